@@ -1,0 +1,50 @@
+"""The `clerk` command line. With no sub-command it starts the window app.
+
+Each sub-command lives in its own module in this package and exposes
+`register(subparsers) -> None`, which adds its parser and sets `func` (args -> exit status).
+Modules are discovered, so adding a command never touches this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from clerk.catalog import DataFileError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clerk",
+        description="湖南医保经办窗口受理系统。不带子命令时启动窗口界面。",
+    )
+    parser.add_argument("--db", help="数据库文件（默认在用户数据目录下 clerk.db）")
+    subparsers = parser.add_subparsers(dest="command", metavar="命令")
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    try:
+        if func is None:
+            from clerk.cli._run import run_app
+
+            return run_app(args)
+        return int(func(args) or 0)
+    except DataFileError as exc:
+        print(f"数据文件有误，已停止：{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
