@@ -6,7 +6,7 @@ import sys
 
 import clerk
 
-UI_MODULES = {"clerk.app", "clerk.screens", "clerk.widgets", "clerk.cli._run"}
+UI_MODULES = {"clerk.__main__", "clerk.app", "clerk.screens", "clerk.widgets", "clerk.cli._run"}
 
 
 def domain_modules() -> list[str]:
