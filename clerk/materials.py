@@ -1,0 +1,157 @@
+"""Which materials an item needs for the applicant's circumstances, and what is still missing.
+
+A material is required when it has no condition or its condition is among the circumstances the
+clerk confirmed with the applicant. The general notes (说明) add materials to every item
+(委托办理) or to paying items (首次拨付或收款账户变更). A material with alternatives is satisfied by
+any one of them; the clerk records which one was presented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from clerk.catalog import Catalog, Condition, Item, Material
+
+CHECK_STATUSES: tuple[str, ...] = ("ok", "missing", "defective")
+STAGES: tuple[str, ...] = ("application", "review")
+
+REASON_NOT_PROVIDED = "未提供"
+REASON_DEFECTIVE = "材料不符合要求"
+REASON_NO_ALTERNATIVE = "未注明所提供的是哪一种材料，请重新核验"
+REASON_BAD_ALTERNATIVE = "所提供的材料不在可接受的范围内"
+
+COPY_DEFECTS: dict[str, str] = {
+    "original": "须提供原件",
+    "copy": "须提供复印件",
+    "original_and_copy": "须同时提供原件和复印件",
+}
+COMMON_DEFECTS: tuple[str, ...] = (
+    "信息填写不完整或有误",
+    "未签字",
+    "材料已过期或失效",
+    "字迹或影像不清晰",
+)
+
+
+class MaterialCheckError(ValueError):
+    """A check that cannot be stored as given. Message in Chinese."""
+
+
+@dataclass(frozen=True)
+class MaterialCheck:
+    """The clerk's finding on one material of one case."""
+
+    material_id: str
+    status: str  # "ok" | "missing" | "defective"
+    alternative: str | None = None  # which alternative was presented (for "ok")
+    defect: str = ""  # what is wrong, in Chinese (for "defective"), e.g. 未加盖单位公章
+
+    def __post_init__(self) -> None:
+        if self.status not in CHECK_STATUSES:
+            raise MaterialCheckError(
+                f"材料核验结果“{self.status}”无效，应为 {' / '.join(CHECK_STATUSES)} 之一。"
+            )
+
+
+def _applies(item: Item, applies_to: str) -> bool:
+    return applies_to == "all" or (applies_to == "paying" and item.pays)
+
+
+def required_materials(
+    catalog: Catalog, item: Item, circumstances: frozenset[str], *, stage: str = "application"
+) -> list[Material]:
+    """The materials the applicant must bring, item materials first, then the general ones.
+
+    With stage "application" the materials the list marks for the review stage are left out (they
+    are asked for later, e.g. on the on-site visit of item 36); with stage "review" all are listed.
+    """
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}")
+    result = [
+        m
+        for m in item.materials
+        if (m.condition is None or m.condition in circumstances)
+        and (stage == "review" or m.stage != "review")
+    ]
+    for general in catalog.general_materials:
+        m = general.material
+        if _applies(item, general.applies_to) and (
+            m.condition is None or m.condition in circumstances
+        ):
+            result.append(m)
+    return result
+
+
+def applicable_conditions(catalog: Catalog, item: Item) -> list[Condition]:
+    """The circumstances to ask about for this item, in the order their materials appear."""
+    codes: list[str] = []
+    materials: Iterable[Material] = (
+        *item.materials,
+        *(g.material for g in catalog.general_materials if _applies(item, g.applies_to)),
+    )
+    for m in materials:
+        if m.condition is not None and m.condition not in codes:
+            codes.append(m.condition)
+    return [catalog.conditions[c] for c in codes if c in catalog.conditions]
+
+
+def check_problem(material: Material, check: MaterialCheck | None) -> str | None:
+    """What is wrong with one material (Chinese), or None when it is in order."""
+    if check is None or check.status == "missing":
+        return REASON_NOT_PROVIDED
+    if check.status == "defective":
+        return check.defect.strip() or REASON_DEFECTIVE
+    if check.alternative is None:
+        return REASON_NO_ALTERNATIVE if material.is_choice else None
+    if check.alternative not in material.alternatives:
+        return REASON_BAD_ALTERNATIVE
+    return None
+
+
+def missing_materials(
+    required: Iterable[Material], checks: Mapping[str, MaterialCheck]
+) -> list[tuple[Material, str]]:
+    """Every required material that is not in order, with what is wrong, in the given order."""
+    result: list[tuple[Material, str]] = []
+    for m in required:
+        problem = check_problem(m, checks.get(m.id))
+        if problem is not None:
+            result.append((m, problem))
+    return result
+
+
+def is_complete(required: Iterable[Material], checks: Mapping[str, MaterialCheck]) -> bool:
+    return not missing_materials(required, checks)
+
+
+def validate_check(material: Material, check: MaterialCheck) -> None:
+    """Refuse a check that does not fit its material, before it is stored."""
+    if check.material_id != material.id:
+        raise MaterialCheckError(
+            f"核验结果对应的材料编号 {check.material_id} 与材料 {material.id} 不一致。"
+        )
+    if check.status == "ok":
+        if check.alternative is None and material.is_choice:
+            raise MaterialCheckError(
+                f"“{material.name}”可由多种材料之一满足，请选择申请人实际提供的是："
+                f"{' / '.join(material.alternatives)}。"
+            )
+        if check.alternative is not None and check.alternative not in material.alternatives:
+            raise MaterialCheckError(
+                f"“{check.alternative}”不是“{material.name}”可接受的材料，"
+                f"请从 {' / '.join(material.alternatives)} 中选择。"
+            )
+    if check.status == "defective" and not check.defect.strip():
+        raise MaterialCheckError(f"请写明“{material.name}”存在什么问题（如：未加盖单位公章）。")
+
+
+def defect_choices(material: Material) -> list[str]:
+    """Suggested defect descriptions for a material, most specific first."""
+    choices: list[str] = []
+    if material.seal:
+        choices.append(f"未加盖{material.seal}")
+    if material.copy in COPY_DEFECTS:
+        choices.append(COPY_DEFECTS[material.copy])
+    choices.extend(COMMON_DEFECTS)
+    return choices
