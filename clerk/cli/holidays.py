@@ -1,0 +1,104 @@
+"""`clerk holidays list` / `clerk holidays install FILE`: the holiday data deadlines are computed on."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from clerk.catalog import DataFileError
+from clerk.paths import holidays_dir
+from clerk.workdays import (
+    WorkCalendar,
+    install_holiday_file,
+    package_version,
+    package_years,
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("holidays", help="查看或安装节假日安排（用于计算工作日）")
+    actions = p.add_subparsers(dest="holidays_action", metavar="操作")
+    lst = actions.add_parser("list", help="列出已有节假日数据的年份（默认操作）")
+    lst.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+    lst.set_defaults(func=run_list)
+    inst = actions.add_parser(
+        "install", help="安装某一年的节假日文件（JSON，按国务院办公厅通知编写）"
+    )
+    inst.add_argument("file", help="节假日文件路径")
+    inst.set_defaults(func=run_install)
+    p.set_defaults(func=run_list, json=False)
+
+
+def _years_text(years: tuple[int, ...]) -> str:
+    if not years:
+        return "无"
+    return f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    directory = holidays_dir()
+    calendar = WorkCalendar(directory)
+    builtin = package_years()
+    installed = [calendar.holiday_file(y) for y in calendar.installed_years()]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "package": {"version": package_version(), "years": list(builtin)},
+                    "installed": [
+                        {"year": h.year, "source": h.source, "path": str(h.path)}
+                        for h in installed
+                        if h
+                    ],
+                    "covered_years": calendar.covered_years(),
+                    "holiday_dir": str(directory),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    lines = ["节假日数据（计算工作日和办结期限的依据）："]
+    lines.append(
+        f"  {_years_text(builtin)}：chinesecalendar {package_version()} 内置（国务院办公厅历年通知）"
+    )
+    for h in installed:
+        if h is None:
+            continue
+        note = "已安装，替代内置数据" if h.year in builtin else "已安装"
+        lines.append(f"  {h.year}年：{note}：{h.source}（{h.path}）")
+    lines.append(f"节假日文件目录：{directory}")
+    lines.append(
+        "其他年份没有数据：涉及这些年份的期限按周一至周五上班、无节假日暂定计算，并标为“暂定”。"
+        "国务院办公厅发布新一年节假日安排后，请用 clerk holidays install 文件 安装。"
+    )
+    print("\n".join(lines))
+    return 0
+
+
+def run_install(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    directory = holidays_dir()
+    try:
+        data = install_holiday_file(path, directory)
+    except DataFileError as exc:
+        print(f"节假日文件有误，未安装：{exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"无法写入节假日文件目录 {directory}（{exc.strerror}），未安装。", file=sys.stderr)
+        return 1
+    replaced = "（替代 chinesecalendar 内置的该年数据）" if data.year in package_years() else ""
+    print(
+        f"已安装 {data.year} 年节假日安排{replaced}：{data.source}；"
+        f"节假日 {len(data.holidays)} 天，调休上班 {len(data.workdays)} 天。"
+    )
+    print(f"此后计算的 {data.year} 年期限不再是暂定；已受理案件中的暂定期限需重算。")
+    # Loading the whole directory again shows at once whether another installed file is broken.
+    try:
+        WorkCalendar(directory)
+    except DataFileError as exc:
+        print(f"注意：目录中另有节假日文件有误，请改正后重新安装：{exc}", file=sys.stderr)
+        return 1
+    return 0
