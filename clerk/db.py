@@ -1,0 +1,520 @@
+"""Durable SQLite storage for clerk: one `Store` per database file.
+
+The store keeps what the service tells it and decides no workflow rule. What it guarantees:
+
+- every connection runs in WAL mode with `synchronous=FULL`, foreign keys on and a 15 s busy
+  timeout; the schema is migrated on open (`clerk.storage.schema`);
+- every write happens inside `with store.transaction():`, which begins `BEGIN IMMEDIATE`; nested
+  blocks join the outer transaction (as savepoints), so a case update, its events and its
+  document commit together or not at all. Write methods called outside a block open their own;
+- the event log is append-only and hash-chained (`clerk.storage.chain`), enforced by triggers
+  and checked by `verify()`; events carry ids and codes, never personal data;
+- every case, material record, document and event has a UUID, its owning point, a version
+  counter and ISO-8601 timestamps with the +08:00 offset from the injected clock;
+- rows come back as plain dicts with every column; JSON columns (`circumstances`, events'
+  `data`) come back as the JSON text stored.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid as uuidlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from sqlite_utils import Database
+
+from clerk.clock import Clock, system_clock
+from clerk.model import CaseState, Event, Role
+from clerk.storage import chain, files, fts, queries, schema, users
+from clerk.storage.chain import PersonalDataError
+from clerk.storage.connection import connect
+from clerk.storage.files import BackupError
+from clerk.storage.records import MANAGED as _MANAGED
+from clerk.storage.records import instant as _instant
+from clerk.storage.records import normalize as _normalize
+from clerk.storage.users import AuthError, PasswordPolicyError, User, UserError
+
+__all__ = [
+    "AuthError",
+    "BackupError",
+    "ConflictError",
+    "NotFoundError",
+    "PasswordPolicyError",
+    "PersonalDataError",
+    "Store",
+    "User",
+    "UserError",
+]
+
+
+class ConflictError(ValueError):
+    """Someone else changed the case since it was read (optimistic version check)."""
+
+
+class NotFoundError(ValueError):
+    """The case or record asked for does not exist."""
+
+
+def _new_uuid() -> str:
+    return str(uuidlib.uuid4())
+
+
+class Store:
+    """A clerk database. Open with `Store.open(path)`; close with `close()` (or use `with`)."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        clock: Clock = system_clock,
+        hasher: PasswordHasher | None = None,
+        path: Path | None = None,
+    ) -> None:
+        """Wrap a connection made by `clerk.storage.connection.connect` and already migrated."""
+        self.conn = conn
+        self.db = Database(conn)
+        self.clock = clock
+        self.hasher = hasher or users.default_hasher()
+        self.path = path
+        self._depth = 0
+        self._lock = threading.RLock()
+        self._columns: dict[str, frozenset[str]] = {}
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        clock: Clock = system_clock,
+        hasher: PasswordHasher | None = None,
+        version: int = schema.LATEST,
+    ) -> Store:
+        """Open (creating if needed) and migrate the database at `path`.
+
+        `version` stops migrations early; only tests use it, to build files of older versions.
+        """
+        conn = connect(path)
+        try:
+            schema.migrate(conn, version)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, clock=clock, hasher=hasher, path=Path(path))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        return schema.user_version(self.conn)
+
+    def now(self) -> str:
+        return _instant(self.clock())
+
+    # ------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """`BEGIN IMMEDIATE` ... `COMMIT`, or `ROLLBACK` if the block raises.
+
+        Nested blocks join the outer transaction: they are savepoints, so an exception caught
+        inside the outer block undoes only the inner block, and nothing is durable until the
+        outermost block commits.
+        """
+        with self._lock:
+            if self._depth == 0:
+                self.conn.execute("BEGIN IMMEDIATE")
+                self._depth = 1
+                try:
+                    yield self
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+                finally:
+                    self._depth = 0
+            else:
+                name = f"clerk_sp_{self._depth}"
+                self.conn.execute(f"SAVEPOINT {name}")
+                self._depth += 1
+                try:
+                    yield self
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute(f"ROLLBACK TO {name}")
+                        self.conn.execute(f"RELEASE {name}")
+                    raise
+                else:
+                    self.conn.execute(f"RELEASE {name}")
+                finally:
+                    self._depth -= 1
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def _check_columns(self, table: str, row: Mapping[str, Any]) -> None:
+        if table not in self._columns:
+            self._columns[table] = frozenset(self.db[table].columns_dict)
+        unknown = sorted(set(row) - self._columns[table])
+        if unknown:
+            raise ValueError(f"unknown column(s) for {table}: {', '.join(unknown)}")
+
+    # ------------------------------------------------------------------ settings and points
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                (key, str(value), self.now()),
+            )
+
+    def settings(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT key, value FROM settings ORDER BY key").fetchall())
+
+    def points(self) -> list[dict[str, Any]]:
+        """Service points declared locally: dicts with code, name, kind, office_code."""
+        return list(self.db.query("SELECT code, name, kind, office_code FROM points ORDER BY code"))
+
+    def add_point(self, code: str, name: str, kind: str, office_code: str) -> None:
+        """Declare (or redeclare) a service point."""
+        now = self.now()
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO points (code, name, kind, office_code, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
+                " kind = excluded.kind, office_code = excluded.office_code, updated_at = excluded.updated_at",
+                (code, name, kind, office_code, now, now),
+            )
+
+    # ------------------------------------------------------------------ users
+
+    def create_user(
+        self, login: str, name: str, role: Role | str, password: str, point_code: str
+    ) -> User:
+        """Create an account; raises `UserError` / `PasswordPolicyError` (Chinese messages)."""
+        with self.transaction():
+            return users.create_user(self.conn, self.hasher, self.clock(), login, name, role, password, point_code)
+
+    def authenticate(self, login: str, password: str) -> User:
+        """The signed-in user, or `AuthError`. Five failures lock the account for 15 minutes.
+
+        The failure count is committed before raising, so call this outside other transactions.
+        """
+        with self.transaction():
+            user, reason = users.authenticate(self.conn, self.hasher, self.clock(), login, password)
+        if user is None:
+            raise AuthError(reason)
+        return user
+
+    def has_users(self) -> bool:
+        return users.has_users(self.conn)
+
+    def users(self) -> list[User]:
+        return users.list_users(self.conn)
+
+    def user(self, login: str) -> User | None:
+        return users.get_user(self.conn, login)
+
+    def set_password(self, login: str, password: str) -> None:
+        """Set a new password (policy-checked) and clear any lockout."""
+        with self.transaction():
+            users.set_password(self.conn, self.hasher, self.clock(), login, password)
+
+    def set_active(self, login: str, active: bool) -> None:
+        with self.transaction():
+            users.set_active(self.conn, self.clock(), login, active)
+
+    # ------------------------------------------------------------------ cases
+
+    def insert_case(self, row: Mapping[str, Any]) -> str:
+        """Insert a new case (version 1) and index its names; returns its uuid.
+
+        `row` holds case columns; `uuid` is generated when absent, `origin_point` defaults to
+        `point_code`, `circumstances` may be a list/set (stored as JSON).
+        """
+        values = _normalize(row)
+        self._check_columns("cases", values)
+        if _MANAGED & set(values):
+            raise ValueError("version, created_at and updated_at are managed by the store")
+        now = self.now()
+        values.setdefault("uuid", _new_uuid())
+        values.setdefault("origin_point", values.get("point_code"))
+        values.update(version=1, created_at=now, updated_at=now)
+        with self.transaction():
+            self.db.table("cases").insert(values)
+            fts.index_case(self.conn, values["uuid"], values.get("applicant_name"), values.get("unit_name"))
+        return str(values["uuid"])
+
+    def update_case(self, uuid: str, changes: Mapping[str, Any], expected_version: int) -> int:
+        """Apply `changes` if the case is still at `expected_version`; returns the new version.
+
+        Raises `ConflictError` if another change came first, `NotFoundError` if there is no
+        such case. Bumps `version` and `updated_at`.
+        """
+        values = _normalize(changes)
+        self._check_columns("cases", values)
+        forbidden = ({"uuid", "case_no"} | _MANAGED) & set(values)
+        if forbidden:
+            raise ValueError(f"cannot change {', '.join(sorted(forbidden))} with update_case")
+        assignments = "".join(f"{name} = :{name}, " for name in values)
+        params = {**values, "_uuid": uuid, "_expected": expected_version, "_now": self.now()}
+        with self.transaction():
+            cursor = self.conn.execute(
+                f"UPDATE cases SET {assignments}version = version + 1, updated_at = :_now"
+                " WHERE uuid = :_uuid AND version = :_expected",
+                params,
+            )
+            if cursor.rowcount != 1:
+                current = self.conn.execute("SELECT version FROM cases WHERE uuid = ?", (uuid,)).fetchone()
+                if current is None:
+                    raise NotFoundError("找不到该办件，请刷新后重试。")
+                raise ConflictError("该办件刚被其他人修改过，请刷新后重新操作。")
+            if {"applicant_name", "unit_name"} & set(values):
+                row = self.get_case(uuid)
+                assert row is not None
+                fts.reindex_case(self.conn, uuid, row["applicant_name"], row["unit_name"])
+        return expected_version + 1
+
+    def get_case(self, uuid: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM cases WHERE uuid = ?", [uuid]))
+        return rows[0] if rows else None
+
+    def get_case_by_no(self, case_no: str) -> dict[str, Any] | None:
+        return queries.by_case_no(self.db, case_no)
+
+    def next_sequence(self, point_code: str, day: date | str) -> int:
+        """The next number (1, 2, ...) in the point's daily counter; part of the caller's transaction."""
+        key = day.isoformat() if isinstance(day, date) else str(day)
+        with self.transaction():
+            return int(
+                self.conn.execute(
+                    "INSERT INTO sequences (point_code, day, last) VALUES (?, ?, 1)"
+                    " ON CONFLICT (point_code, day) DO UPDATE SET last = last + 1 RETURNING last",
+                    (point_code, key),
+                ).fetchone()[0]
+            )
+
+    # ------------------------------------------------------------------ materials
+
+    def set_material_checks(
+        self, case_uuid: str, checks: list[Mapping[str, Any]], point_code: str | None = None
+    ) -> None:
+        """Upsert material checks by (case_uuid, material_id).
+
+        Each check has `material_id`, `status` and optionally `alternative` and `defect`. A
+        changed row gets version + 1; an unchanged one is left alone; rows not mentioned stay.
+        `point_code` defaults to the case's.
+        """
+        with self.transaction():
+            case = self.get_case(case_uuid)
+            if case is None:
+                raise NotFoundError("找不到该办件，请刷新后重试。")
+            owner = point_code or case["point_code"]
+            now = self.now()
+            existing = {r["material_id"]: r for r in self.material_checks(case_uuid)}
+            for check in checks:
+                self._check_columns("case_materials", check)
+                fields = {
+                    "status": check["status"],
+                    "alternative": check.get("alternative"),
+                    "defect": check.get("defect"),
+                }
+                old = existing.get(check["material_id"])
+                if old is None:
+                    self.db.table("case_materials").insert(
+                        {
+                            "uuid": _new_uuid(),
+                            "case_uuid": case_uuid,
+                            "point_code": owner,
+                            "material_id": check["material_id"],
+                            **fields,
+                            "version": 1,
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    )
+                elif any(old[k] != v for k, v in fields.items()):
+                    self.conn.execute(
+                        "UPDATE case_materials SET status = :status, alternative = :alternative,"
+                        " defect = :defect, version = version + 1, updated_at = :now WHERE uuid = :uuid",
+                        {**fields, "now": now, "uuid": old["uuid"]},
+                    )
+
+    def material_checks(self, case_uuid: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.query("SELECT * FROM case_materials WHERE case_uuid = ? ORDER BY material_id", [case_uuid])
+        )
+
+    # ------------------------------------------------------------------ documents and evaluations
+
+    def add_document(self, row: Mapping[str, Any]) -> str:
+        """Record an issued document (uuid generated when absent); returns its uuid."""
+        return self._add("documents", row)
+
+    def documents_for(self, case_uuid: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT * FROM documents WHERE case_uuid = ? ORDER BY issued_at, rowid", [case_uuid]
+            )
+        )
+
+    def add_evaluation(self, row: Mapping[str, Any]) -> str:
+        """Record a rating (好差评); returns its uuid."""
+        return self._add("evaluations", row)
+
+    def evaluation_for(self, case_uuid: str) -> dict[str, Any] | None:
+        """The case's latest evaluation, or None."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM evaluations WHERE case_uuid = ? ORDER BY at DESC, rowid DESC LIMIT 1",
+                [case_uuid],
+            )
+        )
+        return rows[0] if rows else None
+
+    def follow_up_evaluation(self, case_uuid: str, text: str, at: datetime | str) -> None:
+        """Record the follow-up (回访) on the case's latest evaluation."""
+        with self.transaction():
+            latest = self.evaluation_for(case_uuid)
+            if latest is None:
+                raise NotFoundError("该办件还没有评价，无需回访。")
+            self.conn.execute(
+                "UPDATE evaluations SET follow_up = ?, followed_up_at = ?, version = version + 1,"
+                " updated_at = ? WHERE uuid = ?",
+                (text, _instant(at), self.now(), latest["uuid"]),
+            )
+
+    def _add(self, table: str, row: Mapping[str, Any]) -> str:
+        values = _normalize(row)
+        self._check_columns(table, values)
+        if _MANAGED & set(values):
+            raise ValueError("version, created_at and updated_at are managed by the store")
+        now = self.now()
+        values.setdefault("uuid", _new_uuid())
+        values.update(version=1, created_at=now, updated_at=now)
+        with self.transaction():
+            self.db.table(table).insert(values)
+        return str(values["uuid"])
+
+    # ------------------------------------------------------------------ events
+
+    def append_event(self, event: Event, point_code: str, *, uuid: str | None = None) -> str:
+        """Append `event` to the chain; returns its hash.
+
+        Raises `PersonalDataError` if its data or reason carries personal data, `ValueError`
+        if its time has no offset. A UUID is generated unless one is given.
+        """
+        chain.check_no_personal_data(event.reason, event.data)
+        data = json.loads(chain.canonical_json(event.data))
+        fields: dict[str, Any] = {
+            "uuid": uuid or _new_uuid(),
+            "case_uuid": event.case_uuid,
+            "action": str(event.action),
+            "actor": event.actor,
+            "at": _instant(event.at),
+            "from_state": str(event.from_state) if event.from_state is not None else None,
+            "to_state": str(event.to_state),
+            "reason": event.reason,
+            "data": data,
+            "point_code": point_code,
+        }
+        with self.transaction():
+            seq, prev = self.chain_head()
+            fields["seq"] = seq + 1
+            digest = chain.event_hash(fields, prev)
+            self.db.table("events").insert(
+                {**fields, "data": chain.canonical_json(data), "prev_hash": prev, "hash": digest}
+            )
+        return digest
+
+    def events_for(self, case_uuid: str) -> list[dict[str, Any]]:
+        """The case's events in order (`data` is the stored JSON text)."""
+        return list(self.db.query("SELECT * FROM events WHERE case_uuid = ? ORDER BY seq", [case_uuid]))
+
+    def chain_head(self) -> tuple[int, str]:
+        """(seq, hash) of the last event, or (0, 64 zeros) for an empty log."""
+        row = self.conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        return (int(row[0]), str(row[1])) if row else (0, schema.ZERO_HASH)
+
+    # ------------------------------------------------------------------ maintenance
+
+    def verify(self) -> dict[str, Any]:
+        """Integrity check plus a walk of the chain.
+
+        Keys: ok, integrity ("ok" or the messages), foreign_keys, chain_ok, events (count),
+        first_broken (seq or None), head (last hash when the chain is whole), problem (Chinese
+        text or None).
+        """
+        return chain.verify_connection(self.conn)
+
+    def backup(self, out: str | Path) -> dict[str, Any]:
+        """A consistent copy at `out` (sqlite3 backup API), verified; returns the copy's `verify()`."""
+        return files.backup_file(self.conn, out)
+
+    # ------------------------------------------------------------------ queries
+
+    def find_by_id_number(self, id_number: str) -> list[dict[str, Any]]:
+        return queries.by_id_number(self.db, id_number)
+
+    def find_by_name_prefix(self, prefix: str) -> list[dict[str, Any]]:
+        return queries.by_name_prefix(self.db, prefix)
+
+    def search_names(self, text: str) -> list[dict[str, Any]]:
+        """Full-text: applicant or unit names containing `text`'s characters in a row."""
+        return queries.by_full_text(self.db, text)
+
+    def find_units(self, text: str) -> list[dict[str, Any]]:
+        """Cases of a unit: by credit code exactly, or by unit name prefix."""
+        found = {r["uuid"]: r for r in queries.by_credit_code(self.db, text)}
+        for r in queries.by_unit_prefix(self.db, text):
+            found.setdefault(r["uuid"], r)
+        return list(found.values())
+
+    def cases_between(
+        self, start: date, end: date, state: str | None = None, point_code: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Cases received from `start` to `end` (inclusive), optionally in one state."""
+        return queries.received_between(self.db, start, end, state, point_code)
+
+    def received_on(self, day: date, point_code: str | None = None) -> list[dict[str, Any]]:
+        return queries.received_between(self.db, day, day, None, point_code)
+
+    def awaiting_review(self, point_code: str | None = None) -> list[dict[str, Any]]:
+        return queries.in_state(self.db, CaseState.ACCEPTED, point_code)
+
+    def awaiting_supplement(self, point_code: str | None = None) -> list[dict[str, Any]]:
+        return queries.in_state(self.db, CaseState.AWAITING_SUPPLEMENT, point_code)
+
+    def awaiting_payment(self, point_code: str | None = None) -> list[dict[str, Any]]:
+        return queries.in_state(self.db, CaseState.AWAITING_PAYMENT, point_code)
+
+    def due_on_or_before(self, day: date, point_code: str | None = None) -> list[dict[str, Any]]:
+        """Accepted (open) cases due on or before `day`, earliest first."""
+        return queries.due_on_or_before(self.db, day, point_code)
+
+    def overdue(self, today: date, point_code: str | None = None) -> list[dict[str, Any]]:
+        """Accepted (open) cases whose due date is before `today`."""
+        return queries.overdue(self.db, today, point_code)
+
+    def search(self, text: str) -> list[dict[str, Any]]:
+        """The search box: case number, ID number, credit code, then names (see `queries.search`)."""
+        return queries.search(self.db, text)

@@ -1,0 +1,160 @@
+"""The read queries the window lives on. Each one is served by an index (a test checks the plans).
+
+Every function returns plain dicts with all the case's columns. `point_code`, where accepted,
+matches cases whose owning point *or* county office is that code, so a county hall also sees
+the cases its township points handed over.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from clerk.model import CaseState
+from clerk.storage import fts
+
+SEARCH_LIMIT = 200
+
+
+def _day(day: date | str) -> str:
+    return day.isoformat() if isinstance(day, date) else str(day)
+
+
+def _next_day(day: date | str) -> str:
+    d = day if isinstance(day, date) else date.fromisoformat(str(day))
+    return (d + timedelta(days=1)).isoformat()
+
+
+def _point_clause(point_code: str | None, params: dict[str, Any]) -> str:
+    if point_code is None:
+        return ""
+    params["point"] = point_code
+    return " AND (point_code = :point OR office_code = :point)"
+
+
+def _rows(db: Database, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(db.query(sql, params))
+
+
+# Each query's SQL is a module constant so the plan test explains exactly what runs.
+BY_CASE_NO = "SELECT * FROM cases WHERE case_no = :case_no"
+BY_ID_NUMBER = "SELECT * FROM cases WHERE id_number = :id_number ORDER BY received_at DESC"
+BY_CREDIT_CODE = "SELECT * FROM cases WHERE credit_code = :code ORDER BY received_at DESC"
+BY_NAME_PREFIX = (
+    "SELECT * FROM cases WHERE applicant_name >= :low AND applicant_name < :high"
+    " ORDER BY applicant_name, received_at DESC LIMIT :limit"
+)
+BY_UNIT_PREFIX = (
+    "SELECT * FROM cases WHERE unit_name >= :low AND unit_name < :high"
+    " ORDER BY unit_name, received_at DESC LIMIT :limit"
+)
+BY_FULL_TEXT = (
+    f"SELECT c.* FROM {fts.TABLE} f JOIN cases c ON c.uuid = f.case_uuid"
+    f" WHERE {fts.TABLE} MATCH :match ORDER BY c.received_at DESC LIMIT :limit"
+)
+RECEIVED_BETWEEN = "SELECT * FROM cases WHERE received_at >= :start AND received_at < :end"
+IN_STATE_BETWEEN = (
+    "SELECT * FROM cases WHERE state = :state AND received_at >= :start AND received_at < :end"
+)
+IN_STATE = "SELECT * FROM cases WHERE state = :state"
+# Open cases whose legal limit is still running: accepted (awaiting review) or awaiting payment.
+DUE_BY = "SELECT * FROM cases WHERE state IN (:state, :paying) AND due_date <= :day"
+DUE_BEFORE = "SELECT * FROM cases WHERE state IN (:state, :paying) AND due_date < :day"
+
+
+def by_case_no(db: Database, case_no: str) -> dict[str, Any] | None:
+    rows = _rows(db, BY_CASE_NO, {"case_no": case_no.strip()})
+    return rows[0] if rows else None
+
+
+def by_id_number(db: Database, id_number: str) -> list[dict[str, Any]]:
+    """Exact match on the applicant's ID number (upper-case X, as stored)."""
+    return _rows(db, BY_ID_NUMBER, {"id_number": id_number.strip().upper()})
+
+
+def by_credit_code(db: Database, code: str) -> list[dict[str, Any]]:
+    return _rows(db, BY_CREDIT_CODE, {"code": code.strip().upper()})
+
+
+def _prefix_bounds(prefix: str) -> tuple[str, str]:
+    # BINARY collation orders UTF-8 by code point, so [p, p with its last character + 1)
+    # holds exactly the strings that start with p.
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def by_name_prefix(db: Database, prefix: str, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
+    prefix = prefix.strip()
+    if not prefix:
+        return []
+    low, high = _prefix_bounds(prefix)
+    return _rows(db, BY_NAME_PREFIX, {"low": low, "high": high, "limit": limit})
+
+
+def by_unit_prefix(db: Database, prefix: str, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
+    prefix = prefix.strip()
+    if not prefix:
+        return []
+    low, high = _prefix_bounds(prefix)
+    return _rows(db, BY_UNIT_PREFIX, {"low": low, "high": high, "limit": limit})
+
+
+def by_full_text(db: Database, text: str, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
+    """Cases whose applicant or unit name contains the characters of `text` in a row."""
+    match = fts.match_expression(text)
+    if match is None:
+        return []
+    return _rows(db, BY_FULL_TEXT, {"match": match, "limit": limit})
+
+
+def received_between(
+    db: Database,
+    start: date,
+    end: date,
+    state: str | None = None,
+    point_code: str | None = None,
+) -> list[dict[str, Any]]:
+    """Cases received on days start..end inclusive, optionally in one state, oldest first."""
+    params: dict[str, Any] = {"start": _day(start), "end": _next_day(end)}
+    sql = RECEIVED_BETWEEN
+    if state is not None:
+        sql = IN_STATE_BETWEEN
+        params["state"] = str(state)
+    sql += _point_clause(point_code, params) + " ORDER BY received_at, case_no"
+    return _rows(db, sql, params)
+
+
+def in_state(db: Database, state: str, point_code: str | None = None) -> list[dict[str, Any]]:
+    params: dict[str, Any] = {"state": str(state)}
+    sql = IN_STATE + _point_clause(point_code, params) + " ORDER BY received_at, case_no"
+    return _rows(db, sql, params)
+
+
+def due_on_or_before(db: Database, day: date, point_code: str | None = None) -> list[dict[str, Any]]:
+    params: dict[str, Any] = {"state": str(CaseState.ACCEPTED), "paying": str(CaseState.AWAITING_PAYMENT), "day": _day(day)}
+    sql = DUE_BY + _point_clause(point_code, params) + " ORDER BY due_date, received_at, case_no"
+    return _rows(db, sql, params)
+
+
+def overdue(db: Database, today: date, point_code: str | None = None) -> list[dict[str, Any]]:
+    params: dict[str, Any] = {"state": str(CaseState.ACCEPTED), "paying": str(CaseState.AWAITING_PAYMENT), "day": _day(today)}
+    sql = DUE_BEFORE + _point_clause(point_code, params) + " ORDER BY due_date, received_at, case_no"
+    return _rows(db, sql, params)
+
+
+def search(db: Database, text: str, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
+    """What the search box finds: case number, ID number or credit code exactly, else names.
+
+    Results are de-duplicated, exact identifier matches first, then name matches newest first.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    found: dict[str, dict[str, Any]] = {}
+    exact = by_case_no(db, text)
+    candidates = ([exact] if exact else []) + by_id_number(db, text) + by_credit_code(db, text)
+    candidates += by_full_text(db, text, limit)
+    for row in candidates:
+        found.setdefault(row["uuid"], row)
+    return list(found.values())[:limit]

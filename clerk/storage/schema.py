@@ -1,0 +1,270 @@
+"""Versioned schema: one function per migration, tracked in `PRAGMA user_version`.
+
+A database at version N has had migrations 1..N applied. `migrate()` runs the missing ones on
+open, each in its own `BEGIN IMMEDIATE` transaction that also bumps `user_version`, so a crash
+leaves the file at a whole version and two processes opening a new file at once do not both
+migrate it. Never edit a released migration; add the next one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from clerk.storage import fts
+
+ZERO_HASH = "0" * 64
+
+V1_TABLES = """
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE points (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    office_code TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE users (
+    login TEXT PRIMARY KEY COLLATE NOCASE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('clerk', 'reviewer', 'finance', 'supervisor', 'admin')),
+    point_code TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE cases (
+    uuid TEXT PRIMARY KEY,
+    case_no TEXT NOT NULL UNIQUE,
+    point_code TEXT NOT NULL,
+    office_code TEXT,
+    origin_point TEXT NOT NULL,
+    item_no INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    state TEXT NOT NULL,
+    applicant_kind TEXT NOT NULL,
+    applicant_name TEXT NOT NULL,
+    id_type TEXT,
+    id_number TEXT,
+    phone TEXT,
+    unit_name TEXT,
+    credit_code TEXT,
+    agent_name TEXT,
+    agent_id_type TEXT,
+    agent_id_number TEXT,
+    bank_account TEXT,
+    circumstances TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(circumstances)),
+    received_at TEXT NOT NULL,
+    accepted_at TEXT,
+    accepted_by TEXT,
+    due_date TEXT,
+    due_provisional INTEGER NOT NULL DEFAULT 0,
+    decided_at TEXT,
+    closed_at TEXT,
+    amount_fen INTEGER,
+    version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE case_materials (
+    uuid TEXT PRIMARY KEY,
+    case_uuid TEXT NOT NULL REFERENCES cases (uuid),
+    point_code TEXT NOT NULL,
+    material_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    alternative TEXT,
+    defect TEXT,
+    version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (case_uuid, material_id)
+);
+CREATE TABLE documents (
+    uuid TEXT PRIMARY KEY,
+    case_uuid TEXT NOT NULL REFERENCES cases (uuid),
+    point_code TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    doc_no TEXT,
+    path_txt TEXT,
+    path_pdf TEXT,
+    sha256 TEXT,
+    issued_at TEXT NOT NULL,
+    issued_by TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE evaluations (
+    uuid TEXT PRIMARY KEY,
+    case_uuid TEXT NOT NULL REFERENCES cases (uuid),
+    point_code TEXT NOT NULL,
+    level TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    follow_up TEXT,
+    followed_up_at TEXT,
+    version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE sequences (
+    point_code TEXT NOT NULL,
+    day TEXT NOT NULL,
+    last INTEGER NOT NULL,
+    PRIMARY KEY (point_code, day)
+);
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    case_uuid TEXT NOT NULL REFERENCES cases (uuid) DEFERRABLE INITIALLY DEFERRED,
+    action TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    data TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(data)),
+    point_code TEXT NOT NULL,
+    prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+    hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+);
+"""
+
+# The event log is append-only. REPLACE deletes the conflicting row without firing delete
+# triggers (unless recursive_triggers is on), so a BEFORE INSERT trigger refuses any row whose
+# seq, uuid or hash already exists; it also insists on the next seq and the current head's hash
+# as prev_hash, so a row can only be appended at the end of the chain. Whether `hash` is right
+# cannot be checked in SQL (no sha256): `verify()` does that.
+V1_EVENT_TRIGGERS = f"""
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN
+    SELECT RAISE(ABORT, 'events are append-only: UPDATE is not allowed');
+END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN
+    SELECT RAISE(ABORT, 'events are append-only: DELETE is not allowed');
+END;
+CREATE TRIGGER events_no_replace BEFORE INSERT ON events
+WHEN EXISTS (
+    SELECT 1 FROM events WHERE seq = NEW.seq OR uuid = NEW.uuid OR hash = NEW.hash
+)
+BEGIN
+    SELECT RAISE(ABORT, 'events are append-only: seq, uuid or hash already exists');
+END;
+CREATE TRIGGER events_append_at_head BEFORE INSERT ON events
+WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM events)
+  OR NEW.prev_hash IS NOT COALESCE(
+        (SELECT hash FROM events ORDER BY seq DESC LIMIT 1), '{ZERO_HASH}')
+BEGIN
+    SELECT RAISE(ABORT, 'events are append-only: a new event must extend the chain head');
+END;
+"""
+
+V2_INDEXES = """
+CREATE INDEX idx_cases_id_number ON cases (id_number);
+CREATE INDEX idx_cases_applicant_name ON cases (applicant_name);
+CREATE INDEX idx_cases_unit_name ON cases (unit_name);
+CREATE INDEX idx_cases_credit_code ON cases (credit_code);
+CREATE INDEX idx_cases_received_at ON cases (received_at);
+CREATE INDEX idx_cases_state_received ON cases (state, received_at);
+CREATE INDEX idx_cases_state_due ON cases (state, due_date);
+CREATE INDEX idx_documents_case ON documents (case_uuid);
+CREATE INDEX idx_evaluations_case ON evaluations (case_uuid);
+CREATE INDEX idx_events_case ON events (case_uuid, seq);
+"""
+
+V3_COLUMNS = """
+ALTER TABLE cases ADD COLUMN created_by TEXT;
+ALTER TABLE cases ADD COLUMN due_start TEXT;
+ALTER TABLE cases ADD COLUMN reviewed_by TEXT;
+ALTER TABLE cases ADD COLUMN paid_at TEXT;
+ALTER TABLE documents ADD COLUMN reprint_of TEXT REFERENCES documents (uuid);
+ALTER TABLE evaluations ADD COLUMN recorded_by TEXT;
+"""
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would COMMIT first; run statement by statement inside our transaction.
+    for statement in _statements(script):
+        conn.execute(statement)
+
+
+def _statements(script: str) -> list[str]:
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise ValueError("incomplete SQL statement in migration script")
+    return statements
+
+
+def m001_base(conn: sqlite3.Connection) -> None:
+    """Tables, and the triggers that keep the event log append-only."""
+    _run_script(conn, V1_TABLES)
+    _run_script(conn, V1_EVENT_TRIGGERS)
+
+
+def m002_indexes_and_search(conn: sqlite3.Connection) -> None:
+    """Indexes for the window's queries and the name search table (filled from existing cases)."""
+    _run_script(conn, V2_INDEXES)
+    conn.execute(fts.CREATE_SQL)
+    fts.rebuild(conn)
+
+
+def m003_service_columns(conn: sqlite3.Connection) -> None:
+    """Columns the window service records: who opened/reviewed, deadline start, payment, reprints."""
+    _run_script(conn, V3_COLUMNS)
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    m001_base,
+    m002_indexes_and_search,
+    m003_service_columns,
+)
+LATEST = len(MIGRATIONS)
+
+
+class SchemaTooNewError(RuntimeError):
+    """The file was written by a newer clerk; opening it here could damage it."""
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
+    """Apply the migrations up to `target` that the file does not have yet; returns the version.
+
+    `conn` must be in autocommit mode (`isolation_level=None`) with no transaction open.
+    """
+    if not 0 <= target <= LATEST:
+        raise ValueError(f"no schema version {target}")
+    if user_version(conn) > LATEST:
+        raise SchemaTooNewError(
+            f"数据库版本为 {user_version(conn)}，高于本程序支持的 {LATEST}，请升级 clerk 后再打开。"
+        )
+    while user_version(conn) < target:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = user_version(conn)  # re-read under the write lock
+            if current < target:
+                MIGRATIONS[current](conn)
+                conn.execute(f"PRAGMA user_version = {current + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return user_version(conn)

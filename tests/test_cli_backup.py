@@ -1,0 +1,84 @@
+"""`clerk backup`: a consistent, verified copy even while another process writes."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+from test_storage_crash import _assert_every_case_is_whole, _wait_for, _writer
+from test_storage_support import case_row, event, open_store, write_one
+
+from clerk.cli import main
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "clerk.db"
+    store = open_store(path)
+    for n in range(1, 4):
+        write_one(store, 1, n)
+    store.close()
+    return path
+
+
+def test_backup_copies_and_verifies(db, tmp_path, capsys):
+    out = tmp_path / "backup.db"
+    assert main(["backup", "--db", str(db), "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"已备份到 {out}\n")
+    assert _assert_every_case_is_whole(out) == 3
+
+
+def test_backup_is_a_single_self_contained_file(db, tmp_path):
+    out = tmp_path / "backup.db"
+    main(["backup", "--db", str(db), "--out", str(out)])
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("backup")) == ["backup.db"]
+
+
+def test_existing_output_is_never_overwritten(db, tmp_path, capsys):
+    out = tmp_path / "backup.db"
+    out.write_bytes(b"older backup")
+    assert main(["backup", "--db", str(db), "--out", str(out)]) == 1
+    assert "已存在" in capsys.readouterr().err
+    assert out.read_bytes() == b"older backup"
+
+
+def test_missing_source(tmp_path, capsys):
+    assert main(["backup", "--db", str(tmp_path / "nope.db"), "--out", str(tmp_path / "b.db")]) == 1
+    assert "找不到数据库文件" in capsys.readouterr().err
+    assert not (tmp_path / "b.db").exists()
+
+
+def test_backup_of_a_broken_chain_reports_failure(tmp_path, capsys):
+    path = tmp_path / "clerk.db"
+    store = open_store(path)
+    store.insert_case(case_row(1))
+    store.append_event(event(case_row(1)["uuid"]), "YZ01")
+    store.conn.execute("DROP TRIGGER events_no_update")
+    store.conn.execute("UPDATE events SET actor = 'mallory'")
+    store.close()
+    assert main(["backup", "--db", str(path), "--out", str(tmp_path / "b.db")]) == 1
+    assert "哈希链在第 1 条断开" in capsys.readouterr().out
+
+
+def test_store_backup_method(db, tmp_path):
+    store = open_store(db)
+    result = store.backup(tmp_path / "b.db")
+    store.close()
+    assert (result["ok"], result["events"]) == (True, 6)
+
+
+@pytest.mark.slow
+def test_backup_while_another_process_writes(db, tmp_path):
+    ready = tmp_path / "ready"
+    writer = _writer(db, 2, 0, "--ready", str(ready))
+    try:
+        _wait_for(ready, writer)
+        for i in range(3):
+            out = tmp_path / f"live{i}.db"
+            assert main(["backup", "--db", str(db), "--out", str(out)]) == 0
+            assert _assert_every_case_is_whole(out) >= 3
+    finally:
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.communicate()
+    assert writer.returncode == -signal.SIGKILL  # it was still writing when the copies were taken

@@ -1,0 +1,105 @@
+"""`clerk verify`: exit status, Chinese report, JSON, and a tampered copy named by its broken seq."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from test_storage_support import case_row, event, open_store
+
+from clerk.cli import main
+from clerk.model import Action
+
+UUID = case_row(1)["uuid"]
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "clerk.db"
+    store = open_store(path)
+    store.insert_case(case_row(1))
+    for action in (Action.RECEIVE, Action.PRINT, Action.REVEAL):
+        store.append_event(event(UUID, action), "YZ01")
+    store.close()
+    return path
+
+
+def _tampered_copy(db, tmp_path, sql="UPDATE events SET actor = 'mallory' WHERE seq = 2"):
+    copy = tmp_path / "tampered.db"
+    with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    conn = sqlite3.connect(copy, isolation_level=None)
+    conn.execute("DROP TRIGGER events_no_update")
+    conn.execute(sql)
+    conn.close()
+    return copy
+
+
+def test_intact_database_passes(db, capsys):
+    assert main(["verify", "--db", str(db)]) == 0
+    assert capsys.readouterr().out == (
+        f"数据库：{db}\n文件结构：正常\n事件记录：3 条，哈希链完整\n结论：检查通过。\n"
+    )
+
+
+def test_intact_database_as_json(db, capsys):
+    assert main(["verify", "--db", str(db), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {k: report[k] for k in ("ok", "integrity", "chain_ok", "events", "first_broken", "problem")} == {
+        "ok": True, "integrity": "ok", "chain_ok": True, "events": 3, "first_broken": None, "problem": None,
+    }
+
+
+def test_tampered_copy_fails_naming_the_first_broken_event(db, tmp_path, capsys):
+    copy = _tampered_copy(db, tmp_path)
+    assert main(["verify", "--db", str(copy)]) == 1
+    out = capsys.readouterr().out
+    assert "事件记录：3 条，哈希链在第 2 条断开" in out
+    assert "结论：检查未通过。第 2 条事件记录的内容与其哈希值不符，记录可能被篡改。" in out
+
+
+def test_tampered_copy_as_json(db, tmp_path, capsys):
+    copy = _tampered_copy(db, tmp_path, "UPDATE events SET data = '{\"field\":\"x\"}' WHERE seq = 3")
+    assert main(["verify", "--db", str(copy), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["ok"], report["chain_ok"], report["first_broken"]) == (False, False, 3)
+
+
+def test_verify_does_not_modify_the_file(db, tmp_path):
+    copy = _tampered_copy(db, tmp_path)
+    before = copy.read_bytes()
+    main(["verify", "--db", str(copy)])
+    assert copy.read_bytes() == before
+
+
+def test_missing_file(tmp_path, capsys):
+    assert main(["verify", "--db", str(tmp_path / "nope.db")]) == 1
+    assert "找不到数据库文件" in capsys.readouterr().out
+
+
+def test_file_that_is_not_a_database(tmp_path, capsys):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    assert main(["verify", "--db", str(junk)]) == 1
+    assert "不是有效的 clerk 数据库或已损坏" in capsys.readouterr().out
+
+
+def test_corrupted_page_fails_the_integrity_check(db, tmp_path, capsys):
+    copy = tmp_path / "corrupt.db"
+    with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    conn = sqlite3.connect(copy)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.close()
+    data = bytearray(copy.read_bytes())
+    last = (pages - 1) * page_size  # scribble over the last page's cells
+    data[last + 8 : last + page_size] = b"\xff" * (page_size - 8)
+    copy.write_bytes(bytes(data))
+    assert main(["verify", "--db", str(copy)]) == 1
+    assert "结论：检查未通过" in capsys.readouterr().out
+
+
+def test_global_db_option_is_honoured(db, capsys):
+    assert main(["--db", str(db), "verify"]) == 0

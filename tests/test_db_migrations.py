@@ -1,0 +1,104 @@
+"""Versioned migrations: a file created at every older version opens and is brought up to date."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from test_storage_support import FAST_HASHER, Clock, open_store
+
+from clerk.db import Store
+from clerk.storage import fts, schema
+from clerk.storage.connection import connect
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
+
+
+def test_new_file_is_at_the_latest_version(tmp_path):
+    store = open_store(tmp_path / "new.db")
+    assert store.schema_version() == schema.LATEST == 3
+
+
+def test_there_are_older_versions_to_migrate_from():
+    assert schema.LATEST >= 2
+
+
+def test_migrations_stop_at_the_requested_version(tmp_path):
+    store = Store.open(tmp_path / "v1.db", version=1, hasher=FAST_HASHER)
+    assert store.schema_version() == 1
+    assert "cases_fts" not in _tables(store.conn)
+    assert "idx_cases_id_number" not in _tables(store.conn)
+
+
+def _v1_case(conn: sqlite3.Connection) -> None:
+    """A case written the way a version-1 clerk wrote it (no v2/v3 columns, no FTS)."""
+    conn.execute(
+        "INSERT INTO cases (uuid, case_no, point_code, office_code, origin_point, item_no, channel,"
+        " state, applicant_kind, applicant_name, id_type, id_number, received_at, created_at, updated_at)"
+        " VALUES ('u-1', 'YZ01-20260302-0001', 'YZ01', 'YZ01', 'YZ01', 1, 'on_site', 'draft', 'person',"
+        " '张三丰', 'resident_id', '11010519491231002X', '2026-03-02T09:00:00+08:00',"
+        " '2026-03-02T09:00:00+08:00', '2026-03-02T09:00:00+08:00')"
+    )
+
+
+@pytest.mark.parametrize("old_version", range(1, schema.LATEST))
+def test_file_from_an_older_version_opens_at_the_latest(tmp_path, old_version):
+    path = tmp_path / f"v{old_version}.db"
+    conn = connect(path)
+    schema.migrate(conn, old_version)
+    _v1_case(conn)
+    if old_version >= 2:  # a version-2 clerk indexed names as it wrote them
+        fts.index_case(conn, "u-1", "张三丰", None)
+    conn.close()
+
+    store = Store.open(path, hasher=FAST_HASHER)
+    assert store.schema_version() == schema.LATEST
+    assert [r["case_no"] for r in store.search("张三")] == ["YZ01-20260302-0001"]
+    assert store.get_case("u-1")["created_by"] is None
+    assert {"idx_cases_id_number", "idx_cases_state_due", "cases_fts"} <= _tables(store.conn)
+    assert store.verify()["ok"] is True
+
+
+@pytest.mark.parametrize("old_version", range(1, schema.LATEST))
+def test_migrated_file_has_the_same_schema_as_a_new_one(tmp_path, old_version):
+    old = connect(tmp_path / "old.db")
+    schema.migrate(old, old_version)
+    schema.migrate(old)
+    new = connect(tmp_path / "new.db")
+    schema.migrate(new)
+    query = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+    assert old.execute(query).fetchall() == new.execute(query).fetchall()
+
+
+def test_reopening_applies_nothing_twice(tmp_path):
+    open_store(tmp_path / "a.db").close()
+    store = open_store(tmp_path / "a.db")
+    assert store.schema_version() == schema.LATEST
+
+
+def test_a_file_from_a_newer_clerk_is_refused(tmp_path):
+    conn = connect(tmp_path / "future.db")
+    conn.execute(f"PRAGMA user_version = {schema.LATEST + 1}")
+    conn.close()
+    with pytest.raises(schema.SchemaTooNewError, match="请升级 clerk"):
+        Store.open(tmp_path / "future.db", clock=Clock())
+
+
+def test_a_failing_migration_leaves_the_file_at_the_previous_version(tmp_path, monkeypatch):
+    def broken(conn):
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("migration failed")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, broken))
+    monkeypatch.setattr(schema, "LATEST", schema.LATEST + 1)
+    conn = connect(tmp_path / "x.db")
+    with pytest.raises(RuntimeError):
+        schema.migrate(conn, schema.LATEST)
+    assert schema.user_version(conn) == schema.LATEST - 1
+    assert "half_done" not in _tables(conn)
+
+
+def test_every_migration_is_a_documented_function():
+    assert all(callable(m) and m.__doc__ for m in schema.MIGRATIONS)

@@ -1,0 +1,86 @@
+"""`clerk user add|list|passwd` on a database file."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from clerk.cli import main
+from clerk.db import Store
+
+
+def _add(db, *extra, password="admin-password\n", monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(password))
+    return main(["user", "add", "--db", str(db), "--login", "admin", "--name", "管理员", "--role", "admin",
+                 "--password-stdin", *extra])
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "clerk.db"
+
+
+def test_first_administrator_also_sets_the_point(db, monkeypatch, capsys):
+    assert _add(db, "--point", "YZ01", monkeypatch=monkeypatch) == 0
+    assert capsys.readouterr().out == "已新增用户 admin（管理员，系统管理员，YZ01）。\n本机所属经办机构或服务点已设为 YZ01。\n"
+    store = Store.open(db)
+    assert store.get_setting("point_code") == "YZ01"
+    assert store.authenticate("admin", "admin-password").role == "admin"
+
+
+def test_later_users_default_to_the_configured_point(db, monkeypatch, capsys):
+    _add(db, "--point", "YZ01", monkeypatch=monkeypatch)
+    monkeypatch.setattr("sys.stdin", io.StringIO("clerk-password\n"))
+    assert main(["user", "add", "--db", str(db), "--login", "wang", "--name", "王芳", "--role", "clerk",
+                 "--password-stdin"]) == 0
+    assert Store.open(db).user("wang").point_code == "YZ01"
+
+
+def test_point_is_required_on_a_fresh_database(db, monkeypatch, capsys):
+    assert _add(db, monkeypatch=monkeypatch) == 1
+    assert "请用 --point 指定编码" in capsys.readouterr().err
+
+
+def test_unknown_point_is_refused(db, monkeypatch, capsys):
+    assert _add(db, "--point", "ZZ99", monkeypatch=monkeypatch) == 1
+    assert "没有编码为 ZZ99" in capsys.readouterr().err
+
+
+def test_short_password_is_refused_in_chinese(db, monkeypatch, capsys):
+    assert _add(db, "--point", "YZ01", password="short\n", monkeypatch=monkeypatch) == 1
+    assert capsys.readouterr().err == "未能新增用户：密码至少需要 8 个字符，请重新设置。\n"
+    assert Store.open(db).has_users() is False
+    assert Store.open(db).get_setting("point_code") is None
+
+
+def test_password_prompt_must_match(db, monkeypatch, capsys):
+    answers = iter(["first-password", "other-password"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    assert main(["user", "add", "--db", str(db), "--login", "admin", "--name", "管理员", "--role", "admin",
+                 "--point", "YZ01"]) == 1
+    assert "两次输入的密码不一致" in capsys.readouterr().err
+
+
+def test_list_as_json(db, monkeypatch, capsys):
+    _add(db, "--point", "YZ01", monkeypatch=monkeypatch)
+    capsys.readouterr()
+    assert main(["user", "list", "--db", str(db), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"login": "admin", "name": "管理员", "role": "admin", "point_code": "YZ01", "active": True, "locked": False}
+    ]
+
+
+def test_list_as_text(db, monkeypatch, capsys):
+    _add(db, "--point", "YZ01", monkeypatch=monkeypatch)
+    capsys.readouterr()
+    main(["user", "list", "--db", str(db)])
+    assert capsys.readouterr().out == "admin\t管理员\t系统管理员\tYZ01\t正常\n"
+
+
+def test_passwd_resets_the_password(db, monkeypatch, capsys):
+    _add(db, "--point", "YZ01", monkeypatch=monkeypatch)
+    monkeypatch.setattr("sys.stdin", io.StringIO("brand-new-pass\n"))
+    assert main(["user", "passwd", "--db", str(db), "--login", "admin", "--password-stdin"]) == 0
+    assert Store.open(db).authenticate("admin", "brand-new-pass").login == "admin"

@@ -1,0 +1,109 @@
+"""Robustness: kill -9 in the middle of writing, and two processes writing at once."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from test_storage_support import MATERIALS, open_store
+
+from clerk.storage.chain import integrity_messages
+
+SUPPORT = Path(__file__).with_name("test_storage_support.py")
+KILLS = 100
+
+
+def _writer(db: Path, worker: int, count: int, *options: str) -> subprocess.Popen:
+    args = [sys.executable, str(SUPPORT), str(db), str(worker), str(count), *options]
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=SUPPORT.parent.parent)
+
+
+def _wait_for(path: Path, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60  # a guard against hanging, not a performance threshold
+    while not path.exists():
+        if proc.poll() is not None:
+            raise AssertionError(proc.stderr.read().decode())
+        if time.monotonic() > deadline:
+            raise AssertionError("writer never became ready")
+        time.sleep(0.005)
+
+
+def _assert_every_case_is_whole(db: Path) -> int:
+    store = open_store(db)
+    try:
+        cases = store.db.query("SELECT uuid, state, version FROM cases")
+        count = 0
+        for case in cases:
+            events = store.events_for(case["uuid"])
+            materials = store.material_checks(case["uuid"])
+            assert [e["action"] for e in events] == ["receive", "accept"]
+            assert [m["material_id"] for m in materials] == list(MATERIALS)
+            assert (case["state"], case["version"]) == ("accepted", 2)
+            count += 1
+        assert integrity_messages(store.conn) == ["ok"]
+        result = store.verify()
+        assert result["ok"] is True, result["problem"]
+        assert result["events"] == 2 * count
+        return count
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_kill_9_never_leaves_a_half_written_case(tmp_path):
+    db = tmp_path / "crash.db"
+    open_store(db).close()
+    rng = random.Random(20260302)
+    ready = tmp_path / "ready"
+    for _ in range(KILLS):
+        ready.unlink(missing_ok=True)
+        proc = _writer(db, 1, 0, "--ready", str(ready))
+        if rng.random() < 0.2:
+            time.sleep(rng.uniform(0, 0.2))  # sometimes while it is still opening the file
+        else:
+            _wait_for(ready, proc)
+            time.sleep(rng.uniform(0, 0.04))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+        assert proc.returncode == -signal.SIGKILL
+    written = _assert_every_case_is_whole(db)
+    assert written > 0
+    store = open_store(db)
+    last = store.conn.execute("SELECT last FROM sequences WHERE point_code = 'P1'").fetchone()[0]
+    assert last == written  # the daily counter moved only with committed cases
+    store.close()
+
+
+@pytest.mark.slow
+def test_two_processes_write_at_once_without_locking_errors(tmp_path):
+    db = tmp_path / "busy.db"
+    open_store(db).close()
+    go = tmp_path / "go"
+    procs = []
+    for worker in (1, 2):
+        ready = tmp_path / f"ready{worker}"
+        procs.append(_writer(db, worker, 120, "--ready", str(ready), "--go", str(go), "--pause", "0.01"))
+        _wait_for(ready, procs[-1])
+    go.touch()
+    outputs = [p.communicate(timeout=120) for p in procs]
+    spans = []
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        assert b"locked" not in err
+        assert proc.returncode == 0, err.decode()
+        spans.append(tuple(float(x) for x in out.split()))
+    (start1, end1), (start2, end2) = spans
+    assert start1 < end2 and start2 < end1  # they really were writing at the same time
+    assert _assert_every_case_is_whole(db) == 240
+    store = open_store(db)
+    assert store.conn.execute("SELECT point_code, last FROM sequences ORDER BY point_code").fetchall() == [
+        ("P1", 120), ("P2", 120),
+    ]
+    store.close()

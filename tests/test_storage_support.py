@@ -1,0 +1,119 @@
+"""Helpers shared by the storage tests (no tests here), and the writer the crash tests spawn.
+
+Run as a script: `python tests/test_storage_support.py DB WORKER COUNT [--ready F] [--go F]
+[--pause S]` writes COUNT cases (COUNT 0 = forever), each in one transaction: the case, two events,
+three material checks and a version bump. It touches `--ready` once the store is open, waits for
+`--go` to exist before writing, pauses S seconds between transactions, and prints the wall-clock
+start and end of its writing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+
+from clerk.clock import TZ
+from clerk.db import Store
+from clerk.model import Action, CaseState, Event
+
+# Cheap argon2id parameters so the tests do not spend seconds hashing.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+MATERIALS = ("M01", "M02", "M03")
+
+
+@dataclass
+class Clock:
+    now: datetime = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def open_store(path: Path, clock: Clock | None = None) -> Store:
+    return Store.open(path, clock=clock or Clock(), hasher=FAST_HASHER)
+
+
+def case_row(n: int = 1, **overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "uuid": f"00000000-0000-4000-8000-{n:012d}",
+        "case_no": f"YZ01-20260302-{n:04d}",
+        "point_code": "YZ01",
+        "office_code": "YZ01",
+        "item_no": 1,
+        "channel": "on_site",
+        "state": "draft",
+        "applicant_kind": "person",
+        "applicant_name": "张三丰",
+        "id_type": "resident_id",
+        "id_number": "11010519491231002X",
+        "received_at": "2026-03-02T09:00:00+08:00",
+    }
+    row.update(overrides)
+    return row
+
+
+def event(case_uuid: str, action: Action = Action.RECEIVE, **overrides: Any) -> Event:
+    fields: dict[str, Any] = {
+        "case_uuid": case_uuid,
+        "action": action,
+        "actor": "clerk1",
+        "at": T0,
+        "from_state": None,
+        "to_state": CaseState.DRAFT,
+    }
+    fields.update(overrides)
+    return Event(**fields)
+
+
+def write_one(store: Store, worker: int, n: int) -> None:
+    """One whole case in one transaction, the shape the crash test checks for."""
+    uuid = f"{worker:08d}-0000-4000-8000-{n:012d}"
+    with store.transaction():
+        seq = store.next_sequence(f"P{worker}", "2026-03-02")
+        store.insert_case(case_row(uuid=uuid, case_no=f"P{worker}-20260302-{seq:06d}", point_code=f"P{worker}"))
+        store.append_event(event(uuid), f"P{worker}")
+        store.set_material_checks(uuid, [{"material_id": m, "status": "ok"} for m in MATERIALS])
+        store.append_event(
+            event(uuid, Action.ACCEPT, from_state=CaseState.DRAFT, to_state=CaseState.ACCEPTED), f"P{worker}"
+        )
+        store.update_case(uuid, {"state": "accepted"}, expected_version=1)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("db", type=Path)
+    parser.add_argument("worker", type=int)
+    parser.add_argument("count", type=int)
+    parser.add_argument("--ready", type=Path)
+    parser.add_argument("--go", type=Path)
+    parser.add_argument("--pause", type=float, default=0.0)
+    args = parser.parse_args(argv)
+    store = open_store(args.db)
+    point = f"P{args.worker}"
+    done = store.conn.execute("SELECT COUNT(*) FROM cases WHERE point_code = ?", (point,)).fetchone()[0]
+    if args.ready:
+        args.ready.touch()
+    while args.go and not args.go.exists():
+        time.sleep(0.001)
+    started = time.time()
+    n = done
+    while args.count == 0 or n < done + args.count:
+        n += 1
+        write_one(store, args.worker, n)
+        if args.pause:
+            time.sleep(args.pause)
+    print(started, time.time())
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
