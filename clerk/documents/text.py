@@ -1,0 +1,263 @@
+"""The words of a document, and its plain-text rendering (both parts, fixed-width friendly).
+
+`compose(data)` decides what a document says, as `Content`; `render_text` and `clerk.documents.pdf`
+only lay `Content` out, so the paper and the text file never say different things.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from clerk.documents.model import (
+    APPLICANT_KIND_LABELS,
+    PART_LABELS,
+    PROVISIONAL_SENTENCE,
+    DocKind,
+    DocumentData,
+    cn_date,
+    validate,
+    yuan,
+)
+
+TEXT_WIDTH = 72  # display columns; a CJK character takes two
+CUT_LABEL = "沿此线剪开"
+SIGN_BLANK = "________________"
+DATE_BLANK = "______年____月____日"
+RECEIPT_SENTENCE = "申请人确认：本人已收到本文书申请人联。"
+# Characters that must not start a line (closing punctuation hangs at the end of the previous one).
+_NO_LINE_START = set("，。、；：？！）」』》〉】,.;:?!)%")
+
+
+@dataclass(frozen=True)
+class NumberedList:
+    heading: str
+    items: tuple[str, ...]
+
+
+Block = str | NumberedList  # a paragraph, or a heading with numbered entries
+
+
+@dataclass(frozen=True)
+class Content:
+    title: str
+    doc_no: str
+    fields: tuple[tuple[str, str], ...]  # the header table: label, value
+    salutation: str
+    blocks: tuple[Block, ...]
+    footer: tuple[tuple[str, str], ...]  # query channel, supervision phone, place
+    clerk_name: str
+    office_name: str
+    issued_on: str
+
+
+def sentence(text: str) -> str:
+    """The text as a sentence: stripped, ending with a full stop unless it already ends a sentence."""
+    text = text.strip()
+    return text if text.endswith(("。", "！", "？", "；")) else text + "。"
+
+
+def _you(data: DocumentData) -> str:
+    return "您" if data.applicant_kind == "person" else "贵单位"
+
+
+def _due_text(data: DocumentData) -> str:
+    assert data.due is not None
+    return cn_date(data.due) + ("（暂定）" if data.due_provisional else "")
+
+
+def _fields(data: DocumentData) -> tuple[tuple[str, str], ...]:
+    kind_label = APPLICANT_KIND_LABELS.get(data.applicant_kind, data.applicant_kind)
+    rows = [
+        ("案件编号", data.case_no),
+        ("办理事项", f"{data.item_name}（清单第{data.item_no}项）"),
+        ("申请人", f"{data.applicant_name}（{kind_label}）"),
+        (
+            "证件号码" if data.applicant_kind == "person" else "统一社会信用代码",
+            data.applicant_id_masked,
+        ),
+        ("收件日期", cn_date(data.received_on)),
+    ]
+    if data.accepted_on is not None:
+        rows.append(("受理日期", cn_date(data.accepted_on)))
+    if data.due is not None:
+        rows.append(("办结期限", _due_text(data) + "前"))
+    return tuple(rows)
+
+
+def _remedies(data: DocumentData) -> str:
+    return (
+        f"{_you(data)}如对本决定不服，可以自收到本告知书之日起60日内向{data.reconsideration_body}"
+        f"申请行政复议，也可以自收到本告知书之日起6个月内依法向人民法院提起行政诉讼。"
+    )
+
+
+def _reason_blocks(data: DocumentData) -> list[Block]:
+    word = "不予受理" if data.kind is DocKind.REFUSAL else "审核不通过"
+    return [
+        f"{word}理由：{sentence(data.reason)}",
+        NumberedList("依据：", data.basis),
+        _remedies(data),
+    ]
+
+
+def _body(data: DocumentData) -> list[Block]:
+    you = _you(data)
+    received = cn_date(data.received_on)
+    item = f"“{data.item_name}”"
+    if data.kind is DocKind.ACCEPTANCE:
+        assert data.accepted_on is not None
+        limit = (
+            f"本事项办理时限为{data.time_limit_text}（受理当日不计入），"
+            if data.time_limit_text
+            else ""
+        )
+        due = f"{limit}将于{_due_text(data)}前办结。"
+        if data.due_provisional:
+            due += PROVISIONAL_SENTENCE
+        return [
+            f"{you}于{received}提出的{item}申请，经审查，申请材料齐全、符合法定形式，"
+            f"本机关决定予以受理。受理日期为{cn_date(data.accepted_on)}。",
+            due,
+            NumberedList("已收取的申请材料：", data.materials_received),
+        ]
+    if data.kind is DocKind.NOTICE:
+        assert data.hand_in_by is not None
+        return [
+            f"{you}于{received}提出的{item}申请，经审查，申请材料不齐全或者不符合法定形式。"
+            f"根据《中华人民共和国行政许可法》第三十二条的规定，现一次性告知需要补正的全部材料：",
+            NumberedList("", tuple(f"{name}：{problem}" for name, problem in data.missing)),
+            f"请于{cn_date(data.hand_in_by)}前将上述材料补齐，提交至{data.hand_in_where}。"
+            f"材料补齐、符合法定形式的，本机关将予以受理。本告知书已列明需要补正的全部材料。",
+        ]
+    if data.kind is DocKind.REFUSAL:
+        return [
+            f"{you}于{received}提出的{item}申请，经审查，本机关决定不予受理。",
+            *_reason_blocks(data),
+        ]
+    if data.kind is DocKind.REJECTION:
+        assert data.accepted_on is not None
+        return [
+            f"{you}于{received}提出、本机关于{cn_date(data.accepted_on)}受理的{item}申请，"
+            f"经审核，不符合办理条件，决定审核不予通过。",
+            *_reason_blocks(data),
+        ]
+    assert data.accepted_on is not None
+    done = (
+        f"{you}于{received}提出、本机关于{cn_date(data.accepted_on)}受理的{item}申请，"
+        f"已于{cn_date(data.issued_on)}办结。"
+    )
+    if data.outcome.strip():
+        done += f"办理结果：{data.outcome}。"
+    blocks: list[Block] = [done]
+    if data.amount_fen is not None and data.paid_on is not None:
+        blocks.append(
+            f"核定支付金额{yuan(data.amount_fen)}，已于{cn_date(data.paid_on)}拨付至{you}登记的收款账户。"
+        )
+    return blocks
+
+
+def compose(data: DocumentData) -> Content:
+    """What the document says. Raises `DocumentError` when a required element is empty."""
+    validate(data)
+    place = (
+        f"{data.point_name}（{data.office_address}）"
+        if data.point_name.strip()
+        else data.office_address
+    )
+    return Content(
+        title=data.title,
+        doc_no=data.doc_no,
+        fields=_fields(data),
+        salutation=f"{data.applicant_name}：",
+        blocks=(*_body(data), *data.extra),
+        footer=(
+            ("进度查询", data.query_channel),
+            ("监督电话", data.supervision_phone),
+            ("办理地点", place),
+        ),
+        clerk_name=data.clerk_name,
+        office_name=data.office_name,
+        issued_on=cn_date(data.issued_on),
+    )
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes in a terminal or a fixed-width printout."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap(text: str, width: int, *, first: str = "", rest: str = "") -> list[str]:
+    """Wrap by display width, character by character (Chinese has no spaces to break at).
+
+    Closing punctuation does not start a line: one mark hangs past `width` instead.
+    """
+    lines: list[str] = []
+    line, used = first, display_width(first)
+    for ch in text:
+        w = display_width(ch)
+        hang = ch in _NO_LINE_START and used <= width  # at most one mark hangs past the width
+        if used + w > width and line.strip() and not hang:
+            lines.append(line)
+            line, used = rest, display_width(rest)
+        line += ch
+        used += w
+    lines.append(line)
+    return lines
+
+
+def _centred(text: str, width: int) -> str:
+    return " " * max(0, (width - display_width(text)) // 2) + text
+
+
+def _right(text: str, width: int) -> str:
+    return " " * max(0, width - display_width(text)) + text
+
+
+def _part_lines(content: Content, part: int, width: int) -> list[str]:
+    lines = [f"【第{'一二'[part]}联　{PART_LABELS[part]}】", _centred(content.title, width)]
+    lines.append(_right(f"文书编号：{content.doc_no}", width))
+    lines.append("")
+    for label, value in content.fields:
+        lines += wrap(value, width, first=f"{label}：", rest="　" * (len(label) + 1))
+    lines.append("")
+    lines.append(content.salutation)
+    for block in content.blocks:
+        if isinstance(block, NumberedList):
+            if block.heading:
+                lines += wrap(block.heading, width, first="　　", rest="　　")
+            for n, entry in enumerate(block.items, start=1):
+                marker = f"　　{n}. "
+                lines += wrap(entry, width, first=marker, rest=" " * display_width(marker))
+        else:
+            lines += wrap(block, width, first="　　", rest="")
+    lines.append("")
+    for label, value in content.footer:
+        lines += wrap(value, width, first=f"{label}：", rest="　" * (len(label) + 1))
+    lines.append("")
+    if part == 0:
+        lines.append(RECEIPT_SENTENCE)
+    lines.append(f"经办人：{content.clerk_name}")
+    lines.append(f"申请人签字：{SIGN_BLANK}")
+    lines.append(f"日期：{DATE_BLANK}")
+    lines.append("")
+    lines.append(_right(f"{content.office_name}（盖章）", width))
+    lines.append(_right(content.issued_on, width))
+    return lines
+
+
+def cut_line(width: int = TEXT_WIDTH) -> str:
+    label = f" {CUT_LABEL} "
+    side = max(1, (width - display_width(label)) // 2)
+    pairs = (side + 1) // 2
+    dashes = " ".join("-" * pairs)
+    return dashes + label + dashes
+
+
+def render_text(data: DocumentData, *, width: int = TEXT_WIDTH) -> str:
+    """The plain-text document: 存档联, a cut line, then 申请人联. Ends with a newline."""
+    content = compose(data)
+    lines = (
+        _part_lines(content, 0, width) + ["", cut_line(width), ""] + _part_lines(content, 1, width)
+    )
+    return "\n".join(line.rstrip() for line in lines) + "\n"
