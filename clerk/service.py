@@ -1,0 +1,787 @@
+"""`Window`: the application service the screens and the CLI call.
+
+It asks the workflow whether a move is allowed, then stores the move, its events and its document
+in one transaction. Screens never touch the store or the workflow directly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from clerk import db as storage
+from clerk.case_numbers import make_case_number, new_uuid
+from clerk.catalog import Catalog, Condition, Item, Material
+from clerk.clock import TZ, Clock, system_clock
+from clerk.deadlines import compute_deadline, recompute_deadline, remaining_working_days
+from clerk.documents.issue import DocumentIssuer
+from clerk.documents.model import DocKind
+from clerk.documents.store import SavedDocument
+from clerk.identifiers import validate_id, validate_phone
+from clerk.item_search import ItemFinder
+from clerk.masking import mask_account, mask_id, mask_name, mask_phone
+from clerk.materials import (
+    MaterialCheck,
+    MaterialCheckError,
+    applicable_conditions,
+    missing_materials,
+    required_materials,
+    validate_check,
+)
+from clerk.model import ACTION_LABELS, Action, Applicant, CaseState, Channel, Deadline, Event, Rating, Role
+from clerk.notice import NoticeContent, build_notice, deemed_accepted
+from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
+from clerk.views import (
+    CaseSummary,
+    CaseView,
+    DocumentRow,
+    EventRow,
+    ItemChoice,
+    MaterialRow,
+    PointChoice,
+    Queues,
+)
+from clerk.storage.chain import PersonalDataError
+from clerk.workdays import WorkCalendar
+from clerk.workflow import CaseFacts, OfficeSettings, WorkflowError, allowed_actions, decide, receive, record
+
+SETTING_POINT = "point_code"
+REVEALABLE = {"applicant_name", "id_number", "phone", "bank_account", "agent_id_number"}
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    case_no: str
+    previous_due: date
+    due: date
+    provisional: bool
+
+
+class ServiceError(ValueError):
+    """A move the window cannot make; the message is Chinese and says what to do."""
+
+
+class Window:
+    def __init__(
+        self,
+        store: storage.Store,
+        catalog: Catalog,
+        offices: Offices,
+        *,
+        clock: Clock = system_clock,
+        calendar: WorkCalendar | None = None,
+        documents_root: Path | None = None,
+        settings: OfficeSettings | None = None,
+    ) -> None:
+        self.store = store
+        self.catalog = catalog
+        self.base_offices = offices
+        self.clock = clock
+        self.calendar = calendar or WorkCalendar.default()
+        self.settings = settings or OfficeSettings()
+        self.documents = DocumentIssuer(documents_root)
+        self.finder = ItemFinder(catalog)
+
+    # ------------------------------------------------------------------ setup and login
+
+    @property
+    def offices(self) -> Offices:
+        declared = [
+            ServicePoint(code=p["code"], name=p["name"], kind=p["kind"], office=p["office_code"])
+            for p in self.store.points()
+        ]
+        return self.base_offices.with_points(declared) if declared else self.base_offices
+
+    def today(self) -> date:
+        return self.clock().astimezone(TZ).date()
+
+    def needs_setup(self) -> bool:
+        return not self.store.get_setting(SETTING_POINT) or not self.store.has_users()
+
+    def setup_choices(self) -> list[PointChoice]:
+        return [_point_choice(p) for p in (*self.offices.offices, *self.offices.points)]
+
+    def setup(self, point_code: str, admin_login: str, admin_name: str, password: str) -> storage.User:
+        if self.store.has_users():
+            raise ServiceError("本机已完成初始设置；如需新增用户，请由管理员登录后添加。")
+        try:
+            self.offices.point(point_code)
+        except KeyError:
+            raise ServiceError(f"没有编码为 {point_code} 的经办机构或服务点，请从列表中选择。") from None
+        with self._tx():
+            self.store.set_setting(SETTING_POINT, point_code)
+            return self.store.create_user(admin_login, admin_name, Role.ADMIN, password, point_code)
+
+    def login(self, login: str, password: str) -> storage.User:
+        return self.store.authenticate(login, password)
+
+    def point(self) -> PointChoice:
+        code = self.store.get_setting(SETTING_POINT)
+        if not code:
+            raise ServiceError("本机尚未设置所属经办机构或服务点，请先完成初始设置。")
+        return _point_choice(self.offices.point(code))
+
+    def office(self) -> Office:
+        return self.offices.office_of(self.point().code)
+
+    # ------------------------------------------------------------------ items
+
+    def item_choices(self) -> list[ItemChoice]:
+        kind = self.point().kind
+        return [self._choice(item, kind) for item in self.catalog.items]
+
+    def find_items(self, query: str) -> list[ItemChoice]:
+        kind = self.point().kind
+        return [self._choice(item, kind) for item in self.finder.find(query)]
+
+    def _choice(self, item: Item, kind: str) -> ItemChoice:
+        if item.accepted_at(kind):
+            return ItemChoice(item, True)
+        return ItemChoice(
+            item, False, f"{POINT_KINDS.get(kind, kind)}不受理此事项，请引导申请人到县级医保服务大厅办理。"
+        )
+
+    def conditions_for(self, item_no: int) -> list[Condition]:
+        return applicable_conditions(self.catalog, self.catalog.item(item_no))
+
+    def required_for(self, item_no: int, circumstances: frozenset[str]) -> list[Material]:
+        return required_materials(self.catalog, self.catalog.item(item_no), circumstances)
+
+    # ------------------------------------------------------------------ opening a case
+
+    def open_case(
+        self,
+        user: storage.User,
+        item_no: int,
+        applicant: Applicant,
+        *,
+        channel: Channel = Channel.ON_SITE,
+        circumstances: frozenset[str] = frozenset(),
+    ) -> CaseView:
+        item = self.catalog.item(item_no)
+        point = self.point()
+        if not item.accepted_at(point.kind):
+            raise ServiceError(self._choice(item, point.kind).why_not)
+        _check_applicant(applicant)
+        unknown = circumstances - set(self.catalog.conditions)
+        if unknown:
+            raise ServiceError(f"未知的申请情形：{'、'.join(sorted(unknown))}")
+        now = self.clock()
+        uuid = new_uuid()
+        with self._tx():
+            seq = self.store.next_sequence(point.code, now.date())
+            case_no = make_case_number(point.code, now.date(), seq)
+            self.store.insert_case(
+                {
+                    "uuid": uuid,
+                    "case_no": case_no,
+                    "point_code": point.code,
+                    "office_code": point.office_code,
+                    "item_no": item.no,
+                    "channel": str(channel),
+                    "state": str(CaseState.DRAFT),
+                    "applicant_kind": applicant.kind,
+                    "applicant_name": applicant.name.strip(),
+                    "id_type": applicant.id_type,
+                    "id_number": _normalized_id(applicant),
+                    "phone": applicant.phone.strip(),
+                    "unit_name": applicant.name.strip() if applicant.kind != "person" else None,
+                    "credit_code": _normalized_id(applicant) if applicant.id_type == "credit_code" else None,
+                    "agent_name": applicant.agent_name.strip() or None,
+                    "agent_id_type": applicant.agent_id_type or None,
+                    "agent_id_number": applicant.agent_id_number.strip().upper() or None,
+                    "bank_account": applicant.bank_account.strip() or None,
+                    "circumstances": json.dumps(sorted(circumstances)),
+                    "received_at": now.isoformat(),
+                    "created_by": user.login,
+                }
+            )
+            event = receive(uuid, item, channel, actor=user.login, role=Role(user.role), at=now)
+            self.store.append_event(event, point.code)
+        return self.case(uuid, user)
+
+    # ------------------------------------------------------------------ materials
+
+    def check_materials(
+        self, user: storage.User, case_uuid: str, checks: Mapping[str, MaterialCheck]
+    ) -> CaseView:
+        row = self._row(case_uuid)
+        if CaseState(row["state"]) not in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
+            raise ServiceError("该件已作出受理决定，不能再修改材料核验结果。")
+        self._store_checks(row, checks)
+        return self.case(case_uuid, user)
+
+    def supplement(
+        self, user: storage.User, case_uuid: str, checks: Mapping[str, MaterialCheck]
+    ) -> CaseView:
+        row = self._row(case_uuid)
+        with self._tx():
+            self._store_checks(row, checks)
+            self._apply(user, row, Action.SUPPLEMENT)
+        return self.case(case_uuid, user)
+
+    def _store_checks(self, row: Mapping[str, Any], checks: Mapping[str, MaterialCheck]) -> None:
+        item = self.catalog.item(row["item_no"])
+        known = {m.id: m for m in item.materials} | {g.material.id: g.material for g in self.catalog.general_materials}
+        rows = []
+        for material_id, check in checks.items():
+            material = known.get(material_id)
+            if material is None:
+                raise ServiceError(f"事项{item.no}没有编号为 {material_id} 的材料。")
+            try:
+                validate_check(material, check)
+            except MaterialCheckError as exc:
+                raise ServiceError(str(exc)) from None
+            rows.append(
+                {
+                    "material_id": material_id,
+                    "status": check.status,
+                    "alternative": check.alternative,
+                    "defect": check.defect,
+                }
+            )
+        self.store.set_material_checks(row["uuid"], rows, point_code=row["point_code"])
+
+    # ------------------------------------------------------------------ decisions at the window
+
+    def preview_notice(self, case_uuid: str) -> NoticeContent:
+        row = self._row(case_uuid)
+        view = self.case(case_uuid)
+        if not view.missing:
+            raise ServiceError("材料已齐全，无需一次性告知，可直接受理。")
+        office = self.office()
+        return build_notice(
+            item=view.item,
+            case_no=row["case_no"],
+            missing=view.missing,
+            issued_on=self.today(),
+            office_name=office.name,
+            office_address=office.address,
+            supervision_phone=office.phone,
+            hand_in_where=self.point().name,
+            supplement_days=self.settings.supplement_days,
+        )
+
+    def issue_notice(self, user: storage.User, case_uuid: str, *, override_reason: str = "") -> CaseView:
+        """Issue the one-time notice of every missing material. A later notice may only name
+        materials an earlier one named, unless a supervisor overrides with a reason."""
+        content = self.preview_notice(case_uuid)
+        row = self._row(case_uuid)
+        missing_ids = sorted(m.id for m, _ in self.case(case_uuid).missing)
+        events = self._decide(user, row, Action.NOTICE, reason=override_reason, data={"missing": missing_ids})
+        saved = self.documents.notice(self, row, content, user)
+        with self._tx():
+            self._commit(row, events, {})
+            self._add_document(row, saved, user)
+        return self.case(case_uuid, user)
+
+    def accept(
+        self, user: storage.User, case_uuid: str, *, declaration_deadline: date | None = None
+    ) -> CaseView:
+        row = self._row(case_uuid)
+        item = self.catalog.item(row["item_no"])
+        now = self.clock()
+        start = now.date()
+        if item.time_limit.start == "after_declaration_deadline":
+            start = declaration_deadline or start
+        deadline = compute_deadline(
+            item, start, online=row["channel"] == Channel.ONLINE, calendar=self.calendar
+        )
+        events = self._decide(user, row, Action.ACCEPT)
+        final = events[-1].to_state
+        changes: dict[str, Any] = {
+            "accepted_at": now.isoformat(),
+            "accepted_by": user.login,
+            "due_date": deadline.due.isoformat(),
+            "due_provisional": int(deadline.provisional),
+            "due_start": start.isoformat(),
+        }
+        if final == CaseState.CLOSED:
+            changes["closed_at"] = now.isoformat()
+        row_after = {**row, **changes}
+        docs = [self.documents.acceptance(self, row_after, deadline, user)]
+        if final == CaseState.CLOSED:
+            docs.append(self.documents.completion(self, row_after, user))
+        with self._tx():
+            self._commit(row, events, changes)
+            for saved in docs:
+                self._add_document(row, saved, user)
+        return self.case(case_uuid, user)
+
+    def refuse(self, user: storage.User, case_uuid: str, reason: str) -> CaseView:
+        return self._decide_with_document(user, case_uuid, Action.REFUSE, reason, "refusal")
+
+    # ------------------------------------------------------------------ after acceptance
+
+    def approve(self, user: storage.User, case_uuid: str) -> CaseView:
+        row = self._row(case_uuid)
+        events = self._decide(user, row, Action.APPROVE)
+        changes: dict[str, Any] = {"decided_at": self.clock().isoformat(), "reviewed_by": user.login}
+        docs = []
+        if events[-1].to_state == CaseState.CLOSED:
+            changes["closed_at"] = self.clock().isoformat()
+            docs.append(self.documents.completion(self, row, user))
+        with self._tx():
+            self._commit(row, events, changes)
+            for saved in docs:
+                self._add_document(row, saved, user)
+        return self.case(case_uuid, user)
+
+    def reject(self, user: storage.User, case_uuid: str, reason: str) -> CaseView:
+        return self._decide_with_document(user, case_uuid, Action.REJECT, reason, "rejection")
+
+    def pay(self, user: storage.User, case_uuid: str, amount_fen: int, reference: str) -> CaseView:
+        row = self._row(case_uuid)
+        events = self._decide(
+            user, row, Action.PAY, data={"amount_fen": amount_fen, "reference": reference.strip()}
+        )
+        now = self.clock().isoformat()
+        row_after = {**row, "amount_fen": amount_fen, "paid_at": now}
+        saved = self.documents.completion(self, row_after, user)
+        with self._tx():
+            self._commit(row, events, {"amount_fen": amount_fen, "paid_at": now, "closed_at": now})
+            self._add_document(row, saved, user)
+        return self.case(case_uuid, user)
+
+    def withdraw(self, user: storage.User, case_uuid: str, reason: str) -> CaseView:
+        row = self._row(case_uuid)
+        events = self._decide(user, row, Action.WITHDRAW, reason=reason)
+        with self._tx():
+            self._commit(row, events, {"closed_at": self.clock().isoformat()})
+        return self.case(case_uuid, user)
+
+    def abandon(self, user: storage.User, case_uuid: str, reason: str) -> CaseView:
+        row = self._row(case_uuid)
+        events = self._decide(user, row, Action.ABANDON, reason=reason)
+        with self._tx():
+            self._commit(row, events, {"closed_at": self.clock().isoformat()})
+        return self.case(case_uuid, user)
+
+    def rate(self, user: storage.User, case_uuid: str, level: Rating, comment: str = "") -> CaseView:
+        row = self._row(case_uuid)
+        event = self._record(user, row, Action.RATE, data={"level": str(level)})
+        with self._tx():
+            self.store.append_event(event, row["point_code"])
+            self.store.add_evaluation(
+                {
+                    "uuid": new_uuid(),
+                    "case_uuid": row["uuid"],
+                    "point_code": row["point_code"],
+                    "level": str(level),
+                    "comment": comment.strip(),
+                    "at": event.at.isoformat(),
+                    "recorded_by": user.login,
+                }
+            )
+        return self.case(case_uuid, user)
+
+    def follow_up(self, user: storage.User, case_uuid: str, text: str) -> CaseView:
+        row = self._row(case_uuid)
+        event = self._record(user, row, Action.FOLLOW_UP, reason=text)
+        with self._tx():
+            self.store.append_event(event, row["point_code"])
+            self.store.follow_up_evaluation(row["uuid"], text.strip(), event.at.isoformat())
+        return self.case(case_uuid, user)
+
+    def reveal(self, user: storage.User, case_uuid: str, field: str) -> str:
+        if field not in REVEALABLE:
+            raise ServiceError(f"不能查看字段 {field}。")
+        row = self._row(case_uuid)
+        event = self._record(user, row, Action.REVEAL, data={"field": field})
+        with self._tx():
+            self.store.append_event(event, row["point_code"])
+        return str(row.get(field) or "")
+
+    def reprint(self, user: storage.User, case_uuid: str, document_uuid: str) -> SavedDocument:
+        """Print an issued document again: the same file, the print recorded as an event."""
+        row = self._row(case_uuid)
+        original = next((d for d in self.store.documents_for(case_uuid) if d["uuid"] == document_uuid), None)
+        if original is None:
+            raise ServiceError("找不到该文书，请刷新后重试。")
+        saved = SavedDocument(
+            kind=DocKind(original["kind"]),
+            doc_no=original["doc_no"],
+            path_txt=Path(original["path_txt"]),
+            path_pdf=Path(original["path_pdf"]),
+            sha256=original["sha256"],
+        )
+        if not saved.path_pdf.is_file():
+            raise ServiceError(f"文书文件 {saved.path_pdf.name} 不在了，请联系管理员从备份恢复。")
+        event = self._record(user, row, Action.PRINT, data={"document": document_uuid})
+        with self._tx():
+            self.store.append_event(event, row["point_code"])
+        return saved
+
+    # ------------------------------------------------------------------ holidays
+
+    def install_holidays(self, user: storage.User, path: Path) -> tuple[int, list[Recomputed]]:
+        """Install a year's holiday file, then recompute every open case's deadline."""
+        if Role(user.role) not in (Role.SUPERVISOR, Role.ADMIN):
+            raise ServiceError("只有主管或系统管理员可以安装节假日文件。")
+        year = self.calendar.install(path)
+        return year, self.recompute_deadlines(user)
+
+    def recompute_deadlines(self, user: storage.User) -> list[Recomputed]:
+        """Recompute the deadlines of open cases under the current calendar; record each change."""
+        changed: list[Recomputed] = []
+        rows = self.store.awaiting_review() + self.store.awaiting_payment()
+        for row in rows:
+            item = self.catalog.item(row["item_no"])
+            old = self._deadline(row, item)
+            if old is None:
+                continue
+            new = recompute_deadline(old, self.calendar)
+            if (new.due, new.provisional) == (old.due, old.provisional):
+                continue
+            event = self._record(
+                user,
+                row,
+                Action.RECOMPUTE,
+                data={"due": new.due.isoformat(), "previous_due": old.due.isoformat(), "provisional": new.provisional},
+            )
+            with self._tx():
+                self.store.append_event(event, row["point_code"])
+                self.store.update_case(
+                    row["uuid"],
+                    {"due_date": new.due.isoformat(), "due_provisional": int(new.provisional)},
+                    expected_version=row["version"],
+                )
+            changed.append(Recomputed(row["case_no"], old.due, new.due, new.provisional))
+        return changed
+
+    # ------------------------------------------------------------------ reading
+
+    def case(self, case_uuid: str, user: storage.User | None = None) -> CaseView:
+        row = self._row(case_uuid)
+        item = self.catalog.item(row["item_no"])
+        circumstances = frozenset(json.loads(row["circumstances"] or "[]"))
+        checks = {
+            c["material_id"]: MaterialCheck(
+                material_id=c["material_id"],
+                status=c["status"],
+                alternative=c["alternative"],
+                defect=c["defect"] or "",
+            )
+            for c in self.store.material_checks(case_uuid)
+        }
+        required = required_materials(self.catalog, item, circumstances)
+        required_ids = {m.id for m in required}
+        rows = [MaterialRow(m, checks.get(m.id), True) for m in required]
+        for m in item.materials:
+            if m.id not in required_ids:
+                rows.append(MaterialRow(m, checks.get(m.id), False))
+        missing = missing_materials(required, checks)
+        state = CaseState(row["state"])
+        deadline = self._deadline(row, item)
+        today = self.today()
+        remaining = None
+        if deadline is not None and not state.is_final:
+            remaining = remaining_working_days(deadline, today, self.calendar)
+        events = [_event_row(e) for e in self.store.events_for(case_uuid)]
+        documents = [_document_row(d) for d in self.store.documents_for(case_uuid)]
+        evaluation = self.store.evaluation_for(case_uuid)
+        allowed: list[Action] = []
+        if user is not None:
+            allowed = allowed_actions(
+                self._facts(row, item, missing), actor=user.login, role=Role(user.role), settings=self.settings
+            )
+        return CaseView(
+            uuid=row["uuid"],
+            case_no=row["case_no"],
+            item=item,
+            state=state,
+            channel=Channel(row["channel"]),
+            applicant_kind=row["applicant_kind"],
+            applicant_name_masked=_mask_applicant_name(row),
+            applicant_id_type=row["id_type"],
+            applicant_id_masked=mask_id(row["id_number"] or ""),
+            phone_masked=mask_phone(row["phone"] or ""),
+            agent=mask_name(row["agent_name"]) if row.get("agent_name") else "",
+            circumstances=circumstances,
+            received_at=datetime.fromisoformat(row["received_at"]),
+            accepted_at=datetime.fromisoformat(row["accepted_at"]) if row.get("accepted_at") else None,
+            deadline=deadline,
+            remaining_working_days=remaining,
+            overdue=remaining is not None and remaining < 0,
+            deemed_accepted=self._deemed_accepted(row, state, today),
+            materials=rows,
+            missing=missing,
+            events=events,
+            documents=documents,
+            rating=Rating(evaluation["level"]) if evaluation else None,
+            allowed=allowed,
+            amount_fen=row.get("amount_fen"),
+            version=row["version"],
+        )
+
+    def summary(self, row: Mapping[str, Any]) -> CaseSummary:
+        item = self.catalog.item(row["item_no"])
+        state = CaseState(row["state"])
+        today = self.today()
+        due = date.fromisoformat(row["due_date"]) if row.get("due_date") else None
+        return CaseSummary(
+            uuid=row["uuid"],
+            case_no=row["case_no"],
+            item_no=item.no,
+            item_name=item.name,
+            state=state,
+            state_label=state.label,
+            applicant_name_masked=_mask_applicant_name(row),
+            received_at=datetime.fromisoformat(row["received_at"]),
+            due=due,
+            due_provisional=bool(row.get("due_provisional")),
+            overdue=due is not None and not state.is_final and due < today,
+            deemed_accepted=self._deemed_accepted(row, state, today),
+        )
+
+    def queues(self, user: storage.User) -> Queues:
+        today = self.today()
+        point = self.point().code
+        next_day, _ = self.calendar.add_working_days(today, 1)
+        due_soon = [
+            r for r in self.store.due_on_or_before(next_day, point_code=point) if r["due_date"] >= today.isoformat()
+        ]
+        review = self.store.awaiting_review(point)
+        if user.role not in (Role.REVIEWER, Role.SUPERVISOR, Role.ADMIN):
+            review = []
+        elif self.settings.reviewer_must_differ:
+            review = [r for r in review if r.get("accepted_by") != user.login]
+        return Queues(
+            today=[self.summary(r) for r in self.store.received_on(today, point_code=point)],
+            my_review=[self.summary(r) for r in review],
+            due_soon=[self.summary(r) for r in due_soon],
+            overdue=[self.summary(r) for r in self.store.overdue(today, point_code=point)],
+            awaiting_supplement=[self.summary(r) for r in self.store.awaiting_supplement(point_code=point)],
+            awaiting_payment=[self.summary(r) for r in self.store.awaiting_payment(point_code=point)],
+        )
+
+    def search(self, text: str) -> list[CaseSummary]:
+        return [self.summary(r) for r in self.store.search(text.strip())]
+
+    # ------------------------------------------------------------------ internals
+
+    @contextmanager
+    def _tx(self) -> Iterator[None]:
+        """One write transaction; storage refusals come back as Chinese `ServiceError`s."""
+        try:
+            with self.store.transaction():
+                yield
+        except PersonalDataError:
+            raise ServiceError(
+                "理由或备注中不能写身份证号、手机号等个人信息（事件日志只记录办件编号）。请删去后重试。"
+            ) from None
+        except storage.ConflictError:
+            raise ServiceError("该办件刚被其他人修改过，请按 F5 刷新后重试。") from None
+
+    def _row(self, case_uuid: str) -> dict[str, Any]:
+        row = self.store.get_case(case_uuid)
+        if row is None:
+            raise ServiceError("找不到该办件，请刷新后重试。")
+        return row
+
+    def _deadline(self, row: Mapping[str, Any], item: Item) -> Deadline | None:
+        if not row.get("due_date"):
+            return None
+        limit = item.time_limit.for_channel(row["channel"] == Channel.ONLINE)
+        start = row.get("due_start") or row["accepted_at"][:10]
+        return Deadline(
+            due=date.fromisoformat(row["due_date"]),
+            provisional=bool(row["due_provisional"]),
+            kind=limit.kind,
+            days=limit.days,
+            start=date.fromisoformat(start),
+        )
+
+    def _deemed_accepted(self, row: Mapping[str, Any], state: CaseState, today: date) -> bool:
+        if state != CaseState.DRAFT:
+            return False
+        if any(e["action"] == Action.NOTICE for e in self.store.events_for(row["uuid"])):
+            return False  # a notice was given in time; the supplemented case is decided afresh
+        received = datetime.fromisoformat(row["received_at"]).astimezone(TZ).date()
+        return deemed_accepted(received, today, decided=False, calendar=self.calendar)
+
+    def _facts(self, row: Mapping[str, Any], item: Item, missing: list[tuple[Material, str]]) -> CaseFacts:
+        noticed: list[frozenset[str]] = []
+        approved: set[str] = set()
+        for e in self.store.events_for(row["uuid"]):
+            data = json.loads(e["data"] or "{}") if isinstance(e["data"], str) else (e["data"] or {})
+            if e["action"] == Action.NOTICE:
+                noticed.append(frozenset(data.get("missing", [])))
+            elif e["action"] == Action.OVERRIDE:
+                approved.update(data.get("missing", []))
+        evaluation = self.store.evaluation_for(row["uuid"])
+        return CaseFacts(
+            uuid=row["uuid"],
+            item=item,
+            state=CaseState(row["state"]),
+            channel=Channel(row["channel"]),
+            complete=not missing,
+            accepted_by=row.get("accepted_by"),
+            noticed_ids=tuple(noticed),
+            rating=Rating(evaluation["level"]) if evaluation else None,
+            approved_ids=frozenset(approved),
+        )
+
+    def _decide(
+        self,
+        user: storage.User,
+        row: Mapping[str, Any],
+        action: Action,
+        *,
+        reason: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> list[Event]:
+        view = self.case(row["uuid"])
+        facts = self._facts(row, view.item, view.missing)
+        try:
+            return decide(
+                facts,
+                action,
+                actor=user.login,
+                role=Role(user.role),
+                at=self.clock(),
+                reason=reason.strip(),
+                data=data,
+                settings=self.settings,
+            )
+        except WorkflowError as exc:
+            raise ServiceError(str(exc)) from None
+
+    def _record(
+        self,
+        user: storage.User,
+        row: Mapping[str, Any],
+        action: Action,
+        *,
+        reason: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> Event:
+        item = self.catalog.item(row["item_no"])
+        facts = self._facts(row, item, [])
+        try:
+            return record(
+                facts,
+                action,
+                actor=user.login,
+                role=Role(user.role),
+                at=self.clock(),
+                reason=reason.strip(),
+                data=data,
+                settings=self.settings,
+            )
+        except WorkflowError as exc:
+            raise ServiceError(str(exc)) from None
+
+    def _apply(
+        self,
+        user: storage.User,
+        row: Mapping[str, Any],
+        action: Action,
+        *,
+        reason: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> list[Event]:
+        events = self._decide(user, row, action, reason=reason, data=data)
+        self._commit(row, events, {})
+        return events
+
+    def _commit(self, row: Mapping[str, Any], events: list[Event], changes: dict[str, Any]) -> None:
+        """Store the events and the case's new state together (the caller holds the transaction)."""
+        with self._tx():
+            for event in events:
+                self.store.append_event(event, row["point_code"])
+            self.store.update_case(
+                row["uuid"], {**changes, "state": str(events[-1].to_state)}, expected_version=row["version"]
+            )
+
+    def _decide_with_document(
+        self, user: storage.User, case_uuid: str, action: Action, reason: str, kind: str
+    ) -> CaseView:
+        row = self._row(case_uuid)
+        events = self._decide(user, row, action, reason=reason)
+        saved = self.documents.decision(self, row, kind, reason.strip(), user)
+        with self._tx():
+            self._commit(row, events, {"decided_at": self.clock().isoformat()})
+            self._add_document(row, saved, user)
+        return self.case(case_uuid, user)
+
+    def _add_document(self, row: Mapping[str, Any], saved: SavedDocument, user: storage.User) -> None:
+        self.store.add_document(
+            {
+                "uuid": new_uuid(),
+                "case_uuid": row["uuid"],
+                "point_code": row["point_code"],
+                "kind": str(saved.kind),
+                "doc_no": saved.doc_no,
+                "path_txt": str(saved.path_txt),
+                "path_pdf": str(saved.path_pdf),
+                "sha256": saved.sha256,
+                "issued_at": self.clock().isoformat(),
+                "issued_by": user.login,
+            }
+        )
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _point_choice(p: Office | ServicePoint) -> PointChoice:
+    kind = p.kind
+    name = p.name if isinstance(p, ServicePoint) else f"{p.area}　{p.name}"
+    return PointChoice(code=p.code, name=name, kind=kind, kind_label=POINT_KINDS[kind], office_code=p.office_code)
+
+
+def _check_applicant(applicant: Applicant) -> None:
+    if not applicant.name.strip():
+        raise ServiceError("请填写申请人（单位）名称。")
+    result = validate_id(applicant.id_type, applicant.id_number)
+    if not result.ok:
+        raise ServiceError(result.message)
+    if applicant.phone.strip():
+        phone = validate_phone(applicant.phone)
+        if not phone.ok:
+            raise ServiceError(phone.message)
+    if applicant.agent_id_number.strip():
+        agent = validate_id(applicant.agent_id_type or "resident_id", applicant.agent_id_number)
+        if not agent.ok:
+            raise ServiceError("代理人：" + agent.message)
+
+
+def _normalized_id(applicant: Applicant) -> str:
+    return validate_id(applicant.id_type, applicant.id_number).normalized
+
+
+def _mask_applicant_name(row: Mapping[str, Any]) -> str:
+    if row["applicant_kind"] != "person":
+        return row["applicant_name"]  # a unit's name is not personal data
+    return mask_name(row["applicant_name"])
+
+
+def _event_row(e: Mapping[str, Any]) -> EventRow:
+    action = Action(e["action"])
+    return EventRow(
+        at=datetime.fromisoformat(e["at"]),
+        action=action,
+        action_label=ACTION_LABELS[action],
+        actor=e["actor"],
+        reason=e["reason"] or "",
+    )
+
+
+def _document_row(d: Mapping[str, Any]) -> DocumentRow:
+    kind = DocKind(d["kind"])
+    return DocumentRow(
+        uuid=d["uuid"],
+        kind=d["kind"],
+        kind_label=kind.label,
+        doc_no=d["doc_no"],
+        path_pdf=d["path_pdf"],
+        path_txt=d["path_txt"],
+        issued_at=datetime.fromisoformat(d["issued_at"]),
+    )
