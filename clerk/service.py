@@ -63,6 +63,15 @@ class Recomputed:
     provisional: bool
 
 
+@dataclass(frozen=True)
+class SystemActor:
+    """The actor recorded for maintenance the machine does itself (e.g. `clerk holidays install`)."""
+
+    login: str
+    name: str = "系统维护"
+    role: str = Role.ADMIN
+
+
 class ServiceError(ValueError):
     """A move the window cannot make; the message is Chinese and says what to do."""
 
@@ -427,7 +436,7 @@ class Window:
         year = self.calendar.install(path)
         return year, self.recompute_deadlines(user)
 
-    def recompute_deadlines(self, user: storage.User) -> list[Recomputed]:
+    def recompute_deadlines(self, user: storage.User | SystemActor) -> list[Recomputed]:
         """Recompute the deadlines of open cases under the current calendar; record each change."""
         changed: list[Recomputed] = []
         rows = self.store.awaiting_review() + self.store.awaiting_payment()

@@ -148,7 +148,7 @@ def test_install(capsys: pytest.CaptureFixture[str], fake_file: Path, data_dir: 
     assert code == 0
     assert out == (
         "已安装 2027 年节假日安排：测试用：虚构的2027年节假日安排；节假日 19 天，调休上班 4 天。\n"
-        "此后计算的 2027 年期限不再是暂定；已受理案件中的暂定期限需重算。\n"
+        f"未找到数据库 {data_dir / 'clerk.db'}，没有需要重算的办件。\n"
     )
     assert (data_dir / "holidays" / "2027.json").is_file()
 

@@ -27,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "install", help="安装某一年的节假日文件（JSON，按国务院办公厅通知编写）"
     )
     inst.add_argument("file", help="节假日文件路径")
+    inst.add_argument("--db", dest="target_db", help="安装后重算期限的数据库（默认为本机数据库）")
     inst.set_defaults(func=run_install)
     p.set_defaults(func=run_list, json=False)
 
@@ -94,11 +95,40 @@ def run_install(args: argparse.Namespace) -> int:
         f"已安装 {data.year} 年节假日安排{replaced}：{data.source}；"
         f"节假日 {len(data.holidays)} 天，调休上班 {len(data.workdays)} 天。"
     )
-    print(f"此后计算的 {data.year} 年期限不再是暂定；已受理案件中的暂定期限需重算。")
     # Loading the whole directory again shows at once whether another installed file is broken.
     try:
-        WorkCalendar(directory)
+        calendar = WorkCalendar(directory)
     except DataFileError as exc:
         print(f"注意：目录中另有节假日文件有误，请改正后重新安装：{exc}", file=sys.stderr)
         return 1
+    return recompute_open_cases(args, calendar)
+
+
+def recompute_open_cases(args: argparse.Namespace, calendar: WorkCalendar) -> int:
+    """Recompute the deadlines of the open cases in the local database, if there is one."""
+    import getpass
+
+    from clerk.catalog import default_catalog
+    from clerk.cli.verify import db_path
+    from clerk.db import Store
+    from clerk.offices import default_offices
+    from clerk.service import SystemActor, Window
+
+    path = db_path(args)
+    if not path.exists():
+        print(f"未找到数据库 {path}，没有需要重算的办件。")
+        return 0
+    store = Store.open(path)
+    try:
+        window = Window(store, default_catalog(), default_offices(), calendar=calendar)
+        changed = window.recompute_deadlines(SystemActor(login=f"system:{getpass.getuser()}"))
+    finally:
+        store.close()
+    if not changed:
+        print("在办案件的办结期限无需调整。")
+        return 0
+    print(f"已重算 {len(changed)} 件在办案件的办结期限：")
+    for c in changed:
+        note = "（仍为暂定）" if c.provisional else ""
+        print(f"  {c.case_no}：{c.previous_due.isoformat()} → {c.due.isoformat()}{note}")
     return 0

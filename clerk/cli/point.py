@@ -1,0 +1,75 @@
+"""`clerk point add|list`: declare the township halls, village centres and colleges under an office."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from clerk.offices import POINT_KINDS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("point", help="登记或查看乡镇、村（社区）、院校等服务点")
+    actions = p.add_subparsers(dest="point_action", metavar="操作")
+    add = actions.add_parser("add", help="登记一个服务点")
+    add.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
+    add.add_argument("--code", required=True, help="服务点编码：2–10 位大写字母或数字，全市唯一，如 LS01")
+    add.add_argument("--name", required=True, help="服务点名称")
+    kinds = [k for k in POINT_KINDS if k != "county_hall"]
+    add.add_argument("--kind", required=True, choices=kinds, help="类型：" + "、".join(f"{k}={POINT_KINDS[k]}" for k in kinds))
+    add.add_argument("--office", required=True, help="所属县级经办机构编码，如 YZ03（见 clerk point list）")
+    add.set_defaults(func=run_add)
+    lst = actions.add_parser("list", help="列出经办机构和已登记的服务点（默认操作）")
+    lst.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
+    lst.set_defaults(func=run_list)
+    p.set_defaults(func=run_list)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from clerk.catalog import DataFileError
+    from clerk.cli.verify import db_path
+    from clerk.db import Store
+    from clerk.offices import ServicePoint, default_offices
+
+    code = args.code.strip().upper()
+    store = Store.open(db_path(args))
+    try:
+        declared = [
+            ServicePoint(p["code"], p["name"], p["kind"], p["office_code"]) for p in store.points()
+        ]
+        new = ServicePoint(code, args.name.strip(), args.kind, args.office.strip().upper())
+        try:
+            default_offices().with_points([*declared, new])
+        except DataFileError as exc:
+            print(f"未登记：{exc.problem}", file=sys.stderr)
+            return 1
+        store.add_point(new.code, new.name, new.kind, new.office)
+    finally:
+        store.close()
+    print(f"已登记服务点 {new.code}　{new.name}（{POINT_KINDS[new.kind]}，所属 {new.office}）。")
+    print("该服务点的电脑首次启动 clerk 时，在初始设置中选择它。")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from clerk.cli.verify import db_path
+    from clerk.db import Store
+    from clerk.offices import default_offices
+
+    offices = default_offices()
+    path = db_path(args)
+    points = []
+    if path.exists():
+        store = Store.open(path)
+        try:
+            points = store.points()
+        finally:
+            store.close()
+    for office in offices.offices:
+        print(f"{office.code}　{office.area}　{office.name}　监督电话 {office.phone}")
+        for p in [*offices.points_of(office.code)]:
+            print(f"    {p.code}　{p.name}（{POINT_KINDS[p.kind]}）")
+        for p in points:
+            if p["office_code"] == office.code:
+                print(f"    {p['code']}　{p['name']}（{POINT_KINDS[p['kind']]}）")
+    return 0
