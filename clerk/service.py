@@ -7,10 +7,9 @@ in one transaction. Screens never touch the store or the workflow directly.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from clerk.documents.model import DocKind
 from clerk.documents.store import SavedDocument
 from clerk.identifiers import validate_id, validate_phone
 from clerk.item_search import ItemFinder
-from clerk.masking import mask_account, mask_id, mask_name, mask_phone
+from clerk.masking import mask_id, mask_name, mask_phone
 from clerk.materials import (
     MaterialCheck,
     MaterialCheckError,
@@ -34,9 +33,20 @@ from clerk.materials import (
     required_materials,
     validate_check,
 )
-from clerk.model import ACTION_LABELS, Action, Applicant, CaseState, Channel, Deadline, Event, Rating, Role
+from clerk.model import (
+    ACTION_LABELS,
+    Action,
+    Applicant,
+    CaseState,
+    Channel,
+    Deadline,
+    Event,
+    Rating,
+    Role,
+)
 from clerk.notice import NoticeContent, build_notice, deemed_accepted
 from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
+from clerk.storage.chain import PersonalDataError
 from clerk.views import (
     CaseSummary,
     CaseView,
@@ -47,9 +57,16 @@ from clerk.views import (
     PointChoice,
     Queues,
 )
-from clerk.storage.chain import PersonalDataError
 from clerk.workdays import WorkCalendar
-from clerk.workflow import CaseFacts, OfficeSettings, WorkflowError, allowed_actions, decide, receive, record
+from clerk.workflow import (
+    CaseFacts,
+    OfficeSettings,
+    WorkflowError,
+    allowed_actions,
+    decide,
+    receive,
+    record,
+)
 
 SETTING_POINT = "point_code"
 REVEALABLE = {"applicant_name", "id_number", "phone", "bank_account", "agent_id_number"}
@@ -114,7 +131,9 @@ class Window:
         return not self.store.get_setting(SETTING_POINT) or not self.store.has_users()
 
     def setup_choices(self) -> list[PointChoice]:
-        return [_point_choice(p) for p in (*self.offices.offices, *self.offices.points)]
+        offices = self.offices
+        places: list[Office | ServicePoint] = [*offices.offices, *offices.points]
+        return [_point_choice(p) for p in places]
 
     def setup(self, point_code: str, admin_login: str, admin_name: str, password: str) -> storage.User:
         if self.store.has_users():
@@ -238,7 +257,7 @@ class Window:
     def _store_checks(self, row: Mapping[str, Any], checks: Mapping[str, MaterialCheck]) -> None:
         item = self.catalog.item(row["item_no"])
         known = {m.id: m for m in item.materials} | {g.material.id: g.material for g in self.catalog.general_materials}
-        rows = []
+        rows: list[Mapping[str, Any]] = []
         for material_id, check in checks.items():
             material = known.get(material_id)
             if material is None:
@@ -664,7 +683,7 @@ class Window:
 
     def _record(
         self,
-        user: storage.User,
+        user: storage.User | SystemActor,
         row: Mapping[str, Any],
         action: Action,
         *,

@@ -69,7 +69,7 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"{office.code}　{office.area}　{office.name}　监督电话 {office.phone}")
         for p in [*offices.points_of(office.code)]:
             print(f"    {p.code}　{p.name}（{POINT_KINDS[p.kind]}）")
-        for p in points:
-            if p["office_code"] == office.code:
-                print(f"    {p['code']}　{p['name']}（{POINT_KINDS[p['kind']]}）")
+        for row in points:
+            if row["office_code"] == office.code:
+                print(f"    {row['code']}　{row['name']}（{POINT_KINDS[row['kind']]}）")
     return 0
