@@ -63,6 +63,7 @@ from clerk.workflow import (
     OfficeSettings,
     WorkflowError,
     allowed_actions,
+    allowed_records,
     decide,
     receive,
     record,
@@ -516,9 +517,10 @@ class Window:
         evaluation = self.store.evaluation_for(case_uuid)
         allowed: list[Action] = []
         if user is not None:
-            allowed = allowed_actions(
-                self._facts(row, item, missing), actor=user.login, role=Role(user.role), settings=self.settings
-            )
+            facts = self._facts(row, item, missing)
+            role = Role(user.role)
+            allowed = allowed_actions(facts, actor=user.login, role=role, settings=self.settings)
+            allowed += [a for a in allowed_records(facts, role=role) if a != Action.PRINT or documents]
         return CaseView(
             uuid=row["uuid"],
             case_no=row["case_no"],

@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clerk.catalog import default_catalog
-from clerk.item_search import RANK_CODE, RANK_NUMBER, RANK_PINYIN, RANK_WORDS, ItemFinder, find_items
+from clerk.item_search import (
+    RANK_CODE,
+    RANK_NUMBER,
+    RANK_PINYIN,
+    RANK_WORDS,
+    ItemFinder,
+    find_items,
+)
 
 
 @cache

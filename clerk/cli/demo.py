@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("demo", help="生成演示（培训）用的合成办件数据")
     p.add_argument("--db", dest="demo_db", required=True, help="目标数据库文件（不存在则新建）")

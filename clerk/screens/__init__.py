@@ -1,0 +1,1 @@
+"""The screens of the window app, one per module."""

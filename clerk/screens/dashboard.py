@@ -1,0 +1,122 @@
+"""工作台: today's cases, my review queue, due soon, overdue, awaiting supplements, awaiting payment.
+
+Reloaded whenever the clerk comes back to it (a case moved) and once a minute (time moved).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from clerk.views import Queues
+from clerk.widgets.case_table import CaseTable
+
+if TYPE_CHECKING:
+    from clerk.service import Window
+
+QUEUES: tuple[tuple[str, str, str], ...] = (
+    # (key in Queues, digit, label)
+    ("today", "1", "今日收件"),
+    ("my_review", "2", "待我审核"),
+    ("due_soon", "3", "一个工作日内到期"),
+    ("overdue", "4", "已逾期"),
+    ("awaiting_supplement", "5", "待补正"),
+    ("awaiting_payment", "6", "待拨付"),
+)
+RELOAD_SECONDS = 60
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS = [
+        *[
+            Binding(digit, f"queue('{key}')", label, id=f"dashboard.{key}", show=False)
+            for key, digit, label in QUEUES
+        ],
+        Binding("enter", "open", "打开办件", id="dashboard.open"),
+    ]
+
+    def __init__(self, window: Window, user: Any) -> None:
+        super().__init__()
+        self.window = window
+        self.user = user
+        self.current = "today"
+        self.queues = Queues()
+        self.sub_title = "工作台"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            with Vertical(id="queues"):
+                yield OptionList(id="queue-list")
+                yield Static("数字键 1-6 切换队列\nEnter 打开办件\nF2 新建　F3 查询", classes="hint")
+            with Vertical():
+                yield Static(id="queue-title")
+                yield CaseTable(id="queue-cases")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(CaseTable).focus()
+        self.set_interval(RELOAD_SECONDS, self.reload)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.queues = self.window.queues(self.user)
+        counts = self.queues.counts
+        options = self.query_one("#queue-list", OptionList)
+        highlighted = [key for key, _, _ in QUEUES].index(self.current)
+        options.clear_options()
+        options.add_options(
+            [Option(f"{digit} {label}　{counts[key]}", id=key) for key, digit, label in QUEUES]
+        )
+        options.highlighted = highlighted
+        self._show()
+
+    def _show(self) -> None:
+        label = next(label for key, _, label in QUEUES if key == self.current)
+        rows = getattr(self.queues, self.current)
+        note = ""
+        if self.current == "awaiting_supplement" and any(r.deemed_accepted for r in rows):
+            note = "　标“超5日视为受理”的件：收件后5个工作日内未告知，依法自收到材料之日起即为受理"
+        self.query_one("#queue-title", Static).update(f"{label}（{len(rows)}件）{note}")
+        self.query_one(CaseTable).show(rows)
+        self.refresh_bindings()
+
+    def action_queue(self, key: str) -> None:
+        self.current = key
+        self.query_one("#queue-list", OptionList).highlighted = [k for k, _, _ in QUEUES].index(key)
+        self._show()
+
+    @on(OptionList.OptionHighlighted, "#queue-list")
+    def _queue_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id and event.option.id != self.current:
+            self.current = event.option.id
+            self._show()
+
+    @on(OptionList.OptionSelected, "#queue-list")
+    def _queue_selected(self) -> None:
+        self.query_one(CaseTable).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open":
+            tables = self.query(CaseTable)
+            return bool(tables) and tables.first().current_uuid is not None
+        return True
+
+    def action_open(self) -> None:
+        uuid = self.query_one(CaseTable).current_uuid
+        if uuid is not None:
+            self.app.open_case(uuid)  # type: ignore[attr-defined]
+
+    @on(CaseTable.Opened)
+    def _opened(self, event: CaseTable.Opened) -> None:
+        self.app.open_case(event.case_uuid)  # type: ignore[attr-defined]

@@ -1,0 +1,116 @@
+"""帮助: the key map, built from the bindings themselves so it cannot drift from the code.
+
+`keymap_markdown()` is what docs/KEYMAP.md holds (a test compares them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+KEY_NAMES = {
+    "escape": "Esc",
+    "enter": "Enter",
+    "space": "空格",
+    "pagedown": "PgDn",
+    "pageup": "PgUp",
+    "up": "↑",
+    "down": "↓",
+}
+
+
+def key_label(key: str) -> str:
+    parts = key.split("+")
+    return "+".join(KEY_NAMES.get(p, p.upper() if len(p) > 1 or p.isalpha() else p).replace("CTRL", "Ctrl") for p in parts)
+
+
+def sections() -> list[tuple[str, list[Binding]]]:
+    from clerk.app import ClerkApp
+    from clerk.screens.case_detail import CaseDetailScreen
+    from clerk.screens.catalogue import CatalogueScreen
+    from clerk.screens.choice import ChoiceScreen
+    from clerk.screens.dashboard import DashboardScreen
+    from clerk.screens.item_picker import ItemPickerScreen
+    from clerk.screens.login import LoginScreen
+    from clerk.screens.materials import MaterialsScreen
+    from clerk.screens.new_case import NewCaseScreen
+    from clerk.screens.notice_preview import NoticePreviewScreen
+    from clerk.screens.payment import PaymentScreen
+    from clerk.screens.reason import ReasonScreen
+    from clerk.screens.search import SearchScreen
+    from clerk.screens.setup import SetupScreen
+
+    owners: list[tuple[str, Any]] = [
+        ("全局（任何界面）", ClerkApp),
+        ("首次设置", SetupScreen),
+        ("登录", LoginScreen),
+        ("工作台", DashboardScreen),
+        ("新建办件", NewCaseScreen),
+        ("选择事项", ItemPickerScreen),
+        ("材料核验与受理决定", MaterialsScreen),
+        ("一次性告知书预览", NoticePreviewScreen),
+        ("办件详情", CaseDetailScreen),
+        ("查询办件", SearchScreen),
+        ("事项指南", CatalogueScreen),
+        ("帮助", HelpScreen),
+        ("填写理由", ReasonScreen),
+        ("选择（评价、查看信息、重打文书）", ChoiceScreen),
+        ("登记拨付", PaymentScreen),
+    ]
+    return [(title, [b for b in owner.BINDINGS if isinstance(b, Binding)]) for title, owner in owners]
+
+
+def keymap_markdown() -> str:
+    lines = [
+        "# 按键说明（Key map）",
+        "",
+        "Every key is a binding with an id. An office can remap keys with `App.set_keymap`,",
+        'e.g. `app.set_keymap({"app.new_case": "f12", "case.approve": "ctrl+t"})`.',
+        "Keys shown in the footer are only those that apply now.",
+        "",
+    ]
+    for title, bindings in sections():
+        lines += [f"## {title}", "", "| id | 按键 | 作用 |", "| --- | --- | --- |"]
+        for b in bindings:
+            lines.append(f"| `{b.id}` | {key_label(b.key)} | {b.description} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def help_text() -> Text:
+    text = Text()
+    text.append("新来的同事：底部一栏只显示当前能用的按键。F2 新建办件 → 选事项 → 填申请人 → F10 收件 →\n")
+    text.append("空格逐项勾选材料 → F9 受理 / F8 一次性告知 / F7 不予受理。F3 查询，F4 事项指南，F5 回工作台。\n\n")
+    for title, bindings in sections():
+        text.append(f"{title}\n", style="bold")
+        for b in bindings:
+            text.append(f"  {key_label(b.key):<8}", style="bold cyan")
+            text.append(f"{b.description}\n")
+        text.append("\n")
+    return text
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "关闭", id="help.close"),
+        Binding("f1", "close", "关闭", id="help.close_f1", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static("帮助：按键说明", classes="dialog-title")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(help_text(), id="help-text")
+            yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,275 @@
+"""材料核验 and the window decision: the checklist (with alternatives and the conditional materials
+the answers switched on), then 受理 / 一次性告知 / 不予受理. In a case awaiting supplements the
+same checklist records what was handed in (补正材料交回).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from clerk.materials import MaterialCheck, defect_choices
+from clerk.model import Action, CaseState
+from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
+from clerk.screens.notice_preview import NoticePreviewScreen
+from clerk.screens.reason import ReasonScreen
+from clerk.views import CaseView, MaterialRow
+
+if TYPE_CHECKING:
+    from clerk.service import Window
+
+OTHER = "__other__"
+STATUS_LABELS = {None: "未核", "ok": "✓ 已收", "missing": "✗ 缺", "defective": "! 有误"}
+
+
+def deadline_text(view: CaseView) -> str:
+    if view.deadline is None:
+        return ""
+    if view.deadline.kind == "instant":
+        return "即时办结"
+    text = f"办结期限 {view.deadline.due:%Y年%m月%d日}"
+    if view.deadline.provisional:
+        text += "（暂定：该年节假日尚未公布）"
+    return text
+
+
+class MaterialsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("space", "toggle_material", "已收/缺", id="materials.toggle"),
+        Binding("a", "alternative", "换替代材料", id="materials.alternative"),
+        Binding("d", "defect", "材料有误", id="materials.defect"),
+        Binding("f9", "accept", "受理", id="materials.accept"),
+        Binding("f9", "supplement", "补正材料交回", id="materials.supplement"),
+        Binding("f8", "notice", "一次性告知", id="materials.notice"),
+        Binding("f7", "refuse", "不予受理", id="materials.refuse"),
+        Binding("escape", "close", "返回", id="materials.close"),
+    ]
+
+    def __init__(self, window: Window, user: Any, view: CaseView) -> None:
+        super().__init__()
+        self.window = window
+        self.user = user
+        self.view = view
+        self.checks: dict[str, MaterialCheck] = {
+            row.material.id: row.check for row in view.materials if row.check is not None
+        }
+        self.sub_title = f"材料核验　{view.case_no}"
+
+    @property
+    def supplementing(self) -> bool:
+        return self.view.state == CaseState.AWAITING_SUPPLEMENT
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="materials-body"):
+            yield Static(id="materials-title", classes="dialog-title")
+            yield DataTable[str](id="materials-table", cursor_type="row", zebra_stripes=True)
+            yield Static(id="materials-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("", "材料", "状态", "选用", "说明")
+        self._paint()
+        table.focus()
+
+    # ------------------------------------------------------------------ display
+
+    def _rows(self) -> list[MaterialRow]:
+        return list(self.view.materials)
+
+    def _paint(self) -> None:
+        view = self.view
+        mode = "补正材料交回" if self.supplementing else "收件核验"
+        self.query_one("#materials-title", Static).update(
+            Text(f"{mode}　【{view.item.no}】{view.item.name}　{view.applicant_name_masked}　{view.case_no}")
+        )
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for n, row in enumerate(self._rows(), 1):
+            check = self.checks.get(row.material.id)
+            status = STATUS_LABELS[check.status if check else None]
+            chosen = (check.alternative or "") if check else ""
+            if row.material.is_choice and not chosen:
+                chosen = "任选其一（a 切换）"
+            note = "" if row.required else "本件不需要"
+            if check and check.defect:
+                note = check.defect
+            table.add_row(str(n), row.material.name, status, chosen, note, key=row.material.id)
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+        self._paint_status()
+
+    def _paint_status(self) -> None:
+        view = self.view
+        missing = [m.name for m, _ in view.missing]
+        if self.supplementing:
+            text = "申请人交回补正材料后逐项勾选，按 F9 记录交回。"
+        elif not missing:
+            text = "材料齐全，可按 F9 受理。" + (f"　{view.item.time_limit.describe()}")
+        else:
+            text = f"尚缺 {len(missing)} 项：{'、'.join(missing)}。按 F8 出具一次性告知书，或补齐后受理。"
+        if view.deemed_accepted:
+            text += "\n注意：收件已超过5个工作日未作决定，依法自收到材料之日起即为受理。"
+        self.query_one("#materials-status", Static).update(Text(text))
+        self.refresh_bindings()
+
+    def _reload(self, view: CaseView | None = None) -> None:
+        self.view = view or self.window.case(self.view.uuid, self.user)
+        self.checks = {r.material.id: r.check for r in self.view.materials if r.check is not None}
+        self._paint()
+
+    # ------------------------------------------------------------------ bindings that apply now
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = self.view.allowed
+        if action == "accept":
+            return Action.ACCEPT in allowed and not self.supplementing
+        if action == "supplement":
+            return self.supplementing and Action.SUPPLEMENT in allowed
+        if action == "notice":
+            return Action.NOTICE in allowed and not self.supplementing
+        if action == "refuse":
+            return Action.REFUSE in allowed and not self.supplementing
+        if action in ("toggle_material", "defect", "alternative"):
+            if self.view.state not in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
+                return False
+            if action == "alternative":
+                row = self._current()
+                return row is not None and row.material.is_choice
+        return True
+
+    def _current(self) -> MaterialRow | None:
+        table = self.query_one(DataTable)
+        rows = self._rows()
+        if not rows or table.cursor_row >= len(rows):
+            return None
+        return rows[table.cursor_row]
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    # ------------------------------------------------------------------ checklist
+
+    def _set(self, check: MaterialCheck) -> None:
+        self.checks[check.material_id] = check
+        if self.supplementing:
+            self._paint()
+            return
+        try:
+            view = self.window.check_materials(self.user, self.view.uuid, dict(self.checks))
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self._reload(view)
+
+    def action_toggle_material(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        old = self.checks.get(row.material.id)
+        status = "missing" if old is not None and old.status == "ok" else "ok"
+        alternative = (old.alternative if old else None) or row.material.alternatives[0]
+        self._set(MaterialCheck(row.material.id, status, alternative if status == "ok" else None, ""))
+
+    def action_alternative(self) -> None:
+        row = self._current()
+        if row is None or not row.material.is_choice:
+            return
+        alternatives = row.material.alternatives
+        old = self.checks.get(row.material.id)
+        current = old.alternative if old and old.alternative in alternatives else None
+        nxt = alternatives[(alternatives.index(current) + 1) % len(alternatives)] if current else alternatives[0]
+        self._set(MaterialCheck(row.material.id, "ok", nxt, ""))
+
+    def action_defect(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        material = row.material
+
+        def mark(defect: str | None) -> None:
+            if defect:
+                self._set(MaterialCheck(material.id, "defective", None, defect))
+
+        def chosen(value: str | None) -> None:
+            if value == OTHER:
+                self.app.push_screen(
+                    ReasonScreen(f"材料有误：{material.name}", "写明问题，会原样写入一次性告知书。"), mark
+                )
+            else:
+                mark(value)
+
+        options = [(d, d) for d in defect_choices(material)][: MAX_DIGIT_CHOICES - 1]
+        self.app.push_screen(
+            ChoiceScreen(f"材料有误：{material.name}", [*options, (OTHER, "其他问题（自行填写）")]), chosen
+        )
+
+    # ------------------------------------------------------------------ decisions
+
+    def action_accept(self) -> None:
+        try:
+            view = self.window.accept(self.user, self.view.uuid)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if view.state == CaseState.CLOSED:
+            self.notify(f"已受理并即时办结：{view.case_no}。受理通知书、办结通知书已生成。")
+        else:
+            self.notify(f"已受理：{view.case_no}，{deadline_text(view)}。受理通知书已生成。")
+        self.dismiss(None)
+
+    def action_supplement(self) -> None:
+        try:
+            view = self.window.supplement(self.user, self.view.uuid, dict(self.checks))
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"已记录补正材料交回，状态：{view.state_label}。")
+        self._reload(view)
+
+    def action_notice(self) -> None:
+        try:
+            content = self.window.preview_notice(self.view.uuid)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            try:
+                view = self.window.issue_notice(self.user, self.view.uuid)
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"一次性告知书已出具：{view.case_no}，状态：{view.state_label}。")
+            self.dismiss(None)
+
+        self.app.push_screen(NoticePreviewScreen(content), confirmed)
+
+    def action_refuse(self) -> None:
+        def done(reason: str | None) -> None:
+            if not reason:
+                return
+            try:
+                view = self.window.refuse(self.user, self.view.uuid, reason)
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"已作出不予受理决定：{view.case_no}。不予受理告知书已生成。")
+            self.dismiss(None)
+
+        self.app.push_screen(
+            ReasonScreen("不予受理", "写明不予受理的理由和依据（如：不属于本机关职权范围），将写入告知书。"), done
+        )
+
+    def action_close(self) -> None:
+        self.dismiss(None)

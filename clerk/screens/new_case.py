@@ -1,0 +1,228 @@
+"""新建办件: the item, the applicant (checked as typed), the circumstances, on-site or online.
+
+Pressing F10 opens the case (收件) and returns its UUID; the app then shows the materials checklist.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static
+
+from clerk.catalog import Item
+from clerk.catalog_view import material_line
+from clerk.identifiers import ID_TYPE_LABELS, validate_id, validate_phone
+from clerk.model import Applicant, Channel
+from clerk.screens.item_picker import ItemPickerScreen
+
+if TYPE_CHECKING:
+    from clerk.service import Window
+
+KIND_LABELS = {"person": "个人", "unit": "单位", "institution": "定点医药机构"}
+CHANNEL_LABELS = {Channel.ON_SITE: "窗口现场办理", Channel.ONLINE: "网上申请（窗口代录）"}
+PROXY = "proxy"
+
+
+def _row(label: str, widget: Any) -> Horizontal:
+    return Horizontal(Label(label, classes="field-label"), widget, classes="field-row")
+
+
+class NewCaseScreen(Screen[str | None]):
+    BINDINGS = [
+        Binding("f6", "pick_item", "更换事项", id="new_case.item"),
+        Binding("f10", "submit", "收件并核验材料", id="new_case.submit"),
+        Binding("escape", "cancel", "放弃", id="new_case.cancel"),
+    ]
+
+    def __init__(self, window: Window, user: Any, *, item_no: int | None = None) -> None:
+        super().__init__()
+        self.window = window
+        self.user = user
+        self.item: Item | None = window.catalog.item(item_no) if item_no else None
+        self.sub_title = "新建办件"
+
+    def compose(self) -> ComposeResult:
+        id_types = [(label, code) for code, label in ID_TYPE_LABELS.items()]
+        yield Header()
+        with Horizontal(id="newcase-body"):
+            with VerticalScroll(id="newcase-form"):
+                yield Static("", id="newcase-item", classes="dialog-title")
+                yield _row("申请人类型", Select([(v, k) for k, v in KIND_LABELS.items()], allow_blank=False, id="kind"))
+                yield _row("姓名/单位名称", Input(placeholder="申请人姓名或单位全称", id="name"))
+                yield _row("证件类型", Select(id_types, allow_blank=False, id="id-type"))
+                yield _row("证件号码", Input(placeholder="边输边校验", id="id-number"))
+                yield Static("", id="id-number-message", classes="field-message")
+                yield _row("联系电话", Input(placeholder="手机或固定电话", id="phone"))
+                yield Static("", id="phone-message", classes="field-message")
+                yield _row("办理渠道", Select([(v, str(k)) for k, v in CHANNEL_LABELS.items()], allow_blank=False, id="channel"))
+                yield Static("申请情形（空格勾选；勾选后右侧材料随之增减）", classes="hint")
+                yield SelectionList[str](id="circumstances")
+                with Vertical(id="agent-fields"):
+                    yield _row("代理人姓名", Input(placeholder="受委托人姓名", id="agent-name"))
+                    yield _row("代理人证件号", Input(placeholder="居民身份证号码", id="agent-id"))
+                    yield Static("", id="agent-id-message", classes="field-message")
+                yield Static("", id="newcase-message", classes="error")
+            with VerticalScroll(id="newcase-materials", classes="panel"):
+                yield Static(id="newcase-materials-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.item is None:
+            self.action_pick_item()
+        else:
+            self._item_chosen(self.item.no)
+
+    # ------------------------------------------------------------------ item
+
+    def action_pick_item(self) -> None:
+        self.app.push_screen(
+            ItemPickerScreen(self.window.catalog, self.window.item_choices(), self.app.finder),  # type: ignore[attr-defined]
+            self._item_chosen,
+        )
+
+    def _item_chosen(self, item_no: int | None) -> None:
+        if item_no is None:
+            if self.item is None:
+                self.dismiss(None)
+            return
+        self.item = self.window.catalog.item(item_no)
+        item = self.item
+        self.query_one("#newcase-item", Static).update(
+            Text(f"【{item.no}】{item.name}　办理时限：{item.time_limit.describe()}")
+        )
+        kind = "person" if item.applicant_kind == "person" else item.applicant_kind
+        self.query_one("#kind", Select).value = kind
+        self._set_id_type_for(kind)
+        circumstances = self.query_one("#circumstances", SelectionList)
+        circumstances.clear_options()
+        for condition in self.window.conditions_for(item.no):
+            circumstances.add_option((condition.question, condition.code))
+        self._update_agent_fields()
+        self._show_materials()
+        self.query_one("#name", Input).focus()
+
+    def _set_id_type_for(self, kind: str) -> None:
+        id_type = "credit_code" if kind != "person" else "resident_id"
+        if id_type in ID_TYPE_LABELS:
+            self.query_one("#id-type", Select).value = id_type
+
+    # ------------------------------------------------------------------ live checks
+
+    @on(Select.Changed, "#kind")
+    def _kind_changed(self, event: Select.Changed) -> None:
+        self._set_id_type_for(str(event.value))
+
+    @on(Input.Changed, "#id-number")
+    @on(Select.Changed, "#id-type")
+    def _check_id(self) -> None:
+        self._show_check("#id-number", "#id-number-message", str(self.query_one("#id-type", Select).value))
+
+    @on(Input.Changed, "#agent-id")
+    def _check_agent_id(self) -> None:
+        self._show_check("#agent-id", "#agent-id-message", "resident_id")
+
+    def _show_check(self, input_id: str, message_id: str, id_type: str) -> None:
+        value = self.query_one(input_id, Input).value
+        message = self.query_one(message_id, Static)
+        if not value.strip():
+            message.update("")
+            return
+        result = validate_id(id_type, value)
+        message.set_class(not result.ok, "error")
+        message.set_class(result.ok, "ok")
+        message.update("✓ 号码有效" if result.ok else result.message)
+
+    @on(Input.Changed, "#phone")
+    def _check_phone(self, event: Input.Changed) -> None:
+        message = self.query_one("#phone-message", Static)
+        if not event.value.strip():
+            message.update("")
+            return
+        result = validate_phone(event.value)
+        message.set_class(not result.ok, "error")
+        message.set_class(result.ok, "ok")
+        message.update("✓" if result.ok else result.message)
+
+    @on(SelectionList.SelectedChanged, "#circumstances")
+    def _circumstances_changed(self) -> None:
+        self._update_agent_fields()
+        self._show_materials()
+
+    def _update_agent_fields(self) -> None:
+        self.query_one("#agent-fields").display = PROXY in self.circumstances
+
+    @property
+    def circumstances(self) -> frozenset[str]:
+        return frozenset(self.query_one("#circumstances", SelectionList).selected)
+
+    def _show_materials(self) -> None:
+        if self.item is None:
+            return
+        required = self.window.required_for(self.item.no, self.circumstances)
+        text = Text("应收材料（按所选情形）\n", style="bold")
+        for n, m in enumerate(required, 1):
+            text.append(f"{n}、{material_line(m, self.window.catalog)}\n")
+        self.query_one("#newcase-materials-text", Static).update(text)
+
+    # ------------------------------------------------------------------ submit
+
+    def applicant(self) -> Applicant:
+        def value(widget_id: str) -> str:
+            return self.query_one(f"#{widget_id}", Input).value.strip()
+
+        proxy = PROXY in self.circumstances
+        return Applicant(
+            kind=str(self.query_one("#kind", Select).value),
+            name=value("name"),
+            id_type=str(self.query_one("#id-type", Select).value),
+            id_number=value("id-number"),
+            phone=value("phone"),
+            agent_name=value("agent-name") if proxy else "",
+            agent_id_type="resident_id" if proxy and value("agent-id") else "",
+            agent_id_number=value("agent-id") if proxy else "",
+        )
+
+    def problem(self, applicant: Applicant) -> tuple[str, str]:
+        """(message, widget id to focus) for the first thing to fix; empty when the form is complete."""
+        if not applicant.name:
+            return "请填写申请人姓名或单位名称。", "name"
+        result = validate_id(applicant.id_type, applicant.id_number)
+        if not result.ok:
+            return result.message, "id-number"
+        if not applicant.phone:
+            return "请填写联系电话，补正和办结时要通知申请人。", "phone"
+        if not validate_phone(applicant.phone).ok:
+            return validate_phone(applicant.phone).message, "phone"
+        if PROXY in self.circumstances and not (applicant.agent_name and applicant.agent_id_number):
+            return "已勾选委托办理，请填写代理人姓名和证件号码。", "agent-name"
+        return "", ""
+
+    def action_submit(self) -> None:
+        if self.item is None:
+            self.action_pick_item()
+            return
+        applicant = self.applicant()
+        message, focus = self.problem(applicant)
+        if message:
+            self.query_one("#newcase-message", Static).update(message)
+            self.query_one(f"#{focus}").focus()
+            return
+        channel = Channel(str(self.query_one("#channel", Select).value))
+        try:
+            view = self.window.open_case(
+                self.user, self.item.no, applicant, channel=channel, circumstances=self.circumstances
+            )
+        except ValueError as exc:
+            self.query_one("#newcase-message", Static).update(str(exc))
+            return
+        self.notify(f"已收件，办件号 {view.case_no}。请逐项核验材料。")
+        self.dismiss(view.uuid)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

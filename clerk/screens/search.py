@@ -1,0 +1,65 @@
+"""查询办件: by case number, ID number (exact), name, unit or credit code; Enter opens the case."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from clerk.widgets.case_table import CaseTable
+
+if TYPE_CHECKING:
+    from clerk.service import Window
+
+
+class SearchScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "返回", id="search.close"),
+        Binding("f6", "focus_query", "改查询条件", id="search.query"),
+    ]
+
+    def __init__(self, window: Window) -> None:
+        super().__init__()
+        self.window = window
+        self.sub_title = "查询办件"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical():
+            yield Input(placeholder="办件号、证件号码（完整）、姓名、单位名称或统一社会信用代码，Enter 查询", id="search-query")
+            yield Static("", id="search-summary", classes="hint")
+            yield CaseTable(id="search-results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted, "#search-query")
+    def _search(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        summary = self.query_one("#search-summary", Static)
+        if not text:
+            summary.update("请输入查询条件。")
+            return
+        results = self.window.search(text)
+        self.query_one(CaseTable).show(results)
+        if results:
+            summary.update(f"找到 {len(results)} 件。↑↓ 选择，Enter 打开，F6 改条件。")
+            self.query_one(CaseTable).focus()
+        else:
+            summary.update("没有找到。证件号码须输入完整；姓名可输入全名或开头的字。")
+
+    def action_focus_query(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(CaseTable.Opened)
+    def _opened(self, event: CaseTable.Opened) -> None:
+        self.app.open_case(event.case_uuid)  # type: ignore[attr-defined]
+
+    def action_close(self) -> None:
+        self.dismiss(None)

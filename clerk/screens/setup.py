@@ -1,0 +1,104 @@
+"""首次使用: choose this installation's office or service point and create the administrator."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from clerk.service import Window
+
+MIN_PASSWORD = 8
+
+
+class SetupScreen(Screen[Any]):
+    """Returns the administrator `User` once the point is set and the account created."""
+
+    BINDINGS = [
+        Binding("f10", "submit", "完成设置", id="setup.submit"),
+    ]
+
+    def __init__(self, window: Window) -> None:
+        super().__init__()
+        self.window = window
+        self.choices = window.setup_choices()
+        self.sub_title = "首次使用设置"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="setup-dialog", classes="dialog"):
+            yield Static("首次使用：请选择本机所在的经办机构或服务点，并创建管理员账号。", classes="dialog-title")
+            yield Static("① 经办机构 / 服务点（↑↓ 选择）", classes="hint")
+            yield OptionList(
+                *[Option(f"{c.code}　{c.name}（{c.kind_label}）", id=c.code) for c in self.choices],
+                id="setup-points",
+            )
+            yield Static("② 管理员", classes="hint")
+            yield Input(placeholder="登录名（字母或数字）", id="setup-login")
+            yield Input(placeholder="姓名", id="setup-name")
+            yield Input(placeholder=f"密码（至少{MIN_PASSWORD}位）", password=True, id="setup-password")
+            yield Input(placeholder="再次输入密码", password=True, id="setup-confirm")
+            yield Static("", id="setup-message", classes="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        points = self.query_one("#setup-points", OptionList)
+        points.highlighted = 0
+        points.focus()
+
+    @on(OptionList.OptionSelected, "#setup-points")
+    def _point_chosen(self) -> None:
+        self.query_one("#setup-login", Input).focus()
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        if event.input.id == "setup-confirm":
+            self.action_submit()
+        else:
+            self.focus_next()
+
+    def _value(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value.strip()
+
+    def problem(self) -> str:
+        """What is still wrong with the form, in Chinese; empty when it can be submitted."""
+        if self.query_one("#setup-points", OptionList).highlighted is None:
+            return "请先选择经办机构或服务点。"
+        if not self._value("setup-login"):
+            return "请填写管理员登录名。"
+        if not self._value("setup-name"):
+            return "请填写管理员姓名。"
+        password = self.query_one("#setup-password", Input).value
+        if len(password) < MIN_PASSWORD:
+            return f"密码至少{MIN_PASSWORD}位，请重新输入。"
+        if password != self.query_one("#setup-confirm", Input).value:
+            return "两次输入的密码不一致，请重新输入。"
+        return ""
+
+    def action_submit(self) -> None:
+        message = self.query_one("#setup-message", Static)
+        problem = self.problem()
+        if problem:
+            message.update(problem)
+            return
+        index = self.query_one("#setup-points", OptionList).highlighted
+        assert index is not None
+        point = self.choices[index]
+        try:
+            user = self.window.setup(
+                point.code,
+                self._value("setup-login"),
+                self._value("setup-name"),
+                self.query_one("#setup-password", Input).value,
+            )
+        except ValueError as exc:
+            message.update(str(exc))
+            return
+        self.dismiss(user)

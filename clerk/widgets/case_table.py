@@ -1,0 +1,67 @@
+"""A table of case summaries (dashboard queues, search results); Enter opens the case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+from textual.widgets import DataTable
+
+from clerk.views import CaseSummary
+
+
+def due_text(summary: CaseSummary) -> str:
+    if summary.due is None:
+        return "—"
+    text = f"{summary.due:%m-%d}"
+    if summary.due_provisional:
+        text += "（暂定）"
+    return text
+
+
+def flags_text(summary: CaseSummary) -> str:
+    flags = []
+    if summary.overdue:
+        flags.append("已逾期")
+    if summary.deemed_accepted:
+        flags.append("超5日视为受理")
+    return "、".join(flags)
+
+
+class CaseTable(DataTable[str]):
+    """Rows keyed by case UUID; posts `CaseTable.Opened` when the clerk presses Enter on a row."""
+
+    @dataclass
+    class Opened(Message):
+        case_uuid: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.add_columns("办件号", "事项", "申请人", "状态", "到期", "提示")
+
+    def show(self, summaries: list[CaseSummary]) -> None:
+        self.clear()
+        for s in summaries:
+            self.add_row(
+                s.case_no,
+                f"{s.item_no} {s.item_name}",
+                s.applicant_name_masked,
+                s.state_label,
+                due_text(s),
+                flags_text(s),
+                key=s.uuid,
+            )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.Opened(event.row_key.value))
+
+    @property
+    def current_uuid(self) -> str | None:
+        if self.row_count == 0:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        return key.value

@@ -1,0 +1,94 @@
+"""The dashboard's queues (kept current as cases move) and the search screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_app_support import SIZE, app_for, open_case, ready
+from textual.widgets import Input, OptionList, Static
+
+from clerk.screens.case_detail import CaseDetailScreen
+from clerk.screens.dashboard import DashboardScreen
+from clerk.screens.search import SearchScreen
+from clerk.widgets.case_table import CaseTable
+
+
+def queue_labels(app) -> list[str]:  # type: ignore[no-untyped-def]
+    options = app.screen.query_one("#queue-list", OptionList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def test_dashboard_counts_todays_cases(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    open_case(window, admin)
+    open_case(window, admin, 17)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE):
+        assert isinstance(app.screen, DashboardScreen)
+        assert queue_labels(app)[0] == "1 今日收件　2"
+        assert app.screen.query_one(CaseTable).row_count == 2
+
+
+async def test_digit_switches_queue(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin)
+    window.issue_notice(admin, view.uuid)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        assert app.screen.current == "awaiting_supplement"
+        assert str(app.screen.query_one("#queue-title", Static).content).startswith("待补正（1件）")
+
+
+async def test_enter_opens_the_case(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseDetailScreen)
+        assert app.screen.view.uuid == view.uuid
+
+
+async def test_dashboard_is_current_after_a_case_moves(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        assert queue_labels(app)[4] == "5 待补正　0"
+        await pilot.press("enter")
+        await pilot.pause()
+        window.issue_notice(admin, view.uuid)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert queue_labels(app)[4] == "5 待补正　1"
+
+
+async def test_search_by_case_number_and_open(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        app.screen.query_one(Input).value = view.case_no
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one(CaseTable).row_count == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseDetailScreen)
+
+
+async def test_search_without_results_says_what_to_try(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press(*"nobody", "enter")
+        assert str(app.screen.query_one("#search-summary", Static).content) == (
+            "没有找到。证件号码须输入完整；姓名可输入全名或开头的字。"
+        )

@@ -1,0 +1,265 @@
+"""New case: item, applicant checked as typed, circumstances, then the materials and the decision."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_app_support import PERSON_ID, SIZE, app_for, footer_ids, ready
+from textual.widgets import Input, SelectionList, Static
+
+from clerk.model import CaseState
+from clerk.screens.case_detail import CaseDetailScreen
+from clerk.screens.item_picker import ItemPickerScreen
+from clerk.screens.materials import MaterialsScreen
+from clerk.screens.new_case import NewCaseScreen
+from clerk.screens.notice_preview import NoticePreviewScreen
+
+
+async def start(pilot, query: str = "zyfy") -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("f2")
+    await pilot.pause()
+    await pilot.press(*query, "enter")
+    await pilot.pause()
+
+
+async def fill_person(pilot, *, id_number: str = PERSON_ID) -> None:  # type: ignore[no-untyped-def]
+    screen = pilot.app.screen
+    screen.query_one("#name", Input).value = "张三丰"
+    screen.query_one("#id-number", Input).value = id_number
+    screen.query_one("#phone", Input).value = "13800138000"
+    await pilot.pause()
+
+
+def stored_cases(window) -> list:  # type: ignore[no-untyped-def]
+    return window.search("张三丰")
+
+
+async def mark_all(pilot) -> None:  # type: ignore[no-untyped-def]
+    screen = pilot.app.screen
+    for row in screen.view.materials:
+        if row.required:
+            screen.query_one("#materials-table").move_cursor(row=screen.view.materials.index(row))
+            await pilot.press("space")
+            await pilot.pause()
+
+
+async def test_f2_opens_the_item_picker(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemPickerScreen)
+
+
+async def test_cancelling_the_picker_abandons_the_new_case(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, NewCaseScreen | ItemPickerScreen)
+
+
+async def test_chosen_item_heads_the_form(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        assert isinstance(app.screen, NewCaseScreen)
+        assert app.screen.item.no == 31
+
+
+async def test_bad_id_number_is_flagged_as_typed(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        app.screen.query_one("#id-number", Input).focus()
+        await pilot.press(*"43999919900101123X")
+        message = app.screen.query_one("#id-number-message", Static)
+        assert message.has_class("error") is (PERSON_ID[-1] != "X")
+
+
+async def test_valid_id_number_is_confirmed(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        app.screen.query_one("#id-number", Input).focus()
+        await pilot.press(*PERSON_ID.lower())
+        assert str(app.screen.query_one("#id-number-message", Static).content) == "✓ 号码有效"
+
+
+async def test_missing_name_blocks_submit_with_a_message(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await pilot.press("f10")
+        assert str(app.screen.query_one("#newcase-message", Static).content) == "请填写申请人姓名或单位名称。"
+        assert stored_cases(window) == []
+
+
+async def test_proxy_circumstance_shows_agent_fields_and_more_materials(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        screen = app.screen
+        before = len(window.required_for(31, frozenset()))
+        assert screen.query_one("#agent-fields").display is False
+        screen.query_one("#circumstances", SelectionList).select("proxy")
+        await pilot.pause()
+        assert screen.query_one("#agent-fields").display is True
+        text = str(screen.query_one("#newcase-materials-text", Static).content)
+        assert f"{before + 1}、" in text or "委托" in text
+
+
+async def test_f10_stores_a_draft_case_and_opens_the_checklist(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await fill_person(pilot)
+        await pilot.press("f10")
+        await pilot.pause()
+        [case] = stored_cases(window)
+        assert (case.item_no, case.state) == (31, CaseState.DRAFT)
+        assert isinstance(app.screen, MaterialsScreen)
+        assert app.screen.view.uuid == case.uuid
+
+
+async def test_checklist_title_shows_the_name_masked(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await fill_person(pilot)
+        await pilot.press("f10")
+        await pilot.pause()
+        title = str(app.screen.query_one("#materials-title", Static).content)
+        assert "张三丰" not in title
+        assert app.screen.view.applicant_name_masked in title
+
+
+async def test_accept_is_not_offered_while_materials_are_missing(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await fill_person(pilot)
+        await pilot.press("f10")
+        await pilot.pause()
+        ids = footer_ids(app)
+        assert "materials.accept" not in ids
+        assert {"materials.notice", "materials.refuse"} <= ids
+
+
+async def test_marking_every_material_offers_accept_and_stores_the_checks(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await fill_person(pilot)
+        await pilot.press("f10")
+        await pilot.pause()
+        await mark_all(pilot)
+        view = window.case(app.screen.view.uuid, admin)
+        assert view.missing == []
+        assert "materials.accept" in footer_ids(app)
+
+
+async def test_accept_stores_the_due_date_and_shows_the_case(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await fill_person(pilot)
+        await pilot.press("f10")
+        await pilot.pause()
+        uuid = app.screen.view.uuid
+        await mark_all(pilot)
+        await pilot.press("f9")
+        await pilot.pause()
+        view = window.case(uuid)
+        assert view.state == CaseState.ACCEPTED
+        assert view.deadline is not None
+        assert isinstance(app.screen, CaseDetailScreen)
+        assert f"{view.deadline.due:%Y年%m月%d日}" in str(app.screen.query_one("#detail-deadline", Static).content)
+
+
+async def test_instant_item_closes_in_the_same_visit(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot, "17")
+        await fill_person(pilot)
+        await pilot.press("f10")
+        await pilot.pause()
+        uuid = app.screen.view.uuid
+        await mark_all(pilot)
+        await pilot.press("f9")
+        await pilot.pause()
+        assert window.case(uuid).state == CaseState.CLOSED
+        assert str(app.screen.query_one("#detail-deadline", Static).content) == "即时办结。"
+
+
+async def test_notice_is_previewed_then_issued(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await fill_person(pilot)
+        await pilot.press("f10")
+        await pilot.pause()
+        uuid = app.screen.view.uuid
+        await pilot.press("f8")
+        await pilot.pause()
+        assert isinstance(app.screen, NoticePreviewScreen)
+        assert "1. 医保电子凭证或有效身份证件或社保卡" in app.screen.text
+        assert window.case(uuid).state == CaseState.DRAFT  # nothing issued yet
+        await pilot.press("f10")
+        await pilot.pause()
+        view = window.case(uuid)
+        assert view.state == CaseState.AWAITING_SUPPLEMENT
+        assert [d.kind for d in view.documents] == ["notice"]
+
+
+async def test_notice_preview_escape_issues_nothing(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await fill_person(pilot)
+        await pilot.press("f10")
+        await pilot.pause()
+        uuid = app.screen.view.uuid
+        await pilot.press("f8")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MaterialsScreen)
+        assert window.case(uuid).documents == []
+
+
+async def test_refusal_requires_a_reason(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await fill_person(pilot)
+        await pilot.press("f10")
+        await pilot.pause()
+        uuid = app.screen.view.uuid
+        await pilot.press("f7")
+        await pilot.pause()
+        await pilot.press("enter")
+        assert str(app.screen.query_one("#reason-message", Static).content) == "理由不能为空，请填写后按 Enter。"
+        await pilot.press(*"不属于本机关职权范围", "enter")
+        await pilot.pause()
+        view = window.case(uuid)
+        assert view.state == CaseState.REFUSED
+        assert view.events[-1].reason == "不属于本机关职权范围"

@@ -1,0 +1,70 @@
+"""SVG snapshots at a fixed size (120x36), reviewed by eye before `--snapshot-update`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+
+from clerk.catalog import default_catalog
+from clerk.item_search import ItemFinder
+from clerk.screens.catalogue import CatalogueScreen
+from clerk.screens.item_picker import ItemPickerScreen
+from clerk.views import ItemChoice
+
+SIZE = (120, 36)
+CATALOG = default_catalog()
+FINDER = ItemFinder(CATALOG)
+
+
+class Host(App[Any]):
+    CSS_PATH = "../clerk/app.tcss"
+
+    def __init__(self, screen: Any) -> None:
+        super().__init__()
+        self.first = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.first)
+
+
+def test_catalogue_guide_snapshot(snap_compare: Any) -> None:
+    app = Host(CatalogueScreen(CATALOG, FINDER))
+    assert snap_compare(app, press=[*"ydjy"], terminal_size=SIZE)
+
+
+def test_item_picker_snapshot(snap_compare: Any) -> None:
+    refused = "乡镇（街道）政务服务大厅不受理此事项，请引导申请人到县级医保服务大厅办理。"
+    choices = [ItemChoice(i, i.no != 31, refused if i.no == 31 else "") for i in CATALOG.items]
+    app = Host(ItemPickerScreen(CATALOG, choices, FINDER))
+    assert snap_compare(app, press=[*"zhuyuan"], terminal_size=SIZE)
+
+
+def test_dashboard_snapshot(snap_compare: Any, tmp_path: Any) -> None:
+    from test_app_support import app_for, open_case, ready
+
+    window, admin = ready(tmp_path)
+    open_case(window, admin)
+    open_case(window, admin, 17)
+    view = open_case(window, admin, 22)
+    window.issue_notice(admin, view.uuid)
+    assert snap_compare(app_for(window, admin), terminal_size=SIZE)
+
+
+def test_new_case_snapshot(snap_compare: Any, tmp_path: Any) -> None:
+    from test_app_support import PERSON_ID, app_for, ready
+
+    window, admin = ready(tmp_path)
+
+    async def fill(pilot: Any) -> None:
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press(*"zyfy", "enter")
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.query_one("#name").value = "张三丰"
+        screen.query_one("#id-number").value = PERSON_ID[:-1] + ("0" if PERSON_ID[-1] != "0" else "1")
+        screen.query_one("#phone").value = "13800138000"
+        await pilot.pause()
+
+    assert snap_compare(app_for(window, admin), terminal_size=SIZE, run_before=fill)
