@@ -228,10 +228,16 @@ def m003_service_columns(conn: sqlite3.Connection) -> None:
     _run_script(conn, V3_COLUMNS)
 
 
+def m004_events_by_time(conn: sqlite3.Connection) -> None:
+    """Index events by time: the daily ledger reads one day's events and the chain head at its close."""
+    conn.execute("CREATE INDEX idx_events_at ON events (at)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_base,
     m002_indexes_and_search,
     m003_service_columns,
+    m004_events_by_time,
 )
 LATEST = len(MIGRATIONS)
 
