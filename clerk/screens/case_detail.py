@@ -65,7 +65,7 @@ def countdown_text(view: CaseView, today: Any) -> str:
         return "即时办结。"
     due = f"{d.due:%Y年%m月%d日}" + ("（暂定，节假日未公布）" if d.provisional else "")
     if view.state.is_final:
-        return f"办结期限 {due}；本件已{view.state_label}。"
+        return f"办结期限 {due}；本件状态：{view.state_label}。"
     left = view.remaining_working_days
     if left is None:
         return f"办结期限 {due}。"
@@ -93,7 +93,7 @@ def summary_text(view: CaseView) -> Text:
         text.append(f"评价：{view.rating.label}\n")
     if view.deemed_accepted:
         text.append("收件超过5个工作日未作决定：依法自收到材料之日起即为受理。\n", style="bold red")
-    if view.missing:
+    if view.missing and view.state in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
         text.append("缺少/有误材料：" + "、".join(f"{m.name}（{why}）" for m, why in view.missing) + "\n")
     text.append("个人信息已遮蔽；按 v 查看完整信息（会留痕）。", style="dim")
     return text
