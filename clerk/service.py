@@ -281,14 +281,15 @@ class Window:
 
     def preview_notice(self, case_uuid: str) -> NoticeContent:
         row = self._row(case_uuid)
-        view = self.case(case_uuid)
-        if not view.missing:
+        item = self.catalog.item(row["item_no"])
+        missing = self._missing(row, item)
+        if not missing:
             raise ServiceError("材料已齐全，无需一次性告知，可直接受理。")
         office = self.office()
         return build_notice(
-            item=view.item,
+            item=item,
             case_no=row["case_no"],
-            missing=view.missing,
+            missing=missing,
             issued_on=self.today(),
             office_name=office.name,
             office_address=office.address,
@@ -302,7 +303,7 @@ class Window:
         materials an earlier one named, unless a supervisor overrides with a reason."""
         content = self.preview_notice(case_uuid)
         row = self._row(case_uuid)
-        missing_ids = sorted(m.id for m, _ in self.case(case_uuid).missing)
+        missing_ids = sorted(m.id for m, _ in self._missing(row, self.catalog.item(row["item_no"])))
         events = self._decide(user, row, Action.NOTICE, reason=override_reason, data={"missing": missing_ids})
         saved = self.documents.notice(self, row, content, user)
         with self._tx():
@@ -490,15 +491,7 @@ class Window:
         row = self._row(case_uuid)
         item = self.catalog.item(row["item_no"])
         circumstances = frozenset(json.loads(row["circumstances"] or "[]"))
-        checks = {
-            c["material_id"]: MaterialCheck(
-                material_id=c["material_id"],
-                status=c["status"],
-                alternative=c["alternative"],
-                defect=c["defect"] or "",
-            )
-            for c in self.store.material_checks(case_uuid)
-        }
+        checks = self._checks(case_uuid)
         required = required_materials(self.catalog, item, circumstances)
         required_ids = {m.id for m in required}
         rows = [MaterialRow(m, checks.get(m.id), True) for m in required]
@@ -667,10 +660,37 @@ class Window:
         reason: str = "",
         data: dict[str, Any] | None = None,
     ) -> list[Event]:
-        view = self.case(row["uuid"])
-        facts = self._facts(row, view.item, view.missing)
+        """The events a state-changing action produces, or a Chinese `ServiceError`."""
+        item = self.catalog.item(row["item_no"])
+        events: list[Event] = self._ask(decide, user, row, action, reason, data, self._missing(row, item))
+        return events
+
+    def _record(
+        self,
+        user: storage.User | SystemActor,
+        row: Mapping[str, Any],
+        action: Action,
+        *,
+        reason: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> Event:
+        """The event of an action that leaves the state as it is (rating, reveal, print, ...)."""
+        event: Event = self._ask(record, user, row, action, reason, data, [])
+        return event
+
+    def _ask(
+        self,
+        rule: Any,
+        user: storage.User | SystemActor,
+        row: Mapping[str, Any],
+        action: Action,
+        reason: str,
+        data: dict[str, Any] | None,
+        missing: list[tuple[Material, str]],
+    ) -> Any:
+        facts = self._facts(row, self.catalog.item(row["item_no"]), missing)
         try:
-            return decide(
+            return rule(
                 facts,
                 action,
                 actor=user.login,
@@ -683,30 +703,21 @@ class Window:
         except WorkflowError as exc:
             raise ServiceError(str(exc)) from None
 
-    def _record(
-        self,
-        user: storage.User | SystemActor,
-        row: Mapping[str, Any],
-        action: Action,
-        *,
-        reason: str = "",
-        data: dict[str, Any] | None = None,
-    ) -> Event:
-        item = self.catalog.item(row["item_no"])
-        facts = self._facts(row, item, [])
-        try:
-            return record(
-                facts,
-                action,
-                actor=user.login,
-                role=Role(user.role),
-                at=self.clock(),
-                reason=reason.strip(),
-                data=data,
-                settings=self.settings,
+    def _checks(self, case_uuid: str) -> dict[str, MaterialCheck]:
+        return {
+            c["material_id"]: MaterialCheck(
+                material_id=c["material_id"],
+                status=c["status"],
+                alternative=c["alternative"],
+                defect=c["defect"] or "",
             )
-        except WorkflowError as exc:
-            raise ServiceError(str(exc)) from None
+            for c in self.store.material_checks(case_uuid)
+        }
+
+    def _missing(self, row: Mapping[str, Any], item: Item) -> list[tuple[Material, str]]:
+        circumstances = frozenset(json.loads(row["circumstances"] or "[]"))
+        required = required_materials(self.catalog, item, circumstances)
+        return missing_materials(required, self._checks(row["uuid"]))
 
     def _apply(
         self,
