@@ -1,0 +1,172 @@
+"""Start-up: the clerk app until its first screen is composed and idle, vs a bare Textual app.
+
+In-process rows (imports already done, the same process runs both):
+- dashboard: `make_app(window, user=reviewer)` on the demo database, headless through
+  `App.run_test()`, until the dashboard (with its six queues loaded) is the active screen and the
+  app is idle;
+- login: `make_app(window)` without a user, until the login screen is up and idle.
+Floor: a `textual.app.App` whose only widget is one `Static`, run the same way.
+
+New-process row: `python -m bench.startup product|floor DB` from interpreter start to exit, i.e.
+what a clerk waits for after typing `clerk` (imports, opening the database, first screen), vs a
+process that imports Textual and shows the bare app.
+
+The UI is still moving; a row whose app fails to start is reported as skipped, not raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.core import Context, Row, compare, skipped
+
+SIZE = (120, 36)
+MAX_PAUSES = 200
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bare_app() -> Any:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("floor")
+
+    return Bare()
+
+
+async def _until_ready(factory: Callable[[], Any], ready: Callable[[Any], bool]) -> float:
+    start = time.perf_counter()
+    app = factory()
+    async with app.run_test(headless=True, size=SIZE) as pilot:
+        await pilot.pause()
+        for _ in range(MAX_PAUSES):
+            if ready(app):
+                break
+            await pilot.pause()
+        else:
+            raise RuntimeError(f"first screen never appeared (active: {type(app.screen).__name__})")
+        took = time.perf_counter() - start
+        app.exit()
+    return took
+
+
+def time_app(factory: Callable[[], Any], ready: Callable[[Any], bool]) -> float:
+    """Seconds from building the app to its first screen being composed and idle."""
+    return asyncio.run(_until_ready(factory, ready))
+
+
+def screen_named(name: str) -> Callable[[Any], bool]:
+    return lambda app: type(app.screen).__name__ == name
+
+
+def bare_ready(app: Any) -> bool:
+    return bool(app.screen.query("Static"))
+
+
+def _in_process(ctx: Context) -> list[Row]:
+    from clerk.app import make_app
+
+    demo = ctx.demo()
+    store = demo.open_store()
+    rows: list[Row] = []
+    try:
+        window = demo.window(store)
+        user = demo.user(store, "reviewer1")
+        cases = (
+            ("dashboard, in process", lambda: make_app(window, user=user), screen_named("DashboardScreen")),
+            ("login screen, in process", lambda: make_app(window), screen_named("LoginScreen")),
+        )
+        for label, factory, ready in cases:
+            try:
+                product_s, floor_s = compare(
+                    lambda f=factory, r=ready: time_app(f, r),  # type: ignore[misc]
+                    lambda: time_app(bare_app, bare_ready),
+                    repeats=ctx.repeats,
+                )
+            except Exception as exc:  # noqa: BLE001 - the UI is mid-change; report and go on
+                rows.append(skipped("startup", label, exc))
+                continue
+            rows.append(Row("startup", label, product_s, floor_s, ctx.repeats, f"{demo.cases} cases"))
+    finally:
+        store.close()
+    return rows
+
+
+def _child(mode: str, db: Path, env: dict[str, str]) -> Callable[[], None]:
+    def call() -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.startup", mode, str(db)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if done.returncode != 0:
+            tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise RuntimeError(f"{mode} process failed: {tail}")
+
+    return call
+
+
+def _new_process(ctx: Context) -> Row:
+    label = "dashboard, new process"
+    demo = ctx.demo()
+    env = {**os.environ, "CLERK_DATA_DIR": str(ctx.scratch("startup-data"))}
+    try:
+        product_s, floor_s = compare(
+            _child("product", demo.path, env),
+            _child("floor", demo.path, env),
+            repeats=min(ctx.repeats, 3),
+            warmup=not ctx.quick,
+        )
+    except Exception as exc:  # noqa: BLE001
+        return skipped("startup", label, exc)
+    return Row("startup", label, product_s, floor_s, min(ctx.repeats, 3), "interpreter start to exit")
+
+
+def run(ctx: Context) -> list[Row]:
+    try:
+        rows = _in_process(ctx)
+    except Exception as exc:  # noqa: BLE001 - e.g. clerk.app does not import right now
+        rows = [skipped("startup", "in process", exc)]
+    return rows + [_new_process(ctx)]
+
+
+def child_main(argv: list[str]) -> int:
+    """The process the new-process row times: show the first screen, then exit."""
+    mode, db = argv[0], Path(argv[1])
+    if mode == "floor":
+        time_app(bare_app, bare_ready)
+        return 0
+    from bench.fixture import NOW, REVIEWER
+    from clerk.app import make_app
+    from clerk.catalog import default_catalog
+    from clerk.clock import fixed_clock
+    from clerk.db import Store
+    from clerk.offices import default_offices
+    from clerk.service import Window
+    from clerk.workdays import WorkCalendar
+
+    store = Store.open(db)
+    try:
+        window = Window(
+            store, default_catalog(), default_offices(), clock=fixed_clock(NOW), calendar=WorkCalendar.default()
+        )
+        time_app(lambda: make_app(window, user=store.user(REVIEWER)), screen_named("DashboardScreen"))
+    finally:
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(child_main(sys.argv[1:]))

@@ -1,0 +1,99 @@
+"""The benchmarks run end to end in --quick mode, so their code cannot rot.
+
+Only the shape of the results is checked: every benchmark yields rows with positive times and a
+ratio. Never a timing threshold: how fast is what `make bench` reports, not what a test decides.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+RATIO = re.compile(r"\s\d+\.\dx(\s|$)")
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ("startup", "queues", "search", "decision", "deadline", "catalogue")
+# Rows each benchmark always produces (startup's UI rows may be reported as skipped while the
+# screens are being built; the benchmark then says why instead of failing).
+EXPECTED_CASES = {
+    "queues": 1,
+    "search": 3,
+    "decision": 2,
+    "deadline": 1,
+    "catalogue": 1,
+}
+
+
+def run_bench(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def quick() -> dict[str, Any]:
+    done = run_bench("--json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def rows_of(result: dict[str, Any], bench: str) -> list[dict[str, Any]]:
+    return [r for r in result["rows"] if r["bench"] == bench]
+
+
+@pytest.mark.parametrize("bench", BENCHMARKS)
+def test_every_benchmark_measures_at_least_one_row(quick, bench):
+    measured = [r for r in rows_of(quick, bench) if not r["skipped"]]
+    assert measured, rows_of(quick, bench)
+
+
+@pytest.mark.parametrize("bench", sorted(EXPECTED_CASES))
+def test_data_benchmarks_measure_every_row(quick, bench):
+    rows = rows_of(quick, bench)
+    assert len(rows) == EXPECTED_CASES[bench]
+    assert [r["skipped"] for r in rows] == [""] * len(rows)
+
+
+def test_measured_rows_have_positive_times_and_their_ratio(quick):
+    for row in quick["rows"]:
+        if row["skipped"]:
+            continue
+        assert row["product_s"] > 0, row
+        assert row["floor_s"] > 0, row
+        assert row["ratio"] == pytest.approx(row["product_s"] / row["floor_s"]), row
+
+
+def test_skipped_rows_say_why(quick):
+    for row in quick["rows"]:
+        assert row["skipped"] or row["ratio"] is not None, row
+
+
+def test_quick_mode_takes_one_repeat_and_a_small_database(quick):
+    assert quick["config"] == {"quick": True, "repeats": 1, "cases": 40}
+    assert quick["setup"]["demo_cases"] == 40
+    assert sum(quick["setup"]["demo_states"].values()) == 40
+    assert quick["setup"]["demo_build_s"] > 0
+
+
+def test_report_names_the_machine(quick):
+    assert quick["machine"]["nproc"] >= 1
+
+
+def test_table_output_lists_each_row_with_its_ratio():
+    done = run_bench("--only", "catalogue", "deadline")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("benchmark"))
+    assert header.split() == ["benchmark", "case", "product", "floor", "ratio", "note"]
+    body = [line for line in lines if line.startswith(("catalogue", "deadline"))]
+    assert len(body) == 2
+    assert all(RATIO.search(line) for line in body), body
