@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -113,7 +114,11 @@ class Window:
         self.calendar = calendar or WorkCalendar.default()
         self.settings = settings or OfficeSettings()
         self.documents = DocumentIssuer(documents_root)
-        self.finder = ItemFinder(catalog)
+
+    @cached_property
+    def finder(self) -> ItemFinder:
+        """Built on first search: spelling every item in pinyin takes a noticeable moment."""
+        return ItemFinder(self.catalog)
 
     # ------------------------------------------------------------------ setup and login
 

@@ -18,8 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clerk.documents.model import DocKind, DocumentData, DocumentError, validate
-from clerk.documents.pdf import render_pdf
 from clerk.documents.text import render_text
+
+
+def render_pdf(data: DocumentData, path: Path) -> Path:
+    """Render the PDF. reportlab is imported on first use: it costs ~140 ms at start-up."""
+    from clerk.documents.pdf import render_pdf as render
+
+    return render(data, path)
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
