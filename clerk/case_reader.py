@@ -1,0 +1,271 @@
+"""Reading cases: the views, queues and searches the screens show, with personal data masked.
+
+`CaseReader` is the read side of the window service; `clerk.service.Window` adds the decisions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from clerk import db as storage
+from clerk.catalog import Catalog, Item, Material
+from clerk.clock import TZ, Clock
+from clerk.deadlines import remaining_working_days
+from clerk.documents.model import DocKind
+from clerk.masking import mask_id, mask_name, mask_phone
+from clerk.materials import MaterialCheck, missing_materials, required_materials
+from clerk.model import ACTION_LABELS, Action, CaseState, Channel, Deadline, Rating, Role
+from clerk.notice import deemed_accepted
+from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
+from clerk.views import (
+    CaseSummary,
+    CaseView,
+    DocumentRow,
+    EventRow,
+    MaterialRow,
+    PointChoice,
+    Queues,
+)
+from clerk.workdays import WorkCalendar
+from clerk.workflow import CaseFacts, OfficeSettings, allowed_actions, allowed_records
+
+SETTING_POINT = "point_code"
+
+
+class ServiceError(ValueError):
+    """A move the window cannot make; the message is Chinese and says what to do."""
+
+
+class CaseReader:
+    store: storage.Store
+    catalog: Catalog
+    base_offices: Offices
+    clock: Clock
+    calendar: WorkCalendar
+    settings: OfficeSettings
+
+    @property
+    def offices(self) -> Offices:
+        declared = [
+            ServicePoint(code=p["code"], name=p["name"], kind=p["kind"], office=p["office_code"])
+            for p in self.store.points()
+        ]
+        return self.base_offices.with_points(declared) if declared else self.base_offices
+
+    def today(self) -> date:
+        return self.clock().astimezone(TZ).date()
+
+    def point(self) -> PointChoice:
+        code = self.store.get_setting(SETTING_POINT)
+        if not code:
+            raise ServiceError("本机尚未设置所属经办机构或服务点，请先完成初始设置。")
+        return point_choice(self.offices.point(code))
+
+    def office(self) -> Office:
+        return self.offices.office_of(self.point().code)
+
+    # ------------------------------------------------------------------ reading
+
+    def case(self, case_uuid: str, user: storage.User | None = None) -> CaseView:
+        row = self._row(case_uuid)
+        item = self.catalog.item(row["item_no"])
+        circumstances = frozenset(json.loads(row["circumstances"] or "[]"))
+        checks = self._checks(case_uuid)
+        required = required_materials(self.catalog, item, circumstances)
+        required_ids = {m.id for m in required}
+        rows = [MaterialRow(m, checks.get(m.id), True) for m in required]
+        for m in item.materials:
+            if m.id not in required_ids:
+                rows.append(MaterialRow(m, checks.get(m.id), False))
+        missing = missing_materials(required, checks)
+        state = CaseState(row["state"])
+        deadline = self._deadline(row, item)
+        today = self.today()
+        remaining = None
+        if deadline is not None and not state.is_final:
+            remaining = remaining_working_days(deadline, today, self.calendar)
+        events = [_event_row(e) for e in self.store.events_for(case_uuid)]
+        documents = [_document_row(d) for d in self.store.documents_for(case_uuid)]
+        evaluation = self.store.evaluation_for(case_uuid)
+        allowed: list[Action] = []
+        if user is not None:
+            facts = self._facts(row, item, missing)
+            role = Role(user.role)
+            allowed = allowed_actions(facts, actor=user.login, role=role, settings=self.settings)
+            allowed += [a for a in allowed_records(facts, role=role) if a != Action.PRINT or documents]
+        return CaseView(
+            uuid=row["uuid"],
+            case_no=row["case_no"],
+            item=item,
+            state=state,
+            channel=Channel(row["channel"]),
+            applicant_kind=row["applicant_kind"],
+            applicant_name_masked=_mask_applicant_name(row),
+            applicant_id_type=row["id_type"],
+            applicant_id_masked=mask_id(row["id_number"] or ""),
+            phone_masked=mask_phone(row["phone"] or ""),
+            agent=mask_name(row["agent_name"]) if row.get("agent_name") else "",
+            circumstances=circumstances,
+            received_at=datetime.fromisoformat(row["received_at"]),
+            accepted_at=datetime.fromisoformat(row["accepted_at"]) if row.get("accepted_at") else None,
+            deadline=deadline,
+            remaining_working_days=remaining,
+            overdue=remaining is not None and remaining < 0,
+            deemed_accepted=self._deemed_accepted(row, state, today),
+            materials=rows,
+            missing=missing,
+            events=events,
+            documents=documents,
+            rating=Rating(evaluation["level"]) if evaluation else None,
+            allowed=allowed,
+            amount_fen=row.get("amount_fen"),
+            version=row["version"],
+        )
+
+    def summary(self, row: Mapping[str, Any]) -> CaseSummary:
+        item = self.catalog.item(row["item_no"])
+        state = CaseState(row["state"])
+        today = self.today()
+        due = date.fromisoformat(row["due_date"]) if row.get("due_date") else None
+        return CaseSummary(
+            uuid=row["uuid"],
+            case_no=row["case_no"],
+            item_no=item.no,
+            item_name=item.name,
+            state=state,
+            state_label=state.label,
+            applicant_name_masked=_mask_applicant_name(row),
+            received_at=datetime.fromisoformat(row["received_at"]),
+            due=due,
+            due_provisional=bool(row.get("due_provisional")),
+            overdue=due is not None and not state.is_final and due < today,
+            deemed_accepted=self._deemed_accepted(row, state, today),
+        )
+
+    def queues(self, user: storage.User) -> Queues:
+        today = self.today()
+        point = self.point().code
+        next_day, _ = self.calendar.add_working_days(today, 1)
+        due_soon = [
+            r for r in self.store.due_on_or_before(next_day, point_code=point) if r["due_date"] >= today.isoformat()
+        ]
+        review = self.store.awaiting_review(point)
+        if user.role not in (Role.REVIEWER, Role.SUPERVISOR, Role.ADMIN):
+            review = []
+        elif self.settings.reviewer_must_differ:
+            review = [r for r in review if r.get("accepted_by") != user.login]
+        return Queues(
+            today=[self.summary(r) for r in self.store.received_on(today, point_code=point)],
+            my_review=[self.summary(r) for r in review],
+            due_soon=[self.summary(r) for r in due_soon],
+            overdue=[self.summary(r) for r in self.store.overdue(today, point_code=point)],
+            awaiting_supplement=[self.summary(r) for r in self.store.awaiting_supplement(point_code=point)],
+            awaiting_payment=[self.summary(r) for r in self.store.awaiting_payment(point_code=point)],
+        )
+
+    def search(self, text: str) -> list[CaseSummary]:
+        return [self.summary(r) for r in self.store.search(text.strip())]
+
+    def _row(self, case_uuid: str) -> dict[str, Any]:
+        row = self.store.get_case(case_uuid)
+        if row is None:
+            raise ServiceError("找不到该办件，请刷新后重试。")
+        return row
+
+    def _deadline(self, row: Mapping[str, Any], item: Item) -> Deadline | None:
+        if not row.get("due_date"):
+            return None
+        limit = item.time_limit.for_channel(row["channel"] == Channel.ONLINE)
+        start = row.get("due_start") or row["accepted_at"][:10]
+        return Deadline(
+            due=date.fromisoformat(row["due_date"]),
+            provisional=bool(row["due_provisional"]),
+            kind=limit.kind,
+            days=limit.days,
+            start=date.fromisoformat(start),
+        )
+
+    def _deemed_accepted(self, row: Mapping[str, Any], state: CaseState, today: date) -> bool:
+        if state != CaseState.DRAFT:
+            return False
+        if any(e["action"] == Action.NOTICE for e in self.store.events_for(row["uuid"])):
+            return False  # a notice was given in time; the supplemented case is decided afresh
+        received = datetime.fromisoformat(row["received_at"]).astimezone(TZ).date()
+        return deemed_accepted(received, today, decided=False, calendar=self.calendar)
+
+    def _facts(self, row: Mapping[str, Any], item: Item, missing: list[tuple[Material, str]]) -> CaseFacts:
+        noticed: list[frozenset[str]] = []
+        approved: set[str] = set()
+        for e in self.store.events_for(row["uuid"]):
+            data = json.loads(e["data"] or "{}") if isinstance(e["data"], str) else (e["data"] or {})
+            if e["action"] == Action.NOTICE:
+                noticed.append(frozenset(data.get("missing", [])))
+            elif e["action"] == Action.OVERRIDE:
+                approved.update(data.get("missing", []))
+        evaluation = self.store.evaluation_for(row["uuid"])
+        return CaseFacts(
+            uuid=row["uuid"],
+            item=item,
+            state=CaseState(row["state"]),
+            channel=Channel(row["channel"]),
+            complete=not missing,
+            accepted_by=row.get("accepted_by"),
+            noticed_ids=tuple(noticed),
+            rating=Rating(evaluation["level"]) if evaluation else None,
+            approved_ids=frozenset(approved),
+        )
+
+    def _checks(self, case_uuid: str) -> dict[str, MaterialCheck]:
+        return {
+            c["material_id"]: MaterialCheck(
+                material_id=c["material_id"],
+                status=c["status"],
+                alternative=c["alternative"],
+                defect=c["defect"] or "",
+            )
+            for c in self.store.material_checks(case_uuid)
+        }
+
+    def _missing(self, row: Mapping[str, Any], item: Item) -> list[tuple[Material, str]]:
+        circumstances = frozenset(json.loads(row["circumstances"] or "[]"))
+        required = required_materials(self.catalog, item, circumstances)
+        return missing_materials(required, self._checks(row["uuid"]))
+
+
+def point_choice(p: Office | ServicePoint) -> PointChoice:
+    kind = p.kind
+    name = p.name if isinstance(p, ServicePoint) else f"{p.area}　{p.name}"
+    return PointChoice(code=p.code, name=name, kind=kind, kind_label=POINT_KINDS[kind], office_code=p.office_code)
+
+
+def _mask_applicant_name(row: Mapping[str, Any]) -> str:
+    if row["applicant_kind"] != "person":
+        return row["applicant_name"]  # a unit's name is not personal data
+    return mask_name(row["applicant_name"])
+
+
+def _event_row(e: Mapping[str, Any]) -> EventRow:
+    action = Action(e["action"])
+    return EventRow(
+        at=datetime.fromisoformat(e["at"]),
+        action=action,
+        action_label=ACTION_LABELS[action],
+        actor=e["actor"],
+        reason=e["reason"] or "",
+    )
+
+
+def _document_row(d: Mapping[str, Any]) -> DocumentRow:
+    kind = DocKind(d["kind"])
+    return DocumentRow(
+        uuid=d["uuid"],
+        kind=d["kind"],
+        kind_label=kind.label,
+        doc_no=d["doc_no"],
+        path_pdf=d["path_pdf"],
+        path_txt=d["path_txt"],
+        issued_at=datetime.fromisoformat(d["issued_at"]),
+    )
