@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from clerk import db as storage
+from clerk.administration import Administration
 from clerk.case_numbers import make_case_number, new_uuid
 from clerk.case_reader import SETTING_POINT, CaseReader, ServiceError, point_choice
 from clerk.catalog import Catalog, Condition, Item, Material
@@ -79,7 +80,7 @@ class SystemActor:
     role: str = Role.ADMIN
 
 
-class Window(CaseReader):
+class Window(Administration, CaseReader):
     def __init__(
         self,
         store: storage.Store,
@@ -105,9 +106,6 @@ class Window(CaseReader):
         return ItemFinder(self.catalog)
 
     # ------------------------------------------------------------------ setup and login
-
-    def needs_setup(self) -> bool:
-        return not self.store.get_setting(SETTING_POINT) or not self.store.has_users()
 
     def setup_choices(self) -> list[PointChoice]:
         offices = self.offices

@@ -26,11 +26,11 @@ def test_point_under_unknown_office_is_refused(tmp_path, capsys):
     db = tmp_path / "clerk.db"
     assert main(["point", "add", "--db", str(db), "--code", "LS01", "--name", "某服务点",
                  "--kind", "village_centre", "--office", "YZ99"]) == 1
-    assert capsys.readouterr().err == "未登记：所属经办机构 YZ99 不存在\n"
+    assert capsys.readouterr().err == "未登记：所属经办机构 YZ99 不存在。\n"
 
 
 def test_point_code_clashing_with_an_office_is_refused(tmp_path, capsys):
     db = tmp_path / "clerk.db"
     assert main(["point", "add", "--db", str(db), "--code", "YZ01", "--name", "某服务点",
                  "--kind", "college", "--office", "YZ01"]) == 1
-    assert capsys.readouterr().err == "未登记：编码 YZ01 重复\n"
+    assert capsys.readouterr().err == "未登记：编码 YZ01 已被“永州市政务服务中心”使用，请换一个编码。\n"

@@ -26,24 +26,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from clerk.catalog import DataFileError
+    from clerk.administration import declare_point
+    from clerk.case_reader import ServiceError
     from clerk.cli.verify import db_path
     from clerk.db import Store
-    from clerk.offices import ServicePoint, default_offices
+    from clerk.offices import default_offices
 
-    code = args.code.strip().upper()
     store = Store.open(db_path(args))
     try:
-        declared = [
-            ServicePoint(p["code"], p["name"], p["kind"], p["office_code"]) for p in store.points()
-        ]
-        new = ServicePoint(code, args.name.strip(), args.kind, args.office.strip().upper())
-        try:
-            default_offices().with_points([*declared, new])
-        except DataFileError as exc:
-            print(f"未登记：{exc.problem}", file=sys.stderr)
-            return 1
-        store.add_point(new.code, new.name, new.kind, new.office)
+        new = declare_point(store, default_offices(), args.code, args.name, args.kind, args.office)
+    except ServiceError as exc:
+        print(f"未登记：{exc}", file=sys.stderr)
+        return 1
     finally:
         store.close()
     print(f"已登记服务点 {new.code}　{new.name}（{POINT_KINDS[new.kind]}，所属 {new.office}）。")

@@ -1,0 +1,124 @@
+"""The administrator's rules for accounts and service points, shared by the window and the CLI.
+
+Free of Textual. `Administration` is mixed into `clerk.service.Window`; the functions below it are
+what the CLI calls, where whoever can run the command already holds the database file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from clerk.case_reader import SETTING_POINT, ServiceError
+from clerk.catalog import DataFileError
+from clerk.model import Role
+from clerk.offices import POINT_KINDS, Offices, ServicePoint
+
+if TYPE_CHECKING:
+    from clerk.db import Store, User
+
+DECLARABLE_KINDS: tuple[str, ...] = tuple(k for k in POINT_KINDS if k != "county_hall")
+
+
+def declared_points(store: Store) -> list[ServicePoint]:
+    return [ServicePoint(p["code"], p["name"], p["kind"], p["office_code"]) for p in store.points()]
+
+
+def declare_point(store: Store, base: Offices, code: str, name: str, kind: str, office: str) -> ServicePoint:
+    """Check a new point against every office and point already known, then store it.
+
+    Raises `ServiceError` with a Chinese message that says what to change.
+    """
+    point = ServicePoint(code.strip().upper(), name.strip(), kind, office.strip().upper())
+    if not point.name:
+        raise ServiceError("请填写服务点名称，如“水口山镇政务服务中心”。")
+    if kind not in DECLARABLE_KINDS:
+        kinds = "、".join(f"{k}（{POINT_KINDS[k]}）" for k in DECLARABLE_KINDS)
+        raise ServiceError(f"服务点类型应为 {kinds} 之一。")
+    declared = declared_points(store)
+    known = base.with_points(declared) if declared else base
+    try:
+        existing = known.point(point.code)
+    except KeyError:
+        pass
+    else:
+        raise ServiceError(f"编码 {point.code} 已被“{existing.name}”使用，请换一个编码。")
+    try:
+        base.with_points([*declared, point])
+    except DataFileError as exc:
+        raise ServiceError(f"{exc.problem}。") from None
+    store.add_point(point.code, point.name, point.kind, point.office)
+    return point
+
+
+def deactivation_problem(accounts: Sequence[User], actor_login: str, target: User) -> str:
+    """Why `target` may not be deactivated by `actor_login` (Chinese), or "" when it may."""
+    if target.login.casefold() == actor_login.casefold():
+        return "不能停用自己正在使用的账号；请由另一位管理员操作。"
+    if target.role == Role.ADMIN and target.active:
+        admins = [u for u in accounts if u.role == Role.ADMIN and u.active]
+        if len(admins) <= 1:
+            return "这是最后一个在用的管理员账号，停用后将无人能管理用户；请先新增另一位管理员。"
+    return ""
+
+
+class Administration:
+    """Accounts and points for the logged-in administrator (mixed into `Window`)."""
+
+    store: Store
+    base_offices: Offices
+
+    def needs_setup(self) -> bool:
+        return not self.store.get_setting(SETTING_POINT) or not self.store.has_users()
+
+    def _require_admin(self, actor: Any) -> None:
+        """The actor as stored now: an account deactivated since it logged in is refused too."""
+        current = self.store.user(str(getattr(actor, "login", "")))
+        if current is None or current.role != Role.ADMIN or not current.active:
+            raise ServiceError("只有系统管理员可以管理用户和服务点，请联系本机管理员。")
+
+    def declared_points(self) -> list[ServicePoint]:
+        """The points declared on this machine (not in offices.json)."""
+        return declared_points(self.store)
+
+    def users(self, actor: Any) -> list[User]:
+        self._require_admin(actor)
+        return self.store.users()
+
+    def add_user(self, actor: Any, login: str, name: str, role: Role, password: str) -> User:
+        """A new account at this installation's point; raises `UserError` (Chinese) on a bad login
+        or password."""
+        self._require_admin(actor)
+        point = self.store.get_setting(SETTING_POINT)
+        if not point:
+            raise ServiceError("本机尚未设置所属经办机构或服务点，请先完成初始设置。")
+        return self.store.create_user(login, name, role, password, point)
+
+    def set_user_active(self, actor: Any, login: str, active: bool) -> User:
+        self._require_admin(actor)
+        target = self.store.user(login)
+        if target is None:
+            raise ServiceError(f"没有登录名为 {login} 的用户。")
+        if not active:
+            problem = deactivation_problem(self.store.users(), str(actor.login), target)
+            if problem:
+                raise ServiceError(problem)
+        self.store.set_active(login, active)
+        changed = self.store.user(login)
+        assert changed is not None
+        return changed
+
+    def reset_password(self, actor: Any, login: str, password: str) -> None:
+        """Set a new password and clear any lockout; raises `PasswordPolicyError` on a weak one."""
+        self._require_admin(actor)
+        self.store.set_password(login, password)
+
+    def declare_point(self, actor: Any, code: str, name: str, kind: str, office: str) -> ServicePoint:
+        """Register a township hall, village centre, college or hospital point.
+
+        Open to an administrator, and to whoever is setting up a new machine (nobody can log in
+        before the point exists).
+        """
+        if not self.needs_setup():
+            self._require_admin(actor)
+        return declare_point(self.store, self.base_offices, code, name, kind, office)
