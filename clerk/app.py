@@ -18,12 +18,19 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 
 from clerk.item_search import ItemFinder
+from clerk.model import Role
 
 if TYPE_CHECKING:
     from clerk.service import Window
 
 SCREENSHOT_ACTIONS = frozenset({"screenshot", "app.screenshot"})
 NEEDS_USER = frozenset({"new_case", "search", "dashboard", "logout"})
+# Screens only some roles may open; the key is hidden and refused for everyone else.
+ROLE_ACTIONS: dict[str, frozenset[Role]] = {
+    "users": frozenset({Role.ADMIN}),
+    "points": frozenset({Role.ADMIN}),
+    "ledger": frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN}),
+}
 
 
 class ClerkApp(App[None]):
@@ -37,6 +44,9 @@ class ClerkApp(App[None]):
         Binding("f3", "search", "查询", id="app.search", tooltip="按办件号、证件号、姓名、单位查询"),
         Binding("f4", "catalogue", "事项指南", id="app.catalogue", tooltip="39项经办事项的材料与时限"),
         Binding("f5", "dashboard", "工作台", id="app.dashboard", tooltip="回到工作台并刷新"),
+        Binding("ctrl+r", "ledger", "日结单", id="app.ledger", tooltip="本机当日或以前某日的日结单，可导出", show=False),
+        Binding("ctrl+y", "users", "用户管理", id="app.users", tooltip="新增、停用账号，重置密码（管理员）", show=False),
+        Binding("ctrl+o", "points", "服务点", id="app.points", tooltip="经办机构和服务点，登记新服务点（管理员）", show=False),
         Binding("ctrl+p", "command_palette", "命令", id="app.palette", priority=True, show=False),
         Binding("ctrl+l", "logout", "注销", id="app.logout", tooltip="换人登录", show=False),
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True, show=False),
@@ -93,6 +103,8 @@ class ClerkApp(App[None]):
             return False  # an SVG of the screen would write personal data to disk
         if action in NEEDS_USER and self.user is None:
             return False
+        if action in ROLE_ACTIONS:
+            return self.user is not None and getattr(self.user, "role", None) in ROLE_ACTIONS[action]
         return True
 
     def action_help(self) -> None:
@@ -122,6 +134,24 @@ class ClerkApp(App[None]):
 
         self.go_home()
         self.push_screen(SearchScreen(self.window))
+
+    def action_ledger(self) -> None:
+        from clerk.screens.ledger import LedgerScreen
+
+        self.go_home()
+        self.push_screen(LedgerScreen(self.window, self.user))
+
+    def action_users(self) -> None:
+        from clerk.screens.users import UsersScreen
+
+        self.go_home()
+        self.push_screen(UsersScreen(self.window, self.user))
+
+    def action_points(self) -> None:
+        from clerk.screens.points import PointsScreen
+
+        self.go_home()
+        self.push_screen(PointsScreen(self.window, self.user))
 
     def action_dashboard(self) -> None:
         self.go_home()

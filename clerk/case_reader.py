@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clerk import db as storage
 from clerk.catalog import Catalog, Item, Material
@@ -31,6 +31,9 @@ from clerk.views import (
 )
 from clerk.workdays import WorkCalendar
 from clerk.workflow import CaseFacts, OfficeSettings, allowed_actions, allowed_records
+
+if TYPE_CHECKING:
+    from clerk.ledger import Ledger
 
 SETTING_POINT = "point_code"
 
@@ -168,6 +171,21 @@ class CaseReader:
 
     def search(self, text: str) -> list[CaseSummary]:
         return [self.summary(r) for r in self.store.search(text.strip())]
+
+    def daily_ledger(self, day: date) -> Ledger:
+        """This machine's 日结单 for `day` (raises `LedgerError` with a Chinese message)."""
+        from clerk.ledger import build_ledger
+
+        point = self.point()
+        return build_ledger(
+            self.store,
+            self.catalog,
+            self.calendar,
+            day=day,
+            point_code=point.code,
+            point_name=point.name,
+            today=self.today(),
+        )
 
     def _row(self, case_uuid: str) -> dict[str, Any]:
         row = self.store.get_case(case_uuid)

@@ -31,6 +31,7 @@ QUEUES: tuple[tuple[str, str, str], ...] = (
     ("awaiting_payment", "6", "待拨付"),
 )
 RELOAD_SECONDS = 60
+EMPTY_QUEUE = "暂无办件"
 
 
 class DashboardScreen(Screen[None]):
@@ -59,6 +60,7 @@ class DashboardScreen(Screen[None]):
             with Vertical():
                 yield Static(id="queue-title")
                 yield CaseTable(id="queue-cases")
+                yield Static(EMPTY_QUEUE, id="queue-empty", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -89,6 +91,7 @@ class DashboardScreen(Screen[None]):
             note = "　标“超5日视为受理”的件：收件后5个工作日内未告知，依法自收到材料之日起即为受理"
         self.query_one("#queue-title", Static).update(f"{label}（{len(rows)}件）{note}")
         self.query_one(CaseTable).show(rows)
+        self.query_one("#queue-empty", Static).display = not rows
         self.refresh_bindings()
 
     def action_queue(self, key: str) -> None:

@@ -37,14 +37,20 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from clerk.screens.choice import ChoiceScreen
     from clerk.screens.dashboard import DashboardScreen
     from clerk.screens.item_picker import ItemPickerScreen
+    from clerk.screens.ledger import LedgerScreen
     from clerk.screens.login import LoginScreen
     from clerk.screens.materials import MaterialsScreen
     from clerk.screens.new_case import NewCaseScreen
     from clerk.screens.notice_preview import NoticePreviewScreen
+    from clerk.screens.password_reset import PasswordResetScreen
     from clerk.screens.payment import PaymentScreen
+    from clerk.screens.point_form import PointFormScreen
+    from clerk.screens.points import PointsScreen
     from clerk.screens.reason import ReasonScreen
     from clerk.screens.search import SearchScreen
     from clerk.screens.setup import SetupScreen
+    from clerk.screens.user_form import UserFormScreen
+    from clerk.screens.users import UsersScreen
 
     owners: list[tuple[str, Any]] = [
         ("全局（任何界面）", ClerkApp),
@@ -62,6 +68,12 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("填写理由", ReasonScreen),
         ("选择（评价、查看信息、重打文书）", ChoiceScreen),
         ("登记拨付", PaymentScreen),
+        ("日结单（主管、管理员；窗口人员可查看）", LedgerScreen),
+        ("用户管理（管理员）", UsersScreen),
+        ("新增用户", UserFormScreen),
+        ("重置密码", PasswordResetScreen),
+        ("服务点（管理员）", PointsScreen),
+        ("登记服务点", PointFormScreen),
     ]
     return [(title, [b for b in owner.BINDINGS if isinstance(b, Binding)]) for title, owner in owners]
 
@@ -86,7 +98,8 @@ def keymap_markdown() -> str:
 def help_text() -> Text:
     text = Text()
     text.append("新来的同事：底部一栏只显示当前能用的按键。F2 新建办件 → 选事项 → 填申请人 → F10 收件 →\n")
-    text.append("空格逐项勾选材料 → F9 受理 / F8 一次性告知 / F7 不予受理。F3 查询，F4 事项指南，F5 回工作台。\n\n")
+    text.append("空格逐项勾选材料 → F9 受理 / F8 一次性告知 / F7 不予受理。F3 查询，F4 事项指南，F5 回工作台。\n")
+    text.append("Ctrl+R 日结单；管理员另有 Ctrl+Y 用户管理、Ctrl+O 服务点。\n\n")
     for title, bindings in sections():
         text.append(f"{title}\n", style="bold")
         for b in bindings:

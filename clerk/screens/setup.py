@@ -18,11 +18,19 @@ if TYPE_CHECKING:
 MIN_PASSWORD = 8
 
 
+def choice_label(choice: Any) -> str:
+    """'YZ05　东安县　…（县级医保服务大厅）'; a service point also names the office it belongs to."""
+    if choice.code == choice.office_code:
+        return f"{choice.code}　{choice.name}（{choice.kind_label}）"
+    return f"{choice.code}　{choice.name}（{choice.kind_label}，属 {choice.office_code}）"
+
+
 class SetupScreen(Screen[Any]):
     """Returns the administrator `User` once the point is set and the account created."""
 
     BINDINGS = [
         Binding("f10", "submit", "完成设置", id="setup.submit"),
+        Binding("f6", "add_point", "登记服务点", id="setup.add_point"),
     ]
 
     def __init__(self, window: Window) -> None:
@@ -35,11 +43,11 @@ class SetupScreen(Screen[Any]):
         yield Header()
         with Vertical(id="setup-dialog", classes="dialog"):
             yield Static("首次使用：请选择本机所在的经办机构或服务点，并创建管理员账号。", classes="dialog-title")
-            yield Static("① 经办机构 / 服务点（↑↓ 选择）", classes="hint")
-            yield OptionList(
-                *[Option(f"{c.code}　{c.name}（{c.kind_label}）", id=c.code) for c in self.choices],
-                id="setup-points",
+            yield Static(
+                "① 经办机构 / 服务点（↑↓ 选择；列表中没有本机所在的服务点，按 F6 登记）",
+                classes="hint",
             )
+            yield OptionList(*self._options(), id="setup-points")
             yield Static("② 管理员", classes="hint")
             yield Input(placeholder="登录名（字母或数字）", id="setup-login")
             yield Input(placeholder="姓名", id="setup-name")
@@ -48,10 +56,31 @@ class SetupScreen(Screen[Any]):
             yield Static("", id="setup-message", classes="error")
         yield Footer()
 
+    def _options(self) -> list[Option]:
+        return [Option(choice_label(c), id=c.code) for c in self.choices]
+
     def on_mount(self) -> None:
         points = self.query_one("#setup-points", OptionList)
         points.highlighted = 0
         points.focus()
+
+    def action_add_point(self) -> None:
+        from clerk.screens.point_form import PointFormScreen
+
+        index = self.query_one("#setup-points", OptionList).highlighted
+        office = self.choices[index].office_code if index is not None else None
+        self.app.push_screen(PointFormScreen(self.window, office=office), self._point_added)
+
+    def _point_added(self, point: Any) -> None:
+        if point is None:
+            return
+        self.choices = self.window.setup_choices()
+        points = self.query_one("#setup-points", OptionList)
+        points.clear_options()
+        points.add_options(self._options())
+        points.highlighted = next(i for i, c in enumerate(self.choices) if c.code == point.code)
+        self.query_one("#setup-login", Input).focus()
+        self.notify(f"已登记服务点 {point.code}　{point.name}，已为您选中；请继续创建管理员账号。")
 
     @on(OptionList.OptionSelected, "#setup-points")
     def _point_chosen(self) -> None:

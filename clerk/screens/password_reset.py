@@ -1,0 +1,77 @@
+"""重置密码: an administrator sets a new password for an account (this also lifts a lockout)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Static
+
+if TYPE_CHECKING:
+    from clerk.db import User
+    from clerk.service import Window
+
+
+class PasswordResetScreen(ModalScreen[bool]):
+    """Returns True once the new password is stored, False when cancelled."""
+
+    BINDINGS = [
+        Binding("f10", "submit", "保存", id="password.submit"),
+        Binding("escape", "cancel", "取消", id="password.cancel"),
+    ]
+
+    def __init__(self, window: Window, user: User, *, actor: Any) -> None:
+        super().__init__()
+        self.window = window
+        self.user = user
+        self.actor = actor
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(f"重置密码：{self.user.login}　{self.user.name}", classes="dialog-title")
+            yield Static("设置后请把新密码当面告诉本人，并提醒其妥善保管。账号如被锁定，将一并解锁。", classes="hint")
+            yield Input(placeholder="新密码（至少8位，不能与登录名相同）", password=True, id="password-new")
+            yield Input(placeholder="再次输入新密码", password=True, id="password-confirm")
+            yield Static("", id="password-message", classes="error")
+            yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#password-new", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "password-new":
+            self.query_one("#password-confirm", Input).focus()
+        else:
+            self.action_submit()
+
+    def action_submit(self) -> None:
+        from clerk.case_reader import ServiceError
+        from clerk.db import UserError
+
+        message = self.query_one("#password-message", Static)
+        new = self.query_one("#password-new", Input)
+        confirm = self.query_one("#password-confirm", Input)
+        if new.value != confirm.value:
+            message.update("两次输入的密码不一致，请重新输入。")
+            self._clear()
+            return
+        try:
+            self.window.reset_password(self.actor, self.user.login, new.value)
+        except (UserError, ServiceError) as exc:
+            message.update(str(exc))
+            self._clear()
+            return
+        self.dismiss(True)
+
+    def _clear(self) -> None:
+        self.query_one("#password-new", Input).value = ""
+        self.query_one("#password-confirm", Input).value = ""
+        self.query_one("#password-new", Input).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

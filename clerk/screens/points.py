@@ -1,0 +1,91 @@
+"""服务点 (administrator): the county offices with the service points under each, and F6 to declare one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from clerk.offices import POINT_KINDS, ServicePoint
+from clerk.screens.point_form import PointFormScreen
+
+if TYPE_CHECKING:
+    from clerk.service import Window
+
+
+class PointsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f6", "add", "登记服务点", id="points.add"),
+        Binding("escape", "close", "返回", id="points.close"),
+    ]
+
+    def __init__(self, window: Window, user: Any) -> None:
+        super().__init__()
+        self.window = window
+        self.user = user
+        self.sub_title = "服务点"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(classes="panel"):
+            yield Static("经办机构和服务点", classes="dialog-title")
+            yield DataTable(id="points-table", cursor_type="row", zebra_stripes=True)
+            yield Static(
+                "服务点编码是其办件号的前缀，全市唯一。乡镇、村（社区）等服务点的电脑，也可在首次使用设置中按 F6 登记本点。",
+                classes="hint",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#points-table", DataTable)
+        table.add_columns("编码", "名称", "类型", "所属经办机构", "")
+        self.reload()
+        table.focus()
+
+    def reload(self, *, select: str | None = None) -> None:
+        table = self.query_one("#points-table", DataTable)
+        offices = self.window.offices
+        declared = {p.code for p in self.window.declared_points()}
+        here = self.window.point().code
+        table.clear()
+        codes: list[str] = []
+        for office in offices.offices:
+            rows: list[tuple[str, str, str, str]] = [
+                (office.code, f"{office.area}　{office.name}", POINT_KINDS[office.kind], "")
+            ]
+            rows += [
+                (p.code, f"  {p.name}", POINT_KINDS[p.kind], office.code) for p in offices.points_of(office.code)
+            ]
+            for code, name, kind, parent in rows:
+                notes = []
+                if code == here:
+                    notes.append("本机")
+                if code in declared:
+                    notes.append("自行登记")
+                table.add_row(code, name, kind, parent, "、".join(notes), key=code)
+                codes.append(code)
+        target = select or here
+        if target in codes:
+            table.move_cursor(row=codes.index(target))
+
+    def action_add(self) -> None:
+        table = self.query_one("#points-table", DataTable)
+        office = None
+        if table.row_count:
+            code = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if code is not None:
+                office = self.window.offices.office_of(code).code
+
+        def added(point: ServicePoint | None) -> None:
+            if point is not None:
+                self.reload(select=point.code)
+                self.notify(f"已登记服务点 {point.code}　{point.name}（{POINT_KINDS[point.kind]}）。")
+
+        self.app.push_screen(PointFormScreen(self.window, office=office, actor=self.user), added)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
