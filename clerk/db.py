@@ -377,6 +377,14 @@ class Store:
             )
         )
 
+    def document_at(self, path: Path) -> bool:
+        """Whether a recorded document's text or PDF is the file at `path`."""
+        same = [str(path.with_suffix(".txt")), str(path.with_suffix(".pdf"))]
+        found = self.conn.execute(
+            "SELECT 1 FROM documents WHERE path_txt IN (?, ?) OR path_pdf IN (?, ?) LIMIT 1", [*same, *same]
+        ).fetchone()
+        return found is not None
+
     def add_evaluation(self, row: Mapping[str, Any]) -> str:
         """Record a rating (好差评); returns its uuid."""
         return self._add("evaluations", row)

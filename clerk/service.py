@@ -6,9 +6,11 @@ in one transaction. Screens never touch the store or the workflow directly.
 
 from __future__ import annotations
 
+import errno
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -24,7 +26,7 @@ from clerk.clock import Clock, system_clock
 from clerk.deadlines import compute_deadline, recompute_deadline
 from clerk.documents.issue import DocumentIssuer
 from clerk.documents.model import DocKind
-from clerk.documents.store import SavedDocument
+from clerk.documents.store import DocumentExistsError, SavedDocument, set_aside
 from clerk.identifiers import validate_id, validate_phone
 from clerk.item_search import ItemFinder
 from clerk.materials import (
@@ -272,8 +274,8 @@ class Window(Administration, CaseReader):
         row = self._row(case_uuid)
         missing_ids = sorted(m.id for m, _ in self._missing(row, self.catalog.item(row["item_no"])))
         events = self._decide(user, row, Action.NOTICE, reason=override_reason, data={"missing": missing_ids})
-        saved = self.documents.notice(self, row, content, user)
-        with self._tx():
+        saved = self._issue(self.documents.notice, row, content, user)
+        with self._tx(written=[saved]):
             self._commit(row, events, {})
             self._add_document(row, saved, user)
         return self.case(case_uuid, user)
@@ -302,10 +304,10 @@ class Window(Administration, CaseReader):
         if final == CaseState.CLOSED:
             changes["closed_at"] = now.isoformat()
         row_after = {**row, **changes}
-        docs = [self.documents.acceptance(self, row_after, deadline, user)]
+        docs = [self._issue(self.documents.acceptance, row_after, deadline, user)]
         if final == CaseState.CLOSED:
-            docs.append(self.documents.completion(self, row_after, user))
-        with self._tx():
+            docs.append(self._issue(self.documents.completion, row_after, user))
+        with self._tx(written=docs):
             self._commit(row, events, changes)
             for saved in docs:
                 self._add_document(row, saved, user)
@@ -323,8 +325,8 @@ class Window(Administration, CaseReader):
         docs = []
         if events[-1].to_state == CaseState.CLOSED:
             changes["closed_at"] = self.clock().isoformat()
-            docs.append(self.documents.completion(self, row, user))
-        with self._tx():
+            docs.append(self._issue(self.documents.completion, row, user))
+        with self._tx(written=docs):
             self._commit(row, events, changes)
             for saved in docs:
                 self._add_document(row, saved, user)
@@ -340,8 +342,8 @@ class Window(Administration, CaseReader):
         )
         now = self.clock().isoformat()
         row_after = {**row, "amount_fen": amount_fen, "paid_at": now}
-        saved = self.documents.completion(self, row_after, user)
-        with self._tx():
+        saved = self._issue(self.documents.completion, row_after, user)
+        with self._tx(written=[saved]):
             self._commit(row, events, {"amount_fen": amount_fen, "paid_at": now, "closed_at": now})
             self._add_document(row, saved, user)
         return self.case(case_uuid, user)
@@ -455,17 +457,47 @@ class Window(Administration, CaseReader):
     # ------------------------------------------------------------------ internals
 
     @contextmanager
-    def _tx(self) -> Iterator[None]:
-        """One write transaction; storage refusals come back as Chinese `ServiceError`s."""
+    def _tx(self, *, written: Sequence[SavedDocument] = ()) -> Iterator[None]:
+        """One write transaction; storage refusals come back as Chinese `ServiceError`s.
+
+        `written` are the documents this move saved before the transaction: when it fails they
+        are set aside, so the next attempt can issue the same document number.
+        """
         try:
             with self.store.transaction():
                 yield
-        except PersonalDataError:
-            raise ServiceError(
-                "理由或备注中不能写身份证号、手机号等个人信息（事件日志只记录办件编号）。请删去后重试。"
-            ) from None
-        except storage.ConflictError:
-            raise ServiceError("该办件刚被其他人修改过，请按 F5 刷新后重试。") from None
+        except BaseException as exc:
+            for saved in written:
+                with suppress(OSError):
+                    set_aside(saved.path_pdf)
+            problem = _storage_problem(exc)
+            if problem is None:
+                raise
+            raise ServiceError(problem) from None
+
+    def _issue(self, make: Callable[..., SavedDocument], row: Mapping[str, Any], *args: Any) -> SavedDocument:
+        """Save a document for this move; a full disk or a folder it may not write becomes a
+        Chinese `ServiceError`.
+
+        Files under the same number that no record names were left by an attempt that never
+        committed (a killed process, a full disk): they are set aside and the document written
+        again. A recorded document is never replaced.
+        """
+        try:
+            return make(self, row, *args)
+        except DocumentExistsError as exc:
+            if self.store.document_at(exc.path):
+                raise ServiceError(f"{exc}请按 F5 刷新后重试。") from None
+            try:
+                set_aside(exc.path)
+            except OSError as err:
+                raise ServiceError(_file_problem(err)) from None
+            try:
+                return make(self, row, *args)
+            except OSError as err:
+                raise ServiceError(_file_problem(err)) from None
+        except OSError as err:
+            raise ServiceError(_file_problem(err)) from None
 
     def _decide(
         self,
@@ -546,8 +578,8 @@ class Window(Administration, CaseReader):
     ) -> CaseView:
         row = self._row(case_uuid)
         events = self._decide(user, row, action, reason=reason)
-        saved = self.documents.decision(self, row, kind, reason.strip(), user)
-        with self._tx():
+        saved = self._issue(self.documents.decision, row, kind, reason.strip(), user)
+        with self._tx(written=[saved]):
             self._commit(row, events, {"decided_at": self.clock().isoformat()})
             self._add_document(row, saved, user)
         return self.case(case_uuid, user)
@@ -570,6 +602,38 @@ class Window(Administration, CaseReader):
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _file_problem(exc: OSError) -> str:
+    what = "磁盘空间已满" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+    return (
+        f"文书文件没有写成（{what}），本次操作没有保存，界面上的内容仍在。"
+        "请清理磁盘空间或检查数据目录的权限后重试；仍不行请联系信息管理员。"
+    )
+
+
+def _storage_problem(exc: BaseException) -> str | None:
+    """The Chinese message for a refused write, or None for errors that are not the store's."""
+    if isinstance(exc, PersonalDataError):
+        return "理由或备注中不能写身份证号、手机号等个人信息（事件日志只记录办件编号）。请删去后重试。"
+    if isinstance(exc, storage.ConflictError):
+        return "该办件刚被其他人修改过，请按 F5 刷新后重试。"
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    text = str(exc).lower()
+    kept = "本次操作没有保存，之前的记录完好"
+    if "full" in text:
+        return f"磁盘空间已满，{kept}。请清理磁盘空间后重试；界面上的内容仍在。"
+    if "locked" in text or "busy" in text:
+        return f"数据库正被其他程序占用，{kept}。请稍候重试；如一直这样，请关闭其他打开该数据库的程序。"
+    if "readonly" in text or "read-only" in text:
+        return f"数据库文件是只读的，{kept}。请联系信息管理员检查数据目录的权限。"
+    if isinstance(exc, sqlite3.IntegrityError):
+        return f"数据不符合存储规则（{exc}），{kept}。请按 F5 刷新后重试。"
+    return (
+        f"读写数据库时出错（{exc}），{kept}。请重试；仍不行请联系信息管理员"
+        "用 clerk verify 检查数据库，必要时从备份恢复。"
+    )
 
 
 def _check_applicant(applicant: Applicant) -> None:

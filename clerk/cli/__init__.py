@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import sqlite3
 import sys
 from collections.abc import Sequence
 
 from clerk.catalog import DataFileError
+from clerk.storage.schema import SchemaTooNewError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,5 +48,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataFileError as exc:
         print(f"数据文件有误，已停止：{exc}", file=sys.stderr)
         return 2
+    except SchemaTooNewError as exc:
+        print(f"已停止：{exc}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as exc:
+        print(
+            f"数据库 {_db_name(args)} 打不开（{exc}），已停止，文件未作任何改动。"
+            "如果文件已损坏，请联系信息管理员用 clerk verify 检查，并换用 clerk backup 做的最近一份备份。",
+            file=sys.stderr,
+        )
+        return 2
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(
+            f"无法读写文件{where}（{exc.strerror or exc}），已停止。请检查磁盘空间和文件夹权限后重试。",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _db_name(args: argparse.Namespace) -> str:
+    named = getattr(args, "target_db", None) or getattr(args, "db", None)
+    if named:
+        return str(named)
+    from clerk.paths import default_db_path
+
+    return str(default_db_path())

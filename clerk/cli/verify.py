@@ -35,8 +35,10 @@ def report_text(path: str, result: dict) -> str:
         lines.extend(f"  {m}" for m in integrity[:20])
     if result["chain_ok"]:
         lines.append(f"事件记录：{result['events']} 条，哈希链完整")
-    else:
+    elif result["first_broken"] is not None:
         lines.append(f"事件记录：{result['events']} 条，哈希链在第 {result['first_broken']} 条断开")
+    else:
+        lines.append("事件记录：未能检查")
     if result["ok"]:
         lines.append("结论：检查通过。")
     else:

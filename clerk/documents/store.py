@@ -33,6 +33,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 class DocumentExistsError(DocumentError):
     """A document with this number is already saved; it is never overwritten."""
 
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
 
 @dataclass(frozen=True)
 class SavedDocument:
@@ -98,7 +102,27 @@ def save_document(data: DocumentData, *, root: Path | None = None) -> SavedDocum
 
 
 def _exists(path: Path) -> DocumentExistsError:
-    return DocumentExistsError(f"文书已存在：{path.name}，不能覆盖。重新打印请使用新的文书编号。")
+    return DocumentExistsError(f"文书已存在：{path.name}，不能覆盖。重新打印请使用新的文书编号。", path)
+
+
+def set_aside(path: Path) -> list[Path]:
+    """Rename the text and PDF that share `path`'s name to `NAME.unrecorded-N.EXT`; returns the
+    new names.
+
+    For files an attempt wrote but never recorded (the process was killed, or the database
+    refused the write): they were never handed over, yet nothing that looks like a legal document
+    is deleted.
+    """
+    moved: list[Path] = []
+    for sibling in (path.with_suffix(".txt"), path.with_suffix(".pdf")):
+        if not sibling.exists():
+            continue
+        n = 1
+        while (target := sibling.with_name(f"{sibling.stem}.unrecorded-{n}{sibling.suffix}")).exists():
+            n += 1
+        os.replace(sibling, target)
+        moved.append(target)
+    return moved
 
 
 def _temp_file(folder: Path, write: Callable[[Path], object]) -> Path:

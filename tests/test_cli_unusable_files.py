@@ -1,0 +1,53 @@
+"""A damaged, foreign or unreachable database stops the command with a Chinese message and
+leaves the file exactly as it was."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from clerk.cli import main
+from clerk.db import Store
+from clerk.storage.schema import LATEST
+
+JUNK = b"this is not a database, just bytes someone saved under the wrong name" * 20
+
+
+def test_app_refuses_a_file_that_is_not_a_database(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "clerk.db"
+    db.write_bytes(JUNK)
+    assert main(["--db", str(db)]) == 2
+    assert capsys.readouterr().err == (
+        f"数据库 {db} 打不开（file is not a database），已停止，文件未作任何改动。"
+        "如果文件已损坏，请联系信息管理员用 clerk verify 检查，并换用 clerk backup 做的最近一份备份。\n"
+    )
+    assert db.read_bytes() == JUNK
+
+
+def test_report_refuses_a_file_that_is_not_a_database(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "clerk.db"
+    db.write_bytes(JUNK)
+    assert main(["report", "--db", str(db), "--date", "2026-11-02"]) == 2
+    assert "打不开（file is not a database）" in capsys.readouterr().err
+    assert db.read_bytes() == JUNK
+
+
+def test_app_refuses_a_database_from_a_newer_clerk(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "clerk.db"
+    Store.open(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {LATEST + 1}")
+    conn.close()
+    assert main(["--db", str(db)]) == 2
+    assert capsys.readouterr().err == (
+        f"已停止：数据库版本为 {LATEST + 1}，高于本程序支持的 {LATEST}，请升级 clerk 后再打开。\n"
+    )
+
+
+def test_verify_names_a_damaged_file_without_a_broken_link(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "clerk.db"
+    db.write_bytes(JUNK)
+    assert main(["verify", "--db", str(db)]) == 1
+    out = capsys.readouterr().out
+    assert "事件记录：未能检查" in out
+    assert "None" not in out
