@@ -134,7 +134,7 @@ class CaseDetailScreen(Screen[None]):
                 with Vertical(id="detail-right"):
                     yield Static("文书", classes="hint")
                     yield DataTable[str](id="detail-documents", cursor_type="row")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#detail-events", DataTable).add_columns("时间", "环节", "经办人", "理由")

@@ -43,7 +43,7 @@ class CatalogueScreen(Screen[None]):
                 )
             with VerticalScroll(id="catalogue-guide-scroll", classes="panel"):
                 yield Static(id="catalogue-guide")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#catalogue-filter", Input).focus()

@@ -39,7 +39,7 @@ class ChoiceScreen(ModalScreen[str | None]):
                 id="choice-list",
             )
             yield Static(self.hint, classes="hint")
-            yield Footer()
+            yield Footer(compact=True)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

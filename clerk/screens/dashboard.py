@@ -61,7 +61,7 @@ class DashboardScreen(Screen[None]):
                 yield Static(id="queue-title")
                 yield CaseTable(id="queue-cases")
                 yield Static(EMPTY_QUEUE, id="queue-empty", classes="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.reload()

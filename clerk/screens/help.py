@@ -120,7 +120,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static("帮助：按键说明", classes="dialog-title")
             with VerticalScroll(id="help-scroll"):
                 yield Static(help_text(), id="help-text")
-            yield Footer()
+            yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#help-scroll").focus()

@@ -66,7 +66,7 @@ class ItemPickerScreen(ModalScreen[int | None]):
                     yield ItemList(self.choices, self.finder, id="picker-items")
                 with VerticalScroll(id="picker-panel-scroll", classes="panel"):
                     yield Static(id="picker-panel")
-            yield Footer()
+            yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#picker-query", Input).focus()

@@ -62,7 +62,7 @@ class LedgerScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="ledger-scroll", classes="panel"):
             yield Static(id="ledger-text")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.show_day(self.day)

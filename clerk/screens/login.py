@@ -35,7 +35,7 @@ class LoginScreen(Screen[Any]):
             yield Input(placeholder="登录名", id="login-name")
             yield Input(placeholder="密码", password=True, id="login-password")
             yield Static("", id="login-message", classes="error")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#login-name", Input).focus()

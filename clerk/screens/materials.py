@@ -71,7 +71,7 @@ class MaterialsScreen(Screen[None]):
             yield Static(id="materials-title", classes="dialog-title")
             yield DataTable[str](id="materials-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="materials-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

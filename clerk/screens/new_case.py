@@ -70,7 +70,7 @@ class NewCaseScreen(Screen[str | None]):
                 yield Static("", id="newcase-message", classes="error")
             with VerticalScroll(id="newcase-materials", classes="panel"):
                 yield Static(id="newcase-materials-text")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         if self.item is None:

@@ -50,7 +50,7 @@ class NoticePreviewScreen(ModalScreen[bool]):
             yield Static("一次性告知书（预览）　核对无误后按 F10 出具", classes="dialog-title")
             with VerticalScroll(id="notice-scroll"):
                 yield Static(Text(self.text), id="notice-text")
-            yield Footer()
+            yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#notice-scroll").focus()

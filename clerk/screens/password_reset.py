@@ -37,7 +37,7 @@ class PasswordResetScreen(ModalScreen[bool]):
             yield Input(placeholder="新密码（至少8位，不能与登录名相同）", password=True, id="password-new")
             yield Input(placeholder="再次输入新密码", password=True, id="password-confirm")
             yield Static("", id="password-message", classes="error")
-            yield Footer()
+            yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#password-new", Input).focus()

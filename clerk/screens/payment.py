@@ -35,7 +35,7 @@ class PaymentScreen(ModalScreen[tuple[int, str] | None]):
             yield Input(placeholder="金额（元），如 1234.50", id="payment-amount")
             yield Input(placeholder="拨付凭证号 / 银行流水号", id="payment-reference")
             yield Static("", id="payment-message", classes="error")
-            yield Footer()
+            yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#payment-amount", Input).focus()

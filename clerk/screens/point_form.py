@@ -57,7 +57,7 @@ class PointFormScreen(ModalScreen[ServicePoint | None]):
             yield Static("类型（↑↓ 选择，Enter 确定）", classes="hint")
             yield OptionList(*[Option(POINT_KINDS[k], id=k) for k in KINDS], id="point-kind")
             yield Static("", id="point-message", classes="error")
-            yield Footer()
+            yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#point-kind", OptionList).highlighted = 0

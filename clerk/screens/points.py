@@ -38,7 +38,7 @@ class PointsScreen(Screen[None]):
                 "服务点编码是其办件号的前缀，全市唯一。乡镇、村（社区）等服务点的电脑，也可在首次使用设置中按 F6 登记本点。",
                 classes="hint",
             )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#points-table", DataTable)

@@ -27,7 +27,7 @@ class ReasonScreen(ModalScreen[str | None]):
             yield Static(self.prompt, classes="hint")
             yield Input(placeholder=self.placeholder or "请填写理由，按 Enter 确认", id="reason-input")
             yield Static("", id="reason-message", classes="error")
-            yield Footer()
+            yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

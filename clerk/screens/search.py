@@ -34,7 +34,7 @@ class SearchScreen(Screen[None]):
             yield Input(placeholder="办件号、证件号码（完整）、姓名、单位名称或统一社会信用代码，Enter 查询", id="search-query")
             yield Static("", id="search-summary", classes="hint")
             yield CaseTable(id="search-results")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -54,7 +54,7 @@ class SetupScreen(Screen[Any]):
             yield Input(placeholder=f"密码（至少{MIN_PASSWORD}位）", password=True, id="setup-password")
             yield Input(placeholder="再次输入密码", password=True, id="setup-confirm")
             yield Static("", id="setup-message", classes="error")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _options(self) -> list[Option]:
         return [Option(choice_label(c), id=c.code) for c in self.choices]

@@ -47,7 +47,7 @@ class UserFormScreen(ModalScreen[Any]):
             yield Input(placeholder="初始密码（至少8位，不能与登录名相同）", password=True, id="user-password")
             yield Input(placeholder="再次输入密码", password=True, id="user-confirm")
             yield Static("", id="user-message", classes="error")
-            yield Footer()
+            yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#user-role", OptionList).highlighted = 0

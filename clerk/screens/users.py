@@ -58,7 +58,7 @@ class UsersScreen(Screen[None]):
             yield Static("用户管理", classes="dialog-title")
             yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
             yield Static(HINT, classes="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#users-table", DataTable)

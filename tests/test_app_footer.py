@@ -1,0 +1,65 @@
+"""Every key that applies must be readable in the footer at the size a window PC uses (120
+columns): a key cut off at the right edge is a key the clerk never learns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_app_support import SIZE, app_for, open_case, ready, reviewer
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from clerk.model import Role
+
+
+def overflow(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """The footer keys that do not fit, by label."""
+    footer = app.screen.query_one(Footer)
+    keys = [k for k in footer.query(FooterKey) if not k.has_class("-command-palette")]
+    palette = sum(k.outer_size.width for k in footer.query(FooterKey) if k.has_class("-command-palette"))
+    used = sum(k.outer_size.width for k in keys)
+    room = footer.size.width - palette
+    if used <= room:
+        return []
+    cut, total = [], 0
+    for k in keys:
+        total += k.outer_size.width
+        if total > room:
+            cut.append(k.description)
+    return cut
+
+
+async def test_materials_checklist_footer_fits(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin, 31)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(view.uuid)
+        await pilot.pause()
+        await pilot.press("f9")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MaterialsScreen"
+        assert overflow(app) == []
+
+
+async def test_case_detail_footer_fits_for_a_supervisor(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    window.store.create_user("boss", "陈主管", Role.SUPERVISOR, "counterpass1", "YZ05")
+    boss = window.login("boss", "counterpass1")
+    view = open_case(window, boss, 31, complete=True)
+    view = window.accept(boss, view.uuid)
+    app = app_for(window, reviewer(window))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(view.uuid)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CaseDetailScreen"
+        assert overflow(app) == []
+
+
+async def test_users_screen_footer_fits(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert overflow(app) == []
