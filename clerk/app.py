@@ -17,7 +17,6 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 
-from clerk.item_search import ItemFinder
 from clerk.model import Role
 
 if TYPE_CHECKING:
@@ -56,7 +55,6 @@ class ClerkApp(App[None]):
         super().__init__()
         self.window = window
         self.user = user
-        self.finder = ItemFinder(window.catalog)
 
     # ------------------------------------------------------------------ start-up
 
@@ -117,7 +115,7 @@ class ClerkApp(App[None]):
         from clerk.screens.catalogue import CatalogueScreen
 
         if not isinstance(self.screen, CatalogueScreen):
-            self.push_screen(CatalogueScreen(self.window.catalog, self.finder))
+            self.push_screen(CatalogueScreen(self.window.catalog, self.window.finder))
 
     def action_new_case(self) -> None:
         from clerk.screens.new_case import NewCaseScreen

@@ -92,3 +92,23 @@ async def test_search_without_results_says_what_to_try(tmp_path: Path) -> None:
         assert str(app.screen.query_one("#search-summary", Static).content) == (
             "没有找到。证件号码须输入完整；姓名可输入全名或开头的字。"
         )
+
+
+async def test_footer_says_enter_opens_a_case_only_when_there_is_one(tmp_path: Path) -> None:
+    from test_app_support import footer_ids
+
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "cases.open" not in footer_ids(app)
+        assert app.screen.query_one("#queue-empty", Static).display is True
+    open_case(window, admin)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "cases.open" in footer_ids(app)
+        assert app.screen.query_one("#queue-empty", Static).display is False
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseDetailScreen)

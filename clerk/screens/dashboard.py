@@ -64,7 +64,7 @@ class DashboardScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.reload()
+        # the queues are loaded by on_screen_resume, which also runs when the screen first shows
         self.query_one(CaseTable).focus()
         self.set_interval(RELOAD_SECONDS, self.reload)
 

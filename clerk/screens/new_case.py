@@ -82,7 +82,7 @@ class NewCaseScreen(Screen[str | None]):
 
     def action_pick_item(self) -> None:
         self.app.push_screen(
-            ItemPickerScreen(self.window.catalog, self.window.item_choices(), self.app.finder),  # type: ignore[attr-defined]
+            ItemPickerScreen(self.window.catalog, self.window.item_choices(), self.window.finder),
             self._item_chosen,
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -30,6 +31,9 @@ def flags_text(summary: CaseSummary) -> str:
 
 class CaseTable(DataTable[str]):
     """Rows keyed by case UUID; posts `CaseTable.Opened` when the clerk presses Enter on a row."""
+
+    # DataTable's own Enter is hidden from the footer; this one says what Enter does here.
+    BINDINGS = [Binding("enter", "select_cursor", "打开办件", id="cases.open")]
 
     @dataclass
     class Opened(Message):
@@ -58,6 +62,11 @@ class CaseTable(DataTable[str]):
         event.stop()
         if event.row_key.value is not None:
             self.post_message(self.Opened(event.row_key.value))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "select_cursor":
+            return self.row_count > 0
+        return True
 
     @property
     def current_uuid(self) -> str | None:
