@@ -142,7 +142,7 @@ def test_insert_or_replace_on_an_existing_seq_is_refused(raw):
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         raw.execute(
             "INSERT OR REPLACE INTO events SELECT seq, 'new-uuid', case_uuid, action, 'mallory', at,"
-            " from_state, to_state, reason, data, point_code, prev_hash, hash FROM events WHERE seq = 1"
+            " from_state, to_state, reason, data, point_code, prev_hash, hash, version FROM events WHERE seq = 1"
         )
     assert raw.execute("SELECT actor FROM events WHERE seq = 1").fetchone() == ("clerk1",)
 
@@ -151,7 +151,7 @@ def test_replace_on_an_existing_uuid_is_refused(raw):
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         raw.execute(
             "REPLACE INTO events SELECT 3, uuid, case_uuid, action, 'mallory', at,"
-            " from_state, to_state, reason, data, point_code, hash, ? FROM events WHERE seq = 2",
+            " from_state, to_state, reason, data, point_code, hash, ?, version FROM events WHERE seq = 2",
             ("f" * 64,),
         )
     assert raw.execute("SELECT COUNT(*) FROM events").fetchone() == (2,)
@@ -169,7 +169,7 @@ def test_insert_that_does_not_extend_the_head_is_refused(raw):
     with pytest.raises(sqlite3.IntegrityError, match="chain head"):
         raw.execute(
             "INSERT INTO events VALUES (3, 'u-3', ?, 'print', 'clerk1', '2026-03-02T09:00:00+08:00',"
-            " NULL, 'draft', '', '{}', 'YZ01', ?, ?)",
+            " NULL, 'draft', '', '{}', 'YZ01', ?, ?, 1)",
             (UUID, "0" * 64, "a" * 64),
         )
 
@@ -178,7 +178,7 @@ def test_insert_with_a_wrong_hash_is_caught_by_verify(raw, store):
     head = store.chain_head()[1]
     raw.execute(
         "INSERT INTO events VALUES (3, 'u-3', ?, 'print', 'clerk1', '2026-03-02T09:00:00+08:00',"
-        " NULL, 'draft', '', '{}', 'YZ01', ?, ?)",
+        " NULL, 'draft', '', '{}', 'YZ01', ?, ?, 1)",
         (UUID, head, "a" * 64),
     )
     result = store.verify()

@@ -233,11 +233,18 @@ def m004_events_by_time(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX idx_events_at ON events (at)")
 
 
+def m005_event_version(conn: sqlite3.Connection) -> None:
+    """Give events the version counter every synced record carries. An event never changes, so
+    its version is 1 for ever; the CHECK says so. (The hash does not cover it: it is constant.)"""
+    conn.execute("ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version = 1)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_base,
     m002_indexes_and_search,
     m003_service_columns,
     m004_events_by_time,
+    m005_event_version,
 )
 LATEST = len(MIGRATIONS)
 
