@@ -445,3 +445,9 @@ def test_a_case_awaiting_payment_still_runs_against_its_deadline(window, clock):
     window.approve(user(window, "rev1"), view.uuid)
     clock.set(2026, 12, 8, 9, 0)
     assert [c.uuid for c in window.queues(user(window, "admin")).overdue] == [view.uuid]
+
+
+def test_the_supervision_phone_is_printed_once_per_part(window):
+    view = accepted(window)
+    text = Path(view.documents[0].path_txt).read_text(encoding="utf-8")
+    assert text.count("0746-") == 2  # 存档联 and 申请人联, each once

@@ -106,6 +106,7 @@ class DocumentIssuer:
             office_address=office.address,
             supervision_phone=office.phone,
             point_name="" if point.code == office.code else point.name,
+            point_at_office=point.code == office.code,
             case_no=row["case_no"],
             item_no=item.no,
             item_name=item.name,
@@ -118,7 +119,7 @@ class DocumentIssuer:
             due=_date(row.get("due_date")),
             due_provisional=bool(row.get("due_provisional")),
             clerk_name=user.name,
-            query_channel=f"{query}；监督电话 {office.phone}",
+            query_channel=query,
             time_limit_text=limit.describe() if hasattr(limit, "describe") else "",
         )
 

@@ -105,6 +105,9 @@ class DocumentData:
     clerk_name: str
     query_channel: str  # where and how to follow the case, e.g. a phone and the online platform
     time_limit_text: str = ""  # the item's time limit as printed, e.g. "20个工作日"
+    # False for a township hall, village centre, college or hospital point: its window is not in
+    # the office's hall, so the office address is not printed as the place of handling.
+    point_at_office: bool = True
     # ACCEPTANCE
     materials_received: tuple[str, ...] = ()
     # NOTICE: (material, what is wrong with it or "未提交")

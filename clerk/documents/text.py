@@ -80,9 +80,15 @@ def _fields(data: DocumentData) -> tuple[tuple[str, str], ...]:
     ]
     if data.accepted_on is not None:
         rows.append(("受理日期", cn_date(data.accepted_on)))
-    if data.due is not None:
+    if data.due is not None and _instant(data):
+        rows.append(("办结期限", f"{_due_text(data)}（即时办结）"))
+    elif data.due is not None:
         rows.append(("办结期限", _due_text(data) + "前"))
     return tuple(rows)
+
+
+def _instant(data: DocumentData) -> bool:
+    return data.time_limit_text == "即时办结"
 
 
 def _remedies(data: DocumentData) -> str:
@@ -107,12 +113,15 @@ def _body(data: DocumentData) -> list[Block]:
     item = f"“{data.item_name}”"
     if data.kind is DocKind.ACCEPTANCE:
         assert data.accepted_on is not None
-        limit = (
-            f"本事项办理时限为{data.time_limit_text}（受理当日不计入），"
-            if data.time_limit_text
-            else ""
-        )
-        due = f"{limit}将于{_due_text(data)}前办结。"
+        if _instant(data):
+            due = "本事项即时办结，受理当日办结。"
+        else:
+            limit = (
+                f"本事项办理时限为{data.time_limit_text}（受理当日不计入），"
+                if data.time_limit_text
+                else ""
+            )
+            due = f"{limit}将于{_due_text(data)}前办结。"
         if data.due_provisional:
             due += PROVISIONAL_SENTENCE
         return [
@@ -160,11 +169,12 @@ def _body(data: DocumentData) -> list[Block]:
 def compose(data: DocumentData) -> Content:
     """What the document says. Raises `DocumentError` when a required element is empty."""
     validate(data)
-    place = (
-        f"{data.point_name}（{data.office_address}）"
-        if data.point_name.strip()
-        else data.office_address
-    )
+    if not data.point_name.strip():
+        place = data.office_address
+    elif data.point_at_office:
+        place = f"{data.point_name}（{data.office_address}）"
+    else:
+        place = data.point_name
     return Content(
         title=data.title,
         doc_no=data.doc_no,
