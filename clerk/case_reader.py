@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from clerk import db as storage
@@ -217,10 +217,12 @@ class CaseReader:
     def _facts(self, row: Mapping[str, Any], item: Item, missing: list[tuple[Material, str]]) -> CaseFacts:
         noticed: list[frozenset[str]] = []
         approved: set[str] = set()
+        noticed_on: date | None = None
         for e in self.store.events_for(row["uuid"]):
             data = json.loads(e["data"] or "{}") if isinstance(e["data"], str) else (e["data"] or {})
             if e["action"] == Action.NOTICE:
                 noticed.append(frozenset(data.get("missing", [])))
+                noticed_on = datetime.fromisoformat(e["at"]).astimezone(TZ).date()
             elif e["action"] == Action.OVERRIDE:
                 approved.update(data.get("missing", []))
         evaluation = self.store.evaluation_for(row["uuid"])
@@ -234,6 +236,10 @@ class CaseReader:
             noticed_ids=tuple(noticed),
             rating=Rating(evaluation["level"]) if evaluation else None,
             approved_ids=frozenset(approved),
+            supplement_due=(
+                noticed_on + timedelta(days=self.settings.supplement_days) if noticed_on else None
+            ),
+            today=self.today(),
         )
 
     def _checks(self, case_uuid: str) -> dict[str, MaterialCheck]:

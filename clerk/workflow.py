@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from clerk.catalog import PAYMENT_STEP, REVIEW_STEP, Item
@@ -178,6 +178,9 @@ class CaseFacts:
     rating: Rating | None = None  # the case's rating, once given
     # material ids a supervisor allowed a later notice to add (OVERRIDE events' "missing")
     approved_ids: frozenset[str] = field(default_factory=frozenset)
+    # the last day to hand in what the latest notice named, and today (both None when unknown)
+    supplement_due: date | None = None
+    today: date | None = None
 
     @property
     def instant(self) -> bool:
@@ -222,6 +225,17 @@ def _why_not(
             and facts.accepted_by == actor
         ):
             return "本件由您受理，须由其他审核人员审核（受理与审核分离）。"
+    if (
+        action is Action.ABANDON
+        and facts.supplement_due is not None
+        and facts.today is not None
+        and facts.today <= facts.supplement_due
+    ):
+        due = facts.supplement_due
+        return (
+            f"补正期限到{due.year}年{due.month}月{due.day}日，尚未届满，不能以逾期未补正终止。"
+            "申请人要求不再办理的，请用撤回。"
+        )
     if action is Action.PAY and not facts.item.pays:
         return f"事项{facts.item.no}没有拨付环节。"
     return None

@@ -63,3 +63,15 @@ async def test_users_screen_footer_fits(tmp_path: Path) -> None:
         await pilot.press("ctrl+y")
         await pilot.pause()
         assert overflow(app) == []
+
+
+async def test_case_awaiting_supplements_footer_fits(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin, 31)
+    window.issue_notice(admin, view.uuid)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(view.uuid)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CaseDetailScreen"
+        assert overflow(app) == []

@@ -451,3 +451,16 @@ def test_the_supervision_phone_is_printed_once_per_part(window):
     view = accepted(window)
     text = Path(view.documents[0].path_txt).read_text(encoding="utf-8")
     assert text.count("0746-") == 2  # 存档联 and 申请人联, each once
+
+
+def test_a_noticed_case_can_be_ended_only_after_the_supplement_period(window, clock):
+    clerk = user(window, "clerk1")
+    view = window.open_case(clerk, 31, person())
+    window.check_materials(clerk, view.uuid, checks_for(window, 31, missing=("discharge_record",)))
+    window.issue_notice(clerk, view.uuid)  # 2026-11-02: hand in by 2026-12-02
+    clock.set(2026, 12, 2, 17, 0)
+    assert Action.ABANDON not in window.case(view.uuid, clerk).allowed
+    with pytest.raises(ServiceError, match="补正期限到2026年12月2日，尚未届满"):
+        window.abandon(clerk, view.uuid, "逾期未补正")
+    clock.set(2026, 12, 3, 9, 0)
+    assert window.abandon(clerk, view.uuid, "告知后逾期未补正").state == CaseState.ABANDONED

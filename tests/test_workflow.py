@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -794,3 +794,26 @@ def test_every_catalogue_item_ends_closed_or_waiting_after_acceptance() -> None:
             instant = item.time_limit.for_channel(channel == Channel.ONLINE).is_instant
             expected = S.CLOSED if (instant or not item.reviews) and not item.pays else S.ACCEPTED
             assert events[-1].to_state == expected, (item.no, channel)
+
+
+# ------------------------------------------------------------------ ending a case nobody came back for
+
+
+def test_abandon_is_refused_while_the_supplement_period_runs() -> None:
+    f = facts(S.AWAITING_SUPPLEMENT, complete=False, supplement_due=date(2026, 12, 2), today=date(2026, 12, 2))
+    with pytest.raises(WorkflowError) as exc:
+        run(f, A.ABANDON, reason="逾期未补正")
+    assert str(exc.value) == (
+        "补正期限到2026年12月2日，尚未届满，不能以逾期未补正终止。申请人要求不再办理的，请用撤回。"
+    )
+    assert A.ABANDON not in allowed_actions(f, actor="clerk1", role=R.CLERK, settings=SETTINGS)
+
+
+def test_abandon_is_allowed_the_day_after_the_supplement_period() -> None:
+    f = facts(S.AWAITING_SUPPLEMENT, complete=False, supplement_due=date(2026, 12, 2), today=date(2026, 12, 3))
+    assert [e.to_state for e in run(f, A.ABANDON, reason="逾期未补正")] == [S.ABANDONED]
+
+
+def test_withdrawal_does_not_wait_for_the_supplement_period() -> None:
+    f = facts(S.AWAITING_SUPPLEMENT, complete=False, supplement_due=date(2026, 12, 2), today=date(2026, 11, 3))
+    assert [e.to_state for e in run(f, A.WITHDRAW, reason="申请人书面申请撤回")] == [S.WITHDRAWN]
