@@ -13,19 +13,14 @@ from clerk.model import Role
 
 
 def overflow(app) -> list[str]:  # type: ignore[no-untyped-def]
-    """The footer keys that do not fit, by label."""
+    """The footer keys that run under the command-palette key or off the right edge, by label."""
     footer = app.screen.query_one(Footer)
     keys = [k for k in footer.query(FooterKey) if not k.has_class("-command-palette")]
-    palette = sum(k.outer_size.width for k in footer.query(FooterKey) if k.has_class("-command-palette"))
-    used = sum(k.outer_size.width for k in keys)
-    room = footer.size.width - palette
-    if used <= room:
-        return []
-    cut, total = [], 0
-    for k in keys:
-        total += k.outer_size.width
-        if total > room:
-            cut.append(k.description)
+    palettes = [k for k in footer.query(FooterKey) if k.has_class("-command-palette")]
+    edge = palettes[0].region.x if palettes else footer.region.right
+    cut = [k.description for k in keys if k.region.right > edge or k.region.width == 0]
+    if footer.virtual_size.width > footer.size.width and not cut:
+        cut.append("(footer scrolls)")
     return cut
 
 
@@ -74,4 +69,18 @@ async def test_case_awaiting_supplements_footer_fits(tmp_path: Path) -> None:
         app.open_case(view.uuid)
         await pilot.pause()
         assert type(app.screen).__name__ == "CaseDetailScreen"
+        assert overflow(app) == []
+
+
+async def test_supplement_checklist_footer_fits(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin, 31)
+    window.issue_notice(admin, view.uuid)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(view.uuid)
+        await pilot.pause()
+        await pilot.press("f9")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MaterialsScreen"
         assert overflow(app) == []

@@ -102,7 +102,7 @@ def summary_text(view: CaseView) -> Text:
 class CaseDetailScreen(Screen[None]):
     BINDINGS = [
         Binding("f9", "materials", "核验材料/受理", id="case.materials"),
-        Binding("f9", "supplement", "补正材料交回", id="case.supplement"),
+        Binding("f9", "supplement", "补正交回", id="case.supplement"),
         Binding("f9", "approve", "审核通过", id="case.approve"),
         Binding("f9", "pay", "登记拨付", id="case.pay"),
         Binding("f7", "reject", "审核不通过", id="case.reject"),
@@ -111,7 +111,7 @@ class CaseDetailScreen(Screen[None]):
         Binding("h", "follow_up", "差评回访", id="case.follow_up"),
         Binding("z", "abandon", "逾期未补正终止", id="case.abandon"),
         Binding("r", "reprint", "重打文书", id="case.reprint"),
-        Binding("v", "reveal", "查看完整信息", id="case.reveal"),
+        Binding("v", "reveal", "查看完整信息", id="case.reveal", show=False),  # the panel says "按 v"
         Binding("escape", "close", "返回", id="case.close"),
     ]
 

@@ -42,10 +42,10 @@ def deadline_text(view: CaseView) -> str:
 class MaterialsScreen(Screen[None]):
     BINDINGS = [
         Binding("space", "toggle_material", "已收/缺", id="materials.toggle"),
-        Binding("a", "alternative", "换替代材料", id="materials.alternative"),
+        Binding("a", "alternative", "换替代材料", id="materials.alternative", show=False),  # the row says "a 切换"
         Binding("d", "defect", "材料有误", id="materials.defect"),
         Binding("f9", "accept", "受理", id="materials.accept"),
-        Binding("f9", "supplement", "补正材料交回", id="materials.supplement"),
+        Binding("f9", "supplement", "补正交回", id="materials.supplement"),
         Binding("f8", "notice", "一次性告知", id="materials.notice"),
         Binding("f7", "refuse", "不予受理", id="materials.refuse"),
         Binding("escape", "close", "返回", id="materials.close"),
