@@ -257,9 +257,29 @@ async def test_refusal_requires_a_reason(tmp_path: Path) -> None:
         await pilot.press("f7")
         await pilot.pause()
         await pilot.press("enter")
-        assert str(app.screen.query_one("#reason-message", Static).content) == "理由不能为空，请填写后按 Enter。"
+        assert str(app.screen.query_one("#reason-message", Static).content) == "理由不能为空，请填写后按 Enter 或 F10。"
         await pilot.press(*"不属于本机关职权范围", "enter")
         await pilot.pause()
         view = window.case(uuid)
         assert view.state == CaseState.REFUSED
         assert view.events[-1].reason == "不属于本机关职权范围"
+
+
+async def test_f10_confirms_the_reason_like_enter(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await fill_person(pilot)
+        await pilot.press("f10")
+        await pilot.pause()
+        uuid = app.screen.view.uuid
+        await pilot.press("f7")
+        await pilot.pause()
+        assert "reason.submit" in footer_ids(app)
+        await pilot.press("f10")
+        await pilot.pause()
+        assert window.case(uuid).state == CaseState.DRAFT  # still empty: not dismissed
+        await pilot.press(*"不属于本机关职权范围", "f10")
+        await pilot.pause()
+        assert window.case(uuid).state == CaseState.REFUSED

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Input, Static
 
 class ReasonScreen(ModalScreen[str | None]):
     BINDINGS = [
+        Binding("f10", "submit", "确定（或 Enter）", id="reason.submit"),
         Binding("escape", "cancel", "取消", id="reason.cancel"),
     ]
 
@@ -34,9 +35,15 @@ class ReasonScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#reason-input")
     def _submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
+        self._finish(event.value)
+
+    def action_submit(self) -> None:
+        self._finish(self.query_one("#reason-input", Input).value)
+
+    def _finish(self, value: str) -> None:
+        text = value.strip()
         if not text:
-            self.query_one("#reason-message", Static).update("理由不能为空，请填写后按 Enter。")
+            self.query_one("#reason-message", Static).update("理由不能为空，请填写后按 Enter 或 F10。")
             return
         self.dismiss(text)
 
