@@ -160,6 +160,9 @@ def _working_days_before(window: Window, end: date, days: int) -> list[date]:
 
 def _walk(window: Window, users: dict, item: Item, target: str, rng: random.Random, clock: MovingClock) -> str:
     clerk, reviewer, finance = users[Role.CLERK], users[Role.REVIEWER], users[Role.FINANCE]
+    ended_at = clock.now
+    if target == "abandoned":  # received and noticed long enough ago for the hand-in day to have passed
+        clock.now -= timedelta(days=window.settings.supplement_days + 1)
     today = clock.now.date()
     channel = Channel.ONLINE if item.time_limit.online and rng.random() < 0.3 else Channel.ON_SITE
     circumstances = frozenset(c for c in ("proxy",) if rng.random() < 0.1)
@@ -176,6 +179,7 @@ def _walk(window: Window, users: dict, item: Item, target: str, rng: random.Rand
         window.check_materials(clerk, uuid, _checks(window, item, circumstances, drop=1, rng=rng))
         window.issue_notice(clerk, uuid)
         if target == "abandoned":
+            clock.now = ended_at
             return window.abandon(clerk, uuid, "申请人逾期未补正材料（演示）").state
         if target == "awaiting_supplement":
             return CaseState.AWAITING_SUPPLEMENT
