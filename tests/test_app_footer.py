@@ -60,7 +60,8 @@ async def test_users_screen_footer_fits(tmp_path: Path) -> None:
         assert overflow(app) == []
 
 
-async def test_case_awaiting_supplements_footer_fits(tmp_path: Path) -> None:
+async def noticed_case_screen(tmp_path: Path, *keys: str) -> str:
+    """Open a case awaiting supplements, press `keys`; the screen's class name and what overflows."""
     window, admin = ready(tmp_path)
     view = open_case(window, admin, 31)
     window.issue_notice(admin, view.uuid)
@@ -68,19 +69,15 @@ async def test_case_awaiting_supplements_footer_fits(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         app.open_case(view.uuid)
         await pilot.pause()
-        assert type(app.screen).__name__ == "CaseDetailScreen"
-        assert overflow(app) == []
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        return f"{type(app.screen).__name__} {overflow(app)}"
+
+
+async def test_case_awaiting_supplements_footer_fits(tmp_path: Path) -> None:
+    assert await noticed_case_screen(tmp_path) == "CaseDetailScreen []"
 
 
 async def test_supplement_checklist_footer_fits(tmp_path: Path) -> None:
-    window, admin = ready(tmp_path)
-    view = open_case(window, admin, 31)
-    window.issue_notice(admin, view.uuid)
-    app = app_for(window, admin)
-    async with app.run_test(size=SIZE) as pilot:
-        app.open_case(view.uuid)
-        await pilot.pause()
-        await pilot.press("f9")
-        await pilot.pause()
-        assert type(app.screen).__name__ == "MaterialsScreen"
-        assert overflow(app) == []
+    assert await noticed_case_screen(tmp_path, "f9") == "MaterialsScreen []"

@@ -245,17 +245,23 @@ async def test_notice_preview_escape_issues_nothing(tmp_path: Path) -> None:
         assert window.case(uuid).documents == []
 
 
+async def open_refusal_dialog(app, pilot) -> str:  # type: ignore[no-untyped-def]
+    """Receive a case and press F7 on its checklist; returns the case's uuid."""
+    await start(pilot)
+    await fill_person(pilot)
+    await pilot.press("f10")
+    await pilot.pause()
+    uuid = app.screen.view.uuid
+    await pilot.press("f7")
+    await pilot.pause()
+    return uuid
+
+
 async def test_refusal_requires_a_reason(tmp_path: Path) -> None:
     window, admin = ready(tmp_path)
     app = app_for(window, admin)
     async with app.run_test(size=SIZE) as pilot:
-        await start(pilot)
-        await fill_person(pilot)
-        await pilot.press("f10")
-        await pilot.pause()
-        uuid = app.screen.view.uuid
-        await pilot.press("f7")
-        await pilot.pause()
+        uuid = await open_refusal_dialog(app, pilot)
         await pilot.press("enter")
         assert str(app.screen.query_one("#reason-message", Static).content) == "理由不能为空，请填写后按 Enter 或 F10。"
         await pilot.press(*"不属于本机关职权范围", "enter")
@@ -269,13 +275,7 @@ async def test_f10_confirms_the_reason_like_enter(tmp_path: Path) -> None:
     window, admin = ready(tmp_path)
     app = app_for(window, admin)
     async with app.run_test(size=SIZE) as pilot:
-        await start(pilot)
-        await fill_person(pilot)
-        await pilot.press("f10")
-        await pilot.pause()
-        uuid = app.screen.view.uuid
-        await pilot.press("f7")
-        await pilot.pause()
+        uuid = await open_refusal_dialog(app, pilot)
         assert "reason.submit" in footer_ids(app)
         await pilot.press("f10")
         await pilot.pause()
