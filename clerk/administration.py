@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from clerk.case_reader import SETTING_POINT, ServiceError
+from clerk.case_reader import SETTING_POINT, ServiceError, declared_points
 from clerk.catalog import DataFileError
 from clerk.model import Role
 from clerk.offices import POINT_KINDS, Offices, ServicePoint
@@ -18,10 +18,6 @@ if TYPE_CHECKING:
     from clerk.db import Store, User
 
 DECLARABLE_KINDS: tuple[str, ...] = tuple(k for k in POINT_KINDS if k != "county_hall")
-
-
-def declared_points(store: Store) -> list[ServicePoint]:
-    return [ServicePoint(p["code"], p["name"], p["kind"], p["office_code"]) for p in store.points()]
 
 
 def declare_point(store: Store, base: Offices, code: str, name: str, kind: str, office: str) -> ServicePoint:

@@ -38,6 +38,11 @@ if TYPE_CHECKING:
 SETTING_POINT = "point_code"
 
 
+def declared_points(store: storage.Store) -> list[ServicePoint]:
+    """The service points declared on this machine (not in offices.json)."""
+    return [ServicePoint(p["code"], p["name"], p["kind"], p["office_code"]) for p in store.points()]
+
+
 class ServiceError(ValueError):
     """A move the window cannot make; the message is Chinese and says what to do."""
 
@@ -52,10 +57,7 @@ class CaseReader:
 
     @property
     def offices(self) -> Offices:
-        declared = [
-            ServicePoint(code=p["code"], name=p["name"], kind=p["kind"], office=p["office_code"])
-            for p in self.store.points()
-        ]
+        declared = declared_points(self.store)
         return self.base_offices.with_points(declared) if declared else self.base_offices
 
     def today(self) -> date:
