@@ -8,14 +8,23 @@ so an office can remap keys with `App.set_keymap({"app.new_case": "f12"})`.
 from __future__ import annotations
 
 import argparse
+import asyncio
+from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import rich
+from rich.align import Align
+from rich.segment import Segments
+from rich.text import Text
+from rich.traceback import Traceback
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.screen import Screen
+from textual.widgets.option_list import Option
 
 from clerk.model import Role
 
@@ -30,6 +39,29 @@ ROLE_ACTIONS: dict[str, frozenset[Role]] = {
     "points": frozenset({Role.ADMIN}),
     "ledger": frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN}),
 }
+
+
+# How many scheduler turns one key may take to settle before the next is let through anyway
+# (an animation that never stops must not freeze the keyboard).
+MAX_SETTLE_TURNS = 500
+
+
+class ChinesePalette(CommandPalette):
+    """Textual's command palette, with its "No matches found" in Chinese."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(Text("没有匹配的命令", style="not bold")), disabled=True, id=self._NO_MATCHES)
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
 
 class ClerkApp(App[None]):
@@ -55,6 +87,86 @@ class ClerkApp(App[None]):
         super().__init__()
         self.window = window
         self.user = user
+        self._keys: deque[events.Key] = deque()
+        self._key_pump: asyncio.Task[None] | None = None
+
+    # ------------------------------------------------------------------ keys, one at a time
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys arriving in one burst (a scanner, a card reader, a fast typist) are handled one by one.
+
+        Textual forwards every key to the focused widget at once, while a Tab or an Enter moves the
+        focus only after the key has travelled up the widget tree (and `Widget.focus` is deferred
+        as well), so the keys behind it used to land in the old field. Here each key is let through
+        only once the previous one has settled: every message it caused, in every widget, handled.
+        """
+        if isinstance(event, events.Key) and not event.is_forwarded and not getattr(event, "_clerk_released", False):
+            self._keys.append(event)
+            if self._key_pump is None or self._key_pump.done():
+                self._key_pump = asyncio.create_task(self._pump_keys())
+            return
+        await super().on_event(event)
+
+    async def _pump_keys(self) -> None:
+        while self._keys:
+            key = self._keys.popleft()
+            key._clerk_released = True  # type: ignore[attr-defined]
+            self.post_message(key)
+            await self._settled()
+
+    async def _settled(self) -> None:
+        """Wait until every message pump of the app and its screens has nothing left to do."""
+        quiet = 0
+        for _ in range(MAX_SETTLE_TURNS):
+            await asyncio.sleep(0)
+            quiet = quiet + 1 if self._all_idle() else 0
+            if quiet >= 3:
+                return
+
+    def _all_idle(self) -> bool:
+        pumps: list[Any] = [self]
+        for screen in self.screen_stack:
+            pumps.extend(screen.walk_children(with_self=True))
+        return not any(
+            not pump._message_queue.empty() or pump._pending_message is not None or pump._next_callbacks
+            for pump in pumps
+        )
+
+    # ------------------------------------------------------------------ crashes and storage failures
+
+    def _fatal_error(self) -> None:
+        """Textual prints the locals of every frame in a crash; those may hold a password or an ID."""
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
+
+    async def _dispatch_action(self, namespace: Any, action_name: str, params: Any) -> bool:
+        """A storage failure in any key's action shows its Chinese message and keeps the screen."""
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except Exception as exc:
+            if not self.report_failure(exc):
+                raise
+            return True
+
+    def report_failure(self, exc: BaseException) -> bool:
+        """Show a refused read or write as a Chinese toast; False for errors that are not the store's."""
+        from clerk.failures import failure_message
+
+        message = failure_message(exc)
+        if message is None:
+            return False
+        self.notify(message, title="未能完成", severity="error", timeout=12)
+        return True
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies in a field); say in Chinese how to quit."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                label = self.get_key_display(active.binding)
+                self.notify(f"按 [b]{label}[/b] 退出程序", title="要退出吗？")
+                return
 
     # ------------------------------------------------------------------ start-up
 
@@ -83,6 +195,8 @@ class ClerkApp(App[None]):
         self.user = user
         point = self.window.point()
         self.sub_title = f"{point.name}（{point.kind_label}）　{getattr(user, 'name', user.login)}"
+        # Screens set their own sub-title; the title keeps who is signed in and where.
+        self.title = f"{self.TITLE}　{point.name}　{getattr(user, 'name', user.login)}（{user.login}）"
         self.push_screen(DashboardScreen(self.window, user))
         self.refresh_bindings()
 
@@ -91,6 +205,7 @@ class ClerkApp(App[None]):
             self.pop_screen()
         self.user = None
         self.sub_title = ""
+        self.title = self.TITLE
         self.refresh_bindings()
         self._ask_for_user()
 
@@ -159,7 +274,7 @@ class ClerkApp(App[None]):
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
-            self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令，如“新建”“查询”“指南”…"))
+            self.push_screen(ChinesePalette(id="--command-palette", placeholder="输入命令，如“新建”“查询”“指南”…"))
 
     # ------------------------------------------------------------------ navigation helpers
 
