@@ -150,6 +150,12 @@ class ClerkApp(App[None]):
                 raise
             return True
 
+    def _handle_exception(self, error: Exception) -> None:
+        """A result callback or a handler outside a screen that hit a storage failure: a toast, no crash."""
+        if self.report_failure(error):
+            return
+        super()._handle_exception(error)
+
     def report_failure(self, exc: BaseException) -> bool:
         """Show a refused read or write as a Chinese toast; False for errors that are not the store's."""
         from clerk.failures import failure_message
@@ -162,7 +168,7 @@ class ClerkApp(App[None]):
 
     def action_help_quit(self) -> None:
         """Ctrl+C does not quit (it copies in a field); say in Chinese how to quit."""
-        for key, active in self.active_bindings.items():
+        for active in self.active_bindings.values():
             if active.binding.action in ("quit", "app.quit"):
                 label = self.get_key_display(active.binding)
                 self.notify(f"按 [b]{label}[/b] 退出程序", title="要退出吗？")

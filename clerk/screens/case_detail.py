@@ -18,6 +18,7 @@ from clerk.screens.choice import ChoiceScreen
 from clerk.screens.payment import PaymentScreen
 from clerk.screens.reason import ReasonScreen
 from clerk.views import CaseView
+from clerk.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
     from clerk.service import Window
@@ -99,7 +100,7 @@ def summary_text(view: CaseView) -> Text:
     return text
 
 
-class CaseDetailScreen(Screen[None]):
+class CaseDetailScreen(GuardedScreen, Screen[None]):
     BINDINGS = [
         Binding("f9", "materials", "核验材料/受理", id="case.materials"),
         Binding("f9", "supplement", "补正交回", id="case.supplement"),

@@ -14,10 +14,11 @@ from clerk.catalog import Catalog
 from clerk.catalog_view import item_guide_text
 from clerk.item_search import ItemFinder
 from clerk.views import ItemChoice
+from clerk.widgets.guard import GuardedScreen
 from clerk.widgets.item_list import ItemList
 
 
-class CatalogueScreen(Screen[None]):
+class CatalogueScreen(GuardedScreen, Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "返回", id="catalogue.close"),
         Binding("down", "move(1)", "下一项", id="catalogue.next", show=False),

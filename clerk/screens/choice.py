@@ -10,10 +10,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from clerk.widgets.guard import GuardedScreen
+
 MAX_DIGIT_CHOICES = 9
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(GuardedScreen, ModalScreen[str | None]):
     """Returns the chosen option's value, or None. Digits 1-9 choose directly."""
 
     BINDINGS = [

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from clerk.views import Queues
 from clerk.widgets.case_table import CaseTable
+from clerk.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
     from clerk.service import Window
@@ -34,7 +35,7 @@ RELOAD_SECONDS = 60
 EMPTY_QUEUE = "暂无办件"
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(GuardedScreen, Screen[None]):
     BINDINGS = [
         *[
             Binding(digit, f"queue('{key}')", label, id=f"dashboard.{key}", show=False)

@@ -14,6 +14,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from clerk.widgets.guard import GuardedScreen
+
 KEY_NAMES = {
     "escape": "Esc",
     "enter": "Enter",
@@ -109,7 +111,7 @@ def help_text() -> Text:
     return text
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(GuardedScreen, ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "关闭", id="help.close"),
         Binding("f1", "close", "关闭", id="help.close_f1", show=False),

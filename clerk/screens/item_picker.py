@@ -18,6 +18,7 @@ from clerk.catalog import Catalog, Item
 from clerk.catalog_view import material_line
 from clerk.item_search import ItemFinder
 from clerk.views import ItemChoice
+from clerk.widgets.guard import GuardedScreen
 from clerk.widgets.item_list import ItemList
 
 APPLICANT_KIND_LABELS = {"person": "个人", "unit": "单位", "institution": "定点医药机构"}
@@ -39,7 +40,7 @@ def item_panel_text(catalog: Catalog, choice: ItemChoice) -> Text:
     return text
 
 
-class ItemPickerScreen(ModalScreen[int | None]):
+class ItemPickerScreen(GuardedScreen, ModalScreen[int | None]):
     """Returns the chosen item number, or None when cancelled."""
 
     BINDINGS = [

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from clerk.model import Role
+from clerk.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
     from clerk.ledger import Ledger
@@ -37,7 +38,7 @@ def export_name(point_code: str, day: date, kind: str) -> str:
     return f"日结单_{point_code}_{day.isoformat()}.{kind}"
 
 
-class LedgerScreen(Screen[None]):
+class LedgerScreen(GuardedScreen, Screen[None]):
     BINDINGS = [
         Binding("f6", "previous_day", "前一天", id="ledger.previous"),
         Binding("f7", "next_day", "后一天", id="ledger.next"),

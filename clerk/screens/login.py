@@ -11,11 +11,13 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from clerk.widgets.guard import GuardedScreen
+
 if TYPE_CHECKING:
     from clerk.service import Window
 
 
-class LoginScreen(Screen[Any]):
+class LoginScreen(GuardedScreen, Screen[Any]):
     """Returns the signed-in `User`."""
 
     BINDINGS = [

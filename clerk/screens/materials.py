@@ -20,6 +20,7 @@ from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
 from clerk.screens.notice_preview import NoticePreviewScreen
 from clerk.screens.reason import ReasonScreen
 from clerk.views import CaseView, MaterialRow
+from clerk.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
     from clerk.service import Window
@@ -39,7 +40,7 @@ def deadline_text(view: CaseView) -> str:
     return text
 
 
-class MaterialsScreen(Screen[None]):
+class MaterialsScreen(GuardedScreen, Screen[None]):
     BINDINGS = [
         Binding("space", "toggle_material", "已收/缺", id="materials.toggle"),
         Binding("a", "alternative", "换替代材料", id="materials.alternative", show=False),  # the row says "a 切换"
@@ -159,6 +160,7 @@ class MaterialsScreen(Screen[None]):
     # ------------------------------------------------------------------ checklist
 
     def _set(self, check: MaterialCheck) -> None:
+        before = dict(self.checks)
         self.checks[check.material_id] = check
         if self.supplementing:
             self._paint()
@@ -166,8 +168,12 @@ class MaterialsScreen(Screen[None]):
         try:
             view = self.window.check_materials(self.user, self.view.uuid, dict(self.checks))
         except ValueError as exc:
+            self.checks = before
             self.notify(str(exc), severity="error")
             return
+        except Exception:
+            self.checks = before  # not stored: the row keeps showing what is stored
+            raise
         self._reload(view)
 
     def action_toggle_material(self) -> None:

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from clerk.notice import NoticeContent
+from clerk.widgets.guard import GuardedScreen
 
 
 def notice_text(content: NoticeContent) -> str:
@@ -34,7 +35,7 @@ def notice_text(content: NoticeContent) -> str:
     return "\n".join(lines)
 
 
-class NoticePreviewScreen(ModalScreen[bool]):
+class NoticePreviewScreen(GuardedScreen, ModalScreen[bool]):
     BINDINGS = [
         Binding("f10", "issue", "出具告知书", id="notice.issue"),
         Binding("escape", "back", "返回修改", id="notice.back"),

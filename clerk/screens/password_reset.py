@@ -11,12 +11,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from clerk.widgets.guard import GuardedScreen
+
 if TYPE_CHECKING:
     from clerk.db import User
     from clerk.service import Window
 
 
-class PasswordResetScreen(ModalScreen[bool]):
+class PasswordResetScreen(GuardedScreen, ModalScreen[bool]):
     """Returns True once the new password is stored, False when cancelled."""
 
     BINDINGS = [

@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from clerk.widgets.guard import GuardedScreen
+
 
 def parse_yuan(text: str) -> int | None:
     """'1234.5' -> 123450 fen; None when it is not a positive amount with at most 2 decimals."""
@@ -23,7 +25,7 @@ def parse_yuan(text: str) -> int | None:
     return int(value * 100)
 
 
-class PaymentScreen(ModalScreen[tuple[int, str] | None]):
+class PaymentScreen(GuardedScreen, ModalScreen[tuple[int, str] | None]):
     BINDINGS = [
         Binding("escape", "cancel", "取消", id="payment.cancel"),
         Binding("f10", "submit", "确认拨付", id="payment.submit"),

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from clerk.administration import DECLARABLE_KINDS
 from clerk.case_reader import ServiceError
 from clerk.offices import POINT_KINDS, ServicePoint
+from clerk.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
     from clerk.service import Window
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 KINDS = DECLARABLE_KINDS
 
 
-class PointFormScreen(ModalScreen[ServicePoint | None]):
+class PointFormScreen(GuardedScreen, ModalScreen[ServicePoint | None]):
     """Returns the stored `ServicePoint`, or None when cancelled."""
 
     BINDINGS = [

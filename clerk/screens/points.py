@@ -12,12 +12,13 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from clerk.offices import POINT_KINDS, ServicePoint
 from clerk.screens.point_form import PointFormScreen
+from clerk.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
     from clerk.service import Window
 
 
-class PointsScreen(Screen[None]):
+class PointsScreen(GuardedScreen, Screen[None]):
     BINDINGS = [
         Binding("f6", "add", "登记服务点", id="points.add"),
         Binding("escape", "close", "返回", id="points.close"),

@@ -9,8 +9,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from clerk.widgets.guard import GuardedScreen
 
-class ReasonScreen(ModalScreen[str | None]):
+
+class ReasonScreen(GuardedScreen, ModalScreen[str | None]):
     BINDINGS = [
         Binding("f10", "submit", "确定（或 Enter）", id="reason.submit"),
         Binding("escape", "cancel", "取消", id="reason.cancel"),

@@ -12,12 +12,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from clerk.widgets.case_table import CaseTable
+from clerk.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
     from clerk.service import Window
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(GuardedScreen, Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "返回", id="search.close"),
         Binding("f6", "focus_query", "改查询条件", id="search.query"),

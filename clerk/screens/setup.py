@@ -12,6 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from clerk.widgets.guard import GuardedScreen
+
 if TYPE_CHECKING:
     from clerk.service import Window
 
@@ -25,7 +27,7 @@ def choice_label(choice: Any) -> str:
     return f"{choice.code}　{choice.name}（{choice.kind_label}，属 {choice.office_code}）"
 
 
-class SetupScreen(Screen[Any]):
+class SetupScreen(GuardedScreen, Screen[Any]):
     """Returns the administrator `User` once the point is set and the account created."""
 
     BINDINGS = [

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerk.model import ROLE_LABELS, Role
+from clerk.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
     from clerk.service import Window
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 ROLE_ORDER: tuple[Role, ...] = (Role.CLERK, Role.REVIEWER, Role.FINANCE, Role.SUPERVISOR, Role.ADMIN)
 
 
-class UserFormScreen(ModalScreen[Any]):
+class UserFormScreen(GuardedScreen, ModalScreen[Any]):
     """Creates an account at this installation's point; returns the new `User`, or None."""
 
     BINDINGS = [

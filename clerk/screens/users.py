@@ -18,6 +18,7 @@ from clerk.clock import TZ
 from clerk.model import ROLE_LABELS
 from clerk.screens.password_reset import PasswordResetScreen
 from clerk.screens.user_form import UserFormScreen
+from clerk.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -36,7 +37,7 @@ def status_text(user: User, now: datetime) -> str:
     return "在用"
 
 
-class UsersScreen(Screen[None]):
+class UsersScreen(GuardedScreen, Screen[None]):
     BINDINGS = [
         Binding("f6", "add", "新增用户", id="users.add"),
         Binding("f7", "deactivate", "停用", id="users.deactivate"),
