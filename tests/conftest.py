@@ -1,11 +1,60 @@
-"""Suite-wide fixtures."""
+"""Suite-wide fixtures, and a sandbox for the home directory.
+
+HOME and the XDG directories point into a temporary directory for the whole session, set before
+any test module is imported: a module-scoped fixture runs before the function-scoped data-dir
+fixture, and used to create ~/.local/share/clerk in the real home.
+"""
 
 from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 
-from clerk.storage import users
+REAL_HOME = Path(os.path.expanduser("~")).resolve()
+SANDBOX = Path(tempfile.mkdtemp(prefix="clerk-test-home-")).resolve()
+SANDBOX_VARS = {
+    "HOME": SANDBOX / "home",
+    "XDG_DATA_HOME": SANDBOX / "home" / ".local" / "share",
+    "XDG_CONFIG_HOME": SANDBOX / "home" / ".config",
+    "XDG_CACHE_HOME": SANDBOX / "home" / ".cache",
+    "XDG_STATE_HOME": SANDBOX / "home" / ".local" / "state",
+    "CLERK_DATA_DIR": SANDBOX / "clerk-data",
+}
+WATCHED = (".local/share/clerk", ".config/clerk", ".cache/clerk", ".local/state/clerk")
+
+
+def _real_home_files() -> set[str]:
+    found: set[str] = set()
+    for rel in WATCHED:
+        root = REAL_HOME / rel
+        if root.exists():
+            found |= {str(p) for p in root.rglob("*")} | {str(root)}
+    return found
+
+
+REAL_HOME_BEFORE = _real_home_files()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, path in SANDBOX_VARS.items():
+        path.mkdir(parents=True, exist_ok=True)
+        os.environ[name] = str(path)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    gained = sorted(_real_home_files() - REAL_HOME_BEFORE)
+    shutil.rmtree(SANDBOX, ignore_errors=True)
+    if gained:
+        print(f"\nThe suite wrote into the real home directory: {gained[:5]}")
+        session.exitstatus = 1
+
+
+from clerk.storage import users  # noqa: E402  (after the sandbox is known)
 
 
 @pytest.fixture(autouse=True)
