@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from clerk import db as storage
+from clerk import limits
 from clerk.administration import Administration
 from clerk.case_numbers import make_case_number, new_uuid
 from clerk.case_reader import SETTING_POINT, CaseReader, ServiceError, point_choice
@@ -45,6 +46,7 @@ from clerk.model import (
 )
 from clerk.notice import NoticeContent, build_notice
 from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
+from clerk.text_input import TextInputError
 from clerk.views import (
     CaseView,
     ItemChoice,
@@ -164,7 +166,7 @@ class Window(Administration, CaseReader):
         point = self.point()
         if not item.accepted_at(point.kind):
             raise ServiceError(self._choice(item, point.kind).why_not)
-        _check_applicant(applicant)
+        applicant = _check_applicant(applicant)
         unknown = circumstances - set(self.catalog.conditions)
         if unknown:
             raise ServiceError(f"未知的申请情形：{'、'.join(sorted(unknown))}")
@@ -334,6 +336,8 @@ class Window(Administration, CaseReader):
         return self._decide_with_document(user, case_uuid, Action.REJECT, reason, "rejection")
 
     def pay(self, user: storage.User, case_uuid: str, amount_fen: int, reference: str) -> CaseView:
+        amount_fen = _limited(limits.checked_amount, amount_fen)
+        reference = _limited(limits.checked_reference, reference)
         row = self._row(case_uuid)
         events = self._decide(
             user, row, Action.PAY, data={"amount_fen": amount_fen, "reference": reference.strip()}
@@ -361,6 +365,7 @@ class Window(Administration, CaseReader):
         return self.case(case_uuid, user)
 
     def rate(self, user: storage.User, case_uuid: str, level: Rating, comment: str = "") -> CaseView:
+        comment = _limited(limits.checked_comment, comment)
         row = self._row(case_uuid)
         event = self._record(user, row, Action.RATE, data={"level": str(level)})
         with self._tx():
@@ -379,6 +384,7 @@ class Window(Administration, CaseReader):
         return self.case(case_uuid, user)
 
     def follow_up(self, user: storage.User, case_uuid: str, text: str) -> CaseView:
+        text = _limited(limits.checked_comment, text, "回访记录")
         row = self._row(case_uuid)
         event = self._record(user, row, Action.FOLLOW_UP, reason=text)
         with self._tx():
@@ -530,6 +536,7 @@ class Window(Administration, CaseReader):
         missing: list[tuple[Material, str]],
     ) -> Any:
         facts = self._facts(row, self.catalog.item(row["item_no"]), missing)
+        reason = _limited(limits.checked_reason, reason) if reason else reason
         try:
             return rule(
                 facts,
@@ -597,7 +604,16 @@ class Window(Administration, CaseReader):
 # ---------------------------------------------------------------------- helpers
 
 
-def _check_applicant(applicant: Applicant) -> None:
+def _limited(check: Callable[..., Any], *args: Any) -> Any:
+    """A field through its `clerk.limits` check; a refusal becomes a `ServiceError`."""
+    try:
+        return check(*args)
+    except TextInputError as exc:
+        raise ServiceError(str(exc)) from None
+
+
+def _check_applicant(applicant: Applicant) -> Applicant:
+    applicant = _limited(limits.checked_applicant, applicant)
     if not applicant.name.strip():
         raise ServiceError("请填写申请人（单位）名称。")
     result = validate_id(applicant.id_type, applicant.id_number)
@@ -611,6 +627,7 @@ def _check_applicant(applicant: Applicant) -> None:
         agent = validate_id(applicant.agent_id_type or "resident_id", applicant.agent_id_number)
         if not agent.ok:
             raise ServiceError("代理人：" + agent.message)
+    return applicant
 
 
 def _normalized_id(applicant: Applicant) -> str:

@@ -14,6 +14,7 @@ import re
 import sqlite3
 from typing import Any
 
+from clerk.personal_data import find_personal_data
 from clerk.storage.schema import ZERO_HASH
 
 HASHED_FIELDS = (
@@ -71,6 +72,8 @@ def check_no_personal_data(reason: str, data: dict[str, Any]) -> None:
     for text in (reason, *_walk_strings(data)):
         if _looks_like_resident_id(text) or _MOBILE.search(text):
             raise PersonalDataError("事件记录的说明中含有身份证号或手机号，请删去个人信息后再保存。")
+    if find_personal_data(reason):  # in any spacing, full-width, +86: see clerk.personal_data
+        raise PersonalDataError("事件记录的说明中含有身份证号、手机号或银行卡号，请删去个人信息后再保存。")
 
 
 def _walk_keys(value: Any) -> list[str]:
