@@ -321,10 +321,14 @@ def make_app(window: Window, *, user: Any = None) -> ClerkApp:
 def make_app_from_args(args: argparse.Namespace) -> ClerkApp:
     from clerk.catalog import default_catalog
     from clerk.db import Store
+    from clerk.document_tidy import tidy_documents
     from clerk.offices import default_offices
     from clerk.paths import default_db_path, documents_dir
     from clerk.service import Window
 
     path = Path(args.db) if getattr(args, "db", None) else default_db_path()
-    window = Window(Store.open(path), default_catalog(), default_offices(), documents_root=documents_dir())
+    store = Store.open(path)
+    root = documents_dir()
+    tidy_documents(root, store.document_at)
+    window = Window(store, default_catalog(), default_offices(), documents_root=root)
     return make_app(window)

@@ -30,6 +30,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from sqlite_utils import Database
 
+from clerk import file_modes
 from clerk.clock import Clock, system_clock
 from clerk.model import CaseState, Event, Role
 from clerk.storage import chain, files, fts, queries, schema, users
@@ -100,12 +101,14 @@ class Store:
 
         `version` stops migrations early; only tests use it, to build files of older versions.
         """
+        file_modes.use_private_umask()
         conn = connect(path)
         try:
             schema.migrate(conn, version)
         except BaseException:
             conn.close()
             raise
+        file_modes.make_private(*file_modes.database_files(path))
         return cls(conn, clock=clock, hasher=hasher, path=Path(path))
 
     def close(self) -> None:

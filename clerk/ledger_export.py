@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from clerk.clock import TZ
+from clerk.file_modes import make_private, use_private_umask
 from clerk.ledger import DueCase, Ledger
 
 Cell = str | int
@@ -214,6 +215,7 @@ def sections(ledger: Ledger) -> list[Table]:
 def write_csv(ledger: Ledger, path: str | Path) -> Path:
     """Every section one after another: title row, header row, rows, blank row. UTF-8 with BOM."""
     out = Path(path)
+    use_private_umask()  # a ledger lists names and case numbers: the owner's only
     with out.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
         for table in sections(ledger):
@@ -221,6 +223,7 @@ def write_csv(ledger: Ledger, path: str | Path) -> Path:
             writer.writerow(table.header)
             writer.writerows(table.rows)
             writer.writerow([])
+    make_private(out)
     return out
 
 
@@ -248,7 +251,9 @@ def write_xlsx(ledger: Ledger, path: str | Path) -> Path:
             )
             sheet.column_dimensions[get_column_letter(col)].width = min(widest + 2, 80)
     book.properties.title = f"{TITLE} {ledger.day.isoformat()}"
+    use_private_umask()
     book.save(out)
+    make_private(out)
     return out
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
+from clerk import file_modes
+
 APP_NAME = "clerk"
 ENV_DATA_DIR = "CLERK_DATA_DIR"
 
@@ -15,7 +17,9 @@ def data_dir() -> Path:
     """The data directory (created on first use). `CLERK_DATA_DIR` overrides it."""
     override = os.environ.get(ENV_DATA_DIR)
     path = Path(override) if override else user_data_path(APP_NAME, appauthor=False)
+    file_modes.use_private_umask()  # names and ID numbers live here: the owner's only
     path.mkdir(parents=True, exist_ok=True)
+    file_modes.make_private(path)
     return path
 
 

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from clerk.file_modes import make_private, use_private_umask
 from clerk.storage.chain import verify_connection
 from clerk.storage.connection import BUSY_TIMEOUT_MS, connect_read_only
 
@@ -53,6 +54,7 @@ def backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> dic
     and renamed only once complete, so a failed backup never leaves a half file under `out`.
     Returns the copy's verification; raises `BackupError` if `out` already exists.
     """
+    use_private_umask()
     out = Path(out)
     if out.exists():
         raise BackupError(f"备份文件 {out} 已存在，请换一个文件名，以免覆盖以前的备份。")
@@ -79,6 +81,7 @@ def backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> dic
             dest.execute("PRAGMA journal_mode = DELETE")
         finally:
             dest.close()
+        make_private(tmp)
         os.replace(tmp, out)
     except BaseException:
         _remove(tmp)
