@@ -151,7 +151,11 @@ def build_day(tmp_path: Path) -> Day:
     cases["D"] = _open(window, clerk2, 9, "赵六顺", 4)
     window.accept(clerk2, cases["D"])
     clock.set(2026, 11, 20, 10, 45)
-    window.rate(clerk2, cases["D"], Rating.VERY_UNSATISFIED, "排队太久，请回电13812340004")
+    window.rate(clerk2, cases["D"], Rating.VERY_UNSATISFIED, "排队太久")
+    # A comment stored before comments were screened for phone numbers: the ledger still masks it.
+    window.store.conn.execute(
+        "UPDATE evaluations SET comment = ? WHERE case_uuid = ?", ["排队太久，请回电13812340004", cases["D"]]
+    )
 
     clock.set(2026, 11, 23, 9, 0)
     window.approve(rev1, cases["A"])
