@@ -40,6 +40,24 @@ OUTCOMES = (
     (5, "draft"),
 )
 DEMO_PASSWORD = "demo-password-1"
+DEMO_SETTING = "demo_database"  # set when `fill` set the database up: it holds demo data only
+DEMO_LOGINS = frozenset({"admin", "clerk1", "reviewer1", "finance1"})
+
+
+def real_work_problem(store: Store) -> str:
+    """Why demo data may not go into this database (Chinese), or "" when it may.
+
+    A database set up by a person holds real work: demo cases would mix with real ones, and the
+    demo accounts (whose password is printed in the README) would open it to anyone."""
+    if not store.has_users() or store.get_setting(DEMO_SETTING) == "1":
+        return ""
+    users = store.users()
+    if all(u.login in DEMO_LOGINS and u.name.startswith("演示") for u in users):
+        return ""  # a demo database made before the marker existed
+    return (
+        "这个数据库已经在使用（有真实的用户账号和办件），不能写入演示数据：演示办件会与真实办件混在一起，"
+        "演示账号的密码是公开的。请用 --db 指定一个新的文件，如 --db demo.db。"
+    )
 
 
 @dataclass
@@ -111,8 +129,12 @@ def fill(
     rng = random.Random(seed)
     clock = MovingClock(datetime.combine(end, time(9), TZ))
     window = Window(store, catalog, offices, clock=clock, documents_root=documents_root)
+    problem = real_work_problem(store)
+    if problem:
+        raise ServiceError(problem)
     if window.needs_setup():
         window.setup(point_code, "admin", "演示管理员", DEMO_PASSWORD)
+        store.set_setting(DEMO_SETTING, "1")
     users = _demo_users(store, point_code)
     kind = window.point().kind
     items = [i for i in catalog.items if i.accepted_at(kind)]

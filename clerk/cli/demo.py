@@ -23,26 +23,38 @@ def run(args: argparse.Namespace) -> int:
     from clerk.db import Store
     from clerk.demo import DEMO_PASSWORD, fill
     from clerk.offices import default_offices
+    from clerk.service import ServiceError
 
     if args.cases < 1:
         print("办件数量应为正整数。", file=sys.stderr)
         return 1
+    offices = default_offices()
     path = Path(args.demo_db)
     store = Store.open(path)
+
+    def progress(done: int) -> None:
+        if done == args.cases or done % 10 == 0:
+            print(f"\r正在生成演示办件：{done}/{args.cases}", end="", file=sys.stderr, flush=True)
+
     try:
         counts = fill(
             store,
             default_catalog(),
-            default_offices(),
+            offices,
             cases=args.cases,
             point_code=args.point,
             end=system_clock().date(),
             days=args.days,
             seed=args.seed,
             documents_root=path.parent / (path.stem + "-documents"),
+            progress=progress,
         )
+    except ServiceError as exc:
+        print(f"\n未生成演示数据：{exc}", file=sys.stderr)
+        return 1
     finally:
         store.close()
+    print(file=sys.stderr)
     print(f"已在 {path} 生成 {args.cases} 件演示办件：")
     from clerk.model import CaseState
 
