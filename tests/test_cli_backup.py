@@ -82,3 +82,26 @@ def test_backup_while_another_process_writes(db, tmp_path):
         os.kill(writer.pid, signal.SIGKILL)
         writer.communicate()
     assert writer.returncode == -signal.SIGKILL  # it was still writing when the copies were taken
+
+
+def test_backup_into_a_folder_names_the_file_by_date(db, tmp_path, capsys):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    assert main(["backup", "--db", str(db), "--out", str(folder)]) == 0
+    made = [p.name for p in folder.iterdir()]
+    assert len(made) == 1 and made[0].startswith("clerk-backup-") and made[0].endswith(".db")
+    assert _assert_every_case_is_whole(folder / made[0]) == 3
+
+
+def test_backup_with_documents_copies_the_documents_beside_it(db, tmp_path, capsys):
+    docs = tmp_path / "documents" / "2025" / "03"
+    docs.mkdir(parents=True)
+    (docs / "YZ05-2025-SL-0001.pdf").write_bytes(b"%PDF")
+    (docs / "YZ05-2025-SL-0001.txt").write_text("受理通知书")
+    (docs / ".tmp-x.part").write_bytes(b"half")
+    out = tmp_path / "backup.db"
+    args = ["backup", "--db", str(db), "--out", str(out), "--with-documents", "--documents", str(tmp_path / "documents")]
+    assert main(args) == 0
+    copied = tmp_path / "backup-documents" / "2025" / "03"
+    assert sorted(p.name for p in copied.iterdir()) == ["YZ05-2025-SL-0001.pdf", "YZ05-2025-SL-0001.txt"]
+    assert "文书已备份到" in capsys.readouterr().out
