@@ -51,3 +51,21 @@ def test_verify_names_a_damaged_file_without_a_broken_link(tmp_path: Path, capsy
     out = capsys.readouterr().out
     assert "事件记录：未能检查" in out
     assert "None" not in out
+
+
+def test_an_unreachable_folder_is_not_called_a_damaged_file(tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the folder should be")
+    assert main(["--db", str(blocker / "clerk.db")]) == 2
+    err = capsys.readouterr().err
+    assert "没有权限读写数据库" in err
+    assert "不要从备份恢复" in err
+    assert "损坏，请联系" not in err
+
+
+def test_a_full_disk_is_not_called_a_damaged_file() -> None:
+    from clerk.open_errors import open_problem
+
+    message = open_problem(sqlite3.OperationalError("database or disk is full"), "clerk.db")
+    assert message.startswith("磁盘空间已满，数据库 clerk.db 无法打开写入")
+    assert "不要从备份恢复" in message

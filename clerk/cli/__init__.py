@@ -19,6 +19,9 @@ from clerk.storage.schema import SchemaTooNewError
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from clerk.cli._chinese import install
+
+    install()  # argparse's own words in Chinese
     parser = argparse.ArgumentParser(
         prog="clerk",
         description="湖南医保经办窗口受理系统。不带子命令时启动窗口界面。",
@@ -52,11 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"已停止：{exc}", file=sys.stderr)
         return 2
     except sqlite3.DatabaseError as exc:
-        print(
-            f"数据库 {_db_name(args)} 打不开（{exc}），已停止，文件未作任何改动。"
-            "如果文件已损坏，请联系信息管理员用 clerk verify 检查，并换用 clerk backup 做的最近一份备份。",
-            file=sys.stderr,
-        )
+        from clerk.open_errors import open_problem
+
+        print(open_problem(exc, _db_name(args)), file=sys.stderr)
         return 2
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
