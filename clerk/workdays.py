@@ -32,7 +32,8 @@ from typing import Any
 
 import chinese_calendar
 
-from clerk.catalog import DataFileError, read_json
+from clerk.catalog import DataFileError
+from clerk.json_files import read_small_json
 
 WEEKDAY_LABELS: tuple[str, ...] = (
     "星期一",
@@ -43,6 +44,8 @@ WEEKDAY_LABELS: tuple[str, ...] = (
     "星期六",
     "星期日",
 )
+MAX_HOLIDAYS = 60  # the State Council's notice lists about 30 days off a year
+MAX_MAKEUP_WORKDAYS = 20
 HOLIDAY_FILE_KEYS: frozenset[str] = frozenset({"year", "source", "holidays", "workdays"})
 MIN_YEAR = 1949
 MAX_YEAR = 2199
@@ -95,7 +98,7 @@ def package_version() -> str:
 def load_holiday_file(path: str | Path) -> HolidayYear:
     """Read and strictly validate a holiday file. Raises `DataFileError` (Chinese) on any problem."""
     path = Path(path)
-    raw = read_json(path)
+    raw = read_small_json(path)  # a BOM accepted; absurd sizes and nesting refused
     return parse_holiday_data(raw, path)
 
 
@@ -123,6 +126,12 @@ def parse_holiday_data(raw: Any, path: Path) -> HolidayYear:
     workdays = _dates(raw["workdays"], "workdays", year, fail)
     if not holidays:
         raise fail("holidays", "节假日列表为空：每年至少有元旦等法定节假日，请核对文件")
+    if len(holidays) > MAX_HOLIDAYS or len(workdays) > MAX_MAKEUP_WORKDAYS:
+        raise fail(
+            "holidays" if len(holidays) > MAX_HOLIDAYS else "workdays",
+            f"列了 {len(holidays)} 个节假日、{len(workdays)} 个调休上班日，远多于一年的实际安排"
+            f"（节假日最多 {MAX_HOLIDAYS} 个，调休上班日最多 {MAX_MAKEUP_WORKDAYS} 个），请核对文件",
+        )
     for i, d in enumerate(raw["workdays"]):
         day = date.fromisoformat(d)
         if day.weekday() < 5:
