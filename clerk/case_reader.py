@@ -15,7 +15,8 @@ from clerk.catalog import Catalog, Item, Material
 from clerk.clock import TZ, Clock
 from clerk.deadlines import remaining_working_days
 from clerk.documents.model import DocKind
-from clerk.masking import mask_id, mask_name, mask_phone
+from clerk.ledger import mask_digits
+from clerk.masking import mask_account, mask_id, mask_name, mask_phone
 from clerk.materials import MaterialCheck, missing_materials, required_materials
 from clerk.model import ACTION_LABELS, Action, CaseState, Channel, Deadline, Rating, Role
 from clerk.notice import deemed_accepted
@@ -128,6 +129,9 @@ class CaseReader:
             allowed=allowed,
             amount_fen=row.get("amount_fen"),
             version=row["version"],
+            rating_comment=mask_digits(evaluation["comment"] or "") if evaluation else "",
+            follow_up=mask_digits(evaluation["follow_up"] or "") if evaluation else "",
+            bank_account_masked=mask_account(row.get("bank_account") or ""),
         )
 
     def summary(self, row: Mapping[str, Any]) -> CaseSummary:
@@ -148,7 +152,15 @@ class CaseReader:
             due_provisional=bool(row.get("due_provisional")),
             overdue=due is not None and not state.is_final and due < today,
             deemed_accepted=self._deemed_accepted(row, state, today),
+            hand_in_by=self._hand_in_by(row) if state == CaseState.AWAITING_SUPPLEMENT else None,
         )
+
+    def _hand_in_by(self, row: Mapping[str, Any]) -> date | None:
+        """The hand-in day of the case's latest notice (告知之日起 supplement_days 个自然日)."""
+        noticed = [e["at"] for e in self.store.events_for(row["uuid"]) if e["action"] == Action.NOTICE]
+        if not noticed:
+            return None
+        return datetime.fromisoformat(noticed[-1]).astimezone(TZ).date() + timedelta(days=self.settings.supplement_days)
 
     def queues(self, user: storage.User) -> Queues:
         today = self.today()
@@ -169,6 +181,8 @@ class CaseReader:
             overdue=[self.summary(r) for r in self.store.overdue(today, point_code=point)],
             awaiting_supplement=[self.summary(r) for r in self.store.awaiting_supplement(point_code=point)],
             awaiting_payment=[self.summary(r) for r in self.store.awaiting_payment(point_code=point)],
+            unfinished=[self.summary(r) for r in self.store.unfinished(point_code=point)],
+            bad_ratings=[self.summary(r) for r in self.store.bad_ratings_awaiting_follow_up(point_code=point)],
         )
 
     def search(self, text: str) -> list[CaseSummary]:

@@ -518,6 +518,13 @@ class Store:
     def awaiting_payment(self, point_code: str | None = None) -> list[dict[str, Any]]:
         return queries.in_state(self.db, CaseState.AWAITING_PAYMENT, point_code)
 
+    def unfinished(self, point_code: str | None = None) -> list[dict[str, Any]]:
+        """Cases still in 收件: received, materials not yet decided on."""
+        return queries.in_state(self.db, CaseState.DRAFT, point_code)
+
+    def bad_ratings_awaiting_follow_up(self, point_code: str | None = None) -> list[dict[str, Any]]:
+        return queries.bad_ratings_awaiting_follow_up(self.db, point_code)
+
     def due_on_or_before(self, day: date, point_code: str | None = None) -> list[dict[str, Any]]:
         """Accepted (open) cases due on or before `day`, earliest first."""
         return queries.due_on_or_before(self.db, day, point_code)

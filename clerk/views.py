@@ -74,6 +74,7 @@ class CaseSummary:
     due_provisional: bool
     overdue: bool
     deemed_accepted: bool
+    hand_in_by: date | None = None  # 待补正: the last day to hand in what the notice names
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,9 @@ class CaseView:
     allowed: list[Action]
     amount_fen: int | None = None
     version: int = 0
+    rating_comment: str = ""  # the complaint with a 差评 (long digit runs masked)
+    follow_up: str = ""  # 回访 recorded for it
+    bank_account_masked: str = ""
 
     @property
     def state_label(self) -> str:
@@ -118,6 +122,8 @@ class Queues:
     overdue: list[CaseSummary] = field(default_factory=list)
     awaiting_supplement: list[CaseSummary] = field(default_factory=list)
     awaiting_payment: list[CaseSummary] = field(default_factory=list)
+    unfinished: list[CaseSummary] = field(default_factory=list)  # left in 收件 (Esc on the checklist)
+    bad_ratings: list[CaseSummary] = field(default_factory=list)  # 差评 awaiting 回访
 
     @property
     def counts(self) -> dict[str, int]:
@@ -128,4 +134,6 @@ class Queues:
             "overdue": len(self.overdue),
             "awaiting_supplement": len(self.awaiting_supplement),
             "awaiting_payment": len(self.awaiting_payment),
+            "unfinished": len(self.unfinished),
+            "bad_ratings": len(self.bad_ratings),
         }

@@ -88,10 +88,20 @@ def summary_text(view: CaseView) -> Text:
     if view.accepted_at:
         text.append(f"　受理时间：{view.accepted_at:%Y-%m-%d %H:%M}")
     text.append("\n")
+    if view.bank_account_masked:
+        text.append(f"收款账户：{view.bank_account_masked}\n")
     if view.amount_fen:
         text.append(f"拨付金额：{view.amount_fen / 100:.2f} 元\n")
     if view.rating is not None:
-        text.append(f"评价：{view.rating.label}\n")
+        text.append(f"评价：{view.rating.label}")
+        if view.rating_comment:
+            text.append(f"　意见：{view.rating_comment}")
+        text.append("\n")
+        if view.rating.is_bad:
+            if view.follow_up:
+                text.append(f"回访：{view.follow_up}\n")
+            else:
+                text.append("差评尚未回访：请联系申请人了解情况后按 h 记录回访。\n", style="bold red")
     if view.deemed_accepted:
         text.append("收件超过5个工作日未作决定：依法自收到材料之日起即为受理。\n", style="bold red")
     if view.missing and view.state in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):

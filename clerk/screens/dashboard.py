@@ -30,6 +30,8 @@ QUEUES: tuple[tuple[str, str, str], ...] = (
     ("overdue", "4", "已逾期"),
     ("awaiting_supplement", "5", "待补正"),
     ("awaiting_payment", "6", "待拨付"),
+    ("unfinished", "7", "未办完（收件）"),
+    ("bad_ratings", "8", "差评待回访"),
 )
 RELOAD_SECONDS = 60
 EMPTY_QUEUE = "暂无办件"
@@ -57,7 +59,7 @@ class DashboardScreen(GuardedScreen, Screen[None]):
         with Horizontal():
             with Vertical(id="queues"):
                 yield OptionList(id="queue-list")
-                yield Static("数字键 1-6 切换队列\nEnter 打开办件\nF2 新建　F3 查询", classes="hint")
+                yield Static("数字键 1-8 切换队列\nEnter 打开办件\nF2 新建　F3 查询", classes="hint")
             with Vertical():
                 yield Static(id="queue-title")
                 yield CaseTable(id="queue-cases")

@@ -131,6 +131,19 @@ def in_state(db: Database, state: str, point_code: str | None = None) -> list[di
     return _rows(db, sql, params)
 
 
+BAD_RATINGS_OPEN = (
+    "SELECT * FROM cases WHERE uuid IN (SELECT case_uuid FROM evaluations"
+    " WHERE level IN ('1', '2') AND followed_up_at IS NULL)"
+)
+
+
+def bad_ratings_awaiting_follow_up(db: Database, point_code: str | None = None) -> list[dict[str, Any]]:
+    """Cases rated 不满意 or 非常不满意 whose rating has no follow-up (回访) yet, oldest first."""
+    params: dict[str, Any] = {}
+    sql = BAD_RATINGS_OPEN + _point_clause(point_code, params) + " ORDER BY received_at, case_no"
+    return _rows(db, sql, params)
+
+
 def due_on_or_before(db: Database, day: date, point_code: str | None = None) -> list[dict[str, Any]]:
     params: dict[str, Any] = {"state": str(CaseState.ACCEPTED), "paying": str(CaseState.AWAITING_PAYMENT), "day": _day(day)}
     sql = DUE_BY + _point_clause(point_code, params) + " ORDER BY due_date, received_at, case_no"

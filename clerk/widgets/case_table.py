@@ -8,11 +8,14 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from clerk.model import CaseState
 from clerk.views import CaseSummary
 
 
 def due_text(summary: CaseSummary) -> str:
     if summary.due is None:
+        if summary.hand_in_by is not None:
+            return f"补正{summary.hand_in_by:%m-%d}"  # the notice's hand-in day
         return "—"
     text = f"{summary.due:%m-%d}"
     if summary.due_provisional:
@@ -22,6 +25,8 @@ def due_text(summary: CaseSummary) -> str:
 
 def flags_text(summary: CaseSummary) -> str:
     flags = []
+    if summary.state == CaseState.DRAFT:
+        flags.append("未办完")
     if summary.overdue:
         flags.append("已逾期")
     if summary.deemed_accepted:
