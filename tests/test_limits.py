@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 from test_service import PERSON_ID, checks_for, clock, person, user, window  # noqa: F401  (fixtures)
 
-from clerk.limits import NAME_MAX, REASON_MAX, checked, checked_amount, checked_comment, checked_reason
+from clerk.limits import (
+    NAME_MAX,
+    REASON_MAX,
+    checked,
+    checked_amount,
+    checked_comment,
+    checked_reason,
+)
 from clerk.model import CaseState, Rating
 from clerk.personal_data import find_personal_data
 from clerk.service import ServiceError
