@@ -127,7 +127,7 @@ async def test_escape_leaves_the_point_form_without_storing(tmp_path: Path) -> N
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f6")
         await pilot.pause()
-        await pilot.press(*"DA01", "escape")
+        await pilot.press(*"DA01", "escape", "2")  # 2: discard what was typed
         await pilot.pause()
         assert isinstance(app.screen, SetupScreen)
     assert window.store.points() == []

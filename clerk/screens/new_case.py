@@ -20,6 +20,7 @@ from clerk.catalog_view import material_line
 from clerk.identifiers import ID_TYPE_LABELS, validate_id, validate_phone
 from clerk.model import Applicant, Channel
 from clerk.screens.item_picker import ItemPickerScreen
+from clerk.widgets.discard import ConfirmDiscard
 from clerk.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def _row(label: str, widget: Any) -> Horizontal:
     return Horizontal(Label(label, classes="field-label"), widget, classes="field-row")
 
 
-class NewCaseScreen(GuardedScreen, Screen[str | None]):
+class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
     BINDINGS = [
         Binding("f6", "pick_item", "更换事项", id="new_case.item"),
         Binding("f10", "submit", "收件并核验材料", id="new_case.submit"),
@@ -226,4 +227,4 @@ class NewCaseScreen(GuardedScreen, Screen[str | None]):
         self.dismiss(view.uuid)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.discard_or_ask(lambda: self.dismiss(None))

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from clerk.widgets.discard import ConfirmDiscard
 from clerk.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from clerk.service import Window
 
 
-class PasswordResetScreen(GuardedScreen, ModalScreen[bool]):
+class PasswordResetScreen(ConfirmDiscard, GuardedScreen, ModalScreen[bool]):
     """Returns True once the new password is stored, False when cancelled."""
 
     BINDINGS = [
@@ -76,4 +77,4 @@ class PasswordResetScreen(GuardedScreen, ModalScreen[bool]):
         self.query_one("#password-new", Input).focus()
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.discard_or_ask(lambda: self.dismiss(False))

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from clerk.widgets.discard import ConfirmDiscard
 from clerk.widgets.guard import GuardedScreen
 
 
@@ -25,7 +26,7 @@ def parse_yuan(text: str) -> int | None:
     return int(value * 100)
 
 
-class PaymentScreen(GuardedScreen, ModalScreen[tuple[int, str] | None]):
+class PaymentScreen(ConfirmDiscard, GuardedScreen, ModalScreen[tuple[int, str] | None]):
     BINDINGS = [
         Binding("escape", "cancel", "取消", id="payment.cancel"),
         Binding("f10", "submit", "确认拨付", id="payment.submit"),
@@ -64,4 +65,4 @@ class PaymentScreen(GuardedScreen, ModalScreen[tuple[int, str] | None]):
         self.dismiss((fen, reference))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.discard_or_ask(lambda: self.dismiss(None))

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from clerk.administration import DECLARABLE_KINDS
 from clerk.case_reader import ServiceError
 from clerk.offices import POINT_KINDS, ServicePoint
+from clerk.widgets.discard import ConfirmDiscard
 from clerk.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 KINDS = DECLARABLE_KINDS
 
 
-class PointFormScreen(GuardedScreen, ModalScreen[ServicePoint | None]):
+class PointFormScreen(ConfirmDiscard, GuardedScreen, ModalScreen[ServicePoint | None]):
     """Returns the stored `ServicePoint`, or None when cancelled."""
 
     BINDINGS = [
@@ -89,4 +90,4 @@ class PointFormScreen(GuardedScreen, ModalScreen[ServicePoint | None]):
         self.dismiss(point)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.discard_or_ask(lambda: self.dismiss(None))

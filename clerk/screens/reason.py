@@ -9,10 +9,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from clerk.widgets.discard import ConfirmDiscard
 from clerk.widgets.guard import GuardedScreen
 
 
-class ReasonScreen(GuardedScreen, ModalScreen[str | None]):
+class ReasonScreen(ConfirmDiscard, GuardedScreen, ModalScreen[str | None]):
     BINDINGS = [
         Binding("f10", "submit", "确定（或 Enter）", id="reason.submit"),
         Binding("escape", "cancel", "取消", id="reason.cancel"),
@@ -50,4 +51,4 @@ class ReasonScreen(GuardedScreen, ModalScreen[str | None]):
         self.dismiss(text)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.discard_or_ask(lambda: self.dismiss(None))

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerk.model import ROLE_LABELS, Role
+from clerk.widgets.discard import ConfirmDiscard
 from clerk.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 ROLE_ORDER: tuple[Role, ...] = (Role.CLERK, Role.REVIEWER, Role.FINANCE, Role.SUPERVISOR, Role.ADMIN)
 
 
-class UserFormScreen(GuardedScreen, ModalScreen[Any]):
+class UserFormScreen(ConfirmDiscard, GuardedScreen, ModalScreen[Any]):
     """Creates an account at this installation's point; returns the new `User`, or None."""
 
     BINDINGS = [
@@ -105,4 +106,4 @@ class UserFormScreen(GuardedScreen, ModalScreen[Any]):
         self.query_one("#user-password", Input).focus()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.discard_or_ask(lambda: self.dismiss(None))

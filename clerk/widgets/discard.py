@@ -1,0 +1,37 @@
+"""Esc on a form that has something typed in asks before throwing it away."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.widgets import Input
+
+KEEP, DISCARD = "keep", "discard"
+
+
+class ConfirmDiscard:
+    """Mixed into form screens: `discard_or_ask(close)` closes at once when nothing was typed."""
+
+    def typed_anything(self) -> bool:
+        return any(field.value.strip() for field in self.query(Input))  # type: ignore[attr-defined]
+
+    def discard_or_ask(self, close: Callable[[], Any]) -> None:
+        from clerk.screens.choice import ChoiceScreen
+
+        if not self.typed_anything():
+            close()
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == DISCARD:
+                close()
+
+        self.app.push_screen(  # type: ignore[attr-defined]
+            ChoiceScreen(
+                "已填写的内容还没有保存，要放弃吗？",
+                [(KEEP, "继续填写"), (DISCARD, "放弃已填写的内容")],
+                hint="Enter 或 1 继续填写；2 放弃；Esc 继续填写",
+            ),
+            answered,
+        )
