@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from clerk import db as storage
+from clerk.case_search import search_rows
 from clerk.catalog import Catalog, Item, Material
 from clerk.clock import TZ, Clock
 from clerk.deadlines import remaining_working_days
@@ -186,7 +187,9 @@ class CaseReader:
         )
 
     def search(self, text: str) -> list[CaseSummary]:
-        return [self.summary(r) for r in self.store.search(text.strip())]
+        """Case number (any case, or its last characters), ID number (whole or last 6), names,
+        then the newest cases of the items the text names (item name or pinyin initials)."""
+        return [self.summary(r) for r in search_rows(self.store, self.finder, text)]
 
     def daily_ledger(self, day: date) -> Ledger:
         """This machine's 日结单 for `day` (raises `LedgerError` with a Chinese message)."""

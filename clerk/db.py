@@ -533,6 +533,16 @@ class Store:
         """Accepted (open) cases whose due date is before `today`."""
         return queries.overdue(self.db, today, point_code)
 
+    def search_tails(self, text: str) -> list[dict[str, Any]]:
+        """Cases by the last characters of their number or the last 6 of the applicant's ID."""
+        rows = queries.by_case_no_tail(self.db, text)
+        if len(text.strip()) == 6:
+            rows += queries.by_id_tail(self.db, text)
+        return rows
+
+    def cases_of_items(self, item_nos: list[int]) -> list[dict[str, Any]]:
+        return queries.by_items(self.db, item_nos)
+
     def search(self, text: str) -> list[dict[str, Any]]:
         """The search box: case number, ID number, credit code, then names (see `queries.search`)."""
         return queries.search(self.db, text)

@@ -32,7 +32,7 @@ class SearchScreen(GuardedScreen, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
-            yield Input(placeholder="办件号、证件号码（完整）、姓名、单位名称或统一社会信用代码，Enter 查询", id="search-query")
+            yield Input(placeholder="办件号（或末几位）、证件号码（或末6位）、姓名、单位、事项名称或拼音首字母，Enter 查询", id="search-query")
             yield Static("", id="search-summary", classes="hint")
             yield CaseTable(id="search-results")
         yield Footer(compact=True)
@@ -53,7 +53,7 @@ class SearchScreen(GuardedScreen, Screen[None]):
             summary.update(f"找到 {len(results)} 件。↑↓ 选择，Enter 打开，F6 改条件。")
             self.query_one(CaseTable).focus()
         else:
-            summary.update("没有找到。证件号码须输入完整；姓名可输入全名或开头的字。")
+            summary.update("没有找到。可输入办件号末几位、证件号码末6位、姓名开头的字，或事项名称/拼音首字母（如 zybx）。")
 
     def action_focus_query(self) -> None:
         self.query_one(Input).focus()

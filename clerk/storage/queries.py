@@ -7,6 +7,7 @@ the cases its township points handed over.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -60,13 +61,49 @@ IN_STATE_BETWEEN = (
 )
 IN_STATE = "SELECT * FROM cases WHERE state = :state"
 # Open cases whose legal limit is still running: accepted (awaiting review) or awaiting payment.
+# What a clerk reads off a slip: the last characters of a case number, the last 6 of an ID.
+BY_CASE_NO_TAIL = (
+    "SELECT * FROM cases WHERE case_no LIKE :tail ESCAPE '\\' OR case_no LIKE :tail_check ESCAPE '\\'"
+    " ORDER BY received_at DESC LIMIT :limit"
+)
+BY_ID_TAIL = "SELECT * FROM cases WHERE id_number LIKE :tail ESCAPE '\\' ORDER BY received_at DESC LIMIT :limit"
+BY_ITEMS = "SELECT * FROM cases WHERE item_no IN ({marks}) ORDER BY received_at DESC LIMIT :limit"
 DUE_BY = "SELECT * FROM cases WHERE state IN (:state, :paying) AND due_date <= :day"
 DUE_BEFORE = "SELECT * FROM cases WHERE state IN (:state, :paying) AND due_date < :day"
 
 
 def by_case_no(db: Database, case_no: str) -> dict[str, Any] | None:
-    rows = _rows(db, BY_CASE_NO, {"case_no": case_no.strip()})
+    typed = case_no.strip().upper()  # a clerk may type it in lower case
+    rows = _rows(db, BY_CASE_NO, {"case_no": typed})
+    compact = re.sub(r"[\s\-]", "", typed)  # or in groups
+    if not rows and compact != typed:
+        rows = _rows(db, BY_CASE_NO, {"case_no": compact})
     return rows[0] if rows else None
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def by_case_no_tail(db: Database, tail: str, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
+    """Cases whose number ends with `tail`, with or without the check character after it."""
+    tail = _like_escape(tail.strip().upper())
+    return _rows(db, BY_CASE_NO_TAIL, {"tail": f"%{tail}", "tail_check": f"%{tail}_", "limit": limit})
+
+
+def by_id_tail(db: Database, tail: str, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
+    """Cases whose applicant's ID number ends with `tail` (the last 6 a clerk reads off a card)."""
+    return _rows(db, BY_ID_TAIL, {"tail": f"%{_like_escape(tail.strip().upper())}", "limit": limit})
+
+
+def by_items(db: Database, item_nos: list[int], limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
+    """The newest cases of the given items."""
+    if not item_nos:
+        return []
+    params: dict[str, Any] = {f"i{n}": no for n, no in enumerate(item_nos)}
+    params["limit"] = limit
+    sql = BY_ITEMS.format(marks=", ".join(f":i{n}" for n in range(len(item_nos))))
+    return _rows(db, sql, params)
 
 
 def by_id_number(db: Database, id_number: str) -> list[dict[str, Any]]:
