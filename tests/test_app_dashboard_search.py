@@ -90,7 +90,7 @@ async def test_search_without_results_says_what_to_try(tmp_path: Path) -> None:
         await pilot.pause()
         await pilot.press(*"nobody", "enter")
         assert str(app.screen.query_one("#search-summary", Static).content) == (
-            "没有找到。证件号码须输入完整；姓名可输入全名或开头的字。"
+            "没有找到。可输入办件号末几位、证件号码末6位、姓名开头的字，或事项名称/拼音首字母（如 zybx）。"
         )
 
 
