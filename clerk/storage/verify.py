@@ -431,7 +431,7 @@ def _check_documents(conn: sqlite3.Connection, report: Report, cases: set[str] |
             )
 
 
-RECENT_DAYS = 35
+RECENT_DAYS = 8
 
 
 def _check_recent_files(conn: sqlite3.Connection, report: Report, checked: set[str]) -> None:
