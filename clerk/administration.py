@@ -88,7 +88,10 @@ class Administration:
         point = self.store.get_setting(SETTING_POINT)
         if not point:
             raise ServiceError("本机尚未设置所属经办机构或服务点，请先完成初始设置。")
-        return self.store.create_user(login, name, role, password, point)
+        with self.store.transaction():
+            user = self.store.create_user(login, name, role, password, point)
+            self.store.require_password_change(user.login, True)  # the administrator chose it
+        return user
 
     def set_user_active(self, actor: Any, login: str, active: bool) -> User:
         self._require_admin(actor)
@@ -107,7 +110,9 @@ class Administration:
     def reset_password(self, actor: Any, login: str, password: str) -> None:
         """Set a new password and clear any lockout; raises `PasswordPolicyError` on a weak one."""
         self._require_admin(actor)
-        self.store.set_password(login, password)
+        with self.store.transaction():
+            self.store.set_password(login, password)
+            self.store.require_password_change(login, True)  # changed at the next sign-in
 
     def declare_point(self, actor: Any, code: str, name: str, kind: str, office: str) -> ServicePoint:
         """Register a township hall, village centre, college or hospital point.

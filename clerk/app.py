@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from clerk.service import Window
 
 SCREENSHOT_ACTIONS = frozenset({"screenshot", "app.screenshot"})
-NEEDS_USER = frozenset({"new_case", "search", "dashboard", "logout"})
+NEEDS_USER = frozenset({"new_case", "search", "dashboard", "logout", "change_password"})
 # Screens only some roles may open; the key is hidden and refused for everyone else.
 ROLE_ACTIONS: dict[str, frozenset[Role]] = {
     "users": frozenset({Role.ADMIN}),
@@ -80,6 +80,7 @@ class ClerkApp(App[None]):
         Binding("ctrl+o", "points", "服务点", id="app.points", tooltip="经办机构和服务点，登记新服务点（管理员）", show=False),
         Binding("ctrl+p", "command_palette", "命令", id="app.palette", priority=True, show=False),
         Binding("ctrl+l", "logout", "注销", id="app.logout", tooltip="换人登录", show=False),
+        Binding("ctrl+t", "change_password", "修改密码", id="app.password", tooltip="修改自己的登录密码", show=False),
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True, show=False),
     ]
 
@@ -196,6 +197,21 @@ class ClerkApp(App[None]):
         self._signed_in(user)
 
     def _signed_in(self, user: Any) -> None:
+        from clerk.screens.password_change import PasswordChangeScreen
+
+        if self.window.must_change_password(user):
+            self.push_screen(PasswordChangeScreen(self.window, user, forced=True), lambda ok: self._changed(user, ok))
+            return
+        self._start_day(user)
+
+    def _changed(self, user: Any, changed: bool | None) -> None:
+        if changed:
+            self._start_day(user)
+        else:
+            self.notify("初始密码须先修改才能办理业务，已退出登录。", severity="warning")
+            self._ask_for_user()
+
+    def _start_day(self, user: Any) -> None:
         from clerk.screens.dashboard import DashboardScreen
 
         self.user = user
@@ -225,6 +241,12 @@ class ClerkApp(App[None]):
         if action in ROLE_ACTIONS:
             return self.user is not None and getattr(self.user, "role", None) in ROLE_ACTIONS[action]
         return True
+
+    def action_change_password(self) -> None:
+        from clerk.screens.password_change import PasswordChangeScreen
+
+        if not isinstance(self.screen, PasswordChangeScreen):
+            self.push_screen(PasswordChangeScreen(self.window, self.user))
 
     def action_help(self) -> None:
         from clerk.screens.help import HelpScreen
@@ -308,6 +330,8 @@ class ClerkApp(App[None]):
             yield SystemCommand("新建办件", "选择事项并登记申请人（F2）", self.action_new_case)
             yield SystemCommand("查询办件", "按办件号、证件号、姓名或单位查询（F3）", self.action_search)
             yield SystemCommand("工作台", "今日收件、待审核、即将到期、已逾期、待补正（F5）", self.action_dashboard)
+        if self.user is not None:
+            yield SystemCommand("修改密码", "修改自己的登录密码（Ctrl+T）", self.action_change_password)
         yield SystemCommand("事项指南", "39项经办事项的材料、时限和依据（F4）", self.action_catalogue)
         yield SystemCommand("帮助", "按键说明（F1）", self.action_help)
         yield SystemCommand("切换主题", "更换界面配色", self.action_change_theme)

@@ -244,6 +244,14 @@ class Store:
         with self.transaction():
             users.set_password(self.conn, self.hasher, self.clock(), login, password)
 
+    def must_change_password(self, login: str) -> bool:
+        """Whether `login` signs in with a password someone else chose (initial or reset)."""
+        return users.must_change_password(self.conn, login)
+
+    def require_password_change(self, login: str, required: bool) -> None:
+        with self.transaction():
+            users.require_password_change(self.conn, self.clock(), login, required)
+
     def set_active(self, login: str, active: bool) -> None:
         with self.transaction():
             users.set_active(self.conn, self.clock(), login, active)

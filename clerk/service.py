@@ -17,6 +17,7 @@ from typing import Any
 
 from clerk import db as storage
 from clerk import limits, replay
+from clerk.accounts import Accounts
 from clerk.administration import Administration
 from clerk.case_numbers import make_case_number, new_uuid
 from clerk.case_reader import SETTING_POINT, CaseReader, ServiceError, point_choice
@@ -82,7 +83,7 @@ class SystemActor:
     role: str = Role.ADMIN
 
 
-class Window(Administration, CaseReader):
+class Window(Accounts, Administration, CaseReader):
     def __init__(
         self,
         store: storage.Store,

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from test_app_support import PASSWORD, PERSON_ID, SIZE, app_for, make_window, ready
 from textual import events
-from textual.app import _character_to_key  # type: ignore[attr-defined]
-from textual.keys import _get_unicode_name_from_key
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.widgets import Input
 
 from clerk.screens.dashboard import DashboardScreen
@@ -20,7 +19,7 @@ def key_event(key: str) -> events.Key:
     if len(key) == 1 and not key.isalnum():
         key = _character_to_key(key)
     try:
-        char: str | None = unicodedata.lookup(_get_unicode_name_from_key(key))
+        char: str | None = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
     except KeyError:
         char = key if len(key) == 1 else None
     return events.Key(key, char)

@@ -55,7 +55,7 @@ async def test_palette_commands_are_chinese_and_have_no_screenshot(tmp_path: Pat
     app = app_for(window, admin)
     async with app.run_test(size=SIZE):
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert titles == ["新建办件", "查询办件", "工作台", "事项指南", "帮助", "切换主题", "退出"]
+        assert titles == ["新建办件", "查询办件", "工作台", "修改密码", "事项指南", "帮助", "切换主题", "退出"]
 
 
 async def test_screenshot_action_is_refused(tmp_path: Path) -> None:

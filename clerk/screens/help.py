@@ -44,6 +44,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from clerk.screens.materials import MaterialsScreen
     from clerk.screens.new_case import NewCaseScreen
     from clerk.screens.notice_preview import NoticePreviewScreen
+    from clerk.screens.password_change import PasswordChangeScreen
     from clerk.screens.password_reset import PasswordResetScreen
     from clerk.screens.payment import PaymentScreen
     from clerk.screens.point_form import PointFormScreen
@@ -74,6 +75,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("用户管理（管理员）", UsersScreen),
         ("新增用户", UserFormScreen),
         ("重置密码", PasswordResetScreen),
+        ("修改密码（本人）", PasswordChangeScreen),
         ("服务点（管理员）", PointsScreen),
         ("登记服务点", PointFormScreen),
     ]

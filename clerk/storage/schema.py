@@ -373,6 +373,12 @@ def m006_chain_per_origin(conn: sqlite3.Connection) -> None:
     _run_script(conn, V6_DIRTY_TRIGGERS)
 
 
+def m007_password_change(conn: sqlite3.Connection) -> None:
+    """Accounts whose password someone else chose (an initial or a reset password) must change it
+    at their next sign-in. Existing accounts are not forced."""
+    conn.execute("ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_base,
     m002_indexes_and_search,
@@ -380,6 +386,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m004_events_by_time,
     m005_event_version,
     m006_chain_per_origin,
+    m007_password_change,
 )
 LATEST = len(MIGRATIONS)
 

@@ -141,6 +141,20 @@ def set_password(
     )
 
 
+def must_change_password(conn: sqlite3.Connection, login: str) -> bool:
+    row = conn.execute("SELECT must_change_password FROM users WHERE login = ?", (login,)).fetchone()
+    return bool(row and row[0])
+
+
+def require_password_change(conn: sqlite3.Connection, now: datetime, login: str, required: bool) -> None:
+    """Mark (or clear) that `login` must choose a new password at the next sign-in."""
+    user = _require(conn, login)
+    conn.execute(
+        "UPDATE users SET must_change_password = ?, updated_at = ? WHERE login = ?",
+        (int(required), now.astimezone(TZ).isoformat(), user.login),
+    )
+
+
 def set_active(conn: sqlite3.Connection, now: datetime, login: str, active: bool) -> None:
     user = _require(conn, login)
     conn.execute(

@@ -1,0 +1,74 @@
+"""A user changes their own password; an initial or reset password must be changed at the first
+sign-in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_app_burst_input import burst
+from test_app_support import PASSWORD, POINT, SIZE, app_for, ready
+from textual.widgets import Static
+
+from clerk.case_reader import ServiceError
+from clerk.model import Role
+from clerk.screens.dashboard import DashboardScreen
+from clerk.screens.login import LoginScreen
+from clerk.screens.password_change import PasswordChangeScreen
+
+
+def test_an_account_an_administrator_adds_must_change_its_password(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    window.add_user(admin, "li4", "李四", Role.CLERK, "initial-pass1")
+    assert window.store.must_change_password("li4") is True
+    assert window.store.must_change_password("admin") is False
+
+
+def test_a_reset_password_must_be_changed(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    window.store.create_user("li4", "李四", Role.CLERK, PASSWORD, POINT)
+    window.reset_password(admin, "li4", "reset-pass-2")
+    assert window.store.must_change_password("li4") is True
+
+
+def test_changing_ones_own_password_checks_the_current_one(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    with pytest.raises(ServiceError, match="原密码不对"):
+        window.change_own_password(admin, "wrong-pass", "brand-new-1", "brand-new-1")
+    window.change_own_password(admin, PASSWORD, "brand-new-1", "brand-new-1")
+    assert window.login("admin", "brand-new-1").login == "admin"
+
+
+async def test_first_sign_in_with_an_initial_password_asks_for_a_new_one(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    window.add_user(admin, "li4", "李四", Role.CLERK, "initial-pass1")
+    app = app_for(window)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, *"li4", "enter", *"initial-pass1", "enter")
+        assert isinstance(app.screen, PasswordChangeScreen)
+        await burst(pilot, *"initial-pass1", "tab", *"my-own-pass9", "tab", *"my-own-pass9", "enter")
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.user.login == "li4"
+    assert window.store.must_change_password("li4") is False
+    assert window.login("li4", "my-own-pass9").login == "li4"
+
+
+async def test_esc_at_the_forced_change_signs_out(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    window.add_user(admin, "li4", "李四", Role.CLERK, "initial-pass1")
+    app = app_for(window)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, *"li4", "enter", *"initial-pass1", "enter", "escape")
+        assert isinstance(app.screen, LoginScreen)
+        assert app.user is None
+
+
+async def test_ctrl_t_changes_ones_own_password(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, "ctrl+t", *PASSWORD, "tab", *"short", "tab", *"short", "enter")
+        assert "至少需要 8 个字符" in str(app.screen.query_one("#password-change-message", Static).content)
+        await burst(pilot, *"brand-new-1", "tab", *"brand-new-1", "enter")
+        assert isinstance(app.screen, DashboardScreen)
+    assert window.login("admin", "brand-new-1").login == "admin"
