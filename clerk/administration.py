@@ -114,6 +114,32 @@ class Administration:
             self.store.set_password(login, password)
             self.store.require_password_change(login, True)  # changed at the next sign-in
 
+    def point_correction_problem(self) -> str:
+        """Why this machine's office can no longer be corrected (Chinese), or "" while it can."""
+        if not self.store.chain_heads():
+            return ""
+        here = self.store.get_setting(SETTING_POINT)
+        return (
+            f"本机已登记过办件，不能再更正所属：办件号、文书编号和事件记录都带有 {here}，"
+            "改了以后这些记录就对不上了。如果确实装错了服务点，请由信息管理员备份本机数据库后，"
+            "在正确的电脑上或用新的数据库文件重新做首次设置；已登记的办件继续在本库中办结。"
+        )
+
+    def correct_point(self, actor: Any, code: str) -> None:
+        """Make this machine belong to `code` (chosen wrongly at setup); only before any record."""
+        self._require_admin(actor)
+        problem = self.point_correction_problem()
+        if problem:
+            raise ServiceError(problem)
+        choices = {c.code for c in self.setup_choices()}  # type: ignore[attr-defined]
+        if code not in choices:
+            raise ServiceError(f"没有编码为 {code} 的经办机构或服务点，请从列表中选择。")
+        old = self.store.get_setting(SETTING_POINT)
+        with self.store.transaction():
+            self.store.set_setting(SETTING_POINT, code)
+            if old:
+                self.store.move_users_to_point(old, code)
+
     def declare_point(self, actor: Any, code: str, name: str, kind: str, office: str) -> ServicePoint:
         """Register a township hall, village centre, college or hospital point.
 

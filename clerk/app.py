@@ -215,12 +215,20 @@ class ClerkApp(App[None]):
         from clerk.screens.dashboard import DashboardScreen
 
         self.user = user
-        point = self.window.point()
-        self.sub_title = f"{point.name}（{point.kind_label}）　{getattr(user, 'name', user.login)}"
-        # Screens set their own sub-title; the title keeps who is signed in and where.
-        self.title = f"{self.TITLE}　{point.name}　{getattr(user, 'name', user.login)}（{user.login}）"
+        self.refresh_title()
         self.push_screen(DashboardScreen(self.window, user))
         self.refresh_bindings()
+
+    def refresh_title(self) -> None:
+        """Screens set their own sub-title; the title keeps who is signed in and where."""
+        user = self.user
+        if user is None:
+            self.title, self.sub_title = self.TITLE, ""
+            return
+        point = self.window.point()
+        name = getattr(user, "name", user.login)
+        self.sub_title = f"{point.name}（{point.kind_label}）　{name}"
+        self.title = f"{self.TITLE}　{point.name}　{name}（{user.login}）"
 
     def action_logout(self) -> None:
         while len(self.screen_stack) > 1:

@@ -244,6 +244,10 @@ class Store:
         with self.transaction():
             users.set_password(self.conn, self.hasher, self.clock(), login, password)
 
+    def move_users_to_point(self, old: str, new: str) -> None:
+        with self.transaction():
+            users.move_point(self.conn, self.clock(), old, new)
+
     def must_change_password(self, login: str) -> bool:
         """Whether `login` signs in with a password someone else chose (initial or reset)."""
         return users.must_change_password(self.conn, login)

@@ -72,3 +72,50 @@ async def test_ctrl_t_changes_ones_own_password(tmp_path: Path) -> None:
         await burst(pilot, *"brand-new-1", "tab", *"brand-new-1", "enter")
         assert isinstance(app.screen, DashboardScreen)
     assert window.login("admin", "brand-new-1").login == "admin"
+
+
+# ---------------------------------------------------------------------- this machine's office
+
+
+def test_the_office_can_be_corrected_while_no_case_is_recorded(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    window.correct_point(admin, "YZ03")
+    assert window.point().code == "YZ03"
+    assert window.store.user("admin").point_code == "YZ03"
+
+
+def test_the_office_cannot_be_corrected_once_a_case_is_recorded(tmp_path: Path) -> None:
+    from test_app_support import open_case
+
+    window, admin = ready(tmp_path)
+    open_case(window, admin)
+    with pytest.raises(ServiceError, match="本机已登记过办件，不能再更正所属"):
+        window.correct_point(admin, "YZ03")
+    assert window.point().code == POINT
+
+
+async def test_f8_on_the_points_screen_corrects_the_office(tmp_path: Path) -> None:
+    from clerk.screens.points import PointsScreen
+
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, "ctrl+o")
+        assert isinstance(app.screen, PointsScreen)
+        table = app.screen.query_one("#points-table")
+        table.move_cursor(row=[str(k.value) for k in table.rows].index("YZ03"))
+        await burst(pilot, "f8", "2")
+        assert window.point().code == "YZ03"
+        assert window.offices.point("YZ03").name in app.title
+
+
+async def test_f8_after_a_case_explains_why_not(tmp_path: Path) -> None:
+    from test_app_support import open_case
+
+    window, admin = ready(tmp_path)
+    open_case(window, admin)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, "ctrl+o", "f8")
+        assert any("不能再更正所属" in str(n.message) for n in app._notifications)
+    assert window.point().code == POINT

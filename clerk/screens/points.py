@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 class PointsScreen(GuardedScreen, Screen[None]):
     BINDINGS = [
         Binding("f6", "add", "登记服务点", id="points.add"),
+        Binding("f8", "correct", "设为本机所属", id="points.correct"),
         Binding("escape", "close", "返回", id="points.close"),
     ]
 
@@ -87,6 +88,34 @@ class PointsScreen(GuardedScreen, Screen[None]):
                 self.notify(f"已登记服务点 {point.code}　{point.name}（{POINT_KINDS[point.kind]}）。")
 
         self.app.push_screen(PointFormScreen(self.window, office=office, actor=self.user), added)
+
+    def action_correct(self) -> None:
+        """Make the highlighted office or point this machine's (a wrong choice at setup)."""
+        problem = self.window.point_correction_problem()
+        if problem:
+            self.notify(problem, title="不能更正本机所属", severity="warning", timeout=20)
+            return
+        table = self.query_one("#points-table", DataTable)
+        if not table.row_count:
+            return
+        code = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if code is None or code == self.window.point().code:
+            return
+        from clerk.screens.choice import ChoiceScreen
+
+        name = self.window.offices.point(code).name
+
+        def answered(choice: str | None) -> None:
+            if choice == "yes":
+                self.window.correct_point(self.user, code)
+                self.app.refresh_title()  # type: ignore[attr-defined]
+                self.app.notify(f"本机所属已更正为 {code}　{name}。")
+                self.reload(select=code)
+
+        self.app.push_screen(
+            ChoiceScreen(f"把本机所属更正为 {code}　{name}？", [("no", "不更正"), ("yes", "更正（本机尚无办件）")]),
+            answered,
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)

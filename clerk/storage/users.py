@@ -155,6 +155,14 @@ def require_password_change(conn: sqlite3.Connection, now: datetime, login: str,
     )
 
 
+def move_point(conn: sqlite3.Connection, now: datetime, old: str, new: str) -> None:
+    """Every account of point `old` now belongs to `new` (this machine's office was corrected)."""
+    conn.execute(
+        "UPDATE users SET point_code = ?, updated_at = ? WHERE point_code = ?",
+        (new, now.astimezone(TZ).isoformat(), old),
+    )
+
+
 def set_active(conn: sqlite3.Connection, now: datetime, login: str, active: bool) -> None:
     user = _require(conn, login)
     conn.execute(
