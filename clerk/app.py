@@ -169,10 +169,10 @@ class ClerkApp(App[None]):
 
     def action_help_quit(self) -> None:
         """Ctrl+C does not quit (it copies in a field); say in Chinese how to quit."""
-        for active in self.active_bindings.values():
+        for key, active in self.active_bindings.items():
             if active.binding.action in ("quit", "app.quit"):
-                label = self.get_key_display(active.binding)
-                self.notify(f"按 [b]{label}[/b] 退出程序", title="要退出吗？")
+                label = "+".join(part.upper() if len(part) == 1 else part.capitalize() for part in key.split("+"))
+                self.notify(f"按 {label} 退出程序", title="要退出吗？", markup=False)
                 return
 
     # ------------------------------------------------------------------ start-up
