@@ -68,6 +68,8 @@ class ClerkApp(App[None]):
     TITLE = "医保经办窗口"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    # An 80-column terminal gets the "-narrow" class: side panels give way to the case table.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     BINDINGS = [
         Binding("f1", "help", "帮助", id="app.help", tooltip="按键说明"),

@@ -34,7 +34,7 @@ async def test_the_supplement_queue_shows_the_hand_in_day(tmp_path: Path) -> Non
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("5")
         await pilot.pause()
-        assert table_rows(app)[0][4] == "补正04-11"  # 30 calendar days from the notice
+        assert table_rows(app)[0][2] == "补正04-11"  # 30 calendar days from the notice
 
 
 async def test_a_case_left_in_draft_is_listed_as_unfinished(tmp_path: Path) -> None:
@@ -42,7 +42,7 @@ async def test_a_case_left_in_draft_is_listed_as_unfinished(tmp_path: Path) -> N
     view = open_case(window, admin)
     app = app_for(window, admin)
     async with app.run_test(size=SIZE) as pilot:
-        assert table_rows(app)[0][5] == "未办完"
+        assert table_rows(app)[0][3] == "未办完"
         await pilot.press("7")
         await pilot.pause()
         assert [r[0] for r in table_rows(app)] == [view.case_no]

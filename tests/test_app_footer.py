@@ -81,3 +81,81 @@ async def test_case_awaiting_supplements_footer_fits(tmp_path: Path) -> None:
 
 async def test_supplement_checklist_footer_fits(tmp_path: Path) -> None:
     assert await noticed_case_screen(tmp_path, "f9") == "MaterialsScreen []"
+
+
+# ---------------------------------------------------------------------- 80×24
+
+
+NARROW = (80, 24)
+
+
+def screen_keys_cut(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """At 80 columns the global F-keys may give way; the keys of the screen itself may not."""
+    own = {b.description for b in type(app.screen).BINDINGS if hasattr(b, "description")}
+    return [label for label in overflow(app) if label in own]
+
+
+async def narrow_screen(tmp_path: Path, prepare, *keys: str) -> str:  # type: ignore[no-untyped-def]
+    window, admin = ready(tmp_path)
+    user, uuid = prepare(window, admin)
+    app = app_for(window, user)
+    async with app.run_test(size=NARROW) as pilot:
+        if uuid:
+            app.open_case(uuid)
+            await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        return f"{type(app.screen).__name__} {screen_keys_cut(app)}"
+
+
+def draft(window, admin):  # type: ignore[no-untyped-def]
+    return admin, open_case(window, admin, 31).uuid
+
+
+def accepted_for_review(window, admin):  # type: ignore[no-untyped-def]
+    view = open_case(window, admin, 31, complete=True)
+    window.accept(admin, view.uuid)
+    return reviewer(window), view.uuid
+
+
+def noticed(window, admin):  # type: ignore[no-untyped-def]
+    view = open_case(window, admin, 31)
+    window.issue_notice(admin, view.uuid)
+    return admin, view.uuid
+
+
+async def test_at_80_columns_the_checklist_keeps_its_keys(tmp_path: Path) -> None:
+    assert await narrow_screen(tmp_path, draft, "f9") == "MaterialsScreen []"
+
+
+async def test_at_80_columns_the_review_keeps_its_keys(tmp_path: Path) -> None:
+    assert await narrow_screen(tmp_path, accepted_for_review) == "CaseDetailScreen []"
+
+
+async def test_at_80_columns_a_noticed_case_keeps_its_keys(tmp_path: Path) -> None:
+    assert await narrow_screen(tmp_path, noticed) == "CaseDetailScreen []"
+
+
+async def test_at_80_columns_the_users_screen_keeps_its_keys(tmp_path: Path) -> None:
+    assert await narrow_screen(tmp_path, lambda w, a: (a, None), "ctrl+y") == "UsersScreen []"
+
+
+async def test_at_80_columns_the_dashboard_shows_state_due_and_flags(tmp_path: Path) -> None:
+    from clerk.widgets.case_table import CaseTable
+
+    window, admin = ready(tmp_path)
+    open_case(window, admin, 31)
+    app = app_for(window, admin)
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(CaseTable)
+        right = table.region.right
+        visible = []
+        x = table.region.x - table.scroll_x
+        for column in table.ordered_columns:
+            width = column.get_render_width(table)
+            if x + width <= right:
+                visible.append(str(column.label))
+            x += width
+        assert {"状态", "到期", "提示"} <= set(visible)

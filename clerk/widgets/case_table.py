@@ -48,18 +48,19 @@ class CaseTable(DataTable[str]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.add_columns("办件号", "事项", "申请人", "状态", "到期", "提示")
+        # 状态/到期/提示 right after the number: at 80 columns the item name is what gets cut.
+        self.add_columns("办件号", "状态", "到期", "提示", "申请人", "事项")
 
     def show(self, summaries: list[CaseSummary]) -> None:
         self.clear()
         for s in summaries:
             self.add_row(
                 s.case_no,
-                f"{s.item_no} {s.item_name}",
-                s.applicant_name_masked,
                 s.state_label,
                 due_text(s),
                 flags_text(s),
+                s.applicant_name_masked,
+                f"{s.item_no} {s.item_name}",
                 key=s.uuid,
             )
 
