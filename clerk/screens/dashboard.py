@@ -26,7 +26,7 @@ QUEUES: tuple[tuple[str, str, str], ...] = (
     # (key in Queues, digit, label)
     ("today", "1", "今日收件"),
     ("my_review", "2", "待我审核"),
-    ("due_soon", "3", "一个工作日内到期"),
+    ("due_soon", "3", "一日内到期"),  # within one working day; short enough for 80 columns
     ("overdue", "4", "已逾期"),
     ("awaiting_supplement", "5", "待补正"),
     ("awaiting_payment", "6", "待拨付"),
