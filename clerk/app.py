@@ -230,7 +230,7 @@ class ClerkApp(App[None]):
         point = self.window.point()
         name = getattr(user, "name", user.login)
         self.sub_title = f"{point.name}（{point.kind_label}）　{name}"
-        self.title = f"{self.TITLE}　{point.name}　{name}（{user.login}）"
+        self.title = f"{point.name}　{name}（{user.login}）"  # who and where, first (80 columns)
 
     def action_logout(self) -> None:
         while len(self.screen_stack) > 1:

@@ -65,6 +65,14 @@ def checked_reference(text: str) -> str:
     return checked(text, "拨付凭证号", REFERENCE_MAX)
 
 
+def checked_bank_account(text: str) -> str:
+    """A bank account number: digits only (spaces a clerk types in groups dropped), 8–32 of them."""
+    digits = "".join(checked(text, "收款账户", BANK_ACCOUNT_MAX + 8).split()).replace("-", "")
+    if digits and not (digits.isdigit() and 8 <= len(digits) <= BANK_ACCOUNT_MAX):
+        raise LimitError("收款账户应为8–32位数字（银行卡号或存折账号），请核对后重新输入。")
+    return digits
+
+
 def checked_applicant(applicant: Applicant) -> Applicant:
     """The applicant with every field cleaned and within its limit."""
     return replace(
@@ -74,7 +82,7 @@ def checked_applicant(applicant: Applicant) -> Applicant:
         phone=checked(applicant.phone, "联系电话", PHONE_MAX),
         agent_name=checked(applicant.agent_name, "代理人姓名", AGENT_NAME_MAX),
         agent_id_number=checked(applicant.agent_id_number, "代理人证件号码", ID_NUMBER_MAX),
-        bank_account=checked(applicant.bank_account, "收款账户", BANK_ACCOUNT_MAX),
+        bank_account=checked_bank_account(applicant.bank_account),
     )
 
 

@@ -72,3 +72,23 @@ async def test_the_case_shows_the_complaint_and_asks_for_a_follow_up(tmp_path: P
         summary = str(app.screen.query_one("#detail-summary", Static).content)
         assert "意见：排队太久" in summary
         assert "差评尚未回访" in summary
+
+
+async def test_a_paying_item_records_the_bank_account_and_shows_it_masked(tmp_path: Path) -> None:
+    from test_app_burst_input import burst
+    from test_app_support import PERSON_ID
+
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, "f2", *"zyfy", "enter", *"张三丰", "tab", "tab", *PERSON_ID, "tab", *"13800138000")
+        app.screen.query_one("#bank-account").focus()
+        await burst(pilot, *"6222 0212 3456 7890 128")
+        message = str(app.screen.query_one("#bank-account-message", Static).content)
+        assert message == "尾号 0128，共 19 位，请与申请人核对"
+        await burst(pilot, "f10")
+        await pilot.pause()
+    case = window.search("张三丰")[0]
+    assert window.reveal(admin, case.uuid, "bank_account") == "6222021234567890128"
+    assert window.case(case.uuid, admin).bank_account_masked.endswith("0128")
+    assert "6222021234567890128" not in window.case(case.uuid, admin).bank_account_masked

@@ -88,7 +88,7 @@ def summary_text(view: CaseView) -> Text:
     if view.accepted_at:
         text.append(f"　受理时间：{view.accepted_at:%Y-%m-%d %H:%M}")
     text.append("\n")
-    if view.bank_account_masked:
+    if view.bank_account_masked and view.item.pays:
         text.append(f"收款账户：{view.bank_account_masked}\n")
     if view.amount_fen:
         text.append(f"拨付金额：{view.amount_fen / 100:.2f} 元\n")

@@ -62,6 +62,9 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
                 yield Static("", id="id-number-message", classes="field-message")
                 yield _row("联系电话", Input(placeholder="手机或固定电话", id="phone"))
                 yield Static("", id="phone-message", classes="field-message")
+                with Vertical(id="bank-fields"):
+                    yield _row("收款账户", Input(placeholder="待遇拨付到的银行卡号（输入时隐藏）", password=True, id="bank-account"))
+                    yield Static("", id="bank-account-message", classes="field-message")
                 yield _row("办理渠道", Select([(v, str(k)) for k, v in CHANNEL_LABELS.items()], allow_blank=False, id="channel"))
                 yield Static("申请情形（空格勾选；勾选后右侧材料随之增减）", classes="hint")
                 yield SelectionList[str](id="circumstances")
@@ -106,6 +109,7 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
         for condition in self.window.conditions_for(item.no):
             circumstances.add_option((condition.question, condition.code))
         self._update_agent_fields()
+        self.query_one("#bank-fields").display = item.pays
         self._show_materials()
         self.query_one("#name", Input).focus()
 
@@ -151,6 +155,22 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
         message.set_class(result.ok, "ok")
         message.update("✓" if result.ok else result.message)
 
+    @on(Input.Changed, "#bank-account")
+    def _check_bank_account(self, event: Input.Changed) -> None:
+        """The number stays hidden; its last 4 digits let the clerk check it with the applicant."""
+        from clerk.limits import checked_bank_account
+        from clerk.text_input import TextInputError
+
+        message = self.query_one("#bank-account-message", Static)
+        try:
+            digits = checked_bank_account(event.value)
+        except TextInputError as exc:
+            message.set_class(True, "error")
+            message.update(str(exc) if len(event.value.strip()) >= 8 else "")
+            return
+        message.set_class(False, "error")
+        message.update(f"尾号 {digits[-4:]}，共 {len(digits)} 位，请与申请人核对" if digits else "")
+
     @on(SelectionList.SelectedChanged, "#circumstances")
     def _circumstances_changed(self) -> None:
         self._update_agent_fields()
@@ -188,6 +208,7 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
             agent_name=value("agent-name") if proxy else "",
             agent_id_type="resident_id" if proxy and value("agent-id") else "",
             agent_id_number=value("agent-id") if proxy else "",
+            bank_account=value("bank-account") if self.item is not None and self.item.pays else "",
         )
 
     def problem(self, applicant: Applicant) -> tuple[str, str]:
