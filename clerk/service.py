@@ -315,9 +315,10 @@ class Window(Accounts, Administration, CaseReader):
 
     # ------------------------------------------------------------------ after acceptance
 
-    def approve(self, user: storage.User, case_uuid: str) -> CaseView:
+    def approve(self, user: storage.User, case_uuid: str, *, opinion: str = "") -> CaseView:
+        """审核通过, with the reviewer's opinion (optional) kept as the event's reason."""
         row = self._row(case_uuid)
-        events = self._decide(user, row, Action.APPROVE)
+        events = self._decide(user, row, Action.APPROVE, reason=opinion)
         docs = []
         if events[-1].to_state == CaseState.CLOSED:
             docs.append(self._issue(self.documents.completion, row, user))

@@ -110,7 +110,61 @@ async def test_reviewer_approves_with_f9(tmp_path: Path) -> None:
         assert {"case.approve", "case.reject"} <= footer_ids(app)
         await pilot.press("f9")
         await pilot.pause()
+        assert window.case(view.uuid).state == CaseState.ACCEPTED  # asks first
+        await pilot.press("enter")
+        await pilot.pause()
         assert window.case(view.uuid).state == CaseState.AWAITING_PAYMENT
+
+
+async def test_approval_keeps_the_review_opinion(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin, complete=True)
+    window.accept(admin, view.uuid)
+    app = app_for(window, reviewer(window))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, view.uuid, pilot)
+        await pilot.press("f9", *"材料齐全", "enter")
+        await pilot.pause()
+        stored = window.case(view.uuid)
+        assert stored.events[-1].reason == "材料齐全"
+        assert "审核意见：材料齐全" in str(app.screen.query_one("#detail-summary").content)
+
+
+async def test_esc_on_the_approval_leaves_the_case_for_review(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin, complete=True)
+    window.accept(admin, view.uuid)
+    app = app_for(window, reviewer(window))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, view.uuid, pilot)
+        await pilot.press("f9", "escape")
+        await pilot.pause()
+        assert window.case(view.uuid).state == CaseState.ACCEPTED
+
+
+async def test_a_common_reason_is_picked_and_completed(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin, complete=True)
+    window.accept(admin, view.uuid)
+    app = app_for(window, reviewer(window))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, view.uuid, pilot)
+        await pilot.press("f7", "down", "down", "enter", *" 住院票据", "enter")
+        await pilot.pause()
+        stored = window.case(view.uuid)
+        assert stored.events[-1].reason == "不符合待遇享受条件 住院票据"
+
+
+async def test_a_long_reason_is_shown_in_full(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin)
+    reason = "申请事项不属于本机构职权范围，" + "依据《湖南省医疗保障经办政务服务事项清单》应向参保地县级医保经办机构申请" * 2
+    window.refuse(admin, view.uuid, reason)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, view.uuid, pilot)
+        summary = str(app.screen.query_one("#detail-summary").content).replace("\n", "")
+        assert f"不予受理理由：{reason}" in summary
 
 
 async def test_reviewer_rejects_with_a_reason(tmp_path: Path) -> None:

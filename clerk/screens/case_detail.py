@@ -7,12 +7,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from clerk.common_reasons import common_reasons
 from clerk.model import Action, CaseState, Rating
 from clerk.screens.choice import ChoiceScreen
 from clerk.screens.payment import PaymentScreen
@@ -102,12 +104,28 @@ def summary_text(view: CaseView) -> Text:
                 text.append(f"回访：{view.follow_up}\n")
             else:
                 text.append("差评尚未回访：请联系申请人了解情况后按 h 记录回访。\n", style="bold red")
+    for label, reason in decision_reasons(view):
+        text.append(f"{label}：{reason}\n")
     if view.deemed_accepted:
         text.append("收件超过5个工作日未作决定：依法自收到材料之日起即为受理。\n", style="bold red")
     if view.missing and view.state in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
         text.append("缺少/有误材料：" + "、".join(f"{m.name}（{why}）" for m, why in view.missing) + "\n")
     text.append("个人信息已遮蔽；按 v 查看完整信息（会留痕）。", style="dim")
     return text
+
+
+REASON_LABELS = {
+    Action.REFUSE: "不予受理理由",
+    Action.REJECT: "审核不通过理由",
+    Action.APPROVE: "审核意见",
+    Action.WITHDRAW: "撤回原因",
+    Action.ABANDON: "终止原因",
+}
+
+
+def decision_reasons(view: CaseView) -> list[tuple[str, str]]:
+    """The reasons of the case's decisions, in full (the event table has no room for them)."""
+    return [(REASON_LABELS[e.action], e.reason) for e in view.events if e.action in REASON_LABELS and e.reason]
 
 
 class CaseDetailScreen(GuardedScreen, Screen[None]):
@@ -142,6 +160,7 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
                 with Vertical(id="detail-left"):
                     yield Static("办理过程", classes="hint")
                     yield DataTable[str](id="detail-events", cursor_type="row")
+                    yield Static("", id="detail-event-reason", classes="hint")
                 with Vertical(id="detail-right"):
                     yield Static("文书", classes="hint")
                     yield DataTable[str](id="detail-documents", cursor_type="row")
@@ -169,11 +188,20 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
         events.clear()
         for e in view.events:
             events.add_row(f"{e.at:%m-%d %H:%M}", e.action_label, e.actor, e.reason)
+        self._show_event_reason()
         docs = self.query_one("#detail-documents", DataTable)
         docs.clear()
         for d in view.documents:
             docs.add_row(d.kind_label, d.doc_no, f"{d.issued_at:%m-%d %H:%M}", key=d.uuid)
         self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#detail-events")
+    def _show_event_reason(self) -> None:
+        """The highlighted step's reason in full, under the table."""
+        row = self.query_one("#detail-events", DataTable).cursor_row
+        events = self.view.events
+        reason = events[row].reason if 0 <= row < len(events) else ""
+        self.query_one("#detail-event-reason", Static).update(f"理由：{reason}" if reason else "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         record = record_allowed(action, self.view)
@@ -198,8 +226,9 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
         self.notify(done)
         self._paint()
 
-    def _reason_then(self, title: str, prompt: str, then: Any) -> None:
-        self.app.push_screen(ReasonScreen(title, prompt), lambda r: then(r) if r else None)
+    def _reason_then(self, title: str, prompt: str, then: Any, action: Action | None = None) -> None:
+        common = common_reasons(action) if action else ()
+        self.app.push_screen(ReasonScreen(title, prompt, common=common), lambda r: then(r) if r else None)
 
     def action_materials(self) -> None:
         from clerk.screens.materials import MaterialsScreen
@@ -209,12 +238,27 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
     action_supplement = action_materials
 
     def action_approve(self) -> None:
-        self._run(lambda: self.window.approve(self.user, self.view.uuid), "审核通过。")
+        """A confirmation with the review opinion: Enter approves, Esc goes back."""
+
+        def confirmed(opinion: str | None) -> None:
+            if opinion is not None:
+                self._run(lambda: self.window.approve(self.user, self.view.uuid, opinion=opinion), "审核通过。")
+
+        self.app.push_screen(
+            ReasonScreen(
+                f"审核通过：{self.view.case_no}",
+                "确认材料和系统记录核对无误后按 Enter 审核通过（通过后不能撤销）；Esc 返回。",
+                placeholder="审核意见（可不填），如：材料齐全，符合报销条件",
+                optional=True,
+            ),
+            confirmed,
+        )
 
     def action_reject(self) -> None:
         self._reason_then(
             "审核不通过", "写明不通过的理由和依据，将写入告知书。",
             lambda r: self._run(lambda: self.window.reject(self.user, self.view.uuid, r), "已作出审核不通过决定，告知书已生成。"),
+            Action.REJECT,
         )
 
     def action_pay(self) -> None:
@@ -229,12 +273,14 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
         self._reason_then(
             "撤回申请", "申请人撤回的原因（如：申请人主动撤回）。",
             lambda r: self._run(lambda: self.window.withdraw(self.user, self.view.uuid, r), "已撤回。"),
+            Action.WITHDRAW,
         )
 
     def action_abandon(self) -> None:
         self._reason_then(
             "逾期未补正，终止办理", "写明告知日期和逾期情况。",
             lambda r: self._run(lambda: self.window.abandon(self.user, self.view.uuid, r), "已终止办理。"),
+            Action.ABANDON,
         )
 
     def action_follow_up(self) -> None:

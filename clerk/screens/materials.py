@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from clerk.common_reasons import common_reasons
 from clerk.materials import MaterialCheck, defect_choices
 from clerk.model import Action, CaseState
 from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
@@ -274,7 +275,12 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             self.dismiss(None)
 
         self.app.push_screen(
-            ReasonScreen("不予受理", "写明不予受理的理由和依据（如：不属于本机关职权范围），将写入告知书。"), done
+            ReasonScreen(
+                "不予受理",
+                "写明不予受理的理由和依据（如：不属于本机关职权范围），将写入告知书。",
+                common=common_reasons(Action.REFUSE),
+            ),
+            done,
         )
 
     def action_close(self) -> None:

@@ -1,4 +1,9 @@
-"""A required reason (不予受理, 审核不通过, 撤回, 终止, 回访): the dialog will not close empty."""
+"""A reason (不予受理, 审核不通过, 撤回, 终止, 回访; the review opinion on 审核通过).
+
+A required reason will not close empty. Common reasons are listed under the field: ↓ into the
+list, Enter copies one into the field to complete or confirm. With `optional`, the dialog is a
+confirmation with an opinion field: Enter confirms, the opinion may stay empty.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 from clerk.widgets.discard import ConfirmDiscard
 from clerk.widgets.guard import GuardedScreen
+
+REASON_MAX_INPUT = 300  # the domain limit (clerk.limits.REASON_MAX); the field stops there too
 
 
 class ReasonScreen(ConfirmDiscard, GuardedScreen, ModalScreen[str | None]):
@@ -19,22 +27,52 @@ class ReasonScreen(ConfirmDiscard, GuardedScreen, ModalScreen[str | None]):
         Binding("escape", "cancel", "取消", id="reason.cancel"),
     ]
 
-    def __init__(self, title: str, prompt: str, *, placeholder: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        prompt: str,
+        *,
+        placeholder: str = "",
+        common: tuple[str, ...] = (),
+        optional: bool = False,
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.prompt = prompt
         self.placeholder = placeholder
+        self.common = common
+        self.optional = optional
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title")
             yield Static(self.prompt, classes="hint")
-            yield Input(placeholder=self.placeholder or "请填写理由，按 Enter 确认", id="reason-input")
+            yield Input(
+                placeholder=self.placeholder or "请填写理由，按 Enter 确认",
+                max_length=REASON_MAX_INPUT,
+                select_on_focus=False,  # a picked common reason is completed, not typed over
+                id="reason-input",
+            )
+            if self.common:
+                yield Static("常用理由（↓ 选择，Enter 填入后可补充）", classes="hint")
+                yield OptionList(*[Option(text, id=str(n)) for n, text in enumerate(self.common)], id="reason-common")
             yield Static("", id="reason-message", classes="error")
             yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key == "down" and self.focused is self.query_one(Input) and self.common:
+            self.query_one("#reason-common", OptionList).focus()
+            event.stop()
+
+    @on(OptionList.OptionSelected, "#reason-common")
+    def _common_chosen(self, event: OptionList.OptionSelected) -> None:
+        field = self.query_one("#reason-input", Input)
+        field.value = self.common[int(event.option.id or 0)]
+        field.cursor_position = len(field.value)
+        field.focus()
 
     @on(Input.Submitted, "#reason-input")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -45,7 +83,7 @@ class ReasonScreen(ConfirmDiscard, GuardedScreen, ModalScreen[str | None]):
 
     def _finish(self, value: str) -> None:
         text = value.strip()
-        if not text:
+        if not text and not self.optional:
             self.query_one("#reason-message", Static).update("理由不能为空，请填写后按 Enter 或 F10。")
             return
         self.dismiss(text)
