@@ -51,3 +51,16 @@ async def test_esc_twice_on_a_reason_keeps_what_was_typed(tmp_path: Path) -> Non
         assert results == []
         assert isinstance(app.screen, ReasonScreen)
         assert app.screen.query_one(Input).value == "不属于本机构职权范围"
+
+
+async def test_a_reason_with_a_phone_is_refused_in_the_dialog_and_kept(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        results = await pushed(pilot, ReasonScreen("不予受理", "理由"))
+        await burst(pilot, *"已电话告知 138 0013 8000", "enter")
+        assert results == []
+        assert app.screen.query_one(Input).value == "已电话告知 138 0013 8000"
+        assert "手机号" in str(app.screen.query_one("#reason-message", Static).content)

@@ -82,9 +82,17 @@ class ReasonScreen(ConfirmDiscard, GuardedScreen, ModalScreen[str | None]):
         self._finish(self.query_one("#reason-input", Input).value)
 
     def _finish(self, value: str) -> None:
+        from clerk.limits import checked_reason
+
+        message = self.query_one("#reason-message", Static)
         text = value.strip()
         if not text and not self.optional:
-            self.query_one("#reason-message", Static).update("理由不能为空，请填写后按 Enter 或 F10。")
+            message.update("理由不能为空，请填写后按 Enter 或 F10。")
+            return
+        try:  # the service checks again; here the clerk keeps what was typed to correct it
+            text = checked_reason(text) if text else text
+        except ValueError as exc:
+            message.update(str(exc))
             return
         self.dismiss(text)
 
