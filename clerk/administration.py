@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from clerk.case_reader import SETTING_POINT, ServiceError, declared_points
 from clerk.catalog import DataFileError
+from clerk.limits import POINT_NAME_MAX, USER_NAME_MAX, checked
 from clerk.model import Role
 from clerk.offices import POINT_KINDS, Offices, ServicePoint
+from clerk.text_input import TextInputError
 
 if TYPE_CHECKING:
     from clerk.db import Store, User
@@ -25,7 +27,8 @@ def declare_point(store: Store, base: Offices, code: str, name: str, kind: str, 
 
     Raises `ServiceError` with a Chinese message that says what to change.
     """
-    point = ServicePoint(code.strip().upper(), name.strip(), kind, office.strip().upper())
+    name = _limited(name, "服务点名称", POINT_NAME_MAX)
+    point = ServicePoint(code.strip().upper(), name, kind, office.strip().upper())
     if not point.name:
         raise ServiceError("请填写服务点名称，如“水口山镇政务服务中心”。")
     if kind not in DECLARABLE_KINDS:
@@ -45,6 +48,13 @@ def declare_point(store: Store, base: Offices, code: str, name: str, kind: str, 
         raise ServiceError(f"{exc.problem}。") from None
     store.add_point(point.code, point.name, point.kind, point.office)
     return point
+
+
+def _limited(text: str, label: str, limit: int) -> str:
+    try:
+        return checked(text, label, limit)
+    except TextInputError as exc:
+        raise ServiceError(str(exc)) from None
 
 
 def deactivation_problem(accounts: Sequence[User], actor_login: str, target: User) -> str:
@@ -85,6 +95,7 @@ class Administration:
         """A new account at this installation's point; raises `UserError` (Chinese) on a bad login
         or password."""
         self._require_admin(actor)
+        name = _limited(name, "用户姓名", USER_NAME_MAX)
         point = self.store.get_setting(SETTING_POINT)
         if not point:
             raise ServiceError("本机尚未设置所属经办机构或服务点，请先完成初始设置。")

@@ -18,8 +18,11 @@ TAIL = re.compile(r"[0-9A-Za-z]{3,}")
 ITEM_QUERY = re.compile(r"[A-Za-z\u4e00-\u9fff\s]{2,}")
 
 
+MAX_QUERY = 60  # longer than any name or number; a pasted page must not become a search
+
+
 def search_rows(store: Any, finder: Any, text: str) -> list[dict[str, Any]]:
-    text = text.strip()
+    text = text.strip()[:MAX_QUERY]
     if not text:
         return []
     found: dict[str, dict[str, Any]] = {}

@@ -118,6 +118,7 @@ class Window(Accounts, Administration, CaseReader):
     def setup(self, point_code: str, admin_login: str, admin_name: str, password: str) -> storage.User:
         if self.store.has_users():
             raise ServiceError("本机已完成初始设置；如需新增用户，请由管理员登录后添加。")
+        admin_name = _limited(limits.checked, admin_name, "管理员姓名", limits.USER_NAME_MAX)
         try:
             self.offices.point(point_code)
         except KeyError:

@@ -142,3 +142,24 @@ def test_the_longest_accepted_name_and_reason_render_as_documents(window) -> Non
     other = window.accept(clerk, other.uuid)
     assert other.state != CaseState.DRAFT
     assert [d.kind for d in other.documents][:1] == ["acceptance"]
+
+
+def test_a_user_name_over_its_limit_is_refused(window) -> None:
+    from clerk.limits import USER_NAME_MAX
+    from clerk.model import Role
+
+    admin = [u for u in window.store.users() if u.role == "admin"][0]
+    with pytest.raises(ServiceError, match=f"用户姓名最多{USER_NAME_MAX}个字"):
+        window.add_user(admin, "li4", "李" * (USER_NAME_MAX + 1), Role.CLERK, "initial-pass1")
+
+
+def test_a_point_name_over_its_limit_is_refused(window) -> None:
+    from clerk.limits import POINT_NAME_MAX
+
+    admin = [u for u in window.store.users() if u.role == "admin"][0]
+    with pytest.raises(ServiceError, match=f"服务点名称最多{POINT_NAME_MAX}个字"):
+        window.declare_point(admin, "DA01", "镇" * (POINT_NAME_MAX + 1), "township_hall", "YZ05")
+
+
+def test_a_pasted_page_is_cut_before_it_becomes_a_search(window) -> None:
+    assert window.search("张" * 1_000_000) == []
