@@ -163,3 +163,26 @@ def test_a_point_name_over_its_limit_is_refused(window) -> None:
 
 def test_a_pasted_page_is_cut_before_it_becomes_a_search(window) -> None:
     assert window.search("张" * 1_000_000) == []
+
+
+def test_any_accepted_name_and_reason_render_as_a_document(tmp_path) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from test_app_support import ready
+
+    window, admin = ready(tmp_path)
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(name=st.text(min_size=1, max_size=NAME_MAX), reason=st.text(min_size=1, max_size=REASON_MAX))
+    def renders(name: str, reason: str) -> None:
+        try:
+            view = window.open_case(admin, 31, person(name))
+        except ServiceError:
+            return  # refused with a Chinese message: fine
+        try:
+            view = window.refuse(admin, view.uuid, reason)
+        except ServiceError:
+            return
+        assert view.state == CaseState.REFUSED
+
+    renders()
