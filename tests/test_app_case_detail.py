@@ -281,3 +281,23 @@ async def test_supplement_handed_in_from_the_detail(tmp_path: Path) -> None:
         assert stored.state != CaseState.AWAITING_SUPPLEMENT
         assert Action.SUPPLEMENT in [e.action for e in stored.events]
         assert set(complete_checks(window, 31)) <= {r.material.id for r in stored.materials if r.ok}
+
+
+async def test_esc_on_unsaved_supplement_marks_asks_first(tmp_path: Path) -> None:
+    from clerk.screens.choice import ChoiceScreen
+    from clerk.screens.materials import MaterialsScreen
+
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin)
+    window.issue_notice(admin, view.uuid)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, view.uuid, pilot)
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("space", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("enter")  # keep checking
+        await pilot.pause()
+        assert isinstance(app.screen, MaterialsScreen)

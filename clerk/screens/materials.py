@@ -61,6 +61,7 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         self.checks: dict[str, MaterialCheck] = {
             row.material.id: row.check for row in view.materials if row.check is not None
         }
+        self.stored_checks = dict(self.checks)  # supplements are stored only on F9
         self.sub_title = f"材料核验　{view.case_no}"
 
     @property
@@ -284,4 +285,20 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         )
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        """Esc. A checklist stores each mark at once, except supplements handed in (stored on F9):
+        marks not yet stored are not dropped without asking."""
+        if not self.supplementing or self.checks == self.stored_checks:
+            self.dismiss(None)
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "discard":
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ChoiceScreen(
+                "交回材料的核验结果还没有保存（按 F9 保存），要放弃吗？",
+                [("keep", "继续核验"), ("discard", "放弃本次核验结果")],
+            ),
+            answered,
+        )
