@@ -64,3 +64,15 @@ async def test_a_reason_with_a_phone_is_refused_in_the_dialog_and_kept(tmp_path:
         assert results == []
         assert app.screen.query_one(Input).value == "已电话告知 138 0013 8000"
         assert "手机号" in str(app.screen.query_one("#reason-message", Static).content)
+
+
+async def test_an_absurd_amount_is_refused_in_the_payment_dialog(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        results = await pushed(pilot, PaymentScreen())
+        await burst(pilot, *"99999999999", "enter", *"BK1", "enter")
+        assert results == []
+        assert "金额不能超过" in str(app.screen.query_one("#payment-message", Static).content)

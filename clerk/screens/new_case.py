@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Input, Label, Select, SelectionList,
 from clerk.catalog import Item
 from clerk.catalog_view import material_line
 from clerk.identifiers import ID_TYPE_LABELS, validate_id, validate_phone
+from clerk.limits import AGENT_NAME_MAX, ID_NUMBER_MAX, NAME_MAX, PHONE_MAX
 from clerk.model import Applicant, Channel
 from clerk.screens.item_picker import ItemPickerScreen
 from clerk.widgets.discard import ConfirmDiscard
@@ -56,11 +57,11 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
             with VerticalScroll(id="newcase-form"):
                 yield Static("", id="newcase-item", classes="dialog-title")
                 yield _row("申请人类型", Select([(v, k) for k, v in KIND_LABELS.items()], allow_blank=False, id="kind"))
-                yield _row("姓名/单位名称", Input(placeholder="申请人姓名或单位全称", id="name"))
+                yield _row("姓名/单位名称", Input(placeholder="申请人姓名或单位全称", max_length=NAME_MAX, id="name"))
                 yield _row("证件类型", Select(id_types, allow_blank=False, id="id-type"))
-                yield _row("证件号码", Input(placeholder="边输边校验", id="id-number"))
+                yield _row("证件号码", Input(placeholder="边输边校验", max_length=ID_NUMBER_MAX, id="id-number"))
                 yield Static("", id="id-number-message", classes="field-message")
-                yield _row("联系电话", Input(placeholder="手机或固定电话", id="phone"))
+                yield _row("联系电话", Input(placeholder="手机或固定电话", max_length=PHONE_MAX, id="phone"))
                 yield Static("", id="phone-message", classes="field-message")
                 with Vertical(id="bank-fields"):
                     yield _row("收款账户", Input(placeholder="待遇拨付到的银行卡号（输入时隐藏）", password=True, id="bank-account"))
@@ -69,7 +70,7 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
                 yield Static("申请情形（空格勾选；勾选后右侧材料随之增减）", classes="hint")
                 yield SelectionList[str](id="circumstances")
                 with Vertical(id="agent-fields"):
-                    yield _row("代理人姓名", Input(placeholder="受委托人姓名", id="agent-name"))
+                    yield _row("代理人姓名", Input(placeholder="受委托人姓名", max_length=AGENT_NAME_MAX, id="agent-name"))
                     yield _row("代理人证件号", Input(placeholder="居民身份证号码", id="agent-id"))
                     yield Static("", id="agent-id-message", classes="field-message")
                 yield Static("", id="newcase-message", classes="error")

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from clerk.limits import REFERENCE_MAX, checked_amount
 from clerk.widgets.discard import ConfirmDiscard
 from clerk.widgets.guard import GuardedScreen
 
@@ -36,7 +37,7 @@ class PaymentScreen(ConfirmDiscard, GuardedScreen, ModalScreen[tuple[int, str] |
         with Vertical(classes="dialog"):
             yield Static("登记拨付", classes="dialog-title")
             yield Input(placeholder="金额（元），如 1234.50", id="payment-amount")
-            yield Input(placeholder="拨付凭证号 / 银行流水号", id="payment-reference")
+            yield Input(placeholder="拨付凭证号 / 银行流水号", max_length=REFERENCE_MAX, id="payment-reference")
             yield Static("", id="payment-message", classes="error")
             yield Footer(compact=True)
 
@@ -55,6 +56,12 @@ class PaymentScreen(ConfirmDiscard, GuardedScreen, ModalScreen[tuple[int, str] |
         fen = parse_yuan(self.query_one("#payment-amount", Input).value)
         if fen is None:
             message.update("金额应为大于0的数字，最多两位小数，如 1234.50。")
+            self.query_one("#payment-amount", Input).focus()
+            return
+        try:
+            checked_amount(fen)
+        except ValueError as exc:
+            message.update(str(exc))
             self.query_one("#payment-amount", Input).focus()
             return
         reference = self.query_one("#payment-reference", Input).value.strip()

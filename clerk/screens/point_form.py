@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from clerk.administration import DECLARABLE_KINDS
 from clerk.case_reader import ServiceError
+from clerk.limits import POINT_NAME_MAX
 from clerk.offices import POINT_KINDS, ServicePoint
 from clerk.widgets.discard import ConfirmDiscard
 from clerk.widgets.guard import GuardedScreen
@@ -55,7 +56,7 @@ class PointFormScreen(ConfirmDiscard, GuardedScreen, ModalScreen[ServicePoint | 
                 id="point-office",
             )
             yield Input(placeholder="服务点编码：2–10位大写字母或数字，全市唯一，如 DA01", id="point-code")
-            yield Input(placeholder="服务点名称", id="point-name")
+            yield Input(placeholder="服务点名称", max_length=POINT_NAME_MAX, id="point-name")
             yield Static("类型（↑↓ 选择，Enter 确定）", classes="hint")
             yield OptionList(*[Option(POINT_KINDS[k], id=k) for k in KINDS], id="point-kind")
             yield Static("", id="point-message", classes="error")

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from clerk.limits import USER_NAME_MAX
 from clerk.model import ROLE_LABELS, Role
 from clerk.widgets.discard import ConfirmDiscard
 from clerk.widgets.guard import GuardedScreen
@@ -40,7 +41,7 @@ class UserFormScreen(ConfirmDiscard, GuardedScreen, ModalScreen[Any]):
         with Vertical(classes="dialog", id="user-form"):
             yield Static(f"新增用户（所属：{self.window.point().name}）", classes="dialog-title")
             yield Input(placeholder="登录名（英文字母或数字开头）", id="user-login")
-            yield Input(placeholder="姓名", id="user-name")
+            yield Input(placeholder="姓名", max_length=USER_NAME_MAX, id="user-name")
             yield Static("角色（↑↓ 选择，Enter 确定）", classes="hint")
             yield OptionList(
                 *[Option(ROLE_LABELS[role], id=str(role)) for role in ROLE_ORDER],
