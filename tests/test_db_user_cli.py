@@ -24,7 +24,7 @@ def db(tmp_path):
 
 def test_first_administrator_also_sets_the_point(db, monkeypatch, capsys):
     assert _add(db, "--point", "YZ01", monkeypatch=monkeypatch) == 0
-    assert capsys.readouterr().out == "已新增用户 admin（管理员，系统管理员，YZ01）。\n本机所属经办机构或服务点已设为 YZ01。\n"
+    assert capsys.readouterr().out == "已新增用户 admin（管理员，系统管理员，YZ01）。首次登录时须修改密码。\n本机所属经办机构或服务点已设为 YZ01。\n"
     store = Store.open(db)
     assert store.get_setting("point_code") == "YZ01"
     assert store.authenticate("admin", "admin-password").role == "admin"
@@ -84,3 +84,22 @@ def test_passwd_resets_the_password(db, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("brand-new-pass\n"))
     assert main(["user", "passwd", "--db", str(db), "--login", "admin", "--password-stdin"]) == 0
     assert Store.open(db).authenticate("admin", "brand-new-pass").login == "admin"
+
+
+def test_an_account_added_or_reset_on_the_command_line_must_change_its_password(tmp_path, monkeypatch) -> None:
+    import io
+
+    from clerk.cli import main
+    from clerk.db import Store
+
+    db = str(tmp_path / "c.db")
+    monkeypatch.setattr("sys.stdin", io.StringIO("initial-pass1\n"))
+    assert main(["user", "add", "--db", db, "--login", "li4", "--name", "李四", "--role", "clerk",
+                 "--point", "YZ01", "--password-stdin"]) == 0
+    with Store.open(db) as store:
+        assert store.must_change_password("li4") is True
+        store.require_password_change("li4", False)
+    monkeypatch.setattr("sys.stdin", io.StringIO("reset-pass-22\n"))
+    assert main(["user", "passwd", "--db", db, "--login", "li4", "--password-stdin"]) == 0
+    with Store.open(db) as store:
+        assert store.must_change_password("li4") is True

@@ -95,12 +95,13 @@ def run_add(args: argparse.Namespace) -> int:
         try:
             with store.transaction():
                 user = store.create_user(args.login, args.name, args.role, password, point)
+                store.require_password_change(user.login, True)  # chosen by someone else: changed at first sign-in
                 if not configured:
                     store.set_setting(SETTING_POINT, point)
         except UserError as exc:
             print(f"未能新增用户：{exc}", file=sys.stderr)
             return 1
-        print(f"已新增用户 {user.login}（{user.name}，{ROLE_LABELS[user.role]}，{user.point_code}）。")
+        print(f"已新增用户 {user.login}（{user.name}，{ROLE_LABELS[user.role]}，{user.point_code}）。首次登录时须修改密码。")
         if not configured:
             print(f"本机所属经办机构或服务点已设为 {point}。")
         return 0
@@ -146,11 +147,13 @@ def run_passwd(args: argparse.Namespace) -> int:
         if password is None:
             return 1
         try:
-            store.set_password(args.login, password)
+            with store.transaction():
+                store.set_password(args.login, password)
+                store.require_password_change(args.login, True)
         except UserError as exc:
             print(f"未能重设密码：{exc}", file=sys.stderr)
             return 1
-        print(f"已重设用户 {args.login} 的密码，账号锁定（如有）已解除。")
+        print(f"已重设用户 {args.login} 的密码，账号锁定（如有）已解除。下次登录时须修改密码。")
         return 0
     finally:
         store.close()
