@@ -159,3 +159,16 @@ async def test_at_80_columns_the_dashboard_shows_state_due_and_flags(tmp_path: P
                 visible.append(str(column.label))
             x += width
         assert {"状态", "到期", "提示"} <= set(visible)
+
+
+async def test_at_80x24_every_setup_field_can_be_seen_when_it_has_the_focus(tmp_path: Path) -> None:
+    from test_app_support import make_window
+    from textual.widgets import Input
+
+    app = app_for(make_window(tmp_path))
+    async with app.run_test(size=NARROW) as pilot:
+        for field in app.screen.query(Input):
+            field.focus()
+            await pilot.pause()
+            region = field.region
+            assert region.height > 0 and region.bottom <= NARROW[1] - 1 and region.right <= NARROW[0], field.id
