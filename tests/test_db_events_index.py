@@ -1,6 +1,6 @@
 """The daily ledger's reads of one day's events use the events(at) index (migration 4)."""
 
-from clerk import ledger
+from clerk.storage import ledger_queries as ledger
 from clerk.db import Store
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from clerk.storage.chain import verify_connection
 from clerk.storage.connection import BUSY_TIMEOUT_MS, connect_read_only
+from clerk.storage.errors import translated
 
 
 class BackupError(ValueError):
@@ -46,6 +47,12 @@ def verify_file(path: str | Path) -> dict[str, Any]:
 
 
 def backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> dict[str, Any]:
+    """See `_backup_file`; a SQLite error leaves as a `clerk.storage.errors.StorageError`."""
+    with translated():
+        return _backup_file(source, out)
+
+
+def _backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> dict[str, Any]:
     """Copy a live database to `out` with the SQLite backup API, then verify the copy.
 
     The copy is taken in one step, so it is a consistent snapshot even while other connections
