@@ -15,7 +15,8 @@ from clerk.model import Role
 from clerk.offices import POINT_KINDS, Offices, ServicePoint
 
 if TYPE_CHECKING:
-    from clerk.db import Store, User
+    from clerk.db import User
+    from clerk.storage.port import Store
 
 DECLARABLE_KINDS: tuple[str, ...] = tuple(k for k in POINT_KINDS if k != "county_hall")
 

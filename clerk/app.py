@@ -55,6 +55,7 @@ class ClerkApp(App[None]):
         super().__init__()
         self.window = window
         self.user = user
+        window.on_actor_revoked = self._actor_revoked
 
     # ------------------------------------------------------------------ start-up
 
@@ -85,6 +86,16 @@ class ClerkApp(App[None]):
         self.sub_title = f"{point.name}（{point.kind_label}）　{getattr(user, 'name', user.login)}"
         self.push_screen(DashboardScreen(self.window, user))
         self.refresh_bindings()
+
+    def _actor_revoked(self, message: str) -> None:
+        """The signed-in account was deactivated or given another role: log it out, say why."""
+        if self.user is None:
+            return
+        self.call_later(self._log_out_revoked, message)
+
+    def _log_out_revoked(self, message: str) -> None:
+        self.action_logout()
+        self.notify(message, severity="error", timeout=15)
 
     def action_logout(self) -> None:
         while len(self.screen_stack) > 1:

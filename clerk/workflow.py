@@ -291,6 +291,10 @@ def receive(
     )
 
 
+# What an ACCEPT event's data carries: the due date, the day the limit started, whether provisional.
+ACCEPT_DATA: tuple[str, ...] = ("due", "due_start", "provisional")
+
+
 def decide(
     facts: CaseFacts,
     action: Action,
@@ -336,9 +340,11 @@ def decide(
         _no_data(action, data, ("amount_fen", "reference"))
         payment = _payment(data or {})
         return _advance(facts, event, Action.PAY, PAYMENT_STEP, reason, payment)
-    _no_data(action, data)
     if action is Action.ACCEPT:
-        return _advance(facts, event, Action.ACCEPT, ACCEPT_STEP, reason, {})
+        # The deadline the acceptance set: {"due", "due_start", "provisional"} (a replay reads it).
+        _no_data(action, data, ACCEPT_DATA)
+        return _advance(facts, event, Action.ACCEPT, ACCEPT_STEP, reason, dict(data or {}))
+    _no_data(action, data)
     if action is Action.APPROVE:
         return _advance(facts, event, Action.APPROVE, REVIEW_STEP, reason, {})
     target = {

@@ -64,6 +64,6 @@ def run_list(args: argparse.Namespace) -> int:
         for p in [*offices.points_of(office.code)]:
             print(f"    {p.code}　{p.name}（{POINT_KINDS[p.kind]}）")
         for row in points:
-            if row["office_code"] == office.code:
-                print(f"    {row['code']}　{row['name']}（{POINT_KINDS[row['kind']]}）")
+            if row.office_code == office.code:
+                print(f"    {row.code}　{row.name}（{POINT_KINDS[row.kind]}）")
     return 0

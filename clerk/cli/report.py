@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         if args.point:
             point_code = args.point.strip().upper()
             declared = [
-                ServicePoint(p["code"], p["name"], p["kind"], p["office_code"])
+                ServicePoint(p.code, p.name, p.kind, p.office_code)
                 for p in store.points()
             ]
             offices = default_offices().with_points(declared) if declared else default_offices()

@@ -72,7 +72,7 @@ def _known_points(store) -> set[str]:
 
     offices = default_offices()
     return {o.code for o in offices.offices} | {p.code for p in offices.points} | {
-        p["code"] for p in store.points()
+        p.code for p in store.points()
     }
 
 
