@@ -210,11 +210,10 @@ def make_app(window: Window, *, user: Any = None) -> ClerkApp:
 
 def make_app_from_args(args: argparse.Namespace) -> ClerkApp:
     from clerk.catalog import default_catalog
-    from clerk.db import Store
     from clerk.offices import default_offices
     from clerk.paths import default_db_path, documents_dir
-    from clerk.service import Window
+    from clerk.service import open_window
 
     path = Path(args.db) if getattr(args, "db", None) else default_db_path()
-    window = Window(Store.open(path), default_catalog(), default_offices(), documents_root=documents_dir())
+    window = open_window(path, default_catalog(), default_offices(), documents_root=documents_dir())
     return make_app(window)

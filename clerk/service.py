@@ -27,7 +27,7 @@ from clerk.case_reader import (
 )
 from clerk.catalog import Catalog, Condition, Item, Material
 from clerk.clock import Clock, system_clock
-from clerk.db import CaseRecord
+from clerk.db import AuthError, CaseRecord, PasswordPolicyError, User, UserError
 from clerk.deadlines import compute_deadline, recompute_deadline
 from clerk.documents.issue import DocumentIssuer, IssueContext
 from clerk.documents.model import DocKind
@@ -69,7 +69,18 @@ from clerk.workflow import (
 )
 from clerk.write_errors import file_problem, storage_problem
 
-__all__ = ["ActorRevokedError", "Recomputed", "ServiceError", "SystemActor", "Window"]
+__all__ = [
+    "ActorRevokedError",
+    "AuthError",
+    "PasswordPolicyError",
+    "Recomputed",
+    "ServiceError",
+    "SystemActor",
+    "User",
+    "UserError",
+    "Window",
+    "open_window",
+]
 
 REVEALABLE = {"applicant_name", "id_number", "phone", "bank_account", "agent_id_number"}
 
@@ -669,6 +680,19 @@ class _Attempt:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def open_window(
+    path: Path,
+    catalog: Catalog,
+    offices: Offices,
+    *,
+    documents_root: Path | None = None,
+    clock: Clock = system_clock,
+) -> Window:
+    """The window service on the database file at `path` (created and migrated if needed)."""
+    return Window(storage.Store.open(path, clock=clock), catalog, offices, clock=clock, documents_root=documents_root)
+
 
 
 def _check_applicant(applicant: Applicant) -> None:

@@ -12,8 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
 if TYPE_CHECKING:
-    from clerk.db import User
-    from clerk.service import Window
+    from clerk.service import User, Window
 
 
 class PasswordResetScreen(ModalScreen[bool]):
@@ -51,7 +50,7 @@ class PasswordResetScreen(ModalScreen[bool]):
 
     def action_submit(self) -> None:
         from clerk.case_reader import ServiceError
-        from clerk.db import UserError
+        from clerk.service import UserError
 
         message = self.query_one("#password-message", Static)
         new = self.query_one("#password-new", Input)

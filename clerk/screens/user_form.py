@@ -71,7 +71,7 @@ class UserFormScreen(ModalScreen[Any]):
 
     def action_submit(self) -> None:
         from clerk.case_reader import ServiceError
-        from clerk.db import PasswordPolicyError, UserError
+        from clerk.service import PasswordPolicyError, UserError
 
         message = self.query_one("#user-message", Static)
         password = self.query_one("#user-password", Input)
