@@ -15,6 +15,7 @@ from clerk.clock import TZ, Clock
 from clerk.db import CaseRecord, DocumentRecord, EventRecord, MaterialCheckRecord
 from clerk.deadlines import remaining_working_days
 from clerk.documents.model import DocKind
+from clerk.limits import REVIEWER_ROLES
 from clerk.masking import mask_id, mask_name, mask_phone
 from clerk.materials import MaterialCheck, missing_materials, required_materials
 from clerk.model import ACTION_LABELS, Action, CaseState, Channel, Deadline, Role
@@ -32,7 +33,6 @@ from clerk.views import (
 )
 from clerk.workdays import WorkCalendar
 from clerk.workflow import (
-    REVIEWER_ROLES,
     CaseFacts,
     OfficeSettings,
     allowed_actions,
@@ -189,17 +189,38 @@ class CaseReader:
 
     def daily_ledger(self, day: date) -> Ledger:
         """This machine's 日结单 for `day` (raises `LedgerError` with a Chinese message)."""
+        point = self.point()
+        return self.ledger(day, point.code, point_name=point.name)
+
+    def ledger(
+        self,
+        day: date,
+        point_code: str | None = None,
+        *,
+        today: date | None = None,
+        point_name: str | None = None,
+    ) -> Ledger:
+        """The 日结单 of `day` for one office or point (its points included), or with `point_code`
+        None for every case in the file. Raises `ServiceError` for an unknown point and
+        `LedgerError` for a day still to come (Chinese messages)."""
         from clerk.ledger import build_ledger
 
-        point = self.point()
+        name = point_name or ""
+        if point_code is not None and point_name is None:
+            try:
+                name = self.offices.point(point_code).name
+            except KeyError:
+                raise ServiceError(
+                    f"没有编码为 {point_code} 的经办机构或服务点，请用 clerk point list 查看编码。"
+                ) from None
         return build_ledger(
             self.store,
             self.catalog,
             self.calendar,
             day=day,
-            point_code=point.code,
-            point_name=point.name,
-            today=self.today(),
+            point_code=point_code,
+            point_name=name,
+            today=today or self.today(),
         )
 
     def _row(self, case_uuid: str) -> CaseRecord:

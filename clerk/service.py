@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from clerk import db as storage
-from clerk.administration import Administration
+from clerk.administration import Administration, SystemActor
 from clerk.case_numbers import make_case_number, new_uuid
 from clerk.case_reader import (
     SETTING_POINT,
@@ -34,6 +34,7 @@ from clerk.documents.model import DocKind
 from clerk.documents.store import DocumentExistsError, SavedDocument, set_aside
 from clerk.identifiers import validate_id, validate_phone
 from clerk.item_search import ItemFinder
+from clerk.limits import HOLIDAY_ROLES
 from clerk.materials import (
     MaterialCheck,
     MaterialCheckError,
@@ -60,7 +61,6 @@ from clerk.views import (
 )
 from clerk.workdays import WorkCalendar
 from clerk.workflow import (
-    SUPERVISOR_ROLES,
     OfficeSettings,
     WorkflowError,
     decide,
@@ -91,15 +91,6 @@ class Recomputed:
     previous_due: date
     due: date
     provisional: bool
-
-
-@dataclass(frozen=True)
-class SystemActor:
-    """The actor recorded for maintenance the machine does itself (e.g. `clerk holidays install`)."""
-
-    login: str
-    name: str = "系统维护"
-    role: str = Role.ADMIN
 
 
 class Window(Administration, CaseReader):
@@ -455,7 +446,7 @@ class Window(Administration, CaseReader):
     def install_holidays(self, user: storage.User | SystemActor, path: Path) -> tuple[int, list[Recomputed]]:
         """Install a year's holiday file, then recompute every open case's deadline."""
         actor = self._current_actor(user)
-        if Role(actor.role) not in SUPERVISOR_ROLES:
+        if Role(actor.role) not in HOLIDAY_ROLES:
             raise ServiceError("只有主管或系统管理员可以安装节假日文件。")
         year = self.calendar.install(path)
         return year, self.recompute_deadlines(actor)

@@ -31,6 +31,8 @@ from clerk.storage.users import User
 class Store(Protocol):
     clock: Clock
 
+    def close(self) -> None: ...
+
     # transactions: BEGIN IMMEDIATE (the write lock first); nested blocks are savepoints
     def transaction(self) -> AbstractContextManager[Any]: ...
 
