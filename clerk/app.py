@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 
+from clerk.limits import ADMIN_ROLES, LEDGER_ROLES
 from clerk.model import Role
 
 if TYPE_CHECKING:
@@ -26,9 +27,9 @@ SCREENSHOT_ACTIONS = frozenset({"screenshot", "app.screenshot"})
 NEEDS_USER = frozenset({"new_case", "search", "dashboard", "logout"})
 # Screens only some roles may open; the key is hidden and refused for everyone else.
 ROLE_ACTIONS: dict[str, frozenset[Role]] = {
-    "users": frozenset({Role.ADMIN}),
-    "points": frozenset({Role.ADMIN}),
-    "ledger": frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN}),
+    "users": ADMIN_ROLES,
+    "points": ADMIN_ROLES,
+    "ledger": LEDGER_ROLES,
 }
 
 

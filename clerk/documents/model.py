@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from clerk.model import APPLICANT_KIND_LABELS as MODEL_APPLICANT_KIND_LABELS
+
 
 class DocKind(StrEnum):
     ACCEPTANCE = "acceptance"
@@ -55,11 +57,7 @@ DOC_CODES: dict[DocKind, str] = {
 # The two parts county practice prints; the applicant signs the archive part.
 PART_LABELS: tuple[str, str] = ("存档联", "申请人联")
 
-APPLICANT_KIND_LABELS: dict[str, str] = {
-    "person": "个人",
-    "unit": "单位",
-    "institution": "定点医药机构",
-}
+APPLICANT_KIND_LABELS = MODEL_APPLICANT_KIND_LABELS  # defined once, in clerk.model
 
 # Printed when the caller names no reconsideration body. Under the 行政复议法 as revised in 2023
 # (Art. 24), a county department's act is reviewed by the people's government at the same level.
