@@ -9,10 +9,14 @@ ledger of a past day printed later says the same thing as the one printed that e
 - a case's outcome is the state its last event before the close left it in;
 - the overdue and due-soon lists hold the cases open at the close, with the due date they had then
   (a later `recompute` event's `previous_due` undoes the recomputation);
-- the chain head is the last event (highest seq) stamped before the close.
+- the chain head is, for each origin whose chain the file holds, the last event stamped before the
+  close; this installation's own is printed first.
 
 Two things are read as they are now: the follow-up status of bad ratings (the point of listing them
-is to see whether they were followed up) and the `verify()` flag of the whole file.
+is to see whether they were followed up) and the (incremental) `verify()` of the file.
+
+Making a ledger keeps its chain heads as checkpoints (source `ledger`): from then on `clerk verify`
+reports a chain that no longer contains what the ledger printed.
 
 Personal data: case numbers, item names and masked applicant names only (a unit's name is not
 personal data and is shown as is). Free-text rating comments have any long digit run masked.
@@ -39,6 +43,7 @@ from clerk.storage.ledger_queries import (
     ReceivedCase,
 )
 from clerk.storage.port import Store
+from clerk.storage.schema import ZERO_HASH
 from clerk.workdays import WorkCalendar, weekday_label
 
 # Actions counted per clerk (the decisions at the window), in the ledger's column order.
@@ -132,14 +137,25 @@ class BadRating:
 
 
 @dataclass(frozen=True)
+class OriginHead:
+    """Another origin's chain (a service point's, imported by sync) at the close of the day."""
+
+    origin: str
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
 class ChainHead:
     """The event log at the close of the day (the whole file, whatever the point filter)."""
 
-    seq: int  # 0 when no event existed yet
+    seq: int  # this installation's chain; 0 when no event existed yet
     hash: str  # 64 zeros when no event existed yet
     events_on_day: int
-    verified: bool  # store.verify()["ok"] when the ledger was made
+    verified: bool  # store.verify()["ok"] (incremental) when the ledger was made
     problem: str | None
+    origin: str = ""
+    others: tuple[OriginHead, ...] = ()  # the chains imported from other origins
 
 
 @dataclass(frozen=True)
@@ -223,7 +239,7 @@ def build_ledger(
         due_soon=due_soon,
         due_soon_until=due_soon_until,
         **_ratings(catalog, read.evaluations, read.user_names),
-        chain=_chain(store, read),
+        chain=_chain(store, read, day),
     )
 
 
@@ -345,21 +361,28 @@ def _ratings(
     return {"ratings": ratings, "bad_ratings": bad}
 
 
-def _chain(store: Store, read: LedgerDay) -> ChainHead:
+def _chain(store: Store, read: LedgerDay, day: date) -> ChainHead:
+    heads = store.chain_heads_at(read.end)
+    own = store.get_setting("point_code") or next(iter(heads), "")
+    store.keep_checkpoints(heads, "ledger", f"{day.isoformat()} 日结单")
     verified = store.verify()
+    seq, digest = heads.get(own, (0, ZERO_HASH))
     return ChainHead(
-        seq=read.head_seq,
-        hash=read.head_hash,
+        seq=seq,
+        hash=digest,
         events_on_day=read.events_on_day,
         verified=bool(verified["ok"]),
         problem=verified.get("problem"),
+        origin=own,
+        others=tuple(OriginHead(o, s, h) for o, (s, h) in heads.items() if o != own),
     )
 
 
-def hash_at(store: Store, seq: int) -> str | None:
-    """The stored hash of event `seq` (None if there is none): compare it with a printed ledger's
-    chain head, after `store.verify()` passes, to prove the log up to it was not rewritten."""
-    return store.hash_at(seq)
+def hash_at(store: Store, seq: int, origin: str | None = None) -> str | None:
+    """The stored hash of event `seq` of `origin`'s chain (this installation's by default; None if
+    there is none): what `clerk verify` compares with a printed ledger's chain head."""
+    origin = origin or store.get_setting("point_code") or ""
+    return store.event_hash_at(origin, seq)
 
 
 # ---------------------------------------------------------------------- helpers

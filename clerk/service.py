@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from clerk import db as storage
+from clerk import replay
 from clerk.administration import Administration, SystemActor
 from clerk.case_numbers import make_case_number, new_uuid
 from clerk.case_reader import (
@@ -236,7 +237,7 @@ class Window(Administration, CaseReader):
         with self._deciding(user, case_uuid) as (actor, row, _attempt):
             self._store_checks(row, checks)
             events = self._decide(actor, row, Action.SUPPLEMENT)
-            self._commit(row, events, {})
+            self._commit(row, events)
         return self.case(case_uuid, user)
 
     def _store_checks(self, row: CaseRecord, checks: Mapping[str, MaterialCheck]) -> None:
@@ -293,7 +294,7 @@ class Window(Administration, CaseReader):
             missing_ids = sorted(m.id for m, _ in self._missing(row, item))
             events = self._decide(actor, row, Action.NOTICE, reason=override_reason, data={"missing": missing_ids})
             saved = self._issue(attempt, self.documents.notice, self._context(row, actor), content)
-            self._commit(row, events, {})
+            self._commit(row, events)
             self._add_document(row, saved, actor)
         return self.case(case_uuid, user)
 
@@ -302,8 +303,7 @@ class Window(Administration, CaseReader):
     ) -> CaseView:
         with self._deciding(user, case_uuid) as (actor, row, attempt):
             item = self.catalog.item(row.item_no)
-            now = self.clock()
-            start = now.date()
+            start = self.today()
             if item.time_limit.start == "after_declaration_deadline":
                 start = declaration_deadline or start
             deadline = compute_deadline(
@@ -314,31 +314,13 @@ class Window(Administration, CaseReader):
             due = {"due": deadline.due.isoformat(), "due_start": start.isoformat(), "provisional": deadline.provisional}
             events = self._decide(actor, row, Action.ACCEPT, data=due)
             final = events[-1].to_state
-            changes: dict[str, Any] = {
-                "accepted_at": now.isoformat(),
-                "accepted_by": actor.login,
-                "due_date": deadline.due.isoformat(),
-                "due_provisional": int(deadline.provisional),
-                "due_start": start.isoformat(),
-            }
-            if final == CaseState.CLOSED:
-                changes["closed_at"] = now.isoformat()
-            after = replace(
-                row,
-                accepted_at=now,
-                accepted_by=actor.login,
-                due_date=deadline.due,
-                due_provisional=deadline.provisional,
-                due_start=start,
-                closed_at=now if final == CaseState.CLOSED else row.closed_at,
-            )
-            ctx = self._context(after, actor)
+            ctx = self._context(row.with_changes(replay.changes(events)), actor)
             required = self.required_for(item.no, row.circumstances)
             docs = [self._issue(attempt, self.documents.acceptance, ctx, deadline, required, checks)]
             if final == CaseState.CLOSED:
                 ctx = replace(ctx, issued_kinds=(*ctx.issued_kinds, str(DocKind.ACCEPTANCE)))
                 docs.append(self._issue(attempt, self.documents.completion, ctx))
-            self._commit(row, events, changes)
+            self._commit(row, events)
             for saved in docs:
                 self._add_document(row, saved, actor)
         return self.case(case_uuid, user)
@@ -351,13 +333,10 @@ class Window(Administration, CaseReader):
     def approve(self, user: storage.User, case_uuid: str) -> CaseView:
         with self._deciding(user, case_uuid) as (actor, row, attempt):
             events = self._decide(actor, row, Action.APPROVE)
-            now = self.clock()
-            changes: dict[str, Any] = {"decided_at": now.isoformat(), "reviewed_by": actor.login}
             docs = []
             if events[-1].to_state == CaseState.CLOSED:
-                changes["closed_at"] = now.isoformat()
                 docs.append(self._issue(attempt, self.documents.completion, self._context(row, actor)))
-            self._commit(row, events, changes)
+            self._commit(row, events)
             for saved in docs:
                 self._add_document(row, saved, actor)
         return self.case(case_uuid, user)
@@ -370,11 +349,9 @@ class Window(Administration, CaseReader):
             events = self._decide(
                 actor, row, Action.PAY, data={"amount_fen": amount_fen, "reference": reference.strip()}
             )
-            now = self.clock()
-            after = replace(row, amount_fen=amount_fen, paid_at=now)
+            after = row.with_changes(replay.changes(events))
             saved = self._issue(attempt, self.documents.completion, self._context(after, actor))
-            stamp = now.isoformat()
-            self._commit(row, events, {"amount_fen": amount_fen, "paid_at": stamp, "closed_at": stamp})
+            self._commit(row, events)
             self._add_document(row, saved, actor)
         return self.case(case_uuid, user)
 
@@ -387,7 +364,7 @@ class Window(Administration, CaseReader):
     def _close_without_document(self, user: storage.User, case_uuid: str, action: Action, reason: str) -> CaseView:
         with self._deciding(user, case_uuid) as (actor, row, _attempt):
             events = self._decide(actor, row, action, reason=reason)
-            self._commit(row, events, {"closed_at": self.clock().isoformat()})
+            self._commit(row, events)
         return self.case(case_uuid, user)
 
     def rate(self, user: storage.User, case_uuid: str, level: Rating, comment: str = "") -> CaseView:
@@ -472,12 +449,7 @@ class Window(Administration, CaseReader):
                     Action.RECOMPUTE,
                     data={"due": new.due.isoformat(), "previous_due": old.due.isoformat(), "provisional": new.provisional},
                 )
-                self.store.append_event(event, row.point_code)
-                self.store.update_case(
-                    row.uuid,
-                    {"due_date": new.due.isoformat(), "due_provisional": int(new.provisional)},
-                    expected_version=row.version,
-                )
+                self._commit(row, [event])
             changed.append(Recomputed(row.case_no, old.due, new.due, new.provisional))
         return changed
 
@@ -628,13 +600,12 @@ class Window(Administration, CaseReader):
         except WorkflowError as exc:
             raise ServiceError(str(exc)) from None
 
-    def _commit(self, row: CaseRecord, events: list[Event], changes: dict[str, Any]) -> None:
-        """Store the events and the case's new state together (the caller holds the transaction)."""
+    def _commit(self, row: CaseRecord, events: list[Event]) -> None:
+        """Store the events and the columns they set (`clerk.replay.changes`) together, so the
+        case row is the replay of its events (the caller holds the transaction)."""
         for event in events:
             self.store.append_event(event, row.point_code)
-        self.store.update_case(
-            row.uuid, {**changes, "state": str(events[-1].to_state)}, expected_version=row.version
-        )
+        self.store.update_case(row.uuid, replay.changes(events), expected_version=row.version)
 
     def _decide_with_document(
         self, user: storage.User, case_uuid: str, action: Action, reason: str, kind: str
@@ -642,7 +613,7 @@ class Window(Administration, CaseReader):
         with self._deciding(user, case_uuid) as (actor, row, attempt):
             events = self._decide(actor, row, action, reason=reason)
             saved = self._issue(attempt, self.documents.decision, self._context(row, actor), kind, reason.strip())
-            self._commit(row, events, {"decided_at": self.clock().isoformat()})
+            self._commit(row, events)
             self._add_document(row, saved, actor)
         return self.case(case_uuid, user)
 

@@ -14,13 +14,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from clerk.model import Action, CaseState, Rating
-from clerk.storage.schema import ZERO_HASH
 
 # Cases received in [start, end) with the state their last event before `end` left them in.
 RECEIVED_WITH_CLOSING_STATE = """
 SELECT c.uuid, c.case_no, c.item_no, c.created_by, c.state,
        (SELECT e.to_state FROM events e
-         WHERE e.case_uuid = c.uuid AND e.at < :end ORDER BY e.seq DESC LIMIT 1) AS closing_state
+         WHERE e.case_uuid = c.uuid AND e.at < :end ORDER BY e.n DESC LIMIT 1) AS closing_state
   FROM cases c
  WHERE c.received_at >= :start AND c.received_at < :end{point}
  ORDER BY c.received_at, c.case_no
@@ -30,7 +29,7 @@ EVENTS_ON_DAY = """
 SELECT e.action, e.actor, e.data
   FROM events e JOIN cases c ON c.uuid = e.case_uuid
  WHERE e.at >= :start AND e.at < :end{point}
- ORDER BY e.seq
+ ORDER BY e.n
 """
 
 # Cases accepted before the close, with their state at the close.
@@ -38,14 +37,14 @@ ACCEPTED_WITH_CLOSING_STATE = """
 SELECT c.uuid, c.case_no, c.item_no, c.applicant_kind, c.applicant_name, c.due_date,
        c.due_provisional,
        (SELECT e.to_state FROM events e
-         WHERE e.case_uuid = c.uuid AND e.at < :end ORDER BY e.seq DESC LIMIT 1) AS closing_state
+         WHERE e.case_uuid = c.uuid AND e.at < :end ORDER BY e.n DESC LIMIT 1) AS closing_state
   FROM cases c
  WHERE c.accepted_at IS NOT NULL AND c.accepted_at < :end AND c.due_date IS NOT NULL{point}
 """
 
 # Recomputations after the close: the first one's previous_due is the due date at the close.
 RECOMPUTED_AFTER = """
-SELECT case_uuid, data FROM events WHERE action = :action AND at >= :end ORDER BY seq
+SELECT case_uuid, data FROM events WHERE action = :action AND at >= :end ORDER BY n
 """
 
 EVALUATIONS_ON_DAY = """
@@ -56,7 +55,6 @@ SELECT v.level, v.comment, v.at, v.recorded_by, v.followed_up_at,
  ORDER BY v.at, c.case_no
 """
 
-CHAIN_HEAD_AT = "SELECT seq, hash FROM events WHERE at < :end ORDER BY seq DESC LIMIT 1"
 EVENT_COUNT_ON_DAY = "SELECT COUNT(*) FROM events WHERE at >= :start AND at < :end"
 USER_NAMES = "SELECT login, name FROM users"
 
@@ -116,9 +114,8 @@ class LedgerDay:
     recomputed_after: tuple[Recomputation, ...]
     evaluations: tuple[DayEvaluation, ...]
     user_names: Mapping[str, str]  # casefolded login -> name
-    head_seq: int  # the last event before the close (0 and 64 zeros for none)
-    head_hash: str
     events_on_day: int
+    end: str  # the close: the first instant after the day (ISO date of the next day)
 
 
 def _sql(template: str, point_code: str | None, params: dict[str, Any]) -> str:
@@ -202,7 +199,6 @@ def ledger_day(conn: sqlite3.Connection, day: date, point_code: str | None) -> L
             for r in _query(conn, EVALUATIONS_ON_DAY, point_code, bounds)
         )
         names = {r["login"].casefold(): r["name"] for r in _rows(conn, USER_NAMES, {})}
-        head = conn.execute(CHAIN_HEAD_AT, {"end": bounds["end"]}).fetchone()
         count = conn.execute(EVENT_COUNT_ON_DAY, bounds).fetchone()[0]
     finally:
         if own and conn.in_transaction:
@@ -214,12 +210,6 @@ def ledger_day(conn: sqlite3.Connection, day: date, point_code: str | None) -> L
         recomputed_after=recomputed,
         evaluations=evaluations,
         user_names=names,
-        head_seq=int(head[0]) if head else 0,
-        head_hash=str(head[1]) if head else ZERO_HASH,
         events_on_day=int(count),
+        end=bounds["end"],
     )
-
-
-def hash_at(conn: sqlite3.Connection, seq: int) -> str | None:
-    row = conn.execute("SELECT hash FROM events WHERE seq = ?", (seq,)).fetchone()
-    return str(row[0]) if row else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -101,6 +101,25 @@ class CaseRecord:
     version: int
     created_at: datetime
     updated_at: datetime
+
+    def with_changes(self, changes: Mapping[str, Any]) -> CaseRecord:
+        """This case with `changes` (stored-form column values, e.g. `clerk.replay.changes`)."""
+        decoded: dict[str, Any] = {}
+        for column, value in changes.items():
+            if column in _INSTANTS:
+                value = value if isinstance(value, datetime) else _instant_or_none(value)
+            elif column in _DATES:
+                value = value if isinstance(value, date) else _date_or_none(value)
+            elif column == "due_provisional":
+                value = bool(value)
+            elif column == "state":
+                value = CaseState(value)
+            elif column == "channel":
+                value = Channel(value)
+            elif column == "circumstances":
+                value = frozenset(_json(value, []))
+            decoded[column] = value
+        return replace(self, **decoded)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> CaseRecord:
