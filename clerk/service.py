@@ -83,6 +83,11 @@ __all__ = [
     "open_window",
 ]
 
+CHANGED_SINCE_SHOWN = (
+    "该办件在您查看之后已被修改（材料核验结果或办理决定有变），本次操作没有保存。"
+    "请按 F5 刷新，核对后重新操作。"
+)
+
 REVEALABLE = {"applicant_name", "id_number", "phone", "bank_account", "agent_id_number"}
 
 
@@ -229,6 +234,9 @@ class Window(Administration, CaseReader):
             if row.state not in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
                 raise ServiceError("该件已作出受理决定，不能再修改材料核验结果。")
             self._store_checks(row, checks)
+            # The case's version moves on with its checks: a decision taken on what an earlier
+            # screen showed (`expected_version`) is refused rather than made on other materials.
+            self.store.update_case(row.uuid, {}, expected_version=row.version)
         return self.case(case_uuid, user)
 
     def supplement(
@@ -285,10 +293,17 @@ class Window(Administration, CaseReader):
             supplement_days=self.settings.supplement_days,
         )
 
-    def issue_notice(self, user: storage.User, case_uuid: str, *, override_reason: str = "") -> CaseView:
+    def issue_notice(
+        self,
+        user: storage.User,
+        case_uuid: str,
+        *,
+        override_reason: str = "",
+        expected_version: int | None = None,
+    ) -> CaseView:
         """Issue the one-time notice of every missing material. A later notice may only name
         materials an earlier one named, unless a supervisor overrides with a reason."""
-        with self._deciding(user, case_uuid) as (actor, row, attempt):
+        with self._deciding(user, case_uuid, expected_version) as (actor, row, attempt):
             content = self._notice_content(row)
             item = self.catalog.item(row.item_no)
             missing_ids = sorted(m.id for m, _ in self._missing(row, item))
@@ -299,9 +314,16 @@ class Window(Administration, CaseReader):
         return self.case(case_uuid, user)
 
     def accept(
-        self, user: storage.User, case_uuid: str, *, declaration_deadline: date | None = None
+        self,
+        user: storage.User,
+        case_uuid: str,
+        *,
+        declaration_deadline: date | None = None,
+        expected_version: int | None = None,
     ) -> CaseView:
-        with self._deciding(user, case_uuid) as (actor, row, attempt):
+        """Accept the case. With `expected_version` (the version the clerk's screen showed), a
+        case changed since (its materials re-checked, or decided at another desk) is refused."""
+        with self._deciding(user, case_uuid, expected_version) as (actor, row, attempt):
             item = self.catalog.item(row.item_no)
             start = self.today()
             if item.time_limit.start == "after_declaration_deadline":
@@ -325,13 +347,15 @@ class Window(Administration, CaseReader):
                 self._add_document(row, saved, actor)
         return self.case(case_uuid, user)
 
-    def refuse(self, user: storage.User, case_uuid: str, reason: str) -> CaseView:
-        return self._decide_with_document(user, case_uuid, Action.REFUSE, reason, "refusal")
+    def refuse(
+        self, user: storage.User, case_uuid: str, reason: str, *, expected_version: int | None = None
+    ) -> CaseView:
+        return self._decide_with_document(user, case_uuid, Action.REFUSE, reason, "refusal", expected_version)
 
     # ------------------------------------------------------------------ after acceptance
 
-    def approve(self, user: storage.User, case_uuid: str) -> CaseView:
-        with self._deciding(user, case_uuid) as (actor, row, attempt):
+    def approve(self, user: storage.User, case_uuid: str, *, expected_version: int | None = None) -> CaseView:
+        with self._deciding(user, case_uuid, expected_version) as (actor, row, attempt):
             events = self._decide(actor, row, Action.APPROVE)
             docs = []
             if events[-1].to_state == CaseState.CLOSED:
@@ -341,11 +365,21 @@ class Window(Administration, CaseReader):
                 self._add_document(row, saved, actor)
         return self.case(case_uuid, user)
 
-    def reject(self, user: storage.User, case_uuid: str, reason: str) -> CaseView:
-        return self._decide_with_document(user, case_uuid, Action.REJECT, reason, "rejection")
+    def reject(
+        self, user: storage.User, case_uuid: str, reason: str, *, expected_version: int | None = None
+    ) -> CaseView:
+        return self._decide_with_document(user, case_uuid, Action.REJECT, reason, "rejection", expected_version)
 
-    def pay(self, user: storage.User, case_uuid: str, amount_fen: int, reference: str) -> CaseView:
-        with self._deciding(user, case_uuid) as (actor, row, attempt):
+    def pay(
+        self,
+        user: storage.User,
+        case_uuid: str,
+        amount_fen: int,
+        reference: str,
+        *,
+        expected_version: int | None = None,
+    ) -> CaseView:
+        with self._deciding(user, case_uuid, expected_version) as (actor, row, attempt):
             events = self._decide(
                 actor, row, Action.PAY, data={"amount_fen": amount_fen, "reference": reference.strip()}
             )
@@ -476,7 +510,7 @@ class Window(Administration, CaseReader):
 
     @contextmanager
     def _deciding(
-        self, user: storage.User | SystemActor, case_uuid: str
+        self, user: storage.User | SystemActor, case_uuid: str, expected_version: int | None = None
     ) -> Iterator[tuple[storage.User | SystemActor, CaseRecord, _Attempt]]:
         """The write lock first, then the actor and the case as they are now.
 
@@ -489,6 +523,8 @@ class Window(Administration, CaseReader):
         with self._tx(attempt):
             actor = self._current_actor(user)
             row = self._row(case_uuid)
+            if expected_version is not None and row.version != expected_version:
+                raise ServiceError(CHANGED_SINCE_SHOWN)
             yield actor, row, attempt
 
     def _current_actor(self, user: storage.User | SystemActor) -> storage.User | SystemActor:
@@ -608,9 +644,15 @@ class Window(Administration, CaseReader):
         self.store.update_case(row.uuid, replay.changes(events), expected_version=row.version)
 
     def _decide_with_document(
-        self, user: storage.User, case_uuid: str, action: Action, reason: str, kind: str
+        self,
+        user: storage.User,
+        case_uuid: str,
+        action: Action,
+        reason: str,
+        kind: str,
+        expected_version: int | None = None,
     ) -> CaseView:
-        with self._deciding(user, case_uuid) as (actor, row, attempt):
+        with self._deciding(user, case_uuid, expected_version) as (actor, row, attempt):
             events = self._decide(actor, row, action, reason=reason)
             saved = self._issue(attempt, self.documents.decision, self._context(row, actor), kind, reason.strip())
             self._commit(row, events)

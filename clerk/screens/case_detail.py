@@ -198,19 +198,19 @@ class CaseDetailScreen(Screen[None]):
     action_supplement = action_materials
 
     def action_approve(self) -> None:
-        self._run(lambda: self.window.approve(self.user, self.view.uuid), "审核通过。")
+        self._run(lambda: self.window.approve(self.user, self.view.uuid, expected_version=self.view.version), "审核通过。")
 
     def action_reject(self) -> None:
         self._reason_then(
             "审核不通过", "写明不通过的理由和依据，将写入告知书。",
-            lambda r: self._run(lambda: self.window.reject(self.user, self.view.uuid, r), "已作出审核不通过决定，告知书已生成。"),
+            lambda r: self._run(lambda: self.window.reject(self.user, self.view.uuid, r, expected_version=self.view.version), "已作出审核不通过决定，告知书已生成。"),
         )
 
     def action_pay(self) -> None:
         def done(result: tuple[int, str] | None) -> None:
             if result:
                 fen, ref = result
-                self._run(lambda: self.window.pay(self.user, self.view.uuid, fen, ref), "拨付已登记，本件办结。")
+                self._run(lambda: self.window.pay(self.user, self.view.uuid, fen, ref, expected_version=self.view.version), "拨付已登记，本件办结。")
 
         self.app.push_screen(PaymentScreen(), done)
 

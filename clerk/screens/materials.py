@@ -217,7 +217,7 @@ class MaterialsScreen(Screen[None]):
 
     def action_accept(self) -> None:
         try:
-            view = self.window.accept(self.user, self.view.uuid)
+            view = self.window.accept(self.user, self.view.uuid, expected_version=self.view.version)
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -247,7 +247,7 @@ class MaterialsScreen(Screen[None]):
             if not ok:
                 return
             try:
-                view = self.window.issue_notice(self.user, self.view.uuid)
+                view = self.window.issue_notice(self.user, self.view.uuid, expected_version=self.view.version)
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -261,7 +261,7 @@ class MaterialsScreen(Screen[None]):
             if not reason:
                 return
             try:
-                view = self.window.refuse(self.user, self.view.uuid, reason)
+                view = self.window.refuse(self.user, self.view.uuid, reason, expected_version=self.view.version)
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
                 return
