@@ -75,6 +75,14 @@ class CaseReader:
     def today(self) -> date:
         return self.clock().astimezone(TZ).date()
 
+    def configured_point(self) -> str | None:
+        """This installation's point code, or None before the initial setup."""
+        return self.store.get_setting(SETTING_POINT)
+
+    def close(self) -> None:
+        """Close the store (the CLI, when its command is done)."""
+        self.store.close()
+
     def point(self) -> PointChoice:
         code = self.store.get_setting(SETTING_POINT)
         if not code:

@@ -122,7 +122,7 @@ def recompute_open_cases(args: argparse.Namespace, calendar: WorkCalendar) -> in
     try:
         changed = window.recompute_deadlines(SystemActor(login=f"system:{getpass.getuser()}"))
     finally:
-        window.store.close()
+        window.close()
     if not changed:
         print("在办案件的办结期限无需调整。")
         return 0

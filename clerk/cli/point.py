@@ -37,7 +37,7 @@ def run_add(args: argparse.Namespace) -> int:
         print(f"未登记：{exc}", file=sys.stderr)
         return 1
     finally:
-        window.store.close()
+        window.close()
     print(f"已登记服务点 {new.code}　{new.name}（{POINT_KINDS[new.kind]}，所属 {new.office}）。")
     print("该服务点的电脑首次启动 clerk 时，在初始设置中选择它。")
     return 0
@@ -55,7 +55,7 @@ def run_list(args: argparse.Namespace) -> int:
         try:
             points = window.declared_points()
         finally:
-            window.store.close()
+            window.close()
     for office in offices.offices:
         print(f"{office.code}　{office.area}　{office.name}　监督电话 {office.phone}")
         for p in [*offices.points_of(office.code)]:

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         except (LedgerError, ServiceError) as exc:
             return _fail(str(exc))
     finally:
-        window.store.close()
+        window.close()
 
     notes = sys.stderr if args.json else sys.stdout
     if args.json:

@@ -15,7 +15,6 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from clerk.case_reader import SETTING_POINT
 from clerk.cli.verify import db_path
 from clerk.limits import MIN_PASSWORD_LENGTH
 from clerk.model import ROLE_LABELS, Role
@@ -87,7 +86,7 @@ def run_add(args: argparse.Namespace) -> int:
 
     window = _window(args)
     try:
-        configured = window.store.get_setting(SETTING_POINT)
+        configured = window.configured_point()
         point = args.point or configured
         if not point:
             print("本机尚未设置所属经办机构或服务点，请用 --point 指定编码（例如 --point YZ01）。", file=sys.stderr)
@@ -105,7 +104,7 @@ def run_add(args: argparse.Namespace) -> int:
             print(f"本机所属经办机构或服务点已设为 {point}。")
         return 0
     finally:
-        window.store.close()
+        window.close()
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -124,7 +123,7 @@ def run_list(args: argparse.Namespace) -> int:
             for u in window.users(_actor())
         ]
     finally:
-        window.store.close()
+        window.close()
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -153,4 +152,4 @@ def run_passwd(args: argparse.Namespace) -> int:
         print(f"已重设用户 {args.login} 的密码，账号锁定（如有）已解除。")
         return 0
     finally:
-        window.store.close()
+        window.close()
