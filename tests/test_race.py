@@ -78,8 +78,8 @@ def _check_the_file(db: Path, uuids: list[str], decided: Action, state: CaseStat
             for d in documents:
                 assert hashlib.sha256(Path(d.path_pdf).read_bytes()).hexdigest() == d.sha256
                 assert Path(d.path_txt).is_file()
-        result = store.verify()
-        assert result["ok"] is True, result.get("problem")
+        result = store.verify(full=True)  # chains, every case replayed, every document and file
+        assert result["ok"] is True, result.get("problems")
     finally:
         store.close()
 
