@@ -26,6 +26,7 @@ from textual.command import CommandList, CommandPalette
 from textual.screen import Screen
 from textual.widgets.option_list import Option
 
+from clerk.limits import ADMIN_ROLES, LEDGER_ROLES
 from clerk.model import Role
 
 if TYPE_CHECKING:
@@ -35,9 +36,9 @@ SCREENSHOT_ACTIONS = frozenset({"screenshot", "app.screenshot"})
 NEEDS_USER = frozenset({"new_case", "search", "dashboard", "logout", "change_password"})
 # Screens only some roles may open; the key is hidden and refused for everyone else.
 ROLE_ACTIONS: dict[str, frozenset[Role]] = {
-    "users": frozenset({Role.ADMIN}),
-    "points": frozenset({Role.ADMIN}),
-    "ledger": frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN}),
+    "users": ADMIN_ROLES,
+    "points": ADMIN_ROLES,
+    "ledger": LEDGER_ROLES,
 }
 
 
@@ -92,6 +93,7 @@ class ClerkApp(App[None]):
         self.user = user
         self._keys: deque[events.Key] = deque()
         self._key_pump: asyncio.Task[None] | None = None
+        window.on_actor_revoked = self._actor_revoked
 
     # ------------------------------------------------------------------ keys, one at a time
 
@@ -232,6 +234,16 @@ class ClerkApp(App[None]):
         self.sub_title = f"{point.name}（{point.kind_label}）　{name}"
         self.title = f"{point.name}　{name}（{user.login}）"  # who and where, first (80 columns)
 
+    def _actor_revoked(self, message: str) -> None:
+        """The signed-in account was deactivated or given another role: log it out, say why."""
+        if self.user is None:
+            return
+        self.call_later(self._log_out_revoked, message)
+
+    def _log_out_revoked(self, message: str) -> None:
+        self.action_logout()
+        self.notify(message, severity="error", timeout=15)
+
     def action_logout(self) -> None:
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -354,15 +366,13 @@ def make_app(window: Window, *, user: Any = None) -> ClerkApp:
 
 def make_app_from_args(args: argparse.Namespace) -> ClerkApp:
     from clerk.catalog import default_catalog
-    from clerk.db import Store
     from clerk.document_tidy import tidy_documents
     from clerk.offices import default_offices
     from clerk.paths import default_db_path, documents_dir
-    from clerk.service import Window
+    from clerk.service import open_window
 
     path = Path(args.db) if getattr(args, "db", None) else default_db_path()
-    store = Store.open(path)
     root = documents_dir()
-    tidy_documents(root, store.document_at)
-    window = Window(store, default_catalog(), default_offices(), documents_root=root)
+    window = open_window(path, default_catalog(), default_offices(), documents_root=root)
+    tidy_documents(root, window.store.document_at)  # what a killed process left in documents/
     return make_app(window)

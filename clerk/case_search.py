@@ -21,20 +21,20 @@ ITEM_QUERY = re.compile(r"[A-Za-z\u4e00-\u9fff\s]{2,}")
 MAX_QUERY = 60  # longer than any name or number; a pasted page must not become a search
 
 
-def search_rows(store: Any, finder: Any, text: str) -> list[dict[str, Any]]:
+def search_rows(store: Any, finder: Any, text: str) -> list[Any]:
     text = text.strip()[:MAX_QUERY]
     if not text:
         return []
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, Any] = {}
     for row in store.search(text):
-        found.setdefault(row["uuid"], row)
+        found.setdefault(row.uuid, row)
     compact = re.sub(r"[\s\-]", "", text)
     if TAIL.fullmatch(compact) and any(ch.isdigit() for ch in compact):
         for row in store.search_tails(compact):
-            found.setdefault(row["uuid"], row)
+            found.setdefault(row.uuid, row)
     if not found and ITEM_QUERY.fullmatch(text):
         items = [item.no for item in finder.find(text)]
         if items and len(items) < len(finder.catalog.items):  # an empty or vague query names every item
             for row in store.cases_of_items(items[:5]):
-                found.setdefault(row["uuid"], row)
+                found.setdefault(row.uuid, row)
     return list(found.values())

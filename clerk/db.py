@@ -11,8 +11,12 @@ The store keeps what the service tells it and decides no workflow rule. What it 
   and checked by `verify()`; events carry ids and codes, never personal data;
 - every case, material record, document and event has a UUID, its owning point, a version
   counter and ISO-8601 timestamps with the +08:00 offset from the injected clock;
-- rows come back as plain dicts with every column; JSON columns (`circumstances`, events'
-  `data`) come back as the JSON text stored.
+- rows come back as typed frozen records (`clerk.storage.records`: `CaseRecord`,
+  `DocumentRecord`, `MaterialCheckRecord`, `EvaluationRecord`, `EventRecord`, `PointRecord`,
+  `User`), decoded here: JSON as lists/dicts, instants as `datetime`, dates as `date`;
+- SQLite errors leave the store as the neutral errors of `clerk.storage.errors` (busy, disk
+  full, read-only, damaged, constraint, conflict, not found); nothing above storage sees
+  `sqlite3`. The protocol the service relies on is `clerk.storage.port.Store`.
 """
 
 from __future__ import annotations
@@ -33,11 +37,30 @@ from sqlite_utils import Database
 from clerk import file_modes
 from clerk.clock import Clock, system_clock
 from clerk.model import CaseState, Event, Role
-from clerk.storage import chain, files, fts, queries, schema, users
+from clerk.storage import chain, files, fts, ledger_queries, queries, schema, users
 from clerk.storage.chain import PersonalDataError
 from clerk.storage.connection import connect
+from clerk.storage.errors import (
+    BusyError,
+    ConflictError,
+    ConstraintError,
+    DamagedError,
+    DiskFullError,
+    NotFoundError,
+    ReadOnlyError,
+    StorageError,
+    translated,
+)
 from clerk.storage.files import BackupError
 from clerk.storage.records import MANAGED as _MANAGED
+from clerk.storage.records import (
+    CaseRecord,
+    DocumentRecord,
+    EvaluationRecord,
+    EventRecord,
+    MaterialCheckRecord,
+    PointRecord,
+)
 from clerk.storage.records import instant as _instant
 from clerk.storage.records import normalize as _normalize
 from clerk.storage.users import AuthError, PasswordPolicyError, User, UserError
@@ -47,22 +70,26 @@ from clerk.storage.verify import verify as verify_store
 __all__ = [
     "AuthError",
     "BackupError",
+    "BusyError",
+    "CaseRecord",
     "ConflictError",
+    "ConstraintError",
+    "DamagedError",
+    "DiskFullError",
+    "DocumentRecord",
+    "EvaluationRecord",
+    "EventRecord",
+    "MaterialCheckRecord",
     "NotFoundError",
     "PasswordPolicyError",
     "PersonalDataError",
+    "PointRecord",
+    "ReadOnlyError",
+    "StorageError",
     "Store",
     "User",
     "UserError",
 ]
-
-
-class ConflictError(ValueError):
-    """Someone else changed the case since it was read (optimistic version check)."""
-
-
-class NotFoundError(ValueError):
-    """The case or record asked for does not exist."""
 
 
 def _new_uuid() -> str:
@@ -104,12 +131,13 @@ class Store:
         `version` stops migrations early; only tests use it, to build files of older versions.
         """
         file_modes.use_private_umask()
-        conn = connect(path)
-        try:
-            schema.migrate(conn, version)
-        except BaseException:
-            conn.close()
-            raise
+        with translated():
+            conn = connect(path)
+            try:
+                schema.migrate(conn, version)
+            except BaseException:
+                conn.close()
+                raise
         file_modes.make_private(*file_modes.database_files(path))
         return cls(conn, clock=clock, hasher=hasher, path=Path(path))
 
@@ -136,9 +164,9 @@ class Store:
 
         Nested blocks join the outer transaction: they are savepoints, so an exception caught
         inside the outer block undoes only the inner block, and nothing is durable until the
-        outermost block commits.
+        outermost block commits. A SQLite error inside leaves it as a `StorageError`.
         """
-        with self._lock:
+        with self._lock, translated():
             if self._depth == 0:
                 self.conn.execute("BEGIN IMMEDIATE")
                 self._depth = 1
@@ -195,9 +223,12 @@ class Store:
     def settings(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT key, value FROM settings ORDER BY key").fetchall())
 
-    def points(self) -> list[dict[str, Any]]:
-        """Service points declared locally: dicts with code, name, kind, office_code."""
-        return list(self.db.query("SELECT code, name, kind, office_code FROM points ORDER BY code"))
+    def points(self) -> list[PointRecord]:
+        """Service points declared locally."""
+        return [
+            PointRecord.from_row(r)
+            for r in self.db.query("SELECT code, name, kind, office_code FROM points ORDER BY code")
+        ]
 
     def add_point(self, code: str, name: str, kind: str, office_code: str) -> None:
         """Declare (or redeclare) a service point."""
@@ -308,15 +339,16 @@ class Store:
             if {"applicant_name", "unit_name"} & set(values):
                 row = self.get_case(uuid)
                 assert row is not None
-                fts.reindex_case(self.conn, uuid, row["applicant_name"], row["unit_name"])
+                fts.reindex_case(self.conn, uuid, row.applicant_name, row.unit_name)
         return expected_version + 1
 
-    def get_case(self, uuid: str) -> dict[str, Any] | None:
+    def get_case(self, uuid: str) -> CaseRecord | None:
         rows = list(self.db.query("SELECT * FROM cases WHERE uuid = ?", [uuid]))
-        return rows[0] if rows else None
+        return CaseRecord.from_row(rows[0]) if rows else None
 
-    def get_case_by_no(self, case_no: str) -> dict[str, Any] | None:
-        return queries.by_case_no(self.db, case_no)
+    def get_case_by_no(self, case_no: str) -> CaseRecord | None:
+        row = queries.by_case_no(self.db, case_no)
+        return CaseRecord.from_row(row) if row else None
 
     def next_sequence(self, point_code: str, day: date | str) -> int:
         """The next number (1, 2, ...) in the point's daily counter; part of the caller's transaction."""
@@ -345,9 +377,9 @@ class Store:
             case = self.get_case(case_uuid)
             if case is None:
                 raise NotFoundError("找不到该办件，请刷新后重试。")
-            owner = point_code or case["point_code"]
+            owner = point_code or case.point_code
             now = self.now()
-            existing = {r["material_id"]: r for r in self.material_checks(case_uuid)}
+            existing = {r["material_id"]: r for r in self._material_rows(case_uuid)}
             for check in checks:
                 self._check_columns("case_materials", check)
                 fields = {
@@ -376,7 +408,10 @@ class Store:
                         {**fields, "now": now, "uuid": old["uuid"]},
                     )
 
-    def material_checks(self, case_uuid: str) -> list[dict[str, Any]]:
+    def material_checks(self, case_uuid: str) -> list[MaterialCheckRecord]:
+        return [MaterialCheckRecord.from_row(r) for r in self._material_rows(case_uuid)]
+
+    def _material_rows(self, case_uuid: str) -> list[dict[str, Any]]:
         return list(
             self.db.query("SELECT * FROM case_materials WHERE case_uuid = ? ORDER BY material_id", [case_uuid])
         )
@@ -387,12 +422,13 @@ class Store:
         """Record an issued document (uuid generated when absent); returns its uuid."""
         return self._add("documents", row)
 
-    def documents_for(self, case_uuid: str) -> list[dict[str, Any]]:
-        return list(
-            self.db.query(
+    def documents_for(self, case_uuid: str) -> list[DocumentRecord]:
+        return [
+            DocumentRecord.from_row(r)
+            for r in self.db.query(
                 "SELECT * FROM documents WHERE case_uuid = ? ORDER BY issued_at, rowid", [case_uuid]
             )
-        )
+        ]
 
     def document_at(self, path: Path) -> bool:
         """Whether a recorded document's text or PDF is the file at `path`."""
@@ -406,7 +442,7 @@ class Store:
         """Record a rating (好差评); returns its uuid."""
         return self._add("evaluations", row)
 
-    def evaluation_for(self, case_uuid: str) -> dict[str, Any] | None:
+    def evaluation_for(self, case_uuid: str) -> EvaluationRecord | None:
         """The case's latest evaluation, or None."""
         rows = list(
             self.db.query(
@@ -414,7 +450,7 @@ class Store:
                 [case_uuid],
             )
         )
-        return rows[0] if rows else None
+        return EvaluationRecord.from_row(rows[0]) if rows else None
 
     def follow_up_evaluation(self, case_uuid: str, text: str, at: datetime | str) -> None:
         """Record the follow-up (回访) on the case's latest evaluation."""
@@ -425,7 +461,7 @@ class Store:
             self.conn.execute(
                 "UPDATE evaluations SET follow_up = ?, followed_up_at = ?, version = version + 1,"
                 " updated_at = ? WHERE uuid = ?",
-                (text, _instant(at), self.now(), latest["uuid"]),
+                (text, _instant(at), self.now(), latest.uuid),
             )
 
     def _add(self, table: str, row: Mapping[str, Any]) -> str:
@@ -572,66 +608,108 @@ class Store:
 
     # ------------------------------------------------------------------ queries
 
-    def find_by_id_number(self, id_number: str) -> list[dict[str, Any]]:
-        return queries.by_id_number(self.db, id_number)
+    def case_events(self, case_uuid: str) -> list[EventRecord]:
+        """The case's events in order, as typed records (`data` decoded)."""
+        with translated():
+            return [EventRecord.from_row(e) for e in self.events_for(case_uuid)]
 
-    def find_by_name_prefix(self, prefix: str) -> list[dict[str, Any]]:
-        return queries.by_name_prefix(self.db, prefix)
+    def find_by_id_number(self, id_number: str) -> list[CaseRecord]:
+        return _cases(queries.by_id_number(self.db, id_number))
 
-    def search_names(self, text: str) -> list[dict[str, Any]]:
+    def find_by_name_prefix(self, prefix: str) -> list[CaseRecord]:
+        return _cases(queries.by_name_prefix(self.db, prefix))
+
+    def search_names(self, text: str) -> list[CaseRecord]:
         """Full-text: applicant or unit names containing `text`'s characters in a row."""
-        return queries.by_full_text(self.db, text)
+        return _cases(queries.by_full_text(self.db, text))
 
-    def find_units(self, text: str) -> list[dict[str, Any]]:
+    def find_units(self, text: str) -> list[CaseRecord]:
         """Cases of a unit: by credit code exactly, or by unit name prefix."""
         found = {r["uuid"]: r for r in queries.by_credit_code(self.db, text)}
         for r in queries.by_unit_prefix(self.db, text):
             found.setdefault(r["uuid"], r)
-        return list(found.values())
+        return _cases(found.values())
 
     def cases_between(
         self, start: date, end: date, state: str | None = None, point_code: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[CaseRecord]:
         """Cases received from `start` to `end` (inclusive), optionally in one state."""
-        return queries.received_between(self.db, start, end, state, point_code)
+        return _cases(queries.received_between(self.db, start, end, state, point_code))
 
-    def received_on(self, day: date, point_code: str | None = None) -> list[dict[str, Any]]:
-        return queries.received_between(self.db, day, day, None, point_code)
+    def received_on(self, day: date, point_code: str | None = None) -> list[CaseRecord]:
+        return _cases(queries.received_between(self.db, day, day, None, point_code))
 
-    def awaiting_review(self, point_code: str | None = None) -> list[dict[str, Any]]:
-        return queries.in_state(self.db, CaseState.ACCEPTED, point_code)
+    def awaiting_review(self, point_code: str | None = None) -> list[CaseRecord]:
+        return _cases(queries.in_state(self.db, CaseState.ACCEPTED, point_code))
 
-    def awaiting_supplement(self, point_code: str | None = None) -> list[dict[str, Any]]:
-        return queries.in_state(self.db, CaseState.AWAITING_SUPPLEMENT, point_code)
+    def awaiting_supplement(self, point_code: str | None = None) -> list[CaseRecord]:
+        return _cases(queries.in_state(self.db, CaseState.AWAITING_SUPPLEMENT, point_code))
 
-    def awaiting_payment(self, point_code: str | None = None) -> list[dict[str, Any]]:
-        return queries.in_state(self.db, CaseState.AWAITING_PAYMENT, point_code)
+    def awaiting_payment(self, point_code: str | None = None) -> list[CaseRecord]:
+        return _cases(queries.in_state(self.db, CaseState.AWAITING_PAYMENT, point_code))
 
-    def unfinished(self, point_code: str | None = None) -> list[dict[str, Any]]:
+    def unfinished(self, point_code: str | None = None) -> list[CaseRecord]:
         """Cases still in 收件: received, materials not yet decided on."""
-        return queries.in_state(self.db, CaseState.DRAFT, point_code)
+        return _cases(queries.in_state(self.db, CaseState.DRAFT, point_code))
 
-    def bad_ratings_awaiting_follow_up(self, point_code: str | None = None) -> list[dict[str, Any]]:
-        return queries.bad_ratings_awaiting_follow_up(self.db, point_code)
+    def bad_ratings_awaiting_follow_up(self, point_code: str | None = None) -> list[CaseRecord]:
+        return _cases(queries.bad_ratings_awaiting_follow_up(self.db, point_code))
 
-    def due_on_or_before(self, day: date, point_code: str | None = None) -> list[dict[str, Any]]:
+    def due_on_or_before(self, day: date, point_code: str | None = None) -> list[CaseRecord]:
         """Accepted (open) cases due on or before `day`, earliest first."""
-        return queries.due_on_or_before(self.db, day, point_code)
+        return _cases(queries.due_on_or_before(self.db, day, point_code))
 
-    def overdue(self, today: date, point_code: str | None = None) -> list[dict[str, Any]]:
+    def overdue(self, today: date, point_code: str | None = None) -> list[CaseRecord]:
         """Accepted (open) cases whose due date is before `today`."""
-        return queries.overdue(self.db, today, point_code)
+        return _cases(queries.overdue(self.db, today, point_code))
 
-    def search_tails(self, text: str) -> list[dict[str, Any]]:
+    def search_tails(self, text: str) -> list[CaseRecord]:
         """Cases by the last characters of their number or the last 6 of the applicant's ID."""
         rows = queries.by_case_no_tail(self.db, text)
         if len(text.strip()) == 6:
             rows += queries.by_id_tail(self.db, text)
-        return rows
+        return _cases(rows)
 
-    def cases_of_items(self, item_nos: list[int]) -> list[dict[str, Any]]:
-        return queries.by_items(self.db, item_nos)
+    def cases_of_items(self, item_nos: list[int]) -> list[CaseRecord]:
+        return _cases(queries.by_items(self.db, item_nos))
 
-    def search(self, text: str) -> list[dict[str, Any]]:
+    def search(self, text: str) -> list[CaseRecord]:
         """The search box: case number, ID number, credit code, then names (see `queries.search`)."""
-        return queries.search(self.db, text)
+        return _cases(queries.search(self.db, text))
+
+    # ------------------------------------------------------------------ the daily ledger
+
+    def ledger_day(self, day: date, point_code: str | None = None) -> ledger_queries.LedgerDay:
+        """What the daily ledger of `day` counts (read-only; see `clerk.storage.ledger_queries`)."""
+        with self._lock, translated():
+            return ledger_queries.ledger_day(self.conn, day, point_code)
+
+
+def _cases(rows: Any) -> list[CaseRecord]:
+    return [CaseRecord.from_row(r) for r in rows]
+
+
+def _translate_reads(cls: type) -> type:
+    """Wrap every public method of the store so a SQLite error leaves it as a `StorageError`.
+
+    `transaction` and `open` translate themselves (a context manager and a constructor).
+    """
+    import functools
+
+    for name, member in list(vars(cls).items()):
+        if name.startswith("_") or name in {"transaction", "open"} or not callable(member):
+            continue
+
+        def wrap(fn: Any) -> Any:
+            @functools.wraps(fn)
+            def call(*args: Any, **kwargs: Any) -> Any:
+                with translated():
+                    return fn(*args, **kwargs)
+
+            return call
+
+        setattr(cls, name, wrap(member))
+    return cls
+
+
+_translate_reads(Store)

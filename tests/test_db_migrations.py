@@ -86,8 +86,8 @@ def test_file_from_an_older_version_opens_at_the_latest(tmp_path, old_version):
 
     store = Store.open(path, hasher=FAST_HASHER)
     assert store.schema_version() == schema.LATEST
-    assert [r["case_no"] for r in store.search("张三")] == ["YZ01-20260302-0001"]
-    assert store.get_case("u-1")["created_by"] is None
+    assert [r.case_no for r in store.search("张三")] == ["YZ01-20260302-0001"]
+    assert store.get_case("u-1").created_by is None
     assert {"idx_cases_id_number", "idx_cases_state_due", "cases_fts"} <= _tables(store.conn)
     assert store.verify(full=True)["ok"] is True
     rows = store.conn.execute("SELECT n, origin, seq, hash, prev_hash, format FROM events ORDER BY n").fetchall()

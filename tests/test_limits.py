@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from test_service import PERSON_ID, checks_for, clock, person, user, window  # noqa: F401  (fixtures)
 
-from clerk.limits import (
+from clerk.field_limits import (
     NAME_MAX,
     REASON_MAX,
     checked,
@@ -145,7 +145,7 @@ def test_the_longest_accepted_name_and_reason_render_as_documents(window) -> Non
 
 
 def test_a_user_name_over_its_limit_is_refused(window) -> None:
-    from clerk.limits import USER_NAME_MAX
+    from clerk.field_limits import USER_NAME_MAX
     from clerk.model import Role
 
     admin = [u for u in window.store.users() if u.role == "admin"][0]
@@ -154,7 +154,7 @@ def test_a_user_name_over_its_limit_is_refused(window) -> None:
 
 
 def test_a_point_name_over_its_limit_is_refused(window) -> None:
-    from clerk.limits import POINT_NAME_MAX
+    from clerk.field_limits import POINT_NAME_MAX
 
     admin = [u for u in window.store.users() if u.role == "admin"][0]
     with pytest.raises(ServiceError, match=f"服务点名称最多{POINT_NAME_MAX}个字"):

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
-import sqlite3
 import sys
 from collections.abc import Sequence
 
 from clerk.catalog import DataFileError
+from clerk.storage.errors import StorageError
 from clerk.storage.schema import SchemaTooNewError
 
 
@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchemaTooNewError as exc:
         print(f"已停止：{exc}", file=sys.stderr)
         return 2
-    except sqlite3.DatabaseError as exc:
+    except StorageError as exc:
         from clerk.open_errors import open_problem
 
         print(open_problem(exc, _db_name(args)), file=sys.stderr)

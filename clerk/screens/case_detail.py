@@ -15,7 +15,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from clerk.common_reasons import common_reasons
-from clerk.model import Action, CaseState, Rating
+from clerk.limits import DEEMED_ACCEPTED_WORKING_DAYS
+from clerk.model import Action, CaseState, Channel, Rating
 from clerk.screens.choice import ChoiceScreen
 from clerk.screens.payment import PaymentScreen
 from clerk.screens.reason import ReasonScreen
@@ -25,7 +26,6 @@ from clerk.widgets.guard import GuardedScreen
 if TYPE_CHECKING:
     from clerk.service import Window
 
-CHANNEL_LABELS = {"on_site": "窗口现场", "online": "网上申请"}
 REVEAL_FIELDS = (
     ("applicant_name", "申请人姓名"),
     ("id_number", "证件号码"),
@@ -82,7 +82,7 @@ def countdown_text(view: CaseView, today: Any) -> str:
 def summary_text(view: CaseView) -> Text:
     text = Text()
     text.append(f"{view.case_no}　【{view.item.no}】{view.item.name}\n", style="bold")
-    text.append(f"状态：{view.state_label}　渠道：{CHANNEL_LABELS.get(str(view.channel), str(view.channel))}\n")
+    text.append(f"状态：{view.state_label}　渠道：{Channel(view.channel).label}\n")
     text.append(f"申请人：{view.applicant_name_masked}　证件：{view.applicant_id_masked}　电话：{view.phone_masked or '—'}\n")
     if view.agent:
         text.append(f"委托代理人：{view.agent}\n")
@@ -107,7 +107,7 @@ def summary_text(view: CaseView) -> Text:
     for label, reason in decision_reasons(view):
         text.append(f"{label}：{reason}\n")
     if view.deemed_accepted:
-        text.append("收件超过5个工作日未作决定：依法自收到材料之日起即为受理。\n", style="bold red")
+        text.append(f"收件超过{DEEMED_ACCEPTED_WORKING_DAYS}个工作日未作决定：依法自收到材料之日起即为受理。\n", style="bold red")
     if view.missing and view.state in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
         text.append("缺少/有误材料：" + "、".join(f"{m.name}（{why}）" for m, why in view.missing) + "\n")
     text.append("个人信息已遮蔽；按 v 查看完整信息（会留痕）。", style="dim")
@@ -242,7 +242,12 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
 
         def confirmed(opinion: str | None) -> None:
             if opinion is not None:
-                self._run(lambda: self.window.approve(self.user, self.view.uuid, opinion=opinion), "审核通过。")
+                self._run(
+                    lambda: self.window.approve(
+                        self.user, self.view.uuid, opinion=opinion, expected_version=self.view.version
+                    ),
+                    "审核通过。",
+                )
 
         self.app.push_screen(
             ReasonScreen(
@@ -257,7 +262,7 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
     def action_reject(self) -> None:
         self._reason_then(
             "审核不通过", "写明不通过的理由和依据，将写入告知书。",
-            lambda r: self._run(lambda: self.window.reject(self.user, self.view.uuid, r), "已作出审核不通过决定，告知书已生成。"),
+            lambda r: self._run(lambda: self.window.reject(self.user, self.view.uuid, r, expected_version=self.view.version), "已作出审核不通过决定，告知书已生成。"),
             Action.REJECT,
         )
 
@@ -265,7 +270,7 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
         def done(result: tuple[int, str] | None) -> None:
             if result:
                 fen, ref = result
-                self._run(lambda: self.window.pay(self.user, self.view.uuid, fen, ref), "拨付已登记，本件办结。")
+                self._run(lambda: self.window.pay(self.user, self.view.uuid, fen, ref, expected_version=self.view.version), "拨付已登记，本件办结。")
 
         self.app.push_screen(PaymentScreen(), done)
 

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from clerk.common_reasons import common_reasons
+from clerk.limits import DEEMED_ACCEPTED_WORKING_DAYS
 from clerk.materials import MaterialCheck, defect_choices
 from clerk.model import Action, CaseState
 from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
@@ -120,7 +121,7 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         else:
             text = f"尚缺 {len(missing)} 项：{'、'.join(missing)}。按 F8 出具一次性告知书，或补齐后受理。"
         if view.deemed_accepted:
-            text += "\n注意：收件已超过5个工作日未作决定，依法自收到材料之日起即为受理。"
+            text += f"\n注意：收件已超过{DEEMED_ACCEPTED_WORKING_DAYS}个工作日未作决定，依法自收到材料之日起即为受理。"
         self.query_one("#materials-status", Static).update(Text(text))
         self.refresh_bindings()
 
@@ -224,7 +225,7 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
 
     def action_accept(self) -> None:
         try:
-            view = self.window.accept(self.user, self.view.uuid)
+            view = self.window.accept(self.user, self.view.uuid, expected_version=self.view.version)
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -254,7 +255,7 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             if not ok:
                 return
             try:
-                view = self.window.issue_notice(self.user, self.view.uuid)
+                view = self.window.issue_notice(self.user, self.view.uuid, expected_version=self.view.version)
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -268,7 +269,7 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             if not reason:
                 return
             try:
-                view = self.window.refuse(self.user, self.view.uuid, reason)
+                view = self.window.refuse(self.user, self.view.uuid, reason, expected_version=self.view.version)
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
                 return

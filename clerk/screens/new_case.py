@@ -17,9 +17,9 @@ from textual.widgets import Footer, Header, Input, Label, Select, SelectionList,
 
 from clerk.catalog import Item
 from clerk.catalog_view import material_line
+from clerk.field_limits import AGENT_NAME_MAX, ID_NUMBER_MAX, NAME_MAX, PHONE_MAX
 from clerk.identifiers import ID_TYPE_LABELS, validate_id, validate_phone
-from clerk.limits import AGENT_NAME_MAX, ID_NUMBER_MAX, NAME_MAX, PHONE_MAX
-from clerk.model import Applicant, Channel
+from clerk.model import APPLICANT_KIND_LABELS, CHANNEL_CHOICES, Applicant, Channel
 from clerk.screens.item_picker import ItemPickerScreen
 from clerk.widgets.discard import ConfirmDiscard
 from clerk.widgets.guard import GuardedScreen
@@ -27,8 +27,8 @@ from clerk.widgets.guard import GuardedScreen
 if TYPE_CHECKING:
     from clerk.service import Window
 
-KIND_LABELS = {"person": "个人", "unit": "单位", "institution": "定点医药机构"}
-CHANNEL_LABELS = {Channel.ON_SITE: "窗口现场办理", Channel.ONLINE: "网上申请（窗口代录）"}
+KIND_LABELS = APPLICANT_KIND_LABELS
+CHANNEL_LABELS = CHANNEL_CHOICES
 PROXY = "proxy"
 
 
@@ -159,7 +159,7 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
     @on(Input.Changed, "#bank-account")
     def _check_bank_account(self, event: Input.Changed) -> None:
         """The number stays hidden; its last 4 digits let the clerk check it with the applicant."""
-        from clerk.limits import checked_bank_account
+        from clerk.field_limits import checked_bank_account
         from clerk.text_input import TextInputError
 
         message = self.query_one("#bank-account-message", Static)

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
-from clerk.limits import REFERENCE_MAX, checked_amount
+from clerk.field_limits import REFERENCE_MAX, checked_amount
 from clerk.widgets.discard import ConfirmDiscard
 from clerk.widgets.guard import GuardedScreen
 

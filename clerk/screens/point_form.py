@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from clerk.administration import DECLARABLE_KINDS
 from clerk.case_reader import ServiceError
-from clerk.limits import POINT_NAME_MAX
+from clerk.field_limits import POINT_NAME_MAX
 from clerk.offices import POINT_KINDS, ServicePoint
 from clerk.widgets.discard import ConfirmDiscard
 from clerk.widgets.guard import GuardedScreen

@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from clerk.widgets.discard import ConfirmDiscard
 from clerk.widgets.guard import GuardedScreen
 
-REASON_MAX_INPUT = 300  # the domain limit (clerk.limits.REASON_MAX); the field stops there too
+REASON_MAX_INPUT = 300  # the domain limit (clerk.field_limits.REASON_MAX); the field stops there too
 
 
 class ReasonScreen(ConfirmDiscard, GuardedScreen, ModalScreen[str | None]):
@@ -82,7 +82,7 @@ class ReasonScreen(ConfirmDiscard, GuardedScreen, ModalScreen[str | None]):
         self._finish(self.query_one("#reason-input", Input).value)
 
     def _finish(self, value: str) -> None:
-        from clerk.limits import checked_reason
+        from clerk.field_limits import checked_reason
 
         message = self.query_one("#reason-message", Static)
         text = value.strip()
