@@ -64,7 +64,7 @@ async def test_the_app_logs_a_deactivated_session_out_with_the_message(tmp_path:
         await pilot.pause()
         assert isinstance(app.screen, CaseDetailScreen)
         window.set_user_active(admin, "shen", False)  # the administrator, at another desk
-        await pilot.press("f9")
+        await pilot.press("f9", "enter")  # F9 asks to confirm the approval; Enter confirms
         await pilot.pause()
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen)

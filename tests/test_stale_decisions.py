@@ -62,7 +62,7 @@ async def test_the_detail_screen_refuses_a_stale_approval_and_keeps_the_screen(t
         screen = app.screen
         assert isinstance(screen, CaseDetailScreen)
         window.reject(zhou, accepted.uuid, "材料不符")  # another reviewer at another desk
-        await pilot.press("f9")
+        await pilot.press("f9", "enter")  # F9 asks to confirm the approval; Enter confirms
         await pilot.pause()
         assert app.screen is screen
         assert [n.message for n in app._notifications][-1] == CHANGED_SINCE_SHOWN

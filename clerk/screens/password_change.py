@@ -59,7 +59,7 @@ class PasswordChangeScreen(ConfirmDiscard, GuardedScreen, ModalScreen[bool]):
             self.focus_next()
 
     def action_submit(self) -> None:
-        from clerk.db import UserError
+        from clerk.service import UserError
 
         fields = [self.query_one(f"#password-{n}", Input) for n in ("current", "new", "confirm")]
         message = self.query_one("#password-change-message", Static)
