@@ -32,7 +32,7 @@ from sqlite_utils import Database
 
 from clerk.clock import Clock, system_clock
 from clerk.model import CaseState, Event, Role
-from clerk.storage import chain, files, fts, queries, schema, users
+from clerk.storage import batches, chain, files, fts, queries, schema, users
 from clerk.storage.chain import PersonalDataError
 from clerk.storage.connection import connect
 from clerk.storage.files import BackupError
@@ -462,6 +462,75 @@ class Store:
         """(seq, hash) of the last event, or (0, 64 zeros) for an empty log."""
         row = self.conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         return (int(row[0]), str(row[1])) if row else (0, schema.ZERO_HASH)
+
+    # ------------------------------------------------------------------ batches (rosters)
+
+    def insert_batch(self, row: Mapping[str, Any], materials: list[Mapping[str, Any]]) -> str:
+        """Record a batch (a roster enrolled in one go) and the materials checked for it.
+
+        `row` holds `batches` columns (uuid generated when absent); each material has
+        `material_id`, `status`, `checked_by` and optionally `alternative`, `defect`.
+        """
+        values = _normalize(row)
+        self._check_columns("batches", values)
+        if _MANAGED & set(values):
+            raise ValueError("version, created_at and updated_at are managed by the store")
+        now = self.now()
+        values.setdefault("uuid", _new_uuid())
+        values.update(version=1, created_at=now, updated_at=now)
+        checks = []
+        for m in materials:
+            self._check_columns("batch_materials", m)
+            checks.append(
+                {
+                    "uuid": _new_uuid(),
+                    "batch_uuid": values["uuid"],
+                    "point_code": values["point_code"],
+                    "alternative": None,
+                    "defect": None,
+                    **m,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        with self.transaction():
+            batches.insert_batch(self.conn, values)
+            batches.insert_materials(self.conn, checks)
+        return str(values["uuid"])
+
+    def link_batch_cases(self, links: list[Mapping[str, Any]]) -> None:
+        """Link cases to their batch (`batch_cases` rows), in one statement."""
+        for link in links[:1]:
+            self._check_columns("batch_cases", link)
+        with self.transaction():
+            batches.link_cases(self.conn, links, self.now())
+
+    def next_batch_number(self, point_code: str, day: date) -> int:
+        """The next number (1, 2, ...) of the point's batches on `day`; part of the caller's transaction."""
+        return batches.next_batch_no(self.conn, point_code, day.isoformat())
+
+    def enrolled_ids(self, item_no: int, id_numbers: list[str]) -> dict[str, str]:
+        """{id number: case number} of those numbers already enrolled by a live case of `item_no`."""
+        return batches.enrolled(self.conn, item_no, id_numbers)
+
+    def batch(self, uuid: str) -> dict[str, Any] | None:
+        return batches.get(self.conn, uuid)
+
+    def batches(self, point_code: str | None = None) -> list[dict[str, Any]]:
+        """Batches, newest first."""
+        return batches.listing(self.conn, point_code)
+
+    def batches_with_sha(self, sha256: str) -> list[dict[str, Any]]:
+        """Batches made from a file with these bytes, oldest first."""
+        return batches.by_sha(self.conn, sha256)
+
+    def batch_materials(self, batch_uuid: str) -> list[dict[str, Any]]:
+        return batches.materials(self.conn, batch_uuid)
+
+    def batch_cases(self, batch_uuid: str) -> list[dict[str, Any]]:
+        """The batch's links with each case's number and state, in roster row order."""
+        return batches.cases(self.conn, batch_uuid)
 
     # ------------------------------------------------------------------ maintenance
 

@@ -25,6 +25,7 @@ from clerk.deadlines import compute_deadline, recompute_deadline
 from clerk.documents.issue import DocumentIssuer
 from clerk.documents.model import DocKind
 from clerk.documents.store import DocumentExistsError, SavedDocument, set_aside
+from clerk.enrolment import Enrolment
 from clerk.identifiers import validate_id, validate_phone
 from clerk.item_search import ItemFinder
 from clerk.materials import (
@@ -80,7 +81,7 @@ class SystemActor:
     role: str = Role.ADMIN
 
 
-class Window(Administration, CaseReader):
+class Window(Enrolment, Administration, CaseReader):
     def __init__(
         self,
         store: storage.Store,

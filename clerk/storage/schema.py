@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from clerk.storage import fts
+from clerk.storage import batches, fts
 
 ZERO_HASH = "0" * 64
 
@@ -239,12 +239,18 @@ def m005_event_version(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version = 1)")
 
 
+def m006_batches(conn: sqlite3.Connection) -> None:
+    """Batches: a college's roster (表6) enrolled in one go, its checked materials and its cases."""
+    _run_script(conn, batches.SCHEMA)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_base,
     m002_indexes_and_search,
     m003_service_columns,
     m004_events_by_time,
     m005_event_version,
+    m006_batches,
 )
 LATEST = len(MIGRATIONS)
 
