@@ -47,6 +47,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from clerk.screens.point_form import PointFormScreen
     from clerk.screens.points import PointsScreen
     from clerk.screens.reason import ReasonScreen
+    from clerk.screens.roster import RosterScreen
     from clerk.screens.search import SearchScreen
     from clerk.screens.setup import SetupScreen
     from clerk.screens.user_form import UserFormScreen
@@ -74,6 +75,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("重置密码", PasswordResetScreen),
         ("服务点（管理员）", PointsScreen),
         ("登记服务点", PointFormScreen),
+        ("学生名册导入（大中专院校）", RosterScreen),
     ]
     return [(title, [b for b in owner.BINDINGS if isinstance(b, Binding)]) for title, owner in owners]
 
