@@ -499,6 +499,105 @@ class Store:
             batches.insert_materials(self.conn, checks)
         return str(values["uuid"])
 
+    def insert_cases(self, rows: list[Mapping[str, Any]]) -> list[str]:
+        """`insert_case` for many new cases at once (one statement per table); returns their uuids.
+
+        Same rules as `insert_case`: version 1, managed timestamps, names indexed. Every row must
+        have the same columns.
+        """
+        if not rows:
+            return []
+        now = self.now()
+        prepared: list[dict[str, Any]] = []
+        for row in rows:
+            values = _normalize(row)
+            values.setdefault("uuid", _new_uuid())
+            values.setdefault("origin_point", values.get("point_code"))
+            values.update(version=1, created_at=now, updated_at=now)
+            prepared.append(values)
+        names = list(prepared[0])
+        self._check_columns("cases", prepared[0])
+        if _MANAGED & set(rows[0]):
+            raise ValueError("version, created_at and updated_at are managed by the store")
+        if any(list(v) != names for v in prepared):
+            raise ValueError("insert_cases needs rows with the same columns")
+        with self.transaction():
+            self.conn.executemany(
+                f"INSERT INTO cases ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+                ([v[n] for n in names] for v in prepared),
+            )
+            self.conn.executemany(
+                f"INSERT INTO {fts.TABLE} (case_uuid, applicant_name, unit_name) VALUES (?, ?, ?)",
+                (
+                    (v["uuid"], fts.spaced(v.get("applicant_name")), fts.spaced(v.get("unit_name")))
+                    for v in prepared
+                ),
+            )
+        return [str(v["uuid"]) for v in prepared]
+
+    def add_material_checks(self, checks: list[Mapping[str, Any]]) -> None:
+        """First material checks of new cases, in one statement: each has `case_uuid`,
+        `point_code`, `material_id`, `status` and optionally `alternative`, `defect`. For cases
+        that already have checks use `set_material_checks`."""
+        now = self.now()
+        names = ("uuid", "case_uuid", "point_code", "material_id", "status", "alternative", "defect")
+        with self.transaction():
+            self.conn.executemany(
+                f"INSERT INTO case_materials ({', '.join(names)}, version, created_at, updated_at)"
+                f" VALUES ({', '.join('?' for _ in names)}, 1, ?, ?)",
+                (
+                    (
+                        _new_uuid(),
+                        c["case_uuid"],
+                        c["point_code"],
+                        c["material_id"],
+                        c["status"],
+                        c.get("alternative"),
+                        c.get("defect"),
+                        now,
+                        now,
+                    )
+                    for c in checks
+                ),
+            )
+
+    def append_events(self, events: list[Event], point_code: str) -> list[str]:
+        """`append_event` for many events in order, chained from one read of the head and
+        written in one statement; returns their hashes."""
+        if not events:
+            return []
+        columns = (*chain.HASHED_FIELDS, "prev_hash", "hash")
+        rows: list[tuple[Any, ...]] = []
+        hashes: list[str] = []
+        with self.transaction():
+            seq, prev = self.chain_head()
+            for event in events:
+                chain.check_no_personal_data(event.reason, event.data)
+                data = json.loads(chain.canonical_json(event.data))
+                seq += 1
+                fields: dict[str, Any] = {
+                    "seq": seq,
+                    "uuid": _new_uuid(),
+                    "case_uuid": event.case_uuid,
+                    "action": str(event.action),
+                    "actor": event.actor,
+                    "at": _instant(event.at),
+                    "from_state": str(event.from_state) if event.from_state is not None else None,
+                    "to_state": str(event.to_state),
+                    "reason": event.reason,
+                    "data": data,
+                    "point_code": point_code,
+                }
+                digest = chain.event_hash(fields, prev)
+                fields.update(data=chain.canonical_json(data), prev_hash=prev, hash=digest)
+                rows.append(tuple(fields[c] for c in columns))
+                hashes.append(digest)
+                prev = digest
+            self.conn.executemany(
+                f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", rows
+            )
+        return hashes
+
     def link_batch_cases(self, links: list[Mapping[str, Any]]) -> None:
         """Link cases to their batch (`batch_cases` rows), in one statement."""
         for link in links[:1]:

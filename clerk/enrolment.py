@@ -61,7 +61,7 @@ ROSTER_ITEM = 9  # 城乡居民参保登记
 ROSTER_POINT_KIND = "college"
 BATCH_MATERIAL = "sealed_roster"
 BATCH_MATERIAL_NAME = "《湖南省城乡居民基本医疗保险参保登记汇总表》（表6，加盖学校公章）"
-PROGRESS_EVERY = 100
+CHUNK = 250  # students stored per round of bulk inserts (and per progress report)
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -182,12 +182,20 @@ class Enrolment:
                 links: list[dict[str, Any]] = []
                 case_nos: list[str] = []
                 total = len(students)
-                for done, student in enumerate(students, start=1):
-                    case_uuid, case_no = self._enrol_one(user, item, point, student, now, deadline)
-                    case_nos.append(case_no)
-                    links.append(_link(student, batch_uuid, point.code, case_uuid))
-                    if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
-                        progress(done, total)
+                for start in range(0, total, CHUNK):
+                    cases, events, checks = [], [], []
+                    for student in students[start : start + CHUNK]:
+                        case, case_events, case_checks = self._student_case(user, item, point, student, now, deadline)
+                        cases.append(case)
+                        events += case_events
+                        checks += case_checks
+                        case_nos.append(case["case_no"])
+                        links.append(_link(student, batch_uuid, point.code, case["uuid"]))
+                    self.store.insert_cases(cases)
+                    self.store.append_events(events, point.code)
+                    self.store.add_material_checks(checks)
+                    if progress is not None:
+                        progress(min(start + CHUNK, total), total)
                 facts = self._batch_facts(user, check, batch_no, case_nos, today)
                 receipt = self._save_batch_doc(BatchDocKind.RECEIPT, receipt_content(facts), today, written)
                 notice = None
@@ -226,11 +234,11 @@ class Enrolment:
             notice=notice,
         )
 
-    def _enrol_one(
+    def _student_case(
         self, user: Any, item: Any, point: PointChoice, student: Student, now: Any, deadline: Any
-    ) -> tuple[str, str]:
-        """One student's case, events and material checks (the caller holds the transaction);
-        returns the case's uuid and number."""
+    ) -> tuple[dict[str, Any], list[Any], list[dict[str, Any]]]:
+        """One student's case row, events and material checks, numbered (the caller holds the
+        transaction and stores them)."""
         seq = self.store.next_sequence(point.code, now.date())
         if seq > MAX_SEQ:
             raise ServiceError(
@@ -246,43 +254,41 @@ class Enrolment:
         except WorkflowError as exc:
             raise ServiceError(str(exc)) from None
         final = events[-1].to_state
-        self.store.insert_case(
+        case = {
+            "uuid": uuid,
+            "case_no": case_no,
+            "point_code": point.code,
+            "office_code": point.office_code,
+            "item_no": item.no,
+            "channel": str(Channel.ON_SITE),
+            "state": str(final),
+            "applicant_kind": "person",
+            "applicant_name": student.name,
+            "id_type": student.id_type,
+            "id_number": student.id_number,
+            "phone": student.phone,
+            "circumstances": "[]",
+            "received_at": now.isoformat(),
+            "created_by": user.login,
+            "accepted_at": now.isoformat(),
+            "accepted_by": user.login,
+            "due_date": deadline.due.isoformat(),
+            "due_provisional": int(deadline.provisional),
+            "due_start": now.date().isoformat(),
+            "closed_at": now.isoformat() if final == CaseState.CLOSED else None,
+        }
+        checks = [
             {
-                "uuid": uuid,
-                "case_no": case_no,
+                "case_uuid": uuid,
                 "point_code": point.code,
-                "office_code": point.office_code,
-                "item_no": item.no,
-                "channel": str(Channel.ON_SITE),
-                "state": str(final),
-                "applicant_kind": "person",
-                "applicant_name": student.name,
-                "id_type": student.id_type,
-                "id_number": student.id_number,
-                "phone": student.phone,
-                "circumstances": "[]",
-                "received_at": now.isoformat(),
-                "created_by": user.login,
-                "accepted_at": now.isoformat(),
-                "accepted_by": user.login,
-                "due_date": deadline.due.isoformat(),
-                "due_provisional": int(deadline.provisional),
-                "due_start": now.date().isoformat(),
-                "closed_at": now.isoformat() if final == CaseState.CLOSED else None,
+                "material_id": m.id,
+                "status": "ok",
+                "alternative": m.alternatives[0] if m.is_choice else None,
             }
-        )
-        for event in events:
-            self.store.append_event(event, point.code)
-        self.store.set_material_checks(
-            uuid,
-            [
-                {"material_id": m.id, "status": "ok", "alternative": m.alternatives[0] if m.is_choice else None}
-                for m in item.materials
-                if m.condition is None
-            ],
-            point_code=point.code,
-        )
-        return uuid, case_no
+            for m in item.materials
+            if m.condition is None
+        ]
+        return case, events, checks
 
     def _batch_facts(
         self, user: Any, check: RosterCheck, batch_no: str, case_nos: list[str], today: Any

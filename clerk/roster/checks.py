@@ -255,7 +255,7 @@ def _check_row(row: _Row, today: date) -> Student | None:
             if column.required:
                 row.fail(column.key, f"未填写，请填写{column.name}。")
             continue
-        if column.key != "id_number" and len(text) > column.max_len:
+        if column.key != "id_number" and not column.choices and len(text) > column.max_len:
             row.fail(column.key, f"超过{column.max_len}个字（现为{len(text)}个），请删减。")
     name = row.text("name")
     if name and any(ch.isdigit() for ch in name):

@@ -120,12 +120,9 @@ def _read_xlsx(data: bytes, sheet: Sheet) -> None:
                 )
         merges = sorted(chosen.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
         for merged in merges[:MAX_LISTED_MERGES]:
-            rows = (
-                f"第{merged.min_row}行" if merged.min_row == merged.max_row else f"第{merged.min_row}–{merged.max_row}行"
-            )
             sheet.problems.append(
                 Problem.file(
-                    f"{rows}的 {merged.coord} 是合并单元格：合并后只有第一个格子有内容。"
+                    f"{merged.coord} 是合并单元格：合并后只有第一个格子有内容。"
                     "请取消合并，每个学生一行、每格一项后再导入。",
                     row=merged.min_row,
                 )
