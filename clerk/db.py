@@ -21,7 +21,7 @@ import json
 import sqlite3
 import threading
 import uuid as uuidlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -465,7 +465,7 @@ class Store:
 
     # ------------------------------------------------------------------ batches (rosters)
 
-    def insert_batch(self, row: Mapping[str, Any], materials: list[Mapping[str, Any]]) -> str:
+    def insert_batch(self, row: Mapping[str, Any], materials: Sequence[Mapping[str, Any]]) -> str:
         """Record a batch (a roster enrolled in one go) and the materials checked for it.
 
         `row` holds `batches` columns (uuid generated when absent); each material has
@@ -499,7 +499,7 @@ class Store:
             batches.insert_materials(self.conn, checks)
         return str(values["uuid"])
 
-    def insert_cases(self, rows: list[Mapping[str, Any]]) -> list[str]:
+    def insert_cases(self, rows: Sequence[Mapping[str, Any]]) -> list[str]:
         """`insert_case` for many new cases at once (one statement per table); returns their uuids.
 
         Same rules as `insert_case`: version 1, managed timestamps, names indexed. Every row must
@@ -535,7 +535,7 @@ class Store:
             )
         return [str(v["uuid"]) for v in prepared]
 
-    def add_material_checks(self, checks: list[Mapping[str, Any]]) -> None:
+    def add_material_checks(self, checks: Sequence[Mapping[str, Any]]) -> None:
         """First material checks of new cases, in one statement: each has `case_uuid`,
         `point_code`, `material_id`, `status` and optionally `alternative`, `defect`. For cases
         that already have checks use `set_material_checks`."""
@@ -561,7 +561,7 @@ class Store:
                 ),
             )
 
-    def append_events(self, events: list[Event], point_code: str) -> list[str]:
+    def append_events(self, events: Sequence[Event], point_code: str) -> list[str]:
         """`append_event` for many events in order, chained from one read of the head and
         written in one statement; returns their hashes."""
         if not events:
@@ -598,7 +598,7 @@ class Store:
             )
         return hashes
 
-    def link_batch_cases(self, links: list[Mapping[str, Any]]) -> None:
+    def link_batch_cases(self, links: Sequence[Mapping[str, Any]]) -> None:
         """Link cases to their batch (`batch_cases` rows), in one statement."""
         for link in links[:1]:
             self._check_columns("batch_cases", link)
