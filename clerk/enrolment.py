@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from clerk import replay
 from clerk.case_numbers import MAX_SEQ, make_case_number, new_uuid
 from clerk.case_reader import ServiceError
 from clerk.deadlines import compute_deadline
@@ -43,7 +44,7 @@ from clerk.documents.batch import (
 from clerk.documents.issue import DEFAULT_QUERY
 from clerk.documents.store import DocumentExistsError, set_aside
 from clerk.masking import mask_name
-from clerk.model import Action, CaseState, Channel, Role
+from clerk.model import Action, CaseState, Channel, DocKind, Role
 from clerk.roster import RosterCheck, Student, check_file, write_template
 from clerk.workflow import CLERK_ROLES, CaseFacts, WorkflowError, decide, receive
 from clerk.write_errors import file_problem, storage_problem
@@ -212,6 +213,7 @@ class Enrolment:
                     [{"material_id": BATCH_MATERIAL, "status": "ok", "checked_by": user.login}],
                 )
                 self.store.link_batch_cases(links)
+                self.store.add_documents(_receipt_rows(links, receipt, now.isoformat(), user.login))
         except BaseException as exc:
             for saved in written:
                 with suppress(OSError):
@@ -247,35 +249,32 @@ class Enrolment:
         case_no = make_case_number(point.code, now.date(), seq)
         uuid = new_uuid()
         role = Role(user.role)
+        accept_data = {
+            "due": deadline.due.isoformat(),
+            "due_start": now.date().isoformat(),
+            "provisional": deadline.provisional,
+        }
         try:
             events = [receive(uuid, item, Channel.ON_SITE, actor=user.login, role=role, at=now)]
             facts = CaseFacts(uuid=uuid, item=item, state=CaseState.DRAFT, channel=Channel.ON_SITE, complete=True)
-            events += decide(facts, Action.ACCEPT, actor=user.login, role=role, at=now, settings=self.settings)
+            events += decide(
+                facts, Action.ACCEPT, actor=user.login, role=role, at=now, data=accept_data, settings=self.settings
+            )
         except WorkflowError as exc:
             raise ServiceError(str(exc)) from None
-        final = events[-1].to_state
         case = {
             "uuid": uuid,
             "case_no": case_no,
             "point_code": point.code,
             "office_code": point.office_code,
-            "item_no": item.no,
-            "channel": str(Channel.ON_SITE),
-            "state": str(final),
             "applicant_kind": "person",
             "applicant_name": student.name,
             "id_type": student.id_type,
             "id_number": student.id_number,
             "phone": student.phone,
             "circumstances": "[]",
-            "received_at": now.isoformat(),
-            "created_by": user.login,
-            "accepted_at": now.isoformat(),
-            "accepted_by": user.login,
-            "due_date": deadline.due.isoformat(),
-            "due_provisional": int(deadline.provisional),
-            "due_start": now.date().isoformat(),
-            "closed_at": now.isoformat() if final == CaseState.CLOSED else None,
+            # every column the events determine, exactly as `clerk verify` replays them
+            **replay.changes(events),
         }
         checks = [
             {
@@ -346,6 +345,32 @@ def _link(student: Student, batch_uuid: str, point_code: str, case_uuid: str) ->
         "subsidy": student.subsidy or None,
         "note": student.note or None,
     }
+
+
+# The batch receipt is each student's written acceptance and completion (item 9 is instant): it is
+# recorded under each case with those kinds, so the case shows it, reprints it, and `clerk verify`
+# finds the documents the case's events imply.
+RECEIPT_KINDS = (DocKind.ACCEPTANCE, DocKind.COMPLETION)
+
+
+def _receipt_rows(
+    links: list[dict[str, Any]], receipt: SavedBatchDocument, at: str, login: str
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "case_uuid": link["case_uuid"],
+            "point_code": link["point_code"],
+            "kind": str(kind),
+            "doc_no": receipt.doc_no,
+            "path_txt": str(receipt.path_txt),
+            "path_pdf": str(receipt.path_pdf),
+            "sha256": receipt.sha256,
+            "issued_at": at,
+            "issued_by": login,
+        }
+        for link in links
+        for kind in RECEIPT_KINDS
+    ]
 
 
 def _batch_row(

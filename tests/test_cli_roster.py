@@ -149,4 +149,13 @@ def test_verify_passes_after_a_batch(db, tmp_path, capsys, monkeypatch):
     run(*enrol_args(db, roster(tmp_path, 5)), password=PASSWORD, monkeypatch=monkeypatch)
     capsys.readouterr()
     assert run("verify", "--db", str(db)) == 0
-    assert "事件记录：20 条，哈希链完整" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "共 20 条，本次核验 20 条，哈希链完整" in out
+    assert "办件核对：5 件；文书核对：10 份" in out  # the receipt: each case's acceptance and completion
+
+
+def test_a_full_verify_finds_no_orphan_after_a_notice(db, tmp_path, capsys, monkeypatch):
+    path = roster(tmp_path, 3, bad={1: "bad_phone"})
+    assert run(*enrol_args(db, path, "--accept-valid"), password=PASSWORD, monkeypatch=monkeypatch) == 0
+    capsys.readouterr()
+    assert run("verify", "--db", str(db), "--full") == 0, capsys.readouterr().out

@@ -69,7 +69,7 @@ def test_append_events_chains_like_append_event(tmp_path):
     assert many.conn.execute(f"SELECT {fields} FROM events").fetchall() == one.conn.execute(
         f"SELECT {fields} FROM events"
     ).fetchall()
-    assert many.verify()["ok"] is True
+    assert many.verify()["chain_ok"] is True
     one.close()
     many.close()
 
@@ -79,7 +79,7 @@ def test_append_events_continues_the_existing_chain(store):
     store.insert_case(case_row(1))
     store.append_event(event(uuid), "YZ01")
     store.append_events([event(uuid, action=Action.ACCEPT, from_state=CaseState.DRAFT, to_state=CaseState.ACCEPTED)], "YZ01")
-    assert (store.chain_head()[0], store.verify()["ok"]) == (2, True)
+    assert (store.chain_head()[0], store.verify()["chain_ok"]) == (2, True)
 
 
 def test_append_events_refuses_personal_data_and_stores_none(store):

@@ -376,3 +376,19 @@ def test_after_a_failure_the_same_roster_imports_under_the_same_numbers(college,
     monkeypatch.setattr(window.store, "link_batch_cases", original)
     result = window.enrol_roster(clerk, check, seal_checked=True)
     assert (result.batch_no, result.first_case_no[12:16]) == (f"{COLLEGE}20260901P01", "0001")
+
+
+def test_each_case_lists_the_batch_receipt_as_its_acceptance_and_completion(college, tmp_path):
+    window, clerk = college
+    result = enrol(window, clerk, roster(tmp_path, 1))
+    view = window.case(batch_cases(window, result)[0]["case_uuid"], clerk)
+    assert [(d.kind, d.doc_no, d.path_pdf) for d in view.documents] == [
+        ("acceptance", f"{result.batch_no}-HZ-1", str(result.receipt.path_pdf)),
+        ("completion", f"{result.batch_no}-HZ-1", str(result.receipt.path_pdf)),
+    ]
+
+
+def test_a_full_verify_passes_after_a_batch_with_a_notice(college, tmp_path):
+    window, clerk = college
+    enrol(window, clerk, roster(tmp_path, 4, bad={2: "empty_name"}), accept_valid=True)
+    assert window.store.verify(full=True)["problems"] == []
