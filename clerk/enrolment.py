@@ -356,18 +356,16 @@ RECEIPT_KINDS = (DocKind.ACCEPTANCE, DocKind.COMPLETION)
 def _receipt_rows(
     links: list[dict[str, Any]], receipt: SavedBatchDocument, at: str, login: str
 ) -> list[dict[str, Any]]:
+    shared = {
+        "doc_no": receipt.doc_no,
+        "path_txt": str(receipt.path_txt),
+        "path_pdf": str(receipt.path_pdf),
+        "sha256": receipt.sha256,
+        "issued_at": at,
+        "issued_by": login,
+    }
     return [
-        {
-            "case_uuid": link["case_uuid"],
-            "point_code": link["point_code"],
-            "kind": str(kind),
-            "doc_no": receipt.doc_no,
-            "path_txt": str(receipt.path_txt),
-            "path_pdf": str(receipt.path_pdf),
-            "sha256": receipt.sha256,
-            "issued_at": at,
-            "issued_by": login,
-        }
+        {"case_uuid": link["case_uuid"], "point_code": link["point_code"], "kind": str(kind), **shared}
         for link in links
         for kind in RECEIPT_KINDS
     ]

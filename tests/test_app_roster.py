@@ -160,3 +160,25 @@ async def test_f6_writes_a_template(tmp_path: Path) -> None:
 
 def test_a_pasted_windows_path_loses_its_quotes() -> None:
     assert cleaned_path('"D:/名册/新生.xlsx" ') == Path("D:/名册/新生.xlsx")
+
+
+async def test_the_palette_offers_the_roster_at_a_college_point(tmp_path: Path) -> None:
+    window, clerk = college_window(tmp_path)
+    app = app_for(window, clerk)
+    async with app.run_test(size=SIZE):
+        assert "名册导入" in [c.title for c in app.get_system_commands(app.screen)]
+
+
+async def test_while_an_import_runs_no_other_screen_can_be_opened(tmp_path: Path) -> None:
+    window, clerk = college_window(tmp_path)
+    app = app_for(window, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_roster(pilot)
+        app.screen.busy = True  # type: ignore[attr-defined]
+        assert [app.check_action(a, ()) for a in ("new_case", "search", "dashboard", "help")] == [
+            False,
+            False,
+            False,
+            True,
+        ]
+        app.screen.busy = False  # type: ignore[attr-defined]
