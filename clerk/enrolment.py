@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +101,7 @@ class Enrolment:
     if TYPE_CHECKING:
 
         def point(self) -> PointChoice: ...
+        def today(self) -> date: ...
         def office(self) -> Any: ...
 
     # ------------------------------------------------------------------ template and checks
@@ -123,7 +125,7 @@ class Enrolment:
     def check_roster(self, path: str | Path) -> RosterCheck:
         """Read and check the roster at `path`; students already enrolled here become skipped rows."""
         try:
-            check = check_file(path, today=self.clock().date())
+            check = check_file(path, today=self.today())
         except OSError as err:
             raise ServiceError(f"名册文件读不出来：{file_problem(err)}") from None
         if not check.students:
@@ -166,7 +168,7 @@ class Enrolment:
         item = self.catalog.item(ROSTER_ITEM)
         point = self.point()
         now = self.clock()
-        today = now.date()
+        today = self.today()  # the day in Beijing time, whatever the clock's zone
         deadline = compute_deadline(item, today, online=False, calendar=self.calendar)
         written: list[SavedBatchDocument] = []
         try:
@@ -241,17 +243,18 @@ class Enrolment:
     ) -> tuple[dict[str, Any], list[Any], list[dict[str, Any]]]:
         """One student's case row, events and material checks, numbered (the caller holds the
         transaction and stores them)."""
-        seq = self.store.next_sequence(point.code, now.date())
+        today = self.today()
+        seq = self.store.next_sequence(point.code, today)
         if seq > MAX_SEQ:
             raise ServiceError(
                 f"本服务点今天的办件编号已用到 {MAX_SEQ}，不能再编号。请把名册分成几个文件，明天继续导入余下的学生。"
             )
-        case_no = make_case_number(point.code, now.date(), seq)
+        case_no = make_case_number(point.code, today, seq)
         uuid = new_uuid()
         role = Role(user.role)
         accept_data = {
             "due": deadline.due.isoformat(),
-            "due_start": now.date().isoformat(),
+            "due_start": today.isoformat(),
             "provisional": deadline.provisional,
         }
         try:

@@ -392,3 +392,11 @@ def test_a_full_verify_passes_after_a_batch_with_a_notice(college, tmp_path):
     window, clerk = college
     enrol(window, clerk, roster(tmp_path, 4, bad={2: "empty_name"}), accept_valid=True)
     assert window.store.verify(full=True)["problems"] == []
+
+
+def test_a_roster_beyond_the_days_case_numbers_stores_nothing(college, tmp_path, monkeypatch):
+    window, clerk = college
+    monkeypatch.setattr("clerk.enrolment.MAX_SEQ", 2)
+    with pytest.raises(ServiceError, match="本服务点今天的办件编号已用到 2，不能再编号"):
+        enrol(window, clerk, roster(tmp_path, 3))
+    assert (count(window, "cases"), count(window, "sequences")) == (0, 0)
