@@ -157,7 +157,7 @@ class Enrolment:
         if Role(user.role) not in CLERK_ROLES:
             raise ServiceError(f"{Role(user.role).label}不能受理参保登记，请由窗口经办人员或主管导入名册。")
         if check.file_problems:
-            raise ServiceError("名册文件本身有问题（见上面所列），不能导入。请学校按模板改正后重新报送。")
+            raise ServiceError("名册文件本身有问题（见检查结果所列），不能导入。请学校按模板改正后重新报送。")
         if check.row_problems and not accept_valid:
             raise ServiceError(
                 f"名册有 {len(check.bad_rows)} 行需要更正，尚未导入任何学生。请学校改正后重新报送；"
