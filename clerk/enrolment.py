@@ -52,10 +52,10 @@ from clerk.write_errors import file_problem, storage_problem
 
 if TYPE_CHECKING:
     from clerk import db as storage
-    from clerk.storage.port import Store
     from clerk.catalog import Catalog
     from clerk.clock import Clock
     from clerk.documents.issue import DocumentIssuer
+    from clerk.storage.port import Store
     from clerk.views import PointChoice
     from clerk.workdays import WorkCalendar
     from clerk.workflow import OfficeSettings
