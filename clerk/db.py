@@ -25,7 +25,7 @@ import json
 import sqlite3
 import threading
 import uuid as uuidlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -37,7 +37,7 @@ from sqlite_utils import Database
 from clerk import file_modes
 from clerk.clock import Clock, system_clock
 from clerk.model import CaseState, Event, Role
-from clerk.storage import chain, files, fts, ledger_queries, queries, schema, users
+from clerk.storage import batches, chain, files, fts, ledger_queries, queries, schema, users
 from clerk.storage.chain import PersonalDataError
 from clerk.storage.connection import connect
 from clerk.storage.errors import (
@@ -540,6 +540,202 @@ class Store:
     def _latest_origin(self) -> str:
         row = self.conn.execute("SELECT origin FROM events ORDER BY n DESC LIMIT 1").fetchone()
         return str(row[0]) if row else ""
+
+    # ------------------------------------------------------------------ batches (rosters)
+
+    def insert_batch(self, row: Mapping[str, Any], materials: Sequence[Mapping[str, Any]]) -> str:
+        """Record a batch (a roster enrolled in one go) and the materials checked for it.
+
+        `row` holds `batches` columns (uuid generated when absent); each material has
+        `material_id`, `status`, `checked_by` and optionally `alternative`, `defect`.
+        """
+        values = _normalize(row)
+        self._check_columns("batches", values)
+        if _MANAGED & set(values):
+            raise ValueError("version, created_at and updated_at are managed by the store")
+        now = self.now()
+        values.setdefault("uuid", _new_uuid())
+        values.update(version=1, created_at=now, updated_at=now)
+        checks = []
+        for m in materials:
+            self._check_columns("batch_materials", m)
+            checks.append(
+                {
+                    "uuid": _new_uuid(),
+                    "batch_uuid": values["uuid"],
+                    "point_code": values["point_code"],
+                    "alternative": None,
+                    "defect": None,
+                    **m,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        with self.transaction():
+            batches.insert_batch(self.conn, values)
+            batches.insert_materials(self.conn, checks)
+        return str(values["uuid"])
+
+    def insert_cases(self, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+        """`insert_case` for many new cases at once (one statement per table); returns their uuids.
+
+        Same rules as `insert_case`: version 1, managed timestamps, names indexed. Every row must
+        have the same columns.
+        """
+        if not rows:
+            return []
+        now = self.now()
+        prepared: list[dict[str, Any]] = []
+        for row in rows:
+            values = _normalize(row)
+            values.setdefault("uuid", _new_uuid())
+            values.setdefault("origin_point", values.get("point_code"))
+            values.update(version=1, created_at=now, updated_at=now)
+            prepared.append(values)
+        names = list(prepared[0])
+        self._check_columns("cases", prepared[0])
+        if _MANAGED & set(rows[0]):
+            raise ValueError("version, created_at and updated_at are managed by the store")
+        if any(list(v) != names for v in prepared):
+            raise ValueError("insert_cases needs rows with the same columns")
+        with self.transaction():
+            self.conn.executemany(
+                f"INSERT INTO cases ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+                ([v[n] for n in names] for v in prepared),
+            )
+            self.conn.executemany(
+                f"INSERT INTO {fts.TABLE} (case_uuid, applicant_name, unit_name) VALUES (?, ?, ?)",
+                (
+                    (v["uuid"], fts.spaced(v.get("applicant_name")), fts.spaced(v.get("unit_name")))
+                    for v in prepared
+                ),
+            )
+        return [str(v["uuid"]) for v in prepared]
+
+    def add_material_checks(self, checks: Sequence[Mapping[str, Any]]) -> None:
+        """First material checks of new cases, in one statement: each has `case_uuid`,
+        `point_code`, `material_id`, `status` and optionally `alternative`, `defect`. For cases
+        that already have checks use `set_material_checks`."""
+        now = self.now()
+        names = ("uuid", "case_uuid", "point_code", "material_id", "status", "alternative", "defect")
+        with self.transaction():
+            self.conn.executemany(
+                f"INSERT INTO case_materials ({', '.join(names)}, version, created_at, updated_at)"
+                f" VALUES ({', '.join('?' for _ in names)}, 1, ?, ?)",
+                (
+                    (
+                        _new_uuid(),
+                        c["case_uuid"],
+                        c["point_code"],
+                        c["material_id"],
+                        c["status"],
+                        c.get("alternative"),
+                        c.get("defect"),
+                        now,
+                        now,
+                    )
+                    for c in checks
+                ),
+            )
+
+    def append_events(self, events: Sequence[Event], point_code: str) -> list[str]:
+        """`append_event` for many events in order: chained on this installation's origin from
+        one read of its head and written in one statement; returns their hashes."""
+        if not events:
+            return []
+        columns = chain.STORED_COLUMNS
+        rows: list[tuple[Any, ...]] = []
+        hashes: list[str] = []
+        with self.transaction():
+            origin = self.origin(point_code)
+            seq, prev = self.chain_head(origin)
+            for event in events:
+                chain.check_no_personal_data(event.reason, event.data)
+                data = json.loads(chain.canonical_json(event.data))
+                seq += 1
+                fields: dict[str, Any] = {
+                    "origin": origin,
+                    "format": chain.CURRENT_FORMAT,
+                    "seq": seq,
+                    "uuid": _new_uuid(),
+                    "case_uuid": event.case_uuid,
+                    "action": str(event.action),
+                    "actor": event.actor,
+                    "at": _instant(event.at),
+                    "from_state": str(event.from_state) if event.from_state is not None else None,
+                    "to_state": str(event.to_state),
+                    "reason": event.reason,
+                    "data": data,
+                    "point_code": point_code,
+                }
+                digest = chain.event_hash(fields, prev, chain.CURRENT_FORMAT)
+                fields.update(data=chain.canonical_json(data), prev_hash=prev, hash=digest)
+                rows.append(tuple(fields[c] for c in columns))
+                hashes.append(digest)
+                prev = digest
+            self.conn.executemany(
+                f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", rows
+            )
+        return hashes
+
+    def add_documents(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """`add_document` for many rows at once (one statement); every row has the same columns."""
+        if not rows:
+            return
+        now = self.now()
+        prepared = []
+        for row in rows:
+            values = _normalize(row)
+            if _MANAGED & set(values):
+                raise ValueError("version, created_at and updated_at are managed by the store")
+            values.setdefault("uuid", _new_uuid())
+            values.update(version=1, created_at=now, updated_at=now)
+            prepared.append(values)
+        names = list(prepared[0])
+        self._check_columns("documents", prepared[0])
+        if any(list(v) != names for v in prepared):
+            raise ValueError("add_documents needs rows with the same columns")
+        with self.transaction():
+            self.conn.executemany(
+                f"INSERT INTO documents ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+                ([v[n] for n in names] for v in prepared),
+            )
+
+    def link_batch_cases(self, links: Sequence[Mapping[str, Any]]) -> None:
+        """Link cases to their batch (`batch_cases` rows), in one statement."""
+        for link in links[:1]:
+            self._check_columns("batch_cases", link)
+        with self.transaction():
+            batches.link_cases(self.conn, links, self.now())
+
+    def next_batch_number(self, point_code: str, day: date) -> int:
+        """The next number (1, 2, ...) of the point's batches on `day`; part of the caller's transaction."""
+        return batches.next_batch_no(self.conn, point_code, day.isoformat())
+
+    def enrolled_ids(self, item_no: int, id_numbers: list[str]) -> dict[str, str]:
+        """{id number: case number} of those numbers already enrolled by a live case of `item_no`."""
+        return batches.enrolled(self.conn, item_no, id_numbers)
+
+    def batch(self, uuid: str) -> dict[str, Any] | None:
+        return batches.get(self.conn, uuid)
+
+    def batches(self, point_code: str | None = None) -> list[dict[str, Any]]:
+        """Batches, newest first."""
+        return batches.listing(self.conn, point_code)
+
+    def batches_with_sha(self, sha256: str) -> list[dict[str, Any]]:
+        """Batches made from a file with these bytes, oldest first."""
+        return batches.by_sha(self.conn, sha256)
+
+    def batch_materials(self, batch_uuid: str) -> list[dict[str, Any]]:
+        return batches.materials(self.conn, batch_uuid)
+
+    def batch_cases(self, batch_uuid: str) -> list[dict[str, Any]]:
+        """The batch's links with each case's number and state, in roster row order."""
+        return batches.cases(self.conn, batch_uuid)
+
+    # ------------------------------------------------------------------ maintenance
 
     def chain_heads(self) -> dict[str, tuple[int, str]]:
         """Every origin's chain head held in this file: {origin: (seq, hash)}."""

@@ -34,6 +34,7 @@ from clerk.deadlines import compute_deadline, recompute_deadline
 from clerk.documents.issue import DocumentIssuer, IssueContext
 from clerk.documents.model import DocKind
 from clerk.documents.store import DocumentExistsError, SavedDocument, set_aside
+from clerk.enrolment import Enrolment
 from clerk.identifiers import validate_id, validate_phone
 from clerk.item_search import ItemFinder
 from clerk.limits import HOLIDAY_ROLES
@@ -101,7 +102,7 @@ class Recomputed:
     provisional: bool
 
 
-class Window(Accounts, Administration, CaseReader):
+class Window(Enrolment, Accounts, Administration, CaseReader):
     def __init__(
         self,
         store: Store,

@@ -18,7 +18,7 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 
 def test_new_file_is_at_the_latest_version(tmp_path):
     store = open_store(tmp_path / "new.db")
-    assert store.schema_version() == schema.LATEST == 7
+    assert store.schema_version() == schema.LATEST == 8
 
 
 def test_there_are_older_versions_to_migrate_from():
@@ -73,7 +73,11 @@ def _legacy_events(conn: sqlite3.Connection, version: int) -> list[str]:
     return hashes
 
 
-@pytest.mark.parametrize("old_version", range(1, 6))  # the versions before one chain per origin (6)
+# Versions whose event log is the single legacy chain that `_legacy_events` writes (before 6).
+LEGACY_CHAIN_VERSIONS = range(1, 6)
+
+
+@pytest.mark.parametrize("old_version", LEGACY_CHAIN_VERSIONS)
 def test_file_from_an_older_version_opens_at_the_latest(tmp_path, old_version):
     path = tmp_path / f"v{old_version}.db"
     conn = connect(path)
@@ -97,7 +101,7 @@ def test_file_from_an_older_version_opens_at_the_latest(tmp_path, old_version):
     ]
 
 
-@pytest.mark.parametrize("old_version", range(1, 6))  # the versions before one chain per origin (6)
+@pytest.mark.parametrize("old_version", LEGACY_CHAIN_VERSIONS)
 def test_migrated_file_extends_the_old_chain_in_the_new_format(tmp_path, old_version):
     path = tmp_path / f"v{old_version}.db"
     conn = connect(path)
@@ -162,11 +166,11 @@ def test_every_migration_is_a_documented_function():
     assert all(callable(m) and m.__doc__ for m in schema.MIGRATIONS)
 
 
-def test_migration_7_forces_no_existing_account_to_change_its_password(tmp_path):
-    path = tmp_path / "v6.db"
-    store = Store.open(path, hasher=FAST_HASHER, version=6)
+def test_migration_8_forces_no_existing_account_to_change_its_password(tmp_path):
+    path = tmp_path / "v7.db"
+    store = Store.open(path, hasher=FAST_HASHER, version=7)
     store.create_user("admin", "王管理", "admin", "counterpass1", "YZ01")
     store.close()
     store = Store.open(path, hasher=FAST_HASHER)
-    assert store.schema_version() == 7
+    assert store.schema_version() == 8
     assert store.must_change_password("admin") is False
