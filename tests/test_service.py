@@ -403,7 +403,7 @@ def test_installing_next_years_holidays_recomputes_open_deadlines(window, clock,
     clock.set(2026, 12, 14, 10, 0)
     view = accepted(window)  # 25 working days from 14 Dec 2026 reach into 2027
     assert view.deadline.provisional is True
-    assert view.deadline.due == date(2027, 1, 18)  # provisional: 2027 assumed Mon-Fri, no holidays
+    assert view.deadline.due == date(2027, 1, 19)  # provisional: Mon-Fri without 元旦
     holidays = tmp_path / "2027.json"
     holidays.write_text(
         json.dumps(
@@ -419,7 +419,7 @@ def test_installing_next_years_holidays_recomputes_open_deadlines(window, clock,
     year, changed = window.install_holidays(user(window, "admin"), holidays)
     assert year == 2027
     assert [(c.case_no, c.previous_due, c.due, c.provisional) for c in changed] == [
-        (view.case_no, date(2027, 1, 18), date(2027, 1, 21), False)
+        (view.case_no, date(2027, 1, 19), date(2027, 1, 21), False)
     ]
     after = window.case(view.uuid)
     assert (after.deadline.due, after.deadline.provisional) == (date(2027, 1, 21), False)
