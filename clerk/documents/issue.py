@@ -114,6 +114,7 @@ class DocumentIssuer:
             applicant_id_masked=mask_id(row["id_number"] or ""),
             applicant_kind=row["applicant_kind"],
             issued_on=window.today(),
+            issued_at=window.clock(),
             received_on=_date(row["received_at"]) or window.today(),
             accepted_on=_date(row.get("accepted_at")),
             due=_date(row.get("due_date")),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -123,6 +123,7 @@ class DocumentData:
     amount_fen: int | None = None
     paid_on: date | None = None
     extra: tuple[str, ...] = field(default=())  # further sentences the caller wants printed
+    issued_at: datetime | None = None  # the moment of issue (the PDF's creation date)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", DocKind(self.kind))
