@@ -174,7 +174,9 @@ def _walk(window: Window, users: dict, item: Item, target: str, rng: random.Rand
         window.check_materials(clerk, uuid, _checks(window, item, circumstances, drop=0, rng=rng))
         return CaseState.DRAFT
     if target == "refused":
-        return window.refuse(clerk, uuid, "申请事项不属于本机构职权范围（演示）").state
+        return window.refuse(
+            clerk, uuid, "申请事项不属于本机构职权范围（演示）", apply_instead="参保地医疗保障经办机构"
+        ).state
     if target in ("awaiting_supplement", "supplemented_closed", "abandoned"):
         window.check_materials(clerk, uuid, _checks(window, item, circumstances, drop=1, rng=rng))
         window.issue_notice(clerk, uuid)

@@ -44,6 +44,7 @@ from clerk.model import (
     Role,
 )
 from clerk.notice import NoticeContent, build_notice
+from clerk.refusal import RefusalError, refusal_terms
 from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
 from clerk.views import (
     CaseView,
@@ -311,8 +312,17 @@ class Window(Administration, CaseReader):
                 self._add_document(row, saved, user)
         return self.case(case_uuid, user)
 
-    def refuse(self, user: storage.User, case_uuid: str, reason: str) -> CaseView:
-        return self._decide_with_document(user, case_uuid, Action.REFUSE, reason, "refusal")
+    def refuse(
+        self, user: storage.User, case_uuid: str, reason: str, *, apply_instead: str = ""
+    ) -> CaseView:
+        """不予受理. A reason of lack of competence needs `apply_instead`: where to apply."""
+        try:
+            terms = refusal_terms(reason, apply_instead)
+        except RefusalError as exc:
+            raise ServiceError(str(exc)) from None
+        return self._decide_with_document(
+            user, case_uuid, Action.REFUSE, reason, "refusal", apply_instead=terms.apply_instead
+        )
 
     # ------------------------------------------------------------------ after acceptance
 
@@ -567,11 +577,19 @@ class Window(Administration, CaseReader):
             )
 
     def _decide_with_document(
-        self, user: storage.User, case_uuid: str, action: Action, reason: str, kind: str
+        self,
+        user: storage.User,
+        case_uuid: str,
+        action: Action,
+        reason: str,
+        kind: str,
+        *,
+        apply_instead: str = "",
     ) -> CaseView:
         row = self._row(case_uuid)
-        events = self._decide(user, row, action, reason=reason)
-        saved = self._issue(self.documents.decision, row, kind, reason.strip(), user)
+        data = {"apply_instead": apply_instead} if apply_instead else None
+        events = self._decide(user, row, action, reason=reason, data=data)
+        saved = self._issue(self.documents.decision, row, kind, reason.strip(), user, apply_instead)
         with self._tx(written=[saved]):
             self._commit(row, events, {"decided_at": self.clock().isoformat()})
             self._add_document(row, saved, user)

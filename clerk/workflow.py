@@ -336,6 +336,10 @@ def decide(
         _no_data(action, data, ("amount_fen", "reference"))
         payment = _payment(data or {})
         return _advance(facts, event, Action.PAY, PAYMENT_STEP, reason, payment)
+    if action is Action.REFUSE:
+        # 行政许可法 Art. 32(1)(2): a refusal for lack of competence records where to apply instead.
+        _no_data(action, data, ("apply_instead",))
+        return [event(action, state, CaseState.REFUSED, reason, dict(data or {}))]
     _no_data(action, data)
     if action is Action.ACCEPT:
         return _advance(facts, event, Action.ACCEPT, ACCEPT_STEP, reason, {})

@@ -225,7 +225,7 @@ def test_refusal_needs_a_reason(window):
 def test_refusal_is_stored_with_its_document(window):
     clerk = user(window, "clerk1")
     view = window.open_case(clerk, 31, person())
-    view = window.refuse(clerk, view.uuid, "申请事项不属于本机构职权范围")
+    view = window.refuse(clerk, view.uuid, "申请事项不属于本机构职权范围", apply_instead="永州市医疗保障事务中心")
     assert view.state == CaseState.REFUSED
     assert [d.kind for d in view.documents] == ["refusal"]
     text = document_text(view.documents[0].path_txt)
@@ -318,7 +318,7 @@ def test_a_failed_document_write_leaves_the_case_untouched(window, monkeypatch):
 
     monkeypatch.setattr(window.store, "add_document", broken)
     with pytest.raises(OSError):
-        window.refuse(clerk, view.uuid, "不属于本机构职权范围")
+        window.refuse(clerk, view.uuid, "不属于本机构职权范围", apply_instead="永州市医疗保障事务中心")
     assert window.case(view.uuid).state == CaseState.DRAFT
     assert events(window, view.uuid) == [("receive", None, "draft")]
 

@@ -75,13 +75,17 @@ class DocumentIssuer:
         )
         return self._save(data)
 
-    def decision(self, window: Window, row: Mapping[str, Any], kind: str, reason: str, user: User) -> SavedDocument:
+    def decision(
+        self, window: Window, row: Mapping[str, Any], kind: str, reason: str, user: User, apply_instead: str = ""
+    ) -> SavedDocument:
         doc_kind = DocKind(kind)
         item = window.catalog.item(row["item_no"])
         basis = basis_lines(item)
         if doc_kind is DocKind.REFUSAL:
             basis = [REFUSAL_LAW, *basis]
-        data = replace(self._base(window, row, doc_kind, user), reason=reason, basis=tuple(basis))
+        data = replace(
+            self._base(window, row, doc_kind, user), reason=reason, basis=tuple(basis), apply_instead=apply_instead
+        )
         return self._save(data)
 
     def completion(self, window: Window, row: Mapping[str, Any], user: User) -> SavedDocument:
@@ -122,6 +126,7 @@ class DocumentIssuer:
             clerk_name=user.name,
             query_channel=query,
             time_limit_text=limit.describe() if hasattr(limit, "describe") else "",
+            reconsideration_body=office.reconsideration_body,
         )
 
     def _save(self, data: DocumentData) -> SavedDocument:

@@ -118,6 +118,7 @@ class DocumentData:
     reason: str = ""
     basis: tuple[str, ...] = ()
     reconsideration_body: str = DEFAULT_RECONSIDERATION_BODY
+    apply_instead: str = ""  # REFUSAL for lack of competence: the authority to apply to
     # COMPLETION
     outcome: str = ""  # what was done, e.g. "已办理参保登记" ("" prints a generic sentence)
     amount_fen: int | None = None

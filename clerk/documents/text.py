@@ -100,8 +100,11 @@ def _remedies(data: DocumentData) -> str:
 
 def _reason_blocks(data: DocumentData) -> list[Block]:
     word = "不予受理" if data.kind is DocKind.REFUSAL else "审核不通过"
+    reason = f"{word}理由：{sentence(data.reason)}"
+    if data.kind is DocKind.REFUSAL and data.apply_instead.strip():
+        reason += f"请向{data.apply_instead.strip()}申请办理。"
     return [
-        f"{word}理由：{sentence(data.reason)}",
+        reason,
         NumberedList("依据：", data.basis),
         _remedies(data),
     ]

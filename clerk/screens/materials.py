@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from clerk.materials import MaterialCheck, defect_choices
 from clerk.model import Action, CaseState
+from clerk.refusal import is_lack_of_competence
 from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
 from clerk.screens.notice_preview import NoticePreviewScreen
 from clerk.screens.reason import ReasonScreen
@@ -256,16 +257,29 @@ class MaterialsScreen(Screen[None]):
         self.app.push_screen(NoticePreviewScreen(content), confirmed)
 
     def action_refuse(self) -> None:
-        def done(reason: str | None) -> None:
-            if not reason:
-                return
+        def refuse(reason: str, apply_instead: str = "") -> None:
             try:
-                view = self.window.refuse(self.user, self.view.uuid, reason)
+                view = self.window.refuse(self.user, self.view.uuid, reason, apply_instead=apply_instead)
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
                 return
             self.notify(f"已作出不予受理决定：{view.case_no}。不予受理告知书已生成。")
             self.dismiss(None)
+
+        def done(reason: str | None) -> None:
+            if not reason:
+                return
+            if not is_lack_of_competence(reason):
+                refuse(reason)
+                return
+            self.app.push_screen(
+                ReasonScreen(
+                    "告知向何处申请",
+                    "不属于本机关职权范围的，须告知申请人向哪个机关申请（行政许可法第三十二条），将写入告知书。",
+                    placeholder="写明应受理的机关名称，按 Enter 确认",
+                ),
+                lambda where: refuse(reason, where) if where else None,
+            )
 
         self.app.push_screen(
             ReasonScreen("不予受理", "写明不予受理的理由和依据（如：不属于本机关职权范围），将写入告知书。"), done
