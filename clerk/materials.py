@@ -146,6 +146,34 @@ def validate_check(material: Material, check: MaterialCheck) -> None:
         raise MaterialCheckError(f"请写明“{material.name}”存在什么问题（如：未加盖单位公章）。")
 
 
+REQUIREMENT_COPY: dict[str, str] = {
+    "original": "须提供原件",
+    "copy": "提供复印件",
+    "original_and_copy": "须同时提供原件和复印件",
+}
+
+
+def requirements(material: Material) -> list[str]:
+    """What the catalogue requires of the material's form: original or copy, seal, form number.
+
+    The one-time notice prints these with every material it names, so an applicant who comes back
+    brings it right the first time (an unsealed 费用清单 means they were not told everything)."""
+    parts: list[str] = []
+    if material.copy in REQUIREMENT_COPY:
+        parts.append(REQUIREMENT_COPY[material.copy])
+    if material.seal:
+        parts.append(f"须加盖{material.seal}")
+    if material.form:
+        parts.append(f"按{material.form}填写")
+    return parts
+
+
+def with_requirements(material: Material, problem: str) -> str:
+    """The problem, then the requirements it does not already state: 未提供（要求：须加盖单位公章；按表4填写）."""
+    left = [r for r in requirements(material) if r.removeprefix("须") not in problem]
+    return f"{problem}（要求：{'；'.join(left)}）" if left else problem
+
+
 def defect_choices(material: Material) -> list[str]:
     """Suggested defect descriptions for a material, most specific first."""
     choices: list[str] = []

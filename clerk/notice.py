@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from clerk.catalog import Item, Material
+from clerk.materials import with_requirements
 from clerk.model import Role
 
 DEFAULT_SUPPLEMENT_DAYS = 30
@@ -74,7 +75,7 @@ def basis_line(law: str, articles: str | None) -> str:
 def policy_note(supplement_days: int, due_by: date) -> str:
     return (
         f"请于{due_by.year}年{due_by.month}月{due_by.day}日前（自告知之日起{supplement_days}个自然日内）"
-        "补齐材料。此期限为本机构的办理安排，不是法定期限；逾期未补正的，本件终止办理，您可以重新申请。"
+        "补齐材料。此期限为本机关的办理安排，不是法定期限；逾期未补正的，本件终止办理，您可以重新申请。"
     )
 
 
@@ -100,7 +101,7 @@ def build_notice(
         item_no=item.no,
         item_name=item.name,
         case_no=case_no,
-        missing=tuple((m.name, problem) for m, problem in missing),
+        missing=tuple((m.name, with_requirements(m, problem)) for m, problem in missing),
         basis=tuple(basis_line(b.law, b.articles) for b in item.basis),
         issued_on=issued_on,
         office_name=office_name,

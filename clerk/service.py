@@ -266,6 +266,13 @@ class Window(Administration, CaseReader):
             supplement_days=self.settings.supplement_days,
         )
 
+    def preview_notice_text(self, user: storage.User, case_uuid: str) -> str:
+        """The applicant's part of the notice exactly as it will be printed."""
+        from clerk.documents.text import render_part_text
+
+        content = self.preview_notice(case_uuid)
+        return render_part_text(self.documents.notice_data(self, self._row(case_uuid), content, user))
+
     def issue_notice(self, user: storage.User, case_uuid: str, *, override_reason: str = "") -> CaseView:
         """Issue the one-time notice of every missing material. A later notice may only name
         materials an earlier one named, unless a supervisor overrides with a reason."""

@@ -169,13 +169,33 @@ def test_notice_names_every_missing_material_at_once(window):
     view = window.open_case(clerk, 31, person())
     window.check_materials(clerk, view.uuid, checks_for(window, 31, missing=("invoice", "discharge_record")))
     preview = window.preview_notice(view.uuid)
-    assert preview.missing == (("医院收费票据", "未提供"), ("出院记录", "未提供"))
+    assert preview.missing == (("医院收费票据", "未提供"), ("出院记录", "未提供（要求：须加盖医院印章）"))
     view = window.issue_notice(clerk, view.uuid)
     assert view.state == CaseState.AWAITING_SUPPLEMENT
     notice = window.store.events_for(view.uuid)[-1]
     assert json.loads(notice["data"]) == {"missing": ["discharge_record", "invoice"]}
     text = document_text(view.documents[0].path_txt)
     assert "医院收费票据" in text and "出院记录" in text
+
+
+def test_notice_tells_an_applicant_with_an_unsealed_bill_list_to_have_it_sealed(window):
+    clerk = user(window, "clerk1")
+    view = window.open_case(clerk, 31, person())
+    window.check_materials(clerk, view.uuid, checks_for(window, 31, missing=("bill_list",)))
+    view = window.issue_notice(clerk, view.uuid)
+    text = document_text(view.documents[0].path_txt)
+    assert "住院费用清单：未提供（要求：须加盖医院印章）" in text
+
+
+def test_notice_preview_is_the_applicant_part_of_the_printed_notice(window):
+    clerk = user(window, "clerk1")
+    view = window.open_case(clerk, 31, person())
+    window.check_materials(clerk, view.uuid, checks_for(window, 31, missing=("bill_list",)))
+    preview = window.preview_notice_text(clerk, view.uuid)
+    view = window.issue_notice(clerk, view.uuid)
+    printed = Path(view.documents[0].path_txt).read_text("utf-8")
+    assert printed.endswith(preview)
+    assert "法律依据：《中华人民共和国行政许可法》第三十二条" in document_text(view.documents[0].path_txt)
 
 
 def test_supplement_then_accept_counts_25_working_days(window, clock):

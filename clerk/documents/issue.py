@@ -66,14 +66,20 @@ class DocumentIssuer:
         return self._save(data)
 
     def notice(self, window: Window, row: Mapping[str, Any], content: NoticeContent, user: User) -> SavedDocument:
-        data = replace(
+        return self._save(self.notice_data(window, row, content, user))
+
+    def notice_data(
+        self, window: Window, row: Mapping[str, Any], content: NoticeContent, user: User
+    ) -> DocumentData:
+        """The notice as it will be printed (the preview shows exactly this)."""
+        return replace(
             self._base(window, row, DocKind.NOTICE, user),
             missing=tuple(content.missing),
             hand_in_by=content.due_by,
             hand_in_where=content.hand_in_where,
-            extra=(content.policy_note,) if content.policy_note else (),
+            supplement_days=content.supplement_days,
+            basis=tuple(content.basis),
         )
-        return self._save(data)
 
     def decision(
         self, window: Window, row: Mapping[str, Any], kind: str, reason: str, user: User, apply_instead: str = ""

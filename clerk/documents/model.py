@@ -114,6 +114,7 @@ class DocumentData:
     missing: tuple[tuple[str, str], ...] = ()
     hand_in_by: date | None = None
     hand_in_where: str = ""
+    supplement_days: int = 0  # the office's supplement period the hand-in date was counted with
     # REFUSAL, REJECTION
     reason: str = ""
     basis: tuple[str, ...] = ()
@@ -144,7 +145,7 @@ ELEMENT_LABELS: dict[str, str] = {
     "office_name": "出具机构名称",
     "office_address": "办理地址",
     "supervision_phone": "监督电话",
-    "case_no": "案件编号",
+    "case_no": "办件号",
     "item_name": "办理事项名称",
     "applicant_name": "申请人名称",
     "applicant_id_masked": "申请人证件号码",

@@ -238,7 +238,7 @@ class MaterialsScreen(Screen[None]):
 
     def action_notice(self) -> None:
         try:
-            content = self.window.preview_notice(self.view.uuid)
+            text = self.window.preview_notice_text(self.user, self.view.uuid)
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -254,7 +254,7 @@ class MaterialsScreen(Screen[None]):
             self.notify(f"一次性告知书已出具：{view.case_no}，状态：{view.state_label}。")
             self.dismiss(None)
 
-        self.app.push_screen(NoticePreviewScreen(content), confirmed)
+        self.app.push_screen(NoticePreviewScreen(text), confirmed)
 
     def action_refuse(self) -> None:
         def refuse(reason: str, apply_instead: str = "") -> None:
