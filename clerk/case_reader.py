@@ -18,7 +18,7 @@ from clerk.documents.model import DocKind
 from clerk.masking import mask_id, mask_name, mask_phone
 from clerk.materials import MaterialCheck, missing_materials, required_materials
 from clerk.model import ACTION_LABELS, Action, CaseState, Channel, Deadline, Rating, Role
-from clerk.notice import deemed_accepted
+from clerk.notice import deemed_acceptance_day, deemed_accepted, notice_window_end
 from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
 from clerk.views import (
     CaseSummary,
@@ -242,7 +242,27 @@ class CaseReader:
                 noticed_on + timedelta(days=self.settings.supplement_days) if noticed_on else None
             ),
             today=self.today(),
+            notice_late=not noticed and self._notice_window_passed(row),
         )
+
+    def _notice_window_passed(self, row: Mapping[str, Any]) -> bool:
+        """Whether Art. 32's 5 working days after receipt are over (a notice now would be late)."""
+        received = datetime.fromisoformat(row["received_at"]).astimezone(TZ).date()
+        return self.today() > notice_window_end(received, self.calendar)
+
+    def deemed_from(self, row: Mapping[str, Any]) -> date | None:
+        """The receipt day when the case counts as accepted from it (Art. 32): its first notice,
+        or its acceptance today when it had none, came after the 5-working-day window."""
+        received = datetime.fromisoformat(row["received_at"]).astimezone(TZ).date()
+        first_notice = next(
+            (
+                datetime.fromisoformat(e["at"]).astimezone(TZ).date()
+                for e in self.store.events_for(row["uuid"])
+                if e["action"] == Action.NOTICE
+            ),
+            None,
+        )
+        return deemed_acceptance_day(received, first_notice or self.today(), self.calendar)
 
     def _checks(self, case_uuid: str) -> dict[str, MaterialCheck]:
         return {

@@ -293,12 +293,17 @@ class Window(Administration, CaseReader):
         item = self.catalog.item(row["item_no"])
         now = self.clock()
         start = now.date()
+        deemed = self.deemed_from(row)  # Art. 32: counts as accepted from receipt
+        if deemed is not None:
+            start = deemed
         if item.time_limit.start == "after_declaration_deadline":
             start = declaration_deadline or start
         deadline = compute_deadline(
             item, start, online=row["channel"] == Channel.ONLINE, calendar=self.calendar
         )
-        events = self._decide(user, row, Action.ACCEPT)
+        events = self._decide(
+            user, row, Action.ACCEPT, data={"deemed_from": deemed.isoformat()} if deemed else None
+        )
         final = events[-1].to_state
         changes: dict[str, Any] = {
             "accepted_at": now.isoformat(),
@@ -309,7 +314,7 @@ class Window(Administration, CaseReader):
         }
         if final == CaseState.CLOSED:
             changes["closed_at"] = now.isoformat()
-        row_after = {**row, **changes}
+        row_after = {**row, **changes, "deemed_from": deemed.isoformat() if deemed else None}
         docs = [self._issue(self.documents.acceptance, row_after, deadline, user)]
         if final == CaseState.CLOSED:
             docs.append(self._issue(self.documents.completion, row_after, user))

@@ -26,7 +26,7 @@ from typing import Any
 
 from clerk.catalog import PAYMENT_STEP, REVIEW_STEP, Item
 from clerk.model import Action, CaseState, Channel, Event, Rating, Role
-from clerk.notice import NoticeRuleError, check_later_notice, unnamed_materials
+from clerk.notice import NoticeRuleError, check_late_notice, check_later_notice, unnamed_materials
 
 CLOSE_STEP = "办结"
 ACCEPT_STEP = "受理"
@@ -181,6 +181,8 @@ class CaseFacts:
     # the last day to hand in what the latest notice named, and today (both None when unknown)
     supplement_due: date | None = None
     today: date | None = None
+    # a first notice now would come after Art. 32's 5-working-day window (the case is deemed accepted)
+    notice_late: bool = False
 
     @property
     def instant(self) -> bool:
@@ -340,9 +342,11 @@ def decide(
         # 行政许可法 Art. 32(1)(2): a refusal for lack of competence records where to apply instead.
         _no_data(action, data, ("apply_instead",))
         return [event(action, state, CaseState.REFUSED, reason, dict(data or {}))]
-    _no_data(action, data)
     if action is Action.ACCEPT:
-        return _advance(facts, event, Action.ACCEPT, ACCEPT_STEP, reason, {})
+        # Art. 32 deemed acceptance: the day the application counts as accepted from.
+        _no_data(action, data, ("deemed_from",))
+        return _advance(facts, event, Action.ACCEPT, ACCEPT_STEP, reason, dict(data or {}))
+    _no_data(action, data)
     if action is Action.APPROVE:
         return _advance(facts, event, Action.APPROVE, REVIEW_STEP, reason, {})
     target = {
@@ -426,7 +430,14 @@ def _notice(
         )
     except NoticeRuleError as exc:
         raise WorkflowError(str(exc)) from exc
+    late = facts.notice_late and not facts.noticed_ids
+    try:
+        check_late_notice(late, reason=reason, role=role)
+    except NoticeRuleError as exc:
+        raise WorkflowError(str(exc)) from exc
     events: list[Event] = []
+    if late:
+        events.append(event(Action.OVERRIDE, facts.state, facts.state, reason, {"late_notice": True}))
     added = unnamed_materials(earlier, new)
     if added:
         events.append(

@@ -58,7 +58,7 @@ class DocumentIssuer:
         data = self._base(window, row, DocKind.ACCEPTANCE, user)
         data = replace(
             data,
-            accepted_on=window.today(),
+            accepted_on=data.accepted_on if data.deemed_accepted else window.today(),
             due=deadline.due,
             due_provisional=deadline.provisional,
             materials_received=tuple(received) or ("（本事项无需提交纸质材料）",),
@@ -108,6 +108,7 @@ class DocumentIssuer:
         point = window.point()
         n = 1 + sum(1 for d in window.store.documents_for(row["uuid"]) if d["kind"] == kind)
         limit = item.time_limit.for_channel(row["channel"] == "online")
+        deemed = row.get("deemed_from") if "deemed_from" in row else _deemed_from(window, row)
         query = item.local.query if item.local is not None and item.local.query else DEFAULT_QUERY
         return DocumentData(
             kind=kind,
@@ -126,7 +127,8 @@ class DocumentIssuer:
             issued_on=window.today(),
             issued_at=window.clock(),
             received_on=_date(row["received_at"]) or window.today(),
-            accepted_on=_date(row.get("accepted_at")),
+            accepted_on=_date(deemed) if deemed else _date(row.get("accepted_at")),
+            deemed_accepted=bool(deemed),
             due=_date(row.get("due_date")),
             due_provisional=bool(row.get("due_provisional")),
             clerk_name=user.name,
@@ -137,6 +139,17 @@ class DocumentIssuer:
 
     def _save(self, data: DocumentData) -> SavedDocument:
         return save_document(data, root=self.root)
+
+
+def _deemed_from(window: Window, row: Mapping[str, Any]) -> str | None:
+    """The receipt day an accepted case counts as accepted from (Art. 32), from its ACCEPT event."""
+    import json
+
+    for e in window.store.events_for(row["uuid"]):
+        if e["action"] == "accept":
+            data = json.loads(e["data"] or "{}") if isinstance(e["data"], str) else (e["data"] or {})
+            return data.get("deemed_from")
+    return None
 
 
 def _circumstances(row: Mapping[str, Any]) -> frozenset[str]:

@@ -126,6 +126,8 @@ class DocumentData:
     paid_on: date | None = None
     extra: tuple[str, ...] = field(default=())  # further sentences the caller wants printed
     issued_at: datetime | None = None  # the moment of issue (the PDF's creation date)
+    # Art. 32: no notice within 5 working days, so accepted_on is the day of receipt
+    deemed_accepted: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", DocKind(self.kind))

@@ -127,9 +127,19 @@ def _body(data: DocumentData) -> list[Block]:
             due = f"{limit}，将于上列办结期限前办结。" if limit else "将于上列办结期限前办结。"
         if data.due_provisional:
             due += PROVISIONAL_SENTENCE
+        if data.deemed_accepted:
+            opening = (
+                f"{you}于{received}提出的{item}申请，经审查，申请材料齐全、符合法定形式。"
+                "本机关未在收到申请材料后五个工作日内作出一次性告知，根据《中华人民共和国行政许可法》"
+                f"第三十二条，本申请自收到申请材料之日即{received}起视为受理，办理时限自该日起计算。"
+            )
+        else:
+            opening = (
+                f"{you}于{received}提出的{item}申请，经审查，申请材料齐全、符合法定形式，"
+                f"本机关决定予以受理。受理日期为{cn_date(data.accepted_on)}。"
+            )
         return [
-            f"{you}于{received}提出的{item}申请，经审查，申请材料齐全、符合法定形式，"
-            f"本机关决定予以受理。受理日期为{cn_date(data.accepted_on)}。",
+            opening,
             due,
             NumberedList("已收取的申请材料：", data.materials_received),
         ]

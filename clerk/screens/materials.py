@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from clerk.materials import MaterialCheck, defect_choices
 from clerk.model import Action, CaseState
+from clerk.notice import LATE_NOTICE_HINT
 from clerk.refusal import is_lack_of_competence
 from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
 from clerk.screens.notice_preview import NoticePreviewScreen
@@ -243,16 +244,26 @@ class MaterialsScreen(Screen[None]):
             self.notify(str(exc), severity="error")
             return
 
-        def confirmed(ok: bool | None) -> None:
-            if not ok:
-                return
+        def issue(override_reason: str = "") -> None:
             try:
-                view = self.window.issue_notice(self.user, self.view.uuid)
+                view = self.window.issue_notice(self.user, self.view.uuid, override_reason=override_reason)
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
                 return
             self.notify(f"一次性告知书已出具：{view.case_no}，状态：{view.state_label}。")
             self.dismiss(None)
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            if not self.view.deemed_accepted:
+                issue()
+                return
+            # Past Art. 32's 5 working days: a late notice, recorded with a supervisor's reason.
+            self.app.push_screen(
+                ReasonScreen("逾期告知（须主管批准）", LATE_NOTICE_HINT),
+                lambda reason: issue(reason) if reason else None,
+            )
 
         self.app.push_screen(NoticePreviewScreen(text), confirmed)
 
