@@ -193,6 +193,17 @@ class Item:
                 return m
         raise KeyError(material_id)
 
+    @property
+    def online_only(self) -> bool:
+        """The guide offers the item online only (items 38-39: 两定机构医疗保障信息平台，无需线下办理):
+        a hall records it as an online application, never as an on-site intake."""
+        return self.local is not None and self.local.venues == ("online",)
+
+    @property
+    def counts_from_declaration_deadline(self) -> bool:
+        """Items 38-39: the limit runs from the day after the institutions' declaration deadline."""
+        return self.time_limit.start == "after_declaration_deadline"
+
     def accepted_at(self, venue: str) -> bool:
         """Whether a point of this kind may accept the item (county halls accept every item)."""
         if venue == "county_hall" or self.local is None:

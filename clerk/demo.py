@@ -164,7 +164,8 @@ def _walk(window: Window, users: dict, item: Item, target: str, rng: random.Rand
     if target == "abandoned":  # received and noticed long enough ago for the hand-in day to have passed
         clock.now -= timedelta(days=window.settings.supplement_days + 1)
     today = clock.now.date()
-    channel = Channel.ONLINE if item.time_limit.online and rng.random() < 0.3 else Channel.ON_SITE
+    online = item.online_only or (item.time_limit.online is not None and rng.random() < 0.3)
+    channel = Channel.ONLINE if online else Channel.ON_SITE
     circumstances = frozenset(c for c in ("proxy",) if rng.random() < 0.1)
     if item.pays and rng.random() < 0.5:
         circumstances |= {"first_payment"}

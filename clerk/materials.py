@@ -55,7 +55,12 @@ class MaterialCheck:
 
 
 def _applies(item: Item, applies_to: str) -> bool:
-    return applies_to == "all" or (applies_to == "paying" and item.pays)
+    """Whether a general material applies to the item. 说明3 (the insured person's bank account for
+    a first payment) concerns payments to insured people: a designated institution (items 38-39)
+    is paid under its agreement, so it is not asked for one."""
+    if applies_to == "paying":
+        return item.pays and item.applicant_kind != "institution"
+    return applies_to == "all"
 
 
 def required_materials(

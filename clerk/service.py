@@ -165,6 +165,11 @@ class Window(Administration, CaseReader):
         point = self.point()
         if not item.accepted_at(point.kind):
             raise ServiceError(self._choice(item, point.kind).why_not)
+        if item.online_only and channel != Channel.ONLINE:
+            channels = "、".join(item.local.online_channels) if item.local else "线上渠道"
+            raise ServiceError(
+                f"本事项只能通过{channels}线上申报，无需线下办理；请按“网上申请（窗口代录）”登记。"
+            )
         _check_applicant(applicant)
         unknown = circumstances - set(self.catalog.conditions)
         if unknown:
@@ -294,16 +299,22 @@ class Window(Administration, CaseReader):
         now = self.clock()
         start = now.date()
         deemed = self.deemed_from(row)  # Art. 32: counts as accepted from receipt
-        if deemed is not None:
+        data: dict[str, Any] = {}
+        if item.counts_from_declaration_deadline:
+            # Items 38-39: 从申报截止次日起算, whatever the day of acceptance.
+            if declaration_deadline is None:
+                raise ServiceError(
+                    "本事项的办理时限从定点医药机构申报截止次日起算，请填写申报截止日期后再受理。"
+                )
+            start, deemed = declaration_deadline, None
+            data["declaration_deadline"] = declaration_deadline.isoformat()
+        elif deemed is not None:
             start = deemed
-        if item.time_limit.start == "after_declaration_deadline":
-            start = declaration_deadline or start
+            data["deemed_from"] = deemed.isoformat()
         deadline = compute_deadline(
             item, start, online=row["channel"] == Channel.ONLINE, calendar=self.calendar
         )
-        events = self._decide(
-            user, row, Action.ACCEPT, data={"deemed_from": deemed.isoformat()} if deemed else None
-        )
+        events = self._decide(user, row, Action.ACCEPT, data=data or None)
         final = events[-1].to_state
         changes: dict[str, Any] = {
             "accepted_at": now.isoformat(),

@@ -344,7 +344,7 @@ def decide(
         return [event(action, state, CaseState.REFUSED, reason, dict(data or {}))]
     if action is Action.ACCEPT:
         # Art. 32 deemed acceptance: the day the application counts as accepted from.
-        _no_data(action, data, ("deemed_from",))
+        _no_data(action, data, ("deemed_from", "declaration_deadline"))
         return _advance(facts, event, Action.ACCEPT, ACCEPT_STEP, reason, dict(data or {}))
     _no_data(action, data)
     if action is Action.APPROVE:

@@ -5,6 +5,7 @@ same checklist records what was handed in (补正材料交回).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -217,8 +218,31 @@ class MaterialsScreen(Screen[None]):
     # ------------------------------------------------------------------ decisions
 
     def action_accept(self) -> None:
+        if self.view.item.counts_from_declaration_deadline:
+            self.app.push_screen(
+                ReasonScreen(
+                    "申报截止日期",
+                    "本事项办理时限从定点医药机构申报截止次日起算，请填写申报截止日期（如 2026-11-20）。",
+                    placeholder="YYYY-MM-DD，按 Enter 确认",
+                ),
+                self._accept_with_declaration_deadline,
+            )
+            return
+        self._accept()
+
+    def _accept_with_declaration_deadline(self, text: str | None) -> None:
+        if not text:
+            return
         try:
-            view = self.window.accept(self.user, self.view.uuid)
+            deadline = date.fromisoformat(text.strip())
+        except ValueError:
+            self.notify(f"“{text.strip()}”不是有效日期，请按 YYYY-MM-DD 填写，如 2026-11-20。", severity="error")
+            return
+        self._accept(deadline)
+
+    def _accept(self, declaration_deadline: date | None = None) -> None:
+        try:
+            view = self.window.accept(self.user, self.view.uuid, declaration_deadline=declaration_deadline)
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
