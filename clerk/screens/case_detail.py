@@ -110,6 +110,7 @@ class CaseDetailScreen(Screen[None]):
         Binding("f6", "rate", "好差评", id="case.rate"),
         Binding("h", "follow_up", "差评回访", id="case.follow_up"),
         Binding("z", "abandon", "逾期未补正终止", id="case.abandon"),
+        Binding("p", "print_latest", "打印", id="case.print"),
         Binding("r", "reprint", "重打文书", id="case.reprint"),
         Binding("v", "reveal", "查看完整信息", id="case.reveal", show=False),  # the panel says "按 v"
         Binding("escape", "close", "返回", id="case.close"),
@@ -282,6 +283,23 @@ class CaseDetailScreen(Screen[None]):
             self.reload()
 
         self.app.push_screen(ChoiceScreen("重打哪份文书？", docs), chosen)
+
+    def action_print_latest(self) -> None:
+        """P: the latest document to the default printer (or the system viewer), recorded."""
+        if not self.view.documents:
+            self.notify("本件还没有文书可打印。", severity="warning")
+            return
+        latest = self.view.documents[-1]
+        try:
+            saved = self.window.reprint(self.user, self.view.uuid, latest.uuid)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        from clerk.printing import print_document
+
+        result = print_document(saved.path_pdf)
+        self.notify(result.message, title="打印", severity="error" if result.how == "failed" else "information")
+        self.reload()
 
     def action_close(self) -> None:
         self.dismiss(None)
