@@ -343,8 +343,9 @@ def decide(
         _no_data(action, data, ("apply_instead",))
         return [event(action, state, CaseState.REFUSED, reason, dict(data or {}))]
     if action is Action.ACCEPT:
-        # Art. 32 deemed acceptance: the day the application counts as accepted from.
-        _no_data(action, data, ("deemed_from", "declaration_deadline"))
+        # The deadline the service computed travels in the event: the case row replays from it;
+        # with it, why it starts where it does (Art. 32 deemed acceptance, items 38-39).
+        _no_data(action, data, ("due", "due_start", "provisional", "deemed_from", "declaration_deadline"))
         return _advance(facts, event, Action.ACCEPT, ACCEPT_STEP, reason, dict(data or {}))
     _no_data(action, data)
     if action is Action.APPROVE:

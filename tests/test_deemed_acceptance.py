@@ -42,7 +42,10 @@ def test_a_late_acceptance_counts_its_time_limit_from_receipt(window, clock) -> 
     # 25 working days from 11-20, not from 11-30 (which would give 2027-01-05, provisional).
     assert (view.deadline.due, view.deadline.start, view.deadline.provisional) == (date(2026, 12, 25), date(2026, 11, 20), False)
     accept = window.store.events_for(view.uuid)[-1]
-    assert (accept["action"], json.loads(accept["data"])) == ("accept", {"deemed_from": "2026-11-20"})
+    assert (accept["action"], json.loads(accept["data"])) == (
+        "accept",
+        {"due": "2026-12-25", "due_start": "2026-11-20", "provisional": False, "deemed_from": "2026-11-20"},
+    )
 
 
 def test_the_acceptance_document_says_it_counts_from_receipt(window, clock) -> None:  # noqa: F811
@@ -61,7 +64,7 @@ def test_an_acceptance_within_the_window_counts_from_acceptance(window, clock) -
     clock.set(2026, 11, 27, 10, 0)
     view = window.accept(clerk, view.uuid)
     assert view.deadline.start == date(2026, 11, 27)
-    assert json.loads(window.store.events_for(view.uuid)[-1]["data"] or "{}") == {}
+    assert "deemed_from" not in json.loads(window.store.events_for(view.uuid)[-1]["data"])
 
 
 def test_a_late_notice_is_refused_to_a_clerk(window, clock) -> None:  # noqa: F811

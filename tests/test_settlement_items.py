@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -49,7 +50,12 @@ def test_item_38_counts_from_the_day_after_the_declaration_deadline(window, cloc
     view = accepted_38(window, clock, date(2026, 11, 20))
     assert (view.deadline.start, view.deadline.due) == (date(2026, 11, 20), date(2026, 12, 18))
     event = window.store.events_for(view.uuid)[-1]
-    assert event["data"] == '{"declaration_deadline":"2026-11-20"}'
+    assert json.loads(event["data"]) == {
+        "due": "2026-12-18",
+        "due_start": "2026-11-20",
+        "provisional": False,
+        "declaration_deadline": "2026-11-20",
+    }
 
 
 def test_item_38_is_not_accepted_without_the_declaration_deadline(window, clock) -> None:  # noqa: F811
