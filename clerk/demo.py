@@ -169,6 +169,7 @@ def _walk(window: Window, users: dict, item: Item, target: str, rng: random.Rand
     circumstances = frozenset(c for c in ("proxy",) if rng.random() < 0.1)
     if item.pays and rng.random() < 0.5:
         circumstances |= {"first_payment"}
+    circumstances |= {group[0] for group in item.one_of}  # item 15: one evidence set
     case = window.open_case(clerk, item.no, _applicant(rng, item, today), channel=channel, circumstances=circumstances)
     uuid = case.uuid
     if target == "draft":

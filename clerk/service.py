@@ -45,6 +45,7 @@ from clerk.model import (
     Role,
 )
 from clerk.notice import NoticeContent, build_notice
+from clerk.intake import intake_problem
 from clerk.refusal import RefusalError, refusal_terms
 from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
 from clerk.views import (
@@ -166,15 +167,15 @@ class Window(Administration, CaseReader):
         point = self.point()
         if not item.accepted_at(point.kind):
             raise ServiceError(self._choice(item, point.kind).why_not)
-        if item.online_only and channel != Channel.ONLINE:
-            channels = "、".join(item.local.online_channels) if item.local else "线上渠道"
-            raise ServiceError(
-                f"本事项只能通过{channels}线上申报，无需线下办理；请按“网上申请（窗口代录）”登记。"
-            )
         _check_applicant(applicant)
         unknown = circumstances - set(self.catalog.conditions)
         if unknown:
             raise ServiceError(f"未知的申请情形：{'、'.join(sorted(unknown))}")
+        problem = intake_problem(
+            self.catalog, item, point.kind, online=channel == Channel.ONLINE, circumstances=circumstances
+        )
+        if problem is not None:
+            raise ServiceError(problem)
         now = self.clock()
         uuid = new_uuid()
         with self._tx():

@@ -348,7 +348,8 @@ def test_item_31_by_proxy_with_first_payment(catalog: Catalog) -> None:
         "invoice",
         "bill_list",
         "discharge_record",
-        "proxy_ids",
+        "principal_id",
+        "agent_id",
         "proxy_authorisation",
         "bank_account",
     ]

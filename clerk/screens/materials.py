@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from clerk.materials import MaterialCheck, defect_choices
+from clerk.materials import MAX_DESCRIPTION, MaterialCheck, defect_choices, other_same_kind
 from clerk.model import Action, CaseState
 from clerk.notice import LATE_NOTICE_HINT
 from clerk.refusal import is_lack_of_competence
@@ -47,6 +47,7 @@ class MaterialsScreen(Screen[None]):
         Binding("space", "toggle_material", "已收/缺", id="materials.toggle"),
         Binding("a", "alternative", "换替代材料", id="materials.alternative", show=False),  # the row says "a 切换"
         Binding("d", "defect", "材料有误", id="materials.defect"),
+        Binding("o", "other_same_kind", "其他同类材料", id="materials.other"),
         Binding("f9", "accept", "受理", id="materials.accept"),
         Binding("f9", "supplement", "补正交回", id="materials.supplement"),
         Binding("f8", "notice", "一次性告知", id="materials.notice"),
@@ -141,12 +142,15 @@ class MaterialsScreen(Screen[None]):
             return Action.NOTICE in allowed and not self.supplementing
         if action == "refuse":
             return Action.REFUSE in allowed and not self.supplementing
-        if action in ("toggle_material", "defect", "alternative"):
+        if action in ("toggle_material", "defect", "alternative", "other_same_kind"):
             if self.view.state not in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
                 return False
             if action == "alternative":
                 row = self._current()
                 return row is not None and row.material.is_choice
+            if action == "other_same_kind":
+                row = self._current()
+                return row is not None and row.material.open
         return True
 
     def _current(self) -> MaterialRow | None:
@@ -191,6 +195,26 @@ class MaterialsScreen(Screen[None]):
         current = old.alternative if old and old.alternative in alternatives else None
         nxt = alternatives[(alternatives.index(current) + 1) % len(alternatives)] if current else alternatives[0]
         self._set(MaterialCheck(row.material.id, "ok", nxt, ""))
+
+    def action_other_same_kind(self) -> None:
+        """An open list (“等”, “可包括”): record another document of the same kind, described."""
+        row = self._current()
+        if row is None or not row.material.open:
+            return
+        material = row.material
+
+        def described(text: str | None) -> None:
+            if text:
+                self._set(MaterialCheck(material.id, "ok", other_same_kind(text), ""))
+
+        self.app.push_screen(
+            ReasonScreen(
+                f"其他同类材料：{material.name}",
+                f"清单所列为“{' / '.join(material.alternatives)}”等，申请人提供的是其中未列出的同类材料时，"
+                f"请用{MAX_DESCRIPTION}字以内简要说明。",
+            ),
+            described,
+        )
 
     def action_defect(self) -> None:
         row = self._current()
