@@ -220,6 +220,7 @@ class CaseReader:
         noticed: list[frozenset[str]] = []
         approved: set[str] = set()
         noticed_on: date | None = None
+        stages: list[str] = []
         for e in self.store.events_for(row["uuid"]):
             data = json.loads(e["data"] or "{}") if isinstance(e["data"], str) else (e["data"] or {})
             if e["action"] == Action.NOTICE:
@@ -227,6 +228,8 @@ class CaseReader:
                 noticed_on = datetime.fromisoformat(e["at"]).astimezone(TZ).date()
             elif e["action"] == Action.OVERRIDE:
                 approved.update(data.get("missing", []))
+            elif e["action"] == Action.STAGE:
+                stages.append(data.get("stage", ""))
         evaluation = self.store.evaluation_for(row["uuid"])
         return CaseFacts(
             uuid=row["uuid"],
@@ -243,7 +246,15 @@ class CaseReader:
             ),
             today=self.today(),
             notice_late=not noticed and self._notice_window_passed(row),
+            review_missing=tuple(m.name for m, _ in self._review_missing(row, item)),
+            stages_done=tuple(stages),
         )
+
+    def _review_missing(self, row: Mapping[str, Any], item: Item) -> list[tuple[Material, str]]:
+        """Item 36: the materials 申请环节可不提供 that the review stage asks for, not yet in order."""
+        circumstances = frozenset(json.loads(row["circumstances"] or "[]"))
+        later = [m for m in required_materials(self.catalog, item, circumstances, stage="review") if m.stage == "review"]
+        return missing_materials(later, self._checks(row["uuid"])) if later else []
 
     def _notice_window_passed(self, row: Mapping[str, Any]) -> bool:
         """Whether Art. 32's 5 working days after receipt are over (a notice now would be late)."""

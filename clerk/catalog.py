@@ -187,6 +187,9 @@ class Item:
     one_of: tuple[tuple[str, ...], ...] = ()
     # Circumstances only a county hall handles (item 13: key information, per the Yongzhou guide).
     county_hall_only: tuple[str, ...] = ()
+    # The steps the Yongzhou guide names inside 审核 (items 36-37: 考察评估 ... 开通联网结算), each
+    # recorded with its date against the 80 natural days.
+    review_stages: tuple[str, ...] = ()
 
     @property
     def pays(self) -> bool:
@@ -529,6 +532,7 @@ class _Parser:
                     county_hall_only=self.known_conditions(
                         it.get("county_hall_only", []), f"{entry}.county_hall_only", conditions
                     ),
+                    review_stages=self.texts(it, "review_stages", entry, default=[]),
                 )
             )
         if not items:

@@ -47,6 +47,7 @@ from clerk.model import (
 from clerk.notice import NoticeContent, build_notice
 from clerk.intake import intake_problem
 from clerk.refusal import RefusalError, refusal_terms
+from clerk.review_stages import ReviewStages
 from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
 from clerk.views import (
     CaseView,
@@ -83,7 +84,7 @@ class SystemActor:
     role: str = Role.ADMIN
 
 
-class Window(Administration, CaseReader):
+class Window(Administration, ReviewStages, CaseReader):
     def __init__(
         self,
         store: storage.Store,

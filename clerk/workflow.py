@@ -111,6 +111,12 @@ RECORDS: dict[Action, Rule] = {
         "主管",
         "只有收件或待补正的办件需要批准补充告知。",
     ),
+    Action.STAGE: Rule(
+        frozenset({_S.ACCEPTED}),
+        REVIEWER_ROLES,
+        "审核人员或主管",
+        "只有已受理、待审核的办件登记审核环节。",
+    ),
     Action.RECOMPUTE: Rule(
         frozenset({_S.ACCEPTED, _S.AWAITING_PAYMENT}),
         SUPERVISOR_ROLES,
@@ -147,6 +153,7 @@ VERBS: dict[Action, str] = {
     Action.OVERRIDE: "批准补充告知新材料",
     Action.RATE: "登记评价",
     Action.FOLLOW_UP: "登记差评回访",
+    Action.STAGE: "登记审核环节",
 }
 
 
@@ -183,6 +190,9 @@ class CaseFacts:
     today: date | None = None
     # a first notice now would come after Art. 32's 5-working-day window (the case is deemed accepted)
     notice_late: bool = False
+    # items 36-37: review-stage materials not yet in order, and review stages already recorded
+    review_missing: tuple[str, ...] = ()
+    stages_done: tuple[str, ...] = ()
 
     @property
     def instant(self) -> bool:
@@ -220,6 +230,15 @@ def _why_not(
     if action in (Action.APPROVE, Action.REJECT):
         if not facts.item.reviews:
             return f"事项{facts.item.no}没有审核环节，受理时已自动办结。"
+    if action is Action.APPROVE:
+        if facts.review_missing:
+            return (
+                f"审核评估环节须核验申请时可暂缓提交的材料：{'、'.join(facts.review_missing)}。"
+                "请在材料核验中登记后再审核通过。"
+            )
+        left = [s for s in facts.item.review_stages if s not in facts.stages_done]
+        if left:
+            return f"尚未登记审核环节：{'、'.join(left)}。请按 G 登记各环节完成后再审核通过。"
         if (
             settings.reviewer_must_differ
             and not facts.instant
@@ -470,6 +489,8 @@ def _record_why_not(facts: CaseFacts, action: Action, rule: Rule, role: Role) ->
         return "只有“不满意”或“非常不满意”的评价需要回访。"
     if action is Action.OVERRIDE and not facts.noticed_ids:
         return "本件尚未发出一次性告知，首次告知可列明任何材料，无需批准。"
+    if action is Action.STAGE and not facts.item.review_stages:
+        return f"事项{facts.item.no}没有需要登记的审核环节。"
     return None
 
 
@@ -531,6 +552,13 @@ def _record_data(
         if not added:
             raise WorkflowError("所列材料在此前的告知中均已列明，无需批准。")
         return {"missing": sorted(added)}
+    if action is Action.STAGE:
+        payload = _text_field(data, "stage", action, "请选择要登记的审核环节。")
+        if payload["stage"] not in facts.item.review_stages:
+            raise WorkflowError(f"事项{facts.item.no}没有“{payload['stage']}”环节。")
+        if payload["stage"] in facts.stages_done:
+            raise WorkflowError(f"“{payload['stage']}”已登记过。")
+        return payload
     if action is Action.RECOMPUTE:
         return dict(data or {})
     _no_data(action, data)
