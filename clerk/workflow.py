@@ -230,15 +230,6 @@ def _why_not(
     if action in (Action.APPROVE, Action.REJECT):
         if not facts.item.reviews:
             return f"事项{facts.item.no}没有审核环节，受理时已自动办结。"
-    if action is Action.APPROVE:
-        if facts.review_missing:
-            return (
-                f"审核评估环节须核验申请时可暂缓提交的材料：{'、'.join(facts.review_missing)}。"
-                "请在材料核验中登记后再审核通过。"
-            )
-        left = [s for s in facts.item.review_stages if s not in facts.stages_done]
-        if left:
-            return f"尚未登记审核环节：{'、'.join(left)}。请按 G 登记各环节完成后再审核通过。"
         if (
             settings.reviewer_must_differ
             and not facts.instant
@@ -246,6 +237,15 @@ def _why_not(
             and facts.accepted_by == actor
         ):
             return "本件由您受理，须由其他审核人员审核（受理与审核分离）。"
+    if action is Action.APPROVE:
+        if facts.review_missing:
+            return (
+                f"审核评估环节须核验申请时可暂缓提交的材料：{'、'.join(facts.review_missing)}。"
+                "请按 K 登记收到的材料后再审核通过。"
+            )
+        left = [s for s in facts.item.review_stages if s not in facts.stages_done]
+        if left:
+            return f"尚未登记审核环节：{'、'.join(left)}。请按 G 登记各环节完成后再审核通过。"
     if (
         action is Action.ABANDON
         and facts.supplement_due is not None
