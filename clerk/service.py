@@ -27,6 +27,7 @@ from clerk.documents.issue import DocumentIssuer
 from clerk.documents.model import DocKind
 from clerk.documents.store import DocumentExistsError, SavedDocument, set_aside
 from clerk.identifiers import validate_id, validate_phone
+from clerk.intake import intake_problem
 from clerk.item_search import ItemFinder
 from clerk.materials import (
     MaterialCheck,
@@ -45,10 +46,9 @@ from clerk.model import (
     Role,
 )
 from clerk.notice import NoticeContent, build_notice
-from clerk.intake import intake_problem
+from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
 from clerk.refusal import RefusalError, refusal_terms
 from clerk.review_stages import ReviewStages
-from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
 from clerk.views import (
     CaseView,
     ItemChoice,

@@ -121,13 +121,13 @@ async def test_a_supervisor_issues_a_late_notice_with_a_reason_in_the_app(tmp_pa
     from clerk.materials import MaterialCheck
     from clerk.screens.notice_preview import NoticePreviewScreen
 
-    window, admin = ready(tmp_path, at=datetime(2026, 11, 20, 9, 0, tzinfo=TZ))
-    view = window.open_case(admin, 31, app_person())
-    checks = {m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in window.required_for(31, frozenset())}
+    win, admin = ready(tmp_path, at=datetime(2026, 11, 20, 9, 0, tzinfo=TZ))
+    view = win.open_case(admin, 31, app_person())
+    checks = {m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in win.required_for(31, frozenset())}
     checks["invoice"] = MaterialCheck("invoice", "missing")
-    window.check_materials(admin, view.uuid, checks)
-    window.clock = fixed_clock(datetime(2026, 11, 30, 10, 0, tzinfo=TZ))
-    app = app_for(window, admin)
+    win.check_materials(admin, view.uuid, checks)
+    win.clock = fixed_clock(datetime(2026, 11, 30, 10, 0, tzinfo=TZ))
+    app = app_for(win, admin)
     async with app.run_test(size=SIZE) as pilot:
         app.open_case(view.uuid)
         await pilot.pause()
@@ -138,8 +138,8 @@ async def test_a_supervisor_issues_a_late_notice_with_a_reason_in_the_app(tmp_pa
         assert isinstance(app.screen, NoticePreviewScreen)
         await pilot.press("f10")
         await pilot.pause()
-        assert window.case(view.uuid).state == CaseState.DRAFT  # the reason is asked first
+        assert win.case(view.uuid).state == CaseState.DRAFT  # the reason is asked first
         await pilot.press(*"申请人当日离开", "enter")
         await pilot.pause()
-        assert window.case(view.uuid).state == CaseState.AWAITING_SUPPLEMENT
-        assert [e["action"] for e in window.store.events_for(view.uuid)][-2:] == ["override", "notice"]
+        assert win.case(view.uuid).state == CaseState.AWAITING_SUPPLEMENT
+        assert [e["action"] for e in win.store.events_for(view.uuid)][-2:] == ["override", "notice"]

@@ -78,12 +78,12 @@ def test_an_item_without_stages_records_none(window, clock) -> None:  # noqa: F8
 async def test_g_and_k_record_the_review_in_the_app(tmp_path) -> None:
     from test_app_support import SIZE, app_for, ready, reviewer
 
-    window, admin = ready(tmp_path)
-    view = window.open_case(admin, 36, HOSPITAL)
-    window.check_materials(admin, view.uuid, {m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in window.required_for(36, frozenset())})
-    view = window.accept(admin, view.uuid)
-    rev = reviewer(window)
-    app = app_for(window, rev)
+    win, admin = ready(tmp_path)
+    view = win.open_case(admin, 36, HOSPITAL)
+    win.check_materials(admin, view.uuid, {m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in win.required_for(36, frozenset())})
+    view = win.accept(admin, view.uuid)
+    rev = reviewer(win)
+    app = app_for(win, rev)
     async with app.run_test(size=SIZE) as pilot:
         app.open_case(view.uuid)
         await pilot.pause()
@@ -95,6 +95,6 @@ async def test_g_and_k_record_the_review_in_the_app(tmp_path) -> None:
         await pilot.pause()
         await pilot.press("2")  # 与医保有关的医疗机构信息系统相关材料
         await pilot.pause()
-    assert [r.done_on is not None for r in window.review_stages(view.uuid)] == [True, False, False, False, False]
-    checks = {c["material_id"]: c["status"] for c in window.store.material_checks(view.uuid)}
+    assert [r.done_on is not None for r in win.review_stages(view.uuid)] == [True, False, False, False, False]
+    checks = {c["material_id"]: c["status"] for c in win.store.material_checks(view.uuid)}
     assert checks["it_system"] == "ok"

@@ -90,11 +90,11 @@ async def test_the_app_records_item_38_online_and_asks_for_the_declaration_deadl
     from clerk.screens.materials import MaterialsScreen
     from clerk.screens.new_case import NewCaseScreen
 
-    window, admin = ready(tmp_path, at=datetime(2026, 11, 25, 10, 0, tzinfo=TZ))
-    app = app_for(window, admin)
+    win, admin = ready(tmp_path, at=datetime(2026, 11, 25, 10, 0, tzinfo=TZ))
+    app = app_for(win, admin)
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(
-            NewCaseScreen(window, admin, item_no=38),
+            NewCaseScreen(win, admin, item_no=38),
             lambda uuid: app.open_case(uuid, materials=True) if uuid else None,
         )
         await pilot.pause()
@@ -113,7 +113,7 @@ async def test_the_app_records_item_38_online_and_asks_for_the_declaration_deadl
         await pilot.pause()
         await pilot.press(*"2026-11-20", "enter")
         await pilot.pause()
-        view = window.case(uuid)
+        view = win.case(uuid)
         assert (view.channel, view.deadline.start, view.deadline.due) == (
             Channel.ONLINE,
             date(2026, 11, 20),

@@ -146,7 +146,7 @@ def _body(data: DocumentData) -> list[Block]:
     if data.kind is DocKind.NOTICE:
         assert data.hand_in_by is not None
         period = f"（自告知之日起{data.supplement_days}个自然日内）" if data.supplement_days else ""
-        blocks: list[Block] = [
+        notice: list[Block] = [
             f"{you}于{received}提出的{item}申请，经审查，申请材料不齐全或者不符合法定形式。"
             f"根据《中华人民共和国行政许可法》第三十二条的规定，现一次性告知需要补正的全部材料：",
             NumberedList("", tuple(f"{name}：{problem}" for name, problem in data.missing)),
@@ -157,8 +157,8 @@ def _body(data: DocumentData) -> list[Block]:
             f"法律依据：{LAW_TEXT}",
         ]
         if data.basis:
-            blocks.append(NumberedList("本事项设定依据：", data.basis))
-        return blocks
+            notice.append(NumberedList("本事项设定依据：", data.basis))
+        return notice
     if data.kind is DocKind.REFUSAL:
         return [
             f"{you}于{received}提出的{item}申请，经审查，本机关决定不予受理。",

@@ -14,7 +14,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 
-
 class NoticePreviewScreen(ModalScreen[bool]):
     BINDINGS = [
         Binding("f10", "issue", "出具告知书", id="notice.issue"),
