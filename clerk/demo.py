@@ -197,10 +197,20 @@ def _walk(window: Window, users: dict, item: Item, target: str, rng: random.Rand
         return _maybe_rate(window, clerk, view, rng)
     if target == "rejected":
         return window.reject(reviewer, uuid, "材料内容与系统记录不一致（演示）").state
+    _review(window, reviewer, item, uuid)
     view = window.approve(reviewer, uuid)
     if view.state == CaseState.AWAITING_PAYMENT and target != "awaiting_payment":
         view = window.pay(finance, uuid, rng.randrange(5_000, 2_000_000), f"DEMO{rng.randrange(10**8):08d}")
     return _maybe_rate(window, clerk, view, rng)
+
+
+def _review(window: Window, reviewer, item: Item, uuid: str) -> None:
+    """Items 36-37: the materials allowed later and the guide's stages, before the review passes."""
+    later = {m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in item.materials if m.stage == "review"}
+    if later:
+        window.check_review_materials(reviewer, uuid, later)
+    for stage in item.review_stages:
+        window.record_stage(reviewer, uuid, stage)
 
 
 def _maybe_rate(window: Window, clerk, view, rng: random.Random) -> str:
