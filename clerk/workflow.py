@@ -25,17 +25,20 @@ from datetime import date, datetime
 from typing import Any
 
 from clerk.catalog import PAYMENT_STEP, REVIEW_STEP, Item
+from clerk.limits import (
+    ALL_ROLES,
+    CLERK_ROLES,
+    DEFAULT_SUPPLEMENT_DAYS,
+    FINANCE_ROLES,
+    REVIEWER_ROLES,
+    SUPERVISOR_ROLES,
+)
 from clerk.model import Action, CaseState, Channel, Event, Rating, Role
 from clerk.notice import NoticeRuleError, check_late_notice, check_later_notice, unnamed_materials
 
 CLOSE_STEP = "办结"
 ACCEPT_STEP = "受理"
 
-CLERK_ROLES = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN})
-REVIEWER_ROLES = frozenset({Role.REVIEWER, Role.SUPERVISOR, Role.ADMIN})
-FINANCE_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
-SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
-ALL_ROLES = frozenset(Role)
 
 _S = CaseState
 _OPEN_STATES = frozenset(s for s in CaseState if not s.is_final)
@@ -168,7 +171,7 @@ class WorkflowError(ValueError):
 @dataclass(frozen=True)
 class OfficeSettings:
     reviewer_must_differ: bool = True
-    supplement_days: int = 30
+    supplement_days: int = DEFAULT_SUPPLEMENT_DAYS
 
 
 @dataclass(frozen=True)
@@ -312,6 +315,10 @@ def receive(
     )
 
 
+# What an ACCEPT event's data carries: the due date, the day the limit started, whether provisional.
+ACCEPT_DATA: tuple[str, ...] = ("due", "due_start", "provisional")
+
+
 def decide(
     facts: CaseFacts,
     action: Action,
@@ -362,9 +369,9 @@ def decide(
         _no_data(action, data, ("apply_instead",))
         return [event(action, state, CaseState.REFUSED, reason, dict(data or {}))]
     if action is Action.ACCEPT:
-        # The deadline the service computed travels in the event: the case row replays from it;
-        # with it, why it starts where it does (Art. 32 deemed acceptance, items 38-39).
-        _no_data(action, data, ("due", "due_start", "provisional", "deemed_from", "declaration_deadline"))
+        # The deadline the acceptance set: {"due", "due_start", "provisional"} (a replay reads it),
+        # and why it starts where it does (Art. 32 deemed acceptance, items 38-39).
+        _no_data(action, data, (*ACCEPT_DATA, "deemed_from", "declaration_deadline"))
         return _advance(facts, event, Action.ACCEPT, ACCEPT_STEP, reason, dict(data or {}))
     _no_data(action, data)
     if action is Action.APPROVE:

@@ -122,8 +122,8 @@ async def test_o_records_another_document_of_the_same_kind_in_the_app(tmp_path) 
         await pilot.pause()
         await pilot.press(*"公安机关出具的伤情鉴定", "enter")
         await pilot.pause()
-    checks = {c["material_id"]: c for c in window.store.material_checks(view.uuid)}
-    assert (checks["accident_documents"]["status"], checks["accident_documents"]["alternative"]) == (
+    checks = {c.material_id: c for c in window.store.material_checks(view.uuid)}
+    assert (checks["accident_documents"].status, checks["accident_documents"].alternative) == (
         "ok",
         "其他同类材料：公安机关出具的伤情鉴定",
     )

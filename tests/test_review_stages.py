@@ -96,5 +96,5 @@ async def test_g_and_k_record_the_review_in_the_app(tmp_path) -> None:
         await pilot.press("2")  # 与医保有关的医疗机构信息系统相关材料
         await pilot.pause()
     assert [r.done_on is not None for r in win.review_stages(view.uuid)] == [True, False, False, False, False]
-    checks = {c["material_id"]: c["status"] for c in win.store.material_checks(view.uuid)}
+    checks = {c.material_id: c.status for c in win.store.material_checks(view.uuid)}
     assert checks["it_system"] == "ok"

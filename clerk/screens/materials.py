@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from clerk.limits import DEEMED_ACCEPTED_WORKING_DAYS
 from clerk.materials import MAX_DESCRIPTION, MaterialCheck, defect_choices, other_same_kind
 from clerk.model import Action, CaseState
 from clerk.notice import LATE_NOTICE_HINT
@@ -121,7 +122,7 @@ class MaterialsScreen(Screen[None]):
         else:
             text = f"尚缺 {len(missing)} 项：{'、'.join(missing)}。按 F8 出具一次性告知书，或补齐后受理。"
         if view.deemed_accepted:
-            text += "\n注意：收件已超过5个工作日未作决定，依法自收到材料之日起即为受理。"
+            text += f"\n注意：收件已超过{DEEMED_ACCEPTED_WORKING_DAYS}个工作日未作决定，依法自收到材料之日起即为受理。"
         self.query_one("#materials-status", Static).update(Text(text))
         self.refresh_bindings()
 
@@ -266,7 +267,12 @@ class MaterialsScreen(Screen[None]):
 
     def _accept(self, declaration_deadline: date | None = None) -> None:
         try:
-            view = self.window.accept(self.user, self.view.uuid, declaration_deadline=declaration_deadline)
+            view = self.window.accept(
+                self.user,
+                self.view.uuid,
+                declaration_deadline=declaration_deadline,
+                expected_version=self.view.version,
+            )
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -294,7 +300,9 @@ class MaterialsScreen(Screen[None]):
 
         def issue(override_reason: str = "") -> None:
             try:
-                view = self.window.issue_notice(self.user, self.view.uuid, override_reason=override_reason)
+                view = self.window.issue_notice(
+                    self.user, self.view.uuid, override_reason=override_reason, expected_version=self.view.version
+                )
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -318,7 +326,9 @@ class MaterialsScreen(Screen[None]):
     def action_refuse(self) -> None:
         def refuse(reason: str, apply_instead: str = "") -> None:
             try:
-                view = self.window.refuse(self.user, self.view.uuid, reason, apply_instead=apply_instead)
+                view = self.window.refuse(
+                    self.user, self.view.uuid, reason, apply_instead=apply_instead, expected_version=self.view.version
+                )
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
                 return
