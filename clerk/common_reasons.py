@@ -7,7 +7,7 @@ from clerk.model import Action
 
 COMMON_REASONS: dict[Action, tuple[str, ...]] = {
     Action.REFUSE: (
-        "申请事项不属于本机构职权范围，请到有权机构申请",
+        "申请事项不属于本机构职权范围",  # the dialog then asks where to apply instead (Art. 32)
         "申请人不具备该事项的申请资格",
         "申请已超过规定的申请期限",
         "同一事项已在办理中，不能重复申请",

@@ -159,7 +159,7 @@ async def test_a_long_reason_is_shown_in_full(tmp_path: Path) -> None:
     window, admin = ready(tmp_path)
     view = open_case(window, admin)
     reason = "申请事项不属于本机构职权范围，" + "依据《湖南省医疗保障经办政务服务事项清单》应向参保地县级医保经办机构申请" * 2
-    window.refuse(admin, view.uuid, reason)
+    window.refuse(admin, view.uuid, reason, apply_instead="永州市医疗保障事务中心")
     app = app_for(window, admin)
     async with app.run_test(size=SIZE) as pilot:
         await open_detail(app, view.uuid, pilot)

@@ -48,7 +48,7 @@ def test_an_existing_world_readable_database_is_tightened_on_open(tmp_path: Path
 
 def test_documents_and_their_folders_are_owner_only(tmp_path: Path, loose_umask) -> None:
     window, admin = ready(tmp_path)
-    view = window.refuse(admin, open_case(window, admin).uuid, "不属于本机构职权范围")
+    view = window.refuse(admin, open_case(window, admin).uuid, "申请人不具备该事项的申请资格")
     pdf = Path(view.documents[0].path_pdf)
     assert mode(pdf) == 0o600
     assert mode(pdf.parent) == 0o700
@@ -81,7 +81,7 @@ def test_start_up_removes_a_stale_part_file_and_keeps_a_fresh_one(tmp_path: Path
 
 def test_start_up_sets_aside_an_unrecorded_document(tmp_path: Path) -> None:
     window, admin = ready(tmp_path)
-    view = window.refuse(admin, open_case(window, admin).uuid, "不属于本机构职权范围")
+    view = window.refuse(admin, open_case(window, admin).uuid, "申请人不具备该事项的申请资格")
     recorded = Path(view.documents[0].path_pdf)
     orphan = recorded.with_name("YZ05-2025-BY-9999.pdf")
     orphan.write_bytes(b"%PDF never recorded")
