@@ -239,12 +239,20 @@ def m005_event_version(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version = 1)")
 
 
+def m006_sync_tables(conn: sqlite3.Connection) -> None:
+    """End-of-day sync: peers' keys, bundles written and read, the conflict queue, peers' acks."""
+    from clerk.storage import sync
+
+    _run_script(conn, sync.TABLES)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_base,
     m002_indexes_and_search,
     m003_service_columns,
     m004_events_by_time,
     m005_event_version,
+    m006_sync_tables,
 )
 LATEST = len(MIGRATIONS)
 
