@@ -66,6 +66,10 @@ CREATE TABLE sync_acks (
     at TEXT NOT NULL,
     PRIMARY KEY (peer, origin)
 );
+CREATE TABLE sync_peer_state (
+    peer TEXT PRIMARY KEY,
+    acked_bundle INTEGER NOT NULL DEFAULT 0
+);
 """
 
 # Tables whose rows travel in a bundle, and the columns that are this file's own business
@@ -275,6 +279,50 @@ class SyncStore:
                 (peer, origin, seq, digest, at),
             )
 
+    def acked_bundle(self, peer: str) -> int:
+        """The highest of our bundles `peer` said it imported."""
+        row = self._conn.execute(
+            "SELECT acked_bundle FROM sync_peer_state WHERE peer = ?", (peer,)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def set_acked_bundle(self, peer: str, seq: int) -> None:
+        with self.transaction():
+            self._conn.execute(
+                "INSERT INTO sync_peer_state (peer, acked_bundle) VALUES (?, ?) ON CONFLICT (peer)"
+                " DO UPDATE SET acked_bundle = MAX(acked_bundle, excluded.acked_bundle)",
+                (peer, seq),
+            )
+
+    def add_checkpoint(self, origin: str, seq: int, digest: str, source: str) -> None:
+        """Keep a chain head a peer acknowledged, so `clerk verify` can check the chain still holds it.
+
+        ADAPTER (until migration 6's `checkpoints` table is merged): writes to `checkpoints` when the
+        file has it, with whichever of its columns are known here; `sync_acks` keeps the ack anyway.
+        """
+        if "checkpoints" not in self._tables():
+            return
+        columns = [str(r[1]) for r in self._conn.execute("PRAGMA table_info(checkpoints)")]
+        values: dict[str, Any] = {"origin": origin, "seq": seq, "hash": digest}
+        if "source" in columns:
+            values["source"] = source
+        if "at" in columns:
+            values["at"] = self.store.now()
+        if "created_at" in columns:
+            values["created_at"] = self.store.now()
+        names = ", ".join(values)
+        marks = ", ".join(f":{k}" for k in values)
+        with self.transaction():
+            self._conn.execute(
+                f"INSERT OR IGNORE INTO checkpoints ({names}) VALUES ({marks})", values
+            )
+
+    def _tables(self) -> set[str]:
+        return {
+            str(r[0])
+            for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+
     # ------------------------------------------------------------------ conflicts
 
     def add_conflict(
@@ -353,10 +401,10 @@ class SyncStore:
         where_point = "" if point_code is None else " AND c.point_code = :point"
         params = {"point": point_code, "since": since or ""}
         sql = (
-            "SELECT c.uuid FROM cases c WHERE (c.updated_at > :since"
-            " OR EXISTS (SELECT 1 FROM case_materials m WHERE m.case_uuid = c.uuid AND m.updated_at > :since)"
-            " OR EXISTS (SELECT 1 FROM documents d WHERE d.case_uuid = c.uuid AND d.updated_at > :since)"
-            " OR EXISTS (SELECT 1 FROM evaluations e WHERE e.case_uuid = c.uuid AND e.updated_at > :since))"
+            "SELECT c.uuid FROM cases c WHERE (c.updated_at >= :since"
+            " OR EXISTS (SELECT 1 FROM case_materials m WHERE m.case_uuid = c.uuid AND m.updated_at >= :since)"
+            " OR EXISTS (SELECT 1 FROM documents d WHERE d.case_uuid = c.uuid AND d.updated_at >= :since)"
+            " OR EXISTS (SELECT 1 FROM evaluations e WHERE e.case_uuid = c.uuid AND e.updated_at >= :since))"
             + where_point
         )
         return [str(r[0]) for r in self._conn.execute(sql, params)]
@@ -405,6 +453,70 @@ class SyncStore:
         unknown = set(values) - set(self.table_columns(table))
         if unknown:
             raise ValueError(f"{table} has no column {', '.join(sorted(unknown))}")
+
+    # ------------------------------------------------------------------ events (one chain per origin)
+
+    EVENT_COLUMNS = (
+        "origin",
+        "seq",
+        "uuid",
+        "case_uuid",
+        "action",
+        "actor",
+        "at",
+        "from_state",
+        "to_state",
+        "reason",
+        "data",
+        "point_code",
+        "prev_hash",
+        "hash",
+        "version",
+        "format",
+    )
+
+    def heads(self) -> dict[str, tuple[int, str]]:
+        """Every chain this file holds: origin -> (last seq, its hash)."""
+        rows = self._conn.execute(
+            "SELECT origin, seq, hash FROM events e WHERE seq = (SELECT MAX(seq) FROM events WHERE origin = e.origin)"
+        )
+        return {str(r[0]): (int(r[1]), str(r[2])) for r in rows}
+
+    def head(self, origin: str) -> tuple[int, str] | None:
+        row = self._conn.execute(
+            "SELECT seq, hash FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1", (origin,)
+        ).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def events_after(self, origin: str, after_seq: int) -> list[dict[str, Any]]:
+        columns = ", ".join(self.EVENT_COLUMNS)
+        return self._rows(
+            f"SELECT {columns} FROM events WHERE origin = ? AND seq > ? ORDER BY seq",
+            (origin, after_seq),
+        )
+
+    def event_at(self, origin: str, seq: int) -> dict[str, Any] | None:
+        columns = ", ".join(self.EVENT_COLUMNS)
+        rows = self._rows(
+            f"SELECT {columns} FROM events WHERE origin = ? AND seq = ?", (origin, seq)
+        )
+        return rows[0] if rows else None
+
+    def case_events(self, case_uuid: str) -> list[dict[str, Any]]:
+        """A case's events in this file's arrival order."""
+        columns = ", ".join(("n", *self.EVENT_COLUMNS))
+        return self._rows(
+            f"SELECT {columns} FROM events WHERE case_uuid = ? ORDER BY n", (case_uuid,)
+        )
+
+    def insert_event(self, row: Mapping[str, Any]) -> int:
+        """Store an event exactly as its origin wrote it (the triggers check it extends that chain)."""
+        values = {k: row[k] for k in self.EVENT_COLUMNS if k in row}
+        names = ", ".join(values)
+        marks = ", ".join(f":{k}" for k in values)
+        with self.transaction():
+            cursor = self._conn.execute(f"INSERT INTO events ({names}) VALUES ({marks})", values)
+        return int(cursor.lastrowid)
 
     # ------------------------------------------------------------------ internals
 
