@@ -45,6 +45,7 @@ from clerk.model import (
 )
 from clerk.notice import NoticeContent, build_notice
 from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
+from clerk.sync.service import SyncDesk
 from clerk.views import (
     CaseView,
     ItemChoice,
@@ -80,7 +81,7 @@ class SystemActor:
     role: str = Role.ADMIN
 
 
-class Window(Administration, CaseReader):
+class Window(Administration, SyncDesk, CaseReader):
     def __init__(
         self,
         store: storage.Store,
@@ -291,6 +292,7 @@ class Window(Administration, CaseReader):
             item, start, online=row["channel"] == Channel.ONLINE, calendar=self.calendar
         )
         events = self._decide(user, row, Action.ACCEPT)
+        events += self.review_hand_on(user, row, events)  # a point hands on what needs review
         final = events[-1].to_state
         changes: dict[str, Any] = {
             "accepted_at": now.isoformat(),
@@ -427,7 +429,7 @@ class Window(Administration, CaseReader):
     def recompute_deadlines(self, user: storage.User | SystemActor) -> list[Recomputed]:
         """Recompute the deadlines of open cases under the current calendar; record each change."""
         changed: list[Recomputed] = []
-        rows = self.store.awaiting_review() + self.store.awaiting_payment()
+        rows = self._mine(self.store.awaiting_review() + self.store.awaiting_payment())
         for row in rows:
             item = self.catalog.item(row["item_no"])
             old = self._deadline(row, item)
@@ -502,6 +504,7 @@ class Window(Administration, CaseReader):
         data: dict[str, Any] | None = None,
     ) -> list[Event]:
         """The events a state-changing action produces, or a Chinese `ServiceError`."""
+        self.check_owner(row)
         item = self.catalog.item(row["item_no"])
         events: list[Event] = self._ask(decide, user, row, action, reason, data, self._missing(row, item))
         return events

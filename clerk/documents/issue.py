@@ -47,14 +47,7 @@ class DocumentIssuer:
     # ------------------------------------------------------------------ kinds
 
     def acceptance(self, window: Window, row: Mapping[str, Any], deadline: Deadline, user: User) -> SavedDocument:
-        item = window.catalog.item(row["item_no"])
-        checks = {c["material_id"]: c for c in window.store.material_checks(row["uuid"])}
-        received = [
-            m.name if not m.is_choice or not checks.get(m.id, {}).get("alternative")
-            else f"{m.name}（{checks[m.id]['alternative']}）"
-            for m in (window.required_for(item.no, _circumstances(row)))
-            if checks.get(m.id, {}).get("status") == "ok"
-        ]
+        received = self._received(window, row)
         data = self._base(window, row, DocKind.ACCEPTANCE, user)
         data = replace(
             data,
@@ -62,6 +55,14 @@ class DocumentIssuer:
             due=deadline.due,
             due_provisional=deadline.provisional,
             materials_received=tuple(received) or ("（本事项无需提交纸质材料）",),
+        )
+        return self._save(data)
+
+    def collection(self, window: Window, row: Mapping[str, Any], user: User) -> SavedDocument:
+        """收件回执 for a case a point collects and hands on to its county office (收件转报)."""
+        data = replace(
+            self._base(window, row, DocKind.COLLECTION, user),
+            materials_received=tuple(self._received(window, row)) or ("（本事项无需提交纸质材料）",),
         )
         return self._save(data)
 
@@ -91,6 +92,17 @@ class DocumentIssuer:
         return self._save(data)
 
     # ------------------------------------------------------------------ helpers
+
+    def _received(self, window: Window, row: Mapping[str, Any]) -> list[str]:
+        item = window.catalog.item(row["item_no"])
+        checks = {c["material_id"]: c for c in window.store.material_checks(row["uuid"])}
+        return [
+            m.name
+            if not m.is_choice or not checks.get(m.id, {}).get("alternative")
+            else f"{m.name}（{checks[m.id]['alternative']}）"
+            for m in (window.required_for(item.no, _circumstances(row)))
+            if checks.get(m.id, {}).get("status") == "ok"
+        ]
 
     def _base(self, window: Window, row: Mapping[str, Any], kind: DocKind, user: User) -> DocumentData:
         item = window.catalog.item(row["item_no"])

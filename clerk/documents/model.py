@@ -24,6 +24,7 @@ class DocKind(StrEnum):
     REFUSAL = "refusal"
     REJECTION = "rejection"
     COMPLETION = "completion"
+    COLLECTION = "collection"  # 收件回执: a point collected the materials; not an acceptance
 
     @property
     def label(self) -> str:
@@ -42,6 +43,7 @@ DOC_TITLES: dict[DocKind, str] = {
     DocKind.REFUSAL: "不予受理告知书",
     DocKind.REJECTION: "审核不通过告知书",
     DocKind.COMPLETION: "办结通知书",
+    DocKind.COLLECTION: "收件回执",
 }
 
 DOC_CODES: dict[DocKind, str] = {
@@ -50,6 +52,7 @@ DOC_CODES: dict[DocKind, str] = {
     DocKind.REFUSAL: "BSL",
     DocKind.REJECTION: "BTG",
     DocKind.COMPLETION: "BJ",
+    DocKind.COLLECTION: "SJ",
 }
 
 # The two parts county practice prints; the applicant signs the archive part.
@@ -183,6 +186,7 @@ _KIND_REQUIRED: dict[DocKind, tuple[str, ...]] = {
     DocKind.REFUSAL: ("reason", "basis", "reconsideration_body"),
     DocKind.REJECTION: ("accepted_on", "reason", "basis", "reconsideration_body"),
     DocKind.COMPLETION: ("accepted_on",),
+    DocKind.COLLECTION: ("materials_received",),
 }
 
 # Eighteen characters of an ID without a mask character: the full number, never to be printed.

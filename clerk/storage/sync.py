@@ -504,10 +504,33 @@ class SyncStore:
 
     def case_events(self, case_uuid: str) -> list[dict[str, Any]]:
         """A case's events in this file's arrival order."""
-        columns = ", ".join(("n", *self.EVENT_COLUMNS))
+        columns = ", ".join(("rowid AS n", *self.EVENT_COLUMNS))
         return self._rows(
-            f"SELECT {columns} FROM events WHERE case_uuid = ? ORDER BY n", (case_uuid,)
+            f"SELECT {columns} FROM events WHERE case_uuid = ? ORDER BY rowid", (case_uuid,)
         )
+
+    def owners(self) -> dict[str, str]:
+        """Cases whose owner moved: case uuid -> the latest hand-on target or chosen owner."""
+        rows = self._conn.execute(
+            "SELECT case_uuid, COALESCE(json_extract(data, '$.to'), json_extract(data, '$.owner')) FROM events"
+            " WHERE action IN ('hand_on', 'resolve') ORDER BY rowid"
+        )
+        owners: dict[str, str] = {}
+        for case_uuid, owner in rows:
+            if owner:
+                owners[str(case_uuid)] = str(owner)
+        return owners
+
+    def owner(self, case_uuid: str) -> str | None:
+        """The case's latest hand-on target or chosen owner, if it ever moved."""
+        row = self._conn.execute(
+            "SELECT COALESCE(json_extract(data, '$.to'), json_extract(data, '$.owner')) FROM events"
+            " WHERE case_uuid = ? AND action IN ('hand_on', 'resolve')"
+            " AND COALESCE(json_extract(data, '$.to'), json_extract(data, '$.owner')) IS NOT NULL"
+            " ORDER BY rowid DESC LIMIT 1",
+            (case_uuid,),
+        ).fetchone()
+        return str(row[0]) if row else None
 
     def insert_event(self, row: Mapping[str, Any]) -> int:
         """Store an event exactly as its origin wrote it (the triggers check it extends that chain)."""
