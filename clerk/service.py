@@ -291,6 +291,7 @@ class Window(Administration, SyncDesk, CaseReader):
         deadline = compute_deadline(
             item, start, online=row["channel"] == Channel.ONLINE, calendar=self.calendar
         )
+        self.check_may_accept(row)
         events = self._decide(user, row, Action.ACCEPT)
         events += self.review_hand_on(user, row, events)  # a point hands on what needs review
         final = events[-1].to_state

@@ -738,3 +738,28 @@ def _decision(
         "to": state.label,
         "tell": TELL.get(state, state.label),
     }
+
+
+def report_text(report: ImportReport) -> str:
+    """The Chinese summary of an import (also shown by the 导入 screen)."""
+    if report.status == "refused":
+        return f"未导入，本机未作任何改动：{report.message}"
+    lines = [report.message]
+    for gap in report.gaps:
+        bring = f"请带来第 {gap['bring']} 号上报包" if gap.get("bring") else "请让对方重新导出"
+        lines.append(
+            f"缺少 {gap['origin']} 第 {gap['missing_from']}–{gap['missing_to']} 条记录：{bring}。"
+        )
+    for c in report.conflicts:
+        lines.append(
+            f"冲突 {c['case_no']}：{c['origin']} 第 {c['seq']} 条“{c['action']}”不是办件所有方所作，已列入冲突队列。"
+        )
+    for r in report.rejected:
+        lines.append(f"未覆盖：{r.get('case_no') or r.get('origin') or r.get('uuid')}：{r['why']}")
+    for f in report.flagged:
+        lines.append(f"时间异常：{f['origin']} 第 {f['seq']} 条（{f['at']}）：{f['why']}")
+    for d in report.decisions:
+        lines.append(
+            f"告知 {d['case_no']} {d['applicant']}（{d['item']}）：{d['from']}→{d['to']}，{d['tell']}"
+        )
+    return "\n".join(lines)

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from clerk.documents.store import SavedDocument
 from clerk.model import Action, CaseState, Event, Role
 from clerk.storage.sync import Conflict, SyncStore
-from clerk.sync import exchange, keys, peers
 from clerk.sync import bundle as fmt
+from clerk.sync import exchange, keys, peers
 from clerk.sync.bundle import BundleError
 from clerk.sync.exchange import ExportError, ImportReport
 from clerk.sync.keys import KeyProblem
@@ -93,7 +93,9 @@ class SyncDesk:
         if code and owner != code:
             from clerk.case_reader import ServiceError
 
-            raise ServiceError(f"该件已转报 {owner}，由其办理；本机只能查看和打印，结果会随回执包传回。")
+            raise ServiceError(
+                f"该件已转报 {owner}，由其办理；本机只能查看和打印，结果会随回执包传回。"
+            )
 
     def _mine(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The rows of cases this installation owns (a county office: its own and those handed to it)."""
@@ -121,14 +123,21 @@ class SyncDesk:
 
     # ------------------------------------------------------------------ hand-on at the window
 
-    def can_collect(self, row: Mapping[str, Any]) -> bool:
+    def must_collect(self, case_uuid: str) -> bool:
+        """Whether this installation collects the case and hands it on instead of accepting it."""
+        row = self.store.get_case(case_uuid)
         point = self.point()  # type: ignore[attr-defined]
         return (
-            point.kind != "county_hall"
-            and int(row["item_no"]) in COLLECT_ITEMS
-            and row["state"] == CaseState.DRAFT
-            and self.owns(row)
+            row is not None and point.kind != "county_hall" and int(row["item_no"]) in COLLECT_ITEMS
         )
+
+    def check_may_accept(self, row: Mapping[str, Any]) -> None:
+        if self.must_collect(row["uuid"]):
+            from clerk.case_reader import ServiceError
+
+            raise ServiceError(
+                "医疗救助申报由服务点收件转报、县级经办机构受理：请按 F9 收件转报（出具收件回执）。"
+            )
 
     def collect(self, user: User, case_uuid: str) -> Any:
         """收件转报: issue the receipt of collection and hand the case on to the county office."""
@@ -141,7 +150,9 @@ class SyncDesk:
         if point.kind == "county_hall":
             raise ServiceError("县级经办机构直接受理，无需收件转报。")
         if int(row["item_no"]) not in COLLECT_ITEMS:
-            raise ServiceError("只有医疗救助申报（事项34、35）由服务点收件转报，其余事项请直接受理或引导到县级大厅。")
+            raise ServiceError(
+                "只有医疗救助申报（事项34、35）由服务点收件转报，其余事项请直接受理或引导到县级大厅。"
+            )
         if row["state"] != CaseState.DRAFT:
             raise ServiceError("只有收件环节的办件可以收件转报。")
         self.check_owner(row)
@@ -157,7 +168,9 @@ class SyncDesk:
             self._add_document(row, saved, user)  # type: ignore[attr-defined]
         return self.case(case_uuid, user)  # type: ignore[attr-defined]
 
-    def hand_on_event(self, user: User, row: Mapping[str, Any], *, note: str, state: CaseState | None = None) -> Event:
+    def hand_on_event(
+        self, user: User, row: Mapping[str, Any], *, note: str, state: CaseState | None = None
+    ) -> Event:
         office = self.point().office_code  # type: ignore[attr-defined]
         at_state = state or CaseState(row["state"])
         return Event(
@@ -170,7 +183,9 @@ class SyncDesk:
             data={"to": office, "why": note},
         )
 
-    def review_hand_on(self, user: User, row: Mapping[str, Any], events: list[Event]) -> list[Event]:
+    def review_hand_on(
+        self, user: User, row: Mapping[str, Any], events: list[Event]
+    ) -> list[Event]:
         """The hand-on that follows an acceptance at a point when the case still needs review."""
         point = self.point()  # type: ignore[attr-defined]
         if point.kind == "county_hall" or not events or events[-1].to_state != CaseState.ACCEPTED:
@@ -197,7 +212,9 @@ class SyncDesk:
             receiver = exchange.receiver_for(who, for_point)
             peer = sync.active_key(receiver)
             if peer is None or peer.role != "peer":
-                raise SyncProblem(f"本机还没有登记 {receiver} 的公钥，请先用 clerk keys add 登记并电话核对指纹。")
+                raise SyncProblem(
+                    f"本机还没有登记 {receiver} 的公钥，请先用 clerk keys add 登记并电话核对指纹。"
+                )
             pair = keys.load(self.key_dir(), passphrase)
             now = self.store.now()
             contents = exchange.build_export(sync, who, receiver, now, _read_file)
@@ -207,19 +224,27 @@ class SyncDesk:
             raise SyncProblem(str(exc)) from None
         exchange.record_written(sync, contents, digest, path, now)
         counts = dict(contents.manifest["counts"])
-        return ExportResult(path, int(contents.manifest["seq"]), receiver, digest, counts, counts.get("events", 0))
+        return ExportResult(
+            path, int(contents.manifest["seq"]), receiver, digest, counts, counts.get("events", 0)
+        )
 
     def import_bundle(self, path: Path, *, passphrase: str | None = None) -> ImportReport:
         """Check everything, then apply in one transaction; a refusal changes nothing."""
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            return ImportReport(status="refused", refusal="unreadable", message=f"读不出文件 {path}（{exc.strerror}），请检查 U 盘。")
+            return ImportReport(
+                status="refused",
+                refusal="unreadable",
+                message=f"读不出文件 {path}（{exc.strerror}），请检查 U 盘。",
+            )
         sync = self.sync_store()
         try:
             who = self.me()
             pair = keys.load(self.key_dir(), passphrase)
-            checked = exchange.check_bundle(data, sync, who, pair, schema_version=self.store.schema_version())
+            checked = exchange.check_bundle(
+                data, sync, who, pair, schema_version=self.store.schema_version()
+            )
         except (BundleError, KeyProblem) as exc:
             return exchange.refused(exc)
         root = self._received_root(checked.header.sender)
@@ -252,7 +277,11 @@ class SyncDesk:
 
     def peers_to_return(self) -> list[str]:
         """At a county office: the points with a registered key (each gets its own return bundle)."""
-        return [k.point_code for k in self.sync_store().peer_keys(include_revoked=False) if k.role == "peer"]
+        return [
+            k.point_code
+            for k in self.sync_store().peer_keys(include_revoked=False)
+            if k.role == "peer"
+        ]
 
     # ------------------------------------------------------------------ conflicts
 
@@ -317,12 +346,17 @@ def _read_file(path: str) -> bytes | None:
 
 
 def _conflict_row(c: Conflict) -> ConflictRow:
-    from clerk.model import STATE_LABELS, Action as A
+    from clerk.model import STATE_LABELS
+    from clerk.model import Action as A
 
     if c.kind == "not_owner":
         d = c.detail
-        action = A(d["action"]).label if d.get("action") in {a.value for a in A} else d.get("action")
-        target = STATE_LABELS.get(CaseState(d["to_state"]), d["to_state"]) if d.get("to_state") else ""
+        action = (
+            A(d["action"]).label if d.get("action") in {a.value for a in A} else d.get("action")
+        )
+        target = (
+            STATE_LABELS.get(CaseState(d["to_state"]), d["to_state"]) if d.get("to_state") else ""
+        )
         what = f"{c.origin} 在不拥有该件时作了“{action}”（→{target}），该件归 {d.get('owner')}"
     elif c.kind == "content":
         what = "同一办件的基本信息两边不同：" + "、".join(c.detail.get("fields", []))
