@@ -54,3 +54,66 @@ def installation(root: Path, code: str, clock: Clock) -> Window:
     ):
         window.store.create_user(login, name, role, PASSWORD, code)
     return window
+
+
+# ---------------------------------------------------------------------- keys and cases
+
+ID_BODIES = ("43999919800203123", "43999919750101456", "43999919900512789", "43999919620830111")
+
+
+def person(n: int = 0, name: str = "张三丰"):
+    from clerk.identifiers import resident_id_check_char
+    from clerk.model import Applicant
+
+    body = ID_BODIES[n % len(ID_BODIES)]
+    return Applicant("person", name, "resident_id", body + resident_id_check_char(body), phone="13812345678")
+
+
+def exchange_keys(county: Window, point: Window) -> None:
+    """Both installations make keys and register each other, as `clerk keys` does."""
+    from clerk.storage.sync import SyncStore
+    from clerk.sync import keys, peers
+
+    publics = {}
+    for w in (county, point):
+        publics[w] = peers.init_keys(w.store, w.offices, w.store.path, None)
+    peers.add_peer(SyncStore(county.store), county.offices, county.me(), publics[point], county.store.now())
+    peers.add_peer(SyncStore(point.store), point.offices, point.me(), publics[county], point.store.now())
+    assert keys.has_keys(keys.key_dir(county.store.path))
+
+
+def user(window: Window, login: str):
+    return window.login(login, PASSWORD)
+
+
+def complete(window: Window, case_uuid: str, item_no: int) -> None:
+    from clerk.materials import MaterialCheck
+
+    checks = {
+        m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in window.required_for(item_no, frozenset())
+    }
+    window.check_materials(user(window, "clerk1"), case_uuid, checks)
+
+
+def opened(window: Window, item_no: int, n: int = 0, name: str = "张三丰") -> str:
+    view = window.open_case(user(window, "clerk1"), item_no, person(n, name))
+    complete(window, view.uuid, item_no)
+    return view.uuid
+
+
+def collected(point: Window, item_no: int = 35, n: int = 0) -> str:
+    uuid = opened(point, item_no, n)
+    point.collect(user(point, "clerk1"), uuid)
+    return uuid
+
+
+def export(window: Window, out: Path, for_point: str | None = None):
+    out.mkdir(parents=True, exist_ok=True)
+    return window.export_bundle(out, for_point=for_point)
+
+
+def snapshot(window: Window) -> dict:
+    """Every table's rows (what 'nothing changed' is checked against)."""
+    conn = window.store.conn
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'cases_fts%'")]
+    return {n: conn.execute(f"SELECT * FROM {n} ORDER BY rowid").fetchall() for n in sorted(names)}
