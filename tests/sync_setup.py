@@ -66,7 +66,9 @@ def person(n: int = 0, name: str = "张三丰"):
     from clerk.model import Applicant
 
     body = ID_BODIES[n % len(ID_BODIES)]
-    return Applicant("person", name, "resident_id", body + resident_id_check_char(body), phone="13812345678")
+    return Applicant(
+        "person", name, "resident_id", body + resident_id_check_char(body), phone="13812345678"
+    )
 
 
 def exchange_keys(county: Window, point: Window) -> None:
@@ -77,8 +79,12 @@ def exchange_keys(county: Window, point: Window) -> None:
     publics = {}
     for w in (county, point):
         publics[w] = peers.init_keys(w.store, w.offices, w.store.path, None)
-    peers.add_peer(SyncStore(county.store), county.offices, county.me(), publics[point], county.store.now())
-    peers.add_peer(SyncStore(point.store), point.offices, point.me(), publics[county], point.store.now())
+    peers.add_peer(
+        SyncStore(county.store), county.offices, county.me(), publics[point], county.store.now()
+    )
+    peers.add_peer(
+        SyncStore(point.store), point.offices, point.me(), publics[county], point.store.now()
+    )
     assert keys.has_keys(keys.key_dir(county.store.path))
 
 
@@ -90,7 +96,8 @@ def complete(window: Window, case_uuid: str, item_no: int) -> None:
     from clerk.materials import MaterialCheck
 
     checks = {
-        m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in window.required_for(item_no, frozenset())
+        m.id: MaterialCheck(m.id, "ok", m.alternatives[0])
+        for m in window.required_for(item_no, frozenset())
     }
     window.check_materials(user(window, "clerk1"), case_uuid, checks)
 
@@ -115,5 +122,10 @@ def export(window: Window, out: Path, for_point: str | None = None):
 def snapshot(window: Window) -> dict:
     """Every table's rows (what 'nothing changed' is checked against)."""
     conn = window.store.conn
-    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'cases_fts%'")]
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'cases_fts%'"
+        )
+    ]
     return {n: conn.execute(f"SELECT * FROM {n} ORDER BY rowid").fetchall() for n in sorted(names)}

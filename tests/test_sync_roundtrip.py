@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sync_setup import OFFICE, POINT, Clock, collected, exchange_keys, export, installation, opened, user
+from sync_setup import (
+    OFFICE,
+    POINT,
+    Clock,
+    collected,
+    exchange_keys,
+    export,
+    installation,
+    opened,
+    user,
+)
 
 from clerk.clock import TZ
 from clerk.model import CaseState
@@ -28,7 +38,9 @@ def pair(tmp_path, clock):
     point.store.close()
 
 
-def test_a_collected_case_travels_is_accepted_at_the_county_and_the_outcome_comes_back(pair, tmp_path, clock):
+def test_a_collected_case_travels_is_accepted_at_the_county_and_the_outcome_comes_back(
+    pair, tmp_path, clock
+):
     county, point = pair
     uuid = collected(point, 35)
     report_file = export(point, tmp_path / "usb").path
@@ -53,12 +65,17 @@ def test_both_files_verify_and_hold_each_others_chain_heads(pair, tmp_path, cloc
     county.import_bundle(export(point, tmp_path / "usb").path)
     county.accept(user(county, "clerk1"), uuid)
     point.import_bundle(export(county, tmp_path / "usb", for_point=POINT).path)
-    county.import_bundle(export(point, tmp_path / "usb").path)  # carries the point's acknowledgement
+    county.import_bundle(
+        export(point, tmp_path / "usb").path
+    )  # carries the point's acknowledgement
     county_heads = SyncStore(county.store).heads()
     point_heads = SyncStore(point.store).heads()
     assert point_heads[f"{OFFICE}:{POINT}"] == county_heads[f"{OFFICE}:{POINT}"]
     assert county_heads[POINT] == point_heads[POINT]
-    assert SyncStore(county.store).acks(POINT)[f"{OFFICE}:{POINT}"] == county_heads[f"{OFFICE}:{POINT}"]
+    assert (
+        SyncStore(county.store).acks(POINT)[f"{OFFICE}:{POINT}"]
+        == county_heads[f"{OFFICE}:{POINT}"]
+    )
     assert SyncStore(point.store).acks(OFFICE)[POINT] == point_heads[POINT]
     for w in (county, point):
         assert verify_file(w.store.path)["ok"], verify_file(w.store.path)["problem"]
@@ -66,11 +83,15 @@ def test_both_files_verify_and_hold_each_others_chain_heads(pair, tmp_path, cloc
         r[0]: r[1] for r in county.store.conn.execute("SELECT origin, hash FROM checkpoints")
     }
     assert checkpoints[f"{OFFICE}:{POINT}"] == county_heads[f"{OFFICE}:{POINT}"][1]
-    point_checkpoints = {r[0]: r[1] for r in point.store.conn.execute("SELECT origin, hash FROM checkpoints")}
+    point_checkpoints = {
+        r[0]: r[1] for r in point.store.conn.execute("SELECT origin, hash FROM checkpoints")
+    }
     assert point_checkpoints[POINT] == point_heads[POINT][1]
 
 
-def test_a_case_accepted_at_the_point_that_needs_review_lands_in_the_county_review_queue(pair, tmp_path):
+def test_a_case_accepted_at_the_point_that_needs_review_lands_in_the_county_review_queue(
+    pair, tmp_path
+):
     county, point = pair
     uuid = opened(point, 19)
     point.accept(user(point, "clerk1"), uuid)
