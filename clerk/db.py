@@ -446,11 +446,8 @@ class Store:
             "point_code": point_code,
         }
         with self.transaction():
-            # SHIM: one chain per origin; a county office keeps one chain per point it works for.
-            own = self.get_setting("point_code") or point_code
-            origin = own if point_code == own else f"{own}:{point_code}"
-            seq, prev = self.chain_head(origin)
-            fields.update(seq=seq + 1, origin=origin, format=2)
+            seq, prev = self.chain_head()
+            fields["seq"] = seq + 1
             digest = chain.event_hash(fields, prev)
             self.db.table("events").insert(
                 {**fields, "data": chain.canonical_json(data), "prev_hash": prev, "hash": digest}
@@ -459,14 +456,11 @@ class Store:
 
     def events_for(self, case_uuid: str) -> list[dict[str, Any]]:
         """The case's events in order (`data` is the stored JSON text)."""
-        return list(self.db.query("SELECT * FROM events WHERE case_uuid = ? ORDER BY n", [case_uuid]))
+        return list(self.db.query("SELECT * FROM events WHERE case_uuid = ? ORDER BY seq", [case_uuid]))
 
-    def chain_head(self, origin: str | None = None) -> tuple[int, str]:
+    def chain_head(self) -> tuple[int, str]:
         """(seq, hash) of the last event, or (0, 64 zeros) for an empty log."""
-        origin = origin or self.get_setting("point_code") or ""
-        row = self.conn.execute(
-            "SELECT seq, hash FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1", (origin,)
-        ).fetchone()
+        row = self.conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         return (int(row[0]), str(row[1])) if row else (0, schema.ZERO_HASH)
 
     # ------------------------------------------------------------------ maintenance

@@ -60,8 +60,6 @@ def canonical_json(value: Any) -> str:
 def event_hash(fields: dict[str, Any], prev_hash: str) -> str:
     """The hash of an event given its fields (`data` as an object) and its predecessor's hash."""
     payload = {name: fields[name] for name in HASHED_FIELDS}
-    if int(fields.get("format") or 1) >= 2:  # SHIM: format 2 hashes the origin too
-        payload["origin"] = fields["origin"]
     return hashlib.sha256((canonical_json(payload) + prev_hash).encode("utf-8")).hexdigest()
 
 
@@ -111,22 +109,21 @@ def _looks_like_resident_id(text: str) -> bool:
 
 def verify_chain(conn: sqlite3.Connection) -> dict[str, Any]:
     """Walk the events in seq order; report the count, head and the first broken link."""
-    expected: dict[str, tuple[int, str]] = {}
     expected_prev = ZERO_HASH
+    expected_seq = 1
     count = 0
-    columns = ", ".join((*HASHED_FIELDS, "prev_hash", "hash", "origin", "format"))
-    cursor = conn.execute(f"SELECT {columns} FROM events ORDER BY origin, seq")
+    columns = ", ".join((*HASHED_FIELDS, "prev_hash", "hash"))
+    cursor = conn.execute(f"SELECT {columns} FROM events ORDER BY seq")
     names = [d[0] for d in cursor.description]
     for values in cursor:
         row = dict(zip(names, values, strict=True))
         seq = row["seq"]
-        expected_seq, expected_prev = expected.get(row["origin"], (1, ZERO_HASH))
         problem = _link_problem(row, expected_seq, expected_prev)
         if problem is not None:
             total = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
             return {"chain_ok": False, "events": total, "first_broken": seq, "problem": problem, "head": None}
         count += 1
-        expected[row["origin"]] = (seq + 1, row["hash"])
+        expected_seq = seq + 1
         expected_prev = row["hash"]
     return {"chain_ok": True, "events": count, "first_broken": None, "problem": None, "head": expected_prev}
 

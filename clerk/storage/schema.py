@@ -239,70 +239,7 @@ def m005_event_version(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version = 1)")
 
 
-SHIM_V6 = f"""
-CREATE TABLE events_v6 (
-    n INTEGER PRIMARY KEY,
-    origin TEXT NOT NULL,
-    seq INTEGER NOT NULL CHECK (seq >= 1),
-    uuid TEXT NOT NULL UNIQUE,
-    case_uuid TEXT NOT NULL REFERENCES cases (uuid) DEFERRABLE INITIALLY DEFERRED,
-    action TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    at TEXT NOT NULL,
-    from_state TEXT,
-    to_state TEXT NOT NULL,
-    reason TEXT NOT NULL DEFAULT '',
-    data TEXT NOT NULL DEFAULT '{{}}' CHECK (json_valid(data)),
-    point_code TEXT NOT NULL,
-    prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
-    hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
-    version INTEGER NOT NULL DEFAULT 1 CHECK (version = 1),
-    format INTEGER NOT NULL DEFAULT 2 CHECK (format IN (1, 2)),
-    UNIQUE (origin, seq)
-);
-INSERT INTO events_v6 (n, origin, seq, uuid, case_uuid, action, actor, at, from_state, to_state, reason, data,
-    point_code, prev_hash, hash, version, format)
-SELECT seq, COALESCE((SELECT value FROM settings WHERE key = 'point_code'), point_code), seq, uuid, case_uuid,
-    action, actor, at, from_state, to_state, reason, data, point_code, prev_hash, hash, version, 1
-FROM events ORDER BY seq;
-DROP TABLE events;
-ALTER TABLE events_v6 RENAME TO events;
-CREATE INDEX idx_events_case ON events (case_uuid, n);
-CREATE INDEX idx_events_at ON events (at);
-CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-BEGIN
-    SELECT RAISE(ABORT, 'events are append-only: UPDATE is not allowed');
-END;
-CREATE TRIGGER events_no_delete BEFORE DELETE ON events
-BEGIN
-    SELECT RAISE(ABORT, 'events are append-only: DELETE is not allowed');
-END;
-CREATE TRIGGER events_append_at_head BEFORE INSERT ON events
-WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE origin = NEW.origin)
-  OR NEW.prev_hash IS NOT COALESCE(
-        (SELECT hash FROM events WHERE origin = NEW.origin ORDER BY seq DESC LIMIT 1), '{ZERO_HASH}')
-BEGIN
-    SELECT RAISE(ABORT, 'events are append-only: a new event must extend its origin chain head');
-END;
-CREATE TABLE checkpoints (
-    id INTEGER PRIMARY KEY,
-    origin TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    hash TEXT NOT NULL,
-    source TEXT NOT NULL DEFAULT '',
-    at TEXT NOT NULL DEFAULT '',
-    UNIQUE (origin, seq, hash)
-);
-"""
-
-
-def m006_shim_origin_chains(conn: sqlite3.Connection) -> None:
-    """SHIM standing in for the lead's migration 6 (one chain per origin); reverted before merging main."""
-    conn.execute("PRAGMA defer_foreign_keys = ON")
-    _run_script(conn, SHIM_V6)
-
-
-def m007_sync_tables(conn: sqlite3.Connection) -> None:
+def m006_sync_tables(conn: sqlite3.Connection) -> None:
     """End-of-day sync: peers' keys, bundles written and read, the conflict queue, peers' acks."""
     from clerk.storage import sync
 
@@ -315,8 +252,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m003_service_columns,
     m004_events_by_time,
     m005_event_version,
-    m006_shim_origin_chains,
-    m007_sync_tables,
+    m006_sync_tables,
 )
 LATEST = len(MIGRATIONS)
 
