@@ -72,6 +72,15 @@ CREATE TABLE sync_peer_state (
 );
 """
 
+def chain_for(own_code: str, case_point_code: str) -> str:
+    """The chain installation `own_code` writes a case of `case_point_code` to: its own chain for
+    its own cases, and at a county office one chain per point (`YZ03:LS01`), so the return bundle
+    for a point carries a whole chain holding nothing of any other point."""
+    if case_point_code == own_code:
+        return own_code
+    return f"{own_code}:{case_point_code}"
+
+
 # Tables whose rows travel in a bundle, and the columns that are this file's own business
 # (where a document's file lies here, when this file stored the row).
 RECORD_TABLES = ("cases", "case_materials", "documents", "evaluations")
@@ -294,34 +303,10 @@ class SyncStore:
                 (peer, seq),
             )
 
-    def add_checkpoint(self, origin: str, seq: int, digest: str, source: str) -> None:
-        """Keep a chain head a peer acknowledged, so `clerk verify` can check the chain still holds it.
-
-        ADAPTER (until migration 6's `checkpoints` table is merged): writes to `checkpoints` when the
-        file has it, with whichever of its columns are known here; `sync_acks` keeps the ack anyway.
-        """
-        if "checkpoints" not in self._tables():
-            return
-        columns = [str(r[1]) for r in self._conn.execute("PRAGMA table_info(checkpoints)")]
-        values: dict[str, Any] = {"origin": origin, "seq": seq, "hash": digest}
-        if "source" in columns:
-            values["source"] = source
-        if "at" in columns:
-            values["at"] = self.store.now()
-        if "created_at" in columns:
-            values["created_at"] = self.store.now()
-        names = ", ".join(values)
-        marks = ", ".join(f":{k}" for k in values)
-        with self.transaction():
-            self._conn.execute(
-                f"INSERT OR IGNORE INTO checkpoints ({names}) VALUES ({marks})", values
-            )
-
-    def _tables(self) -> set[str]:
-        return {
-            str(r[0])
-            for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        }
+    def add_checkpoint(self, origin: str, seq: int, digest: str, note: str) -> None:
+        """Keep a chain head of ours that a peer acknowledged (source `ack`): `clerk verify` then
+        checks the chain still holds it, so a rewrite here is caught against the peer's copy."""
+        self.store.add_checkpoint(origin, seq, digest, "ack", note)
 
     # ------------------------------------------------------------------ conflicts
 
@@ -504,16 +489,16 @@ class SyncStore:
 
     def case_events(self, case_uuid: str) -> list[dict[str, Any]]:
         """A case's events in this file's arrival order."""
-        columns = ", ".join(("rowid AS n", *self.EVENT_COLUMNS))
+        columns = ", ".join(("n", *self.EVENT_COLUMNS))
         return self._rows(
-            f"SELECT {columns} FROM events WHERE case_uuid = ? ORDER BY rowid", (case_uuid,)
+            f"SELECT {columns} FROM events WHERE case_uuid = ? ORDER BY n", (case_uuid,)
         )
 
     def owners(self) -> dict[str, str]:
         """Cases whose owner moved: case uuid -> the latest hand-on target or chosen owner."""
         rows = self._conn.execute(
             "SELECT case_uuid, COALESCE(json_extract(data, '$.to'), json_extract(data, '$.owner')) FROM events"
-            " WHERE action IN ('hand_on', 'resolve') ORDER BY rowid"
+            " WHERE action IN ('hand_on', 'resolve') ORDER BY n"
         )
         owners: dict[str, str] = {}
         for case_uuid, owner in rows:
@@ -527,7 +512,7 @@ class SyncStore:
             "SELECT COALESCE(json_extract(data, '$.to'), json_extract(data, '$.owner')) FROM events"
             " WHERE case_uuid = ? AND action IN ('hand_on', 'resolve')"
             " AND COALESCE(json_extract(data, '$.to'), json_extract(data, '$.owner')) IS NOT NULL"
-            " ORDER BY rowid DESC LIMIT 1",
+            " ORDER BY n DESC LIMIT 1",
             (case_uuid,),
         ).fetchone()
         return str(row[0]) if row else None

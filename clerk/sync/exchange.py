@@ -309,7 +309,7 @@ def event_link_hash(event: Mapping[str, Any]) -> str:
     fields = dict(event)
     data = fields.get("data")
     fields["data"] = json.loads(data) if isinstance(data, str) else data
-    return event_hash(fields, str(event["prev_hash"]))
+    return event_hash(fields, str(event["prev_hash"]), int(event.get("format") or 1))
 
 
 # ---------------------------------------------------------------------- import: applying
@@ -428,9 +428,7 @@ def apply_bundle(
         _apply(checked, sync, who, now, save_file, report, labels)
         for origin, ack in (m.get("acks") or {}).items():
             sync.set_ack(header.sender, origin, int(ack["seq"]), str(ack["hash"]), now.isoformat())
-            sync.add_checkpoint(
-                origin, int(ack["seq"]), str(ack["hash"]), f"acknowledged by {header.sender}"
-            )
+            sync.add_checkpoint(origin, int(ack["seq"]), str(ack["hash"]), f"{header.sender} 确认收到")
             report.acknowledged[origin] = {"seq": int(ack["seq"]), "hash": str(ack["hash"])}
         sync.set_acked_bundle(header.sender, int(m.get("acked_bundle") or 0))
         for origin in origins:
@@ -656,24 +654,22 @@ def _apply_record(
     report: ImportReport,
     counts: dict[str, int],
 ) -> None:
-    values = dict(row)
-    if table == "documents":
-        for key in ("txt", "pdf"):
-            digest = values.pop(f"file_{key}", None)
-            values[f"path_{key}"] = None
-            if digest and digest in contents.files:
-                values[f"path_{key}"] = save_file(digest, contents.files[digest], f".{key}")
+    values = {k: v for k, v in row.items() if not k.startswith("file_")}
     old = sync.record(table, row["uuid"])
     if old is None:
         if sync.record("cases", row["case_uuid"]) is None:
-            report.rejected.append(
-                {"kind": table, "uuid": row["uuid"], "why": "记录所属的办件不在本机。"}
-            )
+            report.rejected.append({"kind": table, "uuid": row["uuid"], "why": "记录所属的办件不在本机。"})
             return
+        if table == "documents":  # a new document: its files are stored here, named by the row
+            for key in ("txt", "pdf"):
+                digest = row.get(f"file_{key}")
+                values[f"path_{key}"] = (
+                    save_file(digest, contents.files[digest], f".{key}") if digest in contents.files else None
+                )
         sync.insert_record(table, values, stamp)
         counts[table] += 1
         return
-    if _same({k: v for k, v in values.items() if not k.startswith("path_")}, old):
+    if _same(values, old):
         report.duplicates += 1
         return
     if table == "documents" or int(row["version"]) == int(old["version"]):

@@ -17,18 +17,15 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from clerk.storage.sync import chain_for
+
+__all__ = ["chain_for", "changes_case", "hand_on_target", "installation_of", "non_owner_events", "owner_after"]
+
 HAND_ON = "hand_on"
 RESOLVE = "resolve"
 # Events that record something about a case without changing it.
 RECORD_ACTIONS = frozenset({"rate", "reveal", "print", "follow_up"})
 SEPARATOR = ":"
-
-
-def chain_for(own_code: str, case_point_code: str) -> str:
-    """The chain `own_code` writes a case of `case_point_code` to."""
-    if case_point_code == own_code:
-        return own_code
-    return f"{own_code}{SEPARATOR}{case_point_code}"
 
 
 def installation_of(origin: str) -> str:
