@@ -32,7 +32,7 @@ class SyncImportScreen(Screen[None]):
         Binding("f10", "import_bundle", "导入", id="sync_import.run"),
         Binding("f7", "keep", "保留本机记录", id="sync_import.keep"),
         Binding("f8", "take", "采用对方记录", id="sync_import.take"),
-        Binding("enter", "open_case", "打开办件", id="sync_import.open"),
+        Binding("enter", "open_case", "打开办件", id="sync_import.open", priority=True),
         Binding("escape", "close", "返回", id="sync_import.close"),
     ]
 
