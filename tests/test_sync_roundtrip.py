@@ -135,3 +135,96 @@ def test_export_carries_everything_not_yet_acknowledged(pair, tmp_path):
     assert result.seq == 2
     county.import_bundle(result.path)
     assert county.store.get_case(first) is not None and county.store.get_case(second) is not None
+
+
+def test_a_case_accepted_at_the_point_is_approved_at_the_county_and_closed_back_at_the_point(
+    pair, tmp_path, clock
+):
+    county, point = pair
+    uuid = opened(point, 19)
+    point.accept(user(point, "clerk1"), uuid)
+    county.import_bundle(export(point, tmp_path / "usb").path)
+    clock.set(2026, 11, 3, 10, 0)
+    county.approve(user(county, "rev1"), uuid)
+    assert county.store.get_case(uuid)["state"] == CaseState.CLOSED
+    returned = point.import_bundle(export(county, tmp_path / "usb", for_point=POINT).path)
+    assert [(d["from"], d["to"]) for d in returned.decisions] == [("已受理", "已办结")]
+    row = point.store.get_case(uuid)
+    assert (row["state"], row["reviewed_by"]) == (CaseState.CLOSED, "rev1")
+    assert {d["kind"] for d in point.store.documents_for(uuid)} == {"acceptance", "completion"}
+    for w in (county, point):
+        result = w.store.verify(full=True)
+        assert result["ok"], result["problem"]
+
+
+def test_taking_the_other_sides_move_is_recorded_and_the_file_still_verifies(pair, tmp_path, clock):
+    from clerk.model import Action, Event
+
+    county, point = pair
+    uuid = collected(point, 35)
+    county.import_bundle(export(point, tmp_path / "one").path)
+    row = point.store.get_case(uuid)
+    with point.store.transaction():  # the point refuses after handing on (an edited file)
+        point.store.append_event(
+            Event(uuid, Action.REFUSE, "clerk1", clock(), CaseState.DRAFT, CaseState.REFUSED, "x"),
+            POINT,
+        )
+        point.store.update_case(uuid, {"state": "refused"}, expected_version=row["version"])
+    county.import_bundle(export(point, tmp_path / "two").path)
+    (conflict,) = county.conflicts()
+    county.resolve_conflict(user(county, "boss"), conflict.id, "take")
+    assert county.store.get_case(uuid)["state"] == CaseState.REFUSED
+    assert county.owner_of(county.store.get_case(uuid)) == POINT
+    result = county.store.verify(full=True)
+    assert result["ok"], result["problem"]
+
+
+def test_the_whole_exchange_from_the_command_line_and_verify_on_both(tmp_path, clock, capsys):
+    from clerk.cli import main
+
+    county = installation(tmp_path / "county", OFFICE, clock)
+    point = installation(tmp_path / "point", POINT, clock)
+    uuid = collected(point, 35)
+    county.store.close()
+    point.store.close()
+    cdb, pdb, usb = (
+        str(tmp_path / "county" / "clerk.db"),
+        str(tmp_path / "point" / "clerk.db"),
+        tmp_path / "usb",
+    )
+    usb.mkdir()
+    for db, out in ((cdb, "county.json"), (pdb, "point.json")):
+        assert main(["keys", "init", "--db", db]) == 0
+        assert main(["keys", "export", "--db", db, "--out", str(tmp_path / out)]) == 0
+    assert main(["keys", "add", str(tmp_path / "point.json"), "--db", cdb]) == 0
+    assert main(["keys", "add", str(tmp_path / "county.json"), "--db", pdb]) == 0
+    assert main(["export", "--db", pdb, "--out", str(usb)]) == 0
+    assert main(["import", str(usb / "clerk-LS01-YZ03-000001.clerkbundle"), "--db", cdb]) == 0
+    county = reopened(tmp_path / "county", clock)
+    county.accept(user(county, "clerk1"), uuid)  # the county office accepts the collected case
+    county.store.close()
+    assert main(["export", "--db", cdb, "--out", str(usb), "--for", POINT]) == 0
+    assert main(["import", str(usb / "clerk-YZ03-LS01-000001.clerkbundle"), "--db", pdb]) == 0
+    assert main(["export", "--db", pdb, "--out", str(usb)]) == 0
+    assert main(["import", str(usb / "clerk-LS01-YZ03-000002.clerkbundle"), "--db", cdb]) == 0
+    capsys.readouterr()
+    for db in (cdb, pdb):
+        assert main(["verify", "--db", db, "--full"]) == 0, capsys.readouterr().out
+    from clerk.db import Store
+
+    with Store.open(cdb) as c, Store.open(pdb) as p:
+        assert p.get_case(uuid)["state"] == CaseState.ACCEPTED
+        assert {r["source"] for r in c.checkpoints()} >= {"ack"}
+        assert {r["source"] for r in p.checkpoints()} >= {"ack"}
+
+
+def reopened(root, clock):
+    from clerk.catalog import default_catalog
+    from clerk.db import Store
+    from clerk.offices import default_offices
+    from clerk.service import Window
+
+    store = Store.open(root / "clerk.db", clock=clock)
+    return Window(
+        store, default_catalog(), default_offices(), clock=clock, documents_root=root / "documents"
+    )

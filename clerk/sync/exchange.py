@@ -128,7 +128,14 @@ def build_export(
         }
     since = _acked_bundle_time(sync, receiver, acks)
     point_filter = receiver if who.is_office else who.code
-    touched.update(sync.cases_changed_since(point_filter, since))
+    # Rows changed since the receiver confirmed our last bundle, of the cases we own (only the
+    # owner's rows are taken at the other end; the rest travel with the events that touch them).
+    owners = sync.owners()
+    touched.update(
+        uuid
+        for uuid in sync.cases_changed_since(point_filter, since)
+        if owners.get(uuid, point_filter) == who.code
+    )
     records = {
         table: [_travelling(r) for r in sync.records_of_cases(table, touched)]
         for table in RECORD_TABLES
