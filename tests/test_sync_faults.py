@@ -415,3 +415,36 @@ def test_cli_export_at_the_county_needs_for(pair, tmp_path, capsys):
         == 1
     )
     assert "--for" in capsys.readouterr().err
+
+
+def test_a_report_bundle_cannot_be_passed_off_as_a_return(pair, tmp_path):
+    county, point = pair
+    collected(point, 35)
+    path = export(point, tmp_path / "usb").path
+    data = path.read_bytes().replace(b'"kind":"report"', b'"kind":"return"', 1)
+    path.write_bytes(data)
+    refused_unchanged(county, path, "wrong_receiver")
+
+
+def test_a_storage_failure_during_apply_changes_nothing_and_leaves_no_files(
+    pair, tmp_path, monkeypatch
+):
+    import sqlite3
+
+    from clerk.storage import sync as storage_sync
+
+    county, point = pair
+    uuid = collected(point, 35)
+    path = export(point, tmp_path / "usb").path
+    monkeypatch.setattr(
+        storage_sync.SyncStore,
+        "record_bundle",
+        lambda *a, **k: (_ for _ in ()).throw(sqlite3.OperationalError("database or disk is full")),
+    )
+    before = snapshot(county)
+    report = county.import_bundle(path)
+    assert report.status == "refused" and "磁盘空间已满" in report.message
+    assert snapshot(county) == before
+    assert county.store.get_case(uuid) is None
+    received = tmp_path / "county" / "documents" / "received"
+    assert not received.exists() or list(received.rglob("*.pdf")) == []

@@ -253,6 +253,13 @@ def check_bundle(
             "wrong_receiver",
             f"这个包是 {header.sender} 写给 {header.receiver} 的，不是给本机（{who.code}）的，未导入。请确认拿对了 U 盘上的文件。",
         )
+    expected_kind = "report" if who.is_office else "return"
+    if header.kind != expected_kind:
+        what = "服务点的上报包" if who.is_office else "县级经办机构的回执包"
+        raise BundleError(
+            "wrong_receiver",
+            f"这个包不是{what}，本机不能导入（{header.sender} → {header.receiver}）。",
+        )
     registered = sync.active_key(header.sender)
     if registered is None or registered.role != "peer" or not registered.sign_key:
         if any(k.point_code == header.sender for k in sync.peer_keys()):
@@ -435,7 +442,9 @@ def apply_bundle(
         _apply(checked, sync, who, now, save_file, report, labels)
         for origin, ack in (m.get("acks") or {}).items():
             sync.set_ack(header.sender, origin, int(ack["seq"]), str(ack["hash"]), now.isoformat())
-            sync.add_checkpoint(origin, int(ack["seq"]), str(ack["hash"]), f"{header.sender} 确认收到")
+            sync.add_checkpoint(
+                origin, int(ack["seq"]), str(ack["hash"]), f"{header.sender} 确认收到"
+            )
             report.acknowledged[origin] = {"seq": int(ack["seq"]), "hash": str(ack["hash"])}
         sync.set_acked_bundle(header.sender, int(m.get("acked_bundle") or 0))
         for origin in origins:
@@ -665,13 +674,17 @@ def _apply_record(
     old = sync.record(table, row["uuid"])
     if old is None:
         if sync.record("cases", row["case_uuid"]) is None:
-            report.rejected.append({"kind": table, "uuid": row["uuid"], "why": "记录所属的办件不在本机。"})
+            report.rejected.append(
+                {"kind": table, "uuid": row["uuid"], "why": "记录所属的办件不在本机。"}
+            )
             return
         if table == "documents":  # a new document: its files are stored here, named by the row
             for key in ("txt", "pdf"):
                 digest = row.get(f"file_{key}")
                 values[f"path_{key}"] = (
-                    save_file(digest, contents.files[digest], f".{key}") if digest in contents.files else None
+                    save_file(digest, contents.files[digest], f".{key}")
+                    if digest in contents.files
+                    else None
                 )
         sync.insert_record(table, values, stamp)
         counts[table] += 1

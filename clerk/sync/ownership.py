@@ -19,7 +19,14 @@ from typing import Any
 
 from clerk.storage.sync import chain_for
 
-__all__ = ["chain_for", "changes_case", "hand_on_target", "installation_of", "non_owner_events", "owner_after"]
+__all__ = [
+    "chain_for",
+    "changes_case",
+    "hand_on_target",
+    "installation_of",
+    "non_owner_events",
+    "owner_after",
+]
 
 HAND_ON = "hand_on"
 RESOLVE = "resolve"

@@ -12,8 +12,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +30,7 @@ from clerk.sync.bundle import BundleError
 from clerk.sync.exchange import ExportError, ImportReport
 from clerk.sync.keys import KeyProblem
 from clerk.sync.ownership import chain_for
+from clerk.write_errors import storage_problem
 
 if TYPE_CHECKING:
     from clerk.db import Store
@@ -222,6 +225,11 @@ class SyncDesk:
             path, digest = fmt.write_bundle(out_dir, contents, pair, recipients, progress)
         except (ExportError, KeyProblem) as exc:
             raise SyncProblem(str(exc)) from None
+        except OSError as exc:
+            what = "磁盘空间已满" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+            raise SyncProblem(
+                f"上报包没有写成（{what}）：{out_dir}。请换一个 U 盘或清理空间后重试；本机记录未受影响。"
+            ) from None
         exchange.record_written(sync, contents, digest, path, now)
         counts = dict(contents.manifest["counts"])
         return ExportResult(
@@ -250,17 +258,35 @@ class SyncDesk:
         root = self._received_root(checked.header.sender)
         catalog = self.catalog  # type: ignore[attr-defined]
 
+        written: list[Path] = []
+
         def save(digest: str, content: bytes, suffix: str) -> str:
             target = root / f"{digest}{suffix}"
             if not target.exists() or hashlib.sha256(target.read_bytes()).hexdigest() != digest:
                 root.mkdir(parents=True, exist_ok=True)
                 keys.write_atomic(target, content)
+                written.append(target)
             return str(target)
 
         def label(row: Mapping[str, Any]) -> str:
             return f"{row['item_no']} {catalog.item(row['item_no']).name}"
 
-        return exchange.apply_bundle(checked, sync, who, self.clock(), save, label)
+        try:
+            return exchange.apply_bundle(checked, sync, who, self.clock(), save, label)
+        except Exception as exc:  # the transaction rolled back: nothing of the bundle is stored
+            for path in written:  # files no row names any more
+                with suppress(OSError):
+                    path.unlink()
+            problem = storage_problem(exc)
+            if problem is None and isinstance(exc, OSError):
+                problem = f"文书文件没有写成（{exc.strerror or exc}）"
+            if problem is None:
+                raise
+            return ImportReport(
+                status="refused",
+                refusal="not_stored",
+                message=f"导入未完成，本机未作任何改动：{problem}",
+            )
 
     def _received_root(self, sender: str) -> Path:
         root = self.documents.root  # type: ignore[attr-defined]
