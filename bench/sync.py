@@ -64,7 +64,10 @@ def _build(root: Path, cases: int) -> tuple[Window, Path]:
     """The point with `cases` cases received today, and the county office's file (keys exchanged)."""
     point = _window(root / "point", POINT)
     county = _window(root / "county", OFFICE)
-    publics = {w: peers.init_keys(w.store, w.offices, w.store.path, None) for w in (point, county)}
+    publics = {
+        w: peers.init_keys(w.store, w.offices, root / name / "clerk.db", None)
+        for w, name in ((point, "point"), (county, "county"))
+    }
     peers.add_peer(
         SyncStore(county.store), county.offices, county.me(), publics[point], county.store.now()
     )
@@ -73,13 +76,17 @@ def _build(root: Path, cases: int) -> tuple[Window, Path]:
     )
     clerk = point.login("clerk1", PASSWORD)
     rng = random.Random(11)
+    building = point.clock
     with point.store.transaction():  # one commit: building the day is not what is measured
         for n in range(cases):
+            # at most 9999 case numbers a day and point: a big day's backlog spans two days
+            point.clock = fixed_clock(NOW - timedelta(days=1) if n < cases // 2 else NOW)
             birth = date(1950, 1, 1) + timedelta(days=rng.randrange(20000))
             applicant = Applicant(
                 "person", f"测试{n:05d}", "resident_id", synthetic_resident_id(rng, birth)
             )
             point.open_case(clerk, 9, applicant)
+    point.clock = building
     county.store.close()
     return point, root / "county"
 
@@ -141,7 +148,7 @@ def run(ctx: Context) -> list[Row]:
         export_p.append(time.perf_counter() - start)
         bundle = result.path
         start = time.perf_counter()
-        _floor_export(point.store.path, root / "floor.jsonl.gz")
+        _floor_export(root / "point" / "clerk.db", root / "floor.jsonl.gz")
         export_f.append(time.perf_counter() - start)
         copy = root / f"county-{i}"
         shutil.rmtree(copy, ignore_errors=True)
@@ -165,7 +172,7 @@ def run(ctx: Context) -> list[Row]:
         floor_db = root / f"floor-{i}.db"
         for suffix in ("", "-wal", "-shm"):
             Path(str(floor_db) + suffix).unlink(missing_ok=True)
-        _floor_import(point.store.path, floor_db)
+        _floor_import(root / "point" / "clerk.db", floor_db)
         import_f.append(_floor_import.last)  # type: ignore[attr-defined]
     size_mb = bundle.stat().st_size / 1e6 if bundle else 0.0
     point.store.close()

@@ -448,3 +448,15 @@ def test_a_storage_failure_during_apply_changes_nothing_and_leaves_no_files(
     assert county.store.get_case(uuid) is None
     received = tmp_path / "county" / "documents" / "received"
     assert not received.exists() or list(received.rglob("*.pdf")) == []
+
+
+def test_events_running_backwards_are_flagged(pair, tmp_path, clock):
+    county, point = pair
+    collected(point, 35, 0)
+    clock.set(2026, 11, 2, 8, 0)  # the point's clock was put back an hour and a half
+    collected(point, 34, 1)
+    clock.set(2026, 11, 2, 9, 30)
+    report = county.import_bundle(export(point, tmp_path / "usb").path)
+    assert report.status == "imported"
+    assert report.flagged and {f["why"][:9] for f in report.flagged} == {"事件时间早于同一来"}
+    assert report.imported["cases"] == 2  # flagged, still applied in sequence order

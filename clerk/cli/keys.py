@@ -188,7 +188,7 @@ def run_list(args: argparse.Namespace) -> int:
             print("尚未登记任何对方公钥（clerk keys add 登记）。")
         for key in registered:
             kind = "离线备份" if key.role == "escrow" else "对方"
-            status = "在用" if key.active else f"已吊销 {key.revoked_at[:16]}"
+            status = "在用" if key.revoked_at is None else f"已吊销 {key.revoked_at[:16]}"
             if key.replaced_by is not None:
                 status += "，已由新密钥替换"
             print(f"{kind} {key.point_code}（{key.name}）  指纹 {key.fingerprint}  {status}")

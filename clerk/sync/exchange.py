@@ -555,7 +555,8 @@ def _apply(
         case = sync.record("cases", case_uuid)
         assert case is not None
         history = sync.case_events(case_uuid)
-        for event in non_owner_events(case["point_code"], history):
+        for stray in non_owner_events(case["point_code"], history):
+            event = dict(stray)
             if (str(event["origin"]), int(event["seq"])) not in new_keys:
                 continue
             conflicted.add(case_uuid)
