@@ -66,6 +66,7 @@ CREATE TABLE sync_acks (
     at TEXT NOT NULL,
     PRIMARY KEY (peer, origin)
 );
+CREATE INDEX idx_events_owner_moves ON events (n) WHERE action IN ('hand_on', 'resolve');
 CREATE TABLE sync_peer_state (
     peer TEXT PRIMARY KEY,
     acked_bundle INTEGER NOT NULL DEFAULT 0
@@ -504,6 +505,23 @@ class SyncStore:
         for case_uuid, owner in rows:
             if owner:
                 owners[str(case_uuid)] = str(owner)
+        return owners
+
+    def owners_of(self, case_uuids: Iterable[str]) -> dict[str, str]:
+        """`owners` for the given cases only (uses the events' case index)."""
+        uuids = sorted(set(case_uuids))
+        owners: dict[str, str] = {}
+        for start in range(0, len(uuids), 500):
+            chunk = uuids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._conn.execute(
+                "SELECT case_uuid, COALESCE(json_extract(data, '$.to'), json_extract(data, '$.owner'))"
+                f" FROM events WHERE case_uuid IN ({marks}) AND action IN ('hand_on', 'resolve') ORDER BY n",
+                chunk,
+            )
+            for case_uuid, owner in rows:
+                if owner:
+                    owners[str(case_uuid)] = str(owner)
         return owners
 
     def owner(self, case_uuid: str) -> str | None:

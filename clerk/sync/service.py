@@ -102,8 +102,10 @@ class SyncDesk:
 
     def _mine(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The rows of cases this installation owns (a county office: its own and those handed to it)."""
+        if not rows:
+            return rows
         code = self.store.get_setting(peers.SETTING_POINT)
-        owners = self.sync_store().owners()
+        owners = self.sync_store().owners_of(r["uuid"] for r in rows)
         return [r for r in rows if owners.get(r["uuid"], r["point_code"]) == code]
 
     def _queue_point(self) -> str | None:
