@@ -128,6 +128,7 @@ class SyncStore:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._columns: dict[str, frozenset[str]] = {}
 
     @property
     def _conn(self) -> Any:
@@ -431,12 +432,14 @@ class SyncStore:
                     self._conn, row["uuid"], row.get("applicant_name"), row.get("unit_name")
                 )
 
-    def table_columns(self, table: str) -> list[str]:
+    def table_columns(self, table: str) -> frozenset[str]:
         _check_table(table)
-        return [str(r[1]) for r in self._conn.execute(f"PRAGMA table_info({table})")]
+        if table not in self._columns:
+            self._columns[table] = frozenset(str(r[1]) for r in self._conn.execute(f"PRAGMA table_info({table})"))
+        return self._columns[table]
 
     def _check_columns(self, table: str, values: Mapping[str, Any]) -> None:
-        unknown = set(values) - set(self.table_columns(table))
+        unknown = set(values) - self.table_columns(table)
         if unknown:
             raise ValueError(f"{table} has no column {', '.join(sorted(unknown))}")
 
