@@ -138,7 +138,8 @@ async def test_the_return_at_the_point_says_whom_to_tell_what(pair, tmp_path):
         await wait_workers(app, pilot)
         report = text_of(app, "#sync-import-report")
     case_no = point.store.get_case(uuid)["case_no"]
-    assert f"告知 {case_no} 张*丰（35 住院医疗救助申报）：收件→已受理" in report
+    assert "需告知申请人：" in report
+    assert f"  {case_no} 张*丰（35 住院医疗救助申报）：收件→已受理，请告知申请人已受理，等待审核结果。" in report
 
 
 async def test_a_supervisor_resolves_a_conflict_with_f7(pair, tmp_path, clock):

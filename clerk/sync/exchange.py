@@ -56,14 +56,14 @@ CASE_MUTABLE = frozenset(
     }
 )
 TELL = {
-    CaseState.ACCEPTED: "已受理，请告知申请人等待审核结果",
-    CaseState.AWAITING_SUPPLEMENT: "需补正材料，请按一次性告知书通知申请人补齐",
-    CaseState.AWAITING_PAYMENT: "审核通过，待拨付，请告知申请人",
-    CaseState.CLOSED: "已办结，请通知申请人",
-    CaseState.REFUSED: "不予受理，请通知申请人并说明理由",
-    CaseState.REJECTED: "审核不通过，请通知申请人并说明理由",
-    CaseState.WITHDRAWN: "已撤回",
-    CaseState.ABANDONED: "逾期未补正，已终止",
+    CaseState.ACCEPTED: "请告知申请人已受理，等待审核结果",
+    CaseState.AWAITING_SUPPLEMENT: "请按一次性告知书通知申请人补齐材料",
+    CaseState.AWAITING_PAYMENT: "请告知申请人审核已通过，等待拨付",
+    CaseState.CLOSED: "请通知申请人已办结",
+    CaseState.REFUSED: "请通知申请人不予受理及其理由",
+    CaseState.REJECTED: "请通知申请人审核不通过及其理由",
+    CaseState.WITHDRAWN: "无需通知（已撤回）",
+    CaseState.ABANDONED: "无需通知（逾期未补正，已终止）",
 }
 
 
@@ -775,8 +775,10 @@ def report_text(report: ImportReport) -> str:
         lines.append(f"未覆盖：{r.get('case_no') or r.get('origin') or r.get('uuid')}：{r['why']}")
     for f in report.flagged:
         lines.append(f"时间异常：{f['origin']} 第 {f['seq']} 条（{f['at']}）：{f['why']}")
+    if report.decisions:
+        lines.append("需告知申请人：")
     for d in report.decisions:
         lines.append(
-            f"告知 {d['case_no']} {d['applicant']}（{d['item']}）：{d['from']}→{d['to']}，{d['tell']}"
+            f"  {d['case_no']} {d['applicant']}（{d['item']}）：{d['from']}→{d['to']}，{d['tell']}。"
         )
     return "\n".join(lines)
