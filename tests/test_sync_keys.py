@@ -150,3 +150,52 @@ def test_a_tampered_public_key_file_is_refused(point, county, tmp_path, capsys):
     capsys.readouterr()
     assert main(["keys", "add", str(tmp_path / "p.json"), "--db", db(county)]) == 1
     assert "指纹与公钥不符" in capsys.readouterr().err
+
+
+def test_export_needs_the_passphrase_when_the_keys_have_one(
+    county, point, tmp_path, monkeypatch, capsys
+):
+    from sync_setup import collected
+
+    monkeypatch.setenv("PASS", "密钥口令 long enough")
+    assert main(["keys", "init", "--db", db(point), "--passphrase-env", "PASS"]) == 0
+    main(["keys", "init", "--db", db(county)])
+    main(["keys", "export", "--db", db(point), "--out", str(tmp_path / "p.json")])
+    main(["keys", "export", "--db", db(county), "--out", str(tmp_path / "c.json")])
+    main(["keys", "add", str(tmp_path / "c.json"), "--db", db(point)])
+    collected(point, 35)
+    (tmp_path / "usb").mkdir()
+    capsys.readouterr()
+    assert main(["export", "--db", db(point), "--out", str(tmp_path / "usb")]) == 1
+    assert "口令" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "export",
+                "--db",
+                db(point),
+                "--out",
+                str(tmp_path / "usb"),
+                "--passphrase-env",
+                "PASS",
+            ]
+        )
+        == 0
+    )
+    assert len(list((tmp_path / "usb").iterdir())) == 1
+
+
+def test_every_bundle_is_also_encrypted_to_the_escrow_key(county, point, tmp_path):
+    from pyrage import x25519
+    from sync_setup import collected, exchange_keys, export
+
+    from clerk.sync import bundle as fmt
+
+    exchange_keys(county, point)
+    escrow = x25519.Identity.generate()
+    (tmp_path / "escrow.txt").write_text(str(escrow.to_public()))
+    assert main(["keys", "add", str(tmp_path / "escrow.txt"), "--db", db(point), "--escrow"]) == 0
+    collected(point, 35)
+    path = export(point, tmp_path / "usb").path
+    _, rest = fmt.read_header(path.read_bytes())
+    assert fmt.decrypt(rest, escrow)  # the escrow holder can read it without the county's key
