@@ -460,3 +460,14 @@ def test_events_running_backwards_are_flagged(pair, tmp_path, clock):
     assert report.status == "imported"
     assert report.flagged and {f["why"][:9] for f in report.flagged} == {"事件时间早于同一来"}
     assert report.imported["cases"] == 2  # flagged, still applied in sequence order
+
+
+def test_a_case_of_another_point_in_a_bundle_is_refused_and_reported(pair, tmp_path):
+    county, point = pair
+    uuid = collected(point, 35)
+    point.store.conn.execute("UPDATE cases SET point_code = 'LS02' WHERE uuid = ?", (uuid,))
+    report = county.import_bundle(export(point, tmp_path / "usb").path)
+    assert [(r["kind"], r["why"]) for r in report.rejected][:1] == [
+        ("case", "不是 LS01 的办件，未导入。")
+    ]
+    assert county.store.get_case(uuid) is None

@@ -523,7 +523,21 @@ def _apply(
             continue
         new_events.append(event)
     # 2. Records: cases first (events refer to them).
-    incoming_cases = {r["uuid"]: r for r in contents.records.get("cases", [])}
+    # Only the point's own cases travel between a point and its office (a point opens cases under
+    # its own code); anything else is refused and reported.
+    point = sender if checked.header.kind == "report" else checked.header.receiver
+    incoming_cases: dict[str, dict[str, Any]] = {}
+    for r in contents.records.get("cases", []):
+        if r.get("point_code") != point:
+            report.rejected.append(
+                {
+                    "kind": "case",
+                    "case_no": r.get("case_no"),
+                    "why": f"不是 {point} 的办件，未导入。",
+                }
+            )
+            continue
+        incoming_cases[r["uuid"]] = r
     before: dict[str, dict[str, Any] | None] = {u: sync.record("cases", u) for u in incoming_cases}
     for uuid, row in incoming_cases.items():
         if before[uuid] is None:
@@ -775,6 +789,8 @@ def report_text(report: ImportReport) -> str:
         lines.append(f"未覆盖：{r.get('case_no') or r.get('origin') or r.get('uuid')}：{r['why']}")
     for f in report.flagged:
         lines.append(f"时间异常：{f['origin']} 第 {f['seq']} 条（{f['at']}）：{f['why']}")
+    for origin, ack in report.acknowledged.items():
+        lines.append(f"对方已确认收到本机 {origin} 的记录：至第 {ack['seq']} 条。")
     if report.decisions:
         lines.append("需告知申请人：")
     for d in report.decisions:
