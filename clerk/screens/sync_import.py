@@ -130,10 +130,8 @@ class SyncImportScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="sync-import")
     def _import(self, path: Path, passphrase: str | None) -> None:
-        from clerk.sync.exchange import report_text
-
         report = self.window.import_bundle(path, passphrase=passphrase)
-        self.app.call_from_thread(self._shown, report.ok, report_text(report))
+        self.app.call_from_thread(self._shown, report.ok, report.text())
 
     def _shown(self, ok: bool, text: str) -> None:
         self.busy = False

@@ -349,6 +349,10 @@ class ImportReport:
     def ok(self) -> bool:
         return self.status in ("imported", "duplicate")
 
+    def text(self) -> str:
+        """The Chinese summary the CLI prints and the 导入 screen shows."""
+        return report_text(self)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
