@@ -69,49 +69,44 @@ def passphrase_from(args: argparse.Namespace) -> str | None:
     return value
 
 
-def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from clerk.case_reader import declared_points
+def _window(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from clerk.catalog import default_catalog
     from clerk.cli.verify import db_path
     from clerk.db import Store
     from clerk.offices import default_offices
+    from clerk.service import Window
 
-    path = db_path(args)
-    store = Store.open(path)
-    declared = declared_points(store)
-    offices = default_offices().with_points(declared) if declared else default_offices()
-    return path, store, offices
+    return Window(Store.open(db_path(args)), default_catalog(), default_offices())
 
 
-def _run(args: argparse.Namespace, body) -> int:  # type: ignore[no-untyped-def]
+def _run(body) -> int:  # type: ignore[no-untyped-def]
     from clerk.sync.keys import KeyProblem
+    from clerk.sync.service import SyncProblem
 
     try:
         return int(body())
-    except KeyProblem as exc:
+    except (KeyProblem, SyncProblem) as exc:
         print(f"未完成：{exc}", file=sys.stderr)
         return 1
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from clerk.sync import keys, peers
-
     def body() -> int:
         passphrase = passphrase_from(args)
-        path, store, offices = _open(args)
+        window = _window(args)
         try:
-            public = peers.init_keys(store, offices, path, passphrase)
+            public = window.init_keys(passphrase)
+            where = window.key_dir()
         finally:
-            store.close()
-        print(
-            f"已生成 {public.point_code}（{public.name}）的同步密钥，私钥保存在 {keys.key_dir(path)}。"
-        )
+            window.store.close()
+        print(f"已生成 {public.point_code}（{public.name}）的同步密钥，私钥保存在 {where}。")
         print(f"指纹：{public.fingerprint}")
         if passphrase:
             print("私钥已用口令加密：口令遗失则私钥无法使用，请另行妥善保管。")
         print("下一步：clerk keys export --out 文件，把公钥文件交给对方登记，并电话核对指纹。")
         return 0
 
-    return _run(args, body)
+    return _run(body)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -126,29 +121,17 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"指纹：{public.fingerprint}（对方登记后会显示同样的指纹，请电话核对）")
         return 0
 
-    return _run(args, body)
+    return _run(body)
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from clerk.storage.sync import SyncStore
-    from clerk.sync import keys, peers
-
     def body() -> int:
-        public = keys.read_public(Path(args.file).read_bytes())
-        _, store, offices = _open(args)
+        data = Path(args.file).read_bytes()
+        window = _window(args)
         try:
-            who = peers.me(store, offices)
-            added = peers.add_peer(
-                SyncStore(store),
-                offices,
-                who,
-                public,
-                store.now(),
-                escrow=args.escrow,
-                replace=args.replace,
-            )
+            added = window.add_peer_key(data, escrow=args.escrow, replace=args.replace)
         finally:
-            store.close()
+            window.store.close()
         what = (
             "离线备份密钥"
             if added.role == "escrow"
@@ -161,12 +144,11 @@ def run_add(args: argparse.Namespace) -> int:
         )
         return 0
 
-    return _run(args, body)
+    return _run(body)
 
 
 def run_list(args: argparse.Namespace) -> int:
     from clerk.cli.verify import db_path
-    from clerk.storage.sync import SyncStore
     from clerk.sync import keys
 
     def body() -> int:
@@ -179,11 +161,11 @@ def run_list(args: argparse.Namespace) -> int:
             print("本机还没有同步密钥（clerk keys init 生成）。")
         if not path.exists():
             return 0
-        _, store, _ = _open(args)
+        window = _window(args)
         try:
-            registered = SyncStore(store).peer_keys()
+            registered = window.peer_keys()
         finally:
-            store.close()
+            window.store.close()
         if not registered:
             print("尚未登记任何对方公钥（clerk keys add 登记）。")
         for key in registered:
@@ -194,23 +176,20 @@ def run_list(args: argparse.Namespace) -> int:
             print(f"{kind} {key.point_code}（{key.name}）  指纹 {key.fingerprint}  {status}")
         return 0
 
-    return _run(args, body)
+    return _run(body)
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    from clerk.storage.sync import SyncStore
-    from clerk.sync import peers
-
     def body() -> int:
-        _, store, _ = _open(args)
+        window = _window(args)
         try:
-            revoked = peers.revoke_peer(SyncStore(store), args.point.strip().upper(), store.now())
+            revoked = window.revoke_peer_key(args.point)
         finally:
-            store.close()
+            window.store.close()
         print(
             f"已吊销 {revoked.point_code} 的密钥（指纹 {revoked.fingerprint}），此后它签名的包一律拒收。"
         )
         print("对方重新生成密钥后，用 clerk keys add 登记新公钥并电话核对指纹。")
         return 0
 
-    return _run(args, body)
+    return _run(body)

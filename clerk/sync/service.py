@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from clerk.documents.store import SavedDocument
 from clerk.model import Action, CaseState, Event, Role
-from clerk.storage.sync import Conflict, SyncStore
+from clerk.storage.sync import Conflict, PeerKey, SyncStore
 from clerk.sync import bundle as fmt
 from clerk.sync import exchange, keys, peers
 from clerk.sync.bundle import BundleError
@@ -79,9 +79,7 @@ class SyncDesk:
         return peers.me(self.store, self.offices)  # type: ignore[attr-defined]
 
     def key_dir(self) -> Path:
-        if self.store.path is None:
-            raise SyncProblem("内存数据库没有同步密钥。")
-        return keys.key_dir(Path(self.store.path))
+        return keys.key_dir(self._db_path())
 
     def owner_of(self, row: Mapping[str, Any]) -> str:
         return self.sync_store().owner(row["uuid"]) or str(row["point_code"])
@@ -125,6 +123,53 @@ class SyncDesk:
             if row is not None and row["point_code"] != code and row["state"] == CaseState.DRAFT:
                 found.append(row)
         return sorted(found, key=lambda r: r["received_at"])
+
+    # ------------------------------------------------------------------ keys
+
+    def init_keys(self, passphrase: str | None = None) -> keys.PublicKeys:
+        """Make this installation's signing and encryption keys (once); returns the public part."""
+        try:
+            return peers.init_keys(self.store, self.offices, self._db_path(), passphrase)  # type: ignore[attr-defined]
+        except KeyProblem as exc:
+            raise SyncProblem(str(exc)) from None
+
+    def own_public_keys(self) -> keys.PublicKeys:
+        try:
+            return peers.own_public(self._db_path())
+        except KeyProblem as exc:
+            raise SyncProblem(str(exc)) from None
+
+    def add_peer_key(self, data: bytes, *, escrow: bool = False, replace: bool = False) -> PeerKey:
+        """Register the other side's exported public keys (or an escrow recipient)."""
+        try:
+            public = keys.read_public(data)
+            return peers.add_peer(
+                self.sync_store(),
+                self.offices,  # type: ignore[attr-defined]
+                self.me(),
+                public,
+                self.store.now(),
+                escrow=escrow,
+                replace=replace,  # type: ignore[attr-defined]
+            )
+        except KeyProblem as exc:
+            raise SyncProblem(str(exc)) from None
+
+    def peer_keys(self) -> list[PeerKey]:
+        return self.sync_store().peer_keys()
+
+    def revoke_peer_key(self, point_code: str) -> PeerKey:
+        try:
+            return peers.revoke_peer(
+                self.sync_store(), point_code.strip().upper(), self.store.now()
+            )
+        except KeyProblem as exc:
+            raise SyncProblem(str(exc)) from None
+
+    def _db_path(self) -> Path:
+        if self.store.path is None:
+            raise SyncProblem("内存数据库没有同步密钥。")
+        return Path(self.store.path)
 
     # ------------------------------------------------------------------ hand-on at the window
 
