@@ -228,3 +228,17 @@ def reopened(root, clock):
     return Window(
         store, default_catalog(), default_offices(), clock=clock, documents_root=root / "documents"
     )
+
+
+def test_an_acceptance_and_hand_on_after_an_earlier_draft_bundle_reach_the_county(pair, tmp_path, clock):
+    county, point = pair
+    uuid = opened(point, 19)
+    county.import_bundle(export(point, tmp_path / "one").path)  # the case arrives as a draft
+    assert county.store.get_case(uuid)["state"] == CaseState.DRAFT
+    point.accept(user(point, "clerk1"), uuid)  # accepted and handed on for review
+    report = county.import_bundle(export(point, tmp_path / "two").path)
+    assert report.status == "imported"
+    assert county.store.get_case(uuid)["state"] == CaseState.ACCEPTED
+    assert [s.uuid for s in county.queues(user(county, "rev1")).my_review] == [uuid]
+    result = county.store.verify(full=True)
+    assert result["ok"], result["problem"]

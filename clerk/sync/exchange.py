@@ -644,8 +644,9 @@ def _apply(
         if uuid in conflicted or _same(row, old):
             report.duplicates += 0 if uuid in conflicted else 1
             continue
-        owner = owner_after(old["point_code"], sync.case_events(uuid))
-        if owner != sender or int(row["version"]) <= int(old["version"]):
+        if not _sender_owned(sync, old, sender, new_keys) or int(row["version"]) <= int(
+            old["version"]
+        ):
             continue  # not theirs to change, or older than ours: our copy stands
         sync.replace_record("cases", row, stamp)
         counts["cases"] += 1
@@ -655,9 +656,32 @@ def _apply(
     for table in ("case_materials", "documents", "evaluations"):
         for row in contents.records.get(table, []):
             _apply_record(
-                table, row, sync, sender, conflicted, contents, save_file, stamp, report, counts
+                new_keys,
+                table,
+                row,
+                sync,
+                sender,
+                conflicted,
+                contents,
+                save_file,
+                stamp,
+                report,
+                counts,
             )
     report.imported = counts
+
+
+def _sender_owned(
+    sync: SyncStore, case: Mapping[str, Any], sender: str, new_keys: set[tuple[str, int]]
+) -> bool:
+    """Whether the sender owned the case before this bundle's events or owns it after them: its
+    rows then carry moves it was entitled to make (e.g. an acceptance, then the hand-on)."""
+    history = sync.case_events(case["uuid"])
+    earlier = [e for e in history if (str(e["origin"]), int(e["seq"])) not in new_keys]
+    return sender in (
+        owner_after(case["point_code"], earlier),
+        owner_after(case["point_code"], history),
+    )
 
 
 def _before(history: list[dict[str, Any]], event: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -678,6 +702,7 @@ def _same(theirs: Mapping[str, Any], ours: Mapping[str, Any]) -> bool:
 
 
 def _apply_record(
+    new_keys: set[tuple[str, int]],
     table: str,
     row: dict[str, Any],
     sync: SyncStore,
@@ -722,10 +747,9 @@ def _apply_record(
         return
     case = sync.record("cases", row["case_uuid"])
     assert case is not None
-    owner = owner_after(case["point_code"], sync.case_events(row["case_uuid"]))
     if (
         row["case_uuid"] in conflicted
-        or owner != sender
+        or not _sender_owned(sync, case, sender, new_keys)
         or int(row["version"]) < int(old["version"])
     ):
         return
