@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sync_setup import (
@@ -241,4 +242,19 @@ def test_an_acceptance_and_hand_on_after_an_earlier_draft_bundle_reach_the_count
     assert county.store.get_case(uuid)["state"] == CaseState.ACCEPTED
     assert [s.uuid for s in county.queues(user(county, "rev1")).my_review] == [uuid]
     result = county.store.verify(full=True)
+    assert result["ok"], result["problem"]
+
+
+def test_a_collected_case_refused_at_the_county_comes_back_with_its_document(pair, tmp_path):
+    county, point = pair
+    uuid = collected(point, 34)
+    county.import_bundle(export(point, tmp_path / "usb").path)
+    county.refuse(user(county, "clerk1"), uuid, "申请人不属于医疗救助对象")
+    returned = point.import_bundle(export(county, tmp_path / "usb", for_point=POINT).path)
+    assert [d["tell"] for d in returned.decisions] == ["请通知申请人不予受理及其理由"]
+    docs = point.store.documents_for(uuid)
+    assert sorted(d["kind"] for d in docs) == ["collection", "refusal"]
+    refusal = next(d for d in docs if d["kind"] == "refusal")
+    assert "received" in refusal["path_pdf"] and Path(refusal["path_pdf"]).is_file()
+    result = point.store.verify(full=True)
     assert result["ok"], result["problem"]
