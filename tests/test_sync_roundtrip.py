@@ -258,3 +258,21 @@ def test_a_collected_case_refused_at_the_county_comes_back_with_its_document(pai
     assert "received" in refusal["path_pdf"] and Path(refusal["path_pdf"]).is_file()
     result = point.store.verify(full=True)
     assert result["ok"], result["problem"]
+
+
+def test_once_acknowledged_the_next_bundle_carries_only_what_is_new(pair, tmp_path, clock):
+    county, point = pair
+    collected(point, 35, 0)
+    opened(point, 9, 1)
+    clock.set(2026, 11, 2, 17, 0)  # closing time
+    first = export(point, tmp_path / "one")
+    clock.set(2026, 11, 2, 17, 30)
+    county.import_bundle(first.path)
+    point.import_bundle(export(county, tmp_path / "ret", for_point=POINT).path)
+    clock.set(2026, 11, 3, 9, 0)
+    nothing_new = export(point, tmp_path / "two")
+    assert (nothing_new.counts["events"], nothing_new.counts["cases"]) == (0, 0)
+    opened(point, 9, 2)
+    one_new = export(point, tmp_path / "three")
+    assert (one_new.counts["events"], one_new.counts["cases"]) == (1, 1)
+    assert (first.counts["events"], first.counts["cases"]) == (3, 2)
