@@ -542,14 +542,16 @@ def _apply(
             )
             continue
         incoming_cases[r["uuid"]] = r
-    before: dict[str, dict[str, Any] | None] = {u: sync.record("cases", u) for u in incoming_cases}
+    look = _Lookups(sync)
+    before: dict[str, dict[str, Any] | None] = {u: look.case(u) for u in incoming_cases}
     for uuid, row in incoming_cases.items():
         if before[uuid] is None:
             sync.insert_record("cases", row, stamp)
+            look.cases[uuid] = row
             counts["cases"] += 1
     event_cases: set[str] = set()
     for event in new_events:
-        if sync.record("cases", event["case_uuid"]) is None:
+        if look.case(event["case_uuid"]) is None:
             forked.add(str(event["origin"]))
             report.rejected.append(
                 {
@@ -570,9 +572,9 @@ def _apply(
     new_keys = {(str(e["origin"]), int(e["seq"])) for e in new_events}
     conflicted: set[str] = set()
     for case_uuid in sorted(event_cases | set(incoming_cases)):
-        case = sync.record("cases", case_uuid)
+        case = look.case(case_uuid)
         assert case is not None
-        history = sync.case_events(case_uuid)
+        history = look.history(case_uuid)
         for stray in non_owner_events(case["point_code"], history):
             event = dict(stray)
             if (str(event["origin"]), int(event["seq"])) not in new_keys:
@@ -644,7 +646,7 @@ def _apply(
         if uuid in conflicted or _same(row, old):
             report.duplicates += 0 if uuid in conflicted else 1
             continue
-        if not _sender_owned(sync, old, sender, new_keys) or int(row["version"]) <= int(
+        if not _sender_owned(look, old, sender, new_keys) or int(row["version"]) <= int(
             old["version"]
         ):
             continue  # not theirs to change, or older than ours: our copy stands
@@ -656,6 +658,7 @@ def _apply(
     for table in ("case_materials", "documents", "evaluations"):
         for row in contents.records.get(table, []):
             _apply_record(
+                look,
                 new_keys,
                 table,
                 row,
@@ -671,12 +674,31 @@ def _apply(
     report.imported = counts
 
 
+class _Lookups:
+    """Case rows and case histories read once per import (events are all stored before use)."""
+
+    def __init__(self, sync: SyncStore) -> None:
+        self.sync = sync
+        self.cases: dict[str, dict[str, Any] | None] = {}
+        self.histories: dict[str, list[dict[str, Any]]] = {}
+
+    def case(self, uuid: str) -> dict[str, Any] | None:
+        if uuid not in self.cases:
+            self.cases[uuid] = self.sync.record("cases", uuid)
+        return self.cases[uuid]
+
+    def history(self, uuid: str) -> list[dict[str, Any]]:
+        if uuid not in self.histories:
+            self.histories[uuid] = self.sync.case_events(uuid)
+        return self.histories[uuid]
+
+
 def _sender_owned(
-    sync: SyncStore, case: Mapping[str, Any], sender: str, new_keys: set[tuple[str, int]]
+    look: _Lookups, case: Mapping[str, Any], sender: str, new_keys: set[tuple[str, int]]
 ) -> bool:
     """Whether the sender owned the case before this bundle's events or owns it after them: its
     rows then carry moves it was entitled to make (e.g. an acceptance, then the hand-on)."""
-    history = sync.case_events(case["uuid"])
+    history = look.history(case["uuid"])
     earlier = [e for e in history if (str(e["origin"]), int(e["seq"])) not in new_keys]
     return sender in (
         owner_after(case["point_code"], earlier),
@@ -702,6 +724,7 @@ def _same(theirs: Mapping[str, Any], ours: Mapping[str, Any]) -> bool:
 
 
 def _apply_record(
+    look: _Lookups,
     new_keys: set[tuple[str, int]],
     table: str,
     row: dict[str, Any],
@@ -717,7 +740,7 @@ def _apply_record(
     values = {k: v for k, v in row.items() if not k.startswith("file_")}
     old = sync.record(table, row["uuid"])
     if old is None:
-        if sync.record("cases", row["case_uuid"]) is None:
+        if look.case(row["case_uuid"]) is None:
             report.rejected.append(
                 {"kind": table, "uuid": row["uuid"], "why": "记录所属的办件不在本机。"}
             )
@@ -745,11 +768,11 @@ def _apply_record(
             }
         )
         return
-    case = sync.record("cases", row["case_uuid"])
+    case = look.case(row["case_uuid"])
     assert case is not None
     if (
         row["case_uuid"] in conflicted
-        or not _sender_owned(sync, case, sender, new_keys)
+        or not _sender_owned(look, case, sender, new_keys)
         or int(row["version"]) < int(old["version"])
     ):
         return
