@@ -227,3 +227,22 @@ async def test_enter_in_the_file_field_imports(pair, tmp_path):
         await wait_workers(app, pilot)
         assert isinstance(app.screen, SyncImportScreen)
         assert text_of(app, "#sync-import-report").startswith("已导入 LS01 的第 1 号包")
+
+
+async def test_ctrl_t_at_the_county_writes_the_return_bundle_for_the_point(pair, tmp_path):
+    county, point = pair
+    uuid = collected(point, 35)
+    county.import_bundle(export(point, tmp_path / "in").path)
+    county.accept(user(county, "clerk1"), uuid)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    app = app_for(county, user(county, "clerk1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert "将写给服务点 LS01 的回执包" in text_of(app, "#day-end-status")
+        assert "day_end.point" not in footer_ids(app)  # one point registered: nothing to switch
+        app.screen.query_one("#day-end-dir", Input).value = str(usb)
+        await pilot.press("f10")
+        await wait_workers(app, pilot)
+    assert [p.name for p in usb.iterdir()] == ["clerk-YZ03-LS01-000001.clerkbundle"]
