@@ -212,6 +212,7 @@ class Window(Administration, SyncDesk, CaseReader):
         row = self._row(case_uuid)
         if CaseState(row["state"]) not in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
             raise ServiceError("该件已作出受理决定，不能再修改材料核验结果。")
+        self.check_owner(row)
         self._store_checks(row, checks)
         return self.case(case_uuid, user)
 
@@ -263,7 +264,7 @@ class Window(Administration, SyncDesk, CaseReader):
             office_name=office.name,
             office_address=office.address,
             supervision_phone=office.phone,
-            hand_in_where=self.point().name,
+            hand_in_where=self.hand_in_place(row),
             supplement_days=self.settings.supplement_days,
         )
 
@@ -274,6 +275,7 @@ class Window(Administration, SyncDesk, CaseReader):
         row = self._row(case_uuid)
         missing_ids = sorted(m.id for m, _ in self._missing(row, self.catalog.item(row["item_no"])))
         events = self._decide(user, row, Action.NOTICE, reason=override_reason, data={"missing": missing_ids})
+        events += self.notice_hand_back(user, row, events)  # a point's case goes back for the supplement
         saved = self._issue(self.documents.notice, row, content, user)
         with self._tx(written=[saved]):
             self._commit(row, events)

@@ -276,3 +276,32 @@ def test_once_acknowledged_the_next_bundle_carries_only_what_is_new(pair, tmp_pa
     one_new = export(point, tmp_path / "three")
     assert (one_new.counts["events"], one_new.counts["cases"]) == (1, 1)
     assert (first.counts["events"], first.counts["cases"]) == (3, 2)
+
+
+def test_a_notice_at_the_county_sends_the_case_back_to_the_point_for_the_supplement(pair, tmp_path, clock):
+    from clerk.materials import MaterialCheck
+
+    county, point = pair
+    uuid = collected(point, 35)
+    county.import_bundle(export(point, tmp_path / "one").path)
+    required = county.required_for(35, frozenset())
+    lacking = required[-1].id
+    checks = {m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in required}
+    checks[lacking] = MaterialCheck(lacking, "missing")
+    county.check_materials(user(county, "clerk1"), uuid, checks)
+    notice = county.preview_notice(uuid)
+    assert notice.hand_in_where == "梧桐镇政务服务中心"  # the applicant goes back to the township
+    county.issue_notice(user(county, "clerk1"), uuid)
+    back = point.import_bundle(export(county, tmp_path / "ret", for_point=POINT).path)
+    assert [d["to"] for d in back.decisions] == ["待补正"]
+    assert point.owns(point.store.get_case(uuid))
+    clock.set(2026, 11, 4, 10, 0)
+    checks[lacking] = MaterialCheck(lacking, "ok", required[-1].alternatives[0])
+    point.supplement(user(point, "clerk1"), uuid, checks)
+    point.collect(user(point, "clerk1"), uuid)
+    county.import_bundle(export(point, tmp_path / "two").path)
+    assert [r["uuid"] for r in county.handed_to_me()] == [uuid]
+    assert county.store.get_case(uuid)["state"] == CaseState.DRAFT
+    for w in (county, point):
+        result = w.store.verify(full=True)
+        assert result["ok"], result["problem"]

@@ -219,9 +219,15 @@ class SyncDesk:
         return self.case(case_uuid, user)  # type: ignore[attr-defined]
 
     def hand_on_event(
-        self, user: User, row: Mapping[str, Any], *, note: str, state: CaseState | None = None
+        self,
+        user: User,
+        row: Mapping[str, Any],
+        *,
+        note: str,
+        state: CaseState | None = None,
+        to: str | None = None,
     ) -> Event:
-        office = self.point().office_code  # type: ignore[attr-defined]
+        office = to or self.point().office_code  # type: ignore[attr-defined]
         at_state = state or CaseState(row["state"])
         return Event(
             case_uuid=row["uuid"],
@@ -232,6 +238,36 @@ class SyncDesk:
             to_state=at_state,
             data={"to": office, "why": note},
         )
+
+    def notice_hand_back(
+        self, user: User, row: Mapping[str, Any], events: list[Event]
+    ) -> list[Event]:
+        """At a county office, a notice on a point's case hands it back: the applicant hands the
+        missing materials in at the point, which records them and collects the case again."""
+        point = self.point()  # type: ignore[attr-defined]
+        if point.kind != "county_hall" or row["point_code"] == point.code or not events:
+            return []
+        if events[-1].to_state != CaseState.AWAITING_SUPPLEMENT:
+            return []
+        return [
+            self.hand_on_event(
+                user,
+                row,
+                note="supplement",
+                state=CaseState.AWAITING_SUPPLEMENT,
+                to=row["point_code"],
+            )
+        ]
+
+    def hand_in_place(self, row: Mapping[str, Any]) -> str:
+        """Where the applicant hands in missing materials: the point a case came from, or here."""
+        point = self.point()  # type: ignore[attr-defined]
+        if point.kind == "county_hall" and row["point_code"] != point.code:
+            try:
+                return str(self.offices.point(row["point_code"]).name)  # type: ignore[attr-defined]
+            except KeyError:
+                pass
+        return str(point.name)
 
     def review_hand_on(
         self, user: User, row: Mapping[str, Any], events: list[Event]
