@@ -113,7 +113,7 @@ def test_the_county_may_not_decide_a_point_case_that_was_not_handed_on(pair, tmp
     county, point = pair
     uuid = opened(point, 9)
     county.import_bundle(export(point, tmp_path / "usb").path)
-    with pytest.raises(ValueError, match="已转报 LS01|由其办理"):
+    with pytest.raises(ValueError, match="由服务点 LS01 办理，尚未转报本机"):
         county.accept(user(county, "clerk1"), uuid)
 
 

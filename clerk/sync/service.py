@@ -94,6 +94,8 @@ class SyncDesk:
         if code and owner != code:
             from clerk.case_reader import ServiceError
 
+            if owner == row["point_code"]:
+                raise ServiceError(f"该件由服务点 {owner} 办理，尚未转报本机；本机只能查看和打印。")
             raise ServiceError(
                 f"该件已转报 {owner}，由其办理；本机只能查看和打印，结果会随回执包传回。"
             )
