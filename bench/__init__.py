@@ -12,5 +12,6 @@ BENCHMARKS: tuple[str, ...] = (
     "decision",
     "deadline",
     "catalogue",
+    "roster",
     "sync",
 )

@@ -32,8 +32,7 @@ from clerk.demo import synthetic_resident_id
 from clerk.model import Applicant, Role
 from clerk.offices import default_offices
 from clerk.service import Window
-from clerk.storage.sync import SyncStore
-from clerk.sync import keys, peers
+from clerk.sync import keys
 
 FULL_CASES = 10_000
 QUICK_CASES = 40
@@ -64,16 +63,9 @@ def _build(root: Path, cases: int) -> tuple[Window, Path]:
     """The point with `cases` cases received today, and the county office's file (keys exchanged)."""
     point = _window(root / "point", POINT)
     county = _window(root / "county", OFFICE)
-    publics = {
-        w: peers.init_keys(w.store, w.offices, root / name / "clerk.db", None)
-        for w, name in ((point, "point"), (county, "county"))
-    }
-    peers.add_peer(
-        SyncStore(county.store), county.offices, county.me(), publics[point], county.store.now()
-    )
-    peers.add_peer(
-        SyncStore(point.store), point.offices, point.me(), publics[county], point.store.now()
-    )
+    publics = {w: w.init_keys(None) for w in (point, county)}
+    county.add_peer_key(publics[point].to_json().encode("utf-8"))
+    point.add_peer_key(publics[county].to_json().encode("utf-8"))
     clerk = point.login("clerk1", PASSWORD)
     rng = random.Random(11)
     building = point.clock

@@ -51,14 +51,14 @@ async def wait_workers(app, pilot) -> None:
     await pilot.pause()
 
 
-async def test_ctrl_t_shows_the_ledger_then_f10_writes_the_bundle_with_progress(pair, tmp_path):
+async def test_ctrl_b_shows_the_ledger_then_f10_writes_the_bundle_with_progress(pair, tmp_path):
     county, point = pair
     collected(point, 35)
     usb = tmp_path / "usb"
     usb.mkdir()
     app = app_for(point, user(point, "clerk1"))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+t")
+        await pilot.press("ctrl+b")
         await pilot.pause()
         assert isinstance(app.screen, DayEndScreen)
         assert "一、当日收件　共 1 件" in text_of(app, "#day-end-ledger")
@@ -75,7 +75,7 @@ async def test_a_missing_directory_is_refused_on_screen(pair, tmp_path):
     county, point = pair
     app = app_for(point, user(point, "clerk1"))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+t")
+        await pilot.press("ctrl+b")
         await pilot.pause()
         app.screen.query_one("#day-end-dir", Input).value = str(tmp_path / "no-stick")
         await pilot.press("f10")
@@ -104,7 +104,7 @@ async def test_ctrl_g_at_the_county_imports_and_lists_the_case_to_accept(pair, t
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CaseDetailScreen)
-    assert county.store.get_case(uuid)["state"] == CaseState.DRAFT
+    assert county.store.get_case(uuid).state == CaseState.DRAFT
 
 
 async def test_a_damaged_bundle_is_refused_on_screen_and_nothing_changes(pair, tmp_path):
@@ -137,9 +137,12 @@ async def test_the_return_at_the_point_says_whom_to_tell_what(pair, tmp_path):
         await pilot.press("f10")
         await wait_workers(app, pilot)
         report = text_of(app, "#sync-import-report")
-    case_no = point.store.get_case(uuid)["case_no"]
+    case_no = point.store.get_case(uuid).case_no
     assert "需告知申请人：" in report
-    assert f"  {case_no} 张*丰（35 住院医疗救助申报）：收件→已受理，请告知申请人已受理，等待审核结果。" in report
+    assert (
+        f"  {case_no} 张*丰（35 住院医疗救助申报）：收件→已受理，请告知申请人已受理，等待审核结果。"
+        in report
+    )
 
 
 async def test_a_supervisor_resolves_a_conflict_with_f7(pair, tmp_path, clock):
@@ -155,7 +158,7 @@ async def test_a_supervisor_resolves_a_conflict_with_f7(pair, tmp_path, clock):
             Event(uuid, Action.REFUSE, "clerk1", clock(), CaseState.DRAFT, CaseState.REFUSED, "x"),
             POINT,
         )
-        point.store.update_case(uuid, {"state": "refused"}, expected_version=row["version"])
+        point.store.update_case(uuid, {"state": "refused"}, expected_version=row.version)
     county.import_bundle(export(point, tmp_path / "two").path)
     app = app_for(county, user(county, "boss"))
     async with app.run_test(size=SIZE) as pilot:
@@ -196,7 +199,7 @@ async def test_f9_on_the_materials_screen_collects_items_34_35_at_a_township(pai
         assert "materials.collect" in ids and "materials.accept" not in ids
         await pilot.press("f9")
         await pilot.pause()
-    kinds = [d["kind"] for d in point.store.documents_for(uuid)]
+    kinds = [d.kind for d in point.store.documents_for(uuid)]
     assert kinds == ["collection"]
     assert point.store.events_for(uuid)[-1]["action"] == "hand_on"
 
@@ -229,7 +232,7 @@ async def test_enter_in_the_file_field_imports(pair, tmp_path):
         assert text_of(app, "#sync-import-report").startswith("已导入 LS01 的第 1 号包")
 
 
-async def test_ctrl_t_at_the_county_writes_the_return_bundle_for_the_point(pair, tmp_path):
+async def test_ctrl_b_at_the_county_writes_the_return_bundle_for_the_point(pair, tmp_path):
     county, point = pair
     uuid = collected(point, 35)
     county.import_bundle(export(point, tmp_path / "in").path)
@@ -238,7 +241,7 @@ async def test_ctrl_t_at_the_county_writes_the_return_bundle_for_the_point(pair,
     usb.mkdir()
     app = app_for(county, user(county, "clerk1"))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+t")
+        await pilot.press("ctrl+b")
         await pilot.pause()
         assert "将写给服务点 LS01 的回执包" in text_of(app, "#day-end-status")
         assert "day_end.point" not in footer_ids(app)  # one point registered: nothing to switch

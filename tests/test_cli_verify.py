@@ -111,11 +111,11 @@ def test_corrupted_page_fails_the_integrity_check(db, tmp_path, capsys):
         src.backup(dst)
     conn = sqlite3.connect(copy)
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    # scribble over the cells of the events table's root page (the last page may be an empty table)
+    # the events table's root page: it holds cells (the last page may belong to an empty table)
     root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'events'").fetchone()[0]
     conn.close()
     data = bytearray(copy.read_bytes())
-    last = (root - 1) * page_size
+    last = (root - 1) * page_size  # scribble over that page's cells
     data[last + 8 : last + page_size] = b"\xff" * (page_size - 8)
     copy.write_bytes(bytes(data))
     assert main(["verify", "--db", str(copy)]) == 1

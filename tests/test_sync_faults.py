@@ -280,7 +280,7 @@ def test_two_versions_of_one_case_the_other_is_reported_never_overwritten(pair, 
     report = county.import_bundle(export(point, tmp_path / "two").path)
     assert [r["kind"] for r in report.rejected] == ["case"]
     assert report.rejected[0]["fields"] == ["applicant_name"]
-    assert county.store.get_case(uuid)["applicant_name"] == "张三丰"
+    assert county.store.get_case(uuid).applicant_name == "张三丰"
     assert [c.kind for c in SyncStore(county.store).conflicts()] == ["content"]
 
 
@@ -304,16 +304,16 @@ def test_a_move_by_a_point_that_no_longer_owns_the_case_goes_to_the_conflict_que
     )
     with point.store.transaction():
         point.store.append_event(event, POINT)
-        point.store.update_case(uuid, {"state": "refused"}, expected_version=row["version"])
+        point.store.update_case(uuid, {"state": "refused"}, expected_version=row.version)
     report = county.import_bundle(export(point, tmp_path / "two").path)
     assert [(c["action"], c["owner"]) for c in report.conflicts] == [("refuse", OFFICE)]
-    assert county.store.get_case(uuid)["state"] == CaseState.ACCEPTED
+    assert county.store.get_case(uuid).state == CaseState.ACCEPTED
     (row,) = county.conflicts()
     assert "不拥有该件" in row.what
     county.resolve_conflict(user(county, "boss"), row.id, "keep")
     assert county.conflicts() == []
     assert county.store.events_for(uuid)[-1]["action"] == "resolve"
-    assert county.store.get_case(uuid)["state"] == CaseState.ACCEPTED
+    assert county.store.get_case(uuid).state == CaseState.ACCEPTED
     assert verify_file(county.store.path)["ok"]
 
 
@@ -328,7 +328,7 @@ def test_only_a_supervisor_resolves_conflicts(pair, tmp_path, clock):
             Event(uuid, Action.REFUSE, "clerk1", clock(), CaseState.DRAFT, CaseState.REFUSED, "x"),
             POINT,
         )
-        point.store.update_case(uuid, {"state": "refused"}, expected_version=row["version"])
+        point.store.update_case(uuid, {"state": "refused"}, expected_version=row.version)
     county.import_bundle(export(point, tmp_path / "two").path)
     (conflict,) = county.conflicts()
     with pytest.raises(ValueError, match="只有主管"):

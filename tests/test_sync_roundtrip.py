@@ -48,14 +48,14 @@ def test_a_collected_case_travels_is_accepted_at_the_county_and_the_outcome_come
     report = county.import_bundle(report_file)
     assert report.status == "imported", report.message
     assert report.imported["cases"] == 1
-    assert county.store.get_case(uuid)["state"] == CaseState.DRAFT
-    assert [r["uuid"] for r in county.handed_to_me()] == [uuid]
+    assert county.store.get_case(uuid).state == CaseState.DRAFT
+    assert [r.uuid for r in county.handed_to_me()] == [uuid]
     clock.set(2026, 11, 2, 14, 0)
     county.accept(user(county, "clerk1"), uuid)
     back = export(county, tmp_path / "usb", for_point=POINT).path
     returned = point.import_bundle(back)
     assert returned.status == "imported", returned.message
-    assert point.store.get_case(uuid)["state"] == CaseState.ACCEPTED
+    assert point.store.get_case(uuid).state == CaseState.ACCEPTED
     assert [d["to"] for d in returned.decisions] == ["已受理"]
     assert returned.decisions[0]["applicant"] == "张*丰"
 
@@ -147,12 +147,12 @@ def test_a_case_accepted_at_the_point_is_approved_at_the_county_and_closed_back_
     county.import_bundle(export(point, tmp_path / "usb").path)
     clock.set(2026, 11, 3, 10, 0)
     county.approve(user(county, "rev1"), uuid)
-    assert county.store.get_case(uuid)["state"] == CaseState.CLOSED
+    assert county.store.get_case(uuid).state == CaseState.CLOSED
     returned = point.import_bundle(export(county, tmp_path / "usb", for_point=POINT).path)
     assert [(d["from"], d["to"]) for d in returned.decisions] == [("已受理", "已办结")]
     row = point.store.get_case(uuid)
-    assert (row["state"], row["reviewed_by"]) == (CaseState.CLOSED, "rev1")
-    assert {d["kind"] for d in point.store.documents_for(uuid)} == {"acceptance", "completion"}
+    assert (row.state, row.reviewed_by) == (CaseState.CLOSED, "rev1")
+    assert {d.kind for d in point.store.documents_for(uuid)} == {"acceptance", "completion"}
     for w in (county, point):
         result = w.store.verify(full=True)
         assert result["ok"], result["problem"]
@@ -170,11 +170,11 @@ def test_taking_the_other_sides_move_is_recorded_and_the_file_still_verifies(pai
             Event(uuid, Action.REFUSE, "clerk1", clock(), CaseState.DRAFT, CaseState.REFUSED, "x"),
             POINT,
         )
-        point.store.update_case(uuid, {"state": "refused"}, expected_version=row["version"])
+        point.store.update_case(uuid, {"state": "refused"}, expected_version=row.version)
     county.import_bundle(export(point, tmp_path / "two").path)
     (conflict,) = county.conflicts()
     county.resolve_conflict(user(county, "boss"), conflict.id, "take")
-    assert county.store.get_case(uuid)["state"] == CaseState.REFUSED
+    assert county.store.get_case(uuid).state == CaseState.REFUSED
     assert county.owner_of(county.store.get_case(uuid)) == POINT
     result = county.store.verify(full=True)
     assert result["ok"], result["problem"]
@@ -214,7 +214,7 @@ def test_the_whole_exchange_from_the_command_line_and_verify_on_both(tmp_path, c
     from clerk.db import Store
 
     with Store.open(cdb) as c, Store.open(pdb) as p:
-        assert p.get_case(uuid)["state"] == CaseState.ACCEPTED
+        assert p.get_case(uuid).state == CaseState.ACCEPTED
         assert {r["source"] for r in c.checkpoints()} >= {"ack"}
         assert {r["source"] for r in p.checkpoints()} >= {"ack"}
 
@@ -231,15 +231,17 @@ def reopened(root, clock):
     )
 
 
-def test_an_acceptance_and_hand_on_after_an_earlier_draft_bundle_reach_the_county(pair, tmp_path, clock):
+def test_an_acceptance_and_hand_on_after_an_earlier_draft_bundle_reach_the_county(
+    pair, tmp_path, clock
+):
     county, point = pair
     uuid = opened(point, 19)
     county.import_bundle(export(point, tmp_path / "one").path)  # the case arrives as a draft
-    assert county.store.get_case(uuid)["state"] == CaseState.DRAFT
+    assert county.store.get_case(uuid).state == CaseState.DRAFT
     point.accept(user(point, "clerk1"), uuid)  # accepted and handed on for review
     report = county.import_bundle(export(point, tmp_path / "two").path)
     assert report.status == "imported"
-    assert county.store.get_case(uuid)["state"] == CaseState.ACCEPTED
+    assert county.store.get_case(uuid).state == CaseState.ACCEPTED
     assert [s.uuid for s in county.queues(user(county, "rev1")).my_review] == [uuid]
     result = county.store.verify(full=True)
     assert result["ok"], result["problem"]
@@ -253,9 +255,9 @@ def test_a_collected_case_refused_at_the_county_comes_back_with_its_document(pai
     returned = point.import_bundle(export(county, tmp_path / "usb", for_point=POINT).path)
     assert [d["tell"] for d in returned.decisions] == ["请通知申请人不予受理及其理由"]
     docs = point.store.documents_for(uuid)
-    assert sorted(d["kind"] for d in docs) == ["collection", "refusal"]
-    refusal = next(d for d in docs if d["kind"] == "refusal")
-    assert "received" in refusal["path_pdf"] and Path(refusal["path_pdf"]).is_file()
+    assert sorted(d.kind for d in docs) == ["collection", "refusal"]
+    refusal = next(d for d in docs if d.kind == "refusal")
+    assert "received" in str(refusal.path_pdf) and Path(refusal.path_pdf).is_file()
     result = point.store.verify(full=True)
     assert result["ok"], result["problem"]
 
@@ -278,7 +280,9 @@ def test_once_acknowledged_the_next_bundle_carries_only_what_is_new(pair, tmp_pa
     assert (first.counts["events"], first.counts["cases"]) == (3, 2)
 
 
-def test_a_notice_at_the_county_sends_the_case_back_to_the_point_for_the_supplement(pair, tmp_path, clock):
+def test_a_notice_at_the_county_sends_the_case_back_to_the_point_for_the_supplement(
+    pair, tmp_path, clock
+):
     from clerk.materials import MaterialCheck
 
     county, point = pair
@@ -300,8 +304,8 @@ def test_a_notice_at_the_county_sends_the_case_back_to_the_point_for_the_supplem
     point.supplement(user(point, "clerk1"), uuid, checks)
     point.collect(user(point, "clerk1"), uuid)
     county.import_bundle(export(point, tmp_path / "two").path)
-    assert [r["uuid"] for r in county.handed_to_me()] == [uuid]
-    assert county.store.get_case(uuid)["state"] == CaseState.DRAFT
+    assert [r.uuid for r in county.handed_to_me()] == [uuid]
+    assert county.store.get_case(uuid).state == CaseState.DRAFT
     for w in (county, point):
         result = w.store.verify(full=True)
         assert result["ok"], result["problem"]

@@ -94,8 +94,8 @@ class SyncImportScreen(Screen[None]):
                     s.case_no,
                     f"{s.item_no} {s.item_name}",
                     s.applicant_name_masked,
-                    row["point_code"],
-                    key=row["uuid"],
+                    row.point_code,
+                    key=row.uuid,
                 )
         self.refresh_bindings()
 

@@ -21,7 +21,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clerk.documents.store import SavedDocument
 from clerk.model import Action, CaseState, Event, Role
 from clerk.storage.sync import Conflict, PeerKey, SyncStore
 from clerk.sync import bundle as fmt
@@ -33,8 +32,7 @@ from clerk.sync.ownership import chain_for
 from clerk.write_errors import storage_problem
 
 if TYPE_CHECKING:
-    from clerk.db import Store
-    from clerk.storage.users import User
+    from clerk.storage.records import CaseRecord
 
 COLLECT_ITEMS = frozenset({34, 35})  # 医疗救助申报: the Yongzhou guide has townships collect them
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -67,7 +65,7 @@ class ConflictRow:
 
 
 class SyncDesk:
-    store: Store
+    store: Any  # the window's store (`clerk.db.Store`): SyncStore needs its connection
     clock: Callable[[], datetime]
 
     # ------------------------------------------------------------------ who and what
@@ -81,39 +79,39 @@ class SyncDesk:
     def key_dir(self) -> Path:
         return keys.key_dir(self._db_path())
 
-    def owner_of(self, row: Mapping[str, Any]) -> str:
-        return self.sync_store().owner(row["uuid"]) or str(row["point_code"])
+    def owner_of(self, row: CaseRecord) -> str:
+        return self.sync_store().owner(row.uuid) or str(row.point_code)
 
-    def owns(self, row: Mapping[str, Any]) -> bool:
+    def owns(self, row: CaseRecord) -> bool:
         return self.owner_of(row) == self.me().code
 
-    def check_owner(self, row: Mapping[str, Any]) -> None:
+    def check_owner(self, row: CaseRecord) -> None:
         """Refuse a move on a case another installation now owns (it was handed on)."""
         owner = self.owner_of(row)
         code = self.store.get_setting(peers.SETTING_POINT)
         if code and owner != code:
             from clerk.case_reader import ServiceError
 
-            if owner == row["point_code"]:
+            if owner == row.point_code:
                 raise ServiceError(f"该件由服务点 {owner} 办理，尚未转报本机；本机只能查看和打印。")
             raise ServiceError(
                 f"该件已转报 {owner}，由其办理；本机只能查看和打印，结果会随回执包传回。"
             )
 
-    def _mine(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _mine(self, rows: list[CaseRecord]) -> list[CaseRecord]:
         """The rows of cases this installation owns (a county office: its own and those handed to it)."""
         if not rows:
             return rows
         code = self.store.get_setting(peers.SETTING_POINT)
-        owners = self.sync_store().owners_of(r["uuid"] for r in rows)
-        return [r for r in rows if owners.get(r["uuid"], r["point_code"]) == code]
+        owners = self.sync_store().owners_of(r.uuid for r in rows)
+        return [r for r in rows if owners.get(r.uuid, r.point_code) == code]
 
     def _queue_point(self) -> str | None:
         """The point filter for queues: none at a county office (it also holds its points' cases)."""
         point = self.point()  # type: ignore[attr-defined]
         return None if point.kind == "county_hall" else point.code
 
-    def handed_to_me(self) -> list[dict[str, Any]]:
+    def handed_to_me(self) -> list[CaseRecord]:
         """Cases handed on to this office still waiting for its acceptance decision (转报待受理)."""
         code = self.store.get_setting(peers.SETTING_POINT)
         owners = self.sync_store().owners()
@@ -122,9 +120,9 @@ class SyncDesk:
             if owner != code:
                 continue
             row = self.store.get_case(uuid)
-            if row is not None and row["point_code"] != code and row["state"] == CaseState.DRAFT:
+            if row is not None and row.point_code != code and row.state == CaseState.DRAFT:
                 found.append(row)
-        return sorted(found, key=lambda r: r["received_at"])
+        return sorted(found, key=lambda r: r.received_at)
 
     # ------------------------------------------------------------------ keys
 
@@ -179,60 +177,62 @@ class SyncDesk:
         """Whether this installation collects the case and hands it on instead of accepting it."""
         row = self.store.get_case(case_uuid)
         point = self.point()  # type: ignore[attr-defined]
-        return (
-            row is not None and point.kind != "county_hall" and int(row["item_no"]) in COLLECT_ITEMS
-        )
+        return row is not None and point.kind != "county_hall" and int(row.item_no) in COLLECT_ITEMS
 
-    def check_may_accept(self, row: Mapping[str, Any]) -> None:
-        if self.must_collect(row["uuid"]):
+    def check_may_accept(self, row: CaseRecord) -> None:
+        if self.must_collect(row.uuid):
             from clerk.case_reader import ServiceError
 
             raise ServiceError(
                 "医疗救助申报由服务点收件转报、县级经办机构受理：请按 F9 收件转报（出具收件回执）。"
             )
 
-    def collect(self, user: User, case_uuid: str) -> Any:
+    def collect(self, user: Any, case_uuid: str) -> Any:
         """收件转报: issue the receipt of collection and hand the case on to the county office."""
         from clerk.case_reader import ServiceError
 
-        row = self._row(case_uuid)  # type: ignore[attr-defined]
         if Role(user.role) not in (Role.CLERK, Role.SUPERVISOR, Role.ADMIN):
             raise ServiceError("只有窗口经办人员或主管可以收件转报。")
         point = self.point()  # type: ignore[attr-defined]
         if point.kind == "county_hall":
             raise ServiceError("县级经办机构直接受理，无需收件转报。")
-        if int(row["item_no"]) not in COLLECT_ITEMS:
-            raise ServiceError(
-                "只有医疗救助申报（事项34、35）由服务点收件转报，其余事项请直接受理或引导到县级大厅。"
-            )
-        if row["state"] != CaseState.DRAFT:
-            raise ServiceError("只有收件环节的办件可以收件转报。")
-        self.check_owner(row)
-        item = self.catalog.item(row["item_no"])  # type: ignore[attr-defined]
-        missing = self._missing(row, item)  # type: ignore[attr-defined]
-        if missing:
-            names = "、".join(m.name for m, _ in missing)
-            raise ServiceError(f"材料尚未齐全（{names}），请先补齐或出具一次性告知书，再收件转报。")
-        event = self.hand_on_event(user, row, note="collected")
-        saved: SavedDocument = self._issue(self.documents.collection, row, user)  # type: ignore[attr-defined]
-        with self._tx(written=[saved]):  # type: ignore[attr-defined]
-            self.store.append_event(event, row["point_code"])
-            self._add_document(row, saved, user)  # type: ignore[attr-defined]
+        with self._deciding(user, case_uuid) as (actor, row, attempt):  # type: ignore[attr-defined]
+            if int(row.item_no) not in COLLECT_ITEMS:
+                raise ServiceError(
+                    "只有医疗救助申报（事项34、35）由服务点收件转报，其余事项请直接受理或引导到县级大厅。"
+                )
+            if row.state != CaseState.DRAFT:
+                raise ServiceError("只有收件环节的办件可以收件转报。")
+            self.check_owner(row)
+            item = self.catalog.item(row.item_no)  # type: ignore[attr-defined]
+            missing = self._missing(row, item)  # type: ignore[attr-defined]
+            if missing:
+                names = "、".join(m.name for m, _ in missing)
+                raise ServiceError(
+                    f"材料尚未齐全（{names}），请先补齐或出具一次性告知书，再收件转报。"
+                )
+            event = self.hand_on_event(actor, row, note="collected")
+            checks = {c.material_id: c for c in self.store.material_checks(row.uuid)}
+            required = self.required_for(item.no, row.circumstances)  # type: ignore[attr-defined]
+            context = self._context(row, actor)  # type: ignore[attr-defined]
+            saved = self._issue(attempt, self.documents.collection, context, required, checks)  # type: ignore[attr-defined]
+            self.store.append_event(event, row.point_code)
+            self._add_document(row, saved, actor)  # type: ignore[attr-defined]
         return self.case(case_uuid, user)  # type: ignore[attr-defined]
 
     def hand_on_event(
         self,
-        user: User,
-        row: Mapping[str, Any],
+        user: Any,
+        row: CaseRecord,
         *,
         note: str,
         state: CaseState | None = None,
         to: str | None = None,
     ) -> Event:
         office = to or self.point().office_code  # type: ignore[attr-defined]
-        at_state = state or CaseState(row["state"])
+        at_state = state or CaseState(row.state)
         return Event(
-            case_uuid=row["uuid"],
+            case_uuid=row.uuid,
             action=Action.HAND_ON,
             actor=user.login,
             at=self.clock(),
@@ -241,13 +241,11 @@ class SyncDesk:
             data={"to": office, "why": note},
         )
 
-    def notice_hand_back(
-        self, user: User, row: Mapping[str, Any], events: list[Event]
-    ) -> list[Event]:
+    def notice_hand_back(self, user: Any, row: CaseRecord, events: list[Event]) -> list[Event]:
         """At a county office, a notice on a point's case hands it back: the applicant hands the
         missing materials in at the point, which records them and collects the case again."""
         point = self.point()  # type: ignore[attr-defined]
-        if point.kind != "county_hall" or row["point_code"] == point.code or not events:
+        if point.kind != "county_hall" or row.point_code == point.code or not events:
             return []
         if events[-1].to_state != CaseState.AWAITING_SUPPLEMENT:
             return []
@@ -257,23 +255,21 @@ class SyncDesk:
                 row,
                 note="supplement",
                 state=CaseState.AWAITING_SUPPLEMENT,
-                to=row["point_code"],
+                to=row.point_code,
             )
         ]
 
-    def hand_in_place(self, row: Mapping[str, Any]) -> str:
+    def hand_in_place(self, row: CaseRecord) -> str:
         """Where the applicant hands in missing materials: the point a case came from, or here."""
         point = self.point()  # type: ignore[attr-defined]
-        if point.kind == "county_hall" and row["point_code"] != point.code:
+        if point.kind == "county_hall" and row.point_code != point.code:
             try:
-                return str(self.offices.point(row["point_code"]).name)  # type: ignore[attr-defined]
+                return str(self.offices.point(row.point_code).name)  # type: ignore[attr-defined]
             except KeyError:
                 pass
         return str(point.name)
 
-    def review_hand_on(
-        self, user: User, row: Mapping[str, Any], events: list[Event]
-    ) -> list[Event]:
+    def review_hand_on(self, user: Any, row: CaseRecord, events: list[Event]) -> list[Event]:
         """The hand-on that follows an acceptance at a point when the case still needs review."""
         point = self.point()  # type: ignore[attr-defined]
         if point.kind == "county_hall" or not events or events[-1].to_state != CaseState.ACCEPTED:
@@ -399,7 +395,7 @@ class SyncDesk:
     def conflicts(self) -> list[ConflictRow]:
         return [_conflict_row(c) for c in self.sync_store().conflicts()]
 
-    def resolve_conflict(self, user: User, conflict_id: int, choice: str) -> None:
+    def resolve_conflict(self, user: Any, conflict_id: int, choice: str) -> None:
         """A supervisor's choice on a conflict: `keep` our record, or `take` the other side's move.
 
         Recorded as a `resolve` event on the case (and on the conflict row). Taking the other
@@ -415,36 +411,39 @@ class SyncDesk:
         conflict = sync.conflict(conflict_id)
         if conflict is None or conflict.resolved_at is not None:
             raise ServiceError("该冲突已处理或不存在，请刷新。")
-        row = self._row(conflict.case_uuid)  # type: ignore[attr-defined]
-        state = CaseState(row["state"])
-        data: dict[str, Any] = {"conflict": conflict.id, "choice": choice, "kind": conflict.kind}
-        to_state = state
-        changes: dict[str, Any] = {}
-        if conflict.seq is not None:
-            data["event"] = f"{conflict.origin}#{conflict.seq}"
-        if choice == "take" and conflict.kind == "not_owner":
-            to_state = CaseState(conflict.detail["to_state"])
-            changes["state"] = str(to_state)
-            data["owner"] = conflict.origin.split(":", 1)[0]
-        event = Event(
-            case_uuid=row["uuid"],
-            action=Action.RESOLVE,
-            actor=user.login,
-            at=self.clock(),
-            from_state=state,
-            to_state=to_state,
-            reason="采用对方记录" if choice == "take" else "保留本机记录",
-            data=data,
-        )
-        with self._tx():  # type: ignore[attr-defined]
-            if not sync.resolve_conflict(conflict.id, choice, user.login, self.store.now()):
+        with self._deciding(user, conflict.case_uuid) as (actor, row, _attempt):  # type: ignore[attr-defined]
+            state = CaseState(row.state)
+            data: dict[str, Any] = {
+                "conflict": conflict.id,
+                "choice": choice,
+                "kind": conflict.kind,
+            }
+            to_state = state
+            changes: dict[str, Any] = {}
+            if conflict.seq is not None:
+                data["event"] = f"{conflict.origin}#{conflict.seq}"
+            if choice == "take" and conflict.kind == "not_owner":
+                to_state = CaseState(conflict.detail["to_state"])
+                changes["state"] = str(to_state)
+                data["owner"] = conflict.origin.split(":", 1)[0]
+            event = Event(
+                case_uuid=row.uuid,
+                action=Action.RESOLVE,
+                actor=actor.login,
+                at=self.clock(),
+                from_state=state,
+                to_state=to_state,
+                reason="采用对方记录" if choice == "take" else "保留本机记录",
+                data=data,
+            )
+            if not sync.resolve_conflict(conflict.id, choice, actor.login, self.store.now()):
                 raise ServiceError("该冲突刚被其他人处理，请刷新。")
-            self.store.append_event(event, row["point_code"])
-            self.store.update_case(row["uuid"], changes, expected_version=row["version"])
+            self.store.append_event(event, row.point_code)
+            self.store.update_case(row.uuid, changes, expected_version=row.version)
 
-    def chain_name(self, row: Mapping[str, Any]) -> str:
+    def chain_name(self, row: CaseRecord) -> str:
         """The chain this installation writes the case's events to."""
-        return chain_for(self.me().code, row["point_code"])
+        return chain_for(self.me().code, row.point_code)
 
 
 def _read_file(path: str) -> bytes | None:
