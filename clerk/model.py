@@ -68,6 +68,7 @@ class Action(StrEnum):
     FOLLOW_UP = "follow_up"  # 差评回访
     OVERRIDE = "override"  # 主管批准补充告知新材料
     RECOMPUTE = "recompute"  # 安装节假日文件后重算期限
+    STAGE = "stage"  # 审核环节（定点协议：考察评估、结果公示 ...）
     HAND_ON = "hand_on"  # 转报: the case's owner hands it on (a point to its county office)
     RESOLVE = "resolve"  # 同步冲突处理: a supervisor's choice, recorded
 
@@ -94,6 +95,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.FOLLOW_UP: "差评回访",
     Action.OVERRIDE: "主管批准",
     Action.RECOMPUTE: "重算期限",
+    Action.STAGE: "登记审核环节",
     Action.HAND_ON: "转报",
     Action.RESOLVE: "冲突处理",
 }
