@@ -378,7 +378,14 @@ def m007_batches(conn: sqlite3.Connection) -> None:
     _run_script(conn, batches.SCHEMA)
 
 
-def m008_password_change(conn: sqlite3.Connection) -> None:
+def m008_sync_tables(conn: sqlite3.Connection) -> None:
+    """End-of-day sync: peers' keys, bundles written and read, the conflict queue, peers' acks."""
+    from clerk.storage import sync
+
+    _run_script(conn, sync.TABLES)
+
+
+def m009_password_change(conn: sqlite3.Connection) -> None:
     """Accounts whose password someone else chose (an initial or a reset password) must change it
     at their next sign-in. Existing accounts are not forced."""
     conn.execute("ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0")
@@ -392,7 +399,8 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m005_event_version,
     m006_chain_per_origin,
     m007_batches,
-    m008_password_change,
+    m008_sync_tables,
+    m009_password_change,
 )
 LATEST = len(MIGRATIONS)
 
