@@ -87,7 +87,7 @@ class ClerkApp(App[None]):
         Binding("ctrl+g", "sync_import", "导入", id="app.sync_import", tooltip="导入对方的上报包或回执包，处理冲突", show=False),
         Binding("ctrl+p", "command_palette", "命令", id="app.palette", priority=True, show=False),
         Binding("ctrl+l", "logout", "注销", id="app.logout", tooltip="换人登录", show=False),
-        Binding("ctrl+g", "change_password", "修改密码", id="app.password", tooltip="修改自己的登录密码", show=False),
+        Binding("ctrl+n", "change_password", "修改密码", id="app.password", tooltip="修改自己的登录密码", show=False),
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True, show=False),
     ]
 
@@ -385,7 +385,7 @@ class ClerkApp(App[None]):
             yield SystemCommand("工作台", "今日收件、待审核、即将到期、已逾期、待补正（F5）", self.action_dashboard)
             if self.check_action("roster", ()):
                 yield SystemCommand("名册导入", "大中专院校学生名册（表6）整批参保登记（Ctrl+T）", self.action_roster)
-            yield SystemCommand("修改密码", "修改自己的登录密码（Ctrl+G）", self.action_change_password)
+            yield SystemCommand("修改密码", "修改自己的登录密码（Ctrl+N）", self.action_change_password)
         yield SystemCommand("事项指南", "39项经办事项的材料、时限和依据（F4）", self.action_catalogue)
         yield SystemCommand("帮助", "按键说明（F1）", self.action_help)
         yield SystemCommand("切换主题", "更换界面配色", self.action_change_theme)

@@ -1,4 +1,4 @@
-"""修改密码: a user changes their own password (Ctrl+G), and must do so at the first sign-in
+"""修改密码: a user changes their own password (Ctrl+N), and must do so at the first sign-in
 with a password an administrator chose (an initial or reset password)."""
 
 from __future__ import annotations
