@@ -12,4 +12,5 @@ BENCHMARKS: tuple[str, ...] = (
     "decision",
     "deadline",
     "catalogue",
+    "scale",
 )

@@ -34,7 +34,6 @@ import os
 import random
 import shutil
 import sqlite3
-import subprocess
 import sys
 import time
 import uuid as uuidlib
@@ -58,8 +57,18 @@ CASE_TABLES = ("cases", "case_materials", "documents", "evaluations")
 # Columns holding a date or an ISO instant: moved by the window's offset.
 DATE_COLUMNS = frozenset(
     {
-        "received_at", "accepted_at", "due_date", "due_start", "decided_at", "closed_at", "paid_at",
-        "created_at", "updated_at", "issued_at", "at", "followed_up_at",
+        "received_at",
+        "accepted_at",
+        "due_date",
+        "due_start",
+        "decided_at",
+        "closed_at",
+        "paid_at",
+        "created_at",
+        "updated_at",
+        "issued_at",
+        "at",
+        "followed_up_at",
     }
 )
 
@@ -97,7 +106,10 @@ def template(cases: int = TEMPLATE_CASES, *, log: TextIO | None = sys.stderr) ->
         return Built(folder / "demo.db", cases, json.loads(meta_file.read_text()))
     from bench.fixture import build_demo
 
-    _say(log, f"building the {cases}-case template with clerk.demo.fill (about {cases * 40 // 1000} s) …")
+    _say(
+        log,
+        f"building the {cases}-case template with clerk.demo.fill (about {cases * 40 // 1000} s) …",
+    )
     if folder.exists():
         shutil.rmtree(folder)
     demo = build_demo(folder, cases)
@@ -130,7 +142,12 @@ class Chain:
         self.seq += 1
         fields["seq"] = self.seq
         digest = chain.event_hash(fields, self.prev)
-        row = {**fields, "data": chain.canonical_json(fields["data"]), "prev_hash": self.prev, "hash": digest}
+        row = {
+            **fields,
+            "data": chain.canonical_json(fields["data"]),
+            "prev_hash": self.prev,
+            "hash": digest,
+        }
         self.prev = digest
         return row
 
@@ -171,7 +188,12 @@ class Copier:
         body = f"{DEMO_AREA}{birth:%Y%m%d}{(k // 24000) % 1000:03d}"
         rng = self.rng
         name = "演示" + rng.choice(SURNAMES) + rng.choice(GIVEN)
-        return name, body + resident_id_check_char(body), f"199{rng.randrange(10**8):08d}", f"62{rng.randrange(10**15):015d}"
+        return (
+            name,
+            body + resident_id_check_char(body),
+            f"199{rng.randrange(10**8):08d}",
+            f"62{rng.randrange(10**15):015d}",
+        )
 
     def credit_code(self) -> str:
         from clerk.identifiers import credit_code_check_char
@@ -207,7 +229,11 @@ def load_template(conn: sqlite3.Connection) -> list[TemplateCase]:
     by_uuid: dict[str, TemplateCase] = {}
     for r in conn.execute("SELECT * FROM cases ORDER BY received_at, case_no"):
         by_uuid[r["uuid"]] = TemplateCase(dict(r))
-    for table, attr in (("case_materials", "materials"), ("documents", "documents"), ("evaluations", "evaluations")):
+    for table, attr in (
+        ("case_materials", "materials"),
+        ("documents", "documents"),
+        ("evaluations", "evaluations"),
+    ):
         for r in conn.execute(f"SELECT * FROM {table} ORDER BY rowid"):
             getattr(by_uuid[r["case_uuid"]], attr).append(dict(r))
     for r in conn.execute("SELECT * FROM events ORDER BY seq"):
@@ -216,7 +242,9 @@ def load_template(conn: sqlite3.Connection) -> list[TemplateCase]:
     return list(by_uuid.values())
 
 
-def copy_case(t: TemplateCase, days: int, cp: Copier, order: int) -> tuple[dict[str, list[dict[str, Any]]], list[tuple]]:
+def copy_case(
+    t: TemplateCase, days: int, cp: Copier, order: int
+) -> tuple[dict[str, list[dict[str, Any]]], list[tuple]]:
     """New rows for one copy of `t` moved `days` days; events come back with their sort key."""
     old = t.case
     c = {k: (cp.shift(v, days) if k in DATE_COLUMNS else v) for k, v in old.items()}
@@ -231,7 +259,12 @@ def copy_case(t: TemplateCase, days: int, cp: Copier, order: int) -> tuple[dict[
     if c["agent_name"]:
         c["agent_name"], agent_id, _, _ = cp.person()
         c["agent_id_number"] = agent_id
-    rows: dict[str, list[dict[str, Any]]] = {"cases": [c], "case_materials": [], "documents": [], "evaluations": []}
+    rows: dict[str, list[dict[str, Any]]] = {
+        "cases": [c],
+        "case_materials": [],
+        "documents": [],
+        "evaluations": [],
+    }
     for m in t.materials:
         n = {k: (cp.shift(v, days) if k in DATE_COLUMNS else v) for k, v in m.items()}
         n["uuid"], n["case_uuid"] = _uuid4(), case_uuid
@@ -263,7 +296,9 @@ def copy_case(t: TemplateCase, days: int, cp: Copier, order: int) -> tuple[dict[
 # ---------------------------------------------------------------------- building the county file
 
 
-def plan(template_cases: list[TemplateCase], target: int) -> list[tuple[int, list[tuple[int, TemplateCase]]]]:
+def plan(
+    template_cases: list[TemplateCase], target: int
+) -> list[tuple[int, list[tuple[int, TemplateCase]]]]:
     """[(days offset, [(copy, template case), ...]), ...], oldest window first, `target` cases in all."""
     finished = [t for t in template_cases if t.case["state"] in FINAL_STATES]
     windows_wanted = max(1, round(YEARS * 365 / WINDOW_DAYS))
@@ -314,16 +349,26 @@ def build_county(
     dst.execute("PRAGMA cache_size = -1000000")  # 1 GB page cache while loading the indexes
     dst.execute("PRAGMA temp_store = MEMORY")
     triggers = [
-        r[0] for r in dst.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")
+        r[0]
+        for r in dst.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
+        )
     ]
     dst.execute("BEGIN")
-    for name in [r[0] for r in dst.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")]:
+    for name in [
+        r[0]
+        for r in dst.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
+        )
+    ]:
         dst.execute(f"DROP TRIGGER {name}")
     # Installation tables as the template has them (settings, points, users).
     for table in ("settings", "points", "users"):
         cols = _table_columns(dst, table)
         dst.execute(f"DELETE FROM {table}")
-        dst.executemany(_insert_sql(table, cols), src.execute(f"SELECT {', '.join(cols)} FROM {table}"))
+        dst.executemany(
+            _insert_sql(table, cols), src.execute(f"SELECT {', '.join(cols)} FROM {table}")
+        )
     dst.execute("COMMIT")
     src.close()
 
@@ -352,7 +397,10 @@ def build_county(
             counts[table] += len(batch[table])
         dst.executemany(
             fts_sql,
-            [(c["uuid"], fts.spaced(c["applicant_name"]), fts.spaced(c["unit_name"])) for c in batch["cases"]],
+            [
+                (c["uuid"], fts.spaced(c["applicant_name"]), fts.spaced(c["unit_name"]))
+                for c in batch["cases"]
+            ],
         )
         cols = columns["events"]
         dst.executemany(sql["events"], [tuple(r.get(c) for c in cols) for r in chained])
@@ -361,8 +409,11 @@ def build_county(
         done += len(members)
         elapsed = time.perf_counter() - started
         eta = elapsed / done * (target - done)
-        _say(log, f"  county fixture: {done:>9,} / {target:,} cases, {counts['events']:,} events"
-                  f" — window {i + 1}/{len(windows)}, {elapsed:.0f} s, about {eta:.0f} s to go")
+        _say(
+            log,
+            f"  county fixture: {done:>9,} / {target:,} cases, {counts['events']:,} events"
+            f" — window {i + 1}/{len(windows)}, {elapsed:.0f} s, about {eta:.0f} s to go",
+        )
     dst.execute("BEGIN")
     dst.execute("DELETE FROM sequences")
     point = cases[0].case["point_code"]
@@ -382,29 +433,47 @@ def verify_process(path: Path, *args: str) -> dict[str, Any]:
     """`clerk verify --db PATH --json` as a new process: its result, wall time and peak memory."""
     from bench.proc import run_measured
 
-    done = run_measured([sys.executable, "-m", "clerk", "verify", "--db", str(path), "--json", *args])
-    result = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {"ok": False, "stderr": done.stderr[-500:]}
+    done = run_measured(
+        [sys.executable, "-m", "clerk", "verify", "--db", str(path), "--json", *args]
+    )
+    result = (
+        json.loads(done.stdout)
+        if done.stdout.strip().startswith("{")
+        else {"ok": False, "stderr": done.stderr[-500:]}
+    )
     return {"result": result, "wall_s": done.wall_s, "peak_mb": done.peak_mb}
 
 
-def county(target: int = COUNTY_CASES, *, log: TextIO | None = sys.stderr, rebuild: bool = False) -> Built:
+def county(
+    target: int = COUNTY_CASES, *, log: TextIO | None = sys.stderr, rebuild: bool = False
+) -> Built:
     """The county file of `target` cases, built once (checked by `clerk verify`) and then reused."""
     folder = fixture_dir() / f"county-{target}"
     meta_file = folder / "meta.json"
     db = folder / "county.db"
     if meta_file.is_file() and db.is_file() and not rebuild:
         meta = json.loads(meta_file.read_text())
-        _say(log, f"county fixture: reusing {db} ({meta['cases']:,} cases, built in {meta['build_s']:.0f} s)")
+        _say(
+            log,
+            f"county fixture: reusing {db} ({meta['cases']:,} cases, built in {meta['build_s']:.0f} s)",
+        )
         return Built(db, target, meta)
     tmpl = template(log=log)
     folder.mkdir(parents=True, exist_ok=True)
     meta_file.unlink(missing_ok=True)
-    _say(log, f"county fixture: building {target:,} cases in {db} (a few minutes; reused afterwards) …")
+    _say(
+        log,
+        f"county fixture: building {target:,} cases in {db} (a few minutes; reused afterwards) …",
+    )
     built = build_county(tmpl.path, db, target, log=log)
-    _say(log, f"county fixture: written in {built['build_s']:.0f} s; checking it with clerk verify …")
+    _say(
+        log, f"county fixture: written in {built['build_s']:.0f} s; checking it with clerk verify …"
+    )
     checked = verify_process(db, *verify_args())
     if not checked["result"].get("ok"):
-        raise RuntimeError(f"the county fixture fails clerk verify: {json.dumps(checked['result'], ensure_ascii=False)[:500]}")
+        raise RuntimeError(
+            f"the county fixture fails clerk verify: {json.dumps(checked['result'], ensure_ascii=False)[:500]}"
+        )
     meta = {
         "cases": target,
         "fixture_version": FIXTURE_VERSION,
@@ -418,7 +487,10 @@ def county(target: int = COUNTY_CASES, *, log: TextIO | None = sys.stderr, rebui
         "built_at": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
     meta_file.write_text(json.dumps(meta, ensure_ascii=False, indent=2))
-    _say(log, f"county fixture: verified in {checked['wall_s']:.0f} s; {db.stat().st_size / 1e9:.2f} GB")
+    _say(
+        log,
+        f"county fixture: verified in {checked['wall_s']:.0f} s; {db.stat().st_size / 1e9:.2f} GB",
+    )
     return Built(db, target, meta)
 
 
@@ -427,4 +499,3 @@ def verify_args() -> list[str]:
     from clerk.cli import verify as cli_verify
 
     return ["--full"] if "--full" in (cli_verify.__doc__ or "") else []
-

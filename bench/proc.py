@@ -22,7 +22,9 @@ class Done:
     peak_mb: float
 
 
-def run_measured(args: list[str], *, env: dict[str, str] | None = None, cwd: str | None = None) -> Done:
+def run_measured(
+    args: list[str], *, env: dict[str, str] | None = None, cwd: str | None = None
+) -> Done:
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(args, stdout=out, stderr=err, env=env, cwd=cwd)
