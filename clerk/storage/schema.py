@@ -239,12 +239,20 @@ def m005_event_version(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version = 1)")
 
 
+def m006_county_indexes(conn: sqlite3.Connection) -> None:
+    """Indexes a county-size file needs (issue 13): events by action and time (the ledger's
+    recomputations after a day's close) and evaluations by time (the ledger's ratings of a day)."""
+    conn.execute("CREATE INDEX idx_events_action_at ON events (action, at)")
+    conn.execute("CREATE INDEX idx_evaluations_at ON evaluations (at)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_base,
     m002_indexes_and_search,
     m003_service_columns,
     m004_events_by_time,
     m005_event_version,
+    m006_county_indexes,
 )
 LATEST = len(MIGRATIONS)
 
