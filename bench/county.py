@@ -23,8 +23,10 @@ at a small set of shared real files; their numbers follow the new case numbers. 
 synthetic people (demo names, unique ID numbers of the non-existent area 439999) or units.
 
 The files are cached under `cache_root()` (default `~/.cache/clerk-bench`, or `$CLERK_BENCH_CACHE`)
-in a folder named by `FIXTURE_VERSION` and the schema version, so every run (and every fresh clone
-on the machine) reuses them; bump `FIXTURE_VERSION` when the rows written here change.
+in a folder named by `FIXTURE_VERSION`, so every run (and every fresh clone on the machine) reuses
+them; bump `FIXTURE_VERSION` when the rows written here change. A cached file whose migrations are
+the first of today's list is migrated forward on first use (as a county's file would be by an
+upgrade); one whose migrations differ (a renumbered migration after a merge) is rebuilt.
 """
 
 from __future__ import annotations
@@ -79,8 +81,33 @@ def cache_root() -> Path:
 
 
 def fixture_dir() -> Path:
-    """The cache folder of this fixture version at this schema version."""
-    return cache_root() / f"fixture-v{FIXTURE_VERSION}-schema{schema.LATEST}"
+    """The cache folder of this fixture version."""
+    return cache_root() / f"fixture-v{FIXTURE_VERSION}"
+
+
+def migration_names() -> list[str]:
+    return [m.__name__ for m in schema.MIGRATIONS]
+
+
+def _reusable(meta: dict[str, Any]) -> bool:
+    """A cached file can be migrated forward when the migrations it has are the first ones of
+    today's list (a merge that renumbers a migration makes it unusable: rebuild)."""
+    have = meta.get("migrations", [])
+    return have == migration_names()[: len(have)]
+
+
+def _migrate_forward(db: Path, meta: dict[str, Any], meta_file: Path, log: TextIO | None) -> None:
+    from clerk.db import Store
+
+    if meta.get("migrations") == migration_names():
+        return
+    _say(log, f"migrating {db.name} to schema {schema.LATEST} …")
+    started = time.perf_counter()
+    Store.open(db).close()
+    meta["migrations"] = migration_names()
+    meta["schema"] = schema.LATEST
+    meta_file.write_text(json.dumps(meta, ensure_ascii=False, indent=2))
+    _say(log, f"migrated in {time.perf_counter() - started:.0f} s")
 
 
 @dataclass
@@ -103,7 +130,10 @@ def template(cases: int = TEMPLATE_CASES, *, log: TextIO | None = sys.stderr) ->
     folder = fixture_dir() / f"template-{cases}"
     meta_file = folder / "meta.json"
     if meta_file.is_file():
-        return Built(folder / "demo.db", cases, json.loads(meta_file.read_text()))
+        meta = json.loads(meta_file.read_text())
+        if _reusable(meta):
+            _migrate_forward(folder / "demo.db", meta, meta_file, log)
+            return Built(folder / "demo.db", cases, meta)
     from bench.fixture import build_demo
 
     _say(
@@ -115,7 +145,7 @@ def template(cases: int = TEMPLATE_CASES, *, log: TextIO | None = sys.stderr) ->
     demo = build_demo(folder, cases)
     with sqlite3.connect(str(demo.path)) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    meta = {"cases": cases, "build_s": demo.build_s, "counts": demo.counts}
+    meta = {"cases": cases, "build_s": demo.build_s, "counts": demo.counts, "migrations": migration_names()}
     meta_file.write_text(json.dumps(meta, ensure_ascii=False, indent=2))
     _say(log, f"template built in {demo.build_s:.0f} s")
     return Built(demo.path, cases, meta)
@@ -478,6 +508,7 @@ def county(
         "cases": target,
         "fixture_version": FIXTURE_VERSION,
         "schema": schema.LATEST,
+        "migrations": migration_names(),
         "template_cases": tmpl.cases,
         "build_s": built["build_s"],
         "counts": built["counts"],
