@@ -13,4 +13,5 @@ BENCHMARKS: tuple[str, ...] = (
     "deadline",
     "catalogue",
     "scale",
+    "keys",
 )

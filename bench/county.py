@@ -145,7 +145,12 @@ def template(cases: int = TEMPLATE_CASES, *, log: TextIO | None = sys.stderr) ->
     demo = build_demo(folder, cases)
     with sqlite3.connect(str(demo.path)) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    meta = {"cases": cases, "build_s": demo.build_s, "counts": demo.counts, "migrations": migration_names()}
+    meta = {
+        "cases": cases,
+        "build_s": demo.build_s,
+        "counts": demo.counts,
+        "migrations": migration_names(),
+    }
     meta_file.write_text(json.dumps(meta, ensure_ascii=False, indent=2))
     _say(log, f"template built in {demo.build_s:.0f} s")
     return Built(demo.path, cases, meta)
