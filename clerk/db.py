@@ -40,6 +40,8 @@ from clerk.storage.records import MANAGED as _MANAGED
 from clerk.storage.records import instant as _instant
 from clerk.storage.records import normalize as _normalize
 from clerk.storage.users import AuthError, PasswordPolicyError, User, UserError
+from clerk.storage.verify import record as record_verify
+from clerk.storage.verify import verify as verify_store
 
 __all__ = [
     "AuthError",
@@ -425,11 +427,20 @@ class Store:
 
     # ------------------------------------------------------------------ events
 
-    def append_event(self, event: Event, point_code: str, *, uuid: str | None = None) -> str:
-        """Append `event` to the chain; returns its hash.
+    def origin(self, fallback: str | None = None) -> str:
+        """This installation's origin: the point code its events are written under (the
+        `point_code` setting made at first run; `fallback` on a file that has none)."""
+        code = self.get_setting("point_code") or fallback
+        if not code:
+            raise ValueError("本机尚未设置所属经办机构或服务点，不能记录事件。请先完成初始设置。")
+        return code
 
-        Raises `PersonalDataError` if its data or reason carries personal data, `ValueError`
-        if its time has no offset. A UUID is generated unless one is given.
+    def append_event(self, event: Event, point_code: str, *, uuid: str | None = None) -> str:
+        """Append `event` to this installation's chain; returns its hash.
+
+        `point_code` is the case's point (which may be another origin's, for a case taken in by
+        sync). Raises `PersonalDataError` if its data or reason carries personal data,
+        `ValueError` if its time has no offset. A UUID is generated unless one is given.
         """
         chain.check_no_personal_data(event.reason, event.data)
         data = json.loads(chain.canonical_json(event.data))
@@ -446,33 +457,99 @@ class Store:
             "point_code": point_code,
         }
         with self.transaction():
-            seq, prev = self.chain_head()
-            fields["seq"] = seq + 1
-            digest = chain.event_hash(fields, prev)
+            origin = self.origin(point_code)
+            seq, prev = self.chain_head(origin)
+            fields.update(origin=origin, seq=seq + 1)
+            digest = chain.event_hash(fields, prev, chain.CURRENT_FORMAT)
             self.db.table("events").insert(
-                {**fields, "data": chain.canonical_json(data), "prev_hash": prev, "hash": digest}
+                {
+                    **fields,
+                    "data": chain.canonical_json(data),
+                    "prev_hash": prev,
+                    "hash": digest,
+                    "format": chain.CURRENT_FORMAT,
+                }
             )
         return digest
 
     def events_for(self, case_uuid: str) -> list[dict[str, Any]]:
-        """The case's events in order (`data` is the stored JSON text)."""
-        return list(self.db.query("SELECT * FROM events WHERE case_uuid = ? ORDER BY seq", [case_uuid]))
+        """The case's events in the order this file received them (`data` is the stored JSON text)."""
+        return list(self.db.query("SELECT * FROM events WHERE case_uuid = ? ORDER BY n", [case_uuid]))
 
-    def chain_head(self) -> tuple[int, str]:
-        """(seq, hash) of the last event, or (0, 64 zeros) for an empty log."""
-        row = self.conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    def chain_head(self, origin: str | None = None) -> tuple[int, str]:
+        """(seq, hash) of the last event of `origin`'s chain (this installation's by default),
+        or (0, 64 zeros) for an empty chain."""
+        if origin is None:
+            origin = self.get_setting("point_code") or self._latest_origin()
+        row = self.conn.execute(
+            "SELECT seq, hash FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1", (origin,)
+        ).fetchone()
         return (int(row[0]), str(row[1])) if row else (0, schema.ZERO_HASH)
 
-    # ------------------------------------------------------------------ maintenance
+    def _latest_origin(self) -> str:
+        row = self.conn.execute("SELECT origin FROM events ORDER BY n DESC LIMIT 1").fetchone()
+        return str(row[0]) if row else ""
 
-    def verify(self) -> dict[str, Any]:
-        """Integrity check plus a walk of the chain.
+    def chain_heads(self) -> dict[str, tuple[int, str]]:
+        """Every origin's chain head held in this file: {origin: (seq, hash)}."""
+        return {o: (h.seq, h.hash) for o, h in chain.heads(self.conn).items()}
 
-        Keys: ok, integrity ("ok" or the messages), foreign_keys, chain_ok, events (count),
-        first_broken (seq or None), head (last hash when the chain is whole), problem (Chinese
-        text or None).
+    def chain_heads_at(self, before: datetime | str) -> dict[str, tuple[int, str]]:
+        """Each origin's last event stamped before `before` (an instant, or stored-format text):
+        the heads a daily ledger prints."""
+        bound = _instant(before) if isinstance(before, datetime) else before
+        rows = self.conn.execute(
+            "SELECT origin, MAX(seq) FROM events WHERE at < ? GROUP BY origin ORDER BY origin", (bound,)
+        ).fetchall()
+        heads: dict[str, tuple[int, str]] = {}
+        for origin, seq in rows:
+            digest = self.conn.execute("SELECT hash FROM events WHERE origin = ? AND seq = ?", (origin, seq)).fetchone()
+            heads[str(origin)] = (int(seq), str(digest[0]))
+        return heads
+
+    def event_hash_at(self, origin: str, seq: int) -> str | None:
+        """The stored hash of `origin`'s event `seq`, or None."""
+        row = self.conn.execute("SELECT hash FROM events WHERE origin = ? AND seq = ?", (origin, seq)).fetchone()
+        return str(row[0]) if row else None
+
+    # ------------------------------------------------------------------ checkpoints and verify
+
+    def add_checkpoint(self, origin: str, seq: int, digest: str, source: str, note: str = "") -> None:
+        """Keep a chain head known to be good (`source`: ledger, ack or verified); a repeat is ignored."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO checkpoints (origin, seq, hash, source, note, recorded_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (origin, seq, hash, source) DO NOTHING",
+                (origin, seq, digest, source, note, self.now()),
+            )
+
+    def keep_checkpoints(self, heads: Mapping[str, tuple[int, str]], source: str, note: str = "") -> bool:
+        """Keep each of `heads` ({origin: (seq, hash)}) as a checkpoint. Best effort: a file that
+        cannot be written now (read-only, busy, full) keeps none and returns False; what was
+        printed stays checkable by hand (`hash_at`)."""
+        try:
+            with self.transaction():
+                for origin, (seq, digest) in heads.items():
+                    self.add_checkpoint(origin, seq, digest, source, note)
+        except sqlite3.Error:
+            return False
+        return True
+
+    def checkpoints(self) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT origin, seq, hash, source, note, recorded_at FROM checkpoints ORDER BY id"))
+
+    def verify(self, *, full: bool = False, remember: bool = True) -> dict[str, Any]:
+        """Prove the record (`clerk.storage.verify`): incremental from the last verify unless
+        `full`. A passed verify is remembered (unless `remember` is false) so the next starts there.
+
+        Keys: ok, mode, integrity, chain_ok, events (walked), first_broken, head, chains,
+        checkpoints, cases, documents, problems (list), problem (Chinese text or None).
         """
-        return chain.verify_connection(self.conn)
+        with self._lock:
+            report = verify_store(self.conn, full=full)
+            if remember and report.ok:
+                record_verify(self.conn, report, self.now())
+        return report.as_dict()
 
     def backup(self, out: str | Path) -> dict[str, Any]:
         """A consistent copy at `out` (sqlite3 backup API), verified; returns the copy's `verify()`."""

@@ -9,10 +9,14 @@ ledger of a past day printed later says the same thing as the one printed that e
 - a case's outcome is the state its last event before the close left it in;
 - the overdue and due-soon lists hold the cases open at the close, with the due date they had then
   (a later `recompute` event's `previous_due` undoes the recomputation);
-- the chain head is the last event (highest seq) stamped before the close.
+- the chain head is, for each origin whose chain the file holds, the last event stamped before the
+  close; this installation's own is printed first.
 
 Two things are read as they are now: the follow-up status of bad ratings (the point of listing them
-is to see whether they were followed up) and the `verify()` flag of the whole file.
+is to see whether they were followed up) and the (incremental) `verify()` of the file.
+
+Making a ledger keeps its chain heads as checkpoints (source `ledger`): from then on `clerk verify`
+reports a chain that no longer contains what the ledger printed.
 
 Personal data: case numbers, item names and masked applicant names only (a unit's name is not
 personal data and is shown as is). Free-text rating comments have any long digit run masked.
@@ -127,14 +131,25 @@ class BadRating:
 
 
 @dataclass(frozen=True)
+class OriginHead:
+    """Another origin's chain (a service point's, imported by sync) at the close of the day."""
+
+    origin: str
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
 class ChainHead:
     """The event log at the close of the day (the whole file, whatever the point filter)."""
 
-    seq: int  # 0 when no event existed yet
+    seq: int  # this installation's chain; 0 when no event existed yet
     hash: str  # 64 zeros when no event existed yet
     events_on_day: int
-    verified: bool  # store.verify()["ok"] when the ledger was made
+    verified: bool  # store.verify()["ok"] (incremental) when the ledger was made
     problem: str | None
+    origin: str = ""
+    others: tuple[OriginHead, ...] = ()  # the chains imported from other origins
 
 
 @dataclass(frozen=True)
@@ -183,7 +198,7 @@ class Ledger:
 RECEIVED_WITH_CLOSING_STATE = """
 SELECT c.uuid, c.case_no, c.item_no, c.created_by, c.state,
        (SELECT e.to_state FROM events e
-         WHERE e.case_uuid = c.uuid AND e.at < :end ORDER BY e.seq DESC LIMIT 1) AS closing_state
+         WHERE e.case_uuid = c.uuid AND e.at < :end ORDER BY e.n DESC LIMIT 1) AS closing_state
   FROM cases c
  WHERE c.received_at >= :start AND c.received_at < :end{point}
  ORDER BY c.received_at, c.case_no
@@ -193,7 +208,7 @@ EVENTS_ON_DAY = """
 SELECT e.action, e.actor, e.data
   FROM events e JOIN cases c ON c.uuid = e.case_uuid
  WHERE e.at >= :start AND e.at < :end{point}
- ORDER BY e.seq
+ ORDER BY e.n
 """
 
 # Cases accepted before the close, with their state at the close, among those whose time limit
@@ -204,7 +219,7 @@ ACCEPTED_WITH_CLOSING_STATE = """
 SELECT c.uuid, c.case_no, c.item_no, c.applicant_kind, c.applicant_name, c.due_date,
        c.due_provisional,
        (SELECT e.to_state FROM events e
-         WHERE e.case_uuid = c.uuid AND e.at < :end ORDER BY e.seq DESC LIMIT 1) AS closing_state
+         WHERE e.case_uuid = c.uuid AND e.at < :end ORDER BY e.n DESC LIMIT 1) AS closing_state
   FROM cases c
  WHERE c.uuid IN (SELECT uuid FROM cases WHERE state IN (:open_accepted, :open_paying)
                   UNION SELECT case_uuid FROM events WHERE at >= :end)
@@ -213,7 +228,7 @@ SELECT c.uuid, c.case_no, c.item_no, c.applicant_kind, c.applicant_name, c.due_d
 
 # Recomputations after the close: the first one's previous_due is the due date at the close.
 RECOMPUTED_AFTER = """
-SELECT case_uuid, data FROM events WHERE action = :action AND at >= :end ORDER BY seq
+SELECT case_uuid, data FROM events WHERE action = :action AND at >= :end ORDER BY n
 """
 
 EVALUATIONS_ON_DAY = """
@@ -224,7 +239,6 @@ SELECT v.level, v.comment, v.at, v.recorded_by, v.followed_up_at,
  ORDER BY v.at, c.case_no
 """
 
-CHAIN_HEAD_AT = "SELECT seq, hash FROM events WHERE at < :end ORDER BY seq DESC LIMIT 1"
 EVENT_COUNT_ON_DAY = "SELECT COUNT(*) FROM events WHERE at >= :start AND at < :end"
 USER_NAMES = "SELECT login, name FROM users"
 
@@ -292,7 +306,7 @@ def build_ledger(
         due_soon=due_soon,
         due_soon_until=due_soon_until,
         **_ratings(store, catalog, point_code, bounds, names),
-        chain=_chain(store, bounds),
+        chain=_chain(store, bounds, day),
     )
 
 
@@ -432,24 +446,29 @@ def _ratings(
     return {"ratings": ratings, "bad_ratings": bad}
 
 
-def _chain(store: Store, bounds: Mapping[str, str]) -> ChainHead:
-    head = store.conn.execute(CHAIN_HEAD_AT, {"end": bounds["end"]}).fetchone()
+def _chain(store: Store, bounds: Mapping[str, str], day: date) -> ChainHead:
+    heads = store.chain_heads_at(bounds["end"])
+    own = store.get_setting("point_code") or next(iter(heads), "")
     count = store.conn.execute(EVENT_COUNT_ON_DAY, dict(bounds)).fetchone()[0]
+    store.keep_checkpoints(heads, "ledger", f"{day.isoformat()} 日结单")
     verified = store.verify()
+    seq, digest = heads.get(own, (0, ZERO_HASH))
     return ChainHead(
-        seq=int(head[0]) if head else 0,
-        hash=str(head[1]) if head else ZERO_HASH,
+        seq=seq,
+        hash=digest,
         events_on_day=int(count),
         verified=bool(verified["ok"]),
         problem=verified.get("problem"),
+        origin=own,
+        others=tuple(OriginHead(o, s, h) for o, (s, h) in heads.items() if o != own),
     )
 
 
-def hash_at(store: Store, seq: int) -> str | None:
-    """The stored hash of event `seq` (None if there is none): compare it with a printed ledger's
-    chain head, after `store.verify()` passes, to prove the log up to it was not rewritten."""
-    row = store.conn.execute("SELECT hash FROM events WHERE seq = ?", (seq,)).fetchone()
-    return str(row[0]) if row else None
+def hash_at(store: Store, seq: int, origin: str | None = None) -> str | None:
+    """The stored hash of event `seq` of `origin`'s chain (this installation's by default; None if
+    there is none): what `clerk verify` compares with a printed ledger's chain head."""
+    origin = origin or store.get_setting("point_code") or ""
+    return store.event_hash_at(origin, seq)
 
 
 # ---------------------------------------------------------------------- helpers

@@ -23,8 +23,8 @@ Cell = str | int
 
 TITLE = "医疗保障经办窗口日结单"
 VERIFY_NOTE = (
-    "核对方法：日后检查本库时，若全库校验通过，且第 {seq} 条事件记录的哈希值",
-    "仍与上面一致，即证明截至该条的记录没有被改写或删除。",
+    "本单的链头已存入本库，clerk verify 每次都会核对。日后第 {seq} 条事件",
+    "记录的哈希值仍与上面一致，即证明截至该条的记录没有被改写或删除。",
 )
 
 
@@ -198,10 +198,12 @@ def sections(ledger: Ledger) -> list[Table]:
             "哈希链",
             ("项目", "内容"),
             (
+                ("链头来源", chain.origin),
                 ("日终链头序号", chain.seq),
                 ("日终链头哈希", chain.hash),
+                *((f"{o.origin} 记录链头", f"第 {o.seq} 条 {o.hash}") for o in chain.others),
                 ("当日事件记录", chain.events_on_day),
-                ("全库校验", "通过" if chain.verified else "未通过"),
+                ("本库核验", "通过" if chain.verified else "未通过"),
                 ("校验问题", chain.problem or ""),
             ),
         ),
@@ -377,17 +379,19 @@ def render_text(ledger: Ledger) -> str:
     ]
     if chain.seq:
         lines += [
-            f"    日终最后一条记录：第 {chain.seq} 条",
+            f"    日终最后一条记录：第 {chain.seq} 条（本机 {chain.origin} 的记录）",
             f"    其哈希值：{chain.hash}",
             *("    " + line.format(seq=chain.seq) for line in VERIFY_NOTE),
         ]
     else:
-        lines.append("    日终时本库还没有任何事件记录。")
+        lines.append("    日终时本库还没有本机的事件记录。")
+    for other in chain.others:
+        lines.append(f"    收到的 {other.origin} 记录：至第 {other.seq} 条，哈希值 {other.hash}")
     if chain.verified:
-        lines.append("    全库校验：通过（文件完整，哈希链完整）")
+        lines.append("    本库核验：通过（哈希链完整，办件与事件记录一致，文书齐全）")
     else:
         lines.append(
-            f"    全库校验：未通过。{chain.problem or ''}请立即报告系统管理员，并保留本单。"
+            f"    本库核验：未通过。{chain.problem or ''}请立即报告系统管理员，并保留本单。"
         )
 
     lines += [

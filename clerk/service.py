@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from clerk import db as storage
+from clerk import replay
 from clerk.administration import Administration
 from clerk.case_numbers import make_case_number, new_uuid
 from clerk.case_reader import SETTING_POINT, CaseReader, ServiceError, point_choice
@@ -274,7 +275,7 @@ class Window(Administration, CaseReader):
         events = self._decide(user, row, Action.NOTICE, reason=override_reason, data={"missing": missing_ids})
         saved = self._issue(self.documents.notice, row, content, user)
         with self._tx(written=[saved]):
-            self._commit(row, events, {})
+            self._commit(row, events)
             self._add_document(row, saved, user)
         return self.case(case_uuid, user)
 
@@ -283,30 +284,26 @@ class Window(Administration, CaseReader):
     ) -> CaseView:
         row = self._row(case_uuid)
         item = self.catalog.item(row["item_no"])
-        now = self.clock()
-        start = now.date()
+        start = self.today()
         if item.time_limit.start == "after_declaration_deadline":
             start = declaration_deadline or start
         deadline = compute_deadline(
             item, start, online=row["channel"] == Channel.ONLINE, calendar=self.calendar
         )
-        events = self._decide(user, row, Action.ACCEPT)
+        events = self._decide(
+            user,
+            row,
+            Action.ACCEPT,
+            data={"due": deadline.due.isoformat(), "due_start": start.isoformat(), "provisional": deadline.provisional},
+        )
         final = events[-1].to_state
-        changes: dict[str, Any] = {
-            "accepted_at": now.isoformat(),
-            "accepted_by": user.login,
-            "due_date": deadline.due.isoformat(),
-            "due_provisional": int(deadline.provisional),
-            "due_start": start.isoformat(),
-        }
-        if final == CaseState.CLOSED:
-            changes["closed_at"] = now.isoformat()
+        changes = replay.changes(events)
         row_after = {**row, **changes}
         docs = [self._issue(self.documents.acceptance, row_after, deadline, user)]
         if final == CaseState.CLOSED:
             docs.append(self._issue(self.documents.completion, row_after, user))
         with self._tx(written=docs):
-            self._commit(row, events, changes)
+            self._commit(row, events)
             for saved in docs:
                 self._add_document(row, saved, user)
         return self.case(case_uuid, user)
@@ -319,13 +316,11 @@ class Window(Administration, CaseReader):
     def approve(self, user: storage.User, case_uuid: str) -> CaseView:
         row = self._row(case_uuid)
         events = self._decide(user, row, Action.APPROVE)
-        changes: dict[str, Any] = {"decided_at": self.clock().isoformat(), "reviewed_by": user.login}
         docs = []
         if events[-1].to_state == CaseState.CLOSED:
-            changes["closed_at"] = self.clock().isoformat()
             docs.append(self._issue(self.documents.completion, row, user))
         with self._tx(written=docs):
-            self._commit(row, events, changes)
+            self._commit(row, events)
             for saved in docs:
                 self._add_document(row, saved, user)
         return self.case(case_uuid, user)
@@ -338,11 +333,10 @@ class Window(Administration, CaseReader):
         events = self._decide(
             user, row, Action.PAY, data={"amount_fen": amount_fen, "reference": reference.strip()}
         )
-        now = self.clock().isoformat()
-        row_after = {**row, "amount_fen": amount_fen, "paid_at": now}
+        row_after = {**row, **replay.changes(events)}
         saved = self._issue(self.documents.completion, row_after, user)
         with self._tx(written=[saved]):
-            self._commit(row, events, {"amount_fen": amount_fen, "paid_at": now, "closed_at": now})
+            self._commit(row, events)
             self._add_document(row, saved, user)
         return self.case(case_uuid, user)
 
@@ -350,14 +344,14 @@ class Window(Administration, CaseReader):
         row = self._row(case_uuid)
         events = self._decide(user, row, Action.WITHDRAW, reason=reason)
         with self._tx():
-            self._commit(row, events, {"closed_at": self.clock().isoformat()})
+            self._commit(row, events)
         return self.case(case_uuid, user)
 
     def abandon(self, user: storage.User, case_uuid: str, reason: str) -> CaseView:
         row = self._row(case_uuid)
         events = self._decide(user, row, Action.ABANDON, reason=reason)
         with self._tx():
-            self._commit(row, events, {"closed_at": self.clock().isoformat()})
+            self._commit(row, events)
         return self.case(case_uuid, user)
 
     def rate(self, user: storage.User, case_uuid: str, level: Rating, comment: str = "") -> CaseView:
@@ -443,12 +437,7 @@ class Window(Administration, CaseReader):
                 data={"due": new.due.isoformat(), "previous_due": old.due.isoformat(), "provisional": new.provisional},
             )
             with self._tx():
-                self.store.append_event(event, row["point_code"])
-                self.store.update_case(
-                    row["uuid"],
-                    {"due_date": new.due.isoformat(), "due_provisional": int(new.provisional)},
-                    expected_version=row["version"],
-                )
+                self._commit(row, [event])
             changed.append(Recomputed(row["case_no"], old.due, new.due, new.provisional))
         return changed
 
@@ -554,17 +543,16 @@ class Window(Administration, CaseReader):
         data: dict[str, Any] | None = None,
     ) -> list[Event]:
         events = self._decide(user, row, action, reason=reason, data=data)
-        self._commit(row, events, {})
+        self._commit(row, events)
         return events
 
-    def _commit(self, row: Mapping[str, Any], events: list[Event], changes: dict[str, Any]) -> None:
-        """Store the events and the case's new state together (the caller holds the transaction)."""
+    def _commit(self, row: Mapping[str, Any], events: list[Event]) -> None:
+        """Store the events and the columns they set (`clerk.replay.changes`) together, so the
+        case row is the replay of its events (the caller holds the transaction)."""
         with self._tx():
             for event in events:
                 self.store.append_event(event, row["point_code"])
-            self.store.update_case(
-                row["uuid"], {**changes, "state": str(events[-1].to_state)}, expected_version=row["version"]
-            )
+            self.store.update_case(row["uuid"], replay.changes(events), expected_version=row["version"])
 
     def _decide_with_document(
         self, user: storage.User, case_uuid: str, action: Action, reason: str, kind: str
@@ -573,7 +561,7 @@ class Window(Administration, CaseReader):
         events = self._decide(user, row, action, reason=reason)
         saved = self._issue(self.documents.decision, row, kind, reason.strip(), user)
         with self._tx(written=[saved]):
-            self._commit(row, events, {"decided_at": self.clock().isoformat()})
+            self._commit(row, events)
             self._add_document(row, saved, user)
         return self.case(case_uuid, user)
 

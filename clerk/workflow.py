@@ -336,9 +336,11 @@ def decide(
         _no_data(action, data, ("amount_fen", "reference"))
         payment = _payment(data or {})
         return _advance(facts, event, Action.PAY, PAYMENT_STEP, reason, payment)
-    _no_data(action, data)
     if action is Action.ACCEPT:
-        return _advance(facts, event, Action.ACCEPT, ACCEPT_STEP, reason, {})
+        # The deadline the service computed travels in the event: the case row replays from it.
+        _no_data(action, data, ("due", "due_start", "provisional"))
+        return _advance(facts, event, Action.ACCEPT, ACCEPT_STEP, reason, dict(data or {}))
+    _no_data(action, data)
     if action is Action.APPROVE:
         return _advance(facts, event, Action.APPROVE, REVIEW_STEP, reason, {})
     target = {

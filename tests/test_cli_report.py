@@ -165,7 +165,8 @@ def test_tampered_log_prints_the_ledger_and_exits_1(db, capsys):
     conn.close()
     code, out, err = run(capsys, "report", "--db", str(db), "--date", DATE)
     assert code == 1
-    assert "全库校验：未通过。第 2 条事件记录的内容与其哈希值不符" in out
+    assert "本库核验：未通过。" in out
+    assert "来源 YZ03 的第 2 条事件记录的内容与其哈希值不符" in out
     assert err == "注意：事件记录校验未通过，请立即报告系统管理员。\n"
 
 

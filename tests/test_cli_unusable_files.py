@@ -49,5 +49,5 @@ def test_verify_names_a_damaged_file_without_a_broken_link(tmp_path: Path, capsy
     db.write_bytes(JUNK)
     assert main(["verify", "--db", str(db)]) == 1
     out = capsys.readouterr().out
-    assert "事件记录：未能检查" in out
-    assert "None" not in out
+    assert "不是有效的 clerk 数据库或已损坏" in out
+    assert "哈希链" not in out and "None" not in out

@@ -38,9 +38,28 @@ def _tampered_copy(db, tmp_path, sql="UPDATE events SET actor = 'mallory' WHERE 
 
 def test_intact_database_passes(db, capsys):
     assert main(["verify", "--db", str(db)]) == 0
-    assert capsys.readouterr().out == (
-        f"数据库：{db}\n文件结构：正常\n事件记录：3 条，哈希链完整\n结论：检查通过。\n"
-    )
+    out = capsys.readouterr().out
+    assert out.startswith(f"数据库：{db}\n核验方式：完整核验\n  首次核验，已做完整核验\n文件结构：正常\n")
+    assert "事件记录（来源 YZ01）：共 3 条，本次核验 3 条，哈希链完整" in out
+    assert out.endswith("办件核对：1 件；文书核对：0 份；链头检查点：0 个\n结论：检查通过。\n")
+
+
+def test_second_verify_is_incremental_from_the_first(db, capsys):
+    assert main(["verify", "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["verify", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "核验方式：增量核验（自上次核验以来）" in out
+    assert "文件结构：本次未检查（完整核验请加 --full）" in out
+    assert "事件记录（来源 YZ01）：共 3 条，本次核验 0 条，哈希链完整" in out
+    assert "办件核对：0 件" in out
+
+
+def test_full_option_checks_everything_again(db, capsys):
+    assert main(["verify", "--db", str(db)]) == 0
+    assert main(["verify", "--db", str(db), "--full"]) == 0
+    out = capsys.readouterr().out.split("数据库：")[-1]
+    assert "核验方式：完整核验" in out and "本次核验 3 条" in out
 
 
 def test_intact_database_as_json(db, capsys):
@@ -55,8 +74,9 @@ def test_tampered_copy_fails_naming_the_first_broken_event(db, tmp_path, capsys)
     copy = _tampered_copy(db, tmp_path)
     assert main(["verify", "--db", str(copy)]) == 1
     out = capsys.readouterr().out
-    assert "事件记录：3 条，哈希链在第 2 条断开" in out
-    assert "结论：检查未通过。第 2 条事件记录的内容与其哈希值不符，记录可能被篡改。" in out
+    assert "事件记录（来源 YZ01）：哈希链在第 2 条断开" in out
+    assert "  - 来源 YZ01 的第 2 条事件记录的内容与其哈希值不符，记录可能被篡改。" in out
+    assert "  - 保护记录的触发器缺失（events_no_update）：有人绕过程序改动了数据库。" in out
 
 
 def test_tampered_copy_as_json(db, tmp_path, capsys):

@@ -53,7 +53,7 @@ def test_inserted_case_comes_back_with_every_column(case):
         "version": 1,
         "created_at": STAMP,
         "updated_at": STAMP,
-        "created_by": None,
+        "created_by": "clerk1",
         "due_start": None,
         "reviewed_by": None,
         "paid_at": None,

@@ -1,4 +1,4 @@
-"""The append-only, hash-chained event log."""
+"""The append-only event log: one hash chain per origin."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from test_storage_support import case_row, event, open_store
 
 from clerk.db import PersonalDataError
 from clerk.model import Action, CaseState
-from clerk.storage.chain import verify_connection
+from clerk.storage.verify import verify as verify_conn
 
 ZERO = "0" * 64
 UUID = case_row(1)["uuid"]
@@ -37,6 +37,7 @@ def test_first_event_hash_follows_the_documented_recipe(store):
     digest = store.append_event(event(UUID, reason="申请人当场补签", data={"missing": ["M02"]}), "YZ01")
     row = store.events_for(UUID)[0]
     fields = {
+        "origin": "YZ01",
         "seq": 1,
         "uuid": row["uuid"],
         "case_uuid": UUID,
@@ -50,7 +51,7 @@ def test_first_event_hash_follows_the_documented_recipe(store):
         "point_code": "YZ01",
     }
     assert digest == row["hash"] == _expected_hash(fields, ZERO)
-    assert row["prev_hash"] == ZERO
+    assert (row["prev_hash"], row["format"], row["origin"]) == (ZERO, 2, "YZ01")
 
 
 def test_each_event_links_to_the_previous_hash(store):
@@ -141,8 +142,8 @@ def test_insert_or_replace_on_an_existing_seq_is_refused(raw):
     assert raw.execute("PRAGMA recursive_triggers").fetchone()[0] == 0
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         raw.execute(
-            "INSERT OR REPLACE INTO events SELECT seq, 'new-uuid', case_uuid, action, 'mallory', at,"
-            " from_state, to_state, reason, data, point_code, prev_hash, hash, version FROM events WHERE seq = 1"
+            "INSERT OR REPLACE INTO events SELECT n, origin, seq, 'new-uuid', case_uuid, action, 'mallory', at,"
+            " from_state, to_state, reason, data, point_code, prev_hash, hash, version, format FROM events WHERE seq = 1"
         )
     assert raw.execute("SELECT actor FROM events WHERE seq = 1").fetchone() == ("clerk1",)
 
@@ -150,8 +151,8 @@ def test_insert_or_replace_on_an_existing_seq_is_refused(raw):
 def test_replace_on_an_existing_uuid_is_refused(raw):
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         raw.execute(
-            "REPLACE INTO events SELECT 3, uuid, case_uuid, action, 'mallory', at,"
-            " from_state, to_state, reason, data, point_code, hash, ?, version FROM events WHERE seq = 2",
+            "REPLACE INTO events SELECT 3, origin, 3, uuid, case_uuid, action, 'mallory', at,"
+            " from_state, to_state, reason, data, point_code, hash, ?, version, format FROM events WHERE seq = 2",
             ("f" * 64,),
         )
     assert raw.execute("SELECT COUNT(*) FROM events").fetchone() == (2,)
@@ -161,29 +162,52 @@ def test_upsert_is_refused(raw):
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         raw.execute(
             "INSERT INTO events SELECT * FROM events WHERE seq = 1"
-            " ON CONFLICT (seq) DO UPDATE SET actor = 'mallory'"
+            " ON CONFLICT (n) DO UPDATE SET actor = 'mallory'"
         )
+
+
+def _raw_insert(raw, seq, prev, digest, origin="YZ01", n=None):
+    raw.execute(
+        "INSERT INTO events VALUES (?, ?, ?, ?, ?, 'print', 'clerk1', '2026-03-02T09:00:00+08:00',"
+        " NULL, 'draft', '', '{}', 'YZ01', ?, ?, 1, 2)",
+        (n, origin, seq, f"u-{origin}-{seq}", UUID, prev, digest),
+    )
 
 
 def test_insert_that_does_not_extend_the_head_is_refused(raw):
     with pytest.raises(sqlite3.IntegrityError, match="chain head"):
-        raw.execute(
-            "INSERT INTO events VALUES (3, 'u-3', ?, 'print', 'clerk1', '2026-03-02T09:00:00+08:00',"
-            " NULL, 'draft', '', '{}', 'YZ01', ?, ?, 1)",
-            (UUID, "0" * 64, "a" * 64),
-        )
+        _raw_insert(raw, 3, "0" * 64, "a" * 64)
+
+
+def test_insert_that_skips_a_number_is_refused(raw, store):
+    with pytest.raises(sqlite3.IntegrityError, match="chain head"):
+        _raw_insert(raw, 4, store.chain_head()[1], "a" * 64)
+
+
+def test_insert_before_the_last_local_event_is_refused(raw, store):
+    with pytest.raises(sqlite3.IntegrityError, match="after every stored one"):
+        _raw_insert(raw, 3, store.chain_head()[1], "a" * 64, n=1 + 0 * 2 + 1)
+
+
+def test_another_origin_starts_its_own_chain(raw, store):
+    _raw_insert(raw, 1, ZERO, "b" * 64, origin="YZ01-T01")
+    assert store.chain_heads() == {"YZ01": store.chain_head("YZ01"), "YZ01-T01": (1, "b" * 64)}
+    assert store.chain_head("YZ01")[0] == 2
 
 
 def test_insert_with_a_wrong_hash_is_caught_by_verify(raw, store):
     head = store.chain_head()[1]
-    raw.execute(
-        "INSERT INTO events VALUES (3, 'u-3', ?, 'print', 'clerk1', '2026-03-02T09:00:00+08:00',"
-        " NULL, 'draft', '', '{}', 'YZ01', ?, ?, 1)",
-        (UUID, head, "a" * 64),
+    _raw_insert(raw, 3, head, "a" * 64)
+    result = store.verify(full=True)
+    assert (result["ok"], result["chain_ok"], result["first_broken"], result["first_broken_origin"]) == (
+        False,
+        False,
+        3,
+        "YZ01",
     )
-    result = store.verify()
-    assert (result["ok"], result["chain_ok"], result["first_broken"], result["events"]) == (False, False, 3, 3)
-    assert result["problem"] == "第 3 条事件记录的内容与其哈希值不符，记录可能被篡改。"
+    assert "来源 YZ01 的第 3 条事件记录的内容与其哈希值不符，记录可能被篡改。" in [
+        p["message"] for p in result["problems"]
+    ]
 
 
 def _tampered(path, tmp_path, sql):
@@ -199,36 +223,44 @@ def _tampered(path, tmp_path, sql):
 
 def test_an_edited_event_breaks_the_chain_at_that_event(raw, tmp_path):
     conn = _tampered(tmp_path / "clerk.db", tmp_path, "UPDATE events SET actor = 'mallory' WHERE seq = 1")
-    result = verify_connection(conn)
+    result = verify_conn(conn, full=True).as_dict()
     assert (result["chain_ok"], result["first_broken"]) == (False, 1)
 
 
 def test_data_stored_with_other_spacing_but_the_same_content_still_verifies(raw, tmp_path):
     conn = _tampered(tmp_path / "clerk.db", tmp_path, """UPDATE events SET data = '{ "missing": [ "M01" ] }' WHERE seq = 2""")
-    result = verify_connection(conn)
+    result = verify_conn(conn, full=True).as_dict()
     assert (result["chain_ok"], result["events"]) == (True, 2)
 
 
 def test_a_deleted_event_breaks_the_chain_where_it_was(raw, tmp_path):
     conn = _tampered(tmp_path / "clerk.db", tmp_path, "DELETE FROM events WHERE seq = 1")
-    result = verify_connection(conn)
-    assert (result["first_broken"], result["problem"]) == (
+    result = verify_conn(conn, full=True).as_dict()
+    assert result["first_broken"] == 2
+    assert "来源 YZ01 的事件序号不连续：应为第 1 条，实际为第 2 条，之间的记录可能被删除。" in [
+        p["message"] for p in result["problems"]
+    ]
+
+
+def test_an_intact_log_walks_whole(raw, store):
+    result = store.verify(full=True)
+    assert (result["chain_ok"], result["events"], result["first_broken"], result["head"]) == (
+        True,
         2,
-        "事件序号不连续：应为第 1 条，实际为第 2 条，之前的记录可能被删除。",
+        None,
+        store.chain_head()[1],
     )
-
-
-def test_an_intact_log_verifies(raw, store):
-    assert store.verify() == {
-        "ok": True,
-        "integrity": "ok",
-        "foreign_keys": "ok",
-        "chain_ok": True,
-        "events": 2,
-        "first_broken": None,
-        "head": store.chain_head()[1],
-        "problem": None,
-    }
+    assert result["chains"] == [
+        {
+            "origin": "YZ01",
+            "from_seq": 0,
+            "walked": 2,
+            "seq": 2,
+            "hash": store.chain_head()[1],
+            "ok": True,
+            "broken_at": None,
+        }
+    ]
 
 
 # ---------------------------------------------------------------------- property
@@ -249,7 +281,7 @@ def test_changing_any_field_of_any_event_breaks_the_chain_there(tmp_path_factory
     s.insert_case(case_row(1))
     for r in reasons:
         s.append_event(event(UUID, reason="".join(c for c in r if not c.isdigit()), data={"note": r.replace("1", "a")}), "YZ01")
-    assert s.verify()["chain_ok"] is True
+    assert s.verify(full=True)["chain_ok"] is True
     seq = victim.draw(st.integers(1, len(reasons)))
     column = victim.draw(st.sampled_from(FIELDS))
     s.conn.execute("DROP TRIGGER events_no_update")
@@ -258,6 +290,6 @@ def test_changing_any_field_of_any_event_breaks_the_chain_there(tmp_path_factory
     if column == "from_state":
         new = "accepted"
     s.conn.execute(f"UPDATE events SET {column} = ? WHERE seq = ?", (new, seq))
-    result = s.verify()
+    result = s.verify(full=True)
     assert (result["chain_ok"], result["first_broken"]) == (False, seq)
     s.close()

@@ -8,7 +8,7 @@ import pytest
 from test_storage_support import FAST_HASHER, Clock, open_store
 
 from clerk.db import Store
-from clerk.storage import fts, schema
+from clerk.storage import chain, fts, schema
 from clerk.storage.connection import connect
 
 
@@ -18,7 +18,7 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 
 def test_new_file_is_at_the_latest_version(tmp_path):
     store = open_store(tmp_path / "new.db")
-    assert store.schema_version() == schema.LATEST == 6
+    assert store.schema_version() == schema.LATEST == 7
 
 
 def test_there_are_older_versions_to_migrate_from():
@@ -43,12 +43,43 @@ def _v1_case(conn: sqlite3.Connection) -> None:
     )
 
 
+def _legacy_events(conn: sqlite3.Connection, version: int) -> list[str]:
+    """The receive event of case u-1 and a print, chained the way clerk 1-5 chained them."""
+    conn.execute(
+        "INSERT INTO settings (key, value, updated_at) VALUES ('point_code', 'YZ01', '2026-03-02T09:00:00+08:00')"
+    )
+    prev, hashes = chain.ZERO_HASH, []
+    for seq, (action, data) in enumerate((("receive", {"item_no": 1, "channel": "on_site"}), ("print", {})), 1):
+        fields = {
+            "seq": seq,
+            "uuid": f"e-{seq}",
+            "case_uuid": "u-1",
+            "action": action,
+            "actor": "clerk1",
+            "at": "2026-03-02T09:00:00+08:00",
+            "from_state": None if seq == 1 else "draft",
+            "to_state": "draft",
+            "reason": "",
+            "data": data,
+            "point_code": "YZ01",
+        }
+        digest = chain.event_hash(fields, prev, format=1)
+        columns = [*fields, "prev_hash", "hash"]
+        values = [*fields.values(), prev, digest]
+        values[columns.index("data")] = chain.canonical_json(data)
+        conn.execute(f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(values))})", values)
+        prev = digest
+        hashes.append(digest)
+    return hashes
+
+
 @pytest.mark.parametrize("old_version", range(1, schema.LATEST))
 def test_file_from_an_older_version_opens_at_the_latest(tmp_path, old_version):
     path = tmp_path / f"v{old_version}.db"
     conn = connect(path)
     schema.migrate(conn, old_version)
     _v1_case(conn)
+    hashes = _legacy_events(conn, old_version)
     if old_version >= 2:  # a version-2 clerk indexed names as it wrote them
         fts.index_case(conn, "u-1", "张三丰", None)
     conn.close()
@@ -58,7 +89,34 @@ def test_file_from_an_older_version_opens_at_the_latest(tmp_path, old_version):
     assert [r["case_no"] for r in store.search("张三")] == ["YZ01-20260302-0001"]
     assert store.get_case("u-1")["created_by"] is None
     assert {"idx_cases_id_number", "idx_cases_state_due", "cases_fts"} <= _tables(store.conn)
-    assert store.verify()["ok"] is True
+    assert store.verify(full=True)["ok"] is True
+    rows = store.conn.execute("SELECT n, origin, seq, hash, prev_hash, format FROM events ORDER BY n").fetchall()
+    assert rows == [
+        (1, "YZ01", 1, hashes[0], chain.ZERO_HASH, 1),
+        (2, "YZ01", 2, hashes[1], hashes[0], 1),
+    ]
+
+
+@pytest.mark.parametrize("old_version", range(1, schema.LATEST))
+def test_migrated_file_extends_the_old_chain_in_the_new_format(tmp_path, old_version):
+    path = tmp_path / f"v{old_version}.db"
+    conn = connect(path)
+    schema.migrate(conn, old_version)
+    _v1_case(conn)
+    hashes = _legacy_events(conn, old_version)
+    conn.close()
+    store = Store.open(path, hasher=FAST_HASHER)
+    from test_storage_support import event
+
+    from clerk.model import Action
+
+    digest = store.append_event(event("u-1", Action.PRINT, from_state="draft"), "YZ01")
+    assert store.conn.execute("SELECT seq, prev_hash, format FROM events WHERE hash = ?", (digest,)).fetchone() == (
+        3,
+        hashes[1],
+        2,
+    )
+    assert store.verify(full=True)["ok"] is True
 
 
 @pytest.mark.parametrize("old_version", range(1, schema.LATEST))

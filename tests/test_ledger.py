@@ -509,7 +509,7 @@ def test_text_carries_the_chain_head(day):
     text = render_text(ledger)
     assert f"日终最后一条记录：第 {ledger.chain.seq} 条" in text
     assert f"其哈希值：{ledger.chain.hash}" in text
-    assert "全库校验：通过" in text
+    assert "本库核验：通过（哈希链完整，办件与事件记录一致，文书齐全）" in text
 
 
 def test_text_by_outcome_table_is_aligned(day):
@@ -537,7 +537,8 @@ def test_text_says_when_the_log_fails_verification(day, tmp_path):
     store.conn.execute("UPDATE events SET actor = 'mallory' WHERE seq = 3")
     ledger = day.ledger()
     assert ledger.chain.verified is False
-    assert "全库校验：未通过。第 3 条事件记录的内容与其哈希值不符" in render_text(ledger)
+    assert "本库核验：未通过。" in render_text(ledger)
+    assert "来源 YZ03 的第 3 条事件记录的内容与其哈希值不符" in render_text(ledger)
 
 
 # ---------------------------------------------------------------------- no personal data anywhere
@@ -672,4 +673,4 @@ def test_text_of_an_empty_day(day):
     text = render_text(day.ledger(day=date(2026, 11, 1)))
     assert "一、当日收件　共 0 件\n    当日没有收件。" in text
     assert "二、当日办理记录　共 0 条（含以前收件的办件）\n    当日没有办理记录。" in text
-    assert "    日终时本库还没有任何事件记录。" in text
+    assert "    日终时本库还没有本机的事件记录。" in text

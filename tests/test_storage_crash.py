@@ -42,12 +42,12 @@ def _assert_every_case_is_whole(db: Path) -> int:
         for case in cases:
             events = store.events_for(case["uuid"])
             materials = store.material_checks(case["uuid"])
-            assert [e["action"] for e in events] == ["receive", "accept"]
+            assert [e["action"] for e in events] == ["receive", "withdraw"]
             assert [m["material_id"] for m in materials] == list(MATERIALS)
-            assert (case["state"], case["version"]) == ("accepted", 2)
+            assert (case["state"], case["version"]) == ("withdrawn", 2)
             count += 1
         assert integrity_messages(store.conn) == ["ok"]
-        result = store.verify()
+        result = store.verify(full=True)
         assert result["ok"] is True, result["problem"]
         assert result["events"] == 2 * count
         return count

@@ -1,8 +1,8 @@
 """Helpers shared by the storage tests (no tests here), and the writer the crash tests spawn.
 
 Run as a script: `python tests/test_storage_support.py DB WORKER COUNT [--ready F] [--go F]
-[--pause S]` writes COUNT cases (COUNT 0 = forever), each in one transaction: the case, two events,
-three material checks and a version bump. It touches `--ready` once the store is open, waits for
+[--pause S]` writes COUNT cases (COUNT 0 = forever), each in one transaction: the case, two events
+(received, withdrawn), three material checks and a version bump. It touches `--ready` once the store is open, waits for
 `--go` to exist before writing, pauses S seconds between transactions, and prints the wall-clock
 start and end of its writing.
 """
@@ -55,6 +55,7 @@ def case_row(n: int = 1, **overrides: Any) -> dict[str, Any]:
         "id_type": "resident_id",
         "id_number": "11010519491231002X",
         "received_at": "2026-03-02T09:00:00+08:00",
+        "created_by": "clerk1",
     }
     row.update(overrides)
     return row
@@ -82,9 +83,9 @@ def write_one(store: Store, worker: int, n: int) -> None:
         store.append_event(event(uuid), f"P{worker}")
         store.set_material_checks(uuid, [{"material_id": m, "status": "ok"} for m in MATERIALS])
         store.append_event(
-            event(uuid, Action.ACCEPT, from_state=CaseState.DRAFT, to_state=CaseState.ACCEPTED), f"P{worker}"
+            event(uuid, Action.WITHDRAW, from_state=CaseState.DRAFT, to_state=CaseState.WITHDRAWN), f"P{worker}"
         )
-        store.update_case(uuid, {"state": "accepted"}, expected_version=1)
+        store.update_case(uuid, {"state": "withdrawn", "closed_at": T0}, expected_version=1)
 
 
 def main(argv: list[str]) -> int:

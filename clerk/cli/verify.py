@@ -1,4 +1,4 @@
-"""`clerk verify --db PATH [--json]`: check the file's integrity and the event hash chain."""
+"""`clerk verify --db PATH [--full] [--json]`: prove the record (chains, cases, documents, checkpoints)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,27 @@ import argparse
 import json
 from pathlib import Path
 
-from clerk.storage.files import verify_file
+from clerk.storage.files import upgrade_file, verify_file
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("verify", help="检查数据库完整性和事件记录哈希链")
+    p = subparsers.add_parser(
+        "verify", help="核验数据库：事件哈希链、办件与事件是否一致、文书文件、链头检查点"
+    )
     p.add_argument("--db", dest="target_db", help="要检查的数据库文件（默认为本机数据库）")
+    p.add_argument(
+        "--full", action="store_true", help="完整核验（含文件结构检查和全部办件、文书）；默认只核验上次核验以来的变动"
+    )
     p.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     path = db_path(args)
-    result = verify_file(path)
+    upgraded = upgrade_file(path)
+    if upgraded is not None and not args.json:
+        print(f"已将数据库从版本 {upgraded[0]} 升级到 {upgraded[1]}（原有记录不变）。")
+    result = verify_file(path, full=args.full)
     if args.json:
         print(json.dumps({"db": str(path), **result}, ensure_ascii=False, indent=2))
     else:
@@ -29,20 +37,43 @@ def run(args: argparse.Namespace) -> int:
 def report_text(path: str, result: dict) -> str:
     """The Chinese summary `clerk verify` prints (also used by `clerk backup`)."""
     lines = [f"数据库：{path}"]
+    mode = result.get("mode")
+    if mode:
+        lines.append("核验方式：" + ("完整核验" if mode == "full" else "增量核验（自上次核验以来）"))
+    if result.get("escalated"):
+        lines.append(f"  {result['escalated']}")
     integrity = result["integrity"]
-    lines.append("文件结构：正常" if integrity == "ok" else "文件结构：异常")
-    if isinstance(integrity, list):
-        lines.extend(f"  {m}" for m in integrity[:20])
-    if result["chain_ok"]:
-        lines.append(f"事件记录：{result['events']} 条，哈希链完整")
-    elif result["first_broken"] is not None:
-        lines.append(f"事件记录：{result['events']} 条，哈希链在第 {result['first_broken']} 条断开")
+    if integrity == "ok":
+        lines.append("文件结构：正常")
+    elif integrity == "not checked":
+        lines.append("文件结构：本次未检查（完整核验请加 --full）")
     else:
-        lines.append("事件记录：未能检查")
+        lines.append("文件结构：异常")
+        if isinstance(integrity, list):
+            lines.extend(f"  {m}" for m in integrity[:20])
+    for c in result.get("chains", []):
+        if c["ok"]:
+            lines.append(
+                f"事件记录（来源 {c['origin']}）：共 {c['seq']} 条，本次核验 {c['walked']} 条，哈希链完整"
+                + (f"，链头 {c['hash'][:16]}…" if c["hash"] else "")
+            )
+        else:
+            lines.append(f"事件记录（来源 {c['origin']}）：哈希链在第 {c['broken_at']} 条断开")
+    if not result.get("chains") and result.get("mode"):
+        lines.append("事件记录：尚无")
+    if result.get("mode"):
+        lines.append(
+            f"办件核对：{result.get('cases', 0)} 件；文书核对：{result.get('documents', 0)} 份；"
+            f"链头检查点：{result.get('checkpoints', 0)} 个"
+        )
+    problems = result.get("problems") or []
     if result["ok"]:
         lines.append("结论：检查通过。")
     else:
-        lines.append(f"结论：检查未通过。{result['problem']}")
+        lines.append(f"结论：检查未通过，发现 {len(problems)} 处问题：")
+        lines.extend(f"  - {p['message']}" for p in problems[:50])
+        if len(problems) > 50:
+            lines.append(f"  ……另有 {len(problems) - 50} 处，请用 --json 查看全部。")
     return "\n".join(lines)
 
 

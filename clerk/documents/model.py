@@ -15,42 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 
-
-class DocKind(StrEnum):
-    ACCEPTANCE = "acceptance"
-    NOTICE = "notice"
-    REFUSAL = "refusal"
-    REJECTION = "rejection"
-    COMPLETION = "completion"
-
-    @property
-    def label(self) -> str:
-        """The document's Chinese title, e.g. 受理通知书."""
-        return DOC_TITLES[self]
-
-    @property
-    def code(self) -> str:
-        """Short code used inside document numbers."""
-        return DOC_CODES[self]
-
-
-DOC_TITLES: dict[DocKind, str] = {
-    DocKind.ACCEPTANCE: "受理通知书",
-    DocKind.NOTICE: "一次性告知书",
-    DocKind.REFUSAL: "不予受理告知书",
-    DocKind.REJECTION: "审核不通过告知书",
-    DocKind.COMPLETION: "办结通知书",
-}
-
-DOC_CODES: dict[DocKind, str] = {
-    DocKind.ACCEPTANCE: "SL",
-    DocKind.NOTICE: "GZ",
-    DocKind.REFUSAL: "BSL",
-    DocKind.REJECTION: "BTG",
-    DocKind.COMPLETION: "BJ",
-}
+from clerk.model import DocKind
 
 # The two parts county practice prints; the applicant signs the archive part.
 PART_LABELS: tuple[str, str] = ("存档联", "申请人联")

@@ -1,9 +1,12 @@
-"""The hash chain over the event log, and the checks behind `clerk verify`.
+"""The hash chains over the event log, and walking them for `clerk verify`.
 
-Each event's hash is `sha256(canonical_json(fields) + prev_hash)` where `fields` holds every
-stored column except `prev_hash` and `hash`, `data` as the JSON object it encodes, and canonical
-JSON means sorted keys, no whitespace, `ensure_ascii=False`, UTF-8. The first event's prev_hash
-is 64 zeros. Changing, removing or reordering any stored event breaks the link at that event.
+A file holds one chain per origin: the point that wrote the events. Each event's hash is
+`sha256(canonical_json(fields) + prev_hash)` where `fields` holds `HASHED_FIELDS` (plus `origin`
+for `format = 2` events, every event written since migration 6), `data` as the JSON object it
+encodes, and canonical JSON means sorted keys, no whitespace, `ensure_ascii=False`, UTF-8.
+`seq` counts 1, 2, 3, ... within the origin, and `prev_hash` is the hash of the origin's previous
+event (64 zeros for its first). Changing, removing or reordering any stored event breaks the
+link at that event; imported chains are kept exactly as their origin wrote them.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import hashlib
 import json
 import re
 import sqlite3
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from clerk.storage.schema import ZERO_HASH
@@ -30,6 +34,7 @@ HASHED_FIELDS = (
     "data",
     "point_code",
 )
+CURRENT_FORMAT = 2
 
 # Keys an event's data must never carry: events hold ids and codes, not personal data.
 PERSONAL_KEYS = frozenset(
@@ -58,10 +63,35 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def event_hash(fields: dict[str, Any], prev_hash: str) -> str:
+def hashed_names(format: int) -> tuple[str, ...]:
+    """The fields an event's hash covers, by its `format`."""
+    if format == 1:
+        return HASHED_FIELDS
+    if format == 2:
+        return (*HASHED_FIELDS, "origin")
+    raise ValueError(f"unknown event format {format}")
+
+
+def event_hash(fields: Mapping[str, Any], prev_hash: str, format: int = CURRENT_FORMAT) -> str:
     """The hash of an event given its fields (`data` as an object) and its predecessor's hash."""
-    payload = {name: fields[name] for name in HASHED_FIELDS}
+    payload = {name: fields[name] for name in hashed_names(format)}
     return hashlib.sha256((canonical_json(payload) + prev_hash).encode("utf-8")).hexdigest()
+
+
+def stored_event_hash(row: Mapping[str, Any]) -> str:
+    """The hash of a stored event row (`data` as its stored canonical JSON text).
+
+    Builds the canonical payload around the stored text instead of decoding and re-encoding it:
+    the same bytes `event_hash` hashes when the text is canonical, as `append_event` writes it.
+    Text that is not canonical hashes differently, and is reported as changed.
+    """
+    names = sorted(hashed_names(int(row["format"])))
+    dumps = json.dumps
+    parts = [
+        f'"{name}":{row[name] if name == "data" else dumps(row[name], ensure_ascii=False)}' for name in names
+    ]
+    payload = "{" + ",".join(parts) + "}" + row["prev_hash"]
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def check_no_personal_data(reason: str, data: dict[str, Any]) -> None:
@@ -105,113 +135,132 @@ def _looks_like_resident_id(text: str) -> bool:
     return False
 
 
-# ---------------------------------------------------------------------- verification
+# ---------------------------------------------------------------------- walking the chains
+
+STORED_COLUMNS = ("origin", "format", *HASHED_FIELDS, "prev_hash", "hash")
 
 
-def verify_chain(conn: sqlite3.Connection) -> dict[str, Any]:
-    """Walk the events in seq order; report the count, head and the first broken link."""
-    expected_prev = ZERO_HASH
+@dataclass(frozen=True)
+class Head:
+    """Where an origin's chain stands: its last event's number and hash."""
+
+    origin: str
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The walk of one origin's chain from `start` (exclusive)."""
+
+    origin: str
+    start: int  # the seq walked from (0 = from the beginning)
+    walked: int  # events checked in this walk
+    head: Head | None  # the last good event, None when the chain is empty
+    broken_at: int | None  # the seq of the first bad link, None when whole
+    problem: str | None  # Chinese, None when whole
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def origins(conn: sqlite3.Connection) -> list[str]:
+    return [str(r[0]) for r in conn.execute("SELECT DISTINCT origin FROM events ORDER BY origin")]
+
+
+def heads(conn: sqlite3.Connection) -> dict[str, Head]:
+    """Each origin's chain head as stored (not verified)."""
+    rows = conn.execute(
+        "SELECT origin, MAX(seq) FROM events GROUP BY origin ORDER BY origin"
+    ).fetchall()
+    found: dict[str, Head] = {}
+    for origin, seq in rows:
+        digest = conn.execute(
+            "SELECT hash FROM events WHERE origin = ? AND seq = ?", (origin, seq)
+        ).fetchone()[0]
+        found[str(origin)] = Head(str(origin), int(seq), str(digest))
+    return found
+
+
+def walk(conn: sqlite3.Connection, origin: str, start: Head | None = None) -> ChainReport:
+    """Check every link of `origin`'s chain after `start` (from its first event when None).
+
+    `start` must be a head an earlier walk proved; the walk checks that the event stored under
+    its seq still has its hash, then each later event's number, link and hash.
+    """
     expected_seq = 1
-    count = 0
-    columns = ", ".join((*_SORTED_FIELDS, "prev_hash", "hash"))
-    cursor = conn.execute(f"SELECT {columns} FROM events ORDER BY seq")
-    names = [d[0] for d in cursor.description]
+    expected_prev = ZERO_HASH
+    if start is not None:
+        stored = conn.execute(
+            "SELECT hash FROM events WHERE origin = ? AND seq = ?", (origin, start.seq)
+        ).fetchone()
+        if stored is None or stored[0] != start.hash:
+            return ChainReport(
+                origin, start.seq, 0, None, start.seq,
+                f"{_label(origin)}第 {start.seq} 条事件记录已不是上次核验时的内容，记录可能被删除或改写。",
+            )
+        expected_seq = start.seq + 1
+        expected_prev = start.hash
+    columns = ", ".join(STORED_COLUMNS)
+    cursor = conn.execute(
+        f"SELECT {columns} FROM events WHERE origin = ? AND seq >= ? ORDER BY seq",
+        (origin, expected_seq),
+    )
+    last: Head | None = start
+    walked = 0
     for values in cursor:
-        seq, prev, digest = values[_SEQ], values[-2], values[-1]
-        if seq == expected_seq and prev == expected_prev and _spliced_hash(values) == digest:
-            count += 1
-            expected_seq = seq + 1
-            expected_prev = digest
-            continue
-        row = dict(zip(names, values, strict=True))
+        row = dict(zip(STORED_COLUMNS, values, strict=True))
         problem = _link_problem(row, expected_seq, expected_prev)
         if problem is not None:
-            total = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-            return {"chain_ok": False, "events": total, "first_broken": seq, "problem": problem, "head": None}
-        count += 1
-        expected_seq = seq + 1
+            return ChainReport(origin, expected_seq - 1, walked, last, row["seq"], problem)
+        walked += 1
+        expected_seq = row["seq"] + 1
         expected_prev = row["hash"]
-    return {"chain_ok": True, "events": count, "first_broken": None, "problem": None, "head": expected_prev}
+        last = Head(origin, row["seq"], row["hash"])
+    return ChainReport(origin, 0 if start is None else start.seq, walked, last, None, None)
 
 
-# The fast path of the walk (a county file has millions of events): the canonical payload is
-# spliced from the stored columns in sorted-key order, with the stored `data` text as it is
-# (`append_event` stores it canonical), instead of decoding `data` and re-encoding everything.
-# Sound: the quoted strings cannot contain a bare quote, so only the original fields splice to
-# the hashed text (and `data` is valid JSON, a CHECK says so). A row whose splice does not match (say, non-canonical but equal `data`) is
-# checked the slow, exact way by `_link_problem`.
-_SORTED_FIELDS = tuple(sorted(HASHED_FIELDS))
-_KEYS = tuple(f'"{name}":' for name in _SORTED_FIELDS)
-_DATA = _SORTED_FIELDS.index("data")
-_SEQ = _SORTED_FIELDS.index("seq")
+def _label(origin: str) -> str:
+    return f"来源 {origin} 的"
 
 
-def _splice_value(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value.__class__ is str:
-        return encode_basestring(value)
-    if value.__class__ is int:
-        return str(value)
-    raise TypeError(type(value).__name__)
-
-
-def _spliced_hash(values: tuple[Any, ...]) -> str | None:
-    """sha256 of the spliced payload + prev_hash; None when a column has an unexpected type."""
-    try:
-        parts = [key + _splice_value(v) for key, v in zip(_KEYS, values, strict=False)]
-        data = values[_DATA]
-        if data.__class__ is not str:
-            return None
-        parts[_DATA] = _KEYS[_DATA] + data
-    except TypeError:
-        return None
-    return hashlib.sha256(("{" + ",".join(parts) + "}" + values[-2]).encode("utf-8")).hexdigest()
-
-
-def _link_problem(row: dict[str, Any], expected_seq: int, expected_prev: str) -> str | None:
+def _link_problem(row: Mapping[str, Any], expected_seq: int, expected_prev: str) -> str | None:
     seq = row["seq"]
+    where = f"{_label(row['origin'])}第 {seq} 条事件记录"
     if seq != expected_seq:
-        return f"事件序号不连续：应为第 {expected_seq} 条，实际为第 {seq} 条，之前的记录可能被删除。"
+        return (
+            f"{_label(row['origin'])}事件序号不连续：应为第 {expected_seq} 条，实际为第 {seq} 条，"
+            "之间的记录可能被删除。"
+        )
     if row["prev_hash"] != expected_prev:
-        return f"第 {seq} 条事件记录的前序哈希与上一条不符，记录可能被删除、插入或调换。"
+        return f"{where}的前序哈希与上一条不符，记录可能被删除、插入或调换。"
+    if row["format"] not in (1, 2):
+        return f"{where}的格式标记无效，记录可能被改动。"
     try:
-        data = json.loads(row["data"])
+        digest = stored_event_hash(row)
     except (TypeError, ValueError):
-        return f"第 {seq} 条事件记录的数据不是有效的 JSON，记录可能被改动。"
-    if event_hash({**row, "data": data}, row["prev_hash"]) != row["hash"]:
-        return f"第 {seq} 条事件记录的内容与其哈希值不符，记录可能被篡改。"
+        return f"{where}的数据无效，记录可能被改动。"
+    if digest != row["hash"]:
+        try:
+            data = json.loads(row["data"])
+        except (TypeError, ValueError):
+            return f"{where}的数据不是有效的 JSON，记录可能被改动。"
+        if event_hash({**row, "data": data}, row["prev_hash"], row["format"]) != row["hash"]:
+            return f"{where}的内容与其哈希值不符，记录可能被篡改。"
     return None
 
 
 def integrity_messages(conn: sqlite3.Connection, *, quick: bool = False) -> list[str]:
-    """`PRAGMA integrity_check`, or `quick_check` (the page structure without matching every index
-    entry to its row: seconds instead of minutes on a county file)."""
     pragma = "quick_check" if quick else "integrity_check"
     return [str(r[0]) for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
 
 
-def verify_connection(conn: sqlite3.Connection, *, quick: bool = False) -> dict[str, Any]:
-    """Everything `clerk verify` reports, as a dict (see `clerk.db.Store.verify`); `quick` checks the
-    file's structure with `quick_check` (for a fresh backup copy, whose pages were just read)."""
-    messages = integrity_messages(conn, quick=quick)
-    integrity: str | list[str] = "ok" if messages == ["ok"] else messages
-    fk_problems = conn.execute("PRAGMA foreign_key_check").fetchall()
-    chain = verify_chain(conn)
-    problems = []
-    if integrity != "ok":
-        problems.append("数据库文件结构检查未通过（PRAGMA integrity_check），请从最近的备份恢复并联系技术支持。")
-    if fk_problems:
-        problems.append(f"有 {len(fk_problems)} 条记录引用了不存在的办件或文书。")
-    if chain["problem"]:
-        problems.append(chain["problem"])
-    return {
-        "ok": not problems,
-        "integrity": integrity,
-        "foreign_keys": "ok" if not fk_problems else [f"{r[0]} rowid {r[1]} -> {r[2]}" for r in fk_problems],
-        "chain_ok": chain["chain_ok"],
-        "events": chain["events"],
-        "first_broken": chain["first_broken"],
-        "head": chain["head"],
-        "problem": "；".join(problems) if problems else None,
-    }
+def walk_all(conn: sqlite3.Connection, starts: Mapping[str, Head] | None = None) -> list[ChainReport]:
+    """Walk every origin's chain, each from its start in `starts` (from the beginning if absent)."""
+    starts = starts or {}
+    return [walk(conn, origin, starts.get(origin)) for origin in origins(conn)]
+
+
+def first_problem(reports: Iterable[ChainReport]) -> ChainReport | None:
+    return next((r for r in reports if not r.ok), None)

@@ -7,8 +7,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from clerk.storage.chain import verify_connection
-from clerk.storage.connection import BUSY_TIMEOUT_MS, connect_read_only
+from clerk.clock import system_clock
+from clerk.storage import schema
+from clerk.storage.connection import BUSY_TIMEOUT_MS, connect, connect_read_only
+from clerk.storage.records import instant
+from clerk.storage.verify import record, verify
 
 
 class BackupError(ValueError):
@@ -25,12 +28,17 @@ def _failure(problem: str) -> dict[str, Any]:
         "first_broken": None,
         "head": None,
         "problem": problem,
+        "problems": [{"kind": "file", "message": problem}],
     }
 
 
-def verify_file(path: str | Path, *, quick: bool = False) -> dict[str, Any]:
-    """Verify a database file read-only (no migration, no write). See `Store.verify`; `quick`
-    uses `quick_check` for the file's structure."""
+def verify_file(path: str | Path, *, full: bool = False, remember: bool = True) -> dict[str, Any]:
+    """Verify a database file without migrating it (see `clerk.storage.verify`).
+
+    The check runs on a read-only connection. When it passes on a file at the current schema
+    and `remember` is true, where it got to is recorded (a short write), so the next incremental
+    verify starts there; a file that cannot be written is still verified, just not remembered.
+    """
     path = Path(path)
     if not path.is_file():
         return _failure(f"找不到数据库文件 {path}，请检查路径。")
@@ -39,16 +47,56 @@ def verify_file(path: str | Path, *, quick: bool = False) -> dict[str, Any]:
     except sqlite3.Error:
         return _failure(f"无法打开数据库文件 {path}，请检查文件权限。")
     try:
-        return verify_connection(conn, quick=quick)
+        version = schema.user_version(conn)
+        if version > schema.LATEST:
+            return _failure(f"数据库版本为 {version}，高于本程序支持的 {schema.LATEST}，请升级 clerk 后再检查。")
+        if version < schema.LATEST:
+            return _failure(
+                f"数据库版本为 {version}，需要先由本程序升级到 {schema.LATEST}（打开一次即可），再检查。"
+            )
+        report = verify(conn, full=full)
     except sqlite3.DatabaseError as exc:
         return _failure(f"{path} 不是有效的 clerk 数据库或已损坏（{exc}），请从备份恢复。")
     finally:
         conn.close()
+    if remember and report.ok:
+        try:
+            writer = connect(path)
+            try:
+                record(writer, report, instant(system_clock()))
+            finally:
+                writer.close()
+        except sqlite3.Error:
+            pass  # read-only file or busy: the verify stands, the next one starts further back
+    return report.as_dict()
+
+
+def upgrade_file(path: str | Path) -> tuple[int, int] | None:
+    """Migrate an older clerk file to the current schema (each step in its own transaction);
+    returns (from, to), or None when there was nothing to do or the file cannot be opened here."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        conn = connect_read_only(path)
+        try:
+            version = schema.user_version(conn)
+        finally:
+            conn.close()
+        if version >= schema.LATEST or version == 0:
+            return None
+        writer = connect(path)
+        try:
+            schema.migrate(writer)
+        finally:
+            writer.close()
+    except sqlite3.Error:
+        return None  # verify_file reports what is wrong with the file
+    return version, schema.LATEST
 
 
 def backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> dict[str, Any]:
-    """Copy a live database to `out` with the SQLite backup API, then verify the copy (quick_check
-    and the hash chain).
+    """Copy a live database to `out` with the SQLite backup API, then verify the copy.
 
     The copy is taken in one step, so it is a consistent snapshot even while other connections
     write (WAL readers do not block writers). It is written to a temporary file next to `out`
@@ -88,10 +136,7 @@ def backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> dic
     finally:
         if own:
             src.close()
-    # The copy's pages were all just written from a consistent snapshot: quick_check finds a page
-    # the disk garbled; matching every index entry to its row again (integrity_check, 5/6 of a
-    # county backup's time) would only re-check what the source already holds.
-    return verify_file(out, quick=True)
+    return verify_file(out, full=True, remember=False)
 
 
 def _remove(path: Path) -> None:

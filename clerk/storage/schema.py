@@ -239,7 +239,141 @@ def m005_event_version(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version = 1)")
 
 
-def m006_county_indexes(conn: sqlite3.Connection) -> None:
+# Migration 6: one hash chain per origin. `n` is the local arrival order (differs between files
+# and is not hashed); `origin` is the point code of the installation that wrote the event, `seq`
+# its number in that origin's chain (1, 2, 3, ...), `prev_hash` the hash of that origin's previous
+# event. `format` says how the hash was made: 1 for events written before migration 6 (payload
+# without `origin`, so every existing hash stays as it was), 2 for events whose payload includes
+# `origin`. A file holds its own chain and the chains it imports, each unchanged.
+V6_EVENTS = """
+CREATE TABLE events_v6 (
+    n INTEGER PRIMARY KEY CHECK (n >= 1),
+    origin TEXT NOT NULL,
+    seq INTEGER NOT NULL CHECK (seq >= 1),
+    uuid TEXT NOT NULL UNIQUE,
+    case_uuid TEXT NOT NULL REFERENCES cases (uuid) DEFERRABLE INITIALLY DEFERRED,
+    action TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    data TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(data)),
+    point_code TEXT NOT NULL,
+    prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+    hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+    version INTEGER NOT NULL DEFAULT 1 CHECK (version = 1),
+    format INTEGER NOT NULL DEFAULT 2 CHECK (format IN (1, 2)),
+    UNIQUE (origin, seq)
+);
+"""
+
+# Append-only, per origin: no UPDATE, no DELETE, no row whose n, uuid, hash or (origin, seq)
+# exists (REPLACE would delete it without firing delete triggers), and a new row must extend its
+# origin's head: the next seq, and the head's hash as prev_hash. Local order only grows (in a
+# BEFORE INSERT trigger an `n` still to be assigned reads as -1).
+V6_EVENT_TRIGGERS = f"""
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN
+    SELECT RAISE(ABORT, 'events are append-only: UPDATE is not allowed');
+END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN
+    SELECT RAISE(ABORT, 'events are append-only: DELETE is not allowed');
+END;
+CREATE TRIGGER events_no_replace BEFORE INSERT ON events
+WHEN EXISTS (
+    SELECT 1 FROM events
+    WHERE n = NEW.n OR uuid = NEW.uuid OR hash = NEW.hash OR (origin = NEW.origin AND seq = NEW.seq)
+)
+BEGIN
+    SELECT RAISE(ABORT, 'events are append-only: n, uuid, hash or (origin, seq) already exists');
+END;
+CREATE TRIGGER events_local_order BEFORE INSERT ON events
+WHEN NEW.n >= 1 AND NEW.n <= (SELECT COALESCE(MAX(n), 0) FROM events)
+BEGIN
+    SELECT RAISE(ABORT, 'events are append-only: a new event goes after every stored one');
+END;
+CREATE TRIGGER events_append_at_head BEFORE INSERT ON events
+WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE origin = NEW.origin)
+  OR NEW.prev_hash IS NOT COALESCE(
+        (SELECT hash FROM events WHERE origin = NEW.origin ORDER BY seq DESC LIMIT 1), '{ZERO_HASH}')
+BEGIN
+    SELECT RAISE(ABORT, 'events are append-only: a new event must extend its origin''s chain head');
+END;
+"""
+
+# Chain heads known to be good: printed on a daily ledger, acknowledged by a peer, or reached by a
+# verify. `clerk verify` reports any the chain no longer contains (truncated or rewritten).
+V6_CHECKPOINTS = """
+CREATE TABLE checkpoints (
+    id INTEGER PRIMARY KEY,
+    origin TEXT NOT NULL,
+    seq INTEGER NOT NULL CHECK (seq >= 1),
+    hash TEXT NOT NULL CHECK (length(hash) = 64),
+    source TEXT NOT NULL CHECK (source IN ('ledger', 'ack', 'verified')),
+    note TEXT NOT NULL DEFAULT '',
+    recorded_at TEXT NOT NULL,
+    UNIQUE (origin, seq, hash, source)
+);
+CREATE INDEX idx_checkpoints_source ON checkpoints (source, origin, seq);
+"""
+
+# What an incremental verify must look at again: every case whose row, documents, material
+# checks or evaluations changed since the last verify (events are covered by their chain). `mark`
+# counts changes, so a verify clears only the marks it saw.
+V6_DIRTY = """
+CREATE TABLE verify_dirty (
+    case_uuid TEXT PRIMARY KEY,
+    mark INTEGER NOT NULL DEFAULT 1
+);
+"""
+_DIRTY_TABLES = (("cases", "uuid"), ("documents", "case_uuid"), ("case_materials", "case_uuid"), ("evaluations", "case_uuid"))
+
+
+def _mark(row: str, column: str) -> str:
+    return (
+        f"    INSERT INTO verify_dirty (case_uuid) VALUES ({row}.{column})\n"
+        "    ON CONFLICT (case_uuid) DO UPDATE SET mark = mark + 1;\n"
+    )
+
+
+V6_DIRTY_TRIGGERS = "".join(
+    f"CREATE TRIGGER verify_dirty_{table}_{op.lower()} AFTER {op} ON {table}\nBEGIN\n"
+    + "".join(_mark(row, column) for row in rows)
+    + "END;\n"
+    for table, column in _DIRTY_TABLES
+    for op, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",)))
+)
+
+
+def m006_chain_per_origin(conn: sqlite3.Connection) -> None:
+    """Events: one hash chain per origin point; checkpoints of known chain heads.
+
+    Every existing event keeps its hash: it becomes event `seq` of the chain of this
+    installation's point (the `point_code` setting; the event's own point on a file that has
+    none), marked `format = 1` so its hash is recomputed the way it was made.
+    """
+    _run_script(conn, V6_EVENTS)
+    conn.execute(
+        "INSERT INTO events_v6 (n, origin, seq, uuid, case_uuid, action, actor, at, from_state,"
+        " to_state, reason, data, point_code, prev_hash, hash, version, format)"
+        " SELECT seq, COALESCE((SELECT value FROM settings WHERE key = 'point_code'), point_code),"
+        " seq, uuid, case_uuid, action, actor, at, from_state, to_state, reason, data, point_code,"
+        " prev_hash, hash, version, 1 FROM events ORDER BY seq"
+    )
+    conn.execute("DROP TABLE events")
+    conn.execute("ALTER TABLE events_v6 RENAME TO events")
+    conn.execute("CREATE INDEX idx_events_case ON events (case_uuid, n)")
+    conn.execute("CREATE INDEX idx_events_at ON events (at)")
+    conn.execute("CREATE INDEX idx_documents_issued ON documents (issued_at)")
+    _run_script(conn, V6_EVENT_TRIGGERS)
+    _run_script(conn, V6_CHECKPOINTS)
+    _run_script(conn, V6_DIRTY)
+    _run_script(conn, V6_DIRTY_TRIGGERS)
+
+
+def m007_county_indexes(conn: sqlite3.Connection) -> None:
     """Indexes a county-size file needs (issue 13): events by action and time (the ledger's
     recomputations after a day's close) and evaluations by time (the ledger's ratings of a day)."""
     conn.execute("CREATE INDEX idx_events_action_at ON events (action, at)")
@@ -252,7 +386,8 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m003_service_columns,
     m004_events_by_time,
     m005_event_version,
-    m006_county_indexes,
+    m006_chain_per_origin,
+    m007_county_indexes,
 )
 LATEST = len(MIGRATIONS)
 
