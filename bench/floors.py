@@ -32,7 +32,7 @@ LEDGER_FLOOR_SQL = (
     "SELECT case_uuid, data FROM events WHERE action = 'recompute' AND at >= :end ORDER BY seq",
     "SELECT v.level, v.comment, c.case_no FROM evaluations v JOIN cases c ON c.uuid = v.case_uuid"
     " WHERE v.at >= :start AND v.at < :end ORDER BY v.at, c.case_no",
-    "SELECT seq, hash FROM events WHERE at < :end ORDER BY seq DESC LIMIT 1",
+    "SELECT seq, hash FROM events WHERE +at < :end ORDER BY rowid DESC LIMIT 1",
     "SELECT COUNT(*) FROM events WHERE at >= :start AND at < :end",
 )
 

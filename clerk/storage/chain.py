@@ -167,7 +167,14 @@ class ChainReport:
 
 
 def origins(conn: sqlite3.Connection) -> list[str]:
-    return [str(r[0]) for r in conn.execute("SELECT DISTINCT origin FROM events ORDER BY origin")]
+    """The origins in the log, each found by one seek on the (origin, seq) index (a DISTINCT
+    reads the whole index: millions of entries for a handful of origins)."""
+    found: list[str] = []
+    origin = conn.execute("SELECT MIN(origin) FROM events").fetchone()[0]
+    while origin is not None:
+        found.append(str(origin))
+        origin = conn.execute("SELECT MIN(origin) FROM events WHERE origin > ?", (origin,)).fetchone()[0]
+    return found
 
 
 def heads(conn: sqlite3.Connection) -> dict[str, Head]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -460,11 +461,12 @@ def _check_recent_files(conn: sqlite3.Connection, report: Report, checked: set[s
         " LEFT JOIN cases c ON c.uuid = d.case_uuid WHERE d.issued_at >= ?",
         (since,),
     )
+    isfile = os.path.isfile  # a stat per file; no Path object (tens of thousands a week)
     for case_uuid, doc_no, path_txt, path_pdf, case_no in rows:
         if case_uuid in checked:
             continue
         for path in (path_txt, path_pdf):
-            if path and not Path(path).is_file():
+            if path and not isfile(path):
                 report.problems.append(_missing_file(case_no, doc_no, path))
 
 
