@@ -290,7 +290,7 @@ def copy_case(
 ) -> tuple[dict[str, list[dict[str, Any]]], list[tuple]]:
     """New rows for one copy of `t` moved `days` days; events come back with their sort key."""
     old = t.case
-    c = {k: (cp.shift(v, days) if k in DATE_COLUMNS else v) for k, v in old.items()}
+    c: dict[str, Any] = {k: (cp.shift(v, days) if k in DATE_COLUMNS else v) for k, v in old.items()}
     c["uuid"] = case_uuid = _uuid7(c["received_at"])
     c["case_no"] = case_no = cp.case_no(c["point_code"], c["received_at"])
     if c["applicant_kind"] == "person":
@@ -309,12 +309,13 @@ def copy_case(
         "evaluations": [],
     }
     for m in t.materials:
-        n = {k: (cp.shift(v, days) if k in DATE_COLUMNS else v) for k, v in m.items()}
+        n: dict[str, Any] = {k: (cp.shift(v, days) if k in DATE_COLUMNS else v) for k, v in m.items()}
         n["uuid"], n["case_uuid"] = _uuid4(), case_uuid
         rows["case_materials"].append(n)
     doc_ids: dict[str, str] = {}
     for d in t.documents:
-        n = {k: (cp.shift(v, days) if k in DATE_COLUMNS else v) for k, v in d.items()}
+        d2: dict[str, Any] = {k: (cp.shift(v, days) if k in DATE_COLUMNS else v) for k, v in d.items()}
+        n = d2
         n["uuid"] = doc_ids[d["uuid"]] = _uuid7(n["issued_at"])
         n["case_uuid"] = case_uuid
         if n["doc_no"]:
@@ -324,7 +325,8 @@ def copy_case(
         if d.get("reprint_of"):
             d["reprint_of"] = doc_ids.get(d["reprint_of"])
     for e in t.evaluations:
-        n = {k: (cp.shift(v, days) if k in DATE_COLUMNS else v) for k, v in e.items()}
+        e2: dict[str, Any] = {k: (cp.shift(v, days) if k in DATE_COLUMNS else v) for k, v in e.items()}
+        n = e2
         n["uuid"], n["case_uuid"] = _uuid7(n["at"]), case_uuid
         rows["evaluations"].append(n)
     events = []

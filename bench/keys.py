@@ -93,7 +93,7 @@ async def _visit(folder: Path, item_no: int, *, notice: bool) -> dict[str, Any]:
         await k.key("tab")
         await k.data(PHONE)
         await k.key("f10")
-        screen = app.screen
+        screen: Any = app.screen
         uuid = screen.view.uuid
         required = [row for row in screen.view.materials if row.required]
         marks = required[:-1] if notice else required  # a notice: the last one is missing

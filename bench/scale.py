@@ -24,6 +24,7 @@ Each row is measured on one database beside a floor in the same run:
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import sys
@@ -125,7 +126,7 @@ def lookup_rows(ctx: Context, db: DemoDb, window: Any, conn: sqlite3.Connection)
             found = len(window.search(text))
             floor_found = _rows_of(conn, sql, params)()
             product_s, floor_s = compare(
-                lambda t=text: window.search(t),
+                functools.partial(window.search, text),
                 _rows_of(conn, sql, params),
                 repeats=ctx.repeats,
                 number=number,
