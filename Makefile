@@ -23,6 +23,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check clerk tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 check: lint test
 

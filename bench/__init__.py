@@ -12,6 +12,7 @@ BENCHMARKS: tuple[str, ...] = (
     "decision",
     "deadline",
     "catalogue",
+    "roster",
     "scale",
     "keys",
 )

@@ -1,12 +1,14 @@
 """The administrator's rules for accounts and service points, shared by the window and the CLI.
 
-Free of Textual. `Administration` is mixed into `clerk.service.Window`; the functions below it are
-what the CLI calls, where whoever can run the command already holds the database file.
+Free of Textual. `Administration` is mixed into `clerk.service.Window`; the screens call it with
+the signed-in administrator, the CLI with a `SystemActor` (whoever can run the command already
+holds the database file). Both go through the same checks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from clerk.case_reader import SETTING_POINT, ServiceError, declared_points
@@ -15,9 +17,20 @@ from clerk.model import Role
 from clerk.offices import POINT_KINDS, Offices, ServicePoint
 
 if TYPE_CHECKING:
-    from clerk.db import Store, User
+    from clerk.db import User
+    from clerk.storage.port import Store
 
 DECLARABLE_KINDS: tuple[str, ...] = tuple(k for k in POINT_KINDS if k != "county_hall")
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The actor recorded for maintenance done from the command line or by the machine itself
+    (`clerk user add`, `clerk holidays install`): it holds the file, so it acts as an administrator."""
+
+    login: str
+    name: str = "系统维护"
+    role: str = Role.ADMIN
 
 
 def declare_point(store: Store, base: Offices, code: str, name: str, kind: str, office: str) -> ServicePoint:
@@ -69,6 +82,8 @@ class Administration:
 
     def _require_admin(self, actor: Any) -> None:
         """The actor as stored now: an account deactivated since it logged in is refused too."""
+        if isinstance(actor, SystemActor):
+            return
         current = self.store.user(str(getattr(actor, "login", "")))
         if current is None or current.role != Role.ADMIN or not current.active:
             raise ServiceError("只有系统管理员可以管理用户和服务点，请联系本机管理员。")
@@ -81,14 +96,32 @@ class Administration:
         self._require_admin(actor)
         return self.store.users()
 
-    def add_user(self, actor: Any, login: str, name: str, role: Role, password: str) -> User:
-        """A new account at this installation's point; raises `UserError` (Chinese) on a bad login
-        or password."""
+    def add_user(
+        self, actor: Any, login: str, name: str, role: Role | str, password: str, *, point_code: str | None = None
+    ) -> User:
+        """A new account, at this installation's point unless `point_code` names another known one;
+        raises `UserError` (Chinese) on a bad login or password.
+
+        On a machine whose point is not set yet (the first administrator, made from the CLI),
+        `point_code` also becomes this installation's point, in the same transaction.
+        """
         self._require_admin(actor)
-        point = self.store.get_setting(SETTING_POINT)
+        configured = self.store.get_setting(SETTING_POINT)
+        point = point_code or configured
         if not point:
             raise ServiceError("本机尚未设置所属经办机构或服务点，请先完成初始设置。")
-        return self.store.create_user(login, name, role, password, point)
+        if point != configured and point not in self._known_codes():
+            raise ServiceError(f"没有编码为 {point} 的经办机构或服务点，请检查编码（clerk point list 可查看）。")
+        with self.store.transaction():
+            user = self.store.create_user(login, name, role, password, point)
+            if not configured:
+                self.store.set_setting(SETTING_POINT, point)
+        return user
+
+    def _known_codes(self) -> set[str]:
+        declared = declared_points(self.store)
+        known = self.base_offices.with_points(declared) if declared else self.base_offices
+        return {o.code for o in known.offices} | {p.code for p in known.points}
 
     def set_user_active(self, actor: Any, login: str, active: bool) -> User:
         self._require_admin(actor)

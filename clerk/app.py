@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 
+from clerk.limits import ADMIN_ROLES, LEDGER_ROLES
 from clerk.model import Role
 
 if TYPE_CHECKING:
@@ -26,9 +27,10 @@ SCREENSHOT_ACTIONS = frozenset({"screenshot", "app.screenshot"})
 NEEDS_USER = frozenset({"new_case", "search", "dashboard", "logout"})
 # Screens only some roles may open; the key is hidden and refused for everyone else.
 ROLE_ACTIONS: dict[str, frozenset[Role]] = {
-    "users": frozenset({Role.ADMIN}),
-    "points": frozenset({Role.ADMIN}),
-    "ledger": frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN}),
+    "users": ADMIN_ROLES,
+    "points": ADMIN_ROLES,
+    "ledger": LEDGER_ROLES,
+    "roster": LEDGER_ROLES,
 }
 
 
@@ -46,6 +48,7 @@ class ClerkApp(App[None]):
         Binding("ctrl+r", "ledger", "日结单", id="app.ledger", tooltip="本机当日或以前某日的日结单，可导出", show=False),
         Binding("ctrl+y", "users", "用户管理", id="app.users", tooltip="新增、停用账号，重置密码（管理员）", show=False),
         Binding("ctrl+o", "points", "服务点", id="app.points", tooltip="经办机构和服务点，登记新服务点（管理员）", show=False),
+        Binding("ctrl+t", "roster", "名册导入", id="app.roster", tooltip="大中专院校：学生名册（表6）整批参保登记"),
         Binding("ctrl+p", "command_palette", "命令", id="app.palette", priority=True, show=False),
         Binding("ctrl+l", "logout", "注销", id="app.logout", tooltip="换人登录", show=False),
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True, show=False),
@@ -55,6 +58,7 @@ class ClerkApp(App[None]):
         super().__init__()
         self.window = window
         self.user = user
+        window.on_actor_revoked = self._actor_revoked
 
     # ------------------------------------------------------------------ start-up
 
@@ -86,6 +90,16 @@ class ClerkApp(App[None]):
         self.push_screen(DashboardScreen(self.window, user))
         self.refresh_bindings()
 
+    def _actor_revoked(self, message: str) -> None:
+        """The signed-in account was deactivated or given another role: log it out, say why."""
+        if self.user is None:
+            return
+        self.call_later(self._log_out_revoked, message)
+
+    def _log_out_revoked(self, message: str) -> None:
+        self.action_logout()
+        self.notify(message, severity="error", timeout=15)
+
     def action_logout(self) -> None:
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -101,6 +115,10 @@ class ClerkApp(App[None]):
             return False  # an SVG of the screen would write personal data to disk
         if action in NEEDS_USER and self.user is None:
             return False
+        if getattr(self.screen, "busy", False) and action not in ("help", "quit"):
+            return False  # a roster import is writing: nothing else may touch the database
+        if action == "roster" and (self.user is None or self.window.roster_point_problem() is not None):
+            return False  # only a college point imports rosters
         if action in ROLE_ACTIONS:
             return self.user is not None and getattr(self.user, "role", None) in ROLE_ACTIONS[action]
         return True
@@ -151,6 +169,12 @@ class ClerkApp(App[None]):
         self.go_home()
         self.push_screen(PointsScreen(self.window, self.user))
 
+    def action_roster(self) -> None:
+        from clerk.screens.roster import RosterScreen
+
+        self.go_home()
+        self.push_screen(RosterScreen(self.window, self.user))
+
     def action_dashboard(self) -> None:
         self.go_home()
         refresh = getattr(self.screen, "reload", None)
@@ -187,6 +211,8 @@ class ClerkApp(App[None]):
             yield SystemCommand("新建办件", "选择事项并登记申请人（F2）", self.action_new_case)
             yield SystemCommand("查询办件", "按办件号、证件号、姓名或单位查询（F3）", self.action_search)
             yield SystemCommand("工作台", "今日收件、待审核、即将到期、已逾期、待补正（F5）", self.action_dashboard)
+            if self.check_action("roster", ()):
+                yield SystemCommand("名册导入", "大中专院校学生名册（表6）整批参保登记（Ctrl+T）", self.action_roster)
         yield SystemCommand("事项指南", "39项经办事项的材料、时限和依据（F4）", self.action_catalogue)
         yield SystemCommand("帮助", "按键说明（F1）", self.action_help)
         yield SystemCommand("切换主题", "更换界面配色", self.action_change_theme)
@@ -199,11 +225,10 @@ def make_app(window: Window, *, user: Any = None) -> ClerkApp:
 
 def make_app_from_args(args: argparse.Namespace) -> ClerkApp:
     from clerk.catalog import default_catalog
-    from clerk.db import Store
     from clerk.offices import default_offices
     from clerk.paths import default_db_path, documents_dir
-    from clerk.service import Window
+    from clerk.service import open_window
 
     path = Path(args.db) if getattr(args, "db", None) else default_db_path()
-    window = Window(Store.open(path), default_catalog(), default_offices(), documents_root=documents_dir())
+    window = open_window(path, default_catalog(), default_offices(), documents_root=documents_dir())
     return make_app(window)

@@ -5,21 +5,23 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from clerk import db as storage
 from clerk.catalog import Catalog, Item, Material
 from clerk.clock import TZ, Clock
+from clerk.db import CaseRecord, DocumentRecord, EventRecord, MaterialCheckRecord
 from clerk.deadlines import remaining_working_days
 from clerk.documents.model import DocKind
+from clerk.limits import REVIEWER_ROLES
 from clerk.masking import mask_id, mask_name, mask_phone
 from clerk.materials import MaterialCheck, missing_materials, required_materials
-from clerk.model import ACTION_LABELS, Action, CaseState, Channel, Deadline, Rating, Role
+from clerk.model import ACTION_LABELS, Action, CaseState, Channel, Deadline, Role
 from clerk.notice import deemed_accepted
 from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
+from clerk.storage.port import Store
 from clerk.views import (
     CaseSummary,
     CaseView,
@@ -30,7 +32,12 @@ from clerk.views import (
     Queues,
 )
 from clerk.workdays import WorkCalendar
-from clerk.workflow import CaseFacts, OfficeSettings, allowed_actions, allowed_records
+from clerk.workflow import (
+    CaseFacts,
+    OfficeSettings,
+    allowed_actions,
+    allowed_records,
+)
 
 if TYPE_CHECKING:
     from clerk.ledger import Ledger
@@ -38,17 +45,22 @@ if TYPE_CHECKING:
 SETTING_POINT = "point_code"
 
 
-def declared_points(store: storage.Store) -> list[ServicePoint]:
+def declared_points(store: Store) -> list[ServicePoint]:
     """The service points declared on this machine (not in offices.json)."""
-    return [ServicePoint(p["code"], p["name"], p["kind"], p["office_code"]) for p in store.points()]
+    return [ServicePoint(p.code, p.name, p.kind, p.office_code) for p in store.points()]
 
 
 class ServiceError(ValueError):
     """A move the window cannot make; the message is Chinese and says what to do."""
 
 
+class ActorRevokedError(ServiceError):
+    """The signed-in account was deactivated or given another role since it logged in: the
+    session may no longer act (the app logs it out and shows the message)."""
+
+
 class CaseReader:
-    store: storage.Store
+    store: Store
     catalog: Catalog
     base_offices: Offices
     clock: Clock
@@ -63,6 +75,14 @@ class CaseReader:
     def today(self) -> date:
         return self.clock().astimezone(TZ).date()
 
+    def configured_point(self) -> str | None:
+        """This installation's point code, or None before the initial setup."""
+        return self.store.get_setting(SETTING_POINT)
+
+    def close(self) -> None:
+        """Close the store (the CLI, when its command is done)."""
+        self.store.close()
+
     def point(self) -> PointChoice:
         code = self.store.get_setting(SETTING_POINT)
         if not code:
@@ -76,23 +96,22 @@ class CaseReader:
 
     def case(self, case_uuid: str, user: storage.User | None = None) -> CaseView:
         row = self._row(case_uuid)
-        item = self.catalog.item(row["item_no"])
-        circumstances = frozenset(json.loads(row["circumstances"] or "[]"))
+        item = self.catalog.item(row.item_no)
         checks = self._checks(case_uuid)
-        required = required_materials(self.catalog, item, circumstances)
+        required = required_materials(self.catalog, item, row.circumstances)
         required_ids = {m.id for m in required}
         rows = [MaterialRow(m, checks.get(m.id), True) for m in required]
         for m in item.materials:
             if m.id not in required_ids:
                 rows.append(MaterialRow(m, checks.get(m.id), False))
         missing = missing_materials(required, checks)
-        state = CaseState(row["state"])
+        state = row.state
         deadline = self._deadline(row, item)
         today = self.today()
         remaining = None
         if deadline is not None and not state.is_final:
             remaining = remaining_working_days(deadline, today, self.calendar)
-        events = [_event_row(e) for e in self.store.events_for(case_uuid)]
+        events = [_event_row(e) for e in self.store.case_events(case_uuid)]
         documents = [_document_row(d) for d in self.store.documents_for(case_uuid)]
         evaluation = self.store.evaluation_for(case_uuid)
         allowed: list[Action] = []
@@ -102,20 +121,20 @@ class CaseReader:
             allowed = allowed_actions(facts, actor=user.login, role=role, settings=self.settings)
             allowed += [a for a in allowed_records(facts, role=role) if a != Action.PRINT or documents]
         return CaseView(
-            uuid=row["uuid"],
-            case_no=row["case_no"],
+            uuid=row.uuid,
+            case_no=row.case_no,
             item=item,
             state=state,
-            channel=Channel(row["channel"]),
-            applicant_kind=row["applicant_kind"],
+            channel=row.channel,
+            applicant_kind=row.applicant_kind,
             applicant_name_masked=_mask_applicant_name(row),
-            applicant_id_type=row["id_type"],
-            applicant_id_masked=mask_id(row["id_number"] or ""),
-            phone_masked=mask_phone(row["phone"] or ""),
-            agent=mask_name(row["agent_name"]) if row.get("agent_name") else "",
-            circumstances=circumstances,
-            received_at=datetime.fromisoformat(row["received_at"]),
-            accepted_at=datetime.fromisoformat(row["accepted_at"]) if row.get("accepted_at") else None,
+            applicant_id_type=row.id_type or "",
+            applicant_id_masked=mask_id(row.id_number or ""),
+            phone_masked=mask_phone(row.phone or ""),
+            agent=mask_name(row.agent_name) if row.agent_name else "",
+            circumstances=row.circumstances,
+            received_at=row.received_at,
+            accepted_at=row.accepted_at,
             deadline=deadline,
             remaining_working_days=remaining,
             overdue=remaining is not None and remaining < 0,
@@ -124,28 +143,28 @@ class CaseReader:
             missing=missing,
             events=events,
             documents=documents,
-            rating=Rating(evaluation["level"]) if evaluation else None,
+            rating=evaluation.level if evaluation else None,
             allowed=allowed,
-            amount_fen=row.get("amount_fen"),
-            version=row["version"],
+            amount_fen=row.amount_fen,
+            version=row.version,
         )
 
-    def summary(self, row: Mapping[str, Any]) -> CaseSummary:
-        item = self.catalog.item(row["item_no"])
-        state = CaseState(row["state"])
+    def summary(self, row: CaseRecord) -> CaseSummary:
+        item = self.catalog.item(row.item_no)
+        state = row.state
         today = self.today()
-        due = date.fromisoformat(row["due_date"]) if row.get("due_date") else None
+        due = row.due_date
         return CaseSummary(
-            uuid=row["uuid"],
-            case_no=row["case_no"],
+            uuid=row.uuid,
+            case_no=row.case_no,
             item_no=item.no,
             item_name=item.name,
             state=state,
             state_label=state.label,
             applicant_name_masked=_mask_applicant_name(row),
-            received_at=datetime.fromisoformat(row["received_at"]),
+            received_at=row.received_at,
             due=due,
-            due_provisional=bool(row.get("due_provisional")),
+            due_provisional=row.due_provisional,
             overdue=due is not None and not state.is_final and due < today,
             deemed_accepted=self._deemed_accepted(row, state, today),
         )
@@ -155,13 +174,15 @@ class CaseReader:
         point = self.point().code
         next_day, _ = self.calendar.add_working_days(today, 1)
         due_soon = [
-            r for r in self.store.due_on_or_before(next_day, point_code=point) if r["due_date"] >= today.isoformat()
+            r
+            for r in self.store.due_on_or_before(next_day, point_code=point)
+            if r.due_date is not None and r.due_date >= today
         ]
         review = self.store.awaiting_review(point)
-        if user.role not in (Role.REVIEWER, Role.SUPERVISOR, Role.ADMIN):
+        if user.role not in REVIEWER_ROLES:
             review = []
         elif self.settings.reviewer_must_differ:
-            review = [r for r in review if r.get("accepted_by") != user.login]
+            review = [r for r in review if r.accepted_by != user.login]
         return Queues(
             today=[self.summary(r) for r in self.store.received_on(today, point_code=point)],
             my_review=[self.summary(r) for r in review],
@@ -176,67 +197,90 @@ class CaseReader:
 
     def daily_ledger(self, day: date) -> Ledger:
         """This machine's 日结单 for `day` (raises `LedgerError` with a Chinese message)."""
+        point = self.point()
+        return self.ledger(day, point.code, point_name=point.name)
+
+    def ledger(
+        self,
+        day: date,
+        point_code: str | None = None,
+        *,
+        today: date | None = None,
+        point_name: str | None = None,
+    ) -> Ledger:
+        """The 日结单 of `day` for one office or point (its points included), or with `point_code`
+        None for every case in the file. Raises `ServiceError` for an unknown point and
+        `LedgerError` for a day still to come (Chinese messages)."""
         from clerk.ledger import build_ledger
 
-        point = self.point()
+        name = point_name or ""
+        if point_code is not None and point_name is None:
+            try:
+                name = self.offices.point(point_code).name
+            except KeyError:
+                raise ServiceError(
+                    f"没有编码为 {point_code} 的经办机构或服务点，请用 clerk point list 查看编码。"
+                ) from None
         return build_ledger(
             self.store,
             self.catalog,
             self.calendar,
             day=day,
-            point_code=point.code,
-            point_name=point.name,
-            today=self.today(),
+            point_code=point_code,
+            point_name=name,
+            today=today or self.today(),
         )
 
-    def _row(self, case_uuid: str) -> dict[str, Any]:
+    def _row(self, case_uuid: str) -> CaseRecord:
         row = self.store.get_case(case_uuid)
         if row is None:
             raise ServiceError("找不到该办件，请刷新后重试。")
         return row
 
-    def _deadline(self, row: Mapping[str, Any], item: Item) -> Deadline | None:
-        if not row.get("due_date"):
+    def _deadline(self, row: CaseRecord, item: Item) -> Deadline | None:
+        if row.due_date is None:
             return None
-        limit = item.time_limit.for_channel(row["channel"] == Channel.ONLINE)
-        start = row.get("due_start") or row["accepted_at"][:10]
+        limit = item.time_limit.for_channel(row.channel == Channel.ONLINE)
+        start = row.due_start
+        if start is None:
+            assert row.accepted_at is not None
+            start = row.accepted_at.astimezone(TZ).date()
         return Deadline(
-            due=date.fromisoformat(row["due_date"]),
-            provisional=bool(row["due_provisional"]),
+            due=row.due_date,
+            provisional=row.due_provisional,
             kind=limit.kind,
             days=limit.days,
-            start=date.fromisoformat(start),
+            start=start,
         )
 
-    def _deemed_accepted(self, row: Mapping[str, Any], state: CaseState, today: date) -> bool:
+    def _deemed_accepted(self, row: CaseRecord, state: CaseState, today: date) -> bool:
         if state != CaseState.DRAFT:
             return False
-        if any(e["action"] == Action.NOTICE for e in self.store.events_for(row["uuid"])):
+        if any(e.action == Action.NOTICE for e in self.store.case_events(row.uuid)):
             return False  # a notice was given in time; the supplemented case is decided afresh
-        received = datetime.fromisoformat(row["received_at"]).astimezone(TZ).date()
+        received = row.received_at.astimezone(TZ).date()
         return deemed_accepted(received, today, decided=False, calendar=self.calendar)
 
-    def _facts(self, row: Mapping[str, Any], item: Item, missing: list[tuple[Material, str]]) -> CaseFacts:
+    def _facts(self, row: CaseRecord, item: Item, missing: list[tuple[Material, str]]) -> CaseFacts:
         noticed: list[frozenset[str]] = []
         approved: set[str] = set()
         noticed_on: date | None = None
-        for e in self.store.events_for(row["uuid"]):
-            data = json.loads(e["data"] or "{}") if isinstance(e["data"], str) else (e["data"] or {})
-            if e["action"] == Action.NOTICE:
-                noticed.append(frozenset(data.get("missing", [])))
-                noticed_on = datetime.fromisoformat(e["at"]).astimezone(TZ).date()
-            elif e["action"] == Action.OVERRIDE:
-                approved.update(data.get("missing", []))
-        evaluation = self.store.evaluation_for(row["uuid"])
+        for e in self.store.case_events(row.uuid):
+            if e.action == Action.NOTICE:
+                noticed.append(frozenset(e.data.get("missing", [])))
+                noticed_on = e.at.astimezone(TZ).date()
+            elif e.action == Action.OVERRIDE:
+                approved.update(e.data.get("missing", []))
+        evaluation = self.store.evaluation_for(row.uuid)
         return CaseFacts(
-            uuid=row["uuid"],
+            uuid=row.uuid,
             item=item,
-            state=CaseState(row["state"]),
-            channel=Channel(row["channel"]),
+            state=row.state,
+            channel=row.channel,
             complete=not missing,
-            accepted_by=row.get("accepted_by"),
+            accepted_by=row.accepted_by,
             noticed_ids=tuple(noticed),
-            rating=Rating(evaluation["level"]) if evaluation else None,
+            rating=evaluation.level if evaluation else None,
             approved_ids=frozenset(approved),
             supplement_due=(
                 noticed_on + timedelta(days=self.settings.supplement_days) if noticed_on else None
@@ -245,20 +289,24 @@ class CaseReader:
         )
 
     def _checks(self, case_uuid: str) -> dict[str, MaterialCheck]:
-        return {
-            c["material_id"]: MaterialCheck(
-                material_id=c["material_id"],
-                status=c["status"],
-                alternative=c["alternative"],
-                defect=c["defect"] or "",
-            )
-            for c in self.store.material_checks(case_uuid)
-        }
+        return checks_by_material(self.store.material_checks(case_uuid))
 
-    def _missing(self, row: Mapping[str, Any], item: Item) -> list[tuple[Material, str]]:
-        circumstances = frozenset(json.loads(row["circumstances"] or "[]"))
-        required = required_materials(self.catalog, item, circumstances)
-        return missing_materials(required, self._checks(row["uuid"]))
+    def _missing(self, row: CaseRecord, item: Item) -> list[tuple[Material, str]]:
+        required = required_materials(self.catalog, item, row.circumstances)
+        return missing_materials(required, self._checks(row.uuid))
+
+
+def checks_by_material(records: Iterable[MaterialCheckRecord]) -> dict[str, MaterialCheck]:
+    """The stored checks as the domain's `MaterialCheck`s, by material id."""
+    return {
+        c.material_id: MaterialCheck(
+            material_id=c.material_id,
+            status=c.status,
+            alternative=c.alternative,
+            defect=c.defect,
+        )
+        for c in records
+    }
 
 
 def point_choice(p: Office | ServicePoint) -> PointChoice:
@@ -267,31 +315,30 @@ def point_choice(p: Office | ServicePoint) -> PointChoice:
     return PointChoice(code=p.code, name=name, kind=kind, kind_label=POINT_KINDS[kind], office_code=p.office_code)
 
 
-def _mask_applicant_name(row: Mapping[str, Any]) -> str:
-    if row["applicant_kind"] != "person":
-        return row["applicant_name"]  # a unit's name is not personal data
-    return mask_name(row["applicant_name"])
+def _mask_applicant_name(row: CaseRecord) -> str:
+    if row.applicant_kind != "person":
+        return row.applicant_name  # a unit's name is not personal data
+    return mask_name(row.applicant_name)
 
 
-def _event_row(e: Mapping[str, Any]) -> EventRow:
-    action = Action(e["action"])
+def _event_row(e: EventRecord) -> EventRow:
     return EventRow(
-        at=datetime.fromisoformat(e["at"]),
-        action=action,
-        action_label=ACTION_LABELS[action],
-        actor=e["actor"],
-        reason=e["reason"] or "",
+        at=e.at,
+        action=e.action,
+        action_label=ACTION_LABELS[e.action],
+        actor=e.actor,
+        reason=e.reason,
     )
 
 
-def _document_row(d: Mapping[str, Any]) -> DocumentRow:
-    kind = DocKind(d["kind"])
+def _document_row(d: DocumentRecord) -> DocumentRow:
+    kind = DocKind(d.kind)
     return DocumentRow(
-        uuid=d["uuid"],
-        kind=d["kind"],
+        uuid=d.uuid,
+        kind=d.kind,
         kind_label=kind.label,
-        doc_no=d["doc_no"],
-        path_pdf=d["path_pdf"],
-        path_txt=d["path_txt"],
-        issued_at=datetime.fromisoformat(d["issued_at"]),
+        doc_no=d.doc_no,
+        path_pdf=d.path_pdf,
+        path_txt=d.path_txt,
+        issued_at=d.issued_at,
     )

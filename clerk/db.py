@@ -11,8 +11,12 @@ The store keeps what the service tells it and decides no workflow rule. What it 
   and checked by `verify()`; events carry ids and codes, never personal data;
 - every case, material record, document and event has a UUID, its owning point, a version
   counter and ISO-8601 timestamps with the +08:00 offset from the injected clock;
-- rows come back as plain dicts with every column; JSON columns (`circumstances`, events'
-  `data`) come back as the JSON text stored.
+- rows come back as typed frozen records (`clerk.storage.records`: `CaseRecord`,
+  `DocumentRecord`, `MaterialCheckRecord`, `EvaluationRecord`, `EventRecord`, `PointRecord`,
+  `User`), decoded here: JSON as lists/dicts, instants as `datetime`, dates as `date`;
+- SQLite errors leave the store as the neutral errors of `clerk.storage.errors` (busy, disk
+  full, read-only, damaged, constraint, conflict, not found); nothing above storage sees
+  `sqlite3`. The protocol the service relies on is `clerk.storage.port.Store`.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import json
 import sqlite3
 import threading
 import uuid as uuidlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -32,11 +36,30 @@ from sqlite_utils import Database
 
 from clerk.clock import Clock, system_clock
 from clerk.model import CaseState, Event, Role
-from clerk.storage import chain, files, fts, queries, schema, users
+from clerk.storage import batches, chain, files, fts, ledger_queries, queries, schema, users
 from clerk.storage.chain import PersonalDataError
 from clerk.storage.connection import connect
+from clerk.storage.errors import (
+    BusyError,
+    ConflictError,
+    ConstraintError,
+    DamagedError,
+    DiskFullError,
+    NotFoundError,
+    ReadOnlyError,
+    StorageError,
+    translated,
+)
 from clerk.storage.files import BackupError
 from clerk.storage.records import MANAGED as _MANAGED
+from clerk.storage.records import (
+    CaseRecord,
+    DocumentRecord,
+    EvaluationRecord,
+    EventRecord,
+    MaterialCheckRecord,
+    PointRecord,
+)
 from clerk.storage.records import instant as _instant
 from clerk.storage.records import normalize as _normalize
 from clerk.storage.users import AuthError, PasswordPolicyError, User, UserError
@@ -46,22 +69,26 @@ from clerk.storage.verify import verify as verify_store
 __all__ = [
     "AuthError",
     "BackupError",
+    "BusyError",
+    "CaseRecord",
     "ConflictError",
+    "ConstraintError",
+    "DamagedError",
+    "DiskFullError",
+    "DocumentRecord",
+    "EvaluationRecord",
+    "EventRecord",
+    "MaterialCheckRecord",
     "NotFoundError",
     "PasswordPolicyError",
     "PersonalDataError",
+    "PointRecord",
+    "ReadOnlyError",
+    "StorageError",
     "Store",
     "User",
     "UserError",
 ]
-
-
-class ConflictError(ValueError):
-    """Someone else changed the case since it was read (optimistic version check)."""
-
-
-class NotFoundError(ValueError):
-    """The case or record asked for does not exist."""
 
 
 def _new_uuid() -> str:
@@ -102,12 +129,13 @@ class Store:
 
         `version` stops migrations early; only tests use it, to build files of older versions.
         """
-        conn = connect(path)
-        try:
-            schema.migrate(conn, version)
-        except BaseException:
-            conn.close()
-            raise
+        with translated():
+            conn = connect(path)
+            try:
+                schema.migrate(conn, version)
+            except BaseException:
+                conn.close()
+                raise
         return cls(conn, clock=clock, hasher=hasher, path=Path(path))
 
     def close(self) -> None:
@@ -133,9 +161,9 @@ class Store:
 
         Nested blocks join the outer transaction: they are savepoints, so an exception caught
         inside the outer block undoes only the inner block, and nothing is durable until the
-        outermost block commits.
+        outermost block commits. A SQLite error inside leaves it as a `StorageError`.
         """
-        with self._lock:
+        with self._lock, translated():
             if self._depth == 0:
                 self.conn.execute("BEGIN IMMEDIATE")
                 self._depth = 1
@@ -192,9 +220,12 @@ class Store:
     def settings(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT key, value FROM settings ORDER BY key").fetchall())
 
-    def points(self) -> list[dict[str, Any]]:
-        """Service points declared locally: dicts with code, name, kind, office_code."""
-        return list(self.db.query("SELECT code, name, kind, office_code FROM points ORDER BY code"))
+    def points(self) -> list[PointRecord]:
+        """Service points declared locally."""
+        return [
+            PointRecord.from_row(r)
+            for r in self.db.query("SELECT code, name, kind, office_code FROM points ORDER BY code")
+        ]
 
     def add_point(self, code: str, name: str, kind: str, office_code: str) -> None:
         """Declare (or redeclare) a service point."""
@@ -293,15 +324,16 @@ class Store:
             if {"applicant_name", "unit_name"} & set(values):
                 row = self.get_case(uuid)
                 assert row is not None
-                fts.reindex_case(self.conn, uuid, row["applicant_name"], row["unit_name"])
+                fts.reindex_case(self.conn, uuid, row.applicant_name, row.unit_name)
         return expected_version + 1
 
-    def get_case(self, uuid: str) -> dict[str, Any] | None:
+    def get_case(self, uuid: str) -> CaseRecord | None:
         rows = list(self.db.query("SELECT * FROM cases WHERE uuid = ?", [uuid]))
-        return rows[0] if rows else None
+        return CaseRecord.from_row(rows[0]) if rows else None
 
-    def get_case_by_no(self, case_no: str) -> dict[str, Any] | None:
-        return queries.by_case_no(self.db, case_no)
+    def get_case_by_no(self, case_no: str) -> CaseRecord | None:
+        row = queries.by_case_no(self.db, case_no)
+        return CaseRecord.from_row(row) if row else None
 
     def next_sequence(self, point_code: str, day: date | str) -> int:
         """The next number (1, 2, ...) in the point's daily counter; part of the caller's transaction."""
@@ -330,9 +362,9 @@ class Store:
             case = self.get_case(case_uuid)
             if case is None:
                 raise NotFoundError("找不到该办件，请刷新后重试。")
-            owner = point_code or case["point_code"]
+            owner = point_code or case.point_code
             now = self.now()
-            existing = {r["material_id"]: r for r in self.material_checks(case_uuid)}
+            existing = {r["material_id"]: r for r in self._material_rows(case_uuid)}
             for check in checks:
                 self._check_columns("case_materials", check)
                 fields = {
@@ -361,7 +393,10 @@ class Store:
                         {**fields, "now": now, "uuid": old["uuid"]},
                     )
 
-    def material_checks(self, case_uuid: str) -> list[dict[str, Any]]:
+    def material_checks(self, case_uuid: str) -> list[MaterialCheckRecord]:
+        return [MaterialCheckRecord.from_row(r) for r in self._material_rows(case_uuid)]
+
+    def _material_rows(self, case_uuid: str) -> list[dict[str, Any]]:
         return list(
             self.db.query("SELECT * FROM case_materials WHERE case_uuid = ? ORDER BY material_id", [case_uuid])
         )
@@ -372,12 +407,13 @@ class Store:
         """Record an issued document (uuid generated when absent); returns its uuid."""
         return self._add("documents", row)
 
-    def documents_for(self, case_uuid: str) -> list[dict[str, Any]]:
-        return list(
-            self.db.query(
+    def documents_for(self, case_uuid: str) -> list[DocumentRecord]:
+        return [
+            DocumentRecord.from_row(r)
+            for r in self.db.query(
                 "SELECT * FROM documents WHERE case_uuid = ? ORDER BY issued_at, rowid", [case_uuid]
             )
-        )
+        ]
 
     def document_at(self, path: Path) -> bool:
         """Whether a recorded document's text or PDF is the file at `path`."""
@@ -391,7 +427,7 @@ class Store:
         """Record a rating (好差评); returns its uuid."""
         return self._add("evaluations", row)
 
-    def evaluation_for(self, case_uuid: str) -> dict[str, Any] | None:
+    def evaluation_for(self, case_uuid: str) -> EvaluationRecord | None:
         """The case's latest evaluation, or None."""
         rows = list(
             self.db.query(
@@ -399,7 +435,7 @@ class Store:
                 [case_uuid],
             )
         )
-        return rows[0] if rows else None
+        return EvaluationRecord.from_row(rows[0]) if rows else None
 
     def follow_up_evaluation(self, case_uuid: str, text: str, at: datetime | str) -> None:
         """Record the follow-up (回访) on the case's latest evaluation."""
@@ -410,7 +446,7 @@ class Store:
             self.conn.execute(
                 "UPDATE evaluations SET follow_up = ?, followed_up_at = ?, version = version + 1,"
                 " updated_at = ? WHERE uuid = ?",
-                (text, _instant(at), self.now(), latest["uuid"]),
+                (text, _instant(at), self.now(), latest.uuid),
             )
 
     def _add(self, table: str, row: Mapping[str, Any]) -> str:
@@ -490,6 +526,202 @@ class Store:
         row = self.conn.execute("SELECT origin FROM events ORDER BY n DESC LIMIT 1").fetchone()
         return str(row[0]) if row else ""
 
+    # ------------------------------------------------------------------ batches (rosters)
+
+    def insert_batch(self, row: Mapping[str, Any], materials: Sequence[Mapping[str, Any]]) -> str:
+        """Record a batch (a roster enrolled in one go) and the materials checked for it.
+
+        `row` holds `batches` columns (uuid generated when absent); each material has
+        `material_id`, `status`, `checked_by` and optionally `alternative`, `defect`.
+        """
+        values = _normalize(row)
+        self._check_columns("batches", values)
+        if _MANAGED & set(values):
+            raise ValueError("version, created_at and updated_at are managed by the store")
+        now = self.now()
+        values.setdefault("uuid", _new_uuid())
+        values.update(version=1, created_at=now, updated_at=now)
+        checks = []
+        for m in materials:
+            self._check_columns("batch_materials", m)
+            checks.append(
+                {
+                    "uuid": _new_uuid(),
+                    "batch_uuid": values["uuid"],
+                    "point_code": values["point_code"],
+                    "alternative": None,
+                    "defect": None,
+                    **m,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        with self.transaction():
+            batches.insert_batch(self.conn, values)
+            batches.insert_materials(self.conn, checks)
+        return str(values["uuid"])
+
+    def insert_cases(self, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+        """`insert_case` for many new cases at once (one statement per table); returns their uuids.
+
+        Same rules as `insert_case`: version 1, managed timestamps, names indexed. Every row must
+        have the same columns.
+        """
+        if not rows:
+            return []
+        now = self.now()
+        prepared: list[dict[str, Any]] = []
+        for row in rows:
+            values = _normalize(row)
+            values.setdefault("uuid", _new_uuid())
+            values.setdefault("origin_point", values.get("point_code"))
+            values.update(version=1, created_at=now, updated_at=now)
+            prepared.append(values)
+        names = list(prepared[0])
+        self._check_columns("cases", prepared[0])
+        if _MANAGED & set(rows[0]):
+            raise ValueError("version, created_at and updated_at are managed by the store")
+        if any(list(v) != names for v in prepared):
+            raise ValueError("insert_cases needs rows with the same columns")
+        with self.transaction():
+            self.conn.executemany(
+                f"INSERT INTO cases ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+                ([v[n] for n in names] for v in prepared),
+            )
+            self.conn.executemany(
+                f"INSERT INTO {fts.TABLE} (case_uuid, applicant_name, unit_name) VALUES (?, ?, ?)",
+                (
+                    (v["uuid"], fts.spaced(v.get("applicant_name")), fts.spaced(v.get("unit_name")))
+                    for v in prepared
+                ),
+            )
+        return [str(v["uuid"]) for v in prepared]
+
+    def add_material_checks(self, checks: Sequence[Mapping[str, Any]]) -> None:
+        """First material checks of new cases, in one statement: each has `case_uuid`,
+        `point_code`, `material_id`, `status` and optionally `alternative`, `defect`. For cases
+        that already have checks use `set_material_checks`."""
+        now = self.now()
+        names = ("uuid", "case_uuid", "point_code", "material_id", "status", "alternative", "defect")
+        with self.transaction():
+            self.conn.executemany(
+                f"INSERT INTO case_materials ({', '.join(names)}, version, created_at, updated_at)"
+                f" VALUES ({', '.join('?' for _ in names)}, 1, ?, ?)",
+                (
+                    (
+                        _new_uuid(),
+                        c["case_uuid"],
+                        c["point_code"],
+                        c["material_id"],
+                        c["status"],
+                        c.get("alternative"),
+                        c.get("defect"),
+                        now,
+                        now,
+                    )
+                    for c in checks
+                ),
+            )
+
+    def append_events(self, events: Sequence[Event], point_code: str) -> list[str]:
+        """`append_event` for many events in order: chained on this installation's origin from
+        one read of its head and written in one statement; returns their hashes."""
+        if not events:
+            return []
+        columns = chain.STORED_COLUMNS
+        rows: list[tuple[Any, ...]] = []
+        hashes: list[str] = []
+        with self.transaction():
+            origin = self.origin(point_code)
+            seq, prev = self.chain_head(origin)
+            for event in events:
+                chain.check_no_personal_data(event.reason, event.data)
+                data = json.loads(chain.canonical_json(event.data))
+                seq += 1
+                fields: dict[str, Any] = {
+                    "origin": origin,
+                    "format": chain.CURRENT_FORMAT,
+                    "seq": seq,
+                    "uuid": _new_uuid(),
+                    "case_uuid": event.case_uuid,
+                    "action": str(event.action),
+                    "actor": event.actor,
+                    "at": _instant(event.at),
+                    "from_state": str(event.from_state) if event.from_state is not None else None,
+                    "to_state": str(event.to_state),
+                    "reason": event.reason,
+                    "data": data,
+                    "point_code": point_code,
+                }
+                digest = chain.event_hash(fields, prev, chain.CURRENT_FORMAT)
+                fields.update(data=chain.canonical_json(data), prev_hash=prev, hash=digest)
+                rows.append(tuple(fields[c] for c in columns))
+                hashes.append(digest)
+                prev = digest
+            self.conn.executemany(
+                f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", rows
+            )
+        return hashes
+
+    def add_documents(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """`add_document` for many rows at once (one statement); every row has the same columns."""
+        if not rows:
+            return
+        now = self.now()
+        prepared = []
+        for row in rows:
+            values = _normalize(row)
+            if _MANAGED & set(values):
+                raise ValueError("version, created_at and updated_at are managed by the store")
+            values.setdefault("uuid", _new_uuid())
+            values.update(version=1, created_at=now, updated_at=now)
+            prepared.append(values)
+        names = list(prepared[0])
+        self._check_columns("documents", prepared[0])
+        if any(list(v) != names for v in prepared):
+            raise ValueError("add_documents needs rows with the same columns")
+        with self.transaction():
+            self.conn.executemany(
+                f"INSERT INTO documents ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+                ([v[n] for n in names] for v in prepared),
+            )
+
+    def link_batch_cases(self, links: Sequence[Mapping[str, Any]]) -> None:
+        """Link cases to their batch (`batch_cases` rows), in one statement."""
+        for link in links[:1]:
+            self._check_columns("batch_cases", link)
+        with self.transaction():
+            batches.link_cases(self.conn, links, self.now())
+
+    def next_batch_number(self, point_code: str, day: date) -> int:
+        """The next number (1, 2, ...) of the point's batches on `day`; part of the caller's transaction."""
+        return batches.next_batch_no(self.conn, point_code, day.isoformat())
+
+    def enrolled_ids(self, item_no: int, id_numbers: list[str]) -> dict[str, str]:
+        """{id number: case number} of those numbers already enrolled by a live case of `item_no`."""
+        return batches.enrolled(self.conn, item_no, id_numbers)
+
+    def batch(self, uuid: str) -> dict[str, Any] | None:
+        return batches.get(self.conn, uuid)
+
+    def batches(self, point_code: str | None = None) -> list[dict[str, Any]]:
+        """Batches, newest first."""
+        return batches.listing(self.conn, point_code)
+
+    def batches_with_sha(self, sha256: str) -> list[dict[str, Any]]:
+        """Batches made from a file with these bytes, oldest first."""
+        return batches.by_sha(self.conn, sha256)
+
+    def batch_materials(self, batch_uuid: str) -> list[dict[str, Any]]:
+        return batches.materials(self.conn, batch_uuid)
+
+    def batch_cases(self, batch_uuid: str) -> list[dict[str, Any]]:
+        """The batch's links with each case's number and state, in roster row order."""
+        return batches.cases(self.conn, batch_uuid)
+
+    # ------------------------------------------------------------------ maintenance
+
     def chain_heads(self) -> dict[str, tuple[int, str]]:
         """Every origin's chain head held in this file: {origin: (seq, hash)}."""
         return {o: (h.seq, h.hash) for o, h in chain.heads(self.conn).items()}
@@ -563,49 +795,91 @@ class Store:
 
     # ------------------------------------------------------------------ queries
 
-    def find_by_id_number(self, id_number: str) -> list[dict[str, Any]]:
-        return queries.by_id_number(self.db, id_number)
+    def case_events(self, case_uuid: str) -> list[EventRecord]:
+        """The case's events in order, as typed records (`data` decoded)."""
+        with translated():
+            return [EventRecord.from_row(e) for e in self.events_for(case_uuid)]
 
-    def find_by_name_prefix(self, prefix: str) -> list[dict[str, Any]]:
-        return queries.by_name_prefix(self.db, prefix)
+    def find_by_id_number(self, id_number: str) -> list[CaseRecord]:
+        return _cases(queries.by_id_number(self.db, id_number))
 
-    def search_names(self, text: str) -> list[dict[str, Any]]:
+    def find_by_name_prefix(self, prefix: str) -> list[CaseRecord]:
+        return _cases(queries.by_name_prefix(self.db, prefix))
+
+    def search_names(self, text: str) -> list[CaseRecord]:
         """Full-text: applicant or unit names containing `text`'s characters in a row."""
-        return queries.by_full_text(self.db, text)
+        return _cases(queries.by_full_text(self.db, text))
 
-    def find_units(self, text: str) -> list[dict[str, Any]]:
+    def find_units(self, text: str) -> list[CaseRecord]:
         """Cases of a unit: by credit code exactly, or by unit name prefix."""
         found = {r["uuid"]: r for r in queries.by_credit_code(self.db, text)}
         for r in queries.by_unit_prefix(self.db, text):
             found.setdefault(r["uuid"], r)
-        return list(found.values())
+        return _cases(found.values())
 
     def cases_between(
         self, start: date, end: date, state: str | None = None, point_code: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[CaseRecord]:
         """Cases received from `start` to `end` (inclusive), optionally in one state."""
-        return queries.received_between(self.db, start, end, state, point_code)
+        return _cases(queries.received_between(self.db, start, end, state, point_code))
 
-    def received_on(self, day: date, point_code: str | None = None) -> list[dict[str, Any]]:
-        return queries.received_between(self.db, day, day, None, point_code)
+    def received_on(self, day: date, point_code: str | None = None) -> list[CaseRecord]:
+        return _cases(queries.received_between(self.db, day, day, None, point_code))
 
-    def awaiting_review(self, point_code: str | None = None) -> list[dict[str, Any]]:
-        return queries.in_state(self.db, CaseState.ACCEPTED, point_code)
+    def awaiting_review(self, point_code: str | None = None) -> list[CaseRecord]:
+        return _cases(queries.in_state(self.db, CaseState.ACCEPTED, point_code))
 
-    def awaiting_supplement(self, point_code: str | None = None) -> list[dict[str, Any]]:
-        return queries.in_state(self.db, CaseState.AWAITING_SUPPLEMENT, point_code)
+    def awaiting_supplement(self, point_code: str | None = None) -> list[CaseRecord]:
+        return _cases(queries.in_state(self.db, CaseState.AWAITING_SUPPLEMENT, point_code))
 
-    def awaiting_payment(self, point_code: str | None = None) -> list[dict[str, Any]]:
-        return queries.in_state(self.db, CaseState.AWAITING_PAYMENT, point_code)
+    def awaiting_payment(self, point_code: str | None = None) -> list[CaseRecord]:
+        return _cases(queries.in_state(self.db, CaseState.AWAITING_PAYMENT, point_code))
 
-    def due_on_or_before(self, day: date, point_code: str | None = None) -> list[dict[str, Any]]:
+    def due_on_or_before(self, day: date, point_code: str | None = None) -> list[CaseRecord]:
         """Accepted (open) cases due on or before `day`, earliest first."""
-        return queries.due_on_or_before(self.db, day, point_code)
+        return _cases(queries.due_on_or_before(self.db, day, point_code))
 
-    def overdue(self, today: date, point_code: str | None = None) -> list[dict[str, Any]]:
+    def overdue(self, today: date, point_code: str | None = None) -> list[CaseRecord]:
         """Accepted (open) cases whose due date is before `today`."""
-        return queries.overdue(self.db, today, point_code)
+        return _cases(queries.overdue(self.db, today, point_code))
 
-    def search(self, text: str) -> list[dict[str, Any]]:
+    def search(self, text: str) -> list[CaseRecord]:
         """The search box: case number, ID number, credit code, then names (see `queries.search`)."""
-        return queries.search(self.db, text)
+        return _cases(queries.search(self.db, text))
+
+    # ------------------------------------------------------------------ the daily ledger
+
+    def ledger_day(self, day: date, point_code: str | None = None) -> ledger_queries.LedgerDay:
+        """What the daily ledger of `day` counts (read-only; see `clerk.storage.ledger_queries`)."""
+        with self._lock, translated():
+            return ledger_queries.ledger_day(self.conn, day, point_code)
+
+
+def _cases(rows: Any) -> list[CaseRecord]:
+    return [CaseRecord.from_row(r) for r in rows]
+
+
+def _translate_reads(cls: type) -> type:
+    """Wrap every public method of the store so a SQLite error leaves it as a `StorageError`.
+
+    `transaction` and `open` translate themselves (a context manager and a constructor).
+    """
+    import functools
+
+    for name, member in list(vars(cls).items()):
+        if name.startswith("_") or name in {"transaction", "open"} or not callable(member):
+            continue
+
+        def wrap(fn: Any) -> Any:
+            @functools.wraps(fn)
+            def call(*args: Any, **kwargs: Any) -> Any:
+                with translated():
+                    return fn(*args, **kwargs)
+
+            return call
+
+        setattr(cls, name, wrap(member))
+    return cls
+
+
+_translate_reads(Store)

@@ -20,7 +20,7 @@ from clerk.identifiers import resident_id_check_char
 from clerk.materials import MaterialCheck, required_materials
 from clerk.model import Applicant, CaseState, Channel, Rating, Role
 from clerk.offices import Offices
-from clerk.service import ServiceError, Window
+from clerk.service import ServiceError, SystemActor, Window
 
 DEMO_AREA = "439999"
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
@@ -113,7 +113,7 @@ def fill(
     window = Window(store, catalog, offices, clock=clock, documents_root=documents_root)
     if window.needs_setup():
         window.setup(point_code, "admin", "演示管理员", DEMO_PASSWORD)
-    users = _demo_users(store, point_code)
+    users = _demo_users(window)
     kind = window.point().kind
     items = [i for i in catalog.items if i.accepted_at(kind)]
     day_list = _working_days_before(window, end, days)
@@ -134,17 +134,19 @@ def fill(
     return counts
 
 
-def _demo_users(store: Store, point_code: str) -> dict[str, object]:
+def _demo_users(window: Window) -> dict[str, object]:
+    """The demo's clerk, reviewer and finance accounts, made through the service like any other."""
     wanted = {
         Role.CLERK: ("clerk1", "演示经办员"),
         Role.REVIEWER: ("reviewer1", "演示审核员"),
         Role.FINANCE: ("finance1", "演示财务"),
     }
-    existing = {u.login for u in store.users()}
+    actor = SystemActor(login="system:demo", name="演示数据")
+    existing = {u.login for u in window.users(actor)}
     for role, (login, name) in wanted.items():
         if login not in existing:
-            store.create_user(login, name, role, DEMO_PASSWORD, point_code)
-    by_login = {u.login: u for u in store.users()}
+            window.add_user(actor, login, name, role, DEMO_PASSWORD)
+    by_login = {u.login: u for u in window.users(actor)}
     return {role: by_login[login] for role, (login, _) in wanted.items()}
 
 

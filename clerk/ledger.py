@@ -24,19 +24,25 @@ personal data and is shown as is). Free-text rating comments have any long digit
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from clerk.catalog import Catalog
 from clerk.clock import TZ
-from clerk.db import Store
 from clerk.masking import mask_id, mask_name
 from clerk.model import ACTION_LABELS, Action, CaseState, Rating
+from clerk.storage.ledger_queries import (
+    AcceptedCase,
+    DayEvaluation,
+    DayEvent,
+    LedgerDay,
+    ReceivedCase,
+)
+from clerk.storage.port import Store
 from clerk.storage.schema import ZERO_HASH
 from clerk.workdays import WorkCalendar, weekday_label
 
@@ -192,70 +198,6 @@ class Ledger:
         return items == outcomes == self.received
 
 
-# ---------------------------------------------------------------------- SQL (read-only)
-
-# Cases received in [start, end) with the state their last event before `end` left them in.
-RECEIVED_WITH_CLOSING_STATE = """
-SELECT c.uuid, c.case_no, c.item_no, c.created_by, c.state,
-       (SELECT e.to_state FROM events e
-         WHERE e.case_uuid = c.uuid AND e.at < :end ORDER BY e.n DESC LIMIT 1) AS closing_state
-  FROM cases c
- WHERE c.received_at >= :start AND c.received_at < :end{point}
- ORDER BY c.received_at, c.case_no
-"""
-
-EVENTS_ON_DAY = """
-SELECT e.action, e.actor, e.data
-  FROM events e JOIN cases c ON c.uuid = e.case_uuid
- WHERE e.at >= :start AND e.at < :end{point}
- ORDER BY e.n
-"""
-
-# Cases accepted before the close, with their state at the close, among those whose time limit
-# can have been running then: a case open at the close is either still open (no event since) or
-# has an event after the close. Both sets come from an index, so the query reads the open cases
-# and the events after the close, never every case ever accepted (a county has a million).
-ACCEPTED_WITH_CLOSING_STATE = """
-SELECT c.uuid, c.case_no, c.item_no, c.applicant_kind, c.applicant_name, c.due_date,
-       c.due_provisional,
-       (SELECT e.to_state FROM events e
-         WHERE e.case_uuid = c.uuid AND e.at < :end ORDER BY e.n DESC LIMIT 1) AS closing_state
-  FROM cases c
- WHERE c.uuid IN (SELECT uuid FROM cases WHERE state IN (:open_accepted, :open_paying)
-                  UNION SELECT case_uuid FROM events WHERE at >= :end)
-   AND c.accepted_at IS NOT NULL AND c.accepted_at < :end AND c.due_date IS NOT NULL{point}
-"""
-
-# Recomputations after the close: the first one's previous_due is the due date at the close.
-RECOMPUTED_AFTER = """
-SELECT case_uuid, data FROM events WHERE action = :action AND at >= :end ORDER BY n
-"""
-
-EVALUATIONS_ON_DAY = """
-SELECT v.level, v.comment, v.at, v.recorded_by, v.followed_up_at,
-       c.case_no, c.item_no, c.applicant_kind, c.applicant_name
-  FROM evaluations v JOIN cases c ON c.uuid = v.case_uuid
- WHERE v.at >= :start AND v.at < :end{point}
- ORDER BY v.at, c.case_no
-"""
-
-EVENT_COUNT_ON_DAY = "SELECT COUNT(*) FROM events WHERE at >= :start AND at < :end"
-USER_NAMES = "SELECT login, name FROM users"
-
-
-def _sql(template: str, point_code: str | None, params: dict[str, Any]) -> str:
-    if point_code is None:
-        return template.format(point="")
-    params["point"] = point_code
-    return template.format(point=" AND (c.point_code = :point OR c.office_code = :point)")
-
-
-def _rows(store: Store, sql: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-    cursor = store.conn.execute(sql, dict(params))
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 # ---------------------------------------------------------------------- building
 
 
@@ -277,18 +219,9 @@ def build_ledger(
     made_on = today or store.clock().astimezone(TZ).date()
     if day > made_on:
         raise LedgerError(f"{day.isoformat()} 还没有到，不能生成日结单；请选择今天或以前的日期。")
-    bounds = {"start": day.isoformat(), "end": (day + timedelta(days=1)).isoformat()}
-
-    params = dict(bounds)
-    received = _rows(store, _sql(RECEIVED_WITH_CLOSING_STATE, point_code, params), params)
-    params = dict(bounds)
-    events = _rows(store, _sql(EVENTS_ON_DAY, point_code, params), params)
-    names = {r["login"].casefold(): r["name"] for r in _rows(store, USER_NAMES, {})}
-
+    read = store.ledger_day(day, point_code)
     due_soon_until, _ = calendar.add_working_days(day, 1)
-    overdue, due_soon = _deadline_lists(
-        store, catalog, calendar, day, due_soon_until, point_code, bounds
-    )
+    overdue, due_soon = _deadline_lists(catalog, calendar, day, due_soon_until, read)
 
     return Ledger(
         day=day,
@@ -297,37 +230,37 @@ def build_ledger(
         point_code=point_code,
         point_name=point_name,
         generated_on=made_on,
-        received=len(received),
-        by_item=_by_item(catalog, received),
-        by_outcome=_by_outcome(received),
-        by_clerk=_by_clerk(received, events, names),
-        actions=_actions(events),
+        received=len(read.received),
+        by_item=_by_item(catalog, read.received),
+        by_outcome=_by_outcome(read.received),
+        by_clerk=_by_clerk(read.received, read.events, read.user_names),
+        actions=_actions(read.events),
         overdue=overdue,
         due_soon=due_soon,
         due_soon_until=due_soon_until,
-        **_ratings(store, catalog, point_code, bounds, names),
-        chain=_chain(store, bounds, day),
+        **_ratings(catalog, read.evaluations, read.user_names),
+        chain=_chain(store, read, day),
     )
 
 
-def _by_item(catalog: Catalog, received: list[dict[str, Any]]) -> tuple[ItemCount, ...]:
-    counts = Counter(int(r["item_no"]) for r in received)
+def _by_item(catalog: Catalog, received: Sequence[ReceivedCase]) -> tuple[ItemCount, ...]:
+    counts = Counter(r.item_no for r in received)
     return tuple(ItemCount(no, _item_name(catalog, no), counts[no]) for no in sorted(counts))
 
 
-def _by_outcome(received: list[dict[str, Any]]) -> tuple[OutcomeCount, ...]:
-    counts = Counter(CaseState(r["closing_state"] or r["state"]) for r in received)
+def _by_outcome(received: Sequence[ReceivedCase]) -> tuple[OutcomeCount, ...]:
+    counts = Counter(r.closing_state for r in received)
     return tuple(OutcomeCount(s, s.label, counts[s]) for s in CaseState if counts[s])
 
 
 def _by_clerk(
-    received: list[dict[str, Any]], events: list[dict[str, Any]], names: Mapping[str, str]
+    received: Sequence[ReceivedCase], events: Sequence[DayEvent], names: Mapping[str, str]
 ) -> tuple[ClerkRow, ...]:
-    opened = Counter(r["created_by"] or "" for r in received)
+    opened = Counter(r.created_by for r in received)
     decided: Counter[tuple[str, Action]] = Counter()
     for e in events:
-        if e["action"] in CLERK_DECISIONS:
-            decided[(e["actor"], Action(e["action"]))] += 1
+        if e.action in CLERK_DECISIONS:
+            decided[(e.actor, e.action)] += 1
     logins = sorted(
         set(opened) | {login for login, _ in decided}, key=lambda s: (s == "", s.casefold())
     )
@@ -344,46 +277,35 @@ def _by_clerk(
     )
 
 
-def _actions(events: list[dict[str, Any]]) -> tuple[ActionCount, ...]:
+def _actions(events: Sequence[DayEvent]) -> tuple[ActionCount, ...]:
     counts: Counter[Action] = Counter()
     auto: Counter[Action] = Counter()
     for e in events:
-        action = Action(e["action"])
-        counts[action] += 1
-        if _data(e["data"]).get("auto"):
-            auto[action] += 1
+        counts[e.action] += 1
+        if e.data.get("auto"):
+            auto[e.action] += 1
     return tuple(ActionCount(a, ACTION_LABELS[a], counts[a], auto[a]) for a in Action if counts[a])
 
 
 def _deadline_lists(
-    store: Store,
     catalog: Catalog,
     calendar: WorkCalendar,
     day: date,
     until: date,
-    point_code: str | None,
-    bounds: Mapping[str, str],
+    read: LedgerDay,
 ) -> tuple[tuple[DueCase, ...], tuple[DueCase, ...]]:
-    accepted, paying = (str(s) for s in OPEN_WITH_DEADLINE)
-    params = {**bounds, "open_accepted": accepted, "open_paying": paying}
-    rows = _rows(store, _sql(ACCEPTED_WITH_CLOSING_STATE, point_code, params), params)
     earlier: dict[str, tuple[date, bool]] = {}
-    for r in _rows(
-        store, RECOMPUTED_AFTER, {"action": str(Action.RECOMPUTE), "end": bounds["end"]}
-    ):
-        data = _data(r["data"])
-        if r["case_uuid"] not in earlier and data.get("previous_due"):
+    for recomputed in read.recomputed_after:
+        if recomputed.case_uuid not in earlier and recomputed.data.get("previous_due"):
             # The provisional flag before the recomputation is not recorded; a recomputation only
             # happens when a holiday file arrives, so the earlier date was provisional.
-            earlier[r["case_uuid"]] = (date.fromisoformat(data["previous_due"]), True)
+            earlier[recomputed.case_uuid] = (date.fromisoformat(recomputed.data["previous_due"]), True)
     overdue: list[DueCase] = []
     soon: list[DueCase] = []
-    for r in rows:
-        if r["closing_state"] not in OPEN_WITH_DEADLINE:
+    for r in read.accepted:
+        if r.closing_state not in OPEN_WITH_DEADLINE:
             continue
-        due, provisional = earlier.get(
-            r["uuid"], (date.fromisoformat(r["due_date"]), bool(r["due_provisional"]))
-        )
+        due, provisional = earlier.get(r.uuid, (r.due_date, r.due_provisional))
         if due < day:
             overdue.append(
                 _due_case(
@@ -399,14 +321,15 @@ def _deadline_lists(
 
 
 def _due_case(
-    catalog: Catalog, r: Mapping[str, Any], due: date, provisional: bool, days: int
+    catalog: Catalog, r: AcceptedCase, due: date, provisional: bool, days: int
 ) -> DueCase:
+    assert r.closing_state is not None
     return DueCase(
-        case_no=r["case_no"],
-        item_no=int(r["item_no"]),
-        item_name=_item_name(catalog, int(r["item_no"])),
-        applicant=masked_applicant(r),
-        state_label=CaseState(r["closing_state"]).label,
+        case_no=r.case_no,
+        item_no=r.item_no,
+        item_name=_item_name(catalog, r.item_no),
+        applicant=masked_applicant(r.applicant_kind, r.applicant_name),
+        state_label=r.closing_state.label,
         due=due,
         provisional=provisional,
         working_days=days,
@@ -414,49 +337,40 @@ def _due_case(
 
 
 def _ratings(
-    store: Store,
-    catalog: Catalog,
-    point_code: str | None,
-    bounds: Mapping[str, str],
-    names: Mapping[str, str],
+    catalog: Catalog, rows: Sequence[DayEvaluation], names: Mapping[str, str]
 ) -> dict[str, Any]:
-    params = dict(bounds)
-    rows = _rows(store, _sql(EVALUATIONS_ON_DAY, point_code, params), params)
-    counts = Counter(Rating(r["level"]) for r in rows)
+    counts = Counter(r.level for r in rows)
     bad = tuple(
         BadRating(
-            case_no=r["case_no"],
-            item_no=int(r["item_no"]),
-            item_name=_item_name(catalog, int(r["item_no"])),
-            applicant=masked_applicant(r),
-            level=Rating(r["level"]),
-            label=Rating(r["level"]).label,
-            comment=mask_digits(r["comment"] or ""),
-            at=datetime.fromisoformat(r["at"]),
-            recorded_by=r["recorded_by"] or "",
-            recorded_by_name=names.get((r["recorded_by"] or "").casefold(), ""),
-            followed_up_on=date.fromisoformat(r["followed_up_at"][:10])
-            if r["followed_up_at"]
-            else None,
+            case_no=r.case_no,
+            item_no=r.item_no,
+            item_name=_item_name(catalog, r.item_no),
+            applicant=masked_applicant(r.applicant_kind, r.applicant_name),
+            level=r.level,
+            label=r.level.label,
+            comment=mask_digits(r.comment),
+            at=r.at,
+            recorded_by=r.recorded_by,
+            recorded_by_name=names.get(r.recorded_by.casefold(), ""),
+            followed_up_on=r.followed_up_at.astimezone(TZ).date() if r.followed_up_at else None,
         )
         for r in rows
-        if Rating(r["level"]).is_bad
+        if r.level.is_bad
     )
     ratings = tuple(RatingCount(level, level.label, counts[level]) for level in Rating)
     return {"ratings": ratings, "bad_ratings": bad}
 
 
-def _chain(store: Store, bounds: Mapping[str, str], day: date) -> ChainHead:
-    heads = store.chain_heads_at(bounds["end"])
+def _chain(store: Store, read: LedgerDay, day: date) -> ChainHead:
+    heads = store.chain_heads_at(read.end)
     own = store.get_setting("point_code") or next(iter(heads), "")
-    count = store.conn.execute(EVENT_COUNT_ON_DAY, dict(bounds)).fetchone()[0]
     store.keep_checkpoints(heads, "ledger", f"{day.isoformat()} 日结单")
     verified = store.verify()
     seq, digest = heads.get(own, (0, ZERO_HASH))
     return ChainHead(
         seq=seq,
         hash=digest,
-        events_on_day=int(count),
+        events_on_day=read.events_on_day,
         verified=bool(verified["ok"]),
         problem=verified.get("problem"),
         origin=own,
@@ -474,11 +388,11 @@ def hash_at(store: Store, seq: int, origin: str | None = None) -> str | None:
 # ---------------------------------------------------------------------- helpers
 
 
-def masked_applicant(row: Mapping[str, Any]) -> str:
+def masked_applicant(kind: str, name: str | None) -> str:
     """A person's name masked; a unit's or institution's name as is (not personal data)."""
-    if row.get("applicant_kind") != "person":
-        return str(row.get("applicant_name") or "")
-    return mask_name(row.get("applicant_name"))
+    if kind != "person":
+        return str(name or "")
+    return mask_name(name)
 
 
 def mask_digits(text: str) -> str:
@@ -491,13 +405,3 @@ def _item_name(catalog: Catalog, no: int) -> str:
         return catalog.item(no).name
     except KeyError:
         return f"（目录中没有事项{no}）"
-
-
-def _data(raw: Any) -> dict[str, Any]:
-    if isinstance(raw, dict):
-        return raw
-    try:
-        value = json.loads(raw or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}

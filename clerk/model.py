@@ -147,6 +147,25 @@ class Channel(StrEnum):
     ON_SITE = "on_site"
     ONLINE = "online"
 
+    @property
+    def label(self) -> str:
+        return CHANNEL_LABELS[self]
+
+
+# How a case came in, as the case detail shows it, and as the new-case form offers it.
+CHANNEL_LABELS: dict[Channel, str] = {Channel.ON_SITE: "窗口现场", Channel.ONLINE: "网上申请"}
+CHANNEL_CHOICES: dict[Channel, str] = {
+    Channel.ON_SITE: "窗口现场办理",
+    Channel.ONLINE: "网上申请（窗口代录）",
+}
+
+# Who applies (an item's applicant kind, a case's applicant).
+APPLICANT_KIND_LABELS: dict[str, str] = {
+    "person": "个人",
+    "unit": "单位",
+    "institution": "定点医药机构",
+}
+
 
 @dataclass(frozen=True)
 class Applicant:

@@ -16,11 +16,8 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from clerk.catalog import Item, Material
+from clerk.limits import DEEMED_ACCEPTED_WORKING_DAYS, DEFAULT_SUPPLEMENT_DAYS, OVERRIDE_ROLES
 from clerk.model import Role
-
-DEFAULT_SUPPLEMENT_DAYS = 30
-DEEMED_ACCEPTED_WORKING_DAYS = 5
-OVERRIDE_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 LAW_TEXT = (
     "《中华人民共和国行政许可法》第三十二条第一款第（四）项：申请材料不齐全或者不符合法定形式的，"

@@ -7,9 +7,9 @@ in one transaction. Screens never touch the store or the workflow directly.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -17,17 +17,26 @@ from typing import Any
 
 from clerk import db as storage
 from clerk import replay
-from clerk.administration import Administration
+from clerk.administration import Administration, SystemActor
 from clerk.case_numbers import make_case_number, new_uuid
-from clerk.case_reader import SETTING_POINT, CaseReader, ServiceError, point_choice
+from clerk.case_reader import (
+    SETTING_POINT,
+    ActorRevokedError,
+    CaseReader,
+    ServiceError,
+    point_choice,
+)
 from clerk.catalog import Catalog, Condition, Item, Material
 from clerk.clock import Clock, system_clock
+from clerk.db import AuthError, CaseRecord, PasswordPolicyError, User, UserError
 from clerk.deadlines import compute_deadline, recompute_deadline
-from clerk.documents.issue import DocumentIssuer
+from clerk.documents.issue import DocumentIssuer, IssueContext
 from clerk.documents.model import DocKind
 from clerk.documents.store import DocumentExistsError, SavedDocument, set_aside
+from clerk.enrolment import Enrolment
 from clerk.identifiers import validate_id, validate_phone
 from clerk.item_search import ItemFinder
+from clerk.limits import HOLIDAY_ROLES
 from clerk.materials import (
     MaterialCheck,
     MaterialCheckError,
@@ -46,6 +55,7 @@ from clerk.model import (
 )
 from clerk.notice import NoticeContent, build_notice
 from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
+from clerk.storage.port import Store
 from clerk.views import (
     CaseView,
     ItemChoice,
@@ -61,6 +71,24 @@ from clerk.workflow import (
 )
 from clerk.write_errors import file_problem, storage_problem
 
+__all__ = [
+    "ActorRevokedError",
+    "AuthError",
+    "PasswordPolicyError",
+    "Recomputed",
+    "ServiceError",
+    "SystemActor",
+    "User",
+    "UserError",
+    "Window",
+    "open_window",
+]
+
+CHANGED_SINCE_SHOWN = (
+    "该办件在您查看之后已被修改（材料核验结果或办理决定有变），本次操作没有保存。"
+    "请按 F5 刷新，核对后重新操作。"
+)
+
 REVEALABLE = {"applicant_name", "id_number", "phone", "bank_account", "agent_id_number"}
 
 
@@ -72,19 +100,10 @@ class Recomputed:
     provisional: bool
 
 
-@dataclass(frozen=True)
-class SystemActor:
-    """The actor recorded for maintenance the machine does itself (e.g. `clerk holidays install`)."""
-
-    login: str
-    name: str = "系统维护"
-    role: str = Role.ADMIN
-
-
-class Window(Administration, CaseReader):
+class Window(Enrolment, Administration, CaseReader):
     def __init__(
         self,
-        store: storage.Store,
+        store: Store,
         catalog: Catalog,
         offices: Offices,
         *,
@@ -100,6 +119,9 @@ class Window(Administration, CaseReader):
         self.calendar = calendar or WorkCalendar.default()
         self.settings = settings or OfficeSettings()
         self.documents = DocumentIssuer(documents_root)
+        # Called with the Chinese message when a session's account may no longer act (the app
+        # logs that session out); the `ActorRevokedError` is raised all the same.
+        self.on_actor_revoked: Callable[[str], None] | None = None
 
     @cached_property
     def finder(self) -> ItemFinder:
@@ -169,9 +191,10 @@ class Window(Administration, CaseReader):
         unknown = circumstances - set(self.catalog.conditions)
         if unknown:
             raise ServiceError(f"未知的申请情形：{'、'.join(sorted(unknown))}")
-        now = self.clock()
         uuid = new_uuid()
         with self._tx():
+            actor = self._current_actor(user)
+            now = self.clock()
             seq = self.store.next_sequence(point.code, now.date())
             case_no = make_case_number(point.code, now.date(), seq)
             self.store.insert_case(
@@ -196,10 +219,10 @@ class Window(Administration, CaseReader):
                     "bank_account": applicant.bank_account.strip() or None,
                     "circumstances": json.dumps(sorted(circumstances)),
                     "received_at": now.isoformat(),
-                    "created_by": user.login,
+                    "created_by": actor.login,
                 }
             )
-            event = receive(uuid, item, channel, actor=user.login, role=Role(user.role), at=now)
+            event = receive(uuid, item, channel, actor=actor.login, role=Role(actor.role), at=now)
             self.store.append_event(event, point.code)
         return self.case(uuid, user)
 
@@ -208,23 +231,26 @@ class Window(Administration, CaseReader):
     def check_materials(
         self, user: storage.User, case_uuid: str, checks: Mapping[str, MaterialCheck]
     ) -> CaseView:
-        row = self._row(case_uuid)
-        if CaseState(row["state"]) not in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
-            raise ServiceError("该件已作出受理决定，不能再修改材料核验结果。")
-        self._store_checks(row, checks)
+        with self._deciding(user, case_uuid) as (_, row, _attempt):
+            if row.state not in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
+                raise ServiceError("该件已作出受理决定，不能再修改材料核验结果。")
+            self._store_checks(row, checks)
+            # The case's version moves on with its checks: a decision taken on what an earlier
+            # screen showed (`expected_version`) is refused rather than made on other materials.
+            self.store.update_case(row.uuid, {}, expected_version=row.version)
         return self.case(case_uuid, user)
 
     def supplement(
         self, user: storage.User, case_uuid: str, checks: Mapping[str, MaterialCheck]
     ) -> CaseView:
-        row = self._row(case_uuid)
-        with self._tx():
+        with self._deciding(user, case_uuid) as (actor, row, _attempt):
             self._store_checks(row, checks)
-            self._apply(user, row, Action.SUPPLEMENT)
+            events = self._decide(actor, row, Action.SUPPLEMENT)
+            self._commit(row, events)
         return self.case(case_uuid, user)
 
-    def _store_checks(self, row: Mapping[str, Any], checks: Mapping[str, MaterialCheck]) -> None:
-        item = self.catalog.item(row["item_no"])
+    def _store_checks(self, row: CaseRecord, checks: Mapping[str, MaterialCheck]) -> None:
+        item = self.catalog.item(row.item_no)
         known = {m.id: m for m in item.materials} | {g.material.id: g.material for g in self.catalog.general_materials}
         rows: list[Mapping[str, Any]] = []
         for material_id, check in checks.items():
@@ -243,20 +269,22 @@ class Window(Administration, CaseReader):
                     "defect": check.defect,
                 }
             )
-        self.store.set_material_checks(row["uuid"], rows, point_code=row["point_code"])
+        self.store.set_material_checks(row.uuid, rows, point_code=row.point_code)
 
     # ------------------------------------------------------------------ decisions at the window
 
     def preview_notice(self, case_uuid: str) -> NoticeContent:
-        row = self._row(case_uuid)
-        item = self.catalog.item(row["item_no"])
+        return self._notice_content(self._row(case_uuid))
+
+    def _notice_content(self, row: CaseRecord) -> NoticeContent:
+        item = self.catalog.item(row.item_no)
         missing = self._missing(row, item)
         if not missing:
             raise ServiceError("材料已齐全，无需一次性告知，可直接受理。")
         office = self.office()
         return build_notice(
             item=item,
-            case_no=row["case_no"],
+            case_no=row.case_no,
             missing=missing,
             issued_on=self.today(),
             office_name=office.name,
@@ -266,195 +294,214 @@ class Window(Administration, CaseReader):
             supplement_days=self.settings.supplement_days,
         )
 
-    def issue_notice(self, user: storage.User, case_uuid: str, *, override_reason: str = "") -> CaseView:
+    def issue_notice(
+        self,
+        user: storage.User,
+        case_uuid: str,
+        *,
+        override_reason: str = "",
+        expected_version: int | None = None,
+    ) -> CaseView:
         """Issue the one-time notice of every missing material. A later notice may only name
         materials an earlier one named, unless a supervisor overrides with a reason."""
-        content = self.preview_notice(case_uuid)
-        row = self._row(case_uuid)
-        missing_ids = sorted(m.id for m, _ in self._missing(row, self.catalog.item(row["item_no"])))
-        events = self._decide(user, row, Action.NOTICE, reason=override_reason, data={"missing": missing_ids})
-        saved = self._issue(self.documents.notice, row, content, user)
-        with self._tx(written=[saved]):
+        with self._deciding(user, case_uuid, expected_version) as (actor, row, attempt):
+            content = self._notice_content(row)
+            item = self.catalog.item(row.item_no)
+            missing_ids = sorted(m.id for m, _ in self._missing(row, item))
+            events = self._decide(actor, row, Action.NOTICE, reason=override_reason, data={"missing": missing_ids})
+            saved = self._issue(attempt, self.documents.notice, self._context(row, actor), content)
             self._commit(row, events)
-            self._add_document(row, saved, user)
+            self._add_document(row, saved, actor)
         return self.case(case_uuid, user)
 
     def accept(
-        self, user: storage.User, case_uuid: str, *, declaration_deadline: date | None = None
+        self,
+        user: storage.User,
+        case_uuid: str,
+        *,
+        declaration_deadline: date | None = None,
+        expected_version: int | None = None,
     ) -> CaseView:
-        row = self._row(case_uuid)
-        item = self.catalog.item(row["item_no"])
-        start = self.today()
-        if item.time_limit.start == "after_declaration_deadline":
-            start = declaration_deadline or start
-        deadline = compute_deadline(
-            item, start, online=row["channel"] == Channel.ONLINE, calendar=self.calendar
-        )
-        events = self._decide(
-            user,
-            row,
-            Action.ACCEPT,
-            data={"due": deadline.due.isoformat(), "due_start": start.isoformat(), "provisional": deadline.provisional},
-        )
-        final = events[-1].to_state
-        changes = replay.changes(events)
-        row_after = {**row, **changes}
-        docs = [self._issue(self.documents.acceptance, row_after, deadline, user)]
-        if final == CaseState.CLOSED:
-            docs.append(self._issue(self.documents.completion, row_after, user))
-        with self._tx(written=docs):
+        """Accept the case. With `expected_version` (the version the clerk's screen showed), a
+        case changed since (its materials re-checked, or decided at another desk) is refused."""
+        with self._deciding(user, case_uuid, expected_version) as (actor, row, attempt):
+            item = self.catalog.item(row.item_no)
+            start = self.today()
+            if item.time_limit.start == "after_declaration_deadline":
+                start = declaration_deadline or start
+            deadline = compute_deadline(
+                item, start, online=row.channel == Channel.ONLINE, calendar=self.calendar
+            )
+            # The checks the acceptance relies on are read here, inside the write transaction.
+            checks = {c.material_id: c for c in self.store.material_checks(row.uuid)}
+            due = {"due": deadline.due.isoformat(), "due_start": start.isoformat(), "provisional": deadline.provisional}
+            events = self._decide(actor, row, Action.ACCEPT, data=due)
+            final = events[-1].to_state
+            ctx = self._context(row.with_changes(replay.changes(events)), actor)
+            required = self.required_for(item.no, row.circumstances)
+            docs = [self._issue(attempt, self.documents.acceptance, ctx, deadline, required, checks)]
+            if final == CaseState.CLOSED:
+                ctx = replace(ctx, issued_kinds=(*ctx.issued_kinds, str(DocKind.ACCEPTANCE)))
+                docs.append(self._issue(attempt, self.documents.completion, ctx))
             self._commit(row, events)
             for saved in docs:
-                self._add_document(row, saved, user)
+                self._add_document(row, saved, actor)
         return self.case(case_uuid, user)
 
-    def refuse(self, user: storage.User, case_uuid: str, reason: str) -> CaseView:
-        return self._decide_with_document(user, case_uuid, Action.REFUSE, reason, "refusal")
+    def refuse(
+        self, user: storage.User, case_uuid: str, reason: str, *, expected_version: int | None = None
+    ) -> CaseView:
+        return self._decide_with_document(user, case_uuid, Action.REFUSE, reason, "refusal", expected_version)
 
     # ------------------------------------------------------------------ after acceptance
 
-    def approve(self, user: storage.User, case_uuid: str) -> CaseView:
-        row = self._row(case_uuid)
-        events = self._decide(user, row, Action.APPROVE)
-        docs = []
-        if events[-1].to_state == CaseState.CLOSED:
-            docs.append(self._issue(self.documents.completion, row, user))
-        with self._tx(written=docs):
+    def approve(self, user: storage.User, case_uuid: str, *, expected_version: int | None = None) -> CaseView:
+        with self._deciding(user, case_uuid, expected_version) as (actor, row, attempt):
+            events = self._decide(actor, row, Action.APPROVE)
+            docs = []
+            if events[-1].to_state == CaseState.CLOSED:
+                docs.append(self._issue(attempt, self.documents.completion, self._context(row, actor)))
             self._commit(row, events)
             for saved in docs:
-                self._add_document(row, saved, user)
+                self._add_document(row, saved, actor)
         return self.case(case_uuid, user)
 
-    def reject(self, user: storage.User, case_uuid: str, reason: str) -> CaseView:
-        return self._decide_with_document(user, case_uuid, Action.REJECT, reason, "rejection")
+    def reject(
+        self, user: storage.User, case_uuid: str, reason: str, *, expected_version: int | None = None
+    ) -> CaseView:
+        return self._decide_with_document(user, case_uuid, Action.REJECT, reason, "rejection", expected_version)
 
-    def pay(self, user: storage.User, case_uuid: str, amount_fen: int, reference: str) -> CaseView:
-        row = self._row(case_uuid)
-        events = self._decide(
-            user, row, Action.PAY, data={"amount_fen": amount_fen, "reference": reference.strip()}
-        )
-        row_after = {**row, **replay.changes(events)}
-        saved = self._issue(self.documents.completion, row_after, user)
-        with self._tx(written=[saved]):
+    def pay(
+        self,
+        user: storage.User,
+        case_uuid: str,
+        amount_fen: int,
+        reference: str,
+        *,
+        expected_version: int | None = None,
+    ) -> CaseView:
+        with self._deciding(user, case_uuid, expected_version) as (actor, row, attempt):
+            events = self._decide(
+                actor, row, Action.PAY, data={"amount_fen": amount_fen, "reference": reference.strip()}
+            )
+            after = row.with_changes(replay.changes(events))
+            saved = self._issue(attempt, self.documents.completion, self._context(after, actor))
             self._commit(row, events)
-            self._add_document(row, saved, user)
+            self._add_document(row, saved, actor)
         return self.case(case_uuid, user)
 
     def withdraw(self, user: storage.User, case_uuid: str, reason: str) -> CaseView:
-        row = self._row(case_uuid)
-        events = self._decide(user, row, Action.WITHDRAW, reason=reason)
-        with self._tx():
-            self._commit(row, events)
-        return self.case(case_uuid, user)
+        return self._close_without_document(user, case_uuid, Action.WITHDRAW, reason)
 
     def abandon(self, user: storage.User, case_uuid: str, reason: str) -> CaseView:
-        row = self._row(case_uuid)
-        events = self._decide(user, row, Action.ABANDON, reason=reason)
-        with self._tx():
+        return self._close_without_document(user, case_uuid, Action.ABANDON, reason)
+
+    def _close_without_document(self, user: storage.User, case_uuid: str, action: Action, reason: str) -> CaseView:
+        with self._deciding(user, case_uuid) as (actor, row, _attempt):
+            events = self._decide(actor, row, action, reason=reason)
             self._commit(row, events)
         return self.case(case_uuid, user)
 
     def rate(self, user: storage.User, case_uuid: str, level: Rating, comment: str = "") -> CaseView:
-        row = self._row(case_uuid)
-        event = self._record(user, row, Action.RATE, data={"level": str(level)})
-        with self._tx():
-            self.store.append_event(event, row["point_code"])
+        with self._deciding(user, case_uuid) as (actor, row, _attempt):
+            event = self._record(actor, row, Action.RATE, data={"level": str(level)})
+            self.store.append_event(event, row.point_code)
             self.store.add_evaluation(
                 {
                     "uuid": new_uuid(),
-                    "case_uuid": row["uuid"],
-                    "point_code": row["point_code"],
+                    "case_uuid": row.uuid,
+                    "point_code": row.point_code,
                     "level": str(level),
                     "comment": comment.strip(),
                     "at": event.at.isoformat(),
-                    "recorded_by": user.login,
+                    "recorded_by": actor.login,
                 }
             )
         return self.case(case_uuid, user)
 
     def follow_up(self, user: storage.User, case_uuid: str, text: str) -> CaseView:
-        row = self._row(case_uuid)
-        event = self._record(user, row, Action.FOLLOW_UP, reason=text)
-        with self._tx():
-            self.store.append_event(event, row["point_code"])
-            self.store.follow_up_evaluation(row["uuid"], text.strip(), event.at.isoformat())
+        with self._deciding(user, case_uuid) as (actor, row, _attempt):
+            event = self._record(actor, row, Action.FOLLOW_UP, reason=text)
+            self.store.append_event(event, row.point_code)
+            self.store.follow_up_evaluation(row.uuid, text.strip(), event.at.isoformat())
         return self.case(case_uuid, user)
 
     def reveal(self, user: storage.User, case_uuid: str, field: str) -> str:
         if field not in REVEALABLE:
             raise ServiceError(f"不能查看字段 {field}。")
-        row = self._row(case_uuid)
-        event = self._record(user, row, Action.REVEAL, data={"field": field})
-        with self._tx():
-            self.store.append_event(event, row["point_code"])
-        return str(row.get(field) or "")
+        with self._deciding(user, case_uuid) as (actor, row, _attempt):
+            event = self._record(actor, row, Action.REVEAL, data={"field": field})
+            self.store.append_event(event, row.point_code)
+        return str(getattr(row, field) or "")
 
     def reprint(self, user: storage.User, case_uuid: str, document_uuid: str) -> SavedDocument:
         """Print an issued document again: the same file, the print recorded as an event."""
-        row = self._row(case_uuid)
-        original = next((d for d in self.store.documents_for(case_uuid) if d["uuid"] == document_uuid), None)
-        if original is None:
-            raise ServiceError("找不到该文书，请刷新后重试。")
-        saved = SavedDocument(
-            kind=DocKind(original["kind"]),
-            doc_no=original["doc_no"],
-            path_txt=Path(original["path_txt"]),
-            path_pdf=Path(original["path_pdf"]),
-            sha256=original["sha256"],
-        )
-        if not saved.path_pdf.is_file():
-            raise ServiceError(f"文书文件 {saved.path_pdf.name} 不在了，请联系管理员从备份恢复。")
-        event = self._record(user, row, Action.PRINT, data={"document": document_uuid})
-        with self._tx():
-            self.store.append_event(event, row["point_code"])
+        with self._deciding(user, case_uuid) as (actor, row, _attempt):
+            original = next((d for d in self.store.documents_for(case_uuid) if d.uuid == document_uuid), None)
+            if original is None:
+                raise ServiceError("找不到该文书，请刷新后重试。")
+            saved = SavedDocument(
+                kind=DocKind(original.kind),
+                doc_no=original.doc_no,
+                path_txt=Path(original.path_txt),
+                path_pdf=Path(original.path_pdf),
+                sha256=original.sha256,
+            )
+            if not saved.path_pdf.is_file():
+                raise ServiceError(f"文书文件 {saved.path_pdf.name} 不在了，请联系管理员从备份恢复。")
+            event = self._record(actor, row, Action.PRINT, data={"document": document_uuid})
+            self.store.append_event(event, row.point_code)
         return saved
 
     # ------------------------------------------------------------------ holidays
 
-    def install_holidays(self, user: storage.User, path: Path) -> tuple[int, list[Recomputed]]:
+    def install_holidays(self, user: storage.User | SystemActor, path: Path) -> tuple[int, list[Recomputed]]:
         """Install a year's holiday file, then recompute every open case's deadline."""
-        if Role(user.role) not in (Role.SUPERVISOR, Role.ADMIN):
+        actor = self._current_actor(user)
+        if Role(actor.role) not in HOLIDAY_ROLES:
             raise ServiceError("只有主管或系统管理员可以安装节假日文件。")
         year = self.calendar.install(path)
-        return year, self.recompute_deadlines(user)
+        return year, self.recompute_deadlines(actor)
 
     def recompute_deadlines(self, user: storage.User | SystemActor) -> list[Recomputed]:
         """Recompute the deadlines of open cases under the current calendar; record each change."""
         changed: list[Recomputed] = []
-        rows = self.store.awaiting_review() + self.store.awaiting_payment()
-        for row in rows:
-            item = self.catalog.item(row["item_no"])
-            old = self._deadline(row, item)
-            if old is None:
-                continue
-            new = recompute_deadline(old, self.calendar)
-            if (new.due, new.provisional) == (old.due, old.provisional):
-                continue
-            event = self._record(
-                user,
-                row,
-                Action.RECOMPUTE,
-                data={"due": new.due.isoformat(), "previous_due": old.due.isoformat(), "provisional": new.provisional},
-            )
-            with self._tx():
+        candidates = [r.uuid for r in self.store.awaiting_review() + self.store.awaiting_payment()]
+        for case_uuid in candidates:
+            with self._deciding(user, case_uuid) as (actor, row, _attempt):
+                if row.state not in (CaseState.ACCEPTED, CaseState.AWAITING_PAYMENT):
+                    continue
+                item = self.catalog.item(row.item_no)
+                old = self._deadline(row, item)
+                if old is None:
+                    continue
+                new = recompute_deadline(old, self.calendar)
+                if (new.due, new.provisional) == (old.due, old.provisional):
+                    continue
+                event = self._record(
+                    actor,
+                    row,
+                    Action.RECOMPUTE,
+                    data={"due": new.due.isoformat(), "previous_due": old.due.isoformat(), "provisional": new.provisional},
+                )
                 self._commit(row, [event])
-            changed.append(Recomputed(row["case_no"], old.due, new.due, new.provisional))
+            changed.append(Recomputed(row.case_no, old.due, new.due, new.provisional))
         return changed
 
     # ------------------------------------------------------------------ internals
 
     @contextmanager
-    def _tx(self, *, written: Sequence[SavedDocument] = ()) -> Iterator[None]:
+    def _tx(self, attempt: _Attempt | None = None) -> Iterator[None]:
         """One write transaction; storage refusals come back as Chinese `ServiceError`s.
 
-        `written` are the documents this move saved before the transaction: when it fails they
-        are set aside, so the next attempt can issue the same document number.
+        `attempt` collects the document files this move wrote inside the transaction: when it
+        fails they (and only they) are set aside, so the next attempt can issue the same number.
         """
         try:
             with self.store.transaction():
                 yield
         except BaseException as exc:
-            for saved in written:
+            for saved in attempt.written if attempt else ():
                 with suppress(OSError):
                     set_aside(saved.path_pdf)
             problem = storage_problem(exc)
@@ -462,43 +509,100 @@ class Window(Administration, CaseReader):
                 raise
             raise ServiceError(problem) from None
 
-    def _issue(self, make: Callable[..., SavedDocument], row: Mapping[str, Any], *args: Any) -> SavedDocument:
-        """Save a document for this move; a full disk or a folder it may not write becomes a
-        Chinese `ServiceError`.
+    @contextmanager
+    def _deciding(
+        self, user: storage.User | SystemActor, case_uuid: str, expected_version: int | None = None
+    ) -> Iterator[tuple[storage.User | SystemActor, CaseRecord, _Attempt]]:
+        """The write lock first, then the actor and the case as they are now.
+
+        Everything a decision reads (the case and its version, its material checks, its events,
+        the actor's account) is read after `BEGIN IMMEDIATE`, so two processes deciding the same
+        case one after the other each see what the other stored; documents are written inside
+        the transaction and recorded in it.
+        """
+        attempt = _Attempt()
+        with self._tx(attempt):
+            actor = self._current_actor(user)
+            row = self._row(case_uuid)
+            if expected_version is not None and row.version != expected_version:
+                raise ServiceError(CHANGED_SINCE_SHOWN)
+            yield actor, row, attempt
+
+    def _current_actor(self, user: storage.User | SystemActor) -> storage.User | SystemActor:
+        """The account as stored now: one deactivated or given another role since it logged in
+        can no longer act through its open session."""
+        if isinstance(user, SystemActor):
+            return user
+        current = self.store.user(user.login)
+        problem = ""
+        if current is None or not current.active:
+            problem = "您的账号已被停用，本次操作没有保存，已退出登录。如有疑问请联系系统管理员。"
+        elif current.role != user.role:
+            problem = (
+                f"您的账号角色已改为“{Role(current.role).label}”，本次操作没有保存，已退出登录。"
+                "请重新登录后再办理。"
+            )
+        if problem:
+            if self.on_actor_revoked is not None:
+                self.on_actor_revoked(problem)
+            raise ActorRevokedError(problem)
+        assert current is not None
+        return current
+
+    def _context(self, row: CaseRecord, actor: storage.User | SystemActor) -> IssueContext:
+        """The plain values a document of `row` needs."""
+        point = self.point()
+        return IssueContext(
+            office=self.office(),
+            point_code=point.code,
+            point_name=point.name,
+            item=self.catalog.item(row.item_no),
+            case=row,
+            issued_on=self.today(),
+            clerk_name=actor.name,
+            issued_kinds=tuple(d.kind for d in self.store.documents_for(row.uuid)),
+        )
+
+    def _issue(self, attempt: _Attempt, make: Callable[..., SavedDocument], *args: Any) -> SavedDocument:
+        """Save a document for this move (inside its transaction); a full disk or a folder it may
+        not write becomes a Chinese `ServiceError`.
 
         Files under the same number that no record names were left by an attempt that never
-        committed (a killed process, a full disk): they are set aside and the document written
-        again. A recorded document is never replaced.
+        committed (a killed process): we hold the write lock, so no other attempt can be about
+        to record them; they are set aside and the document written again. A recorded document
+        is never replaced.
         """
         try:
             try:
-                return make(self, row, *args)
+                saved = make(*args)
             except DocumentExistsError as exc:
                 if self.store.document_at(exc.path):
                     raise ServiceError(f"{exc}请按 F5 刷新后重试。") from None
                 set_aside(exc.path)
-                return make(self, row, *args)
+                saved = make(*args)
         except OSError as err:
             raise ServiceError(file_problem(err)) from None
+        attempt.written.append(saved)
+        return saved
 
     def _decide(
         self,
-        user: storage.User,
-        row: Mapping[str, Any],
+        user: storage.User | SystemActor,
+        row: CaseRecord,
         action: Action,
         *,
         reason: str = "",
         data: dict[str, Any] | None = None,
     ) -> list[Event]:
         """The events a state-changing action produces, or a Chinese `ServiceError`."""
-        item = self.catalog.item(row["item_no"])
+        item = self.catalog.item(row.item_no)
         events: list[Event] = self._ask(decide, user, row, action, reason, data, self._missing(row, item))
         return events
 
     def _record(
         self,
         user: storage.User | SystemActor,
-        row: Mapping[str, Any],
+        row: CaseRecord,
         action: Action,
         *,
         reason: str = "",
@@ -512,13 +616,13 @@ class Window(Administration, CaseReader):
         self,
         rule: Any,
         user: storage.User | SystemActor,
-        row: Mapping[str, Any],
+        row: CaseRecord,
         action: Action,
         reason: str,
         data: dict[str, Any] | None,
         missing: list[tuple[Material, str]],
     ) -> Any:
-        facts = self._facts(row, self.catalog.item(row["item_no"]), missing)
+        facts = self._facts(row, self.catalog.item(row.item_no), missing)
         try:
             return rule(
                 facts,
@@ -533,56 +637,67 @@ class Window(Administration, CaseReader):
         except WorkflowError as exc:
             raise ServiceError(str(exc)) from None
 
-    def _apply(
-        self,
-        user: storage.User,
-        row: Mapping[str, Any],
-        action: Action,
-        *,
-        reason: str = "",
-        data: dict[str, Any] | None = None,
-    ) -> list[Event]:
-        events = self._decide(user, row, action, reason=reason, data=data)
-        self._commit(row, events)
-        return events
-
-    def _commit(self, row: Mapping[str, Any], events: list[Event]) -> None:
+    def _commit(self, row: CaseRecord, events: list[Event]) -> None:
         """Store the events and the columns they set (`clerk.replay.changes`) together, so the
         case row is the replay of its events (the caller holds the transaction)."""
-        with self._tx():
-            for event in events:
-                self.store.append_event(event, row["point_code"])
-            self.store.update_case(row["uuid"], replay.changes(events), expected_version=row["version"])
+        for event in events:
+            self.store.append_event(event, row.point_code)
+        self.store.update_case(row.uuid, replay.changes(events), expected_version=row.version)
 
     def _decide_with_document(
-        self, user: storage.User, case_uuid: str, action: Action, reason: str, kind: str
+        self,
+        user: storage.User,
+        case_uuid: str,
+        action: Action,
+        reason: str,
+        kind: str,
+        expected_version: int | None = None,
     ) -> CaseView:
-        row = self._row(case_uuid)
-        events = self._decide(user, row, action, reason=reason)
-        saved = self._issue(self.documents.decision, row, kind, reason.strip(), user)
-        with self._tx(written=[saved]):
+        with self._deciding(user, case_uuid, expected_version) as (actor, row, attempt):
+            events = self._decide(actor, row, action, reason=reason)
+            saved = self._issue(attempt, self.documents.decision, self._context(row, actor), kind, reason.strip())
             self._commit(row, events)
-            self._add_document(row, saved, user)
+            self._add_document(row, saved, actor)
         return self.case(case_uuid, user)
 
-    def _add_document(self, row: Mapping[str, Any], saved: SavedDocument, user: storage.User) -> None:
+    def _add_document(self, row: CaseRecord, saved: SavedDocument, actor: storage.User | SystemActor) -> None:
         self.store.add_document(
             {
                 "uuid": new_uuid(),
-                "case_uuid": row["uuid"],
-                "point_code": row["point_code"],
+                "case_uuid": row.uuid,
+                "point_code": row.point_code,
                 "kind": str(saved.kind),
                 "doc_no": saved.doc_no,
                 "path_txt": str(saved.path_txt),
                 "path_pdf": str(saved.path_pdf),
                 "sha256": saved.sha256,
                 "issued_at": self.clock().isoformat(),
-                "issued_by": user.login,
+                "issued_by": actor.login,
             }
         )
 
 
+class _Attempt:
+    """The document files one attempt at a move has written (set aside if it fails)."""
+
+    def __init__(self) -> None:
+        self.written: list[SavedDocument] = []
+
+
 # ---------------------------------------------------------------------- helpers
+
+
+def open_window(
+    path: Path,
+    catalog: Catalog,
+    offices: Offices,
+    *,
+    documents_root: Path | None = None,
+    clock: Clock = system_clock,
+) -> Window:
+    """The window service on the database file at `path` (created and migrated if needed)."""
+    return Window(storage.Store.open(path, clock=clock), catalog, offices, clock=clock, documents_root=documents_root)
+
 
 
 def _check_applicant(applicant: Applicant) -> None:

@@ -25,17 +25,20 @@ from datetime import date, datetime
 from typing import Any
 
 from clerk.catalog import PAYMENT_STEP, REVIEW_STEP, Item
+from clerk.limits import (
+    ALL_ROLES,
+    CLERK_ROLES,
+    DEFAULT_SUPPLEMENT_DAYS,
+    FINANCE_ROLES,
+    REVIEWER_ROLES,
+    SUPERVISOR_ROLES,
+)
 from clerk.model import Action, CaseState, Channel, Event, Rating, Role
 from clerk.notice import NoticeRuleError, check_later_notice, unnamed_materials
 
 CLOSE_STEP = "办结"
 ACCEPT_STEP = "受理"
 
-CLERK_ROLES = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN})
-REVIEWER_ROLES = frozenset({Role.REVIEWER, Role.SUPERVISOR, Role.ADMIN})
-FINANCE_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
-SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
-ALL_ROLES = frozenset(Role)
 
 _S = CaseState
 _OPEN_STATES = frozenset(s for s in CaseState if not s.is_final)
@@ -161,7 +164,7 @@ class WorkflowError(ValueError):
 @dataclass(frozen=True)
 class OfficeSettings:
     reviewer_must_differ: bool = True
-    supplement_days: int = 30
+    supplement_days: int = DEFAULT_SUPPLEMENT_DAYS
 
 
 @dataclass(frozen=True)
@@ -291,6 +294,10 @@ def receive(
     )
 
 
+# What an ACCEPT event's data carries: the due date, the day the limit started, whether provisional.
+ACCEPT_DATA: tuple[str, ...] = ("due", "due_start", "provisional")
+
+
 def decide(
     facts: CaseFacts,
     action: Action,
@@ -337,8 +344,8 @@ def decide(
         payment = _payment(data or {})
         return _advance(facts, event, Action.PAY, PAYMENT_STEP, reason, payment)
     if action is Action.ACCEPT:
-        # The deadline the service computed travels in the event: the case row replays from it.
-        _no_data(action, data, ("due", "due_start", "provisional"))
+        # The deadline the acceptance set: {"due", "due_start", "provisional"} (a replay reads it).
+        _no_data(action, data, ACCEPT_DATA)
         return _advance(facts, event, Action.ACCEPT, ACCEPT_STEP, reason, dict(data or {}))
     _no_data(action, data)
     if action is Action.APPROVE:

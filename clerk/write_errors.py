@@ -5,9 +5,8 @@ what to do. Free of Textual."""
 from __future__ import annotations
 
 import errno
-import sqlite3
 
-from clerk import db as storage
+from clerk.storage import errors as storage
 from clerk.storage.chain import PersonalDataError
 
 
@@ -25,17 +24,18 @@ def storage_problem(exc: BaseException) -> str | None:
         return "理由或备注中不能写身份证号、手机号等个人信息（事件日志只记录办件编号）。请删去后重试。"
     if isinstance(exc, storage.ConflictError):
         return "该办件刚被其他人修改过，请按 F5 刷新后重试。"
-    if not isinstance(exc, sqlite3.Error):
+    if isinstance(exc, storage.NotFoundError):
+        return str(exc)  # the store's own Chinese message
+    if not isinstance(exc, storage.StorageError):
         return None
-    text = str(exc).lower()
     kept = "本次操作没有保存，之前的记录完好"
-    if "full" in text:
+    if isinstance(exc, storage.DiskFullError):
         return f"磁盘空间已满，{kept}。请清理磁盘空间后重试；界面上的内容仍在。"
-    if "locked" in text or "busy" in text:
+    if isinstance(exc, storage.BusyError):
         return f"数据库正被其他程序占用，{kept}。请稍候重试；如一直这样，请关闭其他打开该数据库的程序。"
-    if "readonly" in text or "read-only" in text:
+    if isinstance(exc, storage.ReadOnlyError):
         return f"数据库文件是只读的，{kept}。请联系信息管理员检查数据目录的权限。"
-    if isinstance(exc, sqlite3.IntegrityError):
+    if isinstance(exc, storage.ConstraintError):
         return f"数据不符合存储规则（{exc}），{kept}。请按 F5 刷新后重试。"
     return (
         f"读写数据库时出错（{exc}），{kept}。请重试；仍不行请联系信息管理员"

@@ -9,6 +9,7 @@ from typing import Any
 from test_app_support import PASSWORD, POINT, SIZE, app_for, make_window, open_case, ready
 from textual.widgets import DataTable, OptionList, Select, Static
 
+from clerk.db import PointRecord
 from clerk.model import Role
 from clerk.screens.dashboard import DashboardScreen
 from clerk.screens.point_form import PointFormScreen
@@ -55,7 +56,7 @@ async def test_a_point_declared_at_first_run_is_stored(tmp_path: Path) -> None:
         await declare(pilot, "da01", kind_downs=1)
         assert isinstance(app.screen, SetupScreen)
     assert window.store.points() == [
-        {"code": "DA01", "name": TOWNSHIP, "kind": "village_centre", "office_code": "YZ05"}
+        PointRecord("DA01", TOWNSHIP, "village_centre", "YZ05")
     ]
 
 
@@ -162,7 +163,7 @@ async def test_f6_on_the_points_list_declares_a_point_under_the_selected_office(
         await declare(pilot, "DA02", "东安职业技术学校", kind_downs=2)
         assert isinstance(app.screen, PointsScreen)
     assert window.store.points() == [
-        {"code": "DA02", "name": "东安职业技术学校", "kind": "college", "office_code": "YZ05"}
+        PointRecord("DA02", "东安职业技术学校", "college", "YZ05")
     ]
 
 

@@ -45,6 +45,6 @@ def test_install_recomputes_open_cases(tmp_path, capsys):
     assert f"已重算 1 件在办案件的办结期限：\n  {view.case_no}：2027-01-18 → 2027-01-20\n" in out
     store = Store.open(db)
     row = store.get_case(view.uuid)
-    assert (row["due_date"], row["due_provisional"]) == ("2027-01-20", 0)
+    assert (row.due_date, row.due_provisional) == (date(2027, 1, 20), False)
     assert store.events_for(view.uuid)[-1]["action"] == "recompute"
     assert store.verify()["ok"] is True

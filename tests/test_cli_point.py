@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clerk.cli import main
-from clerk.db import Store
+from clerk.db import PointRecord, Store
 
 
 def test_add_point_then_list_it(tmp_path, capsys):
@@ -12,9 +12,7 @@ def test_add_point_then_list_it(tmp_path, capsys):
                  "--kind", "township_hall", "--office", "YZ03"]) == 0
     assert "已登记服务点 LS01　演示街道政务服务大厅（乡镇（街道）政务服务大厅，所属 YZ03）" in capsys.readouterr().out
     store = Store.open(db)
-    assert store.points() == [
-        {"code": "LS01", "name": "演示街道政务服务大厅", "kind": "township_hall", "office_code": "YZ03"}
-    ]
+    assert store.points() == [PointRecord("LS01", "演示街道政务服务大厅", "township_hall", "YZ03")]
     store.close()
     assert main(["point", "list", "--db", str(db)]) == 0
     out = capsys.readouterr().out

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from test_storage_support import T0, Clock, case_row, open_store
 
-from clerk.db import ConflictError, NotFoundError
+from clerk.db import CaseRecord, ConflictError, ConstraintError, NotFoundError, PointRecord
+from clerk.model import CaseState
 
 UUID = case_row(1)["uuid"]
 STAMP = "2026-03-02T09:00:00+08:00"
@@ -32,7 +33,7 @@ def case(store):
 
 
 def test_inserted_case_comes_back_with_every_column(case):
-    assert case == {
+    assert case == CaseRecord.from_row({
         **case_row(1),
         "origin_point": "YZ01",
         "phone": None,
@@ -57,24 +58,33 @@ def test_inserted_case_comes_back_with_every_column(case):
         "due_start": None,
         "reviewed_by": None,
         "paid_at": None,
-    }
+    })
+
+
+def test_a_case_record_decodes_json_dates_and_flags(store):
+    store.insert_case(case_row(1, circumstances=["proxy"], due_date=date(2026, 3, 20), due_provisional=True))
+    row = store.get_case(UUID)
+    assert (row.circumstances, row.due_date, row.due_provisional, row.received_at, row.state) == (
+        frozenset({"proxy"}), date(2026, 3, 20), True, datetime.fromisoformat(STAMP), CaseState.DRAFT,
+    )
 
 
 def test_insert_generates_a_uuid_when_absent(store):
     row = case_row(1)
     del row["uuid"]
     uuid = store.insert_case(row)
-    assert len(uuid) == 36 and store.get_case(uuid)["case_no"] == row["case_no"]
+    assert len(uuid) == 36 and store.get_case(uuid).case_no == row["case_no"]
 
 
 def test_circumstances_set_is_stored_as_sorted_json(store):
     store.insert_case(case_row(1, circumstances=frozenset({"proxy", "first_payment"})))
-    assert store.get_case(UUID)["circumstances"] == '["first_payment","proxy"]'
+    assert store.get_case(UUID).circumstances == frozenset({"first_payment", "proxy"})
+    assert store.conn.execute("SELECT circumstances FROM cases").fetchone()[0] == '["first_payment","proxy"]'
 
 
 def test_timestamps_are_normalized_to_beijing_time(store):
     store.insert_case(case_row(1, received_at=datetime(2026, 3, 2, 1, 0, tzinfo=UTC)))
-    assert store.get_case(UUID)["received_at"] == "2026-03-02T09:00:00+08:00"
+    assert store.get_case(UUID).received_at.isoformat() == "2026-03-02T09:00:00+08:00"
 
 
 def test_naive_timestamp_is_refused(store):
@@ -88,10 +98,8 @@ def test_unknown_column_is_refused(store):
 
 
 def test_duplicate_case_number_is_refused(store, case):
-    import sqlite3
-
-    with pytest.raises(sqlite3.IntegrityError):
-        store.insert_case(case_row(2, case_no=case["case_no"]))
+    with pytest.raises(ConstraintError, match="UNIQUE"):
+        store.insert_case(case_row(2, case_no=case.case_no))
 
 
 def test_get_case_by_no(store, case):
@@ -103,8 +111,8 @@ def test_update_case_bumps_version_and_updated_at(store, case, clock):
     clock.now = T0 + timedelta(minutes=5)
     assert store.update_case(UUID, {"state": "accepted", "due_date": date(2026, 3, 20)}, expected_version=1) == 2
     row = store.get_case(UUID)
-    assert (row["state"], row["due_date"], row["version"], row["created_at"], row["updated_at"]) == (
-        "accepted", "2026-03-20", 2, STAMP, "2026-03-02T09:05:00+08:00",
+    assert (row.state, row.due_date, row.version, row.created_at.isoformat(), row.updated_at.isoformat()) == (
+        "accepted", date(2026, 3, 20), 2, STAMP, "2026-03-02T09:05:00+08:00",
     )
 
 
@@ -112,7 +120,7 @@ def test_update_with_a_stale_version_raises_conflict(store, case):
     store.update_case(UUID, {"state": "accepted"}, expected_version=1)
     with pytest.raises(ConflictError, match="刷新"):
         store.update_case(UUID, {"state": "refused"}, expected_version=1)
-    assert store.get_case(UUID)["state"] == "accepted"
+    assert store.get_case(UUID).state == "accepted"
 
 
 def test_update_of_a_missing_case_raises_not_found(store):
@@ -129,7 +137,7 @@ def test_managed_columns_cannot_be_updated(store, case, column):
 def test_renaming_updates_the_name_search(store, case):
     store.update_case(UUID, {"applicant_name": "李四"}, expected_version=1)
     assert store.search_names("张三") == []
-    assert [r["uuid"] for r in store.search_names("李四")] == [UUID]
+    assert [r.uuid for r in store.search_names("李四")] == [UUID]
 
 
 def test_next_sequence_counts_per_point_and_day(store):
@@ -155,7 +163,7 @@ def test_next_sequence_is_undone_with_the_callers_transaction(store):
 
 def _materials(store):
     return [
-        {k: r[k] for k in ("material_id", "status", "alternative", "defect", "version", "point_code")}
+        {k: getattr(r, k) for k in ("material_id", "status", "alternative", "defect", "version", "point_code")}
         for r in store.material_checks(UUID)
     ]
 
@@ -166,8 +174,8 @@ def test_material_checks_are_stored(store, case):
         {"material_id": "M01", "status": "ok", "alternative": "身份证原件"},
     ])
     assert _materials(store) == [
-        {"material_id": "M01", "status": "ok", "alternative": "身份证原件", "defect": None, "version": 1, "point_code": "YZ01"},
-        {"material_id": "M02", "status": "missing", "alternative": None, "defect": None, "version": 1, "point_code": "YZ01"},
+        {"material_id": "M01", "status": "ok", "alternative": "身份证原件", "defect": "", "version": 1, "point_code": "YZ01"},
+        {"material_id": "M02", "status": "missing", "alternative": None, "defect": "", "version": 1, "point_code": "YZ01"},
     ]
 
 
@@ -176,7 +184,7 @@ def test_material_checks_upsert_by_material(store, case, clock):
     clock.now = T0 + timedelta(hours=1)
     store.set_material_checks(UUID, [{"material_id": "M01", "status": "ok"}, {"material_id": "M02", "status": "ok"}])
     rows = store.material_checks(UUID)
-    assert [(r["material_id"], r["status"], r["version"], r["updated_at"]) for r in rows] == [
+    assert [(r.material_id, r.status, r.version, r.updated_at.isoformat()) for r in rows] == [
         ("M01", "ok", 2, "2026-03-02T10:00:00+08:00"),
         ("M02", "ok", 1, STAMP),
     ]
@@ -190,7 +198,7 @@ def test_material_checks_for_a_missing_case(store):
 def test_material_check_records_carry_uuid_and_timestamps(store, case):
     store.set_material_checks(UUID, [{"material_id": "M01", "status": "ok"}], point_code="YZ0101")
     row = store.material_checks(UUID)[0]
-    assert (len(row["uuid"]), row["point_code"], row["created_at"]) == (36, "YZ0101", STAMP)
+    assert (len(row.uuid), row.point_code, row.created_at.isoformat()) == (36, "YZ0101", STAMP)
 
 
 # ---------------------------------------------------------------------- documents and evaluations
@@ -208,7 +216,7 @@ def _document(**overrides):
 def test_documents_for_a_case(store, case):
     store.add_document(_document())
     store.add_document(_document(uuid="doc-2", kind="acceptance", issued_at="2026-03-02T10:00:00+08:00", reprint_of="doc-1"))
-    assert [(d["uuid"], d["kind"], d["version"], d["reprint_of"]) for d in store.documents_for(UUID)] == [
+    assert [(d.uuid, d.kind, d.version, d.reprint_of) for d in store.documents_for(UUID)] == [
         ("doc-1", "notice", 1, None), ("doc-2", "acceptance", 1, "doc-1"),
     ]
 
@@ -219,7 +227,7 @@ def test_evaluation_and_follow_up(store, case, clock):
     clock.now = T0 + timedelta(days=1)
     store.follow_up_evaluation(UUID, "已电话回访，申请人表示理解", T0 + timedelta(days=1))
     row = store.evaluation_for(UUID)
-    assert (row["level"], row["follow_up"], row["followed_up_at"], row["version"]) == (
+    assert (row.level, row.follow_up, row.followed_up_at.isoformat(), row.version) == (
         "2", "已电话回访，申请人表示理解", "2026-03-03T09:00:00+08:00", 2,
     )
 
@@ -242,4 +250,4 @@ def test_settings(store):
 def test_points_declared_locally(store):
     store.add_point("YZ0101", "某镇政务服务大厅", "township_hall", "YZ01")
     store.add_point("YZ0101", "某镇政务服务中心", "township_hall", "YZ01")
-    assert store.points() == [{"code": "YZ0101", "name": "某镇政务服务中心", "kind": "township_hall", "office_code": "YZ01"}]
+    assert store.points() == [PointRecord("YZ0101", "某镇政务服务中心", "township_hall", "YZ01")]

@@ -7,6 +7,8 @@ import sqlite3
 import pytest
 from test_storage_support import case_row, event, open_store
 
+from clerk.storage.errors import ConstraintError
+
 
 @pytest.fixture
 def store(tmp_path):
@@ -76,7 +78,7 @@ def test_caught_inner_failure_undoes_only_the_inner_block(store):
             with store.transaction():
                 store.insert_case(case_row(2))
                 raise RuntimeError("boom")
-    assert [r["case_no"] for r in store.search("张三")] == [case_row(1)["case_no"]]
+    assert [r.case_no for r in store.search("张三")] == [case_row(1)["case_no"]]
 
 
 def test_write_transaction_takes_the_write_lock_at_begin(store, tmp_path):
@@ -96,7 +98,7 @@ def test_write_methods_outside_a_block_commit_on_their_own(store, tmp_path):
 
 
 def test_foreign_keys_are_enforced(store):
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(ConstraintError, match="FOREIGN KEY"):
         store.add_document(
             {"case_uuid": "no-such-case", "point_code": "YZ01", "kind": "notice",
              "issued_at": "2026-03-02T09:00:00+08:00", "issued_by": "clerk1"}
@@ -104,6 +106,6 @@ def test_foreign_keys_are_enforced(store):
 
 
 def test_event_for_missing_case_fails_at_commit(store):
-    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+    with pytest.raises(ConstraintError, match="FOREIGN KEY"):
         store.append_event(event("no-such-case"), "YZ01")
     assert store.chain_head()[0] == 0

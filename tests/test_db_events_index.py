@@ -1,7 +1,7 @@
 """The daily ledger's reads of one day's events use the events(at) index (migration 4)."""
 
-from clerk import ledger
 from clerk.db import Store
+from clerk.storage import ledger_queries as ledger
 
 
 def test_events_of_a_day_are_counted_through_the_index(tmp_path):

@@ -18,7 +18,7 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 
 def test_new_file_is_at_the_latest_version(tmp_path):
     store = open_store(tmp_path / "new.db")
-    assert store.schema_version() == schema.LATEST == 7
+    assert store.schema_version() == schema.LATEST == 8
 
 
 def test_there_are_older_versions_to_migrate_from():
@@ -41,10 +41,6 @@ def _v1_case(conn: sqlite3.Connection) -> None:
         " '张三丰', 'resident_id', '11010519491231002X', '2026-03-02T09:00:00+08:00',"
         " '2026-03-02T09:00:00+08:00', '2026-03-02T09:00:00+08:00')"
     )
-
-
-# Versions whose files hold the legacy single chain (migration 6 made one chain per origin).
-LEGACY_CHAIN_VERSIONS = range(1, 6)
 
 
 def _legacy_events(conn: sqlite3.Connection, version: int) -> list[str]:
@@ -77,6 +73,10 @@ def _legacy_events(conn: sqlite3.Connection, version: int) -> list[str]:
     return hashes
 
 
+# Versions whose event log is the single legacy chain that `_legacy_events` writes (before 6).
+LEGACY_CHAIN_VERSIONS = range(1, 6)
+
+
 @pytest.mark.parametrize("old_version", LEGACY_CHAIN_VERSIONS)
 def test_file_from_an_older_version_opens_at_the_latest(tmp_path, old_version):
     path = tmp_path / f"v{old_version}.db"
@@ -90,8 +90,8 @@ def test_file_from_an_older_version_opens_at_the_latest(tmp_path, old_version):
 
     store = Store.open(path, hasher=FAST_HASHER)
     assert store.schema_version() == schema.LATEST
-    assert [r["case_no"] for r in store.search("张三")] == ["YZ01-20260302-0001"]
-    assert store.get_case("u-1")["created_by"] is None
+    assert [r.case_no for r in store.search("张三")] == ["YZ01-20260302-0001"]
+    assert store.get_case("u-1").created_by is None
     assert {"idx_cases_id_number", "idx_cases_state_due", "cases_fts"} <= _tables(store.conn)
     assert store.verify(full=True)["ok"] is True
     rows = store.conn.execute("SELECT n, origin, seq, hash, prev_hash, format FROM events ORDER BY n").fetchall()

@@ -33,7 +33,7 @@ def store(tmp_path):
 
 
 def nos(rows):
-    return [r["case_no"][-4:] for r in rows]
+    return [r.case_no[-4:] for r in rows]
 
 
 def test_full_text_finds_a_name_containing_the_query(store):

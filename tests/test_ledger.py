@@ -75,7 +75,7 @@ class Day:
     cases: dict[str, str]  # letter -> uuid
 
     def no(self, letter: str) -> str:
-        return self.window.store.get_case(self.cases[letter])["case_no"]
+        return self.window.store.get_case(self.cases[letter]).case_no
 
     def ledger(self, day: date = DAY, **kwargs):
         kwargs.setdefault("today", date(2026, 11, 23))
@@ -343,7 +343,7 @@ def test_a_later_recomputation_does_not_change_the_due_date_in_an_earlier_ledger
     with day.window.store.transaction():
         day.window.store.append_event(event, POINT)
         day.window.store.update_case(
-            row["uuid"], {"due_date": "2026-11-27"}, expected_version=row["version"]
+            row.uuid, {"due_date": "2026-11-27"}, expected_version=row.version
         )
     assert [c.due for c in day.ledger().due_soon] == [date(2026, 11, 23)]
 

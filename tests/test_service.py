@@ -104,7 +104,7 @@ def test_two_cases_on_one_day_get_consecutive_numbers(window):
 def test_open_case_stores_the_applicant_normalised(window):
     view = window.open_case(user(window, "clerk1"), 31, person(id_number=PERSON_ID.lower()))
     row = window.store.get_case(view.uuid)
-    assert (row["applicant_name"], row["id_number"], row["phone"]) == ("张三丰", PERSON_ID, "13812345678")
+    assert (row.applicant_name, row.id_number, row.phone) == ("张三丰", PERSON_ID, "13812345678")
 
 
 def test_view_masks_personal_data(window):
@@ -258,7 +258,7 @@ def test_review_pay_close(window):
 def test_the_accepting_clerk_cannot_review_the_case(window):
     view = accepted(window)
     boss = user(window, "boss")
-    window.store.update_case(view.uuid, {"accepted_by": "boss"}, expected_version=window.store.get_case(view.uuid)["version"])
+    window.store.update_case(view.uuid, {"accepted_by": "boss"}, expected_version=window.store.get_case(view.uuid).version)
     with pytest.raises(ServiceError):
         window.approve(boss, view.uuid)
 
@@ -303,7 +303,7 @@ def test_bad_rating_is_followed_up_by_a_supervisor(window):
     window.rate(user(window, "clerk1"), view.uuid, Rating.VERY_UNSATISFIED, "等候太久")
     window.follow_up(user(window, "boss"), view.uuid, "已电话回访，说明高峰期原因")
     evaluation = window.store.evaluation_for(view.uuid)
-    assert evaluation["follow_up"] == "已电话回访，说明高峰期原因"
+    assert evaluation.follow_up == "已电话回访，说明高峰期原因"
 
 
 # ------------------------------------------------------------------ integrity of a decision

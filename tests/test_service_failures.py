@@ -12,7 +12,7 @@ import pytest
 from test_service import checks_for, clock, events, person, user, window  # noqa: F401  (fixtures)
 
 from clerk.model import CaseState
-from clerk.service import ServiceError, Window
+from clerk.service import ServiceError, Window, _Attempt
 
 
 def draft(window: Window, item_no: int = 31):
@@ -142,6 +142,6 @@ def test_a_recorded_document_is_never_replaced(window):
         raise _exists(recorded)
 
     with pytest.raises(ServiceError, match="不能覆盖"):
-        window._issue(clash, {"uuid": view.uuid})
+        window._issue(_Attempt(), clash)
     assert recorded.read_bytes() == before
     assert not list(recorded.parent.glob("*.unrecorded-*"))

@@ -43,7 +43,7 @@ def _assert_every_case_is_whole(db: Path) -> int:
             events = store.events_for(case["uuid"])
             materials = store.material_checks(case["uuid"])
             assert [e["action"] for e in events] == ["receive", "withdraw"]
-            assert [m["material_id"] for m in materials] == list(MATERIALS)
+            assert [m.material_id for m in materials] == list(MATERIALS)
             assert (case["state"], case["version"]) == ("withdrawn", 2)
             count += 1
         assert integrity_messages(store.conn) == ["ok"]

@@ -70,7 +70,7 @@ def cases(window: Window) -> dict[str, str]:
     found = {}
     for item_no in (31, 9):
         uuid = _accepted(window, item_no)
-        found[uuid] = window.store.get_case(uuid)["case_no"]
+        found[uuid] = window.store.get_case(uuid).case_no
     return found
 
 
@@ -98,7 +98,7 @@ def _messages(report: dict) -> list[str]:
 
 
 def _item31(window: Window, cases: dict[str, str]) -> tuple[str, str]:
-    uuid = next(u for u in cases if window.store.get_case(u)["item_no"] == 31)
+    uuid = next(u for u in cases if window.store.get_case(u).item_no == 31)
     return uuid, cases[uuid]
 
 
@@ -154,7 +154,7 @@ def test_a_state_changed_in_sql_names_the_case_and_the_field(window, cases, caps
 
 def test_a_changed_due_date_is_named(window, cases, capsys):
     uuid, case_no = _item31(window, cases)
-    due = window.store.get_case(uuid)["due_date"]
+    due = window.store.get_case(uuid).due_date.isoformat()
     _sql(window, "UPDATE cases SET due_date = '2027-06-30' WHERE uuid = ?", params=(uuid,))
     code, report = _verify(window, capsys)
     assert code == 1
@@ -205,7 +205,7 @@ def test_a_deleted_document_row_is_named(window, cases, capsys):
 
 def test_a_deleted_document_row_leaves_an_unnamed_file_for_the_full_verify(window, cases, capsys):
     uuid, _ = _item31(window, cases)
-    pdf = Path(window.store.documents_for(uuid)[0]["path_pdf"])
+    pdf = Path(window.store.documents_for(uuid)[0].path_pdf)
     _sql(window, "DELETE FROM documents WHERE case_uuid = ?", params=(uuid,))
     code, report = _verify(window, capsys, "--full")
     assert code == 1
@@ -216,26 +216,26 @@ def test_a_deleted_document_file_is_named(window, cases, capsys):
     _verify(window, capsys)
     uuid, case_no = _item31(window, cases)
     document = window.store.documents_for(uuid)[0]
-    Path(document["path_pdf"]).unlink()
+    Path(document.path_pdf).unlink()
     code, report = _verify(window, capsys)
     assert code == 1
     assert _messages(report) == [
-        f"办件 {case_no} 的文书 {document['doc_no']} 的文件 {Path(document['path_pdf']).name} 不见了：请从备份恢复文书目录。"
+        f"办件 {case_no} 的文书 {document.doc_no} 的文件 {Path(document.path_pdf).name} 不见了：请从备份恢复文书目录。"
     ]
 
 
 def test_a_replaced_pdf_fails_the_full_verify(window, cases, capsys):
     uuid, case_no = _item31(window, cases)
     document = window.store.documents_for(uuid)[0]
-    Path(document["path_pdf"]).write_bytes(b"%PDF-1.4 forged")
+    Path(document.path_pdf).write_bytes(b"%PDF-1.4 forged")
     code, report = _verify(window, capsys, "--full")
     assert code == 1
-    assert _messages(report) == [f"办件 {case_no} 的文书 {document['doc_no']} 的 PDF 与登记的 SHA-256 不符：文件被改动或替换。"]
+    assert _messages(report) == [f"办件 {case_no} 的文书 {document.doc_no} 的 PDF 与登记的 SHA-256 不符：文件被改动或替换。"]
 
 
 def test_set_aside_files_are_counted_not_failed(window, cases, capsys):
     uuid, _ = _item31(window, cases)
-    pdf = Path(window.store.documents_for(uuid)[0]["path_pdf"])
+    pdf = Path(window.store.documents_for(uuid)[0].path_pdf)
     (pdf.parent / "YZ03-SL-X.unrecorded-1.pdf").write_bytes(b"%PDF")
     code, report = _verify(window, capsys, "--full")
     assert (code, report["set_aside_files"]) == (0, 1)

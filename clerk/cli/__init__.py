@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
-import sqlite3
 import sys
 from collections.abc import Sequence
 
 from clerk.catalog import DataFileError
+from clerk.storage.errors import StorageError
 from clerk.storage.schema import SchemaTooNewError
 
 
@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchemaTooNewError as exc:
         print(f"已停止：{exc}", file=sys.stderr)
         return 2
-    except sqlite3.DatabaseError as exc:
+    except StorageError as exc:
         print(
             f"数据库 {_db_name(args)} 打不开（{exc}），已停止，文件未作任何改动。"
             "如果文件已损坏，请联系信息管理员用 clerk verify 检查，并换用 clerk backup 做的最近一份备份。",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 
 from clerk.cli.verify import db_path, report_text
+from clerk.storage.errors import StorageError
 from clerk.storage.files import BackupError, backup_file
 
 
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     except BackupError as exc:
         print(f"备份失败：{exc}", file=sys.stderr)
         return 1
-    except sqlite3.Error as exc:
+    except StorageError as exc:
         print(f"备份失败：读取或写入数据库时出错（{exc}），请检查文件和磁盘空间后重试。", file=sys.stderr)
         return 1
     if args.json:

@@ -110,20 +110,19 @@ def recompute_open_cases(args: argparse.Namespace, calendar: WorkCalendar) -> in
 
     from clerk.catalog import default_catalog
     from clerk.cli.verify import db_path
-    from clerk.db import Store
     from clerk.offices import default_offices
-    from clerk.service import SystemActor, Window
+    from clerk.service import SystemActor, open_window
 
     path = db_path(args)
     if not path.exists():
         print(f"未找到数据库 {path}，没有需要重算的办件。")
         return 0
-    store = Store.open(path)
+    window = open_window(path, default_catalog(), default_offices())
+    window.calendar = calendar
     try:
-        window = Window(store, default_catalog(), default_offices(), calendar=calendar)
         changed = window.recompute_deadlines(SystemActor(login=f"system:{getpass.getuser()}"))
     finally:
-        store.close()
+        window.close()
     if not changed:
         print("在办案件的办结期限无需调整。")
         return 0

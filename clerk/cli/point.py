@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from clerk.administration import DECLARABLE_KINDS
 from clerk.offices import POINT_KINDS
 
 
@@ -15,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
     add.add_argument("--code", required=True, help="服务点编码：2–10 位大写字母或数字，全市唯一，如 LS01")
     add.add_argument("--name", required=True, help="服务点名称")
-    kinds = [k for k in POINT_KINDS if k != "county_hall"]
+    kinds = list(DECLARABLE_KINDS)
     add.add_argument("--kind", required=True, choices=kinds, help="类型：" + "、".join(f"{k}={POINT_KINDS[k]}" for k in kinds))
     add.add_argument("--office", required=True, help="所属县级经办机构编码，如 YZ03（见 clerk point list）")
     add.set_defaults(func=run_add)
@@ -26,44 +27,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from clerk.administration import declare_point
-    from clerk.case_reader import ServiceError
-    from clerk.cli.verify import db_path
-    from clerk.db import Store
-    from clerk.offices import default_offices
+    from clerk.cli.user import _actor, _window
+    from clerk.service import ServiceError
 
-    store = Store.open(db_path(args))
+    window = _window(args)
     try:
-        new = declare_point(store, default_offices(), args.code, args.name, args.kind, args.office)
+        new = window.declare_point(_actor(), args.code, args.name, args.kind, args.office)
     except ServiceError as exc:
         print(f"未登记：{exc}", file=sys.stderr)
         return 1
     finally:
-        store.close()
+        window.close()
     print(f"已登记服务点 {new.code}　{new.name}（{POINT_KINDS[new.kind]}，所属 {new.office}）。")
     print("该服务点的电脑首次启动 clerk 时，在初始设置中选择它。")
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from clerk.cli.user import _window
     from clerk.cli.verify import db_path
-    from clerk.db import Store
-    from clerk.offices import default_offices
+    from clerk.offices import ServicePoint, default_offices
 
     offices = default_offices()
-    path = db_path(args)
-    points = []
-    if path.exists():
-        store = Store.open(path)
+    points: list[ServicePoint] = []
+    if db_path(args).exists():
+        window = _window(args)
         try:
-            points = store.points()
+            points = window.declared_points()
         finally:
-            store.close()
+            window.close()
     for office in offices.offices:
         print(f"{office.code}　{office.area}　{office.name}　监督电话 {office.phone}")
         for p in [*offices.points_of(office.code)]:
             print(f"    {p.code}　{p.name}（{POINT_KINDS[p.kind]}）")
-        for row in points:
-            if row["office_code"] == office.code:
-                print(f"    {row['code']}　{row['name']}（{POINT_KINDS[row['kind']]}）")
+        for point in points:
+            if point.office == office.code:
+                print(f"    {point.code}　{point.name}（{POINT_KINDS[point.kind]}）")
     return 0

@@ -36,11 +36,10 @@ def run(args: argparse.Namespace) -> int:
     from clerk.catalog import default_catalog
     from clerk.cli.verify import db_path
     from clerk.clock import system_clock
-    from clerk.db import Store
-    from clerk.ledger import LedgerError, build_ledger
+    from clerk.ledger import LedgerError
     from clerk.ledger_export import render_text, to_dict, write_csv, write_xlsx
-    from clerk.offices import ServicePoint, default_offices
-    from clerk.workdays import WorkCalendar
+    from clerk.offices import default_offices
+    from clerk.service import ServiceError, open_window
 
     today = system_clock().date()
     day = today
@@ -55,36 +54,15 @@ def run(args: argparse.Namespace) -> int:
     if not path.is_file():
         return _fail(f"找不到数据库文件 {path}，请用 --db 指定本机数据库的位置。")
 
-    store = Store.open(path)
+    window = open_window(path, default_catalog(), default_offices())
     try:
-        point_code, point_name = None, ""
-        if args.point:
-            point_code = args.point.strip().upper()
-            declared = [
-                ServicePoint(p["code"], p["name"], p["kind"], p["office_code"])
-                for p in store.points()
-            ]
-            offices = default_offices().with_points(declared) if declared else default_offices()
-            try:
-                point_name = offices.point(point_code).name
-            except KeyError:
-                return _fail(
-                    f"没有编码为 {point_code} 的经办机构或服务点，请用 clerk point list 查看编码。"
-                )
+        point_code = args.point.strip().upper() if args.point else None
         try:
-            ledger = build_ledger(
-                store,
-                default_catalog(),
-                WorkCalendar.default(),
-                day=day,
-                point_code=point_code,
-                today=today,
-                point_name=point_name,
-            )
-        except LedgerError as exc:
+            ledger = window.ledger(day, point_code, today=today)
+        except (LedgerError, ServiceError) as exc:
             return _fail(str(exc))
     finally:
-        store.close()
+        window.close()
 
     notes = sys.stderr if args.json else sys.stdout
     if args.json:

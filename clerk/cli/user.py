@@ -13,11 +13,14 @@ import argparse
 import getpass
 import json
 import sys
+from typing import TYPE_CHECKING, Any
 
 from clerk.cli.verify import db_path
+from clerk.limits import MIN_PASSWORD_LENGTH
 from clerk.model import ROLE_LABELS, Role
 
-SETTING_POINT = "point_code"  # the same key the window service reads
+if TYPE_CHECKING:
+    from clerk.service import SystemActor, Window
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,16 +53,27 @@ def _db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
 
 
-def _open(args: argparse.Namespace):  # -> Store
-    from clerk.db import Store
+def _window(args: argparse.Namespace) -> Window:
+    from clerk.catalog import default_catalog
+    from clerk.offices import default_offices
+    from clerk.service import open_window
 
-    return Store.open(db_path(args))
+    return open_window(db_path(args), default_catalog(), default_offices())
+
+
+def _actor() -> SystemActor:
+    """Whoever runs the command holds the database file: they act as its administrator."""
+    import getpass
+
+    from clerk.service import SystemActor
+
+    return SystemActor(login=f"system:{getpass.getuser()}", name="命令行维护")
 
 
 def _read_password(args: argparse.Namespace) -> str | None:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("密码（至少8个字符）：")
+    first = getpass.getpass(f"密码（至少{MIN_PASSWORD_LENGTH}个字符）：")
     second = getpass.getpass("再次输入密码：")
     if first != second:
         print("两次输入的密码不一致，请重新执行命令。", file=sys.stderr)
@@ -67,37 +81,22 @@ def _read_password(args: argparse.Namespace) -> str | None:
     return first
 
 
-def _known_points(store) -> set[str]:
-    from clerk.offices import default_offices
-
-    offices = default_offices()
-    return {o.code for o in offices.offices} | {p.code for p in offices.points} | {
-        p["code"] for p in store.points()
-    }
-
-
 def run_add(args: argparse.Namespace) -> int:
-    from clerk.db import UserError
+    from clerk.service import ServiceError, UserError
 
-    store = _open(args)
+    window = _window(args)
     try:
-        configured = store.get_setting(SETTING_POINT)
+        configured = window.configured_point()
         point = args.point or configured
         if not point:
             print("本机尚未设置所属经办机构或服务点，请用 --point 指定编码（例如 --point YZ01）。", file=sys.stderr)
-            return 1
-        if point not in _known_points(store):
-            print(f"没有编码为 {point} 的经办机构或服务点，请检查 --point。", file=sys.stderr)
             return 1
         password = _read_password(args)
         if password is None:
             return 1
         try:
-            with store.transaction():
-                user = store.create_user(args.login, args.name, args.role, password, point)
-                if not configured:
-                    store.set_setting(SETTING_POINT, point)
-        except UserError as exc:
+            user = window.add_user(_actor(), args.login, args.name, args.role, password, point_code=point)
+        except (UserError, ServiceError) as exc:
             print(f"未能新增用户：{exc}", file=sys.stderr)
             return 1
         print(f"已新增用户 {user.login}（{user.name}，{ROLE_LABELS[user.role]}，{user.point_code}）。")
@@ -105,14 +104,14 @@ def run_add(args: argparse.Namespace) -> int:
             print(f"本机所属经办机构或服务点已设为 {point}。")
         return 0
     finally:
-        store.close()
+        window.close()
 
 
 def run_list(args: argparse.Namespace) -> int:
-    store = _open(args)
+    window = _window(args)
     try:
-        now = store.clock()
-        rows = [
+        now = window.clock()
+        rows: list[dict[str, Any]] = [
             {
                 "login": u.login,
                 "name": u.name,
@@ -121,10 +120,10 @@ def run_list(args: argparse.Namespace) -> int:
                 "active": u.active,
                 "locked": u.locked(now),
             }
-            for u in store.users()
+            for u in window.users(_actor())
         ]
     finally:
-        store.close()
+        window.close()
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -138,19 +137,19 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_passwd(args: argparse.Namespace) -> int:
-    from clerk.db import UserError
+    from clerk.service import ServiceError, UserError
 
-    store = _open(args)
+    window = _window(args)
     try:
         password = _read_password(args)
         if password is None:
             return 1
         try:
-            store.set_password(args.login, password)
-        except UserError as exc:
+            window.reset_password(_actor(), args.login, password)
+        except (UserError, ServiceError) as exc:
             print(f"未能重设密码：{exc}", file=sys.stderr)
             return 1
         print(f"已重设用户 {args.login} 的密码，账号锁定（如有）已解除。")
         return 0
     finally:
-        store.close()
+        window.close()

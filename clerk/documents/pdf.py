@@ -268,7 +268,11 @@ def _height(story: list[Flowable]) -> float:
 
 def build_story(data: DocumentData) -> list[Flowable]:
     """Both parts, on one page with a cut line when they fit, else on separate pages."""
-    content = compose(data)
+    return content_story(compose(data))
+
+
+def content_story(content: Content) -> list[Flowable]:
+    """Both parts of already composed content (see `build_story`)."""
     first, second = _part(content, 0), _part(content, 1)
     cut = _CutLine()
     if _height(first) + _height([cut]) + _height(second) <= FRAME_HEIGHT - FRAME_PADDING:
@@ -278,7 +282,22 @@ def build_story(data: DocumentData) -> list[Flowable]:
 
 def render_pdf(data: DocumentData, path: Path) -> Path:
     """Write the document as an A4 PDF at `path` and return `path`. Raises `DocumentError`."""
-    story = build_story(data)
+    title = f"{data.title} {data.doc_no}"
+    return _write(build_story(data), path, title=title, author=data.office_name, subject=data.title)
+
+
+def render_content_pdf(content: Content, path: Path) -> Path:
+    """Write already composed content as an A4 PDF at `path` and return `path`."""
+    return _write(
+        content_story(content),
+        path,
+        title=f"{content.title} {content.doc_no}",
+        author=content.office_name,
+        subject=content.title,
+    )
+
+
+def _write(story: list[Flowable], path: Path, *, title: str, author: str, subject: str) -> Path:
     doc = SimpleDocTemplate(
         str(path),
         pagesize=A4,
@@ -286,9 +305,9 @@ def render_pdf(data: DocumentData, path: Path) -> Path:
         rightMargin=MARGIN_X,
         topMargin=MARGIN_Y,
         bottomMargin=MARGIN_Y,
-        title=f"{data.title} {data.doc_no}",
-        author=data.office_name,
-        subject=data.title,
+        title=title,
+        author=author,
+        subject=subject,
         creator="clerk",
         invariant=1,
     )

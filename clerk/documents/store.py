@@ -15,6 +15,7 @@ import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from clerk.documents.model import DocKind, DocumentData, DocumentError, validate
@@ -65,21 +66,38 @@ def document_paths(data: DocumentData, root: Path) -> tuple[Path, Path]:
 def save_document(data: DocumentData, *, root: Path | None = None) -> SavedDocument:
     """Render `data` and write both files. Raises `DocumentError`, or `DocumentExistsError`."""
     validate(data)
+    path_txt, path_pdf, sha = save_files(
+        data.doc_no, data.issued_on, render_text(data), lambda p: render_pdf(data, p), root=root
+    )
+    return SavedDocument(kind=data.kind, doc_no=data.doc_no, path_txt=path_txt, path_pdf=path_pdf, sha256=sha)
+
+
+def save_files(
+    doc_no: str,
+    issued_on: date,
+    text: str,
+    write_pdf: Callable[[Path], object],
+    *,
+    root: Path | None = None,
+) -> tuple[Path, Path, str]:
+    """Write a document's text and PDF (drawn by `write_pdf(path)`) under `root/YYYY/MM/`, never
+    over an existing file; returns both paths and the PDF's SHA-256."""
     if root is None:
         from clerk.paths import documents_dir
 
         root = documents_dir()
-    path_txt, path_pdf = document_paths(data, root)
+    folder = root / f"{issued_on.year:04d}" / f"{issued_on.month:02d}"
+    stem = file_stem(doc_no)
+    path_txt, path_pdf = folder / f"{stem}.txt", folder / f"{stem}.pdf"
     for path in (path_txt, path_pdf):
         if path.exists():
             raise _exists(path)
-    folder = path_txt.parent
     folder.mkdir(parents=True, exist_ok=True)
-    text = render_text(data).encode("utf-8")
-    pdf_tmp = _temp_file(folder, lambda p: render_pdf(data, p))
+    encoded = text.encode("utf-8")
+    pdf_tmp = _temp_file(folder, write_pdf)
     try:
         pdf_bytes = pdf_tmp.read_bytes()
-        txt_tmp = _temp_file(folder, lambda p: p.write_bytes(text))
+        txt_tmp = _temp_file(folder, lambda p: p.write_bytes(encoded))
         try:
             _publish(txt_tmp, path_txt)
         finally:
@@ -92,13 +110,7 @@ def save_document(data: DocumentData, *, root: Path | None = None) -> SavedDocum
     finally:
         pdf_tmp.unlink(missing_ok=True)
     _fsync_dir(folder)
-    return SavedDocument(
-        kind=data.kind,
-        doc_no=data.doc_no,
-        path_txt=path_txt,
-        path_pdf=path_pdf,
-        sha256=hashlib.sha256(pdf_bytes).hexdigest(),
-    )
+    return path_txt, path_pdf, hashlib.sha256(pdf_bytes).hexdigest()
 
 
 def _exists(path: Path) -> DocumentExistsError:

@@ -266,7 +266,11 @@ def cut_line(width: int = TEXT_WIDTH) -> str:
 
 def render_text(data: DocumentData, *, width: int = TEXT_WIDTH) -> str:
     """The plain-text document: 存档联, a cut line, then 申请人联. Ends with a newline."""
-    content = compose(data)
+    return render_content(compose(data), width=width)
+
+
+def render_content(content: Content, *, width: int = TEXT_WIDTH) -> str:
+    """Both parts of already composed content, with the cut line between them."""
     lines = (
         _part_lines(content, 0, width) + ["", cut_line(width), ""] + _part_lines(content, 1, width)
     )

@@ -13,7 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from clerk.model import Action, CaseState, Rating
+from clerk.limits import DEEMED_ACCEPTED_WORKING_DAYS
+from clerk.model import Action, CaseState, Channel, Rating
 from clerk.screens.choice import ChoiceScreen
 from clerk.screens.payment import PaymentScreen
 from clerk.screens.reason import ReasonScreen
@@ -22,7 +23,6 @@ from clerk.views import CaseView
 if TYPE_CHECKING:
     from clerk.service import Window
 
-CHANNEL_LABELS = {"on_site": "窗口现场", "online": "网上申请"}
 REVEAL_FIELDS = (
     ("applicant_name", "申请人姓名"),
     ("id_number", "证件号码"),
@@ -79,7 +79,7 @@ def countdown_text(view: CaseView, today: Any) -> str:
 def summary_text(view: CaseView) -> Text:
     text = Text()
     text.append(f"{view.case_no}　【{view.item.no}】{view.item.name}\n", style="bold")
-    text.append(f"状态：{view.state_label}　渠道：{CHANNEL_LABELS.get(str(view.channel), str(view.channel))}\n")
+    text.append(f"状态：{view.state_label}　渠道：{Channel(view.channel).label}\n")
     text.append(f"申请人：{view.applicant_name_masked}　证件：{view.applicant_id_masked}　电话：{view.phone_masked or '—'}\n")
     if view.agent:
         text.append(f"委托代理人：{view.agent}\n")
@@ -92,7 +92,7 @@ def summary_text(view: CaseView) -> Text:
     if view.rating is not None:
         text.append(f"评价：{view.rating.label}\n")
     if view.deemed_accepted:
-        text.append("收件超过5个工作日未作决定：依法自收到材料之日起即为受理。\n", style="bold red")
+        text.append(f"收件超过{DEEMED_ACCEPTED_WORKING_DAYS}个工作日未作决定：依法自收到材料之日起即为受理。\n", style="bold red")
     if view.missing and view.state in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
         text.append("缺少/有误材料：" + "、".join(f"{m.name}（{why}）" for m, why in view.missing) + "\n")
     text.append("个人信息已遮蔽；按 v 查看完整信息（会留痕）。", style="dim")
@@ -198,19 +198,19 @@ class CaseDetailScreen(Screen[None]):
     action_supplement = action_materials
 
     def action_approve(self) -> None:
-        self._run(lambda: self.window.approve(self.user, self.view.uuid), "审核通过。")
+        self._run(lambda: self.window.approve(self.user, self.view.uuid, expected_version=self.view.version), "审核通过。")
 
     def action_reject(self) -> None:
         self._reason_then(
             "审核不通过", "写明不通过的理由和依据，将写入告知书。",
-            lambda r: self._run(lambda: self.window.reject(self.user, self.view.uuid, r), "已作出审核不通过决定，告知书已生成。"),
+            lambda r: self._run(lambda: self.window.reject(self.user, self.view.uuid, r, expected_version=self.view.version), "已作出审核不通过决定，告知书已生成。"),
         )
 
     def action_pay(self) -> None:
         def done(result: tuple[int, str] | None) -> None:
             if result:
                 fen, ref = result
-                self._run(lambda: self.window.pay(self.user, self.view.uuid, fen, ref), "拨付已登记，本件办结。")
+                self._run(lambda: self.window.pay(self.user, self.view.uuid, fen, ref, expected_version=self.view.version), "拨付已登记，本件办结。")
 
         self.app.push_screen(PaymentScreen(), done)
 

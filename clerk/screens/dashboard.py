@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from clerk.limits import DEEMED_ACCEPTED_WORKING_DAYS
 from clerk.views import Queues
 from clerk.widgets.case_table import CaseTable
 
@@ -88,7 +89,10 @@ class DashboardScreen(Screen[None]):
         rows = getattr(self.queues, self.current)
         note = ""
         if self.current == "awaiting_supplement" and any(r.deemed_accepted for r in rows):
-            note = "　标“超5日视为受理”的件：收件后5个工作日内未告知，依法自收到材料之日起即为受理"
+            note = (
+                f"　标“超{DEEMED_ACCEPTED_WORKING_DAYS}日视为受理”的件：收件后{DEEMED_ACCEPTED_WORKING_DAYS}个工作日内未告知，"
+                "依法自收到材料之日起即为受理"
+            )
         self.query_one("#queue-title", Static).update(f"{label}（{len(rows)}件）{note}")
         self.query_one(CaseTable).show(rows)
         self.query_one("#queue-empty", Static).display = not rows

@@ -17,10 +17,9 @@ from textual.widgets import Footer, Input, OptionList, Static
 from clerk.catalog import Catalog, Item
 from clerk.catalog_view import material_line
 from clerk.item_search import ItemFinder
+from clerk.model import APPLICANT_KIND_LABELS
 from clerk.views import ItemChoice
 from clerk.widgets.item_list import ItemList
-
-APPLICANT_KIND_LABELS = {"person": "个人", "unit": "单位", "institution": "定点医药机构"}
 
 
 def item_panel_text(catalog: Catalog, choice: ItemChoice) -> Text:

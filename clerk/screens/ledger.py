@@ -17,14 +17,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from clerk.model import Role
+from clerk.limits import EXPORT_ROLES
 
 if TYPE_CHECKING:
     from clerk.ledger import Ledger
     from clerk.service import Window
 
 EXPORTERS = {"csv": "CSV", "xlsx": "Excel"}
-MAY_EXPORT = frozenset({Role.SUPERVISOR, Role.ADMIN})
+MAY_EXPORT = EXPORT_ROLES
 
 
 def default_reports_dir() -> Path:

@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from clerk.limits import DEEMED_ACCEPTED_WORKING_DAYS
 from clerk.materials import MaterialCheck, defect_choices
 from clerk.model import Action, CaseState
 from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
@@ -117,7 +118,7 @@ class MaterialsScreen(Screen[None]):
         else:
             text = f"尚缺 {len(missing)} 项：{'、'.join(missing)}。按 F8 出具一次性告知书，或补齐后受理。"
         if view.deemed_accepted:
-            text += "\n注意：收件已超过5个工作日未作决定，依法自收到材料之日起即为受理。"
+            text += f"\n注意：收件已超过{DEEMED_ACCEPTED_WORKING_DAYS}个工作日未作决定，依法自收到材料之日起即为受理。"
         self.query_one("#materials-status", Static).update(Text(text))
         self.refresh_bindings()
 
@@ -216,7 +217,7 @@ class MaterialsScreen(Screen[None]):
 
     def action_accept(self) -> None:
         try:
-            view = self.window.accept(self.user, self.view.uuid)
+            view = self.window.accept(self.user, self.view.uuid, expected_version=self.view.version)
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -246,7 +247,7 @@ class MaterialsScreen(Screen[None]):
             if not ok:
                 return
             try:
-                view = self.window.issue_notice(self.user, self.view.uuid)
+                view = self.window.issue_notice(self.user, self.view.uuid, expected_version=self.view.version)
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -260,7 +261,7 @@ class MaterialsScreen(Screen[None]):
             if not reason:
                 return
             try:
-                view = self.window.refuse(self.user, self.view.uuid, reason)
+                view = self.window.refuse(self.user, self.view.uuid, reason, expected_version=self.view.version)
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
                 return

@@ -18,14 +18,14 @@ from textual.widgets import Footer, Header, Input, Label, Select, SelectionList,
 from clerk.catalog import Item
 from clerk.catalog_view import material_line
 from clerk.identifiers import ID_TYPE_LABELS, validate_id, validate_phone
-from clerk.model import Applicant, Channel
+from clerk.model import APPLICANT_KIND_LABELS, CHANNEL_CHOICES, Applicant, Channel
 from clerk.screens.item_picker import ItemPickerScreen
 
 if TYPE_CHECKING:
     from clerk.service import Window
 
-KIND_LABELS = {"person": "个人", "unit": "单位", "institution": "定点医药机构"}
-CHANNEL_LABELS = {Channel.ON_SITE: "窗口现场办理", Channel.ONLINE: "网上申请（窗口代录）"}
+KIND_LABELS = APPLICANT_KIND_LABELS
+CHANNEL_LABELS = CHANNEL_CHOICES
 PROXY = "proxy"
 
 

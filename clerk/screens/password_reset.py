@@ -11,9 +11,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from clerk.limits import MIN_PASSWORD_LENGTH
+
 if TYPE_CHECKING:
-    from clerk.db import User
-    from clerk.service import Window
+    from clerk.service import User, Window
 
 
 class PasswordResetScreen(ModalScreen[bool]):
@@ -34,7 +35,7 @@ class PasswordResetScreen(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Static(f"重置密码：{self.user.login}　{self.user.name}", classes="dialog-title")
             yield Static("设置后请把新密码当面告诉本人，并提醒其妥善保管。账号如被锁定，将一并解锁。", classes="hint")
-            yield Input(placeholder="新密码（至少8位，不能与登录名相同）", password=True, id="password-new")
+            yield Input(placeholder=f"新密码（至少{MIN_PASSWORD_LENGTH}位，不能与登录名相同）", password=True, id="password-new")
             yield Input(placeholder="再次输入新密码", password=True, id="password-confirm")
             yield Static("", id="password-message", classes="error")
             yield Footer(compact=True)
@@ -51,7 +52,7 @@ class PasswordResetScreen(ModalScreen[bool]):
 
     def action_submit(self) -> None:
         from clerk.case_reader import ServiceError
-        from clerk.db import UserError
+        from clerk.service import UserError
 
         message = self.query_one("#password-message", Static)
         new = self.query_one("#password-new", Input)

@@ -12,10 +12,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from clerk.limits import MIN_PASSWORD_LENGTH
+
 if TYPE_CHECKING:
     from clerk.service import Window
 
-MIN_PASSWORD = 8
+MIN_PASSWORD = MIN_PASSWORD_LENGTH
 
 
 def choice_label(choice: Any) -> str:

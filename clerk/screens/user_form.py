@@ -12,13 +12,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from clerk.limits import MIN_PASSWORD_LENGTH, ROLE_ORDER
 from clerk.model import ROLE_LABELS, Role
 
 if TYPE_CHECKING:
     from clerk.service import Window
 
 # The order an administrator most often needs them: the window staff first.
-ROLE_ORDER: tuple[Role, ...] = (Role.CLERK, Role.REVIEWER, Role.FINANCE, Role.SUPERVISOR, Role.ADMIN)
 
 
 class UserFormScreen(ModalScreen[Any]):
@@ -44,7 +44,7 @@ class UserFormScreen(ModalScreen[Any]):
                 *[Option(ROLE_LABELS[role], id=str(role)) for role in ROLE_ORDER],
                 id="user-role",
             )
-            yield Input(placeholder="初始密码（至少8位，不能与登录名相同）", password=True, id="user-password")
+            yield Input(placeholder=f"初始密码（至少{MIN_PASSWORD_LENGTH}位，不能与登录名相同）", password=True, id="user-password")
             yield Input(placeholder="再次输入密码", password=True, id="user-confirm")
             yield Static("", id="user-message", classes="error")
             yield Footer(compact=True)
@@ -71,7 +71,7 @@ class UserFormScreen(ModalScreen[Any]):
 
     def action_submit(self) -> None:
         from clerk.case_reader import ServiceError
-        from clerk.db import PasswordPolicyError, UserError
+        from clerk.service import PasswordPolicyError, UserError
 
         message = self.query_one("#user-message", Static)
         password = self.query_one("#user-password", Input)

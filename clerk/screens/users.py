@@ -22,8 +22,7 @@ from clerk.screens.user_form import UserFormScreen
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from clerk.db import User
-    from clerk.service import Window
+    from clerk.service import User, Window
 
 HINT = "停用的账号不能再登录，其经办记录保留。重置密码会同时解除因输错密码造成的锁定。"
 

@@ -10,6 +10,7 @@ from typing import Any
 from clerk.clock import system_clock
 from clerk.storage import schema
 from clerk.storage.connection import BUSY_TIMEOUT_MS, connect, connect_read_only
+from clerk.storage.errors import translated
 from clerk.storage.records import instant
 from clerk.storage.verify import SETTING_SCHEMA, record, verify
 
@@ -99,6 +100,12 @@ def upgrade_file(path: str | Path) -> tuple[int, int] | None:
 
 
 def backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> dict[str, Any]:
+    """See `_backup_file`; a SQLite error leaves as a `clerk.storage.errors.StorageError`."""
+    with translated():
+        return _backup_file(source, out)
+
+
+def _backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> dict[str, Any]:
     """Copy a live database to `out` with the SQLite backup API, then verify the copy (quick_check
     and an incremental verify from the heads the source last verified).
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from clerk.storage import fts
+from clerk.storage import batches, fts
 
 ZERO_HASH = "0" * 64
 
@@ -373,7 +373,12 @@ def m006_chain_per_origin(conn: sqlite3.Connection) -> None:
     _run_script(conn, V6_DIRTY_TRIGGERS)
 
 
-def m007_county_indexes(conn: sqlite3.Connection) -> None:
+def m007_batches(conn: sqlite3.Connection) -> None:
+    """Batches: a college's roster (表6) enrolled in one go, its checked materials and its cases."""
+    _run_script(conn, batches.SCHEMA)
+
+
+def m008_county_indexes(conn: sqlite3.Connection) -> None:
     """Indexes a county-size file needs (issue 13): events by action and time (the ledger's
     recomputations after a day's close) and evaluations by time (the ledger's ratings of a day)."""
     conn.execute("CREATE INDEX idx_events_action_at ON events (action, at)")
@@ -387,7 +392,8 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m004_events_by_time,
     m005_event_version,
     m006_chain_per_origin,
-    m007_county_indexes,
+    m007_batches,
+    m008_county_indexes,
 )
 LATEST = len(MIGRATIONS)
 

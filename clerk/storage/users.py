@@ -9,17 +9,15 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from clerk.clock import TZ
+from clerk.limits import LOCKOUT, MAX_FAILED_ATTEMPTS, MIN_PASSWORD_LENGTH
 from clerk.model import Role
 
-MIN_PASSWORD_LENGTH = 8
-MAX_FAILED_ATTEMPTS = 5
-LOCKOUT = timedelta(minutes=15)
 LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
 

@@ -495,6 +495,9 @@ def _check_orphans(conn: sqlite3.Connection, report: Report) -> None:
             if p:
                 named.add(str(Path(p)))
                 folders.add(Path(p).parent)
+    # A roster batch's correction notice concerns rows that became no case: the batch names it.
+    for paths in conn.execute("SELECT notice_path_txt, notice_path_pdf FROM batches"):
+        named.update(str(Path(p)) for p in paths if p)
     for folder in sorted(folders):
         if not folder.is_dir():
             continue

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from clerk.limits import DEEMED_ACCEPTED_WORKING_DAYS
 from clerk.views import CaseSummary
 
 
@@ -25,7 +26,7 @@ def flags_text(summary: CaseSummary) -> str:
     if summary.overdue:
         flags.append("已逾期")
     if summary.deemed_accepted:
-        flags.append("超5日视为受理")
+        flags.append(f"超{DEEMED_ACCEPTED_WORKING_DAYS}日视为受理")
     return "、".join(flags)
 
 

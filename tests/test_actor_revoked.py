@@ -1,0 +1,73 @@
+"""Every decision re-reads its actor: an account deactivated (or given another role) since it
+logged in can no longer act through its open session, and the app logs that session out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_app_support import SIZE, app_for, open_case, ready, reviewer
+
+from clerk.model import CaseState
+from clerk.screens.case_detail import CaseDetailScreen
+from clerk.screens.login import LoginScreen
+from clerk.service import ActorRevokedError, ServiceError
+
+DEACTIVATED = "您的账号已被停用，本次操作没有保存，已退出登录。如有疑问请联系系统管理员。"
+
+
+def test_a_deactivated_reviewer_cannot_approve_through_an_open_session(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin, complete=True)
+    window.accept(admin, view.uuid)
+    shen = reviewer(window)
+    window.set_user_active(admin, "shen", False)
+    with pytest.raises(ActorRevokedError) as refused:
+        window.approve(shen, view.uuid)
+    assert str(refused.value) == DEACTIVATED
+    assert window.case(view.uuid).state == CaseState.ACCEPTED
+    assert [e.action for e in window.case(view.uuid).events] == ["receive", "accept"]
+
+
+def test_a_deactivated_clerk_cannot_open_a_case(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    clerk = window.add_user(admin, "xiao", "小王", "clerk", "counterpass2")
+    window.set_user_active(admin, "xiao", False)
+    with pytest.raises(ActorRevokedError):
+        open_case(window, clerk)
+    assert window.store.search("张三丰") == []
+
+
+def test_an_account_given_another_role_must_sign_in_again(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin, complete=True)
+    window.accept(admin, view.uuid)
+    shen = reviewer(window)
+    window.store.conn.execute("UPDATE users SET role = 'clerk' WHERE login = 'shen'")
+    with pytest.raises(ActorRevokedError, match="^您的账号角色已改为“窗口经办人员”，本次操作没有保存"):
+        window.approve(shen, view.uuid)
+    assert window.case(view.uuid).state == CaseState.ACCEPTED
+
+
+def test_actor_revoked_is_a_service_error(tmp_path: Path) -> None:
+    assert issubclass(ActorRevokedError, ServiceError)
+
+
+async def test_the_app_logs_a_deactivated_session_out_with_the_message(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin, complete=True)
+    window.accept(admin, view.uuid)
+    shen = reviewer(window)
+    app = app_for(window, shen)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(view.uuid)
+        await pilot.pause()
+        assert isinstance(app.screen, CaseDetailScreen)
+        window.set_user_active(admin, "shen", False)  # the administrator, at another desk
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        assert app.user is None
+        assert DEACTIVATED in [n.message for n in app._notifications]
+    assert window.case(view.uuid).state == CaseState.ACCEPTED
