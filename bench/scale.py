@@ -166,12 +166,12 @@ def queue_rows(
     product: dict[str, Callable[[], object]] = {
         "today's cases": lambda: [s(r) for r in store.received_on(today, point_code=POINT)],
         "awaiting review": lambda: [
-            s(r) for r in store.awaiting_review(POINT) if r.get("accepted_by") != user.login
+            s(r) for r in store.awaiting_review(POINT) if r.accepted_by != user.login
         ],
         "due within a working day": lambda: [
             s(r)
             for r in store.due_on_or_before(next_day, point_code=POINT)
-            if r["due_date"] >= today.isoformat()
+            if r.due_date is not None and r.due_date >= today
         ],
         "overdue": lambda: [s(r) for r in store.overdue(today, point_code=POINT)],
         "awaiting supplement": lambda: [s(r) for r in store.awaiting_supplement(point_code=POINT)],
