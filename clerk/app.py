@@ -63,6 +63,11 @@ class ClerkApp(App[None]):
     # ------------------------------------------------------------------ start-up
 
     def on_mount(self) -> None:
+        from clerk.documents.fonts import font_warning
+
+        warning = font_warning()
+        if warning:
+            self.notify(warning, title="文书字体", severity="warning", timeout=20)
         if self.user is not None:
             self._signed_in(self.user)
         else:

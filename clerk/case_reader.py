@@ -19,7 +19,7 @@ from clerk.limits import REVIEWER_ROLES
 from clerk.masking import mask_id, mask_name, mask_phone
 from clerk.materials import MaterialCheck, missing_materials, required_materials
 from clerk.model import ACTION_LABELS, Action, CaseState, Channel, Deadline, Role
-from clerk.notice import deemed_accepted
+from clerk.notice import deemed_acceptance_day, deemed_accepted, notice_window_end
 from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
 from clerk.storage.port import Store
 from clerk.views import (
@@ -265,12 +265,15 @@ class CaseReader:
         noticed: list[frozenset[str]] = []
         approved: set[str] = set()
         noticed_on: date | None = None
+        stages: list[str] = []
         for e in self.store.case_events(row.uuid):
             if e.action == Action.NOTICE:
                 noticed.append(frozenset(e.data.get("missing", [])))
                 noticed_on = e.at.astimezone(TZ).date()
             elif e.action == Action.OVERRIDE:
                 approved.update(e.data.get("missing", []))
+            elif e.action == Action.STAGE:
+                stages.append(str(e.data.get("stage", "")))
         evaluation = self.store.evaluation_for(row.uuid)
         return CaseFacts(
             uuid=row.uuid,
@@ -286,7 +289,38 @@ class CaseReader:
                 noticed_on + timedelta(days=self.settings.supplement_days) if noticed_on else None
             ),
             today=self.today(),
+            notice_late=not noticed and self._notice_window_passed(row),
+            review_missing=tuple(m.name for m, _ in self._review_missing(row, item)),
+            stages_done=tuple(stages),
         )
+
+    def _review_missing(self, row: CaseRecord, item: Item) -> list[tuple[Material, str]]:
+        """Item 36: the materials 申请环节可不提供 that the review stage asks for, not yet in order."""
+        later = [
+            m for m in required_materials(self.catalog, item, row.circumstances, stage="review") if m.stage == "review"
+        ]
+        return missing_materials(later, self._checks(row.uuid)) if later else []
+
+    def _notice_window_passed(self, row: CaseRecord) -> bool:
+        """Whether Art. 32's 5 working days after receipt are over (a notice now would be late)."""
+        return self.today() > notice_window_end(row.received_at.astimezone(TZ).date(), self.calendar)
+
+    def deemed_from(self, row: CaseRecord) -> date | None:
+        """The receipt day when the case counts as accepted from it (Art. 32): its first notice,
+        or its acceptance today when it had none, came after the 5-working-day window."""
+        received = row.received_at.astimezone(TZ).date()
+        first_notice = next(
+            (e.at.astimezone(TZ).date() for e in self.store.case_events(row.uuid) if e.action == Action.NOTICE),
+            None,
+        )
+        return deemed_acceptance_day(received, first_notice or self.today(), self.calendar)
+
+    def accepted_from_receipt(self, row: CaseRecord) -> date | None:
+        """The receipt day an accepted case counts as accepted from (its ACCEPT event says so)."""
+        for e in self.store.case_events(row.uuid):
+            if e.action == Action.ACCEPT and e.data.get("deemed_from"):
+                return date.fromisoformat(str(e.data["deemed_from"]))
+        return None
 
     def _checks(self, case_uuid: str) -> dict[str, MaterialCheck]:
         return checks_by_material(self.store.material_checks(case_uuid))

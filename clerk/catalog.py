@@ -107,6 +107,11 @@ class Material:
     form: str | None = None
     note: str | None = None
     stage: str = "application"
+    # The source leaves the list open ("等", "可包括"): another document of the same kind, described
+    # by the clerk, satisfies it too.
+    open: bool = False
+    # Not required when this circumstance applies (item 8: a flexible worker brings their own list).
+    unless: str | None = None
 
     @property
     def is_choice(self) -> bool:
@@ -178,6 +183,13 @@ class Item:
     basis: tuple[LegalBasis, ...]
     local: LocalGuide | None = None
     keywords: tuple[str, ...] = ()
+    # Groups of circumstances of which exactly one must apply (item 15: the three evidence sets).
+    one_of: tuple[tuple[str, ...], ...] = ()
+    # Circumstances only a county hall handles (item 13: key information, per the Yongzhou guide).
+    county_hall_only: tuple[str, ...] = ()
+    # The steps the Yongzhou guide names inside 审核 (items 36-37: 考察评估 ... 开通联网结算), each
+    # recorded with its date against the 80 natural days.
+    review_stages: tuple[str, ...] = ()
 
     @property
     def pays(self) -> bool:
@@ -192,6 +204,17 @@ class Item:
             if m.id == material_id:
                 return m
         raise KeyError(material_id)
+
+    @property
+    def online_only(self) -> bool:
+        """The guide offers the item online only (items 38-39: 两定机构医疗保障信息平台，无需线下办理):
+        a hall records it as an online application, never as an on-site intake."""
+        return self.local is not None and self.local.venues == ("online",)
+
+    @property
+    def counts_from_declaration_deadline(self) -> bool:
+        """Items 38-39: the limit runs from the day after the institutions' declaration deadline."""
+        return self.time_limit.start == "after_declaration_deadline"
 
     def accepted_at(self, venue: str) -> bool:
         """Whether a point of this kind may accept the item (county halls accept every item)."""
@@ -341,6 +364,14 @@ class _Parser:
             raise self.fail(f"{entry}.text", "应为文本")
         return TimeLimit(kind=kind, days=days, text=text, start=start, online=online)  # type: ignore[arg-type]
 
+    def known_conditions(self, value: Any, entry: str, conditions: Mapping[str, Condition]) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(entry, "应为条件代码列表")
+        for v in value:
+            if v not in conditions:
+                raise self.fail(entry, f"条件 “{v}” 未在 conditions 中定义")
+        return tuple(value)
+
     def material(self, value: Any, entry: str, conditions: Mapping[str, Condition]) -> Material:
         d = self.obj(value, entry)
         mid = self.text(d, "id", entry)
@@ -351,10 +382,16 @@ class _Parser:
         condition = d.get("condition")
         if condition is not None and condition not in conditions:
             raise self.fail(f"{entry}.condition", f"条件 “{condition}” 未在 conditions 中定义")
+        unless = d.get("unless")
+        if unless is not None and unless not in conditions:
+            raise self.fail(f"{entry}.unless", f"条件 “{unless}” 未在 conditions 中定义")
         copy = d.get("copy")
         if copy is not None:
             self.choice(copy, COPY_KINDS, f"{entry}.copy")
         stage = self.choice(d.get("stage", "application"), MATERIAL_STAGES, f"{entry}.stage")
+        open_list = d.get("open", False)
+        if not isinstance(open_list, bool):
+            raise self.fail(f"{entry}.open", "应为 true 或 false")
         return Material(
             id=mid,
             name=name,
@@ -365,6 +402,8 @@ class _Parser:
             form=self.text(d, "form", entry, optional=True),
             note=self.text(d, "note", entry, optional=True),
             stage=stage,
+            open=open_list,
+            unless=unless,
         )
 
     def local(self, value: Any, entry: str, provincial: TimeLimit) -> LocalGuide:
@@ -486,6 +525,14 @@ class _Parser:
                     basis=tuple(basis),
                     local=local,
                     keywords=self.texts(it, "keywords", entry, default=[]),
+                    one_of=tuple(
+                        self.known_conditions(group, f"{entry}.one_of[{j}]", conditions)
+                        for j, group in enumerate(it.get("one_of", []))
+                    ),
+                    county_hall_only=self.known_conditions(
+                        it.get("county_hall_only", []), f"{entry}.county_hall_only", conditions
+                    ),
+                    review_stages=self.texts(it, "review_stages", entry, default=[]),
                 )
             )
         if not items:

@@ -166,17 +166,21 @@ def _walk(window: Window, users: dict, item: Item, target: str, rng: random.Rand
     if target == "abandoned":  # received and noticed long enough ago for the hand-in day to have passed
         clock.now -= timedelta(days=window.settings.supplement_days + 1)
     today = clock.now.date()
-    channel = Channel.ONLINE if item.time_limit.online and rng.random() < 0.3 else Channel.ON_SITE
+    online = item.online_only or (item.time_limit.online is not None and rng.random() < 0.3)
+    channel = Channel.ONLINE if online else Channel.ON_SITE
     circumstances = frozenset(c for c in ("proxy",) if rng.random() < 0.1)
     if item.pays and rng.random() < 0.5:
         circumstances |= {"first_payment"}
+    circumstances |= {group[0] for group in item.one_of}  # item 15: one evidence set
     case = window.open_case(clerk, item.no, _applicant(rng, item, today), channel=channel, circumstances=circumstances)
     uuid = case.uuid
     if target == "draft":
         window.check_materials(clerk, uuid, _checks(window, item, circumstances, drop=0, rng=rng))
         return CaseState.DRAFT
     if target == "refused":
-        return window.refuse(clerk, uuid, "申请事项不属于本机构职权范围（演示）").state
+        return window.refuse(
+            clerk, uuid, "申请事项不属于本机构职权范围（演示）", apply_instead="参保地医疗保障经办机构"
+        ).state
     if target in ("awaiting_supplement", "supplemented_closed", "abandoned"):
         window.check_materials(clerk, uuid, _checks(window, item, circumstances, drop=1, rng=rng))
         window.issue_notice(clerk, uuid)
@@ -195,10 +199,20 @@ def _walk(window: Window, users: dict, item: Item, target: str, rng: random.Rand
         return _maybe_rate(window, clerk, view, rng)
     if target == "rejected":
         return window.reject(reviewer, uuid, "材料内容与系统记录不一致（演示）").state
+    _review(window, reviewer, item, uuid)
     view = window.approve(reviewer, uuid)
     if view.state == CaseState.AWAITING_PAYMENT and target != "awaiting_payment":
         view = window.pay(finance, uuid, rng.randrange(5_000, 2_000_000), f"DEMO{rng.randrange(10**8):08d}")
     return _maybe_rate(window, clerk, view, rng)
+
+
+def _review(window: Window, reviewer, item: Item, uuid: str) -> None:
+    """Items 36-37: the materials allowed later and the guide's stages, before the review passes."""
+    later = {m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in item.materials if m.stage == "review"}
+    if later:
+        window.check_review_materials(reviewer, uuid, later)
+    for stage in item.review_stages:
+        window.record_stage(reviewer, uuid, stage)
 
 
 def _maybe_rate(window: Window, clerk, view, rng: random.Random) -> str:

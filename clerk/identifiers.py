@@ -17,7 +17,13 @@ Checks:
   scheme is not published in a standard we can cite).
 - Passports and mainland travel permits: format only.
 - Unified social credit code (GB 32100-2015): 18 characters of 0-9A-HJ-NP-RTUW-Y; check character
-  (31 - S mod 31) mod 31 with weights 3^i mod 31.
+  (31 - S mod 31) mod 31 with weights 3^i mod 31. The structure is checked too: character 1 is a
+  registration-authority code and character 2 an organisation-type code of that authority (the
+  standard's table 1 with its amendments: 1 机构编制, 2 外交, 3 司法行政, 4 文化, 5 民政, 6 旅游,
+  7 宗教, 8 工会, 9 市场监管（工商）, A 军队编制, N 农业农村, Y 其他), characters 3-8 a six-digit
+  administrative-division code (GB/T 2260: a provincial code, or 100000 for national registration).
+  python-stdnum's `cn.uscc` only requires digits in 1-8, which rejects the authorities A, N and Y
+  and accepts any pair of digits as authority and type, so the table is kept here.
 - Phones: mobile 1[3-9] + 9 digits; landline 0 + area code (010/02x, else 4 digits) + 7-8 digits.
 """
 
@@ -57,6 +63,27 @@ PROVINCE_CODES: frozenset[str] = frozenset(
 )
 HK_PREFIX, MACAU_PREFIX, TAIWAN_PREFIX = "810000", "820000", "830000"
 EARLIEST_BIRTH = date(1900, 1, 1)
+
+# GB 32100-2015 table 1 (with its amendments): registration authority -> organisation types.
+CREDIT_AUTHORITIES: dict[str, tuple[str, dict[str, str]]] = {
+    "1": ("机构编制", {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"}),
+    "2": ("外交", {"1": "外国常驻新闻机构", "9": "其他"}),
+    "3": (
+        "司法行政",
+        {"1": "律师执业机构", "2": "公证处", "3": "基层法律服务所", "4": "司法鉴定机构",
+         "5": "仲裁委员会", "9": "其他"},
+    ),
+    "4": ("文化", {"1": "外国在华文化中心", "9": "其他"}),
+    "5": ("民政", {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"}),
+    "6": ("旅游", {"1": "外国旅游部门常驻代表机构", "2": "港澳台地区旅游部门常驻内地（大陆）代表机构", "9": "其他"}),
+    "7": ("宗教", {"1": "宗教活动场所", "2": "宗教院校", "9": "其他"}),
+    "8": ("工会", {"1": "基层工会", "9": "其他"}),
+    "9": ("市场监管（工商）", {"1": "企业", "2": "个体工商户", "3": "农民专业合作社"}),
+    "A": ("中央军委改革和编制办公室", {"1": "军队事业单位", "9": "其他"}),
+    "N": ("农业农村", {"1": "组级集体经济组织", "2": "村级集体经济组织", "3": "乡镇级集体经济组织", "9": "其他"}),
+    "Y": ("其他", {"1": "其他"}),
+}
+NATIONAL_DIVISION = "100000"
 
 OK_MESSAGE = "校验通过"
 
@@ -275,6 +302,9 @@ def validate_credit_code(value: str, *, today: date | None = None) -> IdCheck:
             )
         if c not in CREDIT_CHARSET:
             return _bad(v, f"统一社会信用代码第{i + 1}位只能是数字或大写字母，请核对")
+    structure = _credit_structure_problem(v)
+    if structure is not None:
+        return _bad(v, structure)
     expected = credit_code_check_char(v[:17])
     if v[17] != expected:
         return _bad(
@@ -282,6 +312,29 @@ def validate_credit_code(value: str, *, today: date | None = None) -> IdCheck:
             f"统一社会信用代码校验位应为 {expected}，请核对最后一位；若最后一位无误，则是前17位有输错",
         )
     return _ok(v)
+
+
+def _credit_structure_problem(v: str) -> str | None:
+    """What is wrong with the authority, type or division part of a credit code, if anything."""
+    authority = CREDIT_AUTHORITIES.get(v[0])
+    if authority is None:
+        return (
+            f"统一社会信用代码第1位（登记管理部门代码）不能是{v[0]}，"
+            "应为1–9、A、N或Y，请对照营业执照或登记证书核对"
+        )
+    name, types = authority
+    if v[1] not in types:
+        allowed = "、".join(types)
+        return (
+            f"统一社会信用代码第2位（机构类别代码）不能是{v[1]}："
+            f"登记管理部门为{name}时应为{allowed}，请核对"
+        )
+    division = v[2:8]
+    if not division.isdigit():
+        return "统一社会信用代码第3–8位（登记管理机关行政区划码）应为6位数字，请核对"
+    if division != NATIONAL_DIVISION and division[:2] not in PROVINCE_CODES - {"71"}:
+        return "统一社会信用代码第3–8位（登记管理机关行政区划码）不是有效的行政区划代码，请核对"
+    return None
 
 
 # ------------------------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ class Action(StrEnum):
     FOLLOW_UP = "follow_up"  # 差评回访
     OVERRIDE = "override"  # 主管批准补充告知新材料
     RECOMPUTE = "recompute"  # 安装节假日文件后重算期限
+    STAGE = "stage"  # 审核环节（定点协议：考察评估、结果公示 ...）
 
     @property
     def label(self) -> str:
@@ -92,6 +93,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.FOLLOW_UP: "差评回访",
     Action.OVERRIDE: "主管批准",
     Action.RECOMPUTE: "重算期限",
+    Action.STAGE: "登记审核环节",
 }
 
 

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from clerk.catalog import Item, Material
 from clerk.limits import DEEMED_ACCEPTED_WORKING_DAYS, DEFAULT_SUPPLEMENT_DAYS, OVERRIDE_ROLES
+from clerk.materials import with_requirements
 from clerk.model import Role
 
 LAW_TEXT = (
@@ -71,7 +72,7 @@ def basis_line(law: str, articles: str | None) -> str:
 def policy_note(supplement_days: int, due_by: date) -> str:
     return (
         f"请于{due_by.year}年{due_by.month}月{due_by.day}日前（自告知之日起{supplement_days}个自然日内）"
-        "补齐材料。此期限为本机构的办理安排，不是法定期限；逾期未补正的，本件终止办理，您可以重新申请。"
+        "补齐材料。此期限为本机关的办理安排，不是法定期限；逾期未补正的，本件终止办理，您可以重新申请。"
     )
 
 
@@ -97,7 +98,7 @@ def build_notice(
         item_no=item.no,
         item_name=item.name,
         case_no=case_no,
-        missing=tuple((m.name, problem) for m, problem in missing),
+        missing=tuple((m.name, with_requirements(m, problem)) for m, problem in missing),
         basis=tuple(basis_line(b.law, b.articles) for b in item.basis),
         issued_on=issued_on,
         office_name=office_name,
@@ -144,6 +145,41 @@ def check_later_notice(
         raise NoticeRuleError(
             f"补充告知首次未列明的材料（{listed}）须由主管或系统管理员批准，请联系主管办理。"
         )
+
+
+def notice_window_end(received_on: date, calendar: Calendar) -> date:
+    """The last day the office may still give the one-time notice: the 5th working day after
+    receipt (the day of receipt not counted)."""
+    last_day, _provisional = calendar.add_working_days(received_on, DEEMED_ACCEPTED_WORKING_DAYS)
+    return last_day
+
+
+def deemed_acceptance_day(
+    received_on: date, first_answer_on: date, calendar: Calendar
+) -> date | None:
+    """Art. 32: 逾期不告知的，自收到申请材料之日起即为受理.
+
+    `first_answer_on` is the day of the office's first answer to the application: its first
+    notice, or the acceptance itself when no notice was given. When that answer came after the
+    5-working-day window, the application counts as accepted from `received_on`, which is returned
+    (the time limit runs from it); otherwise None (it counts from the actual acceptance)."""
+    return received_on if first_answer_on > notice_window_end(received_on, calendar) else None
+
+
+LATE_NOTICE_HINT = (
+    "收件已超过5个工作日未作一次性告知，依法（行政许可法第三十二条）自收件之日起视为受理。"
+    "此时再出具告知书属逾期告知，须由主管填写理由后批准，并记录在案。"
+)
+
+
+def check_late_notice(late: bool, *, reason: str, role: Role) -> None:
+    """A first notice given after the 5-working-day window needs a supervisor and a reason."""
+    if not late:
+        return
+    if not reason.strip():
+        raise NoticeRuleError(LATE_NOTICE_HINT)
+    if role not in OVERRIDE_ROLES:
+        raise NoticeRuleError("逾期告知须由主管或系统管理员批准，请联系主管办理。")
 
 
 def deemed_accepted(received_on: date, today: date, *, decided: bool, calendar: Calendar) -> bool:

@@ -39,6 +39,24 @@ class Office:
     def office_code(self) -> str:
         return self.code
 
+    @property
+    def reconsideration_body(self) -> str:
+        """Where an applicant asks for administrative reconsideration of this office's decision.
+
+        行政复议法 (2023) Art. 24: the people's government at the level of the department that
+        acted. 市本级 is the city's medical-insurance agency, so 永州市人民政府; a county, district
+        or county-level city's agency, that area's government. The two management zones (回龙圩,
+        金洞) have no people's government of their own; their agencies act for the city's, so
+        永州市人民政府 as for 市本级.
+        """
+        if self.area == "市本级" or self.area.endswith("管理区"):
+            return "永州市人民政府"
+        if self.area == "江华县":
+            return "江华瑶族自治县人民政府"
+        if self.area.endswith("区"):
+            return f"永州市{self.area}人民政府"
+        return f"{self.area}人民政府"
+
 
 @dataclass(frozen=True)
 class ServicePoint:

@@ -35,6 +35,7 @@ from clerk.documents.model import DocKind
 from clerk.documents.store import DocumentExistsError, SavedDocument, set_aside
 from clerk.enrolment import Enrolment
 from clerk.identifiers import validate_id, validate_phone
+from clerk.intake import intake_problem
 from clerk.item_search import ItemFinder
 from clerk.limits import HOLIDAY_ROLES
 from clerk.materials import (
@@ -55,6 +56,8 @@ from clerk.model import (
 )
 from clerk.notice import NoticeContent, build_notice
 from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
+from clerk.refusal import RefusalError, refusal_terms
+from clerk.review_stages import ReviewStages
 from clerk.storage.port import Store
 from clerk.views import (
     CaseView,
@@ -100,7 +103,7 @@ class Recomputed:
     provisional: bool
 
 
-class Window(Enrolment, Administration, CaseReader):
+class Window(Enrolment, Administration, ReviewStages, CaseReader):
     def __init__(
         self,
         store: Store,
@@ -191,6 +194,11 @@ class Window(Enrolment, Administration, CaseReader):
         unknown = circumstances - set(self.catalog.conditions)
         if unknown:
             raise ServiceError(f"未知的申请情形：{'、'.join(sorted(unknown))}")
+        problem = intake_problem(
+            self.catalog, item, point.kind, online=channel == Channel.ONLINE, circumstances=circumstances
+        )
+        if problem is not None:
+            raise ServiceError(problem)
         uuid = new_uuid()
         with self._tx():
             actor = self._current_actor(user)
@@ -294,6 +302,14 @@ class Window(Enrolment, Administration, CaseReader):
             supplement_days=self.settings.supplement_days,
         )
 
+    def preview_notice_text(self, user: storage.User, case_uuid: str) -> str:
+        """The applicant's part of the notice exactly as it will be printed."""
+        from clerk.documents.text import render_part_text
+
+        row = self._row(case_uuid)
+        data = self.documents.notice_data(self._context(row, user), self._notice_content(row))
+        return render_part_text(data)
+
     def issue_notice(
         self,
         user: storage.User,
@@ -327,17 +343,28 @@ class Window(Enrolment, Administration, CaseReader):
         with self._deciding(user, case_uuid, expected_version) as (actor, row, attempt):
             item = self.catalog.item(row.item_no)
             start = self.today()
-            if item.time_limit.start == "after_declaration_deadline":
-                start = declaration_deadline or start
+            deemed = self.deemed_from(row)  # Art. 32: counts as accepted from receipt
+            why: dict[str, Any] = {}
+            if item.counts_from_declaration_deadline:
+                # Items 38-39: 从申报截止次日起算, whatever the day of acceptance.
+                if declaration_deadline is None:
+                    raise ServiceError(
+                        "本事项的办理时限从定点医药机构申报截止次日起算，请填写申报截止日期后再受理。"
+                    )
+                start, deemed = declaration_deadline, None
+                why["declaration_deadline"] = declaration_deadline.isoformat()
+            elif deemed is not None:
+                start = deemed
+                why["deemed_from"] = deemed.isoformat()
             deadline = compute_deadline(
                 item, start, online=row.channel == Channel.ONLINE, calendar=self.calendar
             )
             # The checks the acceptance relies on are read here, inside the write transaction.
             checks = {c.material_id: c for c in self.store.material_checks(row.uuid)}
             due = {"due": deadline.due.isoformat(), "due_start": start.isoformat(), "provisional": deadline.provisional}
-            events = self._decide(actor, row, Action.ACCEPT, data=due)
+            events = self._decide(actor, row, Action.ACCEPT, data={**due, **why})
             final = events[-1].to_state
-            ctx = self._context(row.with_changes(replay.changes(events)), actor)
+            ctx = replace(self._context(row.with_changes(replay.changes(events)), actor), deemed_from=deemed)
             required = self.required_for(item.no, row.circumstances)
             docs = [self._issue(attempt, self.documents.acceptance, ctx, deadline, required, checks)]
             if final == CaseState.CLOSED:
@@ -349,9 +376,22 @@ class Window(Enrolment, Administration, CaseReader):
         return self.case(case_uuid, user)
 
     def refuse(
-        self, user: storage.User, case_uuid: str, reason: str, *, expected_version: int | None = None
+        self,
+        user: storage.User,
+        case_uuid: str,
+        reason: str,
+        *,
+        apply_instead: str = "",
+        expected_version: int | None = None,
     ) -> CaseView:
-        return self._decide_with_document(user, case_uuid, Action.REFUSE, reason, "refusal", expected_version)
+        """不予受理. A reason of lack of competence needs `apply_instead`: where to apply."""
+        try:
+            terms = refusal_terms(reason, apply_instead)
+        except RefusalError as exc:
+            raise ServiceError(str(exc)) from None
+        return self._decide_with_document(
+            user, case_uuid, Action.REFUSE, reason, "refusal", expected_version, apply_instead=terms.apply_instead
+        )
 
     # ------------------------------------------------------------------ after acceptance
 
@@ -561,6 +601,8 @@ class Window(Enrolment, Administration, CaseReader):
             issued_on=self.today(),
             clerk_name=actor.name,
             issued_kinds=tuple(d.kind for d in self.store.documents_for(row.uuid)),
+            issued_at=self.clock(),
+            deemed_from=self.accepted_from_receipt(row),
         )
 
     def _issue(self, attempt: _Attempt, make: Callable[..., SavedDocument], *args: Any) -> SavedDocument:
@@ -652,10 +694,15 @@ class Window(Enrolment, Administration, CaseReader):
         reason: str,
         kind: str,
         expected_version: int | None = None,
+        *,
+        apply_instead: str = "",
     ) -> CaseView:
         with self._deciding(user, case_uuid, expected_version) as (actor, row, attempt):
-            events = self._decide(actor, row, action, reason=reason)
-            saved = self._issue(attempt, self.documents.decision, self._context(row, actor), kind, reason.strip())
+            data = {"apply_instead": apply_instead} if apply_instead else None
+            events = self._decide(actor, row, action, reason=reason, data=data)
+            saved = self._issue(
+                attempt, self.documents.decision, self._context(row, actor), kind, reason.strip(), apply_instead
+            )
             self._commit(row, events)
             self._add_document(row, saved, actor)
         return self.case(case_uuid, user)

@@ -14,9 +14,15 @@ file (JSON, one year) with `clerk holidays install FILE`:
 `workdays` lists only the make-up working days on weekends. An installed file overrides the
 package for its year (the State Council sometimes revises a notice).
 
-A year with neither is assumed to work Monday to Friday with no holidays; every answer that
-depends on such a year is marked provisional, so a deadline reaching into it never crashes the
-window but is shown as 暂定 until the year's file is installed.
+A year with neither is assumed to work Monday to Friday except the statutory holidays that
+《全国年节及纪念日放假办法》 (2024 revision, in force 2025-01-01, Art. 2) fixes for everyone:
+元旦 1 January; 春节 four days, 除夕 to 正月初三; 清明节 the day of the 清明 solar term; 劳动节 1-2 May;
+端午节 the fifth of the fifth lunar month; 中秋节 the fifteenth of the eighth; 国庆节 1-3 October. The
+lunar dates and the solar term come from `lunar-python`, not a hand-made table. What only the
+yearly notice decides is not guessed: the make-up working days (调休), the bridging days around a
+festival and the day given back when a holiday falls on a weekend (补假). Every answer that depends
+on such a year is marked provisional, so a deadline reaching into it never crashes the window but is
+shown as 暂定 until the year's file is installed, and recomputed then.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import chinese_calendar
+from lunar_python import Lunar, Solar
 
 from clerk.catalog import DataFileError, read_json
 
@@ -86,6 +93,33 @@ def package_version() -> str:
         return version("chinesecalendar")
     except Exception:  # pragma: no cover - metadata missing in odd installs
         return ""
+
+
+@cache
+def statutory_holidays(year: int) -> frozenset[date]:
+    """The days 《全国年节及纪念日放假办法》 (2024 revision, Art. 2) gives everyone off in `year`,
+    without the yearly notice's bridging, make-up or compensatory days."""
+
+    def solar(lunar_month: int, lunar_day: int) -> date:
+        s = Lunar.fromYmd(year, lunar_month, lunar_day).getSolar()
+        return date(s.getYear(), s.getMonth(), s.getDay())
+
+    new_year = solar(1, 1)  # 正月初一
+    spring = {new_year + timedelta(days=i) for i in range(-1, 3)}  # 除夕 .. 初三
+    qingming = Solar.fromYmd(year, 4, 1).getLunar().getJieQiTable()["清明"]
+    days = {
+        date(year, 1, 1),
+        *spring,
+        date(qingming.getYear(), qingming.getMonth(), qingming.getDay()),
+        date(year, 5, 1),
+        date(year, 5, 2),
+        solar(5, 5),
+        solar(8, 15),
+        date(year, 10, 1),
+        date(year, 10, 2),
+        date(year, 10, 3),
+    }
+    return frozenset(d for d in days if d.year == year)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -265,14 +299,16 @@ class WorkCalendar:
             flags = [chinese_calendar.is_workday(d) for d in days]
             known = True
         else:
-            flags = [d.weekday() < 5 for d in days]
+            statutory = statutory_holidays(year)
+            flags = [d.weekday() < 5 and d not in statutory for d in days]
             known = False
         table = (bytes(flags), known)
         self._tables[year] = table
         return table
 
     def is_working_day(self, d: date) -> bool:
-        """Whether `d` is a working day (assumed Mon-Fri in a year without data)."""
+        """Whether `d` is a working day (in a year without data: Mon-Fri except the statutory
+        holidays)."""
         flags, _known = self._table(d.year)
         return bool(flags[d.timetuple().tm_yday - 1])
 

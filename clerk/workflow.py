@@ -34,7 +34,7 @@ from clerk.limits import (
     SUPERVISOR_ROLES,
 )
 from clerk.model import Action, CaseState, Channel, Event, Rating, Role
-from clerk.notice import NoticeRuleError, check_later_notice, unnamed_materials
+from clerk.notice import NoticeRuleError, check_late_notice, check_later_notice, unnamed_materials
 
 CLOSE_STEP = "办结"
 ACCEPT_STEP = "受理"
@@ -114,6 +114,12 @@ RECORDS: dict[Action, Rule] = {
         "主管",
         "只有收件或待补正的办件需要批准补充告知。",
     ),
+    Action.STAGE: Rule(
+        frozenset({_S.ACCEPTED}),
+        REVIEWER_ROLES,
+        "审核人员或主管",
+        "只有已受理、待审核的办件登记审核环节。",
+    ),
     Action.RECOMPUTE: Rule(
         frozenset({_S.ACCEPTED, _S.AWAITING_PAYMENT}),
         SUPERVISOR_ROLES,
@@ -150,6 +156,7 @@ VERBS: dict[Action, str] = {
     Action.OVERRIDE: "批准补充告知新材料",
     Action.RATE: "登记评价",
     Action.FOLLOW_UP: "登记差评回访",
+    Action.STAGE: "登记审核环节",
 }
 
 
@@ -184,6 +191,11 @@ class CaseFacts:
     # the last day to hand in what the latest notice named, and today (both None when unknown)
     supplement_due: date | None = None
     today: date | None = None
+    # a first notice now would come after Art. 32's 5-working-day window (the case is deemed accepted)
+    notice_late: bool = False
+    # items 36-37: review-stage materials not yet in order, and review stages already recorded
+    review_missing: tuple[str, ...] = ()
+    stages_done: tuple[str, ...] = ()
 
     @property
     def instant(self) -> bool:
@@ -228,6 +240,15 @@ def _why_not(
             and facts.accepted_by == actor
         ):
             return "本件由您受理，须由其他审核人员审核（受理与审核分离）。"
+    if action is Action.APPROVE:
+        if facts.review_missing:
+            return (
+                f"审核评估环节须核验申请时可暂缓提交的材料：{'、'.join(facts.review_missing)}。"
+                "请按 K 登记收到的材料后再审核通过。"
+            )
+        left = [s for s in facts.item.review_stages if s not in facts.stages_done]
+        if left:
+            return f"尚未登记审核环节：{'、'.join(left)}。请按 G 登记各环节完成后再审核通过。"
     if (
         action is Action.ABANDON
         and facts.supplement_due is not None
@@ -343,9 +364,14 @@ def decide(
         _no_data(action, data, ("amount_fen", "reference"))
         payment = _payment(data or {})
         return _advance(facts, event, Action.PAY, PAYMENT_STEP, reason, payment)
+    if action is Action.REFUSE:
+        # 行政许可法 Art. 32(1)(2): a refusal for lack of competence records where to apply instead.
+        _no_data(action, data, ("apply_instead",))
+        return [event(action, state, CaseState.REFUSED, reason, dict(data or {}))]
     if action is Action.ACCEPT:
-        # The deadline the acceptance set: {"due", "due_start", "provisional"} (a replay reads it).
-        _no_data(action, data, ACCEPT_DATA)
+        # The deadline the acceptance set: {"due", "due_start", "provisional"} (a replay reads it),
+        # and why it starts where it does (Art. 32 deemed acceptance, items 38-39).
+        _no_data(action, data, (*ACCEPT_DATA, "deemed_from", "declaration_deadline"))
         return _advance(facts, event, Action.ACCEPT, ACCEPT_STEP, reason, dict(data or {}))
     _no_data(action, data)
     if action is Action.APPROVE:
@@ -431,7 +457,14 @@ def _notice(
         )
     except NoticeRuleError as exc:
         raise WorkflowError(str(exc)) from exc
+    late = facts.notice_late and not facts.noticed_ids
+    try:
+        check_late_notice(late, reason=reason, role=role)
+    except NoticeRuleError as exc:
+        raise WorkflowError(str(exc)) from exc
     events: list[Event] = []
+    if late:
+        events.append(event(Action.OVERRIDE, facts.state, facts.state, reason, {"late_notice": True}))
     added = unnamed_materials(earlier, new)
     if added:
         events.append(
@@ -463,6 +496,8 @@ def _record_why_not(facts: CaseFacts, action: Action, rule: Rule, role: Role) ->
         return "只有“不满意”或“非常不满意”的评价需要回访。"
     if action is Action.OVERRIDE and not facts.noticed_ids:
         return "本件尚未发出一次性告知，首次告知可列明任何材料，无需批准。"
+    if action is Action.STAGE and not facts.item.review_stages:
+        return f"事项{facts.item.no}没有需要登记的审核环节。"
     return None
 
 
@@ -524,6 +559,13 @@ def _record_data(
         if not added:
             raise WorkflowError("所列材料在此前的告知中均已列明，无需批准。")
         return {"missing": sorted(added)}
+    if action is Action.STAGE:
+        payload = _text_field(data, "stage", action, "请选择要登记的审核环节。")
+        if payload["stage"] not in facts.item.review_stages:
+            raise WorkflowError(f"事项{facts.item.no}没有“{payload['stage']}”环节。")
+        if payload["stage"] in facts.stages_done:
+            raise WorkflowError(f"“{payload['stage']}”已登记过。")
+        return payload
     if action is Action.RECOMPUTE:
         return dict(data or {})
     _no_data(action, data)

@@ -266,9 +266,25 @@ async def test_refusal_requires_a_reason(tmp_path: Path) -> None:
         assert str(app.screen.query_one("#reason-message", Static).content) == "理由不能为空，请填写后按 Enter 或 F10。"
         await pilot.press(*"不属于本机关职权范围", "enter")
         await pilot.pause()
+        # Lack of competence: the applicant must be told where to apply (Art. 32(1)(2)).
+        assert window.case(uuid).state == CaseState.DRAFT
+        assert str(app.screen.query_one(".dialog-title", Static).content) == "告知向何处申请"
+        await pilot.press(*"永州市医疗保障事务中心", "enter")
+        await pilot.pause()
         view = window.case(uuid)
         assert view.state == CaseState.REFUSED
         assert view.events[-1].reason == "不属于本机关职权范围"
+        assert window.store.events_for(uuid)[-1]["data"] == '{"apply_instead":"永州市医疗保障事务中心"}'
+
+
+async def test_refusal_for_another_reason_asks_no_place(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        uuid = await open_refusal_dialog(app, pilot)
+        await pilot.press(*"申请人不是本统筹区参保人员", "enter")
+        await pilot.pause()
+        assert window.case(uuid).state == CaseState.REFUSED
 
 
 async def test_f10_confirms_the_reason_like_enter(tmp_path: Path) -> None:
@@ -280,6 +296,6 @@ async def test_f10_confirms_the_reason_like_enter(tmp_path: Path) -> None:
         await pilot.press("f10")
         await pilot.pause()
         assert window.case(uuid).state == CaseState.DRAFT  # still empty: not dismissed
-        await pilot.press(*"不属于本机关职权范围", "f10")
+        await pilot.press(*"申请人不是本统筹区参保人员", "f10")
         await pilot.pause()
         assert window.case(uuid).state == CaseState.REFUSED

@@ -87,3 +87,29 @@ async def test_keymap_can_remap_a_binding_by_id(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ItemPickerScreen)
         assert isinstance(app.screen_stack[-2], NewCaseScreen)
+
+
+async def test_start_up_warns_when_documents_cannot_embed_a_chinese_font(tmp_path: Path, monkeypatch) -> None:
+    import clerk.documents.fonts as fonts
+
+    monkeypatch.setattr(fonts, "font_warning", lambda: "未找到可嵌入的中文字体（测试）")
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    said: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(app, "notify", lambda message, **kw: said.append((kw.get("title"), message, kw.get("severity"))))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert said == [("文书字体", "未找到可嵌入的中文字体（测试）", "warning")]
+
+
+async def test_start_up_is_quiet_when_a_chinese_font_is_there(tmp_path: Path, monkeypatch) -> None:
+    import clerk.documents.fonts as fonts
+
+    monkeypatch.setattr(fonts, "font_warning", lambda: "")
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    said: list[str] = []
+    monkeypatch.setattr(app, "notify", lambda message, **kw: said.append(message))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert said == []

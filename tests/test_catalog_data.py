@@ -479,7 +479,11 @@ def test_item_36_materials(catalog):
 def test_item_37_materials_names(catalog):
     assert [m.name for m in item(catalog, 37).materials] == [
         "《湖南省定点零售药店申请表》",
-        "药品经营许可证、营业执照和法定代表人、主要负责人或实际控制人身份证复印件",
+        # 2. 药品经营许可证、营业执照和法定代表人、主要负责人或实际控制人身份证复印件: three
+        # things the clerk checks separately, one row each.
+        "药品经营许可证复印件",
+        "营业执照复印件",
+        "法定代表人、主要负责人或实际控制人身份证复印件",
         "执业药师资格证书或药学技术人员相关证书及其劳动合同复印件",
         "医保专（兼）职管理人员的劳动合同复印件",
         "与医疗保障政策对应的内部管理制度和财务制度文本",
@@ -511,7 +515,7 @@ MATERIAL_IDS = {
     5: ["employee_id_copy", "form", "hmt_permit", "hmt_labour_relation", "foreign_permits"],
     6: ["employee_id_copy", "form"],
     7: ["employee_id_copy", "form", "emigration_document", "death_certificate"],
-    8: ["employee_id_copy", "form", "retirement_approval"],
+    8: ["employee_id_copy", "form", "flexible_id", "flexible_form", "retirement_approval"],
     9: ["valid_id", "form"],
     10: ["valid_id", "form"],
     11: ["valid_id", "form", "death_certificate"],
@@ -551,12 +555,14 @@ MATERIAL_IDS = {
     ],
     32: ["id_doc", "invoice", "bill_list", "medical_records"],
     33: ["form", "medical_records", "invoice"],
-    34: ["id_doc", "settlement_and_invoice", "means_test_authorisation"],
-    35: ["id_doc", "settlement_and_invoice", "means_test_authorisation"],
+    34: ["id_doc", "settlement", "invoice", "means_test_authorisation"],
+    35: ["id_doc", "settlement", "invoice", "means_test_authorisation"],
     36: ["form", "licence_copy", "management_rules", "it_system", "fund_forecast"],
     37: [
         "form",
-        "licence_copy",
+        "drug_licence_copy",
+        "business_licence_copy",
+        "principal_id_copy",
         "pharmacist_copy",
         "manager_contract_copy",
         "management_rules",
@@ -624,6 +630,7 @@ CONDITIONAL = {
         ("foreign_permits", "foreign_employee"),
     ],
     7: [("emigration_document", "emigration"), ("death_certificate", "retiree_death")],
+    8: [("flexible_id", "flexible_worker"), ("flexible_form", "flexible_worker")],
     11: [("death_certificate", "death_stop")],
     12: [("evidence", "key_info_change")],
     13: [("evidence", "key_info_change")],
@@ -686,6 +693,7 @@ def test_condition_codes(catalog):
             "accident_no_third_party",
             "birth_grant",
             "assistance_unrecognised",
+            "flexible_worker",
         ]
     )
 
@@ -769,12 +777,37 @@ def test_assistance_authorisation(catalog, no):
 
 
 def test_assistance_settlement_materials_differ_by_item(catalog):
-    assert item(catalog, 34).material("settlement_and_invoice").name == (
-        "基本医保、大病保险报销后的结算单、定点药店购药发票"
-    )
-    assert item(catalog, 35).material("settlement_and_invoice").name == (
-        "基本医保、大病保险报销后的结算单、定点医疗机构医疗费发票"
-    )
+    # 基本医保、大病保险报销后的结算单、定点药店购药发票 (34) / 定点医疗机构医疗费发票 (35): the
+    # statement and the invoice are checked separately.
+    assert [item(catalog, 34).material(m).name for m in ("settlement", "invoice")] == [
+        "基本医保、大病保险报销后的结算单",
+        "定点药店购药发票",
+    ]
+    assert [item(catalog, 35).material(m).name for m in ("settlement", "invoice")] == [
+        "基本医保、大病保险报销后的结算单",
+        "定点医疗机构医疗费发票",
+    ]
+
+
+def test_item_8_flexible_worker_brings_the_guides_own_list(catalog):
+    # Yongzhou guide 在职转退休 6.(2): ①有效身份证件；②《…参保登记表》（表 4）, no unit seal.
+    it = item(catalog, 8)
+    assert (it.material("employee_id_copy").unless, it.material("form").unless) == ("flexible_worker",) * 2
+    flex_id, flex_form = it.material("flexible_id"), it.material("flexible_form")
+    assert (flex_id.copy, flex_form.form, flex_form.seal) == ("original", "表4", None)
+
+
+def test_item_15_needs_one_of_the_three_evidence_sets(catalog):
+    assert item(catalog, 15).one_of == (("arrears_labour_relation", "arrears_ruling", "arrears_other"),)
+
+
+def test_item_13_key_information_only_at_the_county_hall(catalog):
+    assert item(catalog, 13).county_hall_only == ("key_info_change",)
+
+
+@pytest.mark.parametrize(("no", "mid"), [(15, "ruling_copy"), (16, "unit_proof"), (30, "accident_documents"), (31, "accident_documents")])
+def test_open_lists_accept_another_document_of_the_same_kind(catalog, no, mid):
+    assert item(catalog, no).material(mid).open is True
 
 
 def test_item_15_ruling_copy(catalog):
@@ -805,7 +838,8 @@ def test_item_23_work_proof_choices(catalog):
 
 
 def test_item_22_residence_proof_choices(catalog):
-    assert item(catalog, 22).material("residence_proof").alternatives == ("居住证", "个人承诺书")
+    # 已办理申领居住证手续且尚未领取的，可提交有关部门出具的受理凭证 (the list's note).
+    assert item(catalog, 22).material("residence_proof").alternatives == ("居住证", "个人承诺书", "居住证申领受理凭证")
 
 
 def test_employee_id_copies_are_copies(catalog):
@@ -894,7 +928,7 @@ def test_form_numbers(catalog):
 
 
 def test_every_form_number_is_on_the_form_material(catalog):
-    assert {m.id for it in catalog.items for m in it.materials if m.form} == {"form"}
+    assert {m.id for it in catalog.items for m in it.materials if m.form} == {"form", "flexible_form"}
 
 
 @pytest.mark.parametrize("no", [38, 39])
@@ -1139,7 +1173,9 @@ def test_general_materials(catalog):
         )
         for g in catalog.general_materials
     ] == [
-        (2, "all", "proxy_ids", "委托人及代理人身份证件", "proxy", "original"),
+        # 说明2 委托人及代理人身份证件（原件）: two IDs the clerk checks separately.
+        (2, "all", "principal_id", "委托人身份证件", "proxy", "original"),
+        (2, "all", "agent_id", "代理人身份证件", "proxy", "original"),
         (2, "all", "proxy_authorisation", "委托人授权委托书", "proxy", None),
         (3, "paying", "bank_account", "参保人银行账户信息", "first_payment", None),
     ]

@@ -101,7 +101,7 @@ def test_deadline_declaration_items(capsys: pytest.CaptureFixture[str]) -> None:
 def test_deadline_provisional_line(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "deadline", "31", "2026-12-20")
     lines = out.splitlines()
-    assert lines[3] == "办结期限：2027-01-22（星期五）"
+    assert lines[3] == "办结期限：2027-01-25（星期一）"
     assert lines[-1] == (
         "暂定：2027年的节假日安排尚未安装，期间按周一至周五上班、无节假日计算，实际期限可能不同。"
         "国务院办公厅发布该年节假日安排后，请用 clerk holidays install 文件 安装，再重新计算。"
@@ -111,7 +111,7 @@ def test_deadline_provisional_line(capsys: pytest.CaptureFixture[str]) -> None:
 def test_deadline_provisional_json(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "deadline", "31", "2026-12-20", "--json")
     data = json.loads(out)
-    assert (data["due"], data["provisional"], data["missing_years"]) == ("2027-01-22", True, [2027])
+    assert (data["due"], data["provisional"], data["missing_years"]) == ("2027-01-25", True, [2027])
 
 
 def test_deadline_by_sub_item_code(capsys: pytest.CaptureFixture[str]) -> None:

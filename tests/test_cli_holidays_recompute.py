@@ -32,7 +32,7 @@ def test_install_recomputes_open_cases(tmp_path, capsys):
         admin, view.uuid, {m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in window.required_for(31, frozenset())}
     )
     view = window.accept(admin, view.uuid)
-    assert (view.deadline.due, view.deadline.provisional) == (date(2027, 1, 18), True)
+    assert (view.deadline.due, view.deadline.provisional) == (date(2027, 1, 19), True)
     window.store.close()
 
     holidays = tmp_path / "2027.json"
@@ -42,7 +42,7 @@ def test_install_recomputes_open_cases(tmp_path, capsys):
     )
     assert main(["holidays", "install", str(holidays), "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert f"已重算 1 件在办案件的办结期限：\n  {view.case_no}：2027-01-18 → 2027-01-20\n" in out
+    assert f"已重算 1 件在办案件的办结期限：\n  {view.case_no}：2027-01-19 → 2027-01-20\n" in out
     store = Store.open(db)
     row = store.get_case(view.uuid)
     assert (row.due_date, row.due_provisional) == (date(2027, 1, 20), False)

@@ -23,7 +23,7 @@ COMMON = [
     ("office_name", "出具机构名称"),
     ("office_address", "办理地址"),
     ("supervision_phone", "监督电话"),
-    ("case_no", "案件编号"),
+    ("case_no", "办件号"),
     ("item_name", "办理事项名称"),
     ("applicant_name", "申请人名称"),
     ("applicant_id_masked", "申请人证件号码"),

@@ -54,10 +54,36 @@ def test_pdf_carries_every_common_element_in_both_parts(kind: DocKind, tmp_path:
         assert text.count(element) >= 2, element
 
 
-@pytest.mark.parametrize("kind", list(DocKind))
+# The notice carries its legal basis and the Art. 32 promise as well: its two parts take a page each.
+ONE_PAGE_KINDS = [k for k in DocKind if k is not DocKind.NOTICE]
+
+
+@pytest.mark.parametrize("kind", ONE_PAGE_KINDS)
 def test_pdf_has_both_part_labels(kind: DocKind, tmp_path: Path) -> None:
     text = pdf_text(sample(kind), tmp_path)
     assert text.index("第一联存档联") < text.index("沿此线剪开") < text.index("第二联申请人联")
+
+
+def test_notice_puts_each_part_on_its_own_page(tmp_path: Path) -> None:
+    first, second = pages(sample(DocKind.NOTICE), tmp_path)
+    assert "第一联" in first.extract_text() and "第二联" in second.extract_text()
+
+
+def test_printed_notice_says_what_the_preview_said(tmp_path: Path) -> None:
+    from clerk.documents.text import render_part_text
+    from clerk.notice import LAW_TEXT, PROMISE_TEXT
+
+    data = replace(sample(DocKind.NOTICE), basis=("《中华人民共和国社会保险法》第五十七条",), supplement_days=5)
+    preview = compact(render_part_text(data))
+    printed = pdf_text(data, tmp_path)
+    for phrase in (compact(LAW_TEXT), compact(PROMISE_TEXT), "《中华人民共和国社会保险法》第五十七条", "（自告知之日起5个自然日内）"):
+        assert phrase in preview, phrase
+        assert printed.count(phrase) == 2, phrase  # both parts
+    from clerk.documents.text import NumberedList, compose
+
+    for block in compose(data).blocks:  # the body the preview shows, paragraph by paragraph
+        for text in block.items if isinstance(block, NumberedList) else (block,):
+            assert compact(text) in preview and printed.count(compact(text)) >= 2, text
 
 
 @pytest.mark.parametrize("kind", list(DocKind))
@@ -132,7 +158,7 @@ def test_completion_pdf_prints_the_amount(tmp_path: Path) -> None:
     assert pdf_text(sample(DocKind.COMPLETION), tmp_path).count("核定支付金额12,345.67元") == 2
 
 
-@pytest.mark.parametrize("kind", list(DocKind))
+@pytest.mark.parametrize("kind", ONE_PAGE_KINDS)
 def test_both_parts_fit_on_one_a4_page(kind: DocKind, tmp_path: Path) -> None:
     [page] = pages(sample(kind), tmp_path)
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)

@@ -18,7 +18,7 @@ GOLDEN_REFUSAL = """\
                              不予受理告知书
                                       文书编号：YZ03-20260918-0007-BSL-1
 
-案件编号：YZ03-20260918-0007
+办件号：YZ03-20260918-0007
 办理事项：职工门诊慢特病待遇认定（清单第26项）
 申请人：张建国（个人）
 证件号码：430***********2316
@@ -54,7 +54,7 @@ GOLDEN_REFUSAL = """\
                              不予受理告知书
                                       文书编号：YZ03-20260918-0007-BSL-1
 
-案件编号：YZ03-20260918-0007
+办件号：YZ03-20260918-0007
 办理事项：职工门诊慢特病待遇认定（清单第26项）
 申请人：张建国（个人）
 证件号码：430***********2316
@@ -197,8 +197,24 @@ def test_instant_item_receipt_says_it_closes_the_same_day() -> None:
 
 def test_working_day_receipt_says_the_acceptance_day_is_not_counted() -> None:
     content = compose(replace(sample(DocKind.ACCEPTANCE), time_limit_text="20个工作日"))
-    assert content.blocks[1] == "本事项办理时限为20个工作日（受理当日不计入），将于2026年10月22日前办结。"
+    assert content.blocks[1] == "本事项办理时限为20个工作日（受理当日不计入），将于上列办结期限前办结。"
     assert ("办结期限", "2026年10月22日前") in content.fields
+
+
+def test_the_acceptance_states_the_due_date_once() -> None:
+    part = render_text(sample(DocKind.ACCEPTANCE)).split("沿此线剪开")[-1]
+    assert part.replace("\n", "").count("2026年10月22日") == 1
+
+
+def test_a_completion_notice_prints_no_provisional_due_date() -> None:
+    data = replace(sample(DocKind.COMPLETION), due=date(2027, 1, 20), due_provisional=True)
+    text = render_text(data)
+    assert ("暂定" in text, "办结期限" in text) == (False, False)
+
+
+def test_documents_say_banjianhao_like_the_screens() -> None:
+    text = render_text(sample(DocKind.ACCEPTANCE))
+    assert ("办件号：YZ03-20260918-0007" in text, "案件编号" in text) == (True, False)
 
 
 def test_a_service_point_away_from_the_office_is_named_without_the_office_address() -> None:

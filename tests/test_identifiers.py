@@ -322,6 +322,39 @@ def test_credit_code_length_message() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["12431100MB1234567E", "52431100MJ1234567Q", "Y1431100MJ12345672", "91100000600037341G"],
+)
+def test_credit_codes_of_other_authorities_and_national_registration_are_valid(value: str) -> None:
+    assert validate_credit_code(value) == ok(value)
+
+
+def test_credit_code_with_letters_in_the_division_code_is_rejected() -> None:
+    # The check character is right: only the structure is wrong (python-stdnum rejects it too).
+    assert validate_credit_code("9143AB00600037341M").message == (
+        "统一社会信用代码第3–8位（登记管理机关行政区划码）应为6位数字，请核对"
+    )
+
+
+def test_credit_code_with_an_unknown_province_in_the_division_code_is_rejected() -> None:
+    assert validate_credit_code("91991100600037341W").message == (
+        "统一社会信用代码第3–8位（登记管理机关行政区划码）不是有效的行政区划代码，请核对"
+    )
+
+
+def test_credit_code_with_an_unknown_registration_authority_is_rejected() -> None:
+    assert validate_credit_code("04431100600037341J").message == (
+        "统一社会信用代码第1位（登记管理部门代码）不能是0，应为1–9、A、N或Y，请对照营业执照或登记证书核对"
+    )
+
+
+def test_credit_code_with_a_type_the_authority_does_not_have_is_rejected() -> None:
+    assert validate_credit_code("954311006000373416").message == (
+        "统一社会信用代码第2位（机构类别代码）不能是5：登记管理部门为市场监管（工商）时应为1、2、3，请核对"
+    )
+
+
 @pytest.mark.parametrize("valid", [CREDIT_EXAMPLE, OTHER_CREDIT])
 def test_every_single_character_change_of_a_credit_code_is_rejected(valid: str) -> None:
     for i in range(18):

@@ -82,6 +82,11 @@ class Day:
         return build_ledger(self.window.store, CATALOG, self.window.calendar, day=day, **kwargs)
 
 
+def _circumstances(window: Window, item_no: int) -> frozenset[str]:
+    """Item 15 needs one of its evidence sets: the first."""
+    return frozenset(group[0] for group in window.catalog.item(item_no).one_of)
+
+
 def _checks(
     window: Window, item_no: int, missing: tuple[str, ...] = ()
 ) -> dict[str, MaterialCheck]:
@@ -89,7 +94,7 @@ def _checks(
         m.id: MaterialCheck(m.id, "missing")
         if m.id in missing
         else MaterialCheck(m.id, "ok", m.alternatives[0])
-        for m in window.required_for(item_no, frozenset())
+        for m in window.required_for(item_no, _circumstances(window, item_no))
     }
 
 
@@ -97,7 +102,7 @@ def _open(
     window: Window, user, item_no: int, name: str, n: int, *, missing: tuple[str, ...] = ()
 ) -> str:
     applicant = Applicant("person", name, "resident_id", person_id(n), phone=f"1381234{n:04d}")
-    uuid = window.open_case(user, item_no, applicant).uuid
+    uuid = window.open_case(user, item_no, applicant, circumstances=_circumstances(window, item_no)).uuid
     window.check_materials(user, uuid, _checks(window, item_no, missing))
     return uuid
 

@@ -348,7 +348,8 @@ def test_item_31_by_proxy_with_first_payment(catalog: Catalog) -> None:
         "invoice",
         "bill_list",
         "discharge_record",
-        "proxy_ids",
+        "principal_id",
+        "agent_id",
         "proxy_authorisation",
         "bank_account",
     ]
@@ -376,3 +377,30 @@ def test_item_36_review_stage_materials_wait_for_review(catalog: Catalog) -> Non
     item = catalog.item(36)
     assert ids(required_materials(catalog, item, frozenset())) == ["form", "licence_copy"]
     assert len(required_materials(catalog, item, frozenset(), stage="review")) == 5
+
+
+# -- what the notice says each material must be ---------------------------------------------------
+
+
+def test_requirements_name_copy_seal_and_form() -> None:
+    from clerk.catalog import Material
+    from clerk.materials import requirements
+
+    m = Material("form", "《湖南省职工基本医疗保险参保登记表》", ("x",), copy="original", seal="单位公章", form="表4")
+    assert requirements(m) == ["须提供原件", "须加盖单位公章", "按表4填写"]
+
+
+def test_a_requirement_the_problem_already_states_is_not_repeated() -> None:
+    from clerk.catalog import Material
+    from clerk.materials import with_requirements
+
+    m = Material("list", "住院费用清单", ("住院费用清单",), seal="医院印章", form="表13")
+    assert with_requirements(m, "未加盖医院印章") == "未加盖医院印章（要求：按表13填写）"
+    assert with_requirements(m, "未提供") == "未提供（要求：须加盖医院印章；按表13填写）"
+
+
+def test_a_material_without_requirements_keeps_its_problem() -> None:
+    from clerk.catalog import Material
+    from clerk.materials import with_requirements
+
+    assert with_requirements(Material("x", "出院小结", ("出院小结",)), "未提供") == "未提供"

@@ -88,7 +88,7 @@ def notice(**kw: object) -> NoticeContent:
 def test_notice_lists_every_missing_material_with_its_problem() -> None:
     assert notice().missing == (
         ("《参保人员减少登记表》", "未加盖单位公章"),
-        ("职工身份证件复印件", "未提供"),
+        ("职工身份证件复印件", "未提供（要求：提供复印件）"),
     )
 
 
@@ -134,7 +134,7 @@ def test_supplement_period_follows_the_office_setting() -> None:
 def test_policy_note_gives_the_date_and_says_it_is_not_statutory() -> None:
     assert notice().policy_note == (
         "请于2026年4月1日前（自告知之日起30个自然日内）补齐材料。"
-        "此期限为本机构的办理安排，不是法定期限；逾期未补正的，本件终止办理，您可以重新申请。"
+        "此期限为本机关的办理安排，不是法定期限；逾期未补正的，本件终止办理，您可以重新申请。"
     )
 
 
@@ -148,7 +148,7 @@ def test_notice_carries_the_article_32_text_and_the_promise() -> None:
 def test_missing_lines_are_numbered() -> None:
     assert notice().missing_lines() == [
         "1. 《参保人员减少登记表》：未加盖单位公章",
-        "2. 职工身份证件复印件：未提供",
+        "2. 职工身份证件复印件：未提供（要求：提供复印件）",
     ]
 
 

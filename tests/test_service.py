@@ -169,13 +169,33 @@ def test_notice_names_every_missing_material_at_once(window):
     view = window.open_case(clerk, 31, person())
     window.check_materials(clerk, view.uuid, checks_for(window, 31, missing=("invoice", "discharge_record")))
     preview = window.preview_notice(view.uuid)
-    assert preview.missing == (("医院收费票据", "未提供"), ("出院记录", "未提供"))
+    assert preview.missing == (("医院收费票据", "未提供"), ("出院记录", "未提供（要求：须加盖医院印章）"))
     view = window.issue_notice(clerk, view.uuid)
     assert view.state == CaseState.AWAITING_SUPPLEMENT
     notice = window.store.events_for(view.uuid)[-1]
     assert json.loads(notice["data"]) == {"missing": ["discharge_record", "invoice"]}
     text = document_text(view.documents[0].path_txt)
     assert "医院收费票据" in text and "出院记录" in text
+
+
+def test_notice_tells_an_applicant_with_an_unsealed_bill_list_to_have_it_sealed(window):
+    clerk = user(window, "clerk1")
+    view = window.open_case(clerk, 31, person())
+    window.check_materials(clerk, view.uuid, checks_for(window, 31, missing=("bill_list",)))
+    view = window.issue_notice(clerk, view.uuid)
+    text = document_text(view.documents[0].path_txt)
+    assert "住院费用清单：未提供（要求：须加盖医院印章）" in text
+
+
+def test_notice_preview_is_the_applicant_part_of_the_printed_notice(window):
+    clerk = user(window, "clerk1")
+    view = window.open_case(clerk, 31, person())
+    window.check_materials(clerk, view.uuid, checks_for(window, 31, missing=("bill_list",)))
+    preview = window.preview_notice_text(clerk, view.uuid)
+    view = window.issue_notice(clerk, view.uuid)
+    printed = Path(view.documents[0].path_txt).read_text("utf-8")
+    assert printed.endswith(preview)
+    assert "法律依据：《中华人民共和国行政许可法》第三十二条" in document_text(view.documents[0].path_txt)
 
 
 def test_supplement_then_accept_counts_25_working_days(window, clock):
@@ -225,7 +245,7 @@ def test_refusal_needs_a_reason(window):
 def test_refusal_is_stored_with_its_document(window):
     clerk = user(window, "clerk1")
     view = window.open_case(clerk, 31, person())
-    view = window.refuse(clerk, view.uuid, "申请事项不属于本机构职权范围")
+    view = window.refuse(clerk, view.uuid, "申请事项不属于本机构职权范围", apply_instead="永州市医疗保障事务中心")
     assert view.state == CaseState.REFUSED
     assert [d.kind for d in view.documents] == ["refusal"]
     text = document_text(view.documents[0].path_txt)
@@ -318,7 +338,7 @@ def test_a_failed_document_write_leaves_the_case_untouched(window, monkeypatch):
 
     monkeypatch.setattr(window.store, "add_document", broken)
     with pytest.raises(OSError):
-        window.refuse(clerk, view.uuid, "不属于本机构职权范围")
+        window.refuse(clerk, view.uuid, "不属于本机构职权范围", apply_instead="永州市医疗保障事务中心")
     assert window.case(view.uuid).state == CaseState.DRAFT
     assert events(window, view.uuid) == [("receive", None, "draft")]
 
@@ -403,7 +423,7 @@ def test_installing_next_years_holidays_recomputes_open_deadlines(window, clock,
     clock.set(2026, 12, 14, 10, 0)
     view = accepted(window)  # 25 working days from 14 Dec 2026 reach into 2027
     assert view.deadline.provisional is True
-    assert view.deadline.due == date(2027, 1, 18)  # provisional: 2027 assumed Mon-Fri, no holidays
+    assert view.deadline.due == date(2027, 1, 19)  # provisional: Mon-Fri without 元旦
     holidays = tmp_path / "2027.json"
     holidays.write_text(
         json.dumps(
@@ -419,7 +439,7 @@ def test_installing_next_years_holidays_recomputes_open_deadlines(window, clock,
     year, changed = window.install_holidays(user(window, "admin"), holidays)
     assert year == 2027
     assert [(c.case_no, c.previous_due, c.due, c.provisional) for c in changed] == [
-        (view.case_no, date(2027, 1, 18), date(2027, 1, 21), False)
+        (view.case_no, date(2027, 1, 19), date(2027, 1, 21), False)
     ]
     after = window.case(view.uuid)
     assert (after.deadline.due, after.deadline.provisional) == (date(2027, 1, 21), False)

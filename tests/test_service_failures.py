@@ -125,7 +125,7 @@ def test_busy_database_refuses_in_chinese(window):
 
     window.store.append_event = busy  # type: ignore[method-assign]
     with pytest.raises(ServiceError, match="^数据库正被其他程序占用，本次操作没有保存"):
-        window.refuse(clerk, view.uuid, "不属于本机构职权范围")
+        window.refuse(clerk, view.uuid, "不属于本机构职权范围", apply_instead="永州市医疗保障事务中心")
     assert window.case(view.uuid).state == CaseState.DRAFT
     assert window.store.documents_for(view.uuid) == []
 

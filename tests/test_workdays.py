@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clerk.catalog import DataFileError
-from clerk.workdays import WorkCalendar, load_holiday_file, weekday_label
+from clerk.workdays import WorkCalendar, load_holiday_file, statutory_holidays, weekday_label
 
 # A made-up 2027 arrangement for tests (the real notice is not published yet).
 FAKE_2027 = {
@@ -84,9 +84,51 @@ def test_no_data_for_2003(cal: WorkCalendar) -> None:
 
 
 def test_year_without_data_assumes_monday_to_friday(cal: WorkCalendar) -> None:
-    # 2027-01-01 is a Friday: surely a holiday, but unknown until the notice is installed.
-    assert cal.is_working_day(date(2027, 1, 1)) is True
-    assert cal.is_working_day(date(2027, 1, 2)) is False
+    assert cal.is_working_day(date(2027, 1, 4)) is True  # a Monday
+    assert cal.is_working_day(date(2027, 1, 2)) is False  # a Saturday
+
+
+def test_year_without_data_does_not_work_on_new_years_day(cal: WorkCalendar) -> None:
+    # 2027-01-01 is a Friday; 元旦 is a statutory holiday whatever the notice says.
+    assert cal.is_working_day(date(2027, 1, 1)) is False
+
+
+def test_statutory_holidays_of_2027() -> None:
+    # 春节 2027: 正月初一 is 02-06, so 除夕 02-05 to 初三 02-08; 清明 on the solar term 04-05;
+    # 端午 (lunar 5/5) 06-09; 中秋 (lunar 8/15) 09-15.
+    assert sorted(d.isoformat() for d in statutory_holidays(2027)) == [
+        "2027-01-01",
+        "2027-02-05",
+        "2027-02-06",
+        "2027-02-07",
+        "2027-02-08",
+        "2027-04-05",
+        "2027-05-01",
+        "2027-05-02",
+        "2027-06-09",
+        "2027-09-15",
+        "2027-10-01",
+        "2027-10-02",
+        "2027-10-03",
+    ]
+
+
+def test_statutory_holidays_when_mid_autumn_falls_on_national_day() -> None:
+    # 2028: lunar 8/15 is 10-03, so the year has 12 distinct statutory days, not 13.
+    days = statutory_holidays(2028)
+    assert (len(days), date(2028, 10, 3) in days, date(2028, 4, 4) in days) == (12, True, True)
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_statutory_holidays_are_holidays_in_the_published_notices(year: int) -> None:
+    # The rule must agree with the State Council's notices where the package has them.
+    assert all(not chinese_calendar.is_workday(d) for d in statutory_holidays(year))
+
+
+def test_provisional_year_does_not_guess_make_up_days(cal: WorkCalendar) -> None:
+    # Weekends around the Spring Festival stay rest days until the notice names a make-up day.
+    assert cal.is_working_day(date(2027, 1, 31)) is False  # a Sunday
+    assert cal.is_working_day(date(2027, 2, 9)) is True  # 初四, a Tuesday: only the notice bridges it
 
 
 def test_weekday_label() -> None:
@@ -119,8 +161,8 @@ def test_spring_festival(cal: WorkCalendar) -> None:
 
 
 def test_into_2027_is_provisional(cal: WorkCalendar) -> None:
-    # 12-31 (Thu) is day 1; 2027-01-01 (Fri) is assumed working: day 2; 01-04 (Mon) day 3.
-    assert cal.add_working_days(date(2026, 12, 30), 3) == (date(2027, 1, 4), True)
+    # 12-31 (Thu) is day 1; 2027-01-01 (Fri) is 元旦; 01-04 (Mon) day 2; 01-05 day 3.
+    assert cal.add_working_days(date(2026, 12, 30), 3) == (date(2027, 1, 5), True)
 
 
 def test_inside_2026_near_year_end_is_not_provisional(cal: WorkCalendar) -> None:
@@ -209,7 +251,8 @@ def test_installed_holiday_and_makeup_day(tmp_path: Path, fake_file: Path) -> No
 
 def test_install_replaces_cached_answers(tmp_path: Path, fake_file: Path) -> None:
     cal = WorkCalendar(tmp_path / "holidays")
-    assert cal.add_working_days(date(2027, 2, 4), 3) == (date(2027, 2, 9), True)
+    # Provisional: 02-05..02-08 statutory Spring Festival days, so 02-09, 02-10, 02-11.
+    assert cal.add_working_days(date(2027, 2, 4), 3) == (date(2027, 2, 11), True)
     cal.install(fake_file)
     assert cal.add_working_days(date(2027, 2, 4), 3) == (date(2027, 2, 16), False)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from clerk.catalog import Item, Material
@@ -45,6 +45,9 @@ class IssueContext:
     issued_on: date
     clerk_name: str
     issued_kinds: Sequence[str] = ()  # kinds of the documents already issued for the case
+    issued_at: datetime | None = None  # the moment of issue: the PDF's creation date
+    # Art. 32: the receipt day the case counts as accepted from (no notice within 5 working days)
+    deemed_from: date | None = None
 
 
 class DocumentIssuer:
@@ -67,7 +70,7 @@ class DocumentIssuer:
         ]
         data = replace(
             self._base(ctx, DocKind.ACCEPTANCE),
-            accepted_on=ctx.issued_on,
+            accepted_on=ctx.deemed_from or ctx.issued_on,
             due=deadline.due,
             due_provisional=deadline.provisional,
             materials_received=tuple(received) or ("（本事项无需提交纸质材料）",),
@@ -75,21 +78,27 @@ class DocumentIssuer:
         return self._save(data)
 
     def notice(self, ctx: IssueContext, content: NoticeContent) -> SavedDocument:
-        data = replace(
+        return self._save(self.notice_data(ctx, content))
+
+    def notice_data(self, ctx: IssueContext, content: NoticeContent) -> DocumentData:
+        """The notice as it will be printed (the preview shows exactly this)."""
+        return replace(
             self._base(ctx, DocKind.NOTICE),
             missing=tuple(content.missing),
             hand_in_by=content.due_by,
             hand_in_where=content.hand_in_where,
-            extra=(content.policy_note,) if content.policy_note else (),
+            supplement_days=content.supplement_days,
+            basis=tuple(content.basis),
         )
-        return self._save(data)
 
-    def decision(self, ctx: IssueContext, kind: str, reason: str) -> SavedDocument:
+    def decision(self, ctx: IssueContext, kind: str, reason: str, apply_instead: str = "") -> SavedDocument:
         doc_kind = DocKind(kind)
         basis = basis_lines(ctx.item)
         if doc_kind is DocKind.REFUSAL:
             basis = [REFUSAL_LAW, *basis]
-        data = replace(self._base(ctx, doc_kind), reason=reason, basis=tuple(basis))
+        data = replace(
+            self._base(ctx, doc_kind), reason=reason, basis=tuple(basis), apply_instead=apply_instead
+        )
         return self._save(data)
 
     def completion(self, ctx: IssueContext) -> SavedDocument:
@@ -123,13 +132,16 @@ class DocumentIssuer:
             applicant_id_masked=mask_id(case.id_number or ""),
             applicant_kind=case.applicant_kind,
             issued_on=ctx.issued_on,
+            issued_at=ctx.issued_at,
             received_on=case.received_at.astimezone(TZ).date(),
-            accepted_on=case.accepted_at.astimezone(TZ).date() if case.accepted_at else None,
+            accepted_on=ctx.deemed_from or (case.accepted_at.astimezone(TZ).date() if case.accepted_at else None),
+            deemed_accepted=ctx.deemed_from is not None,
             due=case.due_date,
             due_provisional=case.due_provisional,
             clerk_name=ctx.clerk_name,
             query_channel=query,
             time_limit_text=limit.describe() if hasattr(limit, "describe") else "",
+            reconsideration_body=office.reconsideration_body,
         )
 
     def _save(self, data: DocumentData) -> SavedDocument:

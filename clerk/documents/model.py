@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from clerk.model import APPLICANT_KIND_LABELS as MODEL_APPLICANT_KIND_LABELS
 from clerk.model import DocKind
@@ -77,15 +77,20 @@ class DocumentData:
     missing: tuple[tuple[str, str], ...] = ()
     hand_in_by: date | None = None
     hand_in_where: str = ""
+    supplement_days: int = 0  # the office's supplement period the hand-in date was counted with
     # REFUSAL, REJECTION
     reason: str = ""
     basis: tuple[str, ...] = ()
     reconsideration_body: str = DEFAULT_RECONSIDERATION_BODY
+    apply_instead: str = ""  # REFUSAL for lack of competence: the authority to apply to
     # COMPLETION
     outcome: str = ""  # what was done, e.g. "已办理参保登记" ("" prints a generic sentence)
     amount_fen: int | None = None
     paid_on: date | None = None
     extra: tuple[str, ...] = field(default=())  # further sentences the caller wants printed
+    issued_at: datetime | None = None  # the moment of issue (the PDF's creation date)
+    # Art. 32: no notice within 5 working days, so accepted_on is the day of receipt
+    deemed_accepted: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", DocKind(self.kind))
@@ -105,7 +110,7 @@ ELEMENT_LABELS: dict[str, str] = {
     "office_name": "出具机构名称",
     "office_address": "办理地址",
     "supervision_phone": "监督电话",
-    "case_no": "案件编号",
+    "case_no": "办件号",
     "item_name": "办理事项名称",
     "applicant_name": "申请人名称",
     "applicant_id_masked": "申请人证件号码",

@@ -1,17 +1,20 @@
 """The printed document: an A4 PDF with both parts, laid out with reportlab.
 
 The words come from `clerk.documents.text.compose`, so the PDF says exactly what the text file
-says. The font is reportlab's built-in CID font STSong-Light: the PDF needs no font file on the
-window's machine, and any PDF reader with the Adobe Chinese font pack (or a substitute) shows it.
-Both parts share one page when they fit, with a dashed cut line between them; otherwise each part
-gets its own page. The output is byte-for-byte reproducible for the same data (reportlab's
-`invariant` mode), so its SHA-256 identifies the document.
+says. The font is a CJK TrueType font found on the machine, embedded as a subset of the glyphs used
+(`clerk.documents.fonts`), so the PDF shows its Chinese on any reader; the CID font STSong-Light is
+only a last resort. Both parts share one page when they fit, with a dashed cut line between them;
+otherwise each part gets its own page. The output is byte-for-byte reproducible for the same data
+(reportlab's `invariant` mode, with the creation date set to the document's own issue time rather
+than invariant mode's 2000-01-01), so its SHA-256 identifies the document.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -21,7 +24,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import (
     Flowable,
     PageBreak,
@@ -33,6 +35,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import paragraph as rl_paragraph
 
+from clerk.clock import TZ
+from clerk.documents.fonts import pdf_font
 from clerk.documents.model import PART_LABELS, DocumentData
 from clerk.documents.text import (
     CUT_LABEL,
@@ -44,7 +48,6 @@ from clerk.documents.text import (
     compose,
 )
 
-FONT = "STSong-Light"
 MARGIN_X = 16 * mm
 MARGIN_Y = 11 * mm
 FRAME_WIDTH = A4[0] - 2 * MARGIN_X
@@ -65,9 +68,9 @@ _CANNOT_START = "，：；？！、。）》」』】"
 
 @cache
 def _font() -> str:
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    name = pdf_font().name
     _teach_line_breaking()
-    return FONT
+    return name
 
 
 def _teach_line_breaking() -> None:
@@ -179,6 +182,7 @@ def _fields_table(fields: tuple[tuple[str, str], ...]) -> Table:
         rows.append(row)
     table = Table(rows, colWidths=[label_w, value_w, label_w, value_w])
     style = [
+        ("FONTNAME", (0, 0), (-1, -1), _font()),  # empty cells too: no stray Helvetica
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eeeeee")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -205,6 +209,7 @@ def _header(part: int, doc_no: str) -> Table:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), _font()),  # empty cells too: no stray Helvetica
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
@@ -226,6 +231,7 @@ def _signatures(content: Content, part: int) -> list[Flowable]:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), _font()),  # empty cells too: no stray Helvetica
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 0),
@@ -283,7 +289,10 @@ def content_story(content: Content) -> list[Flowable]:
 def render_pdf(data: DocumentData, path: Path) -> Path:
     """Write the document as an A4 PDF at `path` and return `path`. Raises `DocumentError`."""
     title = f"{data.title} {data.doc_no}"
-    return _write(build_story(data), path, title=title, author=data.office_name, subject=data.title)
+    created = data.issued_at or datetime.combine(data.issued_on, time(0, 0), tzinfo=TZ)
+    return _write(
+        build_story(data), path, title=title, author=data.office_name, subject=data.title, created=created
+    )
 
 
 def render_content_pdf(content: Content, path: Path) -> Path:
@@ -297,7 +306,16 @@ def render_content_pdf(content: Content, path: Path) -> Path:
     )
 
 
-def _write(story: list[Flowable], path: Path, *, title: str, author: str, subject: str) -> Path:
+def _write(
+    story: list[Flowable],
+    path: Path,
+    *,
+    title: str,
+    author: str,
+    subject: str,
+    created: datetime | None = None,
+) -> Path:
+    """Build the PDF. `created` is its creation date (invariant mode would say 2000-01-01)."""
     doc = SimpleDocTemplate(
         str(path),
         pagesize=A4,
@@ -310,6 +328,24 @@ def _write(story: list[Flowable], path: Path, *, title: str, author: str, subjec
         subject=subject,
         creator="clerk",
         invariant=1,
+        initialFontName=_font(),  # so no unembedded Helvetica is named in the file
     )
-    doc.build(story)
+    if created is None:
+        doc.build(story)
+        return path
+    stamp = _pdf_date(created)
+
+    def set_creation_date(canvas: Any, _doc: Any) -> None:
+        canvas.setDateFormatter(lambda *_ymdhms: stamp)
+
+    doc.build(story, onFirstPage=set_creation_date, onLaterPages=set_creation_date)
     return path
+
+
+def _pdf_date(moment: datetime) -> str:
+    """A PDF date string, D:YYYYMMDDHHmmSS+08'00'."""
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hh, mm_ = divmod(abs(minutes), 60)
+    return f"D:{moment:%Y%m%d%H%M%S}{sign}{hh:02d}'{mm_:02d}'"

@@ -19,6 +19,7 @@ from clerk.documents.model import (
     validate,
     yuan,
 )
+from clerk.notice import LAW_TEXT, PROMISE_TEXT
 
 TEXT_WIDTH = 72  # display columns; a CJK character takes two
 CUT_LABEL = "沿此线剪开"
@@ -69,7 +70,7 @@ def _due_text(data: DocumentData) -> str:
 def _fields(data: DocumentData) -> tuple[tuple[str, str], ...]:
     kind_label = APPLICANT_KIND_LABELS.get(data.applicant_kind, data.applicant_kind)
     rows = [
-        ("案件编号", data.case_no),
+        ("办件号", data.case_no),  # the word the screens use
         ("办理事项", f"{data.item_name}（清单第{data.item_no}项）"),
         ("申请人", f"{data.applicant_name}（{kind_label}）"),
         (
@@ -80,7 +81,9 @@ def _fields(data: DocumentData) -> tuple[tuple[str, str], ...]:
     ]
     if data.accepted_on is not None:
         rows.append(("受理日期", cn_date(data.accepted_on)))
-    if data.due is not None and _instant(data):
+    if data.kind is DocKind.COMPLETION and data.due_provisional:
+        pass  # the case is done: a provisional due date would only confuse
+    elif data.due is not None and _instant(data):
         rows.append(("办结期限", f"{_due_text(data)}（即时办结）"))
     elif data.due is not None:
         rows.append(("办结期限", _due_text(data) + "前"))
@@ -100,8 +103,11 @@ def _remedies(data: DocumentData) -> str:
 
 def _reason_blocks(data: DocumentData) -> list[Block]:
     word = "不予受理" if data.kind is DocKind.REFUSAL else "审核不通过"
+    reason = f"{word}理由：{sentence(data.reason)}"
+    if data.kind is DocKind.REFUSAL and data.apply_instead.strip():
+        reason += f"请向{data.apply_instead.strip()}申请办理。"
     return [
-        f"{word}理由：{sentence(data.reason)}",
+        reason,
         NumberedList("依据：", data.basis),
         _remedies(data),
     ]
@@ -116,29 +122,43 @@ def _body(data: DocumentData) -> list[Block]:
         if _instant(data):
             due = "本事项即时办结，受理当日办结。"
         else:
-            limit = (
-                f"本事项办理时限为{data.time_limit_text}（受理当日不计入），"
-                if data.time_limit_text
-                else ""
-            )
-            due = f"{limit}将于{_due_text(data)}前办结。"
+            # The due date itself is stated once, in the table above.
+            limit = f"本事项办理时限为{data.time_limit_text}（受理当日不计入）" if data.time_limit_text else ""
+            due = f"{limit}，将于上列办结期限前办结。" if limit else "将于上列办结期限前办结。"
         if data.due_provisional:
             due += PROVISIONAL_SENTENCE
+        if data.deemed_accepted:
+            opening = (
+                f"{you}于{received}提出的{item}申请，经审查，申请材料齐全、符合法定形式。"
+                "本机关未在收到申请材料后五个工作日内作出一次性告知，根据《中华人民共和国行政许可法》"
+                f"第三十二条，本申请自收到申请材料之日即{received}起视为受理，办理时限自该日起计算。"
+            )
+        else:
+            opening = (
+                f"{you}于{received}提出的{item}申请，经审查，申请材料齐全、符合法定形式，"
+                f"本机关决定予以受理。受理日期为{cn_date(data.accepted_on)}。"
+            )
         return [
-            f"{you}于{received}提出的{item}申请，经审查，申请材料齐全、符合法定形式，"
-            f"本机关决定予以受理。受理日期为{cn_date(data.accepted_on)}。",
+            opening,
             due,
             NumberedList("已收取的申请材料：", data.materials_received),
         ]
     if data.kind is DocKind.NOTICE:
         assert data.hand_in_by is not None
-        return [
+        period = f"（自告知之日起{data.supplement_days}个自然日内）" if data.supplement_days else ""
+        notice: list[Block] = [
             f"{you}于{received}提出的{item}申请，经审查，申请材料不齐全或者不符合法定形式。"
             f"根据《中华人民共和国行政许可法》第三十二条的规定，现一次性告知需要补正的全部材料：",
             NumberedList("", tuple(f"{name}：{problem}" for name, problem in data.missing)),
-            f"请于{cn_date(data.hand_in_by)}前将上述材料补齐，提交至{data.hand_in_where}。"
-            f"材料补齐、符合法定形式的，本机关将予以受理。本告知书已列明需要补正的全部材料。",
+            f"请于{cn_date(data.hand_in_by)}前{period}将上述材料补齐，提交至{data.hand_in_where}。"
+            "此期限为本机关的办理安排，不是法定期限；逾期未补正的，本件终止办理，可以重新申请。"
+            "材料补齐、符合法定形式的，本机关将予以受理。",
+            PROMISE_TEXT.replace("您", you),
+            f"法律依据：{LAW_TEXT}",
         ]
+        if data.basis:
+            notice.append(NumberedList("本事项设定依据：", data.basis))
+        return notice
     if data.kind is DocKind.REFUSAL:
         return [
             f"{you}于{received}提出的{item}申请，经审查，本机关决定不予受理。",
@@ -262,6 +282,12 @@ def cut_line(width: int = TEXT_WIDTH) -> str:
     pairs = (side + 1) // 2
     dashes = " ".join("-" * pairs)
     return dashes + label + dashes
+
+
+def render_part_text(data: DocumentData, part: int = 1, *, width: int = TEXT_WIDTH) -> str:
+    """One part alone (1 = 申请人联), as a preview shows it before the document is issued."""
+    lines = _part_lines(compose(data), part, width)
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def render_text(data: DocumentData, *, width: int = TEXT_WIDTH) -> str:

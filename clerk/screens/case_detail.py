@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from clerk.limits import DEEMED_ACCEPTED_WORKING_DAYS
+from clerk.materials import MaterialCheck
 from clerk.model import Action, CaseState, Channel, Rating
 from clerk.screens.choice import ChoiceScreen
 from clerk.screens.payment import PaymentScreen
@@ -110,6 +111,9 @@ class CaseDetailScreen(Screen[None]):
         Binding("f6", "rate", "好差评", id="case.rate"),
         Binding("h", "follow_up", "差评回访", id="case.follow_up"),
         Binding("z", "abandon", "逾期未补正终止", id="case.abandon"),
+        Binding("p", "print_latest", "打印", id="case.print"),
+        Binding("g", "stage", "登记审核环节", id="case.stage"),
+        Binding("k", "review_material", "评估材料", id="case.review_material"),
         Binding("r", "reprint", "重打文书", id="case.reprint"),
         Binding("v", "reveal", "查看完整信息", id="case.reveal", show=False),  # the panel says "按 v"
         Binding("escape", "close", "返回", id="case.close"),
@@ -165,6 +169,11 @@ class CaseDetailScreen(Screen[None]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("stage", "review_material"):
+            # items 36-37 under review (the service checks the role and the stage itself)
+            item = self.view.item
+            wanted = item.review_stages if action == "stage" else [m for m in item.materials if m.stage == "review"]
+            return self.view.state == CaseState.ACCEPTED and bool(wanted)
         record = record_allowed(action, self.view)
         if record is not None:
             return record
@@ -282,6 +291,53 @@ class CaseDetailScreen(Screen[None]):
             self.reload()
 
         self.app.push_screen(ChoiceScreen("重打哪份文书？", docs), chosen)
+
+    def action_stage(self) -> None:
+        """G: record a review stage of items 36-37 (考察评估 ... 开通联网结算) as done today."""
+        rows = self.window.review_stages(self.view.uuid)
+        left = [(r.stage, r.stage) for r in rows if r.done_on is None]
+        if not left:
+            self.notify("各审核环节均已登记。")
+            return
+        done = "；".join(f"{r.stage} 第{r.day_no}天" for r in rows if r.done_on is not None) or "尚无"
+        hint = f"已登记：{done}（时限{self.view.item.time_limit.describe()}）"
+
+        def chosen(stage: str | None) -> None:
+            if stage:
+                self._run(lambda: self.window.record_stage(self.user, self.view.uuid, stage), f"已登记审核环节：{stage}。")
+
+        self.app.push_screen(ChoiceScreen("登记完成的审核环节", left, hint=hint), chosen)
+
+    def action_review_material(self) -> None:
+        """K: check a material item 36 lets the applicant hand in at the review (审核评估环节)."""
+        later = [(m.id, m.name) for m in self.view.item.materials if m.stage == "review"]
+
+        def chosen(material_id: str | None) -> None:
+            if material_id:
+                checks = {material_id: MaterialCheck(material_id, "ok", None)}
+                self._run(
+                    lambda: self.window.check_review_materials(self.user, self.view.uuid, checks),
+                    "已登记审核评估环节收到的材料。",
+                )
+
+        self.app.push_screen(ChoiceScreen("审核评估环节收到的材料", later), chosen)
+
+    def action_print_latest(self) -> None:
+        """P: the latest document to the default printer (or the system viewer), recorded."""
+        if not self.view.documents:
+            self.notify("本件还没有文书可打印。", severity="warning")
+            return
+        latest = self.view.documents[-1]
+        try:
+            saved = self.window.reprint(self.user, self.view.uuid, latest.uuid)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        from clerk.printing import print_document
+
+        result = print_document(saved.path_pdf)
+        self.notify(result.message, title="打印", severity="error" if result.how == "failed" else "information")
+        self.reload()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -42,6 +42,7 @@ class LedgerScreen(Screen[None]):
         Binding("f6", "previous_day", "前一天", id="ledger.previous"),
         Binding("f7", "next_day", "后一天", id="ledger.next"),
         Binding("f8", "export", "导出CSV和Excel", id="ledger.export"),
+        Binding("p", "print", "打印", id="ledger.print"),
         Binding("escape", "close", "返回", id="ledger.close"),
     ]
 
@@ -91,6 +92,8 @@ class LedgerScreen(Screen[None]):
             return self.day < self.today
         if action == "export":
             return self.ledger is not None and getattr(self.user, "role", None) in MAY_EXPORT
+        if action == "print":
+            return self.ledger is not None
         return True
 
     def action_previous_day(self) -> None:
@@ -123,6 +126,25 @@ class LedgerScreen(Screen[None]):
                 )
                 return
         self.notify("已导出：\n" + "\n".join(str(p) for p in written), title="日结单", timeout=15)
+
+    def action_print(self) -> None:
+        """P: the day's ledger as a PDF (reports folder) to the default printer, or the viewer."""
+        from clerk.documents.text_pdf import render_text_pdf
+        from clerk.ledger_export import render_text
+        from clerk.printing import print_document
+
+        if self.ledger is None:
+            return
+        folder = self.reports_dir or default_reports_dir()
+        target = folder / export_name(self.window.point().code, self.day, "pdf")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            render_text_pdf(render_text(self.ledger), target, title=f"日结单 {self.day.isoformat()}", created=self.window.clock())
+        except OSError as exc:
+            self.notify(f"日结单 PDF 没有写成（{exc.strerror or exc}）：{target}。请检查磁盘空间和文件夹权限。", severity="error")
+            return
+        result = print_document(target)
+        self.notify(result.message, title="日结单", severity="error" if result.how == "failed" else "information")
 
     def action_close(self) -> None:
         self.dismiss(None)

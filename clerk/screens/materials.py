@@ -5,6 +5,7 @@ same checklist records what was handed in (补正材料交回).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -15,8 +16,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from clerk.limits import DEEMED_ACCEPTED_WORKING_DAYS
-from clerk.materials import MaterialCheck, defect_choices
+from clerk.materials import MAX_DESCRIPTION, MaterialCheck, defect_choices, other_same_kind
 from clerk.model import Action, CaseState
+from clerk.notice import LATE_NOTICE_HINT
+from clerk.refusal import is_lack_of_competence
 from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
 from clerk.screens.notice_preview import NoticePreviewScreen
 from clerk.screens.reason import ReasonScreen
@@ -45,6 +48,7 @@ class MaterialsScreen(Screen[None]):
         Binding("space", "toggle_material", "已收/缺", id="materials.toggle"),
         Binding("a", "alternative", "换替代材料", id="materials.alternative", show=False),  # the row says "a 切换"
         Binding("d", "defect", "材料有误", id="materials.defect"),
+        Binding("o", "other_same_kind", "其他同类材料", id="materials.other"),
         Binding("f9", "accept", "受理", id="materials.accept"),
         Binding("f9", "supplement", "补正交回", id="materials.supplement"),
         Binding("f8", "notice", "一次性告知", id="materials.notice"),
@@ -139,12 +143,15 @@ class MaterialsScreen(Screen[None]):
             return Action.NOTICE in allowed and not self.supplementing
         if action == "refuse":
             return Action.REFUSE in allowed and not self.supplementing
-        if action in ("toggle_material", "defect", "alternative"):
+        if action in ("toggle_material", "defect", "alternative", "other_same_kind"):
             if self.view.state not in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
                 return False
             if action == "alternative":
                 row = self._current()
                 return row is not None and row.material.is_choice
+            if action == "other_same_kind":
+                row = self._current()
+                return row is not None and row.material.open
         return True
 
     def _current(self) -> MaterialRow | None:
@@ -190,6 +197,26 @@ class MaterialsScreen(Screen[None]):
         nxt = alternatives[(alternatives.index(current) + 1) % len(alternatives)] if current else alternatives[0]
         self._set(MaterialCheck(row.material.id, "ok", nxt, ""))
 
+    def action_other_same_kind(self) -> None:
+        """An open list (“等”, “可包括”): record another document of the same kind, described."""
+        row = self._current()
+        if row is None or not row.material.open:
+            return
+        material = row.material
+
+        def described(text: str | None) -> None:
+            if text:
+                self._set(MaterialCheck(material.id, "ok", other_same_kind(text), ""))
+
+        self.app.push_screen(
+            ReasonScreen(
+                f"其他同类材料：{material.name}",
+                f"清单所列为“{' / '.join(material.alternatives)}”等，申请人提供的是其中未列出的同类材料时，"
+                f"请用{MAX_DESCRIPTION}字以内简要说明。",
+            ),
+            described,
+        )
+
     def action_defect(self) -> None:
         row = self._current()
         if row is None:
@@ -216,8 +243,36 @@ class MaterialsScreen(Screen[None]):
     # ------------------------------------------------------------------ decisions
 
     def action_accept(self) -> None:
+        if self.view.item.counts_from_declaration_deadline:
+            self.app.push_screen(
+                ReasonScreen(
+                    "申报截止日期",
+                    "本事项办理时限从定点医药机构申报截止次日起算，请填写申报截止日期（如 2026-11-20）。",
+                    placeholder="YYYY-MM-DD，按 Enter 确认",
+                ),
+                self._accept_with_declaration_deadline,
+            )
+            return
+        self._accept()
+
+    def _accept_with_declaration_deadline(self, text: str | None) -> None:
+        if not text:
+            return
         try:
-            view = self.window.accept(self.user, self.view.uuid, expected_version=self.view.version)
+            deadline = date.fromisoformat(text.strip())
+        except ValueError:
+            self.notify(f"“{text.strip()}”不是有效日期，请按 YYYY-MM-DD 填写，如 2026-11-20。", severity="error")
+            return
+        self._accept(deadline)
+
+    def _accept(self, declaration_deadline: date | None = None) -> None:
+        try:
+            view = self.window.accept(
+                self.user,
+                self.view.uuid,
+                declaration_deadline=declaration_deadline,
+                expected_version=self.view.version,
+            )
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -238,35 +293,62 @@ class MaterialsScreen(Screen[None]):
 
     def action_notice(self) -> None:
         try:
-            content = self.window.preview_notice(self.view.uuid)
+            text = self.window.preview_notice_text(self.user, self.view.uuid)
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
 
-        def confirmed(ok: bool | None) -> None:
-            if not ok:
-                return
+        def issue(override_reason: str = "") -> None:
             try:
-                view = self.window.issue_notice(self.user, self.view.uuid, expected_version=self.view.version)
+                view = self.window.issue_notice(
+                    self.user, self.view.uuid, override_reason=override_reason, expected_version=self.view.version
+                )
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
                 return
             self.notify(f"一次性告知书已出具：{view.case_no}，状态：{view.state_label}。")
             self.dismiss(None)
 
-        self.app.push_screen(NoticePreviewScreen(content), confirmed)
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            if not self.view.deemed_accepted:
+                issue()
+                return
+            # Past Art. 32's 5 working days: a late notice, recorded with a supervisor's reason.
+            self.app.push_screen(
+                ReasonScreen("逾期告知（须主管批准）", LATE_NOTICE_HINT),
+                lambda reason: issue(reason) if reason else None,
+            )
+
+        self.app.push_screen(NoticePreviewScreen(text), confirmed)
 
     def action_refuse(self) -> None:
-        def done(reason: str | None) -> None:
-            if not reason:
-                return
+        def refuse(reason: str, apply_instead: str = "") -> None:
             try:
-                view = self.window.refuse(self.user, self.view.uuid, reason, expected_version=self.view.version)
+                view = self.window.refuse(
+                    self.user, self.view.uuid, reason, apply_instead=apply_instead, expected_version=self.view.version
+                )
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
                 return
             self.notify(f"已作出不予受理决定：{view.case_no}。不予受理告知书已生成。")
             self.dismiss(None)
+
+        def done(reason: str | None) -> None:
+            if not reason:
+                return
+            if not is_lack_of_competence(reason):
+                refuse(reason)
+                return
+            self.app.push_screen(
+                ReasonScreen(
+                    "告知向何处申请",
+                    "不属于本机关职权范围的，须告知申请人向哪个机关申请（行政许可法第三十二条），将写入告知书。",
+                    placeholder="写明应受理的机关名称，按 Enter 确认",
+                ),
+                lambda where: refuse(reason, where) if where else None,
+            )
 
         self.app.push_screen(
             ReasonScreen("不予受理", "写明不予受理的理由和依据（如：不属于本机关职权范围），将写入告知书。"), done

@@ -103,6 +103,10 @@ class NewCaseScreen(Screen[str | None]):
         circumstances.clear_options()
         for condition in self.window.conditions_for(item.no):
             circumstances.add_option((condition.question, condition.code))
+        channel = self.query_one("#channel", Select)
+        if item.online_only:  # items 38-39: 两定机构医疗保障信息平台 only, never an on-site intake
+            channel.value = str(Channel.ONLINE)
+        channel.disabled = item.online_only
         self._update_agent_fields()
         self._show_materials()
         self.query_one("#name", Input).focus()

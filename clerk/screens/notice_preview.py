@@ -1,4 +1,8 @@
-"""一次性告知书 preview: the clerk reads the notice before it is issued (F10 issues, Esc goes back)."""
+"""一次性告知书 preview: the clerk reads the notice before it is issued (F10 issues, Esc goes back).
+
+The text shown is the applicant's part of the document as it will be printed (the service renders
+it with the same `compose` as the PDF), so the paper says exactly what the preview said.
+"""
 
 from __future__ import annotations
 
@@ -9,30 +13,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from clerk.notice import NoticeContent
-
-
-def notice_text(content: NoticeContent) -> str:
-    """The notice as the clerk reads it before issuing (the printed layout is the document's job)."""
-    lines = [
-        f"{content.office_name}　一次性告知书",
-        f"办件号：{content.case_no}　事项：【{content.item_no}】{content.item_name}",
-        f"告知日期：{content.issued_on:%Y年%m月%d日}",
-        "",
-        "经核验，您的申请材料不齐全或不符合法定形式，请补正以下全部材料：",
-        *content.missing_lines(),
-        "",
-        content.policy_note,
-        f"补正材料交至：{content.hand_in_where}",
-        "",
-        content.promise,
-        content.law_text,
-    ]
-    if content.basis:
-        lines += ["", "设定依据：", *content.basis]
-    lines += ["", f"地址：{content.office_address}　监督电话：{content.supervision_phone}"]
-    return "\n".join(lines)
-
 
 class NoticePreviewScreen(ModalScreen[bool]):
     BINDINGS = [
@@ -40,10 +20,9 @@ class NoticePreviewScreen(ModalScreen[bool]):
         Binding("escape", "back", "返回修改", id="notice.back"),
     ]
 
-    def __init__(self, content: NoticeContent) -> None:
+    def __init__(self, text: str) -> None:
         super().__init__()
-        self.content = content
-        self.text = notice_text(content)
+        self.text = text
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
