@@ -13,6 +13,7 @@ BENCHMARKS: tuple[str, ...] = (
     "deadline",
     "catalogue",
     "roster",
+    "sync",
     "scale",
     "keys",
 )

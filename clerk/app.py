@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from clerk.service import Window
 
 SCREENSHOT_ACTIONS = frozenset({"screenshot", "app.screenshot"})
-NEEDS_USER = frozenset({"new_case", "search", "dashboard", "logout"})
+NEEDS_USER = frozenset({"new_case", "search", "dashboard", "logout", "day_end", "sync_import"})
 # Screens only some roles may open; the key is hidden and refused for everyone else.
 ROLE_ACTIONS: dict[str, frozenset[Role]] = {
     "users": ADMIN_ROLES,
@@ -49,6 +49,8 @@ class ClerkApp(App[None]):
         Binding("ctrl+y", "users", "用户管理", id="app.users", tooltip="新增、停用账号，重置密码（管理员）", show=False),
         Binding("ctrl+o", "points", "服务点", id="app.points", tooltip="经办机构和服务点，登记新服务点（管理员）", show=False),
         Binding("ctrl+t", "roster", "名册导入", id="app.roster", tooltip="大中专院校：学生名册（表6）整批参保登记"),
+        Binding("ctrl+b", "day_end", "日终上报", id="app.day_end", tooltip="日结单，然后把上报包（县级：回执包）写到 U 盘", show=False),
+        Binding("ctrl+g", "sync_import", "导入", id="app.sync_import", tooltip="导入对方的上报包或回执包，处理冲突", show=False),
         Binding("ctrl+p", "command_palette", "命令", id="app.palette", priority=True, show=False),
         Binding("ctrl+l", "logout", "注销", id="app.logout", tooltip="换人登录", show=False),
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True, show=False),
@@ -161,6 +163,18 @@ class ClerkApp(App[None]):
 
         self.go_home()
         self.push_screen(LedgerScreen(self.window, self.user))
+
+    def action_day_end(self) -> None:
+        from clerk.screens.day_end import DayEndScreen
+
+        self.go_home()
+        self.push_screen(DayEndScreen(self.window, self.user))
+
+    def action_sync_import(self) -> None:
+        from clerk.screens.sync_import import SyncImportScreen
+
+        self.go_home()
+        self.push_screen(SyncImportScreen(self.window, self.user))
 
     def action_users(self) -> None:
         from clerk.screens.users import UsersScreen

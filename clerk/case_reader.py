@@ -169,27 +169,36 @@ class CaseReader:
             deemed_accepted=self._deemed_accepted(row, state, today),
         )
 
+    def _queue_point(self) -> str | None:
+        """The point the queues are filtered by (the sync desk widens it at a county office)."""
+        return self.point().code
+
+    def _mine(self, rows: list[CaseRecord]) -> list[CaseRecord]:
+        """The rows of cases this installation may work on (the sync desk drops handed-on ones)."""
+        return rows
+
     def queues(self, user: storage.User) -> Queues:
         today = self.today()
-        point = self.point().code
+        point = self._queue_point()
+        mine = self._mine
         next_day, _ = self.calendar.add_working_days(today, 1)
         due_soon = [
             r
-            for r in self.store.due_on_or_before(next_day, point_code=point)
+            for r in mine(self.store.due_on_or_before(next_day, point_code=point))
             if r.due_date is not None and r.due_date >= today
         ]
-        review = self.store.awaiting_review(point)
+        review = mine(self.store.awaiting_review(point))
         if user.role not in REVIEWER_ROLES:
             review = []
         elif self.settings.reviewer_must_differ:
             review = [r for r in review if r.accepted_by != user.login]
         return Queues(
-            today=[self.summary(r) for r in self.store.received_on(today, point_code=point)],
+            today=[self.summary(r) for r in self.store.received_on(today, point_code=self.point().code)],
             my_review=[self.summary(r) for r in review],
             due_soon=[self.summary(r) for r in due_soon],
-            overdue=[self.summary(r) for r in self.store.overdue(today, point_code=point)],
-            awaiting_supplement=[self.summary(r) for r in self.store.awaiting_supplement(point_code=point)],
-            awaiting_payment=[self.summary(r) for r in self.store.awaiting_payment(point_code=point)],
+            overdue=[self.summary(r) for r in mine(self.store.overdue(today, point_code=point))],
+            awaiting_supplement=[self.summary(r) for r in mine(self.store.awaiting_supplement(point_code=point))],
+            awaiting_payment=[self.summary(r) for r in mine(self.store.awaiting_payment(point_code=point))],
         )
 
     def search(self, text: str) -> list[CaseSummary]:

@@ -62,6 +62,7 @@ from clerk.storage.records import (
 )
 from clerk.storage.records import instant as _instant
 from clerk.storage.records import normalize as _normalize
+from clerk.storage.sync import chain_for
 from clerk.storage.users import AuthError, PasswordPolicyError, User, UserError
 from clerk.storage.verify import record as record_verify
 from clerk.storage.verify import verify as verify_store
@@ -493,7 +494,8 @@ class Store:
             "point_code": point_code,
         }
         with self.transaction():
-            origin = self.origin(point_code)
+            # A county office keeps one chain per point whose cases it decides (`clerk.storage.sync`).
+            origin = chain_for(self.origin(point_code), point_code)
             seq, prev = self.chain_head(origin)
             fields.update(origin=origin, seq=seq + 1)
             digest = chain.event_hash(fields, prev, chain.CURRENT_FORMAT)

@@ -386,7 +386,11 @@ def render_text(ledger: Ledger) -> str:
     else:
         lines.append("    日终时本库还没有本机的事件记录。")
     for other in chain.others:
-        lines.append(f"    收到的 {other.origin} 记录：至第 {other.seq} 条，哈希值 {other.hash}")
+        # `YZ03:LS01` is this office's own chain of decisions on LS01's cases (see clerk.sync)
+        whose = (
+            "本机为服务点办件记的" if other.origin.split(":", 1)[0] == chain.origin else "收到的"
+        )
+        lines.append(f"    {whose} {other.origin} 记录：至第 {other.seq} 条，哈希值 {other.hash}")
     if chain.verified:
         lines.append("    本库核验：通过（哈希链完整，办件与事件记录一致，文书齐全）")
     else:

@@ -69,6 +69,8 @@ class Action(StrEnum):
     OVERRIDE = "override"  # 主管批准补充告知新材料
     RECOMPUTE = "recompute"  # 安装节假日文件后重算期限
     STAGE = "stage"  # 审核环节（定点协议：考察评估、结果公示 ...）
+    HAND_ON = "hand_on"  # 转报: the case's owner hands it on (a point to its county office)
+    RESOLVE = "resolve"  # 同步冲突处理: a supervisor's choice, recorded
 
     @property
     def label(self) -> str:
@@ -94,6 +96,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.OVERRIDE: "主管批准",
     Action.RECOMPUTE: "重算期限",
     Action.STAGE: "登记审核环节",
+    Action.HAND_ON: "转报",
+    Action.RESOLVE: "冲突处理",
 }
 
 
@@ -216,6 +220,7 @@ class DocKind(StrEnum):
     REFUSAL = "refusal"
     REJECTION = "rejection"
     COMPLETION = "completion"
+    COLLECTION = "collection"  # 收件回执: a point collected the materials; not an acceptance
 
     @property
     def label(self) -> str:
@@ -234,6 +239,7 @@ DOC_TITLES: dict[DocKind, str] = {
     DocKind.REFUSAL: "不予受理告知书",
     DocKind.REJECTION: "审核不通过告知书",
     DocKind.COMPLETION: "办结通知书",
+    DocKind.COLLECTION: "收件回执",
 }
 
 DOC_CODES: dict[DocKind, str] = {
@@ -242,4 +248,5 @@ DOC_CODES: dict[DocKind, str] = {
     DocKind.REFUSAL: "BSL",
     DocKind.REJECTION: "BTG",
     DocKind.COMPLETION: "BJ",
+    DocKind.COLLECTION: "SJ",
 }

@@ -71,6 +71,7 @@ class ReplayedEvent:
     data: Mapping[str, Any]
     legacy: bool = False  # written before migration 6: its row's instants came from another clock read
     from_state: str | None = None
+    origin: str = ""  # the chain it came from (`YZ03:LS01` is written by installation YZ03)
 
 
 @dataclass
@@ -81,6 +82,18 @@ class Projection:
     loose: set[str] = field(default_factory=set)  # instants set by legacy events (compare to the second)
     documents: dict[DocKind, int] = field(default_factory=dict)  # how many of each kind the moves issued
     events: int = 0
+    # The case's owner (its point until a hand-on; see `clerk.sync.ownership`). When set, a move
+    # written by another installation is not applied: it waits in the sync conflict queue.
+    owner: str | None = None
+    skipped: int = 0
+
+
+# Events that record something about a case without moving it.
+RECORD_ACTIONS = frozenset({Action.RATE, Action.REVEAL, Action.PRINT, Action.FOLLOW_UP})
+
+
+def _writer(origin: str) -> str:
+    return origin.split(":", 1)[0]
 
 
 def apply(projection: Projection, event: ReplayedEvent) -> None:
@@ -89,6 +102,15 @@ def apply(projection: Projection, event: ReplayedEvent) -> None:
     action = Action(event.action)
     stamped: list[str] = []
     projection.events += 1
+    if projection.owner is not None and event.origin and action not in RECORD_ACTIONS:
+        writer = _writer(event.origin)
+        if action is Action.RESOLVE:
+            projection.owner = str(event.data.get("owner") or projection.owner)
+        elif writer != projection.owner:
+            projection.skipped += 1  # not the owner's move: a conflict, never applied by replay
+            return
+        elif action is Action.HAND_ON and event.data.get("to"):
+            projection.owner = str(event.data["to"])
     before = values.get("state")
     if before is not None and event.from_state is not None and str(event.from_state) != before:
         raise ReplayError(

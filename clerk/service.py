@@ -59,6 +59,7 @@ from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
 from clerk.refusal import RefusalError, refusal_terms
 from clerk.review_stages import ReviewStages
 from clerk.storage.port import Store
+from clerk.sync.service import SyncDesk
 from clerk.views import (
     CaseView,
     ItemChoice,
@@ -103,7 +104,7 @@ class Recomputed:
     provisional: bool
 
 
-class Window(Enrolment, Administration, ReviewStages, CaseReader):
+class Window(Enrolment, Administration, ReviewStages, SyncDesk, CaseReader):
     def __init__(
         self,
         store: Store,
@@ -242,6 +243,7 @@ class Window(Enrolment, Administration, ReviewStages, CaseReader):
         with self._deciding(user, case_uuid) as (_, row, _attempt):
             if row.state not in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
                 raise ServiceError("该件已作出受理决定，不能再修改材料核验结果。")
+            self.check_owner(row)
             self._store_checks(row, checks)
             # The case's version moves on with its checks: a decision taken on what an earlier
             # screen showed (`expected_version`) is refused rather than made on other materials.
@@ -298,7 +300,7 @@ class Window(Enrolment, Administration, ReviewStages, CaseReader):
             office_name=office.name,
             office_address=office.address,
             supervision_phone=office.phone,
-            hand_in_where=self.point().name,
+            hand_in_where=self.hand_in_place(row),
             supplement_days=self.settings.supplement_days,
         )
 
@@ -325,6 +327,7 @@ class Window(Enrolment, Administration, ReviewStages, CaseReader):
             item = self.catalog.item(row.item_no)
             missing_ids = sorted(m.id for m, _ in self._missing(row, item))
             events = self._decide(actor, row, Action.NOTICE, reason=override_reason, data={"missing": missing_ids})
+            events += self.notice_hand_back(actor, row, events)  # a point's case goes back for the supplement
             saved = self._issue(attempt, self.documents.notice, self._context(row, actor), content)
             self._commit(row, events)
             self._add_document(row, saved, actor)
@@ -362,7 +365,9 @@ class Window(Enrolment, Administration, ReviewStages, CaseReader):
             # The checks the acceptance relies on are read here, inside the write transaction.
             checks = {c.material_id: c for c in self.store.material_checks(row.uuid)}
             due = {"due": deadline.due.isoformat(), "due_start": start.isoformat(), "provisional": deadline.provisional}
+            self.check_may_accept(row)
             events = self._decide(actor, row, Action.ACCEPT, data={**due, **why})
+            events += self.review_hand_on(actor, row, events)  # a point hands on what needs review
             final = events[-1].to_state
             ctx = replace(self._context(row.with_changes(replay.changes(events)), actor), deemed_from=deemed)
             required = self.required_for(item.no, row.circumstances)
@@ -506,7 +511,7 @@ class Window(Enrolment, Administration, ReviewStages, CaseReader):
     def recompute_deadlines(self, user: storage.User | SystemActor) -> list[Recomputed]:
         """Recompute the deadlines of open cases under the current calendar; record each change."""
         changed: list[Recomputed] = []
-        candidates = [r.uuid for r in self.store.awaiting_review() + self.store.awaiting_payment()]
+        candidates = [r.uuid for r in self._mine(self.store.awaiting_review() + self.store.awaiting_payment())]
         for case_uuid in candidates:
             with self._deciding(user, case_uuid) as (actor, row, _attempt):
                 if row.state not in (CaseState.ACCEPTED, CaseState.AWAITING_PAYMENT):
@@ -637,6 +642,7 @@ class Window(Enrolment, Administration, ReviewStages, CaseReader):
         data: dict[str, Any] | None = None,
     ) -> list[Event]:
         """The events a state-changing action produces, or a Chinese `ServiceError`."""
+        self.check_owner(row)
         item = self.catalog.item(row.item_no)
         events: list[Event] = self._ask(decide, user, row, action, reason, data, self._missing(row, item))
         return events

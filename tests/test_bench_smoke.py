@@ -17,7 +17,7 @@ import pytest
 
 RATIO = re.compile(r"\s\d+\.\dx(\s|$)")
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("startup", "queues", "search", "decision", "deadline", "catalogue", "roster")
+BENCHMARKS = ("startup", "queues", "search", "decision", "deadline", "catalogue", "roster", "sync")
 # Rows each benchmark always produces (startup's UI rows may be reported as skipped while the
 # screens are being built; the benchmark then says why instead of failing).
 EXPECTED_CASES = {
@@ -27,6 +27,7 @@ EXPECTED_CASES = {
     "deadline": 1,
     "catalogue": 1,
     "roster": 2,
+    "sync": 2,
 }
 
 

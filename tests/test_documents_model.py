@@ -59,6 +59,7 @@ def test_titles_are_the_chinese_document_names() -> None:
         "不予受理告知书",
         "审核不通过告知书",
         "办结通知书",
+        "收件回执",
     ]
 
 

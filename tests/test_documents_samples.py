@@ -85,6 +85,15 @@ def sample(kind: DocKind) -> DocumentData:
             ),
             reconsideration_body="冷水滩区人民政府",
         )
+    if kind is DocKind.COLLECTION:
+        return replace(
+            base,
+            item_no=35,
+            item_name="住院医疗救助申报",
+            accepted_on=None,
+            due=None,
+            materials_received=("医保电子凭证或有效身份证件或社保卡（原件）", "住院费用发票（原件）"),
+        )
     if kind is DocKind.REJECTION:
         return replace(
             base,

@@ -63,17 +63,23 @@ class DocumentIssuer:
         required: Sequence[Material],
         checks: Mapping[str, MaterialCheckRecord],
     ) -> SavedDocument:
-        received = [
-            f"{m.name}（{checks[m.id].alternative}）" if m.is_choice and checks[m.id].alternative else m.name
-            for m in required
-            if m.id in checks and checks[m.id].status == "ok"
-        ]
+        received = _received(required, checks)
         data = replace(
             self._base(ctx, DocKind.ACCEPTANCE),
             accepted_on=ctx.deemed_from or ctx.issued_on,
             due=deadline.due,
             due_provisional=deadline.provisional,
             materials_received=tuple(received) or ("（本事项无需提交纸质材料）",),
+        )
+        return self._save(data)
+
+    def collection(
+        self, ctx: IssueContext, required: Sequence[Material], checks: Mapping[str, MaterialCheckRecord]
+    ) -> SavedDocument:
+        """收件回执 for a case a point collects and hands on to its county office (收件转报)."""
+        data = replace(
+            self._base(ctx, DocKind.COLLECTION),
+            materials_received=tuple(_received(required, checks)) or ("（本事项无需提交纸质材料）",),
         )
         return self._save(data)
 
@@ -146,3 +152,12 @@ class DocumentIssuer:
 
     def _save(self, data: DocumentData) -> SavedDocument:
         return save_document(data, root=self.root)
+
+
+def _received(required: Sequence[Material], checks: Mapping[str, MaterialCheckRecord]) -> list[str]:
+    """The materials handed in, as printed (a choice names the alternative chosen)."""
+    return [
+        f"{m.name}（{checks[m.id].alternative}）" if m.is_choice and checks[m.id].alternative else m.name
+        for m in required
+        if m.id in checks and checks[m.id].status == "ok"
+    ]

@@ -151,6 +151,7 @@ _KIND_REQUIRED: dict[DocKind, tuple[str, ...]] = {
     DocKind.REFUSAL: ("reason", "basis", "reconsideration_body"),
     DocKind.REJECTION: ("accepted_on", "reason", "basis", "reconsideration_body"),
     DocKind.COMPLETION: ("accepted_on",),
+    DocKind.COLLECTION: ("materials_received",),
 }
 
 # Eighteen characters of an ID without a mask character: the full number, never to be printed.

@@ -159,6 +159,13 @@ def _body(data: DocumentData) -> list[Block]:
         if data.basis:
             notice.append(NumberedList("本事项设定依据：", data.basis))
         return notice
+    if data.kind is DocKind.COLLECTION:
+        return [
+            f"{you}于{received}提出的{item}申请，本服务点已收取下列材料，将转报{data.office_name}受理。",
+            NumberedList("已收取的申请材料：", data.materials_received),
+            "本回执仅证明材料已收取，不是受理决定；受理、补正或不予受理由县级医保经办机构决定，"
+            "结果将由本服务点告知。",
+        ]
     if data.kind is DocKind.REFUSAL:
         return [
             f"{you}于{received}提出的{item}申请，经审查，本机关决定不予受理。",

@@ -36,6 +36,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from clerk.screens.catalogue import CatalogueScreen
     from clerk.screens.choice import ChoiceScreen
     from clerk.screens.dashboard import DashboardScreen
+    from clerk.screens.day_end import DayEndScreen
     from clerk.screens.item_picker import ItemPickerScreen
     from clerk.screens.ledger import LedgerScreen
     from clerk.screens.login import LoginScreen
@@ -50,6 +51,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from clerk.screens.roster import RosterScreen
     from clerk.screens.search import SearchScreen
     from clerk.screens.setup import SetupScreen
+    from clerk.screens.sync_import import SyncImportScreen
     from clerk.screens.user_form import UserFormScreen
     from clerk.screens.users import UsersScreen
 
@@ -76,6 +78,8 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("服务点（管理员）", PointsScreen),
         ("登记服务点", PointFormScreen),
         ("学生名册导入（大中专院校）", RosterScreen),
+        ("日终上报（县级：写回执包）", DayEndScreen),
+        ("导入上报包、回执包与冲突队列", SyncImportScreen),
     ]
     return [(title, [b for b in owner.BINDINGS if isinstance(b, Binding)]) for title, owner in owners]
 
@@ -101,7 +105,8 @@ def help_text() -> Text:
     text = Text()
     text.append("新来的同事：底部一栏只显示当前能用的按键。F2 新建办件 → 选事项 → 填申请人 → F10 收件 →\n")
     text.append("空格逐项勾选材料 → F9 受理 / F8 一次性告知 / F7 不予受理。F3 查询，F4 事项指南，F5 回工作台。\n")
-    text.append("Ctrl+R 日结单；管理员另有 Ctrl+Y 用户管理、Ctrl+O 服务点。\n")
+    text.append("Ctrl+R 日结单；Ctrl+B 日终上报（写上报包到 U 盘），Ctrl+G 导入上报包或回执包。\n")
+    text.append("管理员另有 Ctrl+Y 用户管理、Ctrl+O 服务点。\n")
     text.append("大中专院校服务点：Ctrl+T 导入学校报送的学生名册（表6），整批参保登记。\n\n")
     for title, bindings in sections():
         text.append(f"{title}\n", style="bold")

@@ -51,6 +51,7 @@ class MaterialsScreen(Screen[None]):
         Binding("o", "other_same_kind", "其他同类材料", id="materials.other"),
         Binding("f9", "accept", "受理", id="materials.accept"),
         Binding("f9", "supplement", "补正交回", id="materials.supplement"),
+        Binding("f9", "collect", "收件转报", id="materials.collect"),
         Binding("f8", "notice", "一次性告知", id="materials.notice"),
         Binding("f7", "refuse", "不予受理", id="materials.refuse"),
         Binding("escape", "close", "返回", id="materials.close"),
@@ -65,6 +66,7 @@ class MaterialsScreen(Screen[None]):
             row.material.id: row.check for row in view.materials if row.check is not None
         }
         self.sub_title = f"材料核验　{view.case_no}"
+        self.collects = window.must_collect(view.uuid)  # 34/35 at a township: collect, the county accepts
 
     @property
     def supplementing(self) -> bool:
@@ -117,6 +119,8 @@ class MaterialsScreen(Screen[None]):
         missing = [m.name for m, _ in view.missing]
         if self.supplementing:
             text = "申请人交回补正材料后逐项勾选，按 F9 记录交回。"
+        elif not missing and self.collects:
+            text = "材料齐全，按 F9 收件转报：出具收件回执，办件转县级经办机构受理。"
         elif not missing:
             text = "材料齐全，可按 F9 受理。" + (f"　{view.item.time_limit.describe()}")
         else:
@@ -136,7 +140,9 @@ class MaterialsScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         allowed = self.view.allowed
         if action == "accept":
-            return Action.ACCEPT in allowed and not self.supplementing
+            return Action.ACCEPT in allowed and not self.supplementing and not self.collects
+        if action == "collect":
+            return self.collects and Action.ACCEPT in allowed and not self.supplementing
         if action == "supplement":
             return self.supplementing and Action.SUPPLEMENT in allowed
         if action == "notice":
@@ -280,6 +286,15 @@ class MaterialsScreen(Screen[None]):
             self.notify(f"已受理并即时办结：{view.case_no}。受理通知书、办结通知书已生成。")
         else:
             self.notify(f"已受理：{view.case_no}，{deadline_text(view)}。受理通知书已生成。")
+        self.dismiss(None)
+
+    def action_collect(self) -> None:
+        try:
+            view = self.window.collect(self.user, self.view.uuid)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"已收件转报：{view.case_no}。收件回执已生成，办件随日终上报包转县级经办机构受理。")
         self.dismiss(None)
 
     def action_supplement(self) -> None:

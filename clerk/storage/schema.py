@@ -378,7 +378,14 @@ def m007_batches(conn: sqlite3.Connection) -> None:
     _run_script(conn, batches.SCHEMA)
 
 
-def m008_county_indexes(conn: sqlite3.Connection) -> None:
+def m008_sync_tables(conn: sqlite3.Connection) -> None:
+    """End-of-day sync: peers' keys, bundles written and read, the conflict queue, peers' acks."""
+    from clerk.storage import sync
+
+    _run_script(conn, sync.TABLES)
+
+
+def m009_county_indexes(conn: sqlite3.Connection) -> None:
     """Indexes a county-size file needs (issue 13): events by action and time (the ledger's
     recomputations after a day's close) and evaluations by time (the ledger's ratings of a day)."""
     conn.execute("CREATE INDEX idx_events_action_at ON events (action, at)")
@@ -393,7 +400,8 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m005_event_version,
     m006_chain_per_origin,
     m007_batches,
-    m008_county_indexes,
+    m008_sync_tables,
+    m009_county_indexes,
 )
 LATEST = len(MIGRATIONS)
 

@@ -273,9 +273,9 @@ def _check_checkpoints(conn: sqlite3.Connection, report: Report) -> None:
 # ---------------------------------------------------------------------- cases
 
 
-_CASE_COLUMNS = ("uuid", "case_no", *COLUMN_LABELS)
+_CASE_COLUMNS = ("uuid", "case_no", "point_code", *COLUMN_LABELS)
 
-_EVENT_COLUMNS = "case_uuid, action, actor, at, to_state, data, format, from_state"
+_EVENT_COLUMNS = "case_uuid, action, actor, at, to_state, data, format, from_state, origin"
 _DOCUMENT_KINDS = "case_uuid, kind"
 
 
@@ -351,14 +351,14 @@ def _compare(report: Report, row: dict[str, Any], events: list[tuple[Any, ...]],
     if not events:
         report.problems.append(Problem("case", f"办件 {case_no} 没有任何事件记录：它不是经本程序办理建立的。", case_no=case_no))
         return
-    projection = Projection()
-    for _, action, actor, at, to_state, data, fmt, from_state in events:
+    projection = Projection(owner=row["point_code"])
+    for _, action, actor, at, to_state, data, fmt, from_state, origin in events:
         try:
             decoded = json.loads(data)
         except (TypeError, ValueError):
             decoded = {}
         try:
-            apply(projection, ReplayedEvent(action, actor, at, to_state, decoded, fmt == 1, from_state))
+            apply(projection, ReplayedEvent(action, actor, at, to_state, decoded, fmt == 1, from_state, origin))
         except ReplayError as exc:
             report.problems.append(Problem("case", f"办件 {case_no}：{exc}。", case_no=case_no))
             return

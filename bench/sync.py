@@ -1,0 +1,189 @@
+"""End-of-day sync with a big day: a point's bundle of N cases (10,000 in a full run), exported and imported.
+
+Product, export: `Window.export_bundle` at the point (read every unacknowledged event and case,
+JSON Lines, tar.gz, Ed25519 signature, age encryption, atomic write).
+Floor, export: the same rows read with one bare `SELECT` each, dumped with `json.dumps`, gzip'd and
+written to a file with fsync (what any export has to do).
+
+Product, import: `Window.import_bundle` at the county office into a fresh copy of its file
+(decrypt, check signature, parts and every chain link, then apply in one transaction).
+Floor, import: the same case and event rows inserted with `executemany` into bare tables in one
+transaction on a WAL file with `synchronous=FULL`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from bench.core import Context, Row
+from clerk.catalog import default_catalog
+from clerk.clock import TZ, fixed_clock
+from clerk.db import Store
+from clerk.demo import synthetic_resident_id
+from clerk.model import Applicant, Role
+from clerk.offices import default_offices
+from clerk.service import Window
+from clerk.sync import keys
+
+FULL_CASES = 10_000
+QUICK_CASES = 40
+OFFICE, POINT = "YZ03", "LS01"
+PASSWORD = "benchpass123"
+NOW = datetime(2026, 11, 2, 16, 0, tzinfo=TZ)
+
+
+def _window(root: Path, code: str) -> Window:
+    from clerk.administration import declare_point
+
+    root.mkdir(parents=True, exist_ok=True)
+    store = Store.open(root / "clerk.db", clock=fixed_clock(NOW))
+    declare_point(store, default_offices(), POINT, "梧桐镇政务服务中心", "township_hall", OFFICE)
+    window = Window(
+        store,
+        default_catalog(),
+        default_offices(),
+        clock=fixed_clock(NOW),
+        documents_root=root / "docs",
+    )
+    window.setup(code, "admin", "王管理", PASSWORD)
+    window.store.create_user("clerk1", "李经办", Role.CLERK, PASSWORD, code)
+    return window
+
+
+def _build(root: Path, cases: int) -> tuple[Window, Path]:
+    """The point with `cases` cases received today, and the county office's file (keys exchanged)."""
+    point = _window(root / "point", POINT)
+    county = _window(root / "county", OFFICE)
+    publics = {w: w.init_keys(None) for w in (point, county)}
+    county.add_peer_key(publics[point].to_json().encode("utf-8"))
+    point.add_peer_key(publics[county].to_json().encode("utf-8"))
+    clerk = point.login("clerk1", PASSWORD)
+    rng = random.Random(11)
+    building = point.clock
+    with point.store.transaction():  # one commit: building the day is not what is measured
+        for n in range(cases):
+            # at most 9999 case numbers a day and point: a big day's backlog spans two days
+            point.clock = fixed_clock(NOW - timedelta(days=1) if n < cases // 2 else NOW)
+            birth = date(1950, 1, 1) + timedelta(days=rng.randrange(20000))
+            applicant = Applicant(
+                "person", f"测试{n:05d}", "resident_id", synthetic_resident_id(rng, birth)
+            )
+            point.open_case(clerk, 9, applicant)
+    point.clock = building
+    county.store.close()
+    return point, root / "county"
+
+
+def _floor_export(db: Path, out: Path) -> None:
+    conn = sqlite3.connect(str(db))
+    parts = []
+    for table in ("cases", "events"):
+        cursor = conn.execute(f"SELECT * FROM {table}")
+        names = [d[0] for d in cursor.description]
+        parts.append(
+            b"".join(
+                json.dumps(dict(zip(names, r, strict=True)), ensure_ascii=False).encode() + b"\n"
+                for r in cursor
+            )
+        )
+    conn.close()
+    data = gzip.compress(b"".join(parts), compresslevel=6)
+    with out.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _floor_import(source: Path, target: Path) -> None:
+    src = sqlite3.connect(str(source))
+    rows = {t: src.execute(f"SELECT * FROM {t}").fetchall() for t in ("cases", "events")}
+    widths = {t: len(src.execute(f"SELECT * FROM {t} LIMIT 1").description or ()) for t in rows}
+    src.close()
+    conn = sqlite3.connect(str(target), isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    for t, width in widths.items():
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {t} ({', '.join(f'c{i}' for i in range(width))})")
+    start = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    for t, data in rows.items():
+        if data:
+            conn.executemany(f"INSERT INTO {t} VALUES ({', '.join('?' * widths[t])})", data)
+    conn.execute("COMMIT")
+    conn.close()
+    _floor_import.last = time.perf_counter() - start  # type: ignore[attr-defined]
+
+
+def run(ctx: Context) -> list[Row]:
+    cases = QUICK_CASES if ctx.quick else FULL_CASES
+    root = ctx.scratch("sync")
+    point, county_root = _build(root, cases)
+    repeats = 1 if ctx.quick else min(ctx.repeats, 3)
+    out = root / "usb"
+    out.mkdir(exist_ok=True)
+    export_p, export_f, import_p, import_f = [], [], [], []
+    bundle = None
+    for i in range(repeats):
+        for stale in out.iterdir():
+            stale.unlink()
+        start = time.perf_counter()
+        result = point.export_bundle(out)
+        export_p.append(time.perf_counter() - start)
+        bundle = result.path
+        start = time.perf_counter()
+        _floor_export(root / "point" / "clerk.db", root / "floor.jsonl.gz")
+        export_f.append(time.perf_counter() - start)
+        copy = root / f"county-{i}"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(county_root, copy)
+        keys_from = keys.key_dir(county_root / "clerk.db")
+        if not keys.key_dir(copy / "clerk.db").exists():
+            shutil.copytree(keys_from, keys.key_dir(copy / "clerk.db"))
+        county = Window(
+            Store.open(copy / "clerk.db", clock=fixed_clock(NOW)),
+            default_catalog(),
+            default_offices(),
+            clock=fixed_clock(NOW),
+            documents_root=copy / "docs",
+        )
+        start = time.perf_counter()
+        report = county.import_bundle(bundle)
+        import_p.append(time.perf_counter() - start)
+        county.store.close()
+        if report.status != "imported" or report.imported.get("cases") != cases:
+            raise RuntimeError(f"import did not take the bundle: {report.message}")
+        floor_db = root / f"floor-{i}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(floor_db) + suffix).unlink(missing_ok=True)
+        _floor_import(root / "point" / "clerk.db", floor_db)
+        import_f.append(_floor_import.last)  # type: ignore[attr-defined]
+    size_mb = bundle.stat().st_size / 1e6 if bundle else 0.0
+    point.store.close()
+    note = f"bundle {size_mb:.1f} MB"
+    return [
+        Row(
+            "sync",
+            f"export, {cases} cases",
+            statistics.median(export_p),
+            statistics.median(export_f),
+            repeats,
+            note,
+        ),
+        Row(
+            "sync",
+            f"import, {cases} cases",
+            statistics.median(import_p),
+            statistics.median(import_f),
+            repeats,
+            note,
+        ),
+    ]

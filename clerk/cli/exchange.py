@@ -1,0 +1,143 @@
+"""`clerk export` and `clerk import`: the end-of-day bundle between a service point and its county office.
+
+    clerk export --db PATH --out DIR [--for POINT] [--json] [--passphrase-env VAR]
+    clerk import FILE --db PATH [--json] [--passphrase-env VAR]
+
+Exit status: 0 written / imported (a duplicate counts: nothing changed); 1 refused, or a gap
+(nothing changed; the message says which bundle to bring), or records were reported as
+conflicting (the rest was imported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from clerk.cli.keys import passphrase_from
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    ex = subparsers.add_parser(
+        "export", help="写出上报包（服务点→县级）或回执包（县级→服务点，用 --for）"
+    )
+    ex.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
+    ex.add_argument("--out", required=True, help="写到哪个目录，如 U 盘 /media/usb")
+    ex.add_argument(
+        "--for", dest="for_point", help="县级经办机构：写给哪个服务点的回执包（服务点编码）"
+    )
+    ex.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+    ex.add_argument(
+        "--passphrase-env", metavar="VAR", help="私钥口令所在的环境变量（私钥有口令时）"
+    )
+    ex.set_defaults(func=run_export)
+
+    im = subparsers.add_parser(
+        "import", help="导入对方的上报包或回执包（先全部核验，再一次性写入）"
+    )
+    im.add_argument("file", help="上报包文件（.clerkbundle）")
+    im.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
+    im.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+    im.add_argument(
+        "--passphrase-env", metavar="VAR", help="私钥口令所在的环境变量（私钥有口令时）"
+    )
+    im.set_defaults(func=run_import)
+
+
+def _window(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from clerk.catalog import default_catalog
+    from clerk.cli.verify import db_path
+    from clerk.db import Store
+    from clerk.offices import default_offices
+    from clerk.paths import documents_dir
+    from clerk.service import Window
+
+    path = db_path(args)
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    return Window(
+        Store.open(path), default_catalog(), default_offices(), documents_root=documents_dir()
+    )
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from clerk.sync.keys import KeyProblem
+    from clerk.sync.service import SyncProblem
+
+    try:
+        passphrase = passphrase_from(args)
+        window = _window(args)
+    except KeyProblem as exc:
+        return _fail(args, "keys", str(exc))
+    except FileNotFoundError as exc:
+        return _fail(args, "no_db", f"找不到数据库文件 {exc}，请用 --db 指定。")
+    try:
+        result = window.export_bundle(
+            Path(args.out), for_point=args.for_point, passphrase=passphrase
+        )
+    except SyncProblem as exc:
+        return _fail(args, "export", str(exc))
+    finally:
+        window.store.close()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "ok": True,
+                    "file": str(result.path),
+                    "to": result.receiver,
+                    "seq": result.seq,
+                    "hash": result.digest,
+                    "counts": result.counts,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        c = result.counts
+        print(f"已写出第 {result.seq} 号包（给 {result.receiver}）：{result.path}")
+        print(
+            f"办件 {c.get('cases', 0)} 件，事件 {c.get('events', 0)} 条，文书 {c.get('documents', 0)} 份。"
+        )
+        print("包内含对方尚未确认收到的全部记录；本机记录不会删除。")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from clerk.sync.keys import KeyProblem
+
+    try:
+        passphrase = passphrase_from(args)
+        window = _window(args)
+    except KeyProblem as exc:
+        return _fail(args, "keys", str(exc))
+    except FileNotFoundError as exc:
+        return _fail(args, "no_db", f"找不到数据库文件 {exc}，请用 --db 指定。")
+    try:
+        report = window.import_bundle(Path(args.file), passphrase=passphrase)
+    finally:
+        window.store.close()
+    from clerk.sync.exchange import report_text
+
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(report_text(report), file=sys.stdout if report.ok else sys.stderr)
+    if not report.ok:
+        return 1
+    return 1 if report.rejected else 0
+
+
+def _fail(args: argparse.Namespace, code: str, message: str) -> int:
+    if getattr(args, "json", False):
+        print(
+            json.dumps(
+                {"ok": False, "status": "refused", "refusal": code, "message": message},
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(f"未完成：{message}", file=sys.stderr)
+    return 1

@@ -1,0 +1,153 @@
+"""日终上报: the day's ledger, then the bundle written to a chosen directory (the USB stick).
+
+At a service point the bundle goes to its county office; at a county office F6 picks the point
+whose return bundle (decisions, acknowledgements) is written. Writing runs in a thread worker with
+a progress bar; the service (`Window.export_bundle`) does the work.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
+
+if TYPE_CHECKING:
+    from clerk.service import Window
+
+
+def default_bundle_dir() -> Path:
+    from clerk.paths import data_dir
+
+    return data_dir() / "bundles"
+
+
+class DayEndScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f6", "next_point", "换服务点", id="day_end.point"),
+        Binding("f10", "write", "写出上报包", id="day_end.write"),
+        Binding("escape", "close", "返回", id="day_end.close"),
+    ]
+
+    def __init__(self, window: Window, user: Any, *, out_dir: Path | None = None) -> None:
+        super().__init__()
+        self.window = window
+        self.user = user
+        self.out_dir = out_dir or default_bundle_dir()
+        point = window.point()
+        self.at_office = point.kind == "county_hall"
+        self.points = window.peers_to_return() if self.at_office else []
+        self.receiver = (
+            self.points[0] if self.points else (point.office_code if not self.at_office else "")
+        )
+        self.busy = False
+        self.written: Path | None = None
+        self.sub_title = "日终上报" if not self.at_office else "写回执包"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="day-end-scroll", classes="panel"):
+            yield Static(id="day-end-ledger")
+        with Horizontal(classes="field-row"):
+            yield Label("写到目录", classes="field-label")
+            yield Input(str(self.out_dir), id="day-end-dir")
+        with Horizontal(classes="field-row"):
+            yield Label("密钥口令", classes="field-label")
+            yield Input("", id="day-end-pass", password=True, placeholder="私钥没有设口令时留空")
+        yield ProgressBar(total=4, id="day-end-progress", show_eta=False)
+        yield Static(id="day-end-status", classes="hint")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        from clerk.ledger import LedgerError
+        from clerk.ledger_export import render_text
+
+        try:
+            text = render_text(self.window.daily_ledger(self.window.today()))
+        except LedgerError as exc:
+            text = str(exc)
+        self.query_one("#day-end-ledger", Static).update(Text(text))
+        self._paint_status()
+        self.query_one("#day-end-dir", Input).focus()
+
+    def _paint_status(self, extra: str = "") -> None:
+        if self.at_office and not self.receiver:
+            text = "还没有登记任何服务点的公钥，无法写回执包（clerk keys add 登记）。"
+        elif self.at_office:
+            text = f"将写给服务点 {self.receiver} 的回执包（F6 换服务点）。按 F10 写出。"
+        else:
+            text = f"将写给 {self.receiver} 的上报包：含对方尚未确认收到的全部记录。按 F10 写出。"
+        self.query_one("#day-end-status", Static).update(Text(extra or text))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_point":
+            return self.at_office and len(self.points) > 1 and not self.busy
+        if action == "write":
+            return bool(self.receiver) and not self.busy
+        return True
+
+    def action_next_point(self) -> None:
+        if not self.points:
+            return
+        self.receiver = self.points[(self.points.index(self.receiver) + 1) % len(self.points)]
+        self._paint_status()
+
+    def action_write(self) -> None:
+        if self.busy or not self.receiver:
+            return
+        self.busy = True
+        self.query_one("#day-end-progress", ProgressBar).update(progress=0)
+        self._paint_status("正在写出，请勿拔出 U 盘……")
+        directory = Path(self.query_one("#day-end-dir", Input).value.strip() or str(self.out_dir))
+        passphrase = self.query_one("#day-end-pass", Input).value or None
+        if directory == default_bundle_dir():
+            directory.mkdir(
+                parents=True, exist_ok=True
+            )  # the USB stick is chosen, the default made
+        self._write(directory, passphrase)
+
+    @work(thread=True, exclusive=True, group="day-end")
+    def _write(self, directory: Path, passphrase: str | None) -> None:
+        bar = self.query_one("#day-end-progress", ProgressBar)
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, progress=done, total=total)
+
+        try:
+            result = self.window.export_bundle(
+                directory,
+                for_point=self.receiver if self.at_office else None,
+                passphrase=passphrase,
+                progress=progress,
+            )
+        except ValueError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        c = result.counts
+        message = (
+            f"已写出第 {result.seq} 号包：{result.path}\n"
+            f"办件 {c.get('cases', 0)} 件，事件 {c.get('events', 0)} 条，文书 {c.get('documents', 0)} 份。"
+            "可以拔出 U 盘了。"
+        )
+        self.app.call_from_thread(self._done, result.path, message)
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self._paint_status(f"未写出：{message}")
+        self.notify(message, severity="error", timeout=15)
+
+    def _done(self, path: Path, message: str) -> None:
+        self.busy = False
+        self.written = path
+        self._paint_status(message)
+        self.notify(message, title="日终上报", timeout=15)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

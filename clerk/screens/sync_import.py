@@ -1,0 +1,169 @@
+"""导入: read a bundle from the USB stick, show the report, and work the conflict queue.
+
+At a county office the report lists the point's cases now here, and the table below lists the
+cases handed on for acceptance (转报待受理, Enter opens one). At a point the imported return
+shows which applicants to tell what. Supervisors resolve conflicts: F7 keeps this file's record,
+F8 takes the other side's move; each choice is recorded as an event.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from clerk.model import Role
+
+if TYPE_CHECKING:
+    from clerk.service import Window
+
+SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+class SyncImportScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f10", "import_bundle", "导入", id="sync_import.run"),
+        Binding("f7", "keep", "保留本机记录", id="sync_import.keep"),
+        Binding("f8", "take", "采用对方记录", id="sync_import.take"),
+        Binding("enter", "open_case", "打开办件", id="sync_import.open", priority=True),
+        Binding("escape", "close", "返回", id="sync_import.close"),
+    ]
+
+    def __init__(self, window: Window, user: Any, *, path: Path | None = None) -> None:
+        super().__init__()
+        self.window = window
+        self.user = user
+        self.path = path
+        self.busy = False
+        self.at_office = window.point().kind == "county_hall"
+        self.sub_title = "导入上报包" if self.at_office else "导入回执包"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="field-row"):
+            yield Label("包文件", classes="field-label")
+            yield Input(
+                str(self.path or ""),
+                id="sync-import-file",
+                placeholder="U 盘上的 .clerkbundle 文件",
+            )
+        with Horizontal(classes="field-row"):
+            yield Label("密钥口令", classes="field-label")
+            yield Input(
+                "", id="sync-import-pass", password=True, placeholder="私钥没有设口令时留空"
+            )
+        with VerticalScroll(id="sync-import-scroll", classes="panel"):
+            yield Static(
+                "输入包文件的位置，按 F10 导入。导入前先全部核验，有问题则本机不作任何改动。",
+                id="sync-import-report",
+            )
+        yield Static("冲突队列（主管处理）", classes="dialog-title")
+        yield DataTable[str](id="sync-conflicts", cursor_type="row", zebra_stripes=True)
+        if self.at_office:
+            yield Static("转报待受理（Enter 打开）", classes="dialog-title")
+            yield DataTable[str](id="sync-handed", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#sync-conflicts", DataTable).add_columns("编号", "办件号", "来自", "情况")
+        if self.at_office:
+            self.query_one("#sync-handed", DataTable).add_columns(
+                "办件号", "事项", "申请人", "来自"
+            )
+        self.reload()
+        self.query_one("#sync-import-file", Input).focus()
+
+    def reload(self) -> None:
+        table = self.query_one("#sync-conflicts", DataTable)
+        table.clear()
+        for c in self.window.conflicts():
+            table.add_row(str(c.id), c.case_no, c.peer, c.what, key=str(c.id))
+        if self.at_office:
+            handed = self.query_one("#sync-handed", DataTable)
+            handed.clear()
+            for row in self.window.handed_to_me():
+                s = self.window.summary(row)
+                handed.add_row(
+                    s.case_no,
+                    f"{s.item_no} {s.item_name}",
+                    s.applicant_name_masked,
+                    row.point_code,
+                    key=row.uuid,
+                )
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("keep", "take"):
+            return (
+                getattr(self.user, "role", None) in SUPERVISORS
+                and self.query_one("#sync-conflicts", DataTable).row_count > 0
+                and self.focused is self.query_one("#sync-conflicts", DataTable)
+            )
+        if action == "open_case":
+            return self.at_office and self.focused is not None and self.focused.id == "sync-handed"
+        if action == "import_bundle":
+            return not self.busy
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_import_bundle()
+
+    def action_import_bundle(self) -> None:
+        text = self.query_one("#sync-import-file", Input).value.strip()
+        if not text:
+            self.notify("请先输入包文件的位置。", severity="error")
+            return
+        self.busy = True
+        self.refresh_bindings()
+        self.query_one("#sync-import-report", Static).update(Text("正在核验并导入……"))
+        self._import(Path(text), self.query_one("#sync-import-pass", Input).value or None)
+
+    @work(thread=True, exclusive=True, group="sync-import")
+    def _import(self, path: Path, passphrase: str | None) -> None:
+        report = self.window.import_bundle(path, passphrase=passphrase)
+        self.app.call_from_thread(self._shown, report.ok, report.text())
+
+    def _shown(self, ok: bool, text: str) -> None:
+        self.busy = False
+        self.query_one("#sync-import-report", Static).update(Text(text))
+        self.notify(text.splitlines()[0], severity="information" if ok else "error", timeout=15)
+        self.reload()
+
+    def _resolve(self, choice: str) -> None:
+        table = self.query_one("#sync-conflicts", DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        try:
+            self.window.resolve_conflict(self.user, int(str(key)), choice)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify("已记录处理结果：" + ("保留本机记录" if choice == "keep" else "采用对方记录"))
+        self.reload()
+
+    def action_keep(self) -> None:
+        self._resolve("keep")
+
+    def action_take(self) -> None:
+        self._resolve("take")
+
+    def action_open_case(self) -> None:
+        table = self.query_one("#sync-handed", DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        self.app.open_case(str(key))  # type: ignore[attr-defined]
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,311 @@
+"""The bundle file that carries a day's work between a service point and its county office.
+
+Layers, outside in:
+
+1. a one-line plain header `CLERK-BUNDLE/1 {"from":…,"to":…,"seq":…,"kind":…}` so the receiver can
+   say "this is not for us" or "from whom" before decrypting (it is checked again against the
+   signed manifest, so changing it gains nothing);
+2. age encryption (`pyrage`, X25519 + ChaCha20-Poly1305) to the receiver and to every registered
+   escrow recipient: any changed or missing byte fails decryption;
+3. an envelope (tar): `payload.tar.gz` and `signature.json`, an Ed25519 signature (`cryptography`)
+   by the sender's device key over the exact payload bytes;
+4. the payload (tar.gz): `manifest.json`, the records as JSON Lines (`cases.jsonl`,
+   `case_materials.jsonl`, `documents.jsonl`, `evaluations.jsonl`, `events.jsonl`) and the
+   document files under `files/<sha256>`; the manifest holds a SHA-256 of every other part.
+
+The suite is named in the manifest and the signature so a different one (e.g. 国密 SM2/SM3/SM4)
+can be added later and told apart. `read_bundle` checks all of this and returns plain data; it
+never touches a database.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import io
+import json
+import tarfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyrage
+from pyrage import x25519
+
+from clerk.sync.keys import KeyPair, PublicKeys, write_atomic
+
+FORMAT = 1
+MAGIC = b"CLERK-BUNDLE/"
+SUITE = "ed25519+age-x25519-chacha20poly1305"
+RECORD_PARTS = ("cases", "case_materials", "documents", "evaluations", "events")
+MAX_HEADER = 4096
+SUFFIX = ".clerkbundle"
+
+
+class BundleError(ValueError):
+    """A bundle that cannot be used; the message is Chinese and says what to do.
+
+    `code` names the refusal for scripts and the JSON report: not_a_bundle, wrong_receiver,
+    unknown_sender, revoked_sender, damaged, bad_signature, bad_part, newer_format, newer_schema,
+    broken_chain.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Header:
+    sender: str
+    receiver: str
+    seq: int
+    kind: str  # "report" (point -> county) | "return" (county -> point)
+
+
+@dataclass
+class Contents:
+    """What a bundle holds, before it is written or after it has been checked."""
+
+    manifest: dict[str, Any]
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # sha256 -> bytes
+
+    @property
+    def header(self) -> Header:
+        m = self.manifest
+        return Header(m["from"], m["to"], int(m["seq"]), m["kind"])
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_name(header: Header) -> str:
+    return f"clerk-{header.sender}-{header.receiver}-{header.seq:06d}{SUFFIX}"
+
+
+# ---------------------------------------------------------------------- writing
+
+
+def jsonl(rows: Sequence[Mapping[str, Any]]) -> bytes:
+    return b"".join(
+        json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        + b"\n"
+        for r in rows
+    )
+
+
+def pack_payload(contents: Contents) -> bytes:
+    """The payload tar.gz; fills in the manifest's `parts` (SHA-256 of each part) and `counts`."""
+    parts: dict[str, bytes] = {
+        f"{name}.jsonl": jsonl(contents.records.get(name, [])) for name in RECORD_PARTS
+    }
+    for digest, data in sorted(contents.files.items()):
+        parts[f"files/{digest}"] = data
+    manifest = dict(contents.manifest)
+    manifest["parts"] = {name: sha256(data) for name, data in parts.items()}
+    manifest["counts"] = {name: len(contents.records.get(name, [])) for name in RECORD_PARTS} | {
+        "files": len(contents.files)
+    }
+    contents.manifest = manifest
+    members = {
+        "manifest.json": json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode(
+            "utf-8"
+        )
+    }
+    members.update(parts)
+    raw = _tar(members)
+    return gzip.compress(raw, compresslevel=6, mtime=0)
+
+
+def sign_envelope(payload: bytes, keys: KeyPair) -> bytes:
+    signature = {
+        "suite": SUITE,
+        "signer": keys.public.point_code,
+        "fingerprint": keys.public.fingerprint,
+        "signature": base64.b64encode(keys.sign(payload)).decode("ascii"),
+    }
+    return _tar(
+        {"payload.tar.gz": payload, "signature.json": json.dumps(signature).encode("utf-8")}
+    )
+
+
+def encrypt(envelope: bytes, header: Header, recipients: Sequence[str]) -> bytes:
+    line = json.dumps(
+        {"from": header.sender, "to": header.receiver, "seq": header.seq, "kind": header.kind},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    targets = [x25519.Recipient.from_str(r) for r in recipients]
+    return MAGIC + f"{FORMAT} {line}\n".encode("ascii") + pyrage.encrypt(envelope, targets)
+
+
+def write_bundle(
+    directory: Path,
+    contents: Contents,
+    keys: KeyPair,
+    recipients: Sequence[str],
+    progress: Any = None,
+) -> tuple[Path, str]:
+    """Pack, sign, encrypt and write atomically into `directory`; returns (path, payload hash).
+
+    `progress(done, total)` is called as the steps complete (for a progress bar).
+    """
+    step = progress or (lambda done, total: None)
+    step(0, 4)
+    payload = pack_payload(contents)
+    step(1, 4)
+    envelope = sign_envelope(payload, keys)
+    step(2, 4)
+    data = encrypt(envelope, contents.header, recipients)
+    step(3, 4)
+    path = directory / file_name(contents.header)
+    write_atomic(path, data)
+    step(4, 4)
+    return path, sha256(payload)
+
+
+def _tar(members: Mapping[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mtime = 0
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------- reading
+
+
+def read_header(data: bytes) -> tuple[Header, bytes]:
+    """The plain header and the encrypted rest; `BundleError` if this is not a bundle file."""
+    if not data.startswith(MAGIC):
+        raise BundleError("not_a_bundle", "这个文件不是 clerk 上报包，请选择 .clerkbundle 文件。")
+    end = data.find(b"\n", 0, MAX_HEADER)
+    if end < 0:
+        raise BundleError("damaged", "上报包文件头已损坏或不完整，请让对方重新导出。")
+    try:
+        version_text, line = data[len(MAGIC) : end].decode("ascii").split(" ", 1)
+        version = int(version_text)
+        raw = json.loads(line)
+        header = Header(str(raw["from"]), str(raw["to"]), int(raw["seq"]), str(raw["kind"]))
+    except (ValueError, KeyError, UnicodeDecodeError):
+        raise BundleError("damaged", "上报包文件头已损坏，请让对方重新导出。") from None
+    if version > FORMAT:
+        raise BundleError(
+            "newer_format",
+            f"这个上报包是新版本 clerk 写的（格式 {version}），本机只认识格式 {FORMAT}，请先升级 clerk。",
+        )
+    return header, data[end + 1 :]
+
+
+def decrypt(ciphertext: bytes, identity: x25519.Identity) -> bytes:
+    try:
+        return bytes(pyrage.decrypt(ciphertext, [identity]))
+    except pyrage.DecryptError:
+        raise BundleError(
+            "damaged",
+            "上报包无法解密：文件已损坏、不完整（可能未拷贝完），或不是加密给本机的。请让对方重新导出一份。",
+        ) from None
+
+
+def open_envelope(envelope: bytes, sender: PublicKeys) -> bytes:
+    """The payload, once the sender's signature over it is checked."""
+    members = _untar(envelope, "damaged")
+    try:
+        payload = members["payload.tar.gz"]
+        signature = json.loads(members["signature.json"])
+        sig = base64.b64decode(signature["signature"], validate=True)
+    except (KeyError, ValueError):
+        raise BundleError("damaged", "上报包内容不完整，请让对方重新导出。") from None
+    if signature.get("suite") != SUITE:
+        raise BundleError(
+            "newer_format",
+            f"上报包使用了本机不支持的加密套件 {signature.get('suite')}，请先升级 clerk。",
+        )
+    if signature.get("signer") != sender.point_code or not sender.verify(sig, payload):
+        raise BundleError(
+            "bad_signature",
+            f"上报包的签名与登记的 {sender.point_code} 公钥不符：文件可能被改动，或对方换了密钥。"
+            "请勿导入，打电话与对方核对密钥指纹。",
+        )
+    return payload
+
+
+def open_payload(payload: bytes, *, schema_version: int) -> Contents:
+    """Manifest, records and files of a signed payload, every part's hash checked."""
+    try:
+        raw = gzip.decompress(payload)
+    except (OSError, EOFError):
+        raise BundleError("damaged", "上报包内容已损坏，请让对方重新导出。") from None
+    members = _untar(raw, "damaged")
+    try:
+        manifest = json.loads(members.pop("manifest.json"))
+    except (KeyError, ValueError):
+        raise BundleError("damaged", "上报包缺少清单（manifest），请让对方重新导出。") from None
+    if int(manifest.get("format", 0)) > FORMAT:
+        raise BundleError("newer_format", "这个上报包是新版本 clerk 写的，请先升级本机的 clerk。")
+    if int(manifest.get("schema", 0)) > schema_version:
+        raise BundleError(
+            "newer_schema",
+            f"这个上报包来自数据库版本 {manifest.get('schema')} 的 clerk，本机为 {schema_version}，请先升级本机的 clerk 再导入。",
+        )
+    if manifest.get("suite") != SUITE:
+        raise BundleError(
+            "newer_format",
+            f"上报包使用了本机不支持的加密套件 {manifest.get('suite')}，请先升级 clerk。",
+        )
+    expected: dict[str, str] = manifest.get("parts") or {}
+    if set(expected) != set(members):
+        raise BundleError(
+            "bad_part", "上报包的组成部分与清单不一致，文件可能被改动，请让对方重新导出。"
+        )
+    for name, digest in expected.items():
+        if sha256(members[name]) != digest:
+            raise BundleError(
+                "bad_part",
+                f"上报包中的 {name} 与清单记录的哈希不符，文件可能被改动，请让对方重新导出。",
+            )
+    contents = Contents(manifest=manifest)
+    for part in RECORD_PARTS:
+        try:
+            lines = members[f"{part}.jsonl"].decode("utf-8").splitlines()
+            contents.records[part] = [json.loads(line) for line in lines if line]
+        except (KeyError, ValueError):
+            raise BundleError(
+                "bad_part", f"上报包中的 {part} 记录无法读取，请让对方重新导出。"
+            ) from None
+    for name, data in members.items():
+        if name.startswith("files/"):
+            digest = name.removeprefix("files/")
+            if sha256(data) != digest:
+                raise BundleError(
+                    "bad_part", "上报包中的文书文件与其名称中的哈希不符，请让对方重新导出。"
+                )
+            contents.files[digest] = data
+    counts = manifest.get("counts") or {}
+    for part in RECORD_PARTS:
+        if int(counts.get(part, -1)) != len(contents.records[part]):
+            raise BundleError("bad_part", f"上报包中的 {part} 条数与清单不符，请让对方重新导出。")
+    return contents
+
+
+def _untar(data: bytes, code: str) -> dict[str, bytes]:
+    members: dict[str, bytes] = {}
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
+            for info in tar:
+                if not info.isfile() or info.name in members:
+                    raise BundleError(code, "上报包结构异常，请让对方重新导出。")
+                handle = tar.extractfile(info)
+                assert handle is not None
+                members[info.name] = handle.read()
+    except (tarfile.TarError, EOFError, OSError):
+        raise BundleError(code, "上报包内容已损坏或不完整，请让对方重新导出。") from None
+    return members

@@ -1,0 +1,251 @@
+"""日终上报 and 导入 screens with Pilot: a point writes its bundle, the county imports it, and back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sync_setup import (
+    OFFICE,
+    POINT,
+    Clock,
+    collected,
+    exchange_keys,
+    export,
+    installation,
+    opened,
+    user,
+)
+from test_app_support import SIZE, app_for, footer_ids
+from textual.widgets import DataTable, Input, ProgressBar, Static
+
+from clerk.clock import TZ
+from clerk.model import CaseState
+from clerk.screens.case_detail import CaseDetailScreen
+from clerk.screens.day_end import DayEndScreen
+from clerk.screens.materials import MaterialsScreen
+from clerk.screens.sync_import import SyncImportScreen
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 2, 16, 30, tzinfo=TZ))
+
+
+@pytest.fixture
+def pair(tmp_path, clock):
+    county = installation(tmp_path / "county", OFFICE, clock)
+    point = installation(tmp_path / "point", POINT, clock)
+    exchange_keys(county, point)
+    yield county, point
+    county.store.close()
+    point.store.close()
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).content)
+
+
+async def wait_workers(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_ctrl_b_shows_the_ledger_then_f10_writes_the_bundle_with_progress(pair, tmp_path):
+    county, point = pair
+    collected(point, 35)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    app = app_for(point, user(point, "clerk1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert isinstance(app.screen, DayEndScreen)
+        assert "一、当日收件　共 1 件" in text_of(app, "#day-end-ledger")
+        assert "day_end.write" in footer_ids(app)
+        app.screen.query_one("#day-end-dir", Input).value = str(usb)
+        await pilot.press("f10")
+        await wait_workers(app, pilot)
+        assert "已写出第 1 号包" in text_of(app, "#day-end-status")
+        assert app.screen.query_one("#day-end-progress", ProgressBar).progress == 4
+    assert [p.name for p in usb.iterdir()] == ["clerk-LS01-YZ03-000001.clerkbundle"]
+
+
+async def test_a_missing_directory_is_refused_on_screen(pair, tmp_path):
+    county, point = pair
+    app = app_for(point, user(point, "clerk1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        app.screen.query_one("#day-end-dir", Input).value = str(tmp_path / "no-stick")
+        await pilot.press("f10")
+        await wait_workers(app, pilot)
+        assert "未写出：目录" in text_of(app, "#day-end-status")
+
+
+async def test_ctrl_g_at_the_county_imports_and_lists_the_case_to_accept(pair, tmp_path):
+    county, point = pair
+    uuid = collected(point, 35)
+    path = export(point, tmp_path / "usb").path
+    app = app_for(county, user(county, "clerk1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, SyncImportScreen)
+        app.screen.query_one("#sync-import-file", Input).value = str(path)
+        await pilot.press("f10")
+        await wait_workers(app, pilot)
+        assert text_of(app, "#sync-import-report").startswith("已导入 LS01 的第 1 号包")
+        handed = app.screen.query_one("#sync-handed", DataTable)
+        assert handed.row_count == 1
+        handed.focus()
+        await pilot.pause()
+        assert "sync_import.open" in footer_ids(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseDetailScreen)
+    assert county.store.get_case(uuid).state == CaseState.DRAFT
+
+
+async def test_a_damaged_bundle_is_refused_on_screen_and_nothing_changes(pair, tmp_path):
+    county, point = pair
+    collected(point, 35)
+    path = export(point, tmp_path / "usb").path
+    path.write_bytes(path.read_bytes()[:-10])
+    app = app_for(county, user(county, "clerk1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        app.screen.query_one("#sync-import-file", Input).value = str(path)
+        await pilot.press("f10")
+        await wait_workers(app, pilot)
+        assert text_of(app, "#sync-import-report").startswith("未导入，本机未作任何改动")
+    assert county.sync_store().bundles("in") == []
+
+
+async def test_the_return_at_the_point_says_whom_to_tell_what(pair, tmp_path):
+    county, point = pair
+    uuid = collected(point, 35)
+    county.import_bundle(export(point, tmp_path / "usb").path)
+    county.accept(user(county, "clerk1"), uuid)
+    back = export(county, tmp_path / "usb", for_point=POINT).path
+    app = app_for(point, user(point, "clerk1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        app.screen.query_one("#sync-import-file", Input).value = str(back)
+        await pilot.press("f10")
+        await wait_workers(app, pilot)
+        report = text_of(app, "#sync-import-report")
+    case_no = point.store.get_case(uuid).case_no
+    assert "需告知申请人：" in report
+    assert (
+        f"  {case_no} 张*丰（35 住院医疗救助申报）：收件→已受理，请告知申请人已受理，等待审核结果。"
+        in report
+    )
+
+
+async def test_a_supervisor_resolves_a_conflict_with_f7(pair, tmp_path, clock):
+    from clerk.model import Action, Event
+
+    county, point = pair
+    uuid = collected(point, 35)
+    county.import_bundle(export(point, tmp_path / "one").path)
+    county.accept(user(county, "clerk1"), uuid)
+    row = point.store.get_case(uuid)
+    with point.store.transaction():
+        point.store.append_event(
+            Event(uuid, Action.REFUSE, "clerk1", clock(), CaseState.DRAFT, CaseState.REFUSED, "x"),
+            POINT,
+        )
+        point.store.update_case(uuid, {"state": "refused"}, expected_version=row.version)
+    county.import_bundle(export(point, tmp_path / "two").path)
+    app = app_for(county, user(county, "boss"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        table = app.screen.query_one("#sync-conflicts", DataTable)
+        assert table.row_count == 1
+        table.focus()
+        await pilot.pause()
+        assert {"sync_import.keep", "sync_import.take"} <= footer_ids(app)
+        await pilot.press("f7")
+        await pilot.pause()
+        assert table.row_count == 0
+    assert county.conflicts() == []
+    assert county.store.events_for(uuid)[-1]["action"] == "resolve"
+
+
+async def test_a_clerk_sees_the_conflicts_but_cannot_resolve(pair, tmp_path):
+    county, point = pair
+    app = app_for(county, user(county, "clerk1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        app.screen.query_one("#sync-conflicts", DataTable).focus()
+        await pilot.pause()
+        assert "sync_import.keep" not in footer_ids(app)
+
+
+async def test_f9_on_the_materials_screen_collects_items_34_35_at_a_township(pair):
+    county, point = pair
+    uuid = opened(point, 35)
+    app = app_for(point, user(point, "clerk1"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(uuid, materials=True)
+        await pilot.pause()
+        assert isinstance(app.screen, MaterialsScreen)
+        ids = footer_ids(app)
+        assert "materials.collect" in ids and "materials.accept" not in ids
+        await pilot.press("f9")
+        await pilot.pause()
+    kinds = [d.kind for d in point.store.documents_for(uuid)]
+    assert kinds == ["collection"]
+    assert point.store.events_for(uuid)[-1]["action"] == "hand_on"
+
+
+async def test_f9_still_accepts_other_items_at_a_township(pair):
+    county, point = pair
+    uuid = opened(point, 9)
+    app = app_for(point, user(point, "clerk1"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(uuid, materials=True)
+        await pilot.pause()
+        ids = footer_ids(app)
+        assert "materials.accept" in ids and "materials.collect" not in ids
+
+
+async def test_enter_in_the_file_field_imports(pair, tmp_path):
+    county, point = pair
+    collected(point, 35)
+    path = export(point, tmp_path / "usb").path
+    app = app_for(county, user(county, "clerk1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        field = app.screen.query_one("#sync-import-file", Input)
+        field.value = str(path)
+        field.focus()
+        await pilot.press("enter")
+        await wait_workers(app, pilot)
+        assert isinstance(app.screen, SyncImportScreen)
+        assert text_of(app, "#sync-import-report").startswith("已导入 LS01 的第 1 号包")
+
+
+async def test_ctrl_b_at_the_county_writes_the_return_bundle_for_the_point(pair, tmp_path):
+    county, point = pair
+    uuid = collected(point, 35)
+    county.import_bundle(export(point, tmp_path / "in").path)
+    county.accept(user(county, "clerk1"), uuid)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    app = app_for(county, user(county, "clerk1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert "将写给服务点 LS01 的回执包" in text_of(app, "#day-end-status")
+        assert "day_end.point" not in footer_ids(app)  # one point registered: nothing to switch
+        app.screen.query_one("#day-end-dir", Input).value = str(usb)
+        await pilot.press("f10")
+        await wait_workers(app, pilot)
+    assert [p.name for p in usb.iterdir()] == ["clerk-YZ03-LS01-000001.clerkbundle"]
