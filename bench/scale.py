@@ -18,7 +18,8 @@ Each row is measured on one database beside a floor in the same run:
 - verify: `clerk verify` (incremental) and `clerk verify --full` as new processes; floor for the
   full check: `integrity_check` + `foreign_key_check` + a bare sha256 walk of the log (no JSON);
 - backup: `clerk backup` as a new process; floor: the sqlite3 backup API to a new file;
-- sync: export of a day and import of a bundle — skipped rows until sync lands on main;
+- sync: export of a day and import of a bundle — skipped rows saying why (bench/sync.py measures
+  them on its own 10,000-case files);
 - facts (not timed): bytes on disk per case (the file, plus the template's documents per case).
 """
 
@@ -427,7 +428,10 @@ def backup_rows(ctx: Context, db: DemoDb, repeats: int) -> list[Row]:
 
 
 def sync_rows(db: DemoDb) -> list[Row]:
-    why = "sync export/import has not landed on main yet (helper 'sync'); floor will be raw executemany of the same rows"
+    why = (
+        "not at this size yet: sync landed at the end of this work; bench/sync.py measures export and"
+        " import of its own 10,000-case files against raw executemany (see bench/README.md)"
+    )
     return [
         Row("sync", "export of a 10,000-case day", size=db.cases, skipped=why),
         Row("sync", "import of a 100,000-case bundle", size=db.cases, skipped=why),
