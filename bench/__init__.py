@@ -14,4 +14,6 @@ BENCHMARKS: tuple[str, ...] = (
     "catalogue",
     "roster",
     "sync",
+    "scale",
+    "keys",
 )

@@ -35,6 +35,8 @@ class Row:
     repeats: int = 0
     note: str = ""
     skipped: str = ""  # why the row could not be measured; empty when it was
+    size: int = 0  # cases in the database measured (0: not a data benchmark)
+    peak_mb: float = 0.0  # peak resident memory of the product's process, when it runs as one
 
     @property
     def ratio(self) -> float | None:
@@ -46,9 +48,9 @@ class Row:
         return {**asdict(self), "ratio": self.ratio}
 
 
-def skipped(bench: str, case: str, error: BaseException) -> Row:
+def skipped(bench: str, case: str, error: BaseException, *, size: int = 0) -> Row:
     """A row for a benchmark that failed: the run goes on and the table says why."""
-    return Row(bench, case, skipped=f"{type(error).__name__}: {error}"[:200])
+    return Row(bench, case, skipped=f"{type(error).__name__}: {error}"[:200], size=size)
 
 
 @dataclass
@@ -57,16 +59,24 @@ class Config:
     repeats: int = FULL_REPEATS
     cases: int = FULL_CASES
     workdir: Path = field(default_factory=lambda: Path("."))
+    county: int = 0  # cases in the county fixture to measure too (0: none)
 
     @classmethod
     def make(
-        cls, *, quick: bool, workdir: Path, repeats: int | None = None, cases: int | None = None
+        cls,
+        *,
+        quick: bool,
+        workdir: Path,
+        repeats: int | None = None,
+        cases: int | None = None,
+        county: int = 0,
     ) -> Config:
         return cls(
             quick=quick,
             repeats=repeats or (QUICK_REPEATS if quick else FULL_REPEATS),
             cases=cases or (QUICK_CASES if quick else FULL_CASES),
             workdir=workdir,
+            county=county,
         )
 
 
@@ -76,6 +86,9 @@ class Context:
     def __init__(self, config: Config) -> None:
         self.config = config
         self._demo: DemoDb | None = None
+        self._county: DemoDb | None = None
+        self.facts: list[dict[str, Any]] = []  # measured values that are not times (bytes, keys)
+        self.county_meta: dict[str, Any] = {}
 
     @property
     def quick(self) -> bool:
@@ -86,11 +99,32 @@ class Context:
         return self.config.repeats
 
     def demo(self) -> DemoDb:
+        """The demo database: built in the run in --quick mode or at an unusual size, else the
+        cached template of the county fixture (the same `clerk.demo.fill` build, kept between runs)."""
         if self._demo is None:
-            from bench.fixture import build_demo
+            from bench.fixture import build_demo, cached_demo
 
-            self._demo = build_demo(self.config.workdir / "demo", self.config.cases)
+            if self.quick or self.config.cases != FULL_CASES:
+                self._demo = build_demo(self.config.workdir / "demo", self.config.cases)
+            else:
+                self._demo = cached_demo(self.config.cases)
         return self._demo
+
+    def county(self) -> DemoDb | None:
+        """The county fixture (built or reused), when the run asks for one."""
+        if self.config.county and self._county is None:
+            from bench.fixture import county_db
+
+            self._county, self.county_meta = county_db(self.config.county)
+        return self._county
+
+    def scale_dbs(self) -> list[tuple[DemoDb, bool]]:
+        """(database, is the county file) for each size the scale benchmarks measure."""
+        dbs = [(self.demo(), False)]
+        county = self.county()
+        if county is not None:
+            dbs.append((county, True))
+        return dbs
 
     @property
     def demo_built(self) -> DemoDb | None:
@@ -153,27 +187,33 @@ def format_seconds(s: float) -> str:
 
 def format_table(rows: list[Row]) -> str:
     """A plain-text table: benchmark, case, product, floor, ratio, note."""
-    header = ("benchmark", "case", "product", "floor", "ratio", "note")
+    header = ("benchmark", "cases", "case", "product", "floor", "ratio", "peak", "note")
     lines = [header]
     for r in rows:
+        size = f"{r.size:,}" if r.size else ""
         if r.skipped:
-            lines.append((r.bench, r.case, "-", "-", "skipped", r.skipped))
+            lines.append((r.bench, size, r.case, "-", "-", "skipped", "", r.skipped))
             continue
         ratio = r.ratio
         lines.append(
             (
                 r.bench,
+                size,
                 r.case,
                 format_seconds(r.product_s),
                 format_seconds(r.floor_s),
                 f"{ratio:.1f}x" if ratio is not None else "-",
+                f"{r.peak_mb:.0f} MB" if r.peak_mb else "",
                 r.note,
             )
         )
     widths = [max(_width(line[i]) for line in lines) for i in range(len(header) - 1)]
     out = []
     for line in lines:
-        cells = [_pad(cell, w, right=i in (2, 3, 4)) for i, (cell, w) in enumerate(zip(line, widths, strict=False))]
+        cells = [
+            _pad(cell, w, right=i in (1, 3, 4, 5, 6))
+            for i, (cell, w) in enumerate(zip(line, widths, strict=False))
+        ]
         out.append("  ".join(cells + [line[-1]]).rstrip())
     return "\n".join(out)
 

@@ -111,3 +111,30 @@ def build_demo(folder: Path, cases: int) -> DemoDb:
         catalog=catalog,
         offices=offices,
     )
+
+
+def _demo_from(path: Path, cases: int, build_s: float, counts: dict[str, int]) -> DemoDb:
+    return DemoDb(
+        path=path,
+        cases=cases,
+        build_s=build_s,
+        counts=counts,
+        catalog=default_catalog(),
+        offices=default_offices(),
+    )
+
+
+def cached_demo(cases: int) -> DemoDb:
+    """The demo database of `cases` cases kept in the benchmark cache (built on first use)."""
+    from bench.county import template
+
+    built = template(cases)
+    return _demo_from(built.path, cases, float(built.meta["build_s"]), dict(built.meta["counts"]))
+
+
+def county_db(cases: int) -> tuple[DemoDb, dict]:
+    """The county fixture of `cases` cases (see bench/county.py), built once and then reused."""
+    from bench.county import county
+
+    built = county(cases)
+    return _demo_from(built.path, cases, float(built.meta["build_s"]), {}), built.meta

@@ -747,13 +747,19 @@ class Store:
         """Each origin's last event stamped before `before` (an instant, or stored-format text):
         the heads a daily ledger prints."""
         bound = _instant(before) if isinstance(before, datetime) else before
-        rows = self.conn.execute(
-            "SELECT origin, MAX(seq) FROM events WHERE at < ? GROUP BY origin ORDER BY origin", (bound,)
-        ).fetchall()
         heads: dict[str, tuple[int, str]] = {}
-        for origin, seq in rows:
-            digest = self.conn.execute("SELECT hash FROM events WHERE origin = ? AND seq = ?", (origin, seq)).fetchone()
-            heads[str(origin)] = (int(seq), str(digest[0]))
+        # Each origin found by a seek on (origin, seq), and its head by walking back from the
+        # newest event to the first one stamped before the bound: the events after the bound are
+        # read, never the millions before it (`at` is not indexed into the choice: `+at`).
+        origin = self.conn.execute("SELECT MIN(origin) FROM events").fetchone()[0]
+        while origin is not None:
+            row = self.conn.execute(
+                "SELECT seq, hash FROM events WHERE origin = ? AND +at < ? ORDER BY seq DESC LIMIT 1",
+                (origin, bound),
+            ).fetchone()
+            if row is not None:
+                heads[str(origin)] = (int(row[0]), str(row[1]))
+            origin = self.conn.execute("SELECT MIN(origin) FROM events WHERE origin > ?", (origin,)).fetchone()[0]
         return heads
 
     def event_hash_at(self, origin: str, seq: int) -> str | None:

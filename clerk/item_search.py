@@ -17,8 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pypinyin import Style, pinyin
-
 from clerk.catalog import Catalog, Item
 
 _DIGITS = re.compile(r"^\d+$")
@@ -62,6 +60,10 @@ class _Spelling:
 
 
 def _spell(text: str) -> _Spelling:
+    # pypinyin loads its phrase dictionaries on import (a third of a second): only when the
+    # first item search needs a spelling, not when the app starts.
+    from pypinyin import Style, pinyin
+
     initials: list[frozenset[str]] = []
     syllables: list[frozenset[str]] = []
     for ch in text:

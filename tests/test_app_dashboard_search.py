@@ -65,6 +65,12 @@ async def test_dashboard_is_current_after_a_case_moves(tmp_path: Path) -> None:
         assert queue_labels(app)[4] == "5 待补正　1"
 
 
+async def searched(app, pilot) -> None:
+    """The search runs in a worker thread: wait for it, then for the screen to show its answer."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_search_by_case_number_and_open(tmp_path: Path) -> None:
     window, admin = ready(tmp_path)
     view = open_case(window, admin)
@@ -75,11 +81,33 @@ async def test_search_by_case_number_and_open(tmp_path: Path) -> None:
         assert isinstance(app.screen, SearchScreen)
         app.screen.query_one(Input).value = view.case_no
         await pilot.press("enter")
-        await pilot.pause()
+        await searched(app, pilot)
         assert app.screen.query_one(CaseTable).row_count == 1
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CaseDetailScreen)
+
+
+async def test_search_runs_off_the_ui_thread(tmp_path: Path) -> None:
+    import threading
+
+    window, admin = ready(tmp_path)
+    threads: list[str] = []
+    real_search = window.search
+
+    def search(text: str):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real_search(text)
+
+    window.search = search  # type: ignore[method-assign]
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press(*"nobody", "enter")
+        await searched(app, pilot)
+        assert len(threads) == 1
+        assert threads[0] != threading.main_thread().name
 
 
 async def test_search_without_results_says_what_to_try(tmp_path: Path) -> None:
@@ -89,6 +117,7 @@ async def test_search_without_results_says_what_to_try(tmp_path: Path) -> None:
         await pilot.press("f3")
         await pilot.pause()
         await pilot.press(*"nobody", "enter")
+        await searched(app, pilot)
         assert str(app.screen.query_one("#search-summary", Static).content) == (
             "没有找到。可输入办件号末几位、证件号码末6位、姓名开头的字，或事项名称/拼音首字母（如 zybx）。"
         )

@@ -68,6 +68,21 @@ def test_store_backup_method(db, tmp_path):
     assert (result["ok"], result["events"]) == (True, 6)
 
 
+def test_backup_of_a_verified_file_checks_the_copy_quickly_from_its_last_verify(db, tmp_path):
+    from clerk.storage.files import backup_file, verify_file
+
+    assert verify_file(db, full=True)["ok"] is True  # remembered: the copy starts from here
+    result = backup_file(db, tmp_path / "b.db")
+    assert (result["ok"], result["mode"], result["integrity"]) == (True, "incremental", "ok")
+
+
+def test_backup_of_a_never_verified_file_checks_the_copy_in_full(db, tmp_path):
+    from clerk.storage.files import backup_file
+
+    result = backup_file(db, tmp_path / "b.db")
+    assert (result["ok"], result["mode"], result["integrity"]) == (True, "full", "ok")
+
+
 @pytest.mark.slow
 def test_backup_while_another_process_writes(db, tmp_path):
     ready = tmp_path / "ready"

@@ -227,6 +227,12 @@ def test_an_edited_event_breaks_the_chain_at_that_event(raw, tmp_path):
     assert (result["chain_ok"], result["first_broken"]) == (False, 1)
 
 
+def test_data_stored_with_other_spacing_but_the_same_content_still_verifies(raw, tmp_path):
+    conn = _tampered(tmp_path / "clerk.db", tmp_path, """UPDATE events SET data = '{ "missing": [ "M01" ] }' WHERE seq = 2""")
+    result = verify_conn(conn, full=True).as_dict()
+    assert (result["chain_ok"], result["events"]) == (True, 2)
+
+
 def test_a_deleted_event_breaks_the_chain_where_it_was(raw, tmp_path):
     conn = _tampered(tmp_path / "clerk.db", tmp_path, "DELETE FROM events WHERE seq = 1")
     result = verify_conn(conn, full=True).as_dict()

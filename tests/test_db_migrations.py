@@ -18,7 +18,7 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 
 def test_new_file_is_at_the_latest_version(tmp_path):
     store = open_store(tmp_path / "new.db")
-    assert store.schema_version() == schema.LATEST == 9
+    assert store.schema_version() == schema.LATEST == 10
 
 
 def test_there_are_older_versions_to_migrate_from():
@@ -166,11 +166,11 @@ def test_every_migration_is_a_documented_function():
     assert all(callable(m) and m.__doc__ for m in schema.MIGRATIONS)
 
 
-def test_migration_9_forces_no_existing_account_to_change_its_password(tmp_path):
-    path = tmp_path / "v8.db"
-    store = Store.open(path, hasher=FAST_HASHER, version=8)
+def test_migration_10_forces_no_existing_account_to_change_its_password(tmp_path):
+    path = tmp_path / "v9.db"
+    store = Store.open(path, hasher=FAST_HASHER, version=9)
     store.create_user("admin", "王管理", "admin", "counterpass1", "YZ01")
     store.close()
     store = Store.open(path, hasher=FAST_HASHER)
-    assert store.schema_version() == 9
+    assert store.schema_version() == 10
     assert store.must_change_password("admin") is False

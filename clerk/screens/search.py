@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
+from textual.worker import get_current_worker
 
 from clerk.widgets.case_table import CaseTable
 from clerk.widgets.guard import GuardedScreen
@@ -47,7 +48,27 @@ class SearchScreen(GuardedScreen, Screen[None]):
         if not text:
             summary.update("请输入查询条件。")
             return
-        results = self.window.search(text)
+        summary.update("正在查询……")
+        self._look_up(text)
+
+    # A name part found in a million cases takes a while: look it up off the UI thread, so the
+    # screen keeps drawing and answering keys; a newer query replaces one still running.
+    @work(thread=True, exclusive=True, group="search")
+    def _look_up(self, text: str) -> None:
+        try:
+            results = self.window.search(text)
+        except Exception as exc:  # noqa: BLE001 - raised again on the UI thread, as before
+            failure: Exception | None = exc
+            results = []
+        else:
+            failure = None
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, results, failure)
+
+    def _show(self, results: list, failure: Exception | None) -> None:
+        if failure is not None:
+            raise failure
+        summary = self.query_one("#search-summary", Static)
         self.query_one(CaseTable).show(results)
         if results:
             summary.update(f"找到 {len(results)} 件。↑↓ 选择，Enter 打开，F6 改条件。")

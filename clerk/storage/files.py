@@ -13,7 +13,7 @@ from clerk.storage import schema
 from clerk.storage.connection import BUSY_TIMEOUT_MS, connect, connect_read_only
 from clerk.storage.errors import translated
 from clerk.storage.records import instant
-from clerk.storage.verify import record, verify
+from clerk.storage.verify import SETTING_SCHEMA, record, verify
 
 
 class BackupError(ValueError):
@@ -34,8 +34,11 @@ def _failure(problem: str) -> dict[str, Any]:
     }
 
 
-def verify_file(path: str | Path, *, full: bool = False, remember: bool = True) -> dict[str, Any]:
-    """Verify a database file without migrating it (see `clerk.storage.verify`).
+def verify_file(
+    path: str | Path, *, full: bool = False, remember: bool = True, quick_check: bool = False
+) -> dict[str, Any]:
+    """Verify a database file without migrating it (see `clerk.storage.verify`; `quick_check`
+    adds SQLite's quick_check to an incremental verify).
 
     The check runs on a read-only connection. When it passes on a file at the current schema
     and `remember` is true, where it got to is recorded (a short write), so the next incremental
@@ -56,7 +59,7 @@ def verify_file(path: str | Path, *, full: bool = False, remember: bool = True) 
             return _failure(
                 f"数据库版本为 {version}，需要先由本程序升级到 {schema.LATEST}（打开一次即可），再检查。"
             )
-        report = verify(conn, full=full)
+        report = verify(conn, full=full, quick_check=quick_check)
     except sqlite3.DatabaseError as exc:
         return _failure(f"{path} 不是有效的 clerk 数据库或已损坏（{exc}），请从备份恢复。")
     finally:
@@ -104,7 +107,8 @@ def backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> dic
 
 
 def _backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> dict[str, Any]:
-    """Copy a live database to `out` with the SQLite backup API, then verify the copy.
+    """Copy a live database to `out` with the SQLite backup API, then verify the copy (quick_check
+    and an incremental verify from the heads the source last verified).
 
     The copy is taken in one step, so it is a consistent snapshot even while other connections
     write (WAL readers do not block writers). It is written to a temporary file next to `out`
@@ -133,7 +137,9 @@ def _backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> di
     try:
         dest = sqlite3.connect(str(tmp), isolation_level=None)
         try:
+            cookie_before = _schema_cookie(src)
             src.backup(dest, pages=-1)
+            _carry_verified_schema(src, dest, cookie_before)
             # A self-contained file: no -wal beside it, whatever mode the source used.
             dest.execute("PRAGMA journal_mode = DELETE")
         finally:
@@ -146,7 +152,31 @@ def _backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> di
     finally:
         if own:
             src.close()
-    return verify_file(out, full=True, remember=False)
+    # The copy's pages were all just written from one consistent snapshot: quick_check finds a
+    # page the disk garbled, and the incremental verify (from the source's last verified heads,
+    # which the copy carries) proves what changed since. Matching every index entry to its row,
+    # replaying every case and hashing every PDF again (a full verify: minutes on a county file,
+    # against seconds for the copy) would re-prove what the source's last verify proved.
+    return verify_file(out, full=False, remember=False, quick_check=True)
+
+
+def _schema_cookie(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA schema_version").fetchone()[0])
+
+
+def _carry_verified_schema(src: sqlite3.Connection, dest: sqlite3.Connection, cookie: int) -> None:
+    """The backup API bumps the copy's schema cookie (so other connections reload its schema),
+    which would make the copy's incremental verify escalate to a full one. When the source's last
+    verify was at the schema it still has, the copy has that same schema: say so in the copy."""
+    if _schema_cookie(src) != cookie:
+        return  # the source's schema changed during the copy: let the copy's verify escalate
+    try:
+        dest.execute(
+            "UPDATE settings SET value = ? WHERE key = ? AND value = ?",
+            (str(_schema_cookie(dest)), SETTING_SCHEMA, str(cookie)),
+        )
+    except sqlite3.OperationalError:
+        pass  # not a clerk file (no settings): its verify says so
 
 
 def _remove(path: Path) -> None:

@@ -51,9 +51,12 @@ BY_UNIT_PREFIX = (
     "SELECT * FROM cases WHERE unit_name >= :low AND unit_name < :high"
     " ORDER BY unit_name, received_at DESC LIMIT :limit"
 )
+# One page of matches, newest first, taken from the FTS index in its own (rowid, i.e. arrival)
+# order before the join: a name part found in every case reads `limit` rows, never sorts them all.
 BY_FULL_TEXT = (
-    f"SELECT c.* FROM {fts.TABLE} f JOIN cases c ON c.uuid = f.case_uuid"
-    f" WHERE {fts.TABLE} MATCH :match ORDER BY c.received_at DESC LIMIT :limit"
+    f"SELECT c.* FROM (SELECT t.case_uuid, t.rowid AS r FROM {fts.TABLE} t WHERE t.{fts.TABLE} MATCH :match"
+    " ORDER BY t.rowid DESC LIMIT :limit) f"
+    " JOIN cases c ON c.uuid = f.case_uuid ORDER BY c.received_at DESC, f.r DESC"
 )
 RECEIVED_BETWEEN = "SELECT * FROM cases WHERE received_at >= :start AND received_at < :end"
 IN_STATE_BETWEEN = (

@@ -385,7 +385,14 @@ def m008_sync_tables(conn: sqlite3.Connection) -> None:
     _run_script(conn, sync.TABLES)
 
 
-def m009_password_change(conn: sqlite3.Connection) -> None:
+def m009_county_indexes(conn: sqlite3.Connection) -> None:
+    """Indexes a county-size file needs (issue 13): events by action and time (the ledger's
+    recomputations after a day's close) and evaluations by time (the ledger's ratings of a day)."""
+    conn.execute("CREATE INDEX idx_events_action_at ON events (action, at)")
+    conn.execute("CREATE INDEX idx_evaluations_at ON evaluations (at)")
+
+
+def m010_password_change(conn: sqlite3.Connection) -> None:
     """Accounts whose password someone else chose (an initial or a reset password) must change it
     at their next sign-in. Existing accounts are not forced."""
     conn.execute("ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0")
@@ -400,7 +407,8 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m006_chain_per_origin,
     m007_batches,
     m008_sync_tables,
-    m009_password_change,
+    m009_county_indexes,
+    m010_password_change,
 )
 LATEST = len(MIGRATIONS)
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -88,6 +89,7 @@ class Report:
     escalated: str | None = None  # why an incremental verify became a full one
     last_n: int = 0  # the local event number the check reached
     marks: list[tuple[str, int]] = field(default_factory=list)  # change marks seen (case uuid, mark)
+    quick_check: bool = False  # an incremental verify that also ran PRAGMA quick_check
 
     @property
     def ok(self) -> bool:
@@ -132,9 +134,14 @@ class Report:
 # ---------------------------------------------------------------------- entry point
 
 
-def verify(conn: sqlite3.Connection, *, full: bool = False) -> Report:
-    """Check the file on `conn` (read only; see `record` for remembering a passed verify)."""
+def verify(conn: sqlite3.Connection, *, full: bool = False, quick_check: bool = False) -> Report:
+    """Check the file on `conn` (read only; see `record` for remembering a passed verify).
+
+    `quick_check` adds SQLite's `quick_check` (page structure, not every index entry against its
+    row) to an incremental verify: what a fresh backup copy needs (see `files.backup_file`).
+    """
     report = Report(full=full)
+    report.quick_check = quick_check
     settings = dict(conn.execute("SELECT key, value FROM settings WHERE key LIKE 'verify.%'").fetchall())
     cookie = _schema_cookie(conn)
     if not full:
@@ -194,6 +201,14 @@ def _check(conn: sqlite3.Connection, report: Report, settings: dict[str, str]) -
         fk = conn.execute("PRAGMA foreign_key_check").fetchall()
         if fk:
             report.problems.append(Problem("foreign_key", f"有 {len(fk)} 条记录引用了不存在的办件或文书。"))
+    elif report.quick_check:
+        messages = chain.integrity_messages(conn, quick=True)
+        report.integrity = "ok" if messages == ["ok"] else messages
+        if report.integrity != "ok":
+            report.problems.append(
+                Problem("integrity", "数据库文件结构检查未通过（PRAGMA quick_check），请从最近的备份恢复并联系技术支持。")
+            )
+            return
     else:
         report.integrity = "not checked"
     _check_triggers(conn, report)
@@ -446,11 +461,12 @@ def _check_recent_files(conn: sqlite3.Connection, report: Report, checked: set[s
         " LEFT JOIN cases c ON c.uuid = d.case_uuid WHERE d.issued_at >= ?",
         (since,),
     )
+    isfile = os.path.isfile  # a stat per file; no Path object (tens of thousands a week)
     for case_uuid, doc_no, path_txt, path_pdf, case_no in rows:
         if case_uuid in checked:
             continue
         for path in (path_txt, path_pdf):
-            if path and not Path(path).is_file():
+            if path and not isfile(path):
                 report.problems.append(_missing_file(case_no, doc_no, path))
 
 
