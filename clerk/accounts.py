@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from clerk.case_reader import ServiceError
-from clerk.db import AuthError, Store
+from clerk.db import AuthError
+from clerk.storage.port import Store
 
 
 class Accounts:

@@ -42,6 +42,7 @@ from clerk.workflow import (
 )
 
 if TYPE_CHECKING:
+    from clerk.item_search import ItemFinder
     from clerk.ledger import Ledger
 
 SETTING_POINT = "point_code"
@@ -68,6 +69,11 @@ class CaseReader:
     clock: Clock
     calendar: WorkCalendar
     settings: OfficeSettings
+
+    @property
+    def finder(self) -> ItemFinder:
+        """The item finder (`clerk.service.Window` builds it on first use)."""
+        raise NotImplementedError
 
     @property
     def offices(self) -> Offices:
