@@ -218,8 +218,11 @@ def _walk(window: Window, users: dict, item: Item, target: str, rng: random.Rand
         window.check_materials(clerk, uuid, _checks(window, item, circumstances, drop=0, rng=rng))
     if target == "withdrawn":
         return window.withdraw(clerk, uuid, "申请人主动撤回（演示）").state
+    if window.must_collect(uuid):  # a point collects items 34-35 and hands them on (收件转报)
+        return window.collect(clerk, uuid).state
     view = window.accept(clerk, uuid, declaration_deadline=today)
-    if view.state.is_final or target == "accepted":
+    if view.state.is_final or target == "accepted" or not window.owns(window.store.get_case(uuid)):
+        # at a service point, a case that needs review was handed on to the county office
         return _maybe_rate(window, clerk, view, rng)
     if target == "rejected":
         return window.reject(reviewer, uuid, "材料内容与系统记录不一致（演示）").state

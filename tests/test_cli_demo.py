@@ -47,3 +47,15 @@ def test_demo_on_an_unknown_point_fails_cleanly(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert "没有编码为 ZZ99 的经办机构或服务点" in err
     assert "Traceback" not in err
+
+
+def test_demo_at_a_township_point_hands_on_what_the_county_decides(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "point.db")
+    assert main(["point", "add", "--db", db, "--code", "LS01", "--name", "岚角山镇政务服务大厅",
+                 "--kind", "township_hall", "--office", "YZ03"]) == 0
+    assert main(["demo", "--db", db, "--cases", "40", "--point", "LS01"]) == 0
+    assert "已在" in capsys.readouterr().out
+    with Store.open(db) as store:
+        items = {r[0] for r in store.conn.execute("SELECT item_no FROM cases")}
+        assert {19, 34} <= items  # 19 accepted and handed on for review; 34 collected (收件转报)
+        assert store.verify(full=True)["ok"] is True

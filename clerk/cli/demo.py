@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             documents_root=path.parent / (path.stem + "-documents"),
             progress=progress,
         )
-    except ServiceError as exc:
+    except (ServiceError, RuntimeError) as exc:
         print(f"\n未生成演示数据：{exc}", file=sys.stderr)
         return 1
     finally:
