@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import stat
 import tarfile
 
 import pytest
@@ -85,6 +86,11 @@ def test_the_file_is_named_after_sender_receiver_and_number(tmp_path, sender, re
     path, _ = fmt.write_bundle(tmp_path, contents(), sender, [receiver.public.age_recipient])
     assert path.name == "clerk-LS01-YZ03-000003.clerkbundle"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_the_bundle_file_is_readable_by_its_owner_only(tmp_path, sender, receiver):
+    path, _ = fmt.write_bundle(tmp_path, contents(), sender, [receiver.public.age_recipient])
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_the_header_is_readable_without_keys(tmp_path, sender, receiver):

@@ -163,7 +163,7 @@ def write_bundle(
     data = encrypt(envelope, contents.header, recipients)
     step(3, 4)
     path = directory / file_name(contents.header)
-    write_atomic(path, data)
+    write_atomic(path, data, mode=0o600)  # encrypted, but it carries personal data: owner only
     step(4, 4)
     return path, sha256(payload)
 

@@ -345,7 +345,7 @@ class SyncDesk:
             target = root / f"{digest}{suffix}"
             if not target.exists() or hashlib.sha256(target.read_bytes()).hexdigest() != digest:
                 root.mkdir(parents=True, exist_ok=True)
-                keys.write_atomic(target, content)
+                keys.write_atomic(target, content, mode=0o600)  # a document: owner only
                 written.append(target)
             return str(target)
 
