@@ -221,7 +221,8 @@ def _walk(window: Window, users: dict, item: Item, target: str, rng: random.Rand
     if window.must_collect(uuid):  # a point collects items 34-35 and hands them on (收件转报)
         return window.collect(clerk, uuid).state
     view = window.accept(clerk, uuid, declaration_deadline=today)
-    if view.state.is_final or target == "accepted" or not window.owns(window.store.get_case(uuid)):
+    row = window.store.get_case(uuid)
+    if view.state.is_final or target == "accepted" or (row is not None and not window.owns(row)):
         # at a service point, a case that needs review was handed on to the county office
         return _maybe_rate(window, clerk, view, rng)
     if target == "rejected":

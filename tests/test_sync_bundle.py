@@ -70,6 +70,9 @@ def test_round_trip_keeps_records_files_and_names_the_suite(tmp_path, sender, re
         "documents": 1,
         "evaluations": 1,
         "events": 0,
+        "batches": 0,
+        "batch_materials": 0,
+        "batch_cases": 0,
         "files": 1,
     }
     assert set(back.manifest["parts"]) == {
@@ -78,6 +81,9 @@ def test_round_trip_keeps_records_files_and_names_the_suite(tmp_path, sender, re
         "documents.jsonl",
         "evaluations.jsonl",
         "events.jsonl",
+        "batches.jsonl",
+        "batch_materials.jsonl",
+        "batch_cases.jsonl",
         f"files/{fmt.sha256(b'%PDF-1')}",
     }
 

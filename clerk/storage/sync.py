@@ -86,6 +86,13 @@ def chain_for(own_code: str, case_point_code: str) -> str:
 # (where a document's file lies here, when this file stored the row).
 RECORD_TABLES = ("cases", "case_materials", "documents", "evaluations")
 LOCAL_COLUMNS = frozenset({"created_at", "updated_at", "path_txt", "path_pdf"})
+# A roster batch (表6) travels with its cases: written once, never changed. Each table with the
+# column that identifies a row; where its files lie is local (the receipt travels as the cases'
+# documents; the correction notice stays with the school's point).
+BATCH_TABLES = {"batches": "uuid", "batch_materials": "uuid", "batch_cases": "case_uuid"}
+BATCH_LOCAL_COLUMNS = frozenset(
+    {"created_at", "updated_at", "receipt_path_txt", "receipt_path_pdf", "notice_path_txt", "notice_path_pdf"}
+)
 
 
 @dataclass(frozen=True)
@@ -433,7 +440,8 @@ class SyncStore:
                 )
 
     def table_columns(self, table: str) -> frozenset[str]:
-        _check_table(table)
+        if table not in BATCH_TABLES:
+            _check_table(table)
         if table not in self._columns:
             self._columns[table] = frozenset(str(r[1]) for r in self._conn.execute(f"PRAGMA table_info({table})"))
         return self._columns[table]
@@ -547,7 +555,44 @@ class SyncStore:
             cursor = self._conn.execute(f"INSERT INTO events ({names}) VALUES ({marks})", values)
         return int(cursor.lastrowid)
 
+    # ------------------------------------------------------------------ roster batches
+
+    def batch_records_of_cases(self, case_uuids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """The batch rows of the given cases: their links, their batches and the batches' materials."""
+        links = self._in("SELECT * FROM batch_cases WHERE case_uuid IN ({}) ORDER BY rowid", case_uuids)
+        batch_uuids = {str(r["batch_uuid"]) for r in links}
+        return {
+            "batches": self._in("SELECT * FROM batches WHERE uuid IN ({}) ORDER BY rowid", batch_uuids),
+            "batch_materials": self._in(
+                "SELECT * FROM batch_materials WHERE batch_uuid IN ({}) ORDER BY rowid", batch_uuids
+            ),
+            "batch_cases": links,
+        }
+
+    def batch_record(self, table: str, key: str) -> dict[str, Any] | None:
+        column = BATCH_TABLES[table]
+        rows = self._rows(f"SELECT * FROM {table} WHERE {column} = ?", (key,))
+        return rows[0] if rows else None
+
+    def insert_batch_record(self, table: str, row: Mapping[str, Any], now: str) -> None:
+        if table not in BATCH_TABLES:
+            raise ValueError(f"not a batch table: {table}")
+        values = {**row, "created_at": now, "updated_at": now}
+        self._check_columns(table, values)
+        names = ", ".join(values)
+        marks = ", ".join(f":{k}" for k in values)
+        with self.transaction():
+            self._conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
+
     # ------------------------------------------------------------------ internals
+
+    def _in(self, sql: str, keys: Iterable[str]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        ordered = sorted(set(keys))
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            found.extend(self._rows(sql.format(", ".join("?" * len(chunk))), chunk))
+        return found
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         cursor = self._conn.execute(sql, tuple(params))

@@ -10,7 +10,8 @@ Layers, outside in:
 3. an envelope (tar): `payload.tar.gz` and `signature.json`, an Ed25519 signature (`cryptography`)
    by the sender's device key over the exact payload bytes;
 4. the payload (tar.gz): `manifest.json`, the records as JSON Lines (`cases.jsonl`,
-   `case_materials.jsonl`, `documents.jsonl`, `evaluations.jsonl`, `events.jsonl`) and the
+   `case_materials.jsonl`, `documents.jsonl`, `evaluations.jsonl`, `events.jsonl`, and a college's
+   roster batches: `batches.jsonl`, `batch_materials.jsonl`, `batch_cases.jsonl`) and the
    document files under `files/<sha256>`; the manifest holds a SHA-256 of every other part.
 
 The suite is named in the manifest and the signature so a different one (e.g. 国密 SM2/SM3/SM4)
@@ -39,7 +40,16 @@ from clerk.sync.keys import KeyPair, PublicKeys, write_atomic
 FORMAT = 1
 MAGIC = b"CLERK-BUNDLE/"
 SUITE = "ed25519+age-x25519-chacha20poly1305"
-RECORD_PARTS = ("cases", "case_materials", "documents", "evaluations", "events")
+RECORD_PARTS = (
+    "cases",
+    "case_materials",
+    "documents",
+    "evaluations",
+    "events",
+    "batches",
+    "batch_materials",
+    "batch_cases",
+)
 MAX_HEADER = 4096
 SUFFIX = ".clerkbundle"
 

@@ -29,7 +29,13 @@ from clerk.masking import mask_name
 from clerk.model import CaseState
 from clerk.storage.chain import event_hash
 from clerk.storage.schema import LATEST, ZERO_HASH
-from clerk.storage.sync import LOCAL_COLUMNS, RECORD_TABLES, SyncStore
+from clerk.storage.sync import (
+    BATCH_LOCAL_COLUMNS,
+    BATCH_TABLES,
+    LOCAL_COLUMNS,
+    RECORD_TABLES,
+    SyncStore,
+)
 from clerk.sync import bundle as fmt
 from clerk.sync.bundle import BundleError, Contents, Header
 from clerk.sync.keys import KeyPair, KeyProblem, PublicKeys
@@ -148,6 +154,8 @@ def build_export(
             if data is not None:
                 files[fmt.sha256(data)] = data
     records["events"] = events
+    for table, rows in sync.batch_records_of_cases(touched).items():
+        records[table] = [{k: v for k, v in r.items() if k not in BATCH_LOCAL_COLUMNS} for r in rows]
     last_in = sync.last_bundle("in", receiver)
     manifest = {
         "format": fmt.FORMAT,
@@ -671,7 +679,36 @@ def _apply(
                 report,
                 counts,
             )
+    # 6. Roster batches (written once): new rows are stored, identical ones skipped, others refused.
+    for table, key in BATCH_TABLES.items():
+        for row in contents.records.get(table, []):
+            _apply_batch_record(table, key, row, sync, look, stamp, report, counts)
     report.imported = counts
+
+
+def _apply_batch_record(
+    table: str,
+    key: str,
+    row: dict[str, Any],
+    sync: SyncStore,
+    look: _Lookups,
+    stamp: str,
+    report: ImportReport,
+    counts: dict[str, int],
+) -> None:
+    values = {k: v for k, v in row.items() if k not in BATCH_LOCAL_COLUMNS}
+    old = sync.batch_record(table, str(row[key]))
+    if old is None:
+        if table == "batch_cases" and look.case(row["case_uuid"]) is None:
+            report.rejected.append({"kind": table, "uuid": row["case_uuid"], "why": "记录所属的办件不在本机。"})
+            return
+        sync.insert_batch_record(table, values, stamp)
+        counts[table] = counts.get(table, 0) + 1
+        return
+    if all(old.get(k) == v for k, v in values.items()):
+        report.duplicates += 1
+        return
+    report.rejected.append({"kind": table, "uuid": row[key], "why": "同一记录的内容与本机不同，未覆盖，请核对。"})
 
 
 class _Lookups:
