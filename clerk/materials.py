@@ -229,3 +229,28 @@ def defect_choices(material: Material) -> list[str]:
         choices.append(COPY_DEFECTS[material.copy])
     choices.extend(COMMON_DEFECTS)
     return choices
+
+
+def check_rows(
+    known: Mapping[str, Material], checks: Mapping[str, MaterialCheck], unknown: str
+) -> list[Mapping[str, str | None]]:
+    """The rows to store for `checks`, each validated against its material in `known`.
+
+    Raises `MaterialCheckError`: `unknown` (formatted with `{material_id}`) for a material not in
+    `known`, or the check's own problem.
+    """
+    rows: list[Mapping[str, str | None]] = []
+    for material_id, check in checks.items():
+        material = known.get(material_id)
+        if material is None:
+            raise MaterialCheckError(unknown.format(material_id=material_id))
+        validate_check(material, check)
+        rows.append(
+            {
+                "material_id": material_id,
+                "status": check.status,
+                "alternative": check.alternative,
+                "defect": check.defect,
+            }
+        )
+    return rows

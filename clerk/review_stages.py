@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from clerk.catalog import Item
 from clerk.clock import TZ
-from clerk.materials import MaterialCheck, MaterialCheckError, validate_check
+from clerk.materials import MaterialCheck, MaterialCheckError, check_rows
 from clerk.model import Action, CaseState
 from clerk.storage.records import EventRecord
 
@@ -55,23 +55,10 @@ class ReviewStages:
                 raise ServiceError("只有已受理、待审核的办件在审核评估环节核验材料。")
             item = self.catalog.item(row.item_no)  # type: ignore[attr-defined]
             later = {m.id: m for m in item.materials if m.stage == "review"}
-            rows = []
-            for material_id, check in checks.items():
-                material = later.get(material_id)
-                if material is None:
-                    raise ServiceError(f"“{material_id}”不是审核评估环节核验的材料。")
-                try:
-                    validate_check(material, check)
-                except MaterialCheckError as exc:
-                    raise ServiceError(str(exc)) from None
-                rows.append(
-                    {
-                        "material_id": material_id,
-                        "status": check.status,
-                        "alternative": check.alternative,
-                        "defect": check.defect,
-                    }
-                )
+            try:
+                rows = check_rows(later, checks, "“{material_id}”不是审核评估环节核验的材料。")
+            except MaterialCheckError as exc:
+                raise ServiceError(str(exc)) from None
             self.store.set_material_checks(case_uuid, rows, point_code=row.point_code)  # type: ignore[attr-defined]
         return self.case(case_uuid, user)  # type: ignore[attr-defined]
 

@@ -43,8 +43,8 @@ from clerk.materials import (
     MaterialCheck,
     MaterialCheckError,
     applicable_conditions,
+    check_rows,
     required_materials,
-    validate_check,
 )
 from clerk.model import (
     Action,
@@ -265,23 +265,10 @@ class Window(Enrolment, Accounts, Administration, ReviewStages, SyncDesk, CaseRe
     def _store_checks(self, row: CaseRecord, checks: Mapping[str, MaterialCheck]) -> None:
         item = self.catalog.item(row.item_no)
         known = {m.id: m for m in item.materials} | {g.material.id: g.material for g in self.catalog.general_materials}
-        rows: list[Mapping[str, Any]] = []
-        for material_id, check in checks.items():
-            material = known.get(material_id)
-            if material is None:
-                raise ServiceError(f"事项{item.no}没有编号为 {material_id} 的材料。")
-            try:
-                validate_check(material, check)
-            except MaterialCheckError as exc:
-                raise ServiceError(str(exc)) from None
-            rows.append(
-                {
-                    "material_id": material_id,
-                    "status": check.status,
-                    "alternative": check.alternative,
-                    "defect": check.defect,
-                }
-            )
+        try:
+            rows = check_rows(known, checks, f"事项{item.no}没有编号为 {{material_id}} 的材料。")
+        except MaterialCheckError as exc:
+            raise ServiceError(str(exc)) from None
         self.store.set_material_checks(row.uuid, rows, point_code=row.point_code)
 
     # ------------------------------------------------------------------ decisions at the window

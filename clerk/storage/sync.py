@@ -380,15 +380,7 @@ class SyncStore:
         """Every row of `table` belonging to the given cases (`cases` itself: the cases)."""
         _check_table(table)
         key = "uuid" if table == "cases" else "case_uuid"
-        found: list[dict[str, Any]] = []
-        uuids = sorted(set(case_uuids))
-        for start in range(0, len(uuids), 500):
-            chunk = uuids[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            found.extend(
-                self._rows(f"SELECT * FROM {table} WHERE {key} IN ({marks}) ORDER BY rowid", chunk)
-            )
-        return found
+        return self._in(f"SELECT * FROM {table} WHERE {key} IN ({{}}) ORDER BY rowid", case_uuids)
 
     def cases_changed_since(self, point_code: str | None, since: str | None) -> list[str]:
         """Uuids of cases (of one point, or all) whose row or dependent rows changed after `since`."""
