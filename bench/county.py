@@ -31,48 +31,36 @@ upgrade); one whose migrations differ (a renumbered migration after a merge) is 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import multiprocessing
 import os
-import random
 import shutil
 import sqlite3
 import sys
 import time
-import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from clerk.case_numbers import make_case_number, new_uuid
-from clerk.demo import DEMO_AREA, GIVEN, SURNAMES
-from clerk.identifiers import resident_id_check_char
+from bench.county_rows import (
+    CASE_TABLES,
+    TemplateCase,
+    WindowJob,
+    event_columns,
+    init_worker,
+    load_template,
+    window_rows,
+)
 from clerk.model import FINAL_STATES
-from clerk.storage import chain, fts, schema
+from clerk.storage import fts, schema
 
-FIXTURE_VERSION = 1
+FIXTURE_VERSION = 2
 COUNTY_CASES = 1_000_000
 TEMPLATE_CASES = 2000
 YEARS = 3
 WINDOW_DAYS = 28
-CASE_TABLES = ("cases", "case_materials", "documents", "evaluations")
-# Columns holding a date or an ISO instant: moved by the window's offset.
-DATE_COLUMNS = frozenset(
-    {
-        "received_at",
-        "accepted_at",
-        "due_date",
-        "due_start",
-        "decided_at",
-        "closed_at",
-        "paid_at",
-        "created_at",
-        "updated_at",
-        "issued_at",
-        "at",
-        "followed_up_at",
-    }
-)
 
 
 def cache_root() -> Path:
@@ -156,213 +144,47 @@ def template(cases: int = TEMPLATE_CASES, *, log: TextIO | None = sys.stderr) ->
     return Built(demo.path, cases, meta)
 
 
-# ---------------------------------------------------------------------- the event log's shape
-
-# The event log's chain columns. Since migration 6 each origin has its own chain: `n` is the
-# local arrival order, `origin`/`seq` the event's place in its origin's chain, `format` how its
-# hash was made (1: a legacy event, payload without origin; 2: with). The fixture has one origin,
-# the template's point, so `seq` = `n`; a copied event keeps its template event's format. Before
-# migration 6 the log was one chain numbered by `seq`: only this class knows the difference.
-CHAIN_COLUMNS = frozenset({"n", "origin", "seq", "prev_hash", "hash"})
-
-
-class Chain:
-    """Assigns the chain columns of each event in log order."""
-
-    def __init__(self, per_origin: bool, origin: str) -> None:
-        self.per_origin = per_origin
-        self.origin = origin
-        self.n = 0
-        self.prev = schema.ZERO_HASH
-
-    def columns(self, fields: dict[str, Any]) -> dict[str, Any]:
-        """`fields`: the event's stored columns without the chain's (`data` as an object)."""
-        self.n += 1
-        fields["seq"] = self.n
-        if self.per_origin:
-            fields.update(n=self.n, origin=self.origin)
-            fields.setdefault("format", chain.CURRENT_FORMAT)
-            digest = chain.event_hash(fields, self.prev, int(fields["format"]))
-        else:
-            digest = chain.event_hash(fields, self.prev)
-        row = {**fields, "data": chain.canonical_json(fields["data"]), "prev_hash": self.prev, "hash": digest}
-        self.prev = digest
-        return row
-
-
-# ---------------------------------------------------------------------- copying
-
-
-class Copier:
-    """Makes new cases from template cases: ids, numbers, applicants and dates."""
-
-    def __init__(self, seed: int = 13) -> None:
-        self.rng = random.Random(seed)
-        self.day_seq: dict[str, int] = {}  # YYYY-MM-DD -> last sequence number used that day
-        self.people = 0
-        self._shifted: dict[tuple[str, int], str] = {}
-
-    def shift(self, value: str | None, days: int) -> str | None:
-        if value is None or days == 0:
-            return value
-        key = (value[:10], days)
-        head = self._shifted.get(key)
-        if head is None:
-            head = (date.fromisoformat(value[:10]) + timedelta(days=days)).isoformat()
-            self._shifted[key] = head
-        return head + value[10:]
-
-    def case_no(self, point: str, received: str) -> str:
-        day = received[:10]
-        n = self.day_seq.get(day, 0) + 1
-        self.day_seq[day] = n
-        return make_case_number(point, date.fromisoformat(day), n)
-
-    def person(self) -> tuple[str, str, str, str]:
-        """(name, resident ID, phone, bank account) of a new synthetic person."""
-        k = self.people
-        self.people += 1
-        birth = date(1940, 1, 1) + timedelta(days=k % 24000)
-        body = f"{DEMO_AREA}{birth:%Y%m%d}{(k // 24000) % 1000:03d}"
-        rng = self.rng
-        name = "演示" + rng.choice(SURNAMES) + rng.choice(GIVEN)
-        return (
-            name,
-            body + resident_id_check_char(body),
-            f"199{rng.randrange(10**8):08d}",
-            f"62{rng.randrange(10**15):015d}",
-        )
-
-    def credit_code(self) -> str:
-        from clerk.identifiers import credit_code_check_char
-
-        alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-        body = "91" + DEMO_AREA + "".join(self.rng.choice(alphabet) for _ in range(9))
-        return body + credit_code_check_char(body)
-
-
-def _is_date(value: Any) -> bool:
-    """A date or instant in an event's data (a deadline: `due`, `due_start`, `previous_due`)."""
-    return isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-" and value[:4].isdigit()
-
-
-def _uuid7(at: str) -> str:
-    return new_uuid(datetime.fromisoformat(at))
-
-
-def _uuid4() -> str:
-    return str(uuidlib.uuid4())
-
-
-class TemplateCase:
-    """One template case with all its rows (dicts keyed by column)."""
-
-    __slots__ = ("case", "materials", "documents", "evaluations", "events")
-
-    def __init__(self, case: dict[str, Any]) -> None:
-        self.case = case
-        self.materials: list[dict[str, Any]] = []
-        self.documents: list[dict[str, Any]] = []
-        self.evaluations: list[dict[str, Any]] = []
-        self.events: list[dict[str, Any]] = []
-
-
-def load_template(conn: sqlite3.Connection) -> list[TemplateCase]:
-    conn.row_factory = sqlite3.Row
-    by_uuid: dict[str, TemplateCase] = {}
-    for r in conn.execute("SELECT * FROM cases ORDER BY received_at, case_no"):
-        by_uuid[r["uuid"]] = TemplateCase(dict(r))
-    for table, attr in (
-        ("case_materials", "materials"),
-        ("documents", "documents"),
-        ("evaluations", "evaluations"),
-    ):
-        for r in conn.execute(f"SELECT * FROM {table} ORDER BY rowid"):
-            getattr(by_uuid[r["case_uuid"]], attr).append(dict(r))
-    for r in conn.execute("SELECT * FROM events ORDER BY seq"):
-        by_uuid[r["case_uuid"]].events.append(dict(r))
-    conn.row_factory = None
-    return list(by_uuid.values())
-
-
-def copy_case(
-    t: TemplateCase, days: int, cp: Copier, order: int
-) -> tuple[dict[str, list[dict[str, Any]]], list[tuple]]:
-    """New rows for one copy of `t` moved `days` days; events come back with their sort key."""
-    old = t.case
-    c: dict[str, Any] = {k: (cp.shift(v, days) if k in DATE_COLUMNS else v) for k, v in old.items()}
-    c["uuid"] = case_uuid = _uuid7(c["received_at"])
-    c["case_no"] = case_no = cp.case_no(c["point_code"], c["received_at"])
-    if c["applicant_kind"] == "person":
-        c["applicant_name"], c["id_number"], c["phone"], c["bank_account"] = cp.person()
-    elif c["id_type"] == "credit_code":
-        c["id_number"] = code = cp.credit_code()
-        if c["credit_code"]:
-            c["credit_code"] = code
-    if c["agent_name"]:
-        c["agent_name"], agent_id, _, _ = cp.person()
-        c["agent_id_number"] = agent_id
-    rows: dict[str, list[dict[str, Any]]] = {
-        "cases": [c],
-        "case_materials": [],
-        "documents": [],
-        "evaluations": [],
-    }
-    for m in t.materials:
-        n: dict[str, Any] = {k: (cp.shift(v, days) if k in DATE_COLUMNS else v) for k, v in m.items()}
-        n["uuid"], n["case_uuid"] = _uuid4(), case_uuid
-        rows["case_materials"].append(n)
-    doc_ids: dict[str, str] = {}
-    for d in t.documents:
-        d2: dict[str, Any] = {k: (cp.shift(v, days) if k in DATE_COLUMNS else v) for k, v in d.items()}
-        n = d2
-        n["uuid"] = doc_ids[d["uuid"]] = _uuid7(n["issued_at"])
-        n["case_uuid"] = case_uuid
-        if n["doc_no"]:
-            n["doc_no"] = case_no + n["doc_no"][len(old["case_no"]) :]
-        rows["documents"].append(n)
-    for d in rows["documents"]:
-        if d.get("reprint_of"):
-            d["reprint_of"] = doc_ids.get(d["reprint_of"])
-    for e in t.evaluations:
-        e2: dict[str, Any] = {k: (cp.shift(v, days) if k in DATE_COLUMNS else v) for k, v in e.items()}
-        n = e2
-        n["uuid"], n["case_uuid"] = _uuid7(n["at"]), case_uuid
-        rows["evaluations"].append(n)
-    events = []
-    for i, e in enumerate(t.events):
-        at = cp.shift(e["at"], days)
-        fields = {k: v for k, v in e.items() if k not in CHAIN_COLUMNS}
-        data = {k: (cp.shift(v, days) if _is_date(v) else v) for k, v in json.loads(e["data"]).items()}
-        fields.update(uuid=_uuid4(), case_uuid=case_uuid, at=at, data=data)
-        events.append((at, order, i, fields))
-    return rows, events
-
-
 # ---------------------------------------------------------------------- building the county file
 
 
-def plan(
-    template_cases: list[TemplateCase], target: int
-) -> list[tuple[int, list[tuple[int, TemplateCase]]]]:
-    """[(days offset, [(copy, template case), ...]), ...], oldest window first, `target` cases in all."""
-    finished = [t for t in template_cases if t.case["state"] in FINAL_STATES]
+def plan(template_cases: list[TemplateCase], target: int) -> list[tuple[int, list[int]]]:
+    """[(days offset, [template case index, ...]), ...], oldest window first, `target` cases in all."""
+    finished = [i for i, t in enumerate(template_cases) if t.case["state"] in FINAL_STATES]
+    everyone = list(range(len(template_cases)))
     windows_wanted = max(1, round(YEARS * 365 / WINDOW_DAYS))
     per_window = max(1, round(target / (windows_wanted * max(1, len(finished)))))
-    windows: list[tuple[int, list[tuple[int, TemplateCase]]]] = []
+    windows: list[tuple[int, list[int]]] = []
     total = 0
     w = 0
     while total < target:
-        if w == 0:
-            members = [(0, t) for t in template_cases]
-            members += [(c, t) for c in range(1, per_window) for t in finished]
-        else:
-            members = [(c, t) for c in range(per_window) for t in finished]
+        members = everyone + finished * (per_window - 1) if w == 0 else finished * per_window
         members = members[: target - total]
         total += len(members)
         windows.append((-WINDOW_DAYS * w, members))
         w += 1
     return list(reversed(windows))
+
+
+def jobs(template_cases: list[TemplateCase], target: int) -> tuple[list[WindowJob], dict[str, int]]:
+    """One self-contained job per window, and the last case number of each day when all are done."""
+    out: list[WindowJob] = []
+    seq = 0
+    person = 0
+    day_last: dict[str, int] = {}
+    for index, (days, members) in enumerate(plan(template_cases, target)):
+        job = WindowJob(index, days, members, seq, person)
+        touched: dict[str, int] = {}
+        for ti in members:
+            t = template_cases[ti]
+            seq += len(t.events)
+            person += t.persons
+            day = (date.fromisoformat(t.case["received_at"][:10]) + timedelta(days=days)).isoformat()
+            touched[day] = touched.get(day, 0) + 1
+        job.day_last = {day: day_last[day] for day in touched if day in day_last}
+        for day, n in touched.items():
+            day_last[day] = day_last.get(day, 0) + n
+        out.append(job)
+    return out, day_last
 
 
 def _table_columns(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -373,14 +195,37 @@ def _insert_sql(table: str, columns: list[str]) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
+def _set_aside(conn: sqlite3.Connection, tables: tuple[str, ...]) -> list[str]:
+    """Drop the triggers and the named indexes of `tables` (kept: their SQL, to put them back
+    once the rows are in: one sorted index build beats a million random inserts)."""
+    marks = ", ".join("?" * len(tables))
+    found = conn.execute(
+        f"SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'index')"
+        f" AND sql IS NOT NULL AND tbl_name IN ({marks})",
+        tables,
+    ).fetchall()
+    for kind, name, _sql in found:
+        conn.execute(f"DROP {kind.upper()} {name}")
+    # indexes first, then triggers (a trigger may rely on none, but keep clerk's order of creation)
+    return [sql for kind, _n, sql in found if kind == "index"] + [
+        sql for kind, _n, sql in found if kind == "trigger"
+    ]
+
+
 def build_county(
     template_db: Path,
     out: Path,
     target: int,
     *,
     log: TextIO | None = sys.stderr,
+    workers: int | None = None,
 ) -> dict[str, Any]:
-    """Write a `target`-case county file at `out` from the template database; returns counts."""
+    """Write a `target`-case county file at `out` from the template database; returns counts.
+
+    Worker processes copy the windows (`bench.county_rows.window_rows`); this process chains the
+    events (each hash covers the previous one) and writes the rows, indexes and triggers set aside
+    until the end.
+    """
     from clerk.db import Store
 
     started = time.perf_counter()
@@ -389,91 +234,74 @@ def build_county(
     Store.open(template_db).close()  # the template at the latest schema too (a cached one may be older)
     Store.open(out).close()  # the schema exactly as clerk creates it, at the latest version
 
-    src = sqlite3.connect(str(template_db))
-    cases = load_template(src)
+    cases = load_template(template_db)
     dst = sqlite3.connect(str(out), isolation_level=None)
     dst.execute("PRAGMA synchronous = OFF")
-    dst.execute("PRAGMA cache_size = -1000000")  # 1 GB page cache while loading the indexes
+    dst.execute("PRAGMA journal_mode = OFF")  # a half-built fixture is thrown away, never used
+    dst.execute("PRAGMA cache_size = -1000000")  # 1 GB page cache while loading the unique keys
     dst.execute("PRAGMA temp_store = MEMORY")
-    triggers = [
-        r[0]
-        for r in dst.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
-        )
-    ]
     dst.execute("BEGIN")
-    for name in [
-        r[0]
-        for r in dst.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
-        )
-    ]:
-        dst.execute(f"DROP TRIGGER {name}")
+    put_back = _set_aside(dst, (*CASE_TABLES, "events"))
     # Installation tables as the template has them (settings, points, users).
+    src = sqlite3.connect(str(template_db))
     for table in ("settings", "points", "users"):
         cols = _table_columns(dst, table)
         dst.execute(f"DELETE FROM {table}")
         dst.executemany(
             _insert_sql(table, cols), src.execute(f"SELECT {', '.join(cols)} FROM {table}")
         )
-    dst.execute("COMMIT")
     src.close()
+    dst.execute("COMMIT")
 
     columns = {t: _table_columns(dst, t) for t in (*CASE_TABLES, "events")}
-    sql = {t: _insert_sql(t, cols) for t, cols in columns.items()}
+    ev_cols = event_columns(columns["events"])
+    sql = {t: _insert_sql(t, columns[t]) for t in CASE_TABLES}
+    sql["events"] = _insert_sql("events", ev_cols)
     fts_sql = f"INSERT INTO {fts.TABLE} (case_uuid, applicant_name, unit_name) VALUES (?, ?, ?)"
-    cp = Copier()
     point = cases[0].case["point_code"]
-    log_chain = Chain("origin" in columns["events"], point)
-    windows = plan(cases, target)
+    window_jobs, day_last = jobs(cases, target)
     counts = dict.fromkeys((*CASE_TABLES, "events"), 0)
     done = 0
-    for i, (days, members) in enumerate(windows):
-        batch: dict[str, list[dict[str, Any]]] = {t: [] for t in CASE_TABLES}
-        events: list[tuple] = []
-        for order, (_copy, t) in enumerate(members):
-            rows, evs = copy_case(t, days, cp, order)
-            for table, rs in rows.items():
-                batch[table].extend(rs)
-            events.extend(evs)
-        events.sort(key=lambda e: (e[0], e[1], e[2]))
-        chained = [log_chain.columns(e[3]) for e in events]
-        dst.execute("BEGIN")
-        for table in CASE_TABLES:
-            cols = columns[table]
-            dst.executemany(sql[table], [tuple(r.get(c) for c in cols) for r in batch[table]])
-            counts[table] += len(batch[table])
-        dst.executemany(
-            fts_sql,
-            [
-                (c["uuid"], fts.spaced(c["applicant_name"]), fts.spaced(c["unit_name"]))
-                for c in batch["cases"]
-            ],
-        )
-        cols = columns["events"]
-        dst.executemany(sql["events"], [tuple(r.get(c) for c in cols) for r in chained])
-        counts["events"] += len(chained)
-        dst.execute("COMMIT")
-        done += len(members)
-        elapsed = time.perf_counter() - started
-        eta = elapsed / done * (target - done)
-        _say(
-            log,
-            f"  county fixture: {done:>9,} / {target:,} cases, {counts['events']:,} events"
-            f" — window {i + 1}/{len(windows)}, {elapsed:.0f} s, about {eta:.0f} s to go",
-        )
+    prev = schema.ZERO_HASH
+    sha256 = hashlib.sha256
+    workers = workers or max(1, min(4, os.cpu_count() or 1))
+    context = multiprocessing.get_context("spawn")  # a clean interpreter: no copy of this one's state
+    with context.Pool(workers, init_worker, (template_db, columns, point)) as pool:
+        for w in pool.imap(window_rows, window_jobs):
+            linked = []
+            for base, payload in zip(w.events, w.payloads, strict=True):
+                digest = sha256((payload + prev).encode("utf-8")).hexdigest()
+                linked.append((*base, prev, digest))
+                prev = digest
+            dst.execute("BEGIN")
+            for table in CASE_TABLES:
+                dst.executemany(sql[table], w.tables[table])
+                counts[table] += len(w.tables[table])
+            dst.executemany(fts_sql, w.fts)
+            dst.executemany(sql["events"], linked)
+            counts["events"] += len(linked)
+            dst.execute("COMMIT")
+            done += w.cases
+            elapsed = time.perf_counter() - started
+            eta = elapsed / done * (target - done)
+            _say(
+                log,
+                f"  county fixture: {done:>9,} / {target:,} cases, {counts['events']:,} events"
+                f" — window {w.index + 1}/{len(window_jobs)}, {elapsed:.0f} s, about {eta:.0f} s to go",
+            )
+    _say(log, f"  county fixture: building {len(put_back)} indexes and triggers …")
     dst.execute("BEGIN")
     dst.execute("DELETE FROM sequences")
     dst.executemany(
         "INSERT INTO sequences (point_code, day, last) VALUES (?, ?, ?)",
-        [(point, day, n) for day, n in sorted(cp.day_seq.items())],
+        [(point, day, n) for day, n in sorted(day_last.items())],
     )
-    for trigger in triggers:
-        dst.execute(trigger)
+    for statement in put_back:
+        dst.execute(statement)
     dst.execute("COMMIT")
-    dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    dst.execute("PRAGMA journal_mode = WAL")
     dst.close()
-    return {"counts": counts, "build_s": time.perf_counter() - started, "windows": len(windows)}
+    return {"counts": counts, "build_s": time.perf_counter() - started, "windows": len(window_jobs)}
 
 
 def verify_process(path: Path, *args: str) -> dict[str, Any]:

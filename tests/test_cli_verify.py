@@ -119,7 +119,9 @@ def test_corrupted_page_fails_the_integrity_check(db, tmp_path, capsys):
     data[last + 8 : last + page_size] = b"\xff" * (page_size - 8)
     copy.write_bytes(bytes(data))
     assert main(["verify", "--db", str(copy)]) == 1
-    assert "结论：检查未通过" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "结论：检查未通过" in out
+    assert "数据库文件结构检查未通过（PRAGMA integrity_check）" in out
 
 
 def test_global_db_option_is_honoured(db, capsys):
