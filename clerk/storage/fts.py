@@ -12,6 +12,7 @@ Only names are indexed here; ID numbers, credit codes and bank accounts never en
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 
 TABLE = "cases_fts"
 
@@ -45,6 +46,16 @@ def index_case(
     conn.execute(
         f"INSERT INTO {TABLE} (case_uuid, applicant_name, unit_name) VALUES (?, ?, ?)",
         (case_uuid, spaced(applicant_name), spaced(unit_name)),
+    )
+
+
+def index_cases(
+    conn: sqlite3.Connection, cases: Iterable[tuple[str, str | None, str | None]]
+) -> None:
+    """`index_case` for many new cases: (uuid, applicant name, unit name) each."""
+    conn.executemany(
+        f"INSERT INTO {TABLE} (case_uuid, applicant_name, unit_name) VALUES (?, ?, ?)",
+        [(u, spaced(a), spaced(n)) for u, a, n in cases],
     )
 
 

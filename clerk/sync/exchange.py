@@ -19,9 +19,10 @@ sequence, never by clock.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -512,15 +513,17 @@ def _apply(
     # 1. Events: skip what we hold (identical), refuse a chain that forks from ours.
     new_events: list[dict[str, Any]] = []
     forked: set[str] = set()
-    for event in sorted(
+    incoming = sorted(
         contents.records.get("events", []), key=lambda e: (str(e["origin"]), int(e["seq"]))
-    ):
+    )
+    held = _held_hashes(sync, incoming)
+    for event in incoming:
         origin = str(event["origin"])
         if origin in forked:
             continue
-        mine = sync.event_at(origin, int(event["seq"]))
+        mine = held[origin].get(int(event["seq"]))
         if mine is not None:
-            if mine["hash"] == event["hash"]:
+            if mine == event["hash"]:
                 report.duplicates += 1
                 continue
             forked.add(origin)
@@ -551,13 +554,22 @@ def _apply(
             continue
         incoming_cases[r["uuid"]] = r
     look = _Lookups(sync)
+    look.fetch_cases(incoming_cases)
     before: dict[str, dict[str, Any] | None] = {u: look.case(u) for u in incoming_cases}
-    for uuid, row in incoming_cases.items():
-        if before[uuid] is None:
-            sync.insert_record("cases", row, stamp)
-            look.cases[uuid] = row
-            counts["cases"] += 1
+    fresh = [row for uuid, row in incoming_cases.items() if before[uuid] is None]
+    counts["cases"] += sync.insert_records("cases", fresh, stamp)
+    look.cases.update((row["uuid"], row) for row in fresh)
+    look.fetch_cases(
+        {e["case_uuid"] for e in new_events}
+        | {
+            str(r["case_uuid"])
+            for t in (*RECORD_TABLES[1:], "batch_cases")
+            for r in contents.records.get(t, [])
+            if r.get("case_uuid") is not None
+        }
+    )
     event_cases: set[str] = set()
+    storing: list[dict[str, Any]] = []
     for event in new_events:
         if look.case(event["case_uuid"]) is None:
             forked.add(str(event["origin"]))
@@ -572,13 +584,14 @@ def _apply(
             continue
         if str(event["origin"]) in forked:
             continue
-        sync.insert_event(event)
-        counts["events"] += 1
+        storing.append(event)
         event_cases.add(event["case_uuid"])
+    counts["events"] += sync.insert_events(storing)
     _flag_clocks(new_events, now, report)
     # 3. Ownership: events by an installation that did not own the case go to the conflict queue.
     new_keys = {(str(e["origin"]), int(e["seq"])) for e in new_events}
     conflicted: set[str] = set()
+    look.fetch_histories(event_cases | set(incoming_cases))
     for case_uuid in sorted(event_cases | set(incoming_cases)):
         case = look.case(case_uuid)
         assert case is not None
@@ -664,7 +677,15 @@ def _apply(
             report.decisions.append(_decision(row, old, labels))
     # 5. Material checks, documents, evaluations.
     for table in ("case_materials", "documents", "evaluations"):
-        for row in contents.records.get(table, []):
+        rows = contents.records.get(table, [])
+        held_rows = _Held(
+            rows,
+            "uuid",
+            partial(sync.records_by_uuid, table),
+            partial(sync.record, table),
+            partial(sync.insert_records, table, now=stamp),
+        )
+        for row in rows:
             _apply_record(
                 look,
                 new_keys,
@@ -678,31 +699,93 @@ def _apply(
                 stamp,
                 report,
                 counts,
+                held_rows,
             )
+        held_rows.flush()
     # 6. Roster batches (written once): new rows are stored, identical ones skipped, others refused.
     for table, key in BATCH_TABLES.items():
-        for row in contents.records.get(table, []):
-            _apply_batch_record(table, key, row, sync, look, stamp, report, counts)
+        rows = contents.records.get(table, [])
+        held_rows = _Held(
+            rows,
+            key,
+            partial(sync.batch_records_by_key, table),
+            partial(sync.batch_record, table),
+            partial(sync.insert_batch_records, table, now=stamp),
+        )
+        for row in rows:
+            _apply_batch_record(table, key, row, look, report, counts, held_rows)
+        held_rows.flush()
     report.imported = counts
+
+
+def _held_hashes(sync: SyncStore, events: list[dict[str, Any]]) -> dict[str, dict[int, str]]:
+    """The hashes this file holds under the (origin, seq) of the incoming events: one range query
+    per origin (a bundle carries each origin's events as one contiguous run)."""
+    ranges: dict[str, tuple[int, int]] = {}
+    for event in events:
+        origin, seq = str(event["origin"]), int(event["seq"])
+        lo, hi = ranges.get(origin, (seq, seq))
+        ranges[origin] = (min(lo, seq), max(hi, seq))
+    return {origin: sync.event_hashes(origin, lo, hi) for origin, (lo, hi) in ranges.items()}
+
+
+class _Held:
+    """The stored rows an import compares one table's incoming rows with, read in one set-based
+    query, and the new rows written in bulk at the end.
+
+    A key met a second time in the same bundle is compared with what the database holds by
+    then (pending rows are written first), exactly as if every row had been applied one by one.
+    """
+
+    def __init__(
+        self,
+        rows: list[dict[str, Any]],
+        key: str,
+        fetch: Callable[[list[str]], dict[str, dict[str, Any]]],
+        read: Callable[[str], dict[str, Any] | None],
+        write: Callable[[list[dict[str, Any]]], int],
+    ) -> None:
+        self.known = fetch([str(r[key]) for r in rows]) if rows else {}
+        self.read, self.write = read, write
+        self.pending: list[dict[str, Any]] = []
+        self.touched: set[str] = set()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if key in self.touched:
+            self.flush()
+            return self.read(key)
+        return self.known.get(key)
+
+    def insert(self, key: str, values: dict[str, Any]) -> None:
+        self.pending.append(values)
+        self.touched.add(key)
+
+    def changed(self, key: str) -> None:
+        """The row under `key` was rewritten in place."""
+        self.touched.add(key)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.write(self.pending)
+            self.pending = []
 
 
 def _apply_batch_record(
     table: str,
     key: str,
     row: dict[str, Any],
-    sync: SyncStore,
     look: _Lookups,
-    stamp: str,
     report: ImportReport,
     counts: dict[str, int],
+    held: _Held,
 ) -> None:
     values = {k: v for k, v in row.items() if k not in BATCH_LOCAL_COLUMNS}
-    old = sync.batch_record(table, str(row[key]))
+    old = held.get(str(row[key]))
     if old is None:
         if table == "batch_cases" and look.case(row["case_uuid"]) is None:
             report.rejected.append({"kind": table, "uuid": row["case_uuid"], "why": "记录所属的办件不在本机。"})
             return
-        sync.insert_batch_record(table, values, stamp)
+        held.insert(str(row[key]), values)
         counts[table] = counts.get(table, 0) + 1
         return
     if all(old.get(k) == v for k, v in values.items()):
@@ -724,10 +807,24 @@ class _Lookups:
             self.cases[uuid] = self.sync.record("cases", uuid)
         return self.cases[uuid]
 
+    def fetch_cases(self, uuids: Iterable[str]) -> None:
+        """Read the case rows of many uuids at once (None for those this file lacks)."""
+        missing = [u for u in uuids if u not in self.cases]
+        found = self.sync.records_by_uuid("cases", missing)
+        for uuid in missing:
+            self.cases[uuid] = found.get(uuid)
+
     def history(self, uuid: str) -> list[dict[str, Any]]:
         if uuid not in self.histories:
             self.histories[uuid] = self.sync.case_events(uuid)
         return self.histories[uuid]
+
+    def fetch_histories(self, uuids: Iterable[str]) -> None:
+        """Read the histories of many cases at once (after the bundle's events are stored)."""
+        missing = [u for u in uuids if u not in self.histories]
+        found = self.sync.case_histories(missing)
+        for uuid in missing:
+            self.histories[uuid] = found.get(uuid, [])
 
 
 def _sender_owned(
@@ -773,9 +870,10 @@ def _apply_record(
     stamp: str,
     report: ImportReport,
     counts: dict[str, int],
+    held: _Held,
 ) -> None:
     values = {k: v for k, v in row.items() if not k.startswith("file_")}
-    old = sync.record(table, row["uuid"])
+    old = held.get(str(row["uuid"]))
     if old is None:
         if look.case(row["case_uuid"]) is None:
             report.rejected.append(
@@ -790,7 +888,7 @@ def _apply_record(
                     if digest in contents.files
                     else None
                 )
-        sync.insert_record(table, values, stamp)
+        held.insert(str(row["uuid"]), values)
         counts[table] += 1
         return
     if _same(values, old):
@@ -814,6 +912,7 @@ def _apply_record(
     ):
         return
     sync.replace_record(table, values, stamp)
+    held.changed(str(row["uuid"]))
     counts[table] += 1
 
 
