@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -601,9 +603,12 @@ class SyncStore:
 
     def insert_events(self, rows: Iterable[Mapping[str, Any]]) -> int:
         """`insert_event` for many events, in order (the triggers check each one as it goes in)."""
-        values = [{k: row[k] for k in self.EVENT_COLUMNS if k in row} for row in rows]
+        values = list(rows)
+        columns = self.EVENT_COLUMNS
         with self.transaction():
-            self._insert_many("events", values, checked=False)
+            self._insert_many(
+                "events", values, checked=False, names_of=lambda row: tuple(k for k in columns if k in row)
+            )
         return len(values)
 
     # ------------------------------------------------------------------ roster batches
@@ -660,7 +665,12 @@ class SyncStore:
         return found
 
     def _insert_many(
-        self, table: str, rows: list[dict[str, Any]], *, checked: bool = True
+        self,
+        table: str,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        checked: bool = True,
+        names_of: Callable[[Mapping[str, Any]], tuple[str, ...]] = tuple,
     ) -> None:
         """Insert `rows` in order, several per `INSERT ... VALUES (...), (...)` statement.
 
@@ -671,22 +681,24 @@ class SyncStore:
         Consecutive rows with the same columns share a statement.
         """
         limit = _variable_limit(self._conn)
+        keys = [names_of(row) for row in rows]
         start = 0
         while start < len(rows):
-            names = tuple(rows[start])
+            names = keys[start]
             end = start + 1
-            while end < len(rows) and tuple(rows[end]) == names:
+            while end < len(rows) and keys[end] == names:
                 end += 1
             if checked:
-                self._check_columns(table, rows[start])
+                self._check_columns(table, dict.fromkeys(names))
             per = max(1, min(CHUNK, limit // max(1, len(names))))
             one = "(" + ", ".join("?" * len(names)) + ")"
             head = f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+            pick = _picker(names)
             for lo in range(start, end, per):
                 chunk = rows[lo : min(end, lo + per)]
                 self._conn.execute(
                     head + ", ".join([one] * len(chunk)),
-                    [row[k] for row in chunk for k in names],
+                    list(chain.from_iterable(map(pick, chunk))),
                 )
             start = end
 
@@ -694,6 +706,14 @@ class SyncStore:
         cursor = self._conn.execute(sql, tuple(params))
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, values, strict=True)) for values in cursor]
+
+
+def _picker(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """A row's values under `names`, as a tuple (`itemgetter` of one name returns the bare value)."""
+    if len(names) == 1:
+        (name,) = names
+        return lambda row: (row[name],)
+    return itemgetter(*names)
 
 
 def _variable_limit(conn: Any) -> int:

@@ -285,8 +285,10 @@ def open_payload(payload: bytes, *, schema_version: int) -> Contents:
     contents = Contents(manifest=manifest)
     for part in RECORD_PARTS:
         try:
-            lines = members[f"{part}.jsonl"].decode("utf-8").splitlines()
-            contents.records[part] = [json.loads(line) for line in lines if line]
+            # Split the bytes, not the text: str.splitlines also breaks at U+2028, U+0085 and
+            # others that JSON leaves unescaped inside a string (a name may hold one).
+            lines = members[f"{part}.jsonl"].split(b"\n")
+            contents.records[part] = [json.loads(line.decode("utf-8")) for line in lines if line]
         except (KeyError, ValueError):
             raise BundleError(
                 "bad_part", f"上报包中的 {part} 记录无法读取，请让对方重新导出。"

@@ -18,17 +18,19 @@ sequence, never by clock.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
 from clerk.masking import mask_name
 from clerk.model import CaseState
-from clerk.storage.chain import event_hash
+from clerk.storage.chain import canonical_json, event_hash, hashed_names
 from clerk.storage.schema import LATEST, ZERO_HASH
 from clerk.storage.sync import (
     BATCH_LOCAL_COLUMNS,
@@ -294,6 +296,7 @@ def check_bundle(
 
 def check_chains(contents: Contents) -> None:
     """Every event extends its chain as the manifest says: contiguous, linked, hashes right."""
+    canonical: dict[str, str] = {}  # an event's data text -> its canonical JSON (texts repeat)
     sender = contents.manifest["from"]
     origins: Mapping[str, Mapping[str, Any]] = contents.manifest.get("origins") or {}
     by_origin: dict[str, list[dict[str, Any]]] = {}
@@ -314,7 +317,7 @@ def check_chains(contents: Contents) -> None:
                     "broken_chain",
                     f"{origin} 的事件序号不连续（缺第 {expected_seq} 条），文件可能被改动，未导入。",
                 )
-            if event["prev_hash"] != prev or event_link_hash(event) != event["hash"]:
+            if event["prev_hash"] != prev or event_link_hash(event, canonical) != event["hash"]:
                 raise BundleError(
                     "broken_chain",
                     f"{origin} 第 {expected_seq} 条事件的哈希链接不上，记录可能被改动，未导入。",
@@ -327,12 +330,61 @@ def check_chains(contents: Contents) -> None:
             )
 
 
-def event_link_hash(event: Mapping[str, Any]) -> str:
-    """The hash an event must carry given its content and predecessor (see `clerk.storage.chain`)."""
+def event_link_hash(event: Mapping[str, Any], canonical: dict[str, str] | None = None) -> str:
+    """The hash an event must carry given its content and predecessor (see `clerk.storage.chain`).
+
+    `canonical` caches data texts already put in canonical form (many events share one).
+    """
+    quick = _spliced_link_hash(event, {} if canonical is None else canonical)
+    if quick is not None:
+        return quick
     fields = dict(event)
     data = fields.get("data")
     fields["data"] = json.loads(data) if isinstance(data, str) else data
     return event_hash(fields, str(event["prev_hash"]), int(event.get("format") or 1))
+
+
+# `event_hash` of a bundle's event without building a dict and encoding it whole: the canonical
+# JSON spliced from its fields in sorted order, strings encoded as `json.dumps(...,
+# ensure_ascii=False)` encodes them, `data` decoded and re-encoded canonically (as `event_hash`
+# hashes it). Any value of another type, or an unknown format, gets None: the exact way then.
+_LINK_PLANS = {
+    fmt: tuple((f'"{name}":', name) for name in sorted(hashed_names(fmt))) for fmt in (1, 2)
+}
+
+
+def _spliced_link_hash(event: Mapping[str, Any], canonical: dict[str, str]) -> str | None:
+    fmt_value = event.get("format") or 1
+    plan = _LINK_PLANS.get(fmt_value) if fmt_value.__class__ is int else None
+    prev = event.get("prev_hash")
+    if plan is None or prev.__class__ is not str:
+        return None
+    parts = []
+    for key, name in plan:
+        v = event.get(name, _ABSENT)
+        if name == "data":
+            if v.__class__ is not str:
+                return None
+            text = canonical.get(v)
+            if text is None:
+                try:
+                    text = canonical_json(json.loads(v))
+                except ValueError:
+                    return None
+                canonical[v] = text
+            parts.append(key + text)
+        elif v.__class__ is str:
+            parts.append(key + encode_basestring(v))
+        elif v is None:
+            parts.append(key + "null")
+        elif v.__class__ is int:
+            parts.append(key + str(v))
+        else:
+            return None
+    return hashlib.sha256(("{" + ",".join(parts) + "}" + prev).encode("utf-8")).hexdigest()
+
+
+_ABSENT = object()
 
 
 # ---------------------------------------------------------------------- import: applying
