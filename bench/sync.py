@@ -154,7 +154,11 @@ def run(ctx: Context) -> list[Row]:
     repeats = 1 if ctx.quick else min(ctx.repeats, 3)
     out = root / "usb"
     out.mkdir(exist_ok=True)
-    export_p, export_f, import_p, import_f, import_bare = [], [], [], [], []
+    export_p: list[float] = []
+    export_f: list[float] = []
+    import_p: list[float] = []
+    import_f: list[float] = []
+    import_bare: list[float] = []
     schema = _schema(county_root / "clerk.db")
     bundle = None
     for i in range(repeats):
