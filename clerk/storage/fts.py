@@ -28,7 +28,7 @@ CREATE VIRTUAL TABLE {TABLE} USING fts5(
 
 def spaced(text: str | None) -> str:
     """The characters of `text` that can be searched, separated by single spaces."""
-    return " ".join(c for c in (text or "") if c.isalnum())
+    return " ".join(filter(str.isalnum, text or ""))
 
 
 def match_expression(query: str) -> str | None:

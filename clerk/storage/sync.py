@@ -542,9 +542,14 @@ class SyncStore:
         )
         return {int(seq): str(digest) for seq, digest in rows}
 
+    HISTORY_COLUMNS = (
+        "n", "origin", "seq", "case_uuid", "action", "actor", "at", "from_state", "to_state", "data", "point_code"
+    )
+
     def case_histories(self, case_uuids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-        """`case_events` of many cases at once (cases without events are absent)."""
-        columns = ", ".join(("n", *self.EVENT_COLUMNS))
+        """The events of many cases at once, in arrival order, with the columns the ownership fold
+        and the conflict queue read (`HISTORY_COLUMNS`; cases without events are absent)."""
+        columns = ", ".join(self.HISTORY_COLUMNS)
         found: dict[str, list[dict[str, Any]]] = {}
         for row in self._in(
             f"SELECT {columns} FROM events WHERE case_uuid IN ({{}}) ORDER BY case_uuid, n", case_uuids
@@ -607,7 +612,7 @@ class SyncStore:
         columns = self.EVENT_COLUMNS
         with self.transaction():
             self._insert_many(
-                "events", values, checked=False, names_of=lambda row: tuple(k for k in columns if k in row)
+                "events", values, checked=False, names_of=lambda row: tuple(filter(row.__contains__, columns))
             )
         return len(values)
 
