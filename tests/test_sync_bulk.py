@@ -303,3 +303,43 @@ def test_the_spliced_link_hash_is_the_hash_of_the_canonical_payload(fields, seq,
     cache: dict[str, str] = {}
     exchange.event_link_hash(event, cache)
     assert exchange.event_link_hash(event, cache) == expected  # from the cache of canonical texts
+
+
+def _payload(cases_part: bytes) -> bytes:
+    """A payload whose cases part is `cases_part` (hashes and counts right, nothing else in it)."""
+    import gzip
+
+    from clerk.sync import bundle as fmt
+
+    parts = {f"{name}.jsonl": b"" for name in fmt.RECORD_PARTS} | {"cases.jsonl": cases_part}
+    manifest = {
+        "format": fmt.FORMAT,
+        "schema": 1,
+        "suite": fmt.SUITE,
+        "from": POINT,
+        "to": OFFICE,
+        "seq": 1,
+        "kind": "report",
+        "parts": {name: fmt.sha256(data) for name, data in parts.items()},
+        "counts": {name: 0 for name in fmt.RECORD_PARTS} | {"cases": 1},
+    }
+    members = {"manifest.json": json.dumps(manifest).encode("utf-8"), **parts}
+    return gzip.compress(fmt._tar(members))
+
+
+def test_a_records_line_is_read_as_utf8_json():
+    from clerk.sync import bundle as fmt
+
+    line = json.dumps({"uuid": "c-1", "applicant_name": "张\u2028三"}, ensure_ascii=False).encode("utf-8")
+    contents = fmt.open_payload(_payload(line + b"\n"), schema_version=99)
+    assert contents.records["cases"] == [{"uuid": "c-1", "applicant_name": "张\u2028三"}]
+
+
+@pytest.mark.parametrize("line", [b'{"uuid": "\xff"}', b'{"amount_fen": NaN}', b"{", b" "])
+def test_a_records_line_that_is_not_json_refuses_the_part(line):
+    from clerk.sync import bundle as fmt
+    from clerk.sync.bundle import BundleError
+
+    with pytest.raises(BundleError) as refused:
+        fmt.open_payload(_payload(line + b"\n"), schema_version=99)
+    assert refused.value.code == "bad_part"
