@@ -11,8 +11,8 @@ Floor, import: the same case and event rows inserted with `executemany` in one t
 WAL file with `synchronous=FULL`, into tables with the county file's own columns, keys and
 indexes (its `CREATE TABLE` and `CREATE INDEX` statements, without its triggers, search table or
 foreign-key checks). Bare tables (no key, no index) were the floor before: they are not what any
-import into this schema can reach (the seven case and six event indexes alone double the insert
-time), so their time is kept in the note for comparison only.
+import into this schema can reach (the nine case and seven event indexes, keys included, more than
+double the insert time), so their time is kept in the note for comparison only.
 """
 
 from __future__ import annotations
