@@ -1,6 +1,10 @@
 """材料核验 and the window decision: the checklist (with alternatives and the conditional materials
 the answers switched on), then 受理 / 一次性告知 / 不予受理. In a case awaiting supplements the
 same checklist records what was handed in (补正材料交回).
+
+Space marks the highlighted material and moves to the next row; Ctrl+A marks every required
+material not yet checked as received in one stored check (rows already marked missing, defective
+or received keep their mark). Either way the clerk confirms the materials explicitly.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ def deadline_text(view: CaseView) -> str:
 class MaterialsScreen(GuardedScreen, Screen[None]):
     BINDINGS = [
         Binding("space", "toggle_material", "已收/缺", id="materials.toggle"),
+        Binding("ctrl+a", "mark_all", "全部已收", id="materials.all"),
         Binding("a", "alternative", "换替代材料", id="materials.alternative", show=False),  # the row says "a 切换"
         Binding("d", "defect", "材料有误", id="materials.defect"),
         Binding("o", "other_same_kind", "其他同类材料", id="materials.other"),
@@ -152,7 +157,9 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             return Action.NOTICE in allowed and not self.supplementing
         if action == "refuse":
             return Action.REFUSE in allowed and not self.supplementing
-        if action in ("toggle_material", "defect", "alternative", "other_same_kind"):
+        if action == "mark_all" and self.view.state in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
+            return bool(self._unchecked_required())
+        if action in ("toggle_material", "mark_all", "defect", "alternative", "other_same_kind"):
             if self.view.state not in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
                 return False
             if action == "alternative":
@@ -175,31 +182,52 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
 
     # ------------------------------------------------------------------ checklist
 
-    def _set(self, check: MaterialCheck) -> None:
+    def _set(self, *checks: MaterialCheck) -> bool:
+        """Stores `checks` (one stored check for all of them); False when refused."""
         before = dict(self.checks)
-        self.checks[check.material_id] = check
+        for check in checks:
+            self.checks[check.material_id] = check
         if self.supplementing:
             self._paint()
-            return
+            return True
         try:
             view = self.window.check_materials(self.user, self.view.uuid, dict(self.checks))
         except ValueError as exc:
             self.checks = before
             self.notify(str(exc), severity="error")
-            return
+            return False
         except Exception:
             self.checks = before  # not stored: the row keeps showing what is stored
             raise
         self._reload(view)
+        return True
 
     def action_toggle_material(self) -> None:
+        """Space: received/missing, then on to the next row (the checklist is walked top to bottom)."""
         row = self._current()
         if row is None:
             return
         old = self.checks.get(row.material.id)
         status = "missing" if old is not None and old.status == "ok" else "ok"
         alternative = (old.alternative if old else None) or row.material.alternatives[0]
-        self._set(MaterialCheck(row.material.id, status, alternative if status == "ok" else None, ""))
+        if self._set(MaterialCheck(row.material.id, status, alternative if status == "ok" else None, "")):
+            table = self.query_one(DataTable)
+            if table.cursor_row < table.row_count - 1:
+                table.move_cursor(row=table.cursor_row + 1)
+
+    def _unchecked_required(self) -> list[MaterialRow]:
+        return [r for r in self._rows() if r.required and r.material.id not in self.checks]
+
+    def action_mark_all(self) -> None:
+        """Ctrl+A: every required material not yet checked is received (choices: the first one)."""
+        rows = self._unchecked_required()
+        if not rows:
+            return
+        kept = sum(1 for r in self._rows() if r.required and r.material.id in self.checks)
+        checks = [MaterialCheck(r.material.id, "ok", r.material.alternatives[0], "") for r in rows]
+        if self._set(*checks):
+            note = f"，另有 {kept} 项保留原核验结果" if kept else ""
+            self.notify(f"已将 {len(rows)} 项应收材料标为已收{note}。")
 
     def action_alternative(self) -> None:
         row = self._current()
