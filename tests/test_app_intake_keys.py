@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Static
 
 from clerk.model import CaseState
 from clerk.screens.case_detail import CaseDetailScreen
-from clerk.screens.materials import MaterialsScreen
+from clerk.screens.materials import MARK_HINT, MaterialsScreen
 from clerk.screens.new_case import NewCaseScreen
 
 BAD_ID = PERSON_ID[:-1] + ("0" if PERSON_ID[-1] != "0" else "1")  # wrong check character
@@ -31,6 +31,10 @@ async def checklist(app, pilot, uuid: str) -> MaterialsScreen:  # type: ignore[n
     await pilot.pause()
     assert isinstance(app.screen, MaterialsScreen)
     return app.screen
+
+
+def status(screen: MaterialsScreen) -> str:
+    return str(screen.query_one("#materials-status", Static).content)
 
 
 def statuses(window, admin, uuid: str) -> list[str | None]:  # type: ignore[no-untyped-def]
@@ -156,14 +160,14 @@ async def test_ctrl_a_marks_every_required_material_received(tmp_path: Path) -> 
     view = open_case(window, admin)
     app = app_for(window, admin)
     async with app.run_test(size=SIZE) as pilot:
-        await checklist(app, pilot, view.uuid)
-        assert "materials.all" in footer_ids(app)
+        screen = await checklist(app, pilot, view.uuid)
+        assert MARK_HINT in status(screen)
         await pilot.press("ctrl+a")
         await pilot.pause()
         assert statuses(window, admin, view.uuid) == ["ok", "ok", "ok", "ok"]
         assert window.case(view.uuid, admin).missing == []
         assert "materials.accept" in footer_ids(app)
-        assert "materials.all" not in footer_ids(app)  # nothing left to mark
+        assert status(screen).startswith("材料齐全，可按 F9 受理。")
         assert [n.message for n in app._notifications][-1] == "已将 4 项应收材料标为已收。"
 
 
@@ -181,6 +185,7 @@ async def test_ctrl_a_keeps_a_material_marked_missing(tmp_path: Path) -> None:
         assert statuses(window, admin, view.uuid) == ["missing", "ok", "ok", "ok"]
         assert [n.message for n in app._notifications][-1] == "已将 3 项应收材料标为已收，另有 1 项保留原核验结果。"
         assert "materials.accept" not in footer_ids(app)
+        assert MARK_HINT not in status(app.screen)  # every required row is checked: nothing to mark
 
 
 async def test_ctrl_a_in_a_supplement_is_stored_only_on_f9(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from clerk.service import Window
 
 OTHER = "__other__"
+MARK_HINT = "逐项核对：空格 标记已收并移到下一项；Ctrl+A 全部已收（已标记的项不变）。"
 STATUS_LABELS = {None: "未核", "ok": "✓ 已收", "missing": "✗ 缺", "defective": "! 有误"}
 
 
@@ -52,7 +53,8 @@ def deadline_text(view: CaseView) -> str:
 class MaterialsScreen(GuardedScreen, Screen[None]):
     BINDINGS = [
         Binding("space", "toggle_material", "已收/缺", id="materials.toggle"),
-        Binding("ctrl+a", "mark_all", "全部已收", id="materials.all"),
+        # Not in the footer (it is full at 120 columns): the status line says "Ctrl+A 全部已收".
+        Binding("ctrl+a", "mark_all", "全部已收", id="materials.all", show=False),
         Binding("a", "alternative", "换替代材料", id="materials.alternative", show=False),  # the row says "a 切换"
         Binding("d", "defect", "材料有误", id="materials.defect"),
         Binding("o", "other_same_kind", "其他同类材料", id="materials.other"),
@@ -126,13 +128,15 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         view = self.view
         missing = [m.name for m, _ in view.missing]
         if self.supplementing:
-            text = "申请人交回补正材料后逐项勾选，按 F9 记录交回。"
+            text = "申请人交回补正材料后逐项勾选（空格；全部交回按 Ctrl+A），按 F9 记录交回。"
         elif not missing and self.collects:
             text = "材料齐全，按 F9 收件转报：出具收件回执，办件转县级经办机构受理。"
         elif not missing:
             text = "材料齐全，可按 F9 受理。" + (f"　{view.item.time_limit.describe()}")
         else:
             text = f"尚缺 {len(missing)} 项：{'、'.join(missing)}。按 F8 出具一次性告知书，或补齐后受理。"
+            if self._unchecked_required():
+                text = f"{MARK_HINT}\n{text}"
         if view.deemed_accepted:
             text += f"\n注意：收件已超过{DEEMED_ACCEPTED_WORKING_DAYS}个工作日未作决定，依法自收到材料之日起即为受理。"
         self.query_one("#materials-status", Static).update(Text(text))
