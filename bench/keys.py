@@ -3,11 +3,14 @@
 Two complete visits, driven only by key presses through the real app (headless) on a fresh
 database, each checked by what is stored at the end:
 
-- *complete instant case*: F2, the item number, then the applicant (name, ID number, phone, each
-  field reached by Tab), F10 (receive), every required material marked received, F9 (accept);
-  the case must end 已办结 (item 9, 城乡居民参保登记, 即时办结);
-- *one-time notice*: the same start for item 31 (住院费用报销), every required material but the
-  last marked received, F8 (notice preview), F10 (issue); the case must end 待补正.
+- *complete instant case*: F2, the item number, Enter, then the applicant: the name, Tab (the ID
+  type is preset by the item and Tab passes it), the ID number (a complete valid one moves on to
+  the phone by itself), the phone; F10 (receive), Ctrl+A (every required material received,
+  confirmed by the clerk in one key), F9 (accept); the case must end 已办结 (item 9,
+  城乡居民参保登记, 即时办结);
+- *one-time notice*: the same start for item 31 (住院费用报销), Space on each required material but
+  the last (Space marks and moves to the next row), F8 (notice preview), F10 (issue); the case
+  must end 待补正.
 
 Typed data (the item number, the name, ID number and phone) is not counted; every other key is
 (Tab, Enter, Space, arrows, function keys). The floor is zero keys, so these are not timed rows:
@@ -88,24 +91,24 @@ async def _visit(folder: Path, item_no: int, *, notice: bool) -> dict[str, Any]:
         await k.data(str(item_no))
         await k.key("enter")
         await k.data(NAME)
-        await k.key("tab", "tab")  # name -> ID type (already right for the item) -> ID number
-        await k.data(_id_number())
-        await k.key("tab")
+        await k.key("tab")  # name -> ID number (Tab passes the ID type, preset by the item)
+        await k.data(_id_number())  # complete and valid: focus moves on to the phone
         await k.data(PHONE)
         await k.key("f10")
         screen: Any = app.screen
         uuid = screen.view.uuid
         required = [row for row in screen.view.materials if row.required]
-        marks = required[:-1] if notice else required  # a notice: the last one is missing
-        for i, _row in enumerate(marks):
-            await k.key("space")
-            if i < len(marks) - 1:
-                await k.key("down")
         if notice:
+            # The required rows come first; Space marks one and moves on. The last one is missing.
+            rows = list(screen.view.materials)
+            assert rows[: len(required)] == required, "required materials are not the first rows"
+            for _row in required[:-1]:
+                await k.key("space")
             await k.key("f8", "f10")
         else:
-            await k.key("f9")
-        state = str(window.case(uuid).state)
+            await k.key("ctrl+a", "f9")
+        stored = window.case(uuid)
+        state = str(stored.state)
     window.store.close()
     return {
         "keys": len(k.keys),

@@ -29,7 +29,7 @@ async def test_esc_then_2_discards_the_new_case(tmp_path: Path) -> None:
     window, admin = ready(tmp_path)
     app = app_for(window, admin)
     async with app.run_test(size=SIZE) as pilot:
-        await burst(pilot, "f2", *"zyfy", "enter", "tab", "tab", *PERSON_ID, "escape", "2")
+        await burst(pilot, "f2", *"zyfy", "enter", "tab", *PERSON_ID, "escape", "2")
         assert not isinstance(app.screen, NewCaseScreen | ChoiceScreen)
 
 

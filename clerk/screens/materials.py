@@ -1,6 +1,10 @@
 """材料核验 and the window decision: the checklist (with alternatives and the conditional materials
 the answers switched on), then 受理 / 一次性告知 / 不予受理. In a case awaiting supplements the
 same checklist records what was handed in (补正材料交回).
+
+Space marks the highlighted material and moves to the next row; Ctrl+A marks every required
+material not yet checked as received in one stored check (rows already marked missing, defective
+or received keep their mark). Either way the clerk confirms the materials explicitly.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
     from clerk.service import Window
 
 OTHER = "__other__"
+MARK_HINT = "逐项核对：空格 标记已收并移到下一项；Ctrl+A 全部已收（已标记的项不变）。"
 STATUS_LABELS = {None: "未核", "ok": "✓ 已收", "missing": "✗ 缺", "defective": "! 有误"}
 
 
@@ -48,6 +53,8 @@ def deadline_text(view: CaseView) -> str:
 class MaterialsScreen(GuardedScreen, Screen[None]):
     BINDINGS = [
         Binding("space", "toggle_material", "已收/缺", id="materials.toggle"),
+        # Not in the footer (it is full at 120 columns): the status line says "Ctrl+A 全部已收".
+        Binding("ctrl+a", "mark_all", "全部已收", id="materials.all", show=False),
         Binding("a", "alternative", "换替代材料", id="materials.alternative", show=False),  # the row says "a 切换"
         Binding("d", "defect", "材料有误", id="materials.defect"),
         Binding("o", "other_same_kind", "其他同类材料", id="materials.other"),
@@ -121,13 +128,15 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         view = self.view
         missing = [m.name for m, _ in view.missing]
         if self.supplementing:
-            text = "申请人交回补正材料后逐项勾选，按 F9 记录交回。"
+            text = "申请人交回补正材料后逐项勾选（空格；全部交回按 Ctrl+A），按 F9 记录交回。"
         elif not missing and self.collects:
             text = "材料齐全，按 F9 收件转报：出具收件回执，办件转县级经办机构受理。"
         elif not missing:
             text = "材料齐全，可按 F9 受理。" + (f"　{view.item.time_limit.describe()}")
         else:
             text = f"尚缺 {len(missing)} 项：{'、'.join(missing)}。按 F8 出具一次性告知书，或补齐后受理。"
+            if self._unchecked_required():
+                text = f"{MARK_HINT}\n{text}"
         if view.deemed_accepted:
             text += f"\n注意：收件已超过{DEEMED_ACCEPTED_WORKING_DAYS}个工作日未作决定，依法自收到材料之日起即为受理。"
         self.query_one("#materials-status", Static).update(Text(text))
@@ -152,7 +161,9 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             return Action.NOTICE in allowed and not self.supplementing
         if action == "refuse":
             return Action.REFUSE in allowed and not self.supplementing
-        if action in ("toggle_material", "defect", "alternative", "other_same_kind"):
+        if action == "mark_all" and self.view.state in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
+            return bool(self._unchecked_required())
+        if action in ("toggle_material", "mark_all", "defect", "alternative", "other_same_kind"):
             if self.view.state not in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
                 return False
             if action == "alternative":
@@ -175,31 +186,52 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
 
     # ------------------------------------------------------------------ checklist
 
-    def _set(self, check: MaterialCheck) -> None:
+    def _set(self, *checks: MaterialCheck) -> bool:
+        """Stores `checks` (one stored check for all of them); False when refused."""
         before = dict(self.checks)
-        self.checks[check.material_id] = check
+        for check in checks:
+            self.checks[check.material_id] = check
         if self.supplementing:
             self._paint()
-            return
+            return True
         try:
             view = self.window.check_materials(self.user, self.view.uuid, dict(self.checks))
         except ValueError as exc:
             self.checks = before
             self.notify(str(exc), severity="error")
-            return
+            return False
         except Exception:
             self.checks = before  # not stored: the row keeps showing what is stored
             raise
         self._reload(view)
+        return True
 
     def action_toggle_material(self) -> None:
+        """Space: received/missing, then on to the next row (the checklist is walked top to bottom)."""
         row = self._current()
         if row is None:
             return
         old = self.checks.get(row.material.id)
         status = "missing" if old is not None and old.status == "ok" else "ok"
         alternative = (old.alternative if old else None) or row.material.alternatives[0]
-        self._set(MaterialCheck(row.material.id, status, alternative if status == "ok" else None, ""))
+        if self._set(MaterialCheck(row.material.id, status, alternative if status == "ok" else None, "")):
+            table = self.query_one(DataTable)
+            if table.cursor_row < table.row_count - 1:
+                table.move_cursor(row=table.cursor_row + 1)
+
+    def _unchecked_required(self) -> list[MaterialRow]:
+        return [r for r in self._rows() if r.required and r.material.id not in self.checks]
+
+    def action_mark_all(self) -> None:
+        """Ctrl+A: every required material not yet checked is received (choices: the first one)."""
+        rows = self._unchecked_required()
+        if not rows:
+            return
+        kept = sum(1 for r in self._rows() if r.required and r.material.id in self.checks)
+        checks = [MaterialCheck(r.material.id, "ok", r.material.alternatives[0], "") for r in rows]
+        if self._set(*checks):
+            note = f"，另有 {kept} 项保留原核验结果" if kept else ""
+            self.notify(f"已将 {len(rows)} 项应收材料标为已收{note}。")
 
     def action_alternative(self) -> None:
         row = self._current()
