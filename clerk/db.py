@@ -49,6 +49,7 @@ from clerk.storage.errors import (
     NotFoundError,
     ReadOnlyError,
     StorageError,
+    translate,
     translated,
 )
 from clerk.storage.files import BackupError
@@ -344,12 +345,10 @@ class Store:
         return expected_version + 1
 
     def get_case(self, uuid: str) -> CaseRecord | None:
-        rows = list(self.db.query("SELECT * FROM cases WHERE uuid = ?", [uuid]))
-        return CaseRecord.from_row(rows[0]) if rows else None
+        return queries.by_uuid(self.db, uuid)
 
     def get_case_by_no(self, case_no: str) -> CaseRecord | None:
-        row = queries.by_case_no(self.db, case_no)
-        return CaseRecord.from_row(row) if row else None
+        return queries.by_case_no(self.db, case_no)
 
     def next_sequence(self, point_code: str, day: date | str) -> int:
         """The next number (1, 2, ...) in the point's daily counter; part of the caller's transaction."""
@@ -820,6 +819,18 @@ class Store:
     def find_by_id_number(self, id_number: str) -> list[CaseRecord]:
         return _cases(queries.by_id_number(self.db, id_number))
 
+    def find_by_credit_code(self, code: str) -> list[CaseRecord]:
+        """Cases of the unit with this credit code exactly, newest first."""
+        return queries.by_credit_code(self.db, code)
+
+    def notice_times(self, case_uuids: Sequence[str]) -> dict[str, list[datetime]]:
+        """{case uuid: the instants of its one-time notices, in log order}, for the given cases
+        that have any (one query per 500 cases)."""
+        return {
+            case_uuid: [datetime.fromisoformat(at) for at in ats]
+            for case_uuid, ats in queries.notices_of(self.db, case_uuids).items()
+        }
+
     def find_by_name_prefix(self, prefix: str) -> list[CaseRecord]:
         return _cases(queries.by_name_prefix(self.db, prefix))
 
@@ -829,10 +840,10 @@ class Store:
 
     def find_units(self, text: str) -> list[CaseRecord]:
         """Cases of a unit: by credit code exactly, or by unit name prefix."""
-        found = {r["uuid"]: r for r in queries.by_credit_code(self.db, text)}
+        found = {r.uuid: r for r in queries.by_credit_code(self.db, text)}
         for r in queries.by_unit_prefix(self.db, text):
-            found.setdefault(r["uuid"], r)
-        return _cases(found.values())
+            found.setdefault(r.uuid, r)
+        return list(found.values())
 
     def cases_between(
         self, start: date, end: date, state: str | None = None, point_code: str | None = None
@@ -889,8 +900,8 @@ class Store:
             return ledger_queries.ledger_day(self.conn, day, point_code)
 
 
-def _cases(rows: Any) -> list[CaseRecord]:
-    return [CaseRecord.from_row(r) for r in rows]
+def _cases(rows: list[CaseRecord]) -> list[CaseRecord]:
+    return rows  # `clerk.storage.queries` decodes its rows into records itself
 
 
 def _translate_reads(cls: type) -> type:
@@ -907,8 +918,10 @@ def _translate_reads(cls: type) -> type:
         def wrap(fn: Any) -> Any:
             @functools.wraps(fn)
             def call(*args: Any, **kwargs: Any) -> Any:
-                with translated():
+                try:  # what `with translated():` does, without a generator per call
                     return fn(*args, **kwargs)
+                except sqlite3.Error as exc:
+                    raise translate(exc) from exc
 
             return call
 
