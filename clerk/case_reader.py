@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from clerk import db as storage
@@ -20,7 +20,16 @@ from clerk.ledger import mask_digits
 from clerk.limits import REVIEWER_ROLES
 from clerk.masking import mask_account, mask_id, mask_name, mask_phone
 from clerk.materials import MaterialCheck, missing_materials, required_materials
-from clerk.model import ACTION_LABELS, Action, CaseState, Channel, Deadline, Role
+from clerk.model import (
+    ACTION_LABELS,
+    FINAL_STATES,
+    STATE_LABELS,
+    Action,
+    CaseState,
+    Channel,
+    Deadline,
+    Role,
+)
 from clerk.notice import deemed_acceptance_day, deemed_accepted, notice_window_end
 from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
 from clerk.storage.port import Store
@@ -46,6 +55,7 @@ if TYPE_CHECKING:
     from clerk.ledger import Ledger
 
 SETTING_POINT = "point_code"
+_new = object.__new__
 
 
 def declared_points(store: Store) -> list[ServicePoint]:
@@ -161,57 +171,63 @@ class CaseReader:
         )
 
     def summary(self, row: CaseRecord) -> CaseSummary:
-        return self.summaries([row])[0]
+        state = row.state
+        today = self.today()
+        noticed = None
+        past_window = False
+        if state is CaseState.AWAITING_SUPPLEMENT or (
+            state is CaseState.DRAFT
+            and (past_window := today > self._notice_window_end(row.received_at.astimezone(TZ).date()))
+        ):
+            noticed = self.store.notice_times([row.uuid]).get(row.uuid)
+        return self._summary(row, today, past_window and not noticed, noticed)
 
     def summaries(self, rows: Sequence[CaseRecord]) -> list[CaseSummary]:
-        """One `CaseSummary` per row. Today, each receipt day's notice window and the notices the
-        rows need (待补正's hand-in day; 收件 past its window) are read once for all of them."""
+        """`summary` of each row, with today, each receipt day's notice window and the notices
+        the rows need (待补正's hand-in day; 收件 past its window) read once for all of them."""
         today = self.today()
-        window_ends: dict[date, date] = {}
-        received: dict[str, date] = {}
+        past_window: set[str] = set()
         need: list[str] = []
         for row in rows:
             if row.state is CaseState.AWAITING_SUPPLEMENT:
                 need.append(row.uuid)
-            elif row.state is CaseState.DRAFT:
-                day = row.received_at.astimezone(TZ).date()
-                end = window_ends.get(day)
-                if end is None:
-                    end = window_ends[day] = self._notice_window_end(day)
-                if today > end:  # past the window: deemed accepted unless a notice was given
-                    received[row.uuid] = day
-                    need.append(row.uuid)
+            elif row.state is CaseState.DRAFT and today > self._notice_window_end(row.received_at.astimezone(TZ).date()):
+                past_window.add(row.uuid)  # deemed accepted unless a notice was given
+                need.append(row.uuid)
         notices = self.store.notice_times(need) if need else {}
-        supplement = timedelta(days=self.settings.supplement_days)
-        item = self.catalog.item
-        out: list[CaseSummary] = []
-        for row in rows:
-            state = row.state
-            due = row.due_date
-            hand_in_by = None
-            if state is CaseState.AWAITING_SUPPLEMENT:
-                noticed = notices.get(row.uuid)
-                if noticed:
-                    hand_in_by = noticed[-1].astimezone(TZ).date() + supplement
-            entry = item(row.item_no)
-            out.append(
-                CaseSummary(
-                    uuid=row.uuid,
-                    case_no=row.case_no,
-                    item_no=entry.no,
-                    item_name=entry.name,
-                    state=state,
-                    state_label=state.label,
-                    applicant_name_masked=_mask_applicant_name(row),
-                    received_at=row.received_at,
-                    due=due,
-                    due_provisional=row.due_provisional,
-                    overdue=due is not None and not state.is_final and due < today,
-                    deemed_accepted=row.uuid in received and row.uuid not in notices,
-                    hand_in_by=hand_in_by,
-                )
-            )
-        return out
+        summary = self._summary
+        return [
+            summary(row, today, row.uuid in past_window and row.uuid not in notices, notices.get(row.uuid))
+            for row in rows
+        ]
+
+    def _summary(
+        self, row: CaseRecord, today: date, deemed: bool, noticed: list[datetime] | None
+    ) -> CaseSummary:
+        state = row.state
+        due = row.due_date
+        hand_in_by = None
+        if noticed and state is CaseState.AWAITING_SUPPLEMENT:
+            # 告知之日起 supplement_days 个自然日: from the case's latest notice
+            hand_in_by = noticed[-1].astimezone(TZ).date() + timedelta(days=self.settings.supplement_days)
+        item = self.catalog.item(row.item_no)
+        summary = _new(CaseSummary)
+        summary.__dict__.update(  # frozen: filled once here, as __init__ would (a queue builds hundreds)
+            uuid=row.uuid,
+            case_no=row.case_no,
+            item_no=item.no,
+            item_name=item.name,
+            state=state,
+            state_label=STATE_LABELS[state],
+            applicant_name_masked=_mask_applicant_name(row),
+            received_at=row.received_at,
+            due=due,
+            due_provisional=row.due_provisional,
+            overdue=due is not None and due < today and state not in FINAL_STATES,
+            deemed_accepted=deemed,
+            hand_in_by=hand_in_by,
+        )
+        return summary
 
     def _notice_window_end(self, day: date) -> date:
         """`notice_window_end(day)` under this reader's calendar, remembered (a calendar walk
