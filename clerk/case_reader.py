@@ -16,7 +16,6 @@ from clerk.clock import TZ, Clock
 from clerk.db import CaseRecord, DocumentRecord, EventRecord, MaterialCheckRecord
 from clerk.deadlines import remaining_working_days
 from clerk.documents.model import DocKind
-from clerk.ledger import mask_digits
 from clerk.limits import REVIEWER_ROLES
 from clerk.masking import mask_account, mask_id, mask_name, mask_phone
 from clerk.materials import MaterialCheck, missing_materials, required_materials
@@ -113,6 +112,8 @@ class CaseReader:
     # ------------------------------------------------------------------ reading
 
     def case(self, case_uuid: str, user: storage.User | None = None) -> CaseView:
+        from clerk.ledger import mask_digits  # the ledger module is not needed before a case opens
+
         row = self._row(case_uuid)
         item = self.catalog.item(row.item_no)
         checks = self._checks(case_uuid)

@@ -1,6 +1,7 @@
 """The read queries the window lives on. Each one is served by an index (a test checks the plans).
 
-Every function returns typed `CaseRecord`s, decoded straight from the fetched tuples
+Every function takes the connection (or a sqlite-utils `Database` over it) and returns typed
+`CaseRecord`s, decoded straight from the fetched tuples
 (`records.case_decoder`: no dict per row, no per-field dataclass init). `point_code`, where accepted,
 matches cases whose owning point *or* county office is that code, so a county hall also sees
 the cases its township points handed over.
@@ -9,6 +10,7 @@ the cases its township points handed over.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -42,8 +44,12 @@ def _point_clause(point_code: str | None, params: dict[str, Any]) -> str:
 _DECODERS: dict[tuple[str, ...], Callable[[Sequence[Any]], CaseRecord]] = {}
 
 
-def _rows(db: Database, sql: str, params: dict[str, Any]) -> list[CaseRecord]:
-    cursor = db.conn.execute(sql, params)
+def _conn(db: Database | sqlite3.Connection) -> sqlite3.Connection:
+    return db if isinstance(db, sqlite3.Connection) else db.conn
+
+
+def _rows(db: Database | sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[CaseRecord]:
+    cursor = _conn(db).execute(sql, params)
     columns = tuple(d[0] for d in cursor.description)
     decode = _DECODERS.get(columns)
     if decode is None:
@@ -95,7 +101,7 @@ DUE_BY = "SELECT * FROM cases WHERE state IN (:state, :paying) AND due_date <= :
 DUE_BEFORE = "SELECT * FROM cases WHERE state IN (:state, :paying) AND due_date < :day"
 
 
-def by_case_no(db: Database, case_no: str) -> CaseRecord | None:
+def by_case_no(db: Database | sqlite3.Connection, case_no: str) -> CaseRecord | None:
     typed = case_no.strip().upper()  # a clerk may type it in lower case
     rows = _rows(db, BY_CASE_NO, {"case_no": typed})
     compact = re.sub(r"[\s\-]", "", typed)  # or in groups
@@ -104,23 +110,23 @@ def by_case_no(db: Database, case_no: str) -> CaseRecord | None:
     return rows[0] if rows else None
 
 
-def by_uuid(db: Database, uuid: str) -> CaseRecord | None:
+def by_uuid(db: Database | sqlite3.Connection, uuid: str) -> CaseRecord | None:
     rows = _rows(db, BY_UUID, {"uuid": uuid})
     return rows[0] if rows else None
 
 
-def notices_of(db: Database, case_uuids: Sequence[str]) -> dict[str, list[str]]:
+def notices_of(db: Database | sqlite3.Connection, case_uuids: Sequence[str]) -> dict[str, list[str]]:
     """{case uuid: the `at` texts of its notice events, in log order} for the cases that have any."""
     found: dict[str, list[str]] = {}
     if len(case_uuids) == 1:  # one summary: the same statement every time (cached by sqlite3)
-        for case_uuid, at in db.conn.execute(NOTICES_OF_ONE, (case_uuids[0],)):
+        for case_uuid, at in _conn(db).execute(NOTICES_OF_ONE, (case_uuids[0],)):
             found.setdefault(case_uuid, []).append(at)
         return found
     unique = list(dict.fromkeys(case_uuids))
     for start in range(0, len(unique), NOTICE_CHUNK):
         chunk = unique[start : start + NOTICE_CHUNK]
         sql = NOTICES_OF.format(marks=", ".join("?" * len(chunk)))
-        for case_uuid, at in db.conn.execute(sql, chunk):
+        for case_uuid, at in _conn(db).execute(sql, chunk):
             found.setdefault(case_uuid, []).append(at)
     return found
 
@@ -129,18 +135,18 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def by_case_no_tail(db: Database, tail: str, limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
+def by_case_no_tail(db: Database | sqlite3.Connection, tail: str, limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
     """Cases whose number ends with `tail`, with or without the check character after it."""
     tail = _like_escape(tail.strip().upper())
     return _rows(db, BY_CASE_NO_TAIL, {"tail": f"%{tail}", "tail_check": f"%{tail}_", "limit": limit})
 
 
-def by_id_tail(db: Database, tail: str, limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
+def by_id_tail(db: Database | sqlite3.Connection, tail: str, limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
     """Cases whose applicant's ID number ends with `tail` (the last 6 a clerk reads off a card)."""
     return _rows(db, BY_ID_TAIL, {"tail": f"%{_like_escape(tail.strip().upper())}", "limit": limit})
 
 
-def by_items(db: Database, item_nos: list[int], limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
+def by_items(db: Database | sqlite3.Connection, item_nos: list[int], limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
     """The newest cases of the given items."""
     if not item_nos:
         return []
@@ -150,12 +156,12 @@ def by_items(db: Database, item_nos: list[int], limit: int = SEARCH_LIMIT) -> li
     return _rows(db, sql, params)
 
 
-def by_id_number(db: Database, id_number: str) -> list[CaseRecord]:
+def by_id_number(db: Database | sqlite3.Connection, id_number: str) -> list[CaseRecord]:
     """Exact match on the applicant's ID number (upper-case X, as stored)."""
     return _rows(db, BY_ID_NUMBER, {"id_number": id_number.strip().upper()})
 
 
-def by_credit_code(db: Database, code: str) -> list[CaseRecord]:
+def by_credit_code(db: Database | sqlite3.Connection, code: str) -> list[CaseRecord]:
     """Exact match on a unit's credit code (upper case, as stored)."""
     return _rows(db, BY_CREDIT_CODE, {"code": code.strip().upper()})
 
@@ -166,7 +172,7 @@ def _prefix_bounds(prefix: str) -> tuple[str, str]:
     return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def by_name_prefix(db: Database, prefix: str, limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
+def by_name_prefix(db: Database | sqlite3.Connection, prefix: str, limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
     prefix = prefix.strip()
     if not prefix:
         return []
@@ -174,7 +180,7 @@ def by_name_prefix(db: Database, prefix: str, limit: int = SEARCH_LIMIT) -> list
     return _rows(db, BY_NAME_PREFIX, {"low": low, "high": high, "limit": limit})
 
 
-def by_unit_prefix(db: Database, prefix: str, limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
+def by_unit_prefix(db: Database | sqlite3.Connection, prefix: str, limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
     prefix = prefix.strip()
     if not prefix:
         return []
@@ -182,7 +188,7 @@ def by_unit_prefix(db: Database, prefix: str, limit: int = SEARCH_LIMIT) -> list
     return _rows(db, BY_UNIT_PREFIX, {"low": low, "high": high, "limit": limit})
 
 
-def by_full_text(db: Database, text: str, limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
+def by_full_text(db: Database | sqlite3.Connection, text: str, limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
     """Cases whose applicant or unit name contains the characters of `text` in a row."""
     match = fts.match_expression(text)
     if match is None:
@@ -191,7 +197,7 @@ def by_full_text(db: Database, text: str, limit: int = SEARCH_LIMIT) -> list[Cas
 
 
 def received_between(
-    db: Database,
+    db: Database | sqlite3.Connection,
     start: date,
     end: date,
     state: str | None = None,
@@ -207,7 +213,7 @@ def received_between(
     return _rows(db, sql, params)
 
 
-def in_state(db: Database, state: str, point_code: str | None = None) -> list[CaseRecord]:
+def in_state(db: Database | sqlite3.Connection, state: str, point_code: str | None = None) -> list[CaseRecord]:
     params: dict[str, Any] = {"state": str(state)}
     sql = IN_STATE + _point_clause(point_code, params) + " ORDER BY received_at, case_no"
     return _rows(db, sql, params)
@@ -219,26 +225,26 @@ BAD_RATINGS_OPEN = (
 )
 
 
-def bad_ratings_awaiting_follow_up(db: Database, point_code: str | None = None) -> list[CaseRecord]:
+def bad_ratings_awaiting_follow_up(db: Database | sqlite3.Connection, point_code: str | None = None) -> list[CaseRecord]:
     """Cases rated 不满意 or 非常不满意 whose rating has no follow-up (回访) yet, oldest first."""
     params: dict[str, Any] = {}
     sql = BAD_RATINGS_OPEN + _point_clause(point_code, params) + " ORDER BY received_at, case_no"
     return _rows(db, sql, params)
 
 
-def due_on_or_before(db: Database, day: date, point_code: str | None = None) -> list[CaseRecord]:
+def due_on_or_before(db: Database | sqlite3.Connection, day: date, point_code: str | None = None) -> list[CaseRecord]:
     params: dict[str, Any] = {"state": str(CaseState.ACCEPTED), "paying": str(CaseState.AWAITING_PAYMENT), "day": _day(day)}
     sql = DUE_BY + _point_clause(point_code, params) + " ORDER BY due_date, received_at, case_no"
     return _rows(db, sql, params)
 
 
-def overdue(db: Database, today: date, point_code: str | None = None) -> list[CaseRecord]:
+def overdue(db: Database | sqlite3.Connection, today: date, point_code: str | None = None) -> list[CaseRecord]:
     params: dict[str, Any] = {"state": str(CaseState.ACCEPTED), "paying": str(CaseState.AWAITING_PAYMENT), "day": _day(today)}
     sql = DUE_BEFORE + _point_clause(point_code, params) + " ORDER BY due_date, received_at, case_no"
     return _rows(db, sql, params)
 
 
-def search(db: Database, text: str, limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
+def search(db: Database | sqlite3.Connection, text: str, limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
     """What the search box finds: case number, ID number or credit code exactly, else names.
 
     Results are de-duplicated, exact identifier matches first, then name matches newest first.
