@@ -102,6 +102,7 @@ class WindowJob:
     first_person: int  # the first synthetic person number the window may use
     day_last: dict[str, int] = field(default_factory=dict)  # day -> last case number given before
     seed: int = 13
+    point: str | None = None  # the point the copies belong to (None: the template's)
 
 
 @dataclass
@@ -199,11 +200,16 @@ def _is_date(value: Any) -> bool:
 
 
 def copy_case(
-    t: TemplateCase, days: int, cp: Copier, order: int
+    t: TemplateCase, days: int, cp: Copier, order: int, point: str | None = None
 ) -> tuple[dict[str, list[dict[str, Any]]], list[tuple]]:
-    """New rows for one copy of `t` moved `days` days; events come back with their sort key."""
+    """New rows for one copy of `t` moved `days` days (at `point`, when given); events come
+    back with their sort key."""
     old = t.case
     c = cp.shifted(old, days)
+    if point:
+        c["point_code"] = point
+        if c.get("origin_point"):
+            c["origin_point"] = point
     c["uuid"] = case_uuid = cp.uuid7(c["received_at"])
     c["case_no"] = case_no = cp.case_no(c["point_code"], c["received_at"])
     if c["applicant_kind"] == "person":
@@ -219,6 +225,8 @@ def copy_case(
     for m in t.materials:
         n = cp.shifted(m, days)
         n["uuid"], n["case_uuid"] = cp.uuid4(), case_uuid
+        if point:
+            n["point_code"] = point
         materials.append(n)
     documents = rows["documents"] = []
     doc_ids: dict[str, str] = {}
@@ -226,6 +234,8 @@ def copy_case(
         n = cp.shifted(d, days)
         n["uuid"] = doc_ids[d["uuid"]] = cp.uuid7(n["issued_at"])
         n["case_uuid"] = case_uuid
+        if point:
+            n["point_code"] = point
         if n["doc_no"]:
             n["doc_no"] = case_no + n["doc_no"][len(old["case_no"]) :]
         documents.append(n)
@@ -236,6 +246,8 @@ def copy_case(
     for e in t.evaluations:
         n = cp.shifted(e, days)
         n["uuid"], n["case_uuid"] = cp.uuid7(n["at"]), case_uuid
+        if point:
+            n["point_code"] = point
         evaluations.append(n)
     events = []
     shift = cp.shift
@@ -244,6 +256,8 @@ def copy_case(
         fields = {k: v for k, v in e.items() if k not in CHAIN_COLUMNS}
         data = {k: (shift(v, days) if _is_date(v) else v) for k, v in json.loads(e["data"]).items()}
         fields.update(uuid=cp.uuid4(), case_uuid=case_uuid, at=at, data=data)
+        if point:
+            fields["point_code"] = point
         events.append((at, order, i, fields))
     return rows, events
 
@@ -274,7 +288,7 @@ def window_rows(job: WindowJob) -> WindowRows:
     tables: dict[str, list[dict[str, Any]]] = {t: [] for t in CASE_TABLES}
     pending: list[tuple] = []
     for order, ti in enumerate(job.members):
-        rows, evs = copy_case(_TEMPLATE[ti], job.days, cp, order)
+        rows, evs = copy_case(_TEMPLATE[ti], job.days, cp, order, job.point)
         for table, rs in rows.items():
             tables[table].extend(rs)
         pending.extend(evs)
@@ -287,7 +301,7 @@ def window_rows(job: WindowJob) -> WindowRows:
     for _at, _order, _i, f in pending:
         seq += 1
         f["seq"] = f["n"] = seq
-        f["origin"] = _ORIGIN
+        f["origin"] = job.point or _ORIGIN
         fmt = int(f.setdefault("format", chain.CURRENT_FORMAT))
         payloads.append(canonical({name: f[name] for name in chain.hashed_names(fmt)}))
         f["data"] = canonical(f["data"])

@@ -12,6 +12,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 @dataclass
 class Done:
@@ -25,12 +27,27 @@ class Done:
 def run_measured(
     args: list[str], *, env: dict[str, str] | None = None, cwd: str | None = None
 ) -> Done:
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=out, stderr=err, env=env, cwd=cwd)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Done(proc.returncode, out.read(), err.read(), wall, usage.ru_maxrss / 1024)
+    """Run `args`; a `python -m MODULE ...` command runs under `bench.peak`, which reports the
+    process's own peak memory (see there why the child's `ru_maxrss` can be the parent's)."""
+    with tempfile.TemporaryDirectory(prefix="clerk-peak-") as tmp:
+        peak_file = os.path.join(tmp, "peak")
+        wrapped = args
+        if len(args) >= 3 and args[1] == "-m":
+            wrapped = [args[0], "-m", "bench.peak", peak_file, *args[2:]]
+            env = {**(env if env is not None else os.environ)}
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH")) if p)
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            start = time.perf_counter()
+            proc = subprocess.Popen(wrapped, stdout=out, stderr=err, env=env, cwd=cwd)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - start
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            err.seek(0)
+            peak_mb = usage.ru_maxrss / 1024
+            try:
+                with open(peak_file, encoding="ascii") as handle:
+                    peak_mb = int(handle.read()) / 1024
+            except (OSError, ValueError):
+                pass
+            return Done(proc.returncode, out.read(), err.read(), wall, peak_mb)

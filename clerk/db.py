@@ -802,15 +802,16 @@ class Store:
     def checkpoints(self) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT origin, seq, hash, source, note, recorded_at FROM checkpoints ORDER BY id"))
 
-    def verify(self, *, full: bool = False, remember: bool = True) -> dict[str, Any]:
+    def verify(self, *, full: bool = False, remember: bool = True, recent_files: bool = True) -> dict[str, Any]:
         """Prove the record (`clerk.storage.verify`): incremental from the last verify unless
         `full`. A passed verify is remembered (unless `remember` is false) so the next starts there.
+        `recent_files=False`: see `clerk.storage.verify.verify` (the daily ledger's).
 
         Keys: ok, mode, integrity, chain_ok, events (walked), first_broken, head, chains,
         checkpoints, cases, documents, problems (list), problem (Chinese text or None).
         """
         with self._lock:
-            report = verify_store(self.conn, full=full)
+            report = verify_store(self.conn, full=full, recent_files=recent_files)
             if remember and report.ok:
                 record_verify(self.conn, report, self.now())
         return report.as_dict()

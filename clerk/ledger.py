@@ -13,7 +13,9 @@ ledger of a past day printed later says the same thing as the one printed that e
   close; this installation's own is printed first.
 
 Two things are read as they are now: the follow-up status of bad ratings (the point of listing them
-is to see whether they were followed up) and the (incremental) `verify()` of the file.
+is to see whether they were followed up) and the (incremental) `verify()` of the file: its
+chains, checkpoints and every case changed since the last verify with its documents (the stat of
+the last week's other document files is left to `clerk verify`: `recent_files=False`).
 
 Making a ledger keeps its chain heads as checkpoints (source `ledger`): from then on `clerk verify`
 reports a chain that no longer contains what the ledger printed.
@@ -365,7 +367,7 @@ def _chain(store: Store, read: LedgerDay, day: date) -> ChainHead:
     heads = store.chain_heads_at(read.end)
     own = store.get_setting("point_code") or next(iter(heads), "")
     store.keep_checkpoints(heads, "ledger", f"{day.isoformat()} 日结单")
-    verified = store.verify()
+    verified = store.verify(recent_files=False)  # the chains and changed cases; see Store.verify
     seq, digest = heads.get(own, (0, ZERO_HASH))
     return ChainHead(
         seq=seq,

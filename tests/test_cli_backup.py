@@ -120,3 +120,13 @@ def test_backup_with_documents_copies_the_documents_beside_it(db, tmp_path, caps
     copied = tmp_path / "backup-documents" / "2025" / "03"
     assert sorted(p.name for p in copied.iterdir()) == ["YZ05-2025-SL-0001.pdf", "YZ05-2025-SL-0001.txt"]
     assert "文书已备份到" in capsys.readouterr().out
+
+
+def test_backup_tells_its_progress_on_stderr(db, tmp_path, capsys):
+    out = tmp_path / "copy.db"
+    assert main(["backup", "--db", str(db), "--out", str(out)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    copied = [line for line in err if line.startswith("复制数据库：")]
+    assert copied and copied[-1].endswith("（100%）"), err
+    assert err[-1] == "核验副本……"
+    assert out.is_file()

@@ -126,3 +126,18 @@ def test_corrupted_page_fails_the_integrity_check(db, tmp_path, capsys):
 
 def test_global_db_option_is_honoured(db, capsys):
     assert main(["--db", str(db), "verify"]) == 0
+
+
+def test_a_full_verify_tells_its_progress_on_stderr(db, capsys):
+    assert main(["verify", "--db", str(db), "--full"]) == 0
+    captured = capsys.readouterr()
+    assert "核验事件记录：3 / 3（100%）" in captured.err.splitlines()
+    assert any(line.startswith("核对办件：") and line.endswith("（100%）") for line in captured.err.splitlines())
+    assert "%）" not in captured.out  # stdout holds the report only
+
+
+def test_an_incremental_verify_shows_no_progress(db, capsys):
+    assert main(["verify", "--db", str(db), "--full"]) == 0
+    capsys.readouterr()
+    assert main(["verify", "--db", str(db)]) == 0
+    assert capsys.readouterr().err == ""

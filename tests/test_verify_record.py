@@ -324,3 +324,32 @@ def test_the_verify_report_is_chinese_text_without_json(window, cases, capsys):
     out = capsys.readouterr().out
     assert "结论：检查未通过，发现 1 处问题：" in out
     assert f"  - 办件 {case_no} 的状态为“已办结”，但按事件记录应为“已受理”" in out
+
+
+def test_the_ledgers_verify_leaves_older_files_to_the_next_verify(window, cases, capsys):
+    uuid, case_no = _item31(window, cases)
+    _verify(window, capsys)  # the case is replayed and its files hashed: no longer marked
+    document = window.store.documents_for(uuid)[0]
+    Path(document.path_pdf).unlink()
+    assert window.store.verify(recent_files=False)["ok"] is True  # what the daily ledger runs
+    code, report = _verify(window, capsys)  # the next clerk verify still looks at the week's files
+    assert code == 1
+    assert _messages(report) == [
+        f"办件 {case_no} 的文书 {document.doc_no} 的文件 {Path(document.path_pdf).name} 不见了：请从备份恢复文书目录。"
+    ]
+
+
+def test_pdfs_hashed_in_threads_come_back_in_order(tmp_path):
+    from clerk.storage.verify import _file_sha256, _hash_files
+
+    paths: list[str | None] = []
+    for i in range(40):
+        p = tmp_path / f"{i}.pdf"
+        p.write_bytes(b"%PDF " + bytes([i]) * (3000 + i))
+        paths.append(str(p))
+    paths[7] = str(tmp_path / "missing.pdf")
+    paths[11] = None
+    threaded = _hash_files(paths, threads=True)
+    assert threaded == [_file_sha256(p) if p else None for p in paths]
+    assert threaded[7] is None and threaded[11] is None
+    assert len({d for d in threaded if d}) == 38

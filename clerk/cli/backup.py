@@ -7,6 +7,7 @@ import json
 import sys
 
 from clerk.cli.verify import db_path, report_text
+from clerk.progress import StreamProgress
 from clerk.storage.errors import StorageError
 from clerk.storage.files import BackupError, backup_file
 
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"备份失败：{documents_target(Path(args.out))} 已存在，请换一个备份文件名。", file=sys.stderr)
         return 1
     try:
-        result = backup_file(source, args.out)
+        result = backup_file(source, args.out, progress=StreamProgress(sys.stderr))
         if args.with_documents:
             from clerk.paths import documents_dir
 

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from clerk.cli.keys import passphrase_from
+from clerk.progress import StreamProgress
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -73,8 +74,12 @@ def run_export(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         return _fail(args, "no_db", f"找不到数据库文件 {exc}，请用 --db 指定。")
     try:
+        shown = StreamProgress(sys.stderr)
         result = window.export_bundle(
-            Path(args.out), for_point=args.for_point, passphrase=passphrase
+            Path(args.out),
+            for_point=args.for_point,
+            passphrase=passphrase,
+            progress=lambda done, total: shown("写出上报包", done, total),
         )
     except SyncProblem as exc:
         return _fail(args, "export", str(exc))

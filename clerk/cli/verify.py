@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
+from clerk.progress import StreamProgress
 from clerk.storage.files import upgrade_file, verify_file
 
 
@@ -26,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     upgraded = upgrade_file(path)
     if upgraded is not None and not args.json:
         print(f"已将数据库从版本 {upgraded[0]} 升级到 {upgraded[1]}（原有记录不变）。")
-    result = verify_file(path, full=args.full)
+    result = verify_file(path, full=args.full, progress=StreamProgress(sys.stderr))
     if args.json:
         print(json.dumps({"db": str(path), **result}, ensure_ascii=False, indent=2))
     else:

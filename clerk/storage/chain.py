@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
@@ -194,8 +194,17 @@ def heads(conn: sqlite3.Connection) -> dict[str, Head]:
     return found
 
 
-def walk(conn: sqlite3.Connection, origin: str, start: Head | None = None) -> ChainReport:
-    """Check every link of `origin`'s chain after `start` (from its first event when None).
+TICK = 1 << 16  # events between two calls of a walk's `tick`
+
+
+def walk(
+    conn: sqlite3.Connection,
+    origin: str,
+    start: Head | None = None,
+    tick: Callable[[int], None] | None = None,
+) -> ChainReport:
+    """Check every link of `origin`'s chain after `start` (from its first event when None);
+    `tick(n)` is told every `TICK` events walked (for a progress display).
 
     `start` must be a head an earlier walk proved; the walk checks that the event stored under
     its seq still has its hash, then each later event's number, link and hash.
@@ -229,6 +238,8 @@ def walk(conn: sqlite3.Connection, origin: str, start: Head | None = None) -> Ch
             expected_seq = seq + 1
             expected_prev = last_hash = digest
             last_seq = seq
+            if tick is not None and not walked % TICK:
+                tick(TICK)
             continue
         if last_seq:
             last = Head(origin, last_seq, last_hash)
@@ -317,10 +328,14 @@ def integrity_messages(conn: sqlite3.Connection, *, quick: bool = False) -> list
     return [str(r[0]) for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
 
 
-def walk_all(conn: sqlite3.Connection, starts: Mapping[str, Head] | None = None) -> list[ChainReport]:
+def walk_all(
+    conn: sqlite3.Connection,
+    starts: Mapping[str, Head] | None = None,
+    tick: Callable[[int], None] | None = None,
+) -> list[ChainReport]:
     """Walk every origin's chain, each from its start in `starts` (from the beginning if absent)."""
     starts = starts or {}
-    return [walk(conn, origin, starts.get(origin)) for origin in origins(conn)]
+    return [walk(conn, origin, starts.get(origin), tick) for origin in origins(conn)]
 
 
 def first_problem(reports: Iterable[ChainReport]) -> ChainReport | None:

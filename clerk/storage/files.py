@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
 from clerk.clock import system_clock
 from clerk.file_modes import make_private, use_private_umask
+from clerk.progress import Progress
 from clerk.storage import schema
 from clerk.storage.connection import BUSY_TIMEOUT_MS, connect, connect_read_only
 from clerk.storage.errors import translated
@@ -35,7 +37,12 @@ def _failure(problem: str) -> dict[str, Any]:
 
 
 def verify_file(
-    path: str | Path, *, full: bool = False, remember: bool = True, quick_check: bool = False
+    path: str | Path,
+    *,
+    full: bool = False,
+    remember: bool = True,
+    quick_check: bool = False,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Verify a database file without migrating it (see `clerk.storage.verify`; `quick_check`
     adds SQLite's quick_check to an incremental verify).
@@ -59,7 +66,7 @@ def verify_file(
             return _failure(
                 f"数据库版本为 {version}，需要先由本程序升级到 {schema.LATEST}（打开一次即可），再检查。"
             )
-        report = verify(conn, full=full, quick_check=quick_check)
+        report = verify(conn, full=full, quick_check=quick_check, progress=progress)
     except sqlite3.DatabaseError as exc:
         return _failure(f"{path} 不是有效的 clerk 数据库或已损坏（{exc}），请从备份恢复。")
     finally:
@@ -100,13 +107,17 @@ def upgrade_file(path: str | Path) -> tuple[int, int] | None:
     return version, schema.LATEST
 
 
-def backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> dict[str, Any]:
+def backup_file(
+    source: sqlite3.Connection | str | Path, out: str | Path, *, progress: Progress | None = None
+) -> dict[str, Any]:
     """See `_backup_file`; a SQLite error leaves as a `clerk.storage.errors.StorageError`."""
     with translated():
-        return _backup_file(source, out)
+        return _backup_file(source, out, progress)
 
 
-def _backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> dict[str, Any]:
+def _backup_file(
+    source: sqlite3.Connection | str | Path, out: str | Path, progress: Progress | None = None
+) -> dict[str, Any]:
     """Copy a live database to `out` with the SQLite backup API, then verify the copy (quick_check
     and an incremental verify from the heads the source last verified).
 
@@ -114,6 +125,9 @@ def _backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> di
     write (WAL readers do not block writers). It is written to a temporary file next to `out`
     and renamed only once complete, so a failed backup never leaves a half file under `out`.
     Returns the copy's verification; raises `BackupError` if `out` already exists.
+
+    `progress` (a file given by path only): the one-step copy runs in a thread while the bytes
+    written so far are told, stage "复制数据库"; then the copy's check, stage "核验副本".
     """
     use_private_umask()
     out = Path(out)
@@ -121,19 +135,41 @@ def _backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> di
         raise BackupError(f"备份文件 {out} 已存在，请换一个文件名，以免覆盖以前的备份。")
     if not out.parent.is_dir():
         raise BackupError(f"目录 {out.parent} 不存在，请先创建或换一个位置。")
-    own = not isinstance(source, sqlite3.Connection)
-    if own:
-        src_path = Path(source)  # type: ignore[arg-type]
+    tmp = out.with_name(out.name + ".partial")
+    if isinstance(source, sqlite3.Connection):
+        _remove(tmp)
+        _copy_to(source, tmp, out)
+    else:
+        src_path = Path(source)
         if not src_path.is_file():
             raise BackupError(f"找不到数据库文件 {src_path}，请检查路径。")
         if src_path.resolve() == out.resolve():
             raise BackupError("备份文件不能与数据库文件相同。")
-        src = sqlite3.connect(str(src_path), isolation_level=None)
+        _remove(tmp)
+        if progress is None:
+            _copy_from_path(src_path, tmp, out)
+        else:
+            _copy_watched(src_path, tmp, out, progress)
+            progress("核验副本", 0, 0)
+    # The copy's pages were all just written from one consistent snapshot: quick_check finds a
+    # page the disk garbled, and the incremental verify (from the source's last verified heads,
+    # which the copy carries) proves what changed since. Matching every index entry to its row,
+    # replaying every case and hashing every PDF again (a full verify: minutes on a county file,
+    # against seconds for the copy) would re-prove what the source's last verify proved.
+    return verify_file(out, full=False, remember=False, quick_check=True)
+
+
+def _copy_from_path(src_path: Path, tmp: Path, out: Path) -> None:
+    src = sqlite3.connect(str(src_path), isolation_level=None)
+    try:
         src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    else:
-        src = source  # type: ignore[assignment]
-    tmp = out.with_name(out.name + ".partial")
-    _remove(tmp)
+        _copy_to(src, tmp, out)
+    finally:
+        src.close()
+
+
+def _copy_to(src: sqlite3.Connection, tmp: Path, out: Path) -> None:
+    """The backup API in one step into `tmp`, made private and renamed to `out` once whole."""
     try:
         dest = sqlite3.connect(str(tmp), isolation_level=None)
         try:
@@ -149,15 +185,36 @@ def _backup_file(source: sqlite3.Connection | str | Path, out: str | Path) -> di
     except BaseException:
         _remove(tmp)
         raise
-    finally:
-        if own:
-            src.close()
-    # The copy's pages were all just written from one consistent snapshot: quick_check finds a
-    # page the disk garbled, and the incremental verify (from the source's last verified heads,
-    # which the copy carries) proves what changed since. Matching every index entry to its row,
-    # replaying every case and hashing every PDF again (a full verify: minutes on a county file,
-    # against seconds for the copy) would re-prove what the source's last verify proved.
-    return verify_file(out, full=False, remember=False, quick_check=True)
+
+
+def _copy_watched(src_path: Path, tmp: Path, out: Path, progress: Progress) -> None:
+    """`_copy_from_path` in a thread (SQLite releases the GIL while it copies), telling the bytes
+    written so far. One step still: a copy taken in steps restarts whenever another connection
+    writes, and a busy office might never see it end."""
+    failed: list[BaseException] = []
+
+    def copy() -> None:
+        try:
+            _copy_from_path(src_path, tmp, out)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread below
+            failed.append(exc)
+
+    total = sum(p.stat().st_size for p in (src_path, Path(f"{src_path}-wal")) if p.exists())
+    worker = threading.Thread(target=copy, name="clerk-backup")
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.5)
+        done = _size(tmp) if worker.is_alive() else total
+        progress("复制数据库", min(done, total), max(total, 1))
+    if failed:
+        raise failed[0]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _schema_cookie(conn: sqlite3.Connection) -> int:
