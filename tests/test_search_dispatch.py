@@ -210,3 +210,18 @@ def test_the_queues_read_the_notices_once_per_queue(window, clock, monkeypatch) 
     assert len(queues.awaiting_supplement) == 3
     assert all(s.hand_in_by is not None for s in queues.awaiting_supplement)
     assert max(calls) == 3 and len(calls) <= 8  # one call per list that needs notices, not one per case
+
+
+def test_a_chinese_name_reads_only_the_name_index(tmp_path, monkeypatch) -> None:
+    from clerk.storage import queries
+
+    store = open_store(tmp_path / "clerk.db")
+    store.insert_case(case_row(1, applicant_name="张三丰"))
+    for name in ("by_case_no", "by_id_number", "by_credit_code"):
+
+        def called(*args, _name=name, **kwargs):  # type: ignore[no-untyped-def]
+            raise AssertionError(f"the name search called queries.{_name}")
+
+        monkeypatch.setattr(queries, name, called)
+    assert [r.case_no for r in store.search("张三")] == ["YZ01-20260302-0001"]
+    store.close()

@@ -253,8 +253,10 @@ def search(db: Database | sqlite3.Connection, text: str, limit: int = SEARCH_LIM
     if not text:
         return []
     found: dict[str, CaseRecord] = {}
-    exact = by_case_no(db, text)
-    candidates = ([exact] if exact else []) + by_id_number(db, text) + by_credit_code(db, text)
+    candidates: list[CaseRecord] = []
+    if text.isascii():  # case numbers, ID numbers and credit codes are ASCII: a name skips them
+        exact = by_case_no(db, text)
+        candidates = ([exact] if exact else []) + by_id_number(db, text) + by_credit_code(db, text)
     candidates += by_full_text(db, text, limit)
     for row in candidates:
         found.setdefault(row.uuid, row)
