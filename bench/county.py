@@ -43,6 +43,7 @@ import shutil
 import sqlite3
 import sys
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -274,8 +275,10 @@ def build_county(
     fts_sql = f"INSERT INTO {fts.TABLE} (case_uuid, applicant_name, unit_name) VALUES (?, ?, ?)"
     point = point or cases[0].case["point_code"]
     window_jobs, day_last = jobs(cases, target)
+    # Another point's file draws other UUIDs (an office imports its events beside its own).
+    seed = 13 if point == cases[0].case["point_code"] else zlib.crc32(point.encode("utf-8"))
     for job in window_jobs:
-        job.point = point
+        job.point, job.seed = point, seed
     counts = dict.fromkeys((*CASE_TABLES, "events"), 0)
     done = 0
     prev = schema.ZERO_HASH

@@ -2,14 +2,16 @@
 
 The township point `POINT` (declared under the office `OFFICE`, whose file the scale benchmark
 measures) has a file of `BUNDLE_CASES` cases built by the county fixture's builder with the point's
-code on every row (`bench.county.build_county(point=...)`), cached beside the county fixture.
+code on every row (`bench.county.build_county(point=...)`); it and its first bundle (the whole
+file, for the office) are made once and cached beside the county fixture (`prepared`).
 For each size the scale benchmark measures (the 2,000-case demo file and the 1,000,000-case county
 file), on copies, with keys exchanged:
 
 - **import of a 100,000-case bundle**: `clerk import` at the office as a new process (decrypt,
   signature, every part and chain link checked, then one transaction), into a copy of the file of
-  that size; floor: the same case and event rows inserted with raw `executemany` into bare tables
-  in one transaction (`bench.sync._floor_import`);
+  that size; floor: the same case and event rows inserted with raw `executemany` in one
+  transaction into empty tables made by the office file's own `CREATE TABLE`/`CREATE INDEX`
+  (`bench.sync._floor_import`; the note adds the time into bare tables);
 - **export of a 10,000-case day**: `clerk export` at the point as a new process, once the office
   has acknowledged all but the events of the point's last `DAY_CASES` cases; floor: the same rows
   read with a bare `SELECT`, dumped with `json.dumps`, gzip'd and written with fsync. The exporter
@@ -45,35 +47,90 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
-class PointFile:
-    path: Path
+class Prepared:
+    """The township's file after its first export (the whole file as bundle 1, for the office),
+    its keys, the office's keys, and that bundle: built once, kept beside the county fixture."""
+
+    folder: Path
     cases: int
     build_s: float
+    export_s: float
+    counts: dict[str, int]
+
+    @property
+    def point_db(self) -> Path:
+        return self.folder / "point.db"
+
+    @property
+    def office_keys(self) -> Path:
+        return self.folder / "office.keys"
+
+    @property
+    def bundle(self) -> Path:
+        return next((self.folder / "bundle").iterdir())
+
+    @property
+    def point_public(self) -> bytes:
+        return (self.folder / "point.public.json").read_bytes()
 
 
-def point_file(ctx: Context, cases: int) -> PointFile:
-    """The township's file of `cases` cases: cached beside the county fixture (a quick run builds
-    a tiny one in its scratch folder from its own demo database)."""
+def prepared(ctx: Context, cases: int) -> Prepared:
+    """See `Prepared`; a quick run builds a tiny one in its scratch folder from its demo database."""
     from bench import county
+    from clerk.sync import keys
 
-    template = ctx.demo()
-    folder = (
-        ctx.scratch("sync-point-build")
-        if ctx.quick
-        else county.fixture_dir() / f"point-{POINT}-{cases}"
-    )
-    db, meta_file = folder / "point.db", folder / "meta.json"
-    if meta_file.is_file() and db.is_file():
+    folder = ctx.scratch("sync-point-build") if ctx.quick else county.fixture_dir() / f"point-{POINT}-{cases}"
+    meta_file = folder / "meta.json"
+    if meta_file.is_file():
         meta = json.loads(meta_file.read_text())
-        if meta.get("migrations") == county.migration_names():
-            return PointFile(db, cases, float(meta["build_s"]))
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"sync at scale: building the {cases:,}-case file of point {POINT} …", file=sys.stderr, flush=True)
-    built = county.build_county(template.path, db, cases, point=POINT, log=None)
-    _declare(db)
-    meta = {"cases": cases, "build_s": built["build_s"], "migrations": county.migration_names()}
+        if meta.get("migrations") == county.migration_names() and "export_s" in meta:
+            return Prepared(folder, cases, meta["build_s"], meta["export_s"], meta["counts"])
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    print(f"sync at scale: building the {cases:,}-case file of point {POINT} and its bundle …", file=sys.stderr, flush=True)
+    point_db = folder / "point.db"
+    built = county.build_county(ctx.demo().path, point_db, cases, point=POINT, log=None)
+    _declare(point_db)
+    # The office's keys, made on a scratch copy of the demo file (an office YZ01): every copy of
+    # the office file the benchmark imports into gets this key folder beside it.
+    scratch_office = _copy(ctx.demo().path, folder / "office-scratch" / "clerk.db")
+    _declare(scratch_office)
+    _exchange_keys(point_db, scratch_office)
+    shutil.copytree(keys.key_dir(scratch_office), folder / "office.keys")
+    (folder / "point.public.json").write_bytes((keys.key_dir(point_db) / keys.PUBLIC_FILE).read_bytes())
+    shutil.rmtree(scratch_office.parent)
+    (folder / "bundle").mkdir()
+    sent, export_s, _ = _clerk("export", "--db", str(point_db), "--out", str(folder / "bundle"))
+    meta = {
+        "cases": cases,
+        "build_s": built["build_s"],
+        "export_s": export_s,
+        "counts": sent["counts"],
+        "migrations": county.migration_names(),
+    }
     meta_file.write_text(json.dumps(meta, indent=2))
-    return PointFile(db, cases, built["build_s"])
+    return Prepared(folder, cases, built["build_s"], export_s, sent["counts"])
+
+
+def _office_copy(db: DemoDb, ready: Prepared, target: Path) -> Path:
+    """A copy of the office's file of this size that knows the point and holds the office keys."""
+    from clerk.catalog import default_catalog
+    from clerk.db import Store
+    from clerk.offices import default_offices
+    from clerk.service import Window
+    from clerk.sync import keys
+
+    _copy(db.path, target)
+    _declare(target)
+    shutil.rmtree(keys.key_dir(target), ignore_errors=True)
+    shutil.copytree(ready.office_keys, keys.key_dir(target))
+    window = Window(Store.open(target), default_catalog(), default_offices(), documents_root=target.parent / "docs")
+    try:
+        window.add_peer_key(ready.point_public)
+    finally:
+        window.store.close()
+    return target
 
 
 def _declare(db: Path) -> None:
@@ -189,38 +246,35 @@ def _floor_export(db: Path, after_seq: int, out: Path) -> float:
 
 
 def sync_rows(ctx: Context, db: DemoDb) -> list[Row]:
+    from clerk.sync import keys
+
     bundle_cases, day_cases = (QUICK_BUNDLE, QUICK_DAY) if ctx.quick else (BUNDLE_CASES, DAY_CASES)
     export_case = f"export of a {DAY_CASES:,}-case day, new process"
     import_case = f"import of a {BUNDLE_CASES:,}-case bundle, new process"
     try:
-        point = point_file(ctx, bundle_cases)
+        ready = prepared(ctx, bundle_cases)
     except Exception as exc:  # noqa: BLE001
         return [skipped("sync", export_case, exc, size=db.cases), skipped("sync", import_case, exc, size=db.cases)]
     work = ctx.scratch(f"sync-scale-{db.cases}")
     rows: list[Row] = []
     office_db = work / "office" / "clerk.db"
     try:
-        point_db = _copy(point.path, work / "point" / "clerk.db")
-        _copy(db.path, office_db)
-        _declare(office_db)
-        _exchange_keys(point_db, office_db)
-        usb = work / "usb"
-        usb.mkdir(exist_ok=True)
-        # the whole file as one bundle: what the office imports
-        sent, export_all_s, _ = _clerk("export", "--db", str(point_db), "--out", str(usb))
-        bundle = Path(sent["file"])
-        size_mb = bundle.stat().st_size / 1e6
-        got, import_s, import_peak = _clerk("import", str(bundle), "--db", str(office_db))
+        _office_copy(db, ready, office_db)
+        got, import_s, import_peak = _clerk("import", str(ready.bundle), "--db", str(office_db))
         imported = (got.get("imported") or {}).get("cases")
         if imported != bundle_cases:
             raise RuntimeError(f"the office imported {imported} cases of {bundle_cases}: {got.get('message')}")
-        from bench.sync import _floor_import
+        from bench.sync import _floor_import, _schema
 
-        floor_db = work / "floor-import.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{floor_db}{suffix}").unlink(missing_ok=True)
-        _floor_import(point_db, floor_db)
-        import_floor = _floor_import.last  # type: ignore[attr-defined]
+        floors = []
+        for schema in (_schema(office_db), None):  # the office's own tables and indexes; bare tables
+            floor_db = work / "floor-import.db"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{floor_db}{suffix}").unlink(missing_ok=True)
+            _floor_import(ready.point_db, floor_db, schema)
+            floors.append(_floor_import.last)  # type: ignore[attr-defined]
+        import_floor, bare = floors
+        size_mb = ready.bundle.stat().st_size / 1e6
         rows.append(
             Row(
                 "sync",
@@ -228,25 +282,24 @@ def sync_rows(ctx: Context, db: DemoDb) -> list[Row]:
                 import_s,
                 import_floor,
                 1,
-                f"{bundle_cases:,} cases, {sent['counts'].get('events', 0):,} events, bundle {size_mb:.0f} MB"
-                f" (its export: {export_all_s:.1f} s)",
+                f"{bundle_cases:,} cases, {ready.counts.get('events', 0):,} events, bundle {size_mb:.0f} MB"
+                f" (its export: {ready.export_s:.1f} s); floor into the file's tables and indexes;"
+                f" into bare tables {bare:.2f} s ({import_s / bare:.1f}x)",
                 size=db.cases,
                 peak_mb=import_peak,
             )
         )
     except Exception as exc:  # noqa: BLE001
         rows.append(skipped("sync", import_case, exc, size=db.cases))
-        point_db = None
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{office_db}{suffix}").unlink(missing_ok=True)  # a county-size copy: gone at once
-    if point_db is None:
-        rows.insert(0, Row("sync", export_case, size=db.cases, skipped="no point file to export from"))
-        return rows
     try:
+        point_db = _copy(ready.point_db, work / "point" / "clerk.db")
+        shutil.copytree(keys.key_dir(ready.point_db), keys.key_dir(point_db))
         after, carried = _acknowledge_all_but(point_db, day_cases)
-        for stale in usb.iterdir():
-            stale.unlink()
+        usb = work / "usb"
+        usb.mkdir(exist_ok=True)
         sent, export_s, export_peak = _clerk("export", "--db", str(point_db), "--out", str(usb))
         export_floor = _floor_export(point_db, after, work / "floor-export.jsonl.gz")
         c = sent["counts"]

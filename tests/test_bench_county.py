@@ -103,3 +103,17 @@ def test_old_windows_hold_only_finished_cases(built):
     for days, members in windows:
         if days:
             assert all(cases[i].case["state"] in county.FINAL_STATES for i in members)
+
+
+def test_a_points_file_has_its_own_code_chain_and_uuids(built, tmp_path):
+    tmpl, out, _result = built
+    point_db = tmp_path / "point.db"
+    county.build_county(tmpl.path, point_db, 100, log=None, workers=1, point="LX01")
+    with sqlite3.connect(point_db) as p, sqlite3.connect(out) as c:
+        assert {r[0] for r in p.execute("SELECT DISTINCT point_code FROM cases")} == {"LX01"}
+        assert {r[0] for r in p.execute("SELECT DISTINCT origin || '/' || point_code FROM events")} == {"LX01/LX01"}
+        assert p.execute("SELECT value FROM settings WHERE key = 'point_code'").fetchone() == ("LX01",)
+        assert all(n.startswith("LX01") for (n,) in p.execute("SELECT case_no FROM cases"))
+        ours = {u for (u,) in p.execute("SELECT uuid FROM events")} | {u for (u,) in p.execute("SELECT uuid FROM cases")}
+        theirs = {u for (u,) in c.execute("SELECT uuid FROM events")} | {u for (u,) in c.execute("SELECT uuid FROM cases")}
+        assert not ours & theirs

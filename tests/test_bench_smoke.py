@@ -102,8 +102,7 @@ def test_table_output_lists_each_row_with_its_ratio():
     assert all(RATIO.search(line) for line in body), body
 
 
-# Scale rows that cannot be measured until other work lands say so (sync).
-SCALE_WAITING = {"export of a 10,000-case day", "import of a 100,000-case bundle"}
+SCALE_SYNC = {"export of a 10,000-case day, new process", "import of a 100,000-case bundle, new process"}
 
 
 def scale_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -114,10 +113,11 @@ def scale_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
 def test_scale_measures_every_figure_at_the_demo_size(quick):
     rows = scale_rows(quick)
     measured = {(r["bench"], r["case"]) for r in rows if not r["skipped"]}
-    assert {b for b, _ in measured} == {"startup", "lookup", "queue", "ledger", "decision", "verify", "backup"}
-    assert len(measured) == 21
+    assert {b for b, _ in measured} == {"startup", "lookup", "queue", "ledger", "decision", "verify", "backup", "sync"}
+    assert len(measured) == 23
     assert {r["size"] for r in rows} == {40}
-    assert all(r["case"] in SCALE_WAITING for r in rows if r["skipped"]), [r for r in rows if r["skipped"]]
+    assert not [r for r in rows if r["skipped"]]
+    assert {c for b, c in measured if b == "sync"} == SCALE_SYNC
 
 
 def test_process_rows_report_their_peak_memory(quick):

@@ -258,9 +258,9 @@ def test_a_newer_schema_is_refused(pair, tmp_path, monkeypatch):
     county, point = pair
     collected(point, 35)
     from clerk.storage import schema
-    from clerk.sync import exchange
+    from clerk.sync import export as exporting  # where the manifest's schema number is written
 
-    monkeypatch.setattr(exchange, "LATEST", schema.LATEST + 1)
+    monkeypatch.setattr(exporting, "LATEST", schema.LATEST + 1)
     path = export(point, tmp_path / "usb").path
     report = refused_unchanged(county, path, "newer_schema")
     assert "请先升级本机的 clerk" in report.message

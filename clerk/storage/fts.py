@@ -12,6 +12,7 @@ Only names are indexed here; ID numbers, credit codes and bank accounts never en
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 
 TABLE = "cases_fts"
 
@@ -27,7 +28,7 @@ CREATE VIRTUAL TABLE {TABLE} USING fts5(
 
 def spaced(text: str | None) -> str:
     """The characters of `text` that can be searched, separated by single spaces."""
-    return " ".join(c for c in (text or "") if c.isalnum())
+    return " ".join(filter(str.isalnum, text or ""))
 
 
 def match_expression(query: str) -> str | None:
@@ -45,6 +46,16 @@ def index_case(
     conn.execute(
         f"INSERT INTO {TABLE} (case_uuid, applicant_name, unit_name) VALUES (?, ?, ?)",
         (case_uuid, spaced(applicant_name), spaced(unit_name)),
+    )
+
+
+def index_cases(
+    conn: sqlite3.Connection, cases: Iterable[tuple[str, str | None, str | None]]
+) -> None:
+    """`index_case` for many new cases: (uuid, applicant name, unit name) each."""
+    conn.executemany(
+        f"INSERT INTO {TABLE} (case_uuid, applicant_name, unit_name) VALUES (?, ?, ?)",
+        [(u, spaced(a), spaced(n)) for u, a, n in cases],
     )
 
 

@@ -8,9 +8,12 @@ and the raw record reads and writes an export or an import needs.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -81,6 +84,9 @@ def chain_for(own_code: str, case_point_code: str) -> str:
         return own_code
     return f"{own_code}:{case_point_code}"
 
+
+# Keys per `IN (...)` list and rows per multi-row `INSERT` in the bulk reads and writes of an import.
+CHUNK = 500
 
 # Tables whose rows travel in a bundle, and the columns that are this file's own business
 # (where a document's file lies here, when this file stored the row).
@@ -420,16 +426,46 @@ class SyncStore:
         self._check_columns(table, values)
         assignments = ", ".join(f"{k} = :{k}" for k in values)
         with self.transaction():
+            names = None
+            if table == "cases":
+                names = self._conn.execute(
+                    "SELECT applicant_name, unit_name FROM cases WHERE uuid = ?", (row["uuid"],)
+                ).fetchone()
             self._conn.execute(
                 f"UPDATE {table} SET {assignments}, updated_at = :_now WHERE uuid = :_uuid",
                 {**values, "_now": now, "_uuid": row["uuid"]},
             )
-            if table == "cases":
+            if names is not None and tuple(names) != (
+                values.get("applicant_name", names[0]),
+                values.get("unit_name", names[1]),
+            ):
+                # Only when a name changed: deleting from the search table scans all of it.
                 from clerk.storage import fts
 
                 fts.reindex_case(
                     self._conn, row["uuid"], row.get("applicant_name"), row.get("unit_name")
                 )
+
+    def records_by_uuid(self, table: str, uuids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The rows of `table` with the given uuids, by uuid (one query per `CHUNK` uuids)."""
+        _check_table(table)
+        rows = self._in(f"SELECT * FROM {table} WHERE uuid IN ({{}})", uuids)
+        return {str(r["uuid"]): r for r in rows}
+
+    def insert_records(self, table: str, rows: Iterable[Mapping[str, Any]], now: str) -> int:
+        """`insert_record` for many rows, in order, a few hundred rows per statement."""
+        _check_table(table)
+        stamped = [{**row, "created_at": now, "updated_at": now} for row in rows]
+        with self.transaction():
+            self._insert_many(table, stamped)
+            if table == "cases" and stamped:
+                from clerk.storage import fts
+
+                fts.index_cases(
+                    self._conn,
+                    ((r["uuid"], r.get("applicant_name"), r.get("unit_name")) for r in stamped),
+                )
+        return len(stamped)
 
     def table_columns(self, table: str) -> frozenset[str]:
         if table not in BATCH_TABLES:
@@ -498,6 +534,29 @@ class SyncStore:
             f"SELECT {columns} FROM events WHERE case_uuid = ? ORDER BY n", (case_uuid,)
         )
 
+    def event_hashes(self, origin: str, first: int, last: int) -> dict[int, str]:
+        """The hashes of `origin`'s events numbered `first`..`last` that this file holds, by seq."""
+        rows = self._conn.execute(
+            "SELECT seq, hash FROM events WHERE origin = ? AND seq BETWEEN ? AND ?",
+            (origin, first, last),
+        )
+        return {int(seq): str(digest) for seq, digest in rows}
+
+    HISTORY_COLUMNS = (
+        "n", "origin", "seq", "case_uuid", "action", "actor", "at", "from_state", "to_state", "data", "point_code"
+    )
+
+    def case_histories(self, case_uuids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """The events of many cases at once, in arrival order, with the columns the ownership fold
+        and the conflict queue read (`HISTORY_COLUMNS`; cases without events are absent)."""
+        columns = ", ".join(self.HISTORY_COLUMNS)
+        found: dict[str, list[dict[str, Any]]] = {}
+        for row in self._in(
+            f"SELECT {columns} FROM events WHERE case_uuid IN ({{}}) ORDER BY case_uuid, n", case_uuids
+        ):
+            found.setdefault(str(row["case_uuid"]), []).append(row)
+        return found
+
     def owners(self) -> dict[str, str]:
         """Cases whose owner moved: case uuid -> the latest hand-on target or chosen owner."""
         rows = self._conn.execute(
@@ -547,6 +606,16 @@ class SyncStore:
             cursor = self._conn.execute(f"INSERT INTO events ({names}) VALUES ({marks})", values)
         return int(cursor.lastrowid)
 
+    def insert_events(self, rows: Iterable[Mapping[str, Any]]) -> int:
+        """`insert_event` for many events, in order (the triggers check each one as it goes in)."""
+        values = list(rows)
+        columns = self.EVENT_COLUMNS
+        with self.transaction():
+            self._insert_many(
+                "events", values, checked=False, names_of=lambda row: tuple(filter(row.__contains__, columns))
+            )
+        return len(values)
+
     # ------------------------------------------------------------------ roster batches
 
     def batch_records_of_cases(self, case_uuids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
@@ -566,6 +635,20 @@ class SyncStore:
         rows = self._rows(f"SELECT * FROM {table} WHERE {column} = ?", (key,))
         return rows[0] if rows else None
 
+    def batch_records_by_key(self, table: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """`batch_record` for many keys: the rows found, by key."""
+        column = BATCH_TABLES[table]
+        rows = self._in(f"SELECT * FROM {table} WHERE {column} IN ({{}})", keys)
+        return {str(r[column]): r for r in rows}
+
+    def insert_batch_records(self, table: str, rows: Iterable[Mapping[str, Any]], now: str) -> int:
+        if table not in BATCH_TABLES:
+            raise ValueError(f"not a batch table: {table}")
+        stamped = [{**row, "created_at": now, "updated_at": now} for row in rows]
+        with self.transaction():
+            self._insert_many(table, stamped)
+        return len(stamped)
+
     def insert_batch_record(self, table: str, row: Mapping[str, Any], now: str) -> None:
         if table not in BATCH_TABLES:
             raise ValueError(f"not a batch table: {table}")
@@ -581,15 +664,66 @@ class SyncStore:
     def _in(self, sql: str, keys: Iterable[str]) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         ordered = sorted(set(keys))
-        for start in range(0, len(ordered), 500):
-            chunk = ordered[start : start + 500]
+        for start in range(0, len(ordered), CHUNK):
+            chunk = ordered[start : start + CHUNK]
             found.extend(self._rows(sql.format(", ".join("?" * len(chunk))), chunk))
         return found
+
+    def _insert_many(
+        self,
+        table: str,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        checked: bool = True,
+        names_of: Callable[[Mapping[str, Any]], tuple[str, ...]] = tuple,
+    ) -> None:
+        """Insert `rows` in order, several per `INSERT ... VALUES (...), (...)` statement.
+
+        One statement per row (`executemany` too) costs a statement journal per row once a
+        table has triggers (the verify marks, the event log's rules): a copy of every page the
+        row touches. A statement of many rows journals each page once. The triggers still run
+        for every row, in order, and any failure aborts the caller's transaction as before.
+        Consecutive rows with the same columns share a statement.
+        """
+        limit = _variable_limit(self._conn)
+        keys = [names_of(row) for row in rows]
+        start = 0
+        while start < len(rows):
+            names = keys[start]
+            end = start + 1
+            while end < len(rows) and keys[end] == names:
+                end += 1
+            if checked:
+                self._check_columns(table, dict.fromkeys(names))
+            per = max(1, min(CHUNK, limit // max(1, len(names))))
+            one = "(" + ", ".join("?" * len(names)) + ")"
+            head = f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+            pick = _picker(names)
+            for lo in range(start, end, per):
+                chunk = rows[lo : min(end, lo + per)]
+                self._conn.execute(
+                    head + ", ".join([one] * len(chunk)),
+                    list(chain.from_iterable(map(pick, chunk))),
+                )
+            start = end
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         cursor = self._conn.execute(sql, tuple(params))
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, values, strict=True)) for values in cursor]
+
+
+def _picker(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """A row's values under `names`, as a tuple (`itemgetter` of one name returns the bare value)."""
+    if len(names) == 1:
+        (name,) = names
+        return lambda row: (row[name],)
+    return itemgetter(*names)
+
+
+def _variable_limit(conn: Any) -> int:
+    """How many `?` one statement may hold on this SQLite build."""
+    return int(conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
 
 
 def _check_table(table: str) -> None:

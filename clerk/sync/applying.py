@@ -1,0 +1,598 @@
+"""Applying a checked bundle in one transaction: duplicates, gaps, ownership conflicts, clock
+flags (see `clerk.sync.exchange`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from clerk.storage.schema import ZERO_HASH
+from clerk.storage.sync import (
+    BATCH_LOCAL_COLUMNS,
+    BATCH_TABLES,
+    LOCAL_COLUMNS,
+    RECORD_TABLES,
+    SyncStore,
+)
+from clerk.sync.bundle import Contents
+from clerk.sync.checking import Checked
+from clerk.sync.export import manifest_summary
+from clerk.sync.ownership import non_owner_events, owner_after
+from clerk.sync.peers import Me
+from clerk.sync.report import ImportReport, decision
+
+FUTURE_SLACK = timedelta(minutes=10)
+CASE_MUTABLE = frozenset(
+    {
+        "state",
+        "accepted_at",
+        "accepted_by",
+        "due_date",
+        "due_provisional",
+        "due_start",
+        "decided_at",
+        "closed_at",
+        "amount_fen",
+        "reviewed_by",
+        "paid_at",
+        "version",
+    }
+)
+
+def apply_bundle(
+    checked: Checked,
+    sync: SyncStore,
+    who: Me,
+    now: datetime,
+    save_file: Callable[[str, bytes, str], str],
+    labels: Callable[[Mapping[str, Any]], str] | None = None,
+) -> ImportReport:
+    """Apply a checked bundle in one transaction (or nothing, for a duplicate or a gap).
+
+    `save_file(sha256, data, suffix)` stores a document file and returns its local path.
+    """
+    m = checked.contents.manifest
+    header = checked.header
+    report = ImportReport(
+        bundle={
+            "from": header.sender,
+            "to": header.receiver,
+            "seq": header.seq,
+            "kind": header.kind,
+        }
+    )
+    known = sync.bundle("in", header.sender, header.seq)
+    if known is not None:
+        if known["hash"] != checked.digest:
+            report.status, report.refusal = "refused", "conflicting_bundle"
+            report.message = (
+                f"本机已导入过 {header.sender} 的第 {header.seq} 号包，但内容不同：对方可能从旧备份恢复后重新编号。"
+                "未导入，请联系信息管理员核对。"
+            )
+            return report
+        report.status, report.duplicates = "duplicate", 1
+        report.message = f"{header.sender} 的第 {header.seq} 号包已经导入过，本次未作任何改动。"
+        return report
+    latest = sync.last_bundle("in", header.sender)
+    if latest is not None and int(latest["seq"]) > header.seq:
+        report.status, report.duplicates = "duplicate", 1
+        report.message = (
+            f"这是 {header.sender} 较早的第 {header.seq} 号包，本机已导入更新的第 {latest['seq']} 号包，其内容已包含在内，"
+            "本次未作任何改动。"
+        )
+        return report
+    origins: Mapping[str, Mapping[str, Any]] = m.get("origins") or {}
+    heads = sync.heads()
+    for origin, info in origins.items():
+        have = heads.get(origin, (0, ZERO_HASH))[0]
+        if int(info["from_seq"]) > have + 1:
+            report.gaps.append(
+                {
+                    "origin": origin,
+                    "have": have,
+                    "missing_from": have + 1,
+                    "missing_to": int(info["from_seq"]) - 1,
+                    "bring": _bundle_holding(m, origin, have + 1),
+                }
+            )
+    if report.gaps:
+        report.status = "gap"
+        bring = sorted({g["bring"] for g in report.gaps if g["bring"]})
+        which = "、".join(f"第 {n} 号" for n in bring) if bring else "更早的"
+        report.message = (
+            f"本机缺少 {header.sender} 的第 {report.gaps[0]['missing_from']}–{report.gaps[0]['missing_to']} 条记录，"
+            f"这个包未导入。请带来{which}上报包（或请对方重新导出一份完整的包）。"
+        )
+        return report
+    with sync.transaction():
+        _apply(checked, sync, who, now, save_file, report, labels)
+        for origin, ack in (m.get("acks") or {}).items():
+            sync.set_ack(header.sender, origin, int(ack["seq"]), str(ack["hash"]), now.isoformat())
+            sync.add_checkpoint(
+                origin, int(ack["seq"]), str(ack["hash"]), f"{header.sender} 确认收到"
+            )
+            report.acknowledged[origin] = {"seq": int(ack["seq"]), "hash": str(ack["hash"])}
+        sync.set_acked_bundle(header.sender, int(m.get("acked_bundle") or 0))
+        for origin in origins:
+            head = sync.head(origin)
+            if head is not None:
+                report.holding[origin] = {"seq": head[0], "hash": head[1]}
+        sync.record_bundle(
+            "in",
+            header.sender,
+            header.seq,
+            checked.digest,
+            str(m.get("prev") or ZERO_HASH),
+            manifest_summary(m),
+            "",
+            now.isoformat(),
+        )
+    parts = []
+    if report.imported.get("events"):
+        parts.append(f"事件 {report.imported['events']} 条")
+    if report.imported.get("cases"):
+        parts.append(f"办件 {report.imported['cases']} 件")
+    summary = "，".join(parts) or "没有新记录"
+    report.message = f"已导入 {header.sender} 的第 {header.seq} 号包：{summary}。"
+    if report.conflicts:
+        report.message += f"有 {len(report.conflicts)} 件冲突待主管处理。"
+    if report.rejected:
+        report.message += f"有 {len(report.rejected)} 条记录与本机内容不同，未覆盖，请核对。"
+    return report
+
+
+def _bundle_holding(manifest: Mapping[str, Any], origin: str, seq: int) -> int | None:
+    for entry in manifest.get("history") or []:
+        lo, hi = (entry.get("origins") or {}).get(origin, [0, -1])
+        if lo <= seq <= hi:
+            return int(entry["seq"])
+    return None
+
+
+def _apply(
+    checked: Checked,
+    sync: SyncStore,
+    who: Me,
+    now: datetime,
+    save_file: Callable[[str, bytes, str], str],
+    report: ImportReport,
+    labels: Callable[[Mapping[str, Any]], str] | None,
+) -> None:
+    contents = checked.contents
+    sender = checked.header.sender
+    bundle_seq = checked.header.seq
+    stamp = now.isoformat()
+    counts = {"events": 0, "cases": 0, "case_materials": 0, "documents": 0, "evaluations": 0}
+    # 1. Events: skip what we hold (identical), refuse a chain that forks from ours.
+    new_events: list[dict[str, Any]] = []
+    forked: set[str] = set()
+    incoming = sorted(
+        contents.records.get("events", []), key=lambda e: (str(e["origin"]), int(e["seq"]))
+    )
+    held = _held_hashes(sync, incoming)
+    for event in incoming:
+        origin = str(event["origin"])
+        if origin in forked:
+            continue
+        mine = held[origin].get(int(event["seq"]))
+        if mine is not None:
+            if mine == event["hash"]:
+                report.duplicates += 1
+                continue
+            forked.add(origin)
+            report.rejected.append(
+                {
+                    "kind": "event",
+                    "origin": origin,
+                    "seq": int(event["seq"]),
+                    "why": f"{origin} 第 {event['seq']} 条事件与本机已有的同号事件内容不同，该链其后的事件均未导入。",
+                }
+            )
+            continue
+        new_events.append(event)
+    # 2. Records: cases first (events refer to them).
+    # Only the point's own cases travel between a point and its office (a point opens cases under
+    # its own code); anything else is refused and reported.
+    point = sender if checked.header.kind == "report" else checked.header.receiver
+    incoming_cases: dict[str, dict[str, Any]] = {}
+    for r in contents.records.get("cases", []):
+        if r.get("point_code") != point:
+            report.rejected.append(
+                {
+                    "kind": "case",
+                    "case_no": r.get("case_no"),
+                    "why": f"不是 {point} 的办件，未导入。",
+                }
+            )
+            continue
+        incoming_cases[r["uuid"]] = r
+    look = _Lookups(sync)
+    look.fetch_cases(incoming_cases)
+    before: dict[str, dict[str, Any] | None] = {u: look.case(u) for u in incoming_cases}
+    fresh = [row for uuid, row in incoming_cases.items() if before[uuid] is None]
+    counts["cases"] += sync.insert_records("cases", fresh, stamp)
+    look.cases.update((row["uuid"], row) for row in fresh)
+    look.fetch_cases(
+        {e["case_uuid"] for e in new_events}
+        | {
+            str(r["case_uuid"])
+            for t in (*RECORD_TABLES[1:], "batch_cases")
+            for r in contents.records.get(t, [])
+            if r.get("case_uuid") is not None
+        }
+    )
+    event_cases: set[str] = set()
+    storing: list[dict[str, Any]] = []
+    for event in new_events:
+        if look.case(event["case_uuid"]) is None:
+            forked.add(str(event["origin"]))
+            report.rejected.append(
+                {
+                    "kind": "event",
+                    "origin": event["origin"],
+                    "seq": int(event["seq"]),
+                    "why": "事件所属的办件不在包中。",
+                }
+            )
+            continue
+        if str(event["origin"]) in forked:
+            continue
+        storing.append(event)
+        event_cases.add(event["case_uuid"])
+    counts["events"] += sync.insert_events(storing)
+    _flag_clocks(new_events, now, report)
+    # 3. Ownership: events by an installation that did not own the case go to the conflict queue.
+    new_keys = {(str(e["origin"]), int(e["seq"])) for e in new_events}
+    conflicted: set[str] = set()
+    look.fetch_histories(event_cases | set(incoming_cases))
+    for case_uuid in sorted(event_cases | set(incoming_cases)):
+        case = look.case(case_uuid)
+        assert case is not None
+        history = look.history(case_uuid)
+        for stray in non_owner_events(case["point_code"], history):
+            event = dict(stray)
+            if (str(event["origin"]), int(event["seq"])) not in new_keys:
+                continue
+            conflicted.add(case_uuid)
+            detail = {
+                "action": event["action"],
+                "from_state": event["from_state"],
+                "to_state": event["to_state"],
+                "at": event["at"],
+                "actor": event["actor"],
+                "owner": owner_after(case["point_code"], _before(history, event)),
+            }
+            sync.add_conflict(
+                case_uuid=case_uuid,
+                case_no=case["case_no"],
+                kind="not_owner",
+                peer=sender,
+                origin=str(event["origin"]),
+                seq=int(event["seq"]),
+                detail=detail,
+                bundle_seq=bundle_seq,
+                at=stamp,
+            )
+            report.conflicts.append(
+                {
+                    "case_no": case["case_no"],
+                    "origin": event["origin"],
+                    "seq": int(event["seq"]),
+                    **detail,
+                }
+            )
+    # 4. Case rows: the fixed part must agree; the moving part follows the owner.
+    for uuid, row in incoming_cases.items():
+        old = before[uuid]
+        if old is None:
+            continue
+        fixed_theirs = {k: v for k, v in row.items() if k not in CASE_MUTABLE}
+        fixed_ours = {
+            k: v for k, v in old.items() if k not in CASE_MUTABLE and k not in LOCAL_COLUMNS
+        }
+        if fixed_theirs != fixed_ours:
+            differing = sorted(
+                k
+                for k in set(fixed_theirs) | set(fixed_ours)
+                if fixed_theirs.get(k) != fixed_ours.get(k)
+            )
+            report.rejected.append(
+                {
+                    "kind": "case",
+                    "case_no": old["case_no"],
+                    "fields": differing,
+                    "why": "同一办件的基本信息与本机不同，未覆盖。",
+                }
+            )
+            sync.add_conflict(
+                case_uuid=uuid,
+                case_no=old["case_no"],
+                kind="content",
+                peer=sender,
+                origin="",
+                seq=None,
+                detail={"fields": differing},
+                bundle_seq=bundle_seq,
+                at=stamp,
+            )
+            conflicted.add(uuid)
+            continue
+        if uuid in conflicted or _same(row, old):
+            report.duplicates += 0 if uuid in conflicted else 1
+            continue
+        if not _sender_owned(look, old, sender, new_keys) or int(row["version"]) <= int(
+            old["version"]
+        ):
+            continue  # not theirs to change, or older than ours: our copy stands
+        sync.replace_record("cases", row, stamp)
+        counts["cases"] += 1
+        if row["state"] != old["state"]:
+            report.decisions.append(decision(row, old, labels))
+    # 5. Material checks, documents, evaluations.
+    for table in ("case_materials", "documents", "evaluations"):
+        rows = contents.records.get(table, [])
+        held_rows = _Held(
+            rows,
+            "uuid",
+            partial(sync.records_by_uuid, table),
+            partial(sync.record, table),
+            partial(sync.insert_records, table, now=stamp),
+        )
+        for row in rows:
+            _apply_record(
+                look,
+                new_keys,
+                table,
+                row,
+                sync,
+                sender,
+                conflicted,
+                contents,
+                save_file,
+                stamp,
+                report,
+                counts,
+                held_rows,
+            )
+        held_rows.flush()
+    # 6. Roster batches (written once): new rows are stored, identical ones skipped, others refused.
+    for table, key in BATCH_TABLES.items():
+        rows = contents.records.get(table, [])
+        held_rows = _Held(
+            rows,
+            key,
+            partial(sync.batch_records_by_key, table),
+            partial(sync.batch_record, table),
+            partial(sync.insert_batch_records, table, now=stamp),
+        )
+        for row in rows:
+            _apply_batch_record(table, key, row, look, report, counts, held_rows)
+        held_rows.flush()
+    report.imported = counts
+
+
+def _held_hashes(sync: SyncStore, events: list[dict[str, Any]]) -> dict[str, dict[int, str]]:
+    """The hashes this file holds under the (origin, seq) of the incoming events: one range query
+    per origin (a bundle carries each origin's events as one contiguous run)."""
+    ranges: dict[str, tuple[int, int]] = {}
+    for event in events:
+        origin, seq = str(event["origin"]), int(event["seq"])
+        lo, hi = ranges.get(origin, (seq, seq))
+        ranges[origin] = (min(lo, seq), max(hi, seq))
+    return {origin: sync.event_hashes(origin, lo, hi) for origin, (lo, hi) in ranges.items()}
+
+
+class _Held:
+    """The stored rows an import compares one table's incoming rows with, read in one set-based
+    query, and the new rows written in bulk at the end.
+
+    A key met a second time in the same bundle is compared with what the database holds by
+    then (pending rows are written first), exactly as if every row had been applied one by one.
+    """
+
+    def __init__(
+        self,
+        rows: list[dict[str, Any]],
+        key: str,
+        fetch: Callable[[list[str]], dict[str, dict[str, Any]]],
+        read: Callable[[str], dict[str, Any] | None],
+        write: Callable[[list[dict[str, Any]]], int],
+    ) -> None:
+        self.known = fetch([str(r[key]) for r in rows]) if rows else {}
+        self.read, self.write = read, write
+        self.pending: list[dict[str, Any]] = []
+        self.touched: set[str] = set()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if key in self.touched:
+            self.flush()
+            return self.read(key)
+        return self.known.get(key)
+
+    def insert(self, key: str, values: dict[str, Any]) -> None:
+        self.pending.append(values)
+        self.touched.add(key)
+
+    def changed(self, key: str) -> None:
+        """The row under `key` was rewritten in place."""
+        self.touched.add(key)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.write(self.pending)
+            self.pending = []
+
+
+def _apply_batch_record(
+    table: str,
+    key: str,
+    row: dict[str, Any],
+    look: _Lookups,
+    report: ImportReport,
+    counts: dict[str, int],
+    held: _Held,
+) -> None:
+    values = {k: v for k, v in row.items() if k not in BATCH_LOCAL_COLUMNS}
+    old = held.get(str(row[key]))
+    if old is None:
+        if table == "batch_cases" and look.case(row["case_uuid"]) is None:
+            report.rejected.append({"kind": table, "uuid": row["case_uuid"], "why": "记录所属的办件不在本机。"})
+            return
+        held.insert(str(row[key]), values)
+        counts[table] = counts.get(table, 0) + 1
+        return
+    if all(old.get(k) == v for k, v in values.items()):
+        report.duplicates += 1
+        return
+    report.rejected.append({"kind": table, "uuid": row[key], "why": "同一记录的内容与本机不同，未覆盖，请核对。"})
+
+
+class _Lookups:
+    """Case rows and case histories read once per import (events are all stored before use)."""
+
+    def __init__(self, sync: SyncStore) -> None:
+        self.sync = sync
+        self.cases: dict[str, dict[str, Any] | None] = {}
+        self.histories: dict[str, list[dict[str, Any]]] = {}
+
+    def case(self, uuid: str) -> dict[str, Any] | None:
+        if uuid not in self.cases:
+            self.cases[uuid] = self.sync.record("cases", uuid)
+        return self.cases[uuid]
+
+    def fetch_cases(self, uuids: Iterable[str]) -> None:
+        """Read the case rows of many uuids at once (None for those this file lacks)."""
+        missing = [u for u in uuids if u not in self.cases]
+        found = self.sync.records_by_uuid("cases", missing)
+        for uuid in missing:
+            self.cases[uuid] = found.get(uuid)
+
+    def history(self, uuid: str) -> list[dict[str, Any]]:
+        if uuid not in self.histories:
+            self.histories[uuid] = self.sync.case_events(uuid)
+        return self.histories[uuid]
+
+    def fetch_histories(self, uuids: Iterable[str]) -> None:
+        """Read the histories of many cases at once (after the bundle's events are stored)."""
+        missing = [u for u in uuids if u not in self.histories]
+        found = self.sync.case_histories(missing)
+        for uuid in missing:
+            self.histories[uuid] = found.get(uuid, [])
+
+
+def _sender_owned(
+    look: _Lookups, case: Mapping[str, Any], sender: str, new_keys: set[tuple[str, int]]
+) -> bool:
+    """Whether the sender owned the case before this bundle's events or owns it after them: its
+    rows then carry moves it was entitled to make (e.g. an acceptance, then the hand-on)."""
+    history = look.history(case["uuid"])
+    earlier = [e for e in history if (str(e["origin"]), int(e["seq"])) not in new_keys]
+    return sender in (
+        owner_after(case["point_code"], earlier),
+        owner_after(case["point_code"], history),
+    )
+
+
+def _before(history: list[dict[str, Any]], event: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for e in history:
+        if e["origin"] == event["origin"] and e["seq"] == event["seq"]:
+            break
+        out.append(e)
+    return out
+
+
+def _same(theirs: Mapping[str, Any], ours: Mapping[str, Any]) -> bool:
+    return all(
+        ours.get(k) == v
+        for k, v in theirs.items()
+        if k not in LOCAL_COLUMNS and not k.startswith("file_")
+    )
+
+
+def _apply_record(
+    look: _Lookups,
+    new_keys: set[tuple[str, int]],
+    table: str,
+    row: dict[str, Any],
+    sync: SyncStore,
+    sender: str,
+    conflicted: set[str],
+    contents: Contents,
+    save_file: Callable[[str, bytes, str], str],
+    stamp: str,
+    report: ImportReport,
+    counts: dict[str, int],
+    held: _Held,
+) -> None:
+    values = {k: v for k, v in row.items() if not k.startswith("file_")}
+    old = held.get(str(row["uuid"]))
+    if old is None:
+        if look.case(row["case_uuid"]) is None:
+            report.rejected.append(
+                {"kind": table, "uuid": row["uuid"], "why": "记录所属的办件不在本机。"}
+            )
+            return
+        if table == "documents":  # a new document: its files are stored here, named by the row
+            for key in ("txt", "pdf"):
+                digest = row.get(f"file_{key}")
+                values[f"path_{key}"] = (
+                    save_file(digest, contents.files[digest], f".{key}")
+                    if digest in contents.files
+                    else None
+                )
+        held.insert(str(row["uuid"]), values)
+        counts[table] += 1
+        return
+    if _same(values, old):
+        report.duplicates += 1
+        return
+    if table == "documents" or int(row["version"]) == int(old["version"]):
+        report.rejected.append(
+            {
+                "kind": table,
+                "uuid": row["uuid"],
+                "why": "同一记录的内容与本机不同，未覆盖，请核对。",
+            }
+        )
+        return
+    case = look.case(row["case_uuid"])
+    assert case is not None
+    if (
+        row["case_uuid"] in conflicted
+        or not _sender_owned(look, case, sender, new_keys)
+        or int(row["version"]) < int(old["version"])
+    ):
+        return
+    sync.replace_record(table, values, stamp)
+    held.changed(str(row["uuid"]))
+    counts[table] += 1
+
+
+def _flag_clocks(events: list[dict[str, Any]], now: datetime, report: ImportReport) -> None:
+    last: dict[str, datetime] = {}
+    for event in sorted(events, key=lambda e: (str(e["origin"]), int(e["seq"]))):
+        at = datetime.fromisoformat(event["at"])
+        origin = str(event["origin"])
+        if at > now + FUTURE_SLACK:
+            report.flagged.append(
+                {
+                    "origin": origin,
+                    "seq": int(event["seq"]),
+                    "at": event["at"],
+                    "why": "事件时间晚于本机当前时间，对方电脑时钟可能不准。",
+                }
+            )
+        elif origin in last and at < last[origin]:
+            report.flagged.append(
+                {
+                    "origin": origin,
+                    "seq": int(event["seq"]),
+                    "at": event["at"],
+                    "why": "事件时间早于同一来源的上一条事件，对方电脑时钟可能被调过。",
+                }
+            )
+        last[origin] = max(at, last.get(origin, at))

@@ -1,0 +1,166 @@
+"""Checking an imported bundle before the database is touched: header, sender, decryption,
+signature, every part's hash and every chain link (see `clerk.sync.exchange`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from typing import Any
+
+from clerk.storage.chain import canonical_json, event_hash, hashed_names
+from clerk.storage.schema import LATEST
+from clerk.storage.sync import (
+    SyncStore,
+)
+from clerk.sync import bundle as fmt
+from clerk.sync.bundle import BundleError, Contents, Header
+from clerk.sync.keys import KeyPair, PublicKeys
+from clerk.sync.ownership import installation_of
+from clerk.sync.peers import Me
+
+
+@dataclass
+class Checked:
+    """A bundle that passed every check that needs no database write."""
+
+    header: Header
+    sender: PublicKeys
+    contents: Contents
+    digest: str  # SHA-256 of the signed payload: the bundle's identity
+
+
+def check_bundle(
+    data: bytes, sync: SyncStore, who: Me, keys: KeyPair, *, schema_version: int = LATEST
+) -> Checked:
+    """Header, sender, decryption, signature, parts and chain links; raises `BundleError`."""
+    header, ciphertext = fmt.read_header(data)
+    if header.receiver != who.code:
+        raise BundleError(
+            "wrong_receiver",
+            f"这个包是 {header.sender} 写给 {header.receiver} 的，不是给本机（{who.code}）的，未导入。请确认拿对了 U 盘上的文件。",
+        )
+    expected_kind = "report" if who.is_office else "return"
+    if header.kind != expected_kind:
+        what = "服务点的上报包" if who.is_office else "县级经办机构的回执包"
+        raise BundleError(
+            "wrong_receiver",
+            f"这个包不是{what}，本机不能导入（{header.sender} → {header.receiver}）。",
+        )
+    registered = sync.active_key(header.sender)
+    if registered is None or registered.role != "peer" or not registered.sign_key:
+        if any(k.point_code == header.sender for k in sync.peer_keys()):
+            raise BundleError(
+                "revoked_sender",
+                f"{header.sender} 的密钥已被吊销，它的包一律拒收。如对方已换新密钥，请先登记新公钥并电话核对指纹。",
+            )
+        raise BundleError(
+            "unknown_sender",
+            f"本机没有登记 {header.sender} 的公钥，不能确认包是谁写的，未导入。请先用 clerk keys add 登记并电话核对指纹。",
+        )
+    sender = PublicKeys(
+        registered.point_code, registered.name, registered.sign_key, registered.age_recipient
+    )
+    envelope = fmt.decrypt(ciphertext, keys.identity)
+    payload = fmt.open_envelope(envelope, sender)
+    contents = fmt.open_payload(payload, schema_version=schema_version)
+    if contents.header != header:
+        raise BundleError("bad_part", "上报包的文件头与签名清单不一致，文件可能被改动，未导入。")
+    check_chains(contents)
+    return Checked(header=header, sender=sender, contents=contents, digest=fmt.sha256(payload))
+
+
+def check_chains(contents: Contents) -> None:
+    """Every event extends its chain as the manifest says: contiguous, linked, hashes right."""
+    canonical: dict[str, str] = {}  # an event's data text -> its canonical JSON (texts repeat)
+    sender = contents.manifest["from"]
+    origins: Mapping[str, Mapping[str, Any]] = contents.manifest.get("origins") or {}
+    by_origin: dict[str, list[dict[str, Any]]] = {}
+    for event in contents.records.get("events", []):
+        by_origin.setdefault(str(event.get("origin")), []).append(event)
+    if set(by_origin) - set(origins):
+        raise BundleError("broken_chain", "上报包中有清单未列出的事件链，文件可能被改动，未导入。")
+    for origin, info in origins.items():
+        if installation_of(origin) != sender:
+            raise BundleError(
+                "broken_chain", f"上报包中含有 {origin} 的事件链，不是发送方自己的记录，未导入。"
+            )
+        events = sorted(by_origin.get(origin, []), key=lambda e: int(e["seq"]))
+        expected_seq, prev = int(info["from_seq"]), str(info["from_prev"])
+        for event in events:
+            if int(event["seq"]) != expected_seq:
+                raise BundleError(
+                    "broken_chain",
+                    f"{origin} 的事件序号不连续（缺第 {expected_seq} 条），文件可能被改动，未导入。",
+                )
+            if event["prev_hash"] != prev or event_link_hash(event, canonical) != event["hash"]:
+                raise BundleError(
+                    "broken_chain",
+                    f"{origin} 第 {expected_seq} 条事件的哈希链接不上，记录可能被改动，未导入。",
+                )
+            prev = event["hash"]
+            expected_seq += 1
+        if expected_seq - 1 != int(info["to_seq"]) or (events and prev != info["head"]):
+            raise BundleError(
+                "broken_chain", f"{origin} 的事件与清单记录的链头不符，文件可能不完整，未导入。"
+            )
+
+
+def event_link_hash(event: Mapping[str, Any], canonical: dict[str, str] | None = None) -> str:
+    """The hash an event must carry given its content and predecessor (see `clerk.storage.chain`).
+
+    `canonical` caches data texts already put in canonical form (many events share one).
+    """
+    quick = _spliced_link_hash(event, {} if canonical is None else canonical)
+    if quick is not None:
+        return quick
+    fields = dict(event)
+    data = fields.get("data")
+    fields["data"] = json.loads(data) if isinstance(data, str) else data
+    return event_hash(fields, str(event["prev_hash"]), int(event.get("format") or 1))
+
+
+# `event_hash` of a bundle's event without building a dict and encoding it whole: the canonical
+# JSON spliced from its fields in sorted order, strings encoded as `json.dumps(...,
+# ensure_ascii=False)` encodes them, `data` decoded and re-encoded canonically (as `event_hash`
+# hashes it). Any value of another type, or an unknown format, gets None: the exact way then.
+_LINK_PLANS = {
+    fmt: tuple((f'"{name}":', name) for name in sorted(hashed_names(fmt))) for fmt in (1, 2)
+}
+
+
+def _spliced_link_hash(event: Mapping[str, Any], canonical: dict[str, str]) -> str | None:
+    fmt_value = event.get("format") or 1
+    plan = _LINK_PLANS.get(fmt_value) if fmt_value.__class__ is int else None
+    prev = event.get("prev_hash")
+    if plan is None or prev.__class__ is not str:
+        return None
+    parts = []
+    for key, name in plan:
+        v = event.get(name, _ABSENT)
+        if name == "data":
+            if v.__class__ is not str:
+                return None
+            text = canonical.get(v)
+            if text is None:
+                try:
+                    text = canonical_json(json.loads(v))
+                except ValueError:
+                    return None
+                canonical[v] = text
+            parts.append(key + text)
+        elif v.__class__ is str:
+            parts.append(key + encode_basestring(v))
+        elif v is None:
+            parts.append(key + "null")
+        elif v.__class__ is int:
+            parts.append(key + str(v))
+        else:
+            return None
+    return hashlib.sha256(("{" + ",".join(parts) + "}" + prev).encode("utf-8")).hexdigest()
+
+
+_ABSENT = object()

@@ -1,0 +1,188 @@
+"""What a bundle for a peer carries: everything it has not acknowledged (see `clerk.sync.exchange`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from clerk.storage.schema import LATEST, ZERO_HASH
+from clerk.storage.sync import (
+    BATCH_LOCAL_COLUMNS,
+    LOCAL_COLUMNS,
+    RECORD_TABLES,
+    SyncStore,
+)
+from clerk.sync import bundle as fmt
+from clerk.sync.bundle import Contents
+from clerk.sync.ownership import chain_for, installation_of
+from clerk.sync.peers import Me
+
+HISTORY = 60  # earlier bundles listed in a manifest, so a receiver can name the one it lacks
+
+
+class ExportError(ValueError):
+    """The bundle could not be written (Chinese message)."""
+
+
+# ---------------------------------------------------------------------- export
+
+
+def receiver_for(who: Me, for_point: str | None) -> str:
+    if who.is_office:
+        if not for_point:
+            raise ExportError(
+                "县级经办机构导出时请用 --for 指定服务点编码（写给该服务点的回执包）。"
+            )
+        return for_point.strip().upper()
+    if for_point and for_point.strip().upper() != who.office_code:
+        raise ExportError(f"服务点的上报包只能写给所属经办机构 {who.office_code}。")
+    return who.office_code
+
+
+def chains_for(sync: SyncStore, who: Me, receiver: str) -> list[str]:
+    """The chains of ours a receiver gets: a point sends its own; an office the one it keeps for the point."""
+    if who.is_office:
+        return [chain_for(who.code, receiver)]
+    return [who.code]
+
+
+def build_export(
+    sync: SyncStore,
+    who: Me,
+    receiver: str,
+    now: str,
+    read_file: Callable[[str], bytes | None],
+) -> Contents:
+    """The contents of the next bundle for `receiver` (not yet written or recorded)."""
+    acks = sync.acks(receiver)
+    previous = sync.last_bundle("out", receiver)
+    seq = int(previous["seq"]) + 1 if previous else 1
+    origins: dict[str, dict[str, Any]] = {}
+    events: list[dict[str, Any]] = []
+    touched: set[str] = set()
+    for origin in chains_for(sync, who, receiver):
+        acked_seq, acked_hash = acks.get(origin, (0, ZERO_HASH))
+        head = sync.head(origin) or (0, ZERO_HASH)
+        if acked_seq > head[0] or (
+            acked_seq and (sync.event_at(origin, acked_seq) or {}).get("hash") != acked_hash
+        ):
+            raise ExportError(
+                f"{receiver} 确认收到的 {origin} 事件（第 {acked_seq} 条）本机没有：本机数据库可能从旧备份恢复过。"
+                "请勿继续办件，联系信息管理员核对。"
+            )
+        new = sync.events_after(origin, acked_seq)
+        events.extend(new)
+        touched.update(e["case_uuid"] for e in new)
+        origins[origin] = {
+            "from_seq": acked_seq + 1,
+            "to_seq": head[0],
+            "from_prev": acked_hash,
+            "head": head[1],
+        }
+    since = _acked_bundle_time(sync, receiver, acks)
+    point_filter = receiver if who.is_office else who.code
+    # Rows changed since the receiver confirmed our last bundle, of the cases we own (only the
+    # owner's rows are taken at the other end; the rest travel with the events that touch them).
+    owners = sync.owners()
+    touched.update(
+        uuid
+        for uuid in sync.cases_changed_since(point_filter, since)
+        if owners.get(uuid, point_filter) == who.code
+    )
+    records = {
+        table: [_travelling(r) for r in sync.records_of_cases(table, touched)]
+        for table in RECORD_TABLES
+    }
+    files: dict[str, bytes] = {}
+    for doc in records["documents"]:
+        for key in ("txt", "pdf"):
+            data = read_file(doc.pop(f"_path_{key}", None) or "")
+            doc[f"file_{key}"] = fmt.sha256(data) if data is not None else None
+            if data is not None:
+                files[fmt.sha256(data)] = data
+    records["events"] = events
+    for table, rows in sync.batch_records_of_cases(touched).items():
+        records[table] = [{k: v for k, v in r.items() if k not in BATCH_LOCAL_COLUMNS} for r in rows]
+    last_in = sync.last_bundle("in", receiver)
+    manifest = {
+        "format": fmt.FORMAT,
+        "schema": LATEST,
+        "suite": fmt.SUITE,
+        "kind": "return" if who.is_office else "report",
+        "from": who.code,
+        "to": receiver,
+        "seq": seq,
+        "prev": previous["hash"] if previous else ZERO_HASH,
+        "created_at": now,
+        "origins": origins,
+        "acks": _our_acks(sync, who, receiver),
+        "acked_bundle": int(last_in["seq"]) if last_in else 0,
+        "history": _history(sync, receiver) + [{"seq": seq, "origins": _ranges(origins)}],
+    }
+    return Contents(manifest=manifest, records=records, files=files)
+
+
+def _travelling(row: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in row.items() if k not in LOCAL_COLUMNS}
+    if "path_pdf" in row:
+        out["_path_txt"] = row.get("path_txt")
+        out["_path_pdf"] = row.get("path_pdf")
+    return out
+
+
+def _acked_bundle_time(sync: SyncStore, receiver: str, acks: Mapping[str, Any]) -> str | None:
+    """When we wrote the last bundle the receiver confirmed (records changed since are sent again)."""
+    confirmed = sync.acked_bundle(receiver)
+    if not confirmed:
+        return None
+    row = sync.bundle("out", receiver, confirmed)
+    return str(row["at"]) if row else None
+
+
+def _our_acks(sync: SyncStore, who: Me, peer: str) -> dict[str, dict[str, Any]]:
+    """What we hold of the peer's chains (the peer may stop resending them)."""
+    heads = sync.heads()
+    return {
+        origin: {"seq": seq, "hash": digest}
+        for origin, (seq, digest) in sorted(heads.items())
+        if installation_of(origin) == peer
+    }
+
+
+def _ranges(origins: Mapping[str, Mapping[str, Any]]) -> dict[str, list[int]]:
+    return {o: [int(r["from_seq"]), int(r["to_seq"])] for o, r in origins.items()}
+
+
+def _history(sync: SyncStore, receiver: str) -> list[dict[str, Any]]:
+    out = []
+    for row in reversed(sync.bundles("out", receiver, limit=HISTORY)):
+        manifest = json.loads(row["manifest"])
+        out.append({"seq": int(row["seq"]), "origins": _ranges(manifest.get("origins", {}))})
+    return out
+
+
+def record_written(sync: SyncStore, contents: Contents, digest: str, path: Path, now: str) -> None:
+    m = contents.manifest
+    sync.record_bundle(
+        "out", m["to"], int(m["seq"]), digest, m["prev"], manifest_summary(m), path.name, now
+    )
+
+
+def manifest_summary(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    keep = (
+        "format",
+        "schema",
+        "kind",
+        "from",
+        "to",
+        "seq",
+        "prev",
+        "created_at",
+        "origins",
+        "acks",
+        "counts",
+    )
+    return {k: manifest[k] for k in keep if k in manifest}
