@@ -18,7 +18,6 @@ import rich
 from rich.align import Align
 from rich.segment import Segments
 from rich.text import Text
-from rich.traceback import Traceback
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -145,6 +144,8 @@ class ClerkApp(App[None]):
 
     def _fatal_error(self) -> None:
         """Textual prints the locals of every frame in a crash; those may hold a password or an ID."""
+        from rich.traceback import Traceback  # pygments and its lexers: only when crashing
+
         self.bell()
         traceback = Traceback(show_locals=False, width=None, suppress=[rich])
         self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
@@ -210,9 +211,9 @@ class ClerkApp(App[None]):
         self._signed_in(user)
 
     def _signed_in(self, user: Any) -> None:
-        from clerk.screens.password_change import PasswordChangeScreen
-
         if self.window.must_change_password(user):
+            from clerk.screens.password_change import PasswordChangeScreen
+
             self.push_screen(PasswordChangeScreen(self.window, user, forced=True), lambda ok: self._changed(user, ok))
             return
         self._start_day(user)

@@ -34,6 +34,7 @@ import uuid
 from datetime import date, datetime
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_VALUES = {c: i for i, c in enumerate(ALPHABET)}
 POINT_CODE_RE = re.compile(r"^[A-Z0-9]{2,10}$")
 _TAIL_RE = re.compile(r"^(\d{8})(\d{4})([0-9A-Z])$")
 TAIL_LENGTH = 13
@@ -45,7 +46,10 @@ def check_char(text: str) -> str:
     m = 36
     p = m
     for c in text:
-        s = (p + ALPHABET.index(c)) % m
+        v = _VALUES.get(c)
+        if v is None:
+            raise ValueError(f"{c!r} is not in 0-9A-Z")
+        s = (p + v) % m
         if s == 0:
             s = m
         p = (2 * s) % (m + 1)

@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from clerk import db as storage
@@ -16,11 +16,19 @@ from clerk.clock import TZ, Clock
 from clerk.db import CaseRecord, DocumentRecord, EventRecord, MaterialCheckRecord
 from clerk.deadlines import remaining_working_days
 from clerk.documents.model import DocKind
-from clerk.ledger import mask_digits
 from clerk.limits import REVIEWER_ROLES
 from clerk.masking import mask_account, mask_id, mask_name, mask_phone
 from clerk.materials import MaterialCheck, missing_materials, required_materials
-from clerk.model import ACTION_LABELS, Action, CaseState, Channel, Deadline, Role
+from clerk.model import (
+    ACTION_LABELS,
+    FINAL_STATES,
+    STATE_LABELS,
+    Action,
+    CaseState,
+    Channel,
+    Deadline,
+    Role,
+)
 from clerk.notice import deemed_acceptance_day, deemed_accepted, notice_window_end
 from clerk.offices import POINT_KINDS, Office, Offices, ServicePoint
 from clerk.storage.port import Store
@@ -46,6 +54,7 @@ if TYPE_CHECKING:
     from clerk.ledger import Ledger
 
 SETTING_POINT = "point_code"
+_new = object.__new__
 
 
 def declared_points(store: Store) -> list[ServicePoint]:
@@ -103,6 +112,8 @@ class CaseReader:
     # ------------------------------------------------------------------ reading
 
     def case(self, case_uuid: str, user: storage.User | None = None) -> CaseView:
+        from clerk.ledger import mask_digits  # the ledger module is not needed before a case opens
+
         row = self._row(case_uuid)
         item = self.catalog.item(row.item_no)
         checks = self._checks(case_uuid)
@@ -161,32 +172,76 @@ class CaseReader:
         )
 
     def summary(self, row: CaseRecord) -> CaseSummary:
-        item = self.catalog.item(row.item_no)
         state = row.state
         today = self.today()
+        noticed = None
+        past_window = False
+        if state is CaseState.AWAITING_SUPPLEMENT or (
+            state is CaseState.DRAFT
+            and (past_window := today > self._notice_window_end(row.received_at.astimezone(TZ).date()))
+        ):
+            noticed = self.store.notice_times([row.uuid]).get(row.uuid)
+        return self._summary(row, today, past_window and not noticed, noticed)
+
+    def summaries(self, rows: Sequence[CaseRecord]) -> list[CaseSummary]:
+        """`summary` of each row, with today, each receipt day's notice window and the notices
+        the rows need (待补正's hand-in day; 收件 past its window) read once for all of them."""
+        today = self.today()
+        past_window: set[str] = set()
+        need: list[str] = []
+        for row in rows:
+            if row.state is CaseState.AWAITING_SUPPLEMENT:
+                need.append(row.uuid)
+            elif row.state is CaseState.DRAFT and today > self._notice_window_end(row.received_at.astimezone(TZ).date()):
+                past_window.add(row.uuid)  # deemed accepted unless a notice was given
+                need.append(row.uuid)
+        notices = self.store.notice_times(need) if need else {}
+        summary = self._summary
+        return [
+            summary(row, today, row.uuid in past_window and row.uuid not in notices, notices.get(row.uuid))
+            for row in rows
+        ]
+
+    def _summary(
+        self, row: CaseRecord, today: date, deemed: bool, noticed: list[datetime] | None
+    ) -> CaseSummary:
+        state = row.state
         due = row.due_date
-        return CaseSummary(
+        hand_in_by = None
+        if noticed and state is CaseState.AWAITING_SUPPLEMENT:
+            # 告知之日起 supplement_days 个自然日: from the case's latest notice
+            hand_in_by = noticed[-1].astimezone(TZ).date() + timedelta(days=self.settings.supplement_days)
+        item = self.catalog.item(row.item_no)
+        summary = _new(CaseSummary)
+        summary.__dict__.update(  # frozen: filled once here, as __init__ would (a queue builds hundreds)
             uuid=row.uuid,
             case_no=row.case_no,
             item_no=item.no,
             item_name=item.name,
             state=state,
-            state_label=state.label,
+            state_label=STATE_LABELS[state],
             applicant_name_masked=_mask_applicant_name(row),
             received_at=row.received_at,
             due=due,
             due_provisional=row.due_provisional,
-            overdue=due is not None and not state.is_final and due < today,
-            deemed_accepted=self._deemed_accepted(row, state, today),
-            hand_in_by=self._hand_in_by(row) if state == CaseState.AWAITING_SUPPLEMENT else None,
+            overdue=due is not None and due < today and state not in FINAL_STATES,
+            deemed_accepted=deemed,
+            hand_in_by=hand_in_by,
         )
+        return summary
 
-    def _hand_in_by(self, row: CaseRecord) -> date | None:
-        """The hand-in day of the case's latest notice (告知之日起 supplement_days 个自然日)."""
-        noticed = [e.at for e in self.store.case_events(row.uuid) if e.action == Action.NOTICE]
-        if not noticed:
-            return None
-        return noticed[-1].astimezone(TZ).date() + timedelta(days=self.settings.supplement_days)
+    def _notice_window_end(self, day: date) -> date:
+        """`notice_window_end(day)` under this reader's calendar, remembered (a calendar walk
+        takes ~10 µs and a queue's drafts share a few receipt days)."""
+        cache: dict[tuple[int, date], date] = self.__dict__.setdefault("_window_end_cache", {})
+        key = (id(self.calendar), day)
+        end = cache.get(key)
+        if end is None:
+            if len(cache) > 4096:
+                cache.clear()
+            end = cache[key] = notice_window_end(day, self.calendar)
+        return end
+
     def _queue_point(self) -> str | None:
         """The point the queues are filtered by (the sync desk widens it at a county office)."""
         return self.point().code
@@ -210,21 +265,22 @@ class CaseReader:
             review = []
         elif self.settings.reviewer_must_differ:
             review = [r for r in review if r.accepted_by != user.login]
+        s = self.summaries
         return Queues(
-            today=[self.summary(r) for r in self.store.received_on(today, point_code=self.point().code)],
-            my_review=[self.summary(r) for r in review],
-            due_soon=[self.summary(r) for r in due_soon],
-            overdue=[self.summary(r) for r in mine(self.store.overdue(today, point_code=point))],
-            awaiting_supplement=[self.summary(r) for r in mine(self.store.awaiting_supplement(point_code=point))],
-            awaiting_payment=[self.summary(r) for r in mine(self.store.awaiting_payment(point_code=point))],
-            unfinished=[self.summary(r) for r in mine(self.store.unfinished(point_code=point))],
-            bad_ratings=[self.summary(r) for r in mine(self.store.bad_ratings_awaiting_follow_up(point_code=point))],
+            today=s(self.store.received_on(today, point_code=self.point().code)),
+            my_review=s(review),
+            due_soon=s(due_soon),
+            overdue=s(mine(self.store.overdue(today, point_code=point))),
+            awaiting_supplement=s(mine(self.store.awaiting_supplement(point_code=point))),
+            awaiting_payment=s(mine(self.store.awaiting_payment(point_code=point))),
+            unfinished=s(mine(self.store.unfinished(point_code=point))),
+            bad_ratings=s(mine(self.store.bad_ratings_awaiting_follow_up(point_code=point))),
         )
 
     def search(self, text: str) -> list[CaseSummary]:
         """Case number (any case, or its last characters), ID number (whole or last 6), names,
         then the newest cases of the items the text names (item name or pinyin initials)."""
-        return [self.summary(r) for r in search_rows(self.store, self.finder, text)]
+        return self.summaries(search_rows(self.store, self.finder, text))
 
     def daily_ledger(self, day: date) -> Ledger:
         """This machine's 日结单 for `day` (raises `LedgerError` with a Chinese message)."""
@@ -287,10 +343,11 @@ class CaseReader:
     def _deemed_accepted(self, row: CaseRecord, state: CaseState, today: date) -> bool:
         if state != CaseState.DRAFT:
             return False
-        if any(e.action == Action.NOTICE for e in self.store.case_events(row.uuid)):
-            return False  # a notice was given in time; the supplemented case is decided afresh
         received = row.received_at.astimezone(TZ).date()
-        return deemed_accepted(received, today, decided=False, calendar=self.calendar)
+        if not deemed_accepted(received, today, decided=False, calendar=self.calendar):
+            return False  # still within the window: no need to read the log
+        # a notice was given in time; the supplemented case is decided afresh
+        return not any(e.action == Action.NOTICE for e in self.store.case_events(row.uuid))
 
     def _facts(self, row: CaseRecord, item: Item, missing: list[tuple[Material, str]]) -> CaseFacts:
         noticed: list[frozenset[str]] = []

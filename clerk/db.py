@@ -29,10 +29,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
-from sqlite_utils import Database
 
 from clerk import file_modes
 from clerk.clock import Clock, system_clock
@@ -49,6 +48,7 @@ from clerk.storage.errors import (
     NotFoundError,
     ReadOnlyError,
     StorageError,
+    translate,
     translated,
 )
 from clerk.storage.files import BackupError
@@ -67,6 +67,9 @@ from clerk.storage.sync import chain_for
 from clerk.storage.users import AuthError, PasswordPolicyError, User, UserError
 from clerk.storage.verify import record as record_verify
 from clerk.storage.verify import verify as verify_store
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 __all__ = [
     "AuthError",
@@ -110,13 +113,23 @@ class Store:
     ) -> None:
         """Wrap a connection made by `clerk.storage.connection.connect` and already migrated."""
         self.conn = conn
-        self.db = Database(conn)
+        self._db: Database | None = None
         self.clock = clock
         self.hasher = hasher or users.default_hasher()
         self.path = path
         self._depth = 0
         self._lock = threading.RLock()
         self._columns: dict[str, frozenset[str]] = {}
+
+    @property
+    def db(self) -> Database:
+        """sqlite-utils over the same connection, for the writes that use it; made on first use
+        so that start-up (reads only) does not import sqlite-utils and its plugins (~80 ms)."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn)
+        return self._db
 
     @classmethod
     def open(
@@ -226,10 +239,8 @@ class Store:
 
     def points(self) -> list[PointRecord]:
         """Service points declared locally."""
-        return [
-            PointRecord.from_row(r)
-            for r in self.db.query("SELECT code, name, kind, office_code FROM points ORDER BY code")
-        ]
+        rows = self.conn.execute("SELECT code, name, kind, office_code FROM points ORDER BY code")
+        return [PointRecord(code, name, kind, office_code) for code, name, kind, office_code in rows]
 
     def add_point(self, code: str, name: str, kind: str, office_code: str) -> None:
         """Declare (or redeclare) a service point."""
@@ -344,12 +355,10 @@ class Store:
         return expected_version + 1
 
     def get_case(self, uuid: str) -> CaseRecord | None:
-        rows = list(self.db.query("SELECT * FROM cases WHERE uuid = ?", [uuid]))
-        return CaseRecord.from_row(rows[0]) if rows else None
+        return queries.by_uuid(self.conn, uuid)
 
     def get_case_by_no(self, case_no: str) -> CaseRecord | None:
-        row = queries.by_case_no(self.db, case_no)
-        return CaseRecord.from_row(row) if row else None
+        return queries.by_case_no(self.conn, case_no)
 
     def next_sequence(self, point_code: str, day: date | str) -> int:
         """The next number (1, 2, ...) in the point's daily counter; part of the caller's transaction."""
@@ -819,68 +828,80 @@ class Store:
             return [EventRecord.from_row(e) for e in self.events_for(case_uuid)]
 
     def find_by_id_number(self, id_number: str) -> list[CaseRecord]:
-        return _cases(queries.by_id_number(self.db, id_number))
+        return _cases(queries.by_id_number(self.conn, id_number))
+
+    def find_by_credit_code(self, code: str) -> list[CaseRecord]:
+        """Cases of the unit with this credit code exactly, newest first."""
+        return queries.by_credit_code(self.conn, code)
+
+    def notice_times(self, case_uuids: Sequence[str]) -> dict[str, list[datetime]]:
+        """{case uuid: the instants of its one-time notices, in log order}, for the given cases
+        that have any (one query per 500 cases)."""
+        return {
+            case_uuid: [datetime.fromisoformat(at) for at in ats]
+            for case_uuid, ats in queries.notices_of(self.conn, case_uuids).items()
+        }
 
     def find_by_name_prefix(self, prefix: str) -> list[CaseRecord]:
-        return _cases(queries.by_name_prefix(self.db, prefix))
+        return _cases(queries.by_name_prefix(self.conn, prefix))
 
     def search_names(self, text: str) -> list[CaseRecord]:
         """Full-text: applicant or unit names containing `text`'s characters in a row."""
-        return _cases(queries.by_full_text(self.db, text))
+        return _cases(queries.by_full_text(self.conn, text))
 
     def find_units(self, text: str) -> list[CaseRecord]:
         """Cases of a unit: by credit code exactly, or by unit name prefix."""
-        found = {r["uuid"]: r for r in queries.by_credit_code(self.db, text)}
-        for r in queries.by_unit_prefix(self.db, text):
-            found.setdefault(r["uuid"], r)
-        return _cases(found.values())
+        found = {r.uuid: r for r in queries.by_credit_code(self.conn, text)}
+        for r in queries.by_unit_prefix(self.conn, text):
+            found.setdefault(r.uuid, r)
+        return list(found.values())
 
     def cases_between(
         self, start: date, end: date, state: str | None = None, point_code: str | None = None
     ) -> list[CaseRecord]:
         """Cases received from `start` to `end` (inclusive), optionally in one state."""
-        return _cases(queries.received_between(self.db, start, end, state, point_code))
+        return _cases(queries.received_between(self.conn, start, end, state, point_code))
 
     def received_on(self, day: date, point_code: str | None = None) -> list[CaseRecord]:
-        return _cases(queries.received_between(self.db, day, day, None, point_code))
+        return _cases(queries.received_between(self.conn, day, day, None, point_code))
 
     def awaiting_review(self, point_code: str | None = None) -> list[CaseRecord]:
-        return _cases(queries.in_state(self.db, CaseState.ACCEPTED, point_code))
+        return _cases(queries.in_state(self.conn, CaseState.ACCEPTED, point_code))
 
     def awaiting_supplement(self, point_code: str | None = None) -> list[CaseRecord]:
-        return _cases(queries.in_state(self.db, CaseState.AWAITING_SUPPLEMENT, point_code))
+        return _cases(queries.in_state(self.conn, CaseState.AWAITING_SUPPLEMENT, point_code))
 
     def awaiting_payment(self, point_code: str | None = None) -> list[CaseRecord]:
-        return _cases(queries.in_state(self.db, CaseState.AWAITING_PAYMENT, point_code))
+        return _cases(queries.in_state(self.conn, CaseState.AWAITING_PAYMENT, point_code))
 
     def unfinished(self, point_code: str | None = None) -> list[CaseRecord]:
         """Cases still in 收件: received, materials not yet decided on."""
-        return _cases(queries.in_state(self.db, CaseState.DRAFT, point_code))
+        return _cases(queries.in_state(self.conn, CaseState.DRAFT, point_code))
 
     def bad_ratings_awaiting_follow_up(self, point_code: str | None = None) -> list[CaseRecord]:
-        return _cases(queries.bad_ratings_awaiting_follow_up(self.db, point_code))
+        return _cases(queries.bad_ratings_awaiting_follow_up(self.conn, point_code))
 
     def due_on_or_before(self, day: date, point_code: str | None = None) -> list[CaseRecord]:
         """Accepted (open) cases due on or before `day`, earliest first."""
-        return _cases(queries.due_on_or_before(self.db, day, point_code))
+        return _cases(queries.due_on_or_before(self.conn, day, point_code))
 
     def overdue(self, today: date, point_code: str | None = None) -> list[CaseRecord]:
         """Accepted (open) cases whose due date is before `today`."""
-        return _cases(queries.overdue(self.db, today, point_code))
+        return _cases(queries.overdue(self.conn, today, point_code))
 
     def search_tails(self, text: str) -> list[CaseRecord]:
         """Cases by the last characters of their number or the last 6 of the applicant's ID."""
-        rows = queries.by_case_no_tail(self.db, text)
+        rows = queries.by_case_no_tail(self.conn, text)
         if len(text.strip()) == 6:
-            rows += queries.by_id_tail(self.db, text)
+            rows += queries.by_id_tail(self.conn, text)
         return _cases(rows)
 
     def cases_of_items(self, item_nos: list[int]) -> list[CaseRecord]:
-        return _cases(queries.by_items(self.db, item_nos))
+        return _cases(queries.by_items(self.conn, item_nos))
 
     def search(self, text: str) -> list[CaseRecord]:
         """The search box: case number, ID number, credit code, then names (see `queries.search`)."""
-        return _cases(queries.search(self.db, text))
+        return _cases(queries.search(self.conn, text))
 
     # ------------------------------------------------------------------ the daily ledger
 
@@ -890,8 +911,8 @@ class Store:
             return ledger_queries.ledger_day(self.conn, day, point_code)
 
 
-def _cases(rows: Any) -> list[CaseRecord]:
-    return [CaseRecord.from_row(r) for r in rows]
+def _cases(rows: list[CaseRecord]) -> list[CaseRecord]:
+    return rows  # `clerk.storage.queries` decodes its rows into records itself
 
 
 def _translate_reads(cls: type) -> type:
@@ -908,8 +929,10 @@ def _translate_reads(cls: type) -> type:
         def wrap(fn: Any) -> Any:
             @functools.wraps(fn)
             def call(*args: Any, **kwargs: Any) -> Any:
-                with translated():
+                try:  # what `with translated():` does, without a generator per call
                     return fn(*args, **kwargs)
+                except sqlite3.Error as exc:
+                    raise translate(exc) from exc
 
             return call
 

@@ -52,7 +52,7 @@ def test_full_text_finds_one_character_anywhere(store):
 def test_full_text_pages_the_newest_matches_newest_first(store):
     # 张三丰 (0001) and 张小三 (0002) both hold 张; a page of one holds only the newer one.
     def page(limit):  # type: ignore[no-untyped-def]
-        return [r["case_no"][-4:] for r in queries.by_full_text(store.db, "张", limit=limit)]
+        return [r.case_no[-4:] for r in queries.by_full_text(store.db, "张", limit=limit)]
 
     assert page(1) == ["0002"]
     assert page(2) == ["0002", "0001"]
