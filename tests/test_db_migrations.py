@@ -18,7 +18,7 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 
 def test_new_file_is_at_the_latest_version(tmp_path):
     store = open_store(tmp_path / "new.db")
-    assert store.schema_version() == schema.LATEST == 10
+    assert store.schema_version() == schema.LATEST == 11
 
 
 def test_there_are_older_versions_to_migrate_from():
@@ -172,5 +172,5 @@ def test_migration_10_forces_no_existing_account_to_change_its_password(tmp_path
     store.create_user("admin", "王管理", "admin", "counterpass1", "YZ01")
     store.close()
     store = Store.open(path, hasher=FAST_HASHER)
-    assert store.schema_version() == 10
+    assert store.schema_version() == schema.LATEST
     assert store.must_change_password("admin") is False

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from clerk.model import CaseState
 from clerk.storage import fts
 from clerk.storage.records import CaseRecord, case_decoder
+from clerk.storage.schema import BAD_OPEN, CASE_SEQ_TAIL, ID_TAIL
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -95,7 +96,14 @@ BY_CASE_NO_TAIL = (
     "SELECT * FROM cases WHERE case_no LIKE :tail ESCAPE '\\' OR case_no LIKE :tail_check ESCAPE '\\'"
     " ORDER BY received_at DESC LIMIT :limit"
 )
-BY_ID_TAIL = "SELECT * FROM cases WHERE id_number LIKE :tail ESCAPE '\\' ORDER BY received_at DESC LIMIT :limit"
+# Four digits or more: the day's sequence is known, so the sequence index finds the candidates
+# (about one a day) instead of a scan of every case number.
+BY_CASE_SEQ_TAIL = (
+    f"SELECT * FROM cases WHERE ({CASE_SEQ_TAIL} = :seq_check AND case_no LIKE :tail_check ESCAPE '\\')"
+    f" OR ({CASE_SEQ_TAIL} = :seq AND case_no LIKE :tail ESCAPE '\\')"
+    " ORDER BY received_at DESC LIMIT :limit"
+)
+BY_ID_TAIL = f"SELECT * FROM cases WHERE {ID_TAIL} = :tail ORDER BY received_at DESC LIMIT :limit"
 BY_ITEMS = "SELECT * FROM cases WHERE item_no IN ({marks}) ORDER BY received_at DESC LIMIT :limit"
 DUE_BY = "SELECT * FROM cases WHERE state IN (:state, :paying) AND due_date <= :day"
 DUE_BEFORE = "SELECT * FROM cases WHERE state IN (:state, :paying) AND due_date < :day"
@@ -138,12 +146,19 @@ def _like_escape(text: str) -> str:
 def by_case_no_tail(db: Database | sqlite3.Connection, tail: str, limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
     """Cases whose number ends with `tail`, with or without the check character after it."""
     tail = _like_escape(tail.strip().upper())
-    return _rows(db, BY_CASE_NO_TAIL, {"tail": f"%{tail}", "tail_check": f"%{tail}_", "limit": limit})
+    typed = tail.strip().upper()
+    tail = _like_escape(typed)
+    params: dict[str, Any] = {"tail": f"%{tail}", "tail_check": f"%{tail}_", "limit": limit}
+    if len(typed) >= 4 and typed[-4:].isdigit():
+        # typed without the check character (its last 4 are the sequence), or with it
+        params.update(seq_check=typed[-4:], seq=typed[-5:-1] if len(typed) >= 5 else None)
+        return _rows(db, BY_CASE_SEQ_TAIL, params)
+    return _rows(db, BY_CASE_NO_TAIL, params)
 
 
 def by_id_tail(db: Database | sqlite3.Connection, tail: str, limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
     """Cases whose applicant's ID number ends with `tail` (the last 6 a clerk reads off a card)."""
-    return _rows(db, BY_ID_TAIL, {"tail": f"%{_like_escape(tail.strip().upper())}", "limit": limit})
+    return _rows(db, BY_ID_TAIL, {"tail": tail.strip().upper(), "limit": limit})
 
 
 def by_items(db: Database | sqlite3.Connection, item_nos: list[int], limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
@@ -219,17 +234,29 @@ def in_state(db: Database | sqlite3.Connection, state: str, point_code: str | No
     return _rows(db, sql, params)
 
 
+# The oldest open bad ratings first, by the partial index of m011; a queue, not a report: a
+# county with years of them unanswered sees the first page, not every one it ever had.
 BAD_RATINGS_OPEN = (
-    "SELECT * FROM cases WHERE uuid IN (SELECT case_uuid FROM evaluations"
-    " WHERE level IN ('1', '2') AND followed_up_at IS NULL)"
+    f"SELECT c.* FROM evaluations v INDEXED BY idx_evaluations_bad_open JOIN cases c ON c.uuid = v.case_uuid"
+    f" WHERE v.{BAD_OPEN.replace(' AND ', ' AND v.')}"
 )
 
 
-def bad_ratings_awaiting_follow_up(db: Database | sqlite3.Connection, point_code: str | None = None) -> list[CaseRecord]:
-    """Cases rated 不满意 or 非常不满意 whose rating has no follow-up (回访) yet, oldest first."""
-    params: dict[str, Any] = {}
-    sql = BAD_RATINGS_OPEN + _point_clause(point_code, params) + " ORDER BY received_at, case_no"
-    return _rows(db, sql, params)
+def bad_ratings_awaiting_follow_up(
+    db: Database | sqlite3.Connection, point_code: str | None = None, limit: int = SEARCH_LIMIT
+) -> list[CaseRecord]:
+    """Cases rated 不满意 or 非常不满意 whose rating has no follow-up (回访) yet: the oldest
+    ratings first, at most `limit` cases."""
+    params: dict[str, Any] = {"limit": limit}
+    where = ""
+    if point_code is not None:
+        params["point"] = point_code
+        where = " AND (c.point_code = :point OR c.office_code = :point)"
+    rows = _rows(db, BAD_RATINGS_OPEN + where + " ORDER BY v.at LIMIT :limit", params)
+    first: dict[str, CaseRecord] = {}
+    for r in rows:
+        first.setdefault(r.uuid, r)  # a case rated badly twice is listed once, at its older rating
+    return list(first.values())
 
 
 def due_on_or_before(db: Database | sqlite3.Connection, day: date, point_code: str | None = None) -> list[CaseRecord]:

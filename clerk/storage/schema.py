@@ -398,6 +398,21 @@ def m010_password_change(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0")
 
 
+def m011_tail_lookups(conn: sqlite3.Connection) -> None:
+    """Lookups a county-size file would otherwise scan for (issue 13): a case by the last digits
+    of its number (the day's sequence: the four characters before the check character), an
+    applicant by the last 6 characters of the ID number, and the open bad ratings by age."""
+    conn.execute(f"CREATE INDEX idx_cases_seq_tail ON cases ({CASE_SEQ_TAIL}, received_at)")
+    conn.execute(f"CREATE INDEX idx_cases_id_tail ON cases ({ID_TAIL}, received_at)")
+    conn.execute(f"CREATE INDEX idx_evaluations_bad_open ON evaluations (at) WHERE {BAD_OPEN}")
+
+
+# The indexed expressions of m011, written once: a query must use them exactly to be served.
+CASE_SEQ_TAIL = "substr(case_no, -5, 4)"
+ID_TAIL = "substr(id_number, -6)"
+BAD_OPEN = "level IN ('1', '2') AND followed_up_at IS NULL"
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_base,
     m002_indexes_and_search,
@@ -409,6 +424,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m008_sync_tables,
     m009_county_indexes,
     m010_password_change,
+    m011_tail_lookups,
 )
 LATEST = len(MIGRATIONS)
 
