@@ -108,3 +108,11 @@ def test_the_bad_ratings_queue_is_a_page_and_filters_by_point(store):
 def test_the_bad_ratings_queue_reads_its_partial_index(store):
     plan = _plan(store, queries.BAD_RATINGS_OPEN + " ORDER BY v.at LIMIT 10", {})
     assert "idx_evaluations_bad_open" in plan
+
+
+@pytest.mark.parametrize("name", ["NOTICES_OF", "NOTICES_OF_ONE"])
+def test_a_lists_notices_are_read_by_case_not_by_action(store, name):
+    sql = getattr(queries, name).format(marks="?, ?")
+    args = ("a", "b") if "{marks}" in getattr(queries, name) else ("a",)
+    plan = " | ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, args))
+    assert "idx_events_case" in plan and "idx_events_action_at" not in plan

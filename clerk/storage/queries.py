@@ -63,10 +63,12 @@ BY_CASE_NO = "SELECT * FROM cases WHERE case_no = :case_no"
 BY_UUID = "SELECT * FROM cases WHERE uuid = :uuid"
 # The instants of the one-time notices (告知) of some cases, in log order: what a case summary
 # needs for 待补正's hand-in day and for the deemed-acceptance check of a case in 收件.
+# `+action`: the case index, a few events a case; the planner would otherwise take the index on
+# (action, at) and read every notice the county ever issued (0.12 s a queue at a million cases).
 NOTICES_OF = (
-    "SELECT case_uuid, at FROM events WHERE case_uuid IN ({marks}) AND action = 'notice' ORDER BY case_uuid, n"
+    "SELECT case_uuid, at FROM events WHERE case_uuid IN ({marks}) AND +action = 'notice' ORDER BY case_uuid, n"
 )
-NOTICES_OF_ONE = "SELECT case_uuid, at FROM events WHERE case_uuid = ? AND action = 'notice' ORDER BY n"
+NOTICES_OF_ONE = "SELECT case_uuid, at FROM events WHERE case_uuid = ? AND +action = 'notice' ORDER BY n"
 NOTICE_CHUNK = 500
 BY_ID_NUMBER = "SELECT * FROM cases WHERE id_number = :id_number ORDER BY received_at DESC"
 BY_CREDIT_CODE = "SELECT * FROM cases WHERE credit_code = :code ORDER BY received_at DESC"
