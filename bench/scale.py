@@ -19,8 +19,8 @@ Each row is measured on one database beside a floor in the same run:
   full check: `integrity_check` + `foreign_key_check` (in a thread) beside a bare sha256 walk of
   the log (no JSON) and a SHA-256 of every recorded PDF;
 - backup: `clerk backup` as a new process; floor: the sqlite3 backup API to a new file;
-- sync: export of a day and import of a bundle — skipped rows saying why (bench/sync.py measures
-  them on its own 10,000-case files);
+- sync: export of a 10,000-case day and import of a 100,000-case bundle, as new processes
+  (`bench/sync_scale.py`: a township's file reporting to the office whose file is measured);
 - facts (not timed): bytes on disk per case (the file, plus the template's documents per case).
 """
 
