@@ -309,3 +309,12 @@ def test_a_notice_at_the_county_sends_the_case_back_to_the_point_for_the_supplem
     for w in (county, point):
         result = w.store.verify(full=True)
         assert result["ok"], result["problem"]
+
+
+def test_an_import_tells_its_stages_as_they_start(pair, tmp_path):
+    county, point = pair
+    collected(point, 35)
+    told: list[tuple[str, int, int]] = []
+    report = county.import_bundle(export(point, tmp_path / "usb").path, progress=lambda *a: told.append(a))
+    assert report.status == "imported", report.message
+    assert [stage for stage, _, _ in told] == ["检查上报包（解密、签名、每条事件的哈希链）", "导入记录（一个事务）"]

@@ -121,7 +121,7 @@ def run_import(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         return _fail(args, "no_db", f"找不到数据库文件 {exc}，请用 --db 指定。")
     try:
-        report = window.import_bundle(Path(args.file), passphrase=passphrase)
+        report = window.import_bundle(Path(args.file), passphrase=passphrase, progress=StreamProgress(sys.stderr))
     finally:
         window.store.close()
     from clerk.sync.exchange import report_text

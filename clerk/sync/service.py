@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clerk.model import Action, CaseState, Event, Role
+from clerk.progress import Progress, silent
 from clerk.storage.sync import Conflict, PeerKey, SyncStore
 from clerk.sync import bundle as fmt
 from clerk.sync import exchange, keys, peers
@@ -317,8 +318,13 @@ class SyncDesk:
             path, int(contents.manifest["seq"]), receiver, digest, counts, counts.get("events", 0)
         )
 
-    def import_bundle(self, path: Path, *, passphrase: str | None = None) -> ImportReport:
-        """Check everything, then apply in one transaction; a refusal changes nothing."""
+    def import_bundle(
+        self, path: Path, *, passphrase: str | None = None, progress: Progress | None = None
+    ) -> ImportReport:
+        """Check everything, then apply in one transaction; a refusal changes nothing.
+
+        `progress` is told each stage as it starts (stage "检查上报包", then "导入记录")."""
+        tell = progress or silent
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
@@ -331,6 +337,7 @@ class SyncDesk:
         try:
             who = self.me()
             pair = keys.load(self.key_dir(), passphrase)
+            tell("检查上报包（解密、签名、每条事件的哈希链）", 0, 0)
             checked = exchange.check_bundle(
                 data, sync, who, pair, schema_version=self.store.schema_version()
             )
@@ -353,6 +360,7 @@ class SyncDesk:
             return f"{row['item_no']} {catalog.item(row['item_no']).name}"
 
         try:
+            tell("导入记录（一个事务）", 0, 0)
             return exchange.apply_bundle(checked, sync, who, self.clock(), save, label)
         except Exception as exc:  # the transaction rolled back: nothing of the bundle is stored
             for path in written:  # files no row names any more
