@@ -377,7 +377,7 @@ def _check(db: Path, meta: dict[str, Any], meta_file: Path, log: TextIO | None) 
     """`clerk verify --full` on the file (which also records the verify, so the benchmarks'
     incremental verifies start from it); a file that fails is not used."""
     _say(log, "county fixture: checking it with clerk verify --full (a few minutes) …")
-    checked = verify_process(db, *verify_args())
+    checked = verify_process(db, "--full")
     if not checked["result"].get("ok"):
         meta_file.unlink(missing_ok=True)
         found = json.dumps(checked["result"], ensure_ascii=False)[:800]
@@ -391,10 +391,3 @@ def _check(db: Path, meta: dict[str, Any], meta_file: Path, log: TextIO | None) 
     )
     meta_file.write_text(json.dumps(meta, ensure_ascii=False, indent=2))
     _say(log, f"county fixture: verified in {checked['wall_s']:.0f} s; {db.stat().st_size / 1e9:.2f} GB")
-
-
-def verify_args() -> list[str]:
-    """`--full` once the CLI has it (the incremental verify lands with the store work)."""
-    from clerk.cli import verify as cli_verify
-
-    return ["--full"] if "--full" in (cli_verify.__doc__ or "") else []

@@ -372,30 +372,16 @@ def _process_row(
 
 
 def verify_rows(ctx: Context, db: DemoDb, repeats: int) -> list[Row]:
-    from bench.county import verify_args
-
-    full = verify_args()
-    rows = []
-    if full:
-        rows.append(
-            _process_row(
-                "verify",
-                "clerk verify (incremental), new process",
-                db,
-                repeats,
-                ["-m", "clerk", "verify", "--db", str(db.path), "--json"],
-                ["-m", "bench.floors", "incremental", str(db.path)],
-            )
+    rows = [
+        _process_row(
+            "verify",
+            "clerk verify (incremental), new process",
+            db,
+            repeats,
+            ["-m", "clerk", "verify", "--db", str(db.path), "--json"],
+            ["-m", "bench.floors", "incremental", str(db.path)],
         )
-    else:
-        rows.append(
-            Row(
-                "verify",
-                "clerk verify (incremental), new process",
-                size=db.cases,
-                skipped="incremental verify (the store work) has not landed on main yet",
-            )
-        )
+    ]
     case = "clerk verify --full, new process"
     floor = ["-m", "bench.floors", "full-verify", str(db.path)]
     checked = CHECKED_THIS_RUN.get(db.path)
@@ -428,7 +414,7 @@ def verify_rows(ctx: Context, db: DemoDb, repeats: int) -> list[Row]:
             case,
             db,
             repeats,
-            ["-m", "clerk", "verify", "--db", str(db.path), "--json", *full],
+            ["-m", "clerk", "verify", "--db", str(db.path), "--json", "--full"],
             floor,
         )
     )

@@ -100,6 +100,24 @@ def _new_uuid() -> str:
     return str(uuidlib.uuid4())
 
 
+def _event_fields(event: Event, point_code: str, uuid: str | None = None) -> dict[str, Any]:
+    """An event's stored fields before its place in a chain (`data` as the object its canonical
+    JSON decodes to); refuses personal data in its reason or data."""
+    chain.check_no_personal_data(event.reason, event.data)
+    return {
+        "uuid": uuid or _new_uuid(),
+        "case_uuid": event.case_uuid,
+        "action": str(event.action),
+        "actor": event.actor,
+        "at": _instant(event.at),
+        "from_state": str(event.from_state) if event.from_state is not None else None,
+        "to_state": str(event.to_state),
+        "reason": event.reason,
+        "data": json.loads(chain.canonical_json(event.data)),
+        "point_code": point_code,
+    }
+
+
 class Store:
     """A clerk database. Open with `Store.open(path)`; close with `close()` (or use `with`)."""
 
@@ -503,20 +521,8 @@ class Store:
         sync). Raises `PersonalDataError` if its data or reason carries personal data,
         `ValueError` if its time has no offset. A UUID is generated unless one is given.
         """
-        chain.check_no_personal_data(event.reason, event.data)
-        data = json.loads(chain.canonical_json(event.data))
-        fields: dict[str, Any] = {
-            "uuid": uuid or _new_uuid(),
-            "case_uuid": event.case_uuid,
-            "action": str(event.action),
-            "actor": event.actor,
-            "at": _instant(event.at),
-            "from_state": str(event.from_state) if event.from_state is not None else None,
-            "to_state": str(event.to_state),
-            "reason": event.reason,
-            "data": data,
-            "point_code": point_code,
-        }
+        fields = _event_fields(event, point_code, uuid)
+        data = fields["data"]
         with self.transaction():
             # A county office keeps one chain per point whose cases it decides (`clerk.storage.sync`).
             origin = chain_for(self.origin(point_code), point_code)
@@ -659,29 +665,14 @@ class Store:
         rows: list[tuple[Any, ...]] = []
         hashes: list[str] = []
         with self.transaction():
-            origin = self.origin(point_code)
+            origin = chain_for(self.origin(point_code), point_code)  # as `append_event` chains it
             seq, prev = self.chain_head(origin)
             for event in events:
-                chain.check_no_personal_data(event.reason, event.data)
-                data = json.loads(chain.canonical_json(event.data))
+                fields = _event_fields(event, point_code)
                 seq += 1
-                fields: dict[str, Any] = {
-                    "origin": origin,
-                    "format": chain.CURRENT_FORMAT,
-                    "seq": seq,
-                    "uuid": _new_uuid(),
-                    "case_uuid": event.case_uuid,
-                    "action": str(event.action),
-                    "actor": event.actor,
-                    "at": _instant(event.at),
-                    "from_state": str(event.from_state) if event.from_state is not None else None,
-                    "to_state": str(event.to_state),
-                    "reason": event.reason,
-                    "data": data,
-                    "point_code": point_code,
-                }
+                fields.update(origin=origin, format=chain.CURRENT_FORMAT, seq=seq)
                 digest = chain.event_hash(fields, prev, chain.CURRENT_FORMAT)
-                fields.update(data=chain.canonical_json(data), prev_hash=prev, hash=digest)
+                fields.update(data=chain.canonical_json(fields["data"]), prev_hash=prev, hash=digest)
                 rows.append(tuple(fields[c] for c in columns))
                 hashes.append(digest)
                 prev = digest

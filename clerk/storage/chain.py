@@ -233,7 +233,7 @@ def walk(
     for values in cursor:
         # Fast path (a county file has millions of events): the hash of the tuple as stored.
         seq, digest = values[_SEQ], values[_HASH]
-        if seq == expected_seq and values[_PREV] == expected_prev and _spliced_hash(values) == digest:
+        if seq == expected_seq and values[_PREV] == expected_prev and spliced_hash(values) == digest:
             walked += 1
             expected_seq = seq + 1
             expected_prev = last_hash = digest
@@ -271,7 +271,9 @@ _PLANS = {
 }
 
 
-def _spliced_hash(values: tuple[Any, ...]) -> str | None:
+def spliced_hash(values: tuple[Any, ...]) -> str | None:
+    """`stored_event_hash` of a row in `STORED_COLUMNS` order, spliced around its stored `data`
+    text; None when a value is of a type the splice does not encode (check it the exact way)."""
     plan = _PLANS.get(values[_FORMAT])
     if plan is None:
         return None

@@ -4,14 +4,12 @@ signature, every part's hash and every chain link (see `clerk.sync.exchange`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
-from clerk.storage.chain import canonical_json, event_hash, hashed_names
+from clerk.storage.chain import STORED_COLUMNS, canonical_json, event_hash, spliced_hash
 from clerk.storage.schema import LATEST
 from clerk.storage.sync import (
     SyncStore,
@@ -123,44 +121,24 @@ def event_link_hash(event: Mapping[str, Any], canonical: dict[str, str] | None =
     return event_hash(fields, str(event["prev_hash"]), int(event.get("format") or 1))
 
 
-# `event_hash` of a bundle's event without building a dict and encoding it whole: the canonical
-# JSON spliced from its fields in sorted order, strings encoded as `json.dumps(...,
-# ensure_ascii=False)` encodes them, `data` decoded and re-encoded canonically (as `event_hash`
-# hashes it). Any value of another type, or an unknown format, gets None: the exact way then.
-_LINK_PLANS = {
-    fmt: tuple((f'"{name}":', name) for name in sorted(hashed_names(fmt))) for fmt in (1, 2)
-}
+# `event_hash` of a bundle's event without building a dict and encoding it whole: the event laid
+# out as a stored row, `data` decoded and re-encoded canonically (as `event_hash` hashes it), then
+# spliced as `clerk.storage.chain` splices a stored row. A field missing or of another type, or an
+# unknown format, gets None: the exact way then.
+_ABSENT = object()
 
 
 def _spliced_link_hash(event: Mapping[str, Any], canonical: dict[str, str]) -> str | None:
-    fmt_value = event.get("format") or 1
-    plan = _LINK_PLANS.get(fmt_value) if fmt_value.__class__ is int else None
-    prev = event.get("prev_hash")
-    if plan is None or prev.__class__ is not str:
+    fmt = event.get("format") or 1
+    data = event.get("data")
+    if fmt.__class__ is not int or event.get("prev_hash").__class__ is not str or data.__class__ is not str:
         return None
-    parts = []
-    for key, name in plan:
-        v = event.get(name, _ABSENT)
-        if name == "data":
-            if v.__class__ is not str:
-                return None
-            text = canonical.get(v)
-            if text is None:
-                try:
-                    text = canonical_json(json.loads(v))
-                except ValueError:
-                    return None
-                canonical[v] = text
-            parts.append(key + text)
-        elif v.__class__ is str:
-            parts.append(key + encode_basestring(v))
-        elif v is None:
-            parts.append(key + "null")
-        elif v.__class__ is int:
-            parts.append(key + str(v))
-        else:
+    text = canonical.get(data)
+    if text is None:
+        try:
+            text = canonical_json(json.loads(data))
+        except ValueError:
             return None
-    return hashlib.sha256(("{" + ",".join(parts) + "}" + prev).encode("utf-8")).hexdigest()
-
-
-_ABSENT = object()
+        canonical[data] = text
+    row = {**event, "format": fmt, "data": text}
+    return spliced_hash(tuple(row.get(name, _ABSENT) for name in STORED_COLUMNS))
