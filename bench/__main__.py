@@ -99,7 +99,7 @@ def report(result: dict[str, Any]) -> str:
     if s["demo_cases"]:
         per_case = s["demo_build_s"] / s["demo_cases"] * 1e3
         lines.append(
-            f"demo database: {s['demo_cases']} cases built with clerk.demo.fill in"
+            f"demo database: {s['demo_cases']} cases built with clerk.service.demo.fill in"
             f" {s['demo_build_s']:.1f} s ({per_case:.0f} ms a case)"
         )
     county = s.get("county") or {}

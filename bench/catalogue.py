@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from bench.core import Context, Row, compare
-from clerk.catalog import load_catalog, packaged_file
+from clerk.domain.catalog import load_catalog, packaged_file
 
 NUMBER = 5
 

@@ -100,7 +100,7 @@ class Context:
 
     def demo(self) -> DemoDb:
         """The demo database: built in the run in --quick mode or at an unusual size, else the
-        cached template of the county fixture (the same `clerk.demo.fill` build, kept between runs)."""
+        cached template of the county fixture (the same `clerk.service.demo.fill` build, kept between runs)."""
         if self._demo is None:
             from bench.fixture import build_demo, cached_demo
 

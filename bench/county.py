@@ -1,7 +1,7 @@
 """The county-size fixture: a million cases, built in minutes by copying a real demo database.
 
 `clerk demo` would take about 10 hours for a million cases (every case through the `Window`, two
-PDFs each). Instead a small template is built once with `clerk.demo.fill` (2,000 cases through the
+PDFs each). Instead a small template is built once with `clerk.service.demo.fill` (2,000 cases through the
 real service: the rows, events, documents and files the window writes), and the county file is made
 by copying the template's cases with new UUIDs, case numbers, applicants and dates
 (`bench.county_rows`, one window of copies per job in worker processes, one core each), inserted
@@ -58,8 +58,8 @@ from bench.county_rows import (
     load_template,
     window_rows,
 )
-from clerk.model import FINAL_STATES
-from clerk.storage import fts, schema
+from clerk.domain.model import FINAL_STATES
+from clerk.storage.sqlite import fts, schema
 
 FIXTURE_VERSION = 2
 COUNTY_CASES = 1_000_000
@@ -121,7 +121,7 @@ def _say(log: TextIO | None, text: str) -> None:
 
 
 def template(cases: int = TEMPLATE_CASES, *, log: TextIO | None = sys.stderr) -> Built:
-    """The demo database of `cases` cases built by `clerk.demo.fill`, cached."""
+    """The demo database of `cases` cases built by `clerk.service.demo.fill`, cached."""
     folder = fixture_dir() / f"template-{cases}"
     meta_file = folder / "meta.json"
     if meta_file.is_file():
@@ -133,7 +133,7 @@ def template(cases: int = TEMPLATE_CASES, *, log: TextIO | None = sys.stderr) ->
 
     _say(
         log,
-        f"building the {cases}-case template with clerk.demo.fill (about {cases * 40 // 1000} s) …",
+        f"building the {cases}-case template with clerk.service.demo.fill (about {cases * 40 // 1000} s) …",
     )
     if folder.exists():
         shutil.rmtree(folder)
@@ -185,7 +185,9 @@ def jobs(template_cases: list[TemplateCase], target: int) -> tuple[list[WindowJo
             t = template_cases[ti]
             seq += len(t.events)
             person += t.persons
-            day = (date.fromisoformat(t.case["received_at"][:10]) + timedelta(days=days)).isoformat()
+            day = (
+                date.fromisoformat(t.case["received_at"][:10]) + timedelta(days=days)
+            ).isoformat()
             touched[day] = touched.get(day, 0) + 1
         job.day_last = {day: day_last[day] for day in touched if day in day_last}
         for day, n in touched.items():
@@ -242,7 +244,9 @@ def build_county(
     started = time.perf_counter()
     for p in (out, Path(f"{out}-wal"), Path(f"{out}-shm")):
         p.unlink(missing_ok=True)
-    Store.open(template_db).close()  # the template at the latest schema too (a cached one may be older)
+    Store.open(
+        template_db
+    ).close()  # the template at the latest schema too (a cached one may be older)
     Store.open(out).close()  # the schema exactly as clerk creates it, at the latest version
 
     cases = load_template(template_db)
@@ -284,7 +288,9 @@ def build_county(
     prev = schema.ZERO_HASH
     sha256 = hashlib.sha256
     workers = workers or max(1, min(4, os.cpu_count() or 1))
-    context = multiprocessing.get_context("spawn")  # a clean interpreter: no copy of this one's state
+    context = multiprocessing.get_context(
+        "spawn"
+    )  # a clean interpreter: no copy of this one's state
     with context.Pool(workers, init_worker, (template_db, columns, point)) as pool:
         for w in pool.imap(window_rows, window_jobs):
             linked = []
@@ -338,7 +344,9 @@ def verify_process(path: Path, *args: str) -> dict[str, Any]:
     return {"result": result, "wall_s": done.wall_s, "peak_mb": done.peak_mb}
 
 
-def county(target: int = COUNTY_CASES, *, log: TextIO | None = sys.stderr, rebuild: bool = False) -> Built:
+def county(
+    target: int = COUNTY_CASES, *, log: TextIO | None = sys.stderr, rebuild: bool = False
+) -> Built:
     """The county file of `target` cases, built once (checked by `clerk verify --full`), then reused."""
     folder = fixture_dir() / f"county-{target}"
     meta_file = folder / "meta.json"
@@ -346,7 +354,10 @@ def county(target: int = COUNTY_CASES, *, log: TextIO | None = sys.stderr, rebui
     if meta_file.is_file() and db.is_file() and not rebuild:
         meta = json.loads(meta_file.read_text())
         if _reusable(meta):
-            _say(log, f"county fixture: reusing {db} ({meta['cases']:,} cases, built in {meta['build_s']:.0f} s)")
+            _say(
+                log,
+                f"county fixture: reusing {db} ({meta['cases']:,} cases, built in {meta['build_s']:.0f} s)",
+            )
             _migrate_forward(db, meta, meta_file, log)
             if meta.get("verified_migrations") != migration_names():
                 _check(db, meta, meta_file, log)
@@ -355,7 +366,10 @@ def county(target: int = COUNTY_CASES, *, log: TextIO | None = sys.stderr, rebui
     tmpl = template(log=log)
     folder.mkdir(parents=True, exist_ok=True)
     meta_file.unlink(missing_ok=True)
-    _say(log, f"county fixture: building {target:,} cases in {db} (about 15 minutes; reused afterwards) …")
+    _say(
+        log,
+        f"county fixture: building {target:,} cases in {db} (about 15 minutes; reused afterwards) …",
+    )
     built = build_county(tmpl.path, db, target, log=log)
     meta = {
         "cases": target,
@@ -390,4 +404,7 @@ def _check(db: Path, meta: dict[str, Any], meta_file: Path, log: TextIO | None) 
         verified_migrations=migration_names(),
     )
     meta_file.write_text(json.dumps(meta, ensure_ascii=False, indent=2))
-    _say(log, f"county fixture: verified in {checked['wall_s']:.0f} s; {db.stat().st_size / 1e9:.2f} GB")
+    _say(
+        log,
+        f"county fixture: verified in {checked['wall_s']:.0f} s; {db.stat().st_size / 1e9:.2f} GB",
+    )

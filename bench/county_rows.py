@@ -22,10 +22,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from clerk.case_numbers import make_case_number
-from clerk.demo import DEMO_AREA, GIVEN, SURNAMES
-from clerk.identifiers import credit_code_check_char, resident_id_check_char
-from clerk.storage import chain, fts
+from clerk.domain import chain
+from clerk.domain.case_numbers import make_case_number
+from clerk.domain.identifiers import credit_code_check_char, resident_id_check_char
+from clerk.service.demo import DEMO_AREA, GIVEN, SURNAMES
+from clerk.storage.sqlite import fts
 
 CASE_TABLES = ("cases", "case_materials", "documents", "evaluations")
 # The event columns the writing process fills in: the link to the previous event and the hash.
@@ -146,7 +147,7 @@ class Copier:
         return _format_uuid(v)
 
     def uuid7(self, at: str) -> str:
-        """A version 7 UUID for the instant `at` (an ISO text), as `clerk.case_numbers.new_uuid`."""
+        """A version 7 UUID for the instant `at` (an ISO text), as `clerk.domain.case_numbers.new_uuid`."""
         ms = self._ms.get(at)
         if ms is None:
             ms = self._ms[at] = int(datetime.fromisoformat(at).timestamp() * 1000)
@@ -309,9 +310,7 @@ def window_rows(job: WindowJob) -> WindowRows:
     return WindowRows(
         index=job.index,
         cases=len(job.members),
-        tables={
-            t: [tuple(r.get(c) for c in _COLUMNS[t]) for r in rs] for t, rs in tables.items()
-        },
+        tables={t: [tuple(r.get(c) for c in _COLUMNS[t]) for r in rs] for t, rs in tables.items()},
         fts=[
             (c["uuid"], fts.spaced(c["applicant_name"]), fts.spaced(c["unit_name"]))
             for c in tables["cases"]

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from bench.core import Context, Row, compare
-from clerk.catalog import Item, default_catalog
-from clerk.deadlines import compute_deadline
-from clerk.workdays import WorkCalendar
+from clerk.domain.catalog import Item, default_catalog
+from clerk.domain.deadlines import compute_deadline
+from clerk.domain.workdays import WorkCalendar
 
 FIRST = date(2026, 1, 1)
 ONE_DAY = timedelta(days=1)
@@ -57,4 +57,13 @@ def run(ctx: Context) -> list[Row]:
     )
     calls = len(items) * len(starts)
     note = f"{calls} deadlines; per call {product_s / calls * 1e6:.1f} µs vs {floor_s / calls * 1e6:.1f} µs"
-    return [Row("deadline", f"{len(items)} items × {len(starts)} days", product_s, floor_s, ctx.repeats, note)]
+    return [
+        Row(
+            "deadline",
+            f"{len(items)} items × {len(starts)} days",
+            product_s,
+            floor_s,
+            ctx.repeats,
+            note,
+        )
+    ]

@@ -22,11 +22,11 @@ from pathlib import Path
 
 from bench.core import Context, Row, compare, format_seconds, skipped
 from bench.fixture import CLERK, DemoDb
-from clerk.demo import synthetic_resident_id
-from clerk.materials import MaterialCheck
-from clerk.model import Applicant
-from clerk.service import Window
-from clerk.storage.users import User
+from clerk.domain.materials import MaterialCheck
+from clerk.domain.model import Applicant
+from clerk.service.demo import synthetic_resident_id
+from clerk.service.window import Window
+from clerk.storage.sqlite.users import User
 
 ITEMS: tuple[tuple[int, str], ...] = ((9, "item 9, instant"), (31, "item 31, 25 working days"))
 
@@ -55,8 +55,14 @@ def floor_decision(conn: sqlite3.Connection, n: int) -> None:
     conn.execute(
         "INSERT INTO cases VALUES (?, ?, ?, 'accepted', ?, ?)", (case, f"BENCH{n:08d}", 31, at, at)
     )
-    conn.execute("INSERT INTO events (case_uuid, action, at, to_state) VALUES (?, 'receive', ?, 'draft')", (case, at))
-    conn.execute("INSERT INTO events (case_uuid, action, at, to_state) VALUES (?, 'accept', ?, 'accepted')", (case, at))
+    conn.execute(
+        "INSERT INTO events (case_uuid, action, at, to_state) VALUES (?, 'receive', ?, 'draft')",
+        (case, at),
+    )
+    conn.execute(
+        "INSERT INTO events (case_uuid, action, at, to_state) VALUES (?, 'accept', ?, 'accepted')",
+        (case, at),
+    )
     conn.execute("COMMIT")
 
 

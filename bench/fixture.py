@@ -1,4 +1,4 @@
-"""The demo database the benchmarks share: built once per run with `clerk.demo.fill`.
+"""The demo database the benchmarks share: built once per run with `clerk.service.demo.fill`.
 
 Every case goes through the real `Window` (events, hash chain, documents and PDFs), so building
 takes a while; the run reports how long. Benchmarks that write (the decision benchmark) work on a
@@ -15,12 +15,12 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
-from clerk.catalog import Catalog, default_catalog
-from clerk.clock import TZ, fixed_clock
 from clerk.db import Store, User
-from clerk.offices import Offices, default_offices
-from clerk.service import Window
-from clerk.workdays import WorkCalendar
+from clerk.domain.catalog import Catalog, default_catalog
+from clerk.domain.clock import TZ, fixed_clock
+from clerk.domain.offices import Offices, default_offices
+from clerk.domain.workdays import WorkCalendar
+from clerk.service.window import Window
 
 POINT = "YZ01"
 # A Friday with holiday data (2026 is covered by chinesecalendar 1.11.0); fixed so runs compare.
@@ -82,7 +82,7 @@ class DemoDb:
 
 def build_demo(folder: Path, cases: int) -> DemoDb:
     """Fill a new database in `folder` with `cases` synthetic cases; time it."""
-    from clerk.demo import fill
+    from clerk.service.demo import fill
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "demo.db"

@@ -72,7 +72,9 @@ def full_verify(path: Path) -> int:
     conn = sqlite3.connect(str(path))
     try:
         n = walk(conn)
-        pdfs = [r[0] for r in conn.execute("SELECT path_pdf FROM documents WHERE path_pdf IS NOT NULL")]
+        pdfs = [
+            r[0] for r in conn.execute("SELECT path_pdf FROM documents WHERE path_pdf IS NOT NULL")
+        ]
     finally:
         conn.close()
     threads = max(1, min(4, os.cpu_count() or 1))

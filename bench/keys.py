@@ -35,7 +35,7 @@ PHONE = "19900000000"
 def _id_number() -> str:
     import random
 
-    from clerk.demo import synthetic_resident_id
+    from clerk.service.demo import synthetic_resident_id
 
     return synthetic_resident_id(random.Random(1), date(1980, 1, 1))
 
@@ -60,12 +60,12 @@ class Counter:
 
 def _window(folder: Path) -> tuple[Any, Any]:
     from bench.fixture import NOW, cheap_hasher
-    from clerk.catalog import default_catalog
-    from clerk.clock import fixed_clock
     from clerk.db import Store
-    from clerk.offices import default_offices
-    from clerk.service import Window
-    from clerk.workdays import WorkCalendar
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.clock import fixed_clock
+    from clerk.domain.offices import default_offices
+    from clerk.domain.workdays import WorkCalendar
+    from clerk.service.window import Window
 
     store = Store.open(folder / "keys.db", clock=fixed_clock(NOW), hasher=cheap_hasher())
     window = Window(
@@ -81,7 +81,7 @@ def _window(folder: Path) -> tuple[Any, Any]:
 
 
 async def _visit(folder: Path, item_no: int, *, notice: bool) -> dict[str, Any]:
-    from clerk.app import make_app
+    from clerk.screens.app import make_app
 
     window, admin = _window(folder)
     app = make_app(window, user=admin)

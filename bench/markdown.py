@@ -18,7 +18,12 @@ def _cell(row: dict[str, Any] | None) -> list[str]:
         return ["skipped", "", "", ""]
     ratio = row["ratio"]
     peak = f"{row['peak_mb']:.0f} MB" if row.get("peak_mb") else ""
-    return [format_seconds(row["product_s"]), format_seconds(row["floor_s"]), f"{ratio:.1f}×" if ratio else "", peak]
+    return [
+        format_seconds(row["product_s"]),
+        format_seconds(row["floor_s"]),
+        f"{ratio:.1f}×" if ratio else "",
+        peak,
+    ]
 
 
 def table(result: dict[str, Any]) -> str:
@@ -56,7 +61,9 @@ def table(result: dict[str, Any]) -> str:
 def main(argv: list[str]) -> int:
     result = json.loads(Path(argv[0] if argv else "bench/results.json").read_text())
     m = result["machine"]
-    print(f"Run {result['date']}, nproc {m['nproc']}, Python {m['python']}, SQLite {m['sqlite']}, {m['platform']}")
+    print(
+        f"Run {result['date']}, nproc {m['nproc']}, Python {m['python']}, SQLite {m['sqlite']}, {m['platform']}"
+    )
     print()
     print(table(result))
     return 0

@@ -17,7 +17,9 @@ from bench.fixture import END, POINT, REVIEWER
 POINT_CLAUSE = " AND (point_code = :point OR office_code = :point)"
 ORDER = " ORDER BY received_at, case_no"
 FLOOR_SQL: tuple[str, ...] = (
-    "SELECT * FROM cases WHERE received_at >= :today AND received_at < :tomorrow" + POINT_CLAUSE + ORDER,
+    "SELECT * FROM cases WHERE received_at >= :today AND received_at < :tomorrow"
+    + POINT_CLAUSE
+    + ORDER,
     "SELECT * FROM cases WHERE state = 'accepted'" + POINT_CLAUSE + ORDER,
     "SELECT * FROM cases WHERE state IN ('accepted', 'awaiting_payment') AND due_date <= :next_day"
     " AND due_date >= :today" + POINT_CLAUSE + " ORDER BY due_date, received_at, case_no",
@@ -58,7 +60,9 @@ def run(ctx: Context) -> list[Row]:
             lambda: window.queues(user), lambda: floor_queues(conn, params), repeats=ctx.repeats
         )
         note = f"{shown} rows shown / {fetched} fetched by the floor"
-        return [Row("queues", f"reviewer, {demo.cases} cases", product_s, floor_s, ctx.repeats, note)]
+        return [
+            Row("queues", f"reviewer, {demo.cases} cases", product_s, floor_s, ctx.repeats, note)
+        ]
     finally:
         conn.close()
         store.close()

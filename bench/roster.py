@@ -25,13 +25,13 @@ from pathlib import Path
 
 from bench.core import Context, Row, skipped
 from bench.fixture import cheap_hasher
-from clerk.catalog import default_catalog
-from clerk.clock import TZ, fixed_clock
 from clerk.db import Store
-from clerk.model import Role
-from clerk.offices import default_offices
+from clerk.domain.catalog import default_catalog
+from clerk.domain.clock import TZ, fixed_clock
+from clerk.domain.model import Role
+from clerk.domain.offices import default_offices
 from clerk.roster.sample import mixed_rows, write_xlsx
-from clerk.service import Window
+from clerk.service.window import Window
 
 FULL_ROWS = 5000
 QUICK_ROWS = 50
@@ -53,7 +53,13 @@ FLOOR_SCHEMA = (
 def college(folder: Path) -> tuple[Window, object]:
     folder.mkdir(parents=True, exist_ok=True)
     store = Store.open(folder / "clerk.db", clock=fixed_clock(NOW), hasher=cheap_hasher())
-    window = Window(store, default_catalog(), default_offices(), clock=fixed_clock(NOW), documents_root=folder / "docs")
+    window = Window(
+        store,
+        default_catalog(),
+        default_offices(),
+        clock=fixed_clock(NOW),
+        documents_root=folder / "docs",
+    )
     store.add_point(POINT, "基准测试学院", "college", "YZ01")
     window.setup(POINT, "admin", "王管理", "benchpass123")
     store.create_user("li", "李经办", Role.CLERK, "benchpass123", POINT)
@@ -71,12 +77,33 @@ def floor_import(path: Path, students: list[dict]) -> None:
     cases, events, materials, links = [], [], [], []
     for n, s in enumerate(students, start=1):
         case = str(uuid.uuid4())
-        cases.append((case, f"{POINT}20260901{n:04d}", POINT, 9, "closed", s["姓名"], "resident_id",
-                      str(s["证件号码"]), s["联系电话"], at, at, at))
-        for action, src, dst in (("receive", None, "draft"), ("accept", "draft", "accepted"),
-                                 ("approve", "accepted", "accepted"), ("close", "accepted", "closed")):
+        cases.append(
+            (
+                case,
+                f"{POINT}20260901{n:04d}",
+                POINT,
+                9,
+                "closed",
+                s["姓名"],
+                "resident_id",
+                str(s["证件号码"]),
+                s["联系电话"],
+                at,
+                at,
+                at,
+            )
+        )
+        for action, src, dst in (
+            ("receive", None, "draft"),
+            ("accept", "draft", "accepted"),
+            ("approve", "accepted", "accepted"),
+            ("close", "accepted", "closed"),
+        ):
             events.append((str(uuid.uuid4()), case, action, at, src, dst, "{}", "0" * 64, "0" * 64))
-        materials += [(str(uuid.uuid4()), case, "valid_id", "ok"), (str(uuid.uuid4()), case, "form", "ok")]
+        materials += [
+            (str(uuid.uuid4()), case, "valid_id", "ok"),
+            (str(uuid.uuid4()), case, "form", "ok"),
+        ]
         links.append((case, batch, n + 1, s["学号"]))
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany("INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cases)

@@ -263,8 +263,8 @@ def decision_rows(ctx: Context, db: DemoDb, *, on_copy: bool) -> list[Row]:
 
 
 def ledger_rows(ctx: Context, db: DemoDb, store: Any, repeats: int) -> list[Row]:
-    from clerk.ledger import build_ledger
-    from clerk.workdays import WorkCalendar
+    from clerk.domain.workdays import WorkCalendar
+    from clerk.service.ledger import build_ledger
 
     rows: list[Row] = []
     calendar = WorkCalendar(None)

@@ -73,7 +73,7 @@ def bare_ready(app: Any) -> bool:
 
 
 def _in_process(ctx: Context) -> list[Row]:
-    from clerk.app import make_app
+    from clerk.screens.app import make_app
 
     demo = ctx.demo()
     store = demo.open_store()
@@ -145,7 +145,7 @@ def _new_process(ctx: Context) -> Row:
 def run(ctx: Context) -> list[Row]:
     try:
         rows = _in_process(ctx)
-    except Exception as exc:  # noqa: BLE001 - e.g. clerk.app does not import right now
+    except Exception as exc:  # noqa: BLE001 - e.g. clerk.screens.app does not import right now
         rows = [skipped("startup", "in process", exc)]
     return rows + [_new_process(ctx)]
 
@@ -158,13 +158,13 @@ def child_main(argv: list[str]) -> int:
         time_app(bare_app, bare_ready)
         return 0
     from bench.fixture import NOW, REVIEWER
-    from clerk.app import make_app
-    from clerk.catalog import default_catalog
-    from clerk.clock import fixed_clock
     from clerk.db import Store
-    from clerk.offices import default_offices
-    from clerk.service import Window
-    from clerk.workdays import WorkCalendar
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.clock import fixed_clock
+    from clerk.domain.offices import default_offices
+    from clerk.domain.workdays import WorkCalendar
+    from clerk.screens.app import make_app
+    from clerk.service.window import Window
 
     store = Store.open(db)
     try:

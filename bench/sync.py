@@ -29,13 +29,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bench.core import Context, Row
-from clerk.catalog import default_catalog
-from clerk.clock import TZ, fixed_clock
 from clerk.db import Store
-from clerk.demo import synthetic_resident_id
-from clerk.model import Applicant, Role
-from clerk.offices import default_offices
-from clerk.service import Window
+from clerk.domain.catalog import default_catalog
+from clerk.domain.clock import TZ, fixed_clock
+from clerk.domain.model import Applicant, Role
+from clerk.domain.offices import default_offices
+from clerk.service.demo import synthetic_resident_id
+from clerk.service.window import Window
 from clerk.sync import keys
 
 FULL_CASES = 10_000
@@ -46,7 +46,7 @@ NOW = datetime(2026, 11, 2, 16, 0, tzinfo=TZ)
 
 
 def _window(root: Path, code: str) -> Window:
-    from clerk.administration import declare_point
+    from clerk.service.administration import declare_point
 
     root.mkdir(parents=True, exist_ok=True)
     store = Store.open(root / "clerk.db", clock=fixed_clock(NOW))
@@ -123,7 +123,9 @@ def _floor_import(source: Path, target: Path, schema: list[str] | None = None) -
     (keys and indexes), or into bare tables when it is None."""
     src = sqlite3.connect(str(source))
     rows = {t: src.execute(f"SELECT * FROM {t}").fetchall() for t in ("cases", "events")}
-    names = {t: [d[0] for d in src.execute(f"SELECT * FROM {t} LIMIT 1").description or ()] for t in rows}
+    names = {
+        t: [d[0] for d in src.execute(f"SELECT * FROM {t} LIMIT 1").description or ()] for t in rows
+    }
     src.close()
     conn = sqlite3.connect(str(target), isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
@@ -140,7 +142,8 @@ def _floor_import(source: Path, target: Path, schema: list[str] | None = None) -
     for t, data in rows.items():
         if data:
             conn.executemany(
-                f"INSERT INTO {t} ({', '.join(names[t])}) VALUES ({', '.join('?' * widths[t])})", data
+                f"INSERT INTO {t} ({', '.join(names[t])}) VALUES ({', '.join('?' * widths[t])})",
+                data,
             )
     conn.execute("COMMIT")
     conn.close()

@@ -79,7 +79,11 @@ def prepared(ctx: Context, cases: int) -> Prepared:
     from bench import county
     from clerk.sync import keys
 
-    folder = ctx.scratch("sync-point-build") if ctx.quick else county.fixture_dir() / f"point-{POINT}-{cases}"
+    folder = (
+        ctx.scratch("sync-point-build")
+        if ctx.quick
+        else county.fixture_dir() / f"point-{POINT}-{cases}"
+    )
     meta_file = folder / "meta.json"
     if meta_file.is_file():
         meta = json.loads(meta_file.read_text())
@@ -88,7 +92,11 @@ def prepared(ctx: Context, cases: int) -> Prepared:
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    print(f"sync at scale: building the {cases:,}-case file of point {POINT} and its bundle …", file=sys.stderr, flush=True)
+    print(
+        f"sync at scale: building the {cases:,}-case file of point {POINT} and its bundle …",
+        file=sys.stderr,
+        flush=True,
+    )
     point_db = folder / "point.db"
     built = county.build_county(ctx.demo().path, point_db, cases, point=POINT, log=None)
     _declare(point_db)
@@ -98,7 +106,9 @@ def prepared(ctx: Context, cases: int) -> Prepared:
     _declare(scratch_office)
     _exchange_keys(point_db, scratch_office)
     shutil.copytree(keys.key_dir(scratch_office), folder / "office.keys")
-    (folder / "point.public.json").write_bytes((keys.key_dir(point_db) / keys.PUBLIC_FILE).read_bytes())
+    (folder / "point.public.json").write_bytes(
+        (keys.key_dir(point_db) / keys.PUBLIC_FILE).read_bytes()
+    )
     shutil.rmtree(scratch_office.parent)
     (folder / "bundle").mkdir()
     sent, export_s, _ = _clerk("export", "--db", str(point_db), "--out", str(folder / "bundle"))
@@ -115,17 +125,22 @@ def prepared(ctx: Context, cases: int) -> Prepared:
 
 def _office_copy(db: DemoDb, ready: Prepared, target: Path) -> Path:
     """A copy of the office's file of this size that knows the point and holds the office keys."""
-    from clerk.catalog import default_catalog
     from clerk.db import Store
-    from clerk.offices import default_offices
-    from clerk.service import Window
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.offices import default_offices
+    from clerk.service.window import Window
     from clerk.sync import keys
 
     _copy(db.path, target)
     _declare(target)
     shutil.rmtree(keys.key_dir(target), ignore_errors=True)
     shutil.copytree(ready.office_keys, keys.key_dir(target))
-    window = Window(Store.open(target), default_catalog(), default_offices(), documents_root=target.parent / "docs")
+    window = Window(
+        Store.open(target),
+        default_catalog(),
+        default_offices(),
+        documents_root=target.parent / "docs",
+    )
     try:
         window.add_peer_key(ready.point_public)
     finally:
@@ -135,9 +150,9 @@ def _office_copy(db: DemoDb, ready: Prepared, target: Path) -> Path:
 
 def _declare(db: Path) -> None:
     """Make `POINT` known to the file at `db` (the point's own file and the office's copy)."""
-    from clerk.administration import declare_point
     from clerk.db import Store
-    from clerk.offices import default_offices
+    from clerk.domain.offices import default_offices
+    from clerk.service.administration import declare_point
 
     store = Store.open(db)
     try:
@@ -160,13 +175,15 @@ def _copy(src: Path, dst: Path) -> Path:
 
 
 def _exchange_keys(a: Path, b: Path) -> None:
-    from clerk.catalog import default_catalog
     from clerk.db import Store
-    from clerk.offices import default_offices
-    from clerk.service import Window
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.offices import default_offices
+    from clerk.service.window import Window
 
     windows = [
-        Window(Store.open(p), default_catalog(), default_offices(), documents_root=p.parent / "docs")
+        Window(
+            Store.open(p), default_catalog(), default_offices(), documents_root=p.parent / "docs"
+        )
         for p in (a, b)
     ]
     try:
@@ -180,7 +197,9 @@ def _exchange_keys(a: Path, b: Path) -> None:
 
 def _clerk(*args: str) -> tuple[dict[str, Any], float, float]:
     """A `clerk` command as a new process with `--json`: its answer, wall time and peak memory."""
-    done = run_measured([sys.executable, "-m", "clerk", *args, "--json"], env={**os.environ}, cwd=str(ROOT))
+    done = run_measured(
+        [sys.executable, "-m", "clerk", *args, "--json"], env={**os.environ}, cwd=str(ROOT)
+    )
     if done.returncode != 0:
         tail = (done.stdout.strip() or done.stderr.strip())[-300:]
         raise RuntimeError(f"clerk {args[0]} exit {done.returncode}: {tail}")
@@ -195,21 +214,28 @@ def _acknowledge_all_but(point_db: Path, day_cases: int) -> tuple[int, int]:
         last = [
             r[0]
             for r in conn.execute(
-                "SELECT uuid FROM cases ORDER BY received_at DESC, case_no DESC LIMIT ?", (day_cases,)
+                "SELECT uuid FROM cases ORDER BY received_at DESC, case_no DESC LIMIT ?",
+                (day_cases,),
             )
         ]
         marks = ",".join("?" * len(last))
-        first = conn.execute(f"SELECT MIN(seq) FROM events WHERE case_uuid IN ({marks})", last).fetchone()[0]
+        first = conn.execute(
+            f"SELECT MIN(seq) FROM events WHERE case_uuid IN ({marks})", last
+        ).fetchone()[0]
         seq = int(first) - 1
-        digest = conn.execute("SELECT hash FROM events WHERE origin = ? AND seq = ?", (POINT, seq)).fetchone()[0]
-        touched = conn.execute("SELECT COUNT(DISTINCT case_uuid) FROM events WHERE seq > ?", (seq,)).fetchone()[0]
+        digest = conn.execute(
+            "SELECT hash FROM events WHERE origin = ? AND seq = ?", (POINT, seq)
+        ).fetchone()[0]
+        touched = conn.execute(
+            "SELECT COUNT(DISTINCT case_uuid) FROM events WHERE seq > ?", (seq,)
+        ).fetchone()[0]
     finally:
         conn.close()
     from clerk.db import Store
 
     store = Store.open(point_db)
     try:
-        from clerk.storage.sync import SyncStore
+        from clerk.storage.sqlite.sync import SyncStore
 
         sync = SyncStore(store)
         sync.set_ack(OFFICE, POINT, seq, digest, store.now())
@@ -235,7 +261,10 @@ def _floor_export(db: Path, after_seq: int, out: Path) -> float:
                 f"SELECT * FROM {table} WHERE {key} IN ({','.join('?' * len(chunk))})", chunk
             )
             cols = [d[0] for d in cursor.description]
-            parts.extend(json.dumps(dict(zip(cols, r, strict=True)), ensure_ascii=False).encode() + b"\n" for r in cursor)
+            parts.extend(
+                json.dumps(dict(zip(cols, r, strict=True)), ensure_ascii=False).encode() + b"\n"
+                for r in cursor
+            )
     conn.close()
     data = gzip.compress(b"".join(parts), compresslevel=6)
     with out.open("wb") as handle:
@@ -254,7 +283,10 @@ def sync_rows(ctx: Context, db: DemoDb) -> list[Row]:
     try:
         ready = prepared(ctx, bundle_cases)
     except Exception as exc:  # noqa: BLE001
-        return [skipped("sync", export_case, exc, size=db.cases), skipped("sync", import_case, exc, size=db.cases)]
+        return [
+            skipped("sync", export_case, exc, size=db.cases),
+            skipped("sync", import_case, exc, size=db.cases),
+        ]
     work = ctx.scratch(f"sync-scale-{db.cases}")
     rows: list[Row] = []
     office_db = work / "office" / "clerk.db"
@@ -263,11 +295,16 @@ def sync_rows(ctx: Context, db: DemoDb) -> list[Row]:
         got, import_s, import_peak = _clerk("import", str(ready.bundle), "--db", str(office_db))
         imported = (got.get("imported") or {}).get("cases")
         if imported != bundle_cases:
-            raise RuntimeError(f"the office imported {imported} cases of {bundle_cases}: {got.get('message')}")
+            raise RuntimeError(
+                f"the office imported {imported} cases of {bundle_cases}: {got.get('message')}"
+            )
         from bench.sync import _floor_import, _schema
 
         floors = []
-        for schema in (_schema(office_db), None):  # the office's own tables and indexes; bare tables
+        for schema in (
+            _schema(office_db),
+            None,
+        ):  # the office's own tables and indexes; bare tables
             floor_db = work / "floor-import.db"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{floor_db}{suffix}").unlink(missing_ok=True)

@@ -54,13 +54,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 1
 
 
-from clerk.storage import users  # noqa: E402  (after the sandbox is known)
+from clerk.storage.sqlite import users  # noqa: E402  (after the sandbox variables are set)
 
 
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch):
     """Argon2id at production cost takes ~0.3 s a hash; tests use the same algorithm, cheaply."""
-    monkeypatch.setattr(users, "default_hasher", lambda: PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    monkeypatch.setattr(
+        users, "default_hasher", lambda: PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
 
 
 @pytest.fixture(autouse=True)

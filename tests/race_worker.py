@@ -14,12 +14,14 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     db, documents, login, password, action, go, *cases = argv
-    from clerk.catalog import default_catalog
     from clerk.db import Store
-    from clerk.offices import default_offices
-    from clerk.service import ServiceError, Window
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.offices import default_offices
+    from clerk.service.window import ServiceError, Window
 
-    window = Window(Store.open(db), default_catalog(), default_offices(), documents_root=Path(documents))
+    window = Window(
+        Store.open(db), default_catalog(), default_offices(), documents_root=Path(documents)
+    )
     user = window.login(login, password)
     print("ready", file=sys.stderr, flush=True)
     while not Path(go).exists():

@@ -6,13 +6,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from clerk.catalog import default_catalog
-from clerk.clock import TZ, fixed_clock
 from clerk.db import Store
-from clerk.model import Role
-from clerk.offices import default_offices
+from clerk.domain.catalog import default_catalog
+from clerk.domain.clock import TZ, fixed_clock
+from clerk.domain.model import Role
+from clerk.domain.offices import default_offices
 from clerk.roster.sample import bad_row, student_row, write_xlsx
-from clerk.service import Window
+from clerk.service.window import Window
 
 NOW = datetime(2026, 9, 1, 9, 30, tzinfo=TZ)  # a Tuesday, a working day
 TODAY = NOW.date()
@@ -21,7 +21,9 @@ COLLEGE = "XY01"
 COLLEGE_NAME = "永州职业技术学院"
 
 
-def college_window(tmp_path: Path, *, kind: str = "college", at: datetime = NOW) -> tuple[Window, Any]:
+def college_window(
+    tmp_path: Path, *, kind: str = "college", at: datetime = NOW
+) -> tuple[Window, Any]:
     """A window set up at a college point (or another kind) under 市本级, with a clerk signed in."""
     window = Window(
         Store.open(tmp_path / "clerk.db"),
@@ -37,7 +39,9 @@ def college_window(tmp_path: Path, *, kind: str = "college", at: datetime = NOW)
     return window, window.login("li", PASSWORD)
 
 
-def roster(tmp_path: Path, n: int = 5, *, bad: dict[int, str] | None = None, name: str = "roster.xlsx") -> Path:
+def roster(
+    tmp_path: Path, n: int = 5, *, bad: dict[int, str] | None = None, name: str = "roster.xlsx"
+) -> Path:
     """A workbook of `n` students; `bad` maps 0-based student index -> kind of bad row."""
     bad = bad or {}
     rows = [bad_row(bad[i], i) if i in bad else student_row(i) for i in range(n)]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from clerk.administration import declare_point
-from clerk.catalog import default_catalog
-from clerk.clock import TZ
 from clerk.db import Store
-from clerk.model import Role
-from clerk.offices import default_offices
-from clerk.service import Window
+from clerk.domain.catalog import default_catalog
+from clerk.domain.clock import TZ
+from clerk.domain.model import Role
+from clerk.domain.offices import default_offices
+from clerk.service.administration import declare_point
+from clerk.service.window import Window
 
 PASSWORD = "counterpass1"
 OFFICE = "YZ03"  # 冷水滩区政务服务中心
@@ -62,8 +62,8 @@ ID_BODIES = ("43999919800203123", "43999919750101456", "43999919900512789", "439
 
 
 def person(n: int = 0, name: str = "张三丰"):
-    from clerk.identifiers import resident_id_check_char
-    from clerk.model import Applicant
+    from clerk.domain.identifiers import resident_id_check_char
+    from clerk.domain.model import Applicant
 
     body = ID_BODIES[n % len(ID_BODIES)]
     return Applicant(
@@ -73,7 +73,7 @@ def person(n: int = 0, name: str = "张三丰"):
 
 def exchange_keys(county: Window, point: Window) -> None:
     """Both installations make keys and register each other, as `clerk keys` does."""
-    from clerk.storage.sync import SyncStore
+    from clerk.storage.sqlite.sync import SyncStore
     from clerk.sync import keys, peers
 
     publics = {}
@@ -93,7 +93,7 @@ def user(window: Window, login: str):
 
 
 def complete(window: Window, case_uuid: str, item_no: int) -> None:
-    from clerk.materials import MaterialCheck
+    from clerk.domain.materials import MaterialCheck
 
     checks = {
         m.id: MaterialCheck(m.id, "ok", m.alternatives[0])

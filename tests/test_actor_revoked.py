@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from test_app_support import SIZE, app_for, open_case, ready, reviewer
 
-from clerk.model import CaseState
+from clerk.domain.model import CaseState
 from clerk.screens.case_detail import CaseDetailScreen
 from clerk.screens.login import LoginScreen
-from clerk.service import ActorRevokedError, ServiceError
+from clerk.service.window import ActorRevokedError, ServiceError
 
 DEACTIVATED = "您的账号已被停用，本次操作没有保存，已退出登录。如有疑问请联系系统管理员。"
 
@@ -44,7 +44,9 @@ def test_an_account_given_another_role_must_sign_in_again(tmp_path: Path) -> Non
     window.accept(admin, view.uuid)
     shen = reviewer(window)
     window.store.conn.execute("UPDATE users SET role = 'clerk' WHERE login = 'shen'")
-    with pytest.raises(ActorRevokedError, match="^您的账号角色已改为“窗口经办人员”，本次操作没有保存"):
+    with pytest.raises(
+        ActorRevokedError, match="^您的账号角色已改为“窗口经办人员”，本次操作没有保存"
+    ):
         window.approve(shen, view.uuid)
     assert window.case(view.uuid).state == CaseState.ACCEPTED
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from clerk.administration import deactivation_problem
-from clerk.catalog import default_catalog
 from clerk.db import AuthError, PasswordPolicyError, Store, UserError
-from clerk.model import Role
-from clerk.offices import ServicePoint, default_offices
-from clerk.service import ServiceError, Window
+from clerk.domain.catalog import default_catalog
+from clerk.domain.model import Role
+from clerk.domain.offices import ServicePoint, default_offices
+from clerk.service.administration import deactivation_problem
+from clerk.service.window import ServiceError, Window
 
 PASSWORD = "counterpass1"
 POINT = "YZ05"  # 东安县
@@ -42,7 +42,11 @@ def clerk(window: Window, admin):
 def test_admin_adds_a_user_at_this_point(window, admin):
     user = window.add_user(admin, "shen", "周审核", Role.REVIEWER, PASSWORD)
     assert (user.login, user.name, user.role, user.point_code, user.active) == (
-        "shen", "周审核", Role.REVIEWER, POINT, True,
+        "shen",
+        "周审核",
+        Role.REVIEWER,
+        POINT,
+        True,
     )
     assert window.login("shen", PASSWORD).login == "shen"
 

@@ -10,11 +10,11 @@ from test_app_burst_input import burst
 from test_app_support import PASSWORD, POINT, SIZE, app_for, ready
 from textual.widgets import Static
 
-from clerk.case_reader import ServiceError
-from clerk.model import Role
+from clerk.domain.model import Role
 from clerk.screens.dashboard import DashboardScreen
 from clerk.screens.login import LoginScreen
 from clerk.screens.password_change import PasswordChangeScreen
+from clerk.service.case_reader import ServiceError
 
 
 def test_an_account_an_administrator_adds_must_change_its_password(tmp_path: Path) -> None:
@@ -46,7 +46,9 @@ async def test_first_sign_in_with_an_initial_password_asks_for_a_new_one(tmp_pat
     async with app.run_test(size=SIZE) as pilot:
         await burst(pilot, *"li4", "enter", *"initial-pass1", "enter")
         assert isinstance(app.screen, PasswordChangeScreen)
-        await burst(pilot, *"initial-pass1", "tab", *"my-own-pass9", "tab", *"my-own-pass9", "enter")
+        await burst(
+            pilot, *"initial-pass1", "tab", *"my-own-pass9", "tab", *"my-own-pass9", "enter"
+        )
         assert isinstance(app.screen, DashboardScreen)
         assert app.user.login == "li4"
     assert window.store.must_change_password("li4") is False
@@ -68,7 +70,9 @@ async def test_ctrl_n_changes_ones_own_password(tmp_path: Path) -> None:
     app = app_for(window, admin)
     async with app.run_test(size=SIZE) as pilot:
         await burst(pilot, "ctrl+n", *PASSWORD, "tab", *"short", "tab", *"short", "enter")
-        assert "至少需要 8 个字符" in str(app.screen.query_one("#password-change-message", Static).content)
+        assert "至少需要 8 个字符" in str(
+            app.screen.query_one("#password-change-message", Static).content
+        )
         await burst(pilot, *"brand-new-1", "tab", *"brand-new-1", "enter")
         assert isinstance(app.screen, DashboardScreen)
     assert window.login("admin", "brand-new-1").login == "admin"

@@ -19,7 +19,9 @@ def key_event(key: str) -> events.Key:
     if len(key) == 1 and not key.isalnum():
         key = _character_to_key(key)
     try:
-        char: str | None = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+        char: str | None = unicodedata.lookup(
+            _get_unicode_name_from_key(REPLACED_KEYS.get(key, key))
+        )
     except KeyError:
         char = key if len(key) == 1 else None
     return events.Key(key, char)
@@ -45,8 +47,20 @@ async def test_setup_in_one_burst_puts_each_password_in_its_field(tmp_path: Path
     app = app_for(window)
     async with app.run_test(size=SIZE) as pilot:
         await burst(
-            pilot, "down", "down", "down", "down", "enter",
-            *"admin", "tab", *"王管理", "tab", *PASSWORD, "tab", *PASSWORD, "enter",
+            pilot,
+            "down",
+            "down",
+            "down",
+            "down",
+            "enter",
+            *"admin",
+            "tab",
+            *"王管理",
+            "tab",
+            *PASSWORD,
+            "tab",
+            *PASSWORD,
+            "enter",
         )
         assert window.needs_setup() is False
         assert window.point().code == "YZ05"
@@ -91,7 +105,18 @@ async def test_user_form_in_one_burst_stores_the_account(tmp_path: Path) -> None
     app = app_for(window, admin)
     async with app.run_test(size=SIZE) as pilot:
         results = await pushed(pilot, UserFormScreen(window, admin))
-        await burst(pilot, *"li4", "tab", *"李四", "tab", "enter", *"newpass123", "tab", *"newpass123", "enter")
+        await burst(
+            pilot,
+            *"li4",
+            "tab",
+            *"李四",
+            "tab",
+            "enter",
+            *"newpass123",
+            "tab",
+            *"newpass123",
+            "enter",
+        )
         assert [u.login for u in results] == ["li4"]
         assert window.login("li4", "newpass123").name == "李四"
 
@@ -108,7 +133,7 @@ async def test_payment_in_one_burst_keeps_amount_and_reference_apart(tmp_path: P
 
 
 async def test_password_reset_in_one_burst_puts_each_password_in_its_field(tmp_path: Path) -> None:
-    from clerk.model import Role
+    from clerk.domain.model import Role
     from clerk.screens.password_reset import PasswordResetScreen
 
     window, admin = ready(tmp_path)

@@ -16,7 +16,7 @@ from test_app_support import (
 )
 from textual.widgets import DataTable, Static
 
-from clerk.model import Action, CaseState, Rating
+from clerk.domain.model import Action, CaseState, Rating
 from clerk.screens.case_detail import CaseDetailScreen
 
 
@@ -52,7 +52,7 @@ async def test_reveal_shows_the_value_and_records_an_event(tmp_path: Path) -> No
         await pilot.pause()
         await pilot.press("2")  # 证件号码
         await pilot.pause()
-        assert [n.message for n in app._notifications] [-1:] == [PERSON_ID]
+        assert [n.message for n in app._notifications][-1:] == [PERSON_ID]
         assert window.case(view.uuid).events[-1].action == Action.REVEAL
 
 
@@ -76,7 +76,10 @@ async def test_countdown_for_an_accepted_case(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, view.uuid, pilot)
         text = str(screen.query_one("#detail-deadline", Static).content)
-        assert text == f"剩余 {view.remaining_working_days} 个工作日，期限 {view.deadline.due:%Y年%m月%d日}。"
+        assert (
+            text
+            == f"剩余 {view.remaining_working_days} 个工作日，期限 {view.deadline.due:%Y年%m月%d日}。"
+        )
 
 
 async def test_draft_case_offers_the_checklist_on_f9(tmp_path: Path) -> None:
@@ -158,7 +161,10 @@ async def test_a_common_reason_is_picked_and_completed(tmp_path: Path) -> None:
 async def test_a_long_reason_is_shown_in_full(tmp_path: Path) -> None:
     window, admin = ready(tmp_path)
     view = open_case(window, admin)
-    reason = "申请事项不属于本机构职权范围，" + "依据《湖南省医疗保障经办政务服务事项清单》应向参保地县级医保经办机构申请" * 2
+    reason = (
+        "申请事项不属于本机构职权范围，"
+        + "依据《湖南省医疗保障经办政务服务事项清单》应向参保地县级医保经办机构申请" * 2
+    )
     window.refuse(admin, view.uuid, reason, apply_instead="永州市医疗保障事务中心")
     app = app_for(window, admin)
     async with app.run_test(size=SIZE) as pilot:

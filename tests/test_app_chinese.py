@@ -26,5 +26,8 @@ async def test_the_palette_says_no_match_in_chinese(tmp_path: Path) -> None:
         await burst(pilot, "ctrl+p", *"qqqzzz")
         await pilot.pause(1.5)  # the palette waits a moment before saying nothing matched
         options = app.screen.query_one(CommandList)
-        texts = [str(options.get_option_at_index(i).prompt.renderable) for i in range(options.option_count)]
+        texts = [
+            str(options.get_option_at_index(i).prompt.renderable)
+            for i in range(options.option_count)
+        ]
         assert texts == ["没有匹配的命令"]

@@ -8,8 +8,8 @@ from pathlib import Path
 from test_app_support import SIZE, app_for, complete_checks, open_case, ready
 from textual.widgets import Static
 
-from clerk.model import Rating
-from clerk.widgets.case_table import CaseTable
+from clerk.domain.model import Rating
+from clerk.screens.widgets.case_table import CaseTable
 
 
 def table_rows(app) -> list[list[str]]:  # type: ignore[no-untyped-def]

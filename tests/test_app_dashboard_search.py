@@ -10,7 +10,7 @@ from textual.widgets import Input, OptionList, Static
 from clerk.screens.case_detail import CaseDetailScreen
 from clerk.screens.dashboard import DashboardScreen
 from clerk.screens.search import SearchScreen
-from clerk.widgets.case_table import CaseTable
+from clerk.screens.widgets.case_table import CaseTable
 
 
 def queue_labels(app) -> list[str]:  # type: ignore[no-untyped-def]

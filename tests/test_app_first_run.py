@@ -52,7 +52,10 @@ async def test_setup_refuses_mismatched_passwords(tmp_path: Path) -> None:
     app = app_for(window)
     async with app.run_test(size=SIZE) as pilot:
         await fill_setup(pilot, confirm="otherpass2")
-        assert str(app.screen.query_one("#setup-message", Static).content) == "两次输入的密码不一致，请重新输入。"
+        assert (
+            str(app.screen.query_one("#setup-message", Static).content)
+            == "两次输入的密码不一致，请重新输入。"
+        )
         assert window.needs_setup() is True
 
 
@@ -60,7 +63,10 @@ async def test_setup_refuses_a_short_password(tmp_path: Path) -> None:
     app = app_for(make_window(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await fill_setup(pilot, password="short", confirm="short")
-        assert str(app.screen.query_one("#setup-message", Static).content) == "密码至少8位，请重新输入。"
+        assert (
+            str(app.screen.query_one("#setup-message", Static).content)
+            == "密码至少8位，请重新输入。"
+        )
 
 
 async def test_later_runs_ask_for_login(tmp_path: Path) -> None:

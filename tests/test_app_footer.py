@@ -9,7 +9,7 @@ from test_app_support import SIZE, app_for, open_case, ready, reviewer
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-from clerk.model import Role
+from clerk.domain.model import Role
 
 
 def overflow(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -142,7 +142,7 @@ async def test_at_80_columns_the_users_screen_keeps_its_keys(tmp_path: Path) -> 
 
 
 async def test_at_80_columns_the_dashboard_shows_state_due_and_flags(tmp_path: Path) -> None:
-    from clerk.widgets.case_table import CaseTable
+    from clerk.screens.widgets.case_table import CaseTable
 
     window, admin = ready(tmp_path)
     open_case(window, admin, 31)
@@ -171,4 +171,6 @@ async def test_at_80x24_every_setup_field_can_be_seen_when_it_has_the_focus(tmp_
             field.focus()
             await pilot.pause()
             region = field.region
-            assert region.height > 0 and region.bottom <= NARROW[1] - 1 and region.right <= NARROW[0], field.id
+            assert (
+                region.height > 0 and region.bottom <= NARROW[1] - 1 and region.right <= NARROW[0]
+            ), field.id

@@ -8,7 +8,7 @@ from pathlib import Path
 from test_app_support import PERSON_ID, SIZE, app_for, footer_ids, open_case, ready
 from textual.widgets import DataTable, Input, Static
 
-from clerk.model import CaseState
+from clerk.domain.model import CaseState
 from clerk.screens.case_detail import CaseDetailScreen
 from clerk.screens.materials import MARK_HINT, MaterialsScreen
 from clerk.screens.new_case import NewCaseScreen
@@ -183,7 +183,9 @@ async def test_ctrl_a_keeps_a_material_marked_missing(tmp_path: Path) -> None:
         await pilot.press("ctrl+a")
         await pilot.pause()
         assert statuses(window, admin, view.uuid) == ["missing", "ok", "ok", "ok"]
-        assert [n.message for n in app._notifications][-1] == "已将 3 项应收材料标为已收，另有 1 项保留原核验结果。"
+        assert [n.message for n in app._notifications][
+            -1
+        ] == "已将 3 项应收材料标为已收，另有 1 项保留原核验结果。"
         assert "materials.accept" not in footer_ids(app)
         assert MARK_HINT not in status(app.screen)  # every required row is checked: nothing to mark
 

@@ -11,7 +11,7 @@ import pytest
 from test_app_support import PASSWORD, POINT, SIZE, app_for, footer_ids, open_case, ready
 from textual.widgets import Static
 
-from clerk.model import Role
+from clerk.domain.model import Role
 from clerk.screens.dashboard import DashboardScreen
 from clerk.screens.ledger import LedgerScreen, export_name
 
@@ -98,7 +98,9 @@ async def test_a_future_day_shows_why_there_is_no_ledger(tmp_path: Path) -> None
         assert "ledger.export" not in footer_ids(app)
 
 
-async def test_f8_writes_csv_and_excel_into_the_reports_folder(tmp_path: Path, reports: Path) -> None:
+async def test_f8_writes_csv_and_excel_into_the_reports_folder(
+    tmp_path: Path, reports: Path
+) -> None:
     window, admin = ready(tmp_path)
     open_case(window, admin)
     app = app_for(window, admin)

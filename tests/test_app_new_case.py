@@ -7,7 +7,7 @@ from pathlib import Path
 from test_app_support import PERSON_ID, SIZE, app_for, footer_ids, ready
 from textual.widgets import Input, SelectionList, Static
 
-from clerk.model import CaseState
+from clerk.domain.model import CaseState
 from clerk.screens.case_detail import CaseDetailScreen
 from clerk.screens.item_picker import ItemPickerScreen
 from clerk.screens.materials import MaterialsScreen
@@ -99,7 +99,10 @@ async def test_missing_name_blocks_submit_with_a_message(tmp_path: Path) -> None
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot)
         await pilot.press("f10")
-        assert str(app.screen.query_one("#newcase-message", Static).content) == "请填写申请人姓名或单位名称。"
+        assert (
+            str(app.screen.query_one("#newcase-message", Static).content)
+            == "请填写申请人姓名或单位名称。"
+        )
         assert stored_cases(window) == []
 
 
@@ -188,7 +191,9 @@ async def test_accept_stores_the_due_date_and_shows_the_case(tmp_path: Path) -> 
         assert view.state == CaseState.ACCEPTED
         assert view.deadline is not None
         assert isinstance(app.screen, CaseDetailScreen)
-        assert f"{view.deadline.due:%Y年%m月%d日}" in str(app.screen.query_one("#detail-deadline", Static).content)
+        assert f"{view.deadline.due:%Y年%m月%d日}" in str(
+            app.screen.query_one("#detail-deadline", Static).content
+        )
 
 
 async def test_instant_item_closes_in_the_same_visit(tmp_path: Path) -> None:
@@ -263,7 +268,10 @@ async def test_refusal_requires_a_reason(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         uuid = await open_refusal_dialog(app, pilot)
         await pilot.press("enter")
-        assert str(app.screen.query_one("#reason-message", Static).content) == "理由不能为空，请填写后按 Enter 或 F10。"
+        assert (
+            str(app.screen.query_one("#reason-message", Static).content)
+            == "理由不能为空，请填写后按 Enter 或 F10。"
+        )
         await pilot.press(*"不属于本机关职权范围", "enter")
         await pilot.pause()
         # Lack of competence: the applicant must be told where to apply (Art. 32(1)(2)).
@@ -274,7 +282,10 @@ async def test_refusal_requires_a_reason(tmp_path: Path) -> None:
         view = window.case(uuid)
         assert view.state == CaseState.REFUSED
         assert view.events[-1].reason == "不属于本机关职权范围"
-        assert window.store.events_for(uuid)[-1]["data"] == '{"apply_instead":"永州市医疗保障事务中心"}'
+        assert (
+            window.store.events_for(uuid)[-1]["data"]
+            == '{"apply_instead":"永州市医疗保障事务中心"}'
+        )
 
 
 async def test_refusal_for_another_reason_asks_no_place(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from test_app_support import PASSWORD, POINT, SIZE, app_for, make_window, open_c
 from textual.widgets import DataTable, OptionList, Select, Static
 
 from clerk.db import PointRecord
-from clerk.model import Role
+from clerk.domain.model import Role
 from clerk.screens.dashboard import DashboardScreen
 from clerk.screens.point_form import PointFormScreen
 from clerk.screens.points import PointsScreen
@@ -19,7 +19,9 @@ from clerk.screens.setup import SetupScreen
 TOWNSHIP = "水岭乡政务服务中心"
 
 
-async def declare(pilot: Any, code: str = "DA01", name: str = TOWNSHIP, *, kind_downs: int = 0) -> None:
+async def declare(
+    pilot: Any, code: str = "DA01", name: str = TOWNSHIP, *, kind_downs: int = 0
+) -> None:
     """In the point form: code, name, then the kind (↓ presses from 乡镇（街道）政务服务大厅) and Enter."""
     await pilot.press(*code, "enter", *name, "enter", *(["down"] * kind_downs), "enter")
     await pilot.pause()
@@ -38,7 +40,9 @@ def point_message(app: Any) -> str:
 # ---------------------------------------------------------------------- first run
 
 
-async def test_f6_on_the_setup_screen_opens_the_point_form_under_the_highlighted_office(tmp_path: Path) -> None:
+async def test_f6_on_the_setup_screen_opens_the_point_form_under_the_highlighted_office(
+    tmp_path: Path,
+) -> None:
     app = app_for(make_window(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "down", "down", "down", "f6")  # YZ05 东安县
@@ -55,9 +59,7 @@ async def test_a_point_declared_at_first_run_is_stored(tmp_path: Path) -> None:
         await pilot.pause()
         await declare(pilot, "da01", kind_downs=1)
         assert isinstance(app.screen, SetupScreen)
-    assert window.store.points() == [
-        PointRecord("DA01", TOWNSHIP, "village_centre", "YZ05")
-    ]
+    assert window.store.points() == [PointRecord("DA01", TOWNSHIP, "village_centre", "YZ05")]
 
 
 async def test_the_declared_point_is_listed_and_chosen(tmp_path: Path) -> None:
@@ -80,7 +82,9 @@ async def test_setup_then_finishes_at_the_declared_point(tmp_path: Path) -> None
         await pilot.press("down", "down", "down", "down", "f6")
         await pilot.pause()
         await declare(pilot)
-        await pilot.press(*"admin", "enter", *"王管理", "enter", *PASSWORD, "enter", *PASSWORD, "enter")
+        await pilot.press(
+            *"admin", "enter", *"王管理", "enter", *PASSWORD, "enter", *PASSWORD, "enter"
+        )
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
     assert window.point().code == "DA01"
@@ -154,7 +158,9 @@ async def test_ctrl_o_lists_offices_and_declared_points(tmp_path: Path) -> None:
         assert len(rows) == 15
 
 
-async def test_f6_on_the_points_list_declares_a_point_under_the_selected_office(tmp_path: Path) -> None:
+async def test_f6_on_the_points_list_declares_a_point_under_the_selected_office(
+    tmp_path: Path,
+) -> None:
     window, admin = ready(tmp_path)
     app = app_for(window, admin)
     async with app.run_test(size=SIZE) as pilot:
@@ -162,9 +168,7 @@ async def test_f6_on_the_points_list_declares_a_point_under_the_selected_office(
         await pilot.pause()
         await declare(pilot, "DA02", "东安职业技术学校", kind_downs=2)
         assert isinstance(app.screen, PointsScreen)
-    assert window.store.points() == [
-        PointRecord("DA02", "东安职业技术学校", "college", "YZ05")
-    ]
+    assert window.store.points() == [PointRecord("DA02", "东安职业技术学校", "college", "YZ05")]
 
 
 async def test_a_clerk_cannot_open_the_points_list(tmp_path: Path) -> None:

@@ -133,7 +133,10 @@ async def test_the_same_file_checked_again_enrols_nobody(tmp_path: Path) -> None
         await finish(pilot)
         await check(pilot, path)
         assert status(app).startswith("没有需要登记的学生：2 人已参保登记，不会重复登记。")
-        assert "注意：这个文件已于 2026-09-01 09:30 导入过（批次 XY0120260901P01，登记 2 人）。" in status(app)
+        assert (
+            "注意：这个文件已于 2026-09-01 09:30 导入过（批次 XY0120260901P01，登记 2 人）。"
+            in status(app)
+        )
         assert not ({"roster.import", "roster.accept_valid"} & footer_ids(app))
     assert count(window, "cases") == 2
 

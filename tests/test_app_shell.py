@@ -55,7 +55,16 @@ async def test_palette_commands_are_chinese_and_have_no_screenshot(tmp_path: Pat
     app = app_for(window, admin)
     async with app.run_test(size=SIZE):
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert titles == ["新建办件", "查询办件", "工作台", "修改密码", "事项指南", "帮助", "切换主题", "退出"]
+        assert titles == [
+            "新建办件",
+            "查询办件",
+            "工作台",
+            "修改密码",
+            "事项指南",
+            "帮助",
+            "切换主题",
+            "退出",
+        ]
 
 
 async def test_screenshot_action_is_refused(tmp_path: Path) -> None:
@@ -89,14 +98,20 @@ async def test_keymap_can_remap_a_binding_by_id(tmp_path: Path) -> None:
         assert isinstance(app.screen_stack[-2], NewCaseScreen)
 
 
-async def test_start_up_warns_when_documents_cannot_embed_a_chinese_font(tmp_path: Path, monkeypatch) -> None:
+async def test_start_up_warns_when_documents_cannot_embed_a_chinese_font(
+    tmp_path: Path, monkeypatch
+) -> None:
     import clerk.documents.fonts as fonts
 
     monkeypatch.setattr(fonts, "font_warning", lambda: "未找到可嵌入的中文字体（测试）")
     window, admin = ready(tmp_path)
     app = app_for(window, admin)
     said: list[tuple[str, str, str]] = []
-    monkeypatch.setattr(app, "notify", lambda message, **kw: said.append((kw.get("title"), message, kw.get("severity"))))
+    monkeypatch.setattr(
+        app,
+        "notify",
+        lambda message, **kw: said.append((kw.get("title"), message, kw.get("severity"))),
+    )
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert said == [("文书字体", "未找到可嵌入的中文字体（测试）", "warning")]

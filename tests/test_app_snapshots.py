@@ -6,11 +6,11 @@ from typing import Any
 
 from textual.app import App
 
-from clerk.catalog import default_catalog
-from clerk.item_search import ItemFinder
+from clerk.domain.catalog import default_catalog
+from clerk.domain.item_search import ItemFinder
 from clerk.screens.catalogue import CatalogueScreen
 from clerk.screens.item_picker import ItemPickerScreen
-from clerk.views import ItemChoice
+from clerk.service.views import ItemChoice
 
 SIZE = (120, 36)
 CATALOG = default_catalog()
@@ -63,7 +63,9 @@ def test_new_case_snapshot(snap_compare: Any, tmp_path: Any) -> None:
         await pilot.pause()
         screen = pilot.app.screen
         screen.query_one("#name").value = "张三丰"
-        screen.query_one("#id-number").value = PERSON_ID[:-1] + ("0" if PERSON_ID[-1] != "0" else "1")
+        screen.query_one("#id-number").value = PERSON_ID[:-1] + (
+            "0" if PERSON_ID[-1] != "0" else "1"
+        )
         screen.query_one("#phone").value = "13800138000"
         await pilot.pause()
 

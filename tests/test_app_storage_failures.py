@@ -9,11 +9,13 @@ from test_app_burst_input import burst, pushed
 from test_app_support import PASSWORD, SIZE, app_for, open_case, ready
 from textual.widgets import Input
 
-from clerk.model import CaseState
+from clerk.domain.model import CaseState
 from clerk.screens.login import LoginScreen
 from clerk.screens.materials import MaterialsScreen
 
-READ_ONLY = "数据库文件是只读的，本次操作没有保存，之前的记录完好。请联系信息管理员检查数据目录的权限。"
+READ_ONLY = (
+    "数据库文件是只读的，本次操作没有保存，之前的记录完好。请联系信息管理员检查数据目录的权限。"
+)
 
 
 def read_only(window) -> None:  # type: ignore[no-untyped-def]
@@ -60,7 +62,18 @@ async def test_adding_a_user_on_a_read_only_database_says_so(tmp_path: Path) -> 
     async with app.run_test(size=SIZE) as pilot:
         results = await pushed(pilot, UserFormScreen(window, admin))
         read_only(window)
-        await burst(pilot, *"li4", "tab", *"李四", "tab", "enter", *"newpass123", "tab", *"newpass123", "enter")
+        await burst(
+            pilot,
+            *"li4",
+            "tab",
+            *"李四",
+            "tab",
+            "enter",
+            *"newpass123",
+            "tab",
+            *"newpass123",
+            "enter",
+        )
         assert results == []
         assert isinstance(app.screen, UserFormScreen)
         assert READ_ONLY in toasts(app)

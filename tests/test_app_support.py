@@ -6,15 +6,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from clerk.app import ClerkApp, make_app
-from clerk.catalog import default_catalog
-from clerk.clock import TZ, fixed_clock
 from clerk.db import Store
-from clerk.identifiers import resident_id_check_char
-from clerk.materials import MaterialCheck
-from clerk.model import Applicant, Role
-from clerk.offices import default_offices
-from clerk.service import Window
+from clerk.domain.catalog import default_catalog
+from clerk.domain.clock import TZ, fixed_clock
+from clerk.domain.identifiers import resident_id_check_char
+from clerk.domain.materials import MaterialCheck
+from clerk.domain.model import Applicant, Role
+from clerk.domain.offices import default_offices
+from clerk.screens.app import ClerkApp, make_app
+from clerk.service.window import Window
 
 NOW = datetime(2025, 3, 12, 9, 30, tzinfo=TZ)  # a Wednesday, a working day
 SIZE = (120, 36)
@@ -52,7 +52,9 @@ def reviewer(window: Window) -> Any:
 
 
 def person(name: str = "张三丰") -> Applicant:
-    return Applicant(kind="person", name=name, id_type="resident_id", id_number=PERSON_ID, phone="13800138000")
+    return Applicant(
+        kind="person", name=name, id_type="resident_id", id_number=PERSON_ID, phone="13800138000"
+    )
 
 
 def complete_checks(window: Window, item_no: int) -> dict[str, MaterialCheck]:
@@ -83,6 +85,6 @@ def footer_ids(app: ClerkApp) -> set[str]:
 
 
 def test_resident_id_helper_makes_a_valid_number() -> None:
-    from clerk.identifiers import validate_id
+    from clerk.domain.identifiers import validate_id
 
     assert validate_id("resident_id", PERSON_ID).ok is True

@@ -19,8 +19,8 @@ from sync_setup import (
 from test_app_support import SIZE, app_for, footer_ids
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
-from clerk.clock import TZ
-from clerk.model import CaseState
+from clerk.domain.clock import TZ
+from clerk.domain.model import CaseState
 from clerk.screens.case_detail import CaseDetailScreen
 from clerk.screens.day_end import DayEndScreen
 from clerk.screens.materials import MaterialsScreen
@@ -146,7 +146,7 @@ async def test_the_return_at_the_point_says_whom_to_tell_what(pair, tmp_path):
 
 
 async def test_a_supervisor_resolves_a_conflict_with_f7(pair, tmp_path, clock):
-    from clerk.model import Action, Event
+    from clerk.domain.model import Action, Event
 
     county, point = pair
     uuid = collected(point, 35)

@@ -9,9 +9,9 @@ import pytest
 from test_app_support import NOW, PASSWORD, POINT, SIZE, app_for, footer_ids, open_case, ready
 from textual.widgets import DataTable, Static
 
-from clerk.clock import fixed_clock
 from clerk.db import AuthError
-from clerk.model import CaseState, Role
+from clerk.domain.clock import fixed_clock
+from clerk.domain.model import CaseState, Role
 from clerk.screens.dashboard import DashboardScreen
 from clerk.screens.password_reset import PasswordResetScreen
 from clerk.screens.user_form import UserFormScreen
@@ -27,8 +27,13 @@ def capture_notes(app: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 async def add_user(  # type: ignore[no-untyped-def]
-    pilot, login: str = "shen", name: str = "李审核", *, role_downs: int = 1,
-    password: str = NEW_PASSWORD, confirm: str = NEW_PASSWORD,
+    pilot,
+    login: str = "shen",
+    name: str = "李审核",
+    *,
+    role_downs: int = 1,
+    password: str = NEW_PASSWORD,
+    confirm: str = NEW_PASSWORD,
 ) -> None:
     """On the users screen: F6, then the keys a clerk types (role chosen by ↓ presses)."""
     await pilot.press("f6")
@@ -110,7 +115,12 @@ async def test_adding_a_reviewer_stores_an_account_that_can_sign_in(tmp_path: Pa
         await add_user(pilot)
         assert isinstance(app.screen, UsersScreen)
     user = window.login("shen", NEW_PASSWORD)
-    assert (user.name, user.role, user.point_code, user.active) == ("李审核", Role.REVIEWER, POINT, True)
+    assert (user.name, user.role, user.point_code, user.active) == (
+        "李审核",
+        Role.REVIEWER,
+        POINT,
+        True,
+    )
 
 
 async def test_the_new_user_appears_in_the_list_and_is_selected(tmp_path: Path) -> None:

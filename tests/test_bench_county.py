@@ -15,7 +15,7 @@ import pytest
 
 from bench import county
 from bench.county_rows import load_template
-from clerk.case_numbers import parse_case_number
+from clerk.domain.case_numbers import parse_case_number
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,9 @@ def test_builds_the_cases_asked_for(built):
     with sqlite3.connect(out) as conn:
         assert conn.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 600
         assert result["counts"]["cases"] == 600
-        assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == result["counts"]["events"]
+        assert (
+            conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == result["counts"]["events"]
+        )
 
 
 def test_the_file_passes_a_full_verify(built):
@@ -65,15 +67,18 @@ def test_case_numbers_are_unique_and_counted_per_day(built):
     per_day = Counter(parse_case_number(n)[1].isoformat() for n in numbers)
     assert {d: n for d, n in per_day.items()} == sequences
     for day, count in per_day.items():
-        assert sorted(parse_case_number(n)[2] for n in numbers if parse_case_number(n)[1].isoformat() == day) == list(
-            range(1, count + 1)
-        )
+        assert sorted(
+            parse_case_number(n)[2] for n in numbers if parse_case_number(n)[1].isoformat() == day
+        ) == list(range(1, count + 1))
 
 
 def test_applicants_are_new_people(built):
     _tmpl, out, _result = built
     with sqlite3.connect(out) as conn:
-        ids = [r[0] for r in conn.execute("SELECT id_number FROM cases WHERE applicant_kind = 'person'")]
+        ids = [
+            r[0]
+            for r in conn.execute("SELECT id_number FROM cases WHERE applicant_kind = 'person'")
+        ]
     assert len(set(ids)) == len(ids)
 
 
@@ -111,9 +116,17 @@ def test_a_points_file_has_its_own_code_chain_and_uuids(built, tmp_path):
     county.build_county(tmpl.path, point_db, 100, log=None, workers=1, point="LX01")
     with sqlite3.connect(point_db) as p, sqlite3.connect(out) as c:
         assert {r[0] for r in p.execute("SELECT DISTINCT point_code FROM cases")} == {"LX01"}
-        assert {r[0] for r in p.execute("SELECT DISTINCT origin || '/' || point_code FROM events")} == {"LX01/LX01"}
-        assert p.execute("SELECT value FROM settings WHERE key = 'point_code'").fetchone() == ("LX01",)
+        assert {
+            r[0] for r in p.execute("SELECT DISTINCT origin || '/' || point_code FROM events")
+        } == {"LX01/LX01"}
+        assert p.execute("SELECT value FROM settings WHERE key = 'point_code'").fetchone() == (
+            "LX01",
+        )
         assert all(n.startswith("LX01") for (n,) in p.execute("SELECT case_no FROM cases"))
-        ours = {u for (u,) in p.execute("SELECT uuid FROM events")} | {u for (u,) in p.execute("SELECT uuid FROM cases")}
-        theirs = {u for (u,) in c.execute("SELECT uuid FROM events")} | {u for (u,) in c.execute("SELECT uuid FROM cases")}
+        ours = {u for (u,) in p.execute("SELECT uuid FROM events")} | {
+            u for (u,) in p.execute("SELECT uuid FROM cases")
+        }
+        theirs = {u for (u,) in c.execute("SELECT uuid FROM events")} | {
+            u for (u,) in c.execute("SELECT uuid FROM cases")
+        }
         assert not ours & theirs

@@ -96,13 +96,25 @@ def test_table_output_lists_each_row_with_its_ratio():
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     header = next(line for line in lines if line.startswith("benchmark"))
-    assert header.split() == ["benchmark", "cases", "case", "product", "floor", "ratio", "peak", "note"]
+    assert header.split() == [
+        "benchmark",
+        "cases",
+        "case",
+        "product",
+        "floor",
+        "ratio",
+        "peak",
+        "note",
+    ]
     body = [line for line in lines if line.startswith(("catalogue", "deadline"))]
     assert len(body) == 2
     assert all(RATIO.search(line) for line in body), body
 
 
-SCALE_SYNC = {"export of a 10,000-case day, new process", "import of a 100,000-case bundle, new process"}
+SCALE_SYNC = {
+    "export of a 10,000-case day, new process",
+    "import of a 100,000-case bundle, new process",
+}
 
 
 def scale_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -113,7 +125,16 @@ def scale_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
 def test_scale_measures_every_figure_at_the_demo_size(quick):
     rows = scale_rows(quick)
     measured = {(r["bench"], r["case"]) for r in rows if not r["skipped"]}
-    assert {b for b, _ in measured} == {"startup", "lookup", "queue", "ledger", "decision", "verify", "backup", "sync"}
+    assert {b for b, _ in measured} == {
+        "startup",
+        "lookup",
+        "queue",
+        "ledger",
+        "decision",
+        "verify",
+        "backup",
+        "sync",
+    }
     assert len(measured) == 23
     assert {r["size"] for r in rows} == {40}
     assert not [r for r in rows if r["skipped"]]

@@ -22,5 +22,7 @@ def test_a_refused_case_does_not_list_missing_materials(tmp_path):
     window, admin = ready(tmp_path)
     view = open_case(window, admin, 31)
     assert "缺少/有误材料" in summary_text(window.case(view.uuid, admin)).plain
-    refused = window.refuse(admin, view.uuid, "不属于本机构职权范围", apply_instead="永州市医疗保障事务中心")
+    refused = window.refuse(
+        admin, view.uuid, "不属于本机构职权范围", apply_instead="永州市医疗保障事务中心"
+    )
     assert "缺少/有误材料" not in summary_text(refused).plain

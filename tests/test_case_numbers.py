@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clerk.case_numbers import (
+from clerk.domain.case_numbers import (
     ALPHABET,
     check_case_number,
     check_char,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from clerk.catalog import Catalog, Item, load_catalog
+from clerk.domain.catalog import Catalog, Item, load_catalog
 
 CATALOG_FILE = Path(__file__).resolve().parent.parent / "catalog.json"
 
@@ -792,20 +792,32 @@ def test_assistance_settlement_materials_differ_by_item(catalog):
 def test_item_8_flexible_worker_brings_the_guides_own_list(catalog):
     # Yongzhou guide 在职转退休 6.(2): ①有效身份证件；②《…参保登记表》（表 4）, no unit seal.
     it = item(catalog, 8)
-    assert (it.material("employee_id_copy").unless, it.material("form").unless) == ("flexible_worker",) * 2
+    assert (it.material("employee_id_copy").unless, it.material("form").unless) == (
+        "flexible_worker",
+    ) * 2
     flex_id, flex_form = it.material("flexible_id"), it.material("flexible_form")
     assert (flex_id.copy, flex_form.form, flex_form.seal) == ("original", "表4", None)
 
 
 def test_item_15_needs_one_of_the_three_evidence_sets(catalog):
-    assert item(catalog, 15).one_of == (("arrears_labour_relation", "arrears_ruling", "arrears_other"),)
+    assert item(catalog, 15).one_of == (
+        ("arrears_labour_relation", "arrears_ruling", "arrears_other"),
+    )
 
 
 def test_item_13_key_information_only_at_the_county_hall(catalog):
     assert item(catalog, 13).county_hall_only == ("key_info_change",)
 
 
-@pytest.mark.parametrize(("no", "mid"), [(15, "ruling_copy"), (16, "unit_proof"), (30, "accident_documents"), (31, "accident_documents")])
+@pytest.mark.parametrize(
+    ("no", "mid"),
+    [
+        (15, "ruling_copy"),
+        (16, "unit_proof"),
+        (30, "accident_documents"),
+        (31, "accident_documents"),
+    ],
+)
 def test_open_lists_accept_another_document_of_the_same_kind(catalog, no, mid):
     assert item(catalog, no).material(mid).open is True
 
@@ -839,7 +851,11 @@ def test_item_23_work_proof_choices(catalog):
 
 def test_item_22_residence_proof_choices(catalog):
     # 已办理申领居住证手续且尚未领取的，可提交有关部门出具的受理凭证 (the list's note).
-    assert item(catalog, 22).material("residence_proof").alternatives == ("居住证", "个人承诺书", "居住证申领受理凭证")
+    assert item(catalog, 22).material("residence_proof").alternatives == (
+        "居住证",
+        "个人承诺书",
+        "居住证申领受理凭证",
+    )
 
 
 def test_employee_id_copies_are_copies(catalog):
@@ -928,7 +944,10 @@ def test_form_numbers(catalog):
 
 
 def test_every_form_number_is_on_the_form_material(catalog):
-    assert {m.id for it in catalog.items for m in it.materials if m.form} == {"form", "flexible_form"}
+    assert {m.id for it in catalog.items for m in it.materials if m.form} == {
+        "form",
+        "flexible_form",
+    }
 
 
 @pytest.mark.parametrize("no", [38, 39])

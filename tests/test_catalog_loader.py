@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from clerk.catalog import DataFileError, TimeLimit, load_catalog
+from clerk.domain.catalog import DataFileError, TimeLimit, load_catalog
 
 
 def minimal() -> dict[str, Any]:
@@ -29,7 +29,12 @@ def minimal() -> dict[str, Any]:
                 "materials": [
                     {"id": "form", "name": "登记表", "alternatives": ["登记表"], "condition": None}
                 ],
-                "time_limit": {"kind": "working_days", "days": 5, "text": "不超过5个工作日", "online": None},
+                "time_limit": {
+                    "kind": "working_days",
+                    "days": 5,
+                    "text": "不超过5个工作日",
+                    "online": None,
+                },
                 "steps": ["申请", "受理", "审核", "办结"],
                 "notes": [],
                 "basis": [{"law": "《中华人民共和国社会保险法》", "articles": "第五十七条"}],
@@ -80,7 +85,7 @@ def test_malformed_json_names_line_and_column(tmp_path):
 
 def test_not_utf8(tmp_path):
     path = tmp_path / "catalog.json"
-    path.write_bytes("{\"title\": \"清单\"}".encode("gbk"))
+    path.write_bytes('{"title": "清单"}'.encode("gbk"))
     with pytest.raises(DataFileError) as info:
         load_catalog(path)
     assert info.value.problem == "不是 UTF-8 编码的文本"
@@ -120,11 +125,16 @@ def test_zero_working_days(tmp_path):
 def test_nested_online_limit(tmp_path):
     online = {"kind": "working_days", "days": 2, "online": {"kind": "instant", "days": 0}}
     err = load_with(tmp_path, lambda d: d["items"][0]["time_limit"].update(online=online))
-    assert (err.entry, err.problem) == ("items[0].time_limit.online.online", "线上时限不能再嵌套线上时限")
+    assert (err.entry, err.problem) == (
+        "items[0].time_limit.online.online",
+        "线上时限不能再嵌套线上时限",
+    )
 
 
 def test_unknown_step(tmp_path):
-    err = load_with(tmp_path, lambda d: d["items"][0].update(steps=["申请", "受理", "盖章", "办结"]))
+    err = load_with(
+        tmp_path, lambda d: d["items"][0].update(steps=["申请", "受理", "盖章", "办结"])
+    )
     assert err.entry == "items[0].steps[2]"
 
 
@@ -214,8 +224,8 @@ def test_error_message_names_file_entry_and_problem(tmp_path):
 
 
 def test_cli_refuses_to_start_on_a_bad_catalog(tmp_path, monkeypatch, capsys):
-    from clerk import catalog as catalog_module
     from clerk.cli import main
+    from clerk.domain import catalog as catalog_module
 
     bad = write(tmp_path, {"title": "x"})
     monkeypatch.setattr(catalog_module, "packaged_file", lambda name: bad)

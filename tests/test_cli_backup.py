@@ -32,7 +32,9 @@ def test_backup_copies_and_verifies(db, tmp_path, capsys):
 def test_backup_is_a_single_self_contained_file(db, tmp_path):
     out = tmp_path / "backup.db"
     main(["backup", "--db", str(db), "--out", str(out)])
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("backup")) == ["backup.db"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("backup")) == [
+        "backup.db"
+    ]
 
 
 def test_existing_output_is_never_overwritten(db, tmp_path, capsys):
@@ -69,7 +71,7 @@ def test_store_backup_method(db, tmp_path):
 
 
 def test_backup_of_a_verified_file_checks_the_copy_quickly_from_its_last_verify(db, tmp_path):
-    from clerk.storage.files import backup_file, verify_file
+    from clerk.storage.sqlite.files import backup_file, verify_file
 
     assert verify_file(db, full=True)["ok"] is True  # remembered: the copy starts from here
     result = backup_file(db, tmp_path / "b.db")
@@ -77,7 +79,7 @@ def test_backup_of_a_verified_file_checks_the_copy_quickly_from_its_last_verify(
 
 
 def test_backup_of_a_never_verified_file_checks_the_copy_in_full(db, tmp_path):
-    from clerk.storage.files import backup_file
+    from clerk.storage.sqlite.files import backup_file
 
     result = backup_file(db, tmp_path / "b.db")
     assert (result["ok"], result["mode"], result["integrity"]) == (True, "full", "ok")
@@ -115,10 +117,22 @@ def test_backup_with_documents_copies_the_documents_beside_it(db, tmp_path, caps
     (docs / "YZ05-2025-SL-0001.txt").write_text("受理通知书")
     (docs / ".tmp-x.part").write_bytes(b"half")
     out = tmp_path / "backup.db"
-    args = ["backup", "--db", str(db), "--out", str(out), "--with-documents", "--documents", str(tmp_path / "documents")]
+    args = [
+        "backup",
+        "--db",
+        str(db),
+        "--out",
+        str(out),
+        "--with-documents",
+        "--documents",
+        str(tmp_path / "documents"),
+    ]
     assert main(args) == 0
     copied = tmp_path / "backup-documents" / "2025" / "03"
-    assert sorted(p.name for p in copied.iterdir()) == ["YZ05-2025-SL-0001.pdf", "YZ05-2025-SL-0001.txt"]
+    assert sorted(p.name for p in copied.iterdir()) == [
+        "YZ05-2025-SL-0001.pdf",
+        "YZ05-2025-SL-0001.txt",
+    ]
     assert "文书已备份到" in capsys.readouterr().out
 
 

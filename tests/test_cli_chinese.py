@@ -17,7 +17,12 @@ def test_top_level_help_is_chinese(capsys) -> None:  # type: ignore[no-untyped-d
     out = help_text(capsys)
     assert out.startswith("用法：clerk")
     assert "位置参数" in out and "选项" in out and "显示本帮助并退出" in out
-    for english in ("usage:", "positional arguments", "options:", "show this help message and exit"):
+    for english in (
+        "usage:",
+        "positional arguments",
+        "options:",
+        "show this help message and exit",
+    ):
         assert english not in out
 
 

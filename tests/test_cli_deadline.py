@@ -115,7 +115,7 @@ def test_deadline_provisional_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_deadline_by_sub_item_code(capsys: pytest.CaptureFixture[str]) -> None:
-    from clerk.catalog import default_catalog
+    from clerk.domain.catalog import default_catalog
 
     code = default_catalog().item(36).sub_item.code
     _, out, _ = run(capsys, "deadline", code, "2026-03-01", "--json")

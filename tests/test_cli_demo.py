@@ -8,13 +8,15 @@ from test_app_support import PASSWORD, ready
 
 from clerk.cli import main
 from clerk.db import Store
-from clerk.demo import DEMO_PASSWORD
+from clerk.service.demo import DEMO_PASSWORD
 
 
 def test_demo_refuses_a_database_holding_real_work(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     window, admin = ready(tmp_path)
     window.store.close()
-    assert main(["demo", "--db", str(tmp_path / "clerk.db"), "--cases", "3", "--point", "YZ05"]) == 1
+    assert (
+        main(["demo", "--db", str(tmp_path / "clerk.db"), "--cases", "3", "--point", "YZ05"]) == 1
+    )
     assert "这个数据库已经在使用" in capsys.readouterr().err
     with Store.open(tmp_path / "clerk.db") as store:
         assert [u.login for u in store.users()] == ["admin"]
@@ -38,7 +40,9 @@ def test_demo_may_add_to_its_own_database(tmp_path: Path, capsys) -> None:  # ty
 
 
 def test_demo_shows_progress(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert main(["demo", "--db", str(tmp_path / "demo.db"), "--cases", "10", "--point", "YZ05"]) == 0
+    assert (
+        main(["demo", "--db", str(tmp_path / "demo.db"), "--cases", "10", "--point", "YZ05"]) == 0
+    )
     assert "正在生成演示办件：10/10" in capsys.readouterr().err
 
 
@@ -51,8 +55,25 @@ def test_demo_on_an_unknown_point_fails_cleanly(tmp_path: Path, capsys) -> None:
 
 def test_demo_at_a_township_point_hands_on_what_the_county_decides(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     db = str(tmp_path / "point.db")
-    assert main(["point", "add", "--db", db, "--code", "LS01", "--name", "岚角山镇政务服务大厅",
-                 "--kind", "township_hall", "--office", "YZ03"]) == 0
+    assert (
+        main(
+            [
+                "point",
+                "add",
+                "--db",
+                db,
+                "--code",
+                "LS01",
+                "--name",
+                "岚角山镇政务服务大厅",
+                "--kind",
+                "township_hall",
+                "--office",
+                "YZ03",
+            ]
+        )
+        == 0
+    )
     assert main(["demo", "--db", db, "--cases", "40", "--point", "LS01"]) == 0
     assert "已在" in capsys.readouterr().out
     with Store.open(db) as store:

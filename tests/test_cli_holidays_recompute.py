@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from clerk.catalog import default_catalog
 from clerk.cli import main
-from clerk.clock import TZ, fixed_clock
 from clerk.db import Store
-from clerk.identifiers import resident_id_check_char
-from clerk.materials import MaterialCheck
-from clerk.model import Applicant
-from clerk.offices import default_offices
-from clerk.service import Window
+from clerk.domain.catalog import default_catalog
+from clerk.domain.clock import TZ, fixed_clock
+from clerk.domain.identifiers import resident_id_check_char
+from clerk.domain.materials import MaterialCheck
+from clerk.domain.model import Applicant
+from clerk.domain.offices import default_offices
+from clerk.service.window import Window
 
 
 def test_install_recomputes_open_cases(tmp_path, capsys):
@@ -27,9 +27,16 @@ def test_install_recomputes_open_cases(tmp_path, capsys):
     )
     admin = window.setup("YZ01", "admin", "王管理", "counterpass1")
     body = "43999919800203123"
-    view = window.open_case(admin, 31, Applicant("person", "张三", "resident_id", body + resident_id_check_char(body)))
+    view = window.open_case(
+        admin, 31, Applicant("person", "张三", "resident_id", body + resident_id_check_char(body))
+    )
     window.check_materials(
-        admin, view.uuid, {m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in window.required_for(31, frozenset())}
+        admin,
+        view.uuid,
+        {
+            m.id: MaterialCheck(m.id, "ok", m.alternatives[0])
+            for m in window.required_for(31, frozenset())
+        },
     )
     view = window.accept(admin, view.uuid)
     assert (view.deadline.due, view.deadline.provisional) == (date(2027, 1, 19), True)
@@ -37,7 +44,14 @@ def test_install_recomputes_open_cases(tmp_path, capsys):
 
     holidays = tmp_path / "2027.json"
     holidays.write_text(
-        json.dumps({"year": 2027, "source": "测试", "holidays": ["2027-01-01", "2027-01-04"], "workdays": []}),
+        json.dumps(
+            {
+                "year": 2027,
+                "source": "测试",
+                "holidays": ["2027-01-01", "2027-01-04"],
+                "workdays": [],
+            }
+        ),
         encoding="utf-8",
     )
     assert main(["holidays", "install", str(holidays), "--db", str(db)]) == 0

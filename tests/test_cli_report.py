@@ -11,10 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from test_ledger import build_day, person_id
 
-from clerk import clock as clock_module
 from clerk.cli import main
-from clerk.clock import TZ
-from clerk.paths import default_db_path
+from clerk.domain import clock as clock_module
+from clerk.domain.clock import TZ
+from clerk.support.paths import default_db_path
 
 DATE = "2026-11-20"
 

@@ -27,7 +27,18 @@ def run(*args: str, password: str | None = None, monkeypatch=None) -> int:
 
 
 def enrol_args(db, path, *extra: str) -> list[str]:
-    return ["roster", "import", str(path), "--db", str(db), "--seal-checked", "--login", "li", "--password-stdin", *extra]
+    return [
+        "roster",
+        "import",
+        str(path),
+        "--db",
+        str(db),
+        "--seal-checked",
+        "--login",
+        "li",
+        "--password-stdin",
+        *extra,
+    ]
 
 
 def cases(db) -> int:
@@ -62,7 +73,10 @@ def test_import_without_the_seal_only_checks(db, tmp_path, capsys):
     assert run("roster", "import", str(roster(tmp_path, 2)), "--db", str(db)) == 1
     captured = capsys.readouterr()
     assert "共 2 行，可登记 2 人。" in captured.out
-    assert "请核验纸质汇总表（表6）已加盖学校公章，然后加 --seal-checked 和 --login 经办人 再次运行。" in captured.err
+    assert (
+        "请核验纸质汇总表（表6）已加盖学校公章，然后加 --seal-checked 和 --login 经办人 再次运行。"
+        in captured.err
+    )
     assert cases(db) == 0
 
 
@@ -72,12 +86,17 @@ def test_import_lists_every_bad_row_and_stores_nothing(db, tmp_path, capsys, mon
     captured = capsys.readouterr()
     assert "  第2行【姓名】：未填写，请填写姓名。" in captured.out
     assert "  第4行【证件号码】：身份证号校验位应为" in captured.out
-    assert "未导入任何学生。请学校改正上列 2 行后重新报送；或加 --accept-valid 先登记无误的 2 人" in captured.err
+    assert (
+        "未导入任何学生。请学校改正上列 2 行后重新报送；或加 --accept-valid 先登记无误的 2 人"
+        in captured.err
+    )
     assert cases(db) == 0
 
 
 def test_import_enrols_a_clean_roster(db, tmp_path, capsys, monkeypatch):
-    assert run(*enrol_args(db, roster(tmp_path, 3)), password=PASSWORD, monkeypatch=monkeypatch) == 0
+    assert (
+        run(*enrol_args(db, roster(tmp_path, 3)), password=PASSWORD, monkeypatch=monkeypatch) == 0
+    )
     captured = capsys.readouterr()
     assert "已登记 3 人（批次 XY01" in captured.out
     assert "受理回执：" in captured.out
@@ -85,9 +104,14 @@ def test_import_enrols_a_clean_roster(db, tmp_path, capsys, monkeypatch):
     assert cases(db) == 3
 
 
-def test_accept_valid_enrols_the_valid_rows_and_prints_the_notice(db, tmp_path, capsys, monkeypatch):
+def test_accept_valid_enrols_the_valid_rows_and_prints_the_notice(
+    db, tmp_path, capsys, monkeypatch
+):
     path = roster(tmp_path, 3, bad={1: "bad_phone"})
-    assert run(*enrol_args(db, path, "--accept-valid"), password=PASSWORD, monkeypatch=monkeypatch) == 0
+    assert (
+        run(*enrol_args(db, path, "--accept-valid"), password=PASSWORD, monkeypatch=monkeypatch)
+        == 0
+    )
     out = capsys.readouterr().out
     assert "已登记 2 人" in out and "名册信息更正告知书（1 行）：" in out
     assert cases(db) == 2
@@ -105,7 +129,12 @@ def test_the_same_file_twice_enrols_nobody_twice(db, tmp_path, capsys, monkeypat
 
 
 def test_a_wrong_password_enrols_nobody(db, tmp_path, capsys, monkeypatch):
-    assert run(*enrol_args(db, roster(tmp_path, 1)), password="wrong-password", monkeypatch=monkeypatch) == 1
+    assert (
+        run(
+            *enrol_args(db, roster(tmp_path, 1)), password="wrong-password", monkeypatch=monkeypatch
+        )
+        == 1
+    )
     assert cases(db) == 0
 
 
@@ -117,10 +146,24 @@ def test_enrolment_needs_a_login(db, tmp_path, capsys):
 
 def test_import_as_json(db, tmp_path, capsys, monkeypatch):
     path = roster(tmp_path, 2, bad={1: "empty_name"})
-    assert run(*enrol_args(db, path, "--accept-valid", "--json"), password=PASSWORD, monkeypatch=monkeypatch) == 0
+    assert (
+        run(
+            *enrol_args(db, path, "--accept-valid", "--json"),
+            password=PASSWORD,
+            monkeypatch=monkeypatch,
+        )
+        == 0
+    )
     result = json.loads(capsys.readouterr().out)
-    assert (result["imported"], result["rows"], result["valid"], result["to_correct"]) == (True, 2, 1, 1)
-    assert result["problems"] == [{"row": 3, "column": "姓名", "message": "未填写，请填写姓名。", "kind": "row"}]
+    assert (result["imported"], result["rows"], result["valid"], result["to_correct"]) == (
+        True,
+        2,
+        1,
+        1,
+    )
+    assert result["problems"] == [
+        {"row": 3, "column": "姓名", "message": "未填写，请填写姓名。", "kind": "row"}
+    ]
     assert result["batch"]["enrolled"] == 1
 
 
@@ -136,7 +179,9 @@ def test_a_file_that_is_not_a_workbook_is_reported(db, tmp_path, capsys):
 def test_import_at_a_township_point_is_refused(tmp_path, capsys):
     window, _ = college_window(tmp_path, kind="township_hall")
     window.store.close()
-    assert run("roster", "import", str(roster(tmp_path, 1)), "--db", str(tmp_path / "clerk.db")) == 1
+    assert (
+        run("roster", "import", str(roster(tmp_path, 1)), "--db", str(tmp_path / "clerk.db")) == 1
+    )
     assert "学生名册（表6）由大中专院校服务点导入" in capsys.readouterr().err
 
 
@@ -151,11 +196,16 @@ def test_verify_passes_after_a_batch(db, tmp_path, capsys, monkeypatch):
     assert run("verify", "--db", str(db)) == 0
     out = capsys.readouterr().out
     assert "共 20 条，本次核验 20 条，哈希链完整" in out
-    assert "办件核对：5 件；文书核对：10 份" in out  # the receipt: each case's acceptance and completion
+    assert (
+        "办件核对：5 件；文书核对：10 份" in out
+    )  # the receipt: each case's acceptance and completion
 
 
 def test_a_full_verify_finds_no_orphan_after_a_notice(db, tmp_path, capsys, monkeypatch):
     path = roster(tmp_path, 3, bad={1: "bad_phone"})
-    assert run(*enrol_args(db, path, "--accept-valid"), password=PASSWORD, monkeypatch=monkeypatch) == 0
+    assert (
+        run(*enrol_args(db, path, "--accept-valid"), password=PASSWORD, monkeypatch=monkeypatch)
+        == 0
+    )
     capsys.readouterr()
     assert run("verify", "--db", str(db), "--full") == 0, capsys.readouterr().out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from clerk.cli import main
 from clerk.db import Store
-from clerk.storage.schema import LATEST
+from clerk.storage.sqlite.schema import LATEST
 
 JUNK = b"this is not a database, just bytes someone saved under the wrong name" * 20
 
@@ -64,7 +64,7 @@ def test_an_unreachable_folder_is_not_called_a_damaged_file(tmp_path: Path, caps
 
 
 def test_a_full_disk_is_not_called_a_damaged_file() -> None:
-    from clerk.open_errors import open_problem
+    from clerk.service.open_errors import open_problem
 
     message = open_problem(sqlite3.OperationalError("database or disk is full"), "clerk.db")
     assert message.startswith("磁盘空间已满，数据库 clerk.db 无法打开写入")

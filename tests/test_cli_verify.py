@@ -9,7 +9,7 @@ import pytest
 from test_storage_support import case_row, event, open_store
 
 from clerk.cli import main
-from clerk.model import Action
+from clerk.domain.model import Action
 
 UUID = case_row(1)["uuid"]
 
@@ -39,7 +39,9 @@ def _tampered_copy(db, tmp_path, sql="UPDATE events SET actor = 'mallory' WHERE 
 def test_intact_database_passes(db, capsys):
     assert main(["verify", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"数据库：{db}\n核验方式：完整核验\n  首次核验，已做完整核验\n文件结构：正常\n")
+    assert out.startswith(
+        f"数据库：{db}\n核验方式：完整核验\n  首次核验，已做完整核验\n文件结构：正常\n"
+    )
     assert "事件记录（来源 YZ01）：共 3 条，本次核验 3 条，哈希链完整" in out
     assert out.endswith("办件核对：1 件；文书核对：0 份；链头检查点：0 个\n结论：检查通过。\n")
 
@@ -65,8 +67,15 @@ def test_full_option_checks_everything_again(db, capsys):
 def test_intact_database_as_json(db, capsys):
     assert main(["verify", "--db", str(db), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert {k: report[k] for k in ("ok", "integrity", "chain_ok", "events", "first_broken", "problem")} == {
-        "ok": True, "integrity": "ok", "chain_ok": True, "events": 3, "first_broken": None, "problem": None,
+    assert {
+        k: report[k] for k in ("ok", "integrity", "chain_ok", "events", "first_broken", "problem")
+    } == {
+        "ok": True,
+        "integrity": "ok",
+        "chain_ok": True,
+        "events": 3,
+        "first_broken": None,
+        "problem": None,
     }
 
 
@@ -80,7 +89,7 @@ def test_tampered_copy_fails_naming_the_first_broken_event(db, tmp_path, capsys)
 
 
 def test_tampered_copy_as_json(db, tmp_path, capsys):
-    copy = _tampered_copy(db, tmp_path, "UPDATE events SET data = '{\"field\":\"x\"}' WHERE seq = 3")
+    copy = _tampered_copy(db, tmp_path, 'UPDATE events SET data = \'{"field":"x"}\' WHERE seq = 3')
     assert main(["verify", "--db", str(copy), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert (report["ok"], report["chain_ok"], report["first_broken"]) == (False, False, 3)
@@ -132,7 +141,10 @@ def test_a_full_verify_tells_its_progress_on_stderr(db, capsys):
     assert main(["verify", "--db", str(db), "--full"]) == 0
     captured = capsys.readouterr()
     assert "核验事件记录：3 / 3（100%）" in captured.err.splitlines()
-    assert any(line.startswith("核对办件：") and line.endswith("（100%）") for line in captured.err.splitlines())
+    assert any(
+        line.startswith("核对办件：") and line.endswith("（100%）")
+        for line in captured.err.splitlines()
+    )
     assert "%）" not in captured.out  # stdout holds the report only
 
 

@@ -6,7 +6,7 @@ import pytest
 from test_storage_support import case_row, event, open_store
 
 from clerk.db import ConstraintError, PersonalDataError
-from clerk.model import Action, CaseState
+from clerk.domain.model import Action, CaseState
 
 
 @pytest.fixture
@@ -64,9 +64,10 @@ def test_append_events_chains_like_append_event(tmp_path):
         one.append_event(e, "YZ01")
     many.append_events(events, "YZ01")
     fields = "seq, case_uuid, action, from_state, to_state, data, point_code"
-    assert many.conn.execute(f"SELECT {fields} FROM events").fetchall() == one.conn.execute(
-        f"SELECT {fields} FROM events"
-    ).fetchall()
+    assert (
+        many.conn.execute(f"SELECT {fields} FROM events").fetchall()
+        == one.conn.execute(f"SELECT {fields} FROM events").fetchall()
+    )
     assert many.verify()["chain_ok"] is True
     one.close()
     many.close()
@@ -76,7 +77,14 @@ def test_append_events_continues_the_existing_chain(store):
     uuid = case_row(1)["uuid"]
     store.insert_case(case_row(1))
     store.append_event(event(uuid), "YZ01")
-    store.append_events([event(uuid, action=Action.ACCEPT, from_state=CaseState.DRAFT, to_state=CaseState.ACCEPTED)], "YZ01")
+    store.append_events(
+        [
+            event(
+                uuid, action=Action.ACCEPT, from_state=CaseState.DRAFT, to_state=CaseState.ACCEPTED
+            )
+        ],
+        "YZ01",
+    )
     assert (store.chain_head()[0], store.verify()["chain_ok"]) == (2, True)
 
 
@@ -91,11 +99,18 @@ def test_append_events_refuses_personal_data_and_stores_none(store):
 def test_add_material_checks_stores_version_1_rows(store):
     store.insert_case(case_row(1))
     store.add_material_checks(
-        [{"case_uuid": case_row(1)["uuid"], "point_code": "YZ01", "material_id": "valid_id", "status": "ok"}]
+        [
+            {
+                "case_uuid": case_row(1)["uuid"],
+                "point_code": "YZ01",
+                "material_id": "valid_id",
+                "status": "ok",
+            }
+        ]
     )
-    assert [(m.material_id, m.status, m.version) for m in store.material_checks(case_row(1)["uuid"])] == [
-        ("valid_id", "ok", 1)
-    ]
+    assert [
+        (m.material_id, m.status, m.version) for m in store.material_checks(case_row(1)["uuid"])
+    ] == [("valid_id", "ok", 1)]
 
 
 def batch_row(**overrides):
@@ -121,7 +136,9 @@ def batch_row(**overrides):
 
 
 def test_a_batch_and_its_checked_material_are_stored_together(store):
-    store.insert_batch(batch_row(), [{"material_id": "sealed_roster", "status": "ok", "checked_by": "li"}])
+    store.insert_batch(
+        batch_row(), [{"material_id": "sealed_roster", "status": "ok", "checked_by": "li"}]
+    )
     assert store.batch("b1")["version"] == 1
     assert [m["material_id"] for m in store.batch_materials("b1")] == ["sealed_roster"]
 

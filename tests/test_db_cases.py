@@ -8,7 +8,7 @@ import pytest
 from test_storage_support import T0, Clock, case_row, open_store
 
 from clerk.db import CaseRecord, ConflictError, ConstraintError, NotFoundError, PointRecord
-from clerk.model import CaseState
+from clerk.domain.model import CaseState
 
 UUID = case_row(1)["uuid"]
 STAMP = "2026-03-02T09:00:00+08:00"
@@ -33,39 +33,47 @@ def case(store):
 
 
 def test_inserted_case_comes_back_with_every_column(case):
-    assert case == CaseRecord.from_row({
-        **case_row(1),
-        "origin_point": "YZ01",
-        "phone": None,
-        "unit_name": None,
-        "credit_code": None,
-        "agent_name": None,
-        "agent_id_type": None,
-        "agent_id_number": None,
-        "bank_account": None,
-        "circumstances": "[]",
-        "accepted_at": None,
-        "accepted_by": None,
-        "due_date": None,
-        "due_provisional": 0,
-        "decided_at": None,
-        "closed_at": None,
-        "amount_fen": None,
-        "version": 1,
-        "created_at": STAMP,
-        "updated_at": STAMP,
-        "created_by": "clerk1",
-        "due_start": None,
-        "reviewed_by": None,
-        "paid_at": None,
-    })
+    assert case == CaseRecord.from_row(
+        {
+            **case_row(1),
+            "origin_point": "YZ01",
+            "phone": None,
+            "unit_name": None,
+            "credit_code": None,
+            "agent_name": None,
+            "agent_id_type": None,
+            "agent_id_number": None,
+            "bank_account": None,
+            "circumstances": "[]",
+            "accepted_at": None,
+            "accepted_by": None,
+            "due_date": None,
+            "due_provisional": 0,
+            "decided_at": None,
+            "closed_at": None,
+            "amount_fen": None,
+            "version": 1,
+            "created_at": STAMP,
+            "updated_at": STAMP,
+            "created_by": "clerk1",
+            "due_start": None,
+            "reviewed_by": None,
+            "paid_at": None,
+        }
+    )
 
 
 def test_a_case_record_decodes_json_dates_and_flags(store):
-    store.insert_case(case_row(1, circumstances=["proxy"], due_date=date(2026, 3, 20), due_provisional=True))
+    store.insert_case(
+        case_row(1, circumstances=["proxy"], due_date=date(2026, 3, 20), due_provisional=True)
+    )
     row = store.get_case(UUID)
     assert (row.circumstances, row.due_date, row.due_provisional, row.received_at, row.state) == (
-        frozenset({"proxy"}), date(2026, 3, 20), True, datetime.fromisoformat(STAMP), CaseState.DRAFT,
+        frozenset({"proxy"}),
+        date(2026, 3, 20),
+        True,
+        datetime.fromisoformat(STAMP),
+        CaseState.DRAFT,
     )
 
 
@@ -79,7 +87,10 @@ def test_insert_generates_a_uuid_when_absent(store):
 def test_circumstances_set_is_stored_as_sorted_json(store):
     store.insert_case(case_row(1, circumstances=frozenset({"proxy", "first_payment"})))
     assert store.get_case(UUID).circumstances == frozenset({"first_payment", "proxy"})
-    assert store.conn.execute("SELECT circumstances FROM cases").fetchone()[0] == '["first_payment","proxy"]'
+    assert (
+        store.conn.execute("SELECT circumstances FROM cases").fetchone()[0]
+        == '["first_payment","proxy"]'
+    )
 
 
 def test_timestamps_are_normalized_to_beijing_time(store):
@@ -109,10 +120,25 @@ def test_get_case_by_no(store, case):
 
 def test_update_case_bumps_version_and_updated_at(store, case, clock):
     clock.now = T0 + timedelta(minutes=5)
-    assert store.update_case(UUID, {"state": "accepted", "due_date": date(2026, 3, 20)}, expected_version=1) == 2
+    assert (
+        store.update_case(
+            UUID, {"state": "accepted", "due_date": date(2026, 3, 20)}, expected_version=1
+        )
+        == 2
+    )
     row = store.get_case(UUID)
-    assert (row.state, row.due_date, row.version, row.created_at.isoformat(), row.updated_at.isoformat()) == (
-        "accepted", date(2026, 3, 20), 2, STAMP, "2026-03-02T09:05:00+08:00",
+    assert (
+        row.state,
+        row.due_date,
+        row.version,
+        row.created_at.isoformat(),
+        row.updated_at.isoformat(),
+    ) == (
+        "accepted",
+        date(2026, 3, 20),
+        2,
+        STAMP,
+        "2026-03-02T09:05:00+08:00",
     )
 
 
@@ -146,7 +172,9 @@ def test_next_sequence_counts_per_point_and_day(store):
     assert store.next_sequence("YZ02", day) == 1
     assert store.next_sequence("YZ01", date(2026, 3, 3)) == 1
     assert store.conn.execute("SELECT * FROM sequences ORDER BY point_code, day").fetchall() == [
-        ("YZ01", "2026-03-02", 3), ("YZ01", "2026-03-03", 1), ("YZ02", "2026-03-02", 1),
+        ("YZ01", "2026-03-02", 3),
+        ("YZ01", "2026-03-03", 1),
+        ("YZ02", "2026-03-02", 1),
     ]
 
 
@@ -163,26 +191,50 @@ def test_next_sequence_is_undone_with_the_callers_transaction(store):
 
 def _materials(store):
     return [
-        {k: getattr(r, k) for k in ("material_id", "status", "alternative", "defect", "version", "point_code")}
+        {
+            k: getattr(r, k)
+            for k in ("material_id", "status", "alternative", "defect", "version", "point_code")
+        }
         for r in store.material_checks(UUID)
     ]
 
 
 def test_material_checks_are_stored(store, case):
-    store.set_material_checks(UUID, [
-        {"material_id": "M02", "status": "missing"},
-        {"material_id": "M01", "status": "ok", "alternative": "身份证原件"},
-    ])
+    store.set_material_checks(
+        UUID,
+        [
+            {"material_id": "M02", "status": "missing"},
+            {"material_id": "M01", "status": "ok", "alternative": "身份证原件"},
+        ],
+    )
     assert _materials(store) == [
-        {"material_id": "M01", "status": "ok", "alternative": "身份证原件", "defect": "", "version": 1, "point_code": "YZ01"},
-        {"material_id": "M02", "status": "missing", "alternative": None, "defect": "", "version": 1, "point_code": "YZ01"},
+        {
+            "material_id": "M01",
+            "status": "ok",
+            "alternative": "身份证原件",
+            "defect": "",
+            "version": 1,
+            "point_code": "YZ01",
+        },
+        {
+            "material_id": "M02",
+            "status": "missing",
+            "alternative": None,
+            "defect": "",
+            "version": 1,
+            "point_code": "YZ01",
+        },
     ]
 
 
 def test_material_checks_upsert_by_material(store, case, clock):
-    store.set_material_checks(UUID, [{"material_id": "M01", "status": "missing"}, {"material_id": "M02", "status": "ok"}])
+    store.set_material_checks(
+        UUID, [{"material_id": "M01", "status": "missing"}, {"material_id": "M02", "status": "ok"}]
+    )
     clock.now = T0 + timedelta(hours=1)
-    store.set_material_checks(UUID, [{"material_id": "M01", "status": "ok"}, {"material_id": "M02", "status": "ok"}])
+    store.set_material_checks(
+        UUID, [{"material_id": "M01", "status": "ok"}, {"material_id": "M02", "status": "ok"}]
+    )
     rows = store.material_checks(UUID)
     assert [(r.material_id, r.status, r.version, r.updated_at.isoformat()) for r in rows] == [
         ("M01", "ok", 2, "2026-03-02T10:00:00+08:00"),
@@ -206,8 +258,16 @@ def test_material_check_records_carry_uuid_and_timestamps(store, case):
 
 def _document(**overrides):
     row = {
-        "uuid": "doc-1", "case_uuid": UUID, "point_code": "YZ01", "kind": "notice", "doc_no": "YZ01告〔2026〕1号",
-        "path_txt": "/d/1.txt", "path_pdf": "/d/1.pdf", "sha256": "ab" * 32, "issued_at": STAMP, "issued_by": "clerk1",
+        "uuid": "doc-1",
+        "case_uuid": UUID,
+        "point_code": "YZ01",
+        "kind": "notice",
+        "doc_no": "YZ01告〔2026〕1号",
+        "path_txt": "/d/1.txt",
+        "path_pdf": "/d/1.pdf",
+        "sha256": "ab" * 32,
+        "issued_at": STAMP,
+        "issued_by": "clerk1",
     }
     row.update(overrides)
     return row
@@ -215,20 +275,40 @@ def _document(**overrides):
 
 def test_documents_for_a_case(store, case):
     store.add_document(_document())
-    store.add_document(_document(uuid="doc-2", kind="acceptance", issued_at="2026-03-02T10:00:00+08:00", reprint_of="doc-1"))
+    store.add_document(
+        _document(
+            uuid="doc-2",
+            kind="acceptance",
+            issued_at="2026-03-02T10:00:00+08:00",
+            reprint_of="doc-1",
+        )
+    )
     assert [(d.uuid, d.kind, d.version, d.reprint_of) for d in store.documents_for(UUID)] == [
-        ("doc-1", "notice", 1, None), ("doc-2", "acceptance", 1, "doc-1"),
+        ("doc-1", "notice", 1, None),
+        ("doc-2", "acceptance", 1, "doc-1"),
     ]
 
 
 def test_evaluation_and_follow_up(store, case, clock):
     assert store.evaluation_for(UUID) is None
-    store.add_evaluation({"uuid": "ev-1", "case_uuid": UUID, "point_code": "YZ01", "level": "2", "comment": "等候较久", "at": STAMP})
+    store.add_evaluation(
+        {
+            "uuid": "ev-1",
+            "case_uuid": UUID,
+            "point_code": "YZ01",
+            "level": "2",
+            "comment": "等候较久",
+            "at": STAMP,
+        }
+    )
     clock.now = T0 + timedelta(days=1)
     store.follow_up_evaluation(UUID, "已电话回访，申请人表示理解", T0 + timedelta(days=1))
     row = store.evaluation_for(UUID)
     assert (row.level, row.follow_up, row.followed_up_at.isoformat(), row.version) == (
-        "2", "已电话回访，申请人表示理解", "2026-03-03T09:00:00+08:00", 2,
+        "2",
+        "已电话回访，申请人表示理解",
+        "2026-03-03T09:00:00+08:00",
+        2,
     )
 
 

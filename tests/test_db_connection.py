@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from test_storage_support import case_row, event, open_store
 
-from clerk.storage.errors import ConstraintError
+from clerk.ports.errors import ConstraintError
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def store(tmp_path):
 
 
 def test_connection_pragmas(store):
-    from clerk.storage.connection import pragmas
+    from clerk.storage.sqlite.connection import pragmas
 
     assert pragmas(store.conn) == {
         "journal_mode": "wal",
@@ -100,8 +100,13 @@ def test_write_methods_outside_a_block_commit_on_their_own(store, tmp_path):
 def test_foreign_keys_are_enforced(store):
     with pytest.raises(ConstraintError, match="FOREIGN KEY"):
         store.add_document(
-            {"case_uuid": "no-such-case", "point_code": "YZ01", "kind": "notice",
-             "issued_at": "2026-03-02T09:00:00+08:00", "issued_by": "clerk1"}
+            {
+                "case_uuid": "no-such-case",
+                "point_code": "YZ01",
+                "kind": "notice",
+                "issued_at": "2026-03-02T09:00:00+08:00",
+                "issued_by": "clerk1",
+            }
         )
 
 

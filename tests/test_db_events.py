@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from test_storage_support import case_row, event, open_store
 
 from clerk.db import PersonalDataError
-from clerk.model import Action, CaseState
-from clerk.storage.verify import verify as verify_conn
+from clerk.domain.model import Action, CaseState
+from clerk.storage.sqlite.verify import verify as verify_conn
 
 ZERO = "0" * 64
 UUID = case_row(1)["uuid"]
@@ -34,7 +34,9 @@ def _expected_hash(fields: dict, prev: str) -> str:
 
 
 def test_first_event_hash_follows_the_documented_recipe(store):
-    digest = store.append_event(event(UUID, reason="申请人当场补签", data={"missing": ["M02"]}), "YZ01")
+    digest = store.append_event(
+        event(UUID, reason="申请人当场补签", data={"missing": ["M02"]}), "YZ01"
+    )
     row = store.events_for(UUID)[0]
     fields = {
         "origin": "YZ01",
@@ -56,9 +58,14 @@ def test_first_event_hash_follows_the_documented_recipe(store):
 
 def test_each_event_links_to_the_previous_hash(store):
     first = store.append_event(event(UUID), "YZ01")
-    second = store.append_event(event(UUID, Action.ACCEPT, from_state=CaseState.DRAFT, to_state=CaseState.ACCEPTED), "YZ01")
+    second = store.append_event(
+        event(UUID, Action.ACCEPT, from_state=CaseState.DRAFT, to_state=CaseState.ACCEPTED), "YZ01"
+    )
     rows = store.events_for(UUID)
-    assert [(r["seq"], r["prev_hash"], r["hash"]) for r in rows] == [(1, ZERO, first), (2, first, second)]
+    assert [(r["seq"], r["prev_hash"], r["hash"]) for r in rows] == [
+        (1, ZERO, first),
+        (2, first, second),
+    ]
 
 
 def test_chain_head_of_an_empty_log(store):
@@ -94,7 +101,9 @@ def test_naive_event_time_is_refused(store):
         store.append_event(event(UUID, at=datetime(2026, 3, 2, 9, 0)), "YZ01")
 
 
-@pytest.mark.parametrize("data", [{"id_number": "x"}, {"nested": {"phone": "x"}}, {"list": [{"applicant_name": "x"}]}])
+@pytest.mark.parametrize(
+    "data", [{"id_number": "x"}, {"nested": {"phone": "x"}}, {"list": [{"applicant_name": "x"}]}]
+)
 def test_personal_data_keys_are_refused(store, data):
     with pytest.raises(PersonalDataError, match="个人信息"):
         store.append_event(event(UUID, data=data), "YZ01")
@@ -103,7 +112,11 @@ def test_personal_data_keys_are_refused(store, data):
 
 @pytest.mark.parametrize(
     "reason",
-    ["申请人身份证11010519491231002X有误", "电话13812345678已通知", "账号见附件 id 11010519491231002x"],
+    [
+        "申请人身份证11010519491231002X有误",
+        "电话13812345678已通知",
+        "账号见附件 id 11010519491231002x",
+    ],
 )
 def test_reasons_with_an_id_or_mobile_number_are_refused(store, reason):
     with pytest.raises(PersonalDataError) as info:
@@ -199,7 +212,12 @@ def test_insert_with_a_wrong_hash_is_caught_by_verify(raw, store):
     head = store.chain_head()[1]
     _raw_insert(raw, 3, head, "a" * 64)
     result = store.verify(full=True)
-    assert (result["ok"], result["chain_ok"], result["first_broken"], result["first_broken_origin"]) == (
+    assert (
+        result["ok"],
+        result["chain_ok"],
+        result["first_broken"],
+        result["first_broken_origin"],
+    ) == (
         False,
         False,
         3,
@@ -222,13 +240,19 @@ def _tampered(path, tmp_path, sql):
 
 
 def test_an_edited_event_breaks_the_chain_at_that_event(raw, tmp_path):
-    conn = _tampered(tmp_path / "clerk.db", tmp_path, "UPDATE events SET actor = 'mallory' WHERE seq = 1")
+    conn = _tampered(
+        tmp_path / "clerk.db", tmp_path, "UPDATE events SET actor = 'mallory' WHERE seq = 1"
+    )
     result = verify_conn(conn, full=True).as_dict()
     assert (result["chain_ok"], result["first_broken"]) == (False, 1)
 
 
 def test_data_stored_with_other_spacing_but_the_same_content_still_verifies(raw, tmp_path):
-    conn = _tampered(tmp_path / "clerk.db", tmp_path, """UPDATE events SET data = '{ "missing": [ "M01" ] }' WHERE seq = 2""")
+    conn = _tampered(
+        tmp_path / "clerk.db",
+        tmp_path,
+        """UPDATE events SET data = '{ "missing": [ "M01" ] }' WHERE seq = 2""",
+    )
     result = verify_conn(conn, full=True).as_dict()
     assert (result["chain_ok"], result["events"]) == (True, 2)
 
@@ -266,11 +290,25 @@ def test_an_intact_log_walks_whole(raw, store):
 # ---------------------------------------------------------------------- property
 
 
-FIELDS = ("uuid", "case_uuid", "action", "actor", "at", "from_state", "to_state", "reason", "data", "point_code", "prev_hash")
+FIELDS = (
+    "uuid",
+    "case_uuid",
+    "action",
+    "actor",
+    "at",
+    "from_state",
+    "to_state",
+    "reason",
+    "data",
+    "point_code",
+    "prev_hash",
+)
 text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     reasons=st.lists(text, min_size=1, max_size=6),
     victim=st.data(),
@@ -280,13 +318,24 @@ def test_changing_any_field_of_any_event_breaks_the_chain_there(tmp_path_factory
     s = open_store(path)
     s.insert_case(case_row(1))
     for r in reasons:
-        s.append_event(event(UUID, reason="".join(c for c in r if not c.isdigit()), data={"note": r.replace("1", "a")}), "YZ01")
+        s.append_event(
+            event(
+                UUID,
+                reason="".join(c for c in r if not c.isdigit()),
+                data={"note": r.replace("1", "a")},
+            ),
+            "YZ01",
+        )
     assert s.verify(full=True)["chain_ok"] is True
     seq = victim.draw(st.integers(1, len(reasons)))
     column = victim.draw(st.sampled_from(FIELDS))
     s.conn.execute("DROP TRIGGER events_no_update")
     s.conn.execute("PRAGMA foreign_keys = OFF")
-    new = '{"note":"tampered"}' if column == "data" else ("f" * 64 if column == "prev_hash" else "tampered")
+    new = (
+        '{"note":"tampered"}'
+        if column == "data"
+        else ("f" * 64 if column == "prev_hash" else "tampered")
+    )
     if column == "from_state":
         new = "accepted"
     s.conn.execute(f"UPDATE events SET {column} = ? WHERE seq = ?", (new, seq))

@@ -1,7 +1,7 @@
 """The daily ledger's reads of one day's events use the events(at) index (migration 4)."""
 
 from clerk.db import Store
-from clerk.storage import ledger_queries as ledger
+from clerk.storage.sqlite import ledger_queries as ledger
 
 
 def test_events_of_a_day_are_counted_through_the_index(tmp_path):
@@ -9,7 +9,8 @@ def test_events_of_a_day_are_counted_through_the_index(tmp_path):
     plan = " | ".join(
         r[3]
         for r in store.conn.execute(
-            "EXPLAIN QUERY PLAN " + ledger.EVENT_COUNT_ON_DAY, {"start": "2026-11-20", "end": "2026-11-21"}
+            "EXPLAIN QUERY PLAN " + ledger.EVENT_COUNT_ON_DAY,
+            {"start": "2026-11-20", "end": "2026-11-21"},
         )
     )
     assert "USING COVERING INDEX idx_events_at (at>? AND at<?)" in plan

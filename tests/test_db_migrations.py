@@ -8,12 +8,16 @@ import pytest
 from test_storage_support import FAST_HASHER, Clock, open_store
 
 from clerk.db import Store
-from clerk.storage import chain, fts, schema
-from clerk.storage.connection import connect
+from clerk.domain import chain
+from clerk.storage.sqlite import fts, schema
+from clerk.storage.sqlite.connection import connect
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
+    return {
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")
+    }
 
 
 def test_new_file_is_at_the_latest_version(tmp_path):
@@ -49,7 +53,9 @@ def _legacy_events(conn: sqlite3.Connection, version: int) -> list[str]:
         "INSERT INTO settings (key, value, updated_at) VALUES ('point_code', 'YZ01', '2026-03-02T09:00:00+08:00')"
     )
     prev, hashes = chain.ZERO_HASH, []
-    for seq, (action, data) in enumerate((("receive", {"item_no": 1, "channel": "on_site"}), ("print", {})), 1):
+    for seq, (action, data) in enumerate(
+        (("receive", {"item_no": 1, "channel": "on_site"}), ("print", {})), 1
+    ):
         fields = {
             "seq": seq,
             "uuid": f"e-{seq}",
@@ -67,7 +73,10 @@ def _legacy_events(conn: sqlite3.Connection, version: int) -> list[str]:
         columns = [*fields, "prev_hash", "hash"]
         values = [*fields.values(), prev, digest]
         values[columns.index("data")] = chain.canonical_json(data)
-        conn.execute(f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(values))})", values)
+        conn.execute(
+            f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(values))})",
+            values,
+        )
         prev = digest
         hashes.append(digest)
     return hashes
@@ -94,7 +103,9 @@ def test_file_from_an_older_version_opens_at_the_latest(tmp_path, old_version):
     assert store.get_case("u-1").created_by is None
     assert {"idx_cases_id_number", "idx_cases_state_due", "cases_fts"} <= _tables(store.conn)
     assert store.verify(full=True)["ok"] is True
-    rows = store.conn.execute("SELECT n, origin, seq, hash, prev_hash, format FROM events ORDER BY n").fetchall()
+    rows = store.conn.execute(
+        "SELECT n, origin, seq, hash, prev_hash, format FROM events ORDER BY n"
+    ).fetchall()
     assert rows == [
         (1, "YZ01", 1, hashes[0], chain.ZERO_HASH, 1),
         (2, "YZ01", 2, hashes[1], hashes[0], 1),
@@ -112,10 +123,12 @@ def test_migrated_file_extends_the_old_chain_in_the_new_format(tmp_path, old_ver
     store = Store.open(path, hasher=FAST_HASHER)
     from test_storage_support import event
 
-    from clerk.model import Action
+    from clerk.domain.model import Action
 
     digest = store.append_event(event("u-1", Action.PRINT, from_state="draft"), "YZ01")
-    assert store.conn.execute("SELECT seq, prev_hash, format FROM events WHERE hash = ?", (digest,)).fetchone() == (
+    assert store.conn.execute(
+        "SELECT seq, prev_hash, format FROM events WHERE hash = ?", (digest,)
+    ).fetchone() == (
         3,
         hashes[1],
         2,

@@ -7,24 +7,61 @@ from datetime import date
 import pytest
 from test_storage_support import case_row, open_store
 
-from clerk.storage import queries
+from clerk.storage.sqlite import queries
 
-UNIT = {"applicant_kind": "unit", "id_type": "credit_code", "id_number": "91110000600037341L",
-        "credit_code": "91110000600037341L"}
+UNIT = {
+    "applicant_kind": "unit",
+    "id_type": "credit_code",
+    "id_number": "91110000600037341L",
+    "credit_code": "91110000600037341L",
+}
 
 
 @pytest.fixture
 def store(tmp_path):
     s = open_store(tmp_path / "clerk.db")
     rows = [
-        case_row(1, applicant_name="张三丰", state="accepted", due_date="2026-03-05", received_at="2026-03-02T09:00:00+08:00"),
-        case_row(2, applicant_name="张小三", state="accepted", due_date="2026-03-10", id_number="430102199001011234",
-                 received_at="2026-03-03T10:00:00+08:00", point_code="YZ0101", office_code="YZ01"),
-        case_row(3, applicant_name="李四", state="awaiting_supplement", id_number="430102199001011234",
-                 received_at="2026-03-03T11:00:00+08:00", point_code="YZ02", office_code="YZ02"),
-        case_row(4, applicant_name="永州演示商贸有限公司", unit_name="永州演示商贸有限公司", state="awaiting_payment",
-                 received_at="2026-03-04T08:30:00+08:00", **UNIT),
-        case_row(5, applicant_name="王五", state="closed", due_date="2026-03-03", received_at="2026-03-01T16:00:00+08:00"),
+        case_row(
+            1,
+            applicant_name="张三丰",
+            state="accepted",
+            due_date="2026-03-05",
+            received_at="2026-03-02T09:00:00+08:00",
+        ),
+        case_row(
+            2,
+            applicant_name="张小三",
+            state="accepted",
+            due_date="2026-03-10",
+            id_number="430102199001011234",
+            received_at="2026-03-03T10:00:00+08:00",
+            point_code="YZ0101",
+            office_code="YZ01",
+        ),
+        case_row(
+            3,
+            applicant_name="李四",
+            state="awaiting_supplement",
+            id_number="430102199001011234",
+            received_at="2026-03-03T11:00:00+08:00",
+            point_code="YZ02",
+            office_code="YZ02",
+        ),
+        case_row(
+            4,
+            applicant_name="永州演示商贸有限公司",
+            unit_name="永州演示商贸有限公司",
+            state="awaiting_payment",
+            received_at="2026-03-04T08:30:00+08:00",
+            **UNIT,
+        ),
+        case_row(
+            5,
+            applicant_name="王五",
+            state="closed",
+            due_date="2026-03-03",
+            received_at="2026-03-01T16:00:00+08:00",
+        ),
     ]
     for r in rows:
         s.insert_case(r)
@@ -71,7 +108,9 @@ def test_quotes_in_a_query_do_not_break_the_match(store):
 
 
 def test_id_numbers_are_never_in_the_search_index(store):
-    indexed = store.conn.execute("SELECT group_concat(applicant_name || unit_name, '') FROM cases_fts").fetchone()[0]
+    indexed = store.conn.execute(
+        "SELECT group_concat(applicant_name || unit_name, '') FROM cases_fts"
+    ).fetchone()[0]
     assert not any(ch.isdigit() for ch in indexed)
     assert store.search_names("11010519491231002X") == []
     columns = [r[1] for r in store.conn.execute("PRAGMA table_info(cases_fts)")]
@@ -100,7 +139,10 @@ def test_cases_between_dates(store):
 
 
 def test_cases_between_dates_in_a_state(store):
-    assert nos(store.cases_between(date(2026, 3, 1), date(2026, 3, 4), state="accepted")) == ["0001", "0002"]
+    assert nos(store.cases_between(date(2026, 3, 1), date(2026, 3, 4), state="accepted")) == [
+        "0001",
+        "0002",
+    ]
 
 
 def test_received_on(store):
@@ -140,8 +182,19 @@ def test_search_box_by_case_number_id_and_name(store):
 # ---------------------------------------------------------------------- plans
 
 PARAMS = {
-    "case_no": "x", "id_number": "x", "code": "x", "low": "张", "high": "张", "limit": 10, "match": '"张"',
-    "start": "2026-03-01", "end": "2026-03-02", "state": "accepted", "paying": "awaiting_payment", "day": "2026-03-02", "point": "YZ01",
+    "case_no": "x",
+    "id_number": "x",
+    "code": "x",
+    "low": "张",
+    "high": "张",
+    "limit": 10,
+    "match": '"张"',
+    "start": "2026-03-01",
+    "end": "2026-03-02",
+    "state": "accepted",
+    "paying": "awaiting_payment",
+    "day": "2026-03-02",
+    "point": "YZ01",
 }
 PLANS = {
     "BY_CASE_NO": "USING INDEX sqlite_autoindex_cases_2 (case_no=?)",
@@ -159,9 +212,13 @@ PLANS = {
 
 
 # The ORDER BY the queue functions append (it changes which index the planner picks).
-ORDER = {"IN_STATE": " ORDER BY received_at, case_no", "IN_STATE_BETWEEN": " ORDER BY received_at, case_no",
-         "RECEIVED_BETWEEN": " ORDER BY received_at, case_no", "DUE_BY": " ORDER BY due_date, received_at, case_no",
-         "DUE_BEFORE": " ORDER BY due_date, received_at, case_no"}
+ORDER = {
+    "IN_STATE": " ORDER BY received_at, case_no",
+    "IN_STATE_BETWEEN": " ORDER BY received_at, case_no",
+    "RECEIVED_BETWEEN": " ORDER BY received_at, case_no",
+    "DUE_BY": " ORDER BY due_date, received_at, case_no",
+    "DUE_BEFORE": " ORDER BY due_date, received_at, case_no",
+}
 
 
 def _plan(store, sql):
@@ -183,7 +240,9 @@ def test_the_point_filter_keeps_the_index(store, name):
 
 
 def test_full_text_joins_cases_by_primary_key(store):
-    assert "SEARCH c USING INDEX sqlite_autoindex_cases_1 (uuid=?)" in _plan(store, queries.BY_FULL_TEXT)
+    assert "SEARCH c USING INDEX sqlite_autoindex_cases_1 (uuid=?)" in _plan(
+        store, queries.BY_FULL_TEXT
+    )
 
 
 def test_events_of_a_case_use_an_index(store):

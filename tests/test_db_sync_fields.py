@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_app_support import POINT, open_case, ready
 
-from clerk.model import Rating
+from clerk.domain.model import Rating
 
 SYNCED = ("cases", "case_materials", "documents", "evaluations", "events")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -13,8 +13,22 @@ from clerk.db import Store
 
 def _add(db, *extra, password="admin-password\n", monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(password))
-    return main(["user", "add", "--db", str(db), "--login", "admin", "--name", "管理员", "--role", "admin",
-                 "--password-stdin", *extra])
+    return main(
+        [
+            "user",
+            "add",
+            "--db",
+            str(db),
+            "--login",
+            "admin",
+            "--name",
+            "管理员",
+            "--role",
+            "admin",
+            "--password-stdin",
+            *extra,
+        ]
+    )
 
 
 @pytest.fixture
@@ -24,7 +38,10 @@ def db(tmp_path):
 
 def test_first_administrator_also_sets_the_point(db, monkeypatch, capsys):
     assert _add(db, "--point", "YZ01", monkeypatch=monkeypatch) == 0
-    assert capsys.readouterr().out == "已新增用户 admin（管理员，系统管理员，YZ01）。首次登录时须修改密码。\n本机所属经办机构或服务点已设为 YZ01。\n"
+    assert (
+        capsys.readouterr().out
+        == "已新增用户 admin（管理员，系统管理员，YZ01）。首次登录时须修改密码。\n本机所属经办机构或服务点已设为 YZ01。\n"
+    )
     store = Store.open(db)
     assert store.get_setting("point_code") == "YZ01"
     assert store.authenticate("admin", "admin-password").role == "admin"
@@ -33,8 +50,24 @@ def test_first_administrator_also_sets_the_point(db, monkeypatch, capsys):
 def test_later_users_default_to_the_configured_point(db, monkeypatch, capsys):
     _add(db, "--point", "YZ01", monkeypatch=monkeypatch)
     monkeypatch.setattr("sys.stdin", io.StringIO("clerk-password\n"))
-    assert main(["user", "add", "--db", str(db), "--login", "wang", "--name", "王芳", "--role", "clerk",
-                 "--password-stdin"]) == 0
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "--db",
+                str(db),
+                "--login",
+                "wang",
+                "--name",
+                "王芳",
+                "--role",
+                "clerk",
+                "--password-stdin",
+            ]
+        )
+        == 0
+    )
     assert Store.open(db).user("wang").point_code == "YZ01"
 
 
@@ -58,8 +91,25 @@ def test_short_password_is_refused_in_chinese(db, monkeypatch, capsys):
 def test_password_prompt_must_match(db, monkeypatch, capsys):
     answers = iter(["first-password", "other-password"])
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
-    assert main(["user", "add", "--db", str(db), "--login", "admin", "--name", "管理员", "--role", "admin",
-                 "--point", "YZ01"]) == 1
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "--db",
+                str(db),
+                "--login",
+                "admin",
+                "--name",
+                "管理员",
+                "--role",
+                "admin",
+                "--point",
+                "YZ01",
+            ]
+        )
+        == 1
+    )
     assert "两次输入的密码不一致" in capsys.readouterr().err
 
 
@@ -68,7 +118,14 @@ def test_list_as_json(db, monkeypatch, capsys):
     capsys.readouterr()
     assert main(["user", "list", "--db", str(db), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == [
-        {"login": "admin", "name": "管理员", "role": "admin", "point_code": "YZ01", "active": True, "locked": False}
+        {
+            "login": "admin",
+            "name": "管理员",
+            "role": "admin",
+            "point_code": "YZ01",
+            "active": True,
+            "locked": False,
+        }
     ]
 
 
@@ -86,7 +143,9 @@ def test_passwd_resets_the_password(db, monkeypatch, capsys):
     assert Store.open(db).authenticate("admin", "brand-new-pass").login == "admin"
 
 
-def test_an_account_added_or_reset_on_the_command_line_must_change_its_password(tmp_path, monkeypatch) -> None:
+def test_an_account_added_or_reset_on_the_command_line_must_change_its_password(
+    tmp_path, monkeypatch
+) -> None:
     import io
 
     from clerk.cli import main
@@ -94,8 +153,26 @@ def test_an_account_added_or_reset_on_the_command_line_must_change_its_password(
 
     db = str(tmp_path / "c.db")
     monkeypatch.setattr("sys.stdin", io.StringIO("initial-pass1\n"))
-    assert main(["user", "add", "--db", db, "--login", "li4", "--name", "李四", "--role", "clerk",
-                 "--point", "YZ01", "--password-stdin"]) == 0
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "--db",
+                db,
+                "--login",
+                "li4",
+                "--name",
+                "李四",
+                "--role",
+                "clerk",
+                "--point",
+                "YZ01",
+                "--password-stdin",
+            ]
+        )
+        == 0
+    )
     with Store.open(db) as store:
         assert store.must_change_password("li4") is True
         store.require_password_change("li4", False)

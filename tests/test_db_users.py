@@ -8,7 +8,7 @@ import pytest
 from test_storage_support import T0, Clock, open_store
 
 from clerk.db import AuthError, PasswordPolicyError, User, UserError
-from clerk.model import Role
+from clerk.domain.model import Role
 
 
 @pytest.fixture
@@ -36,8 +36,13 @@ def _fail(store, times):
 
 def test_create_user_returns_the_account(wang):
     assert wang == User(
-        login="wang", name="王芳", role=Role.CLERK, point_code="YZ01", active=True,
-        failed_attempts=0, locked_until=None,
+        login="wang",
+        name="王芳",
+        role=Role.CLERK,
+        point_code="YZ01",
+        active=True,
+        failed_attempts=0,
+        locked_until=None,
     )
 
 
@@ -56,7 +61,10 @@ def test_has_users(store):
 def test_users_are_listed_by_login(store):
     store.create_user("zhao", "赵六", "reviewer", "password-z", "YZ01")
     store.create_user("admin", "管理员", "admin", "password-a", "YZ01")
-    assert [(u.login, u.role) for u in store.users()] == [("admin", Role.ADMIN), ("zhao", Role.REVIEWER)]
+    assert [(u.login, u.role) for u in store.users()] == [
+        ("admin", Role.ADMIN),
+        ("zhao", Role.REVIEWER),
+    ]
 
 
 @pytest.mark.parametrize("password", ["", "short", "1234567"])

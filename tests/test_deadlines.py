@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clerk.catalog import Item, LocalGuide, MainItem, SubItem, TimeLimit, default_catalog
-from clerk.deadlines import (
+from clerk.domain.catalog import Item, LocalGuide, MainItem, SubItem, TimeLimit, default_catalog
+from clerk.domain.deadlines import (
     compute_deadline,
     deadline_for,
     is_due_within,
@@ -21,8 +21,8 @@ from clerk.deadlines import (
     recompute_deadline,
     remaining_working_days,
 )
-from clerk.model import Deadline
-from clerk.workdays import WorkCalendar
+from clerk.domain.model import Deadline
+from clerk.domain.workdays import WorkCalendar
 
 FAKE_2027 = {
     "year": 2027,

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from test_service import checks_for, clock, document_text, person, user, window  # noqa: F401
 
-from clerk.model import CaseState
-from clerk.notice import deemed_acceptance_day, notice_window_end
-from clerk.service import ServiceError
-from clerk.workdays import WorkCalendar
+from clerk.domain.model import CaseState
+from clerk.domain.notice import deemed_acceptance_day, notice_window_end
+from clerk.domain.workdays import WorkCalendar
+from clerk.service.window import ServiceError
 
 CAL = WorkCalendar()
 
@@ -40,11 +40,20 @@ def test_a_late_acceptance_counts_its_time_limit_from_receipt(window, clock) -> 
     clock.set(2026, 11, 30, 10, 0)
     view = window.accept(clerk, view.uuid)
     # 25 working days from 11-20, not from 11-30 (which would give 2027-01-05, provisional).
-    assert (view.deadline.due, view.deadline.start, view.deadline.provisional) == (date(2026, 12, 25), date(2026, 11, 20), False)
+    assert (view.deadline.due, view.deadline.start, view.deadline.provisional) == (
+        date(2026, 12, 25),
+        date(2026, 11, 20),
+        False,
+    )
     accept = window.store.events_for(view.uuid)[-1]
     assert (accept["action"], json.loads(accept["data"])) == (
         "accept",
-        {"due": "2026-12-25", "due_start": "2026-11-20", "provisional": False, "deemed_from": "2026-11-20"},
+        {
+            "due": "2026-12-25",
+            "due_start": "2026-11-20",
+            "provisional": False,
+            "deemed_from": "2026-11-20",
+        },
     )
 
 
@@ -82,8 +91,13 @@ def test_a_late_notice_is_recorded_as_a_supervisor_override(window, clock) -> No
     clerk, view = received_on_20_november(window, clock)
     window.check_materials(clerk, view.uuid, checks_for(window, 31, missing=("invoice",)))
     clock.set(2026, 11, 30, 10, 0)
-    view = window.issue_notice(user(window, "boss"), view.uuid, override_reason="申请人当日离开，无法当场告知")
-    actions = [(e["action"], e["reason"], json.loads(e["data"] or "{}")) for e in window.store.events_for(view.uuid)]
+    view = window.issue_notice(
+        user(window, "boss"), view.uuid, override_reason="申请人当日离开，无法当场告知"
+    )
+    actions = [
+        (e["action"], e["reason"], json.loads(e["data"] or "{}"))
+        for e in window.store.events_for(view.uuid)
+    ]
     assert actions[-2:] == [
         ("override", "申请人当日离开，无法当场告知", {"late_notice": True}),
         ("notice", "申请人当日离开，无法当场告知", {"missing": ["invoice"]}),
@@ -94,7 +108,9 @@ def test_after_a_late_notice_the_acceptance_still_counts_from_receipt(window, cl
     clerk, view = received_on_20_november(window, clock)
     window.check_materials(clerk, view.uuid, checks_for(window, 31, missing=("invoice",)))
     clock.set(2026, 11, 30, 10, 0)
-    window.issue_notice(user(window, "boss"), view.uuid, override_reason="申请人当日离开，无法当场告知")
+    window.issue_notice(
+        user(window, "boss"), view.uuid, override_reason="申请人当日离开，无法当场告知"
+    )
     clock.set(2026, 12, 2, 10, 0)
     window.supplement(clerk, view.uuid, checks_for(window, 31))
     view = window.accept(clerk, view.uuid)
@@ -117,13 +133,16 @@ async def test_a_supervisor_issues_a_late_notice_with_a_reason_in_the_app(tmp_pa
     from test_app_support import SIZE, app_for, ready
     from test_app_support import person as app_person
 
-    from clerk.clock import TZ, fixed_clock
-    from clerk.materials import MaterialCheck
+    from clerk.domain.clock import TZ, fixed_clock
+    from clerk.domain.materials import MaterialCheck
     from clerk.screens.notice_preview import NoticePreviewScreen
 
     win, admin = ready(tmp_path, at=datetime(2026, 11, 20, 9, 0, tzinfo=TZ))
     view = win.open_case(admin, 31, app_person())
-    checks = {m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in win.required_for(31, frozenset())}
+    checks = {
+        m.id: MaterialCheck(m.id, "ok", m.alternatives[0])
+        for m in win.required_for(31, frozenset())
+    }
     checks["invoice"] = MaterialCheck("invoice", "missing")
     win.check_materials(admin, view.uuid, checks)
     win.clock = fixed_clock(datetime(2026, 11, 30, 10, 0, tzinfo=TZ))

@@ -55,12 +55,19 @@ def test_the_receipt_names_the_file_and_its_sha256():
 
 def test_the_receipt_lists_the_sealed_roster_as_received():
     lists = [b for b in receipt_content(FACTS).blocks if not isinstance(b, str)]
-    assert lists[0].items[0] == "《湖南省城乡居民基本医疗保险参保登记汇总表》（表6，加盖学校公章，已核验）"
+    assert (
+        lists[0].items[0]
+        == "《湖南省城乡居民基本医疗保险参保登记汇总表》（表6，加盖学校公章，已核验）"
+    )
 
 
 def test_the_receipt_is_printed_in_two_parts():
     text = render_content(receipt_content(FACTS))
-    assert (text.count("【第一联　存档联】"), text.count("【第二联　申请人联】"), text.count("沿此线剪开")) == (1, 1, 1)
+    assert (
+        text.count("【第一联　存档联】"),
+        text.count("【第二联　申请人联】"),
+        text.count("沿此线剪开"),
+    ) == (1, 1, 1)
 
 
 def test_the_receipt_points_to_the_notice_when_rows_need_correcting():
@@ -74,9 +81,21 @@ def test_a_receipt_without_rows_to_correct_does_not_mention_a_notice():
 
 
 def test_the_notice_lists_each_row_with_all_its_problems():
-    rows = [RowToCorrect(12, "2026000011", "张*丰", (("证件号码", "校验位应为 7。"), ("性别", "性别请填“男”或“女”。")))]
-    entry = [b for b in corrections_content(FACTS, rows).blocks if not isinstance(b, str)][0].items[0]
-    assert entry == "第12行（学号 2026000011，张*丰）：【证件号码】校验位应为 7；【性别】性别请填“男”或“女”。"
+    rows = [
+        RowToCorrect(
+            12,
+            "2026000011",
+            "张*丰",
+            (("证件号码", "校验位应为 7。"), ("性别", "性别请填“男”或“女”。")),
+        )
+    ]
+    entry = [b for b in corrections_content(FACTS, rows).blocks if not isinstance(b, str)][0].items[
+        0
+    ]
+    assert (
+        entry
+        == "第12行（学号 2026000011，张*丰）：【证件号码】校验位应为 7；【性别】性别请填“男”或“女”。"
+    )
 
 
 def test_the_notice_cites_the_one_time_notice_rule():
@@ -84,7 +103,9 @@ def test_the_notice_cites_the_one_time_notice_rule():
 
 
 def test_problems_are_grouped_by_row_in_order():
-    grouped = group_problems([(5, "姓名", "a"), (3, "学号", "b"), (5, "性别", "c")], {3: ("S3", "李*"), 5: ("S5", "王*")})
+    grouped = group_problems(
+        [(5, "姓名", "a"), (3, "学号", "b"), (5, "性别", "c")], {3: ("S3", "李*"), 5: ("S5", "王*")}
+    )
     assert [(r.row, r.student_no, r.problems) for r in grouped] == [
         (3, "S3", (("学号", "b"),)),
         (5, "S5", (("姓名", "a"), ("性别", "c"))),
@@ -92,8 +113,12 @@ def test_problems_are_grouped_by_row_in_order():
 
 
 def test_the_receipt_is_saved_as_text_and_a_reproducible_pdf(tmp_path):
-    first = save_batch_document(BatchDocKind.RECEIPT, receipt_content(FACTS), FACTS.received_on, root=tmp_path / "a")
-    second = save_batch_document(BatchDocKind.RECEIPT, receipt_content(FACTS), FACTS.received_on, root=tmp_path / "b")
+    first = save_batch_document(
+        BatchDocKind.RECEIPT, receipt_content(FACTS), FACTS.received_on, root=tmp_path / "a"
+    )
+    second = save_batch_document(
+        BatchDocKind.RECEIPT, receipt_content(FACTS), FACTS.received_on, root=tmp_path / "b"
+    )
     assert first.path_pdf == tmp_path / "a" / "2026" / "09" / "XY0120260901P01-HZ-1.pdf"
     assert first.path_txt.read_text(encoding="utf-8") == render_content(receipt_content(FACTS))
     assert first.sha256 == second.sha256

@@ -11,7 +11,6 @@ import pypdf
 import pytest
 from test_documents_samples import sample
 
-from clerk.clock import TZ
 from clerk.documents.fonts import (
     CID_FALLBACK,
     ENV_VAR,
@@ -23,6 +22,7 @@ from clerk.documents.fonts import (
 )
 from clerk.documents.model import DocKind
 from clerk.documents.pdf import render_pdf
+from clerk.domain.clock import TZ
 
 needs_font = pytest.mark.skipif(
     not pdf_font().embedded, reason="no CJK TrueType font on this machine (.ci/run installs one)"
@@ -83,7 +83,9 @@ def test_windows_looks_in_the_system_fonts_folder_for_songti_first() -> None:
 def test_no_font_falls_back_to_the_cid_font_with_a_warning(tmp_path: Path) -> None:
     font = find_font({ENV_VAR: str(tmp_path / "none.ttf"), "WINDIR": str(tmp_path)}, "win32")
     assert (font.name, font.embedded) == (CID_FALLBACK, False)
-    assert font.warning.startswith(f"环境变量 {ENV_VAR} 指定的字体 {tmp_path / 'none.ttf'} 无法使用；")
+    assert font.warning.startswith(
+        f"环境变量 {ENV_VAR} 指定的字体 {tmp_path / 'none.ttf'} 无法使用；"
+    )
     assert "fonts-wqy-zenhei" in font.warning
 
 

@@ -71,12 +71,19 @@ def test_notice_puts_each_part_on_its_own_page(tmp_path: Path) -> None:
 
 def test_printed_notice_says_what_the_preview_said(tmp_path: Path) -> None:
     from clerk.documents.text import render_part_text
-    from clerk.notice import LAW_TEXT, PROMISE_TEXT
+    from clerk.domain.notice import LAW_TEXT, PROMISE_TEXT
 
-    data = replace(sample(DocKind.NOTICE), basis=("《中华人民共和国社会保险法》第五十七条",), supplement_days=5)
+    data = replace(
+        sample(DocKind.NOTICE), basis=("《中华人民共和国社会保险法》第五十七条",), supplement_days=5
+    )
     preview = compact(render_part_text(data))
     printed = pdf_text(data, tmp_path)
-    for phrase in (compact(LAW_TEXT), compact(PROMISE_TEXT), "《中华人民共和国社会保险法》第五十七条", "（自告知之日起5个自然日内）"):
+    for phrase in (
+        compact(LAW_TEXT),
+        compact(PROMISE_TEXT),
+        "《中华人民共和国社会保险法》第五十七条",
+        "（自告知之日起5个自然日内）",
+    ):
         assert phrase in preview, phrase
         assert printed.count(phrase) == 2, phrase  # both parts
     from clerk.documents.text import NumberedList, compose

@@ -92,7 +92,10 @@ def sample(kind: DocKind) -> DocumentData:
             item_name="住院医疗救助申报",
             accepted_on=None,
             due=None,
-            materials_received=("医保电子凭证或有效身份证件或社保卡（原件）", "住院费用发票（原件）"),
+            materials_received=(
+                "医保电子凭证或有效身份证件或社保卡（原件）",
+                "住院费用发票（原件）",
+            ),
         )
     if kind is DocKind.REJECTION:
         return replace(

@@ -187,7 +187,10 @@ def test_wrap_loses_no_character_and_respects_the_width(text: str, width: int) -
 
 def test_instant_item_receipt_says_it_closes_the_same_day() -> None:
     data = replace(
-        sample(DocKind.ACCEPTANCE), time_limit_text="即时办结", due=date(2026, 9, 18), accepted_on=date(2026, 9, 18)
+        sample(DocKind.ACCEPTANCE),
+        time_limit_text="即时办结",
+        due=date(2026, 9, 18),
+        accepted_on=date(2026, 9, 18),
     )
     content = compose(data)
     assert ("办结期限", "2026年9月18日（即时办结）") in content.fields
@@ -197,7 +200,10 @@ def test_instant_item_receipt_says_it_closes_the_same_day() -> None:
 
 def test_working_day_receipt_says_the_acceptance_day_is_not_counted() -> None:
     content = compose(replace(sample(DocKind.ACCEPTANCE), time_limit_text="20个工作日"))
-    assert content.blocks[1] == "本事项办理时限为20个工作日（受理当日不计入），将于上列办结期限前办结。"
+    assert (
+        content.blocks[1]
+        == "本事项办理时限为20个工作日（受理当日不计入），将于上列办结期限前办结。"
+    )
     assert ("办结期限", "2026年10月22日前") in content.fields
 
 
@@ -218,5 +224,7 @@ def test_documents_say_banjianhao_like_the_screens() -> None:
 
 
 def test_a_service_point_away_from_the_office_is_named_without_the_office_address() -> None:
-    data = replace(sample(DocKind.ACCEPTANCE), point_name="水岭乡政务服务中心", point_at_office=False)
+    data = replace(
+        sample(DocKind.ACCEPTANCE), point_name="水岭乡政务服务中心", point_at_office=False
+    )
     assert ("办理地点", "水岭乡政务服务中心") in compose(data).footer

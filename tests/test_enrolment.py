@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from roster_support import COLLEGE, COLLEGE_NAME, PASSWORD, college_window, roster
 
-from clerk.clock import TZ
-from clerk.materials import MaterialCheck
-from clerk.model import Applicant, CaseState
+from clerk.domain.clock import TZ
+from clerk.domain.materials import MaterialCheck
+from clerk.domain.model import Applicant, CaseState
 from clerk.roster.sample import student_row
-from clerk.service import ActorRevokedError, ServiceError
+from clerk.service.window import ActorRevokedError, ServiceError
 
 
 @pytest.fixture
@@ -24,7 +24,9 @@ def college(tmp_path):
 
 def enrol(window, user, path: Path, **options):
     check = window.check_roster(path)
-    return window.enrol_roster(user, check, seal_checked=options.pop("seal_checked", True), **options)
+    return window.enrol_roster(
+        user, check, seal_checked=options.pop("seal_checked", True), **options
+    )
 
 
 def count(window, table: str) -> int:
@@ -32,7 +34,10 @@ def count(window, table: str) -> int:
 
 
 def events_of(window, case_uuid: str) -> list[tuple[str, str | None, str, dict]]:
-    return [(e["action"], e["from_state"], e["to_state"], json.loads(e["data"])) for e in window.store.events_for(case_uuid)]
+    return [
+        (e["action"], e["from_state"], e["to_state"], json.loads(e["data"]))
+        for e in window.store.events_for(case_uuid)
+    ]
 
 
 def batch_cases(window, result):
@@ -45,7 +50,10 @@ def batch_cases(window, result):
 def test_every_student_becomes_a_closed_item_9_case(college, tmp_path):
     window, clerk = college
     enrol(window, clerk, roster(tmp_path, 4))
-    rows = [window.store.get_case(c["case_uuid"]) for c in window.store.batch_cases(window.store.batches()[0]["uuid"])]
+    rows = [
+        window.store.get_case(c["case_uuid"])
+        for c in window.store.batch_cases(window.store.batches()[0]["uuid"])
+    ]
     assert [(r.item_no, r.state, r.applicant_name) for r in rows] == [
         (9, "closed", student_row(i)["姓名"]) for i in range(4)
     ]
@@ -56,19 +64,33 @@ def test_case_numbers_are_consecutive_and_the_result_names_the_range(college, tm
     result = enrol(window, clerk, roster(tmp_path, 3))
     numbers = [c["case_no"] for c in batch_cases(window, result)]
     assert [n[12:16] for n in numbers] == ["0001", "0002", "0003"]
-    assert (result.first_case_no, result.last_case_no, result.enrolled) == (numbers[0], numbers[-1], 3)
+    assert (result.first_case_no, result.last_case_no, result.enrolled) == (
+        numbers[0],
+        numbers[-1],
+        3,
+    )
 
 
 def test_a_batch_case_has_the_same_events_as_a_single_enrolment(college, tmp_path):
     window, clerk = college
-    single = window.open_case(clerk, 9, Applicant("person", "张三", "resident_id", student_row(50)["证件号码"]))
-    checks = {m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in window.required_for(9, frozenset())}
+    single = window.open_case(
+        clerk, 9, Applicant("person", "张三", "resident_id", student_row(50)["证件号码"])
+    )
+    checks = {
+        m.id: MaterialCheck(m.id, "ok", m.alternatives[0])
+        for m in window.required_for(9, frozenset())
+    }
     window.check_materials(clerk, single.uuid, checks)
     window.accept(clerk, single.uuid)
     result = enrol(window, clerk, roster(tmp_path, 1))
     batch_case = batch_cases(window, result)[0]["case_uuid"]
     assert events_of(window, batch_case) == events_of(window, single.uuid)
-    assert [e[0] for e in events_of(window, batch_case)] == ["receive", "accept", "approve", "close"]
+    assert [e[0] for e in events_of(window, batch_case)] == [
+        "receive",
+        "accept",
+        "approve",
+        "close",
+    ]
 
 
 def test_the_cases_are_accepted_and_closed_by_the_clerk_today(college, tmp_path):
@@ -106,8 +128,20 @@ def test_the_batch_records_the_file_its_counts_and_the_range(college, tmp_path):
     check = window.check_roster(path)
     result = window.enrol_roster(clerk, check, seal_checked=True)
     batch = window.store.batch(result.batch_uuid)
-    assert {k: batch[k] for k in ("batch_no", "school_name", "source_name", "source_sha256", "rows_total",
-                                   "enrolled", "to_correct", "skipped", "created_by")} == {
+    assert {
+        k: batch[k]
+        for k in (
+            "batch_no",
+            "school_name",
+            "source_name",
+            "source_sha256",
+            "rows_total",
+            "enrolled",
+            "to_correct",
+            "skipped",
+            "created_by",
+        )
+    } == {
         "batch_no": f"{COLLEGE}20260901P01",
         "school_name": COLLEGE_NAME,
         "source_name": "roster.xlsx",
@@ -123,15 +157,18 @@ def test_the_batch_records_the_file_its_counts_and_the_range(college, tmp_path):
 def test_the_schools_seal_is_a_checked_material_of_the_batch(college, tmp_path):
     window, clerk = college
     result = enrol(window, clerk, roster(tmp_path, 1))
-    assert [(m["material_id"], m["status"], m["checked_by"]) for m in window.store.batch_materials(result.batch_uuid)] == [
-        ("sealed_roster", "ok", "li")
-    ]
+    assert [
+        (m["material_id"], m["status"], m["checked_by"])
+        for m in window.store.batch_materials(result.batch_uuid)
+    ] == [("sealed_roster", "ok", "li")]
 
 
 def test_the_batch_keeps_the_student_number_and_class_of_each_case(college, tmp_path):
     window, clerk = college
     result = enrol(window, clerk, roster(tmp_path, 2))
-    assert [(c["row_no"], c["student_no"], c["class_name"]) for c in batch_cases(window, result)] == [
+    assert [
+        (c["row_no"], c["student_no"], c["class_name"]) for c in batch_cases(window, result)
+    ] == [
         (2, student_row(0)["学号"], student_row(0)["院系/班级"]),
         (3, student_row(1)["学号"], student_row(1)["院系/班级"]),
     ]
@@ -153,7 +190,9 @@ def test_one_receipt_is_issued_for_the_batch_with_count_and_range(college, tmp_p
     assert f"办件编号：{result.first_case_no} 至 {result.last_case_no}（共3件，编号连续）" in text
     assert text.count("参保登记受理回执") == 2  # 存档联 and 申请人联
     assert result.notice is None
-    assert sorted(p.name for p in (tmp_path / "documents").rglob("*.pdf")) == [f"{result.batch_no}-HZ-1.pdf"]
+    assert sorted(p.name for p in (tmp_path / "documents").rglob("*.pdf")) == [
+        f"{result.batch_no}-HZ-1.pdf"
+    ]
 
 
 def test_the_receipt_is_recorded_on_the_batch(college, tmp_path):
@@ -170,7 +209,9 @@ def test_the_receipt_is_recorded_on_the_batch(college, tmp_path):
 def test_progress_is_reported_up_to_the_total(college, tmp_path):
     window, clerk = college
     seen: list[tuple[int, int]] = []
-    enrol(window, clerk, roster(tmp_path, 3), progress=lambda done, total: seen.append((done, total)))
+    enrol(
+        window, clerk, roster(tmp_path, 3), progress=lambda done, total: seen.append((done, total))
+    )
     assert seen[-1] == (3, 3)
 
 
@@ -229,8 +270,13 @@ def test_a_check_made_before_another_import_does_not_enrol_twice(college, tmp_pa
 
 def test_a_student_enrolled_one_at_a_time_is_skipped(college, tmp_path):
     window, clerk = college
-    single = window.open_case(clerk, 9, Applicant("person", "张三", "resident_id", student_row(0)["证件号码"]))
-    checks = {m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in window.required_for(9, frozenset())}
+    single = window.open_case(
+        clerk, 9, Applicant("person", "张三", "resident_id", student_row(0)["证件号码"])
+    )
+    checks = {
+        m.id: MaterialCheck(m.id, "ok", m.alternatives[0])
+        for m in window.required_for(9, frozenset())
+    }
     window.check_materials(clerk, single.uuid, checks)
     window.accept(clerk, single.uuid)
     result = enrol(window, clerk, roster(tmp_path, 2))
@@ -239,7 +285,9 @@ def test_a_student_enrolled_one_at_a_time_is_skipped(college, tmp_path):
 
 def test_a_withdrawn_enrolment_does_not_count_as_enrolled(college, tmp_path):
     window, clerk = college
-    single = window.open_case(clerk, 9, Applicant("person", "张三", "resident_id", student_row(0)["证件号码"]))
+    single = window.open_case(
+        clerk, 9, Applicant("person", "张三", "resident_id", student_row(0)["证件号码"])
+    )
     window.withdraw(clerk, single.uuid, "申请人书面申请撤回")
     assert len(window.check_roster(roster(tmp_path, 1)).students) == 1
 
@@ -247,9 +295,18 @@ def test_a_withdrawn_enrolment_does_not_count_as_enrolled(college, tmp_path):
 def test_another_items_case_does_not_count_as_enrolled(college, tmp_path):
     window, clerk = college
     window.store.insert_case(
-        {"case_no": "XY01202609010001Z", "point_code": COLLEGE, "item_no": 31, "channel": "on_site",
-         "state": "closed", "applicant_kind": "person", "applicant_name": "张三", "id_type": "resident_id",
-         "id_number": student_row(0)["证件号码"], "received_at": "2026-09-01T09:00:00+08:00"}
+        {
+            "case_no": "XY01202609010001Z",
+            "point_code": COLLEGE,
+            "item_no": 31,
+            "channel": "on_site",
+            "state": "closed",
+            "applicant_kind": "person",
+            "applicant_name": "张三",
+            "id_type": "resident_id",
+            "id_number": student_row(0)["证件号码"],
+            "received_at": "2026-09-01T09:00:00+08:00",
+        }
     )
     assert len(window.check_roster(roster(tmp_path, 1)).students) == 1
 
@@ -267,15 +324,23 @@ def test_rows_to_correct_block_the_import_unless_the_valid_rows_are_accepted(col
 def test_accepting_the_valid_rows_enrols_them_and_issues_the_notice(college, tmp_path):
     window, clerk = college
     result = enrol(window, clerk, roster(tmp_path, 3, bad={1: "check_digit"}), accept_valid=True)
-    assert (result.enrolled, result.to_correct, [c["row_no"] for c in batch_cases(window, result)]) == (2, 1, [2, 4])
+    assert (
+        result.enrolled,
+        result.to_correct,
+        [c["row_no"] for c in batch_cases(window, result)],
+    ) == (2, 1, [2, 4])
     assert result.notice is not None and result.notice.path_pdf.is_file()
 
 
 def test_the_notice_lists_every_row_to_correct_with_its_reason(college, tmp_path):
     window, clerk = college
-    result = enrol(window, clerk, roster(tmp_path, 4, bad={1: "empty_name", 3: "bad_phone"}), accept_valid=True)
+    result = enrol(
+        window, clerk, roster(tmp_path, 4, bad={1: "empty_name", 3: "bad_phone"}), accept_valid=True
+    )
     assert result.notice is not None
-    text = "".join(line.strip() for line in result.notice.path_txt.read_text(encoding="utf-8").splitlines())
+    text = "".join(
+        line.strip() for line in result.notice.path_txt.read_text(encoding="utf-8").splitlines()
+    )
     assert f"1. 第3行（学号 {student_row(1)['学号']}）：【姓名】未填写，请填写姓名。" in text
     assert "2. 第5行（学号" in text and "【联系电话】手机号码应为11位，现为10位，请核对。" in text
 
@@ -346,7 +411,9 @@ def test_a_reviewer_cannot_import_a_roster(college, tmp_path):
 # ---------------------------------------------------------------------- all or nothing
 
 
-def test_a_failure_midway_stores_nothing_and_sets_the_documents_aside(college, tmp_path, monkeypatch):
+def test_a_failure_midway_stores_nothing_and_sets_the_documents_aside(
+    college, tmp_path, monkeypatch
+):
     import sqlite3
 
     window, clerk = college
@@ -360,19 +427,35 @@ def test_a_failure_midway_stores_nothing_and_sets_the_documents_aside(college, t
     monkeypatch.setattr(window.store, "link_batch_cases", full_disk)
     with pytest.raises(ServiceError):
         window.enrol_roster(clerk, check, seal_checked=True)
-    assert [count(window, t) for t in ("cases", "events", "case_materials", "batches", "batch_cases", "sequences")] == [
-        0, 0, 0, 0, 0, 0,
+    assert [
+        count(window, t)
+        for t in ("cases", "events", "case_materials", "batches", "batch_cases", "sequences")
+    ] == [
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
     ]
-    assert [p.name for p in (tmp_path / "documents").rglob("*.pdf")] == [f"{COLLEGE}20260901P01-HZ-1.unrecorded-1.pdf"]
+    assert [p.name for p in (tmp_path / "documents").rglob("*.pdf")] == [
+        f"{COLLEGE}20260901P01-HZ-1.unrecorded-1.pdf"
+    ]
 
 
-def test_after_a_failure_the_same_roster_imports_under_the_same_numbers(college, tmp_path, monkeypatch):
+def test_after_a_failure_the_same_roster_imports_under_the_same_numbers(
+    college, tmp_path, monkeypatch
+):
     import sqlite3
 
     window, clerk = college
     check = window.check_roster(roster(tmp_path, 2))
     original = window.store.link_batch_cases
-    monkeypatch.setattr(window.store, "link_batch_cases", lambda links: (_ for _ in ()).throw(sqlite3.OperationalError("disk I/O error")))
+    monkeypatch.setattr(
+        window.store,
+        "link_batch_cases",
+        lambda links: (_ for _ in ()).throw(sqlite3.OperationalError("disk I/O error")),
+    )
     with pytest.raises(ServiceError):
         window.enrol_roster(clerk, check, seal_checked=True)
     monkeypatch.setattr(window.store, "link_batch_cases", original)
@@ -398,7 +481,7 @@ def test_a_full_verify_passes_after_a_batch_with_a_notice(college, tmp_path):
 
 def test_a_roster_beyond_the_days_case_numbers_stores_nothing(college, tmp_path, monkeypatch):
     window, clerk = college
-    monkeypatch.setattr("clerk.enrolment.MAX_SEQ", 2)
+    monkeypatch.setattr("clerk.service.enrolment.MAX_SEQ", 2)
     with pytest.raises(ServiceError, match="本服务点今天的办件编号已用到 2，不能再编号"):
         enrol(window, clerk, roster(tmp_path, 3))
     assert (count(window, "cases"), count(window, "sequences")) == (0, 0)

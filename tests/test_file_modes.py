@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from test_app_support import open_case, ready
 
-from clerk.document_tidy import STALE_SECONDS, tidy_documents
-from clerk.ledger_export import write_csv
+from clerk.documents.tidy import STALE_SECONDS, tidy_documents
+from clerk.service.ledger_export import write_csv
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="Unix file modes")
 
@@ -37,7 +37,9 @@ def test_the_database_and_its_wal_are_owner_only(tmp_path: Path, loose_umask) ->
     assert mode(Path(f"{db}-shm")) == 0o600
 
 
-def test_an_existing_world_readable_database_is_tightened_on_open(tmp_path: Path, loose_umask) -> None:
+def test_an_existing_world_readable_database_is_tightened_on_open(
+    tmp_path: Path, loose_umask
+) -> None:
     from clerk.db import Store
 
     Store.open(tmp_path / "old.db").close()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from test_workdays import FAKE_2027
 
-from clerk.catalog import DataFileError
-from clerk.workdays import load_holiday_file
+from clerk.domain.catalog import DataFileError
+from clerk.domain.workdays import load_holiday_file
 
 
 def test_a_file_with_a_utf8_bom_is_accepted(tmp_path: Path) -> None:

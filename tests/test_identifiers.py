@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clerk.identifiers import (
+from clerk.domain.identifiers import (
     CREDIT_CHARSET,
     ID_TYPE_LABELS,
     IdCheck,

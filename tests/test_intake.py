@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from clerk.catalog import default_catalog
-from clerk.intake import intake_problem
-from clerk.materials import (
+from clerk.domain.catalog import default_catalog
+from clerk.domain.intake import intake_problem
+from clerk.domain.materials import (
     MaterialCheck,
     MaterialCheckError,
     check_problem,
@@ -19,8 +19,12 @@ from clerk.materials import (
 CATALOG = default_catalog()
 
 
-def problem(no: int, *circumstances: str, point: str = "county_hall", online: bool = False) -> str | None:
-    return intake_problem(CATALOG, CATALOG.item(no), point, online=online, circumstances=frozenset(circumstances))
+def problem(
+    no: int, *circumstances: str, point: str = "county_hall", online: bool = False
+) -> str | None:
+    return intake_problem(
+        CATALOG, CATALOG.item(no), point, online=online, circumstances=frozenset(circumstances)
+    )
 
 
 def test_item_15_without_an_evidence_set_is_not_opened() -> None:
@@ -54,7 +58,10 @@ def test_item_13_key_information_is_taken_at_the_county_hall() -> None:
 
 
 def test_a_flexible_worker_retires_on_site_only() -> None:
-    assert problem(8, "flexible_worker", online=True) == "灵活就业人员办理在职转退休须现场办理，请改为“窗口现场办理”。"
+    assert (
+        problem(8, "flexible_worker", online=True)
+        == "灵活就业人员办理在职转退休须现场办理，请改为“窗口现场办理”。"
+    )
 
 
 def test_a_flexible_worker_brings_original_id_and_an_unsealed_form() -> None:
@@ -109,7 +116,9 @@ async def test_o_records_another_document_of_the_same_kind_in_the_app(tmp_path) 
     from test_app_support import person as app_person
 
     window, admin = ready(tmp_path)
-    view = window.open_case(admin, 31, app_person(), circumstances=frozenset({"accident_third_party"}))
+    view = window.open_case(
+        admin, 31, app_person(), circumstances=frozenset({"accident_third_party"})
+    )
     app = app_for(window, admin)
     async with app.run_test(size=SIZE) as pilot:
         app.open_case(view.uuid, materials=True)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clerk.catalog import default_catalog
-from clerk.item_search import (
+from clerk.domain.catalog import default_catalog
+from clerk.domain.item_search import (
     RANK_CODE,
     RANK_NUMBER,
     RANK_PINYIN,

@@ -20,12 +20,18 @@ def _lint(where: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(where)}
     return subprocess.run(
         [str(LINT_IMPORTS), "--no-cache", "--no-logo"],
-        cwd=where, env=env, capture_output=True, text=True, check=False,
+        cwd=where,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
 def _copy(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "clerk", tmp_path / "clerk", ignore=shutil.ignore_patterns("__pycache__", "data"))
+    shutil.copytree(
+        ROOT / "clerk", tmp_path / "clerk", ignore=shutil.ignore_patterns("__pycache__", "data")
+    )
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path
 
@@ -51,17 +57,39 @@ def test_a_copy_of_the_package_keeps_them_too(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("module", "line", "broken"),
     [
-        ("screens/dashboard.py", "import clerk.storage.queries", "The app, screens and widgets ask the service, never the store BROKEN"),
-        ("screens/search.py", "from clerk.db import Store", "The app, screens and widgets ask the service, never the store BROKEN"),
+        (
+            "screens/dashboard.py",
+            "import clerk.storage.sqlite.queries",
+            "The app, screens and widgets ask the service, never the store BROKEN",
+        ),
+        (
+            "screens/search.py",
+            "from clerk.db import Store",
+            "The app, screens and widgets ask the service, never the store BROKEN",
+        ),
         ("workflow.py", "import textual", "Textual only in the app, screens and widgets BROKEN"),
         ("catalog.py", "import sqlite3", "sqlite3 only in clerk.storage and clerk.db BROKEN"),
-        ("model.py", "import clerk.service", "UI and CLI -> service -> documents -> storage -> domain BROKEN"),
-        ("storage/queries.py", "import clerk.documents.store", "UI and CLI -> service -> documents -> storage -> domain BROKEN"),
-        ("documents/text.py", "import clerk.service", "UI and CLI -> service -> documents -> storage -> domain BROKEN"),
+        (
+            "model.py",
+            "import clerk.service.window",
+            "UI and CLI -> service -> documents -> storage -> domain BROKEN",
+        ),
+        (
+            "storage/queries.py",
+            "import clerk.documents.store",
+            "UI and CLI -> service -> documents -> storage -> domain BROKEN",
+        ),
+        (
+            "documents/text.py",
+            "import clerk.service.window",
+            "UI and CLI -> service -> documents -> storage -> domain BROKEN",
+        ),
         ("service.py", "import sqlite3", "sqlite3 only in clerk.storage and clerk.db BROKEN"),
     ],
 )
-def test_a_forbidden_import_breaks_a_contract(tmp_path: Path, module: str, line: str, broken: str) -> None:
+def test_a_forbidden_import_breaks_a_contract(
+    tmp_path: Path, module: str, line: str, broken: str
+) -> None:
     where = _copy(tmp_path)
     _add_import(where / "clerk" / module, line)
     result = _lint(where)

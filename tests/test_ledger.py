@@ -16,12 +16,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from clerk.catalog import default_catalog
-from clerk.clock import TZ
 from clerk.db import Store
-from clerk.demo import fill
-from clerk.identifiers import resident_id_check_char
-from clerk.ledger import (
+from clerk.domain.catalog import default_catalog
+from clerk.domain.clock import TZ
+from clerk.domain.identifiers import resident_id_check_char
+from clerk.domain.materials import MaterialCheck
+from clerk.domain.model import Action, Applicant, CaseState, Rating, Role
+from clerk.domain.offices import default_offices
+from clerk.domain.workdays import WorkCalendar
+from clerk.service.demo import fill
+from clerk.service.ledger import (
     ActionCount,
     BadRating,
     ClerkRow,
@@ -34,12 +38,15 @@ from clerk.ledger import (
     hash_at,
     mask_digits,
 )
-from clerk.ledger_export import display_width, render_text, sections, to_dict, write_csv, write_xlsx
-from clerk.materials import MaterialCheck
-from clerk.model import Action, Applicant, CaseState, Rating, Role
-from clerk.offices import default_offices
-from clerk.service import Window
-from clerk.workdays import WorkCalendar
+from clerk.service.ledger_export import (
+    display_width,
+    render_text,
+    sections,
+    to_dict,
+    write_csv,
+    write_xlsx,
+)
+from clerk.service.window import Window
 
 DAY = date(2026, 11, 20)  # a Friday
 POINT = "YZ03"  # 冷水滩区
@@ -102,7 +109,9 @@ def _open(
     window: Window, user, item_no: int, name: str, n: int, *, missing: tuple[str, ...] = ()
 ) -> str:
     applicant = Applicant("person", name, "resident_id", person_id(n), phone=f"1381234{n:04d}")
-    uuid = window.open_case(user, item_no, applicant, circumstances=_circumstances(window, item_no)).uuid
+    uuid = window.open_case(
+        user, item_no, applicant, circumstances=_circumstances(window, item_no)
+    ).uuid
     window.check_materials(user, uuid, _checks(window, item_no, missing))
     return uuid
 
@@ -159,7 +168,8 @@ def build_day(tmp_path: Path) -> Day:
     window.rate(clerk2, cases["D"], Rating.VERY_UNSATISFIED, "排队太久")
     # A comment stored before comments were screened for phone numbers: the ledger still masks it.
     window.store.conn.execute(
-        "UPDATE evaluations SET comment = ? WHERE case_uuid = ?", ["排队太久，请回电13812340004", cases["D"]]
+        "UPDATE evaluations SET comment = ? WHERE case_uuid = ?",
+        ["排队太久，请回电13812340004", cases["D"]],
     )
 
     clock.set(2026, 11, 23, 9, 0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from test_service import PERSON_ID, checks_for, clock, person, user, window  # noqa: F401  (fixtures)
 
-from clerk.field_limits import (
+from clerk.domain.field_limits import (
     NAME_MAX,
     REASON_MAX,
     checked,
@@ -15,10 +15,10 @@ from clerk.field_limits import (
     checked_comment,
     checked_reason,
 )
-from clerk.model import CaseState, Rating
-from clerk.personal_data import find_personal_data
-from clerk.service import ServiceError
-from clerk.text_input import TextInputError, clean_text
+from clerk.domain.model import CaseState, Rating
+from clerk.domain.personal_data import find_personal_data
+from clerk.domain.text_input import TextInputError, clean_text
+from clerk.service.window import ServiceError
 
 
 def test_ansi_escapes_are_stripped() -> None:
@@ -85,7 +85,11 @@ def test_personal_data_is_found_in_any_form(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["材料不全，缺住院发票2张", "办件 YZ05-20250312-0001 金额 1234.50 元", "2025-03-12 13:30 回访，满意"],
+    [
+        "材料不全，缺住院发票2张",
+        "办件 YZ05-20250312-0001 金额 1234.50 元",
+        "2025-03-12 13:30 回访，满意",
+    ],
 )
 def test_ordinary_reasons_pass(text: str) -> None:
     assert find_personal_data(text) is None
@@ -116,7 +120,9 @@ def test_a_refusal_reason_with_a_spaced_phone_never_reaches_the_log(window) -> N
     with pytest.raises(ServiceError, match="手机号"):
         window.refuse(clerk, view.uuid, "已电话告知 +86 138 0013 8000")
     assert window.case(view.uuid).state == CaseState.DRAFT
-    stored = window.store.conn.execute("SELECT count(*) FROM events WHERE reason LIKE '%0013%'").fetchone()[0]
+    stored = window.store.conn.execute(
+        "SELECT count(*) FROM events WHERE reason LIKE '%0013%'"
+    ).fetchone()[0]
     assert stored == 0
 
 
@@ -145,8 +151,8 @@ def test_the_longest_accepted_name_and_reason_render_as_documents(window) -> Non
 
 
 def test_a_user_name_over_its_limit_is_refused(window) -> None:
-    from clerk.field_limits import USER_NAME_MAX
-    from clerk.model import Role
+    from clerk.domain.field_limits import USER_NAME_MAX
+    from clerk.domain.model import Role
 
     admin = [u for u in window.store.users() if u.role == "admin"][0]
     with pytest.raises(ServiceError, match=f"用户姓名最多{USER_NAME_MAX}个字"):
@@ -154,7 +160,7 @@ def test_a_user_name_over_its_limit_is_refused(window) -> None:
 
 
 def test_a_point_name_over_its_limit_is_refused(window) -> None:
-    from clerk.field_limits import POINT_NAME_MAX
+    from clerk.domain.field_limits import POINT_NAME_MAX
 
     admin = [u for u in window.store.users() if u.role == "admin"][0]
     with pytest.raises(ServiceError, match=f"服务点名称最多{POINT_NAME_MAX}个字"):
@@ -172,8 +178,12 @@ def test_any_accepted_name_and_reason_render_as_a_document(tmp_path) -> None:
 
     window, admin = ready(tmp_path)
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(name=st.text(min_size=1, max_size=NAME_MAX), reason=st.text(min_size=1, max_size=REASON_MAX))
+    @settings(
+        max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(
+        name=st.text(min_size=1, max_size=NAME_MAX), reason=st.text(min_size=1, max_size=REASON_MAX)
+    )
     def renders(name: str, reason: str) -> None:
         try:
             view = window.open_case(admin, 31, person(name))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clerk.masking import mask_account, mask_id, mask_name, mask_phone
+from clerk.domain.masking import mask_account, mask_id, mask_name, mask_phone
 
 
 def test_mask_resident_id() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clerk.catalog import (
+from clerk.domain.catalog import (
     Catalog,
     Condition,
     GeneralMaterial,
@@ -18,7 +18,7 @@ from clerk.catalog import (
     TimeLimit,
     default_catalog,
 )
-from clerk.materials import (
+from clerk.domain.materials import (
     MaterialCheck,
     MaterialCheckError,
     applicable_conditions,
@@ -383,16 +383,23 @@ def test_item_36_review_stage_materials_wait_for_review(catalog: Catalog) -> Non
 
 
 def test_requirements_name_copy_seal_and_form() -> None:
-    from clerk.catalog import Material
-    from clerk.materials import requirements
+    from clerk.domain.catalog import Material
+    from clerk.domain.materials import requirements
 
-    m = Material("form", "《湖南省职工基本医疗保险参保登记表》", ("x",), copy="original", seal="单位公章", form="表4")
+    m = Material(
+        "form",
+        "《湖南省职工基本医疗保险参保登记表》",
+        ("x",),
+        copy="original",
+        seal="单位公章",
+        form="表4",
+    )
     assert requirements(m) == ["须提供原件", "须加盖单位公章", "按表4填写"]
 
 
 def test_a_requirement_the_problem_already_states_is_not_repeated() -> None:
-    from clerk.catalog import Material
-    from clerk.materials import with_requirements
+    from clerk.domain.catalog import Material
+    from clerk.domain.materials import with_requirements
 
     m = Material("list", "住院费用清单", ("住院费用清单",), seal="医院印章", form="表13")
     assert with_requirements(m, "未加盖医院印章") == "未加盖医院印章（要求：按表13填写）"
@@ -400,7 +407,7 @@ def test_a_requirement_the_problem_already_states_is_not_repeated() -> None:
 
 
 def test_a_material_without_requirements_keeps_its_problem() -> None:
-    from clerk.catalog import Material
-    from clerk.materials import with_requirements
+    from clerk.domain.catalog import Material
+    from clerk.domain.materials import with_requirements
 
     assert with_requirements(Material("x", "出院小结", ("出院小结",)), "未提供") == "未提供"

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clerk.catalog import Item, LegalBasis, MainItem, Material, SubItem, TimeLimit
-from clerk.model import Role
-from clerk.notice import (
+from clerk.domain.catalog import Item, LegalBasis, MainItem, Material, SubItem, TimeLimit
+from clerk.domain.model import Role
+from clerk.domain.notice import (
     LAW_TEXT,
     PROMISE_TEXT,
     NoticeContent,

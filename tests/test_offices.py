@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clerk.catalog import DataFileError
-from clerk.offices import Office, ServicePoint, _parse, load_offices
+from clerk.domain.catalog import DataFileError
+from clerk.domain.offices import Office, ServicePoint, _parse, load_offices
 
 REPO_FILE = Path(__file__).resolve().parent.parent / "offices.json"
 

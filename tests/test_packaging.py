@@ -16,7 +16,18 @@ ROOT = Path(__file__).resolve().parent.parent
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q", "-w", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+        ],
         check=True,
         capture_output=True,
     )
@@ -34,12 +45,16 @@ def test_installed_copy_loads_its_own_data(wheel, tmp_path):
     zipfile.ZipFile(wheel).extractall(target)
     code = (
         "import sys; sys.path.insert(0, sys.argv[1])\n"
-        "from clerk.catalog import packaged_file, load_catalog\n"
-        "from clerk.offices import load_offices\n"
+        "from clerk.domain.catalog import packaged_file, load_catalog\n"
+        "from clerk.domain.offices import load_offices\n"
         "assert str(packaged_file('catalog.json')).startswith(sys.argv[1]), packaged_file('catalog.json')\n"
         "print(len(load_catalog().items), len(load_offices().offices))\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code, str(target)], capture_output=True, text=True, check=True, cwd=tmp_path
+        [sys.executable, "-c", code, str(target)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
     )
     assert out.stdout.split() == ["39", "14"]

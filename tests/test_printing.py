@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
-from clerk.clock import TZ
-from clerk.printing import System, print_document
+from clerk.documents.printing import System, print_document
+from clerk.domain.clock import TZ
 
 
 class Calls:
-    def __init__(self, returncode: int = 0, default: str = "system default destination: hall\n") -> None:
+    def __init__(
+        self, returncode: int = 0, default: str = "system default destination: hall\n"
+    ) -> None:
         self.commands: list[list[str]] = []
         self.returncode = returncode
         self.default = default
@@ -68,14 +70,21 @@ def test_without_cups_the_viewer_opens_the_file(pdf: Path) -> None:
 
 def test_macos_opens_with_open(pdf: Path) -> None:
     calls = Calls()
-    system = System(platform="darwin", which={"open": "/usr/bin/open"}.get, run=calls.run, startfile=None)
+    system = System(
+        platform="darwin", which={"open": "/usr/bin/open"}.get, run=calls.run, startfile=None
+    )
     assert print_document(pdf, system=system).how == "viewer"
     assert calls.commands == [["/usr/bin/open", str(pdf)]]
 
 
 def test_windows_uses_the_print_verb(pdf: Path) -> None:
     started: list[tuple[Any, ...]] = []
-    system = System(platform="win32", which=lambda _n: None, run=Calls().run, startfile=lambda *a: started.append(a))
+    system = System(
+        platform="win32",
+        which=lambda _n: None,
+        run=Calls().run,
+        startfile=lambda *a: started.append(a),
+    )
     result = print_document(pdf, system=system)
     assert (started, result.how) == ([(str(pdf), "print")], "printer")
 
@@ -96,7 +105,10 @@ def test_windows_without_a_print_program_opens_the_file(pdf: Path) -> None:
 def test_nothing_available_says_where_the_file_is(pdf: Path) -> None:
     result = print_document(pdf, system=linux(Calls()))
     assert result.how == "failed"
-    assert result.message == f"未找到可用的打印机，也无法打开文件。文件位置：{pdf}，请复制到能打印的电脑上打印。"
+    assert (
+        result.message
+        == f"未找到可用的打印机，也无法打开文件。文件位置：{pdf}，请复制到能打印的电脑上打印。"
+    )
 
 
 def test_a_missing_file_is_not_sent(tmp_path: Path) -> None:
@@ -110,7 +122,12 @@ def test_the_ledger_text_becomes_a_pdf_with_its_chinese(tmp_path: Path) -> None:
 
     from clerk.documents.text_pdf import render_text_pdf
 
-    path = render_text_pdf("日结单\n受理 3 件", tmp_path / "l.pdf", title="日结单", created=datetime(2026, 11, 2, 18, 0, tzinfo=TZ))
+    path = render_text_pdf(
+        "日结单\n受理 3 件",
+        tmp_path / "l.pdf",
+        title="日结单",
+        created=datetime(2026, 11, 2, 18, 0, tzinfo=TZ),
+    )
     reader = pypdf.PdfReader(path)
     assert "受理3件" in reader.pages[0].extract_text().replace(" ", "")
     assert reader.metadata["/CreationDate"] == "D:20261102180000+08'00'"
@@ -120,19 +137,23 @@ def test_the_ledger_text_becomes_a_pdf_with_its_chinese(tmp_path: Path) -> None:
 
 
 def fake_printer(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    import clerk.printing
+    import clerk.documents.printing
 
     sent: list[Path] = []
 
-    def fake(path: Path, **_kw: Any) -> clerk.printing.PrintResult:
+    def fake(path: Path, **_kw: Any) -> clerk.documents.printing.PrintResult:
         sent.append(Path(path))
-        return clerk.printing.PrintResult("printer", f"已发送到默认打印机：{Path(path).name}")
+        return clerk.documents.printing.PrintResult(
+            "printer", f"已发送到默认打印机：{Path(path).name}"
+        )
 
-    monkeypatch.setattr(clerk.printing, "print_document", fake)
+    monkeypatch.setattr(clerk.documents.printing, "print_document", fake)
     return sent
 
 
-async def test_p_in_a_case_prints_its_latest_document_and_records_it(tmp_path: Path, monkeypatch) -> None:
+async def test_p_in_a_case_prints_its_latest_document_and_records_it(
+    tmp_path: Path, monkeypatch
+) -> None:
     from test_app_support import SIZE, app_for, open_case, ready
 
     sent = fake_printer(monkeypatch)

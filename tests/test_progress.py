@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from clerk.progress import StreamProgress
+from clerk.support.progress import StreamProgress
 
 
 class Tty(io.StringIO):
@@ -36,7 +36,9 @@ def test_a_terminal_gets_one_line_rewritten_and_ended_when_done():
     show = StreamProgress(out, interval=0.0)
     show("复制数据库", 1_000, 4_000)
     show("复制数据库", 4_000, 4_000)
-    assert out.getvalue() == "\r复制数据库：1,000 / 4,000（25%）\r复制数据库：4,000 / 4,000（100%）\n"
+    assert (
+        out.getvalue() == "\r复制数据库：1,000 / 4,000（25%）\r复制数据库：4,000 / 4,000（100%）\n"
+    )
 
 
 def test_a_stage_without_a_total_is_named():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_app_support import PASSWORD, complete_checks, make_window, person
 
-from clerk.model import Action, CaseState, Role
+from clerk.domain.model import Action, CaseState, Role
 
 WORKER = Path(__file__).with_name("race_worker.py")
 CASES = 60
@@ -21,15 +21,17 @@ ROUNDS = 3
 
 
 def _setup(tmp_path: Path) -> tuple[Path, list[str]]:
-    from clerk.clock import system_clock
+    from clerk.domain.clock import system_clock
 
     window = make_window(tmp_path)
     window.clock = system_clock  # both desks stamp with the real clock, as in the hall
     window.setup("YZ05", "admin", "王管理", PASSWORD)
     admin = window.login("admin", PASSWORD)
     for login, name, role in (
-        ("wang", "王经办", Role.CLERK), ("li", "李经办", Role.CLERK),
-        ("shen", "沈审核", Role.REVIEWER), ("zhou", "周审核", Role.REVIEWER),
+        ("wang", "王经办", Role.CLERK),
+        ("li", "李经办", Role.CLERK),
+        ("shen", "沈审核", Role.REVIEWER),
+        ("zhou", "周审核", Role.REVIEWER),
     ):
         window.add_user(admin, login, name, role, PASSWORD)
     checks = complete_checks(window, 31)
@@ -42,12 +44,27 @@ def _setup(tmp_path: Path) -> tuple[Path, list[str]]:
     return tmp_path / "clerk.db", uuids
 
 
-def _race(tmp_path: Path, db: Path, action: str, logins: tuple[str, str], uuids: list[str], n: int) -> list[dict]:
+def _race(
+    tmp_path: Path, db: Path, action: str, logins: tuple[str, str], uuids: list[str], n: int
+) -> list[dict]:
     go = tmp_path / f"go-{action}-{n}"
     procs = [
         subprocess.Popen(
-            [sys.executable, str(WORKER), str(db), str(tmp_path / "documents"), login, PASSWORD, action, str(go), *uuids],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=WORKER.parent.parent,
+            [
+                sys.executable,
+                str(WORKER),
+                str(db),
+                str(tmp_path / "documents"),
+                login,
+                PASSWORD,
+                action,
+                str(go),
+                *uuids,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=WORKER.parent.parent,
         )
         for login in logins
     ]
@@ -63,7 +80,9 @@ def _race(tmp_path: Path, db: Path, action: str, logins: tuple[str, str], uuids:
     return results
 
 
-def _check_the_file(db: Path, uuids: list[str], decided: Action, state: CaseState, kinds: list[str]) -> None:
+def _check_the_file(
+    db: Path, uuids: list[str], decided: Action, state: CaseState, kinds: list[str]
+) -> None:
     from clerk.db import Store
 
     store = Store.open(db)
@@ -98,7 +117,9 @@ def _one_decision_each(results: list[dict], uuids: list[str]) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("round_no", range(ROUNDS))
-def test_two_desks_racing_to_accept_then_approve_the_same_cases(tmp_path: Path, round_no: int) -> None:
+def test_two_desks_racing_to_accept_then_approve_the_same_cases(
+    tmp_path: Path, round_no: int
+) -> None:
     db, uuids = _setup(tmp_path)
     results = _race(tmp_path, db, "accept", ("wang", "li"), uuids, round_no)
     _one_decision_each(results, uuids)

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from test_service import PASSWORD, Clock, document_text, person
 
-from clerk.catalog import default_catalog
-from clerk.clock import TZ
 from clerk.db import Store
-from clerk.offices import default_offices
-from clerk.refusal import RefusalError, is_lack_of_competence, refusal_terms
-from clerk.service import ServiceError, Window
+from clerk.domain.catalog import default_catalog
+from clerk.domain.clock import TZ
+from clerk.domain.offices import default_offices
+from clerk.domain.refusal import RefusalError, is_lack_of_competence, refusal_terms
+from clerk.service.window import ServiceError, Window
 
 ELSEWHERE = "永州市医疗保障事务中心"
 
@@ -35,7 +35,9 @@ def test_lack_of_competence_is_recognised() -> None:
 
 
 def test_lack_of_competence_without_where_to_apply_is_refused() -> None:
-    with pytest.raises(RefusalError, match="^以不属于本机关职权范围为由不予受理的，须告知申请人向哪个机关申请"):
+    with pytest.raises(
+        RefusalError, match="^以不属于本机关职权范围为由不予受理的，须告知申请人向哪个机关申请"
+    ):
         refusal_terms("不属于本机关职权范围", "  ")
 
 
@@ -57,7 +59,10 @@ def test_refusal_document_names_where_to_apply(tmp_path: Path) -> None:
     view = window.refuse(admin, view.uuid, "申请事项不属于本机构职权范围", apply_instead=ELSEWHERE)
     text = document_text(view.documents[0].path_txt)
     assert f"不予受理理由：申请事项不属于本机构职权范围。请向{ELSEWHERE}申请办理。" in text
-    assert window.store.events_for(view.uuid)[-1]["data"] == '{"apply_instead":"永州市医疗保障事务中心"}'
+    assert (
+        window.store.events_for(view.uuid)[-1]["data"]
+        == '{"apply_instead":"永州市医疗保障事务中心"}'
+    )
 
 
 @pytest.mark.parametrize(
@@ -69,7 +74,9 @@ def test_refusal_document_names_where_to_apply(tmp_path: Path) -> None:
         ("YZ04", "祁阳市人民政府"),
     ],
 )
-def test_refusal_names_the_reconsideration_body_of_the_office(tmp_path: Path, point: str, body: str) -> None:
+def test_refusal_names_the_reconsideration_body_of_the_office(
+    tmp_path: Path, point: str, body: str
+) -> None:
     window, admin = window_at(tmp_path, point)
     view = window.open_case(admin, 31, person())
     view = window.refuse(admin, view.uuid, "申请人不是本统筹区参保人员")

@@ -7,11 +7,13 @@ from datetime import date
 import pytest
 from test_service import checks_for, clock, person, user, window  # noqa: F401
 
-from clerk.materials import MaterialCheck
-from clerk.model import Applicant, CaseState
-from clerk.service import ServiceError
+from clerk.domain.materials import MaterialCheck
+from clerk.domain.model import Applicant, CaseState
+from clerk.service.window import ServiceError
 
-HOSPITAL = Applicant("institution", "永州市某某医院", "credit_code", "12431100MB1234567E", phone="0746-8326331")
+HOSPITAL = Applicant(
+    "institution", "永州市某某医院", "credit_code", "12431100MB1234567E", phone="0746-8326331"
+)
 STAGES = ["考察评估", "结果公示", "协商谈判", "签署协议", "开通联网结算"]
 LATER = ("management_rules", "it_system", "fund_forecast")
 
@@ -28,7 +30,10 @@ def accepted_36(window, clock):  # noqa: F811
 
 def test_the_review_cannot_pass_before_the_later_materials_are_checked(window, clock) -> None:  # noqa: F811
     view = accepted_36(window, clock)
-    with pytest.raises(ServiceError, match="^审核评估环节须核验申请时可暂缓提交的材料：与医保政策对应的内部管理制度和财务制度文本、"):
+    with pytest.raises(
+        ServiceError,
+        match="^审核评估环节须核验申请时可暂缓提交的材料：与医保政策对应的内部管理制度和财务制度文本、",
+    ):
         window.approve(user(window, "rev1"), view.uuid)
 
 
@@ -36,7 +41,9 @@ def test_the_review_cannot_pass_before_every_stage_is_recorded(window, clock) ->
     view = accepted_36(window, clock)
     rev = user(window, "rev1")
     window.check_review_materials(rev, view.uuid, {m: MaterialCheck(m, "ok", None) for m in LATER})
-    with pytest.raises(ServiceError, match="尚未登记审核环节：考察评估、结果公示、协商谈判、签署协议、开通联网结算"):
+    with pytest.raises(
+        ServiceError, match="尚未登记审核环节：考察评估、结果公示、协商谈判、签署协议、开通联网结算"
+    ):
         window.approve(rev, view.uuid)
 
 
@@ -48,7 +55,9 @@ def test_the_stages_are_recorded_against_the_80_natural_days(window, clock) -> N
         clock.set(*_day(day), 10, 0)
         window.record_stage(rev, view.uuid, stage)
     rows = window.review_stages(view.uuid)
-    assert [(r.stage, r.day_no) for r in rows] == list(zip(STAGES, (10, 20, 30, 40, 50), strict=True))
+    assert [(r.stage, r.day_no) for r in rows] == list(
+        zip(STAGES, (10, 20, 30, 40, 50), strict=True)
+    )
     view = window.approve(rev, view.uuid)
     assert view.state == CaseState.CLOSED
 
@@ -80,7 +89,14 @@ async def test_g_and_k_record_the_review_in_the_app(tmp_path) -> None:
 
     win, admin = ready(tmp_path)
     view = win.open_case(admin, 36, HOSPITAL)
-    win.check_materials(admin, view.uuid, {m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in win.required_for(36, frozenset())})
+    win.check_materials(
+        admin,
+        view.uuid,
+        {
+            m.id: MaterialCheck(m.id, "ok", m.alternatives[0])
+            for m in win.required_for(36, frozenset())
+        },
+    )
     view = win.accept(admin, view.uuid)
     rev = reviewer(win)
     app = app_for(win, rev)
@@ -95,6 +111,12 @@ async def test_g_and_k_record_the_review_in_the_app(tmp_path) -> None:
         await pilot.pause()
         await pilot.press("2")  # 与医保有关的医疗机构信息系统相关材料
         await pilot.pause()
-    assert [r.done_on is not None for r in win.review_stages(view.uuid)] == [True, False, False, False, False]
+    assert [r.done_on is not None for r in win.review_stages(view.uuid)] == [
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
     checks = {c.material_id: c.status for c in win.store.material_checks(view.uuid)}
     assert checks["it_system"] == "ok"

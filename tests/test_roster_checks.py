@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 from roster_support import TODAY, roster, rows_of
 
-from clerk.identifiers import resident_id_check_char
+from clerk.domain.identifiers import resident_id_check_char
 from clerk.roster import FILE, ROW, check_file
 from clerk.roster.sample import BAD_KINDS, HEADER, bad_row, student_row, write_csv, write_xlsx
 
@@ -41,7 +41,9 @@ def test_students_carry_their_spreadsheet_row_numbers(tmp_path):
 
 def test_a_student_is_read_normalised(tmp_path):
     row = student_row(0)
-    path = write_xlsx(tmp_path / "r.xlsx", [{**row, "证件号码": row["证件号码"].lower(), "姓名": " 王  芳 "}])
+    path = write_xlsx(
+        tmp_path / "r.xlsx", [{**row, "证件号码": row["证件号码"].lower(), "姓名": " 王  芳 "}]
+    )
     student = check(path).students[0]
     assert (student.name, student.id_number, student.birth_date, student.identity) == (
         "王 芳",
@@ -99,7 +101,9 @@ def test_a_phone_excel_stored_as_a_number_is_accepted(tmp_path):
 def test_a_birth_date_cell_formatted_as_a_date_is_accepted(tmp_path):
     row = student_row(0)
     born = date.fromisoformat(row["出生日期"])
-    path = write_xlsx(tmp_path / "r.xlsx", [{**row, "出生日期": datetime(born.year, born.month, born.day)}])
+    path = write_xlsx(
+        tmp_path / "r.xlsx", [{**row, "出生日期": datetime(born.year, born.month, born.day)}]
+    )
     assert check(path).students[0].birth_date == born
 
 
@@ -166,9 +170,7 @@ def test_every_kind_of_bad_row_has_an_expected_message():
 def test_each_kind_of_bad_row_is_reported_at_its_row_and_column(tmp_path, kind):
     good = student_row(1)
     number = good["证件号码"]
-    expected = EXPECTED[kind].format(
-        check=resident_id_check_char(number[:17]), sex=good["性别"]
-    )
+    expected = EXPECTED[kind].format(check=resident_id_check_char(number[:17]), sex=good["性别"])
     result = one_bad(tmp_path, kind)
     assert [p.text() for p in result.problems] == [expected]
 
@@ -211,7 +213,12 @@ def test_the_same_student_number_twice_is_reported(tmp_path):
 
 def test_a_sex_digit_is_checked_for_a_taiwan_residence_permit(tmp_path):
     body = "83000020050101001"  # order 001: odd, a man
-    row = {**student_row(0), "证件类型": "台湾居民居住证", "证件号码": body + resident_id_check_char(body), "性别": "女"}
+    row = {
+        **student_row(0),
+        "证件类型": "台湾居民居住证",
+        "证件号码": body + resident_id_check_char(body),
+        "性别": "女",
+    }
     assert [p.column for p in check(write_xlsx(tmp_path / "r.xlsx", [row])).problems] == ["性别"]
 
 
@@ -222,7 +229,9 @@ def test_a_passport_has_no_sex_digit_to_check(tmp_path):
 
 def test_a_birth_date_in_the_future_is_reported(tmp_path):
     row = {**student_row(0), "证件类型": "护照", "证件号码": "E12345678", "出生日期": "2030-01-01"}
-    assert texts(write_xlsx(tmp_path / "r.xlsx", [row])) == ["第2行【出生日期】：出生日期晚于今天，请核对。"]
+    assert texts(write_xlsx(tmp_path / "r.xlsx", [row])) == [
+        "第2行【出生日期】：出生日期晚于今天，请核对。"
+    ]
 
 
 def test_an_excel_serial_number_as_birth_date_is_reported(tmp_path):
@@ -234,27 +243,38 @@ def test_an_excel_serial_number_as_birth_date_is_reported(tmp_path):
 
 def test_a_scientific_phone_number_is_reported(tmp_path):
     row = {**student_row(0), "联系电话": "1.38123E+10"}
-    assert [p.column for p in check(write_xlsx(tmp_path / "r.xlsx", [row])).problems] == ["联系电话"]
+    assert [p.column for p in check(write_xlsx(tmp_path / "r.xlsx", [row])).problems] == [
+        "联系电话"
+    ]
 
 
 def test_an_over_long_student_number_is_reported(tmp_path):
     row = {**student_row(0), "学号": "1" * 31}
-    assert texts(write_xlsx(tmp_path / "r.xlsx", [row])) == ["第2行【学号】：超过30个字（现为31个），请删减。"]
+    assert texts(write_xlsx(tmp_path / "r.xlsx", [row])) == [
+        "第2行【学号】：超过30个字（现为31个），请删减。"
+    ]
 
 
 def test_an_empty_required_cell_is_reported_per_column(tmp_path):
     row = {**student_row(0), "学号": "", "证件类型": ""}
-    assert [p.column for p in check(write_xlsx(tmp_path / "r.xlsx", [row])).problems] == ["证件类型", "学号"]
+    assert [p.column for p in check(write_xlsx(tmp_path / "r.xlsx", [row])).problems] == [
+        "证件类型",
+        "学号",
+    ]
 
 
 def test_an_unknown_identity_is_reported(tmp_path):
     row = {**student_row(0), "参保身份": "无业成年人"}
-    assert [p.column for p in check(write_xlsx(tmp_path / "r.xlsx", [row])).problems] == ["参保身份"]
+    assert [p.column for p in check(write_xlsx(tmp_path / "r.xlsx", [row])).problems] == [
+        "参保身份"
+    ]
 
 
 def test_an_unknown_subsidy_is_reported(tmp_path):
     row = {**student_row(0), "补助类别": "贫困"}
-    assert [p.column for p in check(write_xlsx(tmp_path / "r.xlsx", [row])).problems] == ["补助类别"]
+    assert [p.column for p in check(write_xlsx(tmp_path / "r.xlsx", [row])).problems] == [
+        "补助类别"
+    ]
 
 
 def test_row_problems_are_not_file_problems(tmp_path):
@@ -318,7 +338,9 @@ def test_an_unknown_column_is_reported(tmp_path):
     header = tuple("身份证" if h == "证件号码" else h for h in HEADER)
     problems = file_texts(write_xlsx(tmp_path / "r.xlsx", rows_of(1), header=header))
     assert problems[0] == "第1行【证件号码】：表头缺少“证件号码”栏，请按模板补上该列并填写。"
-    assert problems[1].startswith("第1行：第D列的栏目“身份证”不是汇总表的栏目，请改为模板中的栏目名称")
+    assert problems[1].startswith(
+        "第1行：第D列的栏目“身份证”不是汇总表的栏目，请改为模板中的栏目名称"
+    )
 
 
 def test_the_payment_columns_of_the_printed_table_6_are_ignored(tmp_path):
@@ -379,7 +401,9 @@ def test_merged_cells_are_reported_by_range(tmp_path):
 
 
 def test_a_header_without_students_is_reported(tmp_path):
-    assert file_texts(write_xlsx(tmp_path / "r.xlsx", [])) == ["第1行：表头下面没有学生，请填写后再导入。"]
+    assert file_texts(write_xlsx(tmp_path / "r.xlsx", [])) == [
+        "第1行：表头下面没有学生，请填写后再导入。"
+    ]
 
 
 def test_file_problems_and_row_problems_are_reported_together(tmp_path):

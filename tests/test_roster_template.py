@@ -21,7 +21,17 @@ def test_the_first_sheet_is_the_roster_and_the_second_the_instructions(tmp_path)
 def test_the_header_row_has_the_chinese_column_names(tmp_path):
     sheet = template(tmp_path)[SHEET_NAME]
     assert [c.value for c in sheet[1]] == list(HEADER)
-    assert list(HEADER)[:9] == ["序号", "姓名", "证件类型", "证件号码", "性别", "出生日期", "联系电话", "学号", "院系/班级"]
+    assert list(HEADER)[:9] == [
+        "序号",
+        "姓名",
+        "证件类型",
+        "证件号码",
+        "性别",
+        "出生日期",
+        "联系电话",
+        "学号",
+        "院系/班级",
+    ]
 
 
 def test_the_header_row_is_frozen(tmp_path):
@@ -36,12 +46,18 @@ def test_the_id_number_column_is_formatted_as_text(tmp_path):
 
 def validations(tmp_path) -> dict[str, tuple[str, str | None]]:
     sheet = template(tmp_path)[SHEET_NAME]
-    return {str(v.sqref).split(":")[0]: (v.type, v.formula1) for v in sheet.data_validations.dataValidation}
+    return {
+        str(v.sqref).split(":")[0]: (v.type, v.formula1)
+        for v in sheet.data_validations.dataValidation
+    }
 
 
 def test_document_type_and_sex_are_drop_down_lists(tmp_path):
     found = validations(tmp_path)
-    assert found["C2"] == ("list", '"居民身份证,户口簿,港澳居民居住证,台湾居民居住证,外国人永久居留身份证,护照,港澳居民来往内地通行证,台湾居民来往大陆通行证"')
+    assert found["C2"] == (
+        "list",
+        '"居民身份证,户口簿,港澳居民居住证,台湾居民居住证,外国人永久居留身份证,护照,港澳居民来往内地通行证,台湾居民来往大陆通行证"',
+    )
     assert found["E2"] == ("list", '"男,女"')
 
 

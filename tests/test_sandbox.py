@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import REAL_HOME, SANDBOX
 from platformdirs import user_data_path
 
-from clerk.paths import holidays_dir
+from clerk.support.paths import holidays_dir
 
 
 def test_the_default_data_directory_is_inside_the_sandbox() -> None:

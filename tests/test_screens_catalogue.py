@@ -7,12 +7,12 @@ from typing import Any
 from textual.app import App
 from textual.widgets import Input
 
-from clerk.catalog import default_catalog
-from clerk.item_search import ItemFinder
+from clerk.domain.catalog import default_catalog
+from clerk.domain.item_search import ItemFinder
 from clerk.screens.catalogue import CatalogueScreen
 from clerk.screens.item_picker import ItemPickerScreen
-from clerk.views import ItemChoice
-from clerk.widgets.item_list import ItemList
+from clerk.screens.widgets.item_list import ItemList
+from clerk.service.views import ItemChoice
 
 CATALOG = default_catalog()
 FINDER = ItemFinder(CATALOG)
@@ -33,7 +33,8 @@ class Host(App[Any]):
 
 def choices(refused: set[int] = frozenset()) -> list[ItemChoice]:  # type: ignore[assignment]
     return [
-        ItemChoice(i, i.no not in refused, REFUSED if i.no in refused else "") for i in CATALOG.items
+        ItemChoice(i, i.no not in refused, REFUSED if i.no in refused else "")
+        for i in CATALOG.items
     ]
 
 
@@ -82,7 +83,10 @@ async def test_catalogue_no_match_explains_what_to_type() -> None:
     app = Host(lambda: CatalogueScreen(CATALOG, FINDER))
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press(*"qqqq")
-        assert app.screen.guide_text == "没有找到匹配的事项。可输入序号（1-39）、12位编码、汉字或拼音首字母。"
+        assert (
+            app.screen.guide_text
+            == "没有找到匹配的事项。可输入序号（1-39）、12位编码、汉字或拼音首字母。"
+        )
 
 
 async def test_catalogue_escape_closes() -> None:

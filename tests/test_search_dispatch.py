@@ -12,11 +12,11 @@ import pytest
 from test_service import PERSON_ID, checks_for, clock, person, user, window  # noqa: F401  (fixtures)
 from test_storage_support import case_row, open_store
 
-from clerk.case_numbers import check_char
-from clerk.case_search import exact_shape, search_rows
-from clerk.identifiers import credit_code_check_char
-from clerk.model import CaseState
-from clerk.storage.records import CaseRecord, case_decoder
+from clerk.domain.case_numbers import check_char
+from clerk.domain.identifiers import credit_code_check_char
+from clerk.domain.model import CaseState
+from clerk.ports.records import CaseRecord, case_decoder
+from clerk.service.case_search import exact_shape, search_rows
 
 CREDIT_BODY = "91430100MA4L0000X"
 CREDIT_CODE = CREDIT_BODY + credit_code_check_char(CREDIT_BODY)
@@ -69,7 +69,9 @@ def test_a_name_or_a_tail_has_no_shape() -> None:
 
 def test_a_valid_case_number_reads_only_the_case_number_index(window, monkeypatch) -> None:
     view = window.open_case(user(window, "clerk1"), 31, person())
-    _forbid(monkeypatch, window.store, "search", "search_tails", "find_by_id_number", "search_names")
+    _forbid(
+        monkeypatch, window.store, "search", "search_tails", "find_by_id_number", "search_names"
+    )
     assert [s.case_no for s in window.search(view.case_no.lower())] == [view.case_no]
 
 
@@ -83,17 +85,30 @@ def test_a_valid_id_number_reads_only_the_id_index(window, monkeypatch) -> None:
 
 def test_a_credit_code_reads_only_the_unit_indexes(tmp_path, monkeypatch) -> None:
     store = open_store(tmp_path / "clerk.db")
-    unit = {"applicant_kind": "unit", "id_type": "credit_code", "id_number": CREDIT_CODE, "credit_code": CREDIT_CODE}
-    store.insert_case(case_row(1, applicant_name="永州演示商贸有限公司", unit_name="永州演示商贸有限公司", **unit))
+    unit = {
+        "applicant_kind": "unit",
+        "id_type": "credit_code",
+        "id_number": CREDIT_CODE,
+        "credit_code": CREDIT_CODE,
+    }
+    store.insert_case(
+        case_row(1, applicant_name="永州演示商贸有限公司", unit_name="永州演示商贸有限公司", **unit)
+    )
     _forbid(monkeypatch, store, "search", "search_tails", "get_case_by_no", "search_names")
-    assert [r.case_no for r in search_rows(store, None, CREDIT_CODE.lower())] == ["YZ01-20260302-0001"]
+    assert [r.case_no for r in search_rows(store, None, CREDIT_CODE.lower())] == [
+        "YZ01-20260302-0001"
+    ]
     store.close()
 
 
-def test_a_digits_only_case_number_not_in_the_file_is_still_found_by_its_last_digits(tmp_path) -> None:
+def test_a_digits_only_case_number_not_in_the_file_is_still_found_by_its_last_digits(
+    tmp_path,
+) -> None:
     # 43 + a day + a sequence whose check character is a digit: a valid, all-digit case number
     # that no case has, but the number of a case at point YZ43 ends with it.
-    body = next(b for b in (f"43202603020{n:03d}" for n in range(1, 999)) if check_char(b).isdigit())
+    body = next(
+        b for b in (f"43202603020{n:03d}" for n in range(1, 999)) if check_char(b).isdigit()
+    )
     digits = body + check_char(body)
     assert exact_shape(digits) == "case_no"
     store = open_store(tmp_path / "clerk.db")
@@ -152,7 +167,11 @@ def test_tuple_decoding_gives_the_record_the_dict_decoding_gives(stored) -> None
 
 
 def test_tuple_decoding_tolerates_absent_optional_columns(stored) -> None:
-    wanted = [f.name for f in fields(CaseRecord) if f.name not in {"office_code", "due_date", "amount_fen"}]
+    wanted = [
+        f.name
+        for f in fields(CaseRecord)
+        if f.name not in {"office_code", "due_date", "amount_fen"}
+    ]
     cursor = stored.conn.execute(f"SELECT {', '.join(wanted)} FROM cases ORDER BY case_no")
     decode = case_decoder(wanted)
     for values in cursor.fetchall():
@@ -172,7 +191,9 @@ def test_the_store_lists_each_cases_notices_in_order(window) -> None:
     plain = window.open_case(clerk, 31, person())
     times = window.store.notice_times([noticed.uuid, plain.uuid])
     assert list(times) == [noticed.uuid]
-    assert times[noticed.uuid] == [e.at for e in window.store.case_events(noticed.uuid) if e.action == "notice"]
+    assert times[noticed.uuid] == [
+        e.at for e in window.store.case_events(noticed.uuid) if e.action == "notice"
+    ]
 
 
 def test_summaries_of_a_list_are_the_summaries_one_by_one(window, clock) -> None:
@@ -186,7 +207,11 @@ def test_summaries_of_a_list_are_the_summaries_one_by_one(window, clock) -> None
     rows = [window.store.get_case(v.uuid) for v in (noticed, waiting, fresh)]
     batch = window.summaries(rows)
     assert batch == [window.summary(r) for r in rows]
-    assert [s.state for s in batch] == [CaseState.AWAITING_SUPPLEMENT, CaseState.DRAFT, CaseState.DRAFT]
+    assert [s.state for s in batch] == [
+        CaseState.AWAITING_SUPPLEMENT,
+        CaseState.DRAFT,
+        CaseState.DRAFT,
+    ]
     assert [s.deemed_accepted for s in batch] == [False, True, False]
     assert batch[0].hand_in_by is not None and batch[1].hand_in_by is None
     assert [s.applicant_name_masked for s in batch] == ["张*丰", "李*", "王*"]
@@ -209,11 +234,13 @@ def test_the_queues_read_the_notices_once_per_queue(window, clock, monkeypatch) 
     queues = window.queues(user(window, "rev1"))
     assert len(queues.awaiting_supplement) == 3
     assert all(s.hand_in_by is not None for s in queues.awaiting_supplement)
-    assert max(calls) == 3 and len(calls) <= 8  # one call per list that needs notices, not one per case
+    assert (
+        max(calls) == 3 and len(calls) <= 8
+    )  # one call per list that needs notices, not one per case
 
 
 def test_a_chinese_name_reads_only_the_name_index(tmp_path, monkeypatch) -> None:
-    from clerk.storage import queries
+    from clerk.storage.sqlite import queries
 
     store = open_store(tmp_path / "clerk.db")
     store.insert_case(case_row(1, applicant_name="张三丰"))

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from clerk.catalog import default_catalog
-from clerk.clock import TZ
 from clerk.db import Store
-from clerk.identifiers import resident_id_check_char
-from clerk.materials import MaterialCheck
-from clerk.model import Action, Applicant, CaseState, Channel, Rating, Role
-from clerk.offices import default_offices
-from clerk.service import ServiceError, Window
+from clerk.domain.catalog import default_catalog
+from clerk.domain.clock import TZ
+from clerk.domain.identifiers import resident_id_check_char
+from clerk.domain.materials import MaterialCheck
+from clerk.domain.model import Action, Applicant, CaseState, Channel, Rating, Role
+from clerk.domain.offices import default_offices
+from clerk.service.window import ServiceError, Window
 
 PASSWORD = "counterpass1"
 POINT = "YZ03"  # 冷水滩区
@@ -67,9 +67,13 @@ def person(name: str = "张三丰", id_number: str = PERSON_ID) -> Applicant:
     return Applicant("person", name, "resident_id", id_number, phone="13812345678")
 
 
-def checks_for(window: Window, item_no: int, *, missing: tuple[str, ...] = (), circumstances=frozenset()):
+def checks_for(
+    window: Window, item_no: int, *, missing: tuple[str, ...] = (), circumstances=frozenset()
+):
     return {
-        m.id: MaterialCheck(m.id, "missing") if m.id in missing else MaterialCheck(m.id, "ok", m.alternatives[0])
+        m.id: MaterialCheck(m.id, "missing")
+        if m.id in missing
+        else MaterialCheck(m.id, "ok", m.alternatives[0])
         for m in window.required_for(item_no, circumstances)
     }
 
@@ -167,9 +171,14 @@ def test_accept_with_materials_missing_is_refused(window):
 def test_notice_names_every_missing_material_at_once(window):
     clerk = user(window, "clerk1")
     view = window.open_case(clerk, 31, person())
-    window.check_materials(clerk, view.uuid, checks_for(window, 31, missing=("invoice", "discharge_record")))
+    window.check_materials(
+        clerk, view.uuid, checks_for(window, 31, missing=("invoice", "discharge_record"))
+    )
     preview = window.preview_notice(view.uuid)
-    assert preview.missing == (("医院收费票据", "未提供"), ("出院记录", "未提供（要求：须加盖医院印章）"))
+    assert preview.missing == (
+        ("医院收费票据", "未提供"),
+        ("出院记录", "未提供（要求：须加盖医院印章）"),
+    )
     view = window.issue_notice(clerk, view.uuid)
     assert view.state == CaseState.AWAITING_SUPPLEMENT
     notice = window.store.events_for(view.uuid)[-1]
@@ -195,7 +204,9 @@ def test_notice_preview_is_the_applicant_part_of_the_printed_notice(window):
     view = window.issue_notice(clerk, view.uuid)
     printed = Path(view.documents[0].path_txt).read_text("utf-8")
     assert printed.endswith(preview)
-    assert "法律依据：《中华人民共和国行政许可法》第三十二条" in document_text(view.documents[0].path_txt)
+    assert "法律依据：《中华人民共和国行政许可法》第三十二条" in document_text(
+        view.documents[0].path_txt
+    )
 
 
 def test_supplement_then_accept_counts_25_working_days(window, clock):
@@ -245,7 +256,9 @@ def test_refusal_needs_a_reason(window):
 def test_refusal_is_stored_with_its_document(window):
     clerk = user(window, "clerk1")
     view = window.open_case(clerk, 31, person())
-    view = window.refuse(clerk, view.uuid, "申请事项不属于本机构职权范围", apply_instead="永州市医疗保障事务中心")
+    view = window.refuse(
+        clerk, view.uuid, "申请事项不属于本机构职权范围", apply_instead="永州市医疗保障事务中心"
+    )
     assert view.state == CaseState.REFUSED
     assert [d.kind for d in view.documents] == ["refusal"]
     text = document_text(view.documents[0].path_txt)
@@ -278,7 +291,11 @@ def test_review_pay_close(window):
 def test_the_accepting_clerk_cannot_review_the_case(window):
     view = accepted(window)
     boss = user(window, "boss")
-    window.store.update_case(view.uuid, {"accepted_by": "boss"}, expected_version=window.store.get_case(view.uuid).version)
+    window.store.update_case(
+        view.uuid,
+        {"accepted_by": "boss"},
+        expected_version=window.store.get_case(view.uuid).version,
+    )
     with pytest.raises(ServiceError):
         window.approve(boss, view.uuid)
 
@@ -338,7 +355,9 @@ def test_a_failed_document_write_leaves_the_case_untouched(window, monkeypatch):
 
     monkeypatch.setattr(window.store, "add_document", broken)
     with pytest.raises(OSError):
-        window.refuse(clerk, view.uuid, "不属于本机构职权范围", apply_instead="永州市医疗保障事务中心")
+        window.refuse(
+            clerk, view.uuid, "不属于本机构职权范围", apply_instead="永州市医疗保障事务中心"
+        )
     assert window.case(view.uuid).state == CaseState.DRAFT
     assert events(window, view.uuid) == [("receive", None, "draft")]
 
@@ -354,7 +373,11 @@ def test_reveal_returns_the_full_value_and_is_recorded(window):
     view = accepted(window)
     assert window.reveal(user(window, "clerk1"), view.uuid, "id_number") == PERSON_ID
     last = window.store.events_for(view.uuid)[-1]
-    assert (last["action"], last["actor"], json.loads(last["data"])) == ("reveal", "clerk1", {"field": "id_number"})
+    assert (last["action"], last["actor"], json.loads(last["data"])) == (
+        "reveal",
+        "clerk1",
+        {"field": "id_number"},
+    )
 
 
 def test_chain_verifies_after_a_day_of_work(window):

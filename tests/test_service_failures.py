@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from test_service import checks_for, clock, events, person, user, window  # noqa: F401  (fixtures)
 
-from clerk.model import CaseState
-from clerk.service import ServiceError, Window, _Attempt
+from clerk.domain.model import CaseState
+from clerk.service.window import ServiceError, Window, _Attempt
 
 
 def draft(window: Window, item_no: int = 31):
@@ -47,7 +47,9 @@ def test_full_disk_refuses_in_chinese_and_stores_nothing(window, tmp_path):
         "磁盘空间已满，本次操作没有保存，之前的记录完好。请清理磁盘空间后重试；界面上的内容仍在。"
     )
     cases = window.store.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
-    received = window.store.conn.execute("SELECT count(*) FROM events WHERE action = 'receive'").fetchone()[0]
+    received = window.store.conn.execute(
+        "SELECT count(*) FROM events WHERE action = 'receive'"
+    ).fetchone()[0]
     assert cases == received  # no case without its event, no event without its case
     assert window.case(view.uuid).state == CaseState.DRAFT
 
@@ -97,7 +99,9 @@ def test_a_document_left_by_a_killed_process_is_set_aside(window, tmp_path):
     assert accepted.state == CaseState.ACCEPTED
     assert Path(accepted.documents[0].path_pdf) == orphan
     assert orphan.read_bytes().startswith(b"%PDF-1.")
-    assert orphan.with_name(orphan.stem + ".unrecorded-1.pdf").read_bytes() == b"%PDF- half a decision"
+    assert (
+        orphan.with_name(orphan.stem + ".unrecorded-1.pdf").read_bytes() == b"%PDF- half a decision"
+    )
 
 
 def test_no_space_for_the_document_refuses_in_chinese(window, monkeypatch):
@@ -125,7 +129,9 @@ def test_busy_database_refuses_in_chinese(window):
 
     window.store.append_event = busy  # type: ignore[method-assign]
     with pytest.raises(ServiceError, match="^数据库正被其他程序占用，本次操作没有保存"):
-        window.refuse(clerk, view.uuid, "不属于本机构职权范围", apply_instead="永州市医疗保障事务中心")
+        window.refuse(
+            clerk, view.uuid, "不属于本机构职权范围", apply_instead="永州市医疗保障事务中心"
+        )
     assert window.case(view.uuid).state == CaseState.DRAFT
     assert window.store.documents_for(view.uuid) == []
 

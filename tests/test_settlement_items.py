@@ -8,13 +8,15 @@ from datetime import date
 import pytest
 from test_service import checks_for, clock, user, window  # noqa: F401
 
-from clerk.catalog import default_catalog
-from clerk.materials import applicable_conditions, required_materials
-from clerk.model import Applicant, Channel
-from clerk.service import ServiceError
+from clerk.domain.catalog import default_catalog
+from clerk.domain.materials import applicable_conditions, required_materials
+from clerk.domain.model import Applicant, Channel
+from clerk.service.window import ServiceError
 
 CATALOG = default_catalog()
-HOSPITAL = Applicant("institution", "永州市某某医院", "credit_code", "12431100MB1234567E", phone="0746-8326331")
+HOSPITAL = Applicant(
+    "institution", "永州市某某医院", "credit_code", "12431100MB1234567E", phone="0746-8326331"
+)
 
 
 @pytest.mark.parametrize("no", [38, 39])
@@ -27,7 +29,9 @@ def test_other_items_are_not_online_only() -> None:
 
 
 def test_a_hall_does_not_take_item_38_as_an_on_site_intake(window) -> None:  # noqa: F811
-    with pytest.raises(ServiceError, match="^本事项只能通过两定机构医疗保障信息平台线上申报，无需线下办理"):
+    with pytest.raises(
+        ServiceError, match="^本事项只能通过两定机构医疗保障信息平台线上申报，无需线下办理"
+    ):
         window.open_case(user(window, "clerk1"), 38, HOSPITAL)
 
 
@@ -75,18 +79,22 @@ def test_a_designated_institution_is_not_asked_for_a_bank_account(no: int) -> No
 
 
 def test_an_insured_person_is_still_asked_for_the_bank_account() -> None:
-    ids = [m.id for m in required_materials(CATALOG, CATALOG.item(31), frozenset({"first_payment"}))]
+    ids = [
+        m.id for m in required_materials(CATALOG, CATALOG.item(31), frozenset({"first_payment"}))
+    ]
     assert "bank_account" in ids
 
 
-async def test_the_app_records_item_38_online_and_asks_for_the_declaration_deadline(tmp_path) -> None:
+async def test_the_app_records_item_38_online_and_asks_for_the_declaration_deadline(
+    tmp_path,
+) -> None:
     from datetime import datetime
 
     from test_app_new_case import mark_all
     from test_app_support import SIZE, app_for, ready
     from textual.widgets import Input, Select
 
-    from clerk.clock import TZ
+    from clerk.domain.clock import TZ
     from clerk.screens.materials import MaterialsScreen
     from clerk.screens.new_case import NewCaseScreen
 

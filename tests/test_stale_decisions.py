@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from test_app_support import PASSWORD, SIZE, app_for, complete_checks, open_case, ready, reviewer
 
-from clerk.materials import MaterialCheck
-from clerk.model import CaseState
+from clerk.domain.materials import MaterialCheck
+from clerk.domain.model import CaseState
 from clerk.screens.case_detail import CaseDetailScreen
-from clerk.service import CHANGED_SINCE_SHOWN, ServiceError
+from clerk.service.window import CHANGED_SINCE_SHOWN, ServiceError
 
 
 def test_rechecking_materials_moves_the_case_version_on(tmp_path: Path) -> None:
@@ -25,7 +25,9 @@ def test_accepting_on_materials_checked_differently_since_is_refused(tmp_path: P
     window, admin = ready(tmp_path)
     shown = open_case(window, admin, complete=True)
     first = next(iter(complete_checks(window, 31)))
-    window.check_materials(admin, shown.uuid, {first: MaterialCheck(first, "missing", None, "")})  # another desk
+    window.check_materials(
+        admin, shown.uuid, {first: MaterialCheck(first, "missing", None, "")}
+    )  # another desk
     with pytest.raises(ServiceError) as refused:
         window.accept(admin, shown.uuid, expected_version=shown.version)
     assert str(refused.value) == CHANGED_SINCE_SHOWN
@@ -36,7 +38,9 @@ def test_accepting_on_materials_checked_differently_since_is_refused(tmp_path: P
 def test_accepting_on_the_version_shown_goes_through(tmp_path: Path) -> None:
     window, admin = ready(tmp_path)
     shown = open_case(window, admin, complete=True)
-    assert window.accept(admin, shown.uuid, expected_version=shown.version).state == CaseState.ACCEPTED
+    assert (
+        window.accept(admin, shown.uuid, expected_version=shown.version).state == CaseState.ACCEPTED
+    )
 
 
 def test_rejecting_a_case_approved_at_another_desk_is_refused(tmp_path: Path) -> None:
@@ -49,7 +53,9 @@ def test_rejecting_a_case_approved_at_another_desk_is_refused(tmp_path: Path) ->
     assert window.case(accepted.uuid).state == CaseState.AWAITING_PAYMENT
 
 
-async def test_the_detail_screen_refuses_a_stale_approval_and_keeps_the_screen(tmp_path: Path) -> None:
+async def test_the_detail_screen_refuses_a_stale_approval_and_keeps_the_screen(
+    tmp_path: Path,
+) -> None:
     window, admin = ready(tmp_path)
     accepted = window.accept(admin, open_case(window, admin, complete=True).uuid)
     shen = reviewer(window)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_storage_support import MATERIALS, open_store
 
-from clerk.storage.chain import integrity_messages
+from clerk.storage.sqlite.chain_walk import integrity_messages
 
 SUPPORT = Path(__file__).with_name("test_storage_support.py")
 KILLS = 100
@@ -21,7 +21,9 @@ KILLS = 100
 
 def _writer(db: Path, worker: int, count: int, *options: str) -> subprocess.Popen:
     args = [sys.executable, str(SUPPORT), str(db), str(worker), str(count), *options]
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=SUPPORT.parent.parent)
+    return subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=SUPPORT.parent.parent
+    )
 
 
 def _wait_for(path: Path, proc: subprocess.Popen) -> None:
@@ -90,7 +92,9 @@ def test_two_processes_write_at_once_without_locking_errors(tmp_path):
     procs = []
     for worker in (1, 2):
         ready = tmp_path / f"ready{worker}"
-        procs.append(_writer(db, worker, 120, "--ready", str(ready), "--go", str(go), "--pause", "0.01"))
+        procs.append(
+            _writer(db, worker, 120, "--ready", str(ready), "--go", str(go), "--pause", "0.01")
+        )
         _wait_for(ready, procs[-1])
     go.touch()
     outputs = [p.communicate(timeout=120) for p in procs]
@@ -103,7 +107,10 @@ def test_two_processes_write_at_once_without_locking_errors(tmp_path):
     assert start1 < end2 and start2 < end1  # they really were writing at the same time
     assert _assert_every_case_is_whole(db) == 240
     store = open_store(db)
-    assert store.conn.execute("SELECT point_code, last FROM sequences ORDER BY point_code").fetchall() == [
-        ("P1", 120), ("P2", 120),
+    assert store.conn.execute(
+        "SELECT point_code, last FROM sequences ORDER BY point_code"
+    ).fetchall() == [
+        ("P1", 120),
+        ("P2", 120),
     ]
     store.close()

@@ -12,12 +12,12 @@ import pytest
 from test_app_support import PASSWORD, complete_checks, open_case, ready
 
 from clerk.cli import main
-from clerk.clock import TZ
 from clerk.db import Store
-from clerk.model import Action, CaseState
-from clerk.storage import errors
-from clerk.storage.errors import translate
-from clerk.write_errors import storage_problem
+from clerk.domain.clock import TZ
+from clerk.domain.model import Action, CaseState
+from clerk.ports import errors
+from clerk.service.write_errors import storage_problem
+from clerk.storage.sqlite.errors import translate
 
 
 @pytest.mark.parametrize(
@@ -68,13 +68,18 @@ def test_records_come_back_typed(tmp_path: Path) -> None:
     case = window.store.get_case(view.uuid)
     assert case is not None
     assert (case.state, case.due_date, case.due_provisional, case.accepted_by) == (
-        CaseState.ACCEPTED, view.deadline.due, False, "admin",
+        CaseState.ACCEPTED,
+        view.deadline.due,
+        False,
+        "admin",
     )
     assert isinstance(case.accepted_at, datetime) and case.accepted_at.tzinfo is not None
     events = window.store.case_events(view.uuid)
     assert [e.action for e in events] == [Action.RECEIVE, Action.ACCEPT]
     assert events[-1].data == {
-        "due": view.deadline.due.isoformat(), "due_start": "2025-03-12", "provisional": False,
+        "due": view.deadline.due.isoformat(),
+        "due_start": "2025-03-12",
+        "provisional": False,
     }
     [document] = window.store.documents_for(view.uuid)
     assert (document.kind, document.issued_by, len(document.sha256)) == ("acceptance", "admin", 64)
@@ -87,20 +92,48 @@ def test_a_case_record_takes_stored_form_changes(tmp_path: Path) -> None:
     case = window.store.get_case(open_case(window, admin).uuid)
     assert case is not None
     changed = case.with_changes(
-        {"state": "accepted", "due_date": "2025-04-09", "due_provisional": 1, "accepted_at": "2025-03-12T09:30:00+08:00"}
+        {
+            "state": "accepted",
+            "due_date": "2025-04-09",
+            "due_provisional": 1,
+            "accepted_at": "2025-03-12T09:30:00+08:00",
+        }
     )
     assert (changed.state, changed.due_date, changed.due_provisional, changed.accepted_at) == (
-        CaseState.ACCEPTED, date(2025, 4, 9), True, datetime(2025, 3, 12, 9, 30, tzinfo=TZ),
+        CaseState.ACCEPTED,
+        date(2025, 4, 9),
+        True,
+        datetime(2025, 3, 12, 9, 30, tzinfo=TZ),
     )
     assert changed.uuid == case.uuid and case.state == CaseState.DRAFT
 
 
-def test_the_cli_refuses_an_account_at_an_unknown_point_with_the_services_rule(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_the_cli_refuses_an_account_at_an_unknown_point_with_the_services_rule(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
     window, _ = ready(tmp_path)
     window.store.close()
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-    assert main(["user", "add", "--db", str(tmp_path / "clerk.db"), "--login", "wang", "--name", "王芳",
-                 "--role", "clerk", "--point", "ZZ99", "--password-stdin"]) == 1
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "--db",
+                str(tmp_path / "clerk.db"),
+                "--login",
+                "wang",
+                "--name",
+                "王芳",
+                "--role",
+                "clerk",
+                "--point",
+                "ZZ99",
+                "--password-stdin",
+            ]
+        )
+        == 1
+    )
     assert capsys.readouterr().err == (
         "未能新增用户：没有编码为 ZZ99 的经办机构或服务点，请检查编码（clerk point list 可查看）。\n"
     )
@@ -109,7 +142,23 @@ def test_the_cli_refuses_an_account_at_an_unknown_point_with_the_services_rule(t
 def test_an_account_made_from_the_cli_signs_in_at_the_window(tmp_path: Path, monkeypatch) -> None:
     window, _ = ready(tmp_path)
     monkeypatch.setattr("sys.stdin", io.StringIO("clerk-password\n"))
-    assert main(["user", "add", "--db", str(tmp_path / "clerk.db"), "--login", "wang", "--name", "王芳",
-                 "--role", "clerk", "--password-stdin"]) == 0
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "--db",
+                str(tmp_path / "clerk.db"),
+                "--login",
+                "wang",
+                "--name",
+                "王芳",
+                "--role",
+                "clerk",
+                "--password-stdin",
+            ]
+        )
+        == 0
+    )
     wang = window.login("wang", "clerk-password")
     assert (wang.role, wang.point_code, wang.active) == ("clerk", "YZ05", True)

@@ -19,9 +19,9 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
-from clerk.clock import TZ
 from clerk.db import Store
-from clerk.model import Action, CaseState, Event
+from clerk.domain.clock import TZ
+from clerk.domain.model import Action, CaseState, Event
 
 # Cheap argon2id parameters so the tests do not spend seconds hashing.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -79,11 +79,14 @@ def write_one(store: Store, worker: int, n: int) -> None:
     uuid = f"{worker:08d}-0000-4000-8000-{n:012d}"
     with store.transaction():
         seq = store.next_sequence(f"P{worker}", "2026-03-02")
-        store.insert_case(case_row(uuid=uuid, case_no=f"P{worker}-20260302-{seq:06d}", point_code=f"P{worker}"))
+        store.insert_case(
+            case_row(uuid=uuid, case_no=f"P{worker}-20260302-{seq:06d}", point_code=f"P{worker}")
+        )
         store.append_event(event(uuid), f"P{worker}")
         store.set_material_checks(uuid, [{"material_id": m, "status": "ok"} for m in MATERIALS])
         store.append_event(
-            event(uuid, Action.WITHDRAW, from_state=CaseState.DRAFT, to_state=CaseState.WITHDRAWN), f"P{worker}"
+            event(uuid, Action.WITHDRAW, from_state=CaseState.DRAFT, to_state=CaseState.WITHDRAWN),
+            f"P{worker}",
         )
         store.update_case(uuid, {"state": "withdrawn", "closed_at": T0}, expected_version=1)
 
@@ -99,7 +102,9 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     store = open_store(args.db)
     point = f"P{args.worker}"
-    done = store.conn.execute("SELECT COUNT(*) FROM cases WHERE point_code = ?", (point,)).fetchone()[0]
+    done = store.conn.execute(
+        "SELECT COUNT(*) FROM cases WHERE point_code = ?", (point,)
+    ).fetchone()[0]
     if args.ready:
         args.ready.touch()
     while args.go and not args.go.exists():

@@ -7,8 +7,8 @@ from datetime import datetime
 from roster_support import COLLEGE, COLLEGE_NAME, college_window, roster
 from sync_setup import Clock, exchange_keys, export, installation
 
-from clerk.clock import TZ
-from clerk.storage.files import verify_file
+from clerk.domain.clock import TZ
+from clerk.storage.sqlite.files import verify_file
 
 
 def _rows(window, table: str) -> list[tuple]:
@@ -16,21 +16,35 @@ def _rows(window, table: str) -> list[tuple]:
 
 
 def test_a_roster_batch_reaches_the_county_with_its_cases_and_only_once(tmp_path):
-    county = installation(tmp_path / "county", "YZ01", Clock(datetime(2026, 9, 1, 9, 30, tzinfo=TZ)))
+    county = installation(
+        tmp_path / "county", "YZ01", Clock(datetime(2026, 9, 1, 9, 30, tzinfo=TZ))
+    )
     county.store.add_point(COLLEGE, COLLEGE_NAME, "college", "YZ01")
     (tmp_path / "college").mkdir()
     college, clerk = college_window(tmp_path / "college")
     exchange_keys(county, college)
-    result = college.enrol_roster(clerk, college.check_roster(roster(tmp_path, 3)), seal_checked=True)
+    result = college.enrol_roster(
+        clerk, college.check_roster(roster(tmp_path, 3)), seal_checked=True
+    )
 
     bundle = export(college, tmp_path / "usb").path
     report = county.import_bundle(bundle)
     assert report.status == "imported", report.message
-    assert (report.imported["cases"], report.imported["batches"], report.imported["batch_cases"]) == (3, 1, 3)
-    batch = county.store.conn.execute("SELECT batch_no, source_sha256, enrolled, receipt_path_pdf FROM batches").fetchone()
-    source = college.store.conn.execute("SELECT batch_no, source_sha256, enrolled FROM batches").fetchone()
+    assert (
+        report.imported["cases"],
+        report.imported["batches"],
+        report.imported["batch_cases"],
+    ) == (3, 1, 3)
+    batch = county.store.conn.execute(
+        "SELECT batch_no, source_sha256, enrolled, receipt_path_pdf FROM batches"
+    ).fetchone()
+    source = college.store.conn.execute(
+        "SELECT batch_no, source_sha256, enrolled FROM batches"
+    ).fetchone()
     assert batch == (*source, None)  # where the college keeps its files stays local
-    assert [r[3] for r in _rows(county, "batch_materials")] == [r[3] for r in _rows(college, "batch_materials")]
+    assert [r[3] for r in _rows(county, "batch_materials")] == [
+        r[3] for r in _rows(college, "batch_materials")
+    ]
     assert result.enrolled == 3
 
     again = county.import_bundle(bundle)

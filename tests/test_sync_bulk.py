@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sync_setup import OFFICE, POINT, Clock, collected, exchange_keys, export, installation
 
-from clerk.clock import TZ
-from clerk.storage import sync as storage_sync
-from clerk.storage.chain import event_hash
-from clerk.storage.errors import StorageError
-from clerk.storage.sync import SyncStore
+from clerk.domain.chain import event_hash
+from clerk.domain.clock import TZ
+from clerk.ports.errors import StorageError
+from clerk.storage.sqlite import sync as storage_sync
+from clerk.storage.sqlite.sync import SyncStore
 from clerk.sync import exchange, keys
 
 
@@ -39,7 +39,11 @@ def checked_at(county, path) -> exchange.Checked:
     """A bundle as the county reads it (signature, parts and chains checked), to be changed."""
     pair = keys.load(county.key_dir())
     return exchange.check_bundle(
-        path.read_bytes(), county.sync_store(), county.me(), pair, schema_version=county.store.schema_version()
+        path.read_bytes(),
+        county.sync_store(),
+        county.me(),
+        pair,
+        schema_version=county.store.schema_version(),
     )
 
 
@@ -59,13 +63,19 @@ def as_bundle(checked: exchange.Checked, seq: int) -> exchange.Checked:
     contents = copy.deepcopy(checked.contents)
     contents.manifest["seq"] = seq
     return dataclasses.replace(
-        checked, header=dataclasses.replace(checked.header, seq=seq), contents=contents, digest=f"{seq:064d}"
+        checked,
+        header=dataclasses.replace(checked.header, seq=seq),
+        contents=contents,
+        digest=f"{seq:064d}",
     )
 
 
 def counts(window) -> tuple[int, int, int]:
     conn = window.store.conn
-    return tuple(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("cases", "events", "case_materials"))
+    return tuple(
+        conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+        for t in ("cases", "events", "case_materials")
+    )
 
 
 # ------------------------------------------------------------------ events: (origin, seq) looked up per range
@@ -132,20 +142,27 @@ def test_event_hashes_reads_one_range_of_one_chain(pair):
 # ------------------------------------------------------------------ records: one read per table, new rows written in bulk
 
 
-def test_a_material_check_with_the_same_uuid_and_other_content_is_refused_not_overwritten(pair, tmp_path):
+def test_a_material_check_with_the_same_uuid_and_other_content_is_refused_not_overwritten(
+    pair, tmp_path
+):
     county, point = pair
     collected(point, 35, 0)
     checked = checked_at(county, export(point, tmp_path / "one").path)
     apply(county, checked)
     again = as_bundle(checked, 2)
     row = again.contents.records["case_materials"][0]
-    stored = county.store.conn.execute("SELECT status FROM case_materials WHERE uuid = ?", (row["uuid"],)).fetchone()[0]
+    stored = county.store.conn.execute(
+        "SELECT status FROM case_materials WHERE uuid = ?", (row["uuid"],)
+    ).fetchone()[0]
     row["status"] = "missing" if stored != "missing" else "ok"
     report = apply(county, again)
     assert [(r["kind"], r["uuid"]) for r in report.rejected] == [("case_materials", row["uuid"])]
-    assert county.store.conn.execute(
-        "SELECT status FROM case_materials WHERE uuid = ?", (row["uuid"],)
-    ).fetchone()[0] == stored
+    assert (
+        county.store.conn.execute(
+            "SELECT status FROM case_materials WHERE uuid = ?", (row["uuid"],)
+        ).fetchone()[0]
+        == stored
+    )
 
 
 def test_one_uuid_twice_in_a_bundle_the_second_is_compared_with_the_first(pair, tmp_path):
@@ -159,14 +176,19 @@ def test_one_uuid_twice_in_a_bundle_the_second_is_compared_with_the_first(pair, 
     rows[-1]["uuid"] = rows[1]["uuid"]
     report = apply(county, checked)
     assert report.imported["case_materials"] == len(rows) - 2
-    assert [(r["kind"], r["uuid"]) for r in report.rejected] == [("case_materials", rows[1]["uuid"])]
+    assert [(r["kind"], r["uuid"]) for r in report.rejected] == [
+        ("case_materials", rows[1]["uuid"])
+    ]
     assert report.duplicates == 1
     stored = county.store.conn.execute(
         "SELECT status FROM case_materials WHERE uuid = ?", (rows[1]["uuid"],)
     ).fetchone()[0]
-    assert stored == checked_at(county, export(point, tmp_path / "two").path).contents.records[
-        "case_materials"
-    ][1]["status"]
+    assert (
+        stored
+        == checked_at(county, export(point, tmp_path / "two").path).contents.records[
+            "case_materials"
+        ][1]["status"]
+    )
 
 
 def test_a_record_whose_case_is_missing_is_refused_and_the_others_are_stored(pair, tmp_path):
@@ -176,7 +198,9 @@ def test_a_record_whose_case_is_missing_is_refused_and_the_others_are_stored(pai
     rows = checked.contents.records["case_materials"]
     rows[0]["case_uuid"] = "0190f0a0-0000-7000-8000-000000000000"
     report = apply(county, checked)
-    assert [(r["kind"], r["why"]) for r in report.rejected] == [("case_materials", "记录所属的办件不在本机。")]
+    assert [(r["kind"], r["why"]) for r in report.rejected] == [
+        ("case_materials", "记录所属的办件不在本机。")
+    ]
     assert report.imported["case_materials"] == len(rows) - 1
 
 
@@ -217,7 +241,9 @@ def test_insert_events_still_runs_the_chain_triggers_for_every_row(pair, monkeyp
     source = SyncStore(point.store)
     events = source.events_after(POINT, 0)
     target = SyncStore(county.store)
-    target.insert_records("cases", [_travelling(point, events[0]["case_uuid"])], "2026-11-02T09:30:00+08:00")
+    target.insert_records(
+        "cases", [_travelling(point, events[0]["case_uuid"])], "2026-11-02T09:30:00+08:00"
+    )
     broken = [dict(e) for e in events]
     broken[-1]["prev_hash"] = "0" * 64  # the last one does not extend the chain head
     with pytest.raises(StorageError):
@@ -232,15 +258,19 @@ def test_replacing_a_case_with_the_same_names_keeps_one_search_row_and_a_new_nam
     sync = SyncStore(county.store)
     row = _case(0)
     sync.insert_records("cases", [row], "2026-11-02T09:30:00+08:00")
-    sync.replace_record("cases", {**row, "state": "accepted", "version": 2}, "2026-11-02T10:00:00+08:00")
+    sync.replace_record(
+        "cases", {**row, "state": "accepted", "version": 2}, "2026-11-02T10:00:00+08:00"
+    )
     conn = county.store.conn
-    assert conn.execute("SELECT applicant_name FROM cases_fts WHERE case_uuid = ?", (row["uuid"],)).fetchall() == [
-        ("测 试 0",)
-    ]
-    sync.replace_record("cases", {**row, "applicant_name": "李四", "version": 3}, "2026-11-02T10:30:00+08:00")
-    assert conn.execute("SELECT applicant_name FROM cases_fts WHERE case_uuid = ?", (row["uuid"],)).fetchall() == [
-        ("李 四",)
-    ]
+    assert conn.execute(
+        "SELECT applicant_name FROM cases_fts WHERE case_uuid = ?", (row["uuid"],)
+    ).fetchall() == [("测 试 0",)]
+    sync.replace_record(
+        "cases", {**row, "applicant_name": "李四", "version": 3}, "2026-11-02T10:30:00+08:00"
+    )
+    assert conn.execute(
+        "SELECT applicant_name FROM cases_fts WHERE case_uuid = ?", (row["uuid"],)
+    ).fetchall() == [("李 四",)]
 
 
 def _case(n: int) -> dict:
@@ -273,31 +303,63 @@ def _travelling(window, uuid: str) -> dict:
 def test_a_name_with_a_line_separator_travels_intact(pair, tmp_path):
     county, point = pair
     uuid = collected(point, 35, 0)
-    point.store.conn.execute("UPDATE cases SET applicant_name = ? WHERE uuid = ?", ("张\u2028三\x85丰", uuid))
+    point.store.conn.execute(
+        "UPDATE cases SET applicant_name = ? WHERE uuid = ?", ("张\u2028三\x85丰", uuid)
+    )
     report = county.import_bundle(export(point, tmp_path / "one").path)
     assert report.status == "imported", report.message
     assert county.store.get_case(uuid).applicant_name == "张\u2028三\x85丰"
 
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
-VALUE = st.one_of(st.none(), st.integers(-(2**40), 2**40), TEXT, st.booleans(), st.floats(allow_nan=False))
+VALUE = st.one_of(
+    st.none(), st.integers(-(2**40), 2**40), TEXT, st.booleans(), st.floats(allow_nan=False)
+)
 DATA = st.dictionaries(TEXT, st.one_of(VALUE, st.lists(VALUE, max_size=3)), max_size=4)
 
 
 @settings(max_examples=300, deadline=None)
 @given(
     fields=st.fixed_dictionaries(
-        {name: st.one_of(TEXT, st.none(), st.integers(0, 10**6)) for name in ("uuid", "case_uuid", "action", "actor", "at", "from_state", "to_state", "reason", "point_code", "origin")}
+        {
+            name: st.one_of(TEXT, st.none(), st.integers(0, 10**6))
+            for name in (
+                "uuid",
+                "case_uuid",
+                "action",
+                "actor",
+                "at",
+                "from_state",
+                "to_state",
+                "reason",
+                "point_code",
+                "origin",
+            )
+        }
     ),
     seq=st.one_of(st.integers(1, 10**9), st.booleans()),
     data=DATA,
     spacing=st.booleans(),
     format=st.sampled_from([1, 2, None]),
 )
-def test_the_spliced_link_hash_is_the_hash_of_the_canonical_payload(fields, seq, data, spacing, format):
+def test_the_spliced_link_hash_is_the_hash_of_the_canonical_payload(
+    fields, seq, data, spacing, format
+):
     # Spaced, unsorted data text is decoded and re-encoded canonically, exactly as before.
-    text = json.dumps(data, ensure_ascii=spacing, sort_keys=False, separators=(", ", ": ") if spacing else (",", ":"))
-    event = {**fields, "seq": seq, "data": text, "prev_hash": "a" * 64, "hash": "", "format": format}
+    text = json.dumps(
+        data,
+        ensure_ascii=spacing,
+        sort_keys=False,
+        separators=(", ", ": ") if spacing else (",", ":"),
+    )
+    event = {
+        **fields,
+        "seq": seq,
+        "data": text,
+        "prev_hash": "a" * 64,
+        "hash": "",
+        "format": format,
+    }
     expected = event_hash({**event, "data": json.loads(text)}, "a" * 64, format or 1)
     assert exchange.event_link_hash(event, {}) == expected
     cache: dict[str, str] = {}
@@ -330,7 +392,9 @@ def _payload(cases_part: bytes) -> bytes:
 def test_a_records_line_is_read_as_utf8_json():
     from clerk.sync import bundle as fmt
 
-    line = json.dumps({"uuid": "c-1", "applicant_name": "张\u2028三"}, ensure_ascii=False).encode("utf-8")
+    line = json.dumps({"uuid": "c-1", "applicant_name": "张\u2028三"}, ensure_ascii=False).encode(
+        "utf-8"
+    )
     contents = fmt.open_payload(_payload(line + b"\n"), schema_version=99)
     assert contents.records["cases"] == [{"uuid": "c-1", "applicant_name": "张\u2028三"}]
 

@@ -21,10 +21,10 @@ from sync_setup import (
 )
 
 from clerk.cli import main
-from clerk.clock import TZ
-from clerk.model import Action, CaseState, Event
-from clerk.storage.files import verify_file
-from clerk.storage.sync import SyncStore
+from clerk.domain.clock import TZ
+from clerk.domain.model import Action, CaseState, Event
+from clerk.storage.sqlite.files import verify_file
+from clerk.storage.sqlite.sync import SyncStore
 from clerk.sync import keys, peers
 from clerk.sync.exchange import report_text
 
@@ -110,10 +110,10 @@ def test_a_gap_names_the_bundle_to_bring_and_applies_nothing(pair, tmp_path):
     )  # acknowledges bundle 1
     collected(point, 34, 1)
     second = export(point, tmp_path / "two").path
-    from clerk.catalog import default_catalog
     from clerk.db import Store
-    from clerk.offices import default_offices
-    from clerk.service import Window
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.offices import default_offices
+    from clerk.service.window import Window
 
     old = Window(
         Store.open(tmp_path / "old.db", clock=county.clock),
@@ -137,10 +137,10 @@ def test_a_bundle_number_reused_with_other_content_is_refused(pair, tmp_path):
     collected(point, 35, 0)
     county.import_bundle(export(point, tmp_path / "one").path)
     # Another bundle 1 from the same point with different content (its file restored from a backup).
-    from clerk.catalog import default_catalog
     from clerk.db import Store
-    from clerk.offices import default_offices
-    from clerk.service import Window
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.offices import default_offices
+    from clerk.service.window import Window
 
     shutil.copytree(keys.key_dir(point.store.path), keys.key_dir(tmp_path / "pointcopy.db"))
     copy = Window(
@@ -257,7 +257,7 @@ def test_a_revoked_sender_is_refused(pair, tmp_path):
 def test_a_newer_schema_is_refused(pair, tmp_path, monkeypatch):
     county, point = pair
     collected(point, 35)
-    from clerk.storage import schema
+    from clerk.storage.sqlite import schema
     from clerk.sync import export as exporting  # where the manifest's schema number is written
 
     monkeypatch.setattr(exporting, "LATEST", schema.LATEST + 1)
@@ -431,7 +431,7 @@ def test_a_storage_failure_during_apply_changes_nothing_and_leaves_no_files(
 ):
     import sqlite3
 
-    from clerk.storage import sync as storage_sync
+    from clerk.storage.sqlite import sync as storage_sync
 
     county, point = pair
     uuid = collected(point, 35)

@@ -10,8 +10,8 @@ import pytest
 from sync_setup import OFFICE, OTHER_POINT, POINT, Clock, installation
 
 from clerk.cli import main
-from clerk.clock import TZ
-from clerk.storage.sync import SyncStore
+from clerk.domain.clock import TZ
+from clerk.storage.sqlite.sync import SyncStore
 from clerk.sync import keys
 
 

@@ -18,10 +18,10 @@ from sync_setup import (
     user,
 )
 
-from clerk.clock import TZ
-from clerk.model import CaseState
-from clerk.storage.files import verify_file
-from clerk.storage.sync import SyncStore
+from clerk.domain.clock import TZ
+from clerk.domain.model import CaseState
+from clerk.storage.sqlite.files import verify_file
+from clerk.storage.sqlite.sync import SyncStore
 
 
 @pytest.fixture
@@ -159,7 +159,7 @@ def test_a_case_accepted_at_the_point_is_approved_at_the_county_and_closed_back_
 
 
 def test_taking_the_other_sides_move_is_recorded_and_the_file_still_verifies(pair, tmp_path, clock):
-    from clerk.model import Action, Event
+    from clerk.domain.model import Action, Event
 
     county, point = pair
     uuid = collected(point, 35)
@@ -220,10 +220,10 @@ def test_the_whole_exchange_from_the_command_line_and_verify_on_both(tmp_path, c
 
 
 def reopened(root, clock):
-    from clerk.catalog import default_catalog
     from clerk.db import Store
-    from clerk.offices import default_offices
-    from clerk.service import Window
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.offices import default_offices
+    from clerk.service.window import Window
 
     store = Store.open(root / "clerk.db", clock=clock)
     return Window(
@@ -283,7 +283,7 @@ def test_once_acknowledged_the_next_bundle_carries_only_what_is_new(pair, tmp_pa
 def test_a_notice_at_the_county_sends_the_case_back_to_the_point_for_the_supplement(
     pair, tmp_path, clock
 ):
-    from clerk.materials import MaterialCheck
+    from clerk.domain.materials import MaterialCheck
 
     county, point = pair
     uuid = collected(point, 35)
@@ -315,6 +315,11 @@ def test_an_import_tells_its_stages_as_they_start(pair, tmp_path):
     county, point = pair
     collected(point, 35)
     told: list[tuple[str, int, int]] = []
-    report = county.import_bundle(export(point, tmp_path / "usb").path, progress=lambda *a: told.append(a))
+    report = county.import_bundle(
+        export(point, tmp_path / "usb").path, progress=lambda *a: told.append(a)
+    )
     assert report.status == "imported", report.message
-    assert [stage for stage, _, _ in told] == ["检查上报包（解密、签名、每条事件的哈希链）", "导入记录（一个事务）"]
+    assert [stage for stage, _, _ in told] == [
+        "检查上报包（解密、签名、每条事件的哈希链）",
+        "导入记录（一个事务）",
+    ]

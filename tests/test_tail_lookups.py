@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from test_storage_support import case_row, open_store
 
-from clerk.case_numbers import make_case_number
-from clerk.storage import queries
+from clerk.domain.case_numbers import make_case_number
+from clerk.storage.sqlite import queries
 
 IDS = ["430102199001011234", "430102199202025678", "11010519491231002X"]
 
@@ -62,7 +62,13 @@ def test_fewer_than_four_digits_still_find_by_the_end_of_the_number(store):
 
 
 def test_four_digit_tails_read_the_sequence_index_not_every_case(store):
-    params = {"seq_check": "1288", "seq": None, "tail": "%1288", "tail_check": "%1288_", "limit": 10}
+    params = {
+        "seq_check": "1288",
+        "seq": None,
+        "tail": "%1288",
+        "tail_check": "%1288_",
+        "limit": 10,
+    }
     plan = _plan(store, queries.BY_CASE_SEQ_TAIL, params)
     assert "idx_cases_seq_tail" in plan
     assert "SCAN cases" not in plan
@@ -71,7 +77,9 @@ def test_four_digit_tails_read_the_sequence_index_not_every_case(store):
 def test_the_last_6_of_an_id_number_use_their_index(store):
     assert nos(queries.by_id_tail(store.conn, "01234")) == []  # exactly the last 6, not 5
     assert nos(queries.by_id_tail(store.conn, "011234")) == [_no(3, 1)]
-    assert nos(queries.by_id_tail(store.conn, "31002x")) == [_no(3, 1288)]  # upper-case X, as stored
+    assert nos(queries.by_id_tail(store.conn, "31002x")) == [
+        _no(3, 1288)
+    ]  # upper-case X, as stored
     assert nos(queries.by_id_tail(store.conn, "025678")) == [_no(4, 12), _no(2, 1288)]
     plan = _plan(store, queries.BY_ID_TAIL, {"tail": "011234", "limit": 10})
     assert "idx_cases_id_tail" in plan and "SCAN cases" not in plan
@@ -101,8 +109,13 @@ def test_open_bad_ratings_come_oldest_rating_first_each_case_once(store):
 def test_the_bad_ratings_queue_is_a_page_and_filters_by_point(store):
     for n in (1, 2, 3, 4):
         _rate(store, n, "1", f"2026-03-0{n + 4}T10:00:00+08:00")
-    assert nos(queries.bad_ratings_awaiting_follow_up(store.conn, limit=2)) == [_no(2, 1288), _no(3, 1288)]
-    assert nos(queries.bad_ratings_awaiting_follow_up(store.conn, point_code="YZ0101")) == [_no(4, 12)]
+    assert nos(queries.bad_ratings_awaiting_follow_up(store.conn, limit=2)) == [
+        _no(2, 1288),
+        _no(3, 1288),
+    ]
+    assert nos(queries.bad_ratings_awaiting_follow_up(store.conn, point_code="YZ0101")) == [
+        _no(4, 12)
+    ]
 
 
 def test_the_bad_ratings_queue_reads_its_partial_index(store):

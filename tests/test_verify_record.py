@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from clerk.catalog import default_catalog
 from clerk.cli import main
-from clerk.clock import TZ
 from clerk.db import Store
-from clerk.identifiers import resident_id_check_char
-from clerk.materials import MaterialCheck
-from clerk.model import Applicant, Role
-from clerk.offices import default_offices
-from clerk.service import Window
-from clerk.storage import chain
+from clerk.domain import chain
+from clerk.domain.catalog import default_catalog
+from clerk.domain.clock import TZ
+from clerk.domain.identifiers import resident_id_check_char
+from clerk.domain.materials import MaterialCheck
+from clerk.domain.model import Applicant, Role
+from clerk.domain.offices import default_offices
+from clerk.service.window import Window
 
 PASSWORD = "counterpass1"
 POINT = "YZ03"
@@ -49,7 +49,11 @@ def window(tmp_path: Path) -> Window:
         documents_root=tmp_path / "documents",
     )
     w.setup(POINT, "admin", "王管理", PASSWORD)
-    for login, name, role in (("clerk1", "李经办", Role.CLERK), ("rev1", "周审核", Role.REVIEWER), ("fin1", "赵财务", Role.FINANCE)):
+    for login, name, role in (
+        ("clerk1", "李经办", Role.CLERK),
+        ("rev1", "周审核", Role.REVIEWER),
+        ("fin1", "赵财务", Role.FINANCE),
+    ):
         w.store.create_user(login, name, role, PASSWORD, POINT)
     yield w
     w.store.close()
@@ -57,8 +61,13 @@ def window(tmp_path: Path) -> Window:
 
 def _accepted(window: Window, item_no: int) -> str:
     clerk = window.login("clerk1", PASSWORD)
-    view = window.open_case(clerk, item_no, Applicant("person", "张三丰", "resident_id", PERSON_ID, phone="13812345678"))
-    checks = {m.id: MaterialCheck(m.id, "ok", m.alternatives[0]) for m in window.required_for(item_no, frozenset())}
+    view = window.open_case(
+        clerk, item_no, Applicant("person", "张三丰", "resident_id", PERSON_ID, phone="13812345678")
+    )
+    checks = {
+        m.id: MaterialCheck(m.id, "ok", m.alternatives[0])
+        for m in window.required_for(item_no, frozenset())
+    }
     window.check_materials(clerk, view.uuid, checks)
     window.accept(clerk, view.uuid)
     return view.uuid
@@ -107,7 +116,13 @@ def _item31(window: Window, cases: dict[str, str]) -> tuple[str, str]:
 
 def test_a_file_made_by_the_window_verifies(window, cases, capsys):
     code, report = _verify(window, capsys)
-    assert (code, report["ok"], report["mode"], report["cases"], report["documents"]) == (0, True, "full", 2, 3)
+    assert (code, report["ok"], report["mode"], report["cases"], report["documents"]) == (
+        0,
+        True,
+        "full",
+        2,
+        3,
+    )
 
 
 def test_the_second_verify_is_incremental_and_walks_nothing_old(window, cases, capsys):
@@ -135,7 +150,9 @@ def test_state_set_in_sql_then_paid_without_approval_fails(window, cases, capsys
     code, report = _verify(window, capsys)
     assert code == 1
     assert any(
-        m.startswith(f"办件 {case_no}：第 3 条事件（拨付）从“待拨付”开始，但此前的事件记录表明办件处于“已受理”")
+        m.startswith(
+            f"办件 {case_no}：第 3 条事件（拨付）从“待拨付”开始，但此前的事件记录表明办件处于“已受理”"
+        )
         for m in _messages(report)
     )
 
@@ -209,7 +226,11 @@ def test_a_deleted_document_row_leaves_an_unnamed_file_for_the_full_verify(windo
     _sql(window, "DELETE FROM documents WHERE case_uuid = ?", params=(uuid,))
     code, report = _verify(window, capsys, "--full")
     assert code == 1
-    assert any(m.startswith(f"文书文件 {pdf.name}（") and m.endswith("没有任何登记记录：它可能是登记记录被删除后留下的。") for m in _messages(report))
+    assert any(
+        m.startswith(f"文书文件 {pdf.name}（")
+        and m.endswith("没有任何登记记录：它可能是登记记录被删除后留下的。")
+        for m in _messages(report)
+    )
 
 
 def test_a_deleted_document_file_is_named(window, cases, capsys):
@@ -230,7 +251,9 @@ def test_a_replaced_pdf_fails_the_full_verify(window, cases, capsys):
     Path(document.path_pdf).write_bytes(b"%PDF-1.4 forged")
     code, report = _verify(window, capsys, "--full")
     assert code == 1
-    assert _messages(report) == [f"办件 {case_no} 的文书 {document.doc_no} 的 PDF 与登记的 SHA-256 不符：文件被改动或替换。"]
+    assert _messages(report) == [
+        f"办件 {case_no} 的文书 {document.doc_no} 的 PDF 与登记的 SHA-256 不符：文件被改动或替换。"
+    ]
 
 
 def test_set_aside_files_are_counted_not_failed(window, cases, capsys):
@@ -250,11 +273,21 @@ def _drop_guards(window: Window) -> list[str]:
 
 def test_the_last_three_events_deleted_fail_the_verify(window, cases, capsys):
     _verify(window, capsys)
-    _sql(window, *_drop_guards(window), "DELETE FROM events WHERE n > (SELECT MAX(n) - 3 FROM events)")
+    _sql(
+        window,
+        *_drop_guards(window),
+        "DELETE FROM events WHERE n > (SELECT MAX(n) - 3 FROM events)",
+    )
     code, report = _verify(window, capsys)
     assert code == 1
-    assert "保护记录的触发器缺失（events_no_delete、events_no_update）：有人绕过程序改动了数据库。" in _messages(report)
-    assert any("上次核验通过时的链头（来源 YZ03 第" in m and "已不存在：事件记录被截断或删除。" in m for m in _messages(report))
+    assert (
+        "保护记录的触发器缺失（events_no_delete、events_no_update）：有人绕过程序改动了数据库。"
+        in _messages(report)
+    )
+    assert any(
+        "上次核验通过时的链头（来源 YZ03 第" in m and "已不存在：事件记录被截断或删除。" in m
+        for m in _messages(report)
+    )
 
 
 def test_events_deleted_and_the_triggers_put_back_still_fail(window, cases, capsys):
@@ -271,7 +304,11 @@ def test_events_deleted_and_the_triggers_put_back_still_fail(window, cases, caps
         *(s for (s,) in saved),
     )
     code, report = _verify(window, capsys)
-    assert (code, report["mode"], report["escalated"]) == (1, "full", "数据库结构自上次核验后有改动，已做完整核验")
+    assert (code, report["mode"], report["escalated"]) == (
+        1,
+        "full",
+        "数据库结构自上次核验后有改动，已做完整核验",
+    )
     kinds = {p["kind"] for p in report["problems"]}
     assert {"checkpoint", "case"} <= kinds
 
@@ -286,19 +323,24 @@ def _rechain(window: Window) -> None:
     for row in rows:
         row["prev_hash"] = prev
         digest = chain.event_hash({**row, "data": json.loads(row["data"])}, prev, row["format"])
-        conn.execute("UPDATE events SET prev_hash = ?, hash = ? WHERE n = ?", (prev, digest, row["n"]))
+        conn.execute(
+            "UPDATE events SET prev_hash = ?, hash = ? WHERE n = ?", (prev, digest, row["n"])
+        )
         prev = digest
     conn.close()
 
 
 def test_a_recomputed_chain_is_caught_against_the_last_verified_head(window, cases, capsys):
     _verify(window, capsys)
-    _sql(window, "DROP TRIGGER events_no_update", "UPDATE events SET actor = 'mallory' WHERE seq = 1")
+    _sql(
+        window, "DROP TRIGGER events_no_update", "UPDATE events SET actor = 'mallory' WHERE seq = 1"
+    )
     _rechain(window)
     code, report = _verify(window, capsys)
     assert code == 1
     assert any(
-        m.startswith("上次核验通过时的链头（来源 YZ03 第") and m.endswith("的哈希不同：事件记录被改写。")
+        m.startswith("上次核验通过时的链头（来源 YZ03 第")
+        and m.endswith("的哈希不同：事件记录被改写。")
         for m in _messages(report)
     )
 
@@ -306,7 +348,9 @@ def test_a_recomputed_chain_is_caught_against_the_last_verified_head(window, cas
 def test_a_recomputed_chain_is_caught_against_a_ledger_head(window, cases, capsys):
     seq, digest = window.store.chain_head()
     window.store.add_checkpoint("YZ03", seq, digest, "ledger", "2026-11-02 日结单")
-    _sql(window, "DROP TRIGGER events_no_update", "UPDATE events SET actor = 'mallory' WHERE seq = 1")
+    _sql(
+        window, "DROP TRIGGER events_no_update", "UPDATE events SET actor = 'mallory' WHERE seq = 1"
+    )
     _rechain(window)
     _sql(window, "DELETE FROM checkpoints WHERE source = 'verified'")
     code, report = _verify(window, capsys)
@@ -340,7 +384,7 @@ def test_the_ledgers_verify_leaves_older_files_to_the_next_verify(window, cases,
 
 
 def test_pdfs_hashed_in_threads_come_back_in_order(tmp_path):
-    from clerk.storage.verify import _file_sha256, _hash_files
+    from clerk.storage.sqlite.verify import _file_sha256, _hash_files
 
     paths: list[str | None] = []
     for i in range(40):

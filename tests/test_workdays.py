@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clerk.catalog import DataFileError
-from clerk.workdays import WorkCalendar, load_holiday_file, statutory_holidays, weekday_label
+from clerk.domain.catalog import DataFileError
+from clerk.domain.workdays import WorkCalendar, load_holiday_file, statutory_holidays, weekday_label
 
 # A made-up 2027 arrangement for tests (the real notice is not published yet).
 FAKE_2027 = {
@@ -128,7 +128,9 @@ def test_statutory_holidays_are_holidays_in_the_published_notices(year: int) -> 
 def test_provisional_year_does_not_guess_make_up_days(cal: WorkCalendar) -> None:
     # Weekends around the Spring Festival stay rest days until the notice names a make-up day.
     assert cal.is_working_day(date(2027, 1, 31)) is False  # a Sunday
-    assert cal.is_working_day(date(2027, 2, 9)) is True  # 初四, a Tuesday: only the notice bridges it
+    assert (
+        cal.is_working_day(date(2027, 2, 9)) is True
+    )  # 初四, a Tuesday: only the notice bridges it
 
 
 def test_weekday_label() -> None:

@@ -11,9 +11,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clerk.catalog import Item, LegalBasis, MainItem, Material, SubItem, TimeLimit, default_catalog
-from clerk.model import Action, CaseState, Channel, Event, Rating, Role
-from clerk.workflow import (
+from clerk.domain.catalog import (
+    Item,
+    LegalBasis,
+    MainItem,
+    Material,
+    SubItem,
+    TimeLimit,
+    default_catalog,
+)
+from clerk.domain.model import Action, CaseState, Channel, Event, Rating, Role
+from clerk.domain.workflow import (
     CaseFacts,
     OfficeSettings,
     WorkflowError,
@@ -800,7 +808,12 @@ def test_every_catalogue_item_ends_closed_or_waiting_after_acceptance() -> None:
 
 
 def test_abandon_is_refused_while_the_supplement_period_runs() -> None:
-    f = facts(S.AWAITING_SUPPLEMENT, complete=False, supplement_due=date(2026, 12, 2), today=date(2026, 12, 2))
+    f = facts(
+        S.AWAITING_SUPPLEMENT,
+        complete=False,
+        supplement_due=date(2026, 12, 2),
+        today=date(2026, 12, 2),
+    )
     with pytest.raises(WorkflowError) as exc:
         run(f, A.ABANDON, reason="逾期未补正")
     assert str(exc.value) == (
@@ -810,10 +823,20 @@ def test_abandon_is_refused_while_the_supplement_period_runs() -> None:
 
 
 def test_abandon_is_allowed_the_day_after_the_supplement_period() -> None:
-    f = facts(S.AWAITING_SUPPLEMENT, complete=False, supplement_due=date(2026, 12, 2), today=date(2026, 12, 3))
+    f = facts(
+        S.AWAITING_SUPPLEMENT,
+        complete=False,
+        supplement_due=date(2026, 12, 2),
+        today=date(2026, 12, 3),
+    )
     assert [e.to_state for e in run(f, A.ABANDON, reason="逾期未补正")] == [S.ABANDONED]
 
 
 def test_withdrawal_does_not_wait_for_the_supplement_period() -> None:
-    f = facts(S.AWAITING_SUPPLEMENT, complete=False, supplement_due=date(2026, 12, 2), today=date(2026, 11, 3))
+    f = facts(
+        S.AWAITING_SUPPLEMENT,
+        complete=False,
+        supplement_due=date(2026, 12, 2),
+        today=date(2026, 11, 3),
+    )
     assert [e.to_state for e in run(f, A.WITHDRAW, reason="申请人书面申请撤回")] == [S.WITHDRAWN]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from clerk.catalog import VENUES, DataFileError, LocalGuide, TimeLimit, _Parser, load_catalog
+from clerk.domain.catalog import VENUES, DataFileError, LocalGuide, TimeLimit, _Parser, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERLAY = ROOT / "catalog.json"

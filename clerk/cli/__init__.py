@@ -13,9 +13,9 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from clerk.catalog import DataFileError
-from clerk.storage.errors import StorageError
-from clerk.storage.schema import SchemaTooNewError
+from clerk.domain.catalog import DataFileError
+from clerk.ports.errors import StorageError
+from clerk.storage.sqlite.schema import SchemaTooNewError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"已停止：{exc}", file=sys.stderr)
         return 2
     except StorageError as exc:
-        from clerk.open_errors import open_problem
+        from clerk.service.open_errors import open_problem
 
         print(open_problem(exc, _db_name(args)), file=sys.stderr)
         return 2
@@ -74,6 +74,6 @@ def _db_name(args: argparse.Namespace) -> str:
     named = getattr(args, "target_db", None) or getattr(args, "db", None)
     if named:
         return str(named)
-    from clerk.paths import default_db_path
+    from clerk.support.paths import default_db_path
 
     return str(default_db_path())

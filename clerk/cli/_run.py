@@ -6,7 +6,7 @@ import argparse
 
 
 def run_app(args: argparse.Namespace) -> int:
-    from clerk.app import make_app_from_args
+    from clerk.screens.app import make_app_from_args
 
     app = make_app_from_args(args)
     app.run()

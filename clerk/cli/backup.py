@@ -7,16 +7,24 @@ import json
 import sys
 
 from clerk.cli.verify import db_path, report_text
-from clerk.progress import StreamProgress
-from clerk.storage.errors import StorageError
-from clerk.storage.files import BackupError, backup_file
+from clerk.ports.errors import StorageError
+from clerk.storage.sqlite.files import BackupError, backup_file
+from clerk.support.progress import StreamProgress
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("backup", help="备份数据库（可在使用中备份）并检查备份文件")
     p.add_argument("--db", dest="target_db", help="要备份的数据库文件（默认为本机数据库）")
-    p.add_argument("--out", required=True, help="备份文件路径（不能是已存在的文件）；给一个文件夹则在其中按日期时间命名")
-    p.add_argument("--with-documents", action="store_true", help="同时备份文书文件夹（放在备份文件旁的 NAME-documents 文件夹）")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="备份文件路径（不能是已存在的文件）；给一个文件夹则在其中按日期时间命名",
+    )
+    p.add_argument(
+        "--with-documents",
+        action="store_true",
+        help="同时备份文书文件夹（放在备份文件旁的 NAME-documents 文件夹）",
+    )
     p.add_argument("--documents", help="文书文件夹（默认为本机数据目录下的 documents）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出备份文件的检查结果")
     p.set_defaults(func=run)
@@ -26,18 +34,26 @@ def run(args: argparse.Namespace) -> int:
     from datetime import datetime
     from pathlib import Path
 
-    from clerk.backups import BackupTargetError, backup_target, copy_documents, documents_target
-    from clerk.clock import TZ
+    from clerk.domain.clock import TZ
+    from clerk.service.backups import (
+        BackupTargetError,
+        backup_target,
+        copy_documents,
+        documents_target,
+    )
 
     source = db_path(args)
     args.out = str(backup_target(args.out, datetime.now(TZ)))
     if args.with_documents and documents_target(Path(args.out)).exists():
-        print(f"备份失败：{documents_target(Path(args.out))} 已存在，请换一个备份文件名。", file=sys.stderr)
+        print(
+            f"备份失败：{documents_target(Path(args.out))} 已存在，请换一个备份文件名。",
+            file=sys.stderr,
+        )
         return 1
     try:
         result = backup_file(source, args.out, progress=StreamProgress(sys.stderr))
         if args.with_documents:
-            from clerk.paths import documents_dir
+            from clerk.support.paths import documents_dir
 
             root = Path(args.documents) if args.documents else documents_dir()
             folder, count = copy_documents(root, Path(args.out))
@@ -46,10 +62,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"备份失败：{exc}", file=sys.stderr)
         return 1
     except StorageError as exc:
-        print(f"备份失败：读取或写入数据库时出错（{exc}），请检查文件和磁盘空间后重试。", file=sys.stderr)
+        print(
+            f"备份失败：读取或写入数据库时出错（{exc}），请检查文件和磁盘空间后重试。",
+            file=sys.stderr,
+        )
         return 1
     if args.json:
-        print(json.dumps({"db": str(source), "out": str(args.out), **result}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"db": str(source), "out": str(args.out), **result}, ensure_ascii=False, indent=2
+            )
+        )
     else:
         print(f"已备份到 {args.out}")
         if args.with_documents:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from clerk.catalog import default_catalog
-from clerk.catalog_view import catalog_as_json, item_guide_text, item_list_text
+from clerk.domain.catalog import default_catalog
+from clerk.domain.catalog_view import catalog_as_json, item_guide_text, item_list_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -8,10 +8,10 @@ import re
 import sys
 from datetime import date
 
-from clerk.catalog import Catalog, Item, default_catalog
-from clerk.deadlines import compute_deadline, missing_years
-from clerk.model import Deadline
-from clerk.workdays import WorkCalendar, weekday_label
+from clerk.domain.catalog import Catalog, Item, default_catalog
+from clerk.domain.deadlines import compute_deadline, missing_years
+from clerk.domain.model import Deadline
+from clerk.domain.workdays import WorkCalendar, weekday_label
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -18,12 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from clerk.catalog import default_catalog
-    from clerk.clock import system_clock
     from clerk.db import Store
-    from clerk.demo import DEMO_PASSWORD, fill
-    from clerk.offices import default_offices
-    from clerk.service import ServiceError
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.clock import system_clock
+    from clerk.domain.offices import default_offices
+    from clerk.service.demo import DEMO_PASSWORD, fill
+    from clerk.service.window import ServiceError
 
     if args.cases < 1:
         print("办件数量应为正整数。", file=sys.stderr)
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         store.close()
     print(file=sys.stderr)
     print(f"已在 {path} 生成 {args.cases} 件演示办件：")
-    from clerk.model import CaseState
+    from clerk.domain.model import CaseState
 
     for state, n in sorted(counts.items()):
         print(f"  {CaseState(state).label}：{n}")

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from clerk.cli.keys import passphrase_from
-from clerk.progress import StreamProgress
+from clerk.support.progress import StreamProgress
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,12 +47,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _window(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from clerk.catalog import default_catalog
     from clerk.cli.verify import db_path
     from clerk.db import Store
-    from clerk.offices import default_offices
-    from clerk.paths import documents_dir
-    from clerk.service import Window
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.offices import default_offices
+    from clerk.service.window import Window
+    from clerk.support.paths import documents_dir
 
     path = db_path(args)
     if not path.is_file():
@@ -63,8 +63,8 @@ def _window(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from clerk.service.sync_desk import SyncProblem
     from clerk.sync.keys import KeyProblem
-    from clerk.sync.service import SyncProblem
 
     try:
         passphrase = passphrase_from(args)
@@ -121,7 +121,9 @@ def run_import(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         return _fail(args, "no_db", f"找不到数据库文件 {exc}，请用 --db 指定。")
     try:
-        report = window.import_bundle(Path(args.file), passphrase=passphrase, progress=StreamProgress(sys.stderr))
+        report = window.import_bundle(
+            Path(args.file), passphrase=passphrase, progress=StreamProgress(sys.stderr)
+        )
     finally:
         window.store.close()
     from clerk.sync.exchange import report_text

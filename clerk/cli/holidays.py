@@ -7,14 +7,14 @@ import json
 import sys
 from pathlib import Path
 
-from clerk.catalog import DataFileError
-from clerk.paths import holidays_dir
-from clerk.workdays import (
+from clerk.domain.catalog import DataFileError
+from clerk.domain.workdays import (
     WorkCalendar,
     install_holiday_file,
     package_version,
     package_years,
 )
+from clerk.support.paths import holidays_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -108,10 +108,10 @@ def recompute_open_cases(args: argparse.Namespace, calendar: WorkCalendar) -> in
     """Recompute the deadlines of the open cases in the local database, if there is one."""
     import getpass
 
-    from clerk.catalog import default_catalog
     from clerk.cli.verify import db_path
-    from clerk.offices import default_offices
-    from clerk.service import SystemActor, open_window
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.offices import default_offices
+    from clerk.service.window import SystemActor, open_window
 
     path = db_path(args)
     if not path.exists():

@@ -70,18 +70,18 @@ def passphrase_from(args: argparse.Namespace) -> str | None:
 
 
 def _window(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from clerk.catalog import default_catalog
     from clerk.cli.verify import db_path
     from clerk.db import Store
-    from clerk.offices import default_offices
-    from clerk.service import Window
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.offices import default_offices
+    from clerk.service.window import Window
 
     return Window(Store.open(db_path(args)), default_catalog(), default_offices())
 
 
 def _run(body) -> int:  # type: ignore[no-untyped-def]
+    from clerk.service.sync_desk import SyncProblem
     from clerk.sync.keys import KeyProblem
-    from clerk.sync.service import SyncProblem
 
     try:
         return int(body())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from clerk.administration import DECLARABLE_KINDS
-from clerk.offices import POINT_KINDS
+from clerk.domain.offices import POINT_KINDS
+from clerk.service.administration import DECLARABLE_KINDS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -14,11 +14,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = p.add_subparsers(dest="point_action", metavar="操作")
     add = actions.add_parser("add", help="登记一个服务点")
     add.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
-    add.add_argument("--code", required=True, help="服务点编码：2–10 位大写字母或数字，全市唯一，如 LS01")
+    add.add_argument(
+        "--code", required=True, help="服务点编码：2–10 位大写字母或数字，全市唯一，如 LS01"
+    )
     add.add_argument("--name", required=True, help="服务点名称")
     kinds = list(DECLARABLE_KINDS)
-    add.add_argument("--kind", required=True, choices=kinds, help="类型：" + "、".join(f"{k}={POINT_KINDS[k]}" for k in kinds))
-    add.add_argument("--office", required=True, help="所属县级经办机构编码，如 YZ03（见 clerk point list）")
+    add.add_argument(
+        "--kind",
+        required=True,
+        choices=kinds,
+        help="类型：" + "、".join(f"{k}={POINT_KINDS[k]}" for k in kinds),
+    )
+    add.add_argument(
+        "--office", required=True, help="所属县级经办机构编码，如 YZ03（见 clerk point list）"
+    )
     add.set_defaults(func=run_add)
     lst = actions.add_parser("list", help="列出经办机构和已登记的服务点（默认操作）")
     lst.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
@@ -28,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_add(args: argparse.Namespace) -> int:
     from clerk.cli.user import _actor, _window
-    from clerk.service import ServiceError
+    from clerk.service.window import ServiceError
 
     window = _window(args)
     try:
@@ -46,7 +55,7 @@ def run_add(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     from clerk.cli.user import _window
     from clerk.cli.verify import db_path
-    from clerk.offices import ServicePoint, default_offices
+    from clerk.domain.offices import ServicePoint, default_offices
 
     offices = default_offices()
     points: list[ServicePoint] = []

@@ -33,13 +33,13 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from clerk.catalog import default_catalog
     from clerk.cli.verify import db_path
-    from clerk.clock import system_clock
-    from clerk.ledger import LedgerError
-    from clerk.ledger_export import render_text, to_dict, write_csv, write_xlsx
-    from clerk.offices import default_offices
-    from clerk.service import ServiceError, open_window
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.clock import system_clock
+    from clerk.domain.offices import default_offices
+    from clerk.service.ledger import LedgerError
+    from clerk.service.ledger_export import render_text, to_dict, write_csv, write_xlsx
+    from clerk.service.window import ServiceError, open_window
 
     today = system_clock().date()
     day = today

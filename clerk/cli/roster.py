@@ -27,7 +27,9 @@ from clerk.cli.verify import db_path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("roster", help="大中专院校学生名册（表6）：生成模板、检查并批量参保登记")
+    p = subparsers.add_parser(
+        "roster", help="大中专院校学生名册（表6）：生成模板、检查并批量参保登记"
+    )
     sub = p.add_subparsers(dest="roster_command", metavar="操作", required=True)
     tpl = sub.add_parser("template", help="生成学校填写的名册模板（Excel）")
     tpl.add_argument("--out", required=True, help="模板文件路径，如 表6名册.xlsx")
@@ -37,7 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
     imp.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
     imp.add_argument(
-        "--accept-valid", action="store_true", help="名册有需更正的行时，先登记无误的学生并出具更正告知书"
+        "--accept-valid",
+        action="store_true",
+        help="名册有需更正的行时，先登记无误的学生并出具更正告知书",
     )
     imp.add_argument("--seal-checked", action="store_true", help="已核验纸质汇总表加盖了学校公章")
     imp.add_argument("--login", help="经办人登录名（登记时必填）")
@@ -58,7 +62,10 @@ def run_template(args: argparse.Namespace) -> int:
     try:
         write_template(out)
     except OSError as exc:
-        print(f"模板没有写成（{exc.strerror or exc}）：{out}。请检查文件夹是否存在、是否有写入权限。", file=sys.stderr)
+        print(
+            f"模板没有写成（{exc.strerror or exc}）：{out}。请检查文件夹是否存在、是否有写入权限。",
+            file=sys.stderr,
+        )
         return 1
     print(f"已生成名册模板：{out}")
     print("请学校在“参保登记汇总表”工作表中每名学生填一行（填写要求见“填写说明”工作表），")
@@ -89,12 +96,12 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from clerk.catalog import default_catalog
     from clerk.db import AuthError, Store
-    from clerk.offices import default_offices
-    from clerk.paths import documents_dir
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.offices import default_offices
     from clerk.roster.report import report_lines
-    from clerk.service import ServiceError, Window
+    from clerk.service.window import ServiceError, Window
+    from clerk.support.paths import documents_dir
 
     path = db_path(args)
     if not path.is_file():
@@ -122,20 +129,29 @@ def run_import(args: argparse.Namespace) -> int:
         if not args.json:
             print("\n".join(report_lines(check)), file=out)
             for e in earlier:
-                print(f"注意：这个文件已于 {e.received_at[:16].replace('T', ' ')} 导入过（批次 {e.batch_no}，"
-                      f"登记 {e.enrolled} 人）。", file=out)
+                print(
+                    f"注意：这个文件已于 {e.received_at[:16].replace('T', ' ')} 导入过（批次 {e.batch_no}，"
+                    f"登记 {e.enrolled} 人）。",
+                    file=out,
+                )
         if check.file_problems:
-            return _finish(args, result, "未导入：名册文件本身有问题，请学校按模板改正后重新报送。", 1)
+            return _finish(
+                args, result, "未导入：名册文件本身有问题，请学校按模板改正后重新报送。", 1
+            )
         if not check.students:
             if check.enrolled:
-                rest = f"另有 {len(check.bad_rows)} 行仍需更正（见上）。" if check.row_problems else ""
+                rest = (
+                    f"另有 {len(check.bad_rows)} 行仍需更正（见上）。" if check.row_problems else ""
+                )
                 return _finish(
                     args,
                     result,
                     f"没有需要登记的学生：{len(check.enrolled)} 人已参保登记，本次没有重复登记任何人。{rest}",
                     0,
                 )
-            return _finish(args, result, "未导入：名册中没有一行无误，请学校按上列问题改正后重新报送。", 1)
+            return _finish(
+                args, result, "未导入：名册中没有一行无误，请学校按上列问题改正后重新报送。", 1
+            )
         if check.row_problems and not args.accept_valid:
             return _finish(
                 args,
@@ -153,14 +169,20 @@ def run_import(args: argparse.Namespace) -> int:
                 1,
             )
         if not args.login:
-            return _finish(args, result, "请用 --login 指明经办人的登录名（登记时将要求输入密码）。", 1)
+            return _finish(
+                args, result, "请用 --login 指明经办人的登录名（登记时将要求输入密码）。", 1
+            )
         try:
             user = window.login(args.login, _password(args))
         except AuthError as exc:
             return _finish(args, result, str(exc), 1)
         try:
             batch = window.enrol_roster(
-                user, check, seal_checked=True, accept_valid=args.accept_valid, progress=_Progress(sys.stderr)
+                user,
+                check,
+                seal_checked=True,
+                accept_valid=args.accept_valid,
+                progress=_Progress(sys.stderr),
             )
         except ServiceError as exc:
             return _finish(args, result, f"未导入：{exc}", 1)
@@ -182,7 +204,9 @@ def run_import(args: argparse.Namespace) -> int:
         f"受理回执：{batch.receipt.path_pdf}（请打印两联，存档联由学校经办人签字）",
     ]
     if batch.notice:
-        lines.append(f"名册信息更正告知书（{batch.to_correct} 行）：{batch.notice.path_pdf}（请交学校改正后重新报送）")
+        lines.append(
+            f"名册信息更正告知书（{batch.to_correct} 行）：{batch.notice.path_pdf}（请交学校改正后重新报送）"
+        )
     return _finish(args, result, "\n".join(lines), 0)
 
 
@@ -195,7 +219,8 @@ def _check_json(check: Any) -> dict[str, Any]:
         "to_correct": len(check.bad_rows),
         "skipped": len(check.enrolled),
         "problems": [
-            {"row": p.row, "column": p.column, "message": p.message, "kind": p.kind} for p in check.problems
+            {"row": p.row, "column": p.column, "message": p.message, "kind": p.kind}
+            for p in check.problems
         ],
     }
 

@@ -16,11 +16,11 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from clerk.cli.verify import db_path
-from clerk.limits import MIN_PASSWORD_LENGTH
-from clerk.model import ROLE_LABELS, Role
+from clerk.domain.limits import MIN_PASSWORD_LENGTH
+from clerk.domain.model import ROLE_LABELS, Role
 
 if TYPE_CHECKING:
-    from clerk.service import SystemActor, Window
+    from clerk.service.window import SystemActor, Window
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,7 +32,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--login", required=True, help="登录名（英文字母、数字、下划线）")
     add.add_argument("--name", required=True, help="姓名")
     roles = "、".join(f"{r}（{ROLE_LABELS[r]}）" for r in Role)
-    add.add_argument("--role", required=True, choices=[str(r) for r in Role], metavar="ROLE", help=f"角色：{roles}")
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=[str(r) for r in Role],
+        metavar="ROLE",
+        help=f"角色：{roles}",
+    )
     add.add_argument("--point", help="所属经办机构或服务点编码（默认为本机设置的编码）")
     add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（第一行）")
     add.set_defaults(func=run_add)
@@ -54,9 +60,9 @@ def _db(parser: argparse.ArgumentParser) -> None:
 
 
 def _window(args: argparse.Namespace) -> Window:
-    from clerk.catalog import default_catalog
-    from clerk.offices import default_offices
-    from clerk.service import open_window
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.offices import default_offices
+    from clerk.service.window import open_window
 
     return open_window(db_path(args), default_catalog(), default_offices())
 
@@ -65,7 +71,7 @@ def _actor() -> SystemActor:
     """Whoever runs the command holds the database file: they act as its administrator."""
     import getpass
 
-    from clerk.service import SystemActor
+    from clerk.service.window import SystemActor
 
     return SystemActor(login=f"system:{getpass.getuser()}", name="命令行维护")
 
@@ -82,24 +88,31 @@ def _read_password(args: argparse.Namespace) -> str | None:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from clerk.service import ServiceError, UserError
+    from clerk.service.window import ServiceError, UserError
 
     window = _window(args)
     try:
         configured = window.configured_point()
         point = args.point or configured
         if not point:
-            print("本机尚未设置所属经办机构或服务点，请用 --point 指定编码（例如 --point YZ01）。", file=sys.stderr)
+            print(
+                "本机尚未设置所属经办机构或服务点，请用 --point 指定编码（例如 --point YZ01）。",
+                file=sys.stderr,
+            )
             return 1
         password = _read_password(args)
         if password is None:
             return 1
         try:
-            user = window.add_user(_actor(), args.login, args.name, args.role, password, point_code=point)
+            user = window.add_user(
+                _actor(), args.login, args.name, args.role, password, point_code=point
+            )
         except (UserError, ServiceError) as exc:
             print(f"未能新增用户：{exc}", file=sys.stderr)
             return 1
-        print(f"已新增用户 {user.login}（{user.name}，{ROLE_LABELS[user.role]}，{user.point_code}）。首次登录时须修改密码。")
+        print(
+            f"已新增用户 {user.login}（{user.name}，{ROLE_LABELS[user.role]}，{user.point_code}）。首次登录时须修改密码。"
+        )
         if not configured:
             print(f"本机所属经办机构或服务点已设为 {point}。")
         return 0
@@ -132,12 +145,14 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         status = "已停用" if not r["active"] else ("已锁定" if r["locked"] else "正常")
-        print(f"{r['login']}\t{r['name']}\t{ROLE_LABELS[Role(r['role'])]}\t{r['point_code']}\t{status}")
+        print(
+            f"{r['login']}\t{r['name']}\t{ROLE_LABELS[Role(r['role'])]}\t{r['point_code']}\t{status}"
+        )
     return 0
 
 
 def run_passwd(args: argparse.Namespace) -> int:
-    from clerk.service import ServiceError, UserError
+    from clerk.service.window import ServiceError, UserError
 
     window = _window(args)
     try:

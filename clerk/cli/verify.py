@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from clerk.progress import StreamProgress
-from clerk.storage.files import upgrade_file, verify_file
+from clerk.storage.sqlite.files import upgrade_file, verify_file
+from clerk.support.progress import StreamProgress
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,7 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--db", dest="target_db", help="要检查的数据库文件（默认为本机数据库）")
     p.add_argument(
-        "--full", action="store_true", help="完整核验（含文件结构检查和全部办件、文书）；默认只核验上次核验以来的变动"
+        "--full",
+        action="store_true",
+        help="完整核验（含文件结构检查和全部办件、文书）；默认只核验上次核验以来的变动",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
     p.set_defaults(func=run)
@@ -41,7 +43,9 @@ def report_text(path: str, result: dict) -> str:
     lines = [f"数据库：{path}"]
     mode = result.get("mode")
     if mode:
-        lines.append("核验方式：" + ("完整核验" if mode == "full" else "增量核验（自上次核验以来）"))
+        lines.append(
+            "核验方式：" + ("完整核验" if mode == "full" else "增量核验（自上次核验以来）")
+        )
     if result.get("escalated"):
         lines.append(f"  {result['escalated']}")
     integrity = result["integrity"]
@@ -84,6 +88,6 @@ def db_path(args: argparse.Namespace) -> Path:
     chosen = getattr(args, "target_db", None) or getattr(args, "db", None)
     if chosen:
         return Path(chosen)
-    from clerk.paths import default_db_path
+    from clerk.support.paths import default_db_path
 
     return default_db_path()

@@ -34,7 +34,9 @@ class BatchDocKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"batch_receipt": "参保登记受理回执", "batch_corrections": "名册信息更正告知书"}[self.value]
+        return {"batch_receipt": "参保登记受理回执", "batch_corrections": "名册信息更正告知书"}[
+            self.value
+        ]
 
     @property
     def code(self) -> str:
@@ -94,7 +96,10 @@ def receipt_content(facts: BatchFacts) -> Content:
         ("名册文件", facts.source_name),
         ("名册行数", f"{facts.rows_total}行"),
         ("登记人数", f"{facts.enrolled}人"),
-        ("办件编号", f"{facts.first_case_no} 至 {facts.last_case_no}（共{facts.enrolled}件，编号连续）"),
+        (
+            "办件编号",
+            f"{facts.first_case_no} 至 {facts.last_case_no}（共{facts.enrolled}件，编号连续）",
+        ),
         ("受理日期", day),
         ("办结期限", f"{day}（即时办结）"),
         ("名册SHA-256", facts.source_sha256),
@@ -143,8 +148,13 @@ def corrections_content(facts: BatchFacts, rows: Sequence[RowToCorrect]) -> Cont
     day = cn_date(facts.received_on)
     entries = []
     for r in rows:
-        who = "，".join(x for x in (f"学号 {r.student_no}" if r.student_no else "", r.name_masked) if x)
-        what = "；".join(f"【{column}】{message.rstrip('。')}" if column else message.rstrip("。") for column, message in r.problems)
+        who = "，".join(
+            x for x in (f"学号 {r.student_no}" if r.student_no else "", r.name_masked) if x
+        )
+        what = "；".join(
+            f"【{column}】{message.rstrip('。')}" if column else message.rstrip("。")
+            for column, message in r.problems
+        )
         entries.append(f"第{r.row}行" + (f"（{who}）" if who else "") + f"：{what}。")
     fields = (
         ("批次编号", facts.batch_no),
@@ -184,7 +194,8 @@ def group_problems(
     for row, column, message in problems:
         by_row[row].append((column, message))
     return [
-        RowToCorrect(row, *students.get(row, ("", "")), tuple(by_row[row])) for row in sorted(by_row)
+        RowToCorrect(row, *students.get(row, ("", "")), tuple(by_row[row]))
+        for row in sorted(by_row)
     ]
 
 
@@ -205,6 +216,10 @@ def save_batch_document(
     from clerk.documents.store import save_files
 
     path_txt, path_pdf, sha = save_files(
-        content.doc_no, issued_on, render_content(content), lambda p: render_content_pdf(content, p), root=root
+        content.doc_no,
+        issued_on,
+        render_content(content),
+        lambda p: render_content_pdf(content, p),
+        root=root,
     )
     return SavedBatchDocument(kind, content.doc_no, path_txt, path_pdf, sha)

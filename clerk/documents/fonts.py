@@ -69,7 +69,9 @@ def parse_spec(spec: str) -> tuple[Path, int]:
     return Path(spec), 0
 
 
-def candidates(env: dict[str, str] | None = None, platform: str | None = None) -> list[tuple[Path, int]]:
+def candidates(
+    env: dict[str, str] | None = None, platform: str | None = None
+) -> list[tuple[Path, int]]:
     """Font files to try, in order (they need not exist)."""
     env = dict(os.environ) if env is None else env
     platform = sys.platform if platform is None else platform

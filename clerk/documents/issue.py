@@ -14,19 +14,21 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from clerk.catalog import Item, Material
-from clerk.clock import TZ
 from clerk.documents.model import DocKind, DocumentData, doc_number
 from clerk.documents.store import SavedDocument, save_document
-from clerk.masking import mask_id
-from clerk.model import Deadline
-from clerk.notice import NoticeContent
-from clerk.offices import Office
-from clerk.storage.records import CaseRecord, MaterialCheckRecord
+from clerk.domain.catalog import Item, Material
+from clerk.domain.clock import TZ
+from clerk.domain.masking import mask_id
+from clerk.domain.model import Deadline
+from clerk.domain.notice import NoticeContent
+from clerk.domain.offices import Office
+from clerk.ports.records import CaseRecord, MaterialCheckRecord
 
 # 行政许可法 Art. 32: the window refuses in writing, citing the law it acts under.
 REFUSAL_LAW = "《中华人民共和国行政许可法》第三十二条"
-DEFAULT_QUERY = "现场查询、线上查询（全市各级医保经办机构公布电话、门户网站、手机APP或微信公众号等）"
+DEFAULT_QUERY = (
+    "现场查询、线上查询（全市各级医保经办机构公布电话、门户网站、手机APP或微信公众号等）"
+)
 
 
 def basis_lines(item: Item) -> list[str]:
@@ -74,12 +76,16 @@ class DocumentIssuer:
         return self._save(data)
 
     def collection(
-        self, ctx: IssueContext, required: Sequence[Material], checks: Mapping[str, MaterialCheckRecord]
+        self,
+        ctx: IssueContext,
+        required: Sequence[Material],
+        checks: Mapping[str, MaterialCheckRecord],
     ) -> SavedDocument:
         """收件回执 for a case a point collects and hands on to its county office (收件转报)."""
         data = replace(
             self._base(ctx, DocKind.COLLECTION),
-            materials_received=tuple(_received(required, checks)) or ("（本事项无需提交纸质材料）",),
+            materials_received=tuple(_received(required, checks))
+            or ("（本事项无需提交纸质材料）",),
         )
         return self._save(data)
 
@@ -97,13 +103,18 @@ class DocumentIssuer:
             basis=tuple(content.basis),
         )
 
-    def decision(self, ctx: IssueContext, kind: str, reason: str, apply_instead: str = "") -> SavedDocument:
+    def decision(
+        self, ctx: IssueContext, kind: str, reason: str, apply_instead: str = ""
+    ) -> SavedDocument:
         doc_kind = DocKind(kind)
         basis = basis_lines(ctx.item)
         if doc_kind is DocKind.REFUSAL:
             basis = [REFUSAL_LAW, *basis]
         data = replace(
-            self._base(ctx, doc_kind), reason=reason, basis=tuple(basis), apply_instead=apply_instead
+            self._base(ctx, doc_kind),
+            reason=reason,
+            basis=tuple(basis),
+            apply_instead=apply_instead,
         )
         return self._save(data)
 
@@ -140,7 +151,8 @@ class DocumentIssuer:
             issued_on=ctx.issued_on,
             issued_at=ctx.issued_at,
             received_on=case.received_at.astimezone(TZ).date(),
-            accepted_on=ctx.deemed_from or (case.accepted_at.astimezone(TZ).date() if case.accepted_at else None),
+            accepted_on=ctx.deemed_from
+            or (case.accepted_at.astimezone(TZ).date() if case.accepted_at else None),
             deemed_accepted=ctx.deemed_from is not None,
             due=case.due_date,
             due_provisional=case.due_provisional,
@@ -157,7 +169,9 @@ class DocumentIssuer:
 def _received(required: Sequence[Material], checks: Mapping[str, MaterialCheckRecord]) -> list[str]:
     """The materials handed in, as printed (a choice names the alternative chosen)."""
     return [
-        f"{m.name}（{checks[m.id].alternative}）" if m.is_choice and checks[m.id].alternative else m.name
+        f"{m.name}（{checks[m.id].alternative}）"
+        if m.is_choice and checks[m.id].alternative
+        else m.name
         for m in required
         if m.id in checks and checks[m.id].status == "ok"
     ]

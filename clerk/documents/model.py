@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from clerk.model import APPLICANT_KIND_LABELS as MODEL_APPLICANT_KIND_LABELS
-from clerk.model import DocKind
+from clerk.domain.model import APPLICANT_KIND_LABELS as MODEL_APPLICANT_KIND_LABELS
+from clerk.domain.model import DocKind
 
 # The two parts county practice prints; the applicant signs the archive part.
 PART_LABELS: tuple[str, str] = ("存档联", "申请人联")
 
-APPLICANT_KIND_LABELS = MODEL_APPLICANT_KIND_LABELS  # defined once, in clerk.model
+APPLICANT_KIND_LABELS = MODEL_APPLICANT_KIND_LABELS  # defined once, in clerk.domain.model
 
 # Printed when the caller names no reconsideration body. Under the 行政复议法 as revised in 2023
 # (Art. 24), a county department's act is reviewed by the people's government at the same level.

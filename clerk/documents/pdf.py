@@ -35,7 +35,6 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import paragraph as rl_paragraph
 
-from clerk.clock import TZ
 from clerk.documents.fonts import pdf_font
 from clerk.documents.model import PART_LABELS, DocumentData
 from clerk.documents.text import (
@@ -47,6 +46,7 @@ from clerk.documents.text import (
     NumberedList,
     compose,
 )
+from clerk.domain.clock import TZ
 
 MARGIN_X = 16 * mm
 MARGIN_Y = 11 * mm
@@ -291,7 +291,12 @@ def render_pdf(data: DocumentData, path: Path) -> Path:
     title = f"{data.title} {data.doc_no}"
     created = data.issued_at or datetime.combine(data.issued_on, time(0, 0), tzinfo=TZ)
     return _write(
-        build_story(data), path, title=title, author=data.office_name, subject=data.title, created=created
+        build_story(data),
+        path,
+        title=title,
+        author=data.office_name,
+        subject=data.title,
+        created=created,
     )
 
 

@@ -28,6 +28,7 @@ def render_pdf(data: DocumentData, path: Path) -> Path:
 
     return render(data, path)
 
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -69,7 +70,9 @@ def save_document(data: DocumentData, *, root: Path | None = None) -> SavedDocum
     path_txt, path_pdf, sha = save_files(
         data.doc_no, data.issued_on, render_text(data), lambda p: render_pdf(data, p), root=root
     )
-    return SavedDocument(kind=data.kind, doc_no=data.doc_no, path_txt=path_txt, path_pdf=path_pdf, sha256=sha)
+    return SavedDocument(
+        kind=data.kind, doc_no=data.doc_no, path_txt=path_txt, path_pdf=path_pdf, sha256=sha
+    )
 
 
 def save_files(
@@ -83,7 +86,7 @@ def save_files(
     """Write a document's text and PDF (drawn by `write_pdf(path)`) under `root/YYYY/MM/`, never
     over an existing file; returns both paths and the PDF's SHA-256."""
     if root is None:
-        from clerk.paths import documents_dir
+        from clerk.support.paths import documents_dir
 
         root = documents_dir()
     folder = root / f"{issued_on.year:04d}" / f"{issued_on.month:02d}"
@@ -114,7 +117,9 @@ def save_files(
 
 
 def _exists(path: Path) -> DocumentExistsError:
-    return DocumentExistsError(f"文书已存在：{path.name}，不能覆盖。重新打印请使用新的文书编号。", path)
+    return DocumentExistsError(
+        f"文书已存在：{path.name}，不能覆盖。重新打印请使用新的文书编号。", path
+    )
 
 
 def set_aside(path: Path) -> list[Path]:
@@ -130,7 +135,9 @@ def set_aside(path: Path) -> list[Path]:
         if not sibling.exists():
             continue
         n = 1
-        while (target := sibling.with_name(f"{sibling.stem}.unrecorded-{n}{sibling.suffix}")).exists():
+        while (
+            target := sibling.with_name(f"{sibling.stem}.unrecorded-{n}{sibling.suffix}")
+        ).exists():
             n += 1
         os.replace(sibling, target)
         moved.append(target)

@@ -19,7 +19,7 @@ from clerk.documents.model import (
     validate,
     yuan,
 )
-from clerk.notice import LAW_TEXT, PROMISE_TEXT
+from clerk.domain.notice import LAW_TEXT, PROMISE_TEXT
 
 TEXT_WIDTH = 72  # display columns; a CJK character takes two
 CUT_LABEL = "沿此线剪开"
@@ -123,7 +123,11 @@ def _body(data: DocumentData) -> list[Block]:
             due = "本事项即时办结，受理当日办结。"
         else:
             # The due date itself is stated once, in the table above.
-            limit = f"本事项办理时限为{data.time_limit_text}（受理当日不计入）" if data.time_limit_text else ""
+            limit = (
+                f"本事项办理时限为{data.time_limit_text}（受理当日不计入）"
+                if data.time_limit_text
+                else ""
+            )
             due = f"{limit}，将于上列办结期限前办结。" if limit else "将于上列办结期限前办结。"
         if data.due_provisional:
             due += PROVISIONAL_SENTENCE

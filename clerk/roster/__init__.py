@@ -1,7 +1,7 @@
 """The 表6 roster: a college enrols its students in one go (item 9, 城乡居民参保登记).
 
 Pure parsing and validation of .xlsx and .csv rosters and the template writer; no database and
-no screen. `clerk.enrolment` turns a checked roster into cases.
+no screen. `clerk.service.enrolment` turns a checked roster into cases.
 """
 
 from clerk.roster.checks import RosterCheck, Student, check_file, check_sheet

@@ -3,10 +3,10 @@
 Input is what `clerk.roster.reader` read; output is a `RosterCheck`: the students that can be
 enrolled and every problem, each with its spreadsheet row and column (the same spirit as the
 one-time notice: the school corrects everything in one go). Pure: no database. Whether a student
-is already enrolled is asked by `clerk.enrolment`, which adds those rows as `ENROLLED` problems.
+is already enrolled is asked by `clerk.service.enrolment`, which adds those rows as `ENROLLED` problems.
 
 Checks per row: required cells present, no cell longer than its column allows; 证件类型 one of the
-list; 证件号码 valid for its type (`clerk.identifiers`: check digit and birth date of citizen
+list; 证件号码 valid for its type (`clerk.domain.identifiers`: check digit and birth date of citizen
 numbers and residence permits, permit, pass and passport formats) and not turned into a number by
 Excel (4.30121E+17 has lost its last digits); 性别 男/女 and equal to the 17th digit of an
 18-character citizen number; 出生日期 a date, not in the future, equal to the one in the number;
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from clerk.identifiers import birth_date_from_id, normalize, validate_id, validate_phone
+from clerk.domain.identifiers import birth_date_from_id, normalize, validate_id, validate_phone
 from clerk.roster.columns import (
     BY_KEY,
     COLUMNS,
@@ -125,7 +125,10 @@ class RosterCheck:
                         ENROLLED,
                     )
                 )
-        labels = {**self.labels, **{s.row: (s.student_no, s.name) for s in self.students if s.id_number in enrolled}}
+        labels = {
+            **self.labels,
+            **{s.row: (s.student_no, s.name) for s in self.students if s.id_number in enrolled},
+        }
         return RosterCheck(
             self.source,
             self.kind,
@@ -189,7 +192,11 @@ def _map_header(row_no: int, values: tuple[Any, ...], problems: list[Problem]) -
     for column in COLUMNS:
         if column.required and column.key not in seen:
             problems.append(
-                Problem.file(f"表头缺少“{column.name}”栏，请按模板补上该列并填写。", row=row_no, column=column.name)
+                Problem.file(
+                    f"表头缺少“{column.name}”栏，请按模板补上该列并填写。",
+                    row=row_no,
+                    column=column.name,
+                )
             )
     return mapping
 
@@ -232,7 +239,9 @@ def _parse_date(value: Any) -> date | None:
 class _Row:
     def __init__(self, row_no: int, values: tuple[Any, ...], mapping: dict[int, str]) -> None:
         self.row_no = row_no
-        self.raw: dict[str, Any] = {key: values[i] if i < len(values) else None for i, key in mapping.items()}
+        self.raw: dict[str, Any] = {
+            key: values[i] if i < len(values) else None for i, key in mapping.items()
+        }
         self.problems: list[Problem] = []
 
     def text(self, key: str) -> str:
@@ -296,7 +305,9 @@ def _check_id_type(row: _Row) -> str | None:
         return None
     key = id_type_key(label, normalize(row.text("id_number")))
     if key is None:
-        row.fail("id_type", f"“{label}”不是可选的证件类型，请从下拉列表选择（如：居民身份证、护照）。")
+        row.fail(
+            "id_type", f"“{label}”不是可选的证件类型，请从下拉列表选择（如：居民身份证、护照）。"
+        )
     return key
 
 
@@ -314,7 +325,9 @@ def _check_id_number(row: _Row, id_type: str | None, today: date) -> str | None:
     if not text:
         return None
     if _SCIENTIFIC.match(normalize(text)):
-        row.fail("id_number", f"证件号码{EXCEL_NUMBER}。请把该列设为“文本”格式，按证件重新填写完整号码。")
+        row.fail(
+            "id_number", f"证件号码{EXCEL_NUMBER}。请把该列设为“文本”格式，按证件重新填写完整号码。"
+        )
         return None
     if id_type is None:
         return None
@@ -342,7 +355,10 @@ def _check_sex(row: _Row, id_type: str | None, id_number: str | None) -> str | N
         return None
     expected = _id_sex(id_type, id_number)
     if expected is not None and expected != sex:
-        row.fail("sex", f"与证件号码第17位不符（单数为男、双数为女，按号码应为“{expected}”），请核对性别或证件号码。")
+        row.fail(
+            "sex",
+            f"与证件号码第17位不符（单数为男、双数为女，按号码应为“{expected}”），请核对性别或证件号码。",
+        )
         return None
     return sex
 
@@ -377,7 +393,10 @@ def _check_phone(row: _Row) -> str:
     if not text:
         return ""
     if _SCIENTIFIC.match(normalize(text)) or (isinstance(raw, float) and not raw.is_integer()):
-        row.fail("phone", "联系电话被 Excel 转成了科学计数法，后几位已丢失，请把该列设为文本格式后重新填写。")
+        row.fail(
+            "phone",
+            "联系电话被 Excel 转成了科学计数法，后几位已丢失，请把该列设为文本格式后重新填写。",
+        )
         return ""
     result = validate_phone(text)
     if not result.ok:
@@ -402,7 +421,11 @@ def _duplicates(rows: list[_Row], key: str, value_of: dict[int, str], what: str)
         for n in numbers:
             others = "、".join(str(m) for m in numbers if m != n)
             problems.append(
-                Problem(n, BY_KEY[key].name, f"与第{others}行的{what}重复：同一学生只能登记一次，请删去重复的行或核对{what}。")
+                Problem(
+                    n,
+                    BY_KEY[key].name,
+                    f"与第{others}行的{what}重复：同一学生只能登记一次，请删去重复的行或核对{what}。",
+                )
             )
     return problems
 
@@ -422,7 +445,9 @@ def check_sheet(sheet: Sheet, *, today: date) -> RosterCheck:
                 row=sheet.rows[0][0] if sheet.rows else 0,
             )
         )
-        return RosterCheck(sheet.source, sheet.kind, sheet.sha256, len(sheet.rows), (), _sorted(problems))
+        return RosterCheck(
+            sheet.source, sheet.kind, sheet.sha256, len(sheet.rows), (), _sorted(problems)
+        )
     header_row, header_values = found
     mapping = _map_header(header_row, header_values, problems)
     data = [_Row(n, values, mapping) for n, values in sheet.rows if n > header_row]
@@ -430,7 +455,9 @@ def check_sheet(sheet: Sheet, *, today: date) -> RosterCheck:
     _unlabelled_cells(sheet, header_row, len(header_values), problems)
     if len(data) > MAX_ROWS:
         problems.append(
-            Problem.file(f"名册有 {len(data)} 行，一次最多导入 {MAX_ROWS} 行，请分成几个文件分批导入。")
+            Problem.file(
+                f"名册有 {len(data)} 行，一次最多导入 {MAX_ROWS} 行，请分成几个文件分批导入。"
+            )
         )
     if not data:
         problems.append(Problem.file("表头下面没有学生，请填写后再导入。", row=header_row))
@@ -454,7 +481,9 @@ def check_sheet(sheet: Sheet, *, today: date) -> RosterCheck:
     bad = {p.row for p in problems if p.kind == ROW}
     valid = tuple(s for n, s in sorted(students.items()) if n not in bad)
     labels = {r.row_no: (r.text("student_no"), r.text("name")) for r in data if r.row_no in bad}
-    return RosterCheck(sheet.source, sheet.kind, sheet.sha256, len(data), valid, _sorted(problems), labels)
+    return RosterCheck(
+        sheet.source, sheet.kind, sheet.sha256, len(data), valid, _sorted(problems), labels
+    )
 
 
 def _unlabelled_cells(sheet: Sheet, header_row: int, width: int, problems: list[Problem]) -> None:

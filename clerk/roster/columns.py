@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clerk.identifiers import ID_TYPE_LABELS
+from clerk.domain.identifiers import ID_TYPE_LABELS
 
 SHEET_NAME = "参保登记汇总表"
 INSTRUCTIONS_SHEET = "填写说明"
-MAX_ROWS = 9999  # a point numbers at most 9999 cases a day (clerk.case_numbers.MAX_SEQ)
+MAX_ROWS = 9999  # a point numbers at most 9999 cases a day (clerk.domain.case_numbers.MAX_SEQ)
 
 # Document types a student may enrol with (no credit code: a student is a person).
-ID_TYPES: dict[str, str] = {label: key for key, label in ID_TYPE_LABELS.items() if key != "credit_code"}
+ID_TYPES: dict[str, str] = {
+    label: key for key, label in ID_TYPE_LABELS.items() if key != "credit_code"
+}
 ID_TYPE_ALIASES: dict[str, str] = {
     "身份证": "resident_id",
     "居民身份证号码": "resident_id",
@@ -80,7 +82,16 @@ COLUMNS: tuple[Column, ...] = (
         "必填。本列已设为文本格式，请勿改成数字格式，否则 Excel 会把18位号码变成 4.30121E+17 并丢掉后几位。",
         ("身份证号码", "身份证号", "身份证件号码", "公民身份号码"),
     ),
-    Column("sex", "性别", True, 1, 6, "必填，男或女；须与身份证号码第17位一致（单数为男，双数为女）。", (), SEXES),
+    Column(
+        "sex",
+        "性别",
+        True,
+        1,
+        6,
+        "必填，男或女；须与身份证号码第17位一致（单数为男，双数为女）。",
+        (),
+        SEXES,
+    ),
     Column(
         "birth_date",
         "出生日期",
@@ -92,10 +103,35 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("phone", "联系电话", False, 20, 14, "选填，11位手机号码或带区号的固定电话。"),
     Column("student_no", "学号", True, 30, 14, "必填，不超过30个字符；同一名册内不能重复。"),
-    Column("class_name", "院系/班级", False, 60, 22, "选填，如“护理学院2026级1班”，不超过60个字。", ("院系", "班级", "院系班级")),
-    Column("domicile", "户籍所在地", False, 60, 22, "选填，如“湖南省永州市冷水滩区”，不超过60个字。", ("户籍所在地（居住证登记地）",)),
+    Column(
+        "class_name",
+        "院系/班级",
+        False,
+        60,
+        22,
+        "选填，如“护理学院2026级1班”，不超过60个字。",
+        ("院系", "班级", "院系班级"),
+    ),
+    Column(
+        "domicile",
+        "户籍所在地",
+        False,
+        60,
+        22,
+        "选填，如“湖南省永州市冷水滩区”，不超过60个字。",
+        ("户籍所在地（居住证登记地）",),
+    ),
     Column("identity", "参保身份", False, 10, 10, "选填，留空即为“大学生”。", (), IDENTITIES),
-    Column("subsidy", "补助类别", False, 20, 16, "选填，从下拉列表选择；没有补助的留空或选“无”。", (), SUBSIDIES),
+    Column(
+        "subsidy",
+        "补助类别",
+        False,
+        20,
+        16,
+        "选填，从下拉列表选择；没有补助的留空或选“无”。",
+        (),
+        SUBSIDIES,
+    ),
     Column("note", "备注", False, 100, 20, "选填，不超过100个字。"),
 )
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
@@ -113,9 +149,13 @@ def header_key(text: str) -> str | None:
 
 
 def id_type_key(label: str, number: str = "") -> str | None:
-    """The `clerk.identifiers` id type for a 证件类型 cell, or None when it names none."""
+    """The `clerk.domain.identifiers` id type for a 证件类型 cell, or None when it names none."""
     text = "".join(label.split())
     key = ID_TYPES.get(text) or ID_TYPE_ALIASES.get(text)
-    if key == "taiwan_permit" and text == "港澳台居民居住证" and number.startswith(("810000", "820000")):
+    if (
+        key == "taiwan_permit"
+        and text == "港澳台居民居住证"
+        and number.startswith(("810000", "820000"))
+    ):
         return "hk_macau_permit"
     return key

@@ -47,7 +47,9 @@ def read_roster(path: str | Path) -> Sheet:
         sheet.problems.append(Problem.file("文件是空的，请选择填好的名册文件。"))
     elif data.startswith(OLE_MAGIC):
         sheet.problems.append(
-            Problem.file("这是旧版 Excel（.xls）文件，请在 Excel 中“另存为”Excel 工作簿（.xlsx）或 CSV 后再导入。")
+            Problem.file(
+                "这是旧版 Excel（.xls）文件，请在 Excel 中“另存为”Excel 工作簿（.xlsx）或 CSV 后再导入。"
+            )
         )
     elif data.startswith(ZIP_MAGIC):
         sheet.kind = "xlsx"
@@ -86,7 +88,9 @@ def _read_csv(text: str, sheet: Sheet) -> None:
             if not all(_empty(c) for c in cells):
                 sheet.rows.append((n, tuple(cells)))
     except csv.Error as exc:
-        sheet.problems.append(Problem.file(f"CSV 文件格式有误（{exc}），请在 Excel 中打开后另存为 .xlsx 再导入。"))
+        sheet.problems.append(
+            Problem.file(f"CSV 文件格式有误（{exc}），请在 Excel 中打开后另存为 .xlsx 再导入。")
+        )
 
 
 def _read_xlsx(data: bytes, sheet: Sheet) -> None:
@@ -107,7 +111,9 @@ def _read_xlsx(data: bytes, sheet: Sheet) -> None:
         worksheets = list(book.worksheets)
         chosen = next((ws for ws in worksheets if ws.title == SHEET_NAME), None)
         if chosen is None:
-            chosen = next((ws for ws in worksheets if ws.title != INSTRUCTIONS_SHEET), worksheets[0])
+            chosen = next(
+                (ws for ws in worksheets if ws.title != INSTRUCTIONS_SHEET), worksheets[0]
+            )
         for ws in worksheets:
             if ws is chosen or ws.title == INSTRUCTIONS_SHEET:
                 continue
@@ -129,7 +135,9 @@ def _read_xlsx(data: bytes, sheet: Sheet) -> None:
             )
         if len(merges) > MAX_LISTED_MERGES:
             sheet.problems.append(
-                Problem.file(f"另有 {len(merges) - MAX_LISTED_MERGES} 处合并单元格未列出，请全部取消合并。")
+                Problem.file(
+                    f"另有 {len(merges) - MAX_LISTED_MERGES} 处合并单元格未列出，请全部取消合并。"
+                )
             )
         for n, values in enumerate(chosen.iter_rows(values_only=True), start=1):
             if not all(_empty(v) for v in values):

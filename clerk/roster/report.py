@@ -19,7 +19,9 @@ def summary_line(check: RosterCheck) -> str:
     return "，".join(parts) + "。"
 
 
-def report_lines(check: RosterCheck, *, limit: int | None = None, enrolled_limit: int = 10) -> list[str]:
+def report_lines(
+    check: RosterCheck, *, limit: int | None = None, enrolled_limit: int = 10
+) -> list[str]:
     """The file, the summary, then every problem by row (file problems first)."""
     lines = [
         f"名册：{check.source}（{KIND_LABELS.get(check.kind, check.kind)}，SHA-256 {check.sha256}）",
@@ -33,7 +35,9 @@ def report_lines(check: RosterCheck, *, limit: int | None = None, enrolled_limit
         shown = check.row_problems if limit is None else check.row_problems[:limit]
         lines += [f"  {p.text()}" for p in shown]
         if len(shown) < len(check.row_problems):
-            lines.append(f"  ……另有 {len(check.row_problems) - len(shown)} 处问题未显示，完整清单见更正告知书。")
+            lines.append(
+                f"  ……另有 {len(check.row_problems) - len(shown)} 处问题未显示，完整清单见更正告知书。"
+            )
     if check.enrolled:
         lines.append(f"已参保、本次不重复登记的学生（共 {len(check.enrolled)} 人）：")
         shown_enrolled = check.enrolled[:enrolled_limit]

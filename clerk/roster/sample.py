@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from clerk.identifiers import resident_id_check_char
+from clerk.domain.identifiers import resident_id_check_char
 from clerk.roster.columns import COLUMNS, SHEET_NAME
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -53,7 +53,9 @@ def student_row(n: int, rng: random.Random | None = None) -> dict[str, Any]:
     male = rng.random() < 0.5
     row = {
         "序号": n + 1,
-        "姓名": rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else ""),
+        "姓名": rng.choice(SURNAMES)
+        + rng.choice(GIVEN)
+        + (rng.choice(GIVEN) if rng.random() < 0.6 else ""),
         "证件类型": "居民身份证",
         "证件号码": resident_id(n, born, male),
         "性别": "男" if male else "女",
@@ -131,8 +133,13 @@ def mixed_rows(total: int, bad_every: int = 0) -> tuple[list[dict[str, Any]], di
     if bad_every and total >= 4:
         good = [i for i in range(total) if i + 2 not in bad]
         first, second, third = good[0], good[1], good[2]
-        rows[second] = {**rows[second], "证件号码": rows[first]["证件号码"], "证件类型": rows[first]["证件类型"],
-                        "性别": rows[first]["性别"], "出生日期": rows[first]["出生日期"]}
+        rows[second] = {
+            **rows[second],
+            "证件号码": rows[first]["证件号码"],
+            "证件类型": rows[first]["证件类型"],
+            "性别": rows[first]["性别"],
+            "出生日期": rows[first]["出生日期"],
+        }
         bad[first + 2] = bad[second + 2] = "duplicate_id"
         rows[third] = {**rows[third], "学号": rows[first]["学号"]}
         bad[third + 2] = "duplicate_student_no"
@@ -140,7 +147,9 @@ def mixed_rows(total: int, bad_every: int = 0) -> tuple[list[dict[str, Any]], di
     return rows, bad
 
 
-def write_xlsx(path: str | Path, rows: Sequence[dict[str, Any]], *, header: Sequence[str] = HEADER) -> Path:
+def write_xlsx(
+    path: str | Path, rows: Sequence[dict[str, Any]], *, header: Sequence[str] = HEADER
+) -> Path:
     """Write rows (dicts keyed by header text) as a one-sheet workbook like the template's."""
     from openpyxl import Workbook
 
@@ -154,8 +163,13 @@ def write_xlsx(path: str | Path, rows: Sequence[dict[str, Any]], *, header: Sequ
     return target
 
 
-def write_csv(path: str | Path, rows: Sequence[dict[str, Any]], *, header: Sequence[str] = HEADER,
-              encoding: str = "utf-8-sig") -> Path:
+def write_csv(
+    path: str | Path,
+    rows: Sequence[dict[str, Any]],
+    *,
+    header: Sequence[str] = HEADER,
+    encoding: str = "utf-8-sig",
+) -> Path:
     target = Path(path)
     with target.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle)

@@ -52,7 +52,9 @@ def write_template(path: str | Path) -> Path:
         sheet.column_dimensions[letter].width = column.width
         if column.key in TEXT_COLUMNS:
             sheet.column_dimensions[letter].number_format = "@"
-            for row in range(2, 202):  # pre-format the first rows too: Excel honours cell formats first
+            for row in range(
+                2, 202
+            ):  # pre-format the first rows too: Excel honours cell formats first
                 sheet.cell(row=row, column=i).number_format = "@"
         area = f"{letter}2:{letter}{last}"
         validation = _validation(column, DataValidation)
@@ -94,10 +96,14 @@ def _validation(column, DataValidation):  # type: ignore[no-untyped-def]
         dv = DataValidation(type="list", formula1=formula, allow_blank=not column.required)
         dv.error = f"请从下拉列表选择{column.name}。"
     elif column.key == "birth_date":
-        dv = DataValidation(type="date", operator="between", formula1="DATE(1900,1,1)", formula2="TODAY()")
+        dv = DataValidation(
+            type="date", operator="between", formula1="DATE(1900,1,1)", formula2="TODAY()"
+        )
         dv.error = "请填写日期，如 2006-09-01。"
     else:
-        dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(column.max_len))
+        dv = DataValidation(
+            type="textLength", operator="lessThanOrEqual", formula1=str(column.max_len)
+        )
         dv.error = f"{column.name}不能超过{column.max_len}个字。"
     dv.errorTitle = f"{column.name}填写有误"
     dv.prompt = message

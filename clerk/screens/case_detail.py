@@ -14,18 +14,18 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from clerk.common_reasons import common_reasons
-from clerk.limits import DEEMED_ACCEPTED_WORKING_DAYS
-from clerk.materials import MaterialCheck
-from clerk.model import Action, CaseState, Channel, Rating
+from clerk.domain.common_reasons import common_reasons
+from clerk.domain.limits import DEEMED_ACCEPTED_WORKING_DAYS
+from clerk.domain.materials import MaterialCheck
+from clerk.domain.model import Action, CaseState, Channel, Rating
 from clerk.screens.choice import ChoiceScreen
 from clerk.screens.payment import PaymentScreen
 from clerk.screens.reason import ReasonScreen
-from clerk.views import CaseView
-from clerk.widgets.guard import GuardedScreen
+from clerk.screens.widgets.guard import GuardedScreen
+from clerk.service.views import CaseView
 
 if TYPE_CHECKING:
-    from clerk.service import Window
+    from clerk.service.window import Window
 
 REVEAL_FIELDS = (
     ("applicant_name", "申请人姓名"),
@@ -44,7 +44,7 @@ GATES: dict[str, tuple[Action | None, CaseState | None]] = {
     "withdraw": (Action.WITHDRAW, None),
     "abandon": (Action.ABANDON, None),
 }
-# Records (no state change) are not in CaseView.allowed yet; who may record them (clerk.workflow.RECORDS).
+# Records (no state change) are not in CaseView.allowed yet; who may record them (clerk.domain.workflow.RECORDS).
 
 
 RECORD_ACTIONS = {"rate": "rate", "follow_up": "follow_up", "reprint": "print"}
@@ -84,7 +84,9 @@ def summary_text(view: CaseView) -> Text:
     text = Text()
     text.append(f"{view.case_no}　【{view.item.no}】{view.item.name}\n", style="bold")
     text.append(f"状态：{view.state_label}　渠道：{Channel(view.channel).label}\n")
-    text.append(f"申请人：{view.applicant_name_masked}　证件：{view.applicant_id_masked}　电话：{view.phone_masked or '—'}\n")
+    text.append(
+        f"申请人：{view.applicant_name_masked}　证件：{view.applicant_id_masked}　电话：{view.phone_masked or '—'}\n"
+    )
     if view.agent:
         text.append(f"委托代理人：{view.agent}\n")
     text.append(f"收件时间：{view.received_at:%Y-%m-%d %H:%M}")
@@ -104,13 +106,20 @@ def summary_text(view: CaseView) -> Text:
             if view.follow_up:
                 text.append(f"回访：{view.follow_up}\n")
             else:
-                text.append("差评尚未回访：请联系申请人了解情况后按 h 记录回访。\n", style="bold red")
+                text.append(
+                    "差评尚未回访：请联系申请人了解情况后按 h 记录回访。\n", style="bold red"
+                )
     for label, reason in decision_reasons(view):
         text.append(f"{label}：{reason}\n")
     if view.deemed_accepted:
-        text.append(f"收件超过{DEEMED_ACCEPTED_WORKING_DAYS}个工作日未作决定：依法自收到材料之日起即为受理。\n", style="bold red")
+        text.append(
+            f"收件超过{DEEMED_ACCEPTED_WORKING_DAYS}个工作日未作决定：依法自收到材料之日起即为受理。\n",
+            style="bold red",
+        )
     if view.missing and view.state in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
-        text.append("缺少/有误材料：" + "、".join(f"{m.name}（{why}）" for m, why in view.missing) + "\n")
+        text.append(
+            "缺少/有误材料：" + "、".join(f"{m.name}（{why}）" for m, why in view.missing) + "\n"
+        )
     text.append("个人信息已遮蔽；按 v 查看完整信息（会留痕）。", style="dim")
     return text
 
@@ -126,7 +135,11 @@ REASON_LABELS = {
 
 def decision_reasons(view: CaseView) -> list[tuple[str, str]]:
     """The reasons of the case's decisions, in full (the event table has no room for them)."""
-    return [(REASON_LABELS[e.action], e.reason) for e in view.events if e.action in REASON_LABELS and e.reason]
+    return [
+        (REASON_LABELS[e.action], e.reason)
+        for e in view.events
+        if e.action in REASON_LABELS and e.reason
+    ]
 
 
 class CaseDetailScreen(GuardedScreen, Screen[None]):
@@ -144,7 +157,9 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
         Binding("g", "stage", "登记审核环节", id="case.stage"),
         Binding("k", "review_material", "评估材料", id="case.review_material"),
         Binding("r", "reprint", "重打文书", id="case.reprint"),
-        Binding("v", "reveal", "查看完整信息", id="case.reveal", show=False),  # the panel says "按 v"
+        Binding(
+            "v", "reveal", "查看完整信息", id="case.reveal", show=False
+        ),  # the panel says "按 v"
         Binding("escape", "close", "返回", id="case.close"),
     ]
 
@@ -211,7 +226,11 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
         if action in ("stage", "review_material"):
             # items 36-37 under review (the service checks the role and the stage itself)
             item = self.view.item
-            wanted = item.review_stages if action == "stage" else [m for m in item.materials if m.stage == "review"]
+            wanted = (
+                item.review_stages
+                if action == "stage"
+                else [m for m in item.materials if m.stage == "review"]
+            )
             return self.view.state == CaseState.ACCEPTED and bool(wanted)
         record = record_allowed(action, self.view)
         if record is not None:
@@ -235,9 +254,13 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
         self.notify(done)
         self._paint()
 
-    def _reason_then(self, title: str, prompt: str, then: Any, action: Action | None = None) -> None:
+    def _reason_then(
+        self, title: str, prompt: str, then: Any, action: Action | None = None
+    ) -> None:
         common = common_reasons(action) if action else ()
-        self.app.push_screen(ReasonScreen(title, prompt, common=common), lambda r: then(r) if r else None)
+        self.app.push_screen(
+            ReasonScreen(title, prompt, common=common), lambda r: then(r) if r else None
+        )
 
     def action_materials(self) -> None:
         from clerk.screens.materials import MaterialsScreen
@@ -253,7 +276,10 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
             if opinion is not None:
                 self._run(
                     lambda: self.window.approve(
-                        self.user, self.view.uuid, opinion=opinion, expected_version=self.view.version
+                        self.user,
+                        self.view.uuid,
+                        opinion=opinion,
+                        expected_version=self.view.version,
                     ),
                     "审核通过。",
                 )
@@ -270,8 +296,14 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
 
     def action_reject(self) -> None:
         self._reason_then(
-            "审核不通过", "写明不通过的理由和依据，将写入告知书。",
-            lambda r: self._run(lambda: self.window.reject(self.user, self.view.uuid, r, expected_version=self.view.version), "已作出审核不通过决定，告知书已生成。"),
+            "审核不通过",
+            "写明不通过的理由和依据，将写入告知书。",
+            lambda r: self._run(
+                lambda: self.window.reject(
+                    self.user, self.view.uuid, r, expected_version=self.view.version
+                ),
+                "已作出审核不通过决定，告知书已生成。",
+            ),
             Action.REJECT,
         )
 
@@ -279,28 +311,42 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
         def done(result: tuple[int, str] | None) -> None:
             if result:
                 fen, ref = result
-                self._run(lambda: self.window.pay(self.user, self.view.uuid, fen, ref, expected_version=self.view.version), "拨付已登记，本件办结。")
+                self._run(
+                    lambda: self.window.pay(
+                        self.user, self.view.uuid, fen, ref, expected_version=self.view.version
+                    ),
+                    "拨付已登记，本件办结。",
+                )
 
         self.app.push_screen(PaymentScreen(), done)
 
     def action_withdraw(self) -> None:
         self._reason_then(
-            "撤回申请", "申请人撤回的原因（如：申请人主动撤回）。",
-            lambda r: self._run(lambda: self.window.withdraw(self.user, self.view.uuid, r), "已撤回。"),
+            "撤回申请",
+            "申请人撤回的原因（如：申请人主动撤回）。",
+            lambda r: self._run(
+                lambda: self.window.withdraw(self.user, self.view.uuid, r), "已撤回。"
+            ),
             Action.WITHDRAW,
         )
 
     def action_abandon(self) -> None:
         self._reason_then(
-            "逾期未补正，终止办理", "写明告知日期和逾期情况。",
-            lambda r: self._run(lambda: self.window.abandon(self.user, self.view.uuid, r), "已终止办理。"),
+            "逾期未补正，终止办理",
+            "写明告知日期和逾期情况。",
+            lambda r: self._run(
+                lambda: self.window.abandon(self.user, self.view.uuid, r), "已终止办理。"
+            ),
             Action.ABANDON,
         )
 
     def action_follow_up(self) -> None:
         self._reason_then(
-            "差评回访", "记录回访情况和整改措施。",
-            lambda r: self._run(lambda: self.window.follow_up(self.user, self.view.uuid, r), "回访已记录。"),
+            "差评回访",
+            "记录回访情况和整改措施。",
+            lambda r: self._run(
+                lambda: self.window.follow_up(self.user, self.view.uuid, r), "回访已记录。"
+            ),
         )
 
     def action_rate(self) -> None:
@@ -312,14 +358,24 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
             level = Rating(value)
             if level.is_bad:
                 self._reason_then(
-                    f"差评：{level.label}", "请记录申请人不满意的原因（回访时使用）。",
-                    lambda c: self._run(lambda: self.window.rate(self.user, self.view.uuid, level, c), "评价已记录。"),
+                    f"差评：{level.label}",
+                    "请记录申请人不满意的原因（回访时使用）。",
+                    lambda c: self._run(
+                        lambda: self.window.rate(self.user, self.view.uuid, level, c),
+                        "评价已记录。",
+                    ),
                 )
             else:
-                self._run(lambda: self.window.rate(self.user, self.view.uuid, level), "评价已记录。")
+                self._run(
+                    lambda: self.window.rate(self.user, self.view.uuid, level), "评价已记录。"
+                )
 
         self.app.push_screen(
-            ChoiceScreen("申请人评价（好差评）", [(str(r), r.label) for r in levels], hint="请申请人按 1-5 选择：5 非常满意，1 非常不满意"),
+            ChoiceScreen(
+                "申请人评价（好差评）",
+                [(str(r), r.label) for r in levels],
+                hint="请申请人按 1-5 选择：5 非常满意，1 非常不满意",
+            ),
             chosen,
         )
 
@@ -336,7 +392,9 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
             self.notify(value or "（未填写）", title=f"{label}（已记录查看）", timeout=10)
             self.reload()
 
-        self.app.push_screen(ChoiceScreen("查看完整个人信息（查看会记入办理过程）", list(REVEAL_FIELDS)), chosen)
+        self.app.push_screen(
+            ChoiceScreen("查看完整个人信息（查看会记入办理过程）", list(REVEAL_FIELDS)), chosen
+        )
 
     def action_reprint(self) -> None:
         docs = [(d.uuid, f"{d.kind_label}　{d.doc_no}") for d in self.view.documents]
@@ -361,12 +419,17 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
         if not left:
             self.notify("各审核环节均已登记。")
             return
-        done = "；".join(f"{r.stage} 第{r.day_no}天" for r in rows if r.done_on is not None) or "尚无"
+        done = (
+            "；".join(f"{r.stage} 第{r.day_no}天" for r in rows if r.done_on is not None) or "尚无"
+        )
         hint = f"已登记：{done}（时限{self.view.item.time_limit.describe()}）"
 
         def chosen(stage: str | None) -> None:
             if stage:
-                self._run(lambda: self.window.record_stage(self.user, self.view.uuid, stage), f"已登记审核环节：{stage}。")
+                self._run(
+                    lambda: self.window.record_stage(self.user, self.view.uuid, stage),
+                    f"已登记审核环节：{stage}。",
+                )
 
         self.app.push_screen(ChoiceScreen("登记完成的审核环节", left, hint=hint), chosen)
 
@@ -395,10 +458,14 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
-        from clerk.printing import print_document
+        from clerk.documents.printing import print_document
 
         result = print_document(saved.path_pdf)
-        self.notify(result.message, title="打印", severity="error" if result.how == "failed" else "information")
+        self.notify(
+            result.message,
+            title="打印",
+            severity="error" if result.how == "failed" else "information",
+        )
         self.reload()
 
     def action_close(self) -> None:

@@ -10,12 +10,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 
-from clerk.catalog import Catalog
-from clerk.catalog_view import item_guide_text
-from clerk.item_search import ItemFinder
-from clerk.views import ItemChoice
-from clerk.widgets.guard import GuardedScreen
-from clerk.widgets.item_list import ItemList
+from clerk.domain.catalog import Catalog
+from clerk.domain.catalog_view import item_guide_text
+from clerk.domain.item_search import ItemFinder
+from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.widgets.item_list import ItemList
+from clerk.service.views import ItemChoice
 
 
 class CatalogueScreen(GuardedScreen, Screen[None]):
@@ -38,9 +38,13 @@ class CatalogueScreen(GuardedScreen, Screen[None]):
         yield Header()
         with Horizontal(id="catalogue-body"):
             with Vertical(id="catalogue-left", classes="side-list"):
-                yield Input(placeholder="序号、编码、汉字或拼音首字母（如 ydjy）", id="catalogue-filter")
+                yield Input(
+                    placeholder="序号、编码、汉字或拼音首字母（如 ydjy）", id="catalogue-filter"
+                )
                 yield ItemList(
-                    [ItemChoice(item, True) for item in self.catalog.items], self.finder, id="catalogue-items"
+                    [ItemChoice(item, True) for item in self.catalog.items],
+                    self.finder,
+                    id="catalogue-items",
                 )
             with VerticalScroll(id="catalogue-guide-scroll", classes="panel"):
                 yield Static(id="catalogue-guide")

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from clerk.widgets.guard import GuardedScreen
+from clerk.screens.widgets.guard import GuardedScreen
 
 MAX_DIGIT_CHOICES = 9
 
@@ -37,7 +37,10 @@ class ChoiceScreen(GuardedScreen, ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title")
             yield OptionList(
-                *[Option(f"{n}. {label}", id=value) for n, (value, label) in enumerate(self.options, 1)],
+                *[
+                    Option(f"{n}. {label}", id=value)
+                    for n, (value, label) in enumerate(self.options, 1)
+                ],
                 id="choice-list",
             )
             yield Static(self.hint, classes="hint")

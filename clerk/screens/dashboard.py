@@ -15,13 +15,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from clerk.limits import DEEMED_ACCEPTED_WORKING_DAYS
-from clerk.views import Queues
-from clerk.widgets.case_table import CaseTable
-from clerk.widgets.guard import GuardedScreen
+from clerk.domain.limits import DEEMED_ACCEPTED_WORKING_DAYS
+from clerk.screens.widgets.case_table import CaseTable
+from clerk.screens.widgets.guard import GuardedScreen
+from clerk.service.views import Queues
 
 if TYPE_CHECKING:
-    from clerk.service import Window
+    from clerk.service.window import Window
 
 QUEUES: tuple[tuple[str, str, str], ...] = (
     # (key in Queues, digit, label)
@@ -60,7 +60,9 @@ class DashboardScreen(GuardedScreen, Screen[None]):
         with Horizontal():
             with Vertical(id="queues"):
                 yield OptionList(id="queue-list")
-                yield Static("数字键 1-8 切换队列\nEnter 打开办件\nF2 新建　F3 查询", classes="hint")
+                yield Static(
+                    "数字键 1-8 切换队列\nEnter 打开办件\nF2 新建　F3 查询", classes="hint"
+                )
             with Vertical():
                 yield Static(id="queue-title")
                 yield CaseTable(id="queue-cases")

@@ -19,11 +19,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
 
 if TYPE_CHECKING:
-    from clerk.service import Window
+    from clerk.service.window import Window
 
 
 def default_bundle_dir() -> Path:
-    from clerk.paths import data_dir
+    from clerk.support.paths import data_dir
 
     return data_dir() / "bundles"
 
@@ -65,8 +65,8 @@ class DayEndScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        from clerk.ledger import LedgerError
-        from clerk.ledger_export import render_text
+        from clerk.service.ledger import LedgerError
+        from clerk.service.ledger_export import render_text
 
         try:
             text = render_text(self.window.daily_ledger(self.window.today()))

@@ -14,7 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from clerk.widgets.guard import GuardedScreen
+from clerk.screens.widgets.guard import GuardedScreen
 
 KEY_NAMES = {
     "escape": "Esc",
@@ -29,11 +29,14 @@ KEY_NAMES = {
 
 def key_label(key: str) -> str:
     parts = key.split("+")
-    return "+".join(KEY_NAMES.get(p, p.upper() if len(p) > 1 or p.isalpha() else p).replace("CTRL", "Ctrl") for p in parts)
+    return "+".join(
+        KEY_NAMES.get(p, p.upper() if len(p) > 1 or p.isalpha() else p).replace("CTRL", "Ctrl")
+        for p in parts
+    )
 
 
 def sections() -> list[tuple[str, list[Binding]]]:
-    from clerk.app import ClerkApp
+    from clerk.screens.app import ClerkApp
     from clerk.screens.case_detail import CaseDetailScreen
     from clerk.screens.catalogue import CatalogueScreen
     from clerk.screens.choice import ChoiceScreen
@@ -85,7 +88,9 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("日终上报（县级：写回执包）", DayEndScreen),
         ("导入上报包、回执包与冲突队列", SyncImportScreen),
     ]
-    return [(title, [b for b in owner.BINDINGS if isinstance(b, Binding)]) for title, owner in owners]
+    return [
+        (title, [b for b in owner.BINDINGS if isinstance(b, Binding)]) for title, owner in owners
+    ]
 
 
 def keymap_markdown() -> str:
@@ -107,8 +112,12 @@ def keymap_markdown() -> str:
 
 def help_text() -> Text:
     text = Text()
-    text.append("新来的同事：底部一栏只显示当前能用的按键。F2 新建办件 → 选事项 → 填申请人 → F10 收件 →\n")
-    text.append("空格逐项勾选材料 → F9 受理 / F8 一次性告知 / F7 不予受理。F3 查询，F4 事项指南，F5 回工作台。\n")
+    text.append(
+        "新来的同事：底部一栏只显示当前能用的按键。F2 新建办件 → 选事项 → 填申请人 → F10 收件 →\n"
+    )
+    text.append(
+        "空格逐项勾选材料 → F9 受理 / F8 一次性告知 / F7 不予受理。F3 查询，F4 事项指南，F5 回工作台。\n"
+    )
     text.append("Ctrl+R 日结单；Ctrl+B 日终上报（写上报包到 U 盘），Ctrl+G 导入上报包或回执包。\n")
     text.append("管理员另有 Ctrl+Y 用户管理、Ctrl+O 服务点。\n")
     text.append("大中专院校服务点：Ctrl+T 导入学校报送的学生名册（表6），整批参保登记。\n\n")

@@ -14,13 +14,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 
-from clerk.catalog import Catalog, Item
-from clerk.catalog_view import material_line
-from clerk.item_search import ItemFinder
-from clerk.model import APPLICANT_KIND_LABELS
-from clerk.views import ItemChoice
-from clerk.widgets.guard import GuardedScreen
-from clerk.widgets.item_list import ItemList
+from clerk.domain.catalog import Catalog, Item
+from clerk.domain.catalog_view import material_line
+from clerk.domain.item_search import ItemFinder
+from clerk.domain.model import APPLICANT_KIND_LABELS
+from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.widgets.item_list import ItemList
+from clerk.service.views import ItemChoice
 
 
 def item_panel_text(catalog: Catalog, choice: ItemChoice) -> Text:
@@ -29,7 +29,9 @@ def item_panel_text(catalog: Catalog, choice: ItemChoice) -> Text:
     text.append(f"【{item.no}】{item.name}\n", style="bold")
     text.append(f"子项编码：{item.sub_item.code}\n")
     text.append(f"办理时限：{item.time_limit.describe()}\n", style="bold")
-    text.append(f"申请对象：{APPLICANT_KIND_LABELS.get(item.applicant_kind, item.applicant_kind)}\n")
+    text.append(
+        f"申请对象：{APPLICANT_KIND_LABELS.get(item.applicant_kind, item.applicant_kind)}\n"
+    )
     text.append("办理环节：" + "—".join(item.steps) + "\n")
     if not choice.allowed:
         text.append(f"\n不能在本点受理：{choice.why_not}\n", style="bold red")
@@ -49,7 +51,9 @@ class ItemPickerScreen(GuardedScreen, ModalScreen[int | None]):
         Binding("up", "move(-1)", "上一项", id="picker.previous", show=False),
     ]
 
-    def __init__(self, catalog: Catalog, choices: list[ItemChoice], finder: ItemFinder, query: str = "") -> None:
+    def __init__(
+        self, catalog: Catalog, choices: list[ItemChoice], finder: ItemFinder, query: str = ""
+    ) -> None:
         super().__init__()
         self.catalog = catalog
         self.choices = choices
@@ -59,10 +63,17 @@ class ItemPickerScreen(GuardedScreen, ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-dialog", classes="dialog wide"):
-            yield Static("选择事项　输入序号、编码、汉字或拼音首字母（如 ydjy 异地就医、zyfy 住院费用）", classes="dialog-title")
+            yield Static(
+                "选择事项　输入序号、编码、汉字或拼音首字母（如 ydjy 异地就医、zyfy 住院费用）",
+                classes="dialog-title",
+            )
             with Horizontal(id="picker-body"):
                 with Vertical(id="picker-left", classes="side-list"):
-                    yield Input(self.initial_query, placeholder="如 31、002036006002、住院、zyfy", id="picker-query")
+                    yield Input(
+                        self.initial_query,
+                        placeholder="如 31、002036006002、住院、zyfy",
+                        id="picker-query",
+                    )
                     yield ItemList(self.choices, self.finder, id="picker-items")
                 with VerticalScroll(id="picker-panel-scroll", classes="panel"):
                     yield Static(id="picker-panel")

@@ -1,7 +1,7 @@
 """日结单: the daily ledger of this installation's point, day by day, with CSV / Excel export.
 
 Supervisors and administrators export; window clerks may read it. The text is the same as
-`clerk report` prints (`clerk.ledger_export.render_text`).
+`clerk report` prints (`clerk.service.ledger_export.render_text`).
 """
 
 from __future__ import annotations
@@ -17,19 +17,19 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from clerk.limits import EXPORT_ROLES
-from clerk.widgets.guard import GuardedScreen
+from clerk.domain.limits import EXPORT_ROLES
+from clerk.screens.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
-    from clerk.ledger import Ledger
-    from clerk.service import Window
+    from clerk.service.ledger import Ledger
+    from clerk.service.window import Window
 
 EXPORTERS = {"csv": "CSV", "xlsx": "Excel"}
 MAY_EXPORT = EXPORT_ROLES
 
 
 def default_reports_dir() -> Path:
-    from clerk.paths import data_dir
+    from clerk.support.paths import data_dir
 
     return data_dir() / "reports"
 
@@ -71,8 +71,8 @@ class LedgerScreen(GuardedScreen, Screen[None]):
         self.query_one("#ledger-scroll").focus()
 
     def show_day(self, day: date) -> None:
-        from clerk.ledger import LedgerError
-        from clerk.ledger_export import render_text
+        from clerk.service.ledger import LedgerError
+        from clerk.service.ledger_export import render_text
 
         self.day = day
         try:
@@ -106,7 +106,7 @@ class LedgerScreen(GuardedScreen, Screen[None]):
 
     def action_export(self) -> None:
         """Write the day's ledger as CSV and as Excel into the reports folder; notify both paths."""
-        from clerk.ledger_export import write_csv, write_xlsx
+        from clerk.service.ledger_export import write_csv, write_xlsx
 
         if self.ledger is None:
             return
@@ -130,9 +130,9 @@ class LedgerScreen(GuardedScreen, Screen[None]):
 
     def action_print(self) -> None:
         """P: the day's ledger as a PDF (reports folder) to the default printer, or the viewer."""
+        from clerk.documents.printing import print_document
         from clerk.documents.text_pdf import render_text_pdf
-        from clerk.ledger_export import render_text
-        from clerk.printing import print_document
+        from clerk.service.ledger_export import render_text
 
         if self.ledger is None:
             return
@@ -140,12 +140,24 @@ class LedgerScreen(GuardedScreen, Screen[None]):
         target = folder / export_name(self.window.point().code, self.day, "pdf")
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            render_text_pdf(render_text(self.ledger), target, title=f"日结单 {self.day.isoformat()}", created=self.window.clock())
+            render_text_pdf(
+                render_text(self.ledger),
+                target,
+                title=f"日结单 {self.day.isoformat()}",
+                created=self.window.clock(),
+            )
         except OSError as exc:
-            self.notify(f"日结单 PDF 没有写成（{exc.strerror or exc}）：{target}。请检查磁盘空间和文件夹权限。", severity="error")
+            self.notify(
+                f"日结单 PDF 没有写成（{exc.strerror or exc}）：{target}。请检查磁盘空间和文件夹权限。",
+                severity="error",
+            )
             return
         result = print_document(target)
-        self.notify(result.message, title="日结单", severity="error" if result.how == "failed" else "information")
+        self.notify(
+            result.message,
+            title="日结单",
+            severity="error" if result.how == "failed" else "information",
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)

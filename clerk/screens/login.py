@@ -11,10 +11,10 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from clerk.widgets.guard import GuardedScreen
+from clerk.screens.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
-    from clerk.service import Window
+    from clerk.service.window import Window
 
 
 class LoginScreen(GuardedScreen, Screen[Any]):

@@ -19,20 +19,20 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from clerk.common_reasons import common_reasons
-from clerk.limits import DEEMED_ACCEPTED_WORKING_DAYS
-from clerk.materials import MAX_DESCRIPTION, MaterialCheck, defect_choices, other_same_kind
-from clerk.model import Action, CaseState
-from clerk.notice import LATE_NOTICE_HINT
-from clerk.refusal import is_lack_of_competence
+from clerk.domain.common_reasons import common_reasons
+from clerk.domain.limits import DEEMED_ACCEPTED_WORKING_DAYS
+from clerk.domain.materials import MAX_DESCRIPTION, MaterialCheck, defect_choices, other_same_kind
+from clerk.domain.model import Action, CaseState
+from clerk.domain.notice import LATE_NOTICE_HINT
+from clerk.domain.refusal import is_lack_of_competence
 from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
 from clerk.screens.notice_preview import NoticePreviewScreen
 from clerk.screens.reason import ReasonScreen
-from clerk.views import CaseView, MaterialRow
-from clerk.widgets.guard import GuardedScreen
+from clerk.screens.widgets.guard import GuardedScreen
+from clerk.service.views import CaseView, MaterialRow
 
 if TYPE_CHECKING:
-    from clerk.service import Window
+    from clerk.service.window import Window
 
 OTHER = "__other__"
 MARK_HINT = "逐项核对：空格 标记已收并移到下一项；Ctrl+A 全部已收（已标记的项不变）。"
@@ -55,7 +55,9 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         Binding("space", "toggle_material", "已收/缺", id="materials.toggle"),
         # Not in the footer (it is full at 120 columns): the status line says "Ctrl+A 全部已收".
         Binding("ctrl+a", "mark_all", "全部已收", id="materials.all", show=False),
-        Binding("a", "alternative", "换替代材料", id="materials.alternative", show=False),  # the row says "a 切换"
+        Binding(
+            "a", "alternative", "换替代材料", id="materials.alternative", show=False
+        ),  # the row says "a 切换"
         Binding("d", "defect", "材料有误", id="materials.defect"),
         Binding("o", "other_same_kind", "其他同类材料", id="materials.other"),
         Binding("f9", "accept", "受理", id="materials.accept"),
@@ -76,7 +78,9 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         }
         self.stored_checks = dict(self.checks)  # supplements are stored only on F9
         self.sub_title = f"材料核验　{view.case_no}"
-        self.collects = window.must_collect(view.uuid)  # 34/35 at a township: collect, the county accepts
+        self.collects = window.must_collect(
+            view.uuid
+        )  # 34/35 at a township: collect, the county accepts
 
     @property
     def supplementing(self) -> bool:
@@ -105,7 +109,9 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         view = self.view
         mode = "补正材料交回" if self.supplementing else "收件核验"
         self.query_one("#materials-title", Static).update(
-            Text(f"{mode}　【{view.item.no}】{view.item.name}　{view.applicant_name_masked}　{view.case_no}")
+            Text(
+                f"{mode}　【{view.item.no}】{view.item.name}　{view.applicant_name_masked}　{view.case_no}"
+            )
         )
         table = self.query_one(DataTable)
         cursor = table.cursor_row
@@ -161,7 +167,10 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             return Action.NOTICE in allowed and not self.supplementing
         if action == "refuse":
             return Action.REFUSE in allowed and not self.supplementing
-        if action == "mark_all" and self.view.state in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
+        if action == "mark_all" and self.view.state in (
+            CaseState.DRAFT,
+            CaseState.AWAITING_SUPPLEMENT,
+        ):
             return bool(self._unchecked_required())
         if action in ("toggle_material", "mark_all", "defect", "alternative", "other_same_kind"):
             if self.view.state not in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
@@ -214,7 +223,9 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         old = self.checks.get(row.material.id)
         status = "missing" if old is not None and old.status == "ok" else "ok"
         alternative = (old.alternative if old else None) or row.material.alternatives[0]
-        if self._set(MaterialCheck(row.material.id, status, alternative if status == "ok" else None, "")):
+        if self._set(
+            MaterialCheck(row.material.id, status, alternative if status == "ok" else None, "")
+        ):
             table = self.query_one(DataTable)
             if table.cursor_row < table.row_count - 1:
                 table.move_cursor(row=table.cursor_row + 1)
@@ -240,7 +251,11 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         alternatives = row.material.alternatives
         old = self.checks.get(row.material.id)
         current = old.alternative if old and old.alternative in alternatives else None
-        nxt = alternatives[(alternatives.index(current) + 1) % len(alternatives)] if current else alternatives[0]
+        nxt = (
+            alternatives[(alternatives.index(current) + 1) % len(alternatives)]
+            if current
+            else alternatives[0]
+        )
         self._set(MaterialCheck(row.material.id, "ok", nxt, ""))
 
     def action_other_same_kind(self) -> None:
@@ -276,14 +291,18 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         def chosen(value: str | None) -> None:
             if value == OTHER:
                 self.app.push_screen(
-                    ReasonScreen(f"材料有误：{material.name}", "写明问题，会原样写入一次性告知书。"), mark
+                    ReasonScreen(
+                        f"材料有误：{material.name}", "写明问题，会原样写入一次性告知书。"
+                    ),
+                    mark,
                 )
             else:
                 mark(value)
 
         options = [(d, d) for d in defect_choices(material)][: MAX_DIGIT_CHOICES - 1]
         self.app.push_screen(
-            ChoiceScreen(f"材料有误：{material.name}", [*options, (OTHER, "其他问题（自行填写）")]), chosen
+            ChoiceScreen(f"材料有误：{material.name}", [*options, (OTHER, "其他问题（自行填写）")]),
+            chosen,
         )
 
     # ------------------------------------------------------------------ decisions
@@ -307,7 +326,10 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         try:
             deadline = date.fromisoformat(text.strip())
         except ValueError:
-            self.notify(f"“{text.strip()}”不是有效日期，请按 YYYY-MM-DD 填写，如 2026-11-20。", severity="error")
+            self.notify(
+                f"“{text.strip()}”不是有效日期，请按 YYYY-MM-DD 填写，如 2026-11-20。",
+                severity="error",
+            )
             return
         self._accept(deadline)
 
@@ -334,7 +356,9 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(f"已收件转报：{view.case_no}。收件回执已生成，办件随日终上报包转县级经办机构受理。")
+        self.notify(
+            f"已收件转报：{view.case_no}。收件回执已生成，办件随日终上报包转县级经办机构受理。"
+        )
         self.dismiss(None)
 
     def action_supplement(self) -> None:
@@ -356,7 +380,10 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         def issue(override_reason: str = "") -> None:
             try:
                 view = self.window.issue_notice(
-                    self.user, self.view.uuid, override_reason=override_reason, expected_version=self.view.version
+                    self.user,
+                    self.view.uuid,
+                    override_reason=override_reason,
+                    expected_version=self.view.version,
                 )
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
@@ -382,7 +409,11 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         def refuse(reason: str, apply_instead: str = "") -> None:
             try:
                 view = self.window.refuse(
-                    self.user, self.view.uuid, reason, apply_instead=apply_instead, expected_version=self.view.version
+                    self.user,
+                    self.view.uuid,
+                    reason,
+                    apply_instead=apply_instead,
+                    expected_version=self.view.version,
                 )
             except ValueError as exc:
                 self.notify(str(exc), severity="error")

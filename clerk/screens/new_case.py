@@ -20,17 +20,17 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static
 
-from clerk.catalog import Item
-from clerk.catalog_view import material_line
-from clerk.field_limits import AGENT_NAME_MAX, ID_NUMBER_MAX, NAME_MAX, PHONE_MAX
-from clerk.identifiers import ID_TYPE_LABELS, validate_id, validate_phone
-from clerk.model import APPLICANT_KIND_LABELS, CHANNEL_CHOICES, Applicant, Channel
+from clerk.domain.catalog import Item
+from clerk.domain.catalog_view import material_line
+from clerk.domain.field_limits import AGENT_NAME_MAX, ID_NUMBER_MAX, NAME_MAX, PHONE_MAX
+from clerk.domain.identifiers import ID_TYPE_LABELS, validate_id, validate_phone
+from clerk.domain.model import APPLICANT_KIND_LABELS, CHANNEL_CHOICES, Applicant, Channel
 from clerk.screens.item_picker import ItemPickerScreen
-from clerk.widgets.discard import ConfirmDiscard
-from clerk.widgets.guard import GuardedScreen
+from clerk.screens.widgets.discard import ConfirmDiscard
+from clerk.screens.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
-    from clerk.service import Window
+    from clerk.service.window import Window
 
 KIND_LABELS = APPLICANT_KIND_LABELS
 CHANNEL_LABELS = CHANNEL_CHOICES
@@ -65,21 +65,52 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
         with Horizontal(id="newcase-body"):
             with VerticalScroll(id="newcase-form"):
                 yield Static("", id="newcase-item", classes="dialog-title")
-                yield _row("申请人类型", Select([(v, k) for k, v in KIND_LABELS.items()], allow_blank=False, id="kind"))
-                yield _row("姓名/单位名称", Input(placeholder="申请人姓名或单位全称", max_length=NAME_MAX, id="name"))
+                yield _row(
+                    "申请人类型",
+                    Select([(v, k) for k, v in KIND_LABELS.items()], allow_blank=False, id="kind"),
+                )
+                yield _row(
+                    "姓名/单位名称",
+                    Input(placeholder="申请人姓名或单位全称", max_length=NAME_MAX, id="name"),
+                )
                 yield _row("证件类型", Select(id_types, allow_blank=False, id="id-type"))
-                yield _row("证件号码", Input(placeholder="边输边校验", max_length=ID_NUMBER_MAX, id="id-number"))
+                yield _row(
+                    "证件号码",
+                    Input(placeholder="边输边校验", max_length=ID_NUMBER_MAX, id="id-number"),
+                )
                 yield Static("", id="id-number-message", classes="field-message")
-                yield _row("联系电话", Input(placeholder="手机或固定电话", max_length=PHONE_MAX, id="phone"))
+                yield _row(
+                    "联系电话",
+                    Input(placeholder="手机或固定电话", max_length=PHONE_MAX, id="phone"),
+                )
                 yield Static("", id="phone-message", classes="field-message")
                 with Vertical(id="bank-fields"):
-                    yield _row("收款账户", Input(placeholder="待遇拨付到的银行卡号（输入时隐藏）", password=True, id="bank-account"))
+                    yield _row(
+                        "收款账户",
+                        Input(
+                            placeholder="待遇拨付到的银行卡号（输入时隐藏）",
+                            password=True,
+                            id="bank-account",
+                        ),
+                    )
                     yield Static("", id="bank-account-message", classes="field-message")
-                yield _row("办理渠道", Select([(v, str(k)) for k, v in CHANNEL_LABELS.items()], allow_blank=False, id="channel"))
+                yield _row(
+                    "办理渠道",
+                    Select(
+                        [(v, str(k)) for k, v in CHANNEL_LABELS.items()],
+                        allow_blank=False,
+                        id="channel",
+                    ),
+                )
                 yield Static("申请情形（空格勾选；勾选后右侧材料随之增减）", classes="hint")
                 yield SelectionList[str](id="circumstances")
                 with Vertical(id="agent-fields"):
-                    yield _row("代理人姓名", Input(placeholder="受委托人姓名", max_length=AGENT_NAME_MAX, id="agent-name"))
+                    yield _row(
+                        "代理人姓名",
+                        Input(
+                            placeholder="受委托人姓名", max_length=AGENT_NAME_MAX, id="agent-name"
+                        ),
+                    )
                     yield _row("代理人证件号", Input(placeholder="居民身份证号码", id="agent-id"))
                     yield Static("", id="agent-id-message", classes="field-message")
                 yield Static("", id="newcase-message", classes="error")
@@ -189,8 +220,8 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
     @on(Input.Changed, "#bank-account")
     def _check_bank_account(self, event: Input.Changed) -> None:
         """The number stays hidden; its last 4 digits let the clerk check it with the applicant."""
-        from clerk.field_limits import checked_bank_account
-        from clerk.text_input import TextInputError
+        from clerk.domain.field_limits import checked_bank_account
+        from clerk.domain.text_input import TextInputError
 
         message = self.query_one("#bank-account-message", Static)
         try:
@@ -270,7 +301,11 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
         channel = Channel(str(self.query_one("#channel", Select).value))
         try:
             view = self.window.open_case(
-                self.user, self.item.no, applicant, channel=channel, circumstances=self.circumstances
+                self.user,
+                self.item.no,
+                applicant,
+                channel=channel,
+                circumstances=self.circumstances,
             )
         except ValueError as exc:
             self.query_one("#newcase-message", Static).update(str(exc))

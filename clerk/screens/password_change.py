@@ -12,11 +12,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
-from clerk.widgets.discard import ConfirmDiscard
-from clerk.widgets.guard import GuardedScreen
+from clerk.screens.widgets.discard import ConfirmDiscard
+from clerk.screens.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
-    from clerk.service import Window
+    from clerk.service.window import Window
 
 
 class PasswordChangeScreen(ConfirmDiscard, GuardedScreen, ModalScreen[bool]):
@@ -43,7 +43,9 @@ class PasswordChangeScreen(ConfirmDiscard, GuardedScreen, ModalScreen[bool]):
                     classes="hint",
                 )
             yield Input(placeholder="原密码", password=True, id="password-current")
-            yield Input(placeholder="新密码（至少8位，不能与登录名相同）", password=True, id="password-new")
+            yield Input(
+                placeholder="新密码（至少8位，不能与登录名相同）", password=True, id="password-new"
+            )
             yield Input(placeholder="再次输入新密码", password=True, id="password-confirm")
             yield Static("", id="password-change-message", classes="error")
             yield Footer(compact=True)
@@ -59,7 +61,7 @@ class PasswordChangeScreen(ConfirmDiscard, GuardedScreen, ModalScreen[bool]):
             self.focus_next()
 
     def action_submit(self) -> None:
-        from clerk.service import UserError
+        from clerk.service.window import UserError
 
         fields = [self.query_one(f"#password-{n}", Input) for n in ("current", "new", "confirm")]
         message = self.query_one("#password-change-message", Static)

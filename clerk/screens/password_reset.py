@@ -11,12 +11,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
-from clerk.limits import MIN_PASSWORD_LENGTH
-from clerk.widgets.discard import ConfirmDiscard
-from clerk.widgets.guard import GuardedScreen
+from clerk.domain.limits import MIN_PASSWORD_LENGTH
+from clerk.screens.widgets.discard import ConfirmDiscard
+from clerk.screens.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
-    from clerk.service import User, Window
+    from clerk.service.window import User, Window
 
 
 class PasswordResetScreen(ConfirmDiscard, GuardedScreen, ModalScreen[bool]):
@@ -36,8 +36,15 @@ class PasswordResetScreen(ConfirmDiscard, GuardedScreen, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(f"重置密码：{self.user.login}　{self.user.name}", classes="dialog-title")
-            yield Static("设置后请把新密码当面告诉本人，并提醒其妥善保管。账号如被锁定，将一并解锁。", classes="hint")
-            yield Input(placeholder=f"新密码（至少{MIN_PASSWORD_LENGTH}位，不能与登录名相同）", password=True, id="password-new")
+            yield Static(
+                "设置后请把新密码当面告诉本人，并提醒其妥善保管。账号如被锁定，将一并解锁。",
+                classes="hint",
+            )
+            yield Input(
+                placeholder=f"新密码（至少{MIN_PASSWORD_LENGTH}位，不能与登录名相同）",
+                password=True,
+                id="password-new",
+            )
             yield Input(placeholder="再次输入新密码", password=True, id="password-confirm")
             yield Static("", id="password-message", classes="error")
             yield Footer(compact=True)
@@ -53,8 +60,8 @@ class PasswordResetScreen(ConfirmDiscard, GuardedScreen, ModalScreen[bool]):
             self.action_submit()
 
     def action_submit(self) -> None:
-        from clerk.case_reader import ServiceError
-        from clerk.service import UserError
+        from clerk.service.case_reader import ServiceError
+        from clerk.service.window import UserError
 
         message = self.query_one("#password-message", Static)
         new = self.query_one("#password-new", Input)

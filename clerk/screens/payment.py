@@ -11,9 +11,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
-from clerk.field_limits import REFERENCE_MAX, checked_amount
-from clerk.widgets.discard import ConfirmDiscard
-from clerk.widgets.guard import GuardedScreen
+from clerk.domain.field_limits import REFERENCE_MAX, checked_amount
+from clerk.screens.widgets.discard import ConfirmDiscard
+from clerk.screens.widgets.guard import GuardedScreen
 
 
 def parse_yuan(text: str) -> int | None:
@@ -37,7 +37,11 @@ class PaymentScreen(ConfirmDiscard, GuardedScreen, ModalScreen[tuple[int, str] |
         with Vertical(classes="dialog"):
             yield Static("登记拨付", classes="dialog-title")
             yield Input(placeholder="金额（元），如 1234.50", id="payment-amount")
-            yield Input(placeholder="拨付凭证号 / 银行流水号", max_length=REFERENCE_MAX, id="payment-reference")
+            yield Input(
+                placeholder="拨付凭证号 / 银行流水号",
+                max_length=REFERENCE_MAX,
+                id="payment-reference",
+            )
             yield Static("", id="payment-message", classes="error")
             yield Footer(compact=True)
 

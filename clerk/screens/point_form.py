@@ -16,15 +16,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from clerk.administration import DECLARABLE_KINDS
-from clerk.case_reader import ServiceError
-from clerk.field_limits import POINT_NAME_MAX
-from clerk.offices import POINT_KINDS, ServicePoint
-from clerk.widgets.discard import ConfirmDiscard
-from clerk.widgets.guard import GuardedScreen
+from clerk.domain.field_limits import POINT_NAME_MAX
+from clerk.domain.offices import POINT_KINDS, ServicePoint
+from clerk.screens.widgets.discard import ConfirmDiscard
+from clerk.screens.widgets.guard import GuardedScreen
+from clerk.service.administration import DECLARABLE_KINDS
+from clerk.service.case_reader import ServiceError
 
 if TYPE_CHECKING:
-    from clerk.service import Window
+    from clerk.service.window import Window
 
 KINDS = DECLARABLE_KINDS
 
@@ -55,7 +55,9 @@ class PointFormScreen(ConfirmDiscard, GuardedScreen, ModalScreen[ServicePoint | 
                 allow_blank=False,
                 id="point-office",
             )
-            yield Input(placeholder="服务点编码：2–10位大写字母或数字，全市唯一，如 DA01", id="point-code")
+            yield Input(
+                placeholder="服务点编码：2–10位大写字母或数字，全市唯一，如 DA01", id="point-code"
+            )
             yield Input(placeholder="服务点名称", max_length=POINT_NAME_MAX, id="point-name")
             yield Static("类型（↑↓ 选择，Enter 确定）", classes="hint")
             yield OptionList(*[Option(POINT_KINDS[k], id=k) for k in KINDS], id="point-kind")

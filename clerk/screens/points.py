@@ -10,12 +10,12 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from clerk.offices import POINT_KINDS, ServicePoint
+from clerk.domain.offices import POINT_KINDS, ServicePoint
 from clerk.screens.point_form import PointFormScreen
-from clerk.widgets.guard import GuardedScreen
+from clerk.screens.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
-    from clerk.service import Window
+    from clerk.service.window import Window
 
 
 class PointsScreen(GuardedScreen, Screen[None]):
@@ -60,7 +60,8 @@ class PointsScreen(GuardedScreen, Screen[None]):
                 (office.code, f"{office.area}　{office.name}", POINT_KINDS[office.kind], "")
             ]
             rows += [
-                (p.code, f"  {p.name}", POINT_KINDS[p.kind], office.code) for p in offices.points_of(office.code)
+                (p.code, f"  {p.name}", POINT_KINDS[p.kind], office.code)
+                for p in offices.points_of(office.code)
             ]
             for code, name, kind, parent in rows:
                 notes = []
@@ -85,7 +86,9 @@ class PointsScreen(GuardedScreen, Screen[None]):
         def added(point: ServicePoint | None) -> None:
             if point is not None:
                 self.reload(select=point.code)
-                self.notify(f"已登记服务点 {point.code}　{point.name}（{POINT_KINDS[point.kind]}）。")
+                self.notify(
+                    f"已登记服务点 {point.code}　{point.name}（{POINT_KINDS[point.kind]}）。"
+                )
 
         self.app.push_screen(PointFormScreen(self.window, office=office, actor=self.user), added)
 
@@ -113,7 +116,10 @@ class PointsScreen(GuardedScreen, Screen[None]):
                 self.reload(select=code)
 
         self.app.push_screen(
-            ChoiceScreen(f"把本机所属更正为 {code}　{name}？", [("no", "不更正"), ("yes", "更正（本机尚无办件）")]),
+            ChoiceScreen(
+                f"把本机所属更正为 {code}　{name}？",
+                [("no", "不更正"), ("yes", "更正（本机尚无办件）")],
+            ),
             answered,
         )
 

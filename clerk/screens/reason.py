@@ -15,10 +15,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from clerk.widgets.discard import ConfirmDiscard
-from clerk.widgets.guard import GuardedScreen
+from clerk.screens.widgets.discard import ConfirmDiscard
+from clerk.screens.widgets.guard import GuardedScreen
 
-REASON_MAX_INPUT = 300  # the domain limit (clerk.field_limits.REASON_MAX); the field stops there too
+REASON_MAX_INPUT = (
+    300  # the domain limit (clerk.domain.field_limits.REASON_MAX); the field stops there too
+)
 
 
 class ReasonScreen(ConfirmDiscard, GuardedScreen, ModalScreen[str | None]):
@@ -55,7 +57,10 @@ class ReasonScreen(ConfirmDiscard, GuardedScreen, ModalScreen[str | None]):
             )
             if self.common:
                 yield Static("常用理由（↓ 选择，Enter 填入后可补充）", classes="hint")
-                yield OptionList(*[Option(text, id=str(n)) for n, text in enumerate(self.common)], id="reason-common")
+                yield OptionList(
+                    *[Option(text, id=str(n)) for n, text in enumerate(self.common)],
+                    id="reason-common",
+                )
             yield Static("", id="reason-message", classes="error")
             yield Footer(compact=True)
 
@@ -82,7 +87,7 @@ class ReasonScreen(ConfirmDiscard, GuardedScreen, ModalScreen[str | None]):
         self._finish(self.query_one("#reason-input", Input).value)
 
     def _finish(self, value: str) -> None:
-        from clerk.field_limits import checked_reason
+        from clerk.domain.field_limits import checked_reason
 
         message = self.query_one("#reason-message", Static)
         text = value.strip()

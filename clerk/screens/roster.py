@@ -20,19 +20,19 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
-from clerk.case_reader import ServiceError
+from clerk.service.case_reader import ServiceError
 
 if TYPE_CHECKING:
-    from clerk.enrolment import BatchResult
     from clerk.roster import RosterCheck
-    from clerk.service import Window
+    from clerk.service.enrolment import BatchResult
+    from clerk.service.window import Window
 
 SHOWN_PROBLEMS = 500  # the screen lists this many; the printed notice lists them all
 TEMPLATE_NAME = "表6学生名册模板.xlsx"
 
 
 def default_templates_dir() -> Path:
-    from clerk.paths import data_dir
+    from clerk.support.paths import data_dir
 
     return data_dir() / "templates"
 
@@ -99,7 +99,9 @@ class RosterScreen(Screen[None]):
     def _seal_text(self) -> Text:
         box = "[√]" if self.seal_checked else "[ ]"
         style = "green" if self.seal_checked else "yellow"
-        return Text.assemble((box, style), " 已核验纸质汇总表加盖学校公章（F7 切换；导入前必须核验）")
+        return Text.assemble(
+            (box, style), " 已核验纸质汇总表加盖学校公章（F7 切换；导入前必须核验）"
+        )
 
     def _status(self, message: str, *, error: bool = False) -> None:
         status = self.query_one("#roster-status", Static)
@@ -118,7 +120,9 @@ class RosterScreen(Screen[None]):
             return
         path = cleaned_path(text)
         if not path.is_file():
-            self._status(f"找不到文件：{path}。请核对路径（可从文件管理器复制完整路径后粘贴）。", error=True)
+            self._status(
+                f"找不到文件：{path}。请核对路径（可从文件管理器复制完整路径后粘贴）。", error=True
+            )
             return
         self.check = None
         self.result = None
@@ -210,7 +214,9 @@ class RosterScreen(Screen[None]):
         if check is None or self.busy:
             return
         if not self.seal_checked:
-            self._status("请先核验纸质汇总表（表6）已加盖学校公章，按 F7 确认后再导入。", error=True)
+            self._status(
+                "请先核验纸质汇总表（表6）已加盖学校公章，按 F7 确认后再导入。", error=True
+            )
             return
         self.busy = True
         self.refresh_bindings()
@@ -223,7 +229,9 @@ class RosterScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="roster")
     def _enrol_worker(self, check: RosterCheck, accept_valid: bool) -> None:
         def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(self.query_one("#roster-progress", ProgressBar).update, progress=done)
+            self.app.call_from_thread(
+                self.query_one("#roster-progress", ProgressBar).update, progress=done
+            )
 
         try:
             result = self.window.enrol_roster(
@@ -251,7 +259,9 @@ class RosterScreen(Screen[None]):
             f"受理回执：{result.receipt.path_pdf}（请打印两联，存档联由学校经办人签字）",
         ]
         if result.notice is not None:
-            lines.append(f"名册信息更正告知书（{result.to_correct} 行）：{result.notice.path_pdf}（交学校改正后重新报送）")
+            lines.append(
+                f"名册信息更正告知书（{result.to_correct} 行）：{result.notice.path_pdf}（交学校改正后重新报送）"
+            )
         if result.skipped:
             lines.append(f"{result.skipped} 人此前已参保登记，未重复登记。")
         self._status("\n".join(lines))

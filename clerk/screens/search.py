@@ -12,11 +12,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from clerk.widgets.case_table import CaseTable
-from clerk.widgets.guard import GuardedScreen
+from clerk.screens.widgets.case_table import CaseTable
+from clerk.screens.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
-    from clerk.service import Window
+    from clerk.service.window import Window
 
 
 class SearchScreen(GuardedScreen, Screen[None]):
@@ -33,7 +33,10 @@ class SearchScreen(GuardedScreen, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
-            yield Input(placeholder="办件号（或末几位）、证件号码（或末6位）、姓名、单位、事项名称或拼音首字母，Enter 查询", id="search-query")
+            yield Input(
+                placeholder="办件号（或末几位）、证件号码（或末6位）、姓名、单位、事项名称或拼音首字母，Enter 查询",
+                id="search-query",
+            )
             yield Static("", id="search-summary", classes="hint")
             yield CaseTable(id="search-results")
         yield Footer(compact=True)
@@ -74,7 +77,9 @@ class SearchScreen(GuardedScreen, Screen[None]):
             summary.update(f"找到 {len(results)} 件。↑↓ 选择，Enter 打开，F6 改条件。")
             self.query_one(CaseTable).focus()
         else:
-            summary.update("没有找到。可输入办件号末几位、证件号码末6位、姓名开头的字，或事项名称/拼音首字母（如 zybx）。")
+            summary.update(
+                "没有找到。可输入办件号末几位、证件号码末6位、姓名开头的字，或事项名称/拼音首字母（如 zybx）。"
+            )
 
     def action_focus_query(self) -> None:
         self.query_one(Input).focus()

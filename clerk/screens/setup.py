@@ -12,11 +12,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from clerk.limits import MIN_PASSWORD_LENGTH
-from clerk.widgets.guard import GuardedScreen
+from clerk.domain.limits import MIN_PASSWORD_LENGTH
+from clerk.screens.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
-    from clerk.service import Window
+    from clerk.service.window import Window
 
 MIN_PASSWORD = MIN_PASSWORD_LENGTH
 
@@ -45,7 +45,10 @@ class SetupScreen(GuardedScreen, Screen[Any]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="setup-dialog", classes="dialog"):
-            yield Static("首次使用：请选择本机所在的经办机构或服务点，并创建管理员账号。", classes="dialog-title")
+            yield Static(
+                "首次使用：请选择本机所在的经办机构或服务点，并创建管理员账号。",
+                classes="dialog-title",
+            )
             yield Static(
                 "① 经办机构 / 服务点（↑↓ 选择；列表中没有本机所在的服务点，按 F6 登记）",
                 classes="hint",
@@ -54,7 +57,9 @@ class SetupScreen(GuardedScreen, Screen[Any]):
             yield Static("② 管理员", classes="hint")
             yield Input(placeholder="登录名（字母或数字）", id="setup-login")
             yield Input(placeholder="姓名", id="setup-name")
-            yield Input(placeholder=f"密码（至少{MIN_PASSWORD}位）", password=True, id="setup-password")
+            yield Input(
+                placeholder=f"密码（至少{MIN_PASSWORD}位）", password=True, id="setup-password"
+            )
             yield Input(placeholder="再次输入密码", password=True, id="setup-confirm")
             yield Static("", id="setup-message", classes="error")
         yield Footer(compact=True)

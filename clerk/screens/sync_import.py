@@ -19,10 +19,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from clerk.model import Role
+from clerk.domain.model import Role
 
 if TYPE_CHECKING:
-    from clerk.service import Window
+    from clerk.service.window import Window
 
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 

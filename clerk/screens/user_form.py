@@ -12,14 +12,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from clerk.field_limits import USER_NAME_MAX
-from clerk.limits import MIN_PASSWORD_LENGTH, ROLE_ORDER
-from clerk.model import ROLE_LABELS, Role
-from clerk.widgets.discard import ConfirmDiscard
-from clerk.widgets.guard import GuardedScreen
+from clerk.domain.field_limits import USER_NAME_MAX
+from clerk.domain.limits import MIN_PASSWORD_LENGTH, ROLE_ORDER
+from clerk.domain.model import ROLE_LABELS, Role
+from clerk.screens.widgets.discard import ConfirmDiscard
+from clerk.screens.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
-    from clerk.service import Window
+    from clerk.service.window import Window
 
 # The order an administrator most often needs them: the window staff first.
 
@@ -47,7 +47,11 @@ class UserFormScreen(ConfirmDiscard, GuardedScreen, ModalScreen[Any]):
                 *[Option(ROLE_LABELS[role], id=str(role)) for role in ROLE_ORDER],
                 id="user-role",
             )
-            yield Input(placeholder=f"初始密码（至少{MIN_PASSWORD_LENGTH}位，不能与登录名相同）", password=True, id="user-password")
+            yield Input(
+                placeholder=f"初始密码（至少{MIN_PASSWORD_LENGTH}位，不能与登录名相同）",
+                password=True,
+                id="user-password",
+            )
             yield Input(placeholder="再次输入密码", password=True, id="user-confirm")
             yield Static("", id="user-message", classes="error")
             yield Footer(compact=True)
@@ -73,8 +77,8 @@ class UserFormScreen(ConfirmDiscard, GuardedScreen, ModalScreen[Any]):
         return ROLE_ORDER[index or 0]
 
     def action_submit(self) -> None:
-        from clerk.case_reader import ServiceError
-        from clerk.service import PasswordPolicyError, UserError
+        from clerk.service.case_reader import ServiceError
+        from clerk.service.window import PasswordPolicyError, UserError
 
         message = self.query_one("#user-message", Static)
         password = self.query_one("#user-password", Input)

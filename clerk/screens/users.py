@@ -1,7 +1,7 @@
 """用户管理 (administrator only): list the accounts, add one, deactivate / reactivate, reset a password.
 
 The rules (administrators only, never deactivate yourself or the last administrator) live in
-`clerk.administration`; this screen asks the window and shows the answer.
+`clerk.service.administration`; this screen asks the window and shows the answer.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from clerk.clock import TZ
-from clerk.model import ROLE_LABELS
+from clerk.domain.clock import TZ
+from clerk.domain.model import ROLE_LABELS
 from clerk.screens.password_reset import PasswordResetScreen
 from clerk.screens.user_form import UserFormScreen
-from clerk.widgets.guard import GuardedScreen
+from clerk.screens.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from clerk.service import User, Window
+    from clerk.service.window import User, Window
 
 HINT = "停用的账号不能再登录，其经办记录保留。重置密码会同时解除因输错密码造成的锁定。"
 
@@ -67,7 +67,7 @@ class UsersScreen(GuardedScreen, Screen[None]):
         table.focus()
 
     def reload(self, *, select: str | None = None) -> None:
-        from clerk.case_reader import ServiceError
+        from clerk.service.case_reader import ServiceError
 
         table = self.query_one("#users-table", DataTable)
         current = select or self.selected_login
@@ -80,7 +80,9 @@ class UsersScreen(GuardedScreen, Screen[None]):
         now = self.window.clock()
         table.clear()
         for u in self.accounts:
-            table.add_row(u.login, u.name, ROLE_LABELS[u.role], u.point_code, status_text(u, now), key=u.login)
+            table.add_row(
+                u.login, u.name, ROLE_LABELS[u.role], u.point_code, status_text(u, now), key=u.login
+            )
         logins = [u.login for u in self.accounts]
         if current in logins:
             table.move_cursor(row=logins.index(current))
@@ -120,7 +122,9 @@ class UsersScreen(GuardedScreen, Screen[None]):
         def added(user: User | None) -> None:
             if user is not None:
                 self.reload(select=user.login)
-                self.notify(f"已新增用户 {user.login}（{ROLE_LABELS[user.role]}），可以用初始密码登录。")
+                self.notify(
+                    f"已新增用户 {user.login}（{ROLE_LABELS[user.role]}），可以用初始密码登录。"
+                )
 
         self.app.push_screen(UserFormScreen(self.window, self.user), added)
 
@@ -131,7 +135,7 @@ class UsersScreen(GuardedScreen, Screen[None]):
         self._set_active(True)
 
     def _set_active(self, active: bool) -> None:
-        from clerk.case_reader import ServiceError
+        from clerk.service.case_reader import ServiceError
 
         target = self.selected
         if target is None or target.active == active:
@@ -145,7 +149,9 @@ class UsersScreen(GuardedScreen, Screen[None]):
         if active:
             self.notify(f"已启用 {target.login}　{target.name}。")
         else:
-            self.notify(f"已停用 {target.login}　{target.name}，该账号不能再登录；按 F7 可重新启用。")
+            self.notify(
+                f"已停用 {target.login}　{target.name}，该账号不能再登录；按 F7 可重新启用。"
+            )
 
     def action_reset_password(self) -> None:
         target = self.selected

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from clerk.storage.schema import ZERO_HASH
-from clerk.storage.sync import (
+from clerk.storage.sqlite.schema import ZERO_HASH
+from clerk.storage.sqlite.sync import (
     BATCH_LOCAL_COLUMNS,
     BATCH_TABLES,
     LOCAL_COLUMNS,
@@ -41,6 +41,7 @@ CASE_MUTABLE = frozenset(
         "version",
     }
 )
+
 
 def apply_bundle(
     checked: Checked,
@@ -439,7 +440,9 @@ def _apply_batch_record(
     old = held.get(str(row[key]))
     if old is None:
         if table == "batch_cases" and look.case(row["case_uuid"]) is None:
-            report.rejected.append({"kind": table, "uuid": row["case_uuid"], "why": "记录所属的办件不在本机。"})
+            report.rejected.append(
+                {"kind": table, "uuid": row["case_uuid"], "why": "记录所属的办件不在本机。"}
+            )
             return
         held.insert(str(row[key]), values)
         counts[table] = counts.get(table, 0) + 1
@@ -447,7 +450,9 @@ def _apply_batch_record(
     if all(old.get(k) == v for k, v in values.items()):
         report.duplicates += 1
         return
-    report.rejected.append({"kind": table, "uuid": row[key], "why": "同一记录的内容与本机不同，未覆盖，请核对。"})
+    report.rejected.append(
+        {"kind": table, "uuid": row[key], "why": "同一记录的内容与本机不同，未覆盖，请核对。"}
+    )
 
 
 class _Lookups:

@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from clerk.storage.chain import STORED_COLUMNS, canonical_json, event_hash, spliced_hash
-from clerk.storage.schema import LATEST
-from clerk.storage.sync import (
+from clerk.domain.chain import STORED_COLUMNS, canonical_json, event_hash, spliced_hash
+from clerk.storage.sqlite.schema import LATEST
+from clerk.storage.sqlite.sync import (
     SyncStore,
 )
 from clerk.sync import bundle as fmt
@@ -108,7 +108,7 @@ def check_chains(contents: Contents) -> None:
 
 
 def event_link_hash(event: Mapping[str, Any], canonical: dict[str, str] | None = None) -> str:
-    """The hash an event must carry given its content and predecessor (see `clerk.storage.chain`).
+    """The hash an event must carry given its content and predecessor (see `clerk.domain.chain`).
 
     `canonical` caches data texts already put in canonical form (many events share one).
     """
@@ -123,7 +123,7 @@ def event_link_hash(event: Mapping[str, Any], canonical: dict[str, str] | None =
 
 # `event_hash` of a bundle's event without building a dict and encoding it whole: the event laid
 # out as a stored row, `data` decoded and re-encoded canonically (as `event_hash` hashes it), then
-# spliced as `clerk.storage.chain` splices a stored row. A field missing or of another type, or an
+# spliced as `clerk.domain.chain` splices a stored row. A field missing or of another type, or an
 # unknown format, gets None: the exact way then.
 _ABSENT = object()
 
@@ -131,7 +131,11 @@ _ABSENT = object()
 def _spliced_link_hash(event: Mapping[str, Any], canonical: dict[str, str]) -> str | None:
     fmt = event.get("format") or 1
     data = event.get("data")
-    if fmt.__class__ is not int or event.get("prev_hash").__class__ is not str or data.__class__ is not str:
+    if (
+        fmt.__class__ is not int
+        or event.get("prev_hash").__class__ is not str
+        or data.__class__ is not str
+    ):
         return None
     text = canonical.get(data)
     if text is None:

@@ -1,5 +1,4 @@
-"""What a bundle for a peer carries: everything it has not acknowledged (see `clerk.sync.exchange`).
-"""
+"""What a bundle for a peer carries: everything it has not acknowledged (see `clerk.sync.exchange`)."""
 
 from __future__ import annotations
 
@@ -8,8 +7,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from clerk.storage.schema import LATEST, ZERO_HASH
-from clerk.storage.sync import (
+from clerk.storage.sqlite.schema import LATEST, ZERO_HASH
+from clerk.storage.sqlite.sync import (
     BATCH_LOCAL_COLUMNS,
     LOCAL_COLUMNS,
     RECORD_TABLES,
@@ -105,7 +104,9 @@ def build_export(
                 files[fmt.sha256(data)] = data
     records["events"] = events
     for table, rows in sync.batch_records_of_cases(touched).items():
-        records[table] = [{k: v for k, v in r.items() if k not in BATCH_LOCAL_COLUMNS} for r in rows]
+        records[table] = [
+            {k: v for k, v in r.items() if k not in BATCH_LOCAL_COLUMNS} for r in rows
+        ]
     last_in = sync.last_bundle("in", receiver)
     manifest = {
         "format": fmt.FORMAT,

@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from clerk.storage.sync import chain_for
+from clerk.storage.sqlite.sync import chain_for
 
 __all__ = [
     "chain_for",

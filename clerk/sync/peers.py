@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from clerk.offices import Office, Offices, ServicePoint
-from clerk.storage.sync import PeerKey, SyncStore
+from clerk.domain.offices import Office, Offices, ServicePoint
+from clerk.storage.sqlite.sync import PeerKey, SyncStore
 from clerk.sync import keys
 from clerk.sync.keys import KeyProblem, PublicKeys
 

@@ -1,5 +1,4 @@
-"""The import report: what was stored, skipped, refused or flagged, and its Chinese summary.
-"""
+"""The import report: what was stored, skipped, refused or flagged, and its Chinese summary."""
 
 from __future__ import annotations
 
@@ -7,8 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from clerk.masking import mask_name
-from clerk.model import CaseState
+from clerk.domain.masking import mask_name
+from clerk.domain.model import CaseState
 from clerk.sync.bundle import BundleError
 from clerk.sync.keys import KeyProblem
 
@@ -22,7 +21,6 @@ TELL = {
     CaseState.WITHDRAWN: "无需通知（已撤回）",
     CaseState.ABANDONED: "无需通知（逾期未补正，已终止）",
 }
-
 
 
 @dataclass
@@ -73,7 +71,6 @@ def refused(exc: BundleError | KeyProblem) -> ImportReport:
     return ImportReport(status="refused", message=str(exc), refusal=code)
 
 
-
 def decision(
     row: Mapping[str, Any],
     old: Mapping[str, Any],
@@ -88,7 +85,6 @@ def decision(
         "to": state.label,
         "tell": TELL.get(state, state.label),
     }
-
 
 
 def report_text(report: ImportReport) -> str:

@@ -1,0 +1,189 @@
+"""The county-level offices of the Yongzhou guide and the service points declared under them.
+
+`offices.json` holds the 14 offices (stable code, name, hall address, supervision phone) and
+optionally service points: township halls, village centres, colleges, designated hospitals, each
+under one office. A point's code is the prefix of every case number it issues, so codes are
+upper-case letters and digits, unique across the whole file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from clerk.domain.catalog import DataFileError, packaged_file, read_json
+
+POINT_KINDS: dict[str, str] = {
+    "county_hall": "县级医保服务大厅",
+    "township_hall": "乡镇（街道）政务服务大厅",
+    "village_centre": "村（社区）便民服务中心",
+    "college": "大中专院校",
+    "hospital": "定点医疗机构",
+}
+CODE_RE = re.compile(r"^[A-Z0-9]{2,10}$")
+
+
+@dataclass(frozen=True)
+class Office:
+    code: str
+    name: str
+    area: str
+    address: str
+    phone: str
+    kind: str = "county_hall"
+
+    @property
+    def office_code(self) -> str:
+        return self.code
+
+    @property
+    def reconsideration_body(self) -> str:
+        """Where an applicant asks for administrative reconsideration of this office's decision.
+
+        行政复议法 (2023) Art. 24: the people's government at the level of the department that
+        acted. 市本级 is the city's medical-insurance agency, so 永州市人民政府; a county, district
+        or county-level city's agency, that area's government. The two management zones (回龙圩,
+        金洞) have no people's government of their own; their agencies act for the city's, so
+        永州市人民政府 as for 市本级.
+        """
+        if self.area == "市本级" or self.area.endswith("管理区"):
+            return "永州市人民政府"
+        if self.area == "江华县":
+            return "江华瑶族自治县人民政府"
+        if self.area.endswith("区"):
+            return f"永州市{self.area}人民政府"
+        return f"{self.area}人民政府"
+
+
+@dataclass(frozen=True)
+class ServicePoint:
+    code: str
+    name: str
+    kind: str
+    office: str  # the county office code it hands cases to
+
+    @property
+    def office_code(self) -> str:
+        return self.office
+
+
+@dataclass(frozen=True)
+class Offices:
+    offices: tuple[Office, ...]
+    points: tuple[ServicePoint, ...]
+
+    def office(self, code: str) -> Office:
+        for o in self.offices:
+            if o.code == code:
+                return o
+        raise KeyError(code)
+
+    def point(self, code: str) -> Office | ServicePoint:
+        """An office or a service point by code (an office is its own county-hall point)."""
+        for p in self.points:
+            if p.code == code:
+                return p
+        return self.office(code)
+
+    def office_of(self, code: str) -> Office:
+        return self.office(self.point(code).office_code)
+
+    def points_of(self, office_code: str) -> list[ServicePoint]:
+        return [p for p in self.points if p.office == office_code]
+
+    def with_points(self, extra: list[ServicePoint]) -> Offices:
+        """A copy with more points (declared locally, e.g. in the database)."""
+        return _validated(Offices(self.offices, self.points + tuple(extra)), Path("<local points>"))
+
+
+def load_offices(path: str | Path | None = None) -> Offices:
+    path = Path(path) if path is not None else packaged_file("offices.json")
+    raw = read_json(path)
+    return _parse(raw, path)
+
+
+@cache
+def default_offices() -> Offices:
+    return load_offices()
+
+
+def _text(d: dict[str, Any], key: str, entry: str, path: Path) -> str:
+    value = d.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise DataFileError(path, f"{entry}.{key}", "应为非空文本")
+    return value.strip()
+
+
+def _parse(raw: Any, path: Path) -> Offices:
+    if not isinstance(raw, dict):
+        raise DataFileError(path, "根", "应为对象（{...}）")
+    raw_offices = raw.get("offices")
+    if not isinstance(raw_offices, list) or not raw_offices:
+        raise DataFileError(path, "offices", "应为非空列表")
+    offices = []
+    for i, o in enumerate(raw_offices):
+        entry = f"offices[{i}]"
+        if not isinstance(o, dict):
+            raise DataFileError(path, entry, "应为对象（{...}）")
+        offices.append(
+            Office(
+                code=_text(o, "code", entry, path),
+                name=_text(o, "name", entry, path),
+                area=_text(o, "area", entry, path),
+                address=_text(o, "address", entry, path),
+                phone=_text(o, "phone", entry, path),
+            )
+        )
+    points = []
+    raw_points = raw.get("points", [])
+    if not isinstance(raw_points, list):
+        raise DataFileError(path, "points", "应为列表")
+    for i, p in enumerate(raw_points):
+        entry = f"points[{i}]"
+        if not isinstance(p, dict):
+            raise DataFileError(path, entry, "应为对象（{...}）")
+        points.append(
+            ServicePoint(
+                code=_text(p, "code", entry, path),
+                name=_text(p, "name", entry, path),
+                kind=_text(p, "kind", entry, path),
+                office=_text(p, "office", entry, path),
+            )
+        )
+    return _validated(Offices(tuple(offices), tuple(points)), path)
+
+
+def _validated(result: Offices, path: Path) -> Offices:
+    seen: set[str] = set()
+    for i, o in enumerate(result.offices):
+        entry = f"offices[{i}]"
+        if not CODE_RE.match(o.code):
+            raise DataFileError(
+                path, f"{entry}.code", f"编码 “{o.code}” 应为 2–10 位大写字母或数字"
+            )
+        if o.code in seen:
+            raise DataFileError(path, f"{entry}.code", f"编码 {o.code} 重复")
+        seen.add(o.code)
+        if not re.match(r"^0\d{2,3}-?\d{7,8}$", o.phone):
+            raise DataFileError(
+                path, f"{entry}.phone", f"监督电话 “{o.phone}” 格式不对（应为区号-号码）"
+            )
+    office_codes = {o.code for o in result.offices}
+    for i, p in enumerate(result.points):
+        entry = f"points[{i}]"
+        if not CODE_RE.match(p.code):
+            raise DataFileError(
+                path, f"{entry}.code", f"编码 “{p.code}” 应为 2–10 位大写字母或数字"
+            )
+        if p.code in seen:
+            raise DataFileError(path, f"{entry}.code", f"编码 {p.code} 重复")
+        seen.add(p.code)
+        if p.kind not in POINT_KINDS or p.kind == "county_hall":
+            allowed = " / ".join(k for k in POINT_KINDS if k != "county_hall")
+            raise DataFileError(path, f"{entry}.kind", f"类型 “{p.kind}” 无效，应为 {allowed} 之一")
+        if p.office not in office_codes:
+            raise DataFileError(path, f"{entry}.office", f"所属经办机构 {p.office} 不存在")
+    return result

@@ -1,0 +1,40 @@
+"""Backend-neutral storage errors: what went wrong, whatever the engine.
+
+Everything above storage (the service, the sync, the write-error messages, the CLI) catches
+these, never an engine's own errors; each adapter classifies its engine's errors into them
+(`clerk.storage.sqlite.errors` for SQLite).
+"""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """The store refused or failed an operation; `str()` is the backend's own detail."""
+
+
+class BusyError(StorageError):
+    """Another program holds the database (lock not granted within the busy timeout)."""
+
+
+class DiskFullError(StorageError):
+    """The disk (or the database's size limit) is full; nothing was written."""
+
+
+class ReadOnlyError(StorageError):
+    """The database file or its folder may not be written."""
+
+
+class DamagedError(StorageError):
+    """The file is not a clerk database, or it is damaged."""
+
+
+class ConstraintError(StorageError):
+    """A write broke a storage rule (unique key, check, append-only trigger, ...)."""
+
+
+class ConflictError(StorageError, ValueError):
+    """Someone else changed the case since it was read (optimistic version check)."""
+
+
+class NotFoundError(StorageError, ValueError):
+    """The case or record asked for does not exist."""

@@ -1,0 +1,508 @@
+"""The Textual app. `make_app` builds it for the command line and for the tests alike.
+
+The app receives its `Window` (the application service); screens get their data in `__init__`
+and call the window, never the store. Every key is a `Binding` with an id (see docs/KEYMAP.md),
+so an office can remap keys with `App.set_keymap({"app.new_case": "f12"})`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections import deque
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import rich
+from rich.align import Align
+from rich.segment import Segments
+from rich.text import Text
+from textual import events
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import CommandList, CommandPalette
+from textual.screen import Screen
+from textual.widgets.option_list import Option
+
+from clerk.domain.limits import ADMIN_ROLES, LEDGER_ROLES
+from clerk.domain.model import Role
+
+if TYPE_CHECKING:
+    from clerk.service.window import Window
+
+SCREENSHOT_ACTIONS = frozenset({"screenshot", "app.screenshot"})
+NEEDS_USER = frozenset(
+    {"new_case", "search", "dashboard", "logout", "day_end", "sync_import", "change_password"}
+)
+# Screens only some roles may open; the key is hidden and refused for everyone else.
+ROLE_ACTIONS: dict[str, frozenset[Role]] = {
+    "users": ADMIN_ROLES,
+    "points": ADMIN_ROLES,
+    "ledger": LEDGER_ROLES,
+    "roster": LEDGER_ROLES,
+}
+
+
+# How many scheduler turns one key may take to settle before the next is let through anyway
+# (an animation that never stops must not freeze the keyboard).
+MAX_SETTLE_TURNS = 500
+
+
+class ChinesePalette(CommandPalette):
+    """Textual's command palette, with its "No matches found" in Chinese."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(
+                        Align.center(Text("没有匹配的命令", style="not bold")),
+                        disabled=True,
+                        id=self._NO_MATCHES,
+                    )
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
+
+
+class ClerkApp(App[None]):
+    TITLE = "医保经办窗口"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    # An 80-column terminal gets the "-narrow" class: side panels give way to the case table.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
+    BINDINGS = [
+        Binding("f1", "help", "帮助", id="app.help", tooltip="按键说明"),
+        Binding(
+            "f2",
+            "new_case",
+            "新建办件",
+            id="app.new_case",
+            tooltip="选择事项，登记申请人，核验材料",
+        ),
+        Binding(
+            "f3", "search", "查询", id="app.search", tooltip="按办件号、证件号、姓名、单位查询"
+        ),
+        Binding(
+            "f4", "catalogue", "事项指南", id="app.catalogue", tooltip="39项经办事项的材料与时限"
+        ),
+        Binding("f5", "dashboard", "工作台", id="app.dashboard", tooltip="回到工作台并刷新"),
+        Binding(
+            "ctrl+r",
+            "ledger",
+            "日结单",
+            id="app.ledger",
+            tooltip="本机当日或以前某日的日结单，可导出",
+            show=False,
+        ),
+        Binding(
+            "ctrl+y",
+            "users",
+            "用户管理",
+            id="app.users",
+            tooltip="新增、停用账号，重置密码（管理员）",
+            show=False,
+        ),
+        Binding(
+            "ctrl+o",
+            "points",
+            "服务点",
+            id="app.points",
+            tooltip="经办机构和服务点，登记新服务点（管理员）",
+            show=False,
+        ),
+        Binding(
+            "ctrl+t",
+            "roster",
+            "名册导入",
+            id="app.roster",
+            tooltip="大中专院校：学生名册（表6）整批参保登记",
+        ),
+        Binding(
+            "ctrl+b",
+            "day_end",
+            "日终上报",
+            id="app.day_end",
+            tooltip="日结单，然后把上报包（县级：回执包）写到 U 盘",
+            show=False,
+        ),
+        Binding(
+            "ctrl+g",
+            "sync_import",
+            "导入",
+            id="app.sync_import",
+            tooltip="导入对方的上报包或回执包，处理冲突",
+            show=False,
+        ),
+        Binding("ctrl+p", "command_palette", "命令", id="app.palette", priority=True, show=False),
+        Binding("ctrl+l", "logout", "注销", id="app.logout", tooltip="换人登录", show=False),
+        Binding(
+            "ctrl+n",
+            "change_password",
+            "修改密码",
+            id="app.password",
+            tooltip="修改自己的登录密码",
+            show=False,
+        ),
+        Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True, show=False),
+    ]
+
+    def __init__(self, window: Window, *, user: Any = None) -> None:
+        super().__init__()
+        self.window = window
+        self.user = user
+        self._keys: deque[events.Key] = deque()
+        self._key_pump: asyncio.Task[None] | None = None
+        window.on_actor_revoked = self._actor_revoked
+
+    # ------------------------------------------------------------------ keys, one at a time
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys arriving in one burst (a scanner, a card reader, a fast typist) are handled one by one.
+
+        Textual forwards every key to the focused widget at once, while a Tab or an Enter moves the
+        focus only after the key has travelled up the widget tree (and `Widget.focus` is deferred
+        as well), so the keys behind it used to land in the old field. Here each key is let through
+        only once the previous one has settled: every message it caused, in every widget, handled.
+        """
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and not getattr(event, "_clerk_released", False)
+        ):
+            self._keys.append(event)
+            if self._key_pump is None or self._key_pump.done():
+                self._key_pump = asyncio.create_task(self._pump_keys())
+            return
+        await super().on_event(event)
+
+    async def _pump_keys(self) -> None:
+        while self._keys:
+            key = self._keys.popleft()
+            key._clerk_released = True  # type: ignore[attr-defined]
+            self.post_message(key)
+            await self._settled()
+
+    async def _settled(self) -> None:
+        """Wait until every message pump of the app and its screens has nothing left to do."""
+        quiet = 0
+        for _ in range(MAX_SETTLE_TURNS):
+            await asyncio.sleep(0)
+            quiet = quiet + 1 if self._all_idle() else 0
+            if quiet >= 3:
+                return
+
+    def _all_idle(self) -> bool:
+        pumps: list[Any] = [self]
+        for screen in self.screen_stack:
+            pumps.extend(screen.walk_children(with_self=True))
+        return not any(
+            not pump._message_queue.empty()
+            or pump._pending_message is not None
+            or pump._next_callbacks
+            for pump in pumps
+        )
+
+    # ------------------------------------------------------------------ crashes and storage failures
+
+    def _fatal_error(self) -> None:
+        """Textual prints the locals of every frame in a crash; those may hold a password or an ID."""
+        from rich.traceback import Traceback  # pygments and its lexers: only when crashing
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
+
+    async def _dispatch_action(self, namespace: Any, action_name: str, params: Any) -> bool:
+        """A storage failure in any key's action shows its Chinese message and keeps the screen."""
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except Exception as exc:
+            if not self.report_failure(exc):
+                raise
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A result callback or a handler outside a screen that hit a storage failure: a toast, no crash."""
+        if self.report_failure(error):
+            return
+        super()._handle_exception(error)
+
+    def report_failure(self, exc: BaseException) -> bool:
+        """Show a refused read or write as a Chinese toast; False for errors that are not the store's."""
+        from clerk.service.failures import failure_message
+
+        message = failure_message(exc)
+        if message is None:
+            return False
+        self.notify(message, title="未能完成", severity="error", timeout=12)
+        return True
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies in a field); say in Chinese how to quit."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                label = "+".join(
+                    part.upper() if len(part) == 1 else part.capitalize() for part in key.split("+")
+                )
+                self.notify(f"按 {label} 退出程序", title="要退出吗？", markup=False)
+                return
+
+    # ------------------------------------------------------------------ start-up
+
+    def on_mount(self) -> None:
+        from clerk.documents.fonts import font_warning
+
+        warning = font_warning()
+        if warning:
+            self.notify(warning, title="文书字体", severity="warning", timeout=20)
+        if self.user is not None:
+            self._signed_in(self.user)
+        else:
+            self._ask_for_user()
+
+    def _ask_for_user(self) -> None:
+        from clerk.screens.login import LoginScreen
+        from clerk.screens.setup import SetupScreen
+
+        if self.window.needs_setup():
+            self.push_screen(SetupScreen(self.window), self._setup_done)
+        else:
+            self.push_screen(LoginScreen(self.window), self._signed_in)
+
+    def _setup_done(self, user: Any) -> None:
+        self.notify(f"初始设置完成：{self.window.point().name}。管理员 {user.login} 已登录。")
+        self._signed_in(user)
+
+    def _signed_in(self, user: Any) -> None:
+        if self.window.must_change_password(user):
+            from clerk.screens.password_change import PasswordChangeScreen
+
+            self.push_screen(
+                PasswordChangeScreen(self.window, user, forced=True),
+                lambda ok: self._changed(user, ok),
+            )
+            return
+        self._start_day(user)
+
+    def _changed(self, user: Any, changed: bool | None) -> None:
+        if changed:
+            self._start_day(user)
+        else:
+            self.notify("初始密码须先修改才能办理业务，已退出登录。", severity="warning")
+            self._ask_for_user()
+
+    def _start_day(self, user: Any) -> None:
+        from clerk.screens.dashboard import DashboardScreen
+
+        self.user = user
+        self.refresh_title()
+        self.push_screen(DashboardScreen(self.window, user))
+        self.refresh_bindings()
+
+    def refresh_title(self) -> None:
+        """Screens set their own sub-title; the title keeps who is signed in and where."""
+        user = self.user
+        if user is None:
+            self.title, self.sub_title = self.TITLE, ""
+            return
+        point = self.window.point()
+        name = getattr(user, "name", user.login)
+        self.sub_title = f"{point.name}（{point.kind_label}）　{name}"
+        self.title = f"{point.name}　{name}（{user.login}）"  # who and where, first (80 columns)
+
+    def _actor_revoked(self, message: str) -> None:
+        """The signed-in account was deactivated or given another role: log it out, say why."""
+        if self.user is None:
+            return
+        self.call_later(self._log_out_revoked, message)
+
+    def _log_out_revoked(self, message: str) -> None:
+        self.action_logout()
+        self.notify(message, severity="error", timeout=15)
+
+    def action_logout(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.user = None
+        self.sub_title = ""
+        self.title = self.TITLE
+        self.refresh_bindings()
+        self._ask_for_user()
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in SCREENSHOT_ACTIONS:
+            return False  # an SVG of the screen would write personal data to disk
+        if action in NEEDS_USER and self.user is None:
+            return False
+        if getattr(self.screen, "busy", False) and action not in ("help", "quit"):
+            return False  # a roster import is writing: nothing else may touch the database
+        if action == "roster" and (
+            self.user is None or self.window.roster_point_problem() is not None
+        ):
+            return False  # only a college point imports rosters
+        if action in ROLE_ACTIONS:
+            return (
+                self.user is not None and getattr(self.user, "role", None) in ROLE_ACTIONS[action]
+            )
+        return True
+
+    def action_change_password(self) -> None:
+        from clerk.screens.password_change import PasswordChangeScreen
+
+        if not isinstance(self.screen, PasswordChangeScreen):
+            self.push_screen(PasswordChangeScreen(self.window, self.user))
+
+    def action_help(self) -> None:
+        from clerk.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_catalogue(self) -> None:
+        from clerk.screens.catalogue import CatalogueScreen
+
+        if not isinstance(self.screen, CatalogueScreen):
+            self.push_screen(CatalogueScreen(self.window.catalog, self.window.finder))
+
+    def action_new_case(self) -> None:
+        from clerk.screens.new_case import NewCaseScreen
+
+        self.go_home()
+        self.push_screen(NewCaseScreen(self.window, self.user), self._case_opened)
+
+    def _case_opened(self, case_uuid: str | None) -> None:
+        if case_uuid:
+            self.open_case(case_uuid, materials=True)
+
+    def action_search(self) -> None:
+        from clerk.screens.search import SearchScreen
+
+        self.go_home()
+        self.push_screen(SearchScreen(self.window))
+
+    def action_ledger(self) -> None:
+        from clerk.screens.ledger import LedgerScreen
+
+        self.go_home()
+        self.push_screen(LedgerScreen(self.window, self.user))
+
+    def action_day_end(self) -> None:
+        from clerk.screens.day_end import DayEndScreen
+
+        self.go_home()
+        self.push_screen(DayEndScreen(self.window, self.user))
+
+    def action_sync_import(self) -> None:
+        from clerk.screens.sync_import import SyncImportScreen
+
+        self.go_home()
+        self.push_screen(SyncImportScreen(self.window, self.user))
+
+    def action_users(self) -> None:
+        from clerk.screens.users import UsersScreen
+
+        self.go_home()
+        self.push_screen(UsersScreen(self.window, self.user))
+
+    def action_points(self) -> None:
+        from clerk.screens.points import PointsScreen
+
+        self.go_home()
+        self.push_screen(PointsScreen(self.window, self.user))
+
+    def action_roster(self) -> None:
+        from clerk.screens.roster import RosterScreen
+
+        self.go_home()
+        self.push_screen(RosterScreen(self.window, self.user))
+
+    def action_dashboard(self) -> None:
+        self.go_home()
+        refresh = getattr(self.screen, "reload", None)
+        if refresh is not None:
+            refresh()
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(
+                ChinesePalette(
+                    id="--command-palette", placeholder="输入命令，如“新建”“查询”“指南”…"
+                )
+            )
+
+    # ------------------------------------------------------------------ navigation helpers
+
+    def go_home(self) -> None:
+        """Pop back to the dashboard (the bottom screen after login)."""
+        from clerk.screens.dashboard import DashboardScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, DashboardScreen):
+            self.pop_screen()
+
+    def open_case(self, case_uuid: str, *, materials: bool = False) -> None:
+        from clerk.screens.case_detail import CaseDetailScreen
+        from clerk.screens.materials import MaterialsScreen
+
+        self.push_screen(CaseDetailScreen(self.window, self.user, case_uuid))
+        if materials:
+            view = self.window.case(case_uuid, self.user)
+            self.push_screen(MaterialsScreen(self.window, self.user, view))
+
+    # ------------------------------------------------------------------ command palette
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Chinese commands only; Textual's screenshot command is left out on purpose."""
+        if self.user is not None:
+            yield SystemCommand("新建办件", "选择事项并登记申请人（F2）", self.action_new_case)
+            yield SystemCommand(
+                "查询办件", "按办件号、证件号、姓名或单位查询（F3）", self.action_search
+            )
+            yield SystemCommand(
+                "工作台", "今日收件、待审核、即将到期、已逾期、待补正（F5）", self.action_dashboard
+            )
+            if self.check_action("roster", ()):
+                yield SystemCommand(
+                    "名册导入",
+                    "大中专院校学生名册（表6）整批参保登记（Ctrl+T）",
+                    self.action_roster,
+                )
+            yield SystemCommand(
+                "修改密码", "修改自己的登录密码（Ctrl+N）", self.action_change_password
+            )
+        yield SystemCommand(
+            "事项指南", "39项经办事项的材料、时限和依据（F4）", self.action_catalogue
+        )
+        yield SystemCommand("帮助", "按键说明（F1）", self.action_help)
+        yield SystemCommand("切换主题", "更换界面配色", self.action_change_theme)
+        yield SystemCommand("退出", "退出程序（Ctrl+Q）", self.action_quit)
+
+
+def make_app(window: Window, *, user: Any = None) -> ClerkApp:
+    return ClerkApp(window, user=user)
+
+
+def make_app_from_args(args: argparse.Namespace) -> ClerkApp:
+    from clerk.documents.tidy import tidy_documents
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.offices import default_offices
+    from clerk.service.window import open_window
+    from clerk.support.paths import default_db_path, documents_dir
+
+    path = Path(args.db) if getattr(args, "db", None) else default_db_path()
+    root = documents_dir()
+    window = open_window(path, default_catalog(), default_offices(), documents_root=root)
+    tidy_documents(root, window.store.document_at)  # what a killed process left in documents/
+    return make_app(window)

@@ -1,0 +1,30 @@
+"""Why a database could not be opened, honestly: a full disk or a folder the program may not
+write is not a damaged file, and restoring a backup on that advice would lose a day's work.
+Free of Textual."""
+
+from __future__ import annotations
+
+import errno
+
+
+def open_problem(exc: BaseException, name: str) -> str:
+    text = str(exc).lower()
+    kept = "已停止，文件未作任何改动"
+    if "full" in text or getattr(exc, "errno", None) == errno.ENOSPC:
+        return f"磁盘空间已满，数据库 {name} 无法打开写入，{kept}。请清理磁盘空间后重试；数据库本身没有损坏，不要从备份恢复。"
+    if (
+        "unable to open" in text
+        or "readonly" in text
+        or "read-only" in text
+        or isinstance(exc, PermissionError)
+    ):
+        return (
+            f"没有权限读写数据库 {name} 或其所在的文件夹（或文件夹不存在），{kept}。"
+            "请检查该文件夹是否存在、是否可写（也可用 --db 指定其他位置）；数据库本身没有损坏，不要从备份恢复。"
+        )
+    if "locked" in text or "busy" in text:
+        return f"数据库 {name} 正被其他程序占用，{kept}。请稍候重试，或关闭其他打开该数据库的程序。"
+    return (
+        f"数据库 {name} 打不开（{exc}），{kept}。"
+        "如果文件已损坏，请联系信息管理员用 clerk verify 检查，并换用 clerk backup 做的最近一份备份。"
+    )

@@ -1,0 +1,483 @@
+"""`SyncDesk`: the window service's side of the end-of-day sync (a mixin `clerk.service.window.Window` composes).
+
+- 收件转报 (`collect`): a township point checks and records the materials of a medical-assistance
+  application (items 34/35), issues a 收件回执 (receipt of collection, not an acceptance) and
+  hands the case on to its county office, which accepts, notices or refuses it after import;
+- a case accepted at a point that still needs review is handed on to the county office with
+  the acceptance, so it lands in the office's review queue;
+- only a case's owner changes it (`check_owner`); the queues show the cases this installation owns;
+- `export_bundle` / `import_bundle` write and read bundles; `conflicts` / `resolve_conflict`
+  are the supervisor's queue, each choice recorded as an event.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+from collections.abc import Callable, Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clerk.domain.model import Action, CaseState, Event, Role
+from clerk.service.write_errors import storage_problem
+from clerk.storage.sqlite.sync import Conflict, PeerKey, SyncStore
+from clerk.support.progress import Progress, silent
+from clerk.sync import bundle as fmt
+from clerk.sync import exchange, keys, peers
+from clerk.sync.bundle import BundleError
+from clerk.sync.exchange import ExportError, ImportReport
+from clerk.sync.keys import KeyProblem
+from clerk.sync.ownership import chain_for
+
+if TYPE_CHECKING:
+    from clerk.ports.records import CaseRecord
+
+COLLECT_ITEMS = frozenset({34, 35})  # 医疗救助申报: the Yongzhou guide has townships collect them
+SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+class SyncProblem(ValueError):
+    """A sync step the window cannot take; the message is Chinese and says what to do."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    seq: int
+    receiver: str
+    digest: str
+    counts: dict[str, int]
+    events: int
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """One line of the supervisor's conflict queue, as the screen shows it."""
+
+    id: int
+    case_no: str
+    kind: str
+    what: str
+    peer: str
+    found_at: str
+
+
+class SyncDesk:
+    store: Any  # the window's store (`clerk.db.Store`): SyncStore needs its connection
+    clock: Callable[[], datetime]
+
+    # ------------------------------------------------------------------ who and what
+
+    def sync_store(self) -> SyncStore:
+        return SyncStore(self.store)
+
+    def me(self) -> peers.Me:
+        return peers.me(self.store, self.offices)  # type: ignore[attr-defined]
+
+    def key_dir(self) -> Path:
+        return keys.key_dir(self._db_path())
+
+    def owner_of(self, row: CaseRecord) -> str:
+        return self.sync_store().owner(row.uuid) or str(row.point_code)
+
+    def owns(self, row: CaseRecord) -> bool:
+        return self.owner_of(row) == self.me().code
+
+    def check_owner(self, row: CaseRecord) -> None:
+        """Refuse a move on a case another installation now owns (it was handed on)."""
+        owner = self.owner_of(row)
+        code = self.store.get_setting(peers.SETTING_POINT)
+        if code and owner != code:
+            from clerk.service.case_reader import ServiceError
+
+            if owner == row.point_code:
+                raise ServiceError(f"该件由服务点 {owner} 办理，尚未转报本机；本机只能查看和打印。")
+            raise ServiceError(
+                f"该件已转报 {owner}，由其办理；本机只能查看和打印，结果会随回执包传回。"
+            )
+
+    def _mine(self, rows: list[CaseRecord]) -> list[CaseRecord]:
+        """The rows of cases this installation owns (a county office: its own and those handed to it)."""
+        if not rows:
+            return rows
+        code = self.store.get_setting(peers.SETTING_POINT)
+        owners = self.sync_store().owners_of(r.uuid for r in rows)
+        return [r for r in rows if owners.get(r.uuid, r.point_code) == code]
+
+    def _queue_point(self) -> str | None:
+        """The point filter for queues: none at a county office (it also holds its points' cases)."""
+        point = self.point()  # type: ignore[attr-defined]
+        return None if point.kind == "county_hall" else point.code
+
+    def handed_to_me(self) -> list[CaseRecord]:
+        """Cases handed on to this office still waiting for its acceptance decision (转报待受理)."""
+        code = self.store.get_setting(peers.SETTING_POINT)
+        owners = self.sync_store().owners()
+        found = []
+        for uuid, owner in owners.items():
+            if owner != code:
+                continue
+            row = self.store.get_case(uuid)
+            if row is not None and row.point_code != code and row.state == CaseState.DRAFT:
+                found.append(row)
+        return sorted(found, key=lambda r: r.received_at)
+
+    # ------------------------------------------------------------------ keys
+
+    def init_keys(self, passphrase: str | None = None) -> keys.PublicKeys:
+        """Make this installation's signing and encryption keys (once); returns the public part."""
+        try:
+            return peers.init_keys(self.store, self.offices, self._db_path(), passphrase)  # type: ignore[attr-defined]
+        except KeyProblem as exc:
+            raise SyncProblem(str(exc)) from None
+
+    def own_public_keys(self) -> keys.PublicKeys:
+        try:
+            return peers.own_public(self._db_path())
+        except KeyProblem as exc:
+            raise SyncProblem(str(exc)) from None
+
+    def add_peer_key(self, data: bytes, *, escrow: bool = False, replace: bool = False) -> PeerKey:
+        """Register the other side's exported public keys (or an escrow recipient)."""
+        try:
+            public = keys.read_public(data)
+            return peers.add_peer(
+                self.sync_store(),
+                self.offices,  # type: ignore[attr-defined]
+                self.me(),
+                public,
+                self.store.now(),
+                escrow=escrow,
+                replace=replace,  # type: ignore[attr-defined]
+            )
+        except KeyProblem as exc:
+            raise SyncProblem(str(exc)) from None
+
+    def peer_keys(self) -> list[PeerKey]:
+        return self.sync_store().peer_keys()
+
+    def revoke_peer_key(self, point_code: str) -> PeerKey:
+        try:
+            return peers.revoke_peer(
+                self.sync_store(), point_code.strip().upper(), self.store.now()
+            )
+        except KeyProblem as exc:
+            raise SyncProblem(str(exc)) from None
+
+    def _db_path(self) -> Path:
+        if self.store.path is None:
+            raise SyncProblem("内存数据库没有同步密钥。")
+        return Path(self.store.path)
+
+    # ------------------------------------------------------------------ hand-on at the window
+
+    def must_collect(self, case_uuid: str) -> bool:
+        """Whether this installation collects the case and hands it on instead of accepting it."""
+        row = self.store.get_case(case_uuid)
+        point = self.point()  # type: ignore[attr-defined]
+        return row is not None and point.kind != "county_hall" and int(row.item_no) in COLLECT_ITEMS
+
+    def check_may_accept(self, row: CaseRecord) -> None:
+        if self.must_collect(row.uuid):
+            from clerk.service.case_reader import ServiceError
+
+            raise ServiceError(
+                "医疗救助申报由服务点收件转报、县级经办机构受理：请按 F9 收件转报（出具收件回执）。"
+            )
+
+    def collect(self, user: Any, case_uuid: str) -> Any:
+        """收件转报: issue the receipt of collection and hand the case on to the county office."""
+        from clerk.service.case_reader import ServiceError
+
+        if Role(user.role) not in (Role.CLERK, Role.SUPERVISOR, Role.ADMIN):
+            raise ServiceError("只有窗口经办人员或主管可以收件转报。")
+        point = self.point()  # type: ignore[attr-defined]
+        if point.kind == "county_hall":
+            raise ServiceError("县级经办机构直接受理，无需收件转报。")
+        with self._deciding(user, case_uuid) as (actor, row, attempt):  # type: ignore[attr-defined]
+            if int(row.item_no) not in COLLECT_ITEMS:
+                raise ServiceError(
+                    "只有医疗救助申报（事项34、35）由服务点收件转报，其余事项请直接受理或引导到县级大厅。"
+                )
+            if row.state != CaseState.DRAFT:
+                raise ServiceError("只有收件环节的办件可以收件转报。")
+            self.check_owner(row)
+            item = self.catalog.item(row.item_no)  # type: ignore[attr-defined]
+            missing = self._missing(row, item)  # type: ignore[attr-defined]
+            if missing:
+                names = "、".join(m.name for m, _ in missing)
+                raise ServiceError(
+                    f"材料尚未齐全（{names}），请先补齐或出具一次性告知书，再收件转报。"
+                )
+            event = self.hand_on_event(actor, row, note="collected")
+            checks = {c.material_id: c for c in self.store.material_checks(row.uuid)}
+            required = self.required_for(item.no, row.circumstances)  # type: ignore[attr-defined]
+            context = self._context(row, actor)  # type: ignore[attr-defined]
+            saved = self._issue(attempt, self.documents.collection, context, required, checks)  # type: ignore[attr-defined]
+            self.store.append_event(event, row.point_code)
+            self._add_document(row, saved, actor)  # type: ignore[attr-defined]
+        return self.case(case_uuid, user)  # type: ignore[attr-defined]
+
+    def hand_on_event(
+        self,
+        user: Any,
+        row: CaseRecord,
+        *,
+        note: str,
+        state: CaseState | None = None,
+        to: str | None = None,
+    ) -> Event:
+        office = to or self.point().office_code  # type: ignore[attr-defined]
+        at_state = state or CaseState(row.state)
+        return Event(
+            case_uuid=row.uuid,
+            action=Action.HAND_ON,
+            actor=user.login,
+            at=self.clock(),
+            from_state=at_state,
+            to_state=at_state,
+            data={"to": office, "why": note},
+        )
+
+    def notice_hand_back(self, user: Any, row: CaseRecord, events: list[Event]) -> list[Event]:
+        """At a county office, a notice on a point's case hands it back: the applicant hands the
+        missing materials in at the point, which records them and collects the case again."""
+        point = self.point()  # type: ignore[attr-defined]
+        if point.kind != "county_hall" or row.point_code == point.code or not events:
+            return []
+        if events[-1].to_state != CaseState.AWAITING_SUPPLEMENT:
+            return []
+        return [
+            self.hand_on_event(
+                user,
+                row,
+                note="supplement",
+                state=CaseState.AWAITING_SUPPLEMENT,
+                to=row.point_code,
+            )
+        ]
+
+    def hand_in_place(self, row: CaseRecord) -> str:
+        """Where the applicant hands in missing materials: the point a case came from, or here."""
+        point = self.point()  # type: ignore[attr-defined]
+        if point.kind == "county_hall" and row.point_code != point.code:
+            try:
+                return str(self.offices.point(row.point_code).name)  # type: ignore[attr-defined]
+            except KeyError:
+                pass
+        return str(point.name)
+
+    def review_hand_on(self, user: Any, row: CaseRecord, events: list[Event]) -> list[Event]:
+        """The hand-on that follows an acceptance at a point when the case still needs review."""
+        point = self.point()  # type: ignore[attr-defined]
+        if point.kind == "county_hall" or not events or events[-1].to_state != CaseState.ACCEPTED:
+            return []
+        return [self.hand_on_event(user, row, note="review", state=CaseState.ACCEPTED)]
+
+    # ------------------------------------------------------------------ bundles
+
+    def export_bundle(
+        self,
+        out_dir: Path,
+        *,
+        for_point: str | None = None,
+        passphrase: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ExportResult:
+        """Write the next bundle for our county office (or, at an office, for `for_point`)."""
+        out_dir = Path(out_dir)
+        if not out_dir.is_dir():
+            raise SyncProblem(f"目录 {out_dir} 不存在，请插好 U 盘或选择一个已有的目录。")
+        who = self.me()
+        sync = self.sync_store()
+        try:
+            receiver = exchange.receiver_for(who, for_point)
+            peer = sync.active_key(receiver)
+            if peer is None or peer.role != "peer":
+                raise SyncProblem(
+                    f"本机还没有登记 {receiver} 的公钥，请先用 clerk keys add 登记并电话核对指纹。"
+                )
+            pair = keys.load(self.key_dir(), passphrase)
+            now = self.store.now()
+            contents = exchange.build_export(sync, who, receiver, now, _read_file)
+            recipients = [peer.age_recipient, *(k.age_recipient for k in sync.escrow_keys())]
+            path, digest = fmt.write_bundle(out_dir, contents, pair, recipients, progress)
+        except (ExportError, KeyProblem) as exc:
+            raise SyncProblem(str(exc)) from None
+        except OSError as exc:
+            what = "磁盘空间已满" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+            raise SyncProblem(
+                f"上报包没有写成（{what}）：{out_dir}。请换一个 U 盘或清理空间后重试；本机记录未受影响。"
+            ) from None
+        exchange.record_written(sync, contents, digest, path, now)
+        counts = dict(contents.manifest["counts"])
+        return ExportResult(
+            path, int(contents.manifest["seq"]), receiver, digest, counts, counts.get("events", 0)
+        )
+
+    def import_bundle(
+        self, path: Path, *, passphrase: str | None = None, progress: Progress | None = None
+    ) -> ImportReport:
+        """Check everything, then apply in one transaction; a refusal changes nothing.
+
+        `progress` is told each stage as it starts (stage "检查上报包", then "导入记录")."""
+        tell = progress or silent
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            return ImportReport(
+                status="refused",
+                refusal="unreadable",
+                message=f"读不出文件 {path}（{exc.strerror}），请检查 U 盘。",
+            )
+        sync = self.sync_store()
+        try:
+            who = self.me()
+            pair = keys.load(self.key_dir(), passphrase)
+            tell("检查上报包（解密、签名、每条事件的哈希链）", 0, 0)
+            checked = exchange.check_bundle(
+                data, sync, who, pair, schema_version=self.store.schema_version()
+            )
+        except (BundleError, KeyProblem) as exc:
+            return exchange.refused(exc)
+        root = self._received_root(checked.header.sender)
+        catalog = self.catalog  # type: ignore[attr-defined]
+
+        written: list[Path] = []
+
+        def save(digest: str, content: bytes, suffix: str) -> str:
+            target = root / f"{digest}{suffix}"
+            if not target.exists() or hashlib.sha256(target.read_bytes()).hexdigest() != digest:
+                root.mkdir(parents=True, exist_ok=True)
+                keys.write_atomic(target, content, mode=0o600)  # a document: owner only
+                written.append(target)
+            return str(target)
+
+        def label(row: Mapping[str, Any]) -> str:
+            return f"{row['item_no']} {catalog.item(row['item_no']).name}"
+
+        try:
+            tell("导入记录（一个事务）", 0, 0)
+            return exchange.apply_bundle(checked, sync, who, self.clock(), save, label)
+        except Exception as exc:  # the transaction rolled back: nothing of the bundle is stored
+            for path in written:  # files no row names any more
+                with suppress(OSError):
+                    path.unlink()
+            problem = storage_problem(exc)
+            if problem is None and isinstance(exc, OSError):
+                problem = f"文书文件没有写成（{exc.strerror or exc}）"
+            if problem is None:
+                raise
+            return ImportReport(
+                status="refused",
+                refusal="not_stored",
+                message=f"导入未完成，本机未作任何改动：{problem}",
+            )
+
+    def _received_root(self, sender: str) -> Path:
+        root = self.documents.root  # type: ignore[attr-defined]
+        if root is None:
+            from clerk.support.paths import documents_dir
+
+            root = documents_dir()
+        return Path(root) / "received" / sender
+
+    def bundle_history(self, limit: int = 20) -> list[dict[str, Any]]:
+        sync = self.sync_store()
+        rows = sync.bundles("out", None, limit) + sync.bundles("in", None, limit)
+        return sorted(rows, key=lambda r: r["at"], reverse=True)[:limit]
+
+    def peers_to_return(self) -> list[str]:
+        """At a county office: the points with a registered key (each gets its own return bundle)."""
+        return [
+            k.point_code
+            for k in self.sync_store().peer_keys(include_revoked=False)
+            if k.role == "peer"
+        ]
+
+    # ------------------------------------------------------------------ conflicts
+
+    def conflicts(self) -> list[ConflictRow]:
+        return [_conflict_row(c) for c in self.sync_store().conflicts()]
+
+    def resolve_conflict(self, user: Any, conflict_id: int, choice: str) -> None:
+        """A supervisor's choice on a conflict: `keep` our record, or `take` the other side's move.
+
+        Recorded as a `resolve` event on the case (and on the conflict row). Taking the other
+        side's move sets the case to the state that move led to and makes its writer the owner.
+        """
+        from clerk.service.case_reader import ServiceError
+
+        if Role(user.role) not in SUPERVISORS:
+            raise ServiceError("只有主管或系统管理员可以处理同步冲突。")
+        if choice not in ("keep", "take"):
+            raise ServiceError("请选择保留本机记录或采用对方记录。")
+        sync = self.sync_store()
+        conflict = sync.conflict(conflict_id)
+        if conflict is None or conflict.resolved_at is not None:
+            raise ServiceError("该冲突已处理或不存在，请刷新。")
+        with self._deciding(user, conflict.case_uuid) as (actor, row, _attempt):  # type: ignore[attr-defined]
+            state = CaseState(row.state)
+            data: dict[str, Any] = {
+                "conflict": conflict.id,
+                "choice": choice,
+                "kind": conflict.kind,
+            }
+            to_state = state
+            changes: dict[str, Any] = {}
+            if conflict.seq is not None:
+                data["event"] = f"{conflict.origin}#{conflict.seq}"
+            if choice == "take" and conflict.kind == "not_owner":
+                to_state = CaseState(conflict.detail["to_state"])
+                changes["state"] = str(to_state)
+                data["owner"] = conflict.origin.split(":", 1)[0]
+            event = Event(
+                case_uuid=row.uuid,
+                action=Action.RESOLVE,
+                actor=actor.login,
+                at=self.clock(),
+                from_state=state,
+                to_state=to_state,
+                reason="采用对方记录" if choice == "take" else "保留本机记录",
+                data=data,
+            )
+            if not sync.resolve_conflict(conflict.id, choice, actor.login, self.store.now()):
+                raise ServiceError("该冲突刚被其他人处理，请刷新。")
+            self.store.append_event(event, row.point_code)
+            self.store.update_case(row.uuid, changes, expected_version=row.version)
+
+    def chain_name(self, row: CaseRecord) -> str:
+        """The chain this installation writes the case's events to."""
+        return chain_for(self.me().code, row.point_code)
+
+
+def _read_file(path: str) -> bytes | None:
+    if not path:
+        return None
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
+
+
+def _conflict_row(c: Conflict) -> ConflictRow:
+    from clerk.domain.model import STATE_LABELS
+    from clerk.domain.model import Action as A
+
+    if c.kind == "not_owner":
+        d = c.detail
+        action = (
+            A(d["action"]).label if d.get("action") in {a.value for a in A} else d.get("action")
+        )
+        target = (
+            STATE_LABELS.get(CaseState(d["to_state"]), d["to_state"]) if d.get("to_state") else ""
+        )
+        what = f"{c.origin} 在不拥有该件时作了“{action}”（→{target}），该件归 {d.get('owner')}"
+    elif c.kind == "content":
+        what = "同一办件的基本信息两边不同：" + "、".join(c.detail.get("fields", []))
+    else:
+        what = str(c.detail.get("why", "时间异常"))
+    return ConflictRow(c.id, c.case_no, c.kind, what, c.peer, c.found_at)

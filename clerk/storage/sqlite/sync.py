@@ -1,0 +1,792 @@
+"""SQL for the end-of-day sync: peers' public keys, bundles written and read, the conflict queue,
+and the raw record reads and writes an export or an import needs.
+
+`SyncStore` wraps a `clerk.db.Store` (its connection and its transactions); the domain side
+(`clerk.sync`) decides what to send and what to apply, this module only reads and writes rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from clerk.db import Store
+
+TABLES = """
+CREATE TABLE sync_keys (
+    id INTEGER PRIMARY KEY,
+    point_code TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('peer', 'escrow')),
+    name TEXT NOT NULL DEFAULT '',
+    sign_key TEXT,
+    age_recipient TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    revoked_at TEXT,
+    replaced_by INTEGER REFERENCES sync_keys (id)
+);
+CREATE UNIQUE INDEX idx_sync_keys_active ON sync_keys (point_code) WHERE revoked_at IS NULL;
+CREATE TABLE sync_bundles (
+    id INTEGER PRIMARY KEY,
+    direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+    peer TEXT NOT NULL,
+    seq INTEGER NOT NULL CHECK (seq >= 1),
+    hash TEXT NOT NULL CHECK (length(hash) = 64),
+    prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+    manifest TEXT NOT NULL CHECK (json_valid(manifest)),
+    file_name TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    UNIQUE (direction, peer, seq)
+);
+CREATE TABLE sync_conflicts (
+    id INTEGER PRIMARY KEY,
+    case_uuid TEXT NOT NULL,
+    case_no TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL CHECK (kind IN ('not_owner', 'content', 'clock')),
+    peer TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT '',
+    seq INTEGER,
+    detail TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail)),
+    bundle_seq INTEGER NOT NULL,
+    found_at TEXT NOT NULL,
+    resolved_at TEXT,
+    resolved_by TEXT,
+    resolution TEXT
+);
+CREATE INDEX idx_sync_conflicts_open ON sync_conflicts (resolved_at, id);
+CREATE TABLE sync_acks (
+    peer TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL CHECK (length(hash) = 64),
+    at TEXT NOT NULL,
+    PRIMARY KEY (peer, origin)
+);
+CREATE INDEX idx_events_owner_moves ON events (n) WHERE action IN ('hand_on', 'resolve');
+CREATE TABLE sync_peer_state (
+    peer TEXT PRIMARY KEY,
+    acked_bundle INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
+def chain_for(own_code: str, case_point_code: str) -> str:
+    """The chain installation `own_code` writes a case of `case_point_code` to: its own chain for
+    its own cases, and at a county office one chain per point (`YZ03:LS01`), so the return bundle
+    for a point carries a whole chain holding nothing of any other point."""
+    if case_point_code == own_code:
+        return own_code
+    return f"{own_code}:{case_point_code}"
+
+
+# Keys per `IN (...)` list and rows per multi-row `INSERT` in the bulk reads and writes of an import.
+CHUNK = 500
+
+# Tables whose rows travel in a bundle, and the columns that are this file's own business
+# (where a document's file lies here, when this file stored the row).
+RECORD_TABLES = ("cases", "case_materials", "documents", "evaluations")
+LOCAL_COLUMNS = frozenset({"created_at", "updated_at", "path_txt", "path_pdf"})
+# A roster batch (表6) travels with its cases: written once, never changed. Each table with the
+# column that identifies a row; where its files lie is local (the receipt travels as the cases'
+# documents; the correction notice stays with the school's point).
+BATCH_TABLES = {"batches": "uuid", "batch_materials": "uuid", "batch_cases": "case_uuid"}
+BATCH_LOCAL_COLUMNS = frozenset(
+    {
+        "created_at",
+        "updated_at",
+        "receipt_path_txt",
+        "receipt_path_pdf",
+        "notice_path_txt",
+        "notice_path_pdf",
+    }
+)
+
+
+@dataclass(frozen=True)
+class PeerKey:
+    id: int
+    point_code: str
+    role: str  # "peer" | "escrow"
+    name: str
+    sign_key: str | None
+    age_recipient: str
+    fingerprint: str
+    added_at: str
+    revoked_at: str | None
+    replaced_by: int | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    id: int
+    case_uuid: str
+    case_no: str
+    kind: str
+    peer: str
+    origin: str
+    seq: int | None
+    detail: dict[str, Any]
+    bundle_seq: int
+    found_at: str
+    resolved_at: str | None
+    resolved_by: str | None
+    resolution: str | None
+
+
+class SyncStore:
+    """The sync tables of one database. Writes join the store's transaction."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._columns: dict[str, frozenset[str]] = {}
+
+    @property
+    def _conn(self) -> Any:
+        return self.store.conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.store.transaction():
+            yield
+
+    # ------------------------------------------------------------------ keys
+
+    def peer_keys(self, *, include_revoked: bool = True) -> list[PeerKey]:
+        sql = "SELECT * FROM sync_keys"
+        if not include_revoked:
+            sql += " WHERE revoked_at IS NULL"
+        return [_peer(r) for r in self._rows(sql + " ORDER BY point_code, id")]
+
+    def active_key(self, point_code: str) -> PeerKey | None:
+        rows = self._rows(
+            "SELECT * FROM sync_keys WHERE point_code = ? AND revoked_at IS NULL", (point_code,)
+        )
+        return _peer(rows[0]) if rows else None
+
+    def key_by_fingerprint(self, fingerprint: str) -> PeerKey | None:
+        rows = self._rows(
+            "SELECT * FROM sync_keys WHERE fingerprint = ? ORDER BY id DESC", (fingerprint,)
+        )
+        return _peer(rows[0]) if rows else None
+
+    def escrow_keys(self) -> list[PeerKey]:
+        return [
+            _peer(r)
+            for r in self._rows(
+                "SELECT * FROM sync_keys WHERE role = 'escrow' AND revoked_at IS NULL"
+            )
+        ]
+
+    def add_key(
+        self,
+        *,
+        point_code: str,
+        role: str,
+        name: str,
+        sign_key: str | None,
+        age_recipient: str,
+        fingerprint: str,
+        at: str,
+        replaces: int | None = None,
+    ) -> int:
+        with self.transaction():
+            if replaces is not None:
+                self._conn.execute(
+                    "UPDATE sync_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
+                    (at, replaces),
+                )
+            cursor = self._conn.execute(
+                "INSERT INTO sync_keys (point_code, role, name, sign_key, age_recipient, fingerprint, added_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (point_code, role, name, sign_key, age_recipient, fingerprint, at),
+            )
+            new_id = int(cursor.lastrowid)
+            if replaces is not None:
+                self._conn.execute(
+                    "UPDATE sync_keys SET replaced_by = ? WHERE id = ?", (new_id, replaces)
+                )
+            # A key added after a revocation replaces the latest revoked key of that point.
+            self._conn.execute(
+                "UPDATE sync_keys SET replaced_by = ? WHERE id = (SELECT id FROM sync_keys"
+                " WHERE point_code = ? AND revoked_at IS NOT NULL AND replaced_by IS NULL AND id <> ?"
+                " ORDER BY id DESC LIMIT 1)",
+                (new_id, point_code, new_id),
+            )
+        return new_id
+
+    def revoke_key(self, point_code: str, at: str) -> PeerKey | None:
+        key = self.active_key(point_code)
+        if key is None:
+            return None
+        with self.transaction():
+            self._conn.execute("UPDATE sync_keys SET revoked_at = ? WHERE id = ?", (at, key.id))
+        return self.key_by_id(key.id)
+
+    def key_by_id(self, key_id: int) -> PeerKey | None:
+        rows = self._rows("SELECT * FROM sync_keys WHERE id = ?", (key_id,))
+        return _peer(rows[0]) if rows else None
+
+    # ------------------------------------------------------------------ bundles
+
+    def last_bundle(self, direction: str, peer: str) -> dict[str, Any] | None:
+        rows = self._rows(
+            "SELECT * FROM sync_bundles WHERE direction = ? AND peer = ? ORDER BY seq DESC LIMIT 1",
+            (direction, peer),
+        )
+        return rows[0] if rows else None
+
+    def bundle(self, direction: str, peer: str, seq: int) -> dict[str, Any] | None:
+        rows = self._rows(
+            "SELECT * FROM sync_bundles WHERE direction = ? AND peer = ? AND seq = ?",
+            (direction, peer, seq),
+        )
+        return rows[0] if rows else None
+
+    def bundles(
+        self, direction: str, peer: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        if peer is None:
+            return self._rows(
+                "SELECT * FROM sync_bundles WHERE direction = ? ORDER BY id DESC LIMIT ?",
+                (direction, limit),
+            )
+        return self._rows(
+            "SELECT * FROM sync_bundles WHERE direction = ? AND peer = ? ORDER BY seq DESC LIMIT ?",
+            (direction, peer, limit),
+        )
+
+    def record_bundle(
+        self,
+        direction: str,
+        peer: str,
+        seq: int,
+        digest: str,
+        prev_hash: str,
+        manifest: Mapping[str, Any],
+        file_name: str,
+        at: str,
+    ) -> None:
+        with self.transaction():
+            self._conn.execute(
+                "INSERT INTO sync_bundles (direction, peer, seq, hash, prev_hash, manifest, file_name, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    direction,
+                    peer,
+                    seq,
+                    digest,
+                    prev_hash,
+                    json.dumps(manifest, ensure_ascii=False),
+                    file_name,
+                    at,
+                ),
+            )
+
+    # ------------------------------------------------------------------ acknowledgements
+
+    def acks(self, peer: str) -> dict[str, tuple[int, str]]:
+        """What `peer` confirmed it holds of each chain: origin -> (seq, hash)."""
+        return {
+            r["origin"]: (int(r["seq"]), str(r["hash"]))
+            for r in self._rows("SELECT * FROM sync_acks WHERE peer = ?", (peer,))
+        }
+
+    def set_ack(self, peer: str, origin: str, seq: int, digest: str, at: str) -> None:
+        with self.transaction():
+            self._conn.execute(
+                "INSERT INTO sync_acks (peer, origin, seq, hash, at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (peer, origin) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,"
+                " at = excluded.at WHERE excluded.seq > sync_acks.seq",
+                (peer, origin, seq, digest, at),
+            )
+
+    def acked_bundle(self, peer: str) -> int:
+        """The highest of our bundles `peer` said it imported."""
+        row = self._conn.execute(
+            "SELECT acked_bundle FROM sync_peer_state WHERE peer = ?", (peer,)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def set_acked_bundle(self, peer: str, seq: int) -> None:
+        with self.transaction():
+            self._conn.execute(
+                "INSERT INTO sync_peer_state (peer, acked_bundle) VALUES (?, ?) ON CONFLICT (peer)"
+                " DO UPDATE SET acked_bundle = MAX(acked_bundle, excluded.acked_bundle)",
+                (peer, seq),
+            )
+
+    def add_checkpoint(self, origin: str, seq: int, digest: str, note: str) -> None:
+        """Keep a chain head of ours that a peer acknowledged (source `ack`): `clerk verify` then
+        checks the chain still holds it, so a rewrite here is caught against the peer's copy."""
+        self.store.add_checkpoint(origin, seq, digest, "ack", note)
+
+    # ------------------------------------------------------------------ conflicts
+
+    def add_conflict(
+        self,
+        *,
+        case_uuid: str,
+        case_no: str,
+        kind: str,
+        peer: str,
+        origin: str,
+        seq: int | None,
+        detail: Mapping[str, Any],
+        bundle_seq: int,
+        at: str,
+    ) -> int:
+        with self.transaction():
+            cursor = self._conn.execute(
+                "INSERT INTO sync_conflicts (case_uuid, case_no, kind, peer, origin, seq, detail, bundle_seq,"
+                " found_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    case_uuid,
+                    case_no,
+                    kind,
+                    peer,
+                    origin,
+                    seq,
+                    json.dumps(detail, ensure_ascii=False, sort_keys=True),
+                    bundle_seq,
+                    at,
+                ),
+            )
+        return int(cursor.lastrowid)
+
+    def conflicts(self, *, open_only: bool = True) -> list[Conflict]:
+        sql = "SELECT * FROM sync_conflicts"
+        if open_only:
+            sql += " WHERE resolved_at IS NULL"
+        return [_conflict(r) for r in self._rows(sql + " ORDER BY id")]
+
+    def conflict(self, conflict_id: int) -> Conflict | None:
+        rows = self._rows("SELECT * FROM sync_conflicts WHERE id = ?", (conflict_id,))
+        return _conflict(rows[0]) if rows else None
+
+    def resolve_conflict(self, conflict_id: int, resolution: str, by: str, at: str) -> bool:
+        with self.transaction():
+            cursor = self._conn.execute(
+                "UPDATE sync_conflicts SET resolved_at = ?, resolved_by = ?, resolution = ?"
+                " WHERE id = ? AND resolved_at IS NULL",
+                (at, by, resolution, conflict_id),
+            )
+        return bool(cursor.rowcount == 1)
+
+    # ------------------------------------------------------------------ records
+
+    def record(self, table: str, uuid: str) -> dict[str, Any] | None:
+        _check_table(table)
+        rows = self._rows(f"SELECT * FROM {table} WHERE uuid = ?", (uuid,))
+        return rows[0] if rows else None
+
+    def records_of_cases(self, table: str, case_uuids: Iterable[str]) -> list[dict[str, Any]]:
+        """Every row of `table` belonging to the given cases (`cases` itself: the cases)."""
+        _check_table(table)
+        key = "uuid" if table == "cases" else "case_uuid"
+        return self._in(f"SELECT * FROM {table} WHERE {key} IN ({{}}) ORDER BY rowid", case_uuids)
+
+    def cases_changed_since(self, point_code: str | None, since: str | None) -> list[str]:
+        """Uuids of cases (of one point, or all) whose row or dependent rows changed after `since`."""
+        where_point = "" if point_code is None else " AND c.point_code = :point"
+        params = {"point": point_code, "since": since or ""}
+        sql = (
+            "SELECT c.uuid FROM cases c WHERE (c.updated_at >= :since"
+            " OR EXISTS (SELECT 1 FROM case_materials m WHERE m.case_uuid = c.uuid AND m.updated_at >= :since)"
+            " OR EXISTS (SELECT 1 FROM documents d WHERE d.case_uuid = c.uuid AND d.updated_at >= :since)"
+            " OR EXISTS (SELECT 1 FROM evaluations e WHERE e.case_uuid = c.uuid AND e.updated_at >= :since))"
+            + where_point
+        )
+        return [str(r[0]) for r in self._conn.execute(sql, params)]
+
+    def insert_record(self, table: str, row: Mapping[str, Any], now: str) -> None:
+        _check_table(table)
+        values = {**row, "created_at": now, "updated_at": now}
+        self._check_columns(table, values)
+        names = ", ".join(values)
+        marks = ", ".join(f":{k}" for k in values)
+        with self.transaction():
+            self._conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
+            if table == "cases":
+                from clerk.storage.sqlite import fts
+
+                fts.index_case(
+                    self._conn,
+                    values["uuid"],
+                    values.get("applicant_name"),
+                    values.get("unit_name"),
+                )
+
+    def replace_record(self, table: str, row: Mapping[str, Any], now: str) -> None:
+        """Overwrite the travelling columns of an existing row (the owner's newer version)."""
+        _check_table(table)
+        values = {k: v for k, v in row.items() if k not in LOCAL_COLUMNS and k != "uuid"}
+        self._check_columns(table, values)
+        assignments = ", ".join(f"{k} = :{k}" for k in values)
+        with self.transaction():
+            names = None
+            if table == "cases":
+                names = self._conn.execute(
+                    "SELECT applicant_name, unit_name FROM cases WHERE uuid = ?", (row["uuid"],)
+                ).fetchone()
+            self._conn.execute(
+                f"UPDATE {table} SET {assignments}, updated_at = :_now WHERE uuid = :_uuid",
+                {**values, "_now": now, "_uuid": row["uuid"]},
+            )
+            if names is not None and tuple(names) != (
+                values.get("applicant_name", names[0]),
+                values.get("unit_name", names[1]),
+            ):
+                # Only when a name changed: deleting from the search table scans all of it.
+                from clerk.storage.sqlite import fts
+
+                fts.reindex_case(
+                    self._conn, row["uuid"], row.get("applicant_name"), row.get("unit_name")
+                )
+
+    def records_by_uuid(self, table: str, uuids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The rows of `table` with the given uuids, by uuid (one query per `CHUNK` uuids)."""
+        _check_table(table)
+        rows = self._in(f"SELECT * FROM {table} WHERE uuid IN ({{}})", uuids)
+        return {str(r["uuid"]): r for r in rows}
+
+    def insert_records(self, table: str, rows: Iterable[Mapping[str, Any]], now: str) -> int:
+        """`insert_record` for many rows, in order, a few hundred rows per statement."""
+        _check_table(table)
+        stamped = [{**row, "created_at": now, "updated_at": now} for row in rows]
+        with self.transaction():
+            self._insert_many(table, stamped)
+            if table == "cases" and stamped:
+                from clerk.storage.sqlite import fts
+
+                fts.index_cases(
+                    self._conn,
+                    ((r["uuid"], r.get("applicant_name"), r.get("unit_name")) for r in stamped),
+                )
+        return len(stamped)
+
+    def table_columns(self, table: str) -> frozenset[str]:
+        if table not in BATCH_TABLES:
+            _check_table(table)
+        if table not in self._columns:
+            self._columns[table] = frozenset(
+                str(r[1]) for r in self._conn.execute(f"PRAGMA table_info({table})")
+            )
+        return self._columns[table]
+
+    def _check_columns(self, table: str, values: Mapping[str, Any]) -> None:
+        unknown = set(values) - self.table_columns(table)
+        if unknown:
+            raise ValueError(f"{table} has no column {', '.join(sorted(unknown))}")
+
+    # ------------------------------------------------------------------ events (one chain per origin)
+
+    EVENT_COLUMNS = (
+        "origin",
+        "seq",
+        "uuid",
+        "case_uuid",
+        "action",
+        "actor",
+        "at",
+        "from_state",
+        "to_state",
+        "reason",
+        "data",
+        "point_code",
+        "prev_hash",
+        "hash",
+        "version",
+        "format",
+    )
+
+    def heads(self) -> dict[str, tuple[int, str]]:
+        """Every chain this file holds: origin -> (last seq, its hash)."""
+        rows = self._conn.execute(
+            "SELECT origin, seq, hash FROM events e WHERE seq = (SELECT MAX(seq) FROM events WHERE origin = e.origin)"
+        )
+        return {str(r[0]): (int(r[1]), str(r[2])) for r in rows}
+
+    def head(self, origin: str) -> tuple[int, str] | None:
+        row = self._conn.execute(
+            "SELECT seq, hash FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1", (origin,)
+        ).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def events_after(self, origin: str, after_seq: int) -> list[dict[str, Any]]:
+        columns = ", ".join(self.EVENT_COLUMNS)
+        return self._rows(
+            f"SELECT {columns} FROM events WHERE origin = ? AND seq > ? ORDER BY seq",
+            (origin, after_seq),
+        )
+
+    def event_at(self, origin: str, seq: int) -> dict[str, Any] | None:
+        columns = ", ".join(self.EVENT_COLUMNS)
+        rows = self._rows(
+            f"SELECT {columns} FROM events WHERE origin = ? AND seq = ?", (origin, seq)
+        )
+        return rows[0] if rows else None
+
+    def case_events(self, case_uuid: str) -> list[dict[str, Any]]:
+        """A case's events in this file's arrival order."""
+        columns = ", ".join(("n", *self.EVENT_COLUMNS))
+        return self._rows(
+            f"SELECT {columns} FROM events WHERE case_uuid = ? ORDER BY n", (case_uuid,)
+        )
+
+    def event_hashes(self, origin: str, first: int, last: int) -> dict[int, str]:
+        """The hashes of `origin`'s events numbered `first`..`last` that this file holds, by seq."""
+        rows = self._conn.execute(
+            "SELECT seq, hash FROM events WHERE origin = ? AND seq BETWEEN ? AND ?",
+            (origin, first, last),
+        )
+        return {int(seq): str(digest) for seq, digest in rows}
+
+    HISTORY_COLUMNS = (
+        "n",
+        "origin",
+        "seq",
+        "case_uuid",
+        "action",
+        "actor",
+        "at",
+        "from_state",
+        "to_state",
+        "data",
+        "point_code",
+    )
+
+    def case_histories(self, case_uuids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """The events of many cases at once, in arrival order, with the columns the ownership fold
+        and the conflict queue read (`HISTORY_COLUMNS`; cases without events are absent)."""
+        columns = ", ".join(self.HISTORY_COLUMNS)
+        found: dict[str, list[dict[str, Any]]] = {}
+        for row in self._in(
+            f"SELECT {columns} FROM events WHERE case_uuid IN ({{}}) ORDER BY case_uuid, n",
+            case_uuids,
+        ):
+            found.setdefault(str(row["case_uuid"]), []).append(row)
+        return found
+
+    def owners(self) -> dict[str, str]:
+        """Cases whose owner moved: case uuid -> the latest hand-on target or chosen owner."""
+        rows = self._conn.execute(
+            "SELECT case_uuid, COALESCE(json_extract(data, '$.to'), json_extract(data, '$.owner')) FROM events"
+            " WHERE action IN ('hand_on', 'resolve') ORDER BY n"
+        )
+        owners: dict[str, str] = {}
+        for case_uuid, owner in rows:
+            if owner:
+                owners[str(case_uuid)] = str(owner)
+        return owners
+
+    def owners_of(self, case_uuids: Iterable[str]) -> dict[str, str]:
+        """`owners` for the given cases only (uses the events' case index)."""
+        uuids = sorted(set(case_uuids))
+        owners: dict[str, str] = {}
+        for start in range(0, len(uuids), 500):
+            chunk = uuids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._conn.execute(
+                "SELECT case_uuid, COALESCE(json_extract(data, '$.to'), json_extract(data, '$.owner'))"
+                f" FROM events WHERE case_uuid IN ({marks}) AND action IN ('hand_on', 'resolve') ORDER BY n",
+                chunk,
+            )
+            for case_uuid, owner in rows:
+                if owner:
+                    owners[str(case_uuid)] = str(owner)
+        return owners
+
+    def owner(self, case_uuid: str) -> str | None:
+        """The case's latest hand-on target or chosen owner, if it ever moved."""
+        row = self._conn.execute(
+            "SELECT COALESCE(json_extract(data, '$.to'), json_extract(data, '$.owner')) FROM events"
+            " WHERE case_uuid = ? AND action IN ('hand_on', 'resolve')"
+            " AND COALESCE(json_extract(data, '$.to'), json_extract(data, '$.owner')) IS NOT NULL"
+            " ORDER BY n DESC LIMIT 1",
+            (case_uuid,),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def insert_event(self, row: Mapping[str, Any]) -> int:
+        """Store an event exactly as its origin wrote it (the triggers check it extends that chain)."""
+        values = {k: row[k] for k in self.EVENT_COLUMNS if k in row}
+        names = ", ".join(values)
+        marks = ", ".join(f":{k}" for k in values)
+        with self.transaction():
+            cursor = self._conn.execute(f"INSERT INTO events ({names}) VALUES ({marks})", values)
+        return int(cursor.lastrowid)
+
+    def insert_events(self, rows: Iterable[Mapping[str, Any]]) -> int:
+        """`insert_event` for many events, in order (the triggers check each one as it goes in)."""
+        values = list(rows)
+        columns = self.EVENT_COLUMNS
+        with self.transaction():
+            self._insert_many(
+                "events",
+                values,
+                checked=False,
+                names_of=lambda row: tuple(filter(row.__contains__, columns)),
+            )
+        return len(values)
+
+    # ------------------------------------------------------------------ roster batches
+
+    def batch_records_of_cases(self, case_uuids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """The batch rows of the given cases: their links, their batches and the batches' materials."""
+        links = self._in(
+            "SELECT * FROM batch_cases WHERE case_uuid IN ({}) ORDER BY rowid", case_uuids
+        )
+        batch_uuids = {str(r["batch_uuid"]) for r in links}
+        return {
+            "batches": self._in(
+                "SELECT * FROM batches WHERE uuid IN ({}) ORDER BY rowid", batch_uuids
+            ),
+            "batch_materials": self._in(
+                "SELECT * FROM batch_materials WHERE batch_uuid IN ({}) ORDER BY rowid", batch_uuids
+            ),
+            "batch_cases": links,
+        }
+
+    def batch_record(self, table: str, key: str) -> dict[str, Any] | None:
+        column = BATCH_TABLES[table]
+        rows = self._rows(f"SELECT * FROM {table} WHERE {column} = ?", (key,))
+        return rows[0] if rows else None
+
+    def batch_records_by_key(self, table: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """`batch_record` for many keys: the rows found, by key."""
+        column = BATCH_TABLES[table]
+        rows = self._in(f"SELECT * FROM {table} WHERE {column} IN ({{}})", keys)
+        return {str(r[column]): r for r in rows}
+
+    def insert_batch_records(self, table: str, rows: Iterable[Mapping[str, Any]], now: str) -> int:
+        if table not in BATCH_TABLES:
+            raise ValueError(f"not a batch table: {table}")
+        stamped = [{**row, "created_at": now, "updated_at": now} for row in rows]
+        with self.transaction():
+            self._insert_many(table, stamped)
+        return len(stamped)
+
+    def insert_batch_record(self, table: str, row: Mapping[str, Any], now: str) -> None:
+        if table not in BATCH_TABLES:
+            raise ValueError(f"not a batch table: {table}")
+        values = {**row, "created_at": now, "updated_at": now}
+        self._check_columns(table, values)
+        names = ", ".join(values)
+        marks = ", ".join(f":{k}" for k in values)
+        with self.transaction():
+            self._conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
+
+    # ------------------------------------------------------------------ internals
+
+    def _in(self, sql: str, keys: Iterable[str]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        ordered = sorted(set(keys))
+        for start in range(0, len(ordered), CHUNK):
+            chunk = ordered[start : start + CHUNK]
+            found.extend(self._rows(sql.format(", ".join("?" * len(chunk))), chunk))
+        return found
+
+    def _insert_many(
+        self,
+        table: str,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        checked: bool = True,
+        names_of: Callable[[Mapping[str, Any]], tuple[str, ...]] = tuple,
+    ) -> None:
+        """Insert `rows` in order, several per `INSERT ... VALUES (...), (...)` statement.
+
+        One statement per row (`executemany` too) costs a statement journal per row once a
+        table has triggers (the verify marks, the event log's rules): a copy of every page the
+        row touches. A statement of many rows journals each page once. The triggers still run
+        for every row, in order, and any failure aborts the caller's transaction as before.
+        Consecutive rows with the same columns share a statement.
+        """
+        limit = _variable_limit(self._conn)
+        keys = [names_of(row) for row in rows]
+        start = 0
+        while start < len(rows):
+            names = keys[start]
+            end = start + 1
+            while end < len(rows) and keys[end] == names:
+                end += 1
+            if checked:
+                self._check_columns(table, dict.fromkeys(names))
+            per = max(1, min(CHUNK, limit // max(1, len(names))))
+            one = "(" + ", ".join("?" * len(names)) + ")"
+            head = f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+            pick = _picker(names)
+            for lo in range(start, end, per):
+                chunk = rows[lo : min(end, lo + per)]
+                self._conn.execute(
+                    head + ", ".join([one] * len(chunk)),
+                    list(chain.from_iterable(map(pick, chunk))),
+                )
+            start = end
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self._conn.execute(sql, tuple(params))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor]
+
+
+def _picker(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """A row's values under `names`, as a tuple (`itemgetter` of one name returns the bare value)."""
+    if len(names) == 1:
+        (name,) = names
+        return lambda row: (row[name],)
+    return itemgetter(*names)
+
+
+def _variable_limit(conn: Any) -> int:
+    """How many `?` one statement may hold on this SQLite build."""
+    return int(conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+
+
+def _check_table(table: str) -> None:
+    if table not in RECORD_TABLES:
+        raise ValueError(f"not a synced table: {table}")
+
+
+def _peer(row: Mapping[str, Any]) -> PeerKey:
+    return PeerKey(
+        id=int(row["id"]),
+        point_code=row["point_code"],
+        role=row["role"],
+        name=row["name"],
+        sign_key=row["sign_key"],
+        age_recipient=row["age_recipient"],
+        fingerprint=row["fingerprint"],
+        added_at=row["added_at"],
+        revoked_at=row["revoked_at"],
+        replaced_by=row["replaced_by"],
+    )
+
+
+def _conflict(row: Mapping[str, Any]) -> Conflict:
+    return Conflict(
+        id=int(row["id"]),
+        case_uuid=row["case_uuid"],
+        case_no=row["case_no"],
+        kind=row["kind"],
+        peer=row["peer"],
+        origin=row["origin"],
+        seq=row["seq"],
+        detail=json.loads(row["detail"]),
+        bundle_seq=int(row["bundle_seq"]),
+        found_at=row["found_at"],
+        resolved_at=row["resolved_at"],
+        resolved_by=row["resolved_by"],
+        resolution=row["resolution"],
+    )
