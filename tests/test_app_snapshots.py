@@ -18,7 +18,7 @@ FINDER = ItemFinder(CATALOG)
 
 
 class Host(App[Any]):
-    CSS_PATH = "../clerk/app.tcss"
+    CSS_PATH = "../clerk/screens/app.tcss"
 
     def __init__(self, screen: Any) -> None:
         super().__init__()

@@ -37,7 +37,7 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_contains_the_data_files(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"clerk/data/catalog.json", "clerk/data/offices.json", "clerk/app.tcss"} <= names
+    assert {"clerk/data/catalog.json", "clerk/data/offices.json", "clerk/screens/app.tcss"} <= names
 
 
 def test_installed_copy_loads_its_own_data(wheel, tmp_path):

@@ -20,7 +20,7 @@ REFUSED = "乡镇（街道）政务服务大厅不受理此事项，请引导申
 
 
 class Host(App[Any]):
-    CSS_PATH = "../clerk/app.tcss"
+    CSS_PATH = "../clerk/screens/app.tcss"
 
     def __init__(self, screen_factory: Any) -> None:
         super().__init__()
