@@ -1,1 +1,3 @@
-"""The screens of the window app, one per module."""
+"""All of the TUI: the Textual app (app.py, app.tcss), one screen per module, the shared widgets
+(widgets/). The only package that imports `textual`; it asks `clerk.service` and shows the
+answer, never storage."""

@@ -1,5 +1,2 @@
-"""Pieces of the SQLite store behind `clerk.db`: connection, schema, hash chain, users, queries.
-
-Callers use `clerk.db.Store`; these modules are its parts and are imported directly only by tests
-and by the maintenance commands (`clerk verify`, `clerk backup`).
-"""
+"""Storage adapters behind `clerk.ports`: `sqlite/` (the embedded default). Callers open one
+through `clerk.db.open_store`; nothing above the port imports this package."""
