@@ -191,6 +191,11 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def location(self) -> str:
+        """The database file's path (`:memory:` for a store on no file)."""
+        return str(self.path) if self.path is not None else ":memory:"
+
     def schema_version(self) -> int:
         return schema.user_version(self.conn)
 
