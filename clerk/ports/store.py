@@ -78,6 +78,7 @@ from clerk.ports.records import (
     MaterialCheckRecord,
     PointRecord,
 )
+from clerk.ports.verify_report import VerifyReport
 
 
 class Store(Protocol):
@@ -155,7 +156,16 @@ class Store(Protocol):
     ) -> bool: ...
     def verify(
         self, *, full: bool = False, remember: bool = True, recent_files: bool = True
-    ) -> dict[str, Any]: ...
+    ) -> VerifyReport:
+        """Prove the record: chains, checkpoints, every (changed) case against its events, the
+        documents against their hashes; incremental from the last passed verify unless `full`."""
+        ...
+
+    def engine_checks(self, *, quick: bool = False) -> list[str]:
+        """The engine's own consistency checks of its storage (SQLite: integrity_check and
+        foreign_key_check; a server engine: what it offers, or [] when it has none to run).
+        [] when sound, else the engine's messages."""
+        ...
 
     # queries
     def find_by_credit_code(self, code: str) -> list[CaseRecord]: ...

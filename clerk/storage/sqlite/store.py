@@ -61,6 +61,7 @@ from clerk.ports.records import (
 )
 from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
+from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite import (
     batches,
     chain_walk,
@@ -868,21 +869,41 @@ class Store:
 
     def verify(
         self, *, full: bool = False, remember: bool = True, recent_files: bool = True
-    ) -> dict[str, Any]:
+    ) -> VerifyReport:
         """Prove the record (`clerk.storage.sqlite.verify`): incremental from the last verify unless
         `full`. A passed verify is remembered (unless `remember` is false) so the next starts there.
         `recent_files=False`: see `clerk.storage.sqlite.verify.verify` (the daily ledger's).
 
-        Keys: ok, mode, integrity, chain_ok, events (walked), first_broken, head, chains,
-        checkpoints, cases, documents, problems (list), problem (Chinese text or None).
+        The report (`clerk.ports.verify_report.VerifyReport`) has ok, mode, integrity, chain_ok,
+        events (walked), first_broken, head, chains, checkpoints, cases, documents, problems,
+        problem (Chinese text or None); it still reads as the mapping this returned before.
         """
         with self._lock:
             report = verify_store(self.conn, full=full, recent_files=recent_files)
             if remember and report.ok:
                 record_verify(self.conn, report, self.now())
-        return report.as_dict()
+        return report.typed()
 
-    def backup(self, out: str | Path) -> dict[str, Any]:
+    def engine_checks(self, *, quick: bool = False) -> list[str]:
+        """SQLite's own checks of the file: `integrity_check` (`quick_check` when `quick`) and,
+        when that passes, `foreign_key_check`. Returns what they found ([] when the file is
+        sound), as SQLite words it; a damaged page is reported, not raised."""
+        with self._lock:
+            try:
+                messages = chain_walk.integrity_messages(self.conn, quick=quick)
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise
+                return [str(exc)]
+            if messages != ["ok"]:
+                return messages
+            broken = self.conn.execute("PRAGMA foreign_key_check").fetchall()
+            return [
+                f"foreign key: {table} row {rowid} refers to a missing {parent} row"
+                for table, rowid, parent, _fk in broken
+            ]
+
+    def backup(self, out: str | Path) -> VerifyReport:
         """A consistent copy at `out` (sqlite3 backup API), verified; returns the copy's `verify()`."""
         return files.backup_file(self.conn, out)
 
