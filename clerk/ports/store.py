@@ -64,7 +64,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from clerk.domain.accounts import User
 from clerk.domain.clock import Clock
@@ -217,10 +217,3 @@ class Store(Protocol):
     def next_batch_number(self, point_code: str, day: date) -> int: ...
     def enrolled_ids(self, item_no: int, id_numbers: list[str]) -> dict[str, str]: ...
     def batches_with_sha(self, sha256: str) -> list[dict[str, Any]]: ...
-
-
-if TYPE_CHECKING:  # a static check (mypy): the SQLite store implements the port
-    from clerk.db import Store as _SQLiteStore
-
-    def _sqlite_store_is_a_store(store: _SQLiteStore) -> Store:
-        return store

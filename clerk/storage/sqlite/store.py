@@ -1028,3 +1028,10 @@ def _translate_reads(cls: type) -> type:
 
 
 _translate_reads(Store)
+
+
+if TYPE_CHECKING:  # a static check (mypy): the SQLite store implements the port
+    from clerk.ports.store import Store as _Port
+
+    def _sqlite_store_is_a_store(store: Store) -> _Port:
+        return store
