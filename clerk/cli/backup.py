@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 from clerk.cli.verify import db_path, report_text
 from clerk.ports.errors import StorageError
@@ -51,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     try:
-        result = backup_file(source, args.out, progress=StreamProgress(sys.stderr))
+        result: Mapping[str, Any] = backup_file(
+            source, args.out, progress=StreamProgress(sys.stderr)
+        )
         if args.with_documents:
             from clerk.support.paths import documents_dir
 

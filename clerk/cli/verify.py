@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite.files import upgrade_file, verify_file
 from clerk.support.progress import StreamProgress
 
@@ -30,25 +33,28 @@ def run(args: argparse.Namespace) -> int:
     upgraded = upgrade_file(path)
     if upgraded is not None and not args.json:
         print(f"已将数据库从版本 {upgraded[0]} 升级到 {upgraded[1]}（原有记录不变）。")
-    result = verify_file(path, full=args.full, progress=StreamProgress(sys.stderr))
+    report = verify_file(path, full=args.full, progress=StreamProgress(sys.stderr))
     if args.json:
-        print(json.dumps({"db": str(path), **result}, ensure_ascii=False, indent=2))
+        print(json.dumps({"db": str(path), **report.as_dict()}, ensure_ascii=False, indent=2))
     else:
-        print(report_text(str(path), result))
-    return 0 if result["ok"] else 1
+        print(report_text(str(path), report))
+    return 0 if report.ok else 1
 
 
-def report_text(path: str, result: dict) -> str:
-    """The Chinese summary `clerk verify` prints (also used by `clerk backup`)."""
+def report_text(path: str, result: VerifyReport | Mapping[str, Any]) -> str:
+    """The Chinese summary `clerk verify` prints (also used by `clerk backup`, which may pass the
+    report's mapping with its own keys added)."""
+    report = VerifyReport.from_dict(result)
+    documents = result.get("documents", 0) if not isinstance(result, VerifyReport) else None
     lines = [f"数据库：{path}"]
-    mode = result.get("mode")
+    mode = report.mode
     if mode:
         lines.append(
             "核验方式：" + ("完整核验" if mode == "full" else "增量核验（自上次核验以来）")
         )
-    if result.get("escalated"):
-        lines.append(f"  {result['escalated']}")
-    integrity = result["integrity"]
+    if report.escalated:
+        lines.append(f"  {report.escalated}")
+    integrity = report.integrity
     if integrity == "ok":
         lines.append("文件结构：正常")
     elif integrity == "not checked":
@@ -57,27 +63,28 @@ def report_text(path: str, result: dict) -> str:
         lines.append("文件结构：异常")
         if isinstance(integrity, list):
             lines.extend(f"  {m}" for m in integrity[:20])
-    for c in result.get("chains", []):
-        if c["ok"]:
+    for c in report.chains:
+        if c.ok:
             lines.append(
-                f"事件记录（来源 {c['origin']}）：共 {c['seq']} 条，本次核验 {c['walked']} 条，哈希链完整"
-                + (f"，链头 {c['hash'][:16]}…" if c["hash"] else "")
+                f"事件记录（来源 {c.origin}）：共 {c.seq} 条，本次核验 {c.walked} 条，哈希链完整"
+                + (f"，链头 {c.hash[:16]}…" if c.hash else "")
             )
         else:
-            lines.append(f"事件记录（来源 {c['origin']}）：哈希链在第 {c['broken_at']} 条断开")
-    if not result.get("chains") and result.get("mode"):
+            lines.append(f"事件记录（来源 {c.origin}）：哈希链在第 {c.broken_at} 条断开")
+    if not report.chains and report.mode:
         lines.append("事件记录：尚无")
-    if result.get("mode"):
+    if report.mode:
+        shown = report.documents if documents is None else documents
         lines.append(
-            f"办件核对：{result.get('cases', 0)} 件；文书核对：{result.get('documents', 0)} 份；"
-            f"链头检查点：{result.get('checkpoints', 0)} 个"
+            f"办件核对：{report.cases} 件；文书核对：{shown} 份；"
+            f"链头检查点：{report.checkpoints} 个"
         )
-    problems = result.get("problems") or []
-    if result["ok"]:
+    problems = report.problems
+    if report.ok:
         lines.append("结论：检查通过。")
     else:
         lines.append(f"结论：检查未通过，发现 {len(problems)} 处问题：")
-        lines.extend(f"  - {p['message']}" for p in problems[:50])
+        lines.extend(f"  - {p.message}" for p in problems[:50])
         if len(problems) > 50:
             lines.append(f"  ……另有 {len(problems) - 50} 处，请用 --json 查看全部。")
     return "\n".join(lines)

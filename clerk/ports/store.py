@@ -2,8 +2,60 @@
 
 `clerk.db.Store` (SQLite) is the one implementation today; sync and, later, a server database
 plug in behind the same methods. Everything that crosses this boundary is a typed frozen record
-(`clerk.ports.records`, `clerk.domain.accounts.User`) or a plain value; every failure is one of
-the neutral errors of `clerk.ports.errors`.
+(`clerk.ports.records`, `clerk.domain.accounts.User`) or a plain value.
+
+Errors
+------
+Every method raises only the neutral errors of `clerk.ports.errors` for what the engine refused
+or failed (`BusyError`, `DiskFullError`, `ReadOnlyError`, `DamagedError`, `ConstraintError`,
+`ConflictError`, `NotFoundError`, else `StorageError`), plus `ValueError` for a call the port
+itself rejects before touching the engine (an instant without offset, a managed column, an
+unknown column) and `clerk.domain.chain.PersonalDataError` for personal data in an event. No
+engine exception (`sqlite3.Error`, `psycopg.Error`, ...) ever leaves an adapter.
+
+Concurrency contract (every adapter honours it; tests/storage_contract/ checks it)
+--------------------------------------------------------------------------------------
+1. **Transactions.** `with store.transaction():` is atomic: everything written inside commits
+   together when the outermost block exits normally, or nothing does (an exception, or a lost
+   connection, rolls the whole of it back). Write methods called outside a block run in a
+   transaction of their own. A block nested inside another (same store object) is a
+   savepoint: an exception leaving the inner block undoes only the inner block's writes, and
+   the outer block may catch it and carry on; nothing is durable, and nothing is visible to
+   other stores, until the outermost block commits. A store object is one connection: threads
+   sharing it are serialised by it; concurrent writers each open their own store.
+2. **Writers of one case are serialised.** Two transactions that write the same case never
+   interleave their writes to it: the second waits for the first (a row or table lock), or
+   fails with `BusyError` after the engine's lock timeout, leaving nothing written.
+3. **Decisions race on the case version.** Every case row carries `version`;
+   `update_case(uuid, changes, expected_version)` applies only if the row is still at
+   `expected_version` (a compare-and-set in one statement: `UPDATE ... WHERE uuid = ? AND
+   version = ?`) and returns the new version; otherwise it raises `ConflictError` (or
+   `NotFoundError` when there is no such case) and writes nothing. So of two clerks deciding
+   the same case from the same read, exactly one wins and the other is told to refresh.
+4. **Per-origin event chains are gap-free and never fork.** `append_event` / `append_events`
+   give the new events of an origin the seqs head+1, head+2, ... and link each to the hash
+   before it, inside the caller's transaction, in three steps every engine can do:
+     a. *lock the origin's chain head* for the rest of the transaction: a server engine takes
+        a row lock on the origin's chain-head row (`SELECT seq, hash FROM chain_heads WHERE
+        origin = %s FOR UPDATE`, the row inserted on the origin's first event), or
+        `LOCK TABLE events IN EXCLUSIVE MODE`; SQLite's `BEGIN IMMEDIATE` already holds the
+        database-wide write lock, a superset of that row lock;
+     b. read the head (seq, hash) under that lock and chain the new events from it;
+     c. insert them (and a server engine moves its chain-head row to the new head).
+   A second writer of the same origin blocks at (a) until the first commits or rolls back,
+   then reads the head the first left: no two events share a seq and none is skipped.
+   The backstop is the storage rule `UNIQUE (origin, seq)` (with `UNIQUE (hash)`, and in
+   SQLite the `events_append_at_head` trigger): an adapter that failed to lock would raise
+   `ConstraintError` and roll the transaction back instead of forking the chain. A
+   transaction rolled back after (c) leaves no trace, so the head goes back with it: seqs
+   are taken inside the transaction, never from a sequence object that skips on rollback.
+   Writers of *different* origins need not wait for each other (SQLite's lock makes them).
+5. **The log is append-only.** No method changes or removes an event; the engine itself
+   refuses an UPDATE or DELETE of an event row (trigger, rule or revoked privilege), which an
+   adapter reports as `ConstraintError`.
+6. **Reads see committed data** (or the caller's own uncommitted writes inside its
+   transaction): READ COMMITTED or stronger. A read that must be consistent across several
+   statements (verify) runs in one snapshot.
 """
 
 from __future__ import annotations
@@ -12,7 +64,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from clerk.domain.accounts import User
 from clerk.domain.clock import Clock
@@ -26,6 +78,7 @@ from clerk.ports.records import (
     MaterialCheckRecord,
     PointRecord,
 )
+from clerk.ports.verify_report import VerifyReport
 
 
 class Store(Protocol):
@@ -33,7 +86,21 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
-    # transactions: BEGIN IMMEDIATE (the write lock first); nested blocks are savepoints
+    # the store itself
+    @property
+    def location(self) -> str:
+        """Where the store lives, to show a person: a file path, or a URL without password."""
+        ...
+
+    def now(self) -> str:
+        """The injected clock's instant in stored form (ISO-8601, +08:00)."""
+        ...
+
+    def schema_version(self) -> int:
+        """The schema version this store is at (what a sync bundle says it was written by)."""
+        ...
+
+    # transactions (see the contract above): atomic; nested blocks are savepoints
     def transaction(self) -> AbstractContextManager[Any]: ...
 
     @property
@@ -81,18 +148,51 @@ class Store(Protocol):
     # the event log
     def append_event(self, event: Event, point_code: str) -> str: ...
     def case_events(self, case_uuid: str) -> list[EventRecord]: ...
+    def chain_head(self, origin: str | None = None) -> tuple[int, str]:
+        """(seq, hash) of `origin`'s last event (this installation's chain by default); (0, 64
+        zeros) for an empty chain. Inside a transaction that appended, the new head."""
+        ...
+
     def chain_heads(self) -> dict[str, tuple[int, str]]: ...
     def chain_heads_at(self, before: datetime | str) -> dict[str, tuple[int, str]]: ...
     def event_hash_at(self, origin: str, seq: int) -> str | None: ...
+    def add_checkpoint(
+        self, origin: str, seq: int, digest: str, source: str, note: str = ""
+    ) -> None:
+        """Keep a chain head known to be good (`source`: ledger, ack or verified); a repeat of
+        the same (origin, seq, hash, source) is ignored."""
+        ...
+
     def keep_checkpoints(
         self, heads: Mapping[str, tuple[int, str]], source: str, note: str = ""
     ) -> bool: ...
     def verify(
         self, *, full: bool = False, remember: bool = True, recent_files: bool = True
-    ) -> dict[str, Any]: ...
+    ) -> VerifyReport:
+        """Prove the record: chains, checkpoints, every (changed) case against its events, the
+        documents against their hashes; incremental from the last passed verify unless `full`."""
+        ...
+
+    def engine_checks(self, *, quick: bool = False) -> list[str]:
+        """The engine's own consistency checks of its storage (SQLite: integrity_check and
+        foreign_key_check; a server engine: what it offers, or [] when it has none to run).
+        [] when sound, else the engine's messages."""
+        ...
 
     # queries
     def find_by_credit_code(self, code: str) -> list[CaseRecord]: ...
+    def find_by_id_number(self, id_number: str) -> list[CaseRecord]:
+        """Cases whose applicant (or unit) ID number is exactly this, newest first."""
+        ...
+
+    def search_tails(self, text: str) -> list[CaseRecord]:
+        """Cases by the last characters of their number, or the last 6 of the applicant's ID."""
+        ...
+
+    def cases_of_items(self, item_nos: list[int]) -> list[CaseRecord]:
+        """The newest cases of these items."""
+        ...
+
     def notice_times(self, case_uuids: Sequence[str]) -> dict[str, list[datetime]]: ...
     def search(self, text: str) -> list[CaseRecord]: ...
     def received_on(self, day: date, point_code: str | None = None) -> list[CaseRecord]: ...
@@ -117,10 +217,3 @@ class Store(Protocol):
     def next_batch_number(self, point_code: str, day: date) -> int: ...
     def enrolled_ids(self, item_no: int, id_numbers: list[str]) -> dict[str, str]: ...
     def batches_with_sha(self, sha256: str) -> list[dict[str, Any]]: ...
-
-
-if TYPE_CHECKING:  # a static check (mypy): the SQLite store implements the port
-    from clerk.db import Store as _SQLiteStore
-
-    def _sqlite_store_is_a_store(store: _SQLiteStore) -> Store:
-        return store

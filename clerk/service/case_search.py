@@ -18,10 +18,12 @@ happens to pass a check but is meant as something else is still found.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from clerk.domain.case_numbers import check_char
 from clerk.domain.identifiers import credit_code_check_char, resident_id_check_char
+from clerk.domain.item_search import ItemFinder
+from clerk.ports.records import CaseRecord
+from clerk.ports.store import Store
 
 TAIL = re.compile(r"[0-9A-Za-z]{3,}")
 ITEM_QUERY = re.compile(r"[A-Za-z\u4e00-\u9fff\s]{2,}")
@@ -47,7 +49,7 @@ def exact_shape(compact: str) -> str | None:
     return None
 
 
-def exact_rows(store: Any, compact: str) -> list[Any]:
+def exact_rows(store: Store, compact: str) -> list[CaseRecord]:
     """The cases an identifier-shaped text names, by its one index ([] for other text)."""
     shape = exact_shape(compact)
     if shape == "case_no":
@@ -56,7 +58,7 @@ def exact_rows(store: Any, compact: str) -> list[Any]:
     if shape == "id_number":
         return list(store.find_by_id_number(compact))
     if shape == "credit_code":
-        found: dict[str, Any] = {
+        found: dict[str, CaseRecord] = {
             r.uuid: r for r in store.find_by_id_number(compact)
         }  # a unit's code is its ID
         for row in store.find_by_credit_code(compact):
@@ -65,14 +67,14 @@ def exact_rows(store: Any, compact: str) -> list[Any]:
     return []
 
 
-def search_rows(store: Any, finder: Any, text: str) -> list[Any]:
+def search_rows(store: Store, finder: ItemFinder, text: str) -> list[CaseRecord]:
     text = text.strip()[:MAX_QUERY]
     if not text:
         return []
     exact = exact_rows(store, re.sub(r"[\s\-]", "", text).upper())
     if exact:
         return exact
-    found: dict[str, Any] = {}
+    found: dict[str, CaseRecord] = {}
     for row in store.search(text):
         found.setdefault(row.uuid, row)
     compact = re.sub(r"[\s\-]", "", text)

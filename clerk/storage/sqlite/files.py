@@ -6,10 +6,10 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any
 
 from clerk.domain.clock import system_clock
 from clerk.ports.records import instant
+from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite import schema
 from clerk.storage.sqlite.connection import BUSY_TIMEOUT_MS, connect, connect_read_only
 from clerk.storage.sqlite.errors import translated
@@ -22,18 +22,8 @@ class BackupError(ValueError):
     """The backup could not be made (Chinese message)."""
 
 
-def _failure(problem: str) -> dict[str, Any]:
-    return {
-        "ok": False,
-        "integrity": problem,
-        "foreign_keys": None,
-        "chain_ok": False,
-        "events": 0,
-        "first_broken": None,
-        "head": None,
-        "problem": problem,
-        "problems": [{"kind": "file", "message": problem}],
-    }
+def _failure(problem: str) -> VerifyReport:
+    return VerifyReport.refused(problem)
 
 
 def verify_file(
@@ -43,7 +33,7 @@ def verify_file(
     remember: bool = True,
     quick_check: bool = False,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> VerifyReport:
     """Verify a database file without migrating it (see `clerk.storage.sqlite.verify`; `quick_check`
     adds SQLite's quick_check to an incremental verify).
 
@@ -82,7 +72,7 @@ def verify_file(
                 writer.close()
         except sqlite3.Error:
             pass  # read-only file or busy: the verify stands, the next one starts further back
-    return report.as_dict()
+    return report.typed()
 
 
 def upgrade_file(path: str | Path) -> tuple[int, int] | None:
@@ -111,7 +101,7 @@ def upgrade_file(path: str | Path) -> tuple[int, int] | None:
 
 def backup_file(
     source: sqlite3.Connection | str | Path, out: str | Path, *, progress: Progress | None = None
-) -> dict[str, Any]:
+) -> VerifyReport:
     """See `_backup_file`; a SQLite error leaves as a `clerk.ports.errors.StorageError`."""
     with translated():
         return _backup_file(source, out, progress)
@@ -119,7 +109,7 @@ def backup_file(
 
 def _backup_file(
     source: sqlite3.Connection | str | Path, out: str | Path, progress: Progress | None = None
-) -> dict[str, Any]:
+) -> VerifyReport:
     """Copy a live database to `out` with the SQLite backup API, then verify the copy (quick_check
     and an incremental verify from the heads the source last verified).
 

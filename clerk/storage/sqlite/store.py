@@ -9,6 +9,9 @@ The store keeps what the service tells it and decides no workflow rule. What it 
   document commit together or not at all. Write methods called outside a block open their own;
 - the event log is append-only and hash-chained (`clerk.domain.chain`), enforced by triggers
   and checked by `verify()`; events carry ids and codes, never personal data;
+- the concurrency contract of the port (`clerk.ports.store`) holds: every transaction owns the
+  file's write lock from its start (`BEGIN IMMEDIATE`), which is the chain-head lock the port
+  asks for, and `UNIQUE (origin, seq)` plus the `events_append_at_head` trigger back it up;
 - every case, material record, document and event has a UUID, its owning point, a version
   counter and ISO-8601 timestamps with the +08:00 offset from the injected clock;
 - rows come back as typed frozen records (`clerk.ports.records`: `CaseRecord`,
@@ -58,6 +61,7 @@ from clerk.ports.records import (
 )
 from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
+from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite import (
     batches,
     chain_walk,
@@ -191,6 +195,11 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def location(self) -> str:
+        """The database file's path (`:memory:` for a store on no file)."""
+        return str(self.path) if self.path is not None else ":memory:"
+
     def schema_version(self) -> int:
         return schema.user_version(self.conn)
 
@@ -206,6 +215,11 @@ class Store:
         Nested blocks join the outer transaction: they are savepoints, so an exception caught
         inside the outer block undoes only the inner block, and nothing is durable until the
         outermost block commits. A SQLite error inside leaves it as a `StorageError`.
+
+        How this honours the port's concurrency contract (`clerk.ports.store`): `BEGIN IMMEDIATE`
+        takes SQLite's database-wide write lock before the block runs (another store waits up to
+        the busy timeout, then `BusyError`), so writers are serialised per file, which covers the
+        per-case serialisation (point 2) and the per-origin chain-head lock (point 4a) at once.
         """
         with self._lock, translated():
             if self._depth == 0:
@@ -546,7 +560,7 @@ class Store:
         with self.transaction():
             # A county office keeps one chain per point whose cases it decides (`clerk.storage.sqlite.sync`).
             origin = chain_for(self.origin(point_code), point_code)
-            seq, prev = self.chain_head(origin)
+            seq, prev = self._lock_chain_head(origin)
             fields.update(origin=origin, seq=seq + 1)
             digest = chain.event_hash(fields, prev, chain.CURRENT_FORMAT)
             self.db.table("events").insert(
@@ -575,6 +589,21 @@ class Store:
             "SELECT seq, hash FROM events WHERE origin = ? ORDER BY seq DESC LIMIT 1", (origin,)
         ).fetchone()
         return (int(row[0]), str(row[1])) if row else (0, schema.ZERO_HASH)
+
+    def _lock_chain_head(self, origin: str) -> tuple[int, str]:
+        """Step (a) and (b) of the port's chain contract (`clerk.ports.store`, point 4): hold
+        `origin`'s chain head until the transaction ends, and read it.
+
+        In SQLite the lock is the one every transaction of this store already holds: `BEGIN
+        IMMEDIATE` takes the database-wide write lock before the block runs, so no other writer
+        (of any origin) can append between this read and the caller's insert and commit. A
+        server engine takes a row lock on the origin's chain-head row here (`SELECT ... FOR
+        UPDATE`). The backstop in both is `UNIQUE (origin, seq)`: a writer that read a stale
+        head fails with `ConstraintError` and its transaction rolls back; the chain never forks.
+        """
+        if self._depth == 0 or not self.conn.in_transaction:
+            raise StorageError("a chain head is read for appending only inside a transaction")
+        return self.chain_head(origin)
 
     def _latest_origin(self) -> str:
         row = self.conn.execute("SELECT origin FROM events ORDER BY n DESC LIMIT 1").fetchone()
@@ -696,7 +725,7 @@ class Store:
         hashes: list[str] = []
         with self.transaction():
             origin = chain_for(self.origin(point_code), point_code)  # as `append_event` chains it
-            seq, prev = self.chain_head(origin)
+            seq, prev = self._lock_chain_head(origin)
             for event in events:
                 fields = _event_fields(event, point_code)
                 seq += 1
@@ -840,21 +869,41 @@ class Store:
 
     def verify(
         self, *, full: bool = False, remember: bool = True, recent_files: bool = True
-    ) -> dict[str, Any]:
+    ) -> VerifyReport:
         """Prove the record (`clerk.storage.sqlite.verify`): incremental from the last verify unless
         `full`. A passed verify is remembered (unless `remember` is false) so the next starts there.
         `recent_files=False`: see `clerk.storage.sqlite.verify.verify` (the daily ledger's).
 
-        Keys: ok, mode, integrity, chain_ok, events (walked), first_broken, head, chains,
-        checkpoints, cases, documents, problems (list), problem (Chinese text or None).
+        The report (`clerk.ports.verify_report.VerifyReport`) has ok, mode, integrity, chain_ok,
+        events (walked), first_broken, head, chains, checkpoints, cases, documents, problems,
+        problem (Chinese text or None); it still reads as the mapping this returned before.
         """
         with self._lock:
             report = verify_store(self.conn, full=full, recent_files=recent_files)
             if remember and report.ok:
                 record_verify(self.conn, report, self.now())
-        return report.as_dict()
+        return report.typed()
 
-    def backup(self, out: str | Path) -> dict[str, Any]:
+    def engine_checks(self, *, quick: bool = False) -> list[str]:
+        """SQLite's own checks of the file: `integrity_check` (`quick_check` when `quick`) and,
+        when that passes, `foreign_key_check`. Returns what they found ([] when the file is
+        sound), as SQLite words it; a damaged page is reported, not raised."""
+        with self._lock:
+            try:
+                messages = chain_walk.integrity_messages(self.conn, quick=quick)
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise
+                return [str(exc)]
+            if messages != ["ok"]:
+                return messages
+            broken = self.conn.execute("PRAGMA foreign_key_check").fetchall()
+            return [
+                f"foreign key: {table} row {rowid} refers to a missing {parent} row"
+                for table, rowid, parent, _fk in broken
+            ]
+
+    def backup(self, out: str | Path) -> VerifyReport:
         """A consistent copy at `out` (sqlite3 backup API), verified; returns the copy's `verify()`."""
         return files.backup_file(self.conn, out)
 
@@ -979,3 +1028,10 @@ def _translate_reads(cls: type) -> type:
 
 
 _translate_reads(Store)
+
+
+if TYPE_CHECKING:  # a static check (mypy): the SQLite store implements the port
+    from clerk.ports.store import Store as _Port
+
+    def _sqlite_store_is_a_store(store: Store) -> _Port:
+        return store

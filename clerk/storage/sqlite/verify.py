@@ -34,7 +34,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,7 @@ from clerk.domain.replay import (
     ReplayError,
     apply,
 )
+from clerk.ports.verify_report import ChainSummary, VerifyProblem, VerifyReport
 from clerk.storage.sqlite import chain_walk
 from clerk.support.progress import Progress, silent
 
@@ -109,44 +110,49 @@ class Report:
     def ok(self) -> bool:
         return not self.problems
 
-    def as_dict(self) -> dict[str, Any]:
+    def typed(self) -> VerifyReport:
+        """The port's report (`clerk.ports.verify_report.VerifyReport`) of this check."""
         broken = next((c for c in self.chains if not c.ok), None)
         heads = {c.origin: c.head for c in self.chains if c.head is not None}
         own_head = next(iter(heads.values()), None) if len(heads) == 1 else None
-        return {
-            "ok": self.ok,
-            "mode": "full" if self.full else "incremental",
-            "escalated": self.escalated,
-            "integrity": self.integrity,
-            "foreign_keys": "ok"
+        return VerifyReport(
+            ok=self.ok,
+            mode="full" if self.full else "incremental",
+            escalated=self.escalated,
+            integrity=self.integrity,
+            foreign_keys="ok"
             if not any(p.kind == "foreign_key" for p in self.problems)
             else "problems",
-            "chain_ok": broken is None,
-            "events": sum(c.walked for c in self.chains),
-            "first_broken": broken.broken_at if broken else None,
-            "first_broken_origin": broken.origin if broken else None,
-            "head": own_head.hash if own_head and broken is None else None,
-            "chains": [
-                {
-                    "origin": c.origin,
-                    "from_seq": c.start,
-                    "walked": c.walked,
-                    "seq": c.head.seq if c.head else 0,
-                    "hash": c.head.hash if c.head else None,
-                    "ok": c.ok,
-                    "broken_at": c.broken_at,
-                }
+            chain_ok=broken is None,
+            events=sum(c.walked for c in self.chains),
+            first_broken=broken.broken_at if broken else None,
+            first_broken_origin=broken.origin if broken else None,
+            head=own_head.hash if own_head and broken is None else None,
+            chains=tuple(
+                ChainSummary(
+                    origin=c.origin,
+                    from_seq=c.start,
+                    walked=c.walked,
+                    seq=c.head.seq if c.head else 0,
+                    hash=c.head.hash if c.head else None,
+                    ok=c.ok,
+                    broken_at=c.broken_at,
+                )
                 for c in self.chains
-            ],
-            "checkpoints": self.checkpoints,
-            "cases": self.cases,
-            "documents": self.documents,
-            "set_aside_files": self.set_aside,
-            "problems": [
-                {k: v for k, v in asdict(p).items() if v is not None} for p in self.problems
-            ],
-            "problem": "；".join(p.message for p in self.problems[:20]) if self.problems else None,
-        }
+            ),
+            checkpoints=self.checkpoints,
+            cases=self.cases,
+            documents=self.documents,
+            set_aside_files=self.set_aside,
+            problems=tuple(
+                VerifyProblem(p.kind, p.message, p.case_no, p.column, p.origin, p.seq)
+                for p in self.problems
+            ),
+            problem="；".join(p.message for p in self.problems[:20]) if self.problems else None,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.typed().as_dict()
 
 
 # ---------------------------------------------------------------------- entry point

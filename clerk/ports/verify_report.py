@@ -1,0 +1,187 @@
+"""What `Store.verify()` answers: a typed, frozen report of the proof of the record.
+
+The attributes carry the names the callers have always read (`ok`, `mode`, `chains`, ...).
+Until every caller reads attributes, the report also reads as the mapping it used to be
+(`report["ok"]`, `report.get("problem")`, `{**report}`): `as_dict()` is that mapping, key for
+key, and what `clerk verify --json` prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ChainSummary:
+    """One origin's chain as a verify walked it."""
+
+    origin: str
+    from_seq: int  # the seq walked from (0 = from the beginning)
+    walked: int  # events checked by this verify
+    seq: int  # the head reached (0 when the chain is empty)
+    hash: str | None  # the head's hash
+    ok: bool
+    broken_at: int | None  # the seq of the first bad link
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin,
+            "from_seq": self.from_seq,
+            "walked": self.walked,
+            "seq": self.seq,
+            "hash": self.hash,
+            "ok": self.ok,
+            "broken_at": self.broken_at,
+        }
+
+
+@dataclass(frozen=True)
+class VerifyProblem:
+    """One thing a verify found wrong; `message` is Chinese, for the person reading the report."""
+
+    kind: str  # file | integrity | foreign_key | trigger | chain | checkpoint | case | document | orphan
+    message: str
+    case_no: str | None = None
+    column: str | None = None
+    origin: str | None = None
+    seq: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "message": self.message}
+        for name in ("case_no", "column", "origin", "seq"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        return out
+
+
+@dataclass(frozen=True)
+class VerifyReport(Mapping[str, Any]):
+    """The proof of the record, or why a file could not be verified at all (`unverifiable`).
+
+    `integrity` is the engine's own check: "ok", "not checked" (an incremental verify), or its
+    messages (a list), or for an unverifiable file the reason (text).
+    """
+
+    ok: bool
+    mode: str | None  # "full" | "incremental"; None for a file that could not be verified
+    integrity: str | list[str]
+    chain_ok: bool
+    events: int  # events walked
+    first_broken: int | None
+    head: str | None  # the one chain's head hash, when the file holds one whole chain
+    problem: str | None  # the first problems as one Chinese text, None when ok
+    escalated: str | None = None  # why an incremental verify became a full one
+    foreign_keys: str | None = "ok"  # "ok" | "problems"; None when not verified
+    first_broken_origin: str | None = None
+    chains: tuple[ChainSummary, ...] = ()
+    checkpoints: int = 0
+    cases: int = 0
+    documents: int = 0
+    set_aside_files: int = 0
+    problems: tuple[VerifyProblem, ...] = field(default=())
+    unverifiable: bool = False  # the file could not be opened or is not a current clerk file
+
+    @classmethod
+    def refused(cls, problem: str) -> VerifyReport:
+        """The report on a file that could not be verified (missing, unreadable, wrong version)."""
+        return cls(
+            ok=False,
+            mode=None,
+            integrity=problem,
+            foreign_keys=None,
+            chain_ok=False,
+            events=0,
+            first_broken=None,
+            head=None,
+            problem=problem,
+            problems=(VerifyProblem("file", problem),),
+            unverifiable=True,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as the mapping `Store.verify()` used to return (and `--json` prints)."""
+        problems = [p.as_dict() for p in self.problems]
+        if self.unverifiable:
+            return {
+                "ok": self.ok,
+                "integrity": self.integrity,
+                "foreign_keys": self.foreign_keys,
+                "chain_ok": self.chain_ok,
+                "events": self.events,
+                "first_broken": self.first_broken,
+                "head": self.head,
+                "problem": self.problem,
+                "problems": problems,
+            }
+        return {
+            "ok": self.ok,
+            "mode": self.mode,
+            "escalated": self.escalated,
+            "integrity": self.integrity,
+            "foreign_keys": self.foreign_keys,
+            "chain_ok": self.chain_ok,
+            "events": self.events,
+            "first_broken": self.first_broken,
+            "first_broken_origin": self.first_broken_origin,
+            "head": self.head,
+            "chains": [c.as_dict() for c in self.chains],
+            "checkpoints": self.checkpoints,
+            "cases": self.cases,
+            "documents": self.documents,
+            "set_aside_files": self.set_aside_files,
+            "problems": problems,
+            "problem": self.problem,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> VerifyReport:
+        """The report a mapping of `as_dict()`'s shape describes (extra keys are ignored)."""
+        if isinstance(data, VerifyReport):
+            return data
+        problems = tuple(
+            VerifyProblem(
+                p["kind"],
+                p["message"],
+                p.get("case_no"),
+                p.get("column"),
+                p.get("origin"),
+                p.get("seq"),
+            )
+            for p in data.get("problems") or ()
+        )
+        return cls(
+            ok=bool(data["ok"]),
+            mode=data.get("mode"),
+            integrity=data.get("integrity", "ok"),
+            chain_ok=bool(data.get("chain_ok")),
+            events=int(data.get("events") or 0),
+            first_broken=data.get("first_broken"),
+            head=data.get("head"),
+            problem=data.get("problem"),
+            escalated=data.get("escalated"),
+            foreign_keys=data.get("foreign_keys"),
+            first_broken_origin=data.get("first_broken_origin"),
+            chains=tuple(ChainSummary(**c) for c in data.get("chains") or ()),
+            checkpoints=int(data.get("checkpoints") or 0),
+            cases=int(data.get("cases") or 0),
+            documents=int(data.get("documents") or 0)
+            if isinstance(data.get("documents", 0), int)
+            else 0,
+            set_aside_files=int(data.get("set_aside_files") or 0),
+            problems=problems,
+            unverifiable="mode" not in data,
+        )
+
+    # ---------------------------------------------------------------- the mapping it used to be
+
+    def __getitem__(self, key: str) -> Any:
+        return self.as_dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.as_dict())
+
+    def __len__(self) -> int:
+        return len(self.as_dict())

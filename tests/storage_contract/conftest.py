@@ -1,0 +1,33 @@
+"""Fixtures of the storage contract: `adapter` (one per engine in `contract_adapters.ADAPTERS`)
+and `store` (a fresh store of that adapter whose installation is the point YZ01)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from contract_adapters import ADAPTERS, Adapter
+from contract_helpers import ORIGIN, FixedClock
+
+from clerk.ports.store import Store
+
+
+@pytest.fixture(params=sorted(ADAPTERS))
+def adapter(request: pytest.FixtureRequest) -> Adapter:
+    return ADAPTERS[request.param]
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def store(adapter: Adapter, tmp_path: Path, clock: FixedClock) -> Iterator[Store]:
+    """A fresh store whose installation is the point YZ01."""
+    s = adapter.create(tmp_path, clock)
+    s.set_setting("point_code", ORIGIN)
+    s.add_point(ORIGIN, "岳麓区服务点", "point", ORIGIN)
+    yield s
+    s.close()
