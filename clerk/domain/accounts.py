@@ -58,9 +58,7 @@ def check_password_policy(password: str, login: str = "") -> None:
         raise PasswordPolicyError("密码不能与登录名相同，请重新设置。")
 
 
-
 WRONG_CREDENTIALS = "登录名或密码不正确，请重新输入。"
-
 
 
 def password_matches(hasher: PasswordHasher, stored: str, password: str) -> bool:

@@ -38,6 +38,7 @@ __all__ = [
     "default_hasher",
 ]
 
+
 def _user(row: sqlite3.Row | tuple) -> User:
     login, name, role, point_code, active, failed, locked_until = row
     return User(
@@ -208,5 +209,3 @@ def authenticate(
         (new_hash, user.login),
     )
     return get_user(conn, user.login), None
-
-
