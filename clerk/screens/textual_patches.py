@@ -79,7 +79,7 @@ class KeysOneByOne:
     back to the app, marked with the attribute `_clerk_released` (set on the event; Textual's
     `Message` declares `__slots__` but `events.Key` does not, so the marker fits), only once every
     message the previous key caused has been handled. "Handled" is read from the private state of
-    each `MessagePump`: `_message_queue` (an asyncio Queue), `_pending_message` and
+    each `MessagePump`: `_message_queue` (a queue with `empty()`), `_pending_message` and
     `_next_callbacks`. Forwarded keys (`Message.is_forwarded`) pass straight through.
     Why: a burst typed into the setup or new-case form put passwords and ID numbers into the
     wrong fields. Written against Textual 8.2.8.
