@@ -42,6 +42,8 @@ ROLE_ACTIONS: dict[str, frozenset[Role]] = {
 }
 
 
+# Its changes to Textual internals (keys one by one, crashes without locals, storage failures
+# as toasts) are mixins from clerk/screens/textual_patches.py, each documented and tested there.
 class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
     TITLE = "医保经办窗口"
     CSS_PATH = "app.tcss"
@@ -60,7 +62,10 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
     # ------------------------------------------------------------------ storage failures
 
     def report_failure(self, exc: BaseException) -> bool:
-        """Show a refused read or write as a Chinese toast; False for errors that are not the store's."""
+        """Show a refused read or write as a Chinese toast; False for errors that are not the store's.
+
+        `FailuresAsToasts` and every screen's `GuardedScreen` ask this before letting an error end
+        the app or the screen."""
         from clerk.service.failures import failure_message
 
         message = failure_message(exc)
