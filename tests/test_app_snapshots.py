@@ -40,8 +40,17 @@ def test_item_picker_snapshot(snap_compare: Any) -> None:
     assert snap_compare(app, press=[*"zhuyuan"], terminal_size=SIZE)
 
 
-def test_dashboard_snapshot(snap_compare: Any, tmp_path: Any) -> None:
+def quiet_fonts(monkeypatch: Any) -> None:
+    """The start-up toast about a missing Chinese font depends on the machine, not on the app."""
+    import clerk.documents.fonts as fonts
+
+    monkeypatch.setattr(fonts, "font_warning", lambda: "")
+
+
+def test_dashboard_snapshot(snap_compare: Any, tmp_path: Any, monkeypatch: Any) -> None:
     from test_app_support import app_for, open_case, ready
+
+    quiet_fonts(monkeypatch)
 
     window, admin = ready(tmp_path)
     open_case(window, admin)
@@ -51,8 +60,10 @@ def test_dashboard_snapshot(snap_compare: Any, tmp_path: Any) -> None:
     assert snap_compare(app_for(window, admin), terminal_size=SIZE)
 
 
-def test_new_case_snapshot(snap_compare: Any, tmp_path: Any) -> None:
+def test_new_case_snapshot(snap_compare: Any, tmp_path: Any, monkeypatch: Any) -> None:
     from test_app_support import PERSON_ID, app_for, ready
+
+    quiet_fonts(monkeypatch)
 
     window, admin = ready(tmp_path)
 

@@ -8,25 +8,23 @@ so an office can remap keys with `App.set_keymap({"app.new_case": "f12"})`.
 from __future__ import annotations
 
 import argparse
-import asyncio
-from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import rich
-from rich.align import Align
-from rich.segment import Segments
-from rich.text import Text
-from textual import events
 from textual.app import App, SystemCommand
-from textual.binding import Binding
-from textual.command import CommandList, CommandPalette
+from textual.command import CommandPalette
 from textual.screen import Screen
-from textual.widgets.option_list import Option
 
 from clerk.domain.limits import ADMIN_ROLES, LEDGER_ROLES
 from clerk.domain.model import Role
+from clerk.screens.app_bindings import APP_BINDINGS
+from clerk.screens.textual_patches import (
+    ChinesePalette,
+    CrashWithoutLocals,
+    FailuresAsToasts,
+    KeysOneByOne,
+)
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -44,202 +42,30 @@ ROLE_ACTIONS: dict[str, frozenset[Role]] = {
 }
 
 
-# How many scheduler turns one key may take to settle before the next is let through anyway
-# (an animation that never stops must not freeze the keyboard).
-MAX_SETTLE_TURNS = 500
-
-
-class ChinesePalette(CommandPalette):
-    """Textual's command palette, with its "No matches found" in Chinese."""
-
-    def _start_no_matches_countdown(self, search_value: str) -> None:
-        self._stop_no_matches_countdown()
-
-        def show_no_matches() -> None:
-            if search_value:
-                self.query_one(CommandList).add_option(
-                    Option(
-                        Align.center(Text("没有匹配的命令", style="not bold")),
-                        disabled=True,
-                        id=self._NO_MATCHES,
-                    )
-                )
-                self._list_visible = True
-            else:
-                self._list_visible = False
-
-        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
-
-
-class ClerkApp(App[None]):
+# Its changes to Textual internals (keys one by one, crashes without locals, storage failures
+# as toasts) are mixins from clerk/screens/textual_patches.py, each documented and tested there.
+class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
     TITLE = "医保经办窗口"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     # An 80-column terminal gets the "-narrow" class: side panels give way to the case table.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
-    BINDINGS = [
-        Binding("f1", "help", "帮助", id="app.help", tooltip="按键说明"),
-        Binding(
-            "f2",
-            "new_case",
-            "新建办件",
-            id="app.new_case",
-            tooltip="选择事项，登记申请人，核验材料",
-        ),
-        Binding(
-            "f3", "search", "查询", id="app.search", tooltip="按办件号、证件号、姓名、单位查询"
-        ),
-        Binding(
-            "f4", "catalogue", "事项指南", id="app.catalogue", tooltip="39项经办事项的材料与时限"
-        ),
-        Binding("f5", "dashboard", "工作台", id="app.dashboard", tooltip="回到工作台并刷新"),
-        Binding(
-            "ctrl+r",
-            "ledger",
-            "日结单",
-            id="app.ledger",
-            tooltip="本机当日或以前某日的日结单，可导出",
-            show=False,
-        ),
-        Binding(
-            "ctrl+y",
-            "users",
-            "用户管理",
-            id="app.users",
-            tooltip="新增、停用账号，重置密码（管理员）",
-            show=False,
-        ),
-        Binding(
-            "ctrl+o",
-            "points",
-            "服务点",
-            id="app.points",
-            tooltip="经办机构和服务点，登记新服务点（管理员）",
-            show=False,
-        ),
-        Binding(
-            "ctrl+t",
-            "roster",
-            "名册导入",
-            id="app.roster",
-            tooltip="大中专院校：学生名册（表6）整批参保登记",
-        ),
-        Binding(
-            "ctrl+b",
-            "day_end",
-            "日终上报",
-            id="app.day_end",
-            tooltip="日结单，然后把上报包（县级：回执包）写到 U 盘",
-            show=False,
-        ),
-        Binding(
-            "ctrl+g",
-            "sync_import",
-            "导入",
-            id="app.sync_import",
-            tooltip="导入对方的上报包或回执包，处理冲突",
-            show=False,
-        ),
-        Binding("ctrl+p", "command_palette", "命令", id="app.palette", priority=True, show=False),
-        Binding("ctrl+l", "logout", "注销", id="app.logout", tooltip="换人登录", show=False),
-        Binding(
-            "ctrl+n",
-            "change_password",
-            "修改密码",
-            id="app.password",
-            tooltip="修改自己的登录密码",
-            show=False,
-        ),
-        Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True, show=False),
-    ]
+    BINDINGS = APP_BINDINGS
 
     def __init__(self, window: Window, *, user: Any = None) -> None:
         super().__init__()
         self.window = window
         self.user = user
-        self._keys: deque[events.Key] = deque()
-        self._key_pump: asyncio.Task[None] | None = None
         window.on_actor_revoked = self._actor_revoked
 
-    # ------------------------------------------------------------------ keys, one at a time
-
-    async def on_event(self, event: events.Event) -> None:
-        """Keys arriving in one burst (a scanner, a card reader, a fast typist) are handled one by one.
-
-        Textual forwards every key to the focused widget at once, while a Tab or an Enter moves the
-        focus only after the key has travelled up the widget tree (and `Widget.focus` is deferred
-        as well), so the keys behind it used to land in the old field. Here each key is let through
-        only once the previous one has settled: every message it caused, in every widget, handled.
-        """
-        if (
-            isinstance(event, events.Key)
-            and not event.is_forwarded
-            and not getattr(event, "_clerk_released", False)
-        ):
-            self._keys.append(event)
-            if self._key_pump is None or self._key_pump.done():
-                self._key_pump = asyncio.create_task(self._pump_keys())
-            return
-        await super().on_event(event)
-
-    async def _pump_keys(self) -> None:
-        while self._keys:
-            key = self._keys.popleft()
-            key._clerk_released = True  # type: ignore[attr-defined]
-            self.post_message(key)
-            await self._settled()
-
-    async def _settled(self) -> None:
-        """Wait until every message pump of the app and its screens has nothing left to do."""
-        quiet = 0
-        for _ in range(MAX_SETTLE_TURNS):
-            await asyncio.sleep(0)
-            quiet = quiet + 1 if self._all_idle() else 0
-            if quiet >= 3:
-                return
-
-    def _all_idle(self) -> bool:
-        pumps: list[Any] = [self]
-        for screen in self.screen_stack:
-            pumps.extend(screen.walk_children(with_self=True))
-        return not any(
-            not pump._message_queue.empty()
-            or pump._pending_message is not None
-            or pump._next_callbacks
-            for pump in pumps
-        )
-
-    # ------------------------------------------------------------------ crashes and storage failures
-
-    def _fatal_error(self) -> None:
-        """Textual prints the locals of every frame in a crash; those may hold a password or an ID."""
-        from rich.traceback import Traceback  # pygments and its lexers: only when crashing
-
-        self.bell()
-        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
-        self._exit_renderables.append(
-            Segments(self.console.render(traceback, self.console.options))
-        )
-        self._close_messages_no_wait()
-
-    async def _dispatch_action(self, namespace: Any, action_name: str, params: Any) -> bool:
-        """A storage failure in any key's action shows its Chinese message and keeps the screen."""
-        try:
-            return await super()._dispatch_action(namespace, action_name, params)
-        except Exception as exc:
-            if not self.report_failure(exc):
-                raise
-            return True
-
-    def _handle_exception(self, error: Exception) -> None:
-        """A result callback or a handler outside a screen that hit a storage failure: a toast, no crash."""
-        if self.report_failure(error):
-            return
-        super()._handle_exception(error)
+    # ------------------------------------------------------------------ storage failures
 
     def report_failure(self, exc: BaseException) -> bool:
-        """Show a refused read or write as a Chinese toast; False for errors that are not the store's."""
+        """Show a refused read or write as a Chinese toast; False for errors that are not the store's.
+
+        `FailuresAsToasts` and every screen's `GuardedScreen` ask this before letting an error end
+        the app or the screen."""
         from clerk.service.failures import failure_message
 
         message = failure_message(exc)

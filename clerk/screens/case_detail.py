@@ -21,7 +21,7 @@ from clerk.domain.model import Action, CaseState, Channel, Rating
 from clerk.screens.choice import ChoiceScreen
 from clerk.screens.payment import PaymentScreen
 from clerk.screens.reason import ReasonScreen
-from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen
 from clerk.service.views import CaseView
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 from clerk.domain.catalog import Catalog
 from clerk.domain.catalog_view import item_guide_text
 from clerk.domain.item_search import ItemFinder
-from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen
 from clerk.screens.widgets.item_list import ItemList
 from clerk.service.views import ItemChoice
 

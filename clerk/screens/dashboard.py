@@ -16,8 +16,8 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerk.domain.limits import DEEMED_ACCEPTED_WORKING_DAYS
+from clerk.screens.textual_patches import GuardedScreen
 from clerk.screens.widgets.case_table import CaseTable
-from clerk.screens.widgets.guard import GuardedScreen
 from clerk.service.views import Queues
 
 if TYPE_CHECKING:

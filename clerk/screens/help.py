@@ -14,7 +14,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.app_bindings import APP_BINDINGS
+from clerk.screens.textual_patches import GuardedScreen
 
 KEY_NAMES = {
     "escape": "Esc",
@@ -36,7 +37,6 @@ def key_label(key: str) -> str:
 
 
 def sections() -> list[tuple[str, list[Binding]]]:
-    from clerk.screens.app import ClerkApp
     from clerk.screens.case_detail import CaseDetailScreen
     from clerk.screens.catalogue import CatalogueScreen
     from clerk.screens.choice import ChoiceScreen
@@ -62,7 +62,6 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from clerk.screens.users import UsersScreen
 
     owners: list[tuple[str, Any]] = [
-        ("全局（任何界面）", ClerkApp),
         ("首次设置", SetupScreen),
         ("登录", LoginScreen),
         ("工作台", DashboardScreen),
@@ -89,7 +88,11 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("导入上报包、回执包与冲突队列", SyncImportScreen),
     ]
     return [
-        (title, [b for b in owner.BINDINGS if isinstance(b, Binding)]) for title, owner in owners
+        (title, [b for b in bindings if isinstance(b, Binding)])
+        for title, bindings in [
+            ("全局（任何界面）", APP_BINDINGS),
+            *[(title, owner.BINDINGS) for title, owner in owners],
+        ]
     ]
 
 

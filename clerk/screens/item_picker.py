@@ -18,7 +18,7 @@ from clerk.domain.catalog import Catalog, Item
 from clerk.domain.catalog_view import material_line
 from clerk.domain.item_search import ItemFinder
 from clerk.domain.model import APPLICANT_KIND_LABELS
-from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen
 from clerk.screens.widgets.item_list import ItemList
 from clerk.service.views import ItemChoice
 

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from clerk.domain.limits import EXPORT_ROLES
-from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen
 
 if TYPE_CHECKING:
     from clerk.service.ledger import Ledger

@@ -28,7 +28,7 @@ from clerk.domain.refusal import is_lack_of_competence
 from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
 from clerk.screens.notice_preview import NoticePreviewScreen
 from clerk.screens.reason import ReasonScreen
-from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen
 from clerk.service.views import CaseView, MaterialRow
 
 if TYPE_CHECKING:

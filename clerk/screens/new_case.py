@@ -25,9 +25,9 @@ from clerk.domain.catalog_view import material_line
 from clerk.domain.field_limits import AGENT_NAME_MAX, ID_NUMBER_MAX, NAME_MAX, PHONE_MAX
 from clerk.domain.identifiers import ID_TYPE_LABELS, validate_id, validate_phone
 from clerk.domain.model import APPLICANT_KIND_LABELS, CHANNEL_CHOICES, Applicant, Channel
+from clerk.screens.discard import ConfirmDiscard
 from clerk.screens.item_picker import ItemPickerScreen
-from clerk.screens.widgets.discard import ConfirmDiscard
-from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen
 
 if TYPE_CHECKING:
     from clerk.service.window import Window

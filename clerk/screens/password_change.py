@@ -12,8 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
-from clerk.screens.widgets.discard import ConfirmDiscard
-from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.discard import ConfirmDiscard
+from clerk.screens.textual_patches import GuardedScreen
 
 if TYPE_CHECKING:
     from clerk.service.window import Window

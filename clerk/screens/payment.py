@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
 from clerk.domain.field_limits import REFERENCE_MAX, checked_amount
-from clerk.screens.widgets.discard import ConfirmDiscard
-from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.discard import ConfirmDiscard
+from clerk.screens.textual_patches import GuardedScreen
 
 
 def parse_yuan(text: str) -> int | None:

@@ -18,8 +18,8 @@ from textual.widgets.option_list import Option
 
 from clerk.domain.field_limits import POINT_NAME_MAX
 from clerk.domain.offices import POINT_KINDS, ServicePoint
-from clerk.screens.widgets.discard import ConfirmDiscard
-from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.discard import ConfirmDiscard
+from clerk.screens.textual_patches import GuardedScreen
 from clerk.service.administration import DECLARABLE_KINDS
 from clerk.service.case_reader import ServiceError
 

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from clerk.domain.offices import POINT_KINDS, ServicePoint
 from clerk.screens.point_form import PointFormScreen
-from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen
 
 if TYPE_CHECKING:
     from clerk.service.window import Window

@@ -15,8 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from clerk.screens.widgets.discard import ConfirmDiscard
-from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.discard import ConfirmDiscard
+from clerk.screens.textual_patches import GuardedScreen
 
 REASON_MAX_INPUT = (
     300  # the domain limit (clerk.domain.field_limits.REASON_MAX); the field stops there too

@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
+from clerk.screens.textual_patches import GuardedScreen
 from clerk.screens.widgets.case_table import CaseTable
-from clerk.screens.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
     from clerk.service.window import Window

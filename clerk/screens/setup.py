@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerk.domain.limits import MIN_PASSWORD_LENGTH
-from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen
 
 if TYPE_CHECKING:
     from clerk.service.window import Window

@@ -15,8 +15,8 @@ from textual.widgets.option_list import Option
 from clerk.domain.field_limits import USER_NAME_MAX
 from clerk.domain.limits import MIN_PASSWORD_LENGTH, ROLE_ORDER
 from clerk.domain.model import ROLE_LABELS, Role
-from clerk.screens.widgets.discard import ConfirmDiscard
-from clerk.screens.widgets.guard import GuardedScreen
+from clerk.screens.discard import ConfirmDiscard
+from clerk.screens.textual_patches import GuardedScreen
 
 if TYPE_CHECKING:
     from clerk.service.window import Window

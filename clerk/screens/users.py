@@ -17,8 +17,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 from clerk.domain.clock import TZ
 from clerk.domain.model import ROLE_LABELS
 from clerk.screens.password_reset import PasswordResetScreen
+from clerk.screens.textual_patches import GuardedScreen
 from clerk.screens.user_form import UserFormScreen
-from clerk.screens.widgets.guard import GuardedScreen
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -1,4 +1,8 @@
-"""Esc on a form that has something typed in asks before throwing it away."""
+"""Esc on a form that has something typed in asks before throwing it away.
+
+A mixin of the form screens, beside them rather than in `widgets`: it opens a `ChoiceScreen`,
+and widgets never open screens.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.widgets import Input
+
+from clerk.screens.choice import ChoiceScreen
 
 KEEP, DISCARD = "keep", "discard"
 
@@ -17,8 +23,6 @@ class ConfirmDiscard:
         return any(field.value.strip() for field in self.query(Input))  # type: ignore[attr-defined]
 
     def discard_or_ask(self, close: Callable[[], Any]) -> None:
-        from clerk.screens.choice import ChoiceScreen
-
         if not self.typed_anything():
             close()
             return
