@@ -67,7 +67,7 @@ def toasts(app: App[Any]) -> list[str]:
 
 def test_the_installed_textual_is_the_one_the_patches_were_written_against() -> None:
     """Upgrading Textual: read every patch's docstring, run this file, then bump WRITTEN_AGAINST."""
-    assert version("textual") == WRITTEN_AGAINST
+    assert ".".join(version("textual").split(".")[:2]) == WRITTEN_AGAINST
 
 
 # ---------------------------------------------------------------------- ChinesePalette

@@ -28,8 +28,9 @@ from textual import events
 from textual.command import CommandList, CommandPalette
 from textual.widgets.option_list import Option
 
-WRITTEN_AGAINST = "8.2.8"
-"""The Textual release every patch here was written against and is tested with."""
+WRITTEN_AGAINST = "8.2"
+"""The Textual minor version every patch here was written against (first on 8.2.8) and is tested
+with; pyproject.toml pins Textual to it (`textual>=8.2.8,<8.3`)."""
 
 NO_MATCHES = "没有匹配的命令"
 
