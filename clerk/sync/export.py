@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from clerk.storage.sqlite.schema import LATEST, ZERO_HASH
-from clerk.storage.sqlite.sync import (
+from clerk.domain.chain import ZERO_HASH
+from clerk.ports.sync import (
     BATCH_LOCAL_COLUMNS,
     LOCAL_COLUMNS,
     RECORD_TABLES,
@@ -110,7 +110,7 @@ def build_export(
     last_in = sync.last_bundle("in", receiver)
     manifest = {
         "format": fmt.FORMAT,
-        "schema": LATEST,
+        "schema": sync.schema_version(),
         "suite": fmt.SUITE,
         "kind": "return" if who.is_office else "report",
         "from": who.code,
