@@ -254,6 +254,13 @@ def test_a_revoked_sender_is_refused(pair, tmp_path):
 
 
 def test_a_newer_schema_is_refused(pair, tmp_path, monkeypatch):
+    """Format 1 (raw rows): a bundle from a newer database is refused with what to do."""
+    from functools import partial
+
+    from clerk.sync import exchange
+    from clerk.sync import export as exporting
+
+    monkeypatch.setattr(exchange, "build_export", partial(exporting.build_export, format=1))
     county, point = pair
     collected(point, 35)
     newer = point.store.sync_store().schema_version() + 1  # the manifest's schema number

@@ -12,6 +12,7 @@ from typing import Any
 from clerk.domain.chain import STORED_COLUMNS, canonical_json, event_hash, spliced_hash
 from clerk.ports.sync import SyncStore
 from clerk.sync import bundle as fmt
+from clerk.sync import wire
 from clerk.sync.bundle import BundleError, Contents, Header
 from clerk.sync.keys import KeyPair, PublicKeys
 from clerk.sync.ownership import installation_of
@@ -69,6 +70,7 @@ def check_bundle(
     contents = fmt.open_payload(payload, schema_version=schema_version)
     if contents.header != header:
         raise BundleError("bad_part", "上报包的文件头与签名清单不一致，文件可能被改动，未导入。")
+    contents.records = wire.rows_from(int(contents.manifest.get("format") or 1), contents.records)
     check_chains(contents)
     return Checked(header=header, sender=sender, contents=contents, digest=fmt.sha256(payload))
 
