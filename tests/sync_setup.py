@@ -73,17 +73,16 @@ def person(n: int = 0, name: str = "张三丰"):
 
 def exchange_keys(county: Window, point: Window) -> None:
     """Both installations make keys and register each other, as `clerk keys` does."""
-    from clerk.storage.sqlite.sync import SyncStore
     from clerk.sync import keys, peers
 
     publics = {}
     for w in (county, point):
         publics[w] = peers.init_keys(w.store, w.offices, w.store.path, None)
     peers.add_peer(
-        SyncStore(county.store), county.offices, county.me(), publics[point], county.store.now()
+        county.store.sync_store(), county.offices, county.me(), publics[point], county.store.now()
     )
     peers.add_peer(
-        SyncStore(point.store), point.offices, point.me(), publics[county], point.store.now()
+        point.store.sync_store(), point.offices, point.me(), publics[county], point.store.now()
     )
     assert keys.has_keys(keys.key_dir(county.store.path))
 

@@ -15,8 +15,8 @@ from sync_setup import OFFICE, POINT, Clock, collected, exchange_keys, export, i
 from clerk.domain.chain import event_hash
 from clerk.domain.clock import TZ
 from clerk.ports.errors import StorageError
+from clerk.ports.sync import LOCAL_COLUMNS, RECORD_TABLES
 from clerk.storage.sqlite import sync as storage_sync
-from clerk.storage.sqlite.sync import SyncStore
 from clerk.sync import exchange, keys
 
 
@@ -106,7 +106,7 @@ def _held_rows(window, checked: exchange.Checked) -> int:
     conn = window.store.conn
     return sum(
         conn.execute(f"SELECT COUNT(*) FROM {table} WHERE uuid = ?", (row["uuid"],)).fetchone()[0]
-        for table in storage_sync.RECORD_TABLES
+        for table in RECORD_TABLES
         for row in checked.contents.records.get(table, [])
     )
 
@@ -115,7 +115,7 @@ def test_events_the_file_holds_are_duplicates_and_the_next_ones_are_stored(pair,
     county, point = pair
     collected(point, 35, 0)
     county.import_bundle(export(point, tmp_path / "one").path)
-    held = SyncStore(county.store).head(POINT)
+    held = county.store.sync_store().head(POINT)
     collected(point, 34, 1)
     # The point never saw an acknowledgement: its next bundle carries every event again.
     checked = checked_at(county, export(point, tmp_path / "two").path)
@@ -125,14 +125,14 @@ def test_events_the_file_holds_are_duplicates_and_the_next_ones_are_stored(pair,
     report = apply(county, checked)
     assert report.status == "imported"
     assert report.duplicates == held[0] + rows  # each held event, and the first case's rows
-    assert report.imported["events"] == SyncStore(point.store).head(POINT)[0] - held[0]
-    assert SyncStore(county.store).head(POINT) == SyncStore(point.store).head(POINT)
+    assert report.imported["events"] == point.store.sync_store().head(POINT)[0] - held[0]
+    assert county.store.sync_store().head(POINT) == point.store.sync_store().head(POINT)
 
 
 def test_event_hashes_reads_one_range_of_one_chain(pair):
     county, point = pair
     collected(point, 35, 0)
-    sync = SyncStore(point.store)
+    sync = point.store.sync_store()
     seq, digest = sync.head(POINT)
     assert sync.event_hashes(POINT, seq, seq + 5) == {seq: digest}
     assert sync.event_hashes(POINT, seq + 1, seq + 5) == {}
@@ -210,7 +210,7 @@ def test_a_record_whose_case_is_missing_is_refused_and_the_others_are_stored(pai
 def test_insert_records_across_statements_keeps_order_marks_and_search(pair, monkeypatch):
     county, _ = pair
     monkeypatch.setattr(storage_sync, "CHUNK", 2)  # five rows: three statements
-    sync = SyncStore(county.store)
+    sync = county.store.sync_store()
     rows = [_case(n) for n in range(5)]
     del rows[3]["unit_name"]  # another column set: its own statement, the default applies
     assert sync.insert_records("cases", rows, "2026-11-02T09:30:00+08:00") == 5
@@ -227,7 +227,7 @@ def test_insert_records_across_statements_keeps_order_marks_and_search(pair, mon
 
 def test_insert_records_refuses_an_unknown_column_and_stores_nothing(pair):
     county, _ = pair
-    sync = SyncStore(county.store)
+    sync = county.store.sync_store()
     rows = [_case(0), {**_case(1), "colour": "red"}]
     with pytest.raises(ValueError, match="colour"):
         sync.insert_records("cases", rows, "2026-11-02T09:30:00+08:00")
@@ -238,9 +238,9 @@ def test_insert_events_still_runs_the_chain_triggers_for_every_row(pair, monkeyp
     county, point = pair
     collected(point, 35, 0)
     monkeypatch.setattr(storage_sync, "CHUNK", 2)
-    source = SyncStore(point.store)
+    source = point.store.sync_store()
     events = source.events_after(POINT, 0)
-    target = SyncStore(county.store)
+    target = county.store.sync_store()
     target.insert_records(
         "cases", [_travelling(point, events[0]["case_uuid"])], "2026-11-02T09:30:00+08:00"
     )
@@ -255,7 +255,7 @@ def test_insert_events_still_runs_the_chain_triggers_for_every_row(pair, monkeyp
 
 def test_replacing_a_case_with_the_same_names_keeps_one_search_row_and_a_new_name_is_found(pair):
     county, _ = pair
-    sync = SyncStore(county.store)
+    sync = county.store.sync_store()
     row = _case(0)
     sync.insert_records("cases", [row], "2026-11-02T09:30:00+08:00")
     sync.replace_record(
@@ -292,9 +292,9 @@ def _case(n: int) -> dict:
 
 
 def _travelling(window, uuid: str) -> dict:
-    row = SyncStore(window.store).record("cases", uuid)
+    row = window.store.sync_store().record("cases", uuid)
     assert row is not None
-    return {k: v for k, v in row.items() if k not in storage_sync.LOCAL_COLUMNS}
+    return {k: v for k, v in row.items() if k not in LOCAL_COLUMNS}
 
 
 # ------------------------------------------------------------------ bundles: names and hashes

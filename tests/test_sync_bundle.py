@@ -198,8 +198,17 @@ def test_a_part_missing_from_the_payload_is_refused():
     assert caught.value.code == "bad_part"
 
 
-def test_a_newer_schema_is_refused_with_what_to_do():
+def test_a_format_2_bundle_from_a_newer_database_is_read():
+    """Format 2 records have the format's own shapes: the writer's storage version does not matter."""
     c = contents()
+    c.manifest["schema"] = 99
+    assert fmt.open_payload(fmt.pack_payload(c), schema_version=6).manifest["schema"] == 99
+
+
+def test_a_newer_schema_is_refused_with_what_to_do():
+    """A format-1 bundle carries its writer's table rows: those of a newer database are refused."""
+    c = contents()
+    c.manifest["format"] = 1
     c.manifest["schema"] = 99
     with pytest.raises(BundleError) as caught:
         fmt.open_payload(fmt.pack_payload(c), schema_version=6)
@@ -209,7 +218,7 @@ def test_a_newer_schema_is_refused_with_what_to_do():
 
 def test_a_newer_file_format_is_refused_from_the_header():
     data = (
-        b"CLERK-BUNDLE/2 "
+        b"CLERK-BUNDLE/3 "
         + json.dumps({"from": "LS01", "to": "YZ03", "seq": 1, "kind": "report"}).encode()
         + b"\n"
     )

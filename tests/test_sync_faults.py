@@ -24,7 +24,6 @@ from clerk.cli import main
 from clerk.domain.clock import TZ
 from clerk.domain.model import Action, CaseState, Event
 from clerk.storage.sqlite.files import verify_file
-from clerk.storage.sqlite.sync import SyncStore
 from clerk.sync import keys, peers
 from clerk.sync.exchange import report_text
 
@@ -231,7 +230,7 @@ def test_an_unknown_sender_is_refused(pair, tmp_path, clock):
     public = peers.init_keys(stranger.store, stranger.offices, stranger.store.path, None)
     county_public = peers.own_public(county.store.path)
     peers.add_peer(
-        SyncStore(stranger.store),
+        stranger.store.sync_store(),
         stranger.offices,
         stranger.me(),
         county_public,
@@ -249,18 +248,23 @@ def test_a_revoked_sender_is_refused(pair, tmp_path):
     county, point = pair
     collected(point, 35)
     path = export(point, tmp_path / "usb").path
-    peers.revoke_peer(SyncStore(county.store), POINT, county.store.now())
+    peers.revoke_peer(county.store.sync_store(), POINT, county.store.now())
     report = refused_unchanged(county, path, "revoked_sender")
     assert "已被吊销" in report.message
 
 
 def test_a_newer_schema_is_refused(pair, tmp_path, monkeypatch):
+    """Format 1 (raw rows): a bundle from a newer database is refused with what to do."""
+    from functools import partial
+
+    from clerk.sync import exchange
+    from clerk.sync import export as exporting
+
+    monkeypatch.setattr(exchange, "build_export", partial(exporting.build_export, format=1))
     county, point = pair
     collected(point, 35)
-    from clerk.storage.sqlite import schema
-    from clerk.sync import export as exporting  # where the manifest's schema number is written
-
-    monkeypatch.setattr(exporting, "LATEST", schema.LATEST + 1)
+    newer = point.store.sync_store().schema_version() + 1  # the manifest's schema number
+    monkeypatch.setattr(point.store.sync_store(), "schema_version", lambda: newer)
     path = export(point, tmp_path / "usb").path
     report = refused_unchanged(county, path, "newer_schema")
     assert "请先升级本机的 clerk" in report.message
@@ -281,7 +285,7 @@ def test_two_versions_of_one_case_the_other_is_reported_never_overwritten(pair, 
     assert [r["kind"] for r in report.rejected] == ["case"]
     assert report.rejected[0]["fields"] == ["applicant_name"]
     assert county.store.get_case(uuid).applicant_name == "张三丰"
-    assert [c.kind for c in SyncStore(county.store).conflicts()] == ["content"]
+    assert [c.kind for c in county.store.sync_store().conflicts()] == ["content"]
 
 
 def test_a_move_by_a_point_that_no_longer_owns_the_case_goes_to_the_conflict_queue(
@@ -437,7 +441,7 @@ def test_a_storage_failure_during_apply_changes_nothing_and_leaves_no_files(
     uuid = collected(point, 35)
     path = export(point, tmp_path / "usb").path
     monkeypatch.setattr(
-        storage_sync.SyncStore,
+        storage_sync.SQLiteSyncStore,
         "record_bundle",
         lambda *a, **k: (_ for _ in ()).throw(sqlite3.OperationalError("database or disk is full")),
     )

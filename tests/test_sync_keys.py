@@ -11,7 +11,6 @@ from sync_setup import OFFICE, OTHER_POINT, POINT, Clock, installation
 
 from clerk.cli import main
 from clerk.domain.clock import TZ
-from clerk.storage.sqlite.sync import SyncStore
 from clerk.sync import keys
 
 
@@ -83,7 +82,7 @@ def test_fingerprint_is_four_groups_of_four_and_the_same_on_both_sides(
     assert f"指纹：{fp}" in shown
     main(["keys", "list", "--db", db(point)])
     assert f"本机 {POINT}" in capsys.readouterr().out
-    assert SyncStore(county.store).active_key(POINT).fingerprint == fp
+    assert county.store.sync_store().active_key(POINT).fingerprint == fp
 
 
 def test_a_point_may_register_only_its_own_office(point, tmp_path, capsys):
@@ -93,7 +92,7 @@ def test_a_point_may_register_only_its_own_office(point, tmp_path, capsys):
     capsys.readouterr()
     assert main(["keys", "add", str(tmp_path / "o.json"), "--db", db(point)]) == 1
     assert "只能登记所属经办机构（YZ03）" in capsys.readouterr().err
-    assert SyncStore(point.store).peer_keys() == []
+    assert point.store.sync_store().peer_keys() == []
     other.store.close()
 
 
@@ -112,7 +111,7 @@ def test_a_second_key_needs_replace_and_the_replacement_is_recorded(
     assert main(["keys", "add", str(second / "pub.json"), "--db", db(county)]) == 1
     assert "--replace" in capsys.readouterr().err
     assert main(["keys", "add", str(second / "pub.json"), "--db", db(county), "--replace"]) == 0
-    old, new = SyncStore(county.store).peer_keys()
+    old, new = county.store.sync_store().peer_keys()
     assert old.revoked_at is not None and old.replaced_by == new.id
     assert new.active
 
@@ -122,7 +121,7 @@ def test_revoke_records_when_and_leaves_the_key_listed(county, point, tmp_path, 
     main(["keys", "export", "--db", db(point), "--out", str(tmp_path / "p.json")])
     main(["keys", "add", str(tmp_path / "p.json"), "--db", db(county)])
     assert main(["keys", "revoke", POINT, "--db", db(county)]) == 0
-    (key,) = SyncStore(county.store).peer_keys()
+    (key,) = county.store.sync_store().peer_keys()
     assert key.revoked_at is not None and not key.active
     capsys.readouterr()
     main(["keys", "list", "--db", db(county)])
@@ -135,7 +134,7 @@ def test_an_escrow_recipient_is_a_bare_age_key(county, tmp_path):
 
     (tmp_path / "escrow.txt").write_text(str(x25519.Identity.generate().to_public()) + "\n")
     assert main(["keys", "add", str(tmp_path / "escrow.txt"), "--db", db(county), "--escrow"]) == 0
-    (escrow,) = SyncStore(county.store).escrow_keys()
+    (escrow,) = county.store.sync_store().escrow_keys()
     assert escrow.point_code == keys.ESCROW and escrow.sign_key is None
 
 

@@ -21,7 +21,6 @@ from sync_setup import (
 from clerk.domain.clock import TZ
 from clerk.domain.model import CaseState
 from clerk.storage.sqlite.files import verify_file
-from clerk.storage.sqlite.sync import SyncStore
 
 
 @pytest.fixture
@@ -69,15 +68,15 @@ def test_both_files_verify_and_hold_each_others_chain_heads(pair, tmp_path, cloc
     county.import_bundle(
         export(point, tmp_path / "usb").path
     )  # carries the point's acknowledgement
-    county_heads = SyncStore(county.store).heads()
-    point_heads = SyncStore(point.store).heads()
+    county_heads = county.store.sync_store().heads()
+    point_heads = point.store.sync_store().heads()
     assert point_heads[f"{OFFICE}:{POINT}"] == county_heads[f"{OFFICE}:{POINT}"]
     assert county_heads[POINT] == point_heads[POINT]
     assert (
-        SyncStore(county.store).acks(POINT)[f"{OFFICE}:{POINT}"]
+        county.store.sync_store().acks(POINT)[f"{OFFICE}:{POINT}"]
         == county_heads[f"{OFFICE}:{POINT}"]
     )
-    assert SyncStore(point.store).acks(OFFICE)[POINT] == point_heads[POINT]
+    assert point.store.sync_store().acks(OFFICE)[POINT] == point_heads[POINT]
     for w in (county, point):
         assert verify_file(w.store.path)["ok"], verify_file(w.store.path)["problem"]
     checkpoints = {

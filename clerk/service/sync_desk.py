@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clerk.domain.model import Action, CaseState, Event, Role
+from clerk.ports.sync import Conflict, PeerKey, SyncStore
 from clerk.service.write_errors import storage_problem
-from clerk.storage.sqlite.sync import Conflict, PeerKey, SyncStore
 from clerk.support.progress import Progress, silent
 from clerk.sync import bundle as fmt
 from clerk.sync import exchange, keys, peers
@@ -66,13 +66,13 @@ class ConflictRow:
 
 
 class SyncDesk:
-    store: Any  # the window's store (`clerk.db.Store`): SyncStore needs its connection
+    store: Any  # the window's store: it hands out its sync store (`clerk.ports.sync.HasSyncStore`)
     clock: Callable[[], datetime]
 
     # ------------------------------------------------------------------ who and what
 
     def sync_store(self) -> SyncStore:
-        return SyncStore(self.store)
+        return self.store.sync_store()  # type: ignore[no-any-return]
 
     def me(self) -> peers.Me:
         return peers.me(self.store, self.offices)  # type: ignore[attr-defined]
@@ -149,7 +149,7 @@ class SyncDesk:
                 self.offices,  # type: ignore[attr-defined]
                 self.me(),
                 public,
-                self.store.now(),
+                self.sync_store().now(),
                 escrow=escrow,
                 replace=replace,  # type: ignore[attr-defined]
             )
@@ -162,15 +162,16 @@ class SyncDesk:
     def revoke_peer_key(self, point_code: str) -> PeerKey:
         try:
             return peers.revoke_peer(
-                self.sync_store(), point_code.strip().upper(), self.store.now()
+                self.sync_store(), point_code.strip().upper(), self.sync_store().now()
             )
         except KeyProblem as exc:
             raise SyncProblem(str(exc)) from None
 
     def _db_path(self) -> Path:
-        if self.store.path is None:
+        path = self.sync_store().database_path()
+        if path is None:
             raise SyncProblem("内存数据库没有同步密钥。")
-        return Path(self.store.path)
+        return path
 
     # ------------------------------------------------------------------ hand-on at the window
 
@@ -301,7 +302,7 @@ class SyncDesk:
                     f"本机还没有登记 {receiver} 的公钥，请先用 clerk keys add 登记并电话核对指纹。"
                 )
             pair = keys.load(self.key_dir(), passphrase)
-            now = self.store.now()
+            now = sync.now()
             contents = exchange.build_export(sync, who, receiver, now, _read_file)
             recipients = [peer.age_recipient, *(k.age_recipient for k in sync.escrow_keys())]
             path, digest = fmt.write_bundle(out_dir, contents, pair, recipients, progress)
@@ -339,7 +340,7 @@ class SyncDesk:
             pair = keys.load(self.key_dir(), passphrase)
             tell("检查上报包（解密、签名、每条事件的哈希链）", 0, 0)
             checked = exchange.check_bundle(
-                data, sync, who, pair, schema_version=self.store.schema_version()
+                data, sync, who, pair, schema_version=sync.schema_version()
             )
         except (BundleError, KeyProblem) as exc:
             return exchange.refused(exc)
@@ -444,7 +445,7 @@ class SyncDesk:
                 reason="采用对方记录" if choice == "take" else "保留本机记录",
                 data=data,
             )
-            if not sync.resolve_conflict(conflict.id, choice, actor.login, self.store.now()):
+            if not sync.resolve_conflict(conflict.id, choice, actor.login, sync.now()):
                 raise ServiceError("该冲突刚被其他人处理，请刷新。")
             self.store.append_event(event, row.point_code)
             self.store.update_case(row.uuid, changes, expected_version=row.version)

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from clerk.storage.sqlite.schema import ZERO_HASH
-from clerk.storage.sqlite.sync import (
+from clerk.domain.chain import ZERO_HASH
+from clerk.ports.sync import (
     BATCH_LOCAL_COLUMNS,
     BATCH_TABLES,
     LOCAL_COLUMNS,

@@ -2,7 +2,7 @@
 
 Layers, outside in:
 
-1. a one-line plain header `CLERK-BUNDLE/1 {"from":…,"to":…,"seq":…,"kind":…}` so the receiver can
+1. a one-line plain header `CLERK-BUNDLE/2 {"from":…,"to":…,"seq":…,"kind":…}` so the receiver can
    say "this is not for us" or "from whom" before decrypting (it is checked again against the
    signed manifest, so changing it gains nothing);
 2. age encryption (`pyrage`, X25519 + ChaCha20-Poly1305) to the receiver and to every registered
@@ -13,6 +13,9 @@ Layers, outside in:
    `case_materials.jsonl`, `documents.jsonl`, `evaluations.jsonl`, `events.jsonl`, and a college's
    roster batches: `batches.jsonl`, `batch_materials.jsonl`, `batch_cases.jsonl`) and the
    document files under `files/<sha256>`; the manifest holds a SHA-256 of every other part.
+   The records' shapes are the bundle format's own (`clerk.sync.wire`), not a database's rows.
+
+docs/BUNDLE.md describes the format for a reader without clerk (decrypt, verify, check chains).
 
 The suite is named in the manifest and the signature so a different one (e.g. 国密 SM2/SM3/SM4)
 can be added later and told apart. `read_bundle` checks all of this and returns plain data; it
@@ -38,7 +41,7 @@ from pyrage import x25519
 
 from clerk.sync.keys import KeyPair, PublicKeys, write_atomic
 
-FORMAT = 1
+FORMAT = 2  # 2: records of the shapes of `clerk.sync.wire`; 1: raw table rows (still read)
 MAGIC = b"CLERK-BUNDLE/"
 SUITE = "ed25519+age-x25519-chacha20poly1305"
 RECORD_PARTS = (
@@ -144,14 +147,16 @@ def sign_envelope(payload: bytes, keys: KeyPair) -> bytes:
     )
 
 
-def encrypt(envelope: bytes, header: Header, recipients: Sequence[str]) -> bytes:
+def encrypt(
+    envelope: bytes, header: Header, recipients: Sequence[str], format: int = FORMAT
+) -> bytes:
     line = json.dumps(
         {"from": header.sender, "to": header.receiver, "seq": header.seq, "kind": header.kind},
         sort_keys=True,
         separators=(",", ":"),
     )
     targets = [x25519.Recipient.from_str(r) for r in recipients]
-    return MAGIC + f"{FORMAT} {line}\n".encode("ascii") + pyrage.encrypt(envelope, targets)
+    return MAGIC + f"{format} {line}\n".encode("ascii") + pyrage.encrypt(envelope, targets)
 
 
 def write_bundle(
@@ -171,7 +176,9 @@ def write_bundle(
     step(1, 4)
     envelope = sign_envelope(payload, keys)
     step(2, 4)
-    data = encrypt(envelope, contents.header, recipients)
+    data = encrypt(
+        envelope, contents.header, recipients, int(contents.manifest.get("format", FORMAT))
+    )
     step(3, 4)
     path = directory / file_name(contents.header)
     write_atomic(path, data, mode=0o600)  # encrypted, but it carries personal data: owner only
@@ -262,7 +269,9 @@ def open_payload(payload: bytes, *, schema_version: int) -> Contents:
         raise BundleError("damaged", "上报包缺少清单（manifest），请让对方重新导出。") from None
     if int(manifest.get("format", 0)) > FORMAT:
         raise BundleError("newer_format", "这个上报包是新版本 clerk 写的，请先升级本机的 clerk。")
-    if int(manifest.get("schema", 0)) > schema_version:
+    # A format-1 bundle carries its writer's table rows: a newer database's rows are refused.
+    # From format 2 the records have the format's own shapes, whatever the writer's database.
+    if int(manifest.get("format", 0)) <= 1 and int(manifest.get("schema", 0)) > schema_version:
         raise BundleError(
             "newer_schema",
             f"这个上报包来自数据库版本 {manifest.get('schema')} 的 clerk，本机为 {schema_version}，请先升级本机的 clerk 再导入。",

@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from clerk.domain.chain import STORED_COLUMNS, canonical_json, event_hash, spliced_hash
-from clerk.storage.sqlite.schema import LATEST
-from clerk.storage.sqlite.sync import (
-    SyncStore,
-)
+from clerk.ports.sync import SyncStore
 from clerk.sync import bundle as fmt
+from clerk.sync import wire
 from clerk.sync.bundle import BundleError, Contents, Header
 from clerk.sync.keys import KeyPair, PublicKeys
 from clerk.sync.ownership import installation_of
@@ -32,9 +30,14 @@ class Checked:
 
 
 def check_bundle(
-    data: bytes, sync: SyncStore, who: Me, keys: KeyPair, *, schema_version: int = LATEST
+    data: bytes, sync: SyncStore, who: Me, keys: KeyPair, *, schema_version: int | None = None
 ) -> Checked:
-    """Header, sender, decryption, signature, parts and chain links; raises `BundleError`."""
+    """Header, sender, decryption, signature, parts and chain links; raises `BundleError`.
+
+    `schema_version`: the newest storage version whose records this file can take (default:
+    the database's own)."""
+    if schema_version is None:
+        schema_version = sync.schema_version()
     header, ciphertext = fmt.read_header(data)
     if header.receiver != who.code:
         raise BundleError(
@@ -67,6 +70,7 @@ def check_bundle(
     contents = fmt.open_payload(payload, schema_version=schema_version)
     if contents.header != header:
         raise BundleError("bad_part", "上报包的文件头与签名清单不一致，文件可能被改动，未导入。")
+    contents.records = wire.rows_from(int(contents.manifest.get("format") or 1), contents.records)
     check_chains(contents)
     return Checked(header=header, sender=sender, contents=contents, digest=fmt.sha256(payload))
 

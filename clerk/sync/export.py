@@ -7,14 +7,15 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from clerk.storage.sqlite.schema import LATEST, ZERO_HASH
-from clerk.storage.sqlite.sync import (
+from clerk.domain.chain import ZERO_HASH
+from clerk.ports.sync import (
     BATCH_LOCAL_COLUMNS,
     LOCAL_COLUMNS,
     RECORD_TABLES,
     SyncStore,
 )
 from clerk.sync import bundle as fmt
+from clerk.sync import wire
 from clerk.sync.bundle import Contents
 from clerk.sync.ownership import chain_for, installation_of
 from clerk.sync.peers import Me
@@ -54,8 +55,12 @@ def build_export(
     receiver: str,
     now: str,
     read_file: Callable[[str], bytes | None],
+    *,
+    format: int = wire.FORMAT,
 ) -> Contents:
-    """The contents of the next bundle for `receiver` (not yet written or recorded)."""
+    """The contents of the next bundle for `receiver` (not yet written or recorded).
+
+    `format` 1 (raw rows, for an installation not yet upgraded, and the tests) or 2."""
     acks = sync.acks(receiver)
     previous = sync.last_bundle("out", receiver)
     seq = int(previous["seq"]) + 1 if previous else 1
@@ -108,9 +113,12 @@ def build_export(
             {k: v for k, v in r.items() if k not in BATCH_LOCAL_COLUMNS} for r in rows
         ]
     last_in = sync.last_bundle("in", receiver)
-    manifest = {
-        "format": fmt.FORMAT,
-        "schema": LATEST,
+    if format == wire.FORMAT:
+        records = wire.records_to_wire(records)
+    elif format != 1:
+        raise ValueError(f"cannot write bundle format {format}")
+    manifest: dict[str, Any] = {
+        "format": format,
         "suite": fmt.SUITE,
         "kind": "return" if who.is_office else "report",
         "from": who.code,
@@ -123,6 +131,8 @@ def build_export(
         "acked_bundle": int(last_in["seq"]) if last_in else 0,
         "history": _history(sync, receiver) + [{"seq": seq, "origins": _ranges(origins)}],
     }
+    if format == 1:  # the writer's rows: the receiver refuses rows of a newer database
+        manifest["schema"] = sync.schema_version()
     return Contents(manifest=manifest, records=records, files=files)
 
 

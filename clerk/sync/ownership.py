@@ -17,9 +17,10 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from clerk.storage.sqlite.sync import chain_for
+from clerk.domain.chain_names import SEPARATOR, chain_for, installation_of
 
 __all__ = [
+    "SEPARATOR",
     "chain_for",
     "changes_case",
     "hand_on_target",
@@ -32,12 +33,6 @@ HAND_ON = "hand_on"
 RESOLVE = "resolve"
 # Events that record something about a case without changing it.
 RECORD_ACTIONS = frozenset({"rate", "reveal", "print", "follow_up"})
-SEPARATOR = ":"
-
-
-def installation_of(origin: str) -> str:
-    """The installation that writes chain `origin` (`YZ03:LS01` -> `YZ03`)."""
-    return origin.split(SEPARATOR, 1)[0]
 
 
 def changes_case(event: Mapping[str, Any]) -> bool:

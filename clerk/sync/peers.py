@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clerk.domain.offices import Office, Offices, ServicePoint
-from clerk.storage.sqlite.sync import PeerKey, SyncStore
+from clerk.ports.sync import PeerKey, SyncStore
 from clerk.sync import keys
 from clerk.sync.keys import KeyProblem, PublicKeys
 

@@ -75,7 +75,7 @@ from clerk.storage.sqlite import (
 from clerk.storage.sqlite.connection import connect
 from clerk.storage.sqlite.errors import translate, translated
 from clerk.storage.sqlite.files import BackupError
-from clerk.storage.sqlite.sync import chain_for
+from clerk.storage.sqlite.sync import SQLiteSyncStore, chain_for
 from clerk.storage.sqlite.users import AuthError, PasswordPolicyError, User, UserError
 from clerk.storage.sqlite.verify import record as record_verify
 from clerk.storage.sqlite.verify import verify as verify_store
@@ -205,6 +205,13 @@ class Store:
 
     def now(self) -> str:
         return _instant(self.clock())
+
+    def sync_store(self) -> SQLiteSyncStore:
+        """The sync's side of this database (`clerk.ports.sync.SyncStore`), made once."""
+        found: SQLiteSyncStore | None = self.__dict__.get("_sync_store")
+        if found is None:
+            found = self.__dict__["_sync_store"] = SQLiteSyncStore(self)
+        return found
 
     # ------------------------------------------------------------------ transactions
 

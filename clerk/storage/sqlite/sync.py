@@ -1,23 +1,56 @@
 """SQL for the end-of-day sync: peers' public keys, bundles written and read, the conflict queue,
 and the raw record reads and writes an export or an import needs.
 
-`SyncStore` wraps a `clerk.db.Store` (its connection and its transactions); the domain side
-(`clerk.sync`) decides what to send and what to apply, this module only reads and writes rows.
+`SQLiteSyncStore` implements the port `clerk.ports.sync.SyncStore` over a `clerk.db.Store` (its
+connection and its transactions); the SQLite store hands it out (`Store.sync_store()`). The
+domain side (`clerk.sync`) decides what to send and what to apply; this module only reads and
+writes rows, keeps SQLite's own tricks (`json_extract`, `PRAGMA table_info`, `getlimit`,
+`lastrowid`) to itself, and turns every `sqlite3` error into a neutral one.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager
 from itertools import chain
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
+
+from clerk.domain.chain_names import chain_for
+from clerk.ports.sync import (
+    BATCH_LOCAL_COLUMNS,
+    BATCH_TABLES,
+    EVENT_COLUMNS,
+    HISTORY_COLUMNS,
+    LOCAL_COLUMNS,
+    RECORD_TABLES,
+    Conflict,
+    PeerKey,
+)
+from clerk.storage.sqlite.errors import translate, translated
 
 if TYPE_CHECKING:
-    from clerk.db import Store
+    from clerk.ports.sync import SyncStore as SyncStorePort
+
+__all__ = [
+    "BATCH_LOCAL_COLUMNS",
+    "BATCH_TABLES",
+    "LOCAL_COLUMNS",
+    "RECORD_TABLES",
+    "TABLES",
+    "SQLiteSyncStore",
+    "SyncStore",
+    "chain_for",
+]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
 
 TABLES = """
 CREATE TABLE sync_keys (
@@ -77,75 +110,62 @@ CREATE TABLE sync_peer_state (
 """
 
 
-def chain_for(own_code: str, case_point_code: str) -> str:
-    """The chain installation `own_code` writes a case of `case_point_code` to: its own chain for
-    its own cases, and at a county office one chain per point (`YZ03:LS01`), so the return bundle
-    for a point carries a whole chain holding nothing of any other point."""
-    if case_point_code == own_code:
-        return own_code
-    return f"{own_code}:{case_point_code}"
-
-
 # Keys per `IN (...)` list and rows per multi-row `INSERT` in the bulk reads and writes of an import.
 CHUNK = 500
 
-# Tables whose rows travel in a bundle, and the columns that are this file's own business
-# (where a document's file lies here, when this file stored the row).
-RECORD_TABLES = ("cases", "case_materials", "documents", "evaluations")
-LOCAL_COLUMNS = frozenset({"created_at", "updated_at", "path_txt", "path_pdf"})
-# A roster batch (表6) travels with its cases: written once, never changed. Each table with the
-# column that identifies a row; where its files lie is local (the receipt travels as the cases'
-# documents; the correction notice stays with the school's point).
-BATCH_TABLES = {"batches": "uuid", "batch_materials": "uuid", "batch_cases": "case_uuid"}
-BATCH_LOCAL_COLUMNS = frozenset(
-    {
-        "created_at",
-        "updated_at",
-        "receipt_path_txt",
-        "receipt_path_pdf",
-        "notice_path_txt",
-        "notice_path_pdf",
-    }
-)
+# The explicit order of each travelling table's rows (never the row id: a server engine has none).
+ORDER = {
+    "cases": "received_at, uuid",
+    "case_materials": "case_uuid, material_id",
+    "documents": "issued_at, uuid",
+    "evaluations": "at, uuid",
+    "batches": "created_at, uuid",
+    "batch_materials": "batch_uuid, material_id",
+    "batch_cases": "batch_uuid, row_no",
+}
 
 
-@dataclass(frozen=True)
-class PeerKey:
-    id: int
-    point_code: str
-    role: str  # "peer" | "escrow"
-    name: str
-    sign_key: str | None
-    age_recipient: str
-    fingerprint: str
-    added_at: str
-    revoked_at: str | None
-    replaced_by: int | None
+class Store(Protocol):
+    """What the sync store needs of the SQLite store it wraps (`clerk.storage.sqlite.store.Store`)."""
 
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
+    conn: Any
+    path: Any
+
+    def transaction(self) -> AbstractContextManager[Any]: ...
+    def now(self) -> str: ...
+    def schema_version(self) -> int: ...
+    def add_checkpoint(
+        self, origin: str, seq: int, digest: str, source: str, note: str
+    ) -> None: ...
 
 
-@dataclass(frozen=True)
-class Conflict:
-    id: int
-    case_uuid: str
-    case_no: str
-    kind: str
-    peer: str
-    origin: str
-    seq: int | None
-    detail: dict[str, Any]
-    bundle_seq: int
-    found_at: str
-    resolved_at: str | None
-    resolved_by: str | None
-    resolution: str | None
+def _neutral(method: Callable[P, R]) -> Callable[P, R]:
+    """`method`, with any SQLite error it raises turned into a neutral `clerk.ports.errors` one."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as exc:
+            raise translate(exc) from exc
+
+    return wrapper
 
 
-class SyncStore:
-    """The sync tables of one database. Writes join the store's transaction."""
+def _neutral_methods(cls: type[T]) -> type[T]:
+    """Every public method of `cls` raises only neutral errors (`transaction` does it itself)."""
+    for name, value in list(vars(cls).items()):
+        if not name.startswith("_") and name != "transaction" and inspect.isfunction(value):
+            setattr(cls, name, _neutral(value))
+    return cls
+
+
+@_neutral_methods
+class SQLiteSyncStore:
+    """The sync tables of one SQLite database (implements `clerk.ports.sync.SyncStore`).
+
+    Writes join the store's transaction; no `sqlite3` error leaves a public method.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -157,8 +177,19 @@ class SyncStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.store.transaction():
+        with translated(), self.store.transaction():
             yield
+
+    # ------------------------------------------------------------------ the installation
+
+    def now(self) -> str:
+        return self.store.now()
+
+    def schema_version(self) -> int:
+        return self.store.schema_version()
+
+    def database_path(self) -> Path | None:
+        return None if self.store.path is None else Path(self.store.path)
 
     # ------------------------------------------------------------------ keys
 
@@ -394,7 +425,8 @@ class SyncStore:
         """Every row of `table` belonging to the given cases (`cases` itself: the cases)."""
         _check_table(table)
         key = "uuid" if table == "cases" else "case_uuid"
-        return self._in(f"SELECT * FROM {table} WHERE {key} IN ({{}}) ORDER BY rowid", case_uuids)
+        found = self._in(f"SELECT * FROM {table} WHERE {key} IN ({{}})", case_uuids)
+        return _ordered(found, ORDER[table])
 
     def cases_changed_since(self, point_code: str | None, since: str | None) -> list[str]:
         """Uuids of cases (of one point, or all) whose row or dependent rows changed after `since`."""
@@ -491,24 +523,7 @@ class SyncStore:
 
     # ------------------------------------------------------------------ events (one chain per origin)
 
-    EVENT_COLUMNS = (
-        "origin",
-        "seq",
-        "uuid",
-        "case_uuid",
-        "action",
-        "actor",
-        "at",
-        "from_state",
-        "to_state",
-        "reason",
-        "data",
-        "point_code",
-        "prev_hash",
-        "hash",
-        "version",
-        "format",
-    )
+    EVENT_COLUMNS = EVENT_COLUMNS
 
     def heads(self) -> dict[str, tuple[int, str]]:
         """Every chain this file holds: origin -> (last seq, its hash)."""
@@ -552,19 +567,7 @@ class SyncStore:
         )
         return {int(seq): str(digest) for seq, digest in rows}
 
-    HISTORY_COLUMNS = (
-        "n",
-        "origin",
-        "seq",
-        "case_uuid",
-        "action",
-        "actor",
-        "at",
-        "from_state",
-        "to_state",
-        "data",
-        "point_code",
-    )
+    HISTORY_COLUMNS = HISTORY_COLUMNS
 
     def case_histories(self, case_uuids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
         """The events of many cases at once, in arrival order, with the columns the ownership fold
@@ -644,18 +647,17 @@ class SyncStore:
 
     def batch_records_of_cases(self, case_uuids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
         """The batch rows of the given cases: their links, their batches and the batches' materials."""
-        links = self._in(
-            "SELECT * FROM batch_cases WHERE case_uuid IN ({}) ORDER BY rowid", case_uuids
-        )
+        links = self._in("SELECT * FROM batch_cases WHERE case_uuid IN ({})", case_uuids)
         batch_uuids = {str(r["batch_uuid"]) for r in links}
         return {
-            "batches": self._in(
-                "SELECT * FROM batches WHERE uuid IN ({}) ORDER BY rowid", batch_uuids
+            "batches": _ordered(
+                self._in("SELECT * FROM batches WHERE uuid IN ({})", batch_uuids), ORDER["batches"]
             ),
-            "batch_materials": self._in(
-                "SELECT * FROM batch_materials WHERE batch_uuid IN ({}) ORDER BY rowid", batch_uuids
+            "batch_materials": _ordered(
+                self._in("SELECT * FROM batch_materials WHERE batch_uuid IN ({})", batch_uuids),
+                ORDER["batch_materials"],
             ),
-            "batch_cases": links,
+            "batch_cases": _ordered(links, ORDER["batch_cases"]),
         }
 
     def batch_record(self, table: str, key: str) -> dict[str, Any] | None:
@@ -754,6 +756,16 @@ def _variable_limit(conn: Any) -> int:
     return int(conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
 
 
+def _ordered(rows: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
+    """`rows` sorted by the fields named in `order` (rows read in chunks come back merged)."""
+    names = [n.strip() for n in order.split(",")]
+    return sorted(rows, key=lambda r: tuple(("" if r[n] is None else r[n]) for n in names))
+
+
+# Kept importable under its old name (the bench builds one from a store).
+SyncStore = SQLiteSyncStore
+
+
 def _check_table(table: str) -> None:
     if table not in RECORD_TABLES:
         raise ValueError(f"not a synced table: {table}")
@@ -790,3 +802,9 @@ def _conflict(row: Mapping[str, Any]) -> Conflict:
         resolved_by=row["resolved_by"],
         resolution=row["resolution"],
     )
+
+
+if TYPE_CHECKING:  # a static check (mypy): the SQLite sync store implements the port
+
+    def _sqlite_sync_store_is_a_sync_store(store: SQLiteSyncStore) -> SyncStorePort:
+        return store
