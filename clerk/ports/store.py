@@ -78,6 +78,7 @@ from clerk.ports.records import (
     MaterialCheckRecord,
     PointRecord,
 )
+from clerk.ports.sync import SyncStore
 from clerk.ports.verify_report import VerifyReport
 
 
@@ -94,6 +95,11 @@ class Store(Protocol):
 
     def now(self) -> str:
         """The injected clock's instant in stored form (ISO-8601, +08:00)."""
+        ...
+
+    def sync_store(self) -> SyncStore:
+        """The sync's side of this database (peers' keys, bundles, acknowledgements, conflicts,
+        raw records and events), writing inside this store's transactions."""
         ...
 
     def schema_version(self) -> int:
