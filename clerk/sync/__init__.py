@@ -5,5 +5,7 @@
 - `ownership`: one owner per case (hand-on events) and the chain each installation writes;
 - `bundle`: the signed, encrypted bundle file (manifest, JSON Lines records, documents);
 - `exchange`: what to export for a peer, and how an imported bundle is checked and applied;
-- `service`: `SyncDesk`, the window's side (收件转报, owner checks, export/import, conflicts, keys).
+- `wire`: the record shapes of bundle format 2 (docs/BUNDLE.md), mapped from and to storage rows;
+- the window's side (收件转报, owner checks, export/import, conflicts, keys) is the sync desk
+  in `clerk.service.sync_desk`; the storage it needs is the `clerk.ports.sync.SyncStore` port.
 """
