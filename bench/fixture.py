@@ -20,6 +20,7 @@ from clerk.domain.catalog import Catalog, default_catalog
 from clerk.domain.clock import TZ, fixed_clock
 from clerk.domain.offices import Offices, default_offices
 from clerk.domain.workdays import WorkCalendar
+from clerk.service.compose import build_window
 from clerk.service.window import Window
 
 POINT = "YZ01"
@@ -48,10 +49,10 @@ class DemoDb:
         return Store.open(path or self.path, clock=fixed_clock(NOW), hasher=cheap_hasher())
 
     def window(self, store: Store, documents_root: Path | None = None) -> Window:
-        return Window(
+        return build_window(
             store,
-            self.catalog,
-            self.offices,
+            catalog=self.catalog,
+            offices=self.offices,
             clock=fixed_clock(NOW),
             calendar=WorkCalendar(None),
             documents_root=documents_root or self.path.parent / "bench-documents",

@@ -61,17 +61,13 @@ class Counter:
 def _window(folder: Path) -> tuple[Any, Any]:
     from bench.fixture import NOW, cheap_hasher
     from clerk.db import Store
-    from clerk.domain.catalog import default_catalog
     from clerk.domain.clock import fixed_clock
-    from clerk.domain.offices import default_offices
     from clerk.domain.workdays import WorkCalendar
-    from clerk.service.window import Window
+    from clerk.service.compose import build_window
 
     store = Store.open(folder / "keys.db", clock=fixed_clock(NOW), hasher=cheap_hasher())
-    window = Window(
+    window = build_window(
         store,
-        default_catalog(),
-        default_offices(),
         clock=fixed_clock(NOW),
         calendar=WorkCalendar(None),
         documents_root=folder / "documents",

@@ -26,11 +26,10 @@ from pathlib import Path
 from bench.core import Context, Row, skipped
 from bench.fixture import cheap_hasher
 from clerk.db import Store
-from clerk.domain.catalog import default_catalog
 from clerk.domain.clock import TZ, fixed_clock
 from clerk.domain.model import Role
-from clerk.domain.offices import default_offices
 from clerk.roster.sample import mixed_rows, write_xlsx
+from clerk.service.compose import build_window
 from clerk.service.window import Window
 
 FULL_ROWS = 5000
@@ -53,13 +52,7 @@ FLOOR_SCHEMA = (
 def college(folder: Path) -> tuple[Window, object]:
     folder.mkdir(parents=True, exist_ok=True)
     store = Store.open(folder / "clerk.db", clock=fixed_clock(NOW), hasher=cheap_hasher())
-    window = Window(
-        store,
-        default_catalog(),
-        default_offices(),
-        clock=fixed_clock(NOW),
-        documents_root=folder / "docs",
-    )
+    window = build_window(store, clock=fixed_clock(NOW), documents_root=folder / "docs")
     store.add_point(POINT, "基准测试学院", "college", "YZ01")
     window.setup(POINT, "admin", "王管理", "benchpass123")
     store.create_user("li", "李经办", Role.CLERK, "benchpass123", POINT)

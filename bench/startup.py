@@ -159,19 +159,15 @@ def child_main(argv: list[str]) -> int:
         return 0
     from bench.fixture import NOW, REVIEWER
     from clerk.db import Store
-    from clerk.domain.catalog import default_catalog
     from clerk.domain.clock import fixed_clock
-    from clerk.domain.offices import default_offices
     from clerk.domain.workdays import WorkCalendar
     from clerk.screens.app import make_app
-    from clerk.service.window import Window
+    from clerk.service.compose import build_window
 
     store = Store.open(db)
     try:
-        window = Window(
+        window = build_window(
             store,
-            default_catalog(),
-            default_offices(),
             clock=fixed_clock(NOW),
             calendar=WorkCalendar.default(),
         )

@@ -30,10 +30,10 @@ from pathlib import Path
 
 from bench.core import Context, Row
 from clerk.db import Store
-from clerk.domain.catalog import default_catalog
 from clerk.domain.clock import TZ, fixed_clock
 from clerk.domain.model import Applicant, Role
 from clerk.domain.offices import default_offices
+from clerk.service.compose import build_window
 from clerk.service.demo import synthetic_resident_id
 from clerk.service.window import Window
 from clerk.sync import keys
@@ -51,13 +51,7 @@ def _window(root: Path, code: str) -> Window:
     root.mkdir(parents=True, exist_ok=True)
     store = Store.open(root / "clerk.db", clock=fixed_clock(NOW))
     declare_point(store, default_offices(), POINT, "梧桐镇政务服务中心", "township_hall", OFFICE)
-    window = Window(
-        store,
-        default_catalog(),
-        default_offices(),
-        clock=fixed_clock(NOW),
-        documents_root=root / "docs",
-    )
+    window = build_window(store, clock=fixed_clock(NOW), documents_root=root / "docs")
     window.setup(code, "admin", "王管理", PASSWORD)
     window.store.create_user("clerk1", "李经办", Role.CLERK, PASSWORD, code)
     return window
@@ -180,10 +174,8 @@ def run(ctx: Context) -> list[Row]:
         keys_from = keys.key_dir(county_root / "clerk.db")
         if not keys.key_dir(copy / "clerk.db").exists():
             shutil.copytree(keys_from, keys.key_dir(copy / "clerk.db"))
-        county = Window(
+        county = build_window(
             Store.open(copy / "clerk.db", clock=fixed_clock(NOW)),
-            default_catalog(),
-            default_offices(),
             clock=fixed_clock(NOW),
             documents_root=copy / "docs",
         )

@@ -125,22 +125,14 @@ def prepared(ctx: Context, cases: int) -> Prepared:
 
 def _office_copy(db: DemoDb, ready: Prepared, target: Path) -> Path:
     """A copy of the office's file of this size that knows the point and holds the office keys."""
-    from clerk.db import Store
-    from clerk.domain.catalog import default_catalog
-    from clerk.domain.offices import default_offices
-    from clerk.service.window import Window
+    from clerk.service.compose import open_window
     from clerk.sync import keys
 
     _copy(db.path, target)
     _declare(target)
     shutil.rmtree(keys.key_dir(target), ignore_errors=True)
     shutil.copytree(ready.office_keys, keys.key_dir(target))
-    window = Window(
-        Store.open(target),
-        default_catalog(),
-        default_offices(),
-        documents_root=target.parent / "docs",
-    )
+    window = open_window(target, documents_root=target.parent / "docs")
     try:
         window.add_peer_key(ready.point_public)
     finally:
@@ -175,17 +167,9 @@ def _copy(src: Path, dst: Path) -> Path:
 
 
 def _exchange_keys(a: Path, b: Path) -> None:
-    from clerk.db import Store
-    from clerk.domain.catalog import default_catalog
-    from clerk.domain.offices import default_offices
-    from clerk.service.window import Window
+    from clerk.service.compose import open_window
 
-    windows = [
-        Window(
-            Store.open(p), default_catalog(), default_offices(), documents_root=p.parent / "docs"
-        )
-        for p in (a, b)
-    ]
+    windows = [open_window(p, documents_root=p.parent / "docs") for p in (a, b)]
     try:
         publics = [w.init_keys(None) for w in windows]
         windows[0].add_peer_key(publics[1].to_json().encode("utf-8"))

@@ -353,7 +353,7 @@ def test_a_later_recomputation_does_not_change_the_due_date_in_an_earlier_ledger
     row = day.window.store.get_case(day.cases["F"])
     boss = day.window.login("boss", PASSWORD)
     day.clock.set(2026, 11, 23, 10, 0)
-    event = day.window._record(
+    event = day.window.desks.moves.record(
         boss,
         row,
         Action.RECOMPUTE,

@@ -12,7 +12,8 @@ import pytest
 from test_service import checks_for, clock, events, person, user, window  # noqa: F401  (fixtures)
 
 from clerk.domain.model import CaseState
-from clerk.service.window import ServiceError, Window, _Attempt
+from clerk.service.moves import Attempt
+from clerk.service.window import ServiceError, Window
 
 
 def draft(window: Window, item_no: int = 31):
@@ -148,6 +149,6 @@ def test_a_recorded_document_is_never_replaced(window):
         raise _exists(recorded)
 
     with pytest.raises(ServiceError, match="不能覆盖"):
-        window._issue(_Attempt(), clash)
+        window.desks.moves.issue(Attempt(), clash)
     assert recorded.read_bytes() == before
     assert not list(recorded.parent.glob("*.unrecorded-*"))

@@ -48,18 +48,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _window(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from clerk.cli.verify import db_path
-    from clerk.db import Store
-    from clerk.domain.catalog import default_catalog
-    from clerk.domain.offices import default_offices
-    from clerk.service.window import Window
+    from clerk.service.compose import open_window
     from clerk.support.paths import documents_dir
 
     path = db_path(args)
     if not path.is_file():
         raise FileNotFoundError(path)
-    return Window(
-        Store.open(path), default_catalog(), default_offices(), documents_root=documents_dir()
-    )
+    return open_window(path, documents_root=documents_dir())
 
 
 def run_export(args: argparse.Namespace) -> int:

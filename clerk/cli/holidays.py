@@ -109,16 +109,14 @@ def recompute_open_cases(args: argparse.Namespace, calendar: WorkCalendar) -> in
     import getpass
 
     from clerk.cli.verify import db_path
-    from clerk.domain.catalog import default_catalog
-    from clerk.domain.offices import default_offices
-    from clerk.service.window import SystemActor, open_window
+    from clerk.service.compose import open_window
+    from clerk.service.window import SystemActor
 
     path = db_path(args)
     if not path.exists():
         print(f"未找到数据库 {path}，没有需要重算的办件。")
         return 0
-    window = open_window(path, default_catalog(), default_offices())
-    window.calendar = calendar
+    window = open_window(path, calendar=calendar)
     try:
         changed = window.recompute_deadlines(SystemActor(login=f"system:{getpass.getuser()}"))
     finally:

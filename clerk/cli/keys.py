@@ -71,12 +71,9 @@ def passphrase_from(args: argparse.Namespace) -> str | None:
 
 def _window(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from clerk.cli.verify import db_path
-    from clerk.db import Store
-    from clerk.domain.catalog import default_catalog
-    from clerk.domain.offices import default_offices
-    from clerk.service.window import Window
+    from clerk.service.compose import open_window
 
-    return Window(Store.open(db_path(args)), default_catalog(), default_offices())
+    return open_window(db_path(args))
 
 
 def _run(body) -> int:  # type: ignore[no-untyped-def]

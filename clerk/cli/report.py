@@ -34,12 +34,11 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from clerk.cli.verify import db_path
-    from clerk.domain.catalog import default_catalog
     from clerk.domain.clock import system_clock
-    from clerk.domain.offices import default_offices
+    from clerk.service.compose import open_window
     from clerk.service.ledger import LedgerError
     from clerk.service.ledger_export import render_text, to_dict, write_csv, write_xlsx
-    from clerk.service.window import ServiceError, open_window
+    from clerk.service.window import ServiceError
 
     today = system_clock().date()
     day = today
@@ -54,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if not path.is_file():
         return _fail(f"找不到数据库文件 {path}，请用 --db 指定本机数据库的位置。")
 
-    window = open_window(path, default_catalog(), default_offices())
+    window = open_window(path)
     try:
         point_code = args.point.strip().upper() if args.point else None
         try:

@@ -96,11 +96,10 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from clerk.db import AuthError, Store
-    from clerk.domain.catalog import default_catalog
-    from clerk.domain.offices import default_offices
+    from clerk.db import AuthError
     from clerk.roster.report import report_lines
-    from clerk.service.window import ServiceError, Window
+    from clerk.service.compose import open_window
+    from clerk.service.window import ServiceError
     from clerk.support.paths import documents_dir
 
     path = db_path(args)
@@ -112,9 +111,8 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"找不到名册文件 {source}，请核对路径。", file=sys.stderr)
         return 1
     out = sys.stderr if args.json else sys.stdout
-    store = Store.open(path)
+    window = open_window(path, documents_root=documents_dir())
     try:
-        window = Window(store, default_catalog(), default_offices(), documents_root=documents_dir())
         result: dict[str, Any] = {"file": str(source), "imported": False, "batch": None}
         where = window.roster_point_problem()
         if where:
@@ -187,7 +185,7 @@ def run_import(args: argparse.Namespace) -> int:
         except ServiceError as exc:
             return _finish(args, result, f"未导入：{exc}", 1)
     finally:
-        store.close()
+        window.close()
     result["imported"] = True
     result["batch"] = {
         "batch_no": batch.batch_no,

@@ -60,11 +60,9 @@ def _db(parser: argparse.ArgumentParser) -> None:
 
 
 def _window(args: argparse.Namespace) -> Window:
-    from clerk.domain.catalog import default_catalog
-    from clerk.domain.offices import default_offices
-    from clerk.service.window import open_window
+    from clerk.service.compose import open_window
 
-    return open_window(db_path(args), default_catalog(), default_offices())
+    return open_window(db_path(args))
 
 
 def _actor() -> SystemActor:

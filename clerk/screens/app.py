@@ -322,13 +322,11 @@ def make_app(window: Window, *, user: Any = None) -> ClerkApp:
 
 def make_app_from_args(args: argparse.Namespace) -> ClerkApp:
     from clerk.documents.tidy import tidy_documents
-    from clerk.domain.catalog import default_catalog
-    from clerk.domain.offices import default_offices
-    from clerk.service.window import open_window
+    from clerk.service.compose import open_window
     from clerk.support.paths import default_db_path, documents_dir
 
     path = Path(args.db) if getattr(args, "db", None) else default_db_path()
     root = documents_dir()
-    window = open_window(path, default_catalog(), default_offices(), documents_root=root)
+    window = open_window(path, documents_root=root)
     tidy_documents(root, window.store.document_at)  # what a killed process left in documents/
     return make_app(window)

@@ -1,38 +1,37 @@
 """The administrator's rules for accounts and service points, shared by the window and the CLI.
 
-Free of Textual. `Administration` is mixed into `clerk.service.window.Window`; the screens call it with
-the signed-in administrator, the CLI with a `SystemActor` (whoever can run the command already
-holds the database file). Both go through the same checks.
+Free of Textual. `Administration` is a desk of `clerk.service.window.Window`: the initial setup,
+accounts and points. The screens call it with the signed-in administrator, the CLI with a
+`SystemActor` (whoever can run the command already holds the database file). Both go through the
+same checks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from clerk.domain.catalog import DataFileError
 from clerk.domain.field_limits import POINT_NAME_MAX, USER_NAME_MAX, checked
 from clerk.domain.model import Role
-from clerk.domain.offices import POINT_KINDS, Offices, ServicePoint
+from clerk.domain.offices import POINT_KINDS, Office, Offices, ServicePoint
 from clerk.domain.text_input import TextInputError
-from clerk.service.case_reader import SETTING_POINT, ServiceError, declared_points
+from clerk.service.context import (
+    SETTING_POINT,
+    DeskContext,
+    declared_points,
+    point_choice,
+)
+from clerk.service.context import SystemActor as SystemActor
+from clerk.service.errors import ServiceError, limited
+from clerk.service.moves import Moves
+from clerk.service.views import PointChoice
 
 if TYPE_CHECKING:
     from clerk.domain.accounts import User
     from clerk.ports.store import Store
 
 DECLARABLE_KINDS: tuple[str, ...] = tuple(k for k in POINT_KINDS if k != "county_hall")
-
-
-@dataclass(frozen=True)
-class SystemActor:
-    """The actor recorded for maintenance done from the command line or by the machine itself
-    (`clerk user add`, `clerk holidays install`): it holds the file, so it acts as an administrator."""
-
-    login: str
-    name: str = "系统维护"
-    role: str = Role.ADMIN
 
 
 def declare_point(
@@ -84,29 +83,50 @@ def deactivation_problem(accounts: Sequence[User], actor_login: str, target: Use
 
 
 class Administration:
-    """Accounts and points for the logged-in administrator (mixed into `Window`)."""
+    """The initial setup, accounts and points for the logged-in administrator (a `Window` desk)."""
 
-    store: Store
-    base_offices: Offices
+    def __init__(self, context: DeskContext, moves: Moves) -> None:
+        self.ctx = context
+        self.moves = moves
+
+    def setup_choices(self) -> list[PointChoice]:
+        offices = self.ctx.offices
+        places: list[Office | ServicePoint] = [*offices.offices, *offices.points]
+        return [point_choice(p) for p in places]
+
+    def setup(self, point_code: str, admin_login: str, admin_name: str, password: str) -> User:
+        store = self.ctx.store
+        if store.has_users():
+            raise ServiceError("本机已完成初始设置；如需新增用户，请由管理员登录后添加。")
+        admin_name = limited(checked, admin_name, "管理员姓名", USER_NAME_MAX)
+        try:
+            self.ctx.offices.point(point_code)
+        except KeyError:
+            raise ServiceError(
+                f"没有编码为 {point_code} 的经办机构或服务点，请从列表中选择。"
+            ) from None
+        with self.moves.tx():
+            store.set_setting(SETTING_POINT, point_code)
+            return store.create_user(admin_login, admin_name, Role.ADMIN, password, point_code)
 
     def needs_setup(self) -> bool:
-        return not self.store.get_setting(SETTING_POINT) or not self.store.has_users()
+        return not self.ctx.store.get_setting(SETTING_POINT) or not self.ctx.store.has_users()
 
     def _require_admin(self, actor: Any) -> None:
         """The actor as stored now: an account deactivated since it logged in is refused too."""
         if isinstance(actor, SystemActor):
             return
-        current = self.store.user(str(getattr(actor, "login", "")))
+        current = self.ctx.store.user(str(getattr(actor, "login", "")))
         if current is None or current.role != Role.ADMIN or not current.active:
             raise ServiceError("只有系统管理员可以管理用户和服务点，请联系本机管理员。")
 
     def declared_points(self) -> list[ServicePoint]:
         """The points declared on this machine (not in offices.json)."""
-        return declared_points(self.store)
+        return declared_points(self.ctx.store)
 
     def users(self, actor: Any) -> list[User]:
         self._require_admin(actor)
-        return self.store.users()
+        return self.ctx.store.users()
 
     def add_user(
         self,
@@ -126,7 +146,7 @@ class Administration:
         """
         self._require_admin(actor)
         name = _limited(name, "用户姓名", USER_NAME_MAX)
-        configured = self.store.get_setting(SETTING_POINT)
+        configured = self.ctx.store.get_setting(SETTING_POINT)
         point = point_code or configured
         if not point:
             raise ServiceError("本机尚未设置所属经办机构或服务点，请先完成初始设置。")
@@ -134,44 +154,44 @@ class Administration:
             raise ServiceError(
                 f"没有编码为 {point} 的经办机构或服务点，请检查编码（clerk point list 可查看）。"
             )
-        with self.store.transaction():
-            user = self.store.create_user(login, name, role, password, point)
-            self.store.require_password_change(user.login, True)  # chosen by someone else
+        with self.ctx.store.transaction():
+            user = self.ctx.store.create_user(login, name, role, password, point)
+            self.ctx.store.require_password_change(user.login, True)  # chosen by someone else
             if not configured:
-                self.store.set_setting(SETTING_POINT, point)
+                self.ctx.store.set_setting(SETTING_POINT, point)
         return user
 
     def _known_codes(self) -> set[str]:
-        declared = declared_points(self.store)
-        known = self.base_offices.with_points(declared) if declared else self.base_offices
+        declared = declared_points(self.ctx.store)
+        known = self.ctx.base_offices.with_points(declared) if declared else self.ctx.base_offices
         return {o.code for o in known.offices} | {p.code for p in known.points}
 
     def set_user_active(self, actor: Any, login: str, active: bool) -> User:
         self._require_admin(actor)
-        target = self.store.user(login)
+        target = self.ctx.store.user(login)
         if target is None:
             raise ServiceError(f"没有登录名为 {login} 的用户。")
         if not active:
-            problem = deactivation_problem(self.store.users(), str(actor.login), target)
+            problem = deactivation_problem(self.ctx.store.users(), str(actor.login), target)
             if problem:
                 raise ServiceError(problem)
-        self.store.set_active(login, active)
-        changed = self.store.user(login)
+        self.ctx.store.set_active(login, active)
+        changed = self.ctx.store.user(login)
         assert changed is not None
         return changed
 
     def reset_password(self, actor: Any, login: str, password: str) -> None:
         """Set a new password and clear any lockout; raises `PasswordPolicyError` on a weak one."""
         self._require_admin(actor)
-        with self.store.transaction():
-            self.store.set_password(login, password)
-            self.store.require_password_change(login, True)  # changed at the next sign-in
+        with self.ctx.store.transaction():
+            self.ctx.store.set_password(login, password)
+            self.ctx.store.require_password_change(login, True)  # changed at the next sign-in
 
     def point_correction_problem(self) -> str:
         """Why this machine's office can no longer be corrected (Chinese), or "" while it can."""
-        if not self.store.chain_heads():
+        if not self.ctx.store.chain_heads():
             return ""
-        here = self.store.get_setting(SETTING_POINT)
+        here = self.ctx.store.get_setting(SETTING_POINT)
         return (
             f"本机已登记过办件，不能再更正所属：办件号、文书编号和事件记录都带有 {here}，"
             "改了以后这些记录就对不上了。如果确实装错了服务点，请由信息管理员备份本机数据库后，"
@@ -184,14 +204,14 @@ class Administration:
         problem = self.point_correction_problem()
         if problem:
             raise ServiceError(problem)
-        choices = {c.code for c in self.setup_choices()}  # type: ignore[attr-defined]
+        choices = {c.code for c in self.setup_choices()}
         if code not in choices:
             raise ServiceError(f"没有编码为 {code} 的经办机构或服务点，请从列表中选择。")
-        old = self.store.get_setting(SETTING_POINT)
-        with self.store.transaction():
-            self.store.set_setting(SETTING_POINT, code)
+        old = self.ctx.store.get_setting(SETTING_POINT)
+        with self.ctx.store.transaction():
+            self.ctx.store.set_setting(SETTING_POINT, code)
             if old:
-                self.store.move_users_to_point(old, code)
+                self.ctx.store.move_users_to_point(old, code)
 
     def declare_point(
         self, actor: Any, code: str, name: str, kind: str, office: str
@@ -203,4 +223,4 @@ class Administration:
         """
         if not self.needs_setup():
             self._require_admin(actor)
-        return declare_point(self.store, self.base_offices, code, name, kind, office)
+        return declare_point(self.ctx.store, self.ctx.base_offices, code, name, kind, office)

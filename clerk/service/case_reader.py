@@ -1,22 +1,30 @@
 """Reading cases: the views, queues and searches the screens show, with personal data masked.
 
-`CaseReader` is the read side of the window service; `clerk.service.window.Window` adds the decisions.
+`CaseReader` is the read side of the window service: a desk on the shared `DeskContext`, given the
+ownership (`Owners`) that filters the queues. `clerk.service.window.Window` forwards to it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from clerk.documents.model import DocKind
 from clerk.domain.accounts import User
-from clerk.domain.catalog import Catalog, Item, Material
-from clerk.domain.clock import TZ, Clock
+from clerk.domain.catalog import Condition, Item, Material
+from clerk.domain.clock import TZ
 from clerk.domain.deadlines import remaining_working_days
+from clerk.domain.item_search import ItemFinder
 from clerk.domain.limits import REVIEWER_ROLES
 from clerk.domain.masking import mask_account, mask_id, mask_name, mask_phone
-from clerk.domain.materials import MaterialCheck, missing_materials, required_materials
+from clerk.domain.materials import (
+    MaterialCheck,
+    applicable_conditions,
+    missing_materials,
+    required_materials,
+)
 from clerk.domain.model import (
     ACTION_LABELS,
     FINAL_STATES,
@@ -28,86 +36,49 @@ from clerk.domain.model import (
     Role,
 )
 from clerk.domain.notice import deemed_acceptance_day, deemed_accepted, notice_window_end
-from clerk.domain.offices import POINT_KINDS, Office, Offices, ServicePoint
-from clerk.domain.workdays import WorkCalendar
-from clerk.domain.workflow import (
-    CaseFacts,
-    OfficeSettings,
-    allowed_actions,
-    allowed_records,
-)
+from clerk.domain.workflow import CaseFacts, allowed_actions, allowed_records
 from clerk.ports.records import CaseRecord, DocumentRecord, EventRecord, MaterialCheckRecord
-from clerk.ports.store import Store
 from clerk.service.case_search import search_rows
+from clerk.service.context import SETTING_POINT as SETTING_POINT
+from clerk.service.context import DeskContext, Owners
+from clerk.service.context import declared_points as declared_points
+from clerk.service.context import point_choice as point_choice
+from clerk.service.errors import ActorRevokedError as ActorRevokedError
+from clerk.service.errors import ServiceError
 from clerk.service.views import (
     CaseSummary,
     CaseView,
     DocumentRow,
     EventRow,
     MaterialRow,
-    PointChoice,
     Queues,
 )
 
 if TYPE_CHECKING:
-    from clerk.domain.item_search import ItemFinder
     from clerk.service.ledger import Ledger
 
-SETTING_POINT = "point_code"
 _new = object.__new__
 
 
-def declared_points(store: Store) -> list[ServicePoint]:
-    """The service points declared on this machine (not in offices.json)."""
-    return [ServicePoint(p.code, p.name, p.kind, p.office_code) for p in store.points()]
-
-
-class ServiceError(ValueError):
-    """A move the window cannot make; the message is Chinese and says what to do."""
-
-
-class ActorRevokedError(ServiceError):
-    """The signed-in account was deactivated or given another role since it logged in: the
-    session may no longer act (the app logs it out and shows the message)."""
-
-
 class CaseReader:
-    store: Store
-    catalog: Catalog
-    base_offices: Offices
-    clock: Clock
-    calendar: WorkCalendar
-    settings: OfficeSettings
+    """Case views, queues, search and the daily ledger, with personal data masked."""
 
-    @property
+    def __init__(self, context: DeskContext, owners: Owners) -> None:
+        self.ctx = context
+        self.owners = owners
+
+    @cached_property
     def finder(self) -> ItemFinder:
-        """The item finder (`clerk.service.window.Window` builds it on first use)."""
-        raise NotImplementedError
+        """Built on first search: spelling every item in pinyin takes a noticeable moment."""
+        return ItemFinder(self.ctx.catalog)
 
-    @property
-    def offices(self) -> Offices:
-        declared = declared_points(self.store)
-        return self.base_offices.with_points(declared) if declared else self.base_offices
+    def conditions_for(self, item_no: int) -> list[Condition]:
+        catalog = self.ctx.catalog
+        return applicable_conditions(catalog, catalog.item(item_no))
 
-    def today(self) -> date:
-        return self.clock().astimezone(TZ).date()
-
-    def configured_point(self) -> str | None:
-        """This installation's point code, or None before the initial setup."""
-        return self.store.get_setting(SETTING_POINT)
-
-    def close(self) -> None:
-        """Close the store (the CLI, when its command is done)."""
-        self.store.close()
-
-    def point(self) -> PointChoice:
-        code = self.store.get_setting(SETTING_POINT)
-        if not code:
-            raise ServiceError("本机尚未设置所属经办机构或服务点，请先完成初始设置。")
-        return point_choice(self.offices.point(code))
-
-    def office(self) -> Office:
-        return self.offices.office_of(self.point().code)
+    def required_for(self, item_no: int, circumstances: frozenset[str]) -> list[Material]:
+        catalog = self.ctx.catalog
+        return required_materials(catalog, catalog.item(item_no), circumstances)
 
     # ------------------------------------------------------------------ reading
 
@@ -116,10 +87,10 @@ class CaseReader:
             mask_digits,  # the ledger module is not needed before a case opens
         )
 
-        row = self._row(case_uuid)
-        item = self.catalog.item(row.item_no)
+        row = self.row(case_uuid)
+        item = self.ctx.catalog.item(row.item_no)
         checks = self._checks(case_uuid)
-        required = required_materials(self.catalog, item, row.circumstances)
+        required = required_materials(self.ctx.catalog, item, row.circumstances)
         required_ids = {m.id for m in required}
         rows = [MaterialRow(m, checks.get(m.id), True) for m in required]
         for m in item.materials:
@@ -127,19 +98,21 @@ class CaseReader:
                 rows.append(MaterialRow(m, checks.get(m.id), False))
         missing = missing_materials(required, checks)
         state = row.state
-        deadline = self._deadline(row, item)
-        today = self.today()
+        deadline = self.deadline(row, item)
+        today = self.ctx.today()
         remaining = None
         if deadline is not None and not state.is_final:
-            remaining = remaining_working_days(deadline, today, self.calendar)
-        events = [_event_row(e) for e in self.store.case_events(case_uuid)]
-        documents = [_document_row(d) for d in self.store.documents_for(case_uuid)]
-        evaluation = self.store.evaluation_for(case_uuid)
+            remaining = remaining_working_days(deadline, today, self.ctx.calendar)
+        events = [_event_row(e) for e in self.ctx.store.case_events(case_uuid)]
+        documents = [_document_row(d) for d in self.ctx.store.documents_for(case_uuid)]
+        evaluation = self.ctx.store.evaluation_for(case_uuid)
         allowed: list[Action] = []
         if user is not None:
-            facts = self._facts(row, item, missing)
+            facts = self.facts(row, item, missing)
             role = Role(user.role)
-            allowed = allowed_actions(facts, actor=user.login, role=role, settings=self.settings)
+            allowed = allowed_actions(
+                facts, actor=user.login, role=role, settings=self.ctx.settings
+            )
             allowed += [
                 a for a in allowed_records(facts, role=role) if a != Action.PRINT or documents
             ]
@@ -177,7 +150,7 @@ class CaseReader:
 
     def summary(self, row: CaseRecord) -> CaseSummary:
         state = row.state
-        today = self.today()
+        today = self.ctx.today()
         noticed = None
         past_window = False
         if state is CaseState.AWAITING_SUPPLEMENT or (
@@ -187,13 +160,13 @@ class CaseReader:
                 > self._notice_window_end(row.received_at.astimezone(TZ).date())
             )
         ):
-            noticed = self.store.notice_times([row.uuid]).get(row.uuid)
+            noticed = self.ctx.store.notice_times([row.uuid]).get(row.uuid)
         return self._summary(row, today, past_window and not noticed, noticed)
 
     def summaries(self, rows: Sequence[CaseRecord]) -> list[CaseSummary]:
         """`summary` of each row, with today, each receipt day's notice window and the notices
         the rows need (待补正's hand-in day; 收件 past its window) read once for all of them."""
-        today = self.today()
+        today = self.ctx.today()
         past_window: set[str] = set()
         need: list[str] = []
         for row in rows:
@@ -204,7 +177,7 @@ class CaseReader:
             ):
                 past_window.add(row.uuid)  # deemed accepted unless a notice was given
                 need.append(row.uuid)
-        notices = self.store.notice_times(need) if need else {}
+        notices = self.ctx.store.notice_times(need) if need else {}
         summary = self._summary
         return [
             summary(
@@ -225,9 +198,9 @@ class CaseReader:
         if noticed and state is CaseState.AWAITING_SUPPLEMENT:
             # 告知之日起 supplement_days 个自然日: from the case's latest notice
             hand_in_by = noticed[-1].astimezone(TZ).date() + timedelta(
-                days=self.settings.supplement_days
+                days=self.ctx.settings.supplement_days
             )
-        item = self.catalog.item(row.item_no)
+        item = self.ctx.catalog.item(row.item_no)
         summary = _new(CaseSummary)
         summary.__dict__.update(  # frozen: filled once here, as __init__ would (a queue builds hundreds)
             uuid=row.uuid,
@@ -250,57 +223,49 @@ class CaseReader:
         """`notice_window_end(day)` under this reader's calendar, remembered (a calendar walk
         takes ~10 µs and a queue's drafts share a few receipt days)."""
         cache: dict[tuple[int, date], date] = self.__dict__.setdefault("_window_end_cache", {})
-        key = (id(self.calendar), day)
+        key = (id(self.ctx.calendar), day)
         end = cache.get(key)
         if end is None:
             if len(cache) > 4096:
                 cache.clear()
-            end = cache[key] = notice_window_end(day, self.calendar)
+            end = cache[key] = notice_window_end(day, self.ctx.calendar)
         return end
 
-    def _queue_point(self) -> str | None:
-        """The point the queues are filtered by (the sync desk widens it at a county office)."""
-        return self.point().code
-
-    def _mine(self, rows: list[CaseRecord]) -> list[CaseRecord]:
-        """The rows of cases this installation may work on (the sync desk drops handed-on ones)."""
-        return rows
-
     def queues(self, user: User) -> Queues:
-        today = self.today()
-        point = self._queue_point()
-        mine = self._mine
-        next_day, _ = self.calendar.add_working_days(today, 1)
+        today = self.ctx.today()
+        point = self.owners.queue_point()
+        mine = self.owners.mine
+        next_day, _ = self.ctx.calendar.add_working_days(today, 1)
         due_soon = [
             r
-            for r in mine(self.store.due_on_or_before(next_day, point_code=point))
+            for r in mine(self.ctx.store.due_on_or_before(next_day, point_code=point))
             if r.due_date is not None and r.due_date >= today
         ]
-        review = mine(self.store.awaiting_review(point))
+        review = mine(self.ctx.store.awaiting_review(point))
         if user.role not in REVIEWER_ROLES:
             review = []
-        elif self.settings.reviewer_must_differ:
+        elif self.ctx.settings.reviewer_must_differ:
             review = [r for r in review if r.accepted_by != user.login]
         s = self.summaries
         return Queues(
-            today=s(self.store.received_on(today, point_code=self.point().code)),
+            today=s(self.ctx.store.received_on(today, point_code=self.ctx.point().code)),
             my_review=s(review),
             due_soon=s(due_soon),
-            overdue=s(mine(self.store.overdue(today, point_code=point))),
-            awaiting_supplement=s(mine(self.store.awaiting_supplement(point_code=point))),
-            awaiting_payment=s(mine(self.store.awaiting_payment(point_code=point))),
-            unfinished=s(mine(self.store.unfinished(point_code=point))),
-            bad_ratings=s(mine(self.store.bad_ratings_awaiting_follow_up(point_code=point))),
+            overdue=s(mine(self.ctx.store.overdue(today, point_code=point))),
+            awaiting_supplement=s(mine(self.ctx.store.awaiting_supplement(point_code=point))),
+            awaiting_payment=s(mine(self.ctx.store.awaiting_payment(point_code=point))),
+            unfinished=s(mine(self.ctx.store.unfinished(point_code=point))),
+            bad_ratings=s(mine(self.ctx.store.bad_ratings_awaiting_follow_up(point_code=point))),
         )
 
     def search(self, text: str) -> list[CaseSummary]:
         """Case number (any case, or its last characters), ID number (whole or last 6), names,
         then the newest cases of the items the text names (item name or pinyin initials)."""
-        return self.summaries(search_rows(self.store, self.finder, text))
+        return self.summaries(search_rows(self.ctx.store, self.finder, text))
 
     def daily_ledger(self, day: date) -> Ledger:
         """This machine's 日结单 for `day` (raises `LedgerError` with a Chinese message)."""
-        point = self.point()
+        point = self.ctx.point()
         return self.ledger(day, point.code, point_name=point.name)
 
     def ledger(
@@ -319,28 +284,28 @@ class CaseReader:
         name = point_name or ""
         if point_code is not None and point_name is None:
             try:
-                name = self.offices.point(point_code).name
+                name = self.ctx.offices.point(point_code).name
             except KeyError:
                 raise ServiceError(
                     f"没有编码为 {point_code} 的经办机构或服务点，请用 clerk point list 查看编码。"
                 ) from None
         return build_ledger(
-            self.store,
-            self.catalog,
-            self.calendar,
+            self.ctx.store,
+            self.ctx.catalog,
+            self.ctx.calendar,
             day=day,
             point_code=point_code,
             point_name=name,
-            today=today or self.today(),
+            today=today or self.ctx.today(),
         )
 
-    def _row(self, case_uuid: str) -> CaseRecord:
-        row = self.store.get_case(case_uuid)
+    def row(self, case_uuid: str) -> CaseRecord:
+        row = self.ctx.store.get_case(case_uuid)
         if row is None:
             raise ServiceError("找不到该办件，请刷新后重试。")
         return row
 
-    def _deadline(self, row: CaseRecord, item: Item) -> Deadline | None:
+    def deadline(self, row: CaseRecord, item: Item) -> Deadline | None:
         if row.due_date is None:
             return None
         limit = item.time_limit.for_channel(row.channel == Channel.ONLINE)
@@ -360,17 +325,17 @@ class CaseReader:
         if state != CaseState.DRAFT:
             return False
         received = row.received_at.astimezone(TZ).date()
-        if not deemed_accepted(received, today, decided=False, calendar=self.calendar):
+        if not deemed_accepted(received, today, decided=False, calendar=self.ctx.calendar):
             return False  # still within the window: no need to read the log
         # a notice was given in time; the supplemented case is decided afresh
-        return not any(e.action == Action.NOTICE for e in self.store.case_events(row.uuid))
+        return not any(e.action == Action.NOTICE for e in self.ctx.store.case_events(row.uuid))
 
-    def _facts(self, row: CaseRecord, item: Item, missing: list[tuple[Material, str]]) -> CaseFacts:
+    def facts(self, row: CaseRecord, item: Item, missing: list[tuple[Material, str]]) -> CaseFacts:
         noticed: list[frozenset[str]] = []
         approved: set[str] = set()
         noticed_on: date | None = None
         stages: list[str] = []
-        for e in self.store.case_events(row.uuid):
+        for e in self.ctx.store.case_events(row.uuid):
             if e.action == Action.NOTICE:
                 noticed.append(frozenset(e.data.get("missing", [])))
                 noticed_on = e.at.astimezone(TZ).date()
@@ -378,7 +343,7 @@ class CaseReader:
                 approved.update(e.data.get("missing", []))
             elif e.action == Action.STAGE:
                 stages.append(str(e.data.get("stage", "")))
-        evaluation = self.store.evaluation_for(row.uuid)
+        evaluation = self.ctx.store.evaluation_for(row.uuid)
         return CaseFacts(
             uuid=row.uuid,
             item=item,
@@ -390,9 +355,11 @@ class CaseReader:
             rating=evaluation.level if evaluation else None,
             approved_ids=frozenset(approved),
             supplement_due=(
-                noticed_on + timedelta(days=self.settings.supplement_days) if noticed_on else None
+                noticed_on + timedelta(days=self.ctx.settings.supplement_days)
+                if noticed_on
+                else None
             ),
-            today=self.today(),
+            today=self.ctx.today(),
             notice_late=not noticed and self._notice_window_passed(row),
             review_missing=tuple(m.name for m, _ in self._review_missing(row, item)),
             stages_done=tuple(stages),
@@ -402,15 +369,15 @@ class CaseReader:
         """Item 36: the materials 申请环节可不提供 that the review stage asks for, not yet in order."""
         later = [
             m
-            for m in required_materials(self.catalog, item, row.circumstances, stage="review")
+            for m in required_materials(self.ctx.catalog, item, row.circumstances, stage="review")
             if m.stage == "review"
         ]
         return missing_materials(later, self._checks(row.uuid)) if later else []
 
     def _notice_window_passed(self, row: CaseRecord) -> bool:
         """Whether Art. 32's 5 working days after receipt are over (a notice now would be late)."""
-        return self.today() > notice_window_end(
-            row.received_at.astimezone(TZ).date(), self.calendar
+        return self.ctx.today() > notice_window_end(
+            row.received_at.astimezone(TZ).date(), self.ctx.calendar
         )
 
     def deemed_from(self, row: CaseRecord) -> date | None:
@@ -420,25 +387,25 @@ class CaseReader:
         first_notice = next(
             (
                 e.at.astimezone(TZ).date()
-                for e in self.store.case_events(row.uuid)
+                for e in self.ctx.store.case_events(row.uuid)
                 if e.action == Action.NOTICE
             ),
             None,
         )
-        return deemed_acceptance_day(received, first_notice or self.today(), self.calendar)
+        return deemed_acceptance_day(received, first_notice or self.ctx.today(), self.ctx.calendar)
 
     def accepted_from_receipt(self, row: CaseRecord) -> date | None:
         """The receipt day an accepted case counts as accepted from (its ACCEPT event says so)."""
-        for e in self.store.case_events(row.uuid):
+        for e in self.ctx.store.case_events(row.uuid):
             if e.action == Action.ACCEPT and e.data.get("deemed_from"):
                 return date.fromisoformat(str(e.data["deemed_from"]))
         return None
 
     def _checks(self, case_uuid: str) -> dict[str, MaterialCheck]:
-        return checks_by_material(self.store.material_checks(case_uuid))
+        return checks_by_material(self.ctx.store.material_checks(case_uuid))
 
-    def _missing(self, row: CaseRecord, item: Item) -> list[tuple[Material, str]]:
-        required = required_materials(self.catalog, item, row.circumstances)
+    def missing(self, row: CaseRecord, item: Item) -> list[tuple[Material, str]]:
+        required = required_materials(self.ctx.catalog, item, row.circumstances)
         return missing_materials(required, self._checks(row.uuid))
 
 
@@ -453,14 +420,6 @@ def checks_by_material(records: Iterable[MaterialCheckRecord]) -> dict[str, Mate
         )
         for c in records
     }
-
-
-def point_choice(p: Office | ServicePoint) -> PointChoice:
-    kind = p.kind
-    name = p.name if isinstance(p, ServicePoint) else f"{p.area}　{p.name}"
-    return PointChoice(
-        code=p.code, name=name, kind=kind, kind_label=POINT_KINDS[kind], office_code=p.office_code
-    )
 
 
 def _mask_applicant_name(row: CaseRecord) -> str:

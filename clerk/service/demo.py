@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from clerk.db import Store
+from clerk.domain.accounts import User
 from clerk.domain.catalog import Catalog, Item
 from clerk.domain.clock import TZ
 from clerk.domain.identifiers import resident_id_check_char
 from clerk.domain.materials import MaterialCheck, required_materials
 from clerk.domain.model import Applicant, CaseState, Channel, Rating, Role
 from clerk.domain.offices import Offices
+from clerk.ports.store import Store
+from clerk.service.compose import build_window
 from clerk.service.window import ServiceError, SystemActor, Window
 
 DEMO_AREA = "439999"
@@ -144,7 +146,9 @@ def fill(
     """Create `cases` synthetic cases spread over the `days` working days before `end`."""
     rng = random.Random(seed)
     clock = MovingClock(datetime.combine(end, time(9), TZ))
-    window = Window(store, catalog, offices, clock=clock, documents_root=documents_root)
+    window = build_window(
+        store, clock=clock, catalog=catalog, offices=offices, documents_root=documents_root
+    )
     problem = real_work_problem(store)
     if problem:
         raise ServiceError(problem)
@@ -155,7 +159,7 @@ def fill(
     for (
         user
     ) in users.values():  # training accounts with the printed password: not forced to change it
-        store.require_password_change(str(user.login), False)  # type: ignore[attr-defined]
+        store.require_password_change(str(user.login), False)
     kind = window.point().kind
     items = [i for i in catalog.items if i.accepted_at(kind)]
     day_list = _working_days_before(window, end, days)
@@ -178,7 +182,7 @@ def fill(
     return counts
 
 
-def _demo_users(window: Window) -> dict[str, object]:
+def _demo_users(window: Window) -> dict[Role, User]:
     """The demo's clerk, reviewer and finance accounts, made through the service like any other."""
     wanted = {
         Role.CLERK: ("clerk1", "演示经办员"),

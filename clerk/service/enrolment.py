@@ -1,4 +1,4 @@
-"""Enrolment by roster: a college's 表6 becomes item-9 cases in one transaction (`Window` mixin).
+"""Enrolment by roster: a college's 表6 becomes item-9 cases in one transaction (a `Window` desk).
 
 The Yongzhou guide (城乡居民参保登记): 大中专院校学生（含新生）以学校为单位在学校所在地整体参保，由学校
 代收代缴居民医保费，统一办理参保登记手续，并上报《湖南省城乡居民基本医疗保险参保登记汇总表》（加盖学校公章）
@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,17 +46,13 @@ from clerk.domain.masking import mask_name
 from clerk.domain.model import Action, CaseState, Channel, DocKind, Role
 from clerk.domain.workflow import CLERK_ROLES, CaseFacts, WorkflowError, decide, receive
 from clerk.roster import RosterCheck, Student, check_file, write_template
-from clerk.service.case_reader import ServiceError
+from clerk.service.context import DeskContext
+from clerk.service.errors import ServiceError
+from clerk.service.moves import Moves
 from clerk.service.write_errors import file_problem, storage_problem
 
 if TYPE_CHECKING:
-    from clerk.documents.issue import DocumentIssuer
     from clerk.domain.accounts import User
-    from clerk.domain.catalog import Catalog
-    from clerk.domain.clock import Clock
-    from clerk.domain.workdays import WorkCalendar
-    from clerk.domain.workflow import OfficeSettings
-    from clerk.ports.store import Store
     from clerk.service.views import PointChoice
 
 ROSTER_ITEM = 9  # 城乡居民参保登记
@@ -90,26 +85,17 @@ class BatchResult:
 
 
 class Enrolment:
-    """Roster enrolment; mixed into `clerk.service.window.Window`."""
+    """Roster enrolment; a desk of `clerk.service.window.Window`."""
 
-    store: Store
-    catalog: Catalog
-    clock: Clock
-    calendar: WorkCalendar
-    settings: OfficeSettings
-    documents: DocumentIssuer
-
-    if TYPE_CHECKING:
-
-        def point(self) -> PointChoice: ...
-        def today(self) -> date: ...
-        def office(self) -> Any: ...
+    def __init__(self, context: DeskContext, moves: Moves) -> None:
+        self.ctx = context
+        self.moves = moves
 
     # ------------------------------------------------------------------ template and checks
 
     def roster_point_problem(self) -> str | None:
         """Why this machine cannot import rosters (Chinese), or None at a college point."""
-        point = self.point()
+        point = self.ctx.point()
         if point.kind != ROSTER_POINT_KIND:
             return (
                 f"本机是{point.kind_label}，学生名册（表6）由大中专院校服务点导入。"
@@ -126,25 +112,21 @@ class Enrolment:
     def check_roster(self, path: str | Path) -> RosterCheck:
         """Read and check the roster at `path`; students already enrolled here become skipped rows."""
         try:
-            check = check_file(path, today=self.today())
+            check = check_file(path, today=self.ctx.today())
         except OSError as err:
             raise ServiceError(f"名册文件读不出来：{file_problem(err)}") from None
         if not check.students:
             return check
         return check.with_enrolled(
-            self.store.enrolled_ids(ROSTER_ITEM, [s.id_number for s in check.students])
+            self.ctx.store.enrolled_ids(ROSTER_ITEM, [s.id_number for s in check.students])
         )
 
     def earlier_batches(self, check: RosterCheck) -> list[EarlierBatch]:
         """Batches already made from a file with exactly these bytes."""
         return [
             EarlierBatch(b["batch_no"], b["received_at"], b["enrolled"])
-            for b in self.store.batches_with_sha(check.sha256)
+            for b in self.ctx.store.batches_with_sha(check.sha256)
         ]
-
-    def _current_actor(self, user: Any) -> Any:
-        """The actor re-read from the store (`clerk.service.window.Window` provides it)."""
-        raise NotImplementedError
 
     # ------------------------------------------------------------------ enrolment
 
@@ -176,25 +158,25 @@ class Enrolment:
             )
         if not seal_checked:
             raise ServiceError("请先核验纸质汇总表（表6）已加盖学校公章，再导入名册。")
-        item = self.catalog.item(ROSTER_ITEM)
-        point = self.point()
-        now = self.clock()
-        today = self.today()  # the day in Beijing time, whatever the clock's zone
-        deadline = compute_deadline(item, today, online=False, calendar=self.calendar)
+        item = self.ctx.catalog.item(ROSTER_ITEM)
+        point = self.ctx.point()
+        now = self.ctx.clock()
+        today = self.ctx.today()  # the day in Beijing time, whatever the clock's zone
+        deadline = compute_deadline(item, today, online=False, calendar=self.ctx.calendar)
         written: list[SavedBatchDocument] = []
         try:
-            with self.store.transaction():
+            with self.ctx.store.transaction():
                 # The account as it is now: a deactivated or demoted clerk can no longer import.
-                user = self._current_actor(user)
+                user = self.moves.current_actor(user)
                 # Again under the write lock: another import may have enrolled some since the check.
                 check = check.with_enrolled(
-                    self.store.enrolled_ids(ROSTER_ITEM, [s.id_number for s in check.students])
+                    self.ctx.store.enrolled_ids(ROSTER_ITEM, [s.id_number for s in check.students])
                 )
                 students = check.students
                 if not students:
                     raise ServiceError("名册中没有需要登记的学生：都已参保登记，或都需要更正。")
                 batch_uuid = new_uuid()
-                batch_no = f"{point.code}{today:%Y%m%d}P{self.store.next_batch_number(point.code, today):02d}"
+                batch_no = f"{point.code}{today:%Y%m%d}P{self.ctx.store.next_batch_number(point.code, today):02d}"
                 links: list[dict[str, Any]] = []
                 case_nos: list[str] = []
                 total = len(students)
@@ -209,9 +191,9 @@ class Enrolment:
                         checks += case_checks
                         case_nos.append(case["case_no"])
                         links.append(_link(student, batch_uuid, point.code, case["uuid"]))
-                    self.store.insert_cases(cases)
-                    self.store.append_events(events, point.code)
-                    self.store.add_material_checks(checks)
+                    self.ctx.store.insert_cases(cases)
+                    self.ctx.store.append_events(events, point.code)
+                    self.ctx.store.add_material_checks(checks)
                     if progress is not None:
                         progress(min(start + CHUNK, total), total)
                 facts = self._batch_facts(user, check, batch_no, case_nos, today)
@@ -227,7 +209,7 @@ class Enrolment:
                     notice = self._save_batch_doc(
                         BatchDocKind.CORRECTIONS, corrections_content(facts, rows), today, written
                     )
-                self.store.insert_batch(
+                self.ctx.store.insert_batch(
                     _batch_row(
                         batch_uuid,
                         batch_no,
@@ -241,8 +223,10 @@ class Enrolment:
                     ),
                     [{"material_id": BATCH_MATERIAL, "status": "ok", "checked_by": user.login}],
                 )
-                self.store.link_batch_cases(links)
-                self.store.add_documents(_receipt_rows(links, receipt, now.isoformat(), user.login))
+                self.ctx.store.link_batch_cases(links)
+                self.ctx.store.add_documents(
+                    _receipt_rows(links, receipt, now.isoformat(), user.login)
+                )
         except BaseException as exc:
             for saved in written:
                 with suppress(OSError):
@@ -270,8 +254,8 @@ class Enrolment:
     ) -> tuple[dict[str, Any], list[Any], list[dict[str, Any]]]:
         """One student's case row, events and material checks, numbered (the caller holds the
         transaction and stores them)."""
-        today = self.today()
-        seq = self.store.next_sequence(point.code, today)
+        today = self.ctx.today()
+        seq = self.ctx.store.next_sequence(point.code, today)
         if seq > MAX_SEQ:
             raise ServiceError(
                 f"本服务点今天的办件编号已用到 {MAX_SEQ}，不能再编号。请把名册分成几个文件，明天继续导入余下的学生。"
@@ -296,7 +280,7 @@ class Enrolment:
                 role=role,
                 at=now,
                 data=accept_data,
-                settings=self.settings,
+                settings=self.ctx.settings,
             )
         except WorkflowError as exc:
             raise ServiceError(str(exc)) from None
@@ -330,12 +314,12 @@ class Enrolment:
     def _batch_facts(
         self, user: Any, check: RosterCheck, batch_no: str, case_nos: list[str], today: Any
     ) -> BatchFacts:
-        item = self.catalog.item(ROSTER_ITEM)
-        office = self.office()
+        item = self.ctx.catalog.item(ROSTER_ITEM)
+        office = self.ctx.office()
         query = item.local.query if item.local is not None and item.local.query else DEFAULT_QUERY
         return BatchFacts(
             batch_no=batch_no,
-            school_name=self.point().name,
+            school_name=self.ctx.point().name,
             office_name=office.name,
             supervision_phone=office.phone,
             query_channel=query,
@@ -358,10 +342,10 @@ class Enrolment:
     ) -> SavedBatchDocument:
         try:
             try:
-                saved = save_batch_document(kind, content, today, root=self.documents.root)
+                saved = save_batch_document(kind, content, today, root=self.ctx.documents.root)
             except DocumentExistsError as exc:
                 set_aside(exc.path)  # left by an attempt that never committed: no batch names it
-                saved = save_batch_document(kind, content, today, root=self.documents.root)
+                saved = save_batch_document(kind, content, today, root=self.ctx.documents.root)
         except OSError as err:
             raise ServiceError(file_problem(err)) from None
         written.append(saved)

@@ -11,16 +11,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from clerk.domain.catalog import Item
 from clerk.domain.clock import TZ
 from clerk.domain.materials import MaterialCheck, MaterialCheckError, check_rows
 from clerk.domain.model import Action, CaseState
 from clerk.ports.records import EventRecord
+from clerk.service.case_reader import CaseReader
+from clerk.service.context import DeskContext
+from clerk.service.errors import ServiceError
+from clerk.service.moves import Moves
 
 if TYPE_CHECKING:  # pragma: no cover
     from clerk.domain.accounts import User
+    from clerk.service.views import CaseView
 
 
 @dataclass(frozen=True)
@@ -44,34 +49,37 @@ def stage_rows(item: Item, start: date | None, events: Iterable[EventRecord]) ->
 
 
 class ReviewStages:
-    """Mixin of `clerk.service.window.Window`: review-stage materials and the guide's review steps."""
+    """A desk of `clerk.service.window.Window`: review-stage materials and the guide's review steps."""
+
+    def __init__(self, context: DeskContext, reader: CaseReader, moves: Moves) -> None:
+        self.ctx = context
+        self.reader = reader
+        self.moves = moves
 
     def check_review_materials(
         self, user: User, case_uuid: str, checks: Mapping[str, MaterialCheck]
-    ) -> Any:
+    ) -> CaseView:
         """Record the check of materials the application stage could leave out (item 36)."""
-        from clerk.service.window import ServiceError
-
-        with self._deciding(user, case_uuid) as (_actor, row, _attempt):  # type: ignore[attr-defined]
+        with self.moves.deciding(user, case_uuid) as (_actor, row, _attempt):
             if row.state != CaseState.ACCEPTED:
                 raise ServiceError("只有已受理、待审核的办件在审核评估环节核验材料。")
-            item = self.catalog.item(row.item_no)  # type: ignore[attr-defined]
+            item = self.ctx.catalog.item(row.item_no)
             later = {m.id: m for m in item.materials if m.stage == "review"}
             try:
                 rows = check_rows(later, checks, "“{material_id}”不是审核评估环节核验的材料。")
             except MaterialCheckError as exc:
                 raise ServiceError(str(exc)) from None
-            self.store.set_material_checks(case_uuid, rows, point_code=row.point_code)  # type: ignore[attr-defined]
-        return self.case(case_uuid, user)  # type: ignore[attr-defined]
+            self.ctx.store.set_material_checks(case_uuid, rows, point_code=row.point_code)
+        return self.reader.case(case_uuid, user)
 
-    def record_stage(self, user: User, case_uuid: str, stage: str) -> Any:
+    def record_stage(self, user: User, case_uuid: str, stage: str) -> CaseView:
         """Record that a review stage (考察评估 ...) was completed today."""
-        with self._deciding(user, case_uuid) as (actor, row, _attempt):  # type: ignore[attr-defined]
-            event = self._record(actor, row, Action.STAGE, data={"stage": stage})  # type: ignore[attr-defined]
-            self.store.append_event(event, row.point_code)  # type: ignore[attr-defined]
-        return self.case(case_uuid, user)  # type: ignore[attr-defined]
+        with self.moves.deciding(user, case_uuid) as (actor, row, _attempt):
+            event = self.moves.record(actor, row, Action.STAGE, data={"stage": stage})
+            self.ctx.store.append_event(event, row.point_code)
+        return self.reader.case(case_uuid, user)
 
     def review_stages(self, case_uuid: str) -> list[StageRow]:
-        row = self._row(case_uuid)  # type: ignore[attr-defined]
-        item = self.catalog.item(row.item_no)  # type: ignore[attr-defined]
-        return stage_rows(item, row.due_start, self.store.case_events(case_uuid))  # type: ignore[attr-defined]
+        row = self.reader.row(case_uuid)
+        item = self.ctx.catalog.item(row.item_no)
+        return stage_rows(item, row.due_start, self.ctx.store.case_events(case_uuid))

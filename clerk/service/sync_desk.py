@@ -1,11 +1,12 @@
-"""`SyncDesk`: the window service's side of the end-of-day sync (a mixin `clerk.service.window.Window` composes).
+"""`SyncDesk`: the window service's side of the end-of-day sync (a desk `clerk.service.window.Window` forwards to).
 
 - 收件转报 (`collect`): a township point checks and records the materials of a medical-assistance
   application (items 34/35), issues a 收件回执 (receipt of collection, not an acceptance) and
   hands the case on to its county office, which accepts, notices or refuses it after import;
 - a case accepted at a point that still needs review is handed on to the county office with
   the acceptance, so it lands in the office's review queue;
-- only a case's owner changes it (`check_owner`); the queues show the cases this installation owns;
+- only a case's owner changes it (`Ownership.check_owner`); the queues show the cases this
+  installation owns (`Ownership.mine`);
 - `export_bundle` / `import_bundle` write and read bundles; `conflicts` / `resolve_conflict`
   are the supervisor's queue, each choice recorded as an event.
 """
@@ -17,7 +18,6 @@ import hashlib
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +33,12 @@ from clerk.sync.keys import KeyProblem
 from clerk.sync.ownership import chain_for
 
 if TYPE_CHECKING:
+    from clerk.domain.clock import Clock
     from clerk.ports.records import CaseRecord
+    from clerk.ports.store import Store
+    from clerk.service.case_reader import CaseReader
+    from clerk.service.context import DeskContext
+    from clerk.service.moves import Moves
 
 COLLECT_ITEMS = frozenset({34, 35})  # 医疗救助申报: the Yongzhou guide has townships collect them
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -65,20 +70,25 @@ class ConflictRow:
     found_at: str
 
 
-class SyncDesk:
-    store: Any  # the window's store: it hands out its sync store (`clerk.ports.sync.HasSyncStore`)
-    clock: Callable[[], datetime]
+class Ownership:
+    """Who this installation is and which cases it owns: the owner check the deciding steps are
+    given and the filter the queues read through (`clerk.service.context.Owners`)."""
+
+    def __init__(self, context: DeskContext) -> None:
+        self.ctx = context
+
+    @property
+    def store(self) -> Store:
+        """The window's store (the port); its sync side is `sync_store()`."""
+        return self.ctx.store
 
     # ------------------------------------------------------------------ who and what
 
     def sync_store(self) -> SyncStore:
-        return self.store.sync_store()  # type: ignore[no-any-return]
+        return self.store.sync_store()
 
     def me(self) -> peers.Me:
-        return peers.me(self.store, self.offices)  # type: ignore[attr-defined]
-
-    def key_dir(self) -> Path:
-        return keys.key_dir(self._db_path())
+        return peers.me(self.store, self.ctx.offices)
 
     def owner_of(self, row: CaseRecord) -> str:
         return self.sync_store().owner(row.uuid) or str(row.point_code)
@@ -99,7 +109,7 @@ class SyncDesk:
                 f"该件已转报 {owner}，由其办理；本机只能查看和打印，结果会随回执包传回。"
             )
 
-    def _mine(self, rows: list[CaseRecord]) -> list[CaseRecord]:
+    def mine(self, rows: list[CaseRecord]) -> list[CaseRecord]:
         """The rows of cases this installation owns (a county office: its own and those handed to it)."""
         if not rows:
             return rows
@@ -107,9 +117,9 @@ class SyncDesk:
         owners = self.sync_store().owners_of(r.uuid for r in rows)
         return [r for r in rows if owners.get(r.uuid, r.point_code) == code]
 
-    def _queue_point(self) -> str | None:
+    def queue_point(self) -> str | None:
         """The point filter for queues: none at a county office (it also holds its points' cases)."""
-        point = self.point()  # type: ignore[attr-defined]
+        point = self.ctx.point()
         return None if point.kind == "county_hall" else point.code
 
     def handed_to_me(self) -> list[CaseRecord]:
@@ -125,12 +135,42 @@ class SyncDesk:
                 found.append(row)
         return sorted(found, key=lambda r: r.received_at)
 
+
+class SyncDesk:
+    """Keys, 收件转报 and the hand-ons, bundles and the conflict queue (a `Window` desk)."""
+
+    def __init__(
+        self, context: DeskContext, ownership: Ownership, reader: CaseReader, moves: Moves
+    ) -> None:
+        self.ctx = context
+        self.ownership = ownership
+        self.reader = reader
+        self.moves = moves
+
+    @property
+    def store(self) -> Store:
+        """The window's store (the port); its sync side is `sync_store()`."""
+        return self.ctx.store
+
+    @property
+    def clock(self) -> Clock:
+        return self.ctx.clock
+
+    def sync_store(self) -> SyncStore:
+        return self.ownership.sync_store()
+
+    def me(self) -> peers.Me:
+        return self.ownership.me()
+
+    def key_dir(self) -> Path:
+        return keys.key_dir(self._db_path())
+
     # ------------------------------------------------------------------ keys
 
     def init_keys(self, passphrase: str | None = None) -> keys.PublicKeys:
         """Make this installation's signing and encryption keys (once); returns the public part."""
         try:
-            return peers.init_keys(self.store, self.offices, self._db_path(), passphrase)  # type: ignore[attr-defined]
+            return peers.init_keys(self.store, self.ctx.offices, self._db_path(), passphrase)
         except KeyProblem as exc:
             raise SyncProblem(str(exc)) from None
 
@@ -146,12 +186,12 @@ class SyncDesk:
             public = keys.read_public(data)
             return peers.add_peer(
                 self.sync_store(),
-                self.offices,  # type: ignore[attr-defined]
+                self.ctx.offices,
                 self.me(),
                 public,
                 self.sync_store().now(),
                 escrow=escrow,
-                replace=replace,  # type: ignore[attr-defined]
+                replace=replace,
             )
         except KeyProblem as exc:
             raise SyncProblem(str(exc)) from None
@@ -178,7 +218,7 @@ class SyncDesk:
     def must_collect(self, case_uuid: str) -> bool:
         """Whether this installation collects the case and hands it on instead of accepting it."""
         row = self.store.get_case(case_uuid)
-        point = self.point()  # type: ignore[attr-defined]
+        point = self.ctx.point()
         return row is not None and point.kind != "county_hall" and int(row.item_no) in COLLECT_ITEMS
 
     def check_may_accept(self, row: CaseRecord) -> None:
@@ -195,19 +235,19 @@ class SyncDesk:
 
         if Role(user.role) not in (Role.CLERK, Role.SUPERVISOR, Role.ADMIN):
             raise ServiceError("只有窗口经办人员或主管可以收件转报。")
-        point = self.point()  # type: ignore[attr-defined]
+        point = self.ctx.point()
         if point.kind == "county_hall":
             raise ServiceError("县级经办机构直接受理，无需收件转报。")
-        with self._deciding(user, case_uuid) as (actor, row, attempt):  # type: ignore[attr-defined]
+        with self.moves.deciding(user, case_uuid) as (actor, row, attempt):
             if int(row.item_no) not in COLLECT_ITEMS:
                 raise ServiceError(
                     "只有医疗救助申报（事项34、35）由服务点收件转报，其余事项请直接受理或引导到县级大厅。"
                 )
             if row.state != CaseState.DRAFT:
                 raise ServiceError("只有收件环节的办件可以收件转报。")
-            self.check_owner(row)
-            item = self.catalog.item(row.item_no)  # type: ignore[attr-defined]
-            missing = self._missing(row, item)  # type: ignore[attr-defined]
+            self.ownership.check_owner(row)
+            item = self.ctx.catalog.item(row.item_no)
+            missing = self.reader.missing(row, item)
             if missing:
                 names = "、".join(m.name for m, _ in missing)
                 raise ServiceError(
@@ -215,12 +255,14 @@ class SyncDesk:
                 )
             event = self.hand_on_event(actor, row, note="collected")
             checks = {c.material_id: c for c in self.store.material_checks(row.uuid)}
-            required = self.required_for(item.no, row.circumstances)  # type: ignore[attr-defined]
-            context = self._context(row, actor)  # type: ignore[attr-defined]
-            saved = self._issue(attempt, self.documents.collection, context, required, checks)  # type: ignore[attr-defined]
+            required = self.reader.required_for(item.no, row.circumstances)
+            context = self.moves.issue_context(row, actor)
+            saved = self.moves.issue(
+                attempt, self.ctx.documents.collection, context, required, checks
+            )
             self.store.append_event(event, row.point_code)
-            self._add_document(row, saved, actor)  # type: ignore[attr-defined]
-        return self.case(case_uuid, user)  # type: ignore[attr-defined]
+            self.moves.add_document(row, saved, actor)
+        return self.reader.case(case_uuid, user)
 
     def hand_on_event(
         self,
@@ -231,7 +273,7 @@ class SyncDesk:
         state: CaseState | None = None,
         to: str | None = None,
     ) -> Event:
-        office = to or self.point().office_code  # type: ignore[attr-defined]
+        office = to or self.ctx.point().office_code
         at_state = state or CaseState(row.state)
         return Event(
             case_uuid=row.uuid,
@@ -246,7 +288,7 @@ class SyncDesk:
     def notice_hand_back(self, user: Any, row: CaseRecord, events: list[Event]) -> list[Event]:
         """At a county office, a notice on a point's case hands it back: the applicant hands the
         missing materials in at the point, which records them and collects the case again."""
-        point = self.point()  # type: ignore[attr-defined]
+        point = self.ctx.point()
         if point.kind != "county_hall" or row.point_code == point.code or not events:
             return []
         if events[-1].to_state != CaseState.AWAITING_SUPPLEMENT:
@@ -263,17 +305,17 @@ class SyncDesk:
 
     def hand_in_place(self, row: CaseRecord) -> str:
         """Where the applicant hands in missing materials: the point a case came from, or here."""
-        point = self.point()  # type: ignore[attr-defined]
+        point = self.ctx.point()
         if point.kind == "county_hall" and row.point_code != point.code:
             try:
-                return str(self.offices.point(row.point_code).name)  # type: ignore[attr-defined]
+                return str(self.ctx.offices.point(row.point_code).name)
             except KeyError:
                 pass
         return str(point.name)
 
     def review_hand_on(self, user: Any, row: CaseRecord, events: list[Event]) -> list[Event]:
         """The hand-on that follows an acceptance at a point when the case still needs review."""
-        point = self.point()  # type: ignore[attr-defined]
+        point = self.ctx.point()
         if point.kind == "county_hall" or not events or events[-1].to_state != CaseState.ACCEPTED:
             return []
         return [self.hand_on_event(user, row, note="review", state=CaseState.ACCEPTED)]
@@ -345,7 +387,7 @@ class SyncDesk:
         except (BundleError, KeyProblem) as exc:
             return exchange.refused(exc)
         root = self._received_root(checked.header.sender)
-        catalog = self.catalog  # type: ignore[attr-defined]
+        catalog = self.ctx.catalog
 
         written: list[Path] = []
 
@@ -379,7 +421,7 @@ class SyncDesk:
             )
 
     def _received_root(self, sender: str) -> Path:
-        root = self.documents.root  # type: ignore[attr-defined]
+        root = self.ctx.documents.root
         if root is None:
             from clerk.support.paths import documents_dir
 
@@ -420,7 +462,7 @@ class SyncDesk:
         conflict = sync.conflict(conflict_id)
         if conflict is None or conflict.resolved_at is not None:
             raise ServiceError("该冲突已处理或不存在，请刷新。")
-        with self._deciding(user, conflict.case_uuid) as (actor, row, _attempt):  # type: ignore[attr-defined]
+        with self.moves.deciding(user, conflict.case_uuid) as (actor, row, _attempt):
             state = CaseState(row.state)
             data: dict[str, Any] = {
                 "conflict": conflict.id,

@@ -1,0 +1,98 @@
+"""`DeskContext`: what every desk of the window service shares, passed explicitly.
+
+The store (the port `clerk.ports.store.Store`), the catalogue, the offices, the clock, the work
+calendar, the office settings and the document issuer, plus the reads every desk needs about this
+installation (its point, its office, today). `Owners` is the ownership check the read side and the
+deciding steps are given (the sync desk's `Ownership` provides it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Protocol
+
+from clerk.domain.clock import TZ, Clock
+from clerk.domain.model import Role
+from clerk.domain.offices import POINT_KINDS, Office, Offices, ServicePoint
+from clerk.service.errors import ServiceError
+from clerk.service.views import PointChoice
+
+if TYPE_CHECKING:
+    from clerk.documents.issue import DocumentIssuer
+    from clerk.domain.catalog import Catalog
+    from clerk.domain.workdays import WorkCalendar
+    from clerk.domain.workflow import OfficeSettings
+    from clerk.ports.records import CaseRecord
+    from clerk.ports.store import Store
+
+SETTING_POINT = "point_code"
+
+
+def declared_points(store: Store) -> list[ServicePoint]:
+    """The service points declared on this machine (not in offices.json)."""
+    return [ServicePoint(p.code, p.name, p.kind, p.office_code) for p in store.points()]
+
+
+def point_choice(p: Office | ServicePoint) -> PointChoice:
+    kind = p.kind
+    name = p.name if isinstance(p, ServicePoint) else f"{p.area}　{p.name}"
+    return PointChoice(
+        code=p.code, name=name, kind=kind, kind_label=POINT_KINDS[kind], office_code=p.office_code
+    )
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The actor recorded for maintenance done from the command line or by the machine itself
+    (`clerk user add`, `clerk holidays install`): it holds the file, so it acts as an administrator."""
+
+    login: str
+    name: str = "系统维护"
+    role: str = Role.ADMIN
+
+
+class Owners(Protocol):
+    """Which cases this installation owns (`clerk.service.sync_desk.Ownership`)."""
+
+    def check_owner(self, row: CaseRecord) -> None: ...
+    def mine(self, rows: list[CaseRecord]) -> list[CaseRecord]: ...
+    def queue_point(self) -> str | None: ...
+
+
+@dataclass(eq=False)
+class DeskContext:
+    """The shared state of one window service; the `Window`'s attributes read and set it."""
+
+    store: Store
+    catalog: Catalog
+    base_offices: Offices
+    clock: Clock
+    calendar: WorkCalendar
+    settings: OfficeSettings
+    documents: DocumentIssuer
+    # Called with the Chinese message when a session's account may no longer act (the app
+    # logs that session out); the `ActorRevokedError` is raised all the same.
+    on_actor_revoked: Callable[[str], None] | None = None
+
+    @property
+    def offices(self) -> Offices:
+        declared = declared_points(self.store)
+        return self.base_offices.with_points(declared) if declared else self.base_offices
+
+    def today(self) -> date:
+        return self.clock().astimezone(TZ).date()
+
+    def configured_point(self) -> str | None:
+        """This installation's point code, or None before the initial setup."""
+        return self.store.get_setting(SETTING_POINT)
+
+    def point(self) -> PointChoice:
+        code = self.store.get_setting(SETTING_POINT)
+        if not code:
+            raise ServiceError("本机尚未设置所属经办机构或服务点，请先完成初始设置。")
+        return point_choice(self.offices.point(code))
+
+    def office(self) -> Office:
+        return self.offices.office_of(self.point().code)

@@ -1,0 +1,179 @@
+"""`Intake`: the items a window offers and opening a case, then checking its materials (a `Window`
+desk)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from clerk.domain import field_limits
+from clerk.domain.accounts import User
+from clerk.domain.case_numbers import make_case_number, new_uuid
+from clerk.domain.catalog import Item
+from clerk.domain.identifiers import validate_id, validate_phone
+from clerk.domain.intake import intake_problem
+from clerk.domain.materials import MaterialCheck, MaterialCheckError, check_rows
+from clerk.domain.model import Action, Applicant, CaseState, Channel, Role
+from clerk.domain.offices import POINT_KINDS
+from clerk.domain.workflow import receive
+from clerk.ports.records import CaseRecord
+from clerk.service.case_reader import CaseReader
+from clerk.service.context import DeskContext, Owners
+from clerk.service.errors import ServiceError, limited
+from clerk.service.moves import Moves
+from clerk.service.views import CaseView, ItemChoice
+
+
+class Intake:
+    def __init__(
+        self, context: DeskContext, reader: CaseReader, moves: Moves, owners: Owners
+    ) -> None:
+        self.ctx = context
+        self.reader = reader
+        self.moves = moves
+        self.owners = owners
+
+    # ------------------------------------------------------------------ items
+
+    def item_choices(self) -> list[ItemChoice]:
+        kind = self.ctx.point().kind
+        return [_choice(item, kind) for item in self.ctx.catalog.items]
+
+    def find_items(self, query: str) -> list[ItemChoice]:
+        kind = self.ctx.point().kind
+        return [_choice(item, kind) for item in self.reader.finder.find(query)]
+
+    # ------------------------------------------------------------------ opening a case
+
+    def open_case(
+        self,
+        user: User,
+        item_no: int,
+        applicant: Applicant,
+        *,
+        channel: Channel = Channel.ON_SITE,
+        circumstances: frozenset[str] = frozenset(),
+    ) -> CaseView:
+        catalog = self.ctx.catalog
+        store = self.ctx.store
+        item = catalog.item(item_no)
+        point = self.ctx.point()
+        if not item.accepted_at(point.kind):
+            raise ServiceError(_choice(item, point.kind).why_not)
+        applicant = _check_applicant(applicant)
+        unknown = circumstances - set(catalog.conditions)
+        if unknown:
+            raise ServiceError(f"未知的申请情形：{'、'.join(sorted(unknown))}")
+        problem = intake_problem(
+            catalog,
+            item,
+            point.kind,
+            online=channel == Channel.ONLINE,
+            circumstances=circumstances,
+        )
+        if problem is not None:
+            raise ServiceError(problem)
+        uuid = new_uuid()
+        with self.moves.tx():
+            actor = self.moves.current_actor(user)
+            now = self.ctx.clock()
+            seq = store.next_sequence(point.code, now.date())
+            case_no = make_case_number(point.code, now.date(), seq)
+            store.insert_case(
+                {
+                    "uuid": uuid,
+                    "case_no": case_no,
+                    "point_code": point.code,
+                    "office_code": point.office_code,
+                    "item_no": item.no,
+                    "channel": str(channel),
+                    "state": str(CaseState.DRAFT),
+                    "applicant_kind": applicant.kind,
+                    "applicant_name": applicant.name.strip(),
+                    "id_type": applicant.id_type,
+                    "id_number": _normalized_id(applicant),
+                    "phone": applicant.phone.strip(),
+                    "unit_name": applicant.name.strip() if applicant.kind != "person" else None,
+                    "credit_code": _normalized_id(applicant)
+                    if applicant.id_type == "credit_code"
+                    else None,
+                    "agent_name": applicant.agent_name.strip() or None,
+                    "agent_id_type": applicant.agent_id_type or None,
+                    "agent_id_number": applicant.agent_id_number.strip().upper() or None,
+                    "bank_account": applicant.bank_account.strip() or None,
+                    "circumstances": json.dumps(sorted(circumstances)),
+                    "received_at": now.isoformat(),
+                    "created_by": actor.login,
+                }
+            )
+            event = receive(uuid, item, channel, actor=actor.login, role=Role(actor.role), at=now)
+            store.append_event(event, point.code)
+        return self.reader.case(uuid, user)
+
+    # ------------------------------------------------------------------ materials
+
+    def check_materials(
+        self, user: User, case_uuid: str, checks: Mapping[str, MaterialCheck]
+    ) -> CaseView:
+        with self.moves.deciding(user, case_uuid) as (_, row, _attempt):
+            if row.state not in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
+                raise ServiceError("该件已作出受理决定，不能再修改材料核验结果。")
+            self.owners.check_owner(row)
+            self._store_checks(row, checks)
+            # The case's version moves on with its checks: a decision taken on what an earlier
+            # screen showed (`expected_version`) is refused rather than made on other materials.
+            self.ctx.store.update_case(row.uuid, {}, expected_version=row.version)
+        return self.reader.case(case_uuid, user)
+
+    def supplement(
+        self, user: User, case_uuid: str, checks: Mapping[str, MaterialCheck]
+    ) -> CaseView:
+        with self.moves.deciding(user, case_uuid) as (actor, row, _attempt):
+            self._store_checks(row, checks)
+            events = self.moves.decide(actor, row, Action.SUPPLEMENT)
+            self.moves.commit(row, events)
+        return self.reader.case(case_uuid, user)
+
+    def _store_checks(self, row: CaseRecord, checks: Mapping[str, MaterialCheck]) -> None:
+        catalog = self.ctx.catalog
+        item = catalog.item(row.item_no)
+        known = {m.id: m for m in item.materials} | {
+            g.material.id: g.material for g in catalog.general_materials
+        }
+        try:
+            rows = check_rows(known, checks, f"事项{item.no}没有编号为 {{material_id}} 的材料。")
+        except MaterialCheckError as exc:
+            raise ServiceError(str(exc)) from None
+        self.ctx.store.set_material_checks(row.uuid, rows, point_code=row.point_code)
+
+
+def _choice(item: Item, kind: str) -> ItemChoice:
+    if item.accepted_at(kind):
+        return ItemChoice(item, True)
+    return ItemChoice(
+        item,
+        False,
+        f"{POINT_KINDS.get(kind, kind)}不受理此事项，请引导申请人到县级医保服务大厅办理。",
+    )
+
+
+def _check_applicant(applicant: Applicant) -> Applicant:
+    applicant = limited(field_limits.checked_applicant, applicant)
+    if not applicant.name.strip():
+        raise ServiceError("请填写申请人（单位）名称。")
+    result = validate_id(applicant.id_type, applicant.id_number)
+    if not result.ok:
+        raise ServiceError(result.message)
+    if applicant.phone.strip():
+        phone = validate_phone(applicant.phone)
+        if not phone.ok:
+            raise ServiceError(phone.message)
+    if applicant.agent_id_number.strip():
+        agent = validate_id(applicant.agent_id_type or "resident_id", applicant.agent_id_number)
+        if not agent.ok:
+            raise ServiceError("代理人：" + agent.message)
+    return applicant
+
+
+def _normalized_id(applicant: Applicant) -> str:
+    return validate_id(applicant.id_type, applicant.id_number).normalized

@@ -1,0 +1,229 @@
+"""`Moves`: the steps every move at the window shares, one collaborator the desks are given.
+
+A move takes the write lock first (`deciding`: `BEGIN IMMEDIATE`, then the actor's account and the
+case as they are now), asks the workflow (`decide` for a change of state, after the owner check;
+`record` for an action that leaves the state as it is), writes its documents (`issue`, set aside
+if the move fails), and stores the events with the columns they set (`commit`) and the document
+records (`add_document`), all in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from clerk.documents.issue import IssueContext
+from clerk.documents.store import DocumentExistsError, SavedDocument, set_aside
+from clerk.domain import field_limits, replay
+from clerk.domain.accounts import User
+from clerk.domain.case_numbers import new_uuid
+from clerk.domain.catalog import Material
+from clerk.domain.model import Action, Event, Role
+from clerk.domain.workflow import WorkflowError, decide, record
+from clerk.ports.records import CaseRecord
+from clerk.service.case_reader import CaseReader
+from clerk.service.context import DeskContext, Owners, SystemActor
+from clerk.service.errors import ActorRevokedError, ServiceError, limited
+from clerk.service.write_errors import file_problem, storage_problem
+
+CHANGED_SINCE_SHOWN = (
+    "该办件在您查看之后已被修改（材料核验结果或办理决定有变），本次操作没有保存。"
+    "请按 F5 刷新，核对后重新操作。"
+)
+
+
+class Attempt:
+    """The document files one attempt at a move has written (set aside if it fails)."""
+
+    def __init__(self) -> None:
+        self.written: list[SavedDocument] = []
+
+
+class Moves:
+    """The shared steps of a move, on the context, the read side and the owner check."""
+
+    def __init__(self, context: DeskContext, reader: CaseReader, owners: Owners) -> None:
+        self.ctx = context
+        self.reader = reader
+        self.owners = owners
+
+    @contextmanager
+    def tx(self, attempt: Attempt | None = None) -> Iterator[None]:
+        """One write transaction; storage refusals come back as Chinese `ServiceError`s.
+
+        `attempt` collects the document files this move wrote inside the transaction: when it
+        fails they (and only they) are set aside, so the next attempt can issue the same number.
+        """
+        try:
+            with self.ctx.store.transaction():
+                yield
+        except BaseException as exc:
+            for saved in attempt.written if attempt else ():
+                with suppress(OSError):
+                    set_aside(saved.path_pdf)
+            problem = storage_problem(exc)
+            if problem is None:
+                raise
+            raise ServiceError(problem) from None
+
+    @contextmanager
+    def deciding(
+        self, user: User | SystemActor, case_uuid: str, expected_version: int | None = None
+    ) -> Iterator[tuple[User | SystemActor, CaseRecord, Attempt]]:
+        """The write lock first, then the actor and the case as they are now.
+
+        Everything a decision reads (the case and its version, its material checks, its events,
+        the actor's account) is read after `BEGIN IMMEDIATE`, so two processes deciding the same
+        case one after the other each see what the other stored; documents are written inside
+        the transaction and recorded in it.
+        """
+        attempt = Attempt()
+        with self.tx(attempt):
+            actor = self.current_actor(user)
+            row = self.reader.row(case_uuid)
+            if expected_version is not None and row.version != expected_version:
+                raise ServiceError(CHANGED_SINCE_SHOWN)
+            yield actor, row, attempt
+
+    def current_actor(self, user: User | SystemActor) -> User | SystemActor:
+        """The account as stored now: one deactivated or given another role since it logged in
+        can no longer act through its open session."""
+        if isinstance(user, SystemActor):
+            return user
+        current = self.ctx.store.user(user.login)
+        problem = ""
+        if current is None or not current.active:
+            problem = "您的账号已被停用，本次操作没有保存，已退出登录。如有疑问请联系系统管理员。"
+        elif current.role != user.role:
+            problem = (
+                f"您的账号角色已改为“{Role(current.role).label}”，本次操作没有保存，已退出登录。"
+                "请重新登录后再办理。"
+            )
+        if problem:
+            if self.ctx.on_actor_revoked is not None:
+                self.ctx.on_actor_revoked(problem)
+            raise ActorRevokedError(problem)
+        assert current is not None
+        return current
+
+    def issue_context(self, row: CaseRecord, actor: User | SystemActor) -> IssueContext:
+        """The plain values a document of `row` needs."""
+        point = self.ctx.point()
+        return IssueContext(
+            office=self.ctx.office(),
+            point_code=point.code,
+            point_name=point.name,
+            item=self.ctx.catalog.item(row.item_no),
+            case=row,
+            issued_on=self.ctx.today(),
+            clerk_name=actor.name,
+            issued_kinds=tuple(d.kind for d in self.ctx.store.documents_for(row.uuid)),
+            issued_at=self.ctx.clock(),
+            deemed_from=self.reader.accepted_from_receipt(row),
+        )
+
+    def issue(
+        self, attempt: Attempt, make: Callable[..., SavedDocument], *args: Any
+    ) -> SavedDocument:
+        """Save a document for this move (inside its transaction); a full disk or a folder it may
+        not write becomes a Chinese `ServiceError`.
+
+        Files under the same number that no record names were left by an attempt that never
+        committed (a killed process): we hold the write lock, so no other attempt can be about
+        to record them; they are set aside and the document written again. A recorded document
+        is never replaced.
+        """
+        try:
+            try:
+                saved = make(*args)
+            except DocumentExistsError as exc:
+                if self.ctx.store.document_at(exc.path):
+                    raise ServiceError(f"{exc}请按 F5 刷新后重试。") from None
+                set_aside(exc.path)
+                saved = make(*args)
+        except OSError as err:
+            raise ServiceError(file_problem(err)) from None
+        attempt.written.append(saved)
+        return saved
+
+    def decide(
+        self,
+        user: User | SystemActor,
+        row: CaseRecord,
+        action: Action,
+        *,
+        reason: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> list[Event]:
+        """The events a state-changing action produces, or a Chinese `ServiceError`."""
+        self.owners.check_owner(row)
+        item = self.ctx.catalog.item(row.item_no)
+        events: list[Event] = self._ask(
+            decide, user, row, action, reason, data, self.reader.missing(row, item)
+        )
+        return events
+
+    def record(
+        self,
+        user: User | SystemActor,
+        row: CaseRecord,
+        action: Action,
+        *,
+        reason: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> Event:
+        """The event of an action that leaves the state as it is (rating, reveal, print, ...)."""
+        event: Event = self._ask(record, user, row, action, reason, data, [])
+        return event
+
+    def _ask(
+        self,
+        rule: Any,
+        user: User | SystemActor,
+        row: CaseRecord,
+        action: Action,
+        reason: str,
+        data: dict[str, Any] | None,
+        missing: list[tuple[Material, str]],
+    ) -> Any:
+        facts = self.reader.facts(row, self.ctx.catalog.item(row.item_no), missing)
+        reason = limited(field_limits.checked_reason, reason) if reason else reason
+        try:
+            return rule(
+                facts,
+                action,
+                actor=user.login,
+                role=Role(user.role),
+                at=self.ctx.clock(),
+                reason=reason.strip(),
+                data=data,
+                settings=self.ctx.settings,
+            )
+        except WorkflowError as exc:
+            raise ServiceError(str(exc)) from None
+
+    def commit(self, row: CaseRecord, events: list[Event]) -> None:
+        """Store the events and the columns they set (`clerk.domain.replay.changes`) together, so
+        the case row is the replay of its events (the caller holds the transaction)."""
+        for event in events:
+            self.ctx.store.append_event(event, row.point_code)
+        self.ctx.store.update_case(row.uuid, replay.changes(events), expected_version=row.version)
+
+    def add_document(
+        self, row: CaseRecord, saved: SavedDocument, actor: User | SystemActor
+    ) -> None:
+        self.ctx.store.add_document(
+            {
+                "uuid": new_uuid(),
+                "case_uuid": row.uuid,
+                "point_code": row.point_code,
+                "kind": str(saved.kind),
+                "doc_no": saved.doc_no,
+                "path_txt": str(saved.path_txt),
+                "path_pdf": str(saved.path_pdf),
+                "sha256": saved.sha256,
+                "issued_at": self.ctx.clock().isoformat(),
+                "issued_by": actor.login,
+            }
+        )
