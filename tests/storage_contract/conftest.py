@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from contract_adapters import ADAPTERS, Adapter
-from contract_helpers import ORIGIN, FixedClock
 
 from clerk.ports.store import Store
+from storage_contract.contract_adapters import ADAPTERS, Adapter
+from storage_contract.contract_helpers import ORIGIN, FixedClock
 
 
 @pytest.fixture(params=sorted(ADAPTERS))

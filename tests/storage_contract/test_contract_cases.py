@@ -6,10 +6,10 @@ import threading
 from datetime import date
 
 import pytest
-from contract_helpers import case_row
 
 from clerk.domain.model import CaseState
 from clerk.ports.errors import ConflictError, ConstraintError, NotFoundError
+from storage_contract.contract_helpers import case_row
 
 UUID = case_row(1)["uuid"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contract_helpers import ORIGIN, new_case
+from storage_contract.contract_helpers import ORIGIN, new_case
 
 
 def test_a_fresh_store_verifies_clean(store):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from contract_helpers import ORIGIN, ZERO, case_row, new_case, received
 
 from clerk.domain.chain import PersonalDataError
 from clerk.domain.model import Action, CaseState
 from clerk.ports.errors import ConstraintError
+from storage_contract.contract_helpers import ORIGIN, ZERO, case_row, new_case, received
 
 
 def test_the_first_event_is_seq_1_linked_to_zeros(store):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from contract_helpers import case_row, new_case
+from storage_contract.contract_helpers import case_row, new_case
 
 
 def _nos(records) -> list[str]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from contract_helpers import ORIGIN, ZERO, case_row, received
+
+from storage_contract.contract_helpers import ORIGIN, ZERO, case_row, received
 
 
 class Boom(Exception):
