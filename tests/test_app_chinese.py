@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support.app import SIZE, app_for, ready
 from test_app_burst_input import burst
-from test_app_support import SIZE, app_for, ready
 from textual.command import CommandList
 
 

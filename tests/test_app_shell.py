@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_app_support import SIZE, app_for, ready
+from support.app import SIZE, app_for, ready
 
 from clerk.screens.catalogue import CatalogueScreen
 from clerk.screens.help import HelpScreen, keymap_markdown, sections

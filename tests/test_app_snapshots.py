@@ -41,7 +41,7 @@ def test_item_picker_snapshot(snap_compare: Any) -> None:
 
 
 def test_dashboard_snapshot(snap_compare: Any, tmp_path: Any) -> None:
-    from test_app_support import app_for, open_case, ready
+    from support.app import app_for, open_case, ready
 
     window, admin = ready(tmp_path)
     open_case(window, admin)
@@ -52,7 +52,7 @@ def test_dashboard_snapshot(snap_compare: Any, tmp_path: Any) -> None:
 
 
 def test_new_case_snapshot(snap_compare: Any, tmp_path: Any) -> None:
-    from test_app_support import PERSON_ID, app_for, ready
+    from support.app import PERSON_ID, app_for, ready
 
     window, admin = ready(tmp_path)
 

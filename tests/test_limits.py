@@ -174,7 +174,7 @@ def test_a_pasted_page_is_cut_before_it_becomes_a_search(window) -> None:
 def test_any_accepted_name_and_reason_render_as_a_document(tmp_path) -> None:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
-    from test_app_support import ready
+    from support.app import ready
 
     window, admin = ready(tmp_path)
 
