@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-from test_service import checks_for, clock, document_text, person, user, window  # noqa: F401
+from test_service import checks_for, document_text, person, user, window  # noqa: F401
 
 from clerk.domain.model import CaseState
 from clerk.domain.notice import deemed_acceptance_day, notice_window_end

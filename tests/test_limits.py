@@ -5,7 +5,7 @@ out of reasons and comments; documents render for the longest accepted values.""
 from __future__ import annotations
 
 import pytest
-from test_service import PERSON_ID, checks_for, clock, person, user, window  # noqa: F401  (fixtures)
+from test_service import PERSON_ID, checks_for, person, user, window  # noqa: F401  (fixtures)
 
 from clerk.domain.field_limits import (
     NAME_MAX,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from test_service import checks_for, clock, person, user, window  # noqa: F401
+from test_service import checks_for, person, user, window  # noqa: F401
 
 from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Applicant, CaseState

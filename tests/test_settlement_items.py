@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-from test_service import checks_for, clock, user, window  # noqa: F401
+from test_service import checks_for, user, window  # noqa: F401
 
 from clerk.domain.catalog import default_catalog
 from clerk.domain.materials import applicable_conditions, required_materials

@@ -3,6 +3,8 @@ over it, and what a test reads off the screen."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -84,3 +86,25 @@ def footer_ids(app: ClerkApp) -> set[str]:
         for active in app.screen.active_bindings.values()
         if active.binding.id and active.binding.show and active.enabled
     }
+
+
+GUARD_SECONDS = 60.0  # a guard against waiting forever, never a performance threshold
+
+
+async def wait_until(pilot: Any, condition: Callable[[], bool], what: str) -> None:
+    """Let the app run until `condition()` holds: for what the app does after a delay of its own
+    (the command palette's search, its "no match" countdown), whatever the machine's load."""
+    deadline = time.monotonic() + GUARD_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        await pilot.pause(0.05)
+
+
+def option_texts(options: Any) -> list[str]:
+    """The plain text of an OptionList's options (the command palette's list, say)."""
+    texts = []
+    for i in range(options.option_count):
+        prompt = options.get_option_at_index(i).prompt
+        texts.append(str(getattr(prompt, "renderable", prompt)))
+    return texts
