@@ -3,6 +3,13 @@
 HOME and the XDG directories point into a temporary directory for the whole session, set before
 any test module is imported: a module-scoped fixture runs before the function-scoped data-dir
 fixture, and used to create ~/.local/share/clerk in the real home.
+
+Under pytest-xdist every worker is a process of its own with its own sandbox; the workers start
+with the controller's environment, so the real home is passed on in CLERK_TESTS_REAL_HOME, and
+the controller, which sees the whole run, checks that nothing appeared in the real home.
+
+The shared fixtures live in tests/support/ and are registered here for every module: `clock`
+(support.sync), `pair` (support.sync) and `fresh_db_path` (support.db).
 """
 
 from __future__ import annotations
@@ -15,7 +22,8 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-REAL_HOME = Path(os.path.expanduser("~")).resolve()
+REAL_HOME_VAR = "CLERK_TESTS_REAL_HOME"
+REAL_HOME = Path(os.environ.get(REAL_HOME_VAR) or os.path.expanduser("~")).resolve()
 SANDBOX = Path(tempfile.mkdtemp(prefix="clerk-test-home-")).resolve()
 SANDBOX_VARS = {
     "HOME": SANDBOX / "home",
@@ -40,21 +48,38 @@ def _real_home_files() -> set[str]:
 REAL_HOME_BEFORE = _real_home_files()
 
 
-def pytest_configure(config: pytest.Config) -> None:
+def _enter_sandbox() -> None:
+    os.environ[REAL_HOME_VAR] = str(REAL_HOME)
     for name, path in SANDBOX_VARS.items():
         path.mkdir(parents=True, exist_ok=True)
         os.environ[name] = str(path)
 
 
+_enter_sandbox()  # now, before the imports below (clerk, tests/support) can read a path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _enter_sandbox()
+
+
+def _is_xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    gained = sorted(_real_home_files() - REAL_HOME_BEFORE)
     shutil.rmtree(SANDBOX, ignore_errors=True)
+    if _is_xdist_worker(session.config):
+        return  # a worker's output is not shown; the controller checks after every worker ends
+    gained = sorted(_real_home_files() - REAL_HOME_BEFORE)
     if gained:
         print(f"\nThe suite wrote into the real home directory: {gained[:5]}")
         session.exitstatus = 1
 
 
-from clerk.storage.sqlite import users  # noqa: E402  (after the sandbox variables are set)
+from support.db import fresh_db  # noqa: E402  (after the sandbox variables are set)
+from support.sync import clock, pair  # noqa: E402, F401  (fixtures for every module)
+
+from clerk.storage.sqlite import users  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +94,9 @@ def cheap_password_hashing(monkeypatch):
 def private_data_dir(tmp_path_factory, monkeypatch):
     """No test writes into the real user data directory."""
     monkeypatch.setenv("CLERK_DATA_DIR", str(tmp_path_factory.mktemp("clerk-data")))
+
+
+@pytest.fixture
+def fresh_db_path(tmp_path: Path) -> Path:
+    """tmp_path/clerk.db: a migrated empty database (a copy of this session's template)."""
+    return fresh_db(tmp_path / "clerk.db")

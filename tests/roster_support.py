@@ -6,6 +6,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from support.db import fresh_db
+
 from clerk.db import Store
 from clerk.domain.catalog import default_catalog
 from clerk.domain.clock import TZ, fixed_clock
@@ -26,7 +28,7 @@ def college_window(
 ) -> tuple[Window, Any]:
     """A window set up at a college point (or another kind) under 市本级, with a clerk signed in."""
     window = Window(
-        Store.open(tmp_path / "clerk.db"),
+        Store.open(fresh_db(tmp_path / "clerk.db")),
         default_catalog(),
         default_offices(),
         clock=fixed_clock(at),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_app_support import SIZE, app_for, open_case, ready, reviewer
+from support.app import SIZE, app_for, open_case, ready, reviewer
 
 from clerk.domain.model import CaseState
 from clerk.screens.case_detail import CaseDetailScreen

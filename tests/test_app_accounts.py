@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.app import PASSWORD, POINT, SIZE, app_for, ready
 from test_app_burst_input import burst
-from test_app_support import PASSWORD, POINT, SIZE, app_for, ready
 from textual.widgets import Static
 
 from clerk.domain.model import Role
@@ -89,7 +89,7 @@ def test_the_office_can_be_corrected_while_no_case_is_recorded(tmp_path: Path) -
 
 
 def test_the_office_cannot_be_corrected_once_a_case_is_recorded(tmp_path: Path) -> None:
-    from test_app_support import open_case
+    from support.app import open_case
 
     window, admin = ready(tmp_path)
     open_case(window, admin)
@@ -114,7 +114,7 @@ async def test_f8_on_the_points_screen_corrects_the_office(tmp_path: Path) -> No
 
 
 async def test_f8_after_a_case_explains_why_not(tmp_path: Path) -> None:
-    from test_app_support import open_case
+    from support.app import open_case
 
     window, admin = ready(tmp_path)
     open_case(window, admin)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from test_app_support import PASSWORD, PERSON_ID, SIZE, app_for, make_window, ready
+from support.app import PASSWORD, PERSON_ID, SIZE, app_for, make_window, ready
 from textual import events
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.widgets import Input

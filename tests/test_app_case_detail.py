@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_app_support import (
+from support.app import (
     PERSON_ID,
     SIZE,
     app_for,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support.app import SIZE, app_for, option_texts, ready, wait_until
 from test_app_burst_input import burst
-from test_app_support import SIZE, app_for, ready
 from textual.command import CommandList
 
 
@@ -24,10 +24,9 @@ async def test_the_palette_says_no_match_in_chinese(tmp_path: Path) -> None:
     app = app_for(window, admin)
     async with app.run_test(size=SIZE) as pilot:
         await burst(pilot, "ctrl+p", *"qqqzzz")
-        await pilot.pause(1.5)  # the palette waits a moment before saying nothing matched
         options = app.screen.query_one(CommandList)
-        texts = [
-            str(options.get_option_at_index(i).prompt.renderable)
-            for i in range(options.option_count)
-        ]
-        assert texts == ["没有匹配的命令"]
+        # The palette waits a moment of its own before saying nothing matched (and may first show
+        # what matched a shorter query): wait for the answer, failing after the guard.
+        no_match = ["没有匹配的命令"]
+        await wait_until(pilot, lambda: option_texts(options) == no_match, "no match, in Chinese")
+        assert option_texts(options) == no_match

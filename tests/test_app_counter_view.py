@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_app_support import SIZE, app_for, complete_checks, open_case, ready
+from support.app import SIZE, app_for, complete_checks, open_case, ready
 from textual.widgets import Static
 
 from clerk.domain.model import Rating
@@ -75,8 +75,8 @@ async def test_the_case_shows_the_complaint_and_asks_for_a_follow_up(tmp_path: P
 
 
 async def test_a_paying_item_records_the_bank_account_and_shows_it_masked(tmp_path: Path) -> None:
+    from support.app import PERSON_ID
     from test_app_burst_input import burst
-    from test_app_support import PERSON_ID
 
     window, admin = ready(tmp_path)
     app = app_for(window, admin)

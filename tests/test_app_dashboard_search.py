@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_app_support import SIZE, app_for, open_case, ready
+from support.app import SIZE, app_for, open_case, ready
 from textual.widgets import Input, OptionList, Static
 
 from clerk.screens.case_detail import CaseDetailScreen
@@ -124,7 +124,7 @@ async def test_search_without_results_says_what_to_try(tmp_path: Path) -> None:
 
 
 async def test_footer_says_enter_opens_a_case_only_when_there_is_one(tmp_path: Path) -> None:
-    from test_app_support import footer_ids
+    from support.app import footer_ids
 
     window, admin = ready(tmp_path)
     app = app_for(window, admin)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support.app import PERSON_ID, SIZE, app_for, ready
 from test_app_burst_input import burst, pushed
-from test_app_support import PERSON_ID, SIZE, app_for, ready
 from textual.widgets import Input
 
 from clerk.screens.choice import ChoiceScreen

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_app_support import PASSWORD, SIZE, app_for, make_window, ready
+from support.app import PASSWORD, SIZE, app_for, make_window, ready
 from textual.widgets import Static
 
 from clerk.screens.dashboard import DashboardScreen

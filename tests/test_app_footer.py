@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_app_support import SIZE, app_for, open_case, ready, reviewer
+from support.app import SIZE, app_for, open_case, ready, reviewer
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -162,7 +162,7 @@ async def test_at_80_columns_the_dashboard_shows_state_due_and_flags(tmp_path: P
 
 
 async def test_at_80x24_every_setup_field_can_be_seen_when_it_has_the_focus(tmp_path: Path) -> None:
-    from test_app_support import make_window
+    from support.app import make_window
     from textual.widgets import Input
 
     app = app_for(make_window(tmp_path))

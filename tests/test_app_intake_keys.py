@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_app_support import PERSON_ID, SIZE, app_for, footer_ids, open_case, ready
+from support.app import PERSON_ID, SIZE, app_for, footer_ids, open_case, ready
 from textual.widgets import DataTable, Input, Static
 
 from clerk.domain.model import CaseState

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app_support import PASSWORD, POINT, SIZE, app_for, footer_ids, open_case, ready
+from support.app import PASSWORD, POINT, SIZE, app_for, footer_ids, open_case, ready
 from textual.widgets import Static
 
 from clerk.domain.model import Role

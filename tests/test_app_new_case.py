@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_app_support import PERSON_ID, SIZE, app_for, footer_ids, ready
+from support.app import PERSON_ID, SIZE, app_for, footer_ids, ready
 from textual.widgets import Input, SelectionList, Static
 
 from clerk.domain.model import CaseState

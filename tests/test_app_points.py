@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from test_app_support import PASSWORD, POINT, SIZE, app_for, make_window, open_case, ready
+from support.app import PASSWORD, POINT, SIZE, app_for, make_window, open_case, ready
 from textual.widgets import DataTable, OptionList, Select, Static
 
 from clerk.db import PointRecord

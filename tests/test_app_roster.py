@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from roster_support import college_window, roster
-from test_app_support import SIZE, app_for, footer_ids, ready
+from support.app import SIZE, app_for, footer_ids, ready
 from textual.widgets import Input, Static
 
 from clerk.screens.dashboard import DashboardScreen

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_app_support import SIZE, app_for, ready
+from support.app import SIZE, app_for, option_texts, ready, wait_until
+from textual.command import CommandList
 
 from clerk.screens.catalogue import CatalogueScreen
 from clerk.screens.help import HelpScreen, keymap_markdown, sections
@@ -81,7 +82,10 @@ async def test_palette_opens_with_ctrl_p_and_runs_a_command(tmp_path: Path) -> N
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"指南")
-        await pilot.pause(0.5)
+        options = app.screen.query_one(CommandList)
+        await wait_until(
+            pilot, lambda: "指南" in "".join(option_texts(options)[:1]), "the palette's search"
+        )
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CatalogueScreen)

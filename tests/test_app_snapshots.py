@@ -48,7 +48,7 @@ def quiet_fonts(monkeypatch: Any) -> None:
 
 
 def test_dashboard_snapshot(snap_compare: Any, tmp_path: Any, monkeypatch: Any) -> None:
-    from test_app_support import app_for, open_case, ready
+    from support.app import app_for, open_case, ready
 
     quiet_fonts(monkeypatch)
 
@@ -61,7 +61,7 @@ def test_dashboard_snapshot(snap_compare: Any, tmp_path: Any, monkeypatch: Any) 
 
 
 def test_new_case_snapshot(snap_compare: Any, tmp_path: Any, monkeypatch: Any) -> None:
-    from test_app_support import PERSON_ID, app_for, ready
+    from support.app import PERSON_ID, app_for, ready
 
     quiet_fonts(monkeypatch)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support.app import PASSWORD, SIZE, app_for, open_case, ready
 from test_app_burst_input import burst, pushed
-from test_app_support import PASSWORD, SIZE, app_for, open_case, ready
 from textual.widgets import Input
 
 from clerk.domain.model import CaseState

@@ -5,18 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sync_setup import (
-    OFFICE,
-    POINT,
-    Clock,
-    collected,
-    exchange_keys,
-    export,
-    installation,
-    opened,
-    user,
-)
-from test_app_support import SIZE, app_for, footer_ids
+from support.app import SIZE, app_for, footer_ids
+from support.clock import Clock
+from support.sync import POINT, collected, export, opened, user
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from clerk.domain.clock import TZ
@@ -30,16 +21,6 @@ from clerk.screens.sync_import import SyncImportScreen
 @pytest.fixture
 def clock() -> Clock:
     return Clock(datetime(2026, 11, 2, 16, 30, tzinfo=TZ))
-
-
-@pytest.fixture
-def pair(tmp_path, clock):
-    county = installation(tmp_path / "county", OFFICE, clock)
-    point = installation(tmp_path / "point", POINT, clock)
-    exchange_keys(county, point)
-    yield county, point
-    county.store.close()
-    point.store.close()
 
 
 def text_of(app, selector: str) -> str:

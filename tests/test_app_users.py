@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app_support import NOW, PASSWORD, POINT, SIZE, app_for, footer_ids, open_case, ready
+from support.app import NOW, PASSWORD, POINT, SIZE, app_for, footer_ids, open_case, ready
 from textual.widgets import DataTable, Static
 
 from clerk.db import AuthError

@@ -37,7 +37,7 @@ def run_bench(*args: str) -> subprocess.CompletedProcess[str]:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=900,  # a guard against hanging, not a threshold (the quick run takes ~30 s idle)
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_app_support import NOW, open_case, ready
+from support.app import NOW, open_case, ready
 
 from clerk.screens.case_detail import countdown_text, summary_text
 

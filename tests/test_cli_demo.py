@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_app_support import PASSWORD, ready
+from support.app import PASSWORD, ready
 
 from clerk.cli import main
 from clerk.db import Store

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from test_storage_support import T0, Clock, case_row, open_store
+from support.clock import Clock
+from test_storage_support import T0, case_row, open_store
 
 from clerk.db import CaseRecord, ConflictError, ConstraintError, NotFoundError, PointRecord
 from clerk.domain.model import CaseState
@@ -16,7 +17,7 @@ STAMP = "2026-03-02T09:00:00+08:00"
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture
@@ -119,7 +120,7 @@ def test_get_case_by_no(store, case):
 
 
 def test_update_case_bumps_version_and_updated_at(store, case, clock):
-    clock.now = T0 + timedelta(minutes=5)
+    clock.at = T0 + timedelta(minutes=5)
     assert (
         store.update_case(
             UUID, {"state": "accepted", "due_date": date(2026, 3, 20)}, expected_version=1
@@ -231,7 +232,7 @@ def test_material_checks_upsert_by_material(store, case, clock):
     store.set_material_checks(
         UUID, [{"material_id": "M01", "status": "missing"}, {"material_id": "M02", "status": "ok"}]
     )
-    clock.now = T0 + timedelta(hours=1)
+    clock.at = T0 + timedelta(hours=1)
     store.set_material_checks(
         UUID, [{"material_id": "M01", "status": "ok"}, {"material_id": "M02", "status": "ok"}]
     )
@@ -301,7 +302,7 @@ def test_evaluation_and_follow_up(store, case, clock):
             "at": STAMP,
         }
     )
-    clock.now = T0 + timedelta(days=1)
+    clock.at = T0 + timedelta(days=1)
     store.follow_up_evaluation(UUID, "已电话回访，申请人表示理解", T0 + timedelta(days=1))
     row = store.evaluation_for(UUID)
     assert (row.level, row.follow_up, row.followed_up_at.isoformat(), row.version) == (

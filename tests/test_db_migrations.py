@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from test_storage_support import FAST_HASHER, Clock, open_store
+from support.clock import Clock
+from test_storage_support import FAST_HASHER, T0, open_store
 
 from clerk.db import Store
 from clerk.domain import chain
@@ -21,7 +22,7 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 
 
 def test_new_file_is_at_the_latest_version(tmp_path):
-    store = open_store(tmp_path / "new.db")
+    store = open_store(tmp_path / "new.db", template=False)
     assert store.schema_version() == schema.LATEST == 11
 
 
@@ -148,7 +149,7 @@ def test_migrated_file_has_the_same_schema_as_a_new_one(tmp_path, old_version):
 
 
 def test_reopening_applies_nothing_twice(tmp_path):
-    open_store(tmp_path / "a.db").close()
+    open_store(tmp_path / "a.db", template=False).close()
     store = open_store(tmp_path / "a.db")
     assert store.schema_version() == schema.LATEST
 
@@ -158,7 +159,7 @@ def test_a_file_from_a_newer_clerk_is_refused(tmp_path):
     conn.execute(f"PRAGMA user_version = {schema.LATEST + 1}")
     conn.close()
     with pytest.raises(schema.SchemaTooNewError, match="请升级 clerk"):
-        Store.open(tmp_path / "future.db", clock=Clock())
+        Store.open(tmp_path / "future.db", clock=Clock(T0))
 
 
 def test_a_failing_migration_leaves_the_file_at_the_previous_version(tmp_path, monkeypatch):

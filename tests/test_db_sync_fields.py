@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_app_support import POINT, open_case, ready
+from support.app import POINT, open_case, ready
 
 from clerk.domain.model import Rating
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from test_storage_support import T0, Clock, open_store
+from support.clock import Clock
+from test_storage_support import T0, open_store
 
 from clerk.db import AuthError, PasswordPolicyError, User, UserError
 from clerk.domain.model import Role
@@ -13,7 +14,7 @@ from clerk.domain.model import Role
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture
@@ -134,14 +135,14 @@ def test_fifth_failure_locks_for_fifteen_minutes(store, wang):
 
 def test_locked_account_refuses_even_the_right_password(store, wang, clock):
     _fail(store, 5)
-    clock.now = T0 + timedelta(minutes=14, seconds=59)
+    clock.at = T0 + timedelta(minutes=14, seconds=59)
     with pytest.raises(AuthError, match="账号已锁定"):
         store.authenticate("wang", "correct-horse")
 
 
 def test_lock_expires_after_fifteen_minutes(store, wang, clock):
     _fail(store, 5)
-    clock.now = T0 + timedelta(minutes=15)
+    clock.at = T0 + timedelta(minutes=15)
     assert store.authenticate("wang", "correct-horse").locked_until is None
 
 

@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-from test_service import checks_for, clock, document_text, person, user, window  # noqa: F401
+from test_service import checks_for, document_text, person, user, window  # noqa: F401
 
 from clerk.domain.model import CaseState
 from clerk.domain.notice import deemed_acceptance_day, notice_window_end
@@ -130,8 +130,8 @@ def test_after_a_notice_in_time_the_acceptance_counts_from_acceptance(window, cl
 async def test_a_supervisor_issues_a_late_notice_with_a_reason_in_the_app(tmp_path) -> None:
     from datetime import datetime
 
-    from test_app_support import SIZE, app_for, ready
-    from test_app_support import person as app_person
+    from support.app import SIZE, app_for, ready
+    from support.app import person as app_person
 
     from clerk.domain.clock import TZ, fixed_clock
     from clerk.domain.materials import MaterialCheck

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_app_support import open_case, ready
+from support.app import open_case, ready
 
 from clerk.documents.tidy import STALE_SECONDS, tidy_documents
 from clerk.service.ledger_export import write_csv

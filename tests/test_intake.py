@@ -112,8 +112,8 @@ def test_proxy_needs_both_ids_checked_separately() -> None:
 
 
 async def test_o_records_another_document_of_the_same_kind_in_the_app(tmp_path) -> None:
-    from test_app_support import SIZE, app_for, ready
-    from test_app_support import person as app_person
+    from support.app import SIZE, app_for, ready
+    from support.app import person as app_person
 
     window, admin = ready(tmp_path)
     view = window.open_case(

@@ -15,6 +15,8 @@ from argon2 import PasswordHasher
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from support.clock import Clock
+from support.db import fresh_db
 
 from clerk.db import Store
 from clerk.domain.catalog import default_catalog
@@ -60,17 +62,6 @@ def person_id(n: int) -> str:
 
 
 # ---------------------------------------------------------------------- a hand-built day
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.at = datetime(2026, 11, 2, 9, 0, tzinfo=TZ)
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def set(self, *args: int) -> None:
-        self.at = datetime(*args, tzinfo=TZ)  # type: ignore[misc]
 
 
 @dataclass
@@ -125,9 +116,9 @@ def build_day(tmp_path: Path) -> Day:
       D (9, instant) accepted and closed by clerk2, then rated 非常不满意 with a phone in the comment;
     - on 11-23: A approved by the reviewer (after the close of 11-20).
     """
-    clock = Clock()
+    clock = Clock(datetime(2026, 11, 2, 9, 0, tzinfo=TZ))
     window = Window(
-        Store.open(tmp_path / "clerk.db"),
+        Store.open(fresh_db(tmp_path / "clerk.db")),
         CATALOG,
         default_offices(),
         clock=clock,

@@ -5,7 +5,7 @@ out of reasons and comments; documents render for the longest accepted values.""
 from __future__ import annotations
 
 import pytest
-from test_service import PERSON_ID, checks_for, clock, person, user, window  # noqa: F401  (fixtures)
+from test_service import PERSON_ID, checks_for, person, user, window  # noqa: F401  (fixtures)
 
 from clerk.domain.field_limits import (
     NAME_MAX,
@@ -174,7 +174,7 @@ def test_a_pasted_page_is_cut_before_it_becomes_a_search(window) -> None:
 def test_any_accepted_name_and_reason_render_as_a_document(tmp_path) -> None:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
-    from test_app_support import ready
+    from support.app import ready
 
     window, admin = ready(tmp_path)
 

@@ -154,7 +154,7 @@ def fake_printer(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 async def test_p_in_a_case_prints_its_latest_document_and_records_it(
     tmp_path: Path, monkeypatch
 ) -> None:
-    from test_app_support import SIZE, app_for, open_case, ready
+    from support.app import SIZE, app_for, open_case, ready
 
     sent = fake_printer(monkeypatch)
     window, admin = ready(tmp_path)
@@ -171,7 +171,7 @@ async def test_p_in_a_case_prints_its_latest_document_and_records_it(
 
 
 async def test_p_in_the_ledger_prints_the_days_ledger_as_a_pdf(tmp_path: Path, monkeypatch) -> None:
-    from test_app_support import SIZE, app_for, open_case, ready
+    from support.app import SIZE, app_for, open_case, ready
 
     monkeypatch.setenv("CLERK_DATA_DIR", str(tmp_path / "data"))
     sent = fake_printer(monkeypatch)

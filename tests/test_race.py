@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_app_support import PASSWORD, complete_checks, make_window, person
+from support.app import PASSWORD, complete_checks, make_window, person
 
 from clerk.domain.model import Action, CaseState, Role
 

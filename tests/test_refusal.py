@@ -6,7 +6,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from test_service import PASSWORD, Clock, document_text, person
+from support.clock import Clock
+from test_service import PASSWORD, document_text, person
 
 from clerk.db import Store
 from clerk.domain.catalog import default_catalog

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from test_service import checks_for, clock, person, user, window  # noqa: F401
+from test_service import checks_for, person, user, window  # noqa: F401
 
 from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Applicant, CaseState
@@ -85,7 +85,7 @@ def test_an_item_without_stages_records_none(window, clock) -> None:  # noqa: F8
 
 
 async def test_g_and_k_record_the_review_in_the_app(tmp_path) -> None:
-    from test_app_support import SIZE, app_for, ready, reviewer
+    from support.app import SIZE, app_for, ready, reviewer
 
     win, admin = ready(tmp_path)
     view = win.open_case(admin, 36, HOSPITAL)

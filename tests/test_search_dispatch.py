@@ -9,7 +9,7 @@ from dataclasses import fields
 from datetime import timedelta
 
 import pytest
-from test_service import PERSON_ID, checks_for, clock, person, user, window  # noqa: F401  (fixtures)
+from test_service import PERSON_ID, checks_for, person, user, window  # noqa: F401  (fixtures)
 from test_storage_support import case_row, open_store
 
 from clerk.domain.case_numbers import check_char

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
+from support.clock import Clock
+from support.db import fresh_db
 
 from clerk.db import Store
 from clerk.domain.catalog import default_catalog
-from clerk.domain.clock import TZ
 from clerk.domain.identifiers import resident_id_check_char
 from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Action, Applicant, CaseState, Channel, Rating, Role
@@ -23,26 +24,10 @@ ID_BODY = "43999919800203123"
 PERSON_ID = ID_BODY + resident_id_check_char(ID_BODY)
 
 
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def set(self, *args: int) -> None:
-        self.at = datetime(*args, tzinfo=TZ)  # type: ignore[misc]
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 11, 2, 9, 30, tzinfo=TZ))  # Monday
-
-
 @pytest.fixture
 def window(tmp_path: Path, clock: Clock) -> Window:
     w = Window(
-        Store.open(tmp_path / "clerk.db"),
+        Store.open(fresh_db(tmp_path / "clerk.db")),
         default_catalog(),
         default_offices(),
         clock=clock,

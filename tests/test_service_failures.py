@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_service import checks_for, clock, events, person, user, window  # noqa: F401  (fixtures)
+from test_service import checks_for, events, person, user, window  # noqa: F401  (fixtures)
 
 from clerk.domain.model import CaseState
 from clerk.service.moves import Attempt

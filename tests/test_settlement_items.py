@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-from test_service import checks_for, clock, user, window  # noqa: F401
+from test_service import checks_for, user, window  # noqa: F401
 
 from clerk.domain.catalog import default_catalog
 from clerk.domain.materials import applicable_conditions, required_materials
@@ -90,8 +90,8 @@ async def test_the_app_records_item_38_online_and_asks_for_the_declaration_deadl
 ) -> None:
     from datetime import datetime
 
+    from support.app import SIZE, app_for, ready
     from test_app_new_case import mark_all
-    from test_app_support import SIZE, app_for, ready
     from textual.widgets import Input, Select
 
     from clerk.domain.clock import TZ

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_app_support import PASSWORD, SIZE, app_for, complete_checks, open_case, ready, reviewer
+from support.app import PASSWORD, SIZE, app_for, complete_checks, open_case, ready, reviewer
 
 from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import CaseState

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,14 +28,31 @@ def _writer(db: Path, worker: int, count: int, *options: str) -> subprocess.Pope
     )
 
 
-def _wait_for(path: Path, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60  # a guard against hanging, not a performance threshold
-    while not path.exists():
+HANG_GUARD = 180  # seconds: a guard against a hung writer, never a performance threshold
+
+
+def _wait_until(done: Callable[[], bool], proc: subprocess.Popen, what: str) -> None:
+    """Poll `done()` until it holds; fail if the writer exits first or after HANG_GUARD."""
+    deadline = time.monotonic() + HANG_GUARD
+    while not done():
         if proc.poll() is not None:
-            raise AssertionError(proc.stderr.read().decode())
+            raise AssertionError(f"the writer exited before {what}: {proc.stderr.read().decode()}")
         if time.monotonic() > deadline:
-            raise AssertionError("writer never became ready")
+            raise AssertionError(f"the writer never got to {what}")
         time.sleep(0.005)
+
+
+def _wait_for(path: Path, proc: subprocess.Popen) -> None:
+    _wait_until(path.exists, proc, "being ready")
+
+
+def _committed(db: Path) -> int:
+    """Cases committed in `db` so far, read from another connection (WAL: readers never block)."""
+    conn = sqlite3.connect(db, timeout=HANG_GUARD)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
+    finally:
+        conn.close()
 
 
 def _assert_every_case_is_whole(db: Path) -> int:
@@ -63,21 +82,29 @@ def test_kill_9_never_leaves_a_half_written_case(tmp_path):
     open_store(db).close()
     rng = random.Random(20260302)
     ready = tmp_path / "ready"
-    for _ in range(KILLS):
+    for kill in range(KILLS):
         ready.unlink(missing_ok=True)
+        before = _committed(db)
         proc = _writer(db, 1, 0, "--ready", str(ready))
-        if rng.random() < 0.2:
+        moment = rng.random()
+        if kill == 0 or moment < 0.2:
+            # Right after a commit the writer is inside its next transaction. Waiting for the
+            # commit itself (not for a time) makes sure that, however loaded the machine, there
+            # are committed cases for the check below to find.
+            _wait_until(lambda n=before: _committed(db) > n, proc, "its first commit")
+            time.sleep(rng.uniform(0, 0.01))
+        elif moment < 0.4:
             time.sleep(rng.uniform(0, 0.2))  # sometimes while it is still opening the file
         else:
             _wait_for(ready, proc)
-            time.sleep(rng.uniform(0, 0.04))
+            time.sleep(rng.uniform(0, 0.04))  # ready: wherever in its writing it has got to
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         proc.stdout.close()
         proc.stderr.close()
         assert proc.returncode == -signal.SIGKILL
     written = _assert_every_case_is_whole(db)
-    assert written > 0
+    assert written > 0, "nothing committed before the kill"
     store = open_store(db)
     last = store.conn.execute("SELECT last FROM sequences WHERE point_code = 'P1'").fetchone()[0]
     assert last == written  # the daily counter moved only with committed cases
@@ -92,8 +119,14 @@ def test_two_processes_write_at_once_without_locking_errors(tmp_path):
     procs = []
     for worker in (1, 2):
         ready = tmp_path / f"ready{worker}"
+        peer = str(3 - worker)  # each waits, after its first case, for one of the other's
         procs.append(
-            _writer(db, worker, 120, "--ready", str(ready), "--go", str(go), "--pause", "0.01")
+            _writer(
+                db,
+                worker,
+                120,
+                *("--ready", str(ready), "--go", str(go), "--pause", "0.01", "--peer", peer),
+            )
         )
         _wait_for(ready, procs[-1])
     go.touch()
@@ -104,7 +137,8 @@ def test_two_processes_write_at_once_without_locking_errors(tmp_path):
         assert proc.returncode == 0, err.decode()
         spans.append(tuple(float(x) for x in out.split()))
     (start1, end1), (start2, end2) = spans
-    assert start1 < end2 and start2 < end1  # they really were writing at the same time
+    # They really were writing at the same time (guaranteed by --peer, whatever the load).
+    assert start1 < end2 and start2 < end1
     assert _assert_every_case_is_whole(db) == 240
     store = open_store(db)
     assert store.conn.execute(

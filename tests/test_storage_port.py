@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from test_app_support import PASSWORD, complete_checks, open_case, ready
+from support.app import PASSWORD, complete_checks, open_case, ready
 
 from clerk.cli import main
 from clerk.db import Store

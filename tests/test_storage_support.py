@@ -4,7 +4,8 @@ Run as a script: `python tests/test_storage_support.py DB WORKER COUNT [--ready 
 [--pause S]` writes COUNT cases (COUNT 0 = forever), each in one transaction: the case, two events
 (received, withdrawn), three material checks and a version bump. It touches `--ready` once the store is open, waits for
 `--go` to exist before writing, pauses S seconds between transactions, and prints the wall-clock
-start and end of its writing.
+start and end of its writing. With `--peer N` it waits, after its first case, until worker N has
+written one too, so two writers' spans overlap however the machine schedules them.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
+from support.clock import Clock
+from support.db import fresh_db
 
 from clerk.db import Store
 from clerk.domain.clock import TZ
@@ -29,16 +31,12 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
 MATERIALS = ("M01", "M02", "M03")
 
 
-@dataclass
-class Clock:
-    now: datetime = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def open_store(path: Path, clock: Clock | None = None) -> Store:
-    return Store.open(path, clock=clock or Clock(), hasher=FAST_HASHER)
+def open_store(path: Path, clock: Clock | None = None, *, template: bool = True) -> Store:
+    """The store at `path`; a new file starts as a copy of the migrated template (support.db),
+    or, with `template=False`, is created and migrated by `Store.open` itself."""
+    if template:
+        fresh_db(path)
+    return Store.open(path, clock=clock or Clock(T0), hasher=FAST_HASHER)
 
 
 def case_row(n: int = 1, **overrides: Any) -> dict[str, Any]:
@@ -91,6 +89,18 @@ def write_one(store: Store, worker: int, n: int) -> None:
         store.update_case(uuid, {"state": "withdrawn", "closed_at": T0}, expected_version=1)
 
 
+PEER_GUARD = 180  # seconds: a guard against a peer that never writes, not a threshold
+
+
+def _wait_for_peer(store: Store, point: str) -> None:
+    deadline = time.monotonic() + PEER_GUARD
+    query = "SELECT COUNT(*) FROM cases WHERE point_code = ?"
+    while store.conn.execute(query, (point,)).fetchone()[0] == 0:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"peer {point} never wrote a case")
+        time.sleep(0.001)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("db", type=Path)
@@ -99,6 +109,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--ready", type=Path)
     parser.add_argument("--go", type=Path)
     parser.add_argument("--pause", type=float, default=0.0)
+    parser.add_argument("--peer", type=int)
     args = parser.parse_args(argv)
     store = open_store(args.db)
     point = f"P{args.worker}"
@@ -114,6 +125,8 @@ def main(argv: list[str]) -> int:
     while args.count == 0 or n < done + args.count:
         n += 1
         write_one(store, args.worker, n)
+        if args.peer is not None and n == done + 1:
+            _wait_for_peer(store, f"P{args.peer}")
         if args.pause:
             time.sleep(args.pause)
     print(started, time.time())

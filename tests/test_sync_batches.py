@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from roster_support import COLLEGE, COLLEGE_NAME, college_window, roster
-from sync_setup import Clock, exchange_keys, export, installation
+from support.clock import Clock
+from support.sync import exchange_keys, export, installation
 
 from clerk.domain.clock import TZ
 from clerk.storage.sqlite.files import verify_file

@@ -5,34 +5,17 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-from datetime import datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sync_setup import OFFICE, POINT, Clock, collected, exchange_keys, export, installation
+from support.sync import OFFICE, POINT, collected, export
 
 from clerk.domain.chain import event_hash
-from clerk.domain.clock import TZ
 from clerk.ports.errors import StorageError
 from clerk.ports.sync import LOCAL_COLUMNS, RECORD_TABLES
 from clerk.storage.sqlite import sync as storage_sync
 from clerk.sync import exchange, keys
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 11, 2, 9, 30, tzinfo=TZ))
-
-
-@pytest.fixture
-def pair(tmp_path, clock):
-    county = installation(tmp_path / "county", OFFICE, clock)
-    point = installation(tmp_path / "point", POINT, clock)
-    exchange_keys(county, point)
-    yield county, point
-    county.store.close()
-    point.store.close()
 
 
 def checked_at(county, path) -> exchange.Checked:

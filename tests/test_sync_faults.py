@@ -7,11 +7,11 @@ import shutil
 from datetime import datetime
 
 import pytest
-from sync_setup import (
+from support.clock import Clock
+from support.sync import (
     OFFICE,
     OTHER_POINT,
     POINT,
-    Clock,
     collected,
     exchange_keys,
     export,
@@ -26,21 +26,6 @@ from clerk.domain.model import Action, CaseState, Event
 from clerk.storage.sqlite.files import verify_file
 from clerk.sync import keys, peers
 from clerk.sync.exchange import report_text
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 11, 2, 9, 30, tzinfo=TZ))
-
-
-@pytest.fixture
-def pair(tmp_path, clock):
-    county = installation(tmp_path / "county", OFFICE, clock)
-    point = installation(tmp_path / "point", POINT, clock)
-    exchange_keys(county, point)
-    yield county, point
-    county.store.close()
-    point.store.close()
 
 
 def refused_unchanged(window, path, code: str):

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import json
 import stat
-from datetime import datetime
 
 import pytest
-from sync_setup import OFFICE, OTHER_POINT, POINT, Clock, installation
+from support.sync import OFFICE, OTHER_POINT, POINT, installation
 
 from clerk.cli import main
-from clerk.domain.clock import TZ
 from clerk.sync import keys
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 11, 2, 9, 30, tzinfo=TZ))
 
 
 @pytest.fixture
@@ -154,7 +147,7 @@ def test_a_tampered_public_key_file_is_refused(point, county, tmp_path, capsys):
 def test_export_needs_the_passphrase_when_the_keys_have_one(
     county, point, tmp_path, monkeypatch, capsys
 ):
-    from sync_setup import collected
+    from support.sync import collected
 
     monkeypatch.setenv("PASS", "密钥口令 long enough")
     assert main(["keys", "init", "--db", db(point), "--passphrase-env", "PASS"]) == 0
@@ -186,7 +179,7 @@ def test_export_needs_the_passphrase_when_the_keys_have_one(
 
 def test_every_bundle_is_also_encrypted_to_the_escrow_key(county, point, tmp_path):
     from pyrage import x25519
-    from sync_setup import collected, exchange_keys, export
+    from support.sync import collected, exchange_keys, export
 
     from clerk.sync import bundle as fmt
 

@@ -2,40 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sync_setup import (
-    OFFICE,
-    POINT,
-    Clock,
-    collected,
-    exchange_keys,
-    export,
-    installation,
-    opened,
-    user,
-)
+from support.sync import OFFICE, POINT, collected, export, installation, opened, user
 
-from clerk.domain.clock import TZ
 from clerk.domain.model import CaseState
 from clerk.storage.sqlite.files import verify_file
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 11, 2, 9, 30, tzinfo=TZ))  # Monday
-
-
-@pytest.fixture
-def pair(tmp_path, clock):
-    county = installation(tmp_path / "county", OFFICE, clock)
-    point = installation(tmp_path / "point", POINT, clock)
-    exchange_keys(county, point)
-    yield county, point
-    county.store.close()
-    point.store.close()
 
 
 def test_a_collected_case_travels_is_accepted_at_the_county_and_the_outcome_comes_back(

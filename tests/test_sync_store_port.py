@@ -12,7 +12,8 @@ import sqlite3
 from datetime import datetime
 
 import pytest
-from sync_setup import OFFICE, Clock, installation
+from support.clock import Clock
+from support.sync import OFFICE, installation
 
 from clerk.db import open_store
 from clerk.domain.clock import TZ

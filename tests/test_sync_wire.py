@@ -19,7 +19,8 @@ from functools import partial
 import pyrage
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sync_setup import OFFICE, POINT, Clock, collected, exchange_keys, export, installation
+from support.clock import Clock
+from support.sync import OFFICE, POINT, collected, exchange_keys, export, installation
 
 from clerk.domain.clock import TZ
 from clerk.ports.sync import BATCH_LOCAL_COLUMNS, LOCAL_COLUMNS

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime
 from pathlib import Path
 
 import pytest
+from support.clock import MONDAY, Clock
+from support.db import fresh_db
 
 from clerk.cli import main
 from clerk.db import Store
 from clerk.domain import chain
 from clerk.domain.catalog import default_catalog
-from clerk.domain.clock import TZ
 from clerk.domain.identifiers import resident_id_check_char
 from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Applicant, Role
@@ -31,21 +31,13 @@ ID_BODY = "43999919800203123"
 PERSON_ID = ID_BODY + resident_id_check_char(ID_BODY)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.at = datetime(2026, 11, 2, 9, 30, tzinfo=TZ)
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
 @pytest.fixture
 def window(tmp_path: Path) -> Window:
     w = Window(
-        Store.open(tmp_path / "clerk.db"),
+        Store.open(fresh_db(tmp_path / "clerk.db")),
         default_catalog(),
         default_offices(),
-        clock=Clock(),
+        clock=Clock(MONDAY),
         documents_root=tmp_path / "documents",
     )
     w.setup(POINT, "admin", "王管理", PASSWORD)

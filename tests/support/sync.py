@@ -1,33 +1,30 @@
-"""Two installations on one machine for the sync tests: county office YZ03 and its township point LS01."""
+"""Two installations on one machine for the sync tests: county office YZ03 and its township point LS01.
+
+`pair` (a fixture, registered for every module by tests/conftest.py) is both installations with
+each other's keys, on the `clock` fixture (Monday 2 November 2026, 9:30; a module overrides
+`clock` for another instant).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from clerk.db import Store
 from clerk.domain.catalog import default_catalog
-from clerk.domain.clock import TZ
 from clerk.domain.model import Role
 from clerk.domain.offices import default_offices
 from clerk.service.administration import declare_point
 from clerk.service.window import Window
+from support.clock import MONDAY, Clock
+from support.db import fresh_db
 
 PASSWORD = "counterpass1"
 OFFICE = "YZ03"  # 冷水滩区政务服务中心
 POINT = "LS01"
 OTHER_POINT = "LS02"
-
-
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def set(self, *args: int) -> None:
-        self.at = datetime(*args, tzinfo=TZ)  # type: ignore[misc]
 
 
 def declare_points(store: Store) -> None:
@@ -40,7 +37,7 @@ def declare_points(store: Store) -> None:
 def installation(root: Path, code: str, clock: Clock) -> Window:
     """A set-up installation at `root` (database, documents) for point or office `code`."""
     root.mkdir(parents=True, exist_ok=True)
-    store = Store.open(root / "clerk.db", clock=clock)
+    store = Store.open(fresh_db(root / "clerk.db"), clock=clock)
     declare_points(store)
     window = Window(
         store, default_catalog(), default_offices(), clock=clock, documents_root=root / "documents"
@@ -54,6 +51,22 @@ def installation(root: Path, code: str, clock: Clock) -> Window:
     ):
         window.store.create_user(login, name, role, PASSWORD, code)
     return window
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(MONDAY)
+
+
+@pytest.fixture
+def pair(tmp_path: Path, clock: Clock) -> Iterator[tuple[Window, Window]]:
+    """(county, point): both installations set up, with each other's keys."""
+    county = installation(tmp_path / "county", OFFICE, clock)
+    point = installation(tmp_path / "point", POINT, clock)
+    exchange_keys(county, point)
+    yield county, point
+    county.store.close()
+    point.store.close()
 
 
 # ---------------------------------------------------------------------- keys and cases
