@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from clerk.domain.chain import HASHED_FIELDS
+
 # Tables whose rows travel in a bundle, and the fields that are this file's own business (where a
 # document's file lies here, when this file stored the row).
 RECORD_TABLES = ("cases", "case_materials", "documents", "evaluations")
@@ -39,24 +41,7 @@ BATCH_LOCAL_COLUMNS = frozenset(
 )
 # The fields of an event as its origin wrote it (what `events_after`, `event_at` return and
 # `insert_event(s)` store).
-EVENT_COLUMNS = (
-    "origin",
-    "seq",
-    "uuid",
-    "case_uuid",
-    "action",
-    "actor",
-    "at",
-    "from_state",
-    "to_state",
-    "reason",
-    "data",
-    "point_code",
-    "prev_hash",
-    "hash",
-    "version",
-    "format",
-)
+EVENT_COLUMNS = ("origin", *HASHED_FIELDS, "prev_hash", "hash", "version", "format")
 # The fields `case_histories` returns: what the ownership fold and the conflict queue read (`n`:
 # this file's arrival number).
 HISTORY_COLUMNS = (
