@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from support.app import PERSON_ID, SIZE, app_for, footer_ids, ready
-from textual.widgets import Input, SelectionList, Static
+from textual.widgets import Input, Static
 
 from clerk.domain.model import CaseState
 from clerk.screens.case_detail import CaseDetailScreen
@@ -114,7 +114,7 @@ async def test_proxy_circumstance_shows_agent_fields_and_more_materials(tmp_path
         screen = app.screen
         before = len(window.required_for(31, frozenset()))
         assert screen.query_one("#agent-fields").display is False
-        screen.query_one("#circumstances", SelectionList).select("proxy")
+        screen.select_circumstance("proxy")
         await pilot.pause()
         assert screen.query_one("#agent-fields").display is True
         text = str(screen.query_one("#newcase-materials-text", Static).content)
