@@ -77,6 +77,9 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             row.material.id: row.check for row in view.materials if row.check is not None
         }
         self.stored_checks = dict(self.checks)  # supplements are stored only on F9
+        # A picks which alternative the applicant showed; the row is marked received only by
+        # Space (A used to mark it received too, so the Space that followed flipped it to 缺).
+        self.pending: dict[str, str] = {}
         self.sub_title = f"材料核验　{view.case_no}"
         self.collects = window.must_collect(
             view.uuid
@@ -120,7 +123,10 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             check = self.checks.get(row.material.id)
             status = STATUS_LABELS[check.status if check else None]
             chosen = (check.alternative or "") if check else ""
-            if row.material.is_choice and not chosen:
+            pending = self.pending.get(row.material.id)
+            if pending and not (check and check.status == "ok"):
+                chosen = f"{pending}（空格确认已收）"
+            elif row.material.is_choice and not chosen:
                 chosen = "任选其一（a 切换）"
             note = "" if row.required else "本件不需要"
             if check and check.defect:
@@ -222,7 +228,11 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             return
         old = self.checks.get(row.material.id)
         status = "missing" if old is not None and old.status == "ok" else "ok"
-        alternative = (old.alternative if old else None) or row.material.alternatives[0]
+        alternative = (
+            self.pending.pop(row.material.id, None)
+            or (old.alternative if old else None)
+            or row.material.alternatives[0]
+        )
         if self._set(
             MaterialCheck(row.material.id, status, alternative if status == "ok" else None, "")
         ):
@@ -250,13 +260,20 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             return
         alternatives = row.material.alternatives
         old = self.checks.get(row.material.id)
-        current = old.alternative if old and old.alternative in alternatives else None
+        received = old is not None and old.status == "ok"
+        current = self.pending.get(row.material.id) or (
+            old.alternative if received and old is not None else None
+        )
         nxt = (
             alternatives[(alternatives.index(current) + 1) % len(alternatives)]
-            if current
+            if current in alternatives
             else alternatives[0]
         )
-        self._set(MaterialCheck(row.material.id, "ok", nxt, ""))
+        if received:  # already received: only which alternative changes, the mark stays
+            self._set(MaterialCheck(row.material.id, "ok", nxt, ""))
+            return
+        self.pending[row.material.id] = nxt  # shown; Space marks it received
+        self._paint()
 
     def action_other_same_kind(self) -> None:
         """An open list (“等”, “可包括”): record another document of the same kind, described."""
@@ -362,8 +379,31 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         self.dismiss(None)
 
     def action_supplement(self) -> None:
+        missing = self.window.still_missing(self.view.uuid, dict(self.checks))
+        if not missing:
+            self._supplement()
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "record":
+                self._supplement(incomplete=True)
+
+        self.app.push_screen(
+            ChoiceScreen(
+                f"仍缺 {len(missing)} 项：{'、'.join(missing)}。"
+                "补正材料未交齐，一般应请申请人交齐后再登记交回；"
+                "仍要登记的，办件回到收件环节，不能再告知告知书未列的材料。",
+                [("keep", "继续核验（不登记）"), ("record", "仍登记交回（材料未齐）")],
+                hint="Enter 或 1 继续核验；2 仍登记交回；Esc 继续核验",
+            ),
+            answered,
+        )
+
+    def _supplement(self, *, incomplete: bool = False) -> None:
         try:
-            view = self.window.supplement(self.user, self.view.uuid, dict(self.checks))
+            view = self.window.supplement(
+                self.user, self.view.uuid, dict(self.checks), incomplete=incomplete
+            )
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return

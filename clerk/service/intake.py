@@ -12,7 +12,13 @@ from clerk.domain.case_numbers import make_case_number, new_uuid
 from clerk.domain.catalog import Item
 from clerk.domain.identifiers import validate_id, validate_phone
 from clerk.domain.intake import intake_problem
-from clerk.domain.materials import MaterialCheck, MaterialCheckError, check_rows
+from clerk.domain.materials import (
+    MaterialCheck,
+    MaterialCheckError,
+    check_rows,
+    missing_materials,
+    required_materials,
+)
 from clerk.domain.model import Action, Applicant, CaseState, Channel, Role
 from clerk.domain.offices import POINT_KINDS
 from clerk.domain.workflow import receive
@@ -125,9 +131,29 @@ class Intake:
             self.ctx.store.update_case(row.uuid, {}, expected_version=row.version)
         return self.reader.case(case_uuid, user)
 
+    def still_missing(self, case_uuid: str, checks: Mapping[str, MaterialCheck]) -> list[str]:
+        """The required materials `checks` leave missing or defective, by name, in list order."""
+        row = self.reader.row(case_uuid)
+        catalog = self.ctx.catalog
+        required = required_materials(catalog, catalog.item(row.item_no), row.circumstances)
+        return [m.name for m, _ in missing_materials(required, checks)]
+
     def supplement(
-        self, user: User, case_uuid: str, checks: Mapping[str, MaterialCheck]
+        self,
+        user: User,
+        case_uuid: str,
+        checks: Mapping[str, MaterialCheck],
+        *,
+        incomplete: bool = False,
     ) -> CaseView:
+        """补正交回. A material still missing refuses it, naming them, unless the clerk says
+        `incomplete` (the applicant brought only part, or a handed-in material is defective)."""
+        missing = self.still_missing(case_uuid, checks)
+        if missing and not incomplete:
+            raise ServiceError(
+                f"仍缺 {len(missing)} 项：{'、'.join(missing)}。补正材料未交齐，未登记交回；"
+                "请申请人交齐后再登记，或确认仍要登记未交齐的交回。"
+            )
         with self.moves.deciding(user, case_uuid) as (actor, row, _attempt):
             self._store_checks(row, checks)
             events = self.moves.decide(actor, row, Action.SUPPLEMENT)

@@ -247,10 +247,18 @@ class Window:
     ) -> CaseView:
         return self._intake.check_materials(user, case_uuid, checks)
 
+    def still_missing(self, case_uuid: str, checks: Mapping[str, MaterialCheck]) -> list[str]:
+        return self._intake.still_missing(case_uuid, checks)
+
     def supplement(
-        self, user: User, case_uuid: str, checks: Mapping[str, MaterialCheck]
+        self,
+        user: User,
+        case_uuid: str,
+        checks: Mapping[str, MaterialCheck],
+        *,
+        incomplete: bool = False,
     ) -> CaseView:
-        return self._intake.supplement(user, case_uuid, checks)
+        return self._intake.supplement(user, case_uuid, checks, incomplete=incomplete)
 
     # ------------------------------------------------------------------ decisions
 
