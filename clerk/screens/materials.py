@@ -485,6 +485,10 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             done,
         )
 
+    def typed_anything(self) -> bool:
+        """Supplements marked but not yet stored (F9) would be lost by leaving."""
+        return self.supplementing and self.checks != self.stored_checks
+
     def action_close(self) -> None:
         """Esc. A checklist stores each mark at once, except supplements handed in (stored on F9):
         marks not yet stored are not dropped without asking."""
