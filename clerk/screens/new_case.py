@@ -25,17 +25,20 @@ from clerk.domain.catalog_view import material_line
 from clerk.domain.field_limits import AGENT_NAME_MAX, ID_NUMBER_MAX, NAME_MAX, PHONE_MAX
 from clerk.domain.identifiers import ID_TYPE_LABELS, validate_id, validate_phone
 from clerk.domain.model import APPLICANT_KIND_LABELS, CHANNEL_CHOICES, Applicant, Channel
+from clerk.screens.choice import ChoiceScreen
 from clerk.screens.discard import ConfirmDiscard
 from clerk.screens.item_picker import ItemPickerScreen
 from clerk.screens.textual_patches import GuardedScreen
 from clerk.screens.widgets.question_box import QuestionBox
 
 if TYPE_CHECKING:
+    from clerk.service.views import PriorCase
     from clerk.service.window import Window
 
 KIND_LABELS = APPLICANT_KIND_LABELS
 CHANNEL_LABELS = CHANNEL_CHOICES
 PROXY = "proxy"
+GO_ON = "go_on"
 
 
 # ID types whose number has one fixed length: once it is complete and valid, focus moves on.
@@ -59,6 +62,8 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
         self.user = user
         self.item: Item | None = window.catalog.item(item_no) if item_no else None
         self.sub_title = "新建办件"
+        # (item, ID type, number, name) whose earlier cases the clerk has seen and gone on past
+        self.prior_seen: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         id_types = [(label, code) for code, label in ID_TYPE_LABELS.items()]
@@ -333,6 +338,12 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
             self.query_one("#newcase-message", Static).update(message)
             self.query_one(f"#{focus}").focus()
             return
+        key = (self.item.no, applicant.id_type, applicant.id_number.upper(), applicant.name)
+        if key != self.prior_seen:
+            priors = self.window.prior_cases(self.item.no, applicant)
+            if priors:
+                self._show_priors(priors, key)
+                return
         channel = Channel(str(self.query_one("#channel", Select).value))
         try:
             view = self.window.open_case(
@@ -347,6 +358,31 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
             return
         self.notify(f"已收件，办件号 {view.case_no}。请逐项核验材料。")
         self.dismiss(view.uuid)
+
+    def _show_priors(self, priors: list[PriorCase], key: tuple[object, ...]) -> None:
+        """The same ID's recent cases of this item, and cases under another name: the clerk reads
+        them and goes on (2) or goes back to check (1, Enter, Esc)."""
+        lines = ["该证件号已有以下办件，请先与申请人核对："]
+        for prior in priors:
+            case = prior.summary
+            lines.append(
+                f"· {case.case_no}　【{case.item_no}】{case.item_name}　{case.applicant_name_masked}"
+                f"　{case.state_label}　{case.received_at:%Y-%m-%d}\n　　{prior.why}"
+            )
+
+        def answered(choice: str | None) -> None:
+            if choice == GO_ON:
+                self.prior_seen = key
+                self.action_submit()
+
+        self.app.push_screen(
+            ChoiceScreen(
+                "\n".join(lines),
+                [("back", "返回核对"), (GO_ON, "已核对，仍新建办件")],
+                hint="Enter 或 1 返回核对；2 已核对，仍新建办件；Esc 返回",
+            ),
+            answered,
+        )
 
     def action_cancel(self) -> None:
         self.discard_or_ask(lambda: self.dismiss(None))

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import timedelta
 
 from clerk.domain import field_limits
 from clerk.domain.accounts import User
 from clerk.domain.case_numbers import make_case_number, new_uuid
 from clerk.domain.catalog import Item
+from clerk.domain.clock import TZ
 from clerk.domain.identifiers import validate_id, validate_phone
 from clerk.domain.intake import intake_problem
 from clerk.domain.materials import (
@@ -27,7 +29,10 @@ from clerk.service.case_reader import CaseReader
 from clerk.service.context import DeskContext, Owners
 from clerk.service.errors import ServiceError, limited
 from clerk.service.moves import Moves
-from clerk.service.views import CaseView, ItemChoice
+from clerk.service.views import CaseView, ItemChoice, PriorCase
+
+RECENT_DAYS = 90  # a same-item case this recent is shown before another is opened
+MAX_PRIOR_CASES = 6
 
 
 class Intake:
@@ -115,6 +120,34 @@ class Intake:
             event = receive(uuid, item, channel, actor=actor.login, role=Role(actor.role), at=now)
             store.append_event(event, point.code)
         return self.reader.case(uuid, user)
+
+    def prior_cases(self, item_no: int, applicant: Applicant) -> list[PriorCase]:
+        """Cases to show before a new one is opened: with the same ID number, those of the same
+        item received in the last `RECENT_DAYS` days (any state: enrolled twice, or a case still
+        open), and any recorded under another name (a mistyped number, or the wrong person)."""
+        result = validate_id(applicant.id_type, applicant.id_number)
+        if not result.ok:
+            return []
+        store = self.ctx.store
+        rows = (
+            store.find_by_credit_code(result.normalized)
+            if applicant.id_type == "credit_code"
+            else store.find_by_id_number(result.normalized)
+        )
+        since = self.ctx.today() - timedelta(days=RECENT_DAYS)
+        name = applicant.name.strip()
+        found: list[tuple[CaseRecord, str]] = []
+        for row in rows:
+            reasons = []
+            if row.item_no == item_no and row.received_at.astimezone(TZ).date() >= since:
+                reasons.append(f"近{RECENT_DAYS}天内办过本事项")
+            if name and row.applicant_name.strip() != name:
+                reasons.append("证件号相同但姓名（名称）不同")
+            if reasons:
+                found.append((row, "；".join(reasons)))
+        found = found[:MAX_PRIOR_CASES]
+        summaries = self.reader.summaries([row for row, _ in found])
+        return [PriorCase(s, why) for s, (_, why) in zip(summaries, found, strict=True)]
 
     # ------------------------------------------------------------------ materials
 

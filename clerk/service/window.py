@@ -47,7 +47,14 @@ from clerk.service.sync_desk import (  # the sync records, as the sync desk name
     PeerKey,
     SyncStore,
 )
-from clerk.service.views import CaseSummary, CaseView, ItemChoice, PointChoice, Queues
+from clerk.service.views import (
+    CaseSummary,
+    CaseView,
+    ItemChoice,
+    PointChoice,
+    PriorCase,
+    Queues,
+)
 from clerk.support.progress import Progress as StageProgress
 from clerk.sync import keys, peers
 
@@ -246,6 +253,9 @@ class Window:
         self, user: User, case_uuid: str, checks: Mapping[str, MaterialCheck]
     ) -> CaseView:
         return self._intake.check_materials(user, case_uuid, checks)
+
+    def prior_cases(self, item_no: int, applicant: Applicant) -> list[PriorCase]:
+        return self._intake.prior_cases(item_no, applicant)
 
     def still_missing(self, case_uuid: str, checks: Mapping[str, MaterialCheck]) -> list[str]:
         return self._intake.still_missing(case_uuid, checks)
