@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.command import CommandPalette
 from textual.screen import Screen
 
@@ -59,6 +60,20 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         self.window = window
         self.user = user
         window.on_actor_revoked = self._actor_revoked
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast is plain text: its messages carry material names in [brackets], file paths
+        (D:\\bundles\\...) and what a clerk typed, which Textual's markup ate ("[委托办理]",
+        "[i]" and backslashes vanished). `markup` is ignored (Widget.notify always passes it)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # ------------------------------------------------------------------ storage failures
 
