@@ -68,3 +68,17 @@ async def test_ctrl_l_asks_then_logs_out(tmp_path: Path) -> None:
         await burst(pilot, "2")
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen)
+
+
+async def test_supplement_marks_not_yet_stored_ask_before_f5(tmp_path: Path) -> None:
+    from support.app import open_case
+
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin, 31)
+    window.issue_notice(admin, view.uuid)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case(view.uuid, materials=True)
+        await pilot.pause()
+        await burst(pilot, "space", "f5")
+        assert isinstance(app.screen, LeaveChoice)

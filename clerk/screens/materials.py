@@ -24,7 +24,6 @@ from clerk.domain.limits import DEEMED_ACCEPTED_WORKING_DAYS
 from clerk.domain.materials import MAX_DESCRIPTION, MaterialCheck, defect_choices, other_same_kind
 from clerk.domain.model import Action, CaseState
 from clerk.domain.notice import LATE_NOTICE_HINT
-from clerk.domain.refusal import is_lack_of_competence
 from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
 from clerk.screens.notice_preview import NoticePreviewScreen
 from clerk.screens.reason import ReasonScreen
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     from clerk.service.window import Window
 
 OTHER = "__other__"
+NOT_COMPETENT, OTHER_REASON = "not_competent", "other_reason"
 MARK_HINT = "逐项核对：空格 标记已收并移到下一项；Ctrl+A 全部已收（已标记的项不变）。"
 STATUS_LABELS = {None: "未核", "ok": "✓ 已收", "missing": "✗ 缺", "defective": "! 有误"}
 
@@ -461,28 +461,44 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             self.notify(f"已作出不予受理决定：{view.case_no}。不予受理告知书已生成。")
             self.dismiss(None)
 
-        def done(reason: str | None) -> None:
-            if not reason:
-                return
-            if not is_lack_of_competence(reason):
-                refuse(reason)
-                return
+        def reason_then(apply_instead: str) -> None:
             self.app.push_screen(
                 ReasonScreen(
-                    "告知向何处申请",
-                    "不属于本机关职权范围的，须告知申请人向哪个机关申请（行政许可法第三十二条），将写入告知书。",
-                    placeholder="写明应受理的机关名称，按 Enter 确认",
+                    "不予受理",
+                    "写明不予受理的理由和依据，将写入告知书。",
+                    common=common_reasons(Action.REFUSE),
                 ),
-                lambda where: refuse(reason, where) if where else None,
+                lambda reason: refuse(reason, apply_instead) if reason else None,
             )
 
+        def where(place: str | None) -> None:
+            if place:
+                reason_then(place)
+
+        def kind(choice: str | None) -> None:
+            if choice == NOT_COMPETENT:
+                self.app.push_screen(
+                    ReasonScreen(
+                        "告知向何处申请",
+                        "不属于本机关职权范围的，须告知申请人向哪个机关申请"
+                        "（行政许可法第三十二条第一款第（二）项），将写入告知书。",
+                        placeholder="写明应受理的机关名称（如 零陵区医疗保障事务中心），按 Enter 确认",
+                    ),
+                    where,
+                )
+            elif choice == OTHER_REASON:
+                reason_then("")
+
+        # Lack of competence is the clerk's explicit choice, never guessed from the reason's words.
         self.app.push_screen(
-            ReasonScreen(
-                "不予受理",
-                "写明不予受理的理由和依据（如：不属于本机关职权范围），将写入告知书。",
-                common=common_reasons(Action.REFUSE),
+            ChoiceScreen(
+                "不予受理：是哪一种情形？",
+                [
+                    (NOT_COMPETENT, "不属于本机关职权范围（告知申请人向哪个机关申请）"),
+                    (OTHER_REASON, "其他理由（如不符合申请条件）"),
+                ],
             ),
-            done,
+            kind,
         )
 
     def typed_anything(self) -> bool:
