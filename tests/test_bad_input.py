@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from test_service import person, user, window  # noqa: F401  (fixtures)
+from test_service import person, user, window  # noqa: F401, F811  (window: a fixture)
 
 from clerk.cli import main
 from clerk.domain.catalog import default_catalog
