@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from test_service import person, user, window  # noqa: F401, F811  (window: a fixture)
+from test_service import person, user, window  # noqa: F401  (window: a fixture)
 
 from clerk.cli import main
 from clerk.domain.catalog import default_catalog
@@ -15,13 +15,13 @@ from clerk.service.window import ServiceError
 
 
 @pytest.mark.parametrize("item_no", [0, 40, -1])
-def test_opening_a_case_for_an_item_that_does_not_exist_is_refused(window, item_no: int) -> None:
+def test_opening_a_case_for_an_item_that_does_not_exist_is_refused(window, item_no: int) -> None:  # noqa: F811
     clerk = user(window, "clerk1")
     with pytest.raises(ServiceError, match=f"没有第 {item_no} 项事项：事项序号为 1–39"):
         window.open_case(clerk, item_no, person())
 
 
-def test_the_materials_of_an_item_that_does_not_exist_are_refused(window) -> None:
+def test_the_materials_of_an_item_that_does_not_exist_are_refused(window) -> None:  # noqa: F811
     with pytest.raises(ServiceError, match="没有第 0 项事项"):
         window.required_for(0, frozenset())
 
