@@ -460,3 +460,25 @@ def test_a_case_of_another_point_in_a_bundle_is_refused_and_reported(pair, tmp_p
         ("case", "不是 LS01 的办件，未导入。")
     ]
     assert county.store.get_case(uuid) is None
+
+
+def test_a_conflict_line_names_the_action_in_chinese() -> None:
+    from clerk.sync.report import ImportReport
+
+    report = ImportReport(message="已导入。")
+    report.conflicts.append(
+        {"case_no": "YZ0320261109001U", "origin": "LS01", "seq": 7, "action": "withdraw"}
+    )
+    assert report_text(report).splitlines()[1] == (
+        "冲突 YZ0320261109001U：LS01 第 7 条“撤回”不是办件所有方所作，已列入冲突队列。"
+    )
+
+
+def test_an_action_a_newer_program_wrote_is_shown_as_it_is() -> None:
+    from clerk.domain.model import action_label
+
+    assert (action_label("withdraw"), action_label("transmogrify"), action_label(None)) == (
+        "撤回",
+        "transmogrify",
+        "",
+    )

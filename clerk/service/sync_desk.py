@@ -507,14 +507,11 @@ def _read_file(path: str) -> bytes | None:
 
 
 def _conflict_row(c: Conflict) -> ConflictRow:
-    from clerk.domain.model import STATE_LABELS
-    from clerk.domain.model import Action as A
+    from clerk.domain.model import STATE_LABELS, action_label
 
     if c.kind == "not_owner":
         d = c.detail
-        action = (
-            A(d["action"]).label if d.get("action") in {a.value for a in A} else d.get("action")
-        )
+        action = action_label(d.get("action"))
         target = (
             STATE_LABELS.get(CaseState(d["to_state"]), d["to_state"]) if d.get("to_state") else ""
         )
