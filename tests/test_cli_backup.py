@@ -55,7 +55,7 @@ def test_backup_of_a_broken_chain_reports_failure(tmp_path, capsys):
     path = tmp_path / "clerk.db"
     store = open_store(path)
     store.insert_case(case_row(1))
-    store.append_event(event(case_row(1)["uuid"]), "YZ01")
+    store.append_event(event(case_row(1).uuid), "YZ01")
     store.conn.execute("DROP TRIGGER events_no_update")
     store.conn.execute("UPDATE events SET actor = 'mallory'")
     store.close()

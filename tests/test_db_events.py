@@ -17,7 +17,7 @@ from clerk.domain.model import Action, CaseState
 from clerk.storage.sqlite.verify import verify as verify_conn
 
 ZERO = "0" * 64
-UUID = case_row(1)["uuid"]
+UUID = case_row(1).uuid
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_chain_head_is_the_last_event(store):
 
 
 def test_events_for_returns_only_that_case_in_order(store):
-    other = case_row(2)["uuid"]
+    other = case_row(2).uuid
     store.insert_case(case_row(2))
     store.append_event(event(UUID), "YZ01")
     store.append_event(event(other), "YZ01")

@@ -26,6 +26,7 @@ from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Action, Applicant, CaseState, Rating, Role
 from clerk.domain.offices import default_offices
 from clerk.domain.workdays import WorkCalendar
+from clerk.ports.records import CaseChanges
 from clerk.service.demo import fill
 from clerk.service.ledger import (
     ActionCount,
@@ -353,7 +354,7 @@ def test_a_later_recomputation_does_not_change_the_due_date_in_an_earlier_ledger
     with day.window.store.transaction():
         day.window.store.append_event(event, POINT)
         day.window.store.update_case(
-            row.uuid, {"due_date": "2026-11-27"}, expected_version=row.version
+            row.uuid, CaseChanges(due_date="2026-11-27"), expected_version=row.version
         )
     assert [c.due for c in day.ledger().due_soon] == [date(2026, 11, 23)]
 

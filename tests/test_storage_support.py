@@ -94,9 +94,7 @@ def write_one(store: Store, worker: int, n: int) -> None:
             event(uuid, Action.WITHDRAW, from_state=CaseState.DRAFT, to_state=CaseState.WITHDRAWN),
             f"P{worker}",
         )
-        store.update_case(
-            uuid, CaseChanges(state="withdrawn", closed_at=T0), expected_version=1
-        )
+        store.update_case(uuid, CaseChanges(state="withdrawn", closed_at=T0), expected_version=1)
 
 
 PEER_GUARD = 180  # seconds: a guard against a peer that never writes, not a threshold

@@ -23,6 +23,7 @@ from support.sync import (
 from clerk.cli import main
 from clerk.domain.clock import TZ
 from clerk.domain.model import Action, CaseState, Event
+from clerk.ports.records import CaseChanges
 from clerk.storage.sqlite.files import verify_file
 from clerk.sync import keys, peers
 from clerk.sync.exchange import report_text
@@ -293,7 +294,7 @@ def test_a_move_by_a_point_that_no_longer_owns_the_case_goes_to_the_conflict_que
     )
     with point.store.transaction():
         point.store.append_event(event, POINT)
-        point.store.update_case(uuid, {"state": "refused"}, expected_version=row.version)
+        point.store.update_case(uuid, CaseChanges(state="refused"), expected_version=row.version)
     report = county.import_bundle(export(point, tmp_path / "two").path)
     assert [(c["action"], c["owner"]) for c in report.conflicts] == [("refuse", OFFICE)]
     assert county.store.get_case(uuid).state == CaseState.ACCEPTED
@@ -317,7 +318,7 @@ def test_only_a_supervisor_resolves_conflicts(pair, tmp_path, clock):
             Event(uuid, Action.REFUSE, "clerk1", clock(), CaseState.DRAFT, CaseState.REFUSED, "x"),
             POINT,
         )
-        point.store.update_case(uuid, {"state": "refused"}, expected_version=row.version)
+        point.store.update_case(uuid, CaseChanges(state="refused"), expected_version=row.version)
     county.import_bundle(export(point, tmp_path / "two").path)
     (conflict,) = county.conflicts()
     with pytest.raises(ValueError, match="只有主管"):
