@@ -19,6 +19,7 @@ from support.sync import (
     snapshot,
     user,
 )
+from support.tamper import tamper_sql
 
 from clerk.cli import main
 from clerk.domain.clock import TZ
@@ -264,8 +265,10 @@ def test_two_versions_of_one_case_the_other_is_reported_never_overwritten(pair, 
     uuid = collected(point, 35)
     county.import_bundle(export(point, tmp_path / "one").path)
     # The point's copy is changed behind the service's back: same uuid, other content.
-    point.store.conn.execute(
-        "UPDATE cases SET applicant_name = '李四', version = version + 1 WHERE uuid = ?", (uuid,)
+    tamper_sql(
+        point.store,
+        "UPDATE cases SET applicant_name = '李四', version = version + 1 WHERE uuid = ?",
+        (uuid,),
     )
     report = county.import_bundle(export(point, tmp_path / "two").path)
     assert [r["kind"] for r in report.rejected] == ["case"]
@@ -455,7 +458,7 @@ def test_events_running_backwards_are_flagged(pair, tmp_path, clock):
 def test_a_case_of_another_point_in_a_bundle_is_refused_and_reported(pair, tmp_path):
     county, point = pair
     uuid = collected(point, 35)
-    point.store.conn.execute("UPDATE cases SET point_code = 'LS02' WHERE uuid = ?", (uuid,))
+    tamper_sql(point.store, "UPDATE cases SET point_code = 'LS02' WHERE uuid = ?", (uuid,))
     report = county.import_bundle(export(point, tmp_path / "usb").path)
     assert [(r["kind"], r["why"]) for r in report.rejected][:1] == [
         ("case", "不是 LS01 的办件，未导入。")

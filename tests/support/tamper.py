@@ -70,6 +70,12 @@ def raw_rows(target: Target, sql: str, params: Params = ()) -> list[tuple[Any, .
         return conn.execute(sql, params).fetchall()
 
 
+def raw_row(target: Target, sql: str, params: Params = ()) -> tuple[Any, ...] | None:
+    """The first row a query reads from the file (None when no row)."""
+    rows = raw_rows(target, sql, params)
+    return rows[0] if rows else None
+
+
 def raw_value(target: Target, sql: str, params: Params = ()) -> Any:
     """The first column of the first row a query reads from the file (None when no row)."""
     rows = raw_rows(target, sql, params)
