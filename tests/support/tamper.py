@@ -98,7 +98,7 @@ def query_plan(target: Target, sql: str, params: Params = ()) -> str:
 def store_connection(store: Any) -> sqlite3.Connection:
     """The adapter's own connection, for the tests of that connection (its pragmas, its
     isolation level, whether it is in a transaction)."""
-    return store.conn  # type: ignore[no-any-return]
+    return store.conn
 
 
 def limit_connection(store: Any, pragma: str) -> None:
