@@ -125,6 +125,16 @@ def test_a_refusal_reason_with_a_spaced_phone_never_reaches_the_log(window) -> N
     assert stored == 0
 
 
+@pytest.mark.parametrize("sep", [" ", "  ", "-", ".", " - "])
+def test_a_refusal_reason_with_an_id_spelled_digit_by_digit_is_refused(window, sep: str) -> None:
+    clerk = user(window, "clerk1")
+    view = window.open_case(clerk, 31, person())
+    with pytest.raises(ServiceError, match="身份证号"):
+        window.refuse(clerk, view.uuid, "申请人 " + sep.join(PERSON_ID) + " 不符合条件")
+    assert window.case(view.uuid).state == CaseState.DRAFT
+    assert [e.reason for e in window.store.case_events(view.uuid) if e.reason] == []
+
+
 def test_a_rating_comment_with_a_full_width_id_is_refused(window) -> None:
     clerk = user(window, "clerk1")
     view = window.open_case(clerk, 31, person())

@@ -72,13 +72,20 @@ class CaseReader:
         """Built on first search: spelling every item in pinyin takes a noticeable moment."""
         return ItemFinder(self.ctx.catalog)
 
-    def conditions_for(self, item_no: int) -> list[Condition]:
+    def known_item(self, item_no: int) -> Item:
+        """The catalogue's item `item_no`, or a `ServiceError` saying which numbers exist."""
         catalog = self.ctx.catalog
-        return applicable_conditions(catalog, catalog.item(item_no))
+        if not isinstance(item_no, int) or not 1 <= item_no <= len(catalog.items):
+            raise ServiceError(
+                f"没有第 {item_no} 项事项：事项序号为 1–{len(catalog.items)}，请从事项清单中选择。"
+            )
+        return catalog.item(item_no)
+
+    def conditions_for(self, item_no: int) -> list[Condition]:
+        return applicable_conditions(self.ctx.catalog, self.known_item(item_no))
 
     def required_for(self, item_no: int, circumstances: frozenset[str]) -> list[Material]:
-        catalog = self.ctx.catalog
-        return required_materials(catalog, catalog.item(item_no), circumstances)
+        return required_materials(self.ctx.catalog, self.known_item(item_no), circumstances)
 
     # ------------------------------------------------------------------ reading
 

@@ -55,7 +55,7 @@ class Intake:
     ) -> CaseView:
         catalog = self.ctx.catalog
         store = self.ctx.store
-        item = catalog.item(item_no)
+        item = self.reader.known_item(item_no)
         point = self.ctx.point()
         if not item.accepted_at(point.kind):
             raise ServiceError(_choice(item, point.kind).why_not)

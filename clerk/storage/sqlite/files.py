@@ -8,11 +8,12 @@ import threading
 from pathlib import Path
 
 from clerk.domain.clock import system_clock
+from clerk.ports.errors import BusyError, DamagedError, DiskError, DiskFullError, ReadOnlyError
 from clerk.ports.records import instant
 from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite import schema
 from clerk.storage.sqlite.connection import BUSY_TIMEOUT_MS, connect, connect_read_only
-from clerk.storage.sqlite.errors import translated
+from clerk.storage.sqlite.errors import translate, translated
 from clerk.storage.sqlite.verify import SETTING_SCHEMA, record, verify
 from clerk.support.file_modes import make_private, use_private_umask
 from clerk.support.progress import Progress
@@ -24,6 +25,23 @@ class BackupError(ValueError):
 
 def _failure(problem: str) -> VerifyReport:
     return VerifyReport.refused(problem)
+
+
+def _unverifiable(path: Path, exc: sqlite3.Error) -> str:
+    """Why `path` could not be verified: "restore a backup" only for a file proven damaged (the
+    engine says it is malformed or not a database), never for a disk, space or lock failure."""
+    error = translate(exc)
+    if isinstance(error, DamagedError):
+        return f"{path} 不是有效的 clerk 数据库或已损坏（{exc}）。请确认 --db 指定的文件没错；是本机的数据库时，请换用最近一份备份。"
+    if isinstance(error, DiskFullError):
+        return f"磁盘空间不足，无法检查 {path}（{exc}）。请清理磁盘空间后重试；数据库本身未见损坏，不要从备份恢复。"
+    if isinstance(error, DiskError):
+        return f"检查 {path} 时磁盘读写出错（{exc}），可能磁盘空间将满或磁盘被拔出。请检查后重试；数据库本身未见损坏，不要从备份恢复。"
+    if isinstance(error, ReadOnlyError):
+        return f"没有权限读取 {path} 或其所在的文件夹（{exc}）。请检查文件夹权限后重试；数据库本身未见损坏，不要从备份恢复。"
+    if isinstance(error, BusyError):
+        return f"{path} 正被其他程序占用（{exc}），请稍候重试。"
+    return f"检查 {path} 时出错（{exc}），请重试；数据库本身未见损坏，不要据此从备份恢复。"
 
 
 def verify_file(
@@ -60,7 +78,7 @@ def verify_file(
             )
         report = verify(conn, full=full, quick_check=quick_check, progress=progress)
     except sqlite3.DatabaseError as exc:
-        return _failure(f"{path} 不是有效的 clerk 数据库或已损坏（{exc}），请从备份恢复。")
+        return _failure(_unverifiable(path, exc))
     finally:
         conn.close()
     if remember and report.ok:
