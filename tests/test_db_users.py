@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from support.clock import Clock
+from support.tamper import raw_value
 from test_storage_support import T0, open_store
 
 from clerk.db import AuthError, PasswordPolicyError, User, UserError
@@ -48,7 +49,7 @@ def test_create_user_returns_the_account(wang):
 
 
 def test_password_is_stored_as_an_argon2id_hash(store, wang):
-    stored = store.conn.execute("SELECT password_hash FROM users").fetchone()[0]
+    stored = raw_value(store, "SELECT password_hash FROM users")
     assert stored.startswith("$argon2id$")
     assert "correct-horse" not in stored
 
