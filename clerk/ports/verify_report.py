@@ -20,8 +20,10 @@ from typing import Any
 StoredEvent = tuple[Any, ...]
 
 # What the replay reads of a case's event, in this order (`data` the stored text, or a mapping
-# from an engine that stores JSON natively).
+# from an engine that stores JSON natively; `case_uuid` first, so an adapter can hand on the rows
+# of a query grouped by case as they come).
 HISTORY_EVENT_COLUMNS = (
+    "case_uuid",
     "action",
     "actor",
     "at",

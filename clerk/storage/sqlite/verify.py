@@ -67,7 +67,7 @@ EXPECTED_TRIGGERS = frozenset(
 )
 
 _CASE_COLUMNS = ("uuid", "case_no", "point_code", *COLUMN_LABELS)
-_EVENT_COLUMNS = ", ".join(("case_uuid", *HISTORY_EVENT_COLUMNS))
+_EVENT_COLUMNS = ", ".join(HISTORY_EVENT_COLUMNS)
 _DOCUMENTS = (
     "SELECT d.doc_no, d.path_txt, d.path_pdf, d.sha256, c.case_no"
     " FROM documents d LEFT JOIN cases c ON c.uuid = d.case_uuid"
@@ -188,13 +188,9 @@ class SQLiteRecordReads:
                 values = self.conn.execute(
                     f"SELECT {', '.join(_CASE_COLUMNS)} FROM cases WHERE uuid = ?", (uuid,)
                 ).fetchone()
-                events = [
-                    r[1:]
-                    for r in self.conn.execute(
-                        f"SELECT {_EVENT_COLUMNS} FROM events WHERE case_uuid = ? ORDER BY n",
-                        (uuid,),
-                    )
-                ]
+                events = self.conn.execute(
+                    f"SELECT {_EVENT_COLUMNS} FROM events WHERE case_uuid = ? ORDER BY n", (uuid,)
+                ).fetchall()
                 kinds = (
                     []
                     if values is None
@@ -220,16 +216,16 @@ class SQLiteRecordReads:
         for values in cases:
             uuid = values[0]
             for orphan, group in events.skip_to(uuid):
-                yield CaseHistory(orphan, None, [r[1:] for r in group], [])
+                yield CaseHistory(orphan, None, group, [])
             documents.skip_to(uuid)
             yield CaseHistory(
                 uuid,
                 dict(zip(_CASE_COLUMNS, values, strict=True)),
-                [r[1:] for r in events.take(uuid)],
+                events.take(uuid),
                 [str(r[1]) for r in documents.take(uuid)],
             )
         for orphan, group in events.skip_to(None):
-            yield CaseHistory(orphan, None, [r[1:] for r in group], [])
+            yield CaseHistory(orphan, None, group, [])
 
     # ---------------------------------------------------------------- documents
 
