@@ -6,12 +6,18 @@ import sqlite3
 
 import pytest
 from support.clock import Clock
+from support.tamper import file_connection, raw_row, raw_rows, tamper_sql
 from test_storage_support import FAST_HASHER, T0, open_store
 
 from clerk.db import Store
 from clerk.domain import chain
 from clerk.storage.sqlite import fts, schema
 from clerk.storage.sqlite.connection import connect
+
+
+def _tables_in(store: Store) -> set[str]:
+    with file_connection(store) as conn:
+        return _tables(conn)
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
@@ -23,7 +29,7 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 
 def test_new_file_is_at_the_latest_version(tmp_path):
     store = open_store(tmp_path / "new.db", template=False)
-    assert store.schema_version() == schema.LATEST == 11
+    assert store.schema_version() == schema.LATEST == 12
 
 
 def test_there_are_older_versions_to_migrate_from():
@@ -33,8 +39,8 @@ def test_there_are_older_versions_to_migrate_from():
 def test_migrations_stop_at_the_requested_version(tmp_path):
     store = Store.open(tmp_path / "v1.db", version=1, hasher=FAST_HASHER)
     assert store.schema_version() == 1
-    assert "cases_fts" not in _tables(store.conn)
-    assert "idx_cases_id_number" not in _tables(store.conn)
+    assert "cases_fts" not in _tables_in(store)
+    assert "idx_cases_id_number" not in _tables_in(store)
 
 
 def _v1_case(conn: sqlite3.Connection) -> None:
@@ -102,11 +108,9 @@ def test_file_from_an_older_version_opens_at_the_latest(tmp_path, old_version):
     assert store.schema_version() == schema.LATEST
     assert [r.case_no for r in store.search("张三")] == ["YZ01-20260302-0001"]
     assert store.get_case("u-1").created_by is None
-    assert {"idx_cases_id_number", "idx_cases_state_due", "cases_fts"} <= _tables(store.conn)
+    assert {"idx_cases_id_number", "idx_cases_state_due", "cases_fts"} <= _tables_in(store)
     assert store.verify(full=True)["ok"] is True
-    rows = store.conn.execute(
-        "SELECT n, origin, seq, hash, prev_hash, format FROM events ORDER BY n"
-    ).fetchall()
+    rows = raw_rows(store, "SELECT n, origin, seq, hash, prev_hash, format FROM events ORDER BY n")
     assert rows == [
         (1, "YZ01", 1, hashes[0], chain.ZERO_HASH, 1),
         (2, "YZ01", 2, hashes[1], hashes[0], 1),
@@ -127,9 +131,9 @@ def test_migrated_file_extends_the_old_chain_in_the_new_format(tmp_path, old_ver
     from clerk.domain.model import Action
 
     digest = store.append_event(event("u-1", Action.PRINT, from_state="draft"), "YZ01")
-    assert store.conn.execute(
-        "SELECT seq, prev_hash, format FROM events WHERE hash = ?", (digest,)
-    ).fetchone() == (
+    assert raw_row(
+        store, "SELECT seq, prev_hash, format FROM events WHERE hash = ?", (digest,)
+    ) == (
         3,
         hashes[1],
         2,
@@ -182,9 +186,30 @@ def test_every_migration_is_a_documented_function():
 
 def test_migration_10_forces_no_existing_account_to_change_its_password(tmp_path):
     path = tmp_path / "v9.db"
-    store = Store.open(path, hasher=FAST_HASHER, version=9)
-    store.create_user("admin", "王管理", "admin", "counterpass1", "YZ01")
-    store.close()
+    Store.open(path, hasher=FAST_HASHER, version=9).close()
+    _user_at_an_old_version(path, "admin")
     store = Store.open(path, hasher=FAST_HASHER)
     assert store.schema_version() == schema.LATEST
     assert store.must_change_password("admin") is False
+
+
+def _user_at_an_old_version(path, login: str) -> None:
+    """An account as an older program stored it (this program's account code is for the latest
+    schema only)."""
+    tamper_sql(
+        path,
+        "INSERT INTO users (login, name, role, point_code, password_hash, created_at, updated_at)"
+        " VALUES (?, '王管理', 'admin', 'YZ01', ?, '2026-01-05T09:00:00+08:00',"
+        " '2026-01-05T09:00:00+08:00')",
+        (login, FAST_HASHER.hash("counterpass1")),
+    )
+
+
+def test_migration_12_starts_every_account_at_session_epoch_0(tmp_path):
+    path = tmp_path / "v11.db"
+    Store.open(path, hasher=FAST_HASHER, version=11).close()
+    _user_at_an_old_version(path, "admin")
+    store = Store.open(path, hasher=FAST_HASHER)
+    user = store.user("admin")
+    assert user is not None and user.session_epoch == 0
+    assert store.authenticate("admin", "counterpass1").session_epoch == 0

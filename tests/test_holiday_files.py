@@ -42,3 +42,21 @@ def test_336_holidays_are_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(data))
     with pytest.raises(DataFileError, match="列了 336 个节假日"):
         load_holiday_file(path)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "国务院办公厅通知\x1b[2J\x07",
+        "国务院办公厅\n关于2027年部分节假日安排的通知",
+        "国务院\u202e办公厅",
+        "通" * 201,
+        "国务院\ud800办公厅",
+    ],
+)
+def test_a_source_that_would_be_echoed_raw_is_refused(tmp_path: Path, source: str) -> None:
+    """The source is printed by `clerk holidays list` and stored: no escapes reach a terminal."""
+    path = tmp_path / "2027.json"
+    path.write_text(json.dumps({**FAKE_2027, "source": source}), encoding="utf-8")
+    with pytest.raises(DataFileError, match="source.*应为一行通知名称"):
+        load_holiday_file(path)

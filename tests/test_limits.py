@@ -5,6 +5,7 @@ out of reasons and comments; documents render for the longest accepted values.""
 from __future__ import annotations
 
 import pytest
+from support.tamper import raw_value
 from test_service import PERSON_ID, checks_for, person, user, window  # noqa: F401  (fixtures)
 
 from clerk.domain.field_limits import (
@@ -120,10 +121,18 @@ def test_a_refusal_reason_with_a_spaced_phone_never_reaches_the_log(window) -> N
     with pytest.raises(ServiceError, match="手机号"):
         window.refuse(clerk, view.uuid, "已电话告知 +86 138 0013 8000")
     assert window.case(view.uuid).state == CaseState.DRAFT
-    stored = window.store.conn.execute(
-        "SELECT count(*) FROM events WHERE reason LIKE '%0013%'"
-    ).fetchone()[0]
+    stored = raw_value(window.store, "SELECT count(*) FROM events WHERE reason LIKE '%0013%'")
     assert stored == 0
+
+
+@pytest.mark.parametrize("sep", [" ", "  ", "-", ".", " - "])
+def test_a_refusal_reason_with_an_id_spelled_digit_by_digit_is_refused(window, sep: str) -> None:
+    clerk = user(window, "clerk1")
+    view = window.open_case(clerk, 31, person())
+    with pytest.raises(ServiceError, match="身份证号"):
+        window.refuse(clerk, view.uuid, "申请人 " + sep.join(PERSON_ID) + " 不符合条件")
+    assert window.case(view.uuid).state == CaseState.DRAFT
+    assert [e.reason for e in window.store.case_events(view.uuid) if e.reason] == []
 
 
 def test_a_rating_comment_with_a_full_width_id_is_refused(window) -> None:

@@ -30,6 +30,10 @@ from clerk.storage.sqlite.errors import translate
         (sqlite3.DatabaseError("database disk image is malformed"), errors.DamagedError),
         (sqlite3.IntegrityError("UNIQUE constraint failed: cases.case_no"), errors.ConstraintError),
         (sqlite3.OperationalError("no such table: nothing"), errors.StorageError),
+        # a disk with a few KB left, a removed stick, a folder that cannot be written: not damage
+        (sqlite3.OperationalError("disk I/O error"), errors.DiskError),
+        (sqlite3.OperationalError("unable to open database file"), errors.ReadOnlyError),
+        (sqlite3.DatabaseError("some other database error"), errors.StorageError),
     ],
 )
 def test_a_sqlite_error_becomes_one_neutral_error(raised, neutral) -> None:
@@ -162,3 +166,32 @@ def test_an_account_made_from_the_cli_signs_in_at_the_window(tmp_path: Path, mon
     )
     wang = window.login("wang", "clerk-password")
     assert (wang.role, wang.point_code, wang.active) == ("clerk", "YZ05", True)
+
+
+def test_only_a_damaged_file_is_told_to_restore_a_backup() -> None:
+    from clerk.service.open_errors import open_problem
+
+    for exc in [
+        errors.DiskError("disk I/O error"),
+        errors.DiskFullError("database or disk is full"),
+        errors.ReadOnlyError("unable to open database file"),
+        errors.BusyError("database is locked"),
+        errors.StorageError("no such table: x"),
+    ]:
+        assert "备份" not in open_problem(exc, "clerk.db") or "不要从备份恢复" in open_problem(
+            exc, "clerk.db"
+        ), exc
+        message = storage_problem(exc)
+        assert message is not None
+        assert "从备份恢复" not in message or "不要从备份恢复" in message, exc
+    assert "最近一份备份" in open_problem(errors.DamagedError("file is not a database"), "clerk.db")
+    assert "最近一份备份" in (storage_problem(errors.DamagedError("malformed")) or "")
+
+
+def test_a_disk_error_says_the_file_is_not_damaged() -> None:
+    from clerk.service.open_errors import open_problem
+
+    assert open_problem(errors.DiskError("disk I/O error"), "clerk.db") == (
+        "读写数据库 clerk.db 时磁盘出错（可能磁盘空间将满，或 U 盘、网络盘被拔出），已停止，文件未作任何改动。"
+        "请检查磁盘空间和连接后重试；数据库本身未见损坏，不要从备份恢复。"
+    )

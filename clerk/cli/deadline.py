@@ -9,7 +9,7 @@ import sys
 from datetime import date
 
 from clerk.domain.catalog import Catalog, Item, default_catalog
-from clerk.domain.deadlines import compute_deadline, missing_years
+from clerk.domain.deadlines import DeadlineRangeError, compute_deadline, missing_years
 from clerk.domain.model import Deadline
 from clerk.domain.workdays import WorkCalendar, weekday_label
 
@@ -69,7 +69,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"日期“{args.date}”无效：请按 YYYY-MM-DD 输入，例如 2026-09-18。", file=sys.stderr)
         return 1
     calendar = WorkCalendar.default()
-    deadline = compute_deadline(item, start, online=args.online, calendar=calendar)
+    try:
+        deadline = compute_deadline(item, start, online=args.online, calendar=calendar)
+    except DeadlineRangeError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     missing = missing_years(deadline, calendar)
     if args.json:
         print(

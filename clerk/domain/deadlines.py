@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from clerk.domain.catalog import Item, TimeLimit
+from clerk.domain.limits import DEADLINE_FIRST_DAY, DEADLINE_LAST_DAY
 from clerk.domain.model import Deadline
 from clerk.domain.workdays import WorkCalendar
 
@@ -46,7 +47,16 @@ def recompute_deadline(deadline: Deadline, calendar: WorkCalendar) -> Deadline:
     return _compute(deadline.kind, deadline.days, deadline.start, calendar)
 
 
+class DeadlineRangeError(ValueError):
+    """A deadline asked for from a date outside the calendar's years (Chinese message)."""
+
+
 def _compute(kind: str, days: int, start: date, calendar: WorkCalendar) -> Deadline:
+    if not DEADLINE_FIRST_DAY <= start <= DEADLINE_LAST_DAY:
+        raise DeadlineRangeError(
+            f"日期 {start.isoformat()} 超出可计算的范围：期限只能从 {DEADLINE_FIRST_DAY.year} 年到 "
+            f"{DEADLINE_LAST_DAY.year} 年之间的日期起算，请检查输入的日期。"
+        )
     if kind == "instant":
         return Deadline(due=start, provisional=False, kind="instant", days=0, start=start)
     if kind == "working_days":

@@ -3,7 +3,7 @@ import them from here rather than retyping a number or a set of roles."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from clerk.domain.model import Role
 
@@ -40,3 +40,7 @@ DEFAULT_SUPPLEMENT_DAYS = 30
 MIN_PASSWORD_LENGTH = 8
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
+# The dates a deadline may be counted from: the calendar's range of years (holiday data and the
+# lunar calendar behind provisional years), with room for the longest limit after the last.
+DEADLINE_FIRST_DAY = date(2000, 1, 1)
+DEADLINE_LAST_DAY = date(2099, 12, 31)

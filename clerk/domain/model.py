@@ -107,6 +107,15 @@ ACTION_LABELS: dict[Action, str] = {
 }
 
 
+def action_label(value: str | None) -> str:
+    """The Chinese label of a stored action name (as an event or a bundle carries it); a name this
+    version does not know (a newer program's) is shown as it is."""
+    try:
+        return ACTION_LABELS[Action(value or "")]
+    except ValueError:
+        return str(value or "")
+
+
 class Role(StrEnum):
     CLERK = "clerk"  # 窗口经办
     REVIEWER = "reviewer"  # 审核

@@ -1,9 +1,11 @@
 """Screening free text (reasons, rating comments, follow-ups) for ID numbers, phones and bank cards.
 
 The event log is permanent and copied to other installations; it must hold no personal data.
-A clerk may type a number in any form: with spaces or dashes ("138 0013 8000"), in full-width
-digits ("１３８…"), with +86 or 0086 in front. Digits are normalised, separators between digits
-dropped, and every run of digits checked. Free of Textual.
+A clerk may type a number in any form: with spaces or dashes ("138 0013 8000"), a separator
+between every digit and more than one of them ("4 3 9 9  9 9-1.9…"), in full-width digits
+("１３８…") or full-width separators, with +86 or 0086 in front. Widths are normalised (NFKC),
+then every run of digits joined by separators is split into its groups and every sequence of
+adjacent groups up to the length of a bank card is checked as one number. Free of Textual.
 """
 
 from __future__ import annotations
@@ -12,8 +14,14 @@ import re
 import unicodedata
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-# A digit run: digits (and a final X of an ID number) with single separators between them.
-_RUN = re.compile(r"\d(?:[\s\-\.·_/]?\d)*(?:[\s\-]?[Xx])?")
+# What may stand between the digits of one number as a clerk types it (after NFKC, which turns
+# full-width forms into these): any run of spaces, dashes, dots, middle dots, underscores,
+# slashes, commas, colons, pipes and quotes.
+_SEPARATOR = r"[\s\-\u2010-\u2015\.·•・_/\\,，、:;|'\"]"
+# A digit run: digits (and a final X of an ID number) with separators between them.
+_RUN = re.compile(rf"\d(?:{_SEPARATOR}*\d)*(?:{_SEPARATOR}*[Xx](?![A-Za-z]))?")
+_SPLIT = re.compile(rf"{_SEPARATOR}+")
+_LONGEST = 19  # digits: the longest number screened (a bank card)
 
 KIND_LABELS = {"id": "身份证号", "phone": "手机号", "bank": "银行卡号"}
 
@@ -25,7 +33,11 @@ def _normalise(text: str) -> str:
 
 
 def _valid_resident_id(s: str) -> bool:
-    if len(s) != 18 or not s[:17].isdigit():
+    """An 18-character resident ID: area code, a plausible birth date, sequence, check character."""
+    if len(s) != 18 or not s[:17].isdigit() or s[0] not in "12345678":
+        return False
+    year, month, day = int(s[6:10]), int(s[10:12]), int(s[12:14])
+    if not (1880 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31):
         return False
     total = sum(int(d) * w for d, w in zip(s[:17], _ID_WEIGHTS, strict=True))
     return "10X98765432"[total % 11] == s[17].upper()
@@ -64,15 +76,23 @@ def _kind_of(digits: str) -> str | None:
 def find_personal_data(text: str) -> str | None:
     """The kind of personal data found ("id", "phone", "bank"), or None.
 
-    A run of digits is split at its separators into groups; every sequence of adjacent groups
-    is checked as one number, so "138 0013 8000" and "13800138000 13900139000" are both found."""
+    A run of digits is split at its separators into groups; every sequence of adjacent groups of
+    at most 19 digits is checked as one number, so "138 0013 8000", "1 3 8 0 0 1 3 8 0 0 0" and
+    "13800138000 13900139000" are all found."""
+    found: set[str] = set()
     for match in _RUN.finditer(_normalise(text)):
-        groups = [g for g in re.split(r"[\s\-\.·_/]", match.group()) if g]
+        groups = [g for g in _SPLIT.split(match.group()) if g]
         for i in range(len(groups)):
-            for j in range(i + 1, min(len(groups), i + 8) + 1):
-                kind = _kind_of("".join(groups[i:j]))
+            number = ""
+            for group in groups[i:]:
+                number += group
+                if len(number) > _LONGEST:
+                    break
+                kind = _kind_of(number)
                 if kind:
-                    return kind
+                    found.add(kind)
+        if found:  # the most specific kind the run holds (an ID can contain a phone-like part)
+            return next(k for k in ("id", "bank", "phone") if k in found)
     return None
 
 

@@ -41,6 +41,7 @@ from lunar_python import Lunar, Solar
 
 from clerk.domain.catalog import DataFileError
 from clerk.domain.json_files import read_small_json
+from clerk.domain.text_input import TextInputError, clean_text
 
 WEEKDAY_LABELS: tuple[str, ...] = (
     "星期一",
@@ -53,6 +54,7 @@ WEEKDAY_LABELS: tuple[str, ...] = (
 )
 MAX_HOLIDAYS = 60  # the State Council's notice lists about 30 days off a year
 MAX_MAKEUP_WORKDAYS = 20
+SOURCE_MAX = 200  # characters of a notice's title
 HOLIDAY_FILE_KEYS: frozenset[str] = frozenset({"year", "source", "holidays", "workdays"})
 MIN_YEAR = 1949
 MAX_YEAR = 2199
@@ -156,6 +158,15 @@ def parse_holiday_data(raw: Any, path: Path) -> HolidayYear:
     source = raw["source"]
     if not isinstance(source, str) or not source.strip():
         raise fail("source", "应为非空文本：写明依据的国务院办公厅通知名称")
+    try:
+        printable = clean_text(source) == source.strip()
+    except TextInputError:  # a lone surrogate
+        printable = False
+    if len(source) > SOURCE_MAX or not printable:
+        raise fail(
+            "source",
+            f"应为一行通知名称（不超过 {SOURCE_MAX} 个字），不能含换行、控制字符或终端转义序列，请核对文件",
+        )
     holidays = _dates(raw["holidays"], "holidays", year, fail)
     workdays = _dates(raw["workdays"], "workdays", year, fail)
     if not holidays:

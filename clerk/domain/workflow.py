@@ -226,7 +226,8 @@ def _why_not(
     """Why this user may not take this action now (Chinese), or None. Input checks come later."""
     state = facts.state
     if state.is_final:
-        return f"该件已{state.label}，不能再{action.label}。如申请人仍需办理，请重新收件。"
+        done = state.label if state.label.startswith("已") else f"已{state.label}"
+        return f"该件{done}，不能再{action.label}。如申请人仍需办理，请重新收件。"
     if state not in rule.states:
         return f"该件当前为“{state.label}”，不能{action.label}。{rule.where}"
     if role not in rule.roles:

@@ -24,8 +24,14 @@ class ReadOnlyError(StorageError):
     """The database file or its folder may not be written."""
 
 
+class DiskError(StorageError):
+    """The disk or file system failed a read or write (an I/O error: a disk nearly full, removed or
+    failing); the database is not known to be damaged, and restoring a backup would lose work."""
+
+
 class DamagedError(StorageError):
-    """The file is not a clerk database, or it is damaged."""
+    """The file is proven not to be a clerk database, or to be damaged (the engine says its
+    structure is malformed). Only this error may advise restoring a backup."""
 
 
 class ConstraintError(StorageError):
@@ -38,3 +44,11 @@ class ConflictError(StorageError, ValueError):
 
 class NotFoundError(StorageError, ValueError):
     """The case or record asked for does not exist."""
+
+
+class MissingDatabaseError(StorageError):
+    """The database asked for does not exist, and the command was not one that creates it."""
+
+
+class ForeignDatabaseError(StorageError):
+    """The file is a database of another program: clerk refuses it and never changes it."""

@@ -60,7 +60,7 @@ Concurrency contract (every adapter honours it; tests/storage_contract/ checks i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
@@ -71,15 +71,110 @@ from clerk.domain.clock import Clock
 from clerk.domain.model import Event, Role
 from clerk.ports.ledger import LedgerDay
 from clerk.ports.records import (
+    BatchCaseLink,
+    BatchMaterial,
+    BatchRecord,
+    CaseChanges,
     CaseRecord,
     DocumentRecord,
     EvaluationRecord,
     EventRecord,
+    MaterialCheckInput,
     MaterialCheckRecord,
+    NewBatch,
+    NewCase,
+    NewDocument,
+    NewEvaluation,
+    NewMaterialCheck,
     PointRecord,
 )
 from clerk.ports.sync import SyncStore
-from clerk.ports.verify_report import VerifyReport
+from clerk.ports.verify_report import (
+    CaseHistory,
+    CheckpointInLog,
+    DocumentFiles,
+    EngineFindings,
+    RecentDocument,
+    RecordExtent,
+    StoredEvent,
+    VerifyReport,
+    VerifyState,
+)
+
+
+class RecordReads(Protocol):
+    """What the proof of the record (`clerk.audit.proof`) reads, and the one write it makes.
+
+    Every iterator streams (a county file holds a million cases and millions of events: an
+    adapter reads them in batches, never all at once) and is read inside `read_snapshot()`.
+    """
+
+    def read_snapshot(self) -> AbstractContextManager[None]:
+        """One consistent snapshot for the reads inside the block (read only, nothing written)."""
+        ...
+
+    def verify_state(self) -> VerifyState: ...
+    def record_extent(self) -> RecordExtent: ...
+    def missing_protections(self) -> list[str]:
+        """The engine's guards of the record (append-only log, change marks) that are missing,
+        by name; [] when all are in place."""
+        ...
+
+    def origins(self) -> list[str]:
+        """The origins whose chains the log holds, in order."""
+        ...
+
+    def event_hash_at(self, origin: str, seq: int) -> str | None: ...
+    def iter_chain(self, origin: str, after_seq: int = 0) -> Iterator[StoredEvent]:
+        """`origin`'s events with seq > `after_seq`, by seq, each in `STORED_COLUMNS` order."""
+        ...
+
+    def checkpoints_in_log(self) -> list[CheckpointInLog]:
+        """Every kept chain head, in the order kept, with the log's hash at its seq now."""
+        ...
+
+    def change_marks(self) -> list[tuple[str, int]]:
+        """(case uuid, mark) of each case marked changed since it was last verified."""
+        ...
+
+    def cases_with_events_after(self, last_event: int) -> set[str]:
+        """The cases of the events after local event number `last_event`."""
+        ...
+
+    def iter_case_histories(self, case_uuids: Iterable[str] | None = None) -> Iterator[CaseHistory]:
+        """The histories of these cases (None: of every case, and of every uuid that only events
+        name), in uuid order."""
+        ...
+
+    def documents_to_check(
+        self, case_uuids: Iterable[str] | None = None
+    ) -> Iterator[DocumentFiles]:
+        """The document rows of these cases (None: every row, in the order recorded)."""
+        ...
+
+    def recent_documents(self, days: int) -> Iterator[RecentDocument]:
+        """The documents issued in the `days` before the newest one."""
+        ...
+
+    def batch_notice_paths(self) -> Iterator[str]:
+        """The files the roster batches' correction notices were written to."""
+        ...
+
+    def begin_engine_checks(self, *, quick: bool = False) -> Callable[[], EngineFindings]:
+        """Start the engine's own checks (alongside the proof when it can); the callable waits
+        for them. `quick`: the quick structural check only."""
+        ...
+
+    def remember_verify(
+        self,
+        heads: Mapping[str, tuple[int, str]],
+        marks: Sequence[tuple[str, int]],
+        last_event: int,
+        at: str,
+    ) -> None:
+        """Remember a passed verify: `heads` as verified checkpoints, the change `marks` it saw
+        cleared, the event number it reached, and the schema it ran on."""
+        ...
 
 
 class Store(Protocol):
@@ -133,21 +228,21 @@ class Store(Protocol):
     def require_password_change(self, login: str, required: bool) -> None: ...
 
     # cases
-    def insert_case(self, row: Mapping[str, Any]) -> str: ...
-    def update_case(self, uuid: str, changes: Mapping[str, Any], expected_version: int) -> int: ...
+    def insert_case(self, case: NewCase) -> str: ...
+    def update_case(self, uuid: str, changes: CaseChanges, expected_version: int) -> int: ...
     def get_case(self, uuid: str) -> CaseRecord | None: ...
     def get_case_by_no(self, case_no: str) -> CaseRecord | None: ...
     def next_sequence(self, point_code: str, day: date | str) -> int: ...
 
     # materials, documents, evaluations
     def set_material_checks(
-        self, case_uuid: str, checks: list[Mapping[str, Any]], point_code: str | None = None
+        self, case_uuid: str, checks: Sequence[MaterialCheckInput], point_code: str | None = None
     ) -> None: ...
     def material_checks(self, case_uuid: str) -> list[MaterialCheckRecord]: ...
-    def add_document(self, row: Mapping[str, Any]) -> str: ...
+    def add_document(self, document: NewDocument) -> str: ...
     def documents_for(self, case_uuid: str) -> list[DocumentRecord]: ...
     def document_at(self, path: Path) -> bool: ...
-    def add_evaluation(self, row: Mapping[str, Any]) -> str: ...
+    def add_evaluation(self, evaluation: NewEvaluation) -> str: ...
     def evaluation_for(self, case_uuid: str) -> EvaluationRecord | None: ...
     def follow_up_evaluation(self, case_uuid: str, text: str, at: datetime | str) -> None: ...
 
@@ -172,11 +267,16 @@ class Store(Protocol):
     def keep_checkpoints(
         self, heads: Mapping[str, tuple[int, str]], source: str, note: str = ""
     ) -> bool: ...
+    def record_reads(self) -> RecordReads:
+        """What the proof of the record reads (`clerk.audit.proof`), on this store."""
+        ...
+
     def verify(
         self, *, full: bool = False, remember: bool = True, recent_files: bool = True
     ) -> VerifyReport:
         """Prove the record: chains, checkpoints, every (changed) case against its events, the
-        documents against their hashes; incremental from the last passed verify unless `full`."""
+        documents against their hashes; incremental from the last passed verify unless `full`.
+        Every adapter answers with `clerk.audit.proof.verify(self.record_reads(), ...)`."""
         ...
 
     def engine_checks(self, *, quick: bool = False) -> list[str]:
@@ -212,14 +312,12 @@ class Store(Protocol):
     def ledger_day(self, day: date, point_code: str | None = None) -> LedgerDay: ...
 
     # roster batches (表6): bulk writes inside one transaction, and the batch records
-    def insert_cases(self, rows: Sequence[Mapping[str, Any]]) -> list[str]: ...
+    def insert_cases(self, cases: Sequence[NewCase]) -> list[str]: ...
     def append_events(self, events: Sequence[Event], point_code: str) -> list[str]: ...
-    def add_material_checks(self, checks: Sequence[Mapping[str, Any]]) -> None: ...
-    def add_documents(self, rows: Sequence[Mapping[str, Any]]) -> None: ...
-    def insert_batch(
-        self, row: Mapping[str, Any], materials: Sequence[Mapping[str, Any]]
-    ) -> str: ...
-    def link_batch_cases(self, links: Sequence[Mapping[str, Any]]) -> None: ...
+    def add_material_checks(self, checks: Sequence[NewMaterialCheck]) -> None: ...
+    def add_documents(self, documents: Sequence[NewDocument]) -> None: ...
+    def insert_batch(self, batch: NewBatch, materials: Sequence[BatchMaterial]) -> str: ...
+    def link_batch_cases(self, links: Sequence[BatchCaseLink]) -> None: ...
     def next_batch_number(self, point_code: str, day: date) -> int: ...
     def enrolled_ids(self, item_no: int, id_numbers: list[str]) -> dict[str, str]: ...
-    def batches_with_sha(self, sha256: str) -> list[dict[str, Any]]: ...
+    def batches_with_sha(self, sha256: str) -> list[BatchRecord]: ...

@@ -72,13 +72,20 @@ class CaseReader:
         """Built on first search: spelling every item in pinyin takes a noticeable moment."""
         return ItemFinder(self.ctx.catalog)
 
-    def conditions_for(self, item_no: int) -> list[Condition]:
+    def known_item(self, item_no: int) -> Item:
+        """The catalogue's item `item_no`, or a `ServiceError` saying which numbers exist."""
         catalog = self.ctx.catalog
-        return applicable_conditions(catalog, catalog.item(item_no))
+        if not isinstance(item_no, int) or not 1 <= item_no <= len(catalog.items):
+            raise ServiceError(
+                f"没有第 {item_no} 项事项：事项序号为 1–{len(catalog.items)}，请从事项清单中选择。"
+            )
+        return catalog.item(item_no)
+
+    def conditions_for(self, item_no: int) -> list[Condition]:
+        return applicable_conditions(self.ctx.catalog, self.known_item(item_no))
 
     def required_for(self, item_no: int, circumstances: frozenset[str]) -> list[Material]:
-        catalog = self.ctx.catalog
-        return required_materials(catalog, catalog.item(item_no), circumstances)
+        return required_materials(self.ctx.catalog, self.known_item(item_no), circumstances)
 
     # ------------------------------------------------------------------ reading
 
@@ -86,6 +93,9 @@ class CaseReader:
         from clerk.service.ledger import (
             mask_digits,  # the ledger module is not needed before a case opens
         )
+
+        if user is not None:
+            self.ctx.check_session(user)  # a session that may no longer act may not read either
 
         row = self.row(case_uuid)
         item = self.ctx.catalog.item(row.item_no)
@@ -232,6 +242,7 @@ class CaseReader:
         return end
 
     def queues(self, user: User) -> Queues:
+        self.ctx.check_session(user)
         today = self.ctx.today()
         point = self.owners.queue_point()
         mine = self.owners.mine

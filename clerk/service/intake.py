@@ -3,7 +3,6 @@ desk)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -24,11 +23,11 @@ from clerk.domain.materials import (
 from clerk.domain.model import Action, Applicant, CaseState, Channel, Role
 from clerk.domain.offices import POINT_KINDS
 from clerk.domain.workflow import receive
-from clerk.ports.records import CaseRecord
+from clerk.ports.records import CaseChanges, CaseRecord, NewCase
 from clerk.service.case_reader import CaseReader
 from clerk.service.context import DeskContext, Owners
 from clerk.service.errors import ServiceError, limited
-from clerk.service.moves import Moves
+from clerk.service.moves import Moves, material_inputs
 from clerk.service.views import CaseView, ItemChoice, PriorCase
 
 RECENT_DAYS = 90  # a same-item case this recent is shown before another is opened
@@ -67,7 +66,7 @@ class Intake:
     ) -> CaseView:
         catalog = self.ctx.catalog
         store = self.ctx.store
-        item = catalog.item(item_no)
+        item = self.reader.known_item(item_no)
         point = self.ctx.point()
         if not item.accepted_at(point.kind):
             raise ServiceError(_choice(item, point.kind).why_not)
@@ -91,31 +90,31 @@ class Intake:
             seq = store.next_sequence(point.code, now.date())
             case_no = make_case_number(point.code, now.date(), seq)
             store.insert_case(
-                {
-                    "uuid": uuid,
-                    "case_no": case_no,
-                    "point_code": point.code,
-                    "office_code": point.office_code,
-                    "item_no": item.no,
-                    "channel": str(channel),
-                    "state": str(CaseState.DRAFT),
-                    "applicant_kind": applicant.kind,
-                    "applicant_name": applicant.name.strip(),
-                    "id_type": applicant.id_type,
-                    "id_number": _normalized_id(applicant),
-                    "phone": applicant.phone.strip(),
-                    "unit_name": applicant.name.strip() if applicant.kind != "person" else None,
-                    "credit_code": _normalized_id(applicant)
+                NewCase(
+                    uuid=uuid,
+                    case_no=case_no,
+                    point_code=point.code,
+                    office_code=point.office_code,
+                    item_no=item.no,
+                    channel=Channel(channel),
+                    state=CaseState.DRAFT,
+                    applicant_kind=applicant.kind,
+                    applicant_name=applicant.name.strip(),
+                    id_type=applicant.id_type,
+                    id_number=_normalized_id(applicant),
+                    phone=applicant.phone.strip(),
+                    unit_name=applicant.name.strip() if applicant.kind != "person" else None,
+                    credit_code=_normalized_id(applicant)
                     if applicant.id_type == "credit_code"
                     else None,
-                    "agent_name": applicant.agent_name.strip() or None,
-                    "agent_id_type": applicant.agent_id_type or None,
-                    "agent_id_number": applicant.agent_id_number.strip().upper() or None,
-                    "bank_account": applicant.bank_account.strip() or None,
-                    "circumstances": json.dumps(sorted(circumstances)),
-                    "received_at": now.isoformat(),
-                    "created_by": actor.login,
-                }
+                    agent_name=applicant.agent_name.strip() or None,
+                    agent_id_type=applicant.agent_id_type or None,
+                    agent_id_number=applicant.agent_id_number.strip().upper() or None,
+                    bank_account=applicant.bank_account.strip() or None,
+                    circumstances=frozenset(circumstances),
+                    received_at=now,
+                    created_by=actor.login,
+                )
             )
             event = receive(uuid, item, channel, actor=actor.login, role=Role(actor.role), at=now)
             store.append_event(event, point.code)
@@ -161,7 +160,7 @@ class Intake:
             self._store_checks(row, checks)
             # The case's version moves on with its checks: a decision taken on what an earlier
             # screen showed (`expected_version`) is refused rather than made on other materials.
-            self.ctx.store.update_case(row.uuid, {}, expected_version=row.version)
+            self.ctx.store.update_case(row.uuid, CaseChanges(), expected_version=row.version)
         return self.reader.case(case_uuid, user)
 
     def still_missing(self, case_uuid: str, checks: Mapping[str, MaterialCheck]) -> list[str]:
@@ -203,7 +202,9 @@ class Intake:
             rows = check_rows(known, checks, f"事项{item.no}没有编号为 {{material_id}} 的材料。")
         except MaterialCheckError as exc:
             raise ServiceError(str(exc)) from None
-        self.ctx.store.set_material_checks(row.uuid, rows, point_code=row.point_code)
+        self.ctx.store.set_material_checks(
+            row.uuid, material_inputs(rows), point_code=row.point_code
+        )
 
 
 def _choice(item: Item, kind: str) -> ItemChoice:

@@ -19,12 +19,13 @@ from clerk.domain import field_limits, replay
 from clerk.domain.accounts import User
 from clerk.domain.case_numbers import new_uuid
 from clerk.domain.catalog import Material
+from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Action, Event, Role
 from clerk.domain.workflow import WorkflowError, decide, record
-from clerk.ports.records import CaseRecord
+from clerk.ports.records import CaseChanges, CaseRecord, MaterialCheckInput, NewDocument
 from clerk.service.case_reader import CaseReader
 from clerk.service.context import DeskContext, Owners, SystemActor
-from clerk.service.errors import ActorRevokedError, ServiceError, limited
+from clerk.service.errors import ServiceError, limited
 from clerk.service.write_errors import file_problem, storage_problem
 
 CHANGED_SINCE_SHOWN = (
@@ -87,24 +88,16 @@ class Moves:
             yield actor, row, attempt
 
     def current_actor(self, user: User | SystemActor) -> User | SystemActor:
-        """The account as stored now: one deactivated or given another role since it logged in
-        can no longer act through its open session."""
+        """The account as stored now: one deactivated, given another role, reactivated or reset
+        since it signed in can no longer act through its open session (`check_session`), and
+        one that must still change a password someone else chose may not act yet."""
         if isinstance(user, SystemActor):
             return user
-        current = self.ctx.store.user(user.login)
-        problem = ""
-        if current is None or not current.active:
-            problem = "您的账号已被停用，本次操作没有保存，已退出登录。如有疑问请联系系统管理员。"
-        elif current.role != user.role:
-            problem = (
-                f"您的账号角色已改为“{Role(current.role).label}”，本次操作没有保存，已退出登录。"
-                "请重新登录后再办理。"
+        current = self.ctx.check_session(user)
+        if self.ctx.store.must_change_password(current.login):
+            raise ServiceError(
+                "您的密码是管理员设置的初始密码或重设的密码，请先修改密码（Ctrl+N），再办理业务。"
             )
-        if problem:
-            if self.ctx.on_actor_revoked is not None:
-                self.ctx.on_actor_revoked(problem)
-            raise ActorRevokedError(problem)
-        assert current is not None
         return current
 
     def issue_context(self, row: CaseRecord, actor: User | SystemActor) -> IssueContext:
@@ -208,22 +201,34 @@ class Moves:
         the case row is the replay of its events (the caller holds the transaction)."""
         for event in events:
             self.ctx.store.append_event(event, row.point_code)
-        self.ctx.store.update_case(row.uuid, replay.changes(events), expected_version=row.version)
+        self.ctx.store.update_case(
+            row.uuid, CaseChanges(replay.changes(events)), expected_version=row.version
+        )
 
     def add_document(
         self, row: CaseRecord, saved: SavedDocument, actor: User | SystemActor
     ) -> None:
         self.ctx.store.add_document(
-            {
-                "uuid": new_uuid(),
-                "case_uuid": row.uuid,
-                "point_code": row.point_code,
-                "kind": str(saved.kind),
-                "doc_no": saved.doc_no,
-                "path_txt": str(saved.path_txt),
-                "path_pdf": str(saved.path_pdf),
-                "sha256": saved.sha256,
-                "issued_at": self.ctx.clock().isoformat(),
-                "issued_by": actor.login,
-            }
+            NewDocument(
+                uuid=new_uuid(),
+                case_uuid=row.uuid,
+                point_code=row.point_code,
+                kind=str(saved.kind),
+                doc_no=saved.doc_no,
+                path_txt=str(saved.path_txt),
+                path_pdf=str(saved.path_pdf),
+                sha256=saved.sha256,
+                issued_at=self.ctx.clock(),
+                issued_by=actor.login,
+            )
         )
+
+
+def material_inputs(checks: list[MaterialCheck]) -> list[MaterialCheckInput]:
+    """Validated checks (`clerk.domain.materials.check_rows`) as the store takes them."""
+    return [
+        MaterialCheckInput(
+            material_id=c.material_id, status=c.status, alternative=c.alternative, defect=c.defect
+        )
+        for c in checks
+    ]

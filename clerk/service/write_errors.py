@@ -39,7 +39,14 @@ def storage_problem(exc: BaseException) -> str | None:
         return f"数据库文件是只读的，{kept}。请联系信息管理员检查数据目录的权限。"
     if isinstance(exc, storage.ConstraintError):
         return f"数据不符合存储规则（{exc}），{kept}。请按 F5 刷新后重试。"
-    return (
-        f"读写数据库时出错（{exc}），{kept}。请重试；仍不行请联系信息管理员"
-        "用 clerk verify 检查数据库，必要时从备份恢复。"
-    )
+    if isinstance(exc, storage.DiskError):
+        return (
+            f"磁盘读写出错（可能磁盘空间将满、U 盘或网络盘被拔出），{kept}。请检查磁盘空间和连接后重试；"
+            "数据库本身未见损坏，不要从备份恢复。"
+        )
+    if isinstance(exc, storage.DamagedError):
+        return (
+            f"数据库文件已损坏（{exc}），{kept}。请停止使用本机办件，联系信息管理员用 clerk verify 检查，"
+            "确认损坏后换用 clerk backup 做的最近一份备份。"
+        )
+    return f"读写数据库时出错（{exc}），{kept}。请重试；仍不行请联系信息管理员用 clerk verify 检查数据库。"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clerk.domain.masking import mask_name
-from clerk.domain.model import CaseState
+from clerk.domain.model import CaseState, action_label
 from clerk.sync.bundle import BundleError
 from clerk.sync.keys import KeyProblem
 
@@ -99,7 +99,7 @@ def report_text(report: ImportReport) -> str:
         )
     for c in report.conflicts:
         lines.append(
-            f"冲突 {c['case_no']}：{c['origin']} 第 {c['seq']} 条“{c['action']}”不是办件所有方所作，已列入冲突队列。"
+            f"冲突 {c['case_no']}：{c['origin']} 第 {c['seq']} 条“{action_label(c['action'])}”不是办件所有方所作，已列入冲突队列。"
         )
     for r in report.rejected:
         lines.append(f"未覆盖：{r.get('case_no') or r.get('origin') or r.get('uuid')}：{r['why']}")

@@ -14,6 +14,7 @@ from clerk.ports.errors import (
     BusyError,
     ConstraintError,
     DamagedError,
+    DiskError,
     DiskFullError,
     ReadOnlyError,
     StorageError,
@@ -21,7 +22,8 @@ from clerk.ports.errors import (
 
 
 def translate(exc: sqlite3.Error) -> StorageError:
-    """The neutral error for a SQLite error (its message kept as the detail)."""
+    """The neutral error for a SQLite error (its message kept as the detail). `DamagedError` only
+    for what proves the file damaged or foreign: I/O, space and permission failures are not."""
     text = str(exc).lower()
     if "full" in text:
         return DiskFullError(str(exc))
@@ -31,9 +33,13 @@ def translate(exc: sqlite3.Error) -> StorageError:
         return ReadOnlyError(str(exc))
     if isinstance(exc, sqlite3.IntegrityError):
         return ConstraintError(str(exc))
-    if "malformed" in text or "not a database" in text or "corrupt" in text or "disk i/o" in text:
-        return DamagedError(str(exc))
-    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+    if "unable to open" in text:  # SQLITE_CANTOPEN: a folder missing or not writable
+        return ReadOnlyError(str(exc))
+    if "disk i/o" in text:
+        # SQLITE_IOERR: the disk failed, not the file's content (a disk with a few KB left fails
+        # this way before it reports "full").
+        return DiskError(str(exc))
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
         return DamagedError(str(exc))
     return StorageError(str(exc))
 

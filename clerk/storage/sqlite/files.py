@@ -7,13 +7,27 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from clerk.audit import proof
 from clerk.domain.clock import system_clock
+from clerk.ports.errors import (
+    BusyError,
+    DamagedError,
+    DiskError,
+    DiskFullError,
+    ReadOnlyError,
+    StorageError,
+)
 from clerk.ports.records import instant
 from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite import schema
-from clerk.storage.sqlite.connection import BUSY_TIMEOUT_MS, connect, connect_read_only
-from clerk.storage.sqlite.errors import translated
-from clerk.storage.sqlite.verify import SETTING_SCHEMA, record, verify
+from clerk.storage.sqlite.connection import (
+    BUSY_TIMEOUT_MS,
+    connect,
+    connect_read_only,
+    foreign_tables,
+)
+from clerk.storage.sqlite.errors import translate, translated
+from clerk.storage.sqlite.verify import SETTING_SCHEMA, SQLiteRecordReads
 from clerk.support.file_modes import make_private, use_private_umask
 from clerk.support.progress import Progress
 
@@ -26,6 +40,23 @@ def _failure(problem: str) -> VerifyReport:
     return VerifyReport.refused(problem)
 
 
+def _unverifiable(path: Path, exc: sqlite3.Error | StorageError) -> str:
+    """Why `path` could not be verified: "restore a backup" only for a file proven damaged (the
+    engine says it is malformed or not a database), never for a disk, space or lock failure."""
+    error = exc if isinstance(exc, StorageError) else translate(exc)
+    if isinstance(error, DamagedError):
+        return f"{path} 不是有效的 clerk 数据库或已损坏（{exc}）。请确认 --db 指定的文件没错；是本机的数据库时，请换用最近一份备份。"
+    if isinstance(error, DiskFullError):
+        return f"磁盘空间不足，无法检查 {path}（{exc}）。请清理磁盘空间后重试；数据库本身未见损坏，不要从备份恢复。"
+    if isinstance(error, DiskError):
+        return f"检查 {path} 时磁盘读写出错（{exc}），可能磁盘空间将满或磁盘被拔出。请检查后重试；数据库本身未见损坏，不要从备份恢复。"
+    if isinstance(error, ReadOnlyError):
+        return f"没有权限读取 {path} 或其所在的文件夹（{exc}）。请检查文件夹权限后重试；数据库本身未见损坏，不要从备份恢复。"
+    if isinstance(error, BusyError):
+        return f"{path} 正被其他程序占用（{exc}），请稍候重试。"
+    return f"检查 {path} 时出错（{exc}），请重试；数据库本身未见损坏，不要据此从备份恢复。"
+
+
 def verify_file(
     path: str | Path,
     *,
@@ -34,8 +65,9 @@ def verify_file(
     quick_check: bool = False,
     progress: Progress | None = None,
 ) -> VerifyReport:
-    """Verify a database file without migrating it (see `clerk.storage.sqlite.verify`; `quick_check`
-    adds SQLite's quick_check to an incremental verify).
+    """Verify a database file without migrating it: the proof of the record (`clerk.audit.proof`)
+    on `SQLiteRecordReads`, with SQLite's own checks (`quick_check` adds SQLite's quick_check to
+    an incremental verify).
 
     The check runs on a read-only connection. When it passes on a file at the current schema
     and `remember` is true, where it got to is recorded (a short write), so the next incremental
@@ -50,6 +82,11 @@ def verify_file(
         return _failure(f"无法打开数据库文件 {path}，请检查文件权限。")
     try:
         version = schema.user_version(conn)
+        foreign = foreign_tables(conn)
+        if foreign:
+            return _failure(
+                f"{path} 不是 clerk 数据库（里面有其他程序的 {foreign} 个数据表或索引），请检查 --db 指定的文件。"
+            )
         if version > schema.LATEST:
             return _failure(
                 f"数据库版本为 {version}，高于本程序支持的 {schema.LATEST}，请升级 clerk 后再检查。"
@@ -58,19 +95,21 @@ def verify_file(
             return _failure(
                 f"数据库版本为 {version}，需要先由本程序升级到 {schema.LATEST}（打开一次即可），再检查。"
             )
-        report = verify(conn, full=full, quick_check=quick_check, progress=progress)
-    except sqlite3.DatabaseError as exc:
-        return _failure(f"{path} 不是有效的 clerk 数据库或已损坏（{exc}），请从备份恢复。")
+        report = proof.prove(
+            SQLiteRecordReads(conn), full=full, quick_check=quick_check, progress=progress
+        )
+    except (sqlite3.DatabaseError, StorageError) as exc:
+        return _failure(_unverifiable(path, exc))
     finally:
         conn.close()
     if remember and report.ok:
         try:
             writer = connect(path)
             try:
-                record(writer, report, instant(system_clock()))
+                proof.record(SQLiteRecordReads(writer), report, instant(system_clock()))
             finally:
                 writer.close()
-        except sqlite3.Error:
+        except (sqlite3.Error, StorageError):
             pass  # read-only file or busy: the verify stands, the next one starts further back
     return report.typed()
 
