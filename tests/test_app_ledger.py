@@ -163,9 +163,10 @@ async def test_a_county_clerk_reads_the_ledger_and_f8_says_who_exports(
 async def test_a_lone_township_clerk_exports_the_points_ledger(
     tmp_path: Path, reports: Path
 ) -> None:
+    from support.app import make_window
+
     from clerk.domain.offices import default_offices
     from clerk.service.administration import declare_point
-    from support.app import make_window
 
     window = make_window(tmp_path)
     declare_point(

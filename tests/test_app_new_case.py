@@ -270,7 +270,7 @@ async def test_refusal_requires_a_reason(tmp_path: Path) -> None:
     window, admin = ready(tmp_path)
     app = app_for(window, admin)
     async with app.run_test(size=SIZE) as pilot:
-        uuid = await open_refusal_dialog(app, pilot)
+        await open_refusal_dialog(app, pilot)
         await pilot.press("enter")
         assert (
             str(app.screen.query_one("#reason-message", Static).content)

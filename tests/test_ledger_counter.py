@@ -3,9 +3,10 @@ chain heads are printed whole at 80 columns."""
 
 from __future__ import annotations
 
+from support.sync import export, opened, user
+
 from clerk.domain.model import Rating
 from clerk.service.ledger_export import display_width, render_text
-from support.sync import export, opened, user
 
 
 def test_a_points_bad_rating_is_in_the_county_supervisors_queue(pair, tmp_path):  # type: ignore[no-untyped-def]

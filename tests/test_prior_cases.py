@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.app import PERSON_ID, SIZE, app_for, complete_checks, person, ready
+from support.app import PERSON_ID, app_for, complete_checks, person, ready
 from test_app_burst_input import burst
 from textual.widgets import Static
 

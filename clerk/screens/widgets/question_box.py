@@ -35,8 +35,8 @@ class QuestionBox(Widget, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("space", "toggle", "勾选", show=False),
-        Binding("enter", "toggle", "勾选", show=False),
+        Binding("space", "tick", "勾选", show=False),
+        Binding("enter", "tick", "勾选", show=False),
     ]
 
     value: reactive[bool] = reactive(False)
@@ -80,5 +80,5 @@ class QuestionBox(Widget, can_focus=True):
     def watch_value(self) -> None:
         self.post_message(self.Changed(self))
 
-    def action_toggle(self) -> None:
+    def action_tick(self) -> None:
         self.value = not self.value
