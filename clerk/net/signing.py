@@ -32,7 +32,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -89,10 +89,12 @@ class _OwnKey(HTTPSignatureKeyResolver):
         return None
 
 
-def sign(message: Any, key_id: str, key: Ed25519PrivateKey) -> None:
+def sign(
+    message: Any, key_id: str, key: Ed25519PrivateKey, *, created: datetime | None = None
+) -> None:
     """Sign a request in place (an `httpx.Request`: method, url, headers); a fresh nonce each time.
 
-    A request with a body must already carry its `Content-Digest`."""
+    A request with a body must already carry its `Content-Digest`. `created` defaults to now."""
     has_body = any(name.lower() == "content-digest" for name in message.headers)
     signer = HTTPMessageSigner(
         signature_algorithm=algorithms.ED25519, key_resolver=_OwnKey(key_id, key)
@@ -100,6 +102,7 @@ def sign(message: Any, key_id: str, key: Ed25519PrivateKey) -> None:
     signer.sign(
         message,
         key_id=key_id,
+        created=created,
         nonce=secrets.token_urlsafe(18),
         label=LABEL,
         tag=TAG,
