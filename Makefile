@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# compiled once at install: a read-only or PYTHONDONTWRITEBYTECODE start does not compile
+	$(BIN)/python -m compileall -q clerk
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -24,6 +24,8 @@ from clerk.ports.errors import (
     ConstraintError,
     DamagedError,
     DiskFullError,
+    ForeignDatabaseError,
+    MissingDatabaseError,
     NotFoundError,
     ReadOnlyError,
     StorageError,
@@ -49,6 +51,8 @@ __all__ = [
     "ConstraintError",
     "DamagedError",
     "DiskFullError",
+    "ForeignDatabaseError",
+    "MissingDatabaseError",
     "DocumentRecord",
     "EvaluationRecord",
     "EventRecord",
@@ -86,8 +90,11 @@ def sqlite_path(target: str | Path) -> Path:
     return Path(target)
 
 
-def open_store(target: str | Path, *, clock: Clock = system_clock) -> Store:
-    """Open (creating and migrating if needed) the store `target` names: a path or a URL."""
+def open_store(target: str | Path, *, clock: Clock = system_clock, create: bool = True) -> Store:
+    """Open (creating and migrating if needed) the store `target` names: a path or a URL.
+
+    `create=False` (a command that only reads, or acts on an office already set up) refuses a
+    file that does not exist with `MissingDatabaseError` instead of creating an empty one."""
     if isinstance(target, str) and target.startswith(SERVER_SCHEMES):
         raise UnsupportedTargetError(
             "本版本尚不支持 PostgreSQL 数据库地址；请用数据库文件路径（--db 文件名）。"
@@ -96,4 +103,7 @@ def open_store(target: str | Path, *, clock: Clock = system_clock) -> Store:
         raise UnsupportedTargetError(
             f"不认识的数据库地址：{str(target).split('://')[0]}://…；请用数据库文件路径。"
         )
-    return Store.open(sqlite_path(target), clock=clock)
+    path = sqlite_path(target)
+    if not create and not path.is_file():
+        raise MissingDatabaseError(f"找不到数据库文件 {path}")
+    return Store.open(path, clock=clock)

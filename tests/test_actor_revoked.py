@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from support.app import SIZE, app_for, open_case, ready, reviewer
+from support.tamper import tamper_sql
 
 from clerk.domain.model import CaseState
 from clerk.screens.case_detail import CaseDetailScreen
@@ -43,7 +44,7 @@ def test_an_account_given_another_role_must_sign_in_again(tmp_path: Path) -> Non
     view = open_case(window, admin, complete=True)
     window.accept(admin, view.uuid)
     shen = reviewer(window)
-    window.store.conn.execute("UPDATE users SET role = 'clerk' WHERE login = 'shen'")
+    tamper_sql(window.store, "UPDATE users SET role = 'clerk' WHERE login = 'shen'")
     with pytest.raises(
         ActorRevokedError, match="^您的账号角色已改为“窗口经办人员”，本次操作没有保存"
     ):

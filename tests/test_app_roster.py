@@ -7,6 +7,7 @@ from pathlib import Path
 
 from roster_support import college_window, roster
 from support.app import SIZE, app_for, footer_ids, ready
+from support.tamper import count_rows
 from textual.widgets import Input, Static
 
 from clerk.screens.dashboard import DashboardScreen
@@ -22,7 +23,7 @@ def report(app) -> str:
 
 
 def count(window, table: str) -> int:
-    return int(window.store.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    return count_rows(window.store, table)
 
 
 async def open_roster(pilot) -> None:

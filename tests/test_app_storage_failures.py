@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from support.app import PASSWORD, SIZE, app_for, open_case, ready
+from support.tamper import limit_connection
 from test_app_burst_input import burst, pushed
 from textual.widgets import Input
 
@@ -20,7 +21,7 @@ READ_ONLY = (
 
 def read_only(window) -> None:  # type: ignore[no-untyped-def]
     """SQLite refuses every write from now on, as for a database file the process may not write."""
-    window.store.conn.execute("PRAGMA query_only = 1")
+    limit_connection(window.store, "query_only = 1")
 
 
 def toasts(app) -> list[str]:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from clerk.domain.clock import TZ
 from clerk.domain.model import CaseState
+from clerk.ports.records import CaseChanges
 from clerk.screens.case_detail import CaseDetailScreen
 from clerk.screens.day_end import DayEndScreen
 from clerk.screens.materials import MaterialsScreen
@@ -139,7 +140,7 @@ async def test_a_supervisor_resolves_a_conflict_with_f7(pair, tmp_path, clock):
             Event(uuid, Action.REFUSE, "clerk1", clock(), CaseState.DRAFT, CaseState.REFUSED, "x"),
             POINT,
         )
-        point.store.update_case(uuid, {"state": "refused"}, expected_version=row.version)
+        point.store.update_case(uuid, CaseChanges(state="refused"), expected_version=row.version)
     county.import_bundle(export(point, tmp_path / "two").path)
     app = app_for(county, user(county, "boss"))
     async with app.run_test(size=SIZE) as pilot:

@@ -6,6 +6,7 @@ import os
 import signal
 
 import pytest
+from support.tamper import tamper_sql
 from test_storage_crash import _assert_every_case_is_whole, _wait_for, _writer
 from test_storage_support import case_row, event, open_store, write_one
 
@@ -55,9 +56,9 @@ def test_backup_of_a_broken_chain_reports_failure(tmp_path, capsys):
     path = tmp_path / "clerk.db"
     store = open_store(path)
     store.insert_case(case_row(1))
-    store.append_event(event(case_row(1)["uuid"]), "YZ01")
-    store.conn.execute("DROP TRIGGER events_no_update")
-    store.conn.execute("UPDATE events SET actor = 'mallory'")
+    store.append_event(event(case_row(1).uuid), "YZ01")
+    tamper_sql(store, "DROP TRIGGER events_no_update")
+    tamper_sql(store, "UPDATE events SET actor = 'mallory'")
     store.close()
     assert main(["backup", "--db", str(path), "--out", str(tmp_path / "b.db")]) == 1
     assert "哈希链在第 1 条断开" in capsys.readouterr().out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from support.app import PASSWORD, ready
+from support.tamper import raw_rows
 
 from clerk.cli import main
 from clerk.db import Store
@@ -77,6 +78,6 @@ def test_demo_at_a_township_point_hands_on_what_the_county_decides(tmp_path: Pat
     assert main(["demo", "--db", db, "--cases", "40", "--point", "LS01"]) == 0
     assert "已在" in capsys.readouterr().out
     with Store.open(db) as store:
-        items = {r[0] for r in store.conn.execute("SELECT item_no FROM cases")}
+        items = {r[0] for r in raw_rows(store, "SELECT item_no FROM cases")}
         assert {19, 34} <= items  # 19 accepted and handed on for review; 34 collected (收件转报)
         assert store.verify(full=True)["ok"] is True

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from roster_support import PASSWORD, college_window, roster
+from support.tamper import raw_value
 
 from clerk.cli import main
 from clerk.db import Store
@@ -44,7 +45,7 @@ def enrol_args(db, path, *extra: str) -> list[str]:
 def cases(db) -> int:
     store = Store.open(db)
     try:
-        return int(store.conn.execute("SELECT COUNT(*) FROM cases").fetchone()[0])
+        return int(raw_value(store, "SELECT COUNT(*) FROM cases"))
     finally:
         store.close()
 

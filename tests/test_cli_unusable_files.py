@@ -113,3 +113,67 @@ def test_verify_of_a_file_that_is_not_a_database_says_so(tmp_path) -> None:
     report = files.verify_file(path)
     assert not report.ok
     assert "不是有效的 clerk 数据库或已损坏" in report.problem
+
+
+def _other_programs_file(path: Path) -> bytes:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+    conn.execute("INSERT INTO notes (text) VALUES ('someone else''s data')")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["user", "list"],
+        ["user", "add", "--login", "li", "--name", "李经办", "--role", "clerk"],
+        ["point", "list"],
+        ["keys", "list"],
+        ["report", "--date", "2026-11-02"],
+        ["export", "--out", "OUT"],
+    ],
+)
+def test_a_file_of_another_program_is_never_changed(tmp_path: Path, capsys, command) -> None:
+    db = tmp_path / "other_app.db"
+    before = _other_programs_file(db)
+    args = [a.replace("OUT", str(tmp_path)) for a in command]
+    assert main([*args, "--db", str(db)]) != 0
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other_app.db"]
+    assert "不是 clerk 数据库" in capsys.readouterr().err
+
+
+def test_verify_says_a_file_of_another_program_is_not_a_clerk_database(tmp_path: Path) -> None:
+    from clerk.storage.sqlite.files import verify_file
+
+    db = tmp_path / "other_app.db"
+    before = _other_programs_file(db)
+    report = verify_file(db)
+    assert report.problem == (
+        f"{db} 不是 clerk 数据库（里面有其他程序的 1 个数据表或索引），请检查 --db 指定的文件。"
+    )
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["user", "list"], ["user", "passwd", "--login", "admin"], ["keys", "list"], ["point", "list"]],
+)
+def test_a_command_that_only_reads_never_creates_a_database(
+    tmp_path: Path, capsys, command
+) -> None:
+    db = tmp_path / "typo.db"
+    main([*command, "--db", str(db)])
+    assert not db.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_database_is_named_and_nothing_is_created(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "typo.db"
+    assert main(["user", "list", "--db", str(db)]) == 2
+    assert capsys.readouterr().err == (
+        f"找不到数据库文件 {db}，未新建任何文件。请用 --db 指定本机数据库的位置"
+        "（首次使用请先运行 make run 或 clerk 完成设置）。\n"
+    )

@@ -11,7 +11,7 @@ from test_storage_support import case_row, event, open_store
 from clerk.cli import main
 from clerk.domain.model import Action
 
-UUID = case_row(1)["uuid"]
+UUID = case_row(1).uuid
 
 
 @pytest.fixture

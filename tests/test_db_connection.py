@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 import pytest
+from support.tamper import store_connection
 from test_storage_support import case_row, event, open_store
 
 from clerk.ports.errors import ConstraintError
+from clerk.ports.records import NewDocument
 
 
 @pytest.fixture
@@ -20,7 +23,7 @@ def store(tmp_path):
 def test_connection_pragmas(store):
     from clerk.storage.sqlite.connection import pragmas
 
-    assert pragmas(store.conn) == {
+    assert pragmas(store_connection(store)) == {
         "journal_mode": "wal",
         "synchronous": 2,  # FULL
         "foreign_keys": 1,
@@ -29,13 +32,13 @@ def test_connection_pragmas(store):
 
 
 def test_connection_leaves_transactions_to_the_store(store):
-    assert store.conn.isolation_level is None
+    assert store_connection(store).isolation_level is None
 
 
 def test_transaction_commits_all_steps_together(store, tmp_path):
     with store.transaction():
         store.insert_case(case_row(1))
-        store.append_event(event(case_row(1)["uuid"]), "YZ01")
+        store.append_event(event(case_row(1).uuid), "YZ01")
     other = sqlite3.connect(tmp_path / "clerk.db")
     assert other.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 1
     assert other.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 1
@@ -45,11 +48,11 @@ def test_exception_rolls_back_every_step(store):
     with pytest.raises(RuntimeError):
         with store.transaction():
             store.insert_case(case_row(1))
-            store.append_event(event(case_row(1)["uuid"]), "YZ01")
+            store.append_event(event(case_row(1).uuid), "YZ01")
             raise RuntimeError("boom")
-    assert store.get_case(case_row(1)["uuid"]) is None
+    assert store.get_case(case_row(1).uuid) is None
     assert store.chain_head()[0] == 0
-    assert not store.conn.in_transaction
+    assert not store_connection(store).in_transaction
 
 
 def test_nested_block_joins_the_outer_transaction(store, tmp_path):
@@ -68,7 +71,7 @@ def test_outer_failure_undoes_a_finished_inner_block(store):
             with store.transaction():
                 store.insert_case(case_row(1))
             raise RuntimeError("boom")
-    assert store.get_case(case_row(1)["uuid"]) is None
+    assert store.get_case(case_row(1).uuid) is None
 
 
 def test_caught_inner_failure_undoes_only_the_inner_block(store):
@@ -78,7 +81,7 @@ def test_caught_inner_failure_undoes_only_the_inner_block(store):
             with store.transaction():
                 store.insert_case(case_row(2))
                 raise RuntimeError("boom")
-    assert [r.case_no for r in store.search("张三")] == [case_row(1)["case_no"]]
+    assert [r.case_no for r in store.search("张三")] == [case_row(1).case_no]
 
 
 def test_write_transaction_takes_the_write_lock_at_begin(store, tmp_path):
@@ -100,13 +103,13 @@ def test_write_methods_outside_a_block_commit_on_their_own(store, tmp_path):
 def test_foreign_keys_are_enforced(store):
     with pytest.raises(ConstraintError, match="FOREIGN KEY"):
         store.add_document(
-            {
-                "case_uuid": "no-such-case",
-                "point_code": "YZ01",
-                "kind": "notice",
-                "issued_at": "2026-03-02T09:00:00+08:00",
-                "issued_by": "clerk1",
-            }
+            NewDocument(
+                case_uuid="no-such-case",
+                point_code="YZ01",
+                kind="notice",
+                issued_at=datetime.fromisoformat("2026-03-02T09:00:00+08:00"),
+                issued_by="clerk1",
+            )
         )
 
 

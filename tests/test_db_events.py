@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.tamper import tamper_script, tamper_sql
 from test_storage_support import case_row, event, open_store
 
 from clerk.db import PersonalDataError
@@ -17,7 +18,7 @@ from clerk.domain.model import Action, CaseState
 from clerk.storage.sqlite.verify import verify as verify_conn
 
 ZERO = "0" * 64
-UUID = case_row(1)["uuid"]
+UUID = case_row(1).uuid
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def test_chain_head_is_the_last_event(store):
 
 
 def test_events_for_returns_only_that_case_in_order(store):
-    other = case_row(2)["uuid"]
+    other = case_row(2).uuid
     store.insert_case(case_row(2))
     store.append_event(event(UUID), "YZ01")
     store.append_event(event(other), "YZ01")
@@ -329,8 +330,6 @@ def test_changing_any_field_of_any_event_breaks_the_chain_there(tmp_path_factory
     assert s.verify(full=True)["chain_ok"] is True
     seq = victim.draw(st.integers(1, len(reasons)))
     column = victim.draw(st.sampled_from(FIELDS))
-    s.conn.execute("DROP TRIGGER events_no_update")
-    s.conn.execute("PRAGMA foreign_keys = OFF")
     new = (
         '{"note":"tampered"}'
         if column == "data"
@@ -338,7 +337,8 @@ def test_changing_any_field_of_any_event_breaks_the_chain_there(tmp_path_factory
     )
     if column == "from_state":
         new = "accepted"
-    s.conn.execute(f"UPDATE events SET {column} = ? WHERE seq = ?", (new, seq))
+    tamper_script(s, "DROP TRIGGER events_no_update")
+    tamper_sql(s, f"UPDATE events SET {column} = ? WHERE seq = ?", (new, seq), foreign_keys=False)
     result = s.verify(full=True)
     assert (result["chain_ok"], result["first_broken"]) == (False, seq)
     s.close()

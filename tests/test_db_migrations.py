@@ -6,12 +6,18 @@ import sqlite3
 
 import pytest
 from support.clock import Clock
+from support.tamper import file_connection, raw_row, raw_rows
 from test_storage_support import FAST_HASHER, T0, open_store
 
 from clerk.db import Store
 from clerk.domain import chain
 from clerk.storage.sqlite import fts, schema
 from clerk.storage.sqlite.connection import connect
+
+
+def _tables_in(store: Store) -> set[str]:
+    with file_connection(store) as conn:
+        return _tables(conn)
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
@@ -33,8 +39,8 @@ def test_there_are_older_versions_to_migrate_from():
 def test_migrations_stop_at_the_requested_version(tmp_path):
     store = Store.open(tmp_path / "v1.db", version=1, hasher=FAST_HASHER)
     assert store.schema_version() == 1
-    assert "cases_fts" not in _tables(store.conn)
-    assert "idx_cases_id_number" not in _tables(store.conn)
+    assert "cases_fts" not in _tables_in(store)
+    assert "idx_cases_id_number" not in _tables_in(store)
 
 
 def _v1_case(conn: sqlite3.Connection) -> None:
@@ -102,11 +108,9 @@ def test_file_from_an_older_version_opens_at_the_latest(tmp_path, old_version):
     assert store.schema_version() == schema.LATEST
     assert [r.case_no for r in store.search("张三")] == ["YZ01-20260302-0001"]
     assert store.get_case("u-1").created_by is None
-    assert {"idx_cases_id_number", "idx_cases_state_due", "cases_fts"} <= _tables(store.conn)
+    assert {"idx_cases_id_number", "idx_cases_state_due", "cases_fts"} <= _tables_in(store)
     assert store.verify(full=True)["ok"] is True
-    rows = store.conn.execute(
-        "SELECT n, origin, seq, hash, prev_hash, format FROM events ORDER BY n"
-    ).fetchall()
+    rows = raw_rows(store, "SELECT n, origin, seq, hash, prev_hash, format FROM events ORDER BY n")
     assert rows == [
         (1, "YZ01", 1, hashes[0], chain.ZERO_HASH, 1),
         (2, "YZ01", 2, hashes[1], hashes[0], 1),
@@ -127,9 +131,9 @@ def test_migrated_file_extends_the_old_chain_in_the_new_format(tmp_path, old_ver
     from clerk.domain.model import Action
 
     digest = store.append_event(event("u-1", Action.PRINT, from_state="draft"), "YZ01")
-    assert store.conn.execute(
-        "SELECT seq, prev_hash, format FROM events WHERE hash = ?", (digest,)
-    ).fetchone() == (
+    assert raw_row(
+        store, "SELECT seq, prev_hash, format FROM events WHERE hash = ?", (digest,)
+    ) == (
         3,
         hashes[1],
         2,

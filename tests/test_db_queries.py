@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from support.tamper import raw_rows, raw_value
 from test_storage_support import case_row, open_store
 
 from clerk.storage.sqlite import queries
@@ -108,12 +109,12 @@ def test_quotes_in_a_query_do_not_break_the_match(store):
 
 
 def test_id_numbers_are_never_in_the_search_index(store):
-    indexed = store.conn.execute(
-        "SELECT group_concat(applicant_name || unit_name, '') FROM cases_fts"
-    ).fetchone()[0]
+    indexed = raw_value(
+        store, "SELECT group_concat(applicant_name || unit_name, '') FROM cases_fts"
+    )
     assert not any(ch.isdigit() for ch in indexed)
     assert store.search_names("11010519491231002X") == []
-    columns = [r[1] for r in store.conn.execute("PRAGMA table_info(cases_fts)")]
+    columns = [r[1] for r in raw_rows(store, "PRAGMA table_info(cases_fts)")]
     assert columns == ["case_uuid", "applicant_name", "unit_name"]
 
 
@@ -222,7 +223,7 @@ ORDER = {
 
 
 def _plan(store, sql):
-    return " | ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, PARAMS))
+    return " | ".join(r[3] for r in raw_rows(store, "EXPLAIN QUERY PLAN " + sql, PARAMS))
 
 
 @pytest.mark.parametrize("name", sorted(PLANS))

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from support.clock import Clock
+from support.tamper import raw_value
 from test_storage_support import T0, open_store
 
 from clerk.db import AuthError, PasswordPolicyError, User, UserError
@@ -48,7 +49,7 @@ def test_create_user_returns_the_account(wang):
 
 
 def test_password_is_stored_as_an_argon2id_hash(store, wang):
-    stored = store.conn.execute("SELECT password_hash FROM users").fetchone()[0]
+    stored = raw_value(store, "SELECT password_hash FROM users")
     assert stored.startswith("$argon2id$")
     assert "correct-horse" not in stored
 
@@ -107,12 +108,21 @@ def test_authenticate_with_the_right_password(store, wang):
 def test_wrong_password_is_refused_without_echoing_it(store, wang):
     with pytest.raises(AuthError) as info:
         store.authenticate("wang", "wrong-password")
-    assert str(info.value) == "登录名或密码不正确，请重新输入。再输错 4 次账号将被锁定 15 分钟。"
+    assert (
+        str(info.value) == "登录名或密码不正确，请重新输入。连续输错 5 次，账号将被锁定 15 分钟。"
+    )
 
 
 def test_unknown_login_gets_the_same_answer_as_a_wrong_password(store, wang):
-    with pytest.raises(AuthError, match="^登录名或密码不正确，请重新输入。$"):
+    with pytest.raises(AuthError) as unknown:
         store.authenticate("nobody", "whatever-pass")
+    with pytest.raises(AuthError) as wrong:
+        store.authenticate("wang", "whatever-pass")
+    assert (
+        str(unknown.value)
+        == str(wrong.value)
+        == ("登录名或密码不正确，请重新输入。连续输错 5 次，账号将被锁定 15 分钟。")
+    )
 
 
 def test_failures_are_counted(store, wang):

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from roster_support import COLLEGE, COLLEGE_NAME, PASSWORD, college_window, roster
+from support.tamper import count_rows
 
 from clerk.domain.clock import TZ
 from clerk.domain.materials import MaterialCheck
-from clerk.domain.model import Applicant, CaseState
+from clerk.domain.model import Applicant, CaseState, Channel
+from clerk.ports.records import NewCase
 from clerk.roster.sample import student_row
 from clerk.service.window import ActorRevokedError, ServiceError
 
@@ -30,7 +32,7 @@ def enrol(window, user, path: Path, **options):
 
 
 def count(window, table: str) -> int:
-    return int(window.store.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    return count_rows(window.store, table)
 
 
 def events_of(window, case_uuid: str) -> list[tuple[str, str | None, str, dict]]:
@@ -295,18 +297,18 @@ def test_a_withdrawn_enrolment_does_not_count_as_enrolled(college, tmp_path):
 def test_another_items_case_does_not_count_as_enrolled(college, tmp_path):
     window, clerk = college
     window.store.insert_case(
-        {
-            "case_no": "XY01202609010001Z",
-            "point_code": COLLEGE,
-            "item_no": 31,
-            "channel": "on_site",
-            "state": "closed",
-            "applicant_kind": "person",
-            "applicant_name": "张三",
-            "id_type": "resident_id",
-            "id_number": student_row(0)["证件号码"],
-            "received_at": "2026-09-01T09:00:00+08:00",
-        }
+        NewCase(
+            case_no="XY01202609010001Z",
+            point_code=COLLEGE,
+            item_no=31,
+            channel=Channel.ON_SITE,
+            state=CaseState.CLOSED,
+            applicant_kind="person",
+            applicant_name="张三",
+            id_type="resident_id",
+            id_number=student_row(0)["证件号码"],
+            received_at=datetime.fromisoformat("2026-09-01T09:00:00+08:00"),
+        )
     )
     assert len(window.check_roster(roster(tmp_path, 1)).students) == 1
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from support.clock import Clock
 from support.db import fresh_db
+from support.tamper import raw_row, raw_rows, raw_value, tamper_sql
 
 from clerk.db import Store
 from clerk.domain.catalog import default_catalog
@@ -26,6 +27,7 @@ from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Action, Applicant, CaseState, Rating, Role
 from clerk.domain.offices import default_offices
 from clerk.domain.workdays import WorkCalendar
+from clerk.ports.records import CaseChanges
 from clerk.service.demo import fill
 from clerk.service.ledger import (
     ActionCount,
@@ -158,7 +160,8 @@ def build_day(tmp_path: Path) -> Day:
     clock.set(2026, 11, 20, 10, 45)
     window.rate(clerk2, cases["D"], Rating.VERY_UNSATISFIED, "排队太久")
     # A comment stored before comments were screened for phone numbers: the ledger still masks it.
-    window.store.conn.execute(
+    tamper_sql(
+        window.store,
         "UPDATE evaluations SET comment = ? WHERE case_uuid = ?",
         ["排队太久，请回电13812340004", cases["D"]],
     )
@@ -221,20 +224,22 @@ def test_demo_day_totals_by_item_and_by_outcome_equal_the_cases_received(demo):
 
 def test_demo_day_by_item_matches_an_independent_count(demo):
     store, _, ledger = demo
-    raw = store.conn.execute(
+    raw = raw_rows(
+        store,
         "SELECT item_no, COUNT(*) FROM cases WHERE substr(received_at, 1, 10) = ? GROUP BY item_no ORDER BY item_no",
         (DAY.isoformat(),),
-    ).fetchall()
+    )
     assert [(i.item_no, i.count) for i in ledger.by_item] == [tuple(r) for r in raw]
 
 
 def test_demo_day_by_outcome_matches_an_independent_count(demo):
     store, _, ledger = demo
     raw = dict(
-        store.conn.execute(
+        raw_rows(
+            store,
             "SELECT state, COUNT(*) FROM cases WHERE substr(received_at, 1, 10) = ? GROUP BY state",
             (DAY.isoformat(),),
-        ).fetchall()
+        )
     )
     assert {str(o.state): o.count for o in ledger.by_outcome} == raw
 
@@ -253,17 +258,15 @@ def test_demo_day_clerk_received_column_adds_up(demo):
 
 def test_demo_day_actions_add_up_to_the_events_of_the_day(demo):
     store, _, ledger = demo
-    raw = store.conn.execute(
-        "SELECT COUNT(*) FROM events WHERE substr(at, 1, 10) = ?", (DAY.isoformat(),)
-    ).fetchone()[0]
+    raw = raw_value(
+        store, "SELECT COUNT(*) FROM events WHERE substr(at, 1, 10) = ?", (DAY.isoformat(),)
+    )
     assert ledger.actions_total == ledger.chain.events_on_day == raw
 
 
 def test_demo_day_ratings_match_an_independent_count(demo):
     store, _, ledger = demo
-    raw = dict(
-        store.conn.execute("SELECT level, COUNT(*) FROM evaluations GROUP BY level").fetchall()
-    )
+    raw = dict(raw_rows(store, "SELECT level, COUNT(*) FROM evaluations GROUP BY level"))
     assert {str(r.level): r.count for r in ledger.ratings if r.count} == raw
 
 
@@ -353,7 +356,7 @@ def test_a_later_recomputation_does_not_change_the_due_date_in_an_earlier_ledger
     with day.window.store.transaction():
         day.window.store.append_event(event, POINT)
         day.window.store.update_case(
-            row.uuid, {"due_date": "2026-11-27"}, expected_version=row.version
+            row.uuid, CaseChanges(due_date="2026-11-27"), expected_version=row.version
         )
     assert [c.due for c in day.ledger().due_soon] == [date(2026, 11, 23)]
 
@@ -397,9 +400,9 @@ def test_bad_rating_shows_its_follow_up(day):
 
 def test_chain_head_is_the_last_event_of_the_day_not_the_last_event(day):
     store = day.window.store
-    last_of_day = store.conn.execute(
-        "SELECT seq, hash FROM events WHERE at < '2026-11-21' ORDER BY seq DESC LIMIT 1"
-    ).fetchone()
+    last_of_day = raw_row(
+        store, "SELECT seq, hash FROM events WHERE at < '2026-11-21' ORDER BY seq DESC LIMIT 1"
+    )
     ledger = day.ledger()
     assert (ledger.chain.seq, ledger.chain.hash) == tuple(last_of_day)
     assert ledger.chain.seq < store.chain_head()[0]
@@ -543,8 +546,8 @@ def test_text_lines_fit_a_printed_page(day):
 
 def test_text_says_when_the_log_fails_verification(day, tmp_path):
     store = day.window.store
-    store.conn.execute("DROP TRIGGER events_no_update")
-    store.conn.execute("UPDATE events SET actor = 'mallory' WHERE seq = 3")
+    tamper_sql(store, "DROP TRIGGER events_no_update")
+    tamper_sql(store, "UPDATE events SET actor = 'mallory' WHERE seq = 3")
     ledger = day.ledger()
     assert ledger.chain.verified is False
     assert "本库核验：未通过。" in render_text(ledger)
@@ -556,9 +559,9 @@ def test_text_says_when_the_log_fails_verification(day, tmp_path):
 
 def _personal_values(store: Store) -> list[str]:
     values: list[str] = []
-    for row in store.conn.execute(
-        "SELECT applicant_kind, applicant_name, id_number, phone, bank_account FROM cases"
-    ).fetchall():
+    for row in raw_rows(
+        store, "SELECT applicant_kind, applicant_name, id_number, phone, bank_account FROM cases"
+    ):
         kind, name, *rest = row
         values += [v for v in rest if v]
         if kind == "person":

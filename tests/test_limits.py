@@ -5,6 +5,7 @@ out of reasons and comments; documents render for the longest accepted values.""
 from __future__ import annotations
 
 import pytest
+from support.tamper import raw_value
 from test_service import PERSON_ID, checks_for, person, user, window  # noqa: F401  (fixtures)
 
 from clerk.domain.field_limits import (
@@ -120,9 +121,7 @@ def test_a_refusal_reason_with_a_spaced_phone_never_reaches_the_log(window) -> N
     with pytest.raises(ServiceError, match="手机号"):
         window.refuse(clerk, view.uuid, "已电话告知 +86 138 0013 8000")
     assert window.case(view.uuid).state == CaseState.DRAFT
-    stored = window.store.conn.execute(
-        "SELECT count(*) FROM events WHERE reason LIKE '%0013%'"
-    ).fetchone()[0]
+    stored = raw_value(window.store, "SELECT count(*) FROM events WHERE reason LIKE '%0013%'")
     assert stored == 0
 
 

@@ -9,6 +9,7 @@ from dataclasses import fields
 from datetime import timedelta
 
 import pytest
+from support.tamper import file_connection, raw_rows
 from test_service import PERSON_ID, checks_for, person, user, window  # noqa: F401  (fixtures)
 from test_storage_support import case_row, open_store
 
@@ -159,10 +160,13 @@ def stored(tmp_path):
 
 
 def test_tuple_decoding_gives_the_record_the_dict_decoding_gives(stored) -> None:
-    cursor = stored.conn.execute("SELECT * FROM cases ORDER BY case_no")
-    columns = [d[0] for d in cursor.description]
+    with file_connection(stored) as conn:
+        cursor = conn.execute("SELECT * FROM cases ORDER BY case_no")
+        columns = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
     decode = case_decoder(columns)
-    for values in cursor.fetchall():
+    assert len(rows) == 2
+    for values in rows:
         assert decode(values) == CaseRecord.from_row(dict(zip(columns, values, strict=True)))
 
 
@@ -172,9 +176,10 @@ def test_tuple_decoding_tolerates_absent_optional_columns(stored) -> None:
         for f in fields(CaseRecord)
         if f.name not in {"office_code", "due_date", "amount_fen"}
     ]
-    cursor = stored.conn.execute(f"SELECT {', '.join(wanted)} FROM cases ORDER BY case_no")
+    rows = raw_rows(stored, f"SELECT {', '.join(wanted)} FROM cases ORDER BY case_no")
     decode = case_decoder(wanted)
-    for values in cursor.fetchall():
+    assert len(rows) == 2
+    for values in rows:
         assert decode(values) == CaseRecord.from_row(dict(zip(wanted, values, strict=True)))
 
 

@@ -16,6 +16,7 @@ from clerk.domain.identifiers import resident_id_check_char
 from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Action, Applicant, CaseState, Channel, Rating, Role
 from clerk.domain.offices import default_offices
+from clerk.ports.records import CaseChanges
 from clerk.service.window import ServiceError, Window
 
 PASSWORD = "counterpass1"
@@ -278,7 +279,7 @@ def test_the_accepting_clerk_cannot_review_the_case(window):
     boss = user(window, "boss")
     window.store.update_case(
         view.uuid,
-        {"accepted_by": "boss"},
+        CaseChanges(accepted_by="boss"),
         expected_version=window.store.get_case(view.uuid).version,
     )
     with pytest.raises(ServiceError):

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from support.tamper import limit_connection, raw_value
 from test_service import checks_for, events, person, user, window  # noqa: F401  (fixtures)
 
 from clerk.domain.model import CaseState
@@ -25,13 +26,12 @@ def draft(window: Window, item_no: int = 31):
 
 def fill_the_disk(window: Window) -> None:
     """SQLite's own limit on the file size: the next page it needs fails with SQLITE_FULL."""
-    conn = window.store.conn
-    pages = conn.execute("PRAGMA page_count").fetchone()[0]
-    conn.execute(f"PRAGMA max_page_count = {pages}")
+    pages = raw_value(window.store, "PRAGMA page_count")
+    limit_connection(window.store, f"max_page_count = {pages}")
 
 
 def free_the_disk(window: Window) -> None:
-    window.store.conn.execute("PRAGMA max_page_count = 1073741823")
+    limit_connection(window.store, "max_page_count = 1073741823")
 
 
 def pdfs(root: Path) -> list[str]:
@@ -47,10 +47,8 @@ def test_full_disk_refuses_in_chinese_and_stores_nothing(window, tmp_path):
     assert str(refused.value) == (
         "磁盘空间已满，本次操作没有保存，之前的记录完好。请清理磁盘空间后重试；界面上的内容仍在。"
     )
-    cases = window.store.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
-    received = window.store.conn.execute(
-        "SELECT count(*) FROM events WHERE action = 'receive'"
-    ).fetchone()[0]
+    cases = raw_value(window.store, "SELECT count(*) FROM cases")
+    received = raw_value(window.store, "SELECT count(*) FROM events WHERE action = 'receive'")
     assert cases == received  # no case without its event, no event without its case
     assert window.case(view.uuid).state == CaseState.DRAFT
 

@@ -13,9 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.tamper import raw_rows, raw_value
 from test_storage_support import MATERIALS, open_store
-
-from clerk.storage.sqlite.chain_walk import integrity_messages
 
 SUPPORT = Path(__file__).with_name("test_storage_support.py")
 KILLS = 100
@@ -67,7 +66,7 @@ def _assert_every_case_is_whole(db: Path) -> int:
             assert [m.material_id for m in materials] == list(MATERIALS)
             assert (case["state"], case["version"]) == ("withdrawn", 2)
             count += 1
-        assert integrity_messages(store.conn) == ["ok"]
+        assert store.engine_checks() == []  # integrity_check and foreign_key_check
         result = store.verify(full=True)
         assert result["ok"] is True, result["problem"]
         assert result["events"] == 2 * count
@@ -106,7 +105,7 @@ def test_kill_9_never_leaves_a_half_written_case(tmp_path):
     written = _assert_every_case_is_whole(db)
     assert written > 0, "nothing committed before the kill"
     store = open_store(db)
-    last = store.conn.execute("SELECT last FROM sequences WHERE point_code = 'P1'").fetchone()[0]
+    last = raw_value(store, "SELECT last FROM sequences WHERE point_code = 'P1'")
     assert last == written  # the daily counter moved only with committed cases
     store.close()
 
@@ -141,9 +140,7 @@ def test_two_processes_write_at_once_without_locking_errors(tmp_path):
     assert start1 < end2 and start2 < end1
     assert _assert_every_case_is_whole(db) == 240
     store = open_store(db)
-    assert store.conn.execute(
-        "SELECT point_code, last FROM sequences ORDER BY point_code"
-    ).fetchall() == [
+    assert raw_rows(store, "SELECT point_code, last FROM sequences ORDER BY point_code") == [
         ("P1", 120),
         ("P2", 120),
     ]

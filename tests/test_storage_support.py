@@ -24,10 +24,12 @@ from support.db import fresh_db
 from clerk.db import Store
 from clerk.domain.clock import TZ
 from clerk.domain.model import Action, CaseState, Event
+from clerk.ports.records import CaseChanges, MaterialCheckInput, NewCase
 
 # Cheap argon2id parameters so the tests do not spend seconds hashing.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+DAY = T0.date()
 MATERIALS = ("M01", "M02", "M03")
 
 
@@ -39,8 +41,10 @@ def open_store(path: Path, clock: Clock | None = None, *, template: bool = True)
     return Store.open(path, clock=clock or Clock(T0), hasher=FAST_HASHER)
 
 
-def case_row(n: int = 1, **overrides: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
+def case_row(n: int = 1, **overrides: Any) -> NewCase:
+    """A new case (`uuid=None` leaves the uuid for the record to make); other columns in
+    stored or typed form, as `CaseChanges` takes them."""
+    columns: dict[str, Any] = {
         "uuid": f"00000000-0000-4000-8000-{n:012d}",
         "case_no": f"YZ01-20260302-{n:04d}",
         "point_code": "YZ01",
@@ -55,8 +59,10 @@ def case_row(n: int = 1, **overrides: Any) -> dict[str, Any]:
         "received_at": "2026-03-02T09:00:00+08:00",
         "created_by": "clerk1",
     }
-    row.update(overrides)
-    return row
+    columns.update(overrides)
+    identity = {k: columns.pop(k) for k in ("uuid", "case_no") if columns.get(k) is not None}
+    columns.pop("uuid", None)
+    return NewCase(**identity, **CaseChanges(columns).decoded())
 
 
 def event(case_uuid: str, action: Action = Action.RECEIVE, **overrides: Any) -> Event:
@@ -81,12 +87,14 @@ def write_one(store: Store, worker: int, n: int) -> None:
             case_row(uuid=uuid, case_no=f"P{worker}-20260302-{seq:06d}", point_code=f"P{worker}")
         )
         store.append_event(event(uuid), f"P{worker}")
-        store.set_material_checks(uuid, [{"material_id": m, "status": "ok"} for m in MATERIALS])
+        store.set_material_checks(
+            uuid, [MaterialCheckInput(material_id=m, status="ok") for m in MATERIALS]
+        )
         store.append_event(
             event(uuid, Action.WITHDRAW, from_state=CaseState.DRAFT, to_state=CaseState.WITHDRAWN),
             f"P{worker}",
         )
-        store.update_case(uuid, {"state": "withdrawn", "closed_at": T0}, expected_version=1)
+        store.update_case(uuid, CaseChanges(state="withdrawn", closed_at=T0), expected_version=1)
 
 
 PEER_GUARD = 180  # seconds: a guard against a peer that never writes, not a threshold
@@ -94,8 +102,7 @@ PEER_GUARD = 180  # seconds: a guard against a peer that never writes, not a thr
 
 def _wait_for_peer(store: Store, point: str) -> None:
     deadline = time.monotonic() + PEER_GUARD
-    query = "SELECT COUNT(*) FROM cases WHERE point_code = ?"
-    while store.conn.execute(query, (point,)).fetchone()[0] == 0:
+    while not store.received_on(DAY, point):
         if time.monotonic() > deadline:
             raise SystemExit(f"peer {point} never wrote a case")
         time.sleep(0.001)
@@ -113,9 +120,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     store = open_store(args.db)
     point = f"P{args.worker}"
-    done = store.conn.execute(
-        "SELECT COUNT(*) FROM cases WHERE point_code = ?", (point,)
-    ).fetchone()[0]
+    done = len(store.received_on(DAY, point))  # every case it writes is received on DAY
     if args.ready:
         args.ready.touch()
     while args.go and not args.go.exists():

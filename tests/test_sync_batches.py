@@ -7,13 +7,14 @@ from datetime import datetime
 from roster_support import COLLEGE, COLLEGE_NAME, college_window, roster
 from support.clock import Clock
 from support.sync import exchange_keys, export, installation
+from support.tamper import raw_row, raw_rows
 
 from clerk.domain.clock import TZ
 from clerk.storage.sqlite.files import verify_file
 
 
 def _rows(window, table: str) -> list[tuple]:
-    return window.store.conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+    return raw_rows(window.store, f"SELECT * FROM {table} ORDER BY rowid")
 
 
 def test_a_roster_batch_reaches_the_county_with_its_cases_and_only_once(tmp_path):
@@ -36,12 +37,10 @@ def test_a_roster_batch_reaches_the_county_with_its_cases_and_only_once(tmp_path
         report.imported["batches"],
         report.imported["batch_cases"],
     ) == (3, 1, 3)
-    batch = county.store.conn.execute(
-        "SELECT batch_no, source_sha256, enrolled, receipt_path_pdf FROM batches"
-    ).fetchone()
-    source = college.store.conn.execute(
-        "SELECT batch_no, source_sha256, enrolled FROM batches"
-    ).fetchone()
+    batch = raw_row(
+        county.store, "SELECT batch_no, source_sha256, enrolled, receipt_path_pdf FROM batches"
+    )
+    source = raw_row(college.store, "SELECT batch_no, source_sha256, enrolled FROM batches")
     assert batch == (*source, None)  # where the college keeps its files stays local
     assert [r[3] for r in _rows(county, "batch_materials")] == [
         r[3] for r in _rows(college, "batch_materials")

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.sync import OFFICE, POINT, collected, export
+from support.tamper import count_rows, file_connection, raw_rows, raw_value, tamper_sql
 
 from clerk.domain.chain import event_hash
 from clerk.ports.errors import StorageError
@@ -54,11 +55,7 @@ def as_bundle(checked: exchange.Checked, seq: int) -> exchange.Checked:
 
 
 def counts(window) -> tuple[int, int, int]:
-    conn = window.store.conn
-    return tuple(
-        conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-        for t in ("cases", "events", "case_materials")
-    )
+    return tuple(count_rows(window.store, t) for t in ("cases", "events", "case_materials"))
 
 
 # ------------------------------------------------------------------ events: (origin, seq) looked up per range
@@ -86,12 +83,14 @@ def test_an_event_held_under_the_same_number_with_other_content_is_refused_with_
 
 def _held_rows(window, checked: exchange.Checked) -> int:
     """Record rows of a bundle whose uuid the file already holds."""
-    conn = window.store.conn
-    return sum(
-        conn.execute(f"SELECT COUNT(*) FROM {table} WHERE uuid = ?", (row["uuid"],)).fetchone()[0]
-        for table in RECORD_TABLES
-        for row in checked.contents.records.get(table, [])
-    )
+    with file_connection(window.store) as conn:
+        return sum(
+            conn.execute(f"SELECT COUNT(*) FROM {table} WHERE uuid = ?", (row["uuid"],)).fetchone()[
+                0
+            ]
+            for table in RECORD_TABLES
+            for row in checked.contents.records.get(table, [])
+        )
 
 
 def test_events_the_file_holds_are_duplicates_and_the_next_ones_are_stored(pair, tmp_path):
@@ -134,16 +133,14 @@ def test_a_material_check_with_the_same_uuid_and_other_content_is_refused_not_ov
     apply(county, checked)
     again = as_bundle(checked, 2)
     row = again.contents.records["case_materials"][0]
-    stored = county.store.conn.execute(
-        "SELECT status FROM case_materials WHERE uuid = ?", (row["uuid"],)
-    ).fetchone()[0]
+    stored = raw_value(
+        county.store, "SELECT status FROM case_materials WHERE uuid = ?", (row["uuid"],)
+    )
     row["status"] = "missing" if stored != "missing" else "ok"
     report = apply(county, again)
     assert [(r["kind"], r["uuid"]) for r in report.rejected] == [("case_materials", row["uuid"])]
     assert (
-        county.store.conn.execute(
-            "SELECT status FROM case_materials WHERE uuid = ?", (row["uuid"],)
-        ).fetchone()[0]
+        raw_value(county.store, "SELECT status FROM case_materials WHERE uuid = ?", (row["uuid"],))
         == stored
     )
 
@@ -163,9 +160,9 @@ def test_one_uuid_twice_in_a_bundle_the_second_is_compared_with_the_first(pair, 
         ("case_materials", rows[1]["uuid"])
     ]
     assert report.duplicates == 1
-    stored = county.store.conn.execute(
-        "SELECT status FROM case_materials WHERE uuid = ?", (rows[1]["uuid"],)
-    ).fetchone()[0]
+    stored = raw_value(
+        county.store, "SELECT status FROM case_materials WHERE uuid = ?", (rows[1]["uuid"],)
+    )
     assert (
         stored
         == checked_at(county, export(point, tmp_path / "two").path).contents.records[
@@ -197,14 +194,17 @@ def test_insert_records_across_statements_keeps_order_marks_and_search(pair, mon
     rows = [_case(n) for n in range(5)]
     del rows[3]["unit_name"]  # another column set: its own statement, the default applies
     assert sync.insert_records("cases", rows, "2026-11-02T09:30:00+08:00") == 5
-    conn = county.store.conn
-    stored = conn.execute("SELECT uuid, unit_name, created_at FROM cases ORDER BY rowid").fetchall()
+    with file_connection(county.store) as conn:
+        stored = conn.execute(
+            "SELECT uuid, unit_name, created_at FROM cases ORDER BY rowid"
+        ).fetchall()
+        marked = {r[0] for r in conn.execute("SELECT case_uuid FROM verify_dirty")}
+        found = conn.execute(
+            "SELECT case_uuid FROM cases_fts WHERE cases_fts MATCH ? ORDER BY case_uuid",
+            ('"测 试 2"',),
+        ).fetchall()
     assert stored == [(r["uuid"], r.get("unit_name"), "2026-11-02T09:30:00+08:00") for r in rows]
-    marked = {r[0] for r in conn.execute("SELECT case_uuid FROM verify_dirty")}
     assert {r["uuid"] for r in rows} <= marked
-    found = conn.execute(
-        "SELECT case_uuid FROM cases_fts WHERE cases_fts MATCH ? ORDER BY case_uuid", ('"测 试 2"',)
-    ).fetchall()
     assert found == [(rows[2]["uuid"],)]
 
 
@@ -214,7 +214,7 @@ def test_insert_records_refuses_an_unknown_column_and_stores_nothing(pair):
     rows = [_case(0), {**_case(1), "colour": "red"}]
     with pytest.raises(ValueError, match="colour"):
         sync.insert_records("cases", rows, "2026-11-02T09:30:00+08:00")
-    assert county.store.conn.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 0
+    assert raw_value(county.store, "SELECT COUNT(*) FROM cases") == 0
 
 
 def test_insert_events_still_runs_the_chain_triggers_for_every_row(pair, monkeypatch):
@@ -244,16 +244,12 @@ def test_replacing_a_case_with_the_same_names_keeps_one_search_row_and_a_new_nam
     sync.replace_record(
         "cases", {**row, "state": "accepted", "version": 2}, "2026-11-02T10:00:00+08:00"
     )
-    conn = county.store.conn
-    assert conn.execute(
-        "SELECT applicant_name FROM cases_fts WHERE case_uuid = ?", (row["uuid"],)
-    ).fetchall() == [("测 试 0",)]
+    fts = "SELECT applicant_name FROM cases_fts WHERE case_uuid = ?"
+    assert raw_rows(county.store, fts, (row["uuid"],)) == [("测 试 0",)]
     sync.replace_record(
         "cases", {**row, "applicant_name": "李四", "version": 3}, "2026-11-02T10:30:00+08:00"
     )
-    assert conn.execute(
-        "SELECT applicant_name FROM cases_fts WHERE case_uuid = ?", (row["uuid"],)
-    ).fetchall() == [("李 四",)]
+    assert raw_rows(county.store, fts, (row["uuid"],)) == [("李 四",)]
 
 
 def _case(n: int) -> dict:
@@ -286,8 +282,10 @@ def _travelling(window, uuid: str) -> dict:
 def test_a_name_with_a_line_separator_travels_intact(pair, tmp_path):
     county, point = pair
     uuid = collected(point, 35, 0)
-    point.store.conn.execute(
-        "UPDATE cases SET applicant_name = ? WHERE uuid = ?", ("张\u2028三\x85丰", uuid)
+    tamper_sql(
+        point.store,
+        "UPDATE cases SET applicant_name = ? WHERE uuid = ?",
+        ("张\u2028三\x85丰", uuid),
     )
     report = county.import_bundle(export(point, tmp_path / "one").path)
     assert report.status == "imported", report.message

@@ -19,10 +19,12 @@ from support.sync import (
     snapshot,
     user,
 )
+from support.tamper import tamper_sql
 
 from clerk.cli import main
 from clerk.domain.clock import TZ
 from clerk.domain.model import Action, CaseState, Event
+from clerk.ports.records import CaseChanges
 from clerk.storage.sqlite.files import verify_file
 from clerk.sync import keys, peers
 from clerk.sync.exchange import report_text
@@ -263,8 +265,10 @@ def test_two_versions_of_one_case_the_other_is_reported_never_overwritten(pair, 
     uuid = collected(point, 35)
     county.import_bundle(export(point, tmp_path / "one").path)
     # The point's copy is changed behind the service's back: same uuid, other content.
-    point.store.conn.execute(
-        "UPDATE cases SET applicant_name = '李四', version = version + 1 WHERE uuid = ?", (uuid,)
+    tamper_sql(
+        point.store,
+        "UPDATE cases SET applicant_name = '李四', version = version + 1 WHERE uuid = ?",
+        (uuid,),
     )
     report = county.import_bundle(export(point, tmp_path / "two").path)
     assert [r["kind"] for r in report.rejected] == ["case"]
@@ -293,7 +297,7 @@ def test_a_move_by_a_point_that_no_longer_owns_the_case_goes_to_the_conflict_que
     )
     with point.store.transaction():
         point.store.append_event(event, POINT)
-        point.store.update_case(uuid, {"state": "refused"}, expected_version=row.version)
+        point.store.update_case(uuid, CaseChanges(state="refused"), expected_version=row.version)
     report = county.import_bundle(export(point, tmp_path / "two").path)
     assert [(c["action"], c["owner"]) for c in report.conflicts] == [("refuse", OFFICE)]
     assert county.store.get_case(uuid).state == CaseState.ACCEPTED
@@ -317,7 +321,7 @@ def test_only_a_supervisor_resolves_conflicts(pair, tmp_path, clock):
             Event(uuid, Action.REFUSE, "clerk1", clock(), CaseState.DRAFT, CaseState.REFUSED, "x"),
             POINT,
         )
-        point.store.update_case(uuid, {"state": "refused"}, expected_version=row.version)
+        point.store.update_case(uuid, CaseChanges(state="refused"), expected_version=row.version)
     county.import_bundle(export(point, tmp_path / "two").path)
     (conflict,) = county.conflicts()
     with pytest.raises(ValueError, match="只有主管"):
@@ -454,7 +458,7 @@ def test_events_running_backwards_are_flagged(pair, tmp_path, clock):
 def test_a_case_of_another_point_in_a_bundle_is_refused_and_reported(pair, tmp_path):
     county, point = pair
     uuid = collected(point, 35)
-    point.store.conn.execute("UPDATE cases SET point_code = 'LS02' WHERE uuid = ?", (uuid,))
+    tamper_sql(point.store, "UPDATE cases SET point_code = 'LS02' WHERE uuid = ?", (uuid,))
     report = county.import_bundle(export(point, tmp_path / "usb").path)
     assert [(r["kind"], r["why"]) for r in report.rejected][:1] == [
         ("case", "不是 LS01 的办件，未导入。")

@@ -8,6 +8,7 @@ import pytest
 from support.sync import OFFICE, POINT, collected, export, installation, opened, user
 
 from clerk.domain.model import CaseState
+from clerk.ports.records import CaseChanges
 from clerk.storage.sqlite.files import verify_file
 
 
@@ -52,13 +53,9 @@ def test_both_files_verify_and_hold_each_others_chain_heads(pair, tmp_path, cloc
     assert point.store.sync_store().acks(OFFICE)[POINT] == point_heads[POINT]
     for w in (county, point):
         assert verify_file(w.store.path)["ok"], verify_file(w.store.path)["problem"]
-    checkpoints = {
-        r[0]: r[1] for r in county.store.conn.execute("SELECT origin, hash FROM checkpoints")
-    }
+    checkpoints = {r.origin: r.hash for r in county.store.checkpoints()}
     assert checkpoints[f"{OFFICE}:{POINT}"] == county_heads[f"{OFFICE}:{POINT}"][1]
-    point_checkpoints = {
-        r[0]: r[1] for r in point.store.conn.execute("SELECT origin, hash FROM checkpoints")
-    }
+    point_checkpoints = {r.origin: r.hash for r in point.store.checkpoints()}
     assert point_checkpoints[POINT] == point_heads[POINT][1]
 
 
@@ -142,7 +139,7 @@ def test_taking_the_other_sides_move_is_recorded_and_the_file_still_verifies(pai
             Event(uuid, Action.REFUSE, "clerk1", clock(), CaseState.DRAFT, CaseState.REFUSED, "x"),
             POINT,
         )
-        point.store.update_case(uuid, {"state": "refused"}, expected_version=row.version)
+        point.store.update_case(uuid, CaseChanges(state="refused"), expected_version=row.version)
     county.import_bundle(export(point, tmp_path / "two").path)
     (conflict,) = county.conflicts()
     county.resolve_conflict(user(county, "boss"), conflict.id, "take")
@@ -187,8 +184,8 @@ def test_the_whole_exchange_from_the_command_line_and_verify_on_both(tmp_path, c
 
     with Store.open(cdb) as c, Store.open(pdb) as p:
         assert p.get_case(uuid).state == CaseState.ACCEPTED
-        assert {r["source"] for r in c.checkpoints()} >= {"ack"}
-        assert {r["source"] for r in p.checkpoints()} >= {"ack"}
+        assert {r.source for r in c.checkpoints()} >= {"ack"}
+        assert {r.source for r in p.checkpoints()} >= {"ack"}
 
 
 def reopened(root, clock):

@@ -14,6 +14,7 @@ from datetime import datetime
 import pytest
 from support.clock import Clock
 from support.sync import OFFICE, installation
+from support.tamper import drop_connection
 
 from clerk.db import open_store
 from clerk.domain.clock import TZ
@@ -62,7 +63,7 @@ READS = {
 def closed(tmp_path):
     store = open_store(tmp_path / "clerk.db")
     sync = store.sync_store()
-    store.conn.close()  # what a file taken away under a running window looks like to SQLite
+    drop_connection(store)  # what a file taken away under a running window looks like to SQLite
     return sync
 
 
@@ -86,7 +87,7 @@ def test_the_window_shows_a_message_instead_of_crashing(tmp_path):
     window = installation(
         tmp_path / "county", OFFICE, Clock(datetime(2026, 11, 2, 9, 0, tzinfo=TZ))
     )
-    window.store.conn.close()
+    drop_connection(window.store)
     with pytest.raises(StorageError):
         window.peer_keys()
     with pytest.raises(StorageError):

@@ -21,6 +21,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from support.clock import Clock
 from support.sync import OFFICE, POINT, collected, exchange_keys, export, installation
+from support.tamper import raw_rows
 
 from clerk.domain.clock import TZ
 from clerk.ports.sync import BATCH_LOCAL_COLUMNS, LOCAL_COLUMNS
@@ -44,9 +45,8 @@ def pair(tmp_path):
 def test_every_travelling_column_has_a_field_in_format_2(pair):
     """A column added to storage must be named by the wire (or declared local), never dropped silently."""
     county, _ = pair
-    conn = county.store.conn
     for part, shape in wire.SHAPES.items():
-        columns = {str(r[1]) for r in conn.execute(f"PRAGMA table_info({part})")} - {"n"}
+        columns = {str(r[1]) for r in raw_rows(county.store, f"PRAGMA table_info({part})")} - {"n"}
         local = LOCAL_COLUMNS | BATCH_LOCAL_COLUMNS
         files = {"file_txt", "file_pdf"} if part == "documents" else set()
         assert columns - local == set(shape) - files, part

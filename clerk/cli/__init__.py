@@ -2,7 +2,10 @@
 
 Each sub-command lives in its own module in this package and exposes
 `register(subparsers) -> None`, which adds its parser and sets `func` (args -> exit status).
-Modules are discovered, so adding a command never touches this file.
+`COMMANDS` names the module of every sub-command, so `clerk verify` imports the verify module
+and nothing of the others (the sync, the roster, the app); `clerk --help`, an unknown command or
+a mistyped one loads them all. tests/test_cli_lazy.py checks `COMMANDS` against what the modules
+register, so a new command module fails the suite until it is listed here.
 """
 
 from __future__ import annotations
@@ -17,8 +20,34 @@ from clerk.domain.catalog import DataFileError
 from clerk.ports.errors import StorageError
 from clerk.storage.sqlite.schema import SchemaTooNewError
 
+# Every sub-command and the module that registers it.
+COMMANDS: dict[str, str] = {
+    "backup": "backup",
+    "catalog": "catalog",
+    "deadline": "deadline",
+    "demo": "demo",
+    "export": "exchange",
+    "holidays": "holidays",
+    "import": "exchange",
+    "keys": "keys",
+    "point": "point",
+    "report": "report",
+    "roster": "roster",
+    "user": "user",
+    "verify": "verify",
+}
 
-def build_parser() -> argparse.ArgumentParser:
+
+def command_modules() -> list[str]:
+    """Every module of this package that may register sub-commands."""
+    return sorted(
+        info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")
+    )
+
+
+def build_parser(command: str | None = "") -> argparse.ArgumentParser:
+    """The parser: with `command` a known sub-command, only its module is loaded; with None, no
+    sub-command module (the app starts); with anything else, all of them (help, a typo)."""
     from clerk.cli._chinese import install
 
     install()  # argparse's own words in Chinese
@@ -28,18 +57,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", help="数据库文件（默认在用户数据目录下 clerk.db）")
     subparsers = parser.add_subparsers(dest="command", metavar="命令")
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    if command is None:
+        names: list[str] = []
+    elif command in COMMANDS:
+        names = [COMMANDS[command]]
+    else:
+        names = command_modules()
+    for name in names:
+        module = importlib.import_module(f"{__name__}.{name}")
         register = getattr(module, "register", None)
         if register is not None:
             register(subparsers)
     return parser
 
 
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The sub-command `argv` names (its first word that is not an option or --db's value), ""
+    when it asks for help, None when it has none (start the app)."""
+    words = list(argv)
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in ("-h", "--help"):
+            return ""
+        if word == "--db":
+            i += 2
+            continue
+        if word.startswith("-"):
+            i += 1
+            continue
+        return word
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     try:

@@ -73,7 +73,7 @@ def _window(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from clerk.cli.verify import db_path
     from clerk.service.compose import open_window
 
-    return open_window(db_path(args))
+    return open_window(db_path(args), create=False)  # keys belong to a file already set up
 
 
 def _run(body) -> int:  # type: ignore[no-untyped-def]

@@ -39,7 +39,7 @@ def run_add(args: argparse.Namespace) -> int:
     from clerk.cli.user import _actor, _window
     from clerk.service.window import ServiceError
 
-    window = _window(args)
+    window = _window(args, create=True)
     try:
         new = window.declare_point(_actor(), args.code, args.name, args.kind, args.office)
     except ServiceError as exc:

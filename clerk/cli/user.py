@@ -59,10 +59,11 @@ def _db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
 
 
-def _window(args: argparse.Namespace) -> Window:
+def _window(args: argparse.Namespace, *, create: bool = False) -> Window:
+    """The window on --db; only `user add` (an administrator for a new file) may create one."""
     from clerk.service.compose import open_window
 
-    return open_window(db_path(args))
+    return open_window(db_path(args), create=create)
 
 
 def _actor() -> SystemActor:
@@ -88,7 +89,7 @@ def _read_password(args: argparse.Namespace) -> str | None:
 def run_add(args: argparse.Namespace) -> int:
     from clerk.service.window import ServiceError, UserError
 
-    window = _window(args)
+    window = _window(args, create=True)
     try:
         configured = window.configured_point()
         point = args.point or configured

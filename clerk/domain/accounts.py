@@ -12,7 +12,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from clerk.domain.limits import MIN_PASSWORD_LENGTH
+from clerk.domain.limits import LOCKOUT, MAX_FAILED_ATTEMPTS, MIN_PASSWORD_LENGTH
 from clerk.domain.model import Role
 
 LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
@@ -58,7 +58,12 @@ def check_password_policy(password: str, login: str = "") -> None:
         raise PasswordPolicyError("密码不能与登录名相同，请重新设置。")
 
 
-WRONG_CREDENTIALS = "登录名或密码不正确，请重新输入。"
+# The one answer to a wrong password and to a login that does not exist: nothing in it tells
+# which logins exist (no count of attempts left, which only an existing login would have).
+WRONG_CREDENTIALS = (
+    "登录名或密码不正确，请重新输入。"
+    f"连续输错 {MAX_FAILED_ATTEMPTS} 次，账号将被锁定 {LOCKOUT.seconds // 60} 分钟。"
+)
 
 
 def password_matches(hasher: PasswordHasher, stored: str, password: str) -> bool:

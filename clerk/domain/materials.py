@@ -9,7 +9,7 @@ any one of them; the clerk records which one was presented.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from clerk.domain.catalog import Catalog, Condition, Item, Material
 
@@ -238,24 +238,20 @@ def defect_choices(material: Material) -> list[str]:
 
 def check_rows(
     known: Mapping[str, Material], checks: Mapping[str, MaterialCheck], unknown: str
-) -> list[Mapping[str, str | None]]:
-    """The rows to store for `checks`, each validated against its material in `known`.
+) -> list[MaterialCheck]:
+    """The checks to store for `checks` ({material id: check}), each validated against its
+    material in `known` and named by its key.
 
     Raises `MaterialCheckError`: `unknown` (formatted with `{material_id}`) for a material not in
     `known`, or the check's own problem.
     """
-    rows: list[Mapping[str, str | None]] = []
+    rows: list[MaterialCheck] = []
     for material_id, check in checks.items():
         material = known.get(material_id)
         if material is None:
             raise MaterialCheckError(unknown.format(material_id=material_id))
         validate_check(material, check)
         rows.append(
-            {
-                "material_id": material_id,
-                "status": check.status,
-                "alternative": check.alternative,
-                "defect": check.defect,
-            }
+            check if check.material_id == material_id else replace(check, material_id=material_id)
         )
     return rows

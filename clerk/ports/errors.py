@@ -44,3 +44,11 @@ class ConflictError(StorageError, ValueError):
 
 class NotFoundError(StorageError, ValueError):
     """The case or record asked for does not exist."""
+
+
+class MissingDatabaseError(StorageError):
+    """The database asked for does not exist, and the command was not one that creates it."""
+
+
+class ForeignDatabaseError(StorageError):
+    """The file is a database of another program: clerk refuses it and never changes it."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+import uuid as uuidlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
+from enum import Enum
 from functools import lru_cache
 from typing import Any
 
@@ -26,7 +28,7 @@ _INSTANTS = frozenset(
         "followed_up_at",
     }
 )
-_DATES = frozenset({"due_date", "due_start"})
+_DATES = frozenset({"due_date", "due_start", "birth_date"})
 MANAGED = frozenset({"version", "created_at", "updated_at"})
 
 
@@ -50,6 +52,8 @@ def normalize(row: Mapping[str, Any]) -> dict[str, Any]:
             )
         elif isinstance(value, bool):
             value = int(value)
+        elif isinstance(value, Enum):
+            value = value.value
         out[key] = value
     return out
 
@@ -72,6 +76,26 @@ def _json(value: Any, default: Any) -> Any:
     if value is None or value == "":
         return default
     return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _decode_case_columns(columns: Mapping[str, Any]) -> dict[str, Any]:
+    """Case column values in stored form (ISO text, 0/1, JSON text) as a record holds them."""
+    decoded: dict[str, Any] = {}
+    for column, value in columns.items():
+        if column in _INSTANTS:
+            value = value if isinstance(value, datetime) else _instant_or_none(value)
+        elif column in _DATES:
+            value = value if isinstance(value, date) else _date_or_none(value)
+        elif column == "due_provisional":
+            value = bool(value)
+        elif column == "state":
+            value = CaseState(value)
+        elif column == "channel":
+            value = Channel(value)
+        elif column == "circumstances":
+            value = frozenset(_json(value, []))
+        decoded[column] = value
+    return decoded
 
 
 @dataclass(frozen=True)
@@ -116,22 +140,7 @@ class CaseRecord:
 
     def with_changes(self, changes: Mapping[str, Any]) -> CaseRecord:
         """This case with `changes` (stored-form column values, e.g. `clerk.domain.replay.changes`)."""
-        decoded: dict[str, Any] = {}
-        for column, value in changes.items():
-            if column in _INSTANTS:
-                value = value if isinstance(value, datetime) else _instant_or_none(value)
-            elif column in _DATES:
-                value = value if isinstance(value, date) else _date_or_none(value)
-            elif column == "due_provisional":
-                value = bool(value)
-            elif column == "state":
-                value = CaseState(value)
-            elif column == "channel":
-                value = Channel(value)
-            elif column == "circumstances":
-                value = frozenset(_json(value, []))
-            decoded[column] = value
-        return replace(self, **decoded)
+        return replace(self, **_decode_case_columns(changes))
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> CaseRecord:
@@ -415,3 +424,323 @@ class PointRecord:
         return cls(
             code=row["code"], name=row["name"], kind=row["kind"], office_code=row["office_code"]
         )
+
+
+@dataclass(frozen=True)
+class CheckpointRecord:
+    """A `checkpoints` row: a chain head known to be good (`source`: ledger, ack or verified)."""
+
+    origin: str
+    seq: int
+    hash: str
+    source: str
+    note: str
+    recorded_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> CheckpointRecord:
+        return cls(
+            origin=row["origin"],
+            seq=int(row["seq"]),
+            hash=row["hash"],
+            source=row["source"],
+            note=row.get("note") or "",
+            recorded_at=datetime.fromisoformat(row["recorded_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    """A `batches` row: a roster (表6) enrolled in one go, its counts and its two documents."""
+
+    uuid: str
+    batch_no: str
+    point_code: str
+    office_code: str | None
+    item_no: int
+    school_name: str
+    source_name: str
+    source_kind: str
+    source_sha256: str
+    rows_total: int
+    enrolled: int
+    to_correct: int
+    skipped: int
+    first_case_no: str
+    last_case_no: str
+    receipt_doc_no: str | None
+    receipt_path_txt: str | None
+    receipt_path_pdf: str | None
+    receipt_sha256: str | None
+    notice_doc_no: str | None
+    notice_path_txt: str | None
+    notice_path_pdf: str | None
+    notice_sha256: str | None
+    received_at: datetime
+    created_by: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> BatchRecord:
+        return cls(
+            uuid=row["uuid"],
+            batch_no=row["batch_no"],
+            point_code=row["point_code"],
+            office_code=row.get("office_code"),
+            item_no=int(row["item_no"]),
+            school_name=row["school_name"],
+            source_name=row["source_name"],
+            source_kind=row["source_kind"],
+            source_sha256=row["source_sha256"],
+            rows_total=int(row["rows_total"]),
+            enrolled=int(row["enrolled"]),
+            to_correct=int(row.get("to_correct") or 0),
+            skipped=int(row.get("skipped") or 0),
+            first_case_no=row["first_case_no"],
+            last_case_no=row["last_case_no"],
+            receipt_doc_no=row.get("receipt_doc_no"),
+            receipt_path_txt=row.get("receipt_path_txt"),
+            receipt_path_pdf=row.get("receipt_path_pdf"),
+            receipt_sha256=row.get("receipt_sha256"),
+            notice_doc_no=row.get("notice_doc_no"),
+            notice_path_txt=row.get("notice_path_txt"),
+            notice_path_pdf=row.get("notice_path_pdf"),
+            notice_sha256=row.get("notice_sha256"),
+            received_at=datetime.fromisoformat(row["received_at"]),
+            created_by=row["created_by"],
+            version=int(row["version"]),
+            created_at=datetime.fromisoformat(row["created_at"]),
+            updated_at=datetime.fromisoformat(row["updated_at"]),
+        )
+
+
+# ---------------------------------------------------------------------- what goes in
+#
+# The write methods' inputs: frozen records holding typed values (`datetime` with offset, `date`,
+# `bool`, the domain's enums), turned into stored form by the adapter. The store manages
+# `version`, `created_at` and `updated_at`, so no input record has them; a `uuid` left out is a
+# new random one (version 4, as the store has always made them).
+
+
+def random_uuid() -> str:
+    return str(uuidlib.uuid4())
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewCase:
+    """A new `cases` row (`Store.insert_case`, `Store.insert_cases`). `origin_point` None means
+    the case's own point."""
+
+    case_no: str
+    point_code: str
+    item_no: int
+    channel: Channel
+    state: CaseState
+    applicant_kind: str
+    applicant_name: str
+    received_at: datetime
+    uuid: str = field(default_factory=random_uuid)
+    office_code: str | None = None
+    origin_point: str | None = None
+    id_type: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    unit_name: str | None = None
+    credit_code: str | None = None
+    agent_name: str | None = None
+    agent_id_type: str | None = None
+    agent_id_number: str | None = None
+    bank_account: str | None = None
+    circumstances: frozenset[str] = frozenset()
+    accepted_at: datetime | None = None
+    accepted_by: str | None = None
+    due_date: date | None = None
+    due_start: date | None = None
+    due_provisional: bool = False
+    decided_at: datetime | None = None
+    closed_at: datetime | None = None
+    paid_at: datetime | None = None
+    amount_fen: int | None = None
+    created_by: str | None = None
+    reviewed_by: str | None = None
+
+
+# The case columns `update_case` may set: all but the case's identity and the managed ones.
+CASE_CHANGEABLE = frozenset(_CASE_FIELDS) - {"uuid", "case_no"} - MANAGED
+
+
+class CaseChanges(Mapping[str, Any]):
+    """What `Store.update_case` sets: {case column: value}, validated against `CASE_CHANGEABLE`
+    when made, and frozen.
+
+    A mapping rather than a dataclass on purpose. An update is sparse and `None` is a value
+    (a recompute clears `due_start`), so a dataclass would need an "unset" sentinel as the
+    default of each of its 30 fields and every reader would filter it out; and the one
+    producer of the moving columns, `clerk.domain.replay.changes(events)`, folds events into
+    exactly this {column: stored value} shape, which `clerk verify` compares with the row
+    column by column. So `CaseChanges(replay.changes(events))` is the whole conversion, and
+    the names are checked here, above the port, whatever the engine. Values may be stored-form
+    (ISO text, 0/1) or typed (`datetime`, `date`, `bool`, enums); the adapter stores both alike.
+    """
+
+    __slots__ = ("_columns",)
+    _columns: dict[str, Any]
+
+    def __init__(self, columns: Mapping[str, Any] | None = None, /, **more: Any) -> None:
+        merged = {**(columns or {}), **more}
+        fixed = sorted(({"uuid", "case_no"} | MANAGED) & set(merged))
+        if fixed:
+            raise ValueError(f"cannot change {', '.join(fixed)} with update_case")
+        unknown = sorted(set(merged) - CASE_CHANGEABLE)
+        if unknown:
+            raise ValueError(f"unknown column(s) for cases: {', '.join(unknown)}")
+        object.__setattr__(self, "_columns", merged)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("CaseChanges is frozen")
+
+    def __getitem__(self, column: str) -> Any:
+        return self._columns[column]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def __repr__(self) -> str:
+        return f"CaseChanges({self._columns!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CaseChanges):
+            return self._columns == other._columns
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._columns))
+
+    def decoded(self) -> dict[str, Any]:
+        """The values as a `CaseRecord` or `NewCase` holds them (`datetime`, `date`, `bool`,
+        enums), e.g. to start a `NewCase` from the columns its events determine."""
+        return _decode_case_columns(self._columns)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MaterialCheckInput:
+    """How one material of a case was checked (`Store.set_material_checks`)."""
+
+    material_id: str
+    status: str
+    alternative: str | None = None
+    defect: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewMaterialCheck:
+    """The first check of one material of a new case (`Store.add_material_checks`)."""
+
+    case_uuid: str
+    point_code: str
+    material_id: str
+    status: str
+    alternative: str | None = None
+    defect: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewDocument:
+    """An issued document to record (`Store.add_document`, `Store.add_documents`)."""
+
+    case_uuid: str
+    point_code: str
+    kind: str
+    issued_at: datetime
+    issued_by: str
+    uuid: str = field(default_factory=random_uuid)
+    doc_no: str | None = None
+    path_txt: str | None = None
+    path_pdf: str | None = None
+    sha256: str | None = None
+    reprint_of: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewEvaluation:
+    """A rating (好差评) to record (`Store.add_evaluation`)."""
+
+    case_uuid: str
+    point_code: str
+    level: Rating
+    at: datetime
+    uuid: str = field(default_factory=random_uuid)
+    comment: str = ""
+    recorded_by: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewBatch:
+    """A new `batches` row (`Store.insert_batch`)."""
+
+    batch_no: str
+    point_code: str
+    item_no: int
+    school_name: str
+    source_name: str
+    source_kind: str
+    source_sha256: str
+    rows_total: int
+    enrolled: int
+    first_case_no: str
+    last_case_no: str
+    received_at: datetime
+    created_by: str
+    uuid: str = field(default_factory=random_uuid)
+    office_code: str | None = None
+    to_correct: int = 0
+    skipped: int = 0
+    receipt_doc_no: str | None = None
+    receipt_path_txt: str | None = None
+    receipt_path_pdf: str | None = None
+    receipt_sha256: str | None = None
+    notice_doc_no: str | None = None
+    notice_path_txt: str | None = None
+    notice_path_pdf: str | None = None
+    notice_sha256: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchMaterial:
+    """A material checked for a batch as a whole (`Store.insert_batch`)."""
+
+    material_id: str
+    status: str
+    checked_by: str
+    alternative: str | None = None
+    defect: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchCaseLink:
+    """A case's place in its batch and what the roster says beyond the case row
+    (`Store.link_batch_cases`)."""
+
+    case_uuid: str
+    batch_uuid: str
+    point_code: str
+    row_no: int
+    student_no: str
+    class_name: str | None = None
+    sex: str | None = None
+    birth_date: date | None = None
+    domicile: str | None = None
+    identity: str | None = None
+    subsidy: str | None = None
+    note: str | None = None
+
+
+def columns_of(record: Any) -> dict[str, Any]:
+    """An input record's fields as {column: value}, typed values unchanged (`normalize` then
+    gives their stored form)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}

@@ -55,11 +55,13 @@ def open_window(
     offices: Offices | None = None,
     calendar: WorkCalendar | None = None,
     documents_root: Path | None = None,
+    create: bool = True,
 ) -> Window:
     """The window service on the database `target` names: a file path or a URL (created and
-    migrated if needed; `clerk.db.UnsupportedTargetError` for an engine this build lacks)."""
+    migrated if needed; `clerk.db.UnsupportedTargetError` for an engine this build lacks).
+    `create=False`: a missing database is refused (`MissingDatabaseError`), not created."""
     return build_window(
-        open_store(target, clock=clock),
+        open_store(target, clock=clock, create=create),
         clock=clock,
         catalog=catalog,
         offices=offices,

@@ -22,7 +22,7 @@ from clerk.domain.deadlines import compute_deadline
 from clerk.domain.model import Action, CaseState, Channel, Rating
 from clerk.domain.notice import NoticeContent, build_notice
 from clerk.domain.refusal import RefusalError, refusal_terms
-from clerk.ports.records import CaseRecord
+from clerk.ports.records import CaseRecord, NewEvaluation
 from clerk.service.case_reader import CaseReader
 from clerk.service.context import DeskContext
 from clerk.service.errors import ServiceError, limited
@@ -269,15 +269,15 @@ class Decisions:
             event = self.moves.record(actor, row, Action.RATE, data={"level": str(level)})
             self.ctx.store.append_event(event, row.point_code)
             self.ctx.store.add_evaluation(
-                {
-                    "uuid": new_uuid(),
-                    "case_uuid": row.uuid,
-                    "point_code": row.point_code,
-                    "level": str(level),
-                    "comment": comment.strip(),
-                    "at": event.at.isoformat(),
-                    "recorded_by": actor.login,
-                }
+                NewEvaluation(
+                    uuid=new_uuid(),
+                    case_uuid=row.uuid,
+                    point_code=row.point_code,
+                    level=level,
+                    comment=comment.strip(),
+                    at=event.at,
+                    recorded_by=actor.login,
+                )
             )
         return self.reader.case(case_uuid, user)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,8 +44,17 @@ from clerk.domain import replay
 from clerk.domain.case_numbers import MAX_SEQ, make_case_number, new_uuid
 from clerk.domain.deadlines import compute_deadline
 from clerk.domain.masking import mask_name
-from clerk.domain.model import Action, CaseState, Channel, DocKind, Role
+from clerk.domain.model import Action, CaseState, Channel, DocKind, Event, Role
 from clerk.domain.workflow import CLERK_ROLES, CaseFacts, WorkflowError, decide, receive
+from clerk.ports.records import (
+    BatchCaseLink,
+    BatchMaterial,
+    CaseChanges,
+    NewBatch,
+    NewCase,
+    NewDocument,
+    NewMaterialCheck,
+)
 from clerk.roster import RosterCheck, Student, check_file, write_template
 from clerk.service.context import DeskContext
 from clerk.service.errors import ServiceError
@@ -124,7 +134,7 @@ class Enrolment:
     def earlier_batches(self, check: RosterCheck) -> list[EarlierBatch]:
         """Batches already made from a file with exactly these bytes."""
         return [
-            EarlierBatch(b["batch_no"], b["received_at"], b["enrolled"])
+            EarlierBatch(b.batch_no, b.received_at.isoformat(), b.enrolled)
             for b in self.ctx.store.batches_with_sha(check.sha256)
         ]
 
@@ -177,11 +187,13 @@ class Enrolment:
                     raise ServiceError("名册中没有需要登记的学生：都已参保登记，或都需要更正。")
                 batch_uuid = new_uuid()
                 batch_no = f"{point.code}{today:%Y%m%d}P{self.ctx.store.next_batch_number(point.code, today):02d}"
-                links: list[dict[str, Any]] = []
+                links: list[BatchCaseLink] = []
                 case_nos: list[str] = []
                 total = len(students)
                 for start in range(0, total, CHUNK):
-                    cases, events, checks = [], [], []
+                    cases: list[NewCase] = []
+                    events: list[Event] = []
+                    checks: list[NewMaterialCheck] = []
                     for student in students[start : start + CHUNK]:
                         case, case_events, case_checks = self._student_case(
                             user, item, point, student, now, deadline
@@ -189,8 +201,8 @@ class Enrolment:
                         cases.append(case)
                         events += case_events
                         checks += case_checks
-                        case_nos.append(case["case_no"])
-                        links.append(_link(student, batch_uuid, point.code, case["uuid"]))
+                        case_nos.append(case.case_no)
+                        links.append(_link(student, batch_uuid, point.code, case.uuid))
                     self.ctx.store.insert_cases(cases)
                     self.ctx.store.append_events(events, point.code)
                     self.ctx.store.add_material_checks(checks)
@@ -216,17 +228,15 @@ class Enrolment:
                         point,
                         facts,
                         check,
-                        now.isoformat(),
+                        now,
                         user.login,
                         receipt,
                         notice,
                     ),
-                    [{"material_id": BATCH_MATERIAL, "status": "ok", "checked_by": user.login}],
+                    [BatchMaterial(material_id=BATCH_MATERIAL, status="ok", checked_by=user.login)],
                 )
                 self.ctx.store.link_batch_cases(links)
-                self.ctx.store.add_documents(
-                    _receipt_rows(links, receipt, now.isoformat(), user.login)
-                )
+                self.ctx.store.add_documents(_receipt_rows(links, receipt, now, user.login))
         except BaseException as exc:
             for saved in written:
                 with suppress(OSError):
@@ -251,7 +261,7 @@ class Enrolment:
 
     def _student_case(
         self, user: Any, item: Any, point: PointChoice, student: Student, now: Any, deadline: Any
-    ) -> tuple[dict[str, Any], list[Any], list[dict[str, Any]]]:
+    ) -> tuple[NewCase, list[Event], list[NewMaterialCheck]]:
         """One student's case row, events and material checks, numbered (the caller holds the
         transaction and stores them)."""
         today = self.ctx.today()
@@ -284,28 +294,28 @@ class Enrolment:
             )
         except WorkflowError as exc:
             raise ServiceError(str(exc)) from None
-        case = {
-            "uuid": uuid,
-            "case_no": case_no,
-            "point_code": point.code,
-            "office_code": point.office_code,
-            "applicant_kind": "person",
-            "applicant_name": student.name,
-            "id_type": student.id_type,
-            "id_number": student.id_number,
-            "phone": student.phone,
-            "circumstances": "[]",
+        case = NewCase(
+            uuid=uuid,
+            case_no=case_no,
+            point_code=point.code,
+            office_code=point.office_code,
+            applicant_kind="person",
+            applicant_name=student.name,
+            id_type=student.id_type,
+            id_number=student.id_number,
+            phone=student.phone,
+            circumstances=frozenset(),
             # every column the events determine, exactly as `clerk verify` replays them
-            **replay.changes(events),
-        }
+            **CaseChanges(replay.changes(events)).decoded(),
+        )
         checks = [
-            {
-                "case_uuid": uuid,
-                "point_code": point.code,
-                "material_id": m.id,
-                "status": "ok",
-                "alternative": m.alternatives[0] if m.is_choice else None,
-            }
+            NewMaterialCheck(
+                case_uuid=uuid,
+                point_code=point.code,
+                material_id=m.id,
+                status="ok",
+                alternative=m.alternatives[0] if m.is_choice else None,
+            )
             for m in item.materials
             if m.condition is None
         ]
@@ -352,21 +362,21 @@ class Enrolment:
         return saved
 
 
-def _link(student: Student, batch_uuid: str, point_code: str, case_uuid: str) -> dict[str, Any]:
-    return {
-        "case_uuid": case_uuid,
-        "batch_uuid": batch_uuid,
-        "point_code": point_code,
-        "row_no": student.row,
-        "student_no": student.student_no,
-        "class_name": student.class_name or None,
-        "sex": student.sex,
-        "birth_date": student.birth_date.isoformat(),
-        "domicile": student.domicile or None,
-        "identity": student.identity,
-        "subsidy": student.subsidy or None,
-        "note": student.note or None,
-    }
+def _link(student: Student, batch_uuid: str, point_code: str, case_uuid: str) -> BatchCaseLink:
+    return BatchCaseLink(
+        case_uuid=case_uuid,
+        batch_uuid=batch_uuid,
+        point_code=point_code,
+        row_no=student.row,
+        student_no=student.student_no,
+        class_name=student.class_name or None,
+        sex=student.sex,
+        birth_date=student.birth_date,
+        domicile=student.domicile or None,
+        identity=student.identity,
+        subsidy=student.subsidy or None,
+        note=student.note or None,
+    )
 
 
 # The batch receipt is each student's written acceptance and completion (item 9 is instant): it is
@@ -376,23 +386,20 @@ RECEIPT_KINDS = (DocKind.ACCEPTANCE, DocKind.COMPLETION)
 
 
 def _receipt_rows(
-    links: list[dict[str, Any]], receipt: SavedBatchDocument, at: str, login: str
-) -> list[dict[str, Any]]:
-    shared = {
-        "doc_no": receipt.doc_no,
-        "path_txt": str(receipt.path_txt),
-        "path_pdf": str(receipt.path_pdf),
-        "sha256": receipt.sha256,
-        "issued_at": at,
-        "issued_by": login,
-    }
+    links: list[BatchCaseLink], receipt: SavedBatchDocument, at: datetime, login: str
+) -> list[NewDocument]:
     return [
-        {
-            "case_uuid": link["case_uuid"],
-            "point_code": link["point_code"],
-            "kind": str(kind),
-            **shared,
-        }
+        NewDocument(
+            case_uuid=link.case_uuid,
+            point_code=link.point_code,
+            kind=str(kind),
+            doc_no=receipt.doc_no,
+            path_txt=str(receipt.path_txt),
+            path_pdf=str(receipt.path_pdf),
+            sha256=receipt.sha256,
+            issued_at=at,
+            issued_by=login,
+        )
         for link in links
         for kind in RECEIPT_KINDS
     ]
@@ -404,35 +411,35 @@ def _batch_row(
     point: PointChoice,
     facts: BatchFacts,
     check: RosterCheck,
-    at: str,
+    at: datetime,
     login: str,
     receipt: SavedBatchDocument,
     notice: SavedBatchDocument | None,
-) -> dict[str, Any]:
-    return {
-        "uuid": uuid,
-        "batch_no": batch_no,
-        "point_code": point.code,
-        "office_code": point.office_code,
-        "item_no": ROSTER_ITEM,
-        "school_name": point.name,
-        "source_name": check.source,
-        "source_kind": check.kind,
-        "source_sha256": check.sha256,
-        "rows_total": check.data_rows,
-        "enrolled": facts.enrolled,
-        "to_correct": facts.to_correct,
-        "skipped": facts.skipped,
-        "first_case_no": facts.first_case_no,
-        "last_case_no": facts.last_case_no,
-        "receipt_doc_no": receipt.doc_no,
-        "receipt_path_txt": str(receipt.path_txt),
-        "receipt_path_pdf": str(receipt.path_pdf),
-        "receipt_sha256": receipt.sha256,
-        "notice_doc_no": notice.doc_no if notice else None,
-        "notice_path_txt": str(notice.path_txt) if notice else None,
-        "notice_path_pdf": str(notice.path_pdf) if notice else None,
-        "notice_sha256": notice.sha256 if notice else None,
-        "received_at": at,
-        "created_by": login,
-    }
+) -> NewBatch:
+    return NewBatch(
+        uuid=uuid,
+        batch_no=batch_no,
+        point_code=point.code,
+        office_code=point.office_code,
+        item_no=ROSTER_ITEM,
+        school_name=point.name,
+        source_name=check.source,
+        source_kind=check.kind,
+        source_sha256=check.sha256,
+        rows_total=check.data_rows,
+        enrolled=facts.enrolled,
+        to_correct=facts.to_correct,
+        skipped=facts.skipped,
+        first_case_no=facts.first_case_no,
+        last_case_no=facts.last_case_no,
+        receipt_doc_no=receipt.doc_no,
+        receipt_path_txt=str(receipt.path_txt),
+        receipt_path_pdf=str(receipt.path_pdf),
+        receipt_sha256=receipt.sha256,
+        notice_doc_no=notice.doc_no if notice else None,
+        notice_path_txt=str(notice.path_txt) if notice else None,
+        notice_path_pdf=str(notice.path_pdf) if notice else None,
+        notice_sha256=notice.sha256 if notice else None,
+        received_at=at,
+        created_by=login,
+    )

@@ -3,7 +3,6 @@ desk)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 from clerk.domain import field_limits
@@ -16,11 +15,11 @@ from clerk.domain.materials import MaterialCheck, MaterialCheckError, check_rows
 from clerk.domain.model import Action, Applicant, CaseState, Channel, Role
 from clerk.domain.offices import POINT_KINDS
 from clerk.domain.workflow import receive
-from clerk.ports.records import CaseRecord
+from clerk.ports.records import CaseChanges, CaseRecord, NewCase
 from clerk.service.case_reader import CaseReader
 from clerk.service.context import DeskContext, Owners
 from clerk.service.errors import ServiceError, limited
-from clerk.service.moves import Moves
+from clerk.service.moves import Moves, material_inputs
 from clerk.service.views import CaseView, ItemChoice
 
 
@@ -80,31 +79,31 @@ class Intake:
             seq = store.next_sequence(point.code, now.date())
             case_no = make_case_number(point.code, now.date(), seq)
             store.insert_case(
-                {
-                    "uuid": uuid,
-                    "case_no": case_no,
-                    "point_code": point.code,
-                    "office_code": point.office_code,
-                    "item_no": item.no,
-                    "channel": str(channel),
-                    "state": str(CaseState.DRAFT),
-                    "applicant_kind": applicant.kind,
-                    "applicant_name": applicant.name.strip(),
-                    "id_type": applicant.id_type,
-                    "id_number": _normalized_id(applicant),
-                    "phone": applicant.phone.strip(),
-                    "unit_name": applicant.name.strip() if applicant.kind != "person" else None,
-                    "credit_code": _normalized_id(applicant)
+                NewCase(
+                    uuid=uuid,
+                    case_no=case_no,
+                    point_code=point.code,
+                    office_code=point.office_code,
+                    item_no=item.no,
+                    channel=Channel(channel),
+                    state=CaseState.DRAFT,
+                    applicant_kind=applicant.kind,
+                    applicant_name=applicant.name.strip(),
+                    id_type=applicant.id_type,
+                    id_number=_normalized_id(applicant),
+                    phone=applicant.phone.strip(),
+                    unit_name=applicant.name.strip() if applicant.kind != "person" else None,
+                    credit_code=_normalized_id(applicant)
                     if applicant.id_type == "credit_code"
                     else None,
-                    "agent_name": applicant.agent_name.strip() or None,
-                    "agent_id_type": applicant.agent_id_type or None,
-                    "agent_id_number": applicant.agent_id_number.strip().upper() or None,
-                    "bank_account": applicant.bank_account.strip() or None,
-                    "circumstances": json.dumps(sorted(circumstances)),
-                    "received_at": now.isoformat(),
-                    "created_by": actor.login,
-                }
+                    agent_name=applicant.agent_name.strip() or None,
+                    agent_id_type=applicant.agent_id_type or None,
+                    agent_id_number=applicant.agent_id_number.strip().upper() or None,
+                    bank_account=applicant.bank_account.strip() or None,
+                    circumstances=frozenset(circumstances),
+                    received_at=now,
+                    created_by=actor.login,
+                )
             )
             event = receive(uuid, item, channel, actor=actor.login, role=Role(actor.role), at=now)
             store.append_event(event, point.code)
@@ -122,7 +121,7 @@ class Intake:
             self._store_checks(row, checks)
             # The case's version moves on with its checks: a decision taken on what an earlier
             # screen showed (`expected_version`) is refused rather than made on other materials.
-            self.ctx.store.update_case(row.uuid, {}, expected_version=row.version)
+            self.ctx.store.update_case(row.uuid, CaseChanges(), expected_version=row.version)
         return self.reader.case(case_uuid, user)
 
     def supplement(
@@ -144,7 +143,9 @@ class Intake:
             rows = check_rows(known, checks, f"事项{item.no}没有编号为 {{material_id}} 的材料。")
         except MaterialCheckError as exc:
             raise ServiceError(str(exc)) from None
-        self.ctx.store.set_material_checks(row.uuid, rows, point_code=row.point_code)
+        self.ctx.store.set_material_checks(
+            row.uuid, material_inputs(rows), point_code=row.point_code
+        )
 
 
 def _choice(item: Item, kind: str) -> ItemChoice:

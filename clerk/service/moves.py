@@ -19,9 +19,10 @@ from clerk.domain import field_limits, replay
 from clerk.domain.accounts import User
 from clerk.domain.case_numbers import new_uuid
 from clerk.domain.catalog import Material
+from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Action, Event, Role
 from clerk.domain.workflow import WorkflowError, decide, record
-from clerk.ports.records import CaseRecord
+from clerk.ports.records import CaseChanges, CaseRecord, MaterialCheckInput, NewDocument
 from clerk.service.case_reader import CaseReader
 from clerk.service.context import DeskContext, Owners, SystemActor
 from clerk.service.errors import ActorRevokedError, ServiceError, limited
@@ -208,22 +209,34 @@ class Moves:
         the case row is the replay of its events (the caller holds the transaction)."""
         for event in events:
             self.ctx.store.append_event(event, row.point_code)
-        self.ctx.store.update_case(row.uuid, replay.changes(events), expected_version=row.version)
+        self.ctx.store.update_case(
+            row.uuid, CaseChanges(replay.changes(events)), expected_version=row.version
+        )
 
     def add_document(
         self, row: CaseRecord, saved: SavedDocument, actor: User | SystemActor
     ) -> None:
         self.ctx.store.add_document(
-            {
-                "uuid": new_uuid(),
-                "case_uuid": row.uuid,
-                "point_code": row.point_code,
-                "kind": str(saved.kind),
-                "doc_no": saved.doc_no,
-                "path_txt": str(saved.path_txt),
-                "path_pdf": str(saved.path_pdf),
-                "sha256": saved.sha256,
-                "issued_at": self.ctx.clock().isoformat(),
-                "issued_by": actor.login,
-            }
+            NewDocument(
+                uuid=new_uuid(),
+                case_uuid=row.uuid,
+                point_code=row.point_code,
+                kind=str(saved.kind),
+                doc_no=saved.doc_no,
+                path_txt=str(saved.path_txt),
+                path_pdf=str(saved.path_pdf),
+                sha256=saved.sha256,
+                issued_at=self.ctx.clock(),
+                issued_by=actor.login,
+            )
         )
+
+
+def material_inputs(checks: list[MaterialCheck]) -> list[MaterialCheckInput]:
+    """Validated checks (`clerk.domain.materials.check_rows`) as the store takes them."""
+    return [
+        MaterialCheckInput(
+            material_id=c.material_id, status=c.status, alternative=c.alternative, defect=c.defect
+        )
+        for c in checks
+    ]

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import errno
 
-from clerk.ports.errors import DamagedError, DiskError
+from clerk.ports.errors import (
+    DamagedError,
+    DiskError,
+    ForeignDatabaseError,
+    MissingDatabaseError,
+)
 
 
 def open_problem(exc: BaseException, name: str) -> str:
@@ -14,6 +19,13 @@ def open_problem(exc: BaseException, name: str) -> str:
     backup is advised only for a file proven damaged (`DamagedError`)."""
     text = str(exc).lower()
     kept = "已停止，文件未作任何改动"
+    if isinstance(exc, ForeignDatabaseError):
+        return f"{exc}。请检查 --db 指定的是否是本机的 clerk 数据库文件。"
+    if isinstance(exc, MissingDatabaseError):
+        return (
+            f"找不到数据库文件 {name}，未新建任何文件。请用 --db 指定本机数据库的位置"
+            "（首次使用请先运行 make run 或 clerk 完成设置）。"
+        )
     if isinstance(exc, DiskError):
         return (
             f"读写数据库 {name} 时磁盘出错（可能磁盘空间将满，或 U 盘、网络盘被拔出），{kept}。"

@@ -21,7 +21,7 @@ from clerk.ports.records import EventRecord
 from clerk.service.case_reader import CaseReader
 from clerk.service.context import DeskContext
 from clerk.service.errors import ServiceError
-from clerk.service.moves import Moves
+from clerk.service.moves import Moves, material_inputs
 
 if TYPE_CHECKING:  # pragma: no cover
     from clerk.domain.accounts import User
@@ -69,7 +69,9 @@ class ReviewStages:
                 rows = check_rows(later, checks, "“{material_id}”不是审核评估环节核验的材料。")
             except MaterialCheckError as exc:
                 raise ServiceError(str(exc)) from None
-            self.ctx.store.set_material_checks(case_uuid, rows, point_code=row.point_code)
+            self.ctx.store.set_material_checks(
+                case_uuid, material_inputs(rows), point_code=row.point_code
+            )
         return self.reader.case(case_uuid, user)
 
     def record_stage(self, user: User, case_uuid: str, stage: str) -> CaseView:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clerk.domain.model import Action, CaseState, Event, Role
+from clerk.ports.records import CaseChanges
 from clerk.ports.sync import Conflict, PeerKey, SyncStore
 from clerk.service.write_errors import storage_problem
 from clerk.support.progress import Progress, silent
@@ -490,7 +491,7 @@ class SyncDesk:
             if not sync.resolve_conflict(conflict.id, choice, actor.login, sync.now()):
                 raise ServiceError("该冲突刚被其他人处理，请刷新。")
             self.store.append_event(event, row.point_code)
-            self.store.update_case(row.uuid, changes, expected_version=row.version)
+            self.store.update_case(row.uuid, CaseChanges(changes), expected_version=row.version)
 
     def chain_name(self, row: CaseRecord) -> str:
         """The chain this installation writes the case's events to."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from clerk.domain.clock import TZ
 from clerk.domain.model import Action, CaseState, Event
+from clerk.ports.records import CaseChanges, NewCase
 from clerk.ports.store import Store
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
@@ -23,8 +24,10 @@ class FixedClock:
         return self.now
 
 
-def case_row(n: int = 1, **overrides: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
+def case_row(n: int = 1, **overrides: Any) -> NewCase:
+    """A new case (`uuid=None` leaves the uuid for the record to make); other columns in
+    stored or typed form, as `CaseChanges` takes them."""
+    columns: dict[str, Any] = {
         "uuid": f"00000000-0000-4000-8000-{n:012d}",
         "case_no": f"YZ01-20260302-{n:04d}",
         "point_code": ORIGIN,
@@ -39,8 +42,10 @@ def case_row(n: int = 1, **overrides: Any) -> dict[str, Any]:
         "received_at": "2026-03-02T09:00:00+08:00",
         "created_by": "clerk1",
     }
-    row.update(overrides)
-    return row
+    columns.update(overrides)
+    identity = {k: columns.pop(k) for k in ("uuid", "case_no") if columns.get(k) is not None}
+    columns.pop("uuid", None)
+    return NewCase(**identity, **CaseChanges(columns).decoded())
 
 
 def received(case_uuid: str, **overrides: Any) -> Event:

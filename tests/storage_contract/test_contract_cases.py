@@ -9,9 +9,10 @@ import pytest
 
 from clerk.domain.model import CaseState
 from clerk.ports.errors import ConflictError, ConstraintError, NotFoundError
+from clerk.ports.records import CaseChanges
 from storage_contract.contract_helpers import case_row
 
-UUID = case_row(1)["uuid"]
+UUID = case_row(1).uuid
 
 
 def test_a_new_case_comes_back_typed_at_version_1(store):
@@ -27,16 +28,16 @@ def test_a_new_case_comes_back_typed_at_version_1(store):
 
 def test_update_case_at_the_expected_version_returns_the_next(store):
     store.insert_case(case_row(1))
-    assert store.update_case(UUID, {"state": "accepted"}, 1) == 2
+    assert store.update_case(UUID, CaseChanges(state="accepted"), 1) == 2
     case = store.get_case(UUID)
     assert (case.version, case.state) == (2, CaseState.ACCEPTED)
 
 
 def test_update_case_at_a_stale_version_is_a_conflict_and_writes_nothing(store):
     store.insert_case(case_row(1))
-    store.update_case(UUID, {"state": "accepted"}, 1)
+    store.update_case(UUID, CaseChanges(state="accepted"), 1)
     with pytest.raises(ConflictError):
-        store.update_case(UUID, {"state": "withdrawn"}, 1)
+        store.update_case(UUID, CaseChanges(state="withdrawn"), 1)
     case = store.get_case(UUID)
     assert (case.version, case.state) == (2, CaseState.ACCEPTED)
 
@@ -50,7 +51,7 @@ def test_two_writers_deciding_from_the_same_read_one_wins(store, adapter, clock)
     def decide(writer, state: str) -> None:
         start.wait()
         try:
-            writer.update_case(UUID, {"state": state}, 1)
+            writer.update_case(UUID, CaseChanges(state=state), 1)
             outcomes.append("won")
         except ConflictError:
             outcomes.append("conflict")
@@ -73,13 +74,13 @@ def test_two_writers_deciding_from_the_same_read_one_wins(store, adapter, clock)
 
 def test_update_of_an_unknown_case_is_not_found(store):
     with pytest.raises(NotFoundError):
-        store.update_case(UUID, {"state": "accepted"}, 1)
+        store.update_case(UUID, CaseChanges(state="accepted"), 1)
 
 
 def test_a_second_case_with_the_same_number_breaks_a_constraint(store):
     store.insert_case(case_row(1))
     with pytest.raises(ConstraintError):
-        store.insert_case(case_row(2, case_no=case_row(1)["case_no"]))
+        store.insert_case(case_row(2, case_no=case_row(1).case_no))
 
 
 def test_a_second_case_with_the_same_uuid_breaks_a_constraint(store):

@@ -118,11 +118,7 @@ def test_concurrent_writers_keep_one_gap_free_unforked_chain(store, adapter, clo
     for w in writers:
         w.close()
     events = sorted(
-        (
-            e
-            for n in range(1, WRITERS * APPENDS + 1)
-            for e in store.case_events(case_row(n)["uuid"])
-        ),
+        (e for n in range(1, WRITERS * APPENDS + 1) for e in store.case_events(case_row(n).uuid)),
         key=lambda e: e.seq,
     )
     links_ok = all(e.prev_hash == (events[i - 1].hash if i else ZERO) for i, e in enumerate(events))

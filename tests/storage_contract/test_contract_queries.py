@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from clerk.ports.records import CaseChanges
 from storage_contract.contract_helpers import case_row, new_case
 
 
@@ -44,7 +45,7 @@ def test_cases_of_items_lists_the_items_cases(store):
 def test_accepted_cases_await_review_and_drafts_are_unfinished(store):
     first = new_case(store, 1)
     new_case(store, 2)
-    store.update_case(first, {"state": "accepted"}, 1)
+    store.update_case(first, CaseChanges(state="accepted"), 1)
     assert (_nos(store.awaiting_review()), _nos(store.unfinished())) == (
         ["YZ01-20260302-0001"],
         ["YZ01-20260302-0002"],
@@ -69,5 +70,5 @@ def test_the_store_names_where_it_lives_its_schema_and_its_time(store):
 
 def test_get_case_by_no_reads_the_number_exactly(store):
     new_case(store, 1)
-    found = store.get_case_by_no(case_row(1)["case_no"])
-    assert (found.uuid if found else None) == case_row(1)["uuid"]
+    found = store.get_case_by_no(case_row(1).case_no)
+    assert (found.uuid if found else None) == case_row(1).uuid

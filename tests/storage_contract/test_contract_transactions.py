@@ -32,7 +32,7 @@ def test_an_exception_rolls_back_the_case_and_its_event_together(store):
             uuid = store.insert_case(case_row(1))
             store.append_event(received(uuid), ORIGIN)
             raise Boom
-    assert (store.get_case(case_row(1)["uuid"]), store.chain_head(ORIGIN)) == (None, (0, ZERO))
+    assert (store.get_case(case_row(1).uuid), store.chain_head(ORIGIN)) == (None, (0, ZERO))
 
 
 def test_a_failed_inner_block_undoes_only_itself(store):
@@ -45,8 +45,8 @@ def test_a_failed_inner_block_undoes_only_itself(store):
         except Boom:
             pass
     assert (
-        store.get_case(case_row(1)["uuid"]) is not None,
-        store.get_case(case_row(2)["uuid"]),
+        store.get_case(case_row(1).uuid) is not None,
+        store.get_case(case_row(2).uuid),
     ) == (
         True,
         None,
@@ -59,7 +59,7 @@ def test_a_failed_outer_block_undoes_its_finished_inner_block(store):
             with store.transaction():
                 store.insert_case(case_row(1))
             raise Boom
-    assert store.get_case(case_row(1)["uuid"]) is None
+    assert store.get_case(case_row(1).uuid) is None
 
 
 def test_nothing_is_visible_to_another_store_before_the_outer_commit(store, adapter, clock):
@@ -68,8 +68,8 @@ def test_nothing_is_visible_to_another_store_before_the_outer_commit(store, adap
         with store.transaction():
             with store.transaction():
                 store.insert_case(case_row(1))
-            seen_inside = other.get_case(case_row(1)["uuid"])
-        seen_after = other.get_case(case_row(1)["uuid"])
+            seen_inside = other.get_case(case_row(1).uuid)
+        seen_after = other.get_case(case_row(1).uuid)
         assert (seen_inside, seen_after is not None) == (None, True)
     finally:
         other.close()

@@ -20,6 +20,7 @@ from clerk.service.administration import declare_point
 from clerk.service.window import Window
 from support.clock import MONDAY, Clock
 from support.db import fresh_db
+from support.tamper import file_connection
 
 PASSWORD = "counterpass1"
 OFFICE = "YZ03"  # 冷水滩区政务服务中心
@@ -133,11 +134,13 @@ def export(window: Window, out: Path, for_point: str | None = None):
 
 def snapshot(window: Window) -> dict:
     """Every table's rows (what 'nothing changed' is checked against)."""
-    conn = window.store.conn
-    names = [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'cases_fts%'"
-        )
-    ]
-    return {n: conn.execute(f"SELECT * FROM {n} ORDER BY rowid").fetchall() for n in sorted(names)}
+    with file_connection(window.store) as conn:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'cases_fts%'"
+            )
+        ]
+        return {
+            n: conn.execute(f"SELECT * FROM {n} ORDER BY rowid").fetchall() for n in sorted(names)
+        }

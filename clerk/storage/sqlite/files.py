@@ -12,7 +12,12 @@ from clerk.ports.errors import BusyError, DamagedError, DiskError, DiskFullError
 from clerk.ports.records import instant
 from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite import schema
-from clerk.storage.sqlite.connection import BUSY_TIMEOUT_MS, connect, connect_read_only
+from clerk.storage.sqlite.connection import (
+    BUSY_TIMEOUT_MS,
+    connect,
+    connect_read_only,
+    foreign_tables,
+)
 from clerk.storage.sqlite.errors import translate, translated
 from clerk.storage.sqlite.verify import SETTING_SCHEMA, record, verify
 from clerk.support.file_modes import make_private, use_private_umask
@@ -68,6 +73,11 @@ def verify_file(
         return _failure(f"无法打开数据库文件 {path}，请检查文件权限。")
     try:
         version = schema.user_version(conn)
+        foreign = foreign_tables(conn)
+        if foreign:
+            return _failure(
+                f"{path} 不是 clerk 数据库（里面有其他程序的 {foreign} 个数据表或索引），请检查 --db 指定的文件。"
+            )
         if version > schema.LATEST:
             return _failure(
                 f"数据库版本为 {version}，高于本程序支持的 {schema.LATEST}，请升级 clerk 后再检查。"

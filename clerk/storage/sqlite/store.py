@@ -50,14 +50,25 @@ from clerk.ports.errors import (
     ReadOnlyError,
     StorageError,
 )
-from clerk.ports.records import MANAGED as _MANAGED
 from clerk.ports.records import (
+    BatchCaseLink,
+    BatchMaterial,
+    BatchRecord,
+    CaseChanges,
     CaseRecord,
+    CheckpointRecord,
     DocumentRecord,
     EvaluationRecord,
     EventRecord,
+    MaterialCheckInput,
     MaterialCheckRecord,
+    NewBatch,
+    NewCase,
+    NewDocument,
+    NewEvaluation,
+    NewMaterialCheck,
     PointRecord,
+    columns_of,
 )
 from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
@@ -111,6 +122,13 @@ __all__ = [
 
 def _new_uuid() -> str:
     return str(uuidlib.uuid4())
+
+
+def _case_values(case: NewCase) -> dict[str, Any]:
+    """A new case's columns in stored form (its own point as origin when none is given)."""
+    values = _normalize(columns_of(case))
+    values["origin_point"] = case.origin_point or case.point_code
+    return values
 
 
 def _event_fields(event: Event, point_code: str, uuid: str | None = None) -> dict[str, Any]:
@@ -357,19 +375,14 @@ class Store:
 
     # ------------------------------------------------------------------ cases
 
-    def insert_case(self, row: Mapping[str, Any]) -> str:
+    def insert_case(self, case: NewCase) -> str:
         """Insert a new case (version 1) and index its names; returns its uuid.
 
-        `row` holds case columns; `uuid` is generated when absent, `origin_point` defaults to
-        `point_code`, `circumstances` may be a list/set (stored as JSON).
+        `origin_point` defaults to `point_code`; `circumstances` is stored as sorted JSON.
         """
-        values = _normalize(row)
+        values = _case_values(case)
         self._check_columns("cases", values)
-        if _MANAGED & set(values):
-            raise ValueError("version, created_at and updated_at are managed by the store")
         now = self.now()
-        values.setdefault("uuid", _new_uuid())
-        values.setdefault("origin_point", values.get("point_code"))
         values.update(version=1, created_at=now, updated_at=now)
         with self.transaction():
             self.db.table("cases").insert(values)
@@ -378,17 +391,16 @@ class Store:
             )
         return str(values["uuid"])
 
-    def update_case(self, uuid: str, changes: Mapping[str, Any], expected_version: int) -> int:
+    def update_case(self, uuid: str, changes: CaseChanges, expected_version: int) -> int:
         """Apply `changes` if the case is still at `expected_version`; returns the new version.
 
         Raises `ConflictError` if another change came first, `NotFoundError` if there is no
         such case. Bumps `version` and `updated_at`.
         """
-        values = _normalize(changes)
+        # `CaseChanges` refuses the identity, the managed and unknown columns (again here: a
+        # caller may hand any mapping at run time).
+        values = _normalize(CaseChanges(changes))
         self._check_columns("cases", values)
-        forbidden = ({"uuid", "case_no"} | _MANAGED) & set(values)
-        if forbidden:
-            raise ValueError(f"cannot change {', '.join(sorted(forbidden))} with update_case")
         assignments = "".join(f"{name} = :{name}, " for name in values)
         params = {**values, "_uuid": uuid, "_expected": expected_version, "_now": self.now()}
         with self.transaction():
@@ -431,12 +443,11 @@ class Store:
     # ------------------------------------------------------------------ materials
 
     def set_material_checks(
-        self, case_uuid: str, checks: list[Mapping[str, Any]], point_code: str | None = None
+        self, case_uuid: str, checks: Sequence[MaterialCheckInput], point_code: str | None = None
     ) -> None:
         """Upsert material checks by (case_uuid, material_id).
 
-        Each check has `material_id`, `status` and optionally `alternative` and `defect`. A
-        changed row gets version + 1; an unchanged one is left alone; rows not mentioned stay.
+        A changed row gets version + 1; an unchanged one is left alone; rows not mentioned stay.
         `point_code` defaults to the case's.
         """
         with self.transaction():
@@ -447,20 +458,19 @@ class Store:
             now = self.now()
             existing = {r["material_id"]: r for r in self._material_rows(case_uuid)}
             for check in checks:
-                self._check_columns("case_materials", check)
                 fields = {
-                    "status": check["status"],
-                    "alternative": check.get("alternative"),
-                    "defect": check.get("defect"),
+                    "status": check.status,
+                    "alternative": check.alternative,
+                    "defect": check.defect,
                 }
-                old = existing.get(check["material_id"])
+                old = existing.get(check.material_id)
                 if old is None:
                     self.db.table("case_materials").insert(
                         {
                             "uuid": _new_uuid(),
                             "case_uuid": case_uuid,
                             "point_code": owner,
-                            "material_id": check["material_id"],
+                            "material_id": check.material_id,
                             **fields,
                             "version": 1,
                             "created_at": now,
@@ -486,9 +496,9 @@ class Store:
 
     # ------------------------------------------------------------------ documents and evaluations
 
-    def add_document(self, row: Mapping[str, Any]) -> str:
-        """Record an issued document (uuid generated when absent); returns its uuid."""
-        return self._add("documents", row)
+    def add_document(self, document: NewDocument) -> str:
+        """Record an issued document; returns its uuid."""
+        return self._add("documents", columns_of(document))
 
     def documents_for(self, case_uuid: str) -> list[DocumentRecord]:
         return [
@@ -507,9 +517,9 @@ class Store:
         ).fetchone()
         return found is not None
 
-    def add_evaluation(self, row: Mapping[str, Any]) -> str:
+    def add_evaluation(self, evaluation: NewEvaluation) -> str:
         """Record a rating (好差评); returns its uuid."""
-        return self._add("evaluations", row)
+        return self._add("evaluations", columns_of(evaluation))
 
     def evaluation_for(self, case_uuid: str) -> EvaluationRecord | None:
         """The case's latest evaluation, or None."""
@@ -536,10 +546,7 @@ class Store:
     def _add(self, table: str, row: Mapping[str, Any]) -> str:
         values = _normalize(row)
         self._check_columns(table, values)
-        if _MANAGED & set(values):
-            raise ValueError("version, created_at and updated_at are managed by the store")
         now = self.now()
-        values.setdefault("uuid", _new_uuid())
         values.update(version=1, created_at=now, updated_at=now)
         with self.transaction():
             self.db.table(table).insert(values)
@@ -618,30 +625,20 @@ class Store:
 
     # ------------------------------------------------------------------ batches (rosters)
 
-    def insert_batch(self, row: Mapping[str, Any], materials: Sequence[Mapping[str, Any]]) -> str:
-        """Record a batch (a roster enrolled in one go) and the materials checked for it.
-
-        `row` holds `batches` columns (uuid generated when absent); each material has
-        `material_id`, `status`, `checked_by` and optionally `alternative`, `defect`.
-        """
-        values = _normalize(row)
+    def insert_batch(self, batch: NewBatch, materials: Sequence[BatchMaterial]) -> str:
+        """Record a batch (a roster enrolled in one go) and the materials checked for it."""
+        values = _normalize(columns_of(batch))
         self._check_columns("batches", values)
-        if _MANAGED & set(values):
-            raise ValueError("version, created_at and updated_at are managed by the store")
         now = self.now()
-        values.setdefault("uuid", _new_uuid())
         values.update(version=1, created_at=now, updated_at=now)
         checks = []
         for m in materials:
-            self._check_columns("batch_materials", m)
             checks.append(
                 {
                     "uuid": _new_uuid(),
                     "batch_uuid": values["uuid"],
                     "point_code": values["point_code"],
-                    "alternative": None,
-                    "defect": None,
-                    **m,
+                    **columns_of(m),
                     "version": 1,
                     "created_at": now,
                     "updated_at": now,
@@ -652,28 +649,21 @@ class Store:
             batches.insert_materials(self.conn, checks)
         return str(values["uuid"])
 
-    def insert_cases(self, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    def insert_cases(self, cases: Sequence[NewCase]) -> list[str]:
         """`insert_case` for many new cases at once (one statement per table); returns their uuids.
 
-        Same rules as `insert_case`: version 1, managed timestamps, names indexed. Every row must
-        have the same columns.
+        Same rules as `insert_case`: version 1, managed timestamps, names indexed.
         """
-        if not rows:
+        if not cases:
             return []
         now = self.now()
         prepared: list[dict[str, Any]] = []
-        for row in rows:
-            values = _normalize(row)
-            values.setdefault("uuid", _new_uuid())
-            values.setdefault("origin_point", values.get("point_code"))
+        for case in cases:
+            values = _case_values(case)
             values.update(version=1, created_at=now, updated_at=now)
             prepared.append(values)
         names = list(prepared[0])
         self._check_columns("cases", prepared[0])
-        if _MANAGED & set(rows[0]):
-            raise ValueError("version, created_at and updated_at are managed by the store")
-        if any(list(v) != names for v in prepared):
-            raise ValueError("insert_cases needs rows with the same columns")
         with self.transaction():
             self.conn.executemany(
                 f"INSERT INTO cases ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
@@ -688,10 +678,9 @@ class Store:
             )
         return [str(v["uuid"]) for v in prepared]
 
-    def add_material_checks(self, checks: Sequence[Mapping[str, Any]]) -> None:
-        """First material checks of new cases, in one statement: each has `case_uuid`,
-        `point_code`, `material_id`, `status` and optionally `alternative`, `defect`. For cases
-        that already have checks use `set_material_checks`."""
+    def add_material_checks(self, checks: Sequence[NewMaterialCheck]) -> None:
+        """First material checks of new cases, in one statement. For cases that already have
+        checks use `set_material_checks`."""
         now = self.now()
         names = (
             "uuid",
@@ -709,12 +698,12 @@ class Store:
                 (
                     (
                         _new_uuid(),
-                        c["case_uuid"],
-                        c["point_code"],
-                        c["material_id"],
-                        c["status"],
-                        c.get("alternative"),
-                        c.get("defect"),
+                        c.case_uuid,
+                        c.point_code,
+                        c.material_id,
+                        c.status,
+                        c.alternative,
+                        c.defect,
                         now,
                         now,
                     )
@@ -750,35 +739,31 @@ class Store:
             )
         return hashes
 
-    def add_documents(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """`add_document` for many rows at once (one statement); every row has the same columns."""
-        if not rows:
+    def add_documents(self, documents: Sequence[NewDocument]) -> None:
+        """`add_document` for many documents at once (one statement)."""
+        if not documents:
             return
         now = self.now()
         prepared = []
-        for row in rows:
-            values = _normalize(row)
-            if _MANAGED & set(values):
-                raise ValueError("version, created_at and updated_at are managed by the store")
-            values.setdefault("uuid", _new_uuid())
+        for document in documents:
+            values = _normalize(columns_of(document))
             values.update(version=1, created_at=now, updated_at=now)
             prepared.append(values)
         names = list(prepared[0])
         self._check_columns("documents", prepared[0])
-        if any(list(v) != names for v in prepared):
-            raise ValueError("add_documents needs rows with the same columns")
         with self.transaction():
             self.conn.executemany(
                 f"INSERT INTO documents ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
                 ([v[n] for n in names] for v in prepared),
             )
 
-    def link_batch_cases(self, links: Sequence[Mapping[str, Any]]) -> None:
+    def link_batch_cases(self, links: Sequence[BatchCaseLink]) -> None:
         """Link cases to their batch (`batch_cases` rows), in one statement."""
-        for link in links[:1]:
-            self._check_columns("batch_cases", link)
+        rows = [_normalize(columns_of(link)) for link in links]
+        for row in rows[:1]:
+            self._check_columns("batch_cases", row)
         with self.transaction():
-            batches.link_cases(self.conn, links, self.now())
+            batches.link_cases(self.conn, rows, self.now())
 
     def next_batch_number(self, point_code: str, day: date) -> int:
         """The next number (1, 2, ...) of the point's batches on `day`; part of the caller's transaction."""
@@ -795,9 +780,9 @@ class Store:
         """Batches, newest first."""
         return batches.listing(self.conn, point_code)
 
-    def batches_with_sha(self, sha256: str) -> list[dict[str, Any]]:
+    def batches_with_sha(self, sha256: str) -> list[BatchRecord]:
         """Batches made from a file with these bytes, oldest first."""
-        return batches.by_sha(self.conn, sha256)
+        return [BatchRecord.from_row(r) for r in batches.by_sha(self.conn, sha256)]
 
     def batch_materials(self, batch_uuid: str) -> list[dict[str, Any]]:
         return batches.materials(self.conn, batch_uuid)
@@ -867,12 +852,14 @@ class Store:
             return False
         return True
 
-    def checkpoints(self) -> list[dict[str, Any]]:
-        return list(
-            self.db.query(
+    def checkpoints(self) -> list[CheckpointRecord]:
+        """The chain heads kept as good, in the order they were kept."""
+        return [
+            CheckpointRecord.from_row(r)
+            for r in self.db.query(
                 "SELECT origin, seq, hash, source, note, recorded_at FROM checkpoints ORDER BY id"
             )
-        )
+        ]
 
     def verify(
         self, *, full: bool = False, remember: bool = True, recent_files: bool = True

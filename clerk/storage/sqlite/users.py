@@ -198,11 +198,7 @@ def authenticate(
             "UPDATE users SET failed_attempts = ?, updated_at = ? WHERE login = ?",
             (failed, stamp, user.login),
         )
-        left = MAX_FAILED_ATTEMPTS - failed
-        return (
-            None,
-            f"{WRONG_CREDENTIALS}再输错 {left} 次账号将被锁定 {LOCKOUT.seconds // 60} 分钟。",
-        )
+        return None, WRONG_CREDENTIALS
     new_hash = hasher.hash(password) if hasher.check_needs_rehash(stored) else stored
     conn.execute(
         "UPDATE users SET failed_attempts = 0, locked_until = NULL, password_hash = ? WHERE login = ?",
