@@ -23,13 +23,15 @@ from clerk.support.progress import StreamProgress
 def register(subparsers: argparse._SubParsersAction) -> None:
     s = subparsers.add_parser("send", help="服务点：写出上报包并通过网络发送给县级服务")
     s.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
-    s.add_argument("--to", required=True, help="县级服务地址，如 https://yb.county.gov.cn:8443")
+    s.add_argument(
+        "--to", help="县级服务地址，如 https://yb.county.gov.cn:8443（记住，下次可省略）"
+    )
     s.add_argument("--resend-only", action="store_true", help="不写新包，只重发尚未被县级收下的包")
     _common(s)
     s.set_defaults(func=run_send)
     f = subparsers.add_parser("fetch", help="服务点：从县级服务取回回执包并导入")
     f.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
-    f.add_argument("--from", dest="source", required=True, help="县级服务地址")
+    f.add_argument("--from", dest="source", help="县级服务地址（默认为 send 记住的地址）")
     _common(f)
     f.set_defaults(func=run_fetch)
 
@@ -46,8 +48,14 @@ def _open(args: argparse.Namespace) -> Any:
     return passphrase_from(args), _window(args)
 
 
+def _url(args: argparse.Namespace, window: Any, given: str | None) -> str | None:
+    from clerk.net.client import county_url
+
+    return given or county_url(window)
+
+
 def run_send(args: argparse.Namespace) -> int:
-    from clerk.net.client import NetProblem, send
+    from clerk.net.client import NetProblem, remember_url, send, send_text
     from clerk.service.sync_desk import SyncProblem
     from clerk.sync.keys import KeyProblem
 
@@ -57,15 +65,20 @@ def run_send(args: argparse.Namespace) -> int:
         return _fail(args, "keys", str(exc))
     except FileNotFoundError as exc:
         return _fail(args, "no_db", f"找不到数据库文件 {exc}，请用 --db 指定。")
+    url = _url(args, window, args.to)
+    if not url:
+        window.store.close()
+        return _fail(args, "no_url", "请用 --to 指定县级服务地址（首次发送后会记住）。")
     try:
         result = send(
             window,
-            args.to,
+            url,
             passphrase=passphrase,
             write_new=not args.resend_only,
             progress=StreamProgress(sys.stderr),
             verify=args.cafile or True,
         )
+        remember_url(window, url)
     except (NetProblem, SyncProblem, KeyProblem) as exc:
         return _fail(args, getattr(exc, "code", "send"), str(exc))
     finally:
@@ -91,19 +104,7 @@ def run_send(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    if result.written:
-        print(f"已写出上报包：{result.written}")
-    if not result.sent:
-        print("没有需要发送的上报包。")
-    for s in result.sent:
-        message = (s.answer.get("report") or {}).get("message") or s.answer.get("message") or ""
-        what = {
-            "imported": "已收下并导入",
-            "duplicate": "县级已有（未作改动）",
-            "waiting": f"已收下，等待第 {s.answer.get('waiting_for') or '更早'} 号包后导入",
-        }.get(s.state, s.state)
-        print(f"第 {s.seq} 号包：{what}。{message}")
-    print("确认收到以县级回执包为准；本机记录与上报包文件均不删除。")
+    print(send_text(result))
     return 0
 
 
@@ -118,10 +119,14 @@ def run_fetch(args: argparse.Namespace) -> int:
         return _fail(args, "keys", str(exc))
     except FileNotFoundError as exc:
         return _fail(args, "no_db", f"找不到数据库文件 {exc}，请用 --db 指定。")
+    url = _url(args, window, args.source)
+    if not url:
+        window.store.close()
+        return _fail(args, "no_url", "请用 --from 指定县级服务地址。")
     try:
         reports = fetch(
             window,
-            args.source,
+            url,
             passphrase=passphrase,
             progress=StreamProgress(sys.stderr),
             verify=args.cafile or True,

@@ -39,6 +39,9 @@ from clerk.sync import keys
 from clerk.sync.bundle import BundleError, Header
 from clerk.sync.report import ImportReport
 
+SETTING_URL = (
+    "county_url"  # the county service this installation sends to (clerk send --to remembers it)
+)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 CHUNK = 256 * 1024
 SENT = ".sent.json"
@@ -286,6 +289,10 @@ def send(
     """Write the next bundle into the outbox (as `clerk export` would) and PUT every bundle the
     county has not taken yet, oldest first. Raises `NetProblem` (nothing is lost: the files stay)."""
     who = window.me()
+    if who.is_office:
+        raise NetProblem(
+            "office", "县级经办机构不发送回执包：回执包写出后由服务点 clerk fetch 取回。"
+        )
     db_path = window.sync_store().database_path()
     if db_path is None:
         raise NetProblem("no_db", "内存数据库不能发送上报包。")
@@ -299,7 +306,7 @@ def send(
             progress=lambda done, total: progress("写出上报包", done, total),
         )
         result.written = written.path
-    receiver = who.office_code if not who.is_office else ""
+    receiver = who.office_code
     pair = keys.load(window.key_dir(), passphrase)
     with CountyClient(
         url, who.code, pair.signing, retries=retries, verify=verify, transport=transport
@@ -356,6 +363,33 @@ def fetch(
                 break
         progress("取回回执包", len(listing), len(listing))
     return reports
+
+
+def county_url(window: Window) -> str | None:
+    """The county service's address, when one is configured (the app offers sending then)."""
+    return window.store.get_setting(SETTING_URL) or None
+
+
+def remember_url(window: Window, url: str) -> None:
+    if county_url(window) != url.rstrip("/"):
+        window.store.set_setting(SETTING_URL, url.rstrip("/"))
+
+
+def send_text(result: SendResult) -> str:
+    """What a send did, in the words the command line and the window show."""
+    lines = [f"已写出上报包：{result.written}"] if result.written else []
+    if not result.sent:
+        lines.append("没有需要发送的上报包。")
+    for s in result.sent:
+        message = (s.answer.get("report") or {}).get("message") or s.answer.get("message") or ""
+        what = {
+            "imported": "县级已收下并导入",
+            "duplicate": "县级已有（未作改动）",
+            "waiting": f"县级已收下，等待第 {s.answer.get('waiting_for') or '更早的'} 号包后导入",
+        }.get(s.state, s.state)
+        lines.append(f"第 {s.seq} 号包：{what}。{message}")
+    lines.append("确认收到以县级回执包为准；本机记录与上报包文件均不删除。")
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------- helpers
