@@ -229,6 +229,8 @@ class Mailbox:
     def drain_all(self) -> None:
         """At start-up: try every bundle left pending (a server stopped mid-import, a gap)."""
         with self.lock:
+            for torn in self.spool.glob(".*.part"):  # an upload cut by the stop
+                torn.unlink(missing_ok=True)
             for sender in self.senders():
                 for stray in self._dir(sender).glob(f"*{fmt.SUFFIX}"):
                     if not stray.with_suffix(".json").exists():  # stopped before it was recorded
