@@ -79,8 +79,9 @@ SQLITE = Adapter(
 
 
 def _postgres_create(folder: Path, clock: Clock) -> Store:
-    from clerk.storage.postgres.store import PostgresStore
     from support import postgres
+
+    from clerk.storage.postgres.store import PostgresStore
 
     url = postgres.fresh_database()
     store = PostgresStore.open(url, clock=clock, hasher=FAST_HASHER)

@@ -44,7 +44,9 @@ def bin_dir() -> Path | None:
     """The newest installed PostgreSQL's bin directory, or None."""
     found = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0,
+        key=lambda p: (
+            int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0
+        ),
     )
     if not found:
         on_path = shutil.which("initdb")
@@ -87,7 +89,16 @@ class Cluster:
 
     def stop(self) -> None:
         if (self.root / "data" / "postmaster.pid").exists():
-            self.run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop", check=False)
+            self.run(
+                "pg_ctl",
+                "-D",
+                str(self.root / "data"),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+                check=False,
+            )
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -116,7 +127,9 @@ def cluster() -> Cluster:
     found = Cluster(root, _free_port(), binaries, as_postgres)
     atexit.register(found.stop)
     data = str(root / "data")
-    found.run("initdb", "-D", data, "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "-N")
+    found.run(
+        "initdb", "-D", data, "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "-N"
+    )
     options = (
         f"-p {found.port} -k {found.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
         " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"

@@ -289,7 +289,9 @@ def ledger_day(conn: Any, day: date, point_code: str | None) -> LedgerDay:
 
     def query(sql: str, alias: str = "c.") -> list[dict[str, Any]]:
         params: dict[str, Any] = dict(bounds)
-        return _dicts(conn, sql.replace("{point}", _point_clause(point_code, params, alias)), params)
+        return _dicts(
+            conn, sql.replace("{point}", _point_clause(point_code, params, alias)), params
+        )
 
     received = tuple(
         ReceivedCase(

@@ -117,9 +117,7 @@ def _event_fields(event: Event, point_code: str, uuid: str | None = None) -> dic
 
 
 def _insert_sql(table: str, names: Sequence[str]) -> str:
-    return (
-        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('%s' for _ in names)})"
-    )
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('%s' for _ in names)})"
 
 
 class PostgresStore:
@@ -277,7 +275,7 @@ class PostgresStore:
     def in_transaction(self) -> bool:
         return self._depth > 0
 
-    def _x(self, sql: str, params: Any = None) -> psycopg.Cursor[Any]:
+    def _x(self, sql: str, params: Any = None) -> Any:
         return self.conn.execute(sql, params)
 
     def _dicts(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
@@ -455,7 +453,13 @@ class PostgresStore:
                 row = self.get_case(uuid)
                 assert row is not None
                 self.index_names(
-                    [{"uuid": uuid, "applicant_name": row.applicant_name, "unit_name": row.unit_name}]
+                    [
+                        {
+                            "uuid": uuid,
+                            "applicant_name": row.applicant_name,
+                            "unit_name": row.unit_name,
+                        }
+                    ]
                 )
         return expected_version + 1
 

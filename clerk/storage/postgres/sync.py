@@ -31,7 +31,6 @@ from clerk.storage.postgres.errors import translate
 
 if TYPE_CHECKING:
     from clerk.ports.sync import SyncStore as SyncStorePort
-    from clerk.storage.postgres.store import PostgresStore
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -75,7 +74,7 @@ def _check_table(table: str) -> None:
 
 @_neutral_methods
 class PostgresSyncStore:
-    def __init__(self, store: PostgresStore) -> None:
+    def __init__(self, store: Any) -> None:
         self.store = store
 
     @contextmanager

@@ -5,8 +5,8 @@ COLLATE NOCASE). Functions take a psycopg connection and run inside the caller's
 
 from __future__ import annotations
 
-from typing import Any
 from datetime import datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 
@@ -55,12 +55,16 @@ _COLUMNS = "login, name, role, point_code, active, failed_attempts, locked_until
 
 
 def get_user(conn: Any, login: str) -> User | None:
-    row = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE lower(login) = lower(%s)", (login,)).fetchone()
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM users WHERE lower(login) = lower(%s)", (login,)
+    ).fetchone()
     return _user(row) if row else None
 
 
 def list_users(conn: Any) -> list[User]:
-    return [_user(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM users ORDER BY lower(login), login")]
+    return [
+        _user(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM users ORDER BY lower(login), login")
+    ]
 
 
 def has_users(conn: Any) -> bool:
@@ -123,9 +127,7 @@ def must_change_password(conn: Any, login: str) -> bool:
     return bool(row and row[0])
 
 
-def require_password_change(
-    conn: Any, now: datetime, login: str, required: bool
-) -> None:
+def require_password_change(conn: Any, now: datetime, login: str, required: bool) -> None:
     """Mark (or clear) that `login` must choose a new password at the next sign-in."""
     user = _require(conn, login)
     conn.execute(
@@ -166,7 +168,8 @@ def authenticate(
     An unknown login costs a hash verification too, so timing does not tell which logins exist.
     """
     row = conn.execute(
-        f"SELECT {_COLUMNS}, password_hash FROM users WHERE lower(login) = lower(%s)", (login.strip(),)
+        f"SELECT {_COLUMNS}, password_hash FROM users WHERE lower(login) = lower(%s)",
+        (login.strip(),),
     ).fetchone()
     if row is None:
         burn_password_check(hasher, password)
