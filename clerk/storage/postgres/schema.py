@@ -14,7 +14,7 @@ from typing import Any
 
 # The SQLite adapter's storage version whose records these tables hold (the shapes a sync bundle
 # carries and names in its manifest): migration 1 here is that version's schema.
-RECORD_VERSION = 11
+RECORD_VERSION = 12
 MIGRATIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS clerk_migrations (
     version INTEGER PRIMARY KEY,

@@ -38,6 +38,7 @@ from argon2 import PasswordHasher
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+from clerk.audit import proof
 from clerk.domain import chain
 from clerk.domain.chain_names import chain_for
 from clerk.domain.clock import Clock, system_clock
@@ -70,6 +71,7 @@ from clerk.ports.verify_report import VerifyReport
 from clerk.storage.postgres import queries, schema, users
 from clerk.storage.postgres.errors import translate, translated
 from clerk.storage.postgres.users import AuthError, User
+from clerk.storage.postgres.verify import PostgresRecordReads
 
 ZERO_HASH = chain.ZERO_HASH
 LOCK_TIMEOUT = "15s"
@@ -140,6 +142,7 @@ class PostgresStore:
         self._depth = 0
         self._columns: dict[str, tuple[str, ...]] = {}
         self._sync: Any = None
+        self._record_reads: PostgresRecordReads | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -855,13 +858,21 @@ class PostgresStore:
     def verify(
         self, *, full: bool = False, remember: bool = True, recent_files: bool = True
     ) -> VerifyReport:
-        from clerk.storage.postgres import verify as proof
+        """Prove the record (`clerk.audit.proof`, on `record_reads()`): incremental from the last
+        passed verify unless `full`; a passed verify is remembered unless `remember` is false."""
+        return proof.verify(
+            self.record_reads(),
+            full=full,
+            remember=remember,
+            recent_files=recent_files,
+            at=self.now(),
+        )
 
-        with self._lock:
-            report = proof.verify(self, full=full, recent_files=recent_files)
-            if remember and report.ok:
-                proof.record(self, report, self.now())
-        return report.typed()
+    def record_reads(self) -> PostgresRecordReads:
+        """What the proof of the record reads (`clerk.ports.store.RecordReads`), made once."""
+        if self._record_reads is None:
+            self._record_reads = PostgresRecordReads(self)
+        return self._record_reads
 
     def engine_checks(self, *, quick: bool = False) -> list[str]:
         """PostgreSQL's own checks: with the `amcheck` extension installed, `bt_index_check` of
@@ -977,7 +988,7 @@ def _guard(cls: type) -> type:
     import functools
 
     for name, member in list(vars(cls).items()):
-        if name.startswith("_") or name in {"transaction", "snapshot", "open"}:
+        if name.startswith("_") or name in {"transaction", "snapshot", "open", "record_reads"}:
             continue
         if not callable(member):
             continue

@@ -39,7 +39,7 @@ __all__ = [
 
 
 def _user(row: Any) -> User:
-    login, name, role, point_code, active, failed, locked_until = row
+    login, name, role, point_code, active, failed, locked_until, epoch = row
     return User(
         login=login,
         name=name,
@@ -48,10 +48,11 @@ def _user(row: Any) -> User:
         active=bool(active),
         failed_attempts=int(failed),
         locked_until=datetime.fromisoformat(locked_until) if locked_until else None,
+        session_epoch=int(epoch),
     )
 
 
-_COLUMNS = "login, name, role, point_code, active, failed_attempts, locked_until"
+_COLUMNS = "login, name, role, point_code, active, failed_attempts, locked_until, session_epoch"
 
 
 def get_user(conn: Any, login: str) -> User | None:
@@ -130,9 +131,12 @@ def must_change_password(conn: Any, login: str) -> bool:
 def require_password_change(conn: Any, now: datetime, login: str, required: bool) -> None:
     """Mark (or clear) that `login` must choose a new password at the next sign-in."""
     user = _require(conn, login)
+    # A password someone else chose (an administrator's reset) ends the sessions signed in
+    # before it; the user's own change (required=False) keeps the session that made it.
     conn.execute(
-        "UPDATE users SET must_change_password = %s, updated_at = %s WHERE lower(login) = lower(%s)",
-        (int(required), now.astimezone(TZ).isoformat(), user.login),
+        "UPDATE users SET must_change_password = %s, session_epoch = session_epoch + %s,"
+        " updated_at = %s WHERE lower(login) = lower(%s)",
+        (int(required), int(required), now.astimezone(TZ).isoformat(), user.login),
     )
 
 
@@ -145,10 +149,12 @@ def move_point(conn: Any, now: datetime, old: str, new: str) -> None:
 
 
 def set_active(conn: Any, now: datetime, login: str, active: bool) -> None:
+    """Deactivate or reactivate `login`; either ends the sessions signed in before."""
     user = _require(conn, login)
     conn.execute(
-        "UPDATE users SET active = %s, updated_at = %s WHERE lower(login) = lower(%s)",
-        (int(active), now.astimezone(TZ).isoformat(), user.login),
+        "UPDATE users SET active = %s, session_epoch = session_epoch + (active <> %s)::int, updated_at = %s"
+        " WHERE lower(login) = lower(%s)",
+        (int(active), int(active), now.astimezone(TZ).isoformat(), user.login),
     )
 
 

@@ -1,519 +1,351 @@
-"""`clerk verify` on PostgreSQL: the record proof of the SQLite adapter's `verify`, on this
-engine's reads, in one REPEATABLE READ snapshot.
+"""What the proof of the record (`clerk.audit.proof`) reads from a PostgreSQL database.
 
-Checks: the protections are in place (the event log's triggers, enabled); each origin's chain
-link by link (the recipe of `clerk.domain.chain`); every checkpoint still in its chain; every
-case row equals the replay of its events (`clerk.domain.replay`) and has the documents its
-events issued; every document's files exist and the PDF has its SHA-256; (full) every file in
-the documents' folders is named by a row.
+`PostgresRecordReads` is this engine's side of `clerk.ports.store.RecordReads`:
 
-Incremental (the default, after a first full one): the chains from the heads the last passed
-verify reached (kept as `verified` checkpoints), the cases with events after those heads or
-marked changed by the `verify_dirty` triggers, and their documents. A disabled or missing
-protection, or a first verify, makes it full.
+- one snapshot for the whole proof: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`;
+- streaming reads through server-side cursors (`DECLARE ... CURSOR`, psycopg's named cursors),
+  a few thousand rows at a time: a county's millions of events are never held in memory;
+- the guards only the engine has: the event log's triggers (append-only, at the head) and the
+  change-mark triggers, present and enabled; the "schema cookie" is a digest of those triggers'
+  definitions and states and of the migrations applied, so a dropped-and-recreated trigger makes
+  the next verify a full one;
+- the change marks: `verify_dirty`, which on this engine also marks the case of every new event
+  (a trigger on `events`). An arrival number `n` is taken when a row is inserted, not when its
+  transaction commits, so a verify could see n = 11 committed before n = 10; the mark of event
+  10's case is what brings it into the next incremental verify;
+- the engine's own checks: `PostgresStore.engine_checks` (amcheck when installed, constraints
+  left NOT VALID).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import re
-from dataclasses import dataclass, field
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from clerk.domain import chain
-from clerk.domain.chain import STORED_COLUMNS, ZERO_HASH, ChainReport, Head
-from clerk.domain.model import STATE_LABELS, CaseState
-from clerk.domain.replay import (
-    COLUMN_LABELS,
-    INSTANT_COLUMNS,
-    LEGACY_NULLABLE,
-    Projection,
-    ReplayedEvent,
-    ReplayError,
-    apply,
+from clerk.domain.chain import STORED_COLUMNS
+from clerk.domain.replay import COLUMN_LABELS
+from clerk.ports.verify_report import (
+    HISTORY_EVENT_COLUMNS,
+    CaseHistory,
+    CheckpointInLog,
+    DocumentFiles,
+    EngineFindings,
+    RecentDocument,
+    RecordExtent,
+    StoredEvent,
+    VerifyState,
 )
-from clerk.ports.verify_report import ChainSummary, VerifyProblem, VerifyReport
+from clerk.storage.postgres.errors import translated
 
+SETTING_LAST_N = "verify.last_n"
+SETTING_SCHEMA = "verify.schema_cookie"
 SETTING_AT = "verify.at"
-EXPECTED_TRIGGERS = {
-    ("events", "events_append_at_head"),
-    ("events", "events_no_update"),
-    ("events", "events_no_delete"),
-    ("events", "events_no_truncate"),
-    ("cases", "verify_dirty_cases"),
-    ("documents", "verify_dirty_documents"),
-    ("case_materials", "verify_dirty_case_materials"),
-    ("evaluations", "verify_dirty_evaluations"),
-}
-_SET_ASIDE = re.compile(r"\.unrecorded-\d+$")
-LOOSE_SECONDS = 2.0
-RECENT_DAYS = 8
-SOURCE_LABELS = {
-    "ledger": "日结单上打印的",
-    "ack": "上级经办机构确认收到的",
-    "verified": "上次核验通过时的",
-}
+EXPECTED_TRIGGERS = frozenset(
+    {
+        "events_append_at_head",
+        "events_no_update",
+        "events_no_delete",
+        "events_no_truncate",
+        "verify_dirty_events",
+        "verify_dirty_cases",
+        "verify_dirty_documents",
+        "verify_dirty_case_materials",
+        "verify_dirty_evaluations",
+    }
+)
+_CASE_COLUMNS = ("uuid", "case_no", "point_code", *COLUMN_LABELS)
+_EVENT_COLUMNS = ", ".join(HISTORY_EVENT_COLUMNS)
+_DOCUMENTS = (
+    "SELECT d.doc_no, d.path_txt, d.path_pdf, d.sha256, c.case_no"
+    " FROM documents d LEFT JOIN cases c ON c.uuid = d.case_uuid"
+)
+_TRIGGERS = (
+    "SELECT t.tgname, t.tgenabled, pg_get_triggerdef(t.oid) FROM pg_trigger t"
+    " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace s ON s.oid = c.relnamespace"
+    " WHERE s.nspname = current_schema() AND NOT t.tgisinternal ORDER BY t.tgname"
+)
+BATCH = 2000
+_names = itertools.count(1)
 
 
-@dataclass(frozen=True)
-class Problem:
-    kind: str
-    message: str
-    case_no: str | None = None
-    column: str | None = None
-    origin: str | None = None
-    seq: int | None = None
+class PostgresRecordReads:
+    """`clerk.ports.store.RecordReads` on a `PostgresStore` (its connection and its lock)."""
 
-
-@dataclass
-class Report:
-    full: bool
-    integrity: str | list[str] = "ok"
-    chains: list[ChainReport] = field(default_factory=list)
-    checkpoints: int = 0
-    cases: int = 0
-    documents: int = 0
-    set_aside: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    escalated: str | None = None
-    marks: list[tuple[str, int]] = field(default_factory=list)
+    def __init__(self, store: Any) -> None:
+        self.store = store
 
     @property
-    def ok(self) -> bool:
-        return not self.problems
+    def conn(self) -> Any:
+        return self.store.conn
 
-    def typed(self) -> VerifyReport:
-        broken = next((c for c in self.chains if not c.ok), None)
-        heads = {c.origin: c.head for c in self.chains if c.head is not None}
-        own_head = next(iter(heads.values()), None) if len(heads) == 1 else None
-        return VerifyReport(
-            ok=self.ok,
-            mode="full" if self.full else "incremental",
-            escalated=self.escalated,
-            integrity=self.integrity,
-            foreign_keys="ok",
-            chain_ok=broken is None,
-            events=sum(c.walked for c in self.chains),
-            first_broken=broken.broken_at if broken else None,
-            first_broken_origin=broken.origin if broken else None,
-            head=own_head.hash if own_head and broken is None else None,
-            chains=tuple(
-                ChainSummary(
-                    origin=c.origin,
-                    from_seq=c.start,
-                    walked=c.walked,
-                    seq=c.head.seq if c.head else 0,
-                    hash=c.head.hash if c.head else None,
-                    ok=c.ok,
-                    broken_at=c.broken_at,
-                )
-                for c in self.chains
-            ),
-            checkpoints=self.checkpoints,
-            cases=self.cases,
-            documents=self.documents,
-            set_aside_files=self.set_aside,
-            problems=tuple(
-                VerifyProblem(p.kind, p.message, p.case_no, p.column, p.origin, p.seq)
-                for p in self.problems
-            ),
-            problem="；".join(p.message for p in self.problems[:20]) if self.problems else None,
+    # ---------------------------------------------------------------- the snapshot and the marks
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        with self.store.snapshot():
+            yield
+
+    def _settings(self) -> dict[str, str]:
+        with translated():
+            return dict(
+                self.conn.execute(
+                    "SELECT key, value FROM settings WHERE key LIKE 'verify.%%'"
+                ).fetchall()
+            )
+
+    def verify_state(self) -> VerifyState:
+        settings = self._settings()
+        if SETTING_LAST_N not in settings:
+            return VerifyState(None, False)
+        return VerifyState(
+            int(settings[SETTING_LAST_N]), settings.get(SETTING_SCHEMA) != self._schema_cookie()
         )
 
+    def _schema_cookie(self) -> str:
+        import hashlib
 
-def verify(store: Any, *, full: bool = False, recent_files: bool = True) -> Report:
-    report = Report(full=full)
-    with store.snapshot() as conn:
-        missing = _missing_protections(conn)
-        if not full:
-            if store.get_setting(SETTING_AT) is None:
-                report.full, report.escalated = True, "首次核验，已做完整核验"
-            elif missing:
-                report.full, report.escalated = True, "数据库结构自上次核验后有改动，已做完整核验"
-        if missing:
-            report.problems.append(
-                Problem(
-                    "trigger",
-                    f"保护记录的触发器缺失或被停用（{'、'.join(missing)}）：有人绕过程序改动了数据库。",
-                )
-            )
-        if report.full:
-            report.integrity = store.engine_checks(quick=True) or "ok"
-            if report.integrity != "ok":
-                report.problems.append(
-                    Problem("integrity", "数据库自检发现问题：" + "；".join(report.integrity))
-                )
-        _check_record(conn, report, recent_files)
-    return report
+        with translated():
+            triggers = self.conn.execute(_TRIGGERS).fetchall()
+            version = self.conn.execute("SELECT MAX(version) FROM clerk_migrations").fetchone()[0]
+        text = repr((version, triggers))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+    def record_extent(self) -> RecordExtent:
+        with translated():
+            last, cases, documents = self.conn.execute(
+                "SELECT (SELECT COALESCE(MAX(n), 0) FROM events), (SELECT COUNT(*) FROM cases),"
+                " (SELECT COALESCE(MAX(n), 0) FROM documents)"
+            ).fetchone()
+        return RecordExtent(int(last), int(cases), int(documents))
 
-def record(store: Any, report: Report, now: str) -> None:
-    """Remember a passed verify: its heads (`verified` checkpoints), and clear the marks it saw."""
-    if not report.ok:
-        return
-    with store.transaction():
-        conn = store.conn
-        for c in report.chains:
-            if c.head is None:
-                continue
-            conn.execute(
-                "DELETE FROM checkpoints WHERE source = 'verified' AND origin = %s", (c.origin,)
-            )
-            conn.execute(
-                "INSERT INTO checkpoints (origin, seq, hash, source, recorded_at)"
-                " VALUES (%s, %s, %s, 'verified', %s)",
-                (c.origin, c.head.seq, c.head.hash, now),
-            )
-        if report.marks:
-            with conn.cursor() as cur:
-                cur.executemany(
-                    "DELETE FROM verify_dirty WHERE case_uuid = %s AND mark = %s", report.marks
-                )
-        store.set_setting(SETTING_AT, now)
+    def missing_protections(self) -> list[str]:
+        with translated():
+            present = {
+                str(name) for name, enabled, _ in self.conn.execute(_TRIGGERS) if enabled != "D"
+            }
+        return sorted(EXPECTED_TRIGGERS - present)
 
+    def change_marks(self) -> list[tuple[str, int]]:
+        with translated():
+            return [
+                (str(u), int(m))
+                for u, m in self.conn.execute("SELECT case_uuid, mark FROM verify_dirty")
+            ]
 
-def _missing_protections(conn: Any) -> list[str]:
-    present = {
-        (table, name)
-        for table, name in conn.execute(
-            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-            " JOIN pg_namespace s ON s.oid = c.relnamespace"
-            " WHERE s.nspname = current_schema() AND NOT t.tgisinternal AND t.tgenabled <> 'D'"
-        )
-    }
-    return sorted(name for table, name in EXPECTED_TRIGGERS - present)
-
-
-def _check_record(conn: Any, report: Report, recent_files: bool) -> None:
-    starts = {} if report.full else _verified_heads(conn)
-    origins = [str(r[0]) for r in conn.execute("SELECT origin FROM chain_heads ORDER BY origin")]
-    report.chains = [walk(conn, o, starts.get(o)) for o in origins]
-    for c in report.chains:
-        if not c.ok:
-            report.problems.append(
-                Problem("chain", c.problem or "", origin=c.origin, seq=c.broken_at)
-            )
-    _check_checkpoints(conn, report)
-    report.marks = [
-        (str(u), int(m)) for u, m in conn.execute("SELECT case_uuid, mark FROM verify_dirty")
-    ]
-    if report.full:
-        touched = None
-        case_uuids = [str(r[0]) for r in conn.execute("SELECT uuid FROM cases ORDER BY uuid")]
-        orphans = conn.execute(
-            "SELECT DISTINCT e.case_uuid FROM events e LEFT JOIN cases c ON c.uuid = e.case_uuid"
-            " WHERE c.uuid IS NULL"
-        ).fetchall()
-        for (orphan,) in orphans:
-            report.problems.append(_orphan_events(str(orphan)))
-    else:
-        touched = set()
-        for origin, head in starts.items():
-            touched |= {
+    def cases_with_events_after(self, last_event: int) -> set[str]:
+        with translated():
+            return {
                 str(r[0])
-                for r in conn.execute(
-                    "SELECT case_uuid FROM events WHERE origin = %s AND seq > %s",
-                    (origin, head.seq),
+                for r in self.conn.execute(
+                    "SELECT case_uuid FROM events WHERE n > %s", (last_event,)
                 )
             }
-        for origin in set(origins) - set(starts):
-            touched |= {
+
+    # ---------------------------------------------------------------- the chains
+
+    def origins(self) -> list[str]:
+        with translated():
+            return [
                 str(r[0])
-                for r in conn.execute("SELECT case_uuid FROM events WHERE origin = %s", (origin,))
-            }
-        touched |= {u for u, _ in report.marks}
-        case_uuids = sorted(touched)
-    _check_cases(conn, report, case_uuids)
-    named: set[str] = set()
-    _check_documents(conn, report, touched, named)
-    if report.full:
-        _check_orphans(conn, report, named)
-    elif recent_files:
-        _check_recent_files(conn, report, touched or set())
+                for r in self.conn.execute(
+                    "SELECT origin FROM chain_heads WHERE seq > 0 ORDER BY origin"
+                )
+            ]
 
+    def event_hash_at(self, origin: str, seq: int) -> str | None:
+        with translated():
+            row = self.conn.execute(
+                "SELECT hash FROM events WHERE origin = %s AND seq = %s", (origin, seq)
+            ).fetchone()
+        return None if row is None else str(row[0])
 
-def walk(conn: Any, origin: str, start: Head | None = None) -> ChainReport:
-    """Check every link of `origin`'s chain after `start` (from its first event when None)."""
-    expected_seq, expected_prev = 1, ZERO_HASH
-    if start is not None:
-        stored = conn.execute(
-            "SELECT hash FROM events WHERE origin = %s AND seq = %s", (origin, start.seq)
-        ).fetchone()
-        if stored is None or stored[0] != start.hash:
-            return ChainReport(
-                origin,
-                start.seq,
-                0,
-                None,
-                start.seq,
-                f"来源 {origin} 的第 {start.seq} 条事件记录已不是上次核验时的内容，记录可能被删除或改写。",
-            )
-        expected_seq, expected_prev = start.seq + 1, start.hash
-    last: Head | None = start
-    walked = 0
-    with conn.cursor(name=None) as cur:
-        cur.execute(
-            f"SELECT {', '.join(STORED_COLUMNS)} FROM events WHERE origin = %s AND seq >= %s"
+    def iter_chain(self, origin: str, after_seq: int = 0) -> Iterator[StoredEvent]:
+        yield from self._stream(
+            f"SELECT {', '.join(STORED_COLUMNS)} FROM events WHERE origin = %s AND seq > %s"
             " ORDER BY seq",
-            (origin, expected_seq),
+            (origin, after_seq),
         )
-        for values in cur:
-            row = dict(zip(STORED_COLUMNS, values, strict=True))
-            if not (
-                row["seq"] == expected_seq
-                and row["prev_hash"] == expected_prev
-                and chain.spliced_hash(tuple(values)) == row["hash"]
-            ):
-                problem = chain._link_problem(row, expected_seq, expected_prev)
-                if problem is not None:
-                    return ChainReport(origin, expected_seq - 1, walked, last, row["seq"], problem)
-            walked += 1
-            expected_seq, expected_prev = row["seq"] + 1, row["hash"]
-            last = Head(origin, row["seq"], row["hash"])
-    return ChainReport(origin, 0 if start is None else start.seq, walked, last, None, None)
 
+    def checkpoints_in_log(self) -> list[CheckpointInLog]:
+        with translated():
+            rows = self.conn.execute(
+                "SELECT c.origin, c.seq, c.hash, c.source, c.note, e.hash FROM checkpoints c"
+                " LEFT JOIN events e ON e.origin = c.origin AND e.seq = c.seq ORDER BY c.id"
+            ).fetchall()
+        return [
+            CheckpointInLog(str(o), int(s), str(h), str(src), note or "", stored)
+            for o, s, h, src, note, stored in rows
+        ]
 
-def _verified_heads(conn: Any) -> dict[str, Head]:
-    rows = conn.execute(
-        "SELECT origin, seq, hash FROM checkpoints WHERE source = 'verified' ORDER BY seq"
-    ).fetchall()
-    return {str(o): Head(str(o), int(s), str(h)) for o, s, h in rows}
+    # ---------------------------------------------------------------- cases
 
-
-def _check_checkpoints(conn: Any, report: Report) -> None:
-    rows = conn.execute(
-        "SELECT c.origin, c.seq, c.hash, c.source, c.note, e.hash FROM checkpoints c"
-        " LEFT JOIN events e ON e.origin = c.origin AND e.seq = c.seq ORDER BY c.id"
-    ).fetchall()
-    for origin, seq, digest, source, note, stored in rows:
-        report.checkpoints += 1
-        if stored == digest:
-            continue
-        what = (
-            SOURCE_LABELS.get(source, "")
-            + f"链头（来源 {origin} 第 {seq} 条，{digest[:12]}…{note and '，' + note}）"
-        )
-        if stored is None:
-            message = f"{what}在事件记录中已不存在：事件记录被截断或删除。"
-        else:
-            message = f"{what}与现存第 {seq} 条事件的哈希不同：事件记录被改写。"
-        report.problems.append(Problem("checkpoint", message, origin=origin, seq=seq))
-
-
-_CASE_COLUMNS = ("uuid", "case_no", "point_code", *COLUMN_LABELS)
-_EVENT_COLUMNS = "case_uuid, action, actor, at, to_state, data, format, from_state, origin"
-
-
-def _check_cases(conn: Any, report: Report, case_uuids: list[str]) -> None:
-    for start in range(0, len(case_uuids), 1000):
-        chunk = case_uuids[start : start + 1000]
-        cases = {
-            r[0]: dict(zip(_CASE_COLUMNS, r, strict=True))
-            for r in conn.execute(
-                f"SELECT {', '.join(_CASE_COLUMNS)} FROM cases WHERE uuid = ANY(%s)", (chunk,)
-            )
-        }
-        events: dict[str, list[tuple[Any, ...]]] = {}
-        for r in conn.execute(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE case_uuid = ANY(%s) ORDER BY case_uuid, n",
-            (chunk,),
-        ):
-            events.setdefault(r[0], []).append(r)
-        kinds: dict[str, list[str]] = {}
-        for case_uuid, kind in conn.execute(
-            "SELECT case_uuid, kind FROM documents WHERE case_uuid = ANY(%s)", (chunk,)
-        ):
-            kinds.setdefault(case_uuid, []).append(kind)
-        for case_uuid in chunk:
-            row = cases.get(case_uuid)
-            if row is None:
-                if events.get(case_uuid):
-                    report.problems.append(_orphan_events(case_uuid))
-                continue
-            _compare(report, row, events.get(case_uuid, []), kinds.get(case_uuid, []))
-
-
-def _orphan_events(case_uuid: str) -> Problem:
-    return Problem("case", f"有事件记录指向不存在的办件（{case_uuid}）：办件记录可能被删除。")
-
-
-def _compare(
-    report: Report, row: dict[str, Any], events: list[tuple[Any, ...]], kinds: list[str]
-) -> None:
-    report.cases += 1
-    case_no = row["case_no"]
-    if not events:
-        report.problems.append(
-            Problem(
-                "case",
-                f"办件 {case_no} 没有任何事件记录：它不是经本程序办理建立的。",
-                case_no=case_no,
-            )
-        )
-        return
-    projection = Projection(owner=row["point_code"])
-    for _, action, actor, at, to_state, data, fmt, from_state, origin in events:
-        try:
-            decoded = json.loads(data)
-        except (TypeError, ValueError):
-            decoded = {}
-        try:
-            apply(
-                projection,
-                ReplayedEvent(action, actor, at, to_state, decoded, fmt == 1, from_state, origin),
-            )
-        except ReplayError as exc:
-            report.problems.append(Problem("case", f"办件 {case_no}：{exc}。", case_no=case_no))
+    def iter_case_histories(self, case_uuids: Iterable[str] | None = None) -> Iterator[CaseHistory]:
+        if case_uuids is None:
+            yield from self._all_histories()
             return
-        except (ValueError, TypeError, AttributeError):
-            report.problems.append(
-                Problem(
-                    "case",
-                    f"办件 {case_no} 有一条事件记录无法重放（操作或状态无效）：记录可能被改动。",
-                    case_no=case_no,
-                )
-            )
-            return
-    for column, expected in projection.values.items():
-        stored = row[column]
-        if _same(column, stored, expected, column in projection.loose):
-            continue
-        report.problems.append(
-            Problem(
-                "case",
-                f"办件 {case_no} 的{COLUMN_LABELS[column]}为“{_shown(column, stored)}”，"
-                f"但按事件记录应为“{_shown(column, expected)}”：该字段被改动而没有相应的事件记录。",
-                case_no=case_no,
-                column=column,
-            )
-        )
-    for kind, expected_count in projection.documents.items():
-        found = kinds.count(str(kind))
-        if found < expected_count:
-            report.problems.append(
-                Problem(
-                    "document",
-                    f"办件 {case_no} 的事件记录表明已出具 {expected_count} 份{kind.label}，"
-                    f"但只登记了 {found} 份：文书登记记录被删除。",
-                    case_no=case_no,
-                )
-            )
-
-
-def _same(column: str, stored: Any, expected: Any, loose: bool) -> bool:
-    if stored == expected:
-        return True
-    if loose and stored is None and column in LEGACY_NULLABLE:
-        return True
-    if column in INSTANT_COLUMNS and loose and stored is not None and expected is not None:
-        try:
-            gap = datetime.fromisoformat(str(stored)) - datetime.fromisoformat(str(expected))
-        except ValueError:
-            return False
-        return abs(gap.total_seconds()) <= LOOSE_SECONDS
-    return False
-
-
-def _shown(column: str, value: Any) -> str:
-    if value is None:
-        return "空"
-    if column == "state":
-        try:
-            return STATE_LABELS[CaseState(value)]
-        except ValueError:
-            return str(value)
-    if column == "amount_fen" and isinstance(value, int):
-        return f"{value / 100:.2f} 元"
-    return str(value)
-
-
-def _check_documents(conn: Any, report: Report, cases: set[str] | None, named: set[str]) -> None:
-    sql = (
-        "SELECT d.doc_no, d.path_txt, d.path_pdf, d.sha256, c.case_no"
-        " FROM documents d LEFT JOIN cases c ON c.uuid = d.case_uuid"
-    )
-    if cases is None:
-        rows = conn.execute(sql + " ORDER BY d.n").fetchall()
-    else:
-        rows = conn.execute(sql + " WHERE d.case_uuid = ANY(%s) ORDER BY d.n", (sorted(cases),))
-    for doc_no, path_txt, path_pdf, sha256, case_no in rows:
-        report.documents += 1
-        named.update(p for p in (path_txt, path_pdf) if p)
-        if path_txt and not os.path.isfile(path_txt):
-            report.problems.append(_missing_file(case_no, doc_no, path_txt))
-        if not path_pdf:
-            continue
-        digest = _file_sha256(path_pdf)
-        if digest is None:
-            report.problems.append(_missing_file(case_no, doc_no, path_pdf))
-        elif sha256 and digest != sha256:
-            report.problems.append(
-                Problem(
-                    "document",
-                    f"办件 {case_no} 的文书 {doc_no} 的 PDF 与登记的 SHA-256 不符：文件被改动或替换。",
-                    case_no=case_no,
-                )
-            )
-
-
-def _check_recent_files(conn: Any, report: Report, checked: set[str]) -> None:
-    newest = conn.execute("SELECT MAX(issued_at) FROM documents").fetchone()[0]
-    if newest is None:
-        return
-    since = (datetime.fromisoformat(newest) - timedelta(days=RECENT_DAYS)).isoformat()
-    rows = conn.execute(
-        "SELECT d.case_uuid, d.doc_no, d.path_txt, d.path_pdf, c.case_no FROM documents d"
-        " LEFT JOIN cases c ON c.uuid = d.case_uuid WHERE d.issued_at >= %s",
-        (since,),
-    )
-    for case_uuid, doc_no, path_txt, path_pdf, case_no in rows:
-        if case_uuid in checked:
-            continue
-        for path in (path_txt, path_pdf):
-            if path and not os.path.isfile(path):
-                report.problems.append(_missing_file(case_no, doc_no, path))
-
-
-def _missing_file(case_no: str | None, doc_no: str, path: str) -> Problem:
-    return Problem(
-        "document",
-        f"办件 {case_no} 的文书 {doc_no} 的文件 {Path(path).name} 不见了：请从备份恢复文书目录。",
-        case_no=case_no,
-    )
-
-
-def _file_sha256(path: str) -> str | None:
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
-        return None
-
-
-def _check_orphans(conn: Any, report: Report, named: set[str]) -> None:
-    for paths in conn.execute("SELECT notice_path_txt, notice_path_pdf FROM batches"):
-        named.update(p for p in paths if p)
-    known = {os.path.normpath(p) for p in named}
-    for folder in sorted({os.path.dirname(p) for p in known}):
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith(".") or not name.endswith((".pdf", ".txt")) or not entry.is_file():
-                continue
-            if _SET_ASIDE.search(os.path.splitext(name)[0]):
-                report.set_aside += 1
-                continue
-            if entry.path not in known:
-                report.problems.append(
-                    Problem(
-                        "orphan",
-                        f"文书文件 {name}（{folder}）没有任何登记记录：它可能是登记记录被删除后留下的。",
+        wanted = sorted(set(case_uuids))
+        for start in range(0, len(wanted), BATCH):
+            chunk = wanted[start : start + BATCH]
+            with translated():
+                rows = {
+                    r[0]: dict(zip(_CASE_COLUMNS, r, strict=True))
+                    for r in self.conn.execute(
+                        f"SELECT {', '.join(_CASE_COLUMNS)} FROM cases WHERE uuid = ANY(%s)",
+                        (chunk,),
                     )
+                }
+                events: dict[str, list[tuple[Any, ...]]] = {}
+                for r in self.conn.execute(
+                    f"SELECT {_EVENT_COLUMNS} FROM events WHERE case_uuid = ANY(%s)"
+                    " ORDER BY case_uuid, n",
+                    (chunk,),
+                ):
+                    events.setdefault(r[0], []).append(r)
+                kinds: dict[str, list[str]] = {}
+                for u, kind in self.conn.execute(
+                    "SELECT case_uuid, kind FROM documents WHERE case_uuid = ANY(%s)", (chunk,)
+                ):
+                    kinds.setdefault(u, []).append(str(kind))
+            for uuid in chunk:
+                row = rows.get(uuid)
+                yield CaseHistory(
+                    uuid, row, events.get(uuid, []), kinds.get(uuid, []) if row else []
                 )
+
+    def _all_histories(self) -> Iterator[CaseHistory]:
+        """Merge-join cases, events and documents, all in case-uuid order (`COLLATE "C"`: the
+        byte order Python compares in), three server-side cursors side by side."""
+        cases = self._stream(
+            f'SELECT {", ".join(_CASE_COLUMNS)} FROM cases ORDER BY uuid COLLATE "C"'
+        )
+        events = _Stream(
+            self._stream(f'SELECT {_EVENT_COLUMNS} FROM events ORDER BY case_uuid COLLATE "C", n')
+        )
+        documents = _Stream(
+            self._stream('SELECT case_uuid, kind FROM documents ORDER BY case_uuid COLLATE "C"')
+        )
+        for values in cases:
+            uuid = values[0]
+            for orphan, group in events.skip_to(uuid):
+                yield CaseHistory(orphan, None, group, [])
+            documents.skip_to(uuid)
+            yield CaseHistory(
+                uuid,
+                dict(zip(_CASE_COLUMNS, values, strict=True)),
+                events.take(uuid),
+                [str(r[1]) for r in documents.take(uuid)],
+            )
+        for orphan, group in events.skip_to(None):
+            yield CaseHistory(orphan, None, group, [])
+
+    # ---------------------------------------------------------------- documents
+
+    def documents_to_check(
+        self, case_uuids: Iterable[str] | None = None
+    ) -> Iterator[DocumentFiles]:
+        if case_uuids is None:
+            yield from self._stream(_DOCUMENTS + " ORDER BY d.n")
+            return
+        yield from self._stream(
+            _DOCUMENTS + " WHERE d.case_uuid = ANY(%s) ORDER BY d.n", (sorted(set(case_uuids)),)
+        )
+
+    def recent_documents(self, days: int) -> Iterator[RecentDocument]:
+        with translated():
+            newest = self.conn.execute("SELECT MAX(issued_at) FROM documents").fetchone()[0]
+        if newest is None:
+            return
+        since = (datetime.fromisoformat(newest) - timedelta(days=days)).isoformat()
+        yield from self._stream(
+            "SELECT d.case_uuid, d.doc_no, d.path_txt, d.path_pdf, c.case_no FROM documents d"
+            " LEFT JOIN cases c ON c.uuid = d.case_uuid WHERE d.issued_at >= %s",
+            (since,),
+        )
+
+    def batch_notice_paths(self) -> Iterator[str]:
+        for paths in self._stream("SELECT notice_path_txt, notice_path_pdf FROM batches"):
+            yield from (p for p in paths if p)
+
+    # ---------------------------------------------------------------- the engine's own checks
+
+    def begin_engine_checks(self, *, quick: bool = False) -> Callable[[], EngineFindings]:
+        messages = self.store.engine_checks(quick=quick)
+        findings = EngineFindings(messages or "ok", 0, "amcheck" if not quick else "pg_constraint")
+        return lambda: findings
+
+    # ---------------------------------------------------------------- remembering a passed verify
+
+    def remember_verify(
+        self,
+        heads: Mapping[str, tuple[int, str]],
+        marks: Sequence[tuple[str, int]],
+        last_event: int,
+        at: str,
+    ) -> None:
+        store = self.store
+        with store.transaction():
+            conn = store.conn
+            for origin, (seq, digest) in heads.items():
+                conn.execute(
+                    "DELETE FROM checkpoints WHERE source = 'verified' AND origin = %s", (origin,)
+                )
+                conn.execute(
+                    "INSERT INTO checkpoints (origin, seq, hash, source, recorded_at)"
+                    " VALUES (%s, %s, %s, 'verified', %s)",
+                    (origin, seq, digest, at),
+                )
+            if marks:
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        "DELETE FROM verify_dirty WHERE case_uuid = %s AND mark = %s", list(marks)
+                    )
+            store.set_setting(SETTING_LAST_N, str(last_event))
+            store.set_setting(SETTING_AT, at)
+            store.set_setting(SETTING_SCHEMA, self._schema_cookie())
+
+    # ---------------------------------------------------------------- internals
+
+    def _stream(self, sql: str, params: Any = None) -> Iterator[tuple[Any, ...]]:
+        """Rows of `sql` through a server-side cursor, `BATCH` at a time (inside the snapshot)."""
+        with translated(), self.conn.cursor(name=f"clerk_proof_{next(_names)}") as cur:
+            cur.itersize = BATCH
+            cur.execute(sql, params)
+            yield from cur
+
+
+class _Stream:
+    """Rows grouped by their first column, read in order alongside the cases."""
+
+    def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
+        self._groups = _grouped(rows)
+        self._pending = next(self._groups, None)
+
+    def skip_to(self, key: str | None) -> list[tuple[str, list[tuple[Any, ...]]]]:
+        skipped = []
+        while self._pending is not None and (key is None or self._pending[0] < key):
+            skipped.append(self._pending)
+            self._pending = next(self._groups, None)
+        return skipped
+
+    def take(self, key: str) -> list[tuple[Any, ...]]:
+        if self._pending is not None and self._pending[0] == key:
+            group = self._pending[1]
+            self._pending = next(self._groups, None)
+            return group
+        return []
+
+
+def _grouped(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+    current: str | None = None
+    group: list[tuple[Any, ...]] = []
+    for values in rows:
+        if values[0] != current:
+            if current is not None:
+                yield current, group
+            current, group = values[0], []
+        group.append(values)
+    if current is not None:
+        yield current, group

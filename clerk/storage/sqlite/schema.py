@@ -419,6 +419,12 @@ ID_TAIL = "substr(id_number, -6)"
 BAD_OPEN = "level IN ('1', '2') AND followed_up_at IS NULL"
 
 
+def m012_session_epochs(conn: sqlite3.Connection) -> None:
+    """An account's session epoch: deactivating, reactivating or resetting its password moves it
+    on, so a session signed in before that cannot act or read again without signing in."""
+    conn.execute("ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_base,
     m002_indexes_and_search,
@@ -431,6 +437,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m009_county_indexes,
     m010_password_change,
     m011_tail_lookups,
+    m012_session_epochs,
 )
 LATEST = len(MIGRATIONS)
 

@@ -1,4 +1,4 @@
--- clerk on PostgreSQL, migration 1: every table of storage version 11 (the SQLite adapter's
+-- clerk on PostgreSQL, migration 1: every table of storage version 12 (the SQLite adapter's
 -- numbering), in the same stored forms: instants as ISO-8601 text with offset, dates as ISO
 -- text, JSON as canonical text, flags as 0/1. A row read here is the row SQLite would give,
 -- so bundles, hashes and the record proof are the same on both engines.
@@ -27,7 +27,8 @@ CREATE TABLE users (
     active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    must_change_password INTEGER NOT NULL DEFAULT 0
+    must_change_password INTEGER NOT NULL DEFAULT 0,
+    session_epoch INTEGER NOT NULL DEFAULT 0
 );
 -- SQLite's COLLATE NOCASE on the login: one account per login whatever its case.
 CREATE UNIQUE INDEX idx_users_login_nocase ON users (lower(login));
@@ -266,6 +267,10 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+-- The case of every new event too: an arrival number is taken at insert, not at commit, so a
+-- verify may see a later number committed before an earlier one; the mark is exact.
+CREATE TRIGGER verify_dirty_events AFTER INSERT ON events
+    FOR EACH ROW EXECUTE FUNCTION clerk_mark_dirty('case_uuid');
 CREATE TRIGGER verify_dirty_cases AFTER INSERT OR UPDATE OR DELETE ON cases
     FOR EACH ROW EXECUTE FUNCTION clerk_mark_dirty('uuid');
 CREATE TRIGGER verify_dirty_documents AFTER INSERT OR UPDATE OR DELETE ON documents
