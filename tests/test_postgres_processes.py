@@ -184,3 +184,61 @@ def test_the_schema_holds_the_records_of_the_sqlite_storage_version():
     from clerk.storage.sqlite import schema as sqlite_schema
 
     assert schema.RECORD_VERSION == sqlite_schema.LATEST
+
+
+def test_a_point_bundle_imports_into_a_county_on_postgresql_and_the_answer_goes_back(tmp_path, url):
+    """A township point (SQLite) hands on a case; the county office runs on PostgreSQL: it
+    imports the bundle, accepts the case, exports the return bundle; the point imports it; both
+    records verify."""
+    from support.clock import MONDAY, Clock
+    from support.sync import (
+        OFFICE,
+        PASSWORD,
+        POINT,
+        collected,
+        declare_points,
+        exchange_keys,
+        export,
+        installation,
+        user,
+    )
+
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.model import CaseState, Role
+    from clerk.domain.offices import default_offices
+    from clerk.service.window import Window
+    from clerk.storage.postgres.store import PostgresStore
+
+    clock = Clock(MONDAY)
+    store = PostgresStore.open(url, clock=clock)
+    declare_points(store)  # type: ignore[arg-type]
+    county = Window(
+        store,  # type: ignore[arg-type]
+        default_catalog(),
+        default_offices(),
+        clock=clock,
+        documents_root=tmp_path / "county" / "documents",
+    )
+    county.setup(OFFICE, "admin", "王管理", PASSWORD)
+    store.create_user("clerk1", "李经办", Role.CLERK, PASSWORD, OFFICE)
+    point = installation(tmp_path / "point", POINT, clock)
+    try:
+        exchange_keys(county, point)
+        uuid = collected(point, 35)
+        report = county.import_bundle(export(point, tmp_path / "usb").path)
+        assert (report.status, report.imported["cases"]) == ("imported", 1), report.message
+        clock.set(2026, 11, 2, 14, 0)
+        county.accept(user(county, "clerk1"), uuid)
+        returned = point.import_bundle(export(county, tmp_path / "usb", for_point=POINT).path)
+        assert (
+            returned.status,
+            point.store.get_case(uuid).state,
+            store.get_case(uuid).state,
+            store.verify(full=True).ok,
+            point.store.verify(full=True).ok,
+            store.sync_store().heads()[f"{OFFICE}:{POINT}"]
+            == point.store.sync_store().heads()[f"{OFFICE}:{POINT}"],
+        ) == ("imported", CaseState.ACCEPTED, CaseState.ACCEPTED, True, True, True)
+    finally:
+        point.store.close()
+        store.close()

@@ -162,6 +162,12 @@ class PostgresStore:
             conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
             conn.execute("SET TIME ZONE 'Asia/Shanghai'")
 
+        try:  # fail fast with the server's answer (the pool would retry until its timeout)
+            psycopg.connect(url, connect_timeout=10).close()
+        except psycopg.Error as exc:
+            raise StorageError(
+                f"无法连接数据库服务器 {safe_location(url)}，请检查地址、密码文件和网络。"
+            ) from exc
         pool = ConnectionPool(
             url,
             min_size=1,

@@ -67,6 +67,18 @@ def _neutral_methods(cls: type[T]) -> type[T]:
     return cls
 
 
+def server_anchor(url: str) -> Path:
+    """`data_dir()/servers/HOST_PORT_DATABASE`: the local name of a server database."""
+    from urllib.parse import urlsplit
+
+    from clerk.support.paths import data_dir
+
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    name = f"{host}_{parts.port or 5432}_{parts.path.lstrip('/') or 'clerk'}"
+    return data_dir() / "servers" / "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+
+
 def _check_table(table: str) -> None:
     if table not in RECORD_TABLES:
         raise ValueError(f"not a synced table: {table}")
@@ -100,7 +112,9 @@ class PostgresSyncStore:
         return self.store.schema_version()
 
     def database_path(self) -> Path | None:
-        return None
+        """Where this installation's sync keys are anchored (`<path>.keys`): a server database
+        has no file, so a name for it in the data directory (host, port, database)."""
+        return server_anchor(self.store.url)
 
     # ------------------------------------------------------------------ keys
 
@@ -367,7 +381,8 @@ class PostgresSyncStore:
         return frozenset(self.store.table_columns(table))
 
     def _check_columns(self, table: str, values: Mapping[str, Any]) -> None:
-        unknown = set(values) - self.table_columns(table)
+        known = set(EVENT_COLUMNS) if table == "events" else self.table_columns(table)
+        unknown = set(values) - known
         if unknown:
             raise ValueError(f"{table} has no column {', '.join(sorted(unknown))}")
 
