@@ -17,12 +17,12 @@ def main(argv: list[str]) -> int:
     url, go, mode, *args = argv
     sys.path.insert(0, str(Path(__file__).parent))
     from argon2 import PasswordHasher
+    from storage_contract.contract_helpers import ORIGIN, FixedClock, case_row, received
 
     from clerk.domain.model import Action, CaseState
     from clerk.ports.errors import ConflictError
     from clerk.ports.records import CaseChanges
     from clerk.storage.postgres.store import PostgresStore
-    from storage_contract.contract_helpers import ORIGIN, FixedClock, case_row, received
 
     store = PostgresStore.open(url, clock=FixedClock(), hasher=PasswordHasher(time_cost=1))
     print("ready", file=sys.stderr, flush=True)

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from support import postgres
 
 pytestmark = pytest.mark.skipif(
@@ -30,9 +29,10 @@ def url() -> Iterator[str]:
 
 
 def _setup(url: str):
-    from clerk.storage.postgres.store import PostgresStore
     from storage_contract.contract_adapters import FAST_HASHER
     from storage_contract.contract_helpers import ORIGIN, FixedClock
+
+    from clerk.storage.postgres.store import PostgresStore
 
     store = PostgresStore.open(url, clock=FixedClock(), hasher=FAST_HASHER)
     store.set_setting("point_code", ORIGIN)
@@ -119,11 +119,11 @@ def test_the_application_role_may_append_but_not_rewrite_events(url):
     """A window logs in as a member of clerk_app: it appends events; UPDATE, DELETE and TRUNCATE
     of the log are refused by the privileges (even with the triggers out of the way)."""
     import psycopg
+    from storage_contract.contract_helpers import FixedClock, new_case
 
     from clerk.ports.errors import ConstraintError
     from clerk.storage.postgres.errors import translated
     from clerk.storage.postgres.store import PostgresStore
-    from storage_contract.contract_helpers import FixedClock, new_case
 
     _setup(url).close()
     database = url.rsplit("/", 1)[1]
