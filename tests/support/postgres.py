@@ -29,6 +29,7 @@ import socket
 import subprocess
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -88,18 +89,15 @@ class Cluster:
         return subprocess.run(command, check=check, capture_output=True, text=True, timeout=120)
 
     def stop(self) -> None:
+        """Stop the server (waiting until every backend is gone) and remove its directory."""
         if (self.root / "data" / "postmaster.pid").exists():
-            self.run(
-                "pg_ctl",
-                "-D",
-                str(self.root / "data"),
-                "-m",
-                "immediate",
-                "-w",
-                "stop",
-                check=False,
-            )
-        shutil.rmtree(self.root, ignore_errors=True)
+            data = str(self.root / "data")
+            self.run("pg_ctl", "-D", data, "-m", "fast", "-w", "stop", check=False)
+        for _ in range(20):  # a backend still exiting may write a file after a first pass
+            shutil.rmtree(self.root, ignore_errors=True)
+            if not self.root.exists():
+                return
+            time.sleep(0.1)
 
 
 def _free_port() -> int:
