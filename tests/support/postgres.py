@@ -174,3 +174,10 @@ def drop_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(cluster().admin_url(), autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def stop_if_started() -> None:
+    """Stop this process's cluster if one was started (pytest's session end calls this: under
+    pytest-xdist a worker may be ended before its atexit handlers finish)."""
+    if cluster.cache_info().currsize:
+        cluster().stop()
