@@ -131,6 +131,10 @@ async def test_a_result_stored_under_the_help_screen_is_shown_when_help_closes(
         await pilot.pause()
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
+        await pilot.press("f5")  # home would close the checklist under the decision: refused
+        await pilot.pause()
+        assert app.screen is help_screen
+        assert screen in app.screen_stack
         held.release.set()
         await app.workers.wait_for_complete()
         await pilot.pause()

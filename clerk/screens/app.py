@@ -238,8 +238,12 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
             return False  # an SVG of the screen would write personal data to disk
         if action in NEEDS_USER and self.user is None:
             return False
-        if getattr(self.screen, "busy", False) and action not in ("help", "quit"):
-            return False  # a roster import is writing: nothing else may touch the database
+        if action not in ("help", "quit") and any(
+            getattr(screen, "busy", False) for screen in self.screen_stack
+        ):
+            # a roster import or a decision is writing (under F1's help, perhaps): nothing else
+            # may touch the database, nor close the screen that shows the result
+            return False
         if action == "roster" and (
             self.user is None or self.window.roster_point_problem() is not None
         ):
