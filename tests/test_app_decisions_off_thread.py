@@ -7,12 +7,11 @@ A slow decision is the real service call behind a `threading.Event` the test set
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.app import SIZE, app_for, open_case, ready, reviewer, wait_until
+from support.app import SIZE, Held, app_for, open_case, ready, reviewer, wait_until
 from support.tamper import limit_connection
 from test_app_storage_failures import READ_ONLY
 from textual.widgets import DataTable
@@ -23,28 +22,6 @@ from clerk.screens.deciding import SAVING
 from clerk.screens.help import HelpScreen
 from clerk.screens.materials import MaterialsScreen
 from clerk.service.window import ServiceError
-
-GUARD = 60.0  # seconds: a guard against waiting forever, never a performance threshold
-
-
-class Held:
-    """`window.<name>` made to wait for `release` before doing the real call; counts the calls."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, window: Any, name: str) -> None:
-        self.release = threading.Event()
-        self.entered = threading.Event()
-        self.calls = 0
-        self.threads: list[int] = []
-        real: Callable[..., Any] = getattr(window, name)
-
-        def held(*args: Any, **kwargs: Any) -> Any:
-            self.calls += 1
-            self.threads.append(threading.get_ident())
-            self.entered.set()
-            assert self.release.wait(GUARD), "the test never released the decision"
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(window, name, held)
 
 
 def toasts(app: Any) -> list[str]:
