@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "holidays": "holidays",
     "import": "exchange",
     "keys": "keys",
+    "migrate-store": "migrate_store",
     "point": "point",
     "report": "report",
     "roster": "roster",
