@@ -74,10 +74,10 @@ def run(args: argparse.Namespace) -> int:
 
                 print(f"正在迁移 {source} → {where} ……", file=sys.stderr)
                 loaded = store.bulk_load(rows_of)
+                target_counts = store.row_counts()  # before the verify adds its checkpoint
                 print("正在完整核验目标数据库 ……", file=sys.stderr)
                 report = store.verify(full=True)
                 target_heads = store.chain_heads()
-                target_counts = store.row_counts()
             finally:
                 store.close()
             source_heads = src.heads()

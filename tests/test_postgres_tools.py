@@ -1,0 +1,198 @@
+"""PostgreSQL's own tools for an office on a server (issue 20, items 5 and 7): `clerk backup` as
+`pg_dump -Fc` checked by a restore and a verify, and `clerk migrate-store` of a SQLite file onto
+an empty PostgreSQL database. Skipped without PostgreSQL binaries."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+from argon2 import PasswordHasher
+from support import postgres
+
+from clerk.cli import main
+
+pytestmark = pytest.mark.skipif(
+    postgres.skip_reason() is not None, reason=postgres.skip_reason() or ""
+)
+
+FAST = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+
+
+@pytest.fixture
+def url() -> Iterator[str]:
+    found = postgres.fresh_database()
+    yield found
+    postgres.drop_database(found)
+
+
+def _demo(store, root: Path, cases: int = 12) -> None:
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.offices import default_offices
+    from clerk.service.demo import fill
+
+    fill(
+        store,
+        default_catalog(),
+        default_offices(),
+        cases=cases,
+        point_code="YZ01",
+        end=date(2026, 3, 13),
+        days=3,
+        documents_root=root / "documents",
+    )
+
+
+@pytest.fixture
+def demo_file(tmp_path: Path) -> Path:
+    from clerk.db import Store
+
+    path = tmp_path / "office.db"
+    store = Store.open(path, hasher=FAST)
+    try:
+        _demo(store, tmp_path)
+    finally:
+        store.close()
+    return path
+
+
+@pytest.fixture
+def filled_url(url: str, tmp_path: Path) -> str:
+    from clerk.storage.postgres.store import PostgresStore
+
+    store = PostgresStore.open(url, hasher=FAST)
+    try:
+        _demo(store, tmp_path, cases=6)
+    finally:
+        store.close()
+    return url
+
+
+def _scratch_databases() -> list[str]:
+    with psycopg.connect(postgres.cluster().admin_url(), autocommit=True) as conn:
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'clerk_check_%'"
+            )
+        ]
+
+
+# ---------------------------------------------------------------- clerk backup on PostgreSQL
+
+
+def test_backup_dumps_restores_and_verifies_the_copy(filled_url, tmp_path, capsys):
+    out = tmp_path / "county.dump"
+    assert main(["backup", "--db", filled_url, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"已备份到 {out}")
+    assert "恢复到临时数据库并核验" in printed
+    assert "结论：检查通过。" in printed
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert out.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
+    assert not out.with_name(out.name + ".partial").exists()
+    assert _scratch_databases() == []
+
+
+def test_the_password_is_given_to_the_tools_through_the_environment(monkeypatch):
+    from clerk.storage.postgres.tools import libpq_target
+
+    clean, env = libpq_target("postgresql://clerk:s3cret@db.example/county?sslmode=verify-full")
+    assert "s3cret" not in clean
+    assert clean == "postgresql://clerk@db.example/county?sslmode=verify-full"
+    assert env["PGPASSWORD"] == "s3cret"
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    clean, env = libpq_target("postgresql://db.example/county?user=clerk&password=x1&passfile=/p")
+    assert (clean, env["PGPASSWORD"]) == (
+        "postgresql://db.example/county?user=clerk&passfile=%2Fp",
+        "x1",
+    )
+    assert "PGPASSWORD" not in libpq_target("postgresql://clerk@db.example/county")[1]
+
+
+def test_a_tampered_dump_is_reported(filled_url, tmp_path, capsys):
+    out = tmp_path / "county.dump"
+    assert main(["backup", "--db", filled_url, "--out", str(out)]) == 0
+    capsys.readouterr()
+    data = bytearray(out.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    out.write_bytes(bytes(data))
+    assert main(["backup", "--db", filled_url, "--check", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "检查失败：" in captured.err or "检查未通过" in captured.out, captured
+    assert _scratch_databases() == []
+
+
+def test_an_existing_dump_is_never_overwritten(url, tmp_path, capsys):
+    out = tmp_path / "county.dump"
+    out.write_bytes(b"older backup")
+    assert main(["backup", "--db", url, "--out", str(out)]) == 1
+    assert "已存在" in capsys.readouterr().err
+    assert out.read_bytes() == b"older backup"
+
+
+def test_a_failed_dump_says_which_step_and_leaves_no_file(tmp_path, capsys):
+    c = postgres.cluster()
+    missing = c.url("no_such_database")
+    out = tmp_path / "county.dump"
+    assert main(["backup", "--db", missing, "--out", str(out)]) == 1
+    assert "pg_dump 导出失败" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- clerk migrate-store
+
+
+def test_migrate_store_moves_a_demo_office_with_the_same_chains(demo_file, url, capsys):
+    from clerk.storage.postgres.store import PostgresStore
+    from clerk.storage.sqlite.raw_tables import raw_tables
+
+    assert main(["migrate-store", str(demo_file), url]) == 0
+    printed = capsys.readouterr().out
+    assert "结论：迁移完成" in printed
+    assert "文书文件没有移动" in printed
+    with raw_tables(demo_file) as src:
+        heads, counts = src.heads(), src.counts()
+    assert heads and counts["events"] > 12
+    store = PostgresStore.open(url)
+    try:
+        assert store.chain_heads() == heads
+        after = store.row_counts()  # the target's own full verify added a checkpoint
+        assert after["checkpoints"] == counts["checkpoints"] + 1
+        assert {t: n for t, n in after.items() if t in counts and t != "checkpoints"} == {
+            t: n for t, n in counts.items() if t != "checkpoints"
+        }
+        assert store.verify(full=True).ok
+        # the name search and the queues work on what arrived
+        case = store.get_case_by_no(
+            next(iter(store.received_on(date(2026, 3, 13)) or store.unfinished())).case_no
+        )
+        assert case is not None
+        assert any(r.uuid == case.uuid for r in store.search(case.applicant_name[-2:]))
+    finally:
+        store.close()
+    assert main(["verify", "--db", url, "--full"]) == 0
+
+
+def test_migrate_store_refuses_a_target_that_holds_a_record(demo_file, filled_url, capsys):
+    from clerk.storage.postgres.store import PostgresStore
+
+    store = PostgresStore.open(filled_url)
+    before = store.row_counts()
+    store.close()
+    assert main(["migrate-store", str(demo_file), filled_url]) == 1
+    assert "目标数据库不是空的" in capsys.readouterr().err
+    store = PostgresStore.open(filled_url)
+    try:
+        assert store.row_counts() == before
+    finally:
+        store.close()
+
+
+def test_migrate_store_refuses_a_target_that_is_not_postgresql(demo_file, tmp_path, capsys):
+    assert main(["migrate-store", str(demo_file), str(tmp_path / "other.db")]) == 2
+    assert "postgresql://" in capsys.readouterr().err
