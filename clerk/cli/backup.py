@@ -120,7 +120,8 @@ def _run_on_server(args: argparse.Namespace, url: str) -> int:
         print("备份失败：请用 --out 指定备份文件，或用 --check 检查已有备份。", file=sys.stderr)
         return 2
     progress = StreamProgress(sys.stderr)
-    folder, count = "", 0
+    folder: Path | None = None
+    count = 0
     try:
         if args.check:
             shown = args.check

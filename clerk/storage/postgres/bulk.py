@@ -14,12 +14,13 @@ sequences moved past them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from psycopg import sql
 
-if TYPE_CHECKING:
-    from clerk.storage.postgres.store import PostgresStore
+# The store (`clerk.storage.postgres.store.PostgresStore`) is passed in, never imported: it
+# imports this module.
+PostgresStore = Any
 
 # Referenced tables before the tables that reference them.
 LOAD_ORDER = (
