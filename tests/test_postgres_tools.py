@@ -4,6 +4,7 @@ an empty PostgreSQL database. Skipped without PostgreSQL binaries."""
 
 from __future__ import annotations
 
+import hashlib
 import stat
 from collections.abc import Iterator
 from datetime import date
@@ -96,6 +97,11 @@ def test_backup_dumps_restores_and_verifies_the_copy(filled_url, tmp_path, capsy
     assert out.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
     assert not out.with_name(out.name + ".partial").exists()
     assert _scratch_databases() == []
+    sums = out.with_name("county.dump.sha256")
+    assert sums.read_text() == f"{hashlib.sha256(out.read_bytes()).hexdigest()}  county.dump\n"
+    assert stat.S_IMODE(sums.stat().st_mode) == 0o600
+    assert main(["backup", "--db", filled_url, "--check", str(out)]) == 0
+    assert "结论：检查通过。" in capsys.readouterr().out
 
 
 def test_the_password_is_given_to_the_tools_through_the_environment(monkeypatch):
@@ -114,16 +120,31 @@ def test_the_password_is_given_to_the_tools_through_the_environment(monkeypatch)
     assert "PGPASSWORD" not in libpq_target("postgresql://clerk@db.example/county")[1]
 
 
-def test_a_tampered_dump_is_reported(filled_url, tmp_path, capsys):
+@pytest.mark.parametrize("where", [0.3, 0.5, 0.8, 0.95])
+def test_a_tampered_dump_is_reported_by_its_checksum(filled_url, tmp_path, capsys, where):
     out = tmp_path / "county.dump"
     assert main(["backup", "--db", filled_url, "--out", str(out)]) == 0
     capsys.readouterr()
     data = bytearray(out.read_bytes())
-    data[len(data) // 2] ^= 0xFF
+    data[int(len(data) * where)] ^= 0xFF
+    out.write_bytes(bytes(data))
+    assert main(["backup", "--db", filled_url, "--check", str(out)]) == 1
+    assert "检查失败：第 1 步校验和不符" in capsys.readouterr().err
+    assert _scratch_databases() == []
+
+
+def test_a_tampered_dump_without_its_checksum_fails_the_restore(filled_url, tmp_path, capsys):
+    out = tmp_path / "county.dump"
+    assert main(["backup", "--db", filled_url, "--out", str(out)]) == 0
+    capsys.readouterr()
+    out.with_name("county.dump.sha256").unlink()
+    data = bytearray(out.read_bytes())
+    for k in range(1, 9):  # the tables' (compressed) data lies after the table of contents
+        data[len(data) - 30 - k * len(data) // 100] ^= 0xFF
     out.write_bytes(bytes(data))
     assert main(["backup", "--db", filled_url, "--check", str(out)]) == 1
     captured = capsys.readouterr()
-    assert "检查失败：" in captured.err or "检查未通过" in captured.out, captured
+    assert "检查失败：第 3 步 pg_restore 恢复副本失败" in captured.err, captured
     assert _scratch_databases() == []
 
 

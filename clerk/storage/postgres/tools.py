@@ -7,7 +7,9 @@ it and find it where libpq always looks (`PGPASSFILE` or `~/.pgpass`, a `passfil
 
 The dump is written owner-only (0600) under `NAME.partial` and renamed to `NAME` once `pg_dump`
 finished and the copy restored; a failure at any step says which and leaves nothing under
-`NAME`. The check restores the copy into a new database (`CREATE DATABASE ... TEMPLATE
+`NAME`. Its SHA-256 goes beside it in `NAME.sha256` (`sha256sum -c` reads it): a restore proves
+the rows, but a changed byte in the dump's uncompressed table of contents (a comment, a
+function's text) may restore without complaint; the checksum catches any change. The check restores the copy into a new database (`CREATE DATABASE ... TEMPLATE
 template0`, which needs the CREATEDB right), runs a full `clerk verify` of it through the port,
 and drops it: a dump the disk garbled, or one that misses rows, fails there.
 """
@@ -15,6 +17,7 @@ and drops it: a dump the disk garbled, or one that misses rows, fails there.
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import secrets
 import shutil
@@ -91,6 +94,7 @@ def _run(command: list[str], env: dict[str, str], **kwargs: object) -> str | Non
             env=env,
             stderr=subprocess.PIPE,
             text=True,
+            errors="replace",  # a garbled dump's names reach pg_restore's messages
             timeout=TOOL_TIMEOUT,
             check=False,
             **kwargs,  # type: ignore[call-overload]
@@ -140,21 +144,58 @@ def backup_database(url: str, out: str | Path, *, progress: Progress = silent) -
         if failed:
             raise DumpError(f"第 1 步 pg_dump 导出失败：{failed}")
         make_private(tmp)
+        digest = file_sha256(tmp)
         report = check_dump(url, tmp, progress=progress)
+        sums = checksum_file(out)
+        sums_tmp = sums.with_name(sums.name + ".partial")
+        sums_tmp.write_text(f"{digest}  {out.name}\n", encoding="utf-8")
+        make_private(sums_tmp)
         os.replace(tmp, out)
+        os.replace(sums_tmp, sums)
     except BaseException:
         _remove(tmp)
+        _remove(checksum_file(out).with_name(checksum_file(out).name + ".partial"))
         raise
     return report
 
 
+def checksum_file(dump: Path) -> Path:
+    """Where a dump's SHA-256 is kept: `NAME.sha256` beside it."""
+    return dump.with_name(dump.name + ".sha256")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_sum(dump: Path) -> None:
+    """Compare `dump` with its `NAME.sha256` when there is one; `DumpError` when it differs."""
+    sums = checksum_file(dump)
+    if not sums.is_file():
+        return
+    try:
+        recorded = sums.read_text(encoding="utf-8").split()[0].lower()
+    except (OSError, UnicodeDecodeError, IndexError) as exc:
+        raise DumpError(f"第 1 步无法读取校验文件 {sums}（{exc}）。") from exc
+    if file_sha256(dump) != recorded:
+        raise DumpError(
+            f"第 1 步校验和不符：备份文件 {dump} 与备份时记下的 SHA-256（{sums.name}）不同，"
+            "文件已被改动或损坏，不可用于恢复。"
+        )
+
+
 def check_dump(url: str, dump: str | Path, *, progress: Progress = silent) -> VerifyReport:
-    """Restore `dump` into a new scratch database on `url`'s server, verify it in full through
-    the port, drop it. Raises `DumpError` when the scratch database cannot be made or the
+    """Compare `dump` with its `NAME.sha256` (when there is one), restore it into a new scratch
+    database on `url`'s server, verify it in full through the port, drop it. Raises `DumpError` when the scratch database cannot be made or the
     restore fails; returns the verify report otherwise."""
     dump = Path(dump)
     if not dump.is_file():
         raise DumpError(f"找不到备份文件 {dump}。")
+    _check_sum(dump)
     pg_restore = find_tool("pg_restore")
     scratch = f"clerk_check_{os.getpid()}_{secrets.token_hex(4)}"
     scratch_url = with_database(url, scratch)
