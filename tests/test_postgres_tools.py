@@ -244,3 +244,38 @@ def test_migrate_store_refuses_a_target_that_holds_a_record(demo_file, filled_ur
 def test_migrate_store_refuses_a_target_that_is_not_postgresql(demo_file, tmp_path, capsys):
     assert main(["migrate-store", str(demo_file), str(tmp_path / "other.db")]) == 2
     assert "postgresql://" in capsys.readouterr().err
+
+
+def test_migrate_store_keeps_interleaved_chains_of_several_origins(tmp_path, url, capsys):
+    from storage_contract.contract_helpers import FixedClock, case_row, received
+
+    from clerk.db import Store
+    from clerk.storage.postgres.store import PostgresStore
+
+    path = tmp_path / "county.db"
+    store = Store.open(path, clock=FixedClock(), hasher=FAST)
+    try:
+        for n in range(1, 13):  # two origins' events arrive interleaved (a county importing)
+            point = "YZ01" if n % 3 else "YZ02"
+            store.set_setting("point_code", point)
+            with store.transaction():
+                uuid = store.insert_case(
+                    case_row(n, point_code=point, case_no=f"{point}-20260302-{n:04d}")
+                )
+                store.append_event(received(uuid), point)
+        heads = store.chain_heads()
+        origin, (seq, digest) = sorted(heads.items())[0]
+        store.add_checkpoint(origin, seq, digest, "ledger", "日结单")
+    finally:
+        store.close()
+    assert len(heads) == 2
+    assert main(["migrate-store", str(path), url, "--json"]) == 0
+    capsys.readouterr()
+    target = PostgresStore.open(url)
+    try:
+        assert target.chain_heads() == heads
+        assert [(c.origin, c.seq, c.source) for c in target.checkpoints()][:1] == [
+            (origin, seq, "ledger")
+        ]
+    finally:
+        target.close()
