@@ -5,6 +5,7 @@ an empty PostgreSQL database. Skipped without PostgreSQL binaries."""
 from __future__ import annotations
 
 import hashlib
+import json
 import stat
 from collections.abc import Iterator
 from datetime import date
@@ -269,10 +270,19 @@ def test_migrate_store_keeps_interleaved_chains_of_several_origins(tmp_path, url
     finally:
         store.close()
     assert len(heads) == 2
+    keys = tmp_path / "county.db.keys"  # the office's sync keys, beside its file
+    keys.mkdir()
+    (keys / "signing.key").write_text("secret")
     assert main(["migrate-store", str(path), url, "--json"]) == 0
-    capsys.readouterr()
+    result = json.loads(capsys.readouterr().out)
+    assert result["ok"] is True
+    assert "同步密钥：已从" in result["keys"]
     target = PostgresStore.open(url)
     try:
+        moved = target.sync_store().database_path()
+        moved_keys = moved.with_name(moved.name + ".keys")
+        assert (moved_keys / "signing.key").read_text() == "secret"
+        assert stat.S_IMODE(moved_keys.stat().st_mode) == 0o700
         assert target.chain_heads() == heads
         assert [(c.origin, c.seq, c.source) for c in target.checkpoints()][:1] == [
             (origin, seq, "ledger")

@@ -78,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
                 print("正在完整核验目标数据库 ……", file=sys.stderr)
                 report = store.verify(full=True)
                 target_heads = store.chain_heads()
+                anchor = store.sync_store().database_path()
             finally:
                 store.close()
             source_heads = src.heads()
@@ -96,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
         if source_heads.get(o) != target_heads.get(o)
     ]
     ok = report.ok and not differences
+    keys_note = _carry_keys(source, anchor) if ok else None
     if args.json:
         print(
             json.dumps(
@@ -106,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
                     "rows": loaded,
                     "heads": {o: list(h) for o, h in target_heads.items()},
                     "differences": differences,
+                    "keys": keys_note,
                     "verify": report.as_dict(),
                 },
                 ensure_ascii=False,
@@ -128,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
     if differences:
         print("迁移后的数据库与原文件不一致：")
         print("\n".join(f"  - {d}" for d in differences))
+    if keys_note:
+        print(keys_note)
     print(
         "文书文件没有移动：数据库里记录的仍是它们现在的路径；"
         "请让各窗口能在同一路径读到这些文件（如共享文件夹），原文件请保留作备份。"
@@ -137,3 +142,26 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("结论：迁移后的核验未通过，请勿启用目标数据库；原文件未作任何改动。")
     return 0 if ok else 1
+
+
+def _carry_keys(source: Path, anchor: Path | None) -> str | None:
+    """Copy the file's sync keys (`FILE.keys`) to where the server database's are kept (the data
+    directory's `servers/HOST_PORT_DATABASE.keys`), owner-only; never over keys already there."""
+    import shutil
+
+    from clerk.support.file_modes import make_private_tree
+    from clerk.sync.keys import key_dir
+
+    mine = key_dir(source)
+    if anchor is None or not mine.is_dir():
+        return None
+    theirs = key_dir(anchor)
+    if theirs.exists():
+        return f"同步密钥：{theirs} 已存在，未覆盖；原文件的密钥仍在 {mine}，请核对后手工处理。"
+    theirs.parent.mkdir(parents=True, exist_ok=True)
+    partial = theirs.with_name(theirs.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.copytree(mine, partial)
+    make_private_tree(partial)
+    partial.rename(theirs)
+    return f"同步密钥：已从 {mine} 复制到 {theirs}（仅本用户可读），本机可继续与各服务点交换数据。"
