@@ -18,6 +18,8 @@ from typing import Any
 
 from psycopg import sql
 
+from clerk.storage.postgres import queries
+
 # The store (`clerk.storage.postgres.store.PostgresStore`) is passed in, never imported: it
 # imports this module.
 PostgresStore = Any
@@ -78,10 +80,7 @@ def load(
     unknown = sorted(set(columns) - set(loadable_columns(store, table)))
     if unknown:
         raise ValueError(f"unknown column(s) for {table}: {', '.join(unknown)}")
-    keep = list(range(len(columns)))
-    key = None
-    if table == "settings":
-        key = list(columns).index("key")
+    skip_at = list(columns).index("key") if table == "settings" else None
     if table == "cases":
         uuid_at, applicant_at = columns.index("uuid"), columns.index("applicant_name")
         unit_at = columns.index("unit_name")
@@ -89,25 +88,28 @@ def load(
         sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     )
     count = 0
-    names: list[dict[str, Any]] = []
+    names: list[tuple[str, str, str]] = []  # the name search's keys, one COPY after the cases
     with store.conn.cursor() as cur:
         with cur.copy(statement) as copy:
             for row in rows:
-                if key is not None and str(row[key]).startswith(ENGINE_SETTINGS_PREFIX):
+                if skip_at is not None and str(row[skip_at]).startswith(ENGINE_SETTINGS_PREFIX):
                     continue
-                copy.write_row([row[i] for i in keep])
+                copy.write_row(row)
                 count += 1
                 if table == "cases":
                     names.append(
-                        {
-                            "uuid": row[uuid_at],
-                            "applicant_name": row[applicant_at],
-                            "unit_name": row[unit_at],
-                        }
+                        (
+                            row[uuid_at],
+                            queries.search_key(row[applicant_at]),
+                            queries.search_key(row[unit_at]),
+                        )
                     )
-        if table == "cases":
-            for start in range(0, len(names), 5000):
-                store.index_names(names[start : start + 5000])
+        if names:
+            with cur.copy(
+                "COPY case_search (case_uuid, applicant_key, unit_key) FROM STDIN"
+            ) as copy:
+                for entry in names:
+                    copy.write_row(entry)
         if "id" in columns:
             cur.execute(
                 sql.SQL(
