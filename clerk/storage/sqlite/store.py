@@ -82,8 +82,8 @@ from clerk.storage.sqlite import (
     fts,
     ledger_queries,
     queries,
-    supervision_queries,
     schema,
+    supervision_queries,
     users,
 )
 from clerk.storage.sqlite.connection import connect
