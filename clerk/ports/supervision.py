@@ -27,7 +27,7 @@ COLUMNS = (
     "closed_at",
     "noticed_at",  # the first `notice` event
     "refused_at",  # the first `refuse` event
-    "finished_at",  # the first `close` or `reject` event
+    "finished_at",  # the first event that left it 办结 or 审核不通过 (close, reject, approve)
     "accept_data",  # the `accept` event's data (JSON text): `deemed_from` marks Art. 32
     "level",  # the latest evaluation's rating
     "rated_at",

@@ -29,7 +29,8 @@ SELECT COALESCE(c.office_code, p.office_code, c.point_code) AS office,
        c.received_at, c.accepted_at, c.due_date, c.closed_at,
        {_first_event("'notice'")} AS noticed_at,
        {_first_event("'refuse'")} AS refused_at,
-       {_first_event("'close', 'reject'")} AS finished_at,
+       (SELECT MIN(e.at) FROM events e WHERE e.case_uuid = c.uuid
+           AND e.to_state IN ('closed', 'rejected')) AS finished_at,
        (SELECT e.data FROM events e WHERE e.case_uuid = c.uuid AND e.action = 'accept'
          ORDER BY e.n DESC LIMIT 1) AS accept_data,
        v.level, v.at AS rated_at, v.followed_up_at
