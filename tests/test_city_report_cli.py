@@ -59,3 +59,34 @@ def test_a_wrong_month_or_a_day_outside_it_is_refused(pair, capsys):  # type: ig
     assert "YYYY-MM" in capsys.readouterr().err
     assert main(["city", "report", "--db", path, "--month", "2026-11", "--day", "2026-12-01"]) == 1
     assert "不在" in capsys.readouterr().err
+
+
+def test_xlsx_holds_the_counties_with_native_charts(pair, tmp_path, clock, capsys):  # type: ignore[no-untyped-def]
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    county, point = pair
+    run_the_day(county, point, tmp_path, clock)
+    path = str(county.store.path)
+    county.store.close()
+    out = tmp_path / "report.xlsx"
+    argv = ["city", "report", "--db", path, "--month", "2026-11", "--xlsx", str(out)]
+    assert main(argv) == 0
+    assert "已写出 Excel 文件" in capsys.readouterr().out
+    charts = [n for n in zipfile.ZipFile(out).namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 3
+    book = load_workbook(out)
+    assert book.sheetnames == ["县区", "服务点", "事项用时"]
+    rows = list(book["县区"].iter_rows(values_only=True))
+    header = rows[0]
+    office = dict(zip(header, rows[1], strict=True))
+    total = dict(zip(header, rows[-1], strict=True))
+    assert (office["代码"], office["收件量"], office["不予受理率"], office["不予受理率分母"]) == (
+        "YZ03",
+        5,
+        0.2,
+        5,
+    )
+    assert (total["代码"], total["名称"]) == ("合计", "全市")
+    assert [r[0] for r in book["服务点"].iter_rows(min_row=2, values_only=True)] == ["LS01", "YZ03"]

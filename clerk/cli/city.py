@@ -1,9 +1,9 @@
 """`clerk city report --db PATH_OR_URL --month YYYY-MM [--day YYYY-MM-DD] [--follow-up-days N]
-[--json]`: the supervision figures (`clerk.domain.indicators`) of a month, or of one day of it, per
+[--json] [--xlsx FILE]`: the supervision figures (`clerk.domain.indicators`) of a month, or of one day of it, per
 county office (keyed by office code), point and item, and for the whole city.
 
 Prints Chinese text, or JSON with --json (every figure, the counts behind each rate, the ages per
-item). Exit status: 0 done; 1 a date or option is wrong.
+item); --xlsx also writes a workbook with native charts. Exit status: 0 done; 1 a date or option is wrong.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="差评回访期限（工作日，默认取本机设置，未设置为 5）",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+    p.add_argument("--xlsx", dest="xlsx_file", help="同时写出 Excel（.xlsx）文件，含各县区对比图")
     p.set_defaults(func=run)
 
 
@@ -81,4 +82,15 @@ def run(args: argparse.Namespace) -> int:
         from clerk.service.supervision import render_text
 
         print(render_text(report))
+    if args.xlsx_file:
+        from clerk.service.supervision_export import write_xlsx
+
+        try:
+            written = write_xlsx(report, args.xlsx_file)
+        except OSError as exc:
+            return _fail(
+                f"Excel 文件 {args.xlsx_file} 没有写成（{exc.strerror or exc}），"
+                "请检查目录是否存在、是否有写入权限。"
+            )
+        print(f"已写出 Excel 文件：{written}", file=sys.stderr if args.json else sys.stdout)
     return 0
