@@ -113,3 +113,17 @@ def test_importing_the_same_bundle_again_changes_no_figure(pair, tmp_path, clock
     again = county.import_bundle(up)
     assert again.status != "imported" or not any(again.imported.values())
     assert county.supervision(Period.month(2026, 11)).as_json() == before
+
+
+def test_an_older_bundle_arriving_after_a_newer_one_changes_no_figure(pair, tmp_path, clock):  # type: ignore[no-untyped-def]
+    county, point = pair
+    older = run_the_day(county, point, tmp_path, clock)
+    clerk = user(point, "clerk1")
+    late = opened(point, 3, 1, "赵六")
+    point.accept(clerk, late)
+    newer = export(point, tmp_path / "three").path  # carries everything not acknowledged
+    assert county.import_bundle(newer).status == "imported"
+    before = county.supervision(Period.month(2026, 11)).as_json()
+    assert before["offices"][OFFICE]["received"] == 6
+    county.import_bundle(older)  # out of order: older than what the county holds
+    assert county.supervision(Period.month(2026, 11)).as_json() == before
