@@ -289,3 +289,24 @@ def test_migrate_store_keeps_interleaved_chains_of_several_origins(tmp_path, url
         ]
     finally:
         target.close()
+
+
+def test_the_password_never_reaches_the_tools_command_lines(filled_url, tmp_path, monkeypatch):
+    import subprocess
+
+    from clerk.storage.postgres import tools
+
+    with_password = filled_url.replace("clerk_owner@", "clerk_owner:pw-Xy7%40q@")
+    seen: list[tuple[list[str], str | None]] = []
+    real_run = subprocess.run
+
+    def watching(command, *args, **kwargs):
+        seen.append((list(command), kwargs["env"].get("PGPASSWORD")))
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(tools.subprocess, "run", watching)
+    assert main(["backup", "--db", with_password, "--out", str(tmp_path / "c.dump")]) == 0
+    assert [Path(c[0]).name for c, _ in seen] == ["pg_dump", "pg_restore"]
+    for command, password in seen:
+        assert not any("pw-Xy7" in word for word in command)
+        assert password == "pw-Xy7@q"
