@@ -231,3 +231,79 @@ async def test_ctrl_b_at_the_county_writes_the_return_bundle_for_the_point(pair,
         await pilot.press("f10")
         await wait_workers(app, pilot)
     assert [p.name for p in usb.iterdir()] == ["clerk-YZ03-LS01-000001.clerkbundle"]
+
+
+# ---------------------------------------------------------------------- the stick (issue 24, item 4)
+
+
+async def test_the_stick_folder_lists_its_bundles_newest_first_and_enter_imports_one(
+    pair, tmp_path
+):
+    import os
+
+    county, point = pair
+    usb = tmp_path / "usb"
+    collected(point, 35)
+    first = export(point, usb).path
+    collected(point, 35, n=1)
+    second = export(point, usb).path
+    os.utime(first, (1_790_000_000, 1_790_000_000))  # 2026-09-21 22:13
+    os.utime(second, (1_789_000_000, 1_789_000_000))  # 2026-09-10 08:26: older, though later
+    (usb / "notes.txt").write_text("not a bundle")
+    (usb / "sub").mkdir()
+    app = app_for(county, user(county, "clerk1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        field = app.screen.query_one("#sync-import-file", Input)
+        field.value = str(usb)
+        field.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        table = app.screen.query_one("#sync-bundles", DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert rows == [
+            ["2026-09-21 22:13", "LS01", "YZ03", "第 1 号", first.name],
+            ["2026-09-10 08:26", "LS01", "YZ03", "第 2 号", second.name],
+        ]
+        assert app.screen.focused is table
+        await pilot.press("enter")
+        await wait_workers(app, pilot)
+        assert text_of(app, "#sync-import-report").startswith("已导入 LS01 的第 1 号包")
+
+
+async def test_a_folder_is_never_imported_as_a_file_and_never_gets_english_os_text(pair, tmp_path):
+    county, point = pair
+    report = county.import_bundle(tmp_path)
+    assert report.refusal == "unreadable"
+    assert report.message.startswith(f"{tmp_path} 是一个文件夹，不是上报包文件")
+    missing = county.import_bundle(tmp_path / "gone.clerkbundle").message
+    assert "找不到文件" in missing and "No such file" not in missing
+
+
+async def test_the_stick_folder_is_remembered_from_day_end_to_import_and_next_evening(
+    pair, tmp_path
+):
+    county, point = pair
+    collected(point, 35)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    app = app_for(point, user(point, "clerk1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        app.screen.query_one("#day-end-dir", Input).value = str(usb)
+        await pilot.press("f10")
+        await wait_workers(app, pilot)
+    app = app_for(point, user(point, "clerk1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert app.screen.query_one("#day-end-dir", Input).value == str(usb)
+    app = app_for(county, user(county, "clerk1"))  # the same machine (one data directory)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert app.screen.query_one("#sync-import-file", Input).value == str(usb)
+        table = app.screen.query_one("#sync-bundles", DataTable)
+        assert table.get_row_at(0)[4] == "clerk-LS01-YZ03-000001.clerkbundle"

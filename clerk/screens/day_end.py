@@ -28,6 +28,13 @@ def default_bundle_dir() -> Path:
     return data_dir() / "bundles"
 
 
+def starting_dir() -> Path:
+    """The folder this machine last wrote to or read from (the stick), else the default."""
+    from clerk.support.stick import last_folder
+
+    return last_folder() or default_bundle_dir()
+
+
 class DayEndScreen(Screen[None]):
     BINDINGS = [
         Binding("f6", "next_point", "换服务点", id="day_end.point"),
@@ -40,7 +47,7 @@ class DayEndScreen(Screen[None]):
         super().__init__()
         self.window = window
         self.user = user
-        self.out_dir = out_dir or default_bundle_dir()
+        self.out_dir = out_dir or starting_dir()
         point = window.point()
         self.at_office = point.kind == "county_hall"
         self.points = window.peers_to_return() if self.at_office else []
@@ -176,8 +183,13 @@ class DayEndScreen(Screen[None]):
         self.notify(message, severity="error", timeout=15)
 
     def _done(self, path: Path, message: str) -> None:
+        from clerk.support.stick import remember_folder
+
         self.busy = False
         self.written = path
+        folder = path if path.is_dir() else path.parent
+        if folder != default_bundle_dir():
+            remember_folder(folder)  # the stick, offered again next evening
         self._paint_status(message)
         self.notify(message, title="日终上报", timeout=15)
 
