@@ -11,7 +11,7 @@ from support.sync import POINT, collected, export, opened, user
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from clerk.domain.clock import TZ
-from clerk.domain.model import CaseState
+from clerk.domain.model import Action, CaseState
 from clerk.ports.records import CaseChanges
 from clerk.screens.case_detail import CaseDetailScreen
 from clerk.screens.day_end import DayEndScreen
@@ -181,6 +181,13 @@ async def test_f9_on_the_materials_screen_collects_items_34_35_at_a_township(pai
         assert "materials.collect" in ids and "materials.accept" not in ids
         await pilot.press("f9")
         await pilot.pause()
+        await pilot.pause()
+        app.open_case(uuid, materials=True)
+        await pilot.pause()
+        assert isinstance(app.screen, MaterialsScreen)
+        ids = footer_ids(app)  # handed on: the county decides, so no F9 is offered here
+        assert not {"materials.accept", "materials.collect", "materials.notice"} & ids, ids
+    assert Action.ACCEPT not in point.case(uuid, user(point, "clerk1")).allowed
     kinds = [d.kind for d in point.store.documents_for(uuid)]
     assert kinds == ["collection"]
     assert point.store.events_for(uuid)[-1]["action"] == "hand_on"

@@ -97,6 +97,11 @@ class Ownership:
     def owns(self, row: CaseRecord) -> bool:
         return self.owner_of(row) == self.me().code
 
+    def moves_here(self, row: CaseRecord) -> bool:
+        """Whether this installation may move the case on (`check_owner` would not refuse)."""
+        code = self.store.get_setting(peers.SETTING_POINT)
+        return not code or self.owner_of(row) == code
+
     def check_owner(self, row: CaseRecord) -> None:
         """Refuse a move on a case another installation now owns (it was handed on)."""
         owner = self.owner_of(row)
