@@ -292,3 +292,19 @@ def test_an_import_tells_its_stages_as_they_start(pair, tmp_path):
         "检查上报包（解密、签名、每条事件的哈希链）",
         "导入记录（一个事务）",
     ]
+
+
+def test_the_return_tells_the_point_the_amount_paid(pair, tmp_path, clock):
+    county, point = pair
+    uuid = collected(point, 35)
+    county.import_bundle(export(point, tmp_path / "usb").path)
+    county.accept(user(county, "clerk1"), uuid)
+    clock.set(2026, 11, 3, 10, 0)
+    county.approve(user(county, "rev1"), uuid)
+    county.pay(user(county, "fin1"), uuid, 123456, "PAY-001")
+    returned = point.import_bundle(export(county, tmp_path / "usb", for_point=POINT).path)
+    case_no = point.store.get_case(uuid).case_no
+    assert (
+        f"  {case_no} 张*丰（35 住院医疗救助申报）：收件→已办结，已拨付 1,234.56 元，请通知申请人已办结。"
+        in returned.text()
+    )

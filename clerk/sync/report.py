@@ -84,7 +84,17 @@ def decision(
         "from": CaseState(old["state"]).label,
         "to": state.label,
         "tell": TELL.get(state, state.label),
+        "amount_fen": row.get("amount_fen") if state is CaseState.CLOSED else None,
     }
+
+
+def _paid(d: Mapping[str, Any]) -> str:
+    """The amount paid, for the clerk to tell the applicant (a closed payment case)."""
+    fen = d.get("amount_fen")
+    if not isinstance(fen, int):
+        return ""
+    yuan, rest = divmod(fen, 100)
+    return f"，已拨付 {yuan:,}.{rest:02d} 元"
 
 
 def report_text(report: ImportReport) -> str:
@@ -111,6 +121,7 @@ def report_text(report: ImportReport) -> str:
         lines.append("需告知申请人：")
     for d in report.decisions:
         lines.append(
-            f"  {d['case_no']} {d['applicant']}（{d['item']}）：{d['from']}→{d['to']}，{d['tell']}。"
+            f"  {d['case_no']} {d['applicant']}（{d['item']}）：{d['from']}→{d['to']}{_paid(d)}，"
+            f"{d['tell']}。"
         )
     return "\n".join(lines)
