@@ -44,7 +44,7 @@ async def test_ctrl_b_shows_the_ledger_then_f10_writes_the_bundle_with_progress(
         await pilot.pause()
         assert isinstance(app.screen, DayEndScreen)
         assert "一、当日收件　共 1 件" in text_of(app, "#day-end-ledger")
-        assert "day_end.write" in footer_ids(app)
+        assert "day_end.write" in footer_ids(app) and "day_end.write_return" not in footer_ids(app)
         app.screen.query_one("#day-end-dir", Input).value = str(usb)
         await pilot.press("f10")
         await wait_workers(app, pilot)
@@ -234,6 +234,8 @@ async def test_ctrl_b_at_the_county_writes_the_return_bundle_for_the_point(pair,
         await pilot.pause()
         assert "将写给服务点 LS01 的回执包" in text_of(app, "#day-end-status")
         assert "day_end.point" not in footer_ids(app)  # one point registered: nothing to switch
+        ids = footer_ids(app)  # F10 is named for what it writes here
+        assert "day_end.write_return" in ids and "day_end.write" not in ids
         app.screen.query_one("#day-end-dir", Input).value = str(usb)
         await pilot.press("f10")
         await wait_workers(app, pilot)
@@ -314,3 +316,31 @@ async def test_the_stick_folder_is_remembered_from_day_end_to_import_and_next_ev
         assert app.screen.query_one("#sync-import-file", Input).value == str(usb)
         table = app.screen.query_one("#sync-bundles", DataTable)
         assert table.get_row_at(0)[4] == "clerk-LS01-YZ03-000001.clerkbundle"
+
+
+async def test_after_an_import_the_cases_to_accept_have_the_focus_and_f6_returns_to_them(
+    pair, tmp_path
+):
+    county, point = pair
+    collected(point, 35)
+    path = export(point, tmp_path / "usb").path
+    app = app_for(county, user(county, "clerk1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert "sync_import.handed" not in footer_ids(app)  # nothing handed on yet
+        field = app.screen.query_one("#sync-import-file", Input)
+        field.value = str(path)
+        await pilot.press("f10")
+        await wait_workers(app, pilot)
+        handed = app.screen.query_one("#sync-handed", DataTable)
+        assert app.screen.focused is handed
+        app.screen.query_one("#sync-import-pass", Input).focus()
+        await pilot.pause()
+        assert "sync_import.handed" in footer_ids(app)
+        await pilot.press("f6")
+        await pilot.pause()
+        assert app.screen.focused is handed
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseDetailScreen)

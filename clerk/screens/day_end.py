@@ -39,6 +39,7 @@ class DayEndScreen(Screen[None]):
     BINDINGS = [
         Binding("f6", "next_point", "换服务点", id="day_end.point"),
         Binding("f10", "write", "写出上报包", id="day_end.write"),
+        Binding("f10", "write_return", "写出回执包", id="day_end.write_return"),
         Binding("f11", "send", "发送到县级", id="day_end.send"),
         Binding("escape", "close", "返回", id="day_end.close"),
     ]
@@ -102,8 +103,9 @@ class DayEndScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_point":
             return self.at_office and len(self.points) > 1 and not self.busy
-        if action == "write":
-            return bool(self.receiver) and not self.busy
+        if action in ("write", "write_return"):  # one key, named for the bundle it writes
+            wanted = "write_return" if self.at_office else "write"
+            return action == wanted and bool(self.receiver) and not self.busy
         if action == "send":
             return bool(self.url) and not self.busy
         return True
@@ -113,6 +115,9 @@ class DayEndScreen(Screen[None]):
             return
         self.receiver = self.points[(self.points.index(self.receiver) + 1) % len(self.points)]
         self._paint_status()
+
+    def action_write_return(self) -> None:
+        self.action_write()
 
     def action_write(self) -> None:
         if self.busy or not self.receiver:

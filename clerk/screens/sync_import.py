@@ -40,6 +40,7 @@ class SyncImportScreen(Screen[None]):
         Binding("f11", "fetch", "从县级取回", id="sync_import.fetch"),
         Binding("f7", "keep", "保留本机记录", id="sync_import.keep"),
         Binding("f8", "take", "采用对方记录", id="sync_import.take"),
+        Binding("f6", "handed", "转报待受理", id="sync_import.handed"),
         Binding("enter", "open_case", "打开办件", id="sync_import.open", priority=True),
         Binding("escape", "close", "返回", id="sync_import.close"),
     ]
@@ -156,6 +157,8 @@ class SyncImportScreen(Screen[None]):
             )
         if action == "open_case":
             return self.at_office and self.focused is not None and self.focused.id == "sync-handed"
+        if action == "handed":
+            return self.at_office and self.query_one("#sync-handed", DataTable).row_count > 0
         if action == "import_bundle":
             return not self.busy
         if action == "fetch":
@@ -250,6 +253,8 @@ class SyncImportScreen(Screen[None]):
         self.query_one("#sync-import-report", Static).update(Text(text))
         self.notify(text.splitlines()[0], severity="information" if ok else "error", timeout=15)
         self.reload()
+        if ok and self.at_office:  # what the import brought is what the clerk works next
+            self.action_handed()
 
     def _resolve(self, choice: str) -> None:
         table = self.query_one("#sync-conflicts", DataTable)
@@ -263,6 +268,12 @@ class SyncImportScreen(Screen[None]):
             return
         self.notify("已记录处理结果：" + ("保留本机记录" if choice == "keep" else "采用对方记录"))
         self.reload()
+
+    def action_handed(self) -> None:
+        """One key to the cases handed on for acceptance (they were five Tabs away)."""
+        table = self.query_one("#sync-handed", DataTable)
+        if table.row_count:
+            table.focus()
 
     def action_keep(self) -> None:
         self._resolve("keep")
