@@ -344,3 +344,20 @@ async def test_after_an_import_the_cases_to_accept_have_the_focus_and_f6_returns
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CaseDetailScreen)
+
+
+async def test_a_read_only_stick_is_said_in_chinese(pair, tmp_path, monkeypatch):
+    import errno
+
+    from clerk.sync import bundle
+
+    county, point = pair
+    collected(point, 35)
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(bundle, "write_bundle", read_only)
+    with pytest.raises(ValueError) as refused:
+        export(point, tmp_path)
+    assert "U 盘是只读的" in str(refused.value) and "Read-only" not in str(refused.value)

@@ -357,7 +357,7 @@ class SyncDesk:
         except (ExportError, KeyProblem) as exc:
             raise SyncProblem(str(exc)) from None
         except OSError as exc:
-            what = "磁盘空间已满" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+            what = os_problem(exc)
             raise SyncProblem(
                 f"上报包没有写成（{what}）：{out_dir}。请换一个 U 盘或清理空间后重试；本机记录未受影响。"
             ) from None
@@ -537,6 +537,21 @@ def _conflict_row(c: Conflict) -> ConflictRow:
     else:
         what = str(c.detail.get("why", "时间异常"))
     return ConflictRow(c.id, c.case_no, c.kind, what, c.peer, c.found_at)
+
+
+OS_PROBLEMS = {
+    errno.ENOSPC: "磁盘空间已满",
+    errno.EROFS: "U 盘是只读的，可能打开了写保护开关",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.ENOENT: "目录不存在或 U 盘已被拔出",
+    errno.EIO: "读写出错，U 盘可能已损坏或被拔出",
+}
+
+
+def os_problem(exc: OSError) -> str:
+    """The operating system's error in Chinese (its own text is English)."""
+    return OS_PROBLEMS.get(exc.errno or 0, f"系统错误号 {exc.errno}")
 
 
 def unreadable(path: Path, exc: OSError) -> str:
