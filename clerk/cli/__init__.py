@@ -24,6 +24,7 @@ from clerk.storage.sqlite.schema import SchemaTooNewError
 COMMANDS: dict[str, str] = {
     "backup": "backup",
     "catalog": "catalog",
+    "city": "city",
     "deadline": "deadline",
     "demo": "demo",
     "export": "exchange",

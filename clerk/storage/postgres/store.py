@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid as uuidlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -42,6 +42,7 @@ from clerk.audit import proof
 from clerk.domain import chain
 from clerk.domain.chain_names import chain_for
 from clerk.domain.clock import Clock, system_clock
+from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import CaseState, Event, Role
 from clerk.ports.errors import ConflictError, NotFoundError, StorageError
 from clerk.ports.ledger import LedgerDay
@@ -68,7 +69,7 @@ from clerk.ports.records import (
 from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.verify_report import VerifyReport
-from clerk.storage.postgres import queries, schema, users
+from clerk.storage.postgres import queries, schema, supervision, users
 from clerk.storage.postgres.errors import translate, translated
 from clerk.storage.postgres.users import AuthError, User
 from clerk.storage.postgres.verify import PostgresRecordReads
@@ -986,6 +987,14 @@ class PostgresStore:
     def ledger_day(self, day: date, point_code: str | None = None) -> LedgerDay:
         with self.snapshot() as conn:
             return queries.ledger_day(conn, day, point_code)
+
+    def supervised_cases(
+        self, first: date, last: date, instant_items: Collection[int] = ()
+    ) -> Iterator[SupervisedCase]:
+        """The supervision facts of the cases relevant to `first`..`last`, streamed from one
+        REPEATABLE READ snapshot (see `clerk.storage.postgres.supervision`)."""
+        with self.snapshot() as conn:
+            yield from supervision.supervised_cases(conn, first, last, instant_items)
 
 
 def _guard(cls: type) -> type:
