@@ -330,7 +330,11 @@ class Enrolment:
         return BatchFacts(
             batch_no=batch_no,
             school_name=self.ctx.point().name,
-            office_name=office.name,
+            office_name=(
+                office.agency_name
+                if self.ctx.point().kind == "county_hall"
+                else self.ctx.point().name  # the college's own receipt, under its seal
+            ),
             supervision_phone=office.phone,
             query_channel=query,
             item_no=item.no,

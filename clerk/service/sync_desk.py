@@ -28,7 +28,7 @@ from clerk.service.write_errors import storage_problem
 from clerk.support.progress import Progress, silent
 from clerk.sync import bundle as fmt
 from clerk.sync import exchange, keys, peers
-from clerk.sync.bundle import BundleError
+from clerk.sync.bundle import BundleError, BundleFile
 from clerk.sync.exchange import ExportError, ImportReport
 from clerk.sync.keys import KeyProblem
 from clerk.sync.ownership import chain_for
@@ -96,6 +96,11 @@ class Ownership:
 
     def owns(self, row: CaseRecord) -> bool:
         return self.owner_of(row) == self.me().code
+
+    def moves_here(self, row: CaseRecord) -> bool:
+        """Whether this installation may move the case on (`check_owner` would not refuse)."""
+        code = self.store.get_setting(peers.SETTING_POINT)
+        return not code or self.owner_of(row) == code
 
     def check_owner(self, row: CaseRecord) -> None:
         """Refuse a move on a case another installation now owns (it was handed on)."""
@@ -352,7 +357,7 @@ class SyncDesk:
         except (ExportError, KeyProblem) as exc:
             raise SyncProblem(str(exc)) from None
         except OSError as exc:
-            what = "磁盘空间已满" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+            what = os_problem(exc)
             raise SyncProblem(
                 f"上报包没有写成（{what}）：{out_dir}。请换一个 U 盘或清理空间后重试；本机记录未受影响。"
             ) from None
@@ -373,9 +378,7 @@ class SyncDesk:
             data = Path(path).read_bytes()
         except OSError as exc:
             return ImportReport(
-                status="refused",
-                refusal="unreadable",
-                message=f"读不出文件 {path}（{exc.strerror}），请检查 U 盘。",
+                status="refused", refusal="unreadable", message=unreadable(Path(path), exc)
             )
         sync = self.sync_store()
         try:
@@ -428,6 +431,18 @@ class SyncDesk:
 
             root = documents_dir()
         return Path(root) / "received" / sender
+
+    def bundles_in(self, folder: Path) -> list[BundleFile]:
+        """The bundle files in `folder` (the stick), newest first, read from their header lines."""
+        folder = Path(folder)
+        if not folder.is_dir():
+            if folder.is_file():
+                raise SyncProblem(f"{folder} 是一个文件，不是文件夹。")
+            raise SyncProblem(f"找不到文件夹 {folder}，请插好 U 盘或选择一个已有的文件夹。")
+        try:
+            return fmt.bundles_in(folder)
+        except OSError as exc:
+            raise SyncProblem(unreadable(folder, exc)) from None
 
     def bundle_history(self, limit: int = 20) -> list[dict[str, Any]]:
         sync = self.sync_store()
@@ -522,3 +537,29 @@ def _conflict_row(c: Conflict) -> ConflictRow:
     else:
         what = str(c.detail.get("why", "时间异常"))
     return ConflictRow(c.id, c.case_no, c.kind, what, c.peer, c.found_at)
+
+
+OS_PROBLEMS = {
+    errno.ENOSPC: "磁盘空间已满",
+    errno.EROFS: "U 盘是只读的，可能打开了写保护开关",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.ENOENT: "目录不存在或 U 盘已被拔出",
+    errno.EIO: "读写出错，U 盘可能已损坏或被拔出",
+}
+
+
+def os_problem(exc: OSError) -> str:
+    """The operating system's error in Chinese (its own text is English)."""
+    return OS_PROBLEMS.get(exc.errno or 0, f"系统错误号 {exc.errno}")
+
+
+def unreadable(path: Path, exc: OSError) -> str:
+    """Why `path` could not be read, in Chinese (never the operating system's English text)."""
+    if exc.errno == errno.EISDIR or path.is_dir():
+        return f"{path} 是一个文件夹，不是上报包文件。请在文件夹里选择一个 .clerkbundle 文件。"
+    if exc.errno == errno.ENOENT:
+        return f"找不到文件 {path}，请检查 U 盘是否插好、文件名是否正确。"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"没有权限读取文件 {path}，请联系管理员。"
+    return f"读不出文件 {path}（错误号 {exc.errno}），U 盘可能已损坏或被拔出，请检查 U 盘。"

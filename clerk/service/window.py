@@ -43,6 +43,7 @@ from clerk.service.moves import CHANGED_SINCE_SHOWN
 from clerk.service.review_stages import StageRow
 from clerk.service.supervision import SupervisionReport
 from clerk.service.sync_desk import (  # the sync records, as the sync desk names them
+    BundleFile,
     ConflictRow,
     ExportResult,
     ImportReport,
@@ -577,6 +578,9 @@ class Window:
         self, path: Path, *, passphrase: str | None = None, progress: StageProgress | None = None
     ) -> ImportReport:
         return self._sync.import_bundle(path, passphrase=passphrase, progress=progress)
+
+    def bundles_in(self, folder: Path) -> list[BundleFile]:
+        return self._sync.bundles_in(folder)
 
     def bundle_history(self, limit: int = 20) -> list[dict[str, Any]]:
         return self._sync.bundle_history(limit)

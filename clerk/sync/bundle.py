@@ -223,6 +223,44 @@ def read_header(data: bytes) -> tuple[Header, bytes]:
     return header, data[end + 1 :]
 
 
+@dataclass(frozen=True)
+class BundleFile:
+    """A bundle file found in a folder: its plain header (None if unreadable) and its file time."""
+
+    path: Path
+    header: Header | None
+    modified: float  # the file's modification time, seconds since the epoch
+
+
+def bundles_in(folder: Path) -> list[BundleFile]:
+    """The bundle files in `folder` (only each file's header line is read), newest first.
+
+    Every `*.clerkbundle` is listed, a damaged one with `header=None` so the clerk sees it is
+    there; any other file is listed only if it starts like a bundle. `OSError` if the folder
+    cannot be read."""
+    found: list[BundleFile] = []
+    for path in Path(folder).iterdir():
+        try:
+            if not path.is_file():
+                continue
+            with path.open("rb") as f:
+                head = f.read(MAX_HEADER)
+            modified = path.stat().st_mtime
+        except OSError:
+            continue
+        try:
+            header: Header | None = read_header(head)[0]
+        except BundleError:
+            if path.suffix != SUFFIX:
+                continue
+            header = None
+        found.append(BundleFile(path, header, modified))
+    found.sort(
+        key=lambda b: (b.modified, b.header.seq if b.header else 0, b.path.name), reverse=True
+    )
+    return found
+
+
 def decrypt(ciphertext: bytes, identity: x25519.Identity) -> bytes:
     try:
         return bytes(pyrage.decrypt(ciphertext, [identity]))
