@@ -133,3 +133,18 @@ def test_the_import_never_reads_the_whole_file_into_memory(pair, tmp_path, monke
     report = county.import_bundle(path)
     assert report.status == "imported", report.message
     assert county.store.get_case(uuid) is not None
+
+
+def test_the_payload_stores_the_document_files_as_they_are_and_stays_format_2(pair, tmp_path):
+    county, point = pair
+    collected(point, 35)
+    path = export(point, tmp_path / "usb").path
+    _, rest = fmt.read_header(path.read_bytes())
+    envelope = fmt.decrypt(rest, keys.load(county.key_dir()).identity)
+    payload = fmt._untar(envelope, "damaged")["payload.tar.gz"]  # noqa: SLF001
+    members = fmt._untar(gzip.decompress(payload), "damaged")  # noqa: SLF001 - one tar.gz
+    files = [data for name, data in members.items() if name.startswith("files/")]
+    pdfs = [data for data in files if data.startswith(b"%PDF")]
+    assert pdfs
+    for data in pdfs:
+        assert data in payload  # stored (deflate level 0), not compressed again

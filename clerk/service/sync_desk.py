@@ -347,7 +347,9 @@ class SyncDesk:
                 )
             pair = keys.load(self.key_dir(), passphrase)
             now = sync.now()
-            contents = exchange.build_export(sync, who, receiver, now, _read_file)
+            contents = exchange.build_export(
+                sync, who, receiver, now, _read_file, hash_file=_hash_file
+            )
             recipients = [peer.age_recipient, *(k.age_recipient for k in sync.escrow_keys())]
             path, digest = fmt.write_bundle(out_dir, contents, pair, recipients, progress)
         except (ExportError, KeyProblem) as exc:
@@ -549,6 +551,20 @@ def _read_file(path: str) -> bytes | None:
         return Path(path).read_bytes()
     except OSError:
         return None
+
+
+def _hash_file(path: str) -> str | None:
+    """A document file's SHA-256, read in chunks (None: no such file, or unreadable)."""
+    if not path:
+        return None
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def _conflict_row(c: Conflict) -> ConflictRow:

@@ -21,12 +21,14 @@ The records then come from `DiskParts`; a bundle already in memory (tests, small
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import mmap
 import os
 import shutil
 import tarfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -309,7 +311,10 @@ def _unpack(payload: Any, work: Path) -> tuple[dict[str, Any], dict[str, str]]:
     manifest: Any = None
     (work / "files").mkdir(exist_ok=True)
     try:
-        with tarfile.open(fileobj=payload, mode="r|gz") as tar:
+        # gzip.GzipFile reads every member of the gzip file (tarfile's own "r|gz" stops after
+        # the first, and a clerk payload has two: the records, then the stored files).
+        unzipped = gzip.GzipFile(fileobj=payload, mode="rb")
+        with unzipped, tarfile.open(fileobj=unzipped, mode="r|") as tar:
             for info in tar:
                 name = info.name
                 if not info.isfile() or name in hashes or not _safe_name(name):
@@ -333,7 +338,7 @@ def _unpack(payload: Any, work: Path) -> tuple[dict[str, Any], dict[str, str]]:
                         digest.update(chunk)
                         out.write(chunk)
                 hashes[name] = digest.hexdigest()
-    except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
+    except (tarfile.TarError, EOFError, OSError, ValueError, zlib.error) as exc:
         if isinstance(exc, OSError) and exc.errno is not None:
             raise  # the work folder's disk
         raise BundleError("damaged", "上报包内容已损坏，请让对方重新导出。") from None
