@@ -146,5 +146,6 @@ def test_the_payload_stores_the_document_files_as_they_are_and_stays_format_2(pa
     files = [data for name, data in members.items() if name.startswith("files/")]
     pdfs = [data for data in files if data.startswith(b"%PDF")]
     assert pdfs
-    for data in pdfs:
-        assert data in payload  # stored (deflate level 0), not compressed again
+    for data in pdfs:  # stored (deflate level 0: its bytes as they are, in blocks of up to 64 KB)
+        slices = [data[i : i + 512] for i in range(0, len(data) - 512, 512)]
+        assert sum(piece in payload for piece in slices) >= 0.9 * len(slices)
