@@ -74,3 +74,58 @@ async def test_the_app_logs_a_deactivated_session_out_with_the_message(tmp_path:
         assert app.user is None
         assert DEACTIVATED in [n.message for n in app._notifications]
     assert window.case(view.uuid).state == CaseState.ACCEPTED
+
+
+def test_a_session_from_before_a_deactivation_does_not_come_back_with_the_account(
+    tmp_path: Path,
+) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin, complete=True)
+    window.accept(admin, view.uuid)
+    shen = reviewer(window)  # signed in before the deactivation
+    window.set_user_active(admin, "shen", False)
+    window.set_user_active(admin, "shen", True)
+    with pytest.raises(ActorRevokedError, match="原登录已失效"):
+        window.approve(shen, view.uuid)
+    with pytest.raises(ActorRevokedError, match="原登录已失效"):
+        window.case(view.uuid, shen)
+    approved = window.approve(window.login("shen", "counterpass1"), view.uuid)  # signed in anew
+    assert approved.state == CaseState.AWAITING_PAYMENT
+
+
+def test_a_password_reset_by_the_administrator_ends_the_open_session(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    shen = reviewer(window)
+    window.reset_password(admin, "shen", "brand-new-pass1")
+    with pytest.raises(ActorRevokedError, match="原登录已失效"):
+        window.queues(shen)
+
+
+def test_the_users_own_password_change_keeps_the_session(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    window.change_own_password(admin, "counterpass1", "admins-new-pass1", "admins-new-pass1")
+    assert window.queues(admin).today == []
+
+
+def test_a_deactivated_session_cannot_read_a_case_or_its_queues(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin)
+    shen = reviewer(window)
+    window.set_user_active(admin, "shen", False)
+    with pytest.raises(ActorRevokedError):
+        window.case(view.uuid, shen)
+    with pytest.raises(ActorRevokedError):
+        window.queues(shen)
+
+
+def test_an_account_that_must_change_its_password_cannot_act_first(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    clerk = window.add_user(admin, "xiao", "小王", "clerk", "counterpass2")
+    signed_in = window.login("xiao", "counterpass2")
+    assert window.must_change_password(signed_in)
+    with pytest.raises(ServiceError, match=r"请先修改密码（Ctrl\+N）"):
+        open_case(window, signed_in)
+    assert window.store.search("张三丰") == []
+    window.change_own_password(signed_in, "counterpass2", "xiaos-own-pass1", "xiaos-own-pass1")
+    assert open_case(window, window.login("xiao", "xiaos-own-pass1")).state == CaseState.DRAFT
+    assert clerk.login == "xiao"

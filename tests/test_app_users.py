@@ -16,6 +16,7 @@ from clerk.screens.dashboard import DashboardScreen
 from clerk.screens.password_reset import PasswordResetScreen
 from clerk.screens.user_form import UserFormScreen
 from clerk.screens.users import UsersScreen
+from clerk.service.errors import ServiceError
 
 NEW_PASSWORD = "reviewpass1"
 
@@ -153,7 +154,11 @@ async def test_the_reviewer_added_here_can_review_the_administrators_case(tmp_pa
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+y")
         await add_user(pilot)
-    approved = window.approve(window.login("shen", NEW_PASSWORD), view.uuid)
+    shen = window.login("shen", NEW_PASSWORD)
+    with pytest.raises(ServiceError, match="请先修改密码"):  # the password the admin chose
+        window.approve(shen, view.uuid)
+    window.change_own_password(shen, NEW_PASSWORD, "shens-own-pass1", "shens-own-pass1")
+    approved = window.approve(window.login("shen", "shens-own-pass1"), view.uuid)
     assert approved.state == CaseState.AWAITING_PAYMENT
 
 
@@ -249,10 +254,14 @@ async def test_an_administrator_deactivated_elsewhere_is_refused(
     window.store.set_active("boss", False)  # boss signed in earlier, then was deactivated elsewhere
     app = app_for(window, other)
     async with app.run_test(size=SIZE) as pilot:
-        notes = capture_notes(app, monkeypatch)
+        await pilot.pause()
+        # the deactivated session cannot even read its queues: it is logged out at once
+        assert app.user is None
+        assert [str(n.message) for n in app._notifications] == [
+            "您的账号已被停用，本次操作没有保存，已退出登录。如有疑问请联系系统管理员。"
+        ]
         await pilot.press("ctrl+y")
         await pilot.pause()
-        assert notes == ["只有系统管理员可以管理用户和服务点，请联系本机管理员。"]
         assert not isinstance(app.screen, UsersScreen)
         await pilot.press("f7")
     assert stored(window, "admin").active is True

@@ -90,7 +90,7 @@ def test_verify_on_a_failing_disk_never_advises_restoring_a_backup(
     import sqlite3
 
     from clerk.db import Store
-    from clerk.storage.sqlite import files
+    from clerk.storage.sqlite import chain_walk, files
 
     path = tmp_path / "clerk.db"
     Store.open(path).close()
@@ -98,7 +98,8 @@ def test_verify_on_a_failing_disk_never_advises_restoring_a_backup(
     def failing(*args, **kwargs):
         raise sqlite3.OperationalError(raised)
 
-    monkeypatch.setattr(files, "verify", failing)
+    # a read the proof makes through the port: the adapter hands the error on as a neutral one
+    monkeypatch.setattr(chain_walk, "origins", failing)
     report = files.verify_file(path)
     assert not report.ok
     assert expected in report.problem

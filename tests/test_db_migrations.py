@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 from support.clock import Clock
-from support.tamper import file_connection, raw_row, raw_rows
+from support.tamper import file_connection, raw_row, raw_rows, tamper_sql
 from test_storage_support import FAST_HASHER, T0, open_store
 
 from clerk.db import Store
@@ -29,7 +29,7 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 
 def test_new_file_is_at_the_latest_version(tmp_path):
     store = open_store(tmp_path / "new.db", template=False)
-    assert store.schema_version() == schema.LATEST == 12
+    assert store.schema_version() == schema.LATEST == 13
 
 
 def test_there_are_older_versions_to_migrate_from():
@@ -186,9 +186,30 @@ def test_every_migration_is_a_documented_function():
 
 def test_migration_10_forces_no_existing_account_to_change_its_password(tmp_path):
     path = tmp_path / "v9.db"
-    store = Store.open(path, hasher=FAST_HASHER, version=9)
-    store.create_user("admin", "王管理", "admin", "counterpass1", "YZ01")
-    store.close()
+    Store.open(path, hasher=FAST_HASHER, version=9).close()
+    _user_at_an_old_version(path, "admin")
     store = Store.open(path, hasher=FAST_HASHER)
     assert store.schema_version() == schema.LATEST
     assert store.must_change_password("admin") is False
+
+
+def _user_at_an_old_version(path, login: str) -> None:
+    """An account as an older program stored it (this program's account code is for the latest
+    schema only)."""
+    tamper_sql(
+        path,
+        "INSERT INTO users (login, name, role, point_code, password_hash, created_at, updated_at)"
+        " VALUES (?, '王管理', 'admin', 'YZ01', ?, '2026-01-05T09:00:00+08:00',"
+        " '2026-01-05T09:00:00+08:00')",
+        (login, FAST_HASHER.hash("counterpass1")),
+    )
+
+
+def test_migration_12_starts_every_account_at_session_epoch_0(tmp_path):
+    path = tmp_path / "v11.db"
+    Store.open(path, hasher=FAST_HASHER, version=11).close()
+    _user_at_an_old_version(path, "admin")
+    store = Store.open(path, hasher=FAST_HASHER)
+    user = store.user("admin")
+    assert user is not None and user.session_epoch == 0
+    assert store.authenticate("admin", "counterpass1").session_epoch == 0

@@ -124,6 +124,9 @@ def test_a_new_module_outside_every_layer_is_found(tmp_path: Path) -> None:
         ("screens/dashboard.py", "import clerk.storage.sqlite.queries", PORT),
         ("screens/search.py", "from clerk.db import Store", PORT),
         ("screens/search.py", "import sqlite3", SQLITE),
+        # the proof of the record reads through the port only
+        ("audit/proof.py", "import clerk.storage.sqlite.schema", LAYERS),
+        ("audit/proof.py", "import sqlite3", SQLITE),
         # the ports and the adapter do not look up
         ("ports/records.py", "import clerk.storage.sqlite.schema", LAYERS),
         ("storage/sqlite/queries.py", "import clerk.documents.store", LAYERS),

@@ -60,6 +60,7 @@ async def test_the_detail_screen_refuses_a_stale_approval_and_keeps_the_screen(
     accepted = window.accept(admin, open_case(window, admin, complete=True).uuid)
     shen = reviewer(window)
     window.add_user(admin, "zhou", "周审核", "reviewer", PASSWORD)
+    window.store.require_password_change("zhou", False)  # zhou chose a password at first sign-in
     zhou = window.login("zhou", PASSWORD)
     app = app_for(window, shen)
     async with app.run_test(size=SIZE) as pilot:

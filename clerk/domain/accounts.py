@@ -39,6 +39,9 @@ class User:
     active: bool
     failed_attempts: int
     locked_until: datetime | None
+    # Counts the changes that end the sessions signed in before them (deactivated, reactivated,
+    # password reset by an administrator): a session carries the count it signed in with.
+    session_epoch: int = 0
 
     def locked(self, now: datetime) -> bool:
         return self.locked_until is not None and now < self.locked_until

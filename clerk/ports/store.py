@@ -60,7 +60,7 @@ Concurrency contract (every adapter honours it; tests/storage_contract/ checks i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
@@ -89,7 +89,92 @@ from clerk.ports.records import (
     PointRecord,
 )
 from clerk.ports.sync import SyncStore
-from clerk.ports.verify_report import VerifyReport
+from clerk.ports.verify_report import (
+    CaseHistory,
+    CheckpointInLog,
+    DocumentFiles,
+    EngineFindings,
+    RecentDocument,
+    RecordExtent,
+    StoredEvent,
+    VerifyReport,
+    VerifyState,
+)
+
+
+class RecordReads(Protocol):
+    """What the proof of the record (`clerk.audit.proof`) reads, and the one write it makes.
+
+    Every iterator streams (a county file holds a million cases and millions of events: an
+    adapter reads them in batches, never all at once) and is read inside `read_snapshot()`.
+    """
+
+    def read_snapshot(self) -> AbstractContextManager[None]:
+        """One consistent snapshot for the reads inside the block (read only, nothing written)."""
+        ...
+
+    def verify_state(self) -> VerifyState: ...
+    def record_extent(self) -> RecordExtent: ...
+    def missing_protections(self) -> list[str]:
+        """The engine's guards of the record (append-only log, change marks) that are missing,
+        by name; [] when all are in place."""
+        ...
+
+    def origins(self) -> list[str]:
+        """The origins whose chains the log holds, in order."""
+        ...
+
+    def event_hash_at(self, origin: str, seq: int) -> str | None: ...
+    def iter_chain(self, origin: str, after_seq: int = 0) -> Iterator[StoredEvent]:
+        """`origin`'s events with seq > `after_seq`, by seq, each in `STORED_COLUMNS` order."""
+        ...
+
+    def checkpoints_in_log(self) -> list[CheckpointInLog]:
+        """Every kept chain head, in the order kept, with the log's hash at its seq now."""
+        ...
+
+    def change_marks(self) -> list[tuple[str, int]]:
+        """(case uuid, mark) of each case marked changed since it was last verified."""
+        ...
+
+    def cases_with_events_after(self, last_event: int) -> set[str]:
+        """The cases of the events after local event number `last_event`."""
+        ...
+
+    def iter_case_histories(self, case_uuids: Iterable[str] | None = None) -> Iterator[CaseHistory]:
+        """The histories of these cases (None: of every case, and of every uuid that only events
+        name), in uuid order."""
+        ...
+
+    def documents_to_check(
+        self, case_uuids: Iterable[str] | None = None
+    ) -> Iterator[DocumentFiles]:
+        """The document rows of these cases (None: every row, in the order recorded)."""
+        ...
+
+    def recent_documents(self, days: int) -> Iterator[RecentDocument]:
+        """The documents issued in the `days` before the newest one."""
+        ...
+
+    def batch_notice_paths(self) -> Iterator[str]:
+        """The files the roster batches' correction notices were written to."""
+        ...
+
+    def begin_engine_checks(self, *, quick: bool = False) -> Callable[[], EngineFindings]:
+        """Start the engine's own checks (alongside the proof when it can); the callable waits
+        for them. `quick`: the quick structural check only."""
+        ...
+
+    def remember_verify(
+        self,
+        heads: Mapping[str, tuple[int, str]],
+        marks: Sequence[tuple[str, int]],
+        last_event: int,
+        at: str,
+    ) -> None:
+        """Remember a passed verify: `heads` as verified checkpoints, the change `marks` it saw
+        cleared, the event number it reached, and the schema it ran on."""
+        ...
 
 
 class Store(Protocol):
@@ -182,11 +267,16 @@ class Store(Protocol):
     def keep_checkpoints(
         self, heads: Mapping[str, tuple[int, str]], source: str, note: str = ""
     ) -> bool: ...
+    def record_reads(self) -> RecordReads:
+        """What the proof of the record reads (`clerk.audit.proof`), on this store."""
+        ...
+
     def verify(
         self, *, full: bool = False, remember: bool = True, recent_files: bool = True
     ) -> VerifyReport:
         """Prove the record: chains, checkpoints, every (changed) case against its events, the
-        documents against their hashes; incremental from the last passed verify unless `full`."""
+        documents against their hashes; incremental from the last passed verify unless `full`.
+        Every adapter answers with `clerk.audit.proof.verify(self.record_reads(), ...)`."""
         ...
 
     def engine_checks(self, *, quick: bool = False) -> list[str]:

@@ -1,4 +1,5 @@
-"""What `Store.verify()` answers: a typed, frozen report of the proof of the record.
+"""What `Store.verify()` answers: a typed, frozen report of the proof of the record; and the
+typed rows the proof reads through the port (`clerk.ports.store.RecordReads`).
 
 The attributes carry the names the callers have always read (`ok`, `mode`, `chains`, ...).
 Until every caller reads attributes, the report also reads as the mapping it used to be
@@ -8,9 +9,95 @@ key, and what `clerk verify --json` prints.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+# ---------------------------------------------------------------------- what the proof reads
+
+# An event as stored, in `clerk.domain.chain.STORED_COLUMNS` order (`data` its stored canonical
+# JSON text): what `RecordReads.iter_chain` yields and `clerk.domain.chain.spliced_hash` hashes.
+StoredEvent = tuple[Any, ...]
+
+# What the replay reads of a case's event, in this order (`data` the stored text, or a mapping
+# from an engine that stores JSON natively; `case_uuid` first, so an adapter can hand on the rows
+# of a query grouped by case as they come).
+HISTORY_EVENT_COLUMNS = (
+    "case_uuid",
+    "action",
+    "actor",
+    "at",
+    "to_state",
+    "data",
+    "format",
+    "from_state",
+    "origin",
+)
+HistoryEvent = tuple[Any, ...]
+
+# A document row to check against its files: (doc_no, path_txt, path_pdf, sha256, case_no).
+DocumentFiles = tuple[str, str | None, str | None, str | None, str | None]
+# A recent document's files: (case_uuid, doc_no, path_txt, path_pdf, case_no).
+RecentDocument = tuple[str, str, str | None, str | None, str | None]
+
+
+@dataclass(frozen=True)
+class VerifyState:
+    """Where the last passed verify got to: the local event number it reached (None when the
+    store was never verified) and whether the storage's schema changed since then."""
+
+    last_event: int | None
+    schema_changed: bool
+
+
+@dataclass(frozen=True)
+class RecordExtent:
+    """Upper bounds of the record, for progress: the local event number (also where a verify
+    that passes reaches), and the case and document rows' highest row numbers."""
+
+    last_event: int
+    cases: int
+    documents: int
+
+
+@dataclass(frozen=True)
+class CheckpointInLog:
+    """A kept chain head with the hash the log holds now under its (origin, seq), None if none."""
+
+    origin: str
+    seq: int
+    hash: str
+    source: str  # ledger | ack | verified
+    note: str
+    stored_hash: str | None
+
+
+@dataclass(frozen=True)
+class CaseHistory:
+    """A case row (the replayed columns, `case_no`, `point_code`, by name; None when the row is
+    gone but events name it), its events in log order, and the kinds of its recorded documents."""
+
+    uuid: str
+    row: Mapping[str, Any] | None
+    events: Sequence[HistoryEvent]
+    document_kinds: Sequence[str]
+
+
+@dataclass(frozen=True)
+class EngineFindings:
+    """The engine's own checks of its storage: `integrity` "ok" or the engine's messages,
+    `foreign_keys` the rows referring to missing rows, `check` the check's name as shown."""
+
+    integrity: str | list[str]
+    foreign_keys: int = 0
+    check: str = ""
+
+    @property
+    def sound(self) -> bool:
+        return self.integrity == "ok"
+
+
+# ---------------------------------------------------------------------- the report
 
 
 @dataclass(frozen=True)

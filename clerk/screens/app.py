@@ -57,6 +57,7 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         super().__init__()
         self.window = window
         self.user = user
+        self._logging_out = False
         window.on_actor_revoked = self._actor_revoked
 
     # ------------------------------------------------------------------ storage failures
@@ -66,8 +67,11 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
 
         `FailuresAsToasts` and every screen's `GuardedScreen` ask this before letting an error end
         the app or the screen."""
+        from clerk.service.errors import ActorRevokedError
         from clerk.service.failures import failure_message
 
+        if isinstance(exc, ActorRevokedError):
+            return True  # the session is being logged out, and that says why
         message = failure_message(exc)
         if message is None:
             return False
@@ -149,11 +153,13 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
 
     def _actor_revoked(self, message: str) -> None:
         """The signed-in account was deactivated or given another role: log it out, say why."""
-        if self.user is None:
-            return
+        if self.user is None or self._logging_out:
+            return  # one session ends once, however many reads found it revoked
+        self._logging_out = True
         self.call_later(self._log_out_revoked, message)
 
     def _log_out_revoked(self, message: str) -> None:
+        self._logging_out = False
         self.action_logout()
         self.notify(message, severity="error", timeout=15)
 

@@ -94,6 +94,9 @@ class CaseReader:
             mask_digits,  # the ledger module is not needed before a case opens
         )
 
+        if user is not None:
+            self.ctx.check_session(user)  # a session that may no longer act may not read either
+
         row = self.row(case_uuid)
         item = self.ctx.catalog.item(row.item_no)
         checks = self._checks(case_uuid)
@@ -239,6 +242,7 @@ class CaseReader:
         return end
 
     def queues(self, user: User) -> Queues:
+        self.ctx.check_session(user)
         today = self.ctx.today()
         point = self.owners.queue_point()
         mine = self.owners.mine

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
+from clerk.domain.accounts import User
 from clerk.domain.clock import TZ, Clock
 from clerk.domain.model import Role
 from clerk.domain.offices import POINT_KINDS, Office, Offices, ServicePoint
-from clerk.service.errors import ServiceError
+from clerk.service.errors import ActorRevokedError, ServiceError
 from clerk.service.views import PointChoice
 
 if TYPE_CHECKING:
@@ -96,3 +97,29 @@ class DeskContext:
 
     def office(self) -> Office:
         return self.offices.office_of(self.point().code)
+
+    def check_session(self, user: User) -> User:
+        """The account as stored now, if the session `user` signed in with may still act and read:
+        not one deactivated, given another role, or deactivated and reactivated (or its password
+        reset by an administrator) since it signed in. Otherwise the app is told (it logs the
+        session out) and `ActorRevokedError` is raised."""
+        current = self.store.user(user.login)
+        problem = ""
+        if current is None or not current.active:
+            problem = "您的账号已被停用，本次操作没有保存，已退出登录。如有疑问请联系系统管理员。"
+        elif current.role != user.role:
+            problem = (
+                f"您的账号角色已改为“{Role(current.role).label}”，本次操作没有保存，已退出登录。"
+                "请重新登录后再办理。"
+            )
+        elif current.session_epoch != user.session_epoch:
+            problem = (
+                "您的账号在本次登录后被管理员停用、重新启用或重设了密码，原登录已失效，"
+                "本次操作没有保存，已退出登录。请重新登录。"
+            )
+        if problem:
+            if self.on_actor_revoked is not None:
+                self.on_actor_revoked(problem)
+            raise ActorRevokedError(problem)
+        assert current is not None
+        return current

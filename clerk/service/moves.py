@@ -26,7 +26,7 @@ from clerk.domain.workflow import WorkflowError, decide, record
 from clerk.ports.records import CaseChanges, CaseRecord, MaterialCheckInput, NewDocument
 from clerk.service.case_reader import CaseReader
 from clerk.service.context import DeskContext, Owners, SystemActor
-from clerk.service.errors import ActorRevokedError, ServiceError, limited
+from clerk.service.errors import ServiceError, limited
 from clerk.service.write_errors import file_problem, storage_problem
 
 CHANGED_SINCE_SHOWN = (
@@ -101,24 +101,16 @@ class Moves:
             yield actor, row, attempt
 
     def current_actor(self, user: User | SystemActor) -> User | SystemActor:
-        """The account as stored now: one deactivated or given another role since it logged in
-        can no longer act through its open session."""
+        """The account as stored now: one deactivated, given another role, reactivated or reset
+        since it signed in can no longer act through its open session (`check_session`), and
+        one that must still change a password someone else chose may not act yet."""
         if isinstance(user, SystemActor):
             return user
-        current = self.ctx.store.user(user.login)
-        problem = ""
-        if current is None or not current.active:
-            problem = "您的账号已被停用，本次操作没有保存，已退出登录。如有疑问请联系系统管理员。"
-        elif current.role != user.role:
-            problem = (
-                f"您的账号角色已改为“{Role(current.role).label}”，本次操作没有保存，已退出登录。"
-                "请重新登录后再办理。"
+        current = self.ctx.check_session(user)
+        if self.ctx.store.must_change_password(current.login):
+            raise ServiceError(
+                "您的密码是管理员设置的初始密码或重设的密码，请先修改密码（Ctrl+N），再办理业务。"
             )
-        if problem:
-            if self.ctx.on_actor_revoked is not None:
-                self.ctx.on_actor_revoked(problem)
-            raise ActorRevokedError(problem)
-        assert current is not None
         return current
 
     def issue_context(self, row: CaseRecord, actor: User | SystemActor) -> IssueContext:

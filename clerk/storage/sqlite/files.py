@@ -7,8 +7,16 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from clerk.audit import proof
 from clerk.domain.clock import system_clock
-from clerk.ports.errors import BusyError, DamagedError, DiskError, DiskFullError, ReadOnlyError
+from clerk.ports.errors import (
+    BusyError,
+    DamagedError,
+    DiskError,
+    DiskFullError,
+    ReadOnlyError,
+    StorageError,
+)
 from clerk.ports.records import instant
 from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite import schema
@@ -19,7 +27,7 @@ from clerk.storage.sqlite.connection import (
     foreign_tables,
 )
 from clerk.storage.sqlite.errors import translate, translated
-from clerk.storage.sqlite.verify import SETTING_SCHEMA, record, verify
+from clerk.storage.sqlite.verify import SETTING_SCHEMA, SQLiteRecordReads
 from clerk.support.file_modes import make_private, use_private_umask
 from clerk.support.progress import Progress
 
@@ -32,10 +40,10 @@ def _failure(problem: str) -> VerifyReport:
     return VerifyReport.refused(problem)
 
 
-def _unverifiable(path: Path, exc: sqlite3.Error) -> str:
+def _unverifiable(path: Path, exc: sqlite3.Error | StorageError) -> str:
     """Why `path` could not be verified: "restore a backup" only for a file proven damaged (the
     engine says it is malformed or not a database), never for a disk, space or lock failure."""
-    error = translate(exc)
+    error = exc if isinstance(exc, StorageError) else translate(exc)
     if isinstance(error, DamagedError):
         return f"{path} 不是有效的 clerk 数据库或已损坏（{exc}）。请确认 --db 指定的文件没错；是本机的数据库时，请换用最近一份备份。"
     if isinstance(error, DiskFullError):
@@ -57,8 +65,9 @@ def verify_file(
     quick_check: bool = False,
     progress: Progress | None = None,
 ) -> VerifyReport:
-    """Verify a database file without migrating it (see `clerk.storage.sqlite.verify`; `quick_check`
-    adds SQLite's quick_check to an incremental verify).
+    """Verify a database file without migrating it: the proof of the record (`clerk.audit.proof`)
+    on `SQLiteRecordReads`, with SQLite's own checks (`quick_check` adds SQLite's quick_check to
+    an incremental verify).
 
     The check runs on a read-only connection. When it passes on a file at the current schema
     and `remember` is true, where it got to is recorded (a short write), so the next incremental
@@ -86,8 +95,10 @@ def verify_file(
             return _failure(
                 f"数据库版本为 {version}，需要先由本程序升级到 {schema.LATEST}（打开一次即可），再检查。"
             )
-        report = verify(conn, full=full, quick_check=quick_check, progress=progress)
-    except sqlite3.DatabaseError as exc:
+        report = proof.prove(
+            SQLiteRecordReads(conn), full=full, quick_check=quick_check, progress=progress
+        )
+    except (sqlite3.DatabaseError, StorageError) as exc:
         return _failure(_unverifiable(path, exc))
     finally:
         conn.close()
@@ -95,10 +106,10 @@ def verify_file(
         try:
             writer = connect(path)
             try:
-                record(writer, report, instant(system_clock()))
+                proof.record(SQLiteRecordReads(writer), report, instant(system_clock()))
             finally:
                 writer.close()
-        except sqlite3.Error:
+        except (sqlite3.Error, StorageError):
             pass  # read-only file or busy: the verify stands, the next one starts further back
     return report.typed()
 

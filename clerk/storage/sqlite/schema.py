@@ -413,7 +413,7 @@ def m011_tail_lookups(conn: sqlite3.Connection) -> None:
     conn.execute(f"CREATE INDEX idx_evaluations_bad_open ON evaluations (at) WHERE {BAD_OPEN}")
 
 
-def m012_document_paths(conn: sqlite3.Connection) -> None:
+def m013_document_paths(conn: sqlite3.Connection) -> None:
     """A document by where its files lie (issue 25): the start-up tidy and `clerk verify` ask
     whether a file on disk is a recorded document; without these each question scans the table."""
     conn.execute("CREATE INDEX idx_documents_path_pdf ON documents (path_pdf)")
@@ -424,6 +424,12 @@ def m012_document_paths(conn: sqlite3.Connection) -> None:
 CASE_SEQ_TAIL = "substr(case_no, -5, 4)"
 ID_TAIL = "substr(id_number, -6)"
 BAD_OPEN = "level IN ('1', '2') AND followed_up_at IS NULL"
+
+
+def m012_session_epochs(conn: sqlite3.Connection) -> None:
+    """An account's session epoch: deactivating, reactivating or resetting its password moves it
+    on, so a session signed in before that cannot act or read again without signing in."""
+    conn.execute("ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0")
 
 
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
@@ -438,7 +444,8 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m009_county_indexes,
     m010_password_change,
     m011_tail_lookups,
-    m012_document_paths,
+    m012_session_epochs,
+    m013_document_paths,
 )
 LATEST = len(MIGRATIONS)
 

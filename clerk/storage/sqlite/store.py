@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 
+from clerk.audit import proof
 from clerk.domain import chain
 from clerk.domain.chain import PersonalDataError
 from clerk.domain.clock import Clock, system_clock
@@ -88,8 +89,7 @@ from clerk.storage.sqlite.errors import translate, translated
 from clerk.storage.sqlite.files import BackupError
 from clerk.storage.sqlite.sync import SQLiteSyncStore, chain_for
 from clerk.storage.sqlite.users import AuthError, PasswordPolicyError, User, UserError
-from clerk.storage.sqlite.verify import record as record_verify
-from clerk.storage.sqlite.verify import verify as verify_store
+from clerk.storage.sqlite.verify import SQLiteRecordReads
 from clerk.support import file_modes
 
 if TYPE_CHECKING:
@@ -864,19 +864,28 @@ class Store:
     def verify(
         self, *, full: bool = False, remember: bool = True, recent_files: bool = True
     ) -> VerifyReport:
-        """Prove the record (`clerk.storage.sqlite.verify`): incremental from the last verify unless
-        `full`. A passed verify is remembered (unless `remember` is false) so the next starts there.
-        `recent_files=False`: see `clerk.storage.sqlite.verify.verify` (the daily ledger's).
+        """Prove the record (`clerk.audit.proof`, on `record_reads()`): incremental from the last
+        verify unless `full`. A passed verify is remembered (unless `remember` is false) so the
+        next starts there. `recent_files=False`: see `clerk.audit.proof.prove` (the daily ledger's).
 
         The report (`clerk.ports.verify_report.VerifyReport`) has ok, mode, integrity, chain_ok,
         events (walked), first_broken, head, chains, checkpoints, cases, documents, problems,
         problem (Chinese text or None); it still reads as the mapping this returned before.
         """
-        with self._lock:
-            report = verify_store(self.conn, full=full, recent_files=recent_files)
-            if remember and report.ok:
-                record_verify(self.conn, report, self.now())
-        return report.typed()
+        return proof.verify(
+            self.record_reads(),
+            full=full,
+            remember=remember,
+            recent_files=recent_files,
+            at=self.now(),
+        )
+
+    def record_reads(self) -> SQLiteRecordReads:
+        """What the proof of the record reads (`clerk.ports.store.RecordReads`), made once."""
+        found: SQLiteRecordReads | None = self.__dict__.get("_record_reads")
+        if found is None:
+            found = self.__dict__["_record_reads"] = SQLiteRecordReads(self.conn, self._lock)
+        return found
 
     def engine_checks(self, *, quick: bool = False) -> list[str]:
         """SQLite's own checks of the file: `integrity_check` (`quick_check` when `quick`) and,

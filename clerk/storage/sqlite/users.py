@@ -40,7 +40,7 @@ __all__ = [
 
 
 def _user(row: sqlite3.Row | tuple) -> User:
-    login, name, role, point_code, active, failed, locked_until = row
+    login, name, role, point_code, active, failed, locked_until, epoch = row
     return User(
         login=login,
         name=name,
@@ -49,10 +49,11 @@ def _user(row: sqlite3.Row | tuple) -> User:
         active=bool(active),
         failed_attempts=int(failed),
         locked_until=datetime.fromisoformat(locked_until) if locked_until else None,
+        session_epoch=int(epoch),
     )
 
 
-_COLUMNS = "login, name, role, point_code, active, failed_attempts, locked_until"
+_COLUMNS = "login, name, role, point_code, active, failed_attempts, locked_until, session_epoch"
 
 
 def get_user(conn: sqlite3.Connection, login: str) -> User | None:
@@ -129,9 +130,12 @@ def require_password_change(
 ) -> None:
     """Mark (or clear) that `login` must choose a new password at the next sign-in."""
     user = _require(conn, login)
+    # A password someone else chose (an administrator's reset) ends the sessions signed in
+    # before it; the user's own change (required=False) keeps the session that made it.
     conn.execute(
-        "UPDATE users SET must_change_password = ?, updated_at = ? WHERE login = ?",
-        (int(required), now.astimezone(TZ).isoformat(), user.login),
+        "UPDATE users SET must_change_password = ?, session_epoch = session_epoch + ?,"
+        " updated_at = ? WHERE login = ?",
+        (int(required), int(required), now.astimezone(TZ).isoformat(), user.login),
     )
 
 
@@ -144,10 +148,12 @@ def move_point(conn: sqlite3.Connection, now: datetime, old: str, new: str) -> N
 
 
 def set_active(conn: sqlite3.Connection, now: datetime, login: str, active: bool) -> None:
+    """Deactivate or reactivate `login`; either ends the sessions signed in before."""
     user = _require(conn, login)
     conn.execute(
-        "UPDATE users SET active = ?, updated_at = ? WHERE login = ?",
-        (int(active), now.astimezone(TZ).isoformat(), user.login),
+        "UPDATE users SET active = ?, session_epoch = session_epoch + (active != ?), updated_at = ?"
+        " WHERE login = ?",
+        (int(active), int(active), now.astimezone(TZ).isoformat(), user.login),
     )
 
 
