@@ -32,6 +32,7 @@ class DayEndScreen(Screen[None]):
     BINDINGS = [
         Binding("f6", "next_point", "换服务点", id="day_end.point"),
         Binding("f10", "write", "写出上报包", id="day_end.write"),
+        Binding("f11", "send", "发送到县级", id="day_end.send"),
         Binding("escape", "close", "返回", id="day_end.close"),
     ]
 
@@ -48,6 +49,9 @@ class DayEndScreen(Screen[None]):
         )
         self.busy = False
         self.written: Path | None = None
+        from clerk.net.client import county_url
+
+        self.url = None if self.at_office else county_url(window)
         self.sub_title = "日终上报" if not self.at_office else "写回执包"
 
     def compose(self) -> ComposeResult:
@@ -83,6 +87,8 @@ class DayEndScreen(Screen[None]):
             text = f"将写给服务点 {self.receiver} 的回执包（F6 换服务点）。按 F10 写出。"
         else:
             text = f"将写给 {self.receiver} 的上报包：含对方尚未确认收到的全部记录。按 F10 写出。"
+            if self.url:
+                text += f"\n有网络时按 F11 直接发送到县级服务（{self.url}）。"
         self.query_one("#day-end-status", Static).update(Text(extra or text))
         self.refresh_bindings()
 
@@ -91,6 +97,8 @@ class DayEndScreen(Screen[None]):
             return self.at_office and len(self.points) > 1 and not self.busy
         if action == "write":
             return bool(self.receiver) and not self.busy
+        if action == "send":
+            return bool(self.url) and not self.busy
         return True
 
     def action_next_point(self) -> None:
@@ -137,6 +145,30 @@ class DayEndScreen(Screen[None]):
             "可以拔出 U 盘了。"
         )
         self.app.call_from_thread(self._done, result.path, message)
+
+    def action_send(self) -> None:
+        if self.busy or not self.url:
+            return
+        self.busy = True
+        self.query_one("#day-end-progress", ProgressBar).update(progress=0)
+        self._paint_status(f"正在写出并发送到 {self.url}……")
+        self._send(self.url, self.query_one("#day-end-pass", Input).value or None)
+
+    @work(thread=True, exclusive=True, group="day-end")
+    def _send(self, url: str, passphrase: str | None) -> None:
+        from clerk.net.client import NetProblem, send, send_text
+
+        bar = self.query_one("#day-end-progress", ProgressBar)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, progress=done, total=total or None)
+
+        try:
+            result = send(self.window, url, passphrase=passphrase, progress=progress)
+        except (NetProblem, ValueError) as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._done, result.written or self.out_dir, send_text(result))
 
     def _failed(self, message: str) -> None:
         self.busy = False

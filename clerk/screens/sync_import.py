@@ -30,6 +30,7 @@ SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 class SyncImportScreen(Screen[None]):
     BINDINGS = [
         Binding("f10", "import_bundle", "导入", id="sync_import.run"),
+        Binding("f11", "fetch", "从县级取回", id="sync_import.fetch"),
         Binding("f7", "keep", "保留本机记录", id="sync_import.keep"),
         Binding("f8", "take", "采用对方记录", id="sync_import.take"),
         Binding("enter", "open_case", "打开办件", id="sync_import.open", priority=True),
@@ -43,6 +44,9 @@ class SyncImportScreen(Screen[None]):
         self.path = path
         self.busy = False
         self.at_office = window.point().kind == "county_hall"
+        from clerk.net.client import county_url
+
+        self.url = None if self.at_office else county_url(window)
         self.sub_title = "导入上报包" if self.at_office else "导入回执包"
 
     def compose(self) -> ComposeResult:
@@ -110,6 +114,8 @@ class SyncImportScreen(Screen[None]):
             return self.at_office and self.focused is not None and self.focused.id == "sync-handed"
         if action == "import_bundle":
             return not self.busy
+        if action == "fetch":
+            return bool(self.url) and not self.busy
         return True
 
     def on_descendant_focus(self) -> None:
@@ -132,6 +138,31 @@ class SyncImportScreen(Screen[None]):
     def _import(self, path: Path, passphrase: str | None) -> None:
         report = self.window.import_bundle(path, passphrase=passphrase)
         self.app.call_from_thread(self._shown, report.ok, report.text())
+
+    def action_fetch(self) -> None:
+        if self.busy or not self.url:
+            return
+        self.busy = True
+        self.refresh_bindings()
+        self.query_one("#sync-import-report", Static).update(
+            Text(f"正在从县级服务（{self.url}）取回回执包并核验导入……")
+        )
+        self._fetch(self.url, self.query_one("#sync-import-pass", Input).value or None)
+
+    @work(thread=True, exclusive=True, group="sync-import")
+    def _fetch(self, url: str, passphrase: str | None) -> None:
+        from clerk.net.client import NetProblem, fetch
+
+        try:
+            reports = fetch(self.window, url, passphrase=passphrase)
+        except (NetProblem, ValueError) as exc:
+            self.app.call_from_thread(self._shown, False, str(exc))
+            return
+        if not reports:
+            self.app.call_from_thread(self._shown, True, "县级没有新的回执包。")
+            return
+        text = "\n\n".join(r.text() for r in reports)
+        self.app.call_from_thread(self._shown, all(r.ok for r in reports), text)
 
     def _shown(self, ok: bool, text: str) -> None:
         self.busy = False

@@ -266,7 +266,9 @@ class CaseReader:
             awaiting_supplement=s(mine(self.ctx.store.awaiting_supplement(point_code=point))),
             awaiting_payment=s(mine(self.ctx.store.awaiting_payment(point_code=point))),
             unfinished=s(mine(self.ctx.store.unfinished(point_code=point))),
-            bad_ratings=s(mine(self.ctx.store.bad_ratings_awaiting_follow_up(point_code=point))),
+            # Not only the cases this machine owns: a point's bad ratings are followed up by the
+            # county's supervisor (a township has none), and its ledger lists them too.
+            bad_ratings=s(self.ctx.store.bad_ratings_awaiting_follow_up(point_code=point)),
         )
 
     def search(self, text: str) -> list[CaseSummary]:

@@ -47,7 +47,14 @@ from clerk.service.sync_desk import (  # the sync records, as the sync desk name
     PeerKey,
     SyncStore,
 )
-from clerk.service.views import CaseSummary, CaseView, ItemChoice, PointChoice, Queues
+from clerk.service.views import (
+    CaseSummary,
+    CaseView,
+    ItemChoice,
+    PointChoice,
+    PriorCase,
+    Queues,
+)
 from clerk.support.progress import Progress as StageProgress
 from clerk.sync import keys, peers
 
@@ -247,10 +254,21 @@ class Window:
     ) -> CaseView:
         return self._intake.check_materials(user, case_uuid, checks)
 
+    def prior_cases(self, item_no: int, applicant: Applicant) -> list[PriorCase]:
+        return self._intake.prior_cases(item_no, applicant)
+
+    def still_missing(self, case_uuid: str, checks: Mapping[str, MaterialCheck]) -> list[str]:
+        return self._intake.still_missing(case_uuid, checks)
+
     def supplement(
-        self, user: User, case_uuid: str, checks: Mapping[str, MaterialCheck]
+        self,
+        user: User,
+        case_uuid: str,
+        checks: Mapping[str, MaterialCheck],
+        *,
+        incomplete: bool = False,
     ) -> CaseView:
-        return self._intake.supplement(user, case_uuid, checks)
+        return self._intake.supplement(user, case_uuid, checks, incomplete=incomplete)
 
     # ------------------------------------------------------------------ decisions
 
