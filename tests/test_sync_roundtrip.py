@@ -288,7 +288,8 @@ def test_an_import_tells_its_stages_as_they_start(pair, tmp_path):
         export(point, tmp_path / "usb").path, progress=lambda *a: told.append(a)
     )
     assert report.status == "imported", report.message
-    assert [stage for stage, _, _ in told] == [
+    stages = [stage for stage, _, _ in told]
+    assert [s for n, s in enumerate(stages) if n == 0 or stages[n - 1] != s] == [
         "检查上报包（解密、签名、每条事件的哈希链）",
         "导入记录（一个事务）",
     ]
@@ -331,3 +332,20 @@ def test_acknowledged_chains_are_said_in_plain_chinese(pair, tmp_path, clock):
     ledger = render_text(county.daily_ledger(county.today()))
     assert "本机为服务点 LS01 的办件所作的记录：至第 1 条，哈希值：" in ledger
     assert "YZ03:LS01" not in ledger
+
+
+def test_import_progress_is_a_percent_increasing_to_100(pair, tmp_path):
+    county, point = pair
+    for n in range(3):
+        collected(point, 35, n)
+    told: list[tuple[str, int, int]] = []
+    report = county.import_bundle(
+        export(point, tmp_path / "usb").path, progress=lambda *a: told.append(a)
+    )
+    assert report.status == "imported", report.message
+    percents = [done for _, done, _ in told]
+    assert {total for _, _, total in told} == {100}
+    assert percents[0] == 0 and percents[-1] == 100
+    assert percents == sorted(set(percents))  # strictly increasing
+    assert len(percents) > 4  # the check and the apply each report on the way
+    assert any(0 < p < 50 for p in percents) and any(50 < p < 100 for p in percents)

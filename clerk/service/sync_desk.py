@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import tempfile
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -351,7 +352,9 @@ class SyncDesk:
                 )
             pair = keys.load(self.key_dir(), passphrase)
             now = sync.now()
-            contents = exchange.build_export(sync, who, receiver, now, _read_file)
+            contents = exchange.build_export(
+                sync, who, receiver, now, _read_file, hash_file=_hash_file
+            )
             recipients = [peer.age_recipient, *(k.age_recipient for k in sync.escrow_keys())]
             path, digest = fmt.write_bundle(out_dir, contents, pair, recipients, progress)
         except (ExportError, KeyProblem) as exc:
@@ -372,24 +375,68 @@ class SyncDesk:
     ) -> ImportReport:
         """Check everything, then apply in one transaction; a refusal changes nothing.
 
-        `progress` is told each stage as it starts (stage "检查上报包", then "导入记录")."""
+        The file is read in bounded memory: decrypted and unpacked into a temporary folder
+        (removed afterwards), checked in one streaming pass, applied in a second
+        (`clerk.sync.streaming`). A bundle larger than the free disk is refused first.
+        `progress` is told the stage and the percent done (0–100, the check then the apply:
+        "检查上报包", then "导入记录")."""
         tell = progress or silent
+        path = Path(path)
         try:
-            data = Path(path).read_bytes()
+            if not path.is_file():
+                raise FileNotFoundError(errno.ENOENT, "文件不存在")
+            with path.open("rb"):
+                pass
         except OSError as exc:
             return ImportReport(
                 status="refused", refusal="unreadable", message=unreadable(Path(path), exc)
             )
+        checking = "检查上报包（解密、签名、每条事件的哈希链）"
+        applying = "导入记录（一个事务）"
+        shown = -1
+
+        def percent(stage: str, done: int, total: int, low: int, high: int) -> None:
+            nonlocal shown
+            value = low + (high - low) * min(done, total) // max(1, total)
+            if value > shown:
+                shown = value
+                tell(stage, value, 100)
+
         sync = self.sync_store()
-        try:
-            who = self.me()
-            pair = keys.load(self.key_dir(), passphrase)
-            tell("检查上报包（解密、签名、每条事件的哈希链）", 0, 0)
-            checked = exchange.check_bundle(
-                data, sync, who, pair, schema_version=sync.schema_version()
+        with tempfile.TemporaryDirectory(prefix="clerk-import-") as folder:
+            try:
+                who = self.me()
+                pair = keys.load(self.key_dir(), passphrase)
+                percent(checking, 0, 1, 0, 50)
+                checked = exchange.check_bundle_file(
+                    path,
+                    sync,
+                    who,
+                    pair,
+                    Path(folder),
+                    schema_version=sync.schema_version(),
+                    step=lambda done, total: percent(checking, done, total, 0, 50),
+                    space_for=[self._received_root("")],
+                )
+            except (BundleError, KeyProblem) as exc:
+                return exchange.refused(exc)
+            except OSError as exc:
+                what = "磁盘空间已满" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+                return ImportReport(
+                    status="refused",
+                    refusal="not_stored",
+                    message=f"导入未完成，本机未作任何改动：上报包没有解开（{what}）。请清理磁盘空间后重试。",
+                )
+            report = self._apply(
+                checked, who, lambda done, total: percent(applying, done, total, 50, 100)
             )
-        except (BundleError, KeyProblem) as exc:
-            return exchange.refused(exc)
+        percent(applying, 1, 1, 50, 100)
+        return report
+
+    def _apply(
+        self, checked: exchange.Checked, who: peers.Me, step: Callable[[int, int], None]
+    ) -> ImportReport:
+        sync = self.sync_store()
         root = self._received_root(checked.header.sender)
         catalog = self.ctx.catalog
 
@@ -407,8 +454,7 @@ class SyncDesk:
             return f"{row['item_no']} {catalog.item(row['item_no']).name}"
 
         try:
-            tell("导入记录（一个事务）", 0, 0)
-            return exchange.apply_bundle(checked, sync, who, self.clock(), save, label)
+            return exchange.apply_bundle(checked, sync, who, self.clock(), save, label, step)
         except Exception as exc:  # the transaction rolled back: nothing of the bundle is stored
             for path in written:  # files no row names any more
                 with suppress(OSError):
@@ -520,6 +566,20 @@ def _read_file(path: str) -> bytes | None:
         return Path(path).read_bytes()
     except OSError:
         return None
+
+
+def _hash_file(path: str) -> str | None:
+    """A document file's SHA-256, read in chunks (None: no such file, or unreadable)."""
+    if not path:
+        return None
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def _conflict_row(c: Conflict) -> ConflictRow:
