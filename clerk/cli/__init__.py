@@ -24,6 +24,7 @@ from clerk.storage.sqlite.schema import SchemaTooNewError
 COMMANDS: dict[str, str] = {
     "backup": "backup",
     "catalog": "catalog",
+    "city": "city",
     "deadline": "deadline",
     "demo": "demo",
     "export": "exchange",
@@ -31,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "holidays": "holidays",
     "import": "exchange",
     "keys": "keys",
+    "migrate-store": "migrate_store",
     "point": "point",
     "report": "report",
     "roster": "roster",

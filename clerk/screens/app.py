@@ -407,5 +407,6 @@ def make_app_from_args(args: argparse.Namespace) -> ClerkApp:
     path = Path(args.db) if getattr(args, "db", None) else default_db_path()
     root = documents_dir()
     window = open_window(path, documents_root=root)
-    tidy_documents(root, window.store.document_at)  # what a killed process left in documents/
+    # What a killed process left in documents/: only the files its journal names (bounded).
+    tidy_documents(root, window.store.document_at)
     return make_app(window)

@@ -28,10 +28,18 @@ def default_bundle_dir() -> Path:
     return data_dir() / "bundles"
 
 
+def starting_dir() -> Path:
+    """The folder this machine last wrote to or read from (the stick), else the default."""
+    from clerk.support.stick import last_folder
+
+    return last_folder() or default_bundle_dir()
+
+
 class DayEndScreen(Screen[None]):
     BINDINGS = [
         Binding("f6", "next_point", "换服务点", id="day_end.point"),
         Binding("f10", "write", "写出上报包", id="day_end.write"),
+        Binding("f10", "write_return", "写出回执包", id="day_end.write_return"),
         Binding("f11", "send", "发送到县级", id="day_end.send"),
         Binding("escape", "close", "返回", id="day_end.close"),
     ]
@@ -40,7 +48,7 @@ class DayEndScreen(Screen[None]):
         super().__init__()
         self.window = window
         self.user = user
-        self.out_dir = out_dir or default_bundle_dir()
+        self.out_dir = out_dir or starting_dir()
         point = window.point()
         self.at_office = point.kind == "county_hall"
         self.points = window.peers_to_return() if self.at_office else []
@@ -95,8 +103,9 @@ class DayEndScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_point":
             return self.at_office and len(self.points) > 1 and not self.busy
-        if action == "write":
-            return bool(self.receiver) and not self.busy
+        if action in ("write", "write_return"):  # one key, named for the bundle it writes
+            wanted = "write_return" if self.at_office else "write"
+            return action == wanted and bool(self.receiver) and not self.busy
         if action == "send":
             return bool(self.url) and not self.busy
         return True
@@ -106,6 +115,9 @@ class DayEndScreen(Screen[None]):
             return
         self.receiver = self.points[(self.points.index(self.receiver) + 1) % len(self.points)]
         self._paint_status()
+
+    def action_write_return(self) -> None:
+        self.action_write()
 
     def action_write(self) -> None:
         if self.busy or not self.receiver:
@@ -176,8 +188,13 @@ class DayEndScreen(Screen[None]):
         self.notify(message, severity="error", timeout=15)
 
     def _done(self, path: Path, message: str) -> None:
+        from clerk.support.stick import remember_folder
+
         self.busy = False
         self.written = path
+        folder = path if path.is_dir() else path.parent
+        if folder != default_bundle_dir():
+            remember_folder(folder)  # the stick, offered again next evening
         self._paint_status(message)
         self.notify(message, title="日终上报", timeout=15)
 

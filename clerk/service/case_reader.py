@@ -120,9 +120,10 @@ class CaseReader:
         if user is not None:
             facts = self.facts(row, item, missing)
             role = Role(user.role)
-            allowed = allowed_actions(
-                facts, actor=user.login, role=role, settings=self.ctx.settings
-            )
+            if self.owners.moves_here(row):  # a case handed on is moved by its new owner
+                allowed = allowed_actions(
+                    facts, actor=user.login, role=role, settings=self.ctx.settings
+                )
             allowed += [
                 a for a in allowed_records(facts, role=role) if a != Action.PRINT or documents
             ]

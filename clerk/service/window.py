@@ -22,6 +22,7 @@ from clerk.documents.store import SavedDocument
 from clerk.domain.accounts import AuthError, PasswordPolicyError, User, UserError
 from clerk.domain.catalog import Catalog, Condition, Material
 from clerk.domain.clock import Clock, system_clock
+from clerk.domain.indicators import Period
 from clerk.domain.item_search import ItemFinder
 from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Applicant, CaseState, Channel, Event, Rating, Role
@@ -40,7 +41,9 @@ from clerk.service.holidays import Recomputed
 from clerk.service.ledger import Ledger
 from clerk.service.moves import CHANGED_SINCE_SHOWN
 from clerk.service.review_stages import StageRow
+from clerk.service.supervision import SupervisionReport
 from clerk.service.sync_desk import (  # the sync records, as the sync desk names them
+    BundleFile,
     ConflictRow,
     ExportResult,
     ImportReport,
@@ -414,6 +417,10 @@ class Window:
     ) -> Ledger:
         return self._reader.ledger(day, point_code, today=today, point_name=point_name)
 
+    def supervision(self, period: Period, follow_up_days: int | None = None) -> SupervisionReport:
+        """The supervision figures of `period` per office, point and item, and in total."""
+        return self.desks.supervision.supervision(period, follow_up_days)
+
     def deemed_from(self, row: CaseRecord) -> date | None:
         return self._reader.deemed_from(row)
 
@@ -571,6 +578,9 @@ class Window:
         self, path: Path, *, passphrase: str | None = None, progress: StageProgress | None = None
     ) -> ImportReport:
         return self._sync.import_bundle(path, passphrase=passphrase, progress=progress)
+
+    def bundles_in(self, folder: Path) -> list[BundleFile]:
+        return self._sync.bundles_in(folder)
 
     def bundle_history(self, limit: int = 20) -> list[dict[str, Any]]:
         return self._sync.bundle_history(limit)

@@ -13,8 +13,9 @@ from importlib import resources
 from typing import Any
 
 # The SQLite adapter's storage version whose records these tables hold (the shapes a sync bundle
-# carries and names in its manifest): migration 1 here is that version's schema.
-RECORD_VERSION = 12
+# carries and names in its manifest): migration 1 here is that version's schema. (SQLite's 13 only
+# indexes documents by path, which migration 1 here already does.)
+RECORD_VERSION = 13
 MIGRATIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS clerk_migrations (
     version INTEGER PRIMARY KEY,

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid as uuidlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -42,6 +42,7 @@ from clerk.audit import proof
 from clerk.domain import chain
 from clerk.domain.chain_names import chain_for
 from clerk.domain.clock import Clock, system_clock
+from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import CaseState, Event, Role
 from clerk.ports.errors import ConflictError, NotFoundError, StorageError
 from clerk.ports.ledger import LedgerDay
@@ -68,7 +69,7 @@ from clerk.ports.records import (
 from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.verify_report import VerifyReport
-from clerk.storage.postgres import queries, schema, users
+from clerk.storage.postgres import queries, schema, supervision, users
 from clerk.storage.postgres.errors import translate, translated
 from clerk.storage.postgres.users import AuthError, User
 from clerk.storage.postgres.verify import PostgresRecordReads
@@ -916,6 +917,52 @@ class PostgresStore:
                 messages.append(f"index {index}: {exc}")
         return messages
 
+    # ------------------------------------------------------------------ moving a store here
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows in each table a record lives in (`bulk.LOAD_ORDER`; settings without the
+        engine's own `verify.*`)."""
+        from clerk.storage.postgres import bulk
+
+        with self.snapshot():
+            return bulk.row_counts(self)
+
+    def bulk_load(
+        self, rows_of: Callable[[str], tuple[Sequence[str], Iterable[Sequence[Any]]]]
+    ) -> dict[str, int]:
+        """Load whole tables of raw stored rows into this empty database, in one transaction:
+        `rows_of(table)` gives the columns and the rows (in the source's arrival order) of each
+        table, asked in an order the constraints accept; each table goes in with one `COPY`.
+        The event log's triggers stay on (each event must extend its chain). Refuses a database
+        that already holds a record. Returns the rows loaded per table (see `bulk`)."""
+        from clerk.storage.postgres import bulk
+
+        with self.transaction():
+            held = {t: n for t, n in bulk.row_counts(self).items() if n}
+            if held:
+                raise StorageError(
+                    "目标数据库不是空的（"
+                    + "、".join(f"{t} {n} 行" for t, n in held.items())
+                    + "），为免混淆两处记录，不导入。请换一个新建的空数据库。"
+                )
+            loaded = {}
+            for table in bulk.LOAD_ORDER:
+                columns, rows = rows_of(table)
+                loaded[table] = bulk.load(self, table, columns, rows)
+        return loaded
+
+    def loadable_tables(self) -> tuple[str, ...]:
+        """The tables `bulk_load` fills, in the order it asks for them."""
+        from clerk.storage.postgres import bulk
+
+        return bulk.LOAD_ORDER
+
+    def loadable_columns(self, table: str) -> tuple[str, ...]:
+        """The columns a raw row of `table` may bring to `bulk_load`."""
+        from clerk.storage.postgres import bulk
+
+        return bulk.loadable_columns(self, table)
+
     # ------------------------------------------------------------------ queries
 
     def find_by_id_number(self, id_number: str) -> list[CaseRecord]:
@@ -986,6 +1033,14 @@ class PostgresStore:
     def ledger_day(self, day: date, point_code: str | None = None) -> LedgerDay:
         with self.snapshot() as conn:
             return queries.ledger_day(conn, day, point_code)
+
+    def supervised_cases(
+        self, first: date, last: date, instant_items: Collection[int] = ()
+    ) -> Iterator[SupervisedCase]:
+        """The supervision facts of the cases relevant to `first`..`last`, streamed from one
+        REPEATABLE READ snapshot (see `clerk.storage.postgres.supervision`)."""
+        with self.snapshot() as conn:
+            yield from supervision.supervised_cases(conn, first, last, instant_items)
 
 
 def _guard(cls: type) -> type:
