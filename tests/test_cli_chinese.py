@@ -34,5 +34,10 @@ def test_a_sub_command_help_is_chinese(capsys) -> None:  # type: ignore[no-untyp
 
 def test_a_missing_argument_is_reported_in_chinese(capsys) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(SystemExit):
-        main(["backup"])
-    assert "clerk backup：错误：缺少必填参数：--out" in capsys.readouterr().err
+        main(["user", "add"])
+    assert "clerk user add：错误：缺少必填参数：--login, --name, --role" in capsys.readouterr().err
+
+
+def test_a_backup_without_out_says_what_to_give_in_chinese(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["backup", "--db", "none.db"]) == 2
+    assert "请用 --out 指定备份文件" in capsys.readouterr().err
