@@ -129,6 +129,19 @@ class RecordReads(Protocol):
         """`origin`'s events with seq > `after_seq`, by seq, each in `STORED_COLUMNS` order."""
         ...
 
+    def iter_admin_chain(self) -> Iterator[tuple[Any, ...]]:
+        """The administrative chain (`clerk.domain.admin_log`): its events by seq, each in
+        `ADMIN_COLUMNS` order (`data` its stored JSON text)."""
+        ...
+
+    def accounts(self) -> list[tuple[str, str, str, bool, str]]:
+        """Every account as stored: (login, role, point_code, active, password_hash)."""
+        ...
+
+    def declared_points(self) -> list[tuple[str, str, str, str]]:
+        """Every declared point as stored: (code, name, kind, office_code)."""
+        ...
+
     def checkpoints_in_log(self) -> list[CheckpointInLog]:
         """Every kept chain head, in the order kept, with the log's hash at its seq now."""
         ...

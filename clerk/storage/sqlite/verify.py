@@ -28,6 +28,7 @@ from typing import Any
 
 from clerk.audit import proof
 from clerk.audit.proof import Proof, _file_sha256, _hash_files
+from clerk.domain.admin_log import ADMIN_COLUMNS
 from clerk.domain.chain import STORED_COLUMNS
 from clerk.domain.replay import COLUMN_LABELS
 from clerk.ports.verify_report import (
@@ -41,7 +42,7 @@ from clerk.ports.verify_report import (
     StoredEvent,
     VerifyState,
 )
-from clerk.storage.sqlite import chain_walk
+from clerk.storage.sqlite import admin_log, chain_walk
 from clerk.storage.sqlite.errors import translate, translated
 from clerk.support.progress import Progress
 
@@ -64,6 +65,7 @@ EXPECTED_TRIGGERS = frozenset(
         for table in ("cases", "documents", "case_materials", "evaluations")
         for op in ("insert", "update", "delete")
     }
+    | admin_log.TRIGGERS
 )
 
 _CASE_COLUMNS = ("uuid", "case_no", "point_code", *COLUMN_LABELS)
@@ -165,6 +167,30 @@ class SQLiteRecordReads:
             f"SELECT {columns} FROM events WHERE origin = ? AND seq > ? ORDER BY seq",
             (origin, after_seq),
         )
+
+    def iter_admin_chain(self) -> Iterator[tuple[Any, ...]]:
+        yield from _rows(
+            self.conn, f"SELECT {', '.join(ADMIN_COLUMNS)} FROM admin_events ORDER BY seq"
+        )
+
+    def accounts(self) -> list[tuple[str, str, str, bool, str]]:
+        with translated():
+            return [
+                (str(login), str(role), str(point), bool(active), str(stored))
+                for login, role, point, active, stored in self.conn.execute(
+                    "SELECT login, role, point_code, active, password_hash FROM users"
+                    " ORDER BY login"
+                )
+            ]
+
+    def declared_points(self) -> list[tuple[str, str, str, str]]:
+        with translated():
+            return [
+                (str(c), str(n), str(k), str(o))
+                for c, n, k, o in self.conn.execute(
+                    "SELECT code, name, kind, office_code FROM points ORDER BY code"
+                )
+            ]
 
     def checkpoints_in_log(self) -> list[CheckpointInLog]:
         with translated():

@@ -1,0 +1,226 @@
+"""What `clerk verify` did not see before issue 23 (item 3), each tampered with raw SQL or on
+disk and named by the exact message: accounts, points and kept chain heads (the administrative
+chain), ratings and follow-ups, material checks, documents (number, text and PDF), and every
+file under the documents folder."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.clock import MONDAY, Clock
+from support.db import fresh_db
+from support.tamper import raw_row, raw_value, tamper_script, tamper_sql
+
+from clerk.cli import main
+from clerk.db import Store
+from clerk.domain.catalog import default_catalog
+from clerk.domain.identifiers import resident_id_check_char
+from clerk.domain.materials import MaterialCheck
+from clerk.domain.model import Applicant, Rating, Role
+from clerk.domain.offices import default_offices
+from clerk.service.window import SystemActor, Window
+
+PASSWORD = "counterpass1"
+POINT = "YZ03"
+ID_BODY = "43999919800203123"
+PERSON_ID = ID_BODY + resident_id_check_char(ID_BODY)
+
+
+@pytest.fixture
+def window(tmp_path: Path) -> Iterator[Window]:
+    w = Window(
+        Store.open(fresh_db(tmp_path / "clerk.db")),
+        default_catalog(),
+        default_offices(),
+        clock=Clock(MONDAY),
+        documents_root=tmp_path / "documents",
+    )
+    w.setup(POINT, "admin", "王管理", PASSWORD)
+    for login, name, role in (
+        ("clerk1", "李经办", Role.CLERK),
+        ("rev1", "周审核", Role.REVIEWER),
+        ("sup1", "钱主管", Role.SUPERVISOR),
+    ):
+        w.store.create_user(login, name, role, PASSWORD, POINT)
+    yield w
+    w.store.close()
+
+
+def _checks(window: Window, item_no: int, status: str = "ok") -> dict[str, MaterialCheck]:
+    return {
+        m.id: MaterialCheck(m.id, status, m.alternatives[0] if status == "ok" else None)
+        for m in window.required_for(item_no, frozenset())
+    }
+
+
+@pytest.fixture
+def case(window: Window) -> str:
+    """Item 31, materials checked and accepted: awaiting review."""
+    clerk = window.login("clerk1", PASSWORD)
+    view = window.open_case(
+        clerk, 31, Applicant("person", "张三丰", "resident_id", PERSON_ID, phone="13812345678")
+    )
+    window.check_materials(clerk, view.uuid, _checks(window, 31))
+    window.accept(clerk, view.uuid)
+    return view.uuid
+
+
+def _verify(window: Window, capsys, *extra: str) -> tuple[int, list[str]]:
+    code = main(["verify", "--db", window.store.location, "--json", *extra])
+    report = json.loads(capsys.readouterr().out)
+    return code, [p["message"] for p in report["problems"]]
+
+
+def _passes(window: Window, capsys) -> None:
+    assert _verify(window, capsys, "--full") == (0, [])
+
+
+# ---------------------------------------------------------------------- accounts
+
+
+def test_a_role_set_to_admin_in_sql_is_named(window, case, capsys):
+    _passes(window, capsys)
+    tamper_sql(window, "UPDATE users SET role = 'admin' WHERE login = 'clerk1'")
+    assert _verify(window, capsys) == (
+        1,
+        ["账号 clerk1 的角色为“系统管理员”，但按管理记录应为“窗口经办人员”：账号被改动而没有相应的管理记录。"],
+    )
+
+
+def test_an_account_switched_on_in_sql_is_named(window, case, capsys):
+    window.set_user_active(window.login("admin", PASSWORD), "rev1", False)
+    _passes(window, capsys)
+    tamper_sql(window, "UPDATE users SET active = 1 WHERE login = 'rev1'")
+    assert _verify(window, capsys) == (
+        1,
+        ["账号 rev1 的状态为“在用”，但按管理记录应为“已停用”：账号被改动而没有相应的管理记录。"],
+    )
+
+
+def test_the_admins_password_hash_replaced_with_a_known_one_is_named(window, case, capsys):
+    _passes(window, capsys)
+    known = raw_value(window, "SELECT password_hash FROM users WHERE login = 'clerk1'")
+    tamper_sql(window, "UPDATE users SET password_hash = ? WHERE login = 'admin'", (known,))
+    assert _verify(window, capsys) == (
+        1,
+        ["账号 admin 的密码哈希不是有记录的设置或重设所留下的：密码被绕过程序替换。"],
+    )
+
+
+def test_an_account_inserted_or_deleted_in_sql_is_named(window, case, capsys):
+    known = raw_value(window, "SELECT password_hash FROM users WHERE login = 'clerk1'")
+    tamper_sql(
+        window,
+        "INSERT INTO users (login, name, role, point_code, password_hash, created_at, updated_at)"
+        " VALUES ('mallory', '某人', 'admin', 'YZ03', ?, 'x', 'x')",
+        (known,),
+    )
+    tamper_sql(window, "DELETE FROM users WHERE login = 'sup1'")
+    assert _verify(window, capsys) == (
+        1,
+        [
+            "账号 mallory 没有新增记录：它不是经本程序新增的，是绕过程序写入的。",
+            "管理记录表明有账号 sup1，但用户表中已没有它：账号被删除。",
+        ],
+    )
+
+
+def test_recorded_account_changes_verify_and_name_who_did_them(window, case, capsys):
+    admin = window.login("admin", PASSWORD)
+    window.set_user_active(admin, "rev1", False)
+    window.set_user_active(admin, "rev1", True)
+    window.reset_password(admin, "clerk1", "anotherpass2")
+    window.change_own_password(window.login("clerk1", "anotherpass2"), "anotherpass2", "mine-pass3", "mine-pass3")
+    window.add_user(SystemActor(login="system:ops"), "fin1", "赵财务", Role.FINANCE, PASSWORD)
+    _passes(window, capsys)
+    rows = [
+        (a, actor, s)
+        for a, actor, s in _admin_events(window)
+        if a != "checkpoint_kept"
+    ]
+    assert rows[-5:] == [
+        ("account_active", "admin", "rev1"),
+        ("account_active", "admin", "rev1"),
+        ("password_set", "admin", "clerk1"),
+        ("password_set", "clerk1", "clerk1"),
+        ("account_created", "system:ops", "fin1"),
+    ]
+
+
+def test_the_cli_records_the_os_account_as_who_added_and_reset(window, case, capsys, monkeypatch):
+    import getpass
+    import io
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "zhang_it")
+    db = window.store.location
+    monkeypatch.setattr("sys.stdin", io.StringIO("bootstrap-pass1\n"))
+    assert main(["user", "add", "--db", db, "--login", "boss", "--name", "老板", "--role", "admin", "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("bootstrap-pass2\n"))
+    assert main(["user", "passwd", "--db", db, "--login", "admin", "--password-stdin"]) == 0
+    capsys.readouterr()
+    assert _admin_events(window)[-2:] == [
+        ("account_created", "system:zhang_it", "boss"),
+        ("password_set", "system:zhang_it", "admin"),
+    ]
+    _passes(window, capsys)
+
+
+def _admin_events(window: Window) -> list[tuple[str, str, str]]:
+    from support.tamper import raw_rows
+
+    return [
+        (str(a), str(actor), str(s))
+        for a, actor, s in raw_rows(
+            window, "SELECT action, actor, subject FROM admin_events ORDER BY seq"
+        )
+    ]
+
+
+def test_a_point_renamed_in_sql_is_named(window, case, capsys):
+    window.declare_point(window.login("admin", PASSWORD), "YZ03A1", "水口山镇政务服务中心", "township_hall", "YZ03")
+    _passes(window, capsys)
+    tamper_sql(window, "UPDATE points SET office_code = 'YZ05' WHERE code = 'YZ03A1'")
+    assert _verify(window, capsys) == (
+        1,
+        ["服务点 YZ03A1 的所属经办机构为“YZ05”，但按管理记录应为“YZ03”：服务点被改动而没有相应的管理记录。"],
+    )
+
+
+# ---------------------------------------------------------------------- checkpoints
+
+
+def test_all_checkpoints_deleted_are_named(window, case, capsys):
+    seq, digest = window.store.chain_head()
+    window.store.add_checkpoint(POINT, seq, digest, "ledger", "2026-11-02 日结单")
+    _passes(window, capsys)
+    tamper_sql(window, "DELETE FROM checkpoints")
+    assert _verify(window, capsys) == (
+        1,
+        [
+            f"日结单上打印的链头（来源 YZ03 第 {seq} 条，{digest[:12]}…，2026-11-02 日结单）"
+            "的检查点记录已不存在：检查点被删除。"
+        ],
+    )
+
+
+def test_the_administrative_chain_cannot_be_edited_and_an_edit_breaks_it(window, case, capsys):
+    import sqlite3
+
+    with pytest.raises(sqlite3.IntegrityError):
+        tamper_sql(window, "DELETE FROM admin_events")
+    tamper_script(
+        window,
+        "DROP TRIGGER admin_events_no_update;"
+        "UPDATE admin_events SET data = json_set(data, '$.role', 'admin') WHERE subject = 'clerk1';",
+    )
+    seq = raw_value(window, "SELECT seq FROM admin_events WHERE subject = 'clerk1'")
+    code, messages = _verify(window, capsys)
+    assert code == 1
+    assert messages == [
+        "保护记录的触发器缺失（admin_events_no_update）：有人绕过程序改动了数据库。",
+        f"本机管理记录（账号和检查点）第 {seq} 条的内容与其哈希值不符，记录可能被篡改。",
+    ]
