@@ -30,7 +30,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,7 +50,7 @@ from clerk.domain.chain import (
     spliced_hash,
 )
 from clerk.domain import admin_log
-from clerk.domain.model import ROLE_LABELS, STATE_LABELS, CaseState, Role
+from clerk.domain.model import ROLE_LABELS, STATE_LABELS, CaseState, DocKind, Rating, Role
 from clerk.domain.replay import (
     COLUMN_LABELS,
     INSTANT_COLUMNS,
@@ -59,6 +59,7 @@ from clerk.domain.replay import (
     ReplayedEvent,
     ReplayError,
     apply,
+    text_digest,
 )
 from clerk.ports.errors import StorageError
 from clerk.ports.store import RecordReads
@@ -66,7 +67,10 @@ from clerk.ports.verify_report import (
     CaseHistory,
     ChainSummary,
     CheckpointInLog,
+    DocumentRow,
     EngineFindings,
+    EvaluationRow,
+    MaterialRow,
     VerifyProblem,
     VerifyReport,
 )
@@ -599,7 +603,7 @@ def _compare(proof: Proof, history: CaseHistory) -> None:
         return
     projection = Projection(owner=row["point_code"])
     loads = json.loads
-    for _, action, actor, at, to_state, data, fmt, from_state, origin in history.events:
+    for _, action, actor, at, to_state, data, fmt, from_state, origin, reason in history.events:
         if data.__class__ is str:  # stored JSON text (inline: a million cases, a call each saved)
             try:
                 decoded = loads(data)
@@ -610,7 +614,9 @@ def _compare(proof: Proof, history: CaseHistory) -> None:
         try:
             apply(
                 projection,
-                ReplayedEvent(action, actor, at, to_state, decoded, fmt == 1, from_state, origin),
+                ReplayedEvent(
+                    action, actor, at, to_state, decoded, fmt == 1, from_state, origin, reason
+                ),
             )
         except ReplayError as exc:
             proof.problems.append(Problem("case", f"办件 {case_no}：{exc}。", case_no=case_no))
@@ -638,6 +644,9 @@ def _compare(proof: Proof, history: CaseHistory) -> None:
                 column=column,
             )
         )
+    _compare_materials(proof, case_no, projection, history.materials)
+    _compare_ratings(proof, case_no, projection, history.evaluations)
+    _compare_issued(proof, case_no, projection, history.documents)
     kinds = list(history.document_kinds)
     for kind, expected_count in projection.documents.items():
         found = kinds.count(str(kind))
@@ -650,6 +659,172 @@ def _compare(proof: Proof, history: CaseHistory) -> None:
                     case_no=case_no,
                 )
             )
+
+
+_STATUS_LABELS = {"ok": "齐全", "missing": "缺少", "defective": "有缺陷", "na": "不适用"}
+
+
+def _outcome(values: Sequence[Any]) -> str:
+    status, alternative = values[0], values[1] if len(values) > 1 else None
+    shown = _STATUS_LABELS.get(str(status), str(status))
+    return f"{shown}（{alternative}）" if alternative else shown
+
+
+def _compare_materials(
+    proof: Proof, case_no: str, projection: Projection, stored: Sequence[MaterialRow]
+) -> None:
+    """The case's material checks against the outcomes its events recorded. A case received
+    before the checks entered the events has only the materials later events named proven."""
+    seen: set[str] = set()
+    for material_id, status, alternative, defect in stored:
+        seen.add(material_id)
+        expected = projection.materials.get(material_id)
+        if expected is None:
+            if projection.materials_whole:
+                proof.problems.append(
+                    Problem(
+                        "material",
+                        f"办件 {case_no} 的材料 {material_id} 有核验记录（{_outcome((status, alternative))}），"
+                        "但事件记录中没有这次核验：核验记录是绕过程序写入的。",
+                        case_no=case_no,
+                    )
+                )
+            continue
+        now = [status, alternative or None, text_digest(defect)]
+        if now != list(expected):
+            same_look = _outcome(now) == _outcome(expected)
+            proof.problems.append(
+                Problem(
+                    "material",
+                    f"办件 {case_no} 的材料 {material_id} 的核验结果为“{_outcome(now)}”，"
+                    f"但按事件记录应为“{_outcome(expected)}”"
+                    + ("（缺陷说明不同）" if same_look else "")
+                    + "：核验记录被改动而没有相应的事件记录。",
+                    case_no=case_no,
+                )
+            )
+    for material_id in sorted(set(projection.materials) - seen):
+        proof.problems.append(
+            Problem(
+                "material",
+                f"办件 {case_no} 的事件记录表明材料 {material_id} 已核验"
+                f"（{_outcome(projection.materials[material_id])}），但核验记录已不存在：被删除。",
+                case_no=case_no,
+            )
+        )
+
+
+def _level(level: Any) -> str:
+    try:
+        return Rating(str(level)).label
+    except ValueError:
+        return str(level)
+
+
+def _compare_ratings(
+    proof: Proof, case_no: str, projection: Projection, stored: Sequence[EvaluationRow]
+) -> None:
+    """Each rating against the event that recorded it (by its time), with its follow-up."""
+    recorded = {str(r[0]): r for r in projection.ratings}
+    rows = {str(at): (level, comment, follow_up, followed_at) for level, comment, at, follow_up, followed_at in stored}
+    for at, (level, comment, follow_up, followed_at) in rows.items():
+        expected = recorded.get(at)
+        if expected is None:
+            proof.problems.append(
+                Problem(
+                    "rating",
+                    f"办件 {case_no} 有一条 {at} 的评价（{_level(level)}），但事件记录中没有这次评价："
+                    "评价记录是绕过程序写入的。",
+                    case_no=case_no,
+                )
+            )
+            continue
+        _, level_should, comment_digest, follow_should, followed_at_should = expected
+        if str(level) != str(level_should):
+            proof.problems.append(
+                Problem(
+                    "rating",
+                    f"办件 {case_no} 在 {at} 的评价为“{_level(level)}”，但按事件记录应为"
+                    f"“{_level(level_should)}”：评价被改动而没有相应的事件记录。",
+                    case_no=case_no,
+                )
+            )
+        if comment_digest is not None and text_digest(comment) != comment_digest:
+            proof.problems.append(
+                Problem(
+                    "rating",
+                    f"办件 {case_no} 在 {at} 的评价意见与事件记录的 SHA-256 不符：意见被改动。",
+                    case_no=case_no,
+                )
+            )
+        if (follow_up or None, followed_at or None) != (follow_should, followed_at_should):
+            what = "没有回访" if follow_up is None else f"回访于 {followed_at}"
+            should = (
+                "没有回访" if follow_should is None else f"已于 {followed_at_should} 回访"
+            )
+            proof.problems.append(
+                Problem(
+                    "rating",
+                    f"办件 {case_no} 在 {at} 的评价{what}，但按事件记录{should}，或回访内容不同："
+                    "回访记录被改动而没有相应的事件记录。",
+                    case_no=case_no,
+                )
+            )
+    for at in sorted(set(recorded) - set(rows)):
+        proof.problems.append(
+            Problem(
+                "rating",
+                f"办件 {case_no} 的事件记录表明 {at} 有一条评价（{_level(recorded[at][1])}），"
+                "但评价记录已不存在：评价被删除。",
+                case_no=case_no,
+            )
+        )
+
+
+def _compare_issued(
+    proof: Proof, case_no: str, projection: Projection, stored: Sequence[DocumentRow]
+) -> None:
+    """Each document a move named in its event has its record: the same number, kind and the
+    SHA-256s of its PDF and text (so a file replaced together with its recorded hash is seen)."""
+    by_no = {str(doc_no): (kind, pdf, txt) for kind, doc_no, pdf, txt in stored}
+    kinds = [str(d[0]) for d in stored]
+    for issued in projection.issued:
+        doc_no = str(issued.get("no"))
+        found = by_no.get(doc_no)
+        kind = str(issued.get("kind"))
+        label = _kind_label(kind)
+        if found is None:
+            if kinds.count(kind) >= sum(1 for i in projection.issued if i.get("kind") == kind):
+                # as many records of the kind as issued: a number changed (a deleted record is
+                # counted by the kinds' check)
+                proof.problems.append(
+                    Problem(
+                        "document",
+                        f"办件 {case_no} 的事件记录表明已出具{label} {doc_no}，"
+                        "但没有这个编号的文书登记：文书编号被改动。",
+                        case_no=case_no,
+                    )
+                )
+            continue
+        stored_kind, pdf, txt = found
+        if (str(stored_kind), pdf) != (kind, issued.get("pdf")) or (
+            issued.get("txt") is not None and txt != issued.get("txt")
+        ):
+            proof.problems.append(
+                Problem(
+                    "document",
+                    f"办件 {case_no} 的文书 {doc_no} 的登记（种类或文件的 SHA-256）与事件记录不符："
+                    "文书登记被改动，文件可能被替换。",
+                    case_no=case_no,
+                )
+            )
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return DocKind(kind).label
+    except ValueError:
+        return kind
 
 
 def _same(column: str, stored: Any, expected: Any, loose: bool) -> bool:
@@ -697,20 +872,31 @@ def _check_documents(
         # Hashing the PDFs is most of a full verify's time; hashlib and file reads release the
         # GIL, so a few threads hash a chunk while the engine's own check runs in another.
         digests = _hash_files([r[2] for r in chunk], threads=cases is None)
+        texts = _hash_files(
+            [r[1] if r[5] else None for r in chunk], threads=cases is None
+        )  # the texts whose SHA-256 was recorded (documents issued since migration 13)
         if total:
             proof.progress(
                 "核对文书文件",
                 proof.documents + len(chunk),
                 max(total, proof.documents + len(chunk)),
             )
-        for (doc_no, path_txt, path_pdf, sha256, case_no), digest in zip(
-            chunk, digests, strict=True
+        for (doc_no, path_txt, path_pdf, sha256, case_no, sha256_txt), digest, text in zip(
+            chunk, digests, texts, strict=True
         ):
             proof.documents += 1
             if named is not None:
                 named.update(p for p in (path_txt, path_pdf) if p)
-            if path_txt and not isfile(path_txt):
+            if path_txt and not (text is not None if sha256_txt else isfile(path_txt)):
                 proof.problems.append(_missing_file(case_no, doc_no, path_txt))
+            elif sha256_txt and text != sha256_txt:
+                proof.problems.append(
+                    Problem(
+                        "document",
+                        f"办件 {case_no} 的文书 {doc_no} 的文本文件与登记的 SHA-256 不符：文件被改动或替换。",
+                        case_no=case_no,
+                    )
+                )
             if not path_pdf:
                 continue
             if digest is None:

@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from clerk.ports.store import Store
     from clerk.service.case_reader import CaseReader
     from clerk.service.context import DeskContext
-    from clerk.service.moves import Moves
+    from clerk.service.moves import issued, with_data
+from clerk.service.moves import Moves
 
 COLLECT_ITEMS = frozenset({34, 35})  # 医疗救助申报: the Yongzhou guide has townships collect them
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -261,7 +262,7 @@ class SyncDesk:
             saved = self.moves.issue(
                 attempt, self.ctx.documents.collection, context, required, checks
             )
-            self.store.append_event(event, row.point_code)
+            self.store.append_event(with_data(event, documents=issued([saved])), row.point_code)
             self.moves.add_document(row, saved, actor)
         return self.reader.case(case_uuid, user)
 
