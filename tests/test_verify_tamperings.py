@@ -224,3 +224,217 @@ def test_the_administrative_chain_cannot_be_edited_and_an_edit_breaks_it(window,
         "保护记录的触发器缺失（admin_events_no_update）：有人绕过程序改动了数据库。",
         f"本机管理记录（账号和检查点）第 {seq} 条的内容与其哈希值不符，记录可能被篡改。",
     ]
+
+
+# ---------------------------------------------------------------------- ratings and follow-ups
+
+
+def _case_no(window: Window, uuid: str) -> str:
+    return window.store.get_case(uuid).case_no
+
+
+def _rated_badly(window: Window, case: str) -> str:
+    clerk = window.login("clerk1", PASSWORD)
+    window.rate(clerk, case, Rating.VERY_UNSATISFIED, "等候太久")
+    return str(raw_value(window, "SELECT at FROM evaluations WHERE case_uuid = ?", (case,)))
+
+
+def test_a_bad_rating_raised_in_sql_is_named(window, case, capsys):
+    at = _rated_badly(window, case)
+    _passes(window, capsys)
+    tamper_sql(window, "UPDATE evaluations SET level = '5' WHERE case_uuid = ?", (case,))
+    assert window.store.bad_ratings_awaiting_follow_up() == []  # it left the queue quietly
+    assert _verify(window, capsys) == (
+        1,
+        [
+            f"办件 {_case_no(window, case)} 在 {at} 的评价为“非常满意”，但按事件记录应为“非常不满意”："
+            "评价被改动而没有相应的事件记录。"
+        ],
+    )
+
+
+def test_a_deleted_rating_is_named(window, case, capsys):
+    at = _rated_badly(window, case)
+    _passes(window, capsys)
+    tamper_sql(window, "DELETE FROM evaluations WHERE case_uuid = ?", (case,))
+    assert _verify(window, capsys) == (
+        1,
+        [
+            f"办件 {_case_no(window, case)} 的事件记录表明 {at} 有一条评价（非常不满意），"
+            "但评价记录已不存在：评价被删除。"
+        ],
+    )
+
+
+def test_an_edited_comment_and_a_forged_follow_up_are_named(window, case, capsys):
+    at = _rated_badly(window, case)
+    _passes(window, capsys)
+    tamper_sql(
+        window,
+        "UPDATE evaluations SET comment = '很好', follow_up = '已回访', followed_up_at = ?"
+        " WHERE case_uuid = ?",
+        (at, case),
+    )
+    case_no = _case_no(window, case)
+    assert _verify(window, capsys) == (
+        1,
+        [
+            f"办件 {case_no} 在 {at} 的评价意见与事件记录的 SHA-256 不符：意见被改动。",
+            f"办件 {case_no} 在 {at} 的评价回访于 {at}，但按事件记录没有回访，或回访内容不同："
+            "回访记录被改动而没有相应的事件记录。",
+        ],
+    )
+
+
+def test_a_recorded_follow_up_verifies(window, case, capsys):
+    _rated_badly(window, case)
+    window.follow_up(window.login("sup1", PASSWORD), case, "已致电说明，申请人表示理解")
+    _passes(window, capsys)
+
+
+# ---------------------------------------------------------------------- material checks
+
+
+def _first_material(window: Window) -> str:
+    return next(iter(_checks(window, 31)))
+
+
+def test_a_material_check_changed_in_sql_is_named(window, case, capsys):
+    _passes(window, capsys)
+    material = _first_material(window)
+    alternative = raw_value(
+        window,
+        "SELECT alternative FROM case_materials WHERE case_uuid = ? AND material_id = ?",
+        (case, material),
+    )
+    tamper_sql(
+        window,
+        "UPDATE case_materials SET status = 'missing', alternative = NULL"
+        " WHERE case_uuid = ? AND material_id = ?",
+        (case, material),
+    )
+    assert _verify(window, capsys) == (
+        1,
+        [
+            f"办件 {_case_no(window, case)} 的材料 {material} 的核验结果为“缺少”，"
+            f"但按事件记录应为“齐全（{alternative}）”：核验记录被改动而没有相应的事件记录。"
+        ],
+    )
+
+
+def test_a_deleted_or_added_material_check_is_named(window, case, capsys):
+    material = _first_material(window)
+    alternative = raw_value(
+        window,
+        "SELECT alternative FROM case_materials WHERE case_uuid = ? AND material_id = ?",
+        (case, material),
+    )
+    tamper_sql(
+        window,
+        "DELETE FROM case_materials WHERE case_uuid = ? AND material_id = ?",
+        (case, material),
+    )
+    tamper_sql(
+        window,
+        "INSERT INTO case_materials (uuid, case_uuid, point_code, material_id, status,"
+        " created_at, updated_at) VALUES ('m-x', ?, 'YZ03', 'forged', 'ok', 'x', 'x')",
+        (case,),
+    )
+    case_no = _case_no(window, case)
+    assert _verify(window, capsys) == (
+        1,
+        [
+            f"办件 {case_no} 的材料 forged 有核验记录（齐全），但事件记录中没有这次核验：核验记录是绕过程序写入的。",
+            f"办件 {case_no} 的事件记录表明材料 {material} 已核验（齐全（{alternative}）），"
+            "但核验记录已不存在：被删除。",
+        ],
+    )
+
+
+def test_checks_a_supplement_brought_are_proven(window, capsys):
+    clerk = window.login("clerk1", PASSWORD)
+    view = window.open_case(
+        clerk, 31, Applicant("person", "张三丰", "resident_id", PERSON_ID, phone="13812345678")
+    )
+    window.check_materials(clerk, view.uuid, _checks(window, 31, "missing"))
+    window.issue_notice(clerk, view.uuid)
+    window.supplement(clerk, view.uuid, _checks(window, 31))
+    window.accept(clerk, view.uuid)
+    _passes(window, capsys)
+
+
+# ---------------------------------------------------------------------- documents
+
+
+def _document(window: Window, case: str):
+    return window.store.documents_for(case)[0]
+
+
+def test_a_changed_document_number_is_named(window, case, capsys):
+    document = _document(window, case)
+    _passes(window, capsys)
+    tamper_sql(window, "UPDATE documents SET doc_no = 'YZ03-SL-FORGED' WHERE uuid = ?", (document.uuid,))
+    assert _verify(window, capsys) == (
+        1,
+        [
+            f"办件 {_case_no(window, case)} 的事件记录表明已出具受理通知书 {document.doc_no}，"
+            "但没有这个编号的文书登记：文书编号被改动。"
+        ],
+    )
+
+
+def test_an_edited_document_text_is_named(window, case, capsys):
+    document = _document(window, case)
+    text = Path(document.path_txt)
+    text.write_text(text.read_text(encoding="utf-8").replace("受理", "不予受理"), encoding="utf-8")
+    assert _verify(window, capsys) == (
+        1,
+        [
+            f"办件 {_case_no(window, case)} 的文书 {document.doc_no} 的文本文件与登记的 SHA-256 不符："
+            "文件被改动或替换。"
+        ],
+    )
+
+
+def test_a_pdf_replaced_together_with_its_recorded_hash_is_named(window, case, capsys):
+    document = _document(window, case)
+    forged = b"%PDF-1.4 forged"
+    Path(document.path_pdf).write_bytes(forged)
+    tamper_sql(
+        window,
+        "UPDATE documents SET sha256 = ? WHERE uuid = ?",
+        (hashlib.sha256(forged).hexdigest(), document.uuid),
+    )
+    assert _verify(window, capsys) == (
+        1,
+        [
+            f"办件 {_case_no(window, case)} 的文书 {document.doc_no} 的登记（种类或文件的 SHA-256）"
+            "与事件记录不符：文书登记被改动，文件可能被替换。"
+        ],
+    )
+
+
+def test_a_forged_file_in_a_month_with_no_recorded_document_is_named(window, case, capsys, tmp_path):
+    folder = tmp_path / "documents" / "2025" / "03"
+    folder.mkdir(parents=True)
+    (folder / "YZ03-SL-20250301-0001.pdf").write_bytes(b"%PDF forged")
+    assert _verify(window, capsys, "--full") == (
+        1,
+        [
+            f"文书文件 YZ03-SL-20250301-0001.pdf（{folder}）没有任何登记记录："
+            "它可能是登记记录被删除后留下的。"
+        ],
+    )
+
+
+def test_a_file_left_by_an_interrupted_import_is_named(window, case, capsys, tmp_path):
+    folder = tmp_path / "documents" / "received" / "LS01" / "2026" / "11"
+    folder.mkdir(parents=True)
+    (folder / "LS01-SL-1.txt").write_text("受理通知书", encoding="utf-8")
+    assert _verify(window, capsys, "--full") == (
+        1,
+        [
+            f"导入的文书文件 LS01-SL-1.txt（{folder}）没有任何登记记录：它是一次中断的导入"
+            "留下的（或登记记录被删除），请核对后删除。"
+        ],
+    )

@@ -976,29 +976,55 @@ def _file_sha256(path: str) -> str | None:
         return None
 
 
+_YEAR = re.compile(r"^\d{4}$")
+_MONTH = re.compile(r"^\d{2}$")
+RECEIVED = "received"  # where an import writes the documents a bundle brought
+
+
+def documents_roots(paths: Iterable[str]) -> set[str]:
+    """The documents folders the recorded files live under: `ROOT/YYYY/MM/file` (issued here)
+    and `ROOT/received/SENDER/...` (brought by a bundle)."""
+    roots: set[str] = set()
+    for path in paths:
+        parts = Path(path).parts
+        if RECEIVED in parts[:-1]:
+            roots.add(str(Path(*parts[: len(parts) - 1 - parts[:-1][::-1].index(RECEIVED)])))
+        elif len(parts) >= 4 and _YEAR.match(parts[-3]) and _MONTH.match(parts[-2]):
+            roots.add(str(Path(*parts[:-3])))
+    return roots
+
+
 def _check_orphans(reads: RecordReads, proof: Proof, named: set[str]) -> None:
-    """Every document file in the folders the rows' files live in is named by a row (`named`:
-    the paths the document rows name, collected by `_check_documents`)."""
+    """Every document file under the documents folders is named by a row (`named`: the paths
+    the document rows name, collected by `_check_documents`): the whole tree is walked, every
+    month folder (a forged file in a month that holds no recorded document too) and the
+    imports' folder (a file an interrupted import left behind)."""
     # A roster batch's correction notice concerns rows that became no case: the batch names it.
     named.update(reads.batch_notice_paths())
     known = {os.path.normpath(p) for p in named}
-    folders = sorted({os.path.dirname(p) for p in known})
-    for folder in folders:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith(".") or not name.endswith((".pdf", ".txt")) or not entry.is_file():
-                continue
-            if _SET_ASIDE.search(os.path.splitext(name)[0]):
-                proof.set_aside += 1
-                continue
-            if entry.path not in known:
-                proof.problems.append(
-                    Problem(
-                        "orphan",
-                        f"文书文件 {name}（{folder}）没有任何登记记录：它可能是登记记录被删除后留下的。",
+    for root in sorted(documents_roots(known)):
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            relative = Path(folder).relative_to(root).parts
+            received = relative[:1] == (RECEIVED,)
+            if not received and relative and not _YEAR.match(relative[0]):
+                continue  # not a folder documents are issued into
+            for name in sorted(files):
+                if name.startswith(".") or not name.endswith((".pdf", ".txt")):
+                    continue
+                if _SET_ASIDE.search(os.path.splitext(name)[0]):
+                    proof.set_aside += 1
+                    continue
+                if os.path.join(folder, name) in known:
+                    continue
+                if received:
+                    message = (
+                        f"导入的文书文件 {name}（{folder}）没有任何登记记录：它是一次中断的导入"
+                        "留下的（或登记记录被删除），请核对后删除。"
                     )
-                )
+                else:
+                    message = (
+                        f"文书文件 {name}（{folder}）没有任何登记记录："
+                        "它可能是登记记录被删除后留下的。"
+                    )
+                proof.problems.append(Problem("orphan", message))
