@@ -245,7 +245,9 @@ def test_a_kept_head_whose_chain_was_cut_off_is_named(window):
 
 def test_an_edited_document_file_fails_its_hash(window):
     reads = _reads(window.store)
-    case_uuid, (doc_no, _txt, pdf, _sha, case_no, _sha_txt) = next((u, d) for u, d in reads.documents if d[2])
+    case_uuid, (doc_no, _txt, pdf, _sha, case_no, _sha_txt) = next(
+        (u, d) for u, d in reads.documents if d[2]
+    )
     assert pdf is not None
     Path(pdf).write_bytes(Path(pdf).read_bytes() + b"\n% edited")
     assert _messages(reads) == [

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from support.clock import MONDAY, Clock
 from support.db import fresh_db
-from support.tamper import raw_row, raw_value, tamper_script, tamper_sql
+from support.tamper import raw_value, tamper_script, tamper_sql
 
 from clerk.cli import main
 from clerk.db import Store
@@ -87,7 +87,9 @@ def test_a_role_set_to_admin_in_sql_is_named(window, case, capsys):
     tamper_sql(window, "UPDATE users SET role = 'admin' WHERE login = 'clerk1'")
     assert _verify(window, capsys) == (
         1,
-        ["账号 clerk1 的角色为“系统管理员”，但按管理记录应为“窗口经办人员”：账号被改动而没有相应的管理记录。"],
+        [
+            "账号 clerk1 的角色为“系统管理员”，但按管理记录应为“窗口经办人员”：账号被改动而没有相应的管理记录。"
+        ],
     )
 
 
@@ -134,14 +136,12 @@ def test_recorded_account_changes_verify_and_name_who_did_them(window, case, cap
     window.set_user_active(admin, "rev1", False)
     window.set_user_active(admin, "rev1", True)
     window.reset_password(admin, "clerk1", "anotherpass2")
-    window.change_own_password(window.login("clerk1", "anotherpass2"), "anotherpass2", "mine-pass3", "mine-pass3")
+    window.change_own_password(
+        window.login("clerk1", "anotherpass2"), "anotherpass2", "mine-pass3", "mine-pass3"
+    )
     window.add_user(SystemActor(login="system:ops"), "fin1", "赵财务", Role.FINANCE, PASSWORD)
     _passes(window, capsys)
-    rows = [
-        (a, actor, s)
-        for a, actor, s in _admin_events(window)
-        if a != "checkpoint_kept"
-    ]
+    rows = [(a, actor, s) for a, actor, s in _admin_events(window) if a != "checkpoint_kept"]
     assert rows[-5:] == [
         ("account_active", "admin", "rev1"),
         ("account_active", "admin", "rev1"),
@@ -158,7 +158,24 @@ def test_the_cli_records_the_os_account_as_who_added_and_reset(window, case, cap
     monkeypatch.setattr(getpass, "getuser", lambda: "zhang_it")
     db = window.store.location
     monkeypatch.setattr("sys.stdin", io.StringIO("bootstrap-pass1\n"))
-    assert main(["user", "add", "--db", db, "--login", "boss", "--name", "老板", "--role", "admin", "--password-stdin"]) == 0
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "--db",
+                db,
+                "--login",
+                "boss",
+                "--name",
+                "老板",
+                "--role",
+                "admin",
+                "--password-stdin",
+            ]
+        )
+        == 0
+    )
     monkeypatch.setattr("sys.stdin", io.StringIO("bootstrap-pass2\n"))
     assert main(["user", "passwd", "--db", db, "--login", "admin", "--password-stdin"]) == 0
     capsys.readouterr()
@@ -181,12 +198,16 @@ def _admin_events(window: Window) -> list[tuple[str, str, str]]:
 
 
 def test_a_point_renamed_in_sql_is_named(window, case, capsys):
-    window.declare_point(window.login("admin", PASSWORD), "YZ03A1", "水口山镇政务服务中心", "township_hall", "YZ03")
+    window.declare_point(
+        window.login("admin", PASSWORD), "YZ03A1", "水口山镇政务服务中心", "township_hall", "YZ03"
+    )
     _passes(window, capsys)
     tamper_sql(window, "UPDATE points SET office_code = 'YZ05' WHERE code = 'YZ03A1'")
     assert _verify(window, capsys) == (
         1,
-        ["服务点 YZ03A1 的所属经办机构为“YZ05”，但按管理记录应为“YZ03”：服务点被改动而没有相应的管理记录。"],
+        [
+            "服务点 YZ03A1 的所属经办机构为“YZ05”，但按管理记录应为“YZ03”：服务点被改动而没有相应的管理记录。"
+        ],
     )
 
 
@@ -373,7 +394,9 @@ def _document(window: Window, case: str):
 def test_a_changed_document_number_is_named(window, case, capsys):
     document = _document(window, case)
     _passes(window, capsys)
-    tamper_sql(window, "UPDATE documents SET doc_no = 'YZ03-SL-FORGED' WHERE uuid = ?", (document.uuid,))
+    tamper_sql(
+        window, "UPDATE documents SET doc_no = 'YZ03-SL-FORGED' WHERE uuid = ?", (document.uuid,)
+    )
     assert _verify(window, capsys) == (
         1,
         [
@@ -414,7 +437,9 @@ def test_a_pdf_replaced_together_with_its_recorded_hash_is_named(window, case, c
     )
 
 
-def test_a_forged_file_in_a_month_with_no_recorded_document_is_named(window, case, capsys, tmp_path):
+def test_a_forged_file_in_a_month_with_no_recorded_document_is_named(
+    window, case, capsys, tmp_path
+):
     folder = tmp_path / "documents" / "2025" / "03"
     folder.mkdir(parents=True)
     (folder / "YZ03-SL-20250301-0001.pdf").write_bytes(b"%PDF forged")
@@ -438,3 +463,58 @@ def test_a_file_left_by_an_interrupted_import_is_named(window, case, capsys, tmp
             "留下的（或登记记录被删除），请核对后删除。"
         ],
     )
+
+
+# ---------------------------------------------------------------------- a file from before the proof
+
+
+def test_a_file_from_before_the_proof_verifies_and_is_proven_from_then_on(tmp_path, capsys):
+    from datetime import datetime
+
+    from test_storage_support import FAST_HASHER
+
+    from clerk.domain.clock import TZ
+    from clerk.storage.sqlite import schema, users
+    from clerk.storage.sqlite.connection import connect
+
+    path = tmp_path / "v12.db"
+    conn = connect(path)
+    schema.migrate(conn, 12)
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO settings (key, value, updated_at) VALUES ('point_code', 'YZ03', 'x')")
+    users.create_user(conn, FAST_HASHER, now, "admin", "王管理", "admin", PASSWORD, "YZ03")
+    users.create_user(conn, FAST_HASHER, now, "clerk1", "李经办", "clerk", PASSWORD, "YZ03")
+    conn.execute(
+        "INSERT INTO checkpoints (origin, seq, hash, source, note, recorded_at)"
+        " VALUES ('LS01', 4, ?, 'ack', '', 'x')",
+        ("a" * 64,),
+    )
+    conn.execute("COMMIT")
+    conn.close()
+
+    store = Store.open(path, hasher=FAST_HASHER)
+    try:
+        actions = [r[0] for r in raw_rows_of(store, "SELECT action FROM admin_events ORDER BY seq")]
+        assert actions == ["proof_begins", "account_adopted", "account_adopted", "checkpoint_kept"]
+        problems = [p.message for p in store.verify(full=True).problems]
+        # the acknowledged head names a chain this file does not hold: the old check says so
+        assert problems == [
+            "上级经办机构确认收到的链头（来源 LS01 第 4 条，aaaaaaaaaaaa…）在事件记录中已不存在："
+            "事件记录被截断或删除。"
+        ]
+        tamper_sql(store, "UPDATE users SET role = 'admin' WHERE login = 'clerk1'")
+        tamper_sql(store, "DELETE FROM checkpoints")
+        assert [p.message for p in store.verify(full=True).problems] == [
+            "账号 clerk1 的角色为“系统管理员”，但按管理记录应为“窗口经办人员”：账号被改动而没有相应的管理记录。",
+            "上级经办机构确认收到的链头（来源 LS01 第 4 条，aaaaaaaaaaaa…）的检查点记录已不存在："
+            "检查点被删除。",
+        ]
+    finally:
+        store.close()
+
+
+def raw_rows_of(store, sql):
+    from support.tamper import raw_rows
+
+    return raw_rows(store, sql)

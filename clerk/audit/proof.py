@@ -37,6 +37,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from clerk.domain import admin_log
 from clerk.domain.chain import (
     _HASH,
     _PREV,
@@ -49,7 +50,6 @@ from clerk.domain.chain import (
     _link_problem,
     spliced_hash,
 )
-from clerk.domain import admin_log
 from clerk.domain.model import ROLE_LABELS, STATE_LABELS, CaseState, DocKind, Rating, Role
 from clerk.domain.replay import (
     COLUMN_LABELS,
@@ -499,7 +499,9 @@ def _compare_points(
                 Problem("account", f"服务点 {code} 没有登记记录：它是绕过程序写入的。")
             )
             continue
-        for label, now, should in zip(("名称", "类型", "所属经办机构"), values, expected, strict=True):
+        for label, now, should in zip(
+            ("名称", "类型", "所属经办机构"), values, expected, strict=True
+        ):
             if now != should:
                 proof.problems.append(
                     Problem(
@@ -726,7 +728,10 @@ def _compare_ratings(
 ) -> None:
     """Each rating against the event that recorded it (by its time), with its follow-up."""
     recorded = {str(r[0]): r for r in projection.ratings}
-    rows = {str(at): (level, comment, follow_up, followed_at) for level, comment, at, follow_up, followed_at in stored}
+    rows = {
+        str(at): (level, comment, follow_up, followed_at)
+        for level, comment, at, follow_up, followed_at in stored
+    }
     for at, (level, comment, follow_up, followed_at) in rows.items():
         expected = recorded.get(at)
         if expected is None:
@@ -759,9 +764,7 @@ def _compare_ratings(
             )
         if (follow_up or None, followed_at or None) != (follow_should, followed_at_should):
             what = "没有回访" if follow_up is None else f"回访于 {followed_at}"
-            should = (
-                "没有回访" if follow_should is None else f"已于 {followed_at_should} 回访"
-            )
+            should = "没有回访" if follow_should is None else f"已于 {followed_at_should} 回访"
             proof.problems.append(
                 Problem(
                     "rating",

@@ -116,7 +116,9 @@ class Account:
 class AdminProjection:
     accounts: dict[str, Account] = field(default_factory=dict)  # by login, casefolded
     checkpoints: dict[str, tuple[str, int, str, str, str]] = field(default_factory=dict)
-    points: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # code: name, kind, office
+    points: dict[str, tuple[str, str, str]] = field(
+        default_factory=dict
+    )  # code: name, kind, office
     begins: Mapping[str, Any] | None = None  # the migration's data, on an older file
 
 

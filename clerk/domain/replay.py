@@ -124,12 +124,13 @@ def material_outcome(checks: Iterable[Any]) -> dict[str, list[Any]]:
     """The event data of material checks (objects with material_id, status, alternative,
     defect): {material id: [status, alternative, SHA-256 of the defect text or None]}."""
     return {
-        c.material_id: [str(c.status), c.alternative or None, text_digest(c.defect)]
-        for c in checks
+        c.material_id: [str(c.status), c.alternative or None, text_digest(c.defect)] for c in checks
     }
 
 
-def document_facts(kind: str, doc_no: str | None, pdf: str | None, txt: str | None) -> dict[str, Any]:
+def document_facts(
+    kind: str, doc_no: str | None, pdf: str | None, txt: str | None
+) -> dict[str, Any]:
     """What a move's event records of a document it issued (no path: paths differ by machine)."""
     return {"kind": str(kind), "no": doc_no, "pdf": pdf, "txt": txt}
 
@@ -151,7 +152,7 @@ def _fold_records(projection: Projection, action: Action, event: ReplayedEvent) 
         latest[3], latest[4] = event.reason, at
     documents = data.get("documents")
     if isinstance(documents, list):
-        projection.issued.extend(d for d in documents if isinstance(d, Mapping))
+        projection.issued.extend(dict(d) for d in documents if isinstance(d, Mapping))
 
 
 def _writer(origin: str) -> str:

@@ -70,9 +70,7 @@ def append(
     data: Mapping[str, Any],
 ) -> str:
     """Append one administrative event at the head (inside the caller's transaction)."""
-    row = conn.execute(
-        "SELECT seq, hash FROM admin_events ORDER BY seq DESC LIMIT 1"
-    ).fetchone()
+    row = conn.execute("SELECT seq, hash FROM admin_events ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (int(row[0]), str(row[1])) if row else (0, ZERO_HASH)
     fields = {
         "seq": seq + 1,

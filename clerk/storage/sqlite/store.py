@@ -82,8 +82,8 @@ from clerk.ports.records import (
 from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.verify_report import VerifyReport
-from clerk.storage.sqlite import admin_log
 from clerk.storage.sqlite import (
+    admin_log,
     batches,
     chain_walk,
     files,
@@ -407,8 +407,7 @@ class Store:
                 {
                     "password": admin_log.password_of(self.conn, before.login),
                     "why": why,
-                    "lockout_lifted": before.locked_until is not None
-                    or before.failed_attempts > 0,
+                    "lockout_lifted": before.locked_until is not None or before.failed_attempts > 0,
                 },
             )
 

@@ -75,9 +75,7 @@ _DOCUMENTS = (
     " FROM documents d LEFT JOIN cases c ON c.uuid = d.case_uuid"
 )
 _CASE_DOCUMENTS = "SELECT case_uuid, kind, doc_no, sha256, sha256_txt FROM documents"
-_CASE_MATERIALS = (
-    "SELECT case_uuid, material_id, status, alternative, defect FROM case_materials"
-)
+_CASE_MATERIALS = "SELECT case_uuid, material_id, status, alternative, defect FROM case_materials"
 _CASE_EVALUATIONS = (
     "SELECT case_uuid, level, comment, at, follow_up, followed_up_at FROM evaluations"
 )
@@ -228,10 +226,12 @@ class SQLiteRecordReads:
                     yield CaseHistory(uuid, None, events, [])
                     continue
                 documents = [
-                    r[1:] for r in self.conn.execute(_CASE_DOCUMENTS + " WHERE case_uuid = ?", (uuid,))
+                    r[1:]
+                    for r in self.conn.execute(_CASE_DOCUMENTS + " WHERE case_uuid = ?", (uuid,))
                 ]
                 materials = [
-                    r[1:] for r in self.conn.execute(_CASE_MATERIALS + " WHERE case_uuid = ?", (uuid,))
+                    r[1:]
+                    for r in self.conn.execute(_CASE_MATERIALS + " WHERE case_uuid = ?", (uuid,))
                 ]
                 evaluations = [
                     r[1:]
