@@ -7,9 +7,12 @@ What the proof checks (every read through `clerk.ports.store.RecordReads`):
 - every checkpoint (a chain head printed on a daily ledger, acknowledged by a peer, or reached by
   an earlier verify) is still contained in its chain: a truncated or rewritten chain fails here;
 - every case row equals the replay of its events (`clerk.domain.replay`): a column changed without
-  an event is named by case number and column;
-- every document row has its file, and the PDF has the recorded SHA-256; (full) every issued file
-  under the document folders is named by a row;
+  an event is named by case number and column; so do its material checks, ratings and
+  follow-ups, and the documents its moves named (number, kind, SHA-256 of PDF and text);
+- the administrative chain (`clerk.domain.admin_log`), always whole: accounts, declared points
+  and the kept ledger/acknowledged heads replayed against it;
+- every document row has its files, with the recorded SHA-256s (the text's since migration 13);
+  (full) every file under the documents folders (every month, and `received/`) is named by a row;
 - the engine's guards of the record (append-only log, change marks) are all in place;
 - (full) the engine's own checks (`RecordReads.begin_engine_checks`: SQLite's `integrity_check`
   and `foreign_key_check`), run alongside.
