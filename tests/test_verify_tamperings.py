@@ -518,3 +518,10 @@ def raw_rows_of(store, sql):
     from support.tamper import raw_rows
 
     return raw_rows(store, sql)
+
+
+def test_a_digest_whose_digits_look_like_a_phone_is_no_personal_data():
+    from clerk.domain.chain import check_no_personal_data
+
+    digest = "ab13812345678" + "c" * 51
+    check_no_personal_data("", {"documents": [{"pdf": digest, "txt": None}]})
