@@ -120,12 +120,15 @@ def text_digest(text: str | None) -> str | None:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def material_outcome(checks: Iterable[Any]) -> dict[str, list[Any]]:
+def material_outcome(checks: Iterable[Any]) -> list[list[Any]]:
     """The event data of material checks (objects with material_id, status, alternative,
-    defect): {material id: [status, alternative, SHA-256 of the defect text or None]}."""
-    return {
-        c.material_id: [str(c.status), c.alternative or None, text_digest(c.defect)] for c in checks
-    }
+    defect): [[material id, status, alternative, SHA-256 of the defect text or None], ...].
+    A list, not a mapping: a material id (`bank_account`) may be a name the personal-data
+    screen refuses as a key."""
+    return [
+        [c.material_id, str(c.status), c.alternative or None, text_digest(c.defect)]
+        for c in checks
+    ]
 
 
 def document_facts(
@@ -138,11 +141,11 @@ def document_facts(
 def _fold_records(projection: Projection, action: Action, event: ReplayedEvent) -> None:
     """What an event proves besides the case row: checks, ratings, issued documents."""
     data = event.data
-    if "materials" in data and isinstance(data["materials"], Mapping):
+    if "materials" in data and isinstance(data["materials"], list):
         if action is Action.RECEIVE:
             projection.materials_whole = True
-        for material_id, outcome in data["materials"].items():
-            projection.materials[str(material_id)] = list(outcome)
+        for material_id, *outcome in data["materials"]:
+            projection.materials[str(material_id)] = outcome
     if action is Action.RATE:
         at = event.at.isoformat() if isinstance(event.at, datetime) else event.at
         projection.ratings.append([at, data.get("level"), data.get("comment"), None, None])

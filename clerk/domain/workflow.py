@@ -585,6 +585,6 @@ def _record_data(
         return dict(data or {})
     if action is Action.CHECK:
         _no_data(action, data, ("materials",))
-        return {"materials": dict((data or {}).get("materials") or {})}
+        return {"materials": list((data or {}).get("materials") or [])}
     _no_data(action, data)
     return {}

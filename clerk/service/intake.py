@@ -107,7 +107,7 @@ class Intake:
             )
             event = receive(uuid, item, channel, actor=actor.login, role=Role(actor.role), at=now)
             # No checks yet: the receipt says so, and every later check is an event
-            store.append_event(with_data(event, materials={}), point.code)
+            store.append_event(with_data(event, materials=[]), point.code)
         return self.reader.case(uuid, user)
 
     # ------------------------------------------------------------------ materials

@@ -205,10 +205,22 @@ class Moves:
         """Store the events and the columns they set (`clerk.domain.replay.changes`) together, so
         the case row is the replay of its events (the caller holds the transaction).
 
-        The documents this move issued are named in its first event (kind, number, the SHA-256
-        of the PDF and of the text): the chain proves the document records and both files."""
-        if documents and events:
-            events = [with_data(events[0], documents=issued(documents)), *events[1:]]
+        Each document this move issued is named (kind, number, the SHA-256 of the PDF and of
+        the text) in the event that issues its kind (`replay.DOCUMENT_OF`; the first event when
+        none does): the chain proves the document records and both files."""
+        events = list(events)
+        for document in documents:
+            at = next(
+                (
+                    i
+                    for i, e in enumerate(events)
+                    if replay.DOCUMENT_OF.get(e.action) == document.kind
+                ),
+                0,
+            )
+            if events:
+                named = [*events[at].data.get("documents", []), *issued([document])]
+                events[at] = with_data(events[at], documents=named)
         for event in events:
             self.ctx.store.append_event(event, row.point_code)
         self.ctx.store.update_case(

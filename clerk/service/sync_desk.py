@@ -25,6 +25,7 @@ from clerk.domain.model import Action, CaseState, Event, Role
 from clerk.ports.records import CaseChanges
 from clerk.ports.sync import Conflict, PeerKey, SyncStore
 from clerk.service.write_errors import storage_problem
+from clerk.service.moves import issued, with_data
 from clerk.support.progress import Progress, silent
 from clerk.sync import bundle as fmt
 from clerk.sync import exchange, keys, peers
@@ -39,8 +40,7 @@ if TYPE_CHECKING:
     from clerk.ports.store import Store
     from clerk.service.case_reader import CaseReader
     from clerk.service.context import DeskContext
-    from clerk.service.moves import issued, with_data
-from clerk.service.moves import Moves
+    from clerk.service.moves import Moves
 
 COLLECT_ITEMS = frozenset({34, 35})  # 医疗救助申报: the Yongzhou guide has townships collect them
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
