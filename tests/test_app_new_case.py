@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 from pathlib import Path
 
 from support.app import PERSON_ID, SIZE, app_for, footer_ids, ready

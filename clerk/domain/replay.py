@@ -126,8 +126,7 @@ def material_outcome(checks: Iterable[Any]) -> list[list[Any]]:
     A list, not a mapping: a material id (`bank_account`) may be a name the personal-data
     screen refuses as a key."""
     return [
-        [c.material_id, str(c.status), c.alternative or None, text_digest(c.defect)]
-        for c in checks
+        [c.material_id, str(c.status), c.alternative or None, text_digest(c.defect)] for c in checks
     ]
 
 

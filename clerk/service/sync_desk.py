@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from clerk.domain.model import Action, CaseState, Event, Role
 from clerk.ports.records import CaseChanges
 from clerk.ports.sync import Conflict, PeerKey, SyncStore
-from clerk.service.write_errors import storage_problem
 from clerk.service.moves import issued, with_data
+from clerk.service.write_errors import storage_problem
 from clerk.support.progress import Progress, silent
 from clerk.sync import bundle as fmt
 from clerk.sync import exchange, keys, peers
