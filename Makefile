@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check lint ruff format-check typecheck imports bench bench-county clean
+.PHONY: run install clerk-path test check lint ruff format-check typecheck imports bench bench-county clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "clerk needs Python 3.11+"'
@@ -19,6 +19,12 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/clerk
+
+# Only install (.venv/bin/clerk); `make -s clerk-path` prints the folder to put on the PATH.
+install: $(STAMP)
+
+clerk-path: $(STAMP)
+	@cd $(BIN) && pwd
 
 # Every test, on every core (pytest-xdist; the options are in pyproject.toml's addopts).
 # PYTEST_ARGS adds options, e.g. `make test PYTEST_ARGS="-n 0 -x"` to run serially.

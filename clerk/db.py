@@ -5,8 +5,10 @@ the data directory) into a store behind the port `clerk.ports.store.Store`:
 
 - a plain path (or a `sqlite:///path` URL) opens the SQLite adapter (`clerk.storage.sqlite`),
   the embedded default for a township point or a one-window office;
-- a `postgresql://` URL names a server engine; none is installed in this build, so it is refused
-  with a Chinese message rather than taken for a file name.
+- a `postgresql://` (or `postgres://`) URL opens the PostgreSQL adapter
+  (`clerk.storage.postgres`), for a county office whose windows share one server database. The
+  password comes from libpq's usual places (`PGPASSFILE` or `~/.pgpass`, `PGPASSWORD`, a
+  `passfile=` parameter); the store's `location` shows the URL without it.
 
 The names re-exported here (`Store`, the records, the neutral errors, `User`) keep the entry
 importable as it always was (`from clerk.db import Store`).
@@ -96,9 +98,9 @@ def open_store(target: str | Path, *, clock: Clock = system_clock, create: bool 
     `create=False` (a command that only reads, or acts on an office already set up) refuses a
     file that does not exist with `MissingDatabaseError` instead of creating an empty one."""
     if isinstance(target, str) and target.startswith(SERVER_SCHEMES):
-        raise UnsupportedTargetError(
-            "本版本尚不支持 PostgreSQL 数据库地址；请用数据库文件路径（--db 文件名）。"
-        )
+        from clerk.storage.postgres.store import PostgresStore
+
+        return PostgresStore.open(target, clock=clock)  # type: ignore[return-value]
     if is_url(target) and not str(target).startswith("sqlite:///"):
         raise UnsupportedTargetError(
             f"不认识的数据库地址：{str(target).split('://')[0]}://…；请用数据库文件路径。"

@@ -67,6 +67,9 @@ def _is_xdist_worker(config: pytest.Config) -> bool:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from support import postgres
+
+    postgres.stop_if_started()  # this process's throwaway PostgreSQL, if a test started one
     shutil.rmtree(SANDBOX, ignore_errors=True)
     if _is_xdist_worker(session.config):
         return  # a worker's output is not shown; the controller checks after every worker ends

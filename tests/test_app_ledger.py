@@ -142,15 +142,48 @@ async def test_the_export_notice_names_the_files(
     ]
 
 
-async def test_a_clerk_may_read_the_ledger_but_not_export_it(tmp_path: Path) -> None:
+async def test_a_county_clerk_reads_the_ledger_and_f8_says_who_exports(
+    tmp_path: Path, reports: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     window, _ = ready(tmp_path)
+    app = app_for(window, signed_in(window, "li", Role.CLERK))
+    async with app.run_test(size=SIZE) as pilot:
+        notes: list[str] = []
+        monkeypatch.setattr(app, "notify", lambda message, **_: notes.append(str(message)))
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, LedgerScreen)
+        assert "ledger.previous" in footer_ids(app)
+        await pilot.press("f8")
+        await pilot.pause()
+    assert notes and "须由主管或管理员操作" in notes[0]
+    assert not reports.exists()
+
+
+async def test_a_lone_township_clerk_exports_the_points_ledger(
+    tmp_path: Path, reports: Path
+) -> None:
+    from support.app import make_window
+
+    from clerk.domain.offices import default_offices
+    from clerk.service.administration import declare_point
+
+    window = make_window(tmp_path)
+    declare_point(
+        window.store, default_offices(), "DA01", "白牙市镇政务服务中心", "township_hall", POINT
+    )
+    window.setup("DA01", "admin", "王管理", PASSWORD)
     app = app_for(window, signed_in(window, "li", Role.CLERK))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert isinstance(app.screen, LedgerScreen)
-        assert "ledger.export" not in footer_ids(app)
-        assert "ledger.previous" in footer_ids(app)
+        assert "ledger.export" in footer_ids(app)
+        await pilot.press("f8")
+        await pilot.pause()
+    assert sorted(p.name for p in reports.iterdir()) == [
+        "日结单_DA01_2025-03-12.csv",
+        "日结单_DA01_2025-03-12.xlsx",
+    ]
 
 
 async def test_a_reviewer_cannot_open_the_ledger(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from support.app import PERSON_ID, SIZE, app_for, footer_ids, ready
-from textual.widgets import Input, SelectionList, Static
+from textual.widgets import Input, Static
 
 from clerk.domain.model import CaseState
 from clerk.screens.case_detail import CaseDetailScreen
@@ -115,7 +115,7 @@ async def test_proxy_circumstance_shows_agent_fields_and_more_materials(tmp_path
         screen = app.screen
         before = len(window.required_for(31, frozenset()))
         assert screen.query_one("#agent-fields").display is False
-        screen.query_one("#circumstances", SelectionList).select("proxy")
+        screen.select_circumstance("proxy")
         await pilot.pause()
         assert screen.query_one("#agent-fields").display is True
         text = str(screen.query_one("#newcase-materials-text", Static).content)
@@ -251,14 +251,18 @@ async def test_notice_preview_escape_issues_nothing(tmp_path: Path) -> None:
         assert window.case(uuid).documents == []
 
 
-async def open_refusal_dialog(app, pilot) -> str:  # type: ignore[no-untyped-def]
-    """Receive a case and press F7 on its checklist; returns the case's uuid."""
+async def open_refusal_dialog(app, pilot, choice: str = "2") -> str:  # type: ignore[no-untyped-def]
+    """Receive a case, press F7 on its checklist and answer which kind of refusal (1: lack of
+    competence, 2: another reason); returns the case's uuid."""
     await start(pilot)
     await fill_person(pilot)
     await pilot.press("f10")
     await pilot.pause()
     uuid = app.screen.view.uuid
     await pilot.press("f7")
+    await pilot.pause()
+    assert str(app.screen.query_one(".dialog-title", Static).content) == "不予受理：是哪一种情形？"
+    await pilot.press(choice)
     await pilot.pause()
     return uuid
 
@@ -267,25 +271,33 @@ async def test_refusal_requires_a_reason(tmp_path: Path) -> None:
     window, admin = ready(tmp_path)
     app = app_for(window, admin)
     async with app.run_test(size=SIZE) as pilot:
-        uuid = await open_refusal_dialog(app, pilot)
+        await open_refusal_dialog(app, pilot)
         await pilot.press("enter")
         assert (
             str(app.screen.query_one("#reason-message", Static).content)
             == "理由不能为空，请填写后按 Enter 或 F10。"
         )
-        await pilot.press(*"不属于本机关职权范围", "enter")
-        await pilot.pause()
+
+
+async def test_lack_of_competence_is_chosen_and_asks_where_to_apply(tmp_path: Path) -> None:
+    """Chosen with a key, not guessed from the words: the issue's reason names no keyword."""
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        uuid = await open_refusal_dialog(app, pilot, "1")
         # Lack of competence: the applicant must be told where to apply (Art. 32(1)(2)).
-        assert window.case(uuid).state == CaseState.DRAFT
         assert str(app.screen.query_one(".dialog-title", Static).content) == "告知向何处申请"
-        await pilot.press(*"永州市医疗保障事务中心", "enter")
+        await pilot.press(*"零陵区医疗保障事务中心", "enter")
+        await pilot.pause()
+        assert window.case(uuid).state == CaseState.DRAFT
+        await pilot.press(*"申请人参保地在零陵区应向零陵区医保经办机构申请", "enter")
         await pilot.pause()
         view = window.case(uuid)
         assert view.state == CaseState.REFUSED
-        assert view.events[-1].reason == "不属于本机关职权范围"
+        assert view.events[-1].reason == "申请人参保地在零陵区应向零陵区医保经办机构申请"
         data = json.loads(window.store.events_for(uuid)[-1]["data"])
         data.pop("documents")  # the refusal it issued (see test_verify_tamperings)
-        assert data == {"apply_instead": "永州市医疗保障事务中心"}
+        assert data == {"apply_instead": "零陵区医疗保障事务中心"}
 
 
 async def test_refusal_for_another_reason_asks_no_place(tmp_path: Path) -> None:

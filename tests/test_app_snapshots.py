@@ -81,3 +81,32 @@ def test_new_case_snapshot(snap_compare: Any, tmp_path: Any, monkeypatch: Any) -
         await pilot.pause()
 
     assert snap_compare(app_for(window, admin), terminal_size=SIZE, run_before=fill)
+
+
+def test_new_case_item_35_at_80x24_snapshot(
+    snap_compare: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    """The longest form at the counter's 80×24: every question ticked, the bank account typed,
+    the form scrolled to it: the account's check line and the questions whole."""
+    from support.app import PERSON_ID, app_for, ready
+
+    quiet_fonts(monkeypatch)
+    window, admin = ready(tmp_path)
+
+    async def fill(pilot: Any) -> None:
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press(*"35", "enter")
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.query_one("#name").value = "欧阳三丰"
+        screen.query_one("#id-number").value = PERSON_ID
+        screen.query_one("#phone").value = "13800138000"
+        for code in ("assistance_unrecognised", "first_payment"):
+            screen.select_circumstance(code)
+        screen.query_one("#bank-account").focus()
+        await pilot.pause()
+        await pilot.press(*"6222020200112233445")
+        await pilot.pause()
+
+    assert snap_compare(app_for(window, admin), terminal_size=(80, 24), run_before=fill)

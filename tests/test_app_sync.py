@@ -11,7 +11,7 @@ from support.sync import POINT, collected, export, opened, user
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from clerk.domain.clock import TZ
-from clerk.domain.model import CaseState
+from clerk.domain.model import Action, CaseState
 from clerk.ports.records import CaseChanges
 from clerk.screens.case_detail import CaseDetailScreen
 from clerk.screens.day_end import DayEndScreen
@@ -44,7 +44,7 @@ async def test_ctrl_b_shows_the_ledger_then_f10_writes_the_bundle_with_progress(
         await pilot.pause()
         assert isinstance(app.screen, DayEndScreen)
         assert "一、当日收件　共 1 件" in text_of(app, "#day-end-ledger")
-        assert "day_end.write" in footer_ids(app)
+        assert "day_end.write" in footer_ids(app) and "day_end.write_return" not in footer_ids(app)
         app.screen.query_one("#day-end-dir", Input).value = str(usb)
         await pilot.press("f10")
         await wait_workers(app, pilot)
@@ -181,6 +181,13 @@ async def test_f9_on_the_materials_screen_collects_items_34_35_at_a_township(pai
         assert "materials.collect" in ids and "materials.accept" not in ids
         await pilot.press("f9")
         await pilot.pause()
+        await pilot.pause()
+        app.open_case(uuid, materials=True)
+        await pilot.pause()
+        assert isinstance(app.screen, MaterialsScreen)
+        ids = footer_ids(app)  # handed on: the county decides, so no F9 is offered here
+        assert not {"materials.accept", "materials.collect", "materials.notice"} & ids, ids
+    assert Action.ACCEPT not in point.case(uuid, user(point, "clerk1")).allowed
     kinds = [d.kind for d in point.store.documents_for(uuid)]
     assert kinds == ["collection"]
     assert point.store.events_for(uuid)[-1]["action"] == "hand_on"
@@ -227,7 +234,130 @@ async def test_ctrl_b_at_the_county_writes_the_return_bundle_for_the_point(pair,
         await pilot.pause()
         assert "将写给服务点 LS01 的回执包" in text_of(app, "#day-end-status")
         assert "day_end.point" not in footer_ids(app)  # one point registered: nothing to switch
+        ids = footer_ids(app)  # F10 is named for what it writes here
+        assert "day_end.write_return" in ids and "day_end.write" not in ids
         app.screen.query_one("#day-end-dir", Input).value = str(usb)
         await pilot.press("f10")
         await wait_workers(app, pilot)
     assert [p.name for p in usb.iterdir()] == ["clerk-YZ03-LS01-000001.clerkbundle"]
+
+
+# ---------------------------------------------------------------------- the stick (issue 24, item 4)
+
+
+async def test_the_stick_folder_lists_its_bundles_newest_first_and_enter_imports_one(
+    pair, tmp_path
+):
+    import os
+
+    county, point = pair
+    usb = tmp_path / "usb"
+    collected(point, 35)
+    first = export(point, usb).path
+    collected(point, 35, n=1)
+    second = export(point, usb).path
+    os.utime(first, (1_790_000_000, 1_790_000_000))  # 2026-09-21 22:13
+    os.utime(second, (1_789_000_000, 1_789_000_000))  # 2026-09-10 08:26: older, though later
+    (usb / "notes.txt").write_text("not a bundle")
+    (usb / "sub").mkdir()
+    app = app_for(county, user(county, "clerk1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        field = app.screen.query_one("#sync-import-file", Input)
+        field.value = str(usb)
+        field.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        table = app.screen.query_one("#sync-bundles", DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert rows == [
+            ["2026-09-21 22:13", "LS01", "YZ03", "第 1 号", first.name],
+            ["2026-09-10 08:26", "LS01", "YZ03", "第 2 号", second.name],
+        ]
+        assert app.screen.focused is table
+        await pilot.press("enter")
+        await wait_workers(app, pilot)
+        assert text_of(app, "#sync-import-report").startswith("已导入 LS01 的第 1 号包")
+
+
+async def test_a_folder_is_never_imported_as_a_file_and_never_gets_english_os_text(pair, tmp_path):
+    county, point = pair
+    report = county.import_bundle(tmp_path)
+    assert report.refusal == "unreadable"
+    assert report.message.startswith(f"{tmp_path} 是一个文件夹，不是上报包文件")
+    missing = county.import_bundle(tmp_path / "gone.clerkbundle").message
+    assert "找不到文件" in missing and "No such file" not in missing
+
+
+async def test_the_stick_folder_is_remembered_from_day_end_to_import_and_next_evening(
+    pair, tmp_path
+):
+    county, point = pair
+    collected(point, 35)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    app = app_for(point, user(point, "clerk1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        app.screen.query_one("#day-end-dir", Input).value = str(usb)
+        await pilot.press("f10")
+        await wait_workers(app, pilot)
+    app = app_for(point, user(point, "clerk1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert app.screen.query_one("#day-end-dir", Input).value == str(usb)
+    app = app_for(county, user(county, "clerk1"))  # the same machine (one data directory)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert app.screen.query_one("#sync-import-file", Input).value == str(usb)
+        table = app.screen.query_one("#sync-bundles", DataTable)
+        assert table.get_row_at(0)[4] == "clerk-LS01-YZ03-000001.clerkbundle"
+
+
+async def test_after_an_import_the_cases_to_accept_have_the_focus_and_f6_returns_to_them(
+    pair, tmp_path
+):
+    county, point = pair
+    collected(point, 35)
+    path = export(point, tmp_path / "usb").path
+    app = app_for(county, user(county, "clerk1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert "sync_import.handed" not in footer_ids(app)  # nothing handed on yet
+        field = app.screen.query_one("#sync-import-file", Input)
+        field.value = str(path)
+        await pilot.press("f10")
+        await wait_workers(app, pilot)
+        handed = app.screen.query_one("#sync-handed", DataTable)
+        assert app.screen.focused is handed
+        app.screen.query_one("#sync-import-pass", Input).focus()
+        await pilot.pause()
+        assert "sync_import.handed" in footer_ids(app)
+        await pilot.press("f6")
+        await pilot.pause()
+        assert app.screen.focused is handed
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseDetailScreen)
+
+
+async def test_a_read_only_stick_is_said_in_chinese(pair, tmp_path, monkeypatch):
+    import errno
+
+    from clerk.sync import bundle
+
+    county, point = pair
+    collected(point, 35)
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(bundle, "write_bundle", read_only)
+    with pytest.raises(ValueError) as refused:
+        export(point, tmp_path)
+    assert "U 盘是只读的" in str(refused.value) and "Read-only" not in str(refused.value)

@@ -103,7 +103,8 @@ def test_deadline_provisional_line(capsys: pytest.CaptureFixture[str]) -> None:
     lines = out.splitlines()
     assert lines[3] == "办结期限：2027-01-25（星期一）"
     assert lines[-1] == (
-        "暂定：2027年的节假日安排尚未安装，期间按周一至周五上班、无节假日计算，实际期限可能不同。"
+        "暂定：2027年的节假日安排尚未安装，期间按周一至周五上班、只跳过法定节假日计算"
+        "（不含调休上班日和连休），实际期限可能不同。"
         "国务院办公厅发布该年节假日安排后，请用 clerk holidays install 文件 安装，再重新计算。"
     )
 
@@ -240,3 +241,13 @@ def test_installing_a_good_file_repairs_a_broken_one(
     (folder / "2027.json").write_text("{", encoding="utf-8")
     assert run(capsys, "holidays", "install", str(fake_file))[0] == 0
     assert run(capsys, "deadline", "26", "2026-09-18")[0] == 0
+
+
+def test_holidays_list_says_provisional_years_skip_the_statutory_days(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "holidays", "list")
+    assert code == 0
+    assert "无节假日" not in out
+    assert "跳过《全国年节及纪念日放假办法》规定的法定节假日" in out
+    assert "每个服务点的每台电脑都要安装" in out

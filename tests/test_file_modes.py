@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support.app import open_case, ready
 
-from clerk.documents.tidy import STALE_SECONDS, tidy_documents
+from clerk.documents.tidy import STALE_SECONDS, sweep_documents
 from clerk.service.ledger_export import write_csv
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="Unix file modes")
@@ -68,7 +68,7 @@ def test_an_exported_ledger_is_owner_only(tmp_path: Path, loose_umask) -> None:
     assert mode(out) == 0o600
 
 
-def test_start_up_removes_a_stale_part_file_and_keeps_a_fresh_one(tmp_path: Path) -> None:
+def test_the_full_sweep_removes_a_stale_part_file_and_keeps_a_fresh_one(tmp_path: Path) -> None:
     folder = tmp_path / "2025" / "03"
     folder.mkdir(parents=True)
     stale, fresh = folder / ".tmp-a.part", folder / ".tmp-b.part"
@@ -76,12 +76,12 @@ def test_start_up_removes_a_stale_part_file_and_keeps_a_fresh_one(tmp_path: Path
     fresh.write_bytes(b"being written")
     old = time.time() - STALE_SECONDS - 1
     os.utime(stale, (old, old))
-    tidied = tidy_documents(tmp_path, lambda p: False)
+    tidied = sweep_documents(tmp_path, lambda p: False)
     assert tidied.removed == [stale]
     assert not stale.exists() and fresh.exists()
 
 
-def test_start_up_sets_aside_an_unrecorded_document(tmp_path: Path) -> None:
+def test_the_full_sweep_sets_aside_an_unrecorded_document(tmp_path: Path) -> None:
     window, admin = ready(tmp_path)
     view = window.refuse(admin, open_case(window, admin).uuid, "申请人不具备该事项的申请资格")
     recorded = Path(view.documents[0].path_pdf)
@@ -90,7 +90,7 @@ def test_start_up_sets_aside_an_unrecorded_document(tmp_path: Path) -> None:
     old = time.time() - STALE_SECONDS - 1
     for p in (recorded, orphan):
         os.utime(p, (old, old))
-    tidy_documents(tmp_path / "documents", window.store.document_at)
+    sweep_documents(tmp_path / "documents", window.store.document_at)
     assert recorded.exists()
     assert not orphan.exists()
     assert orphan.with_name("YZ05-2025-BY-9999.unrecorded-1.pdf").exists()

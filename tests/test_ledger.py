@@ -44,6 +44,7 @@ from clerk.service.ledger import (
 )
 from clerk.service.ledger_export import (
     display_width,
+    grouped_hash,
     render_text,
     sections,
     to_dict,
@@ -523,7 +524,13 @@ def test_text_carries_the_chain_head(day):
     ledger = day.ledger()
     text = render_text(ledger)
     assert f"日终最后一条记录：第 {ledger.chain.seq} 条" in text
-    assert f"其哈希值：{ledger.chain.hash}" in text
+    assert f"其哈希值：\n{grouped_hash(ledger.chain.hash)}" in text
+    assert grouped_hash(ledger.chain.hash).replace(" ", "") == ledger.chain.hash
+    assert all(
+        display_width(line) <= 76
+        for line in text.splitlines()
+        if "哈希" in line or (line.strip() and set(line.strip()) <= set("0123456789abcdef "))
+    )
     assert "本库核验：通过（哈希链完整，办件与事件记录一致，文书齐全）" in text
 
 

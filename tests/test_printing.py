@@ -129,7 +129,7 @@ def test_the_ledger_text_becomes_a_pdf_with_its_chinese(tmp_path: Path) -> None:
         created=datetime(2026, 11, 2, 18, 0, tzinfo=TZ),
     )
     reader = pypdf.PdfReader(path)
-    assert "受理3件" in reader.pages[0].extract_text().replace(" ", "")
+    assert "受理3件" in "".join(reader.pages[0].extract_text().split())
     assert reader.metadata["/CreationDate"] == "D:20261102180000+08'00'"
 
 
@@ -185,3 +185,42 @@ async def test_p_in_the_ledger_prints_the_days_ledger_as_a_pdf(tmp_path: Path, m
         await pilot.pause()
     assert sent == [tmp_path / "data" / "reports" / "日结单_YZ05_2025-03-12.pdf"]
     assert sent[0].read_bytes().startswith(b"%PDF")
+
+
+def test_the_printed_ledger_keeps_its_columns(tmp_path: Path) -> None:
+    """Runs of spaces keep their width: each column starts at the same x on every row."""
+    import pypdf
+
+    from clerk.documents.text_pdf import CELL, MARGIN, render_text_pdf
+
+    rows = [
+        "    办件号             事项  申请人                  状态",
+        "    YZ03202611090015U    15  演示建筑工程有限公司    已受理",
+        "    YZ0320261109002A      3  张*                     已办结",
+    ]
+    path = render_text_pdf(
+        "\n".join(rows),
+        tmp_path / "l.pdf",
+        title="日结单",
+        created=datetime(2026, 11, 2, tzinfo=TZ),
+    )
+    from clerk.service.ledger_export import display_width
+
+    seen: dict[str, float] = {}
+
+    def visit(text: str, cm: Any, tm: Any, *_: Any) -> None:
+        if text.strip():
+            seen[text.strip()] = tm[4] * cm[0] + cm[4]
+
+    reader = pypdf.PdfReader(path)
+    reader.pages[0].extract_text(visitor_text=visit)
+    column = MARGIN + 4 * CELL
+    assert seen["办件号"] == pytest.approx(column)
+    assert seen["YZ03202611090015U"] == pytest.approx(column)
+    x_state = MARGIN + display_width(rows[0][: rows[0].index("状")]) * CELL
+    x_accepted = MARGIN + display_width(rows[1][: rows[1].index("已")]) * CELL
+    assert x_state == pytest.approx(x_accepted)  # the rows were written aligned
+    assert seen["状态"] == pytest.approx(x_state)
+    assert seen["已受理"] == pytest.approx(x_accepted)
+    assert seen["已办结"] == pytest.approx(x_accepted)
+    assert "演示建筑工程有限公司" in reader.pages[0].extract_text()

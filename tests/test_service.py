@@ -216,7 +216,9 @@ def test_a_later_notice_cannot_name_a_new_material(window):
     view = window.open_case(clerk, 31, person())
     window.check_materials(clerk, view.uuid, checks_for(window, 31, missing=("discharge_record",)))
     window.issue_notice(clerk, view.uuid)
-    window.supplement(clerk, view.uuid, checks_for(window, 31, missing=("invoice",)))
+    window.supplement(
+        clerk, view.uuid, checks_for(window, 31, missing=("invoice",)), incomplete=True
+    )
     with pytest.raises(ServiceError) as info:
         window.issue_notice(clerk, view.uuid)
     assert "医院收费票据" in str(info.value)
@@ -228,7 +230,9 @@ def test_supervisor_may_override_the_one_notice_rule_with_a_reason(window):
     view = window.open_case(clerk, 31, person())
     window.check_materials(clerk, view.uuid, checks_for(window, 31, missing=("discharge_record",)))
     window.issue_notice(clerk, view.uuid)
-    window.supplement(clerk, view.uuid, checks_for(window, 31, missing=("invoice",)))
+    window.supplement(
+        clerk, view.uuid, checks_for(window, 31, missing=("invoice",)), incomplete=True
+    )
     view = window.issue_notice(boss, view.uuid, override_reason="原票据经核查为复印件，需补交原件")
     assert view.state == CaseState.AWAITING_SUPPLEMENT
     assert [e[0] for e in events(window, view.uuid)][-2:] == ["override", "notice"]

@@ -288,7 +288,64 @@ def test_an_import_tells_its_stages_as_they_start(pair, tmp_path):
         export(point, tmp_path / "usb").path, progress=lambda *a: told.append(a)
     )
     assert report.status == "imported", report.message
-    assert [stage for stage, _, _ in told] == [
+    stages = [stage for stage, _, _ in told]
+    assert [s for n, s in enumerate(stages) if n == 0 or stages[n - 1] != s] == [
         "检查上报包（解密、签名、每条事件的哈希链）",
         "导入记录（一个事务）",
     ]
+
+
+def test_the_return_tells_the_point_the_amount_paid(pair, tmp_path, clock):
+    county, point = pair
+    uuid = collected(point, 35)
+    county.import_bundle(export(point, tmp_path / "usb").path)
+    county.accept(user(county, "clerk1"), uuid)
+    clock.set(2026, 11, 3, 10, 0)
+    county.approve(user(county, "rev1"), uuid)
+    county.pay(user(county, "fin1"), uuid, 123456, "PAY-001")
+    returned = point.import_bundle(export(county, tmp_path / "usb", for_point=POINT).path)
+    case_no = point.store.get_case(uuid).case_no
+    assert (
+        f"  {case_no} 张*丰（35 住院医疗救助申报）：收件→已办结，已拨付 1,234.56 元，请通知申请人已办结。"
+        in returned.text()
+    )
+
+
+def test_acknowledged_chains_are_said_in_plain_chinese(pair, tmp_path, clock):
+    from clerk.domain.chain_names import cases_of
+
+    assert cases_of("YZ03:LS01", "YZ03") == "本机为服务点 LS01 的办件所作的记录"
+    assert cases_of("YZ03", "YZ03") == "本机自己办件的记录"
+    assert cases_of("YZ03:LS01", "LS01") == "YZ03 为服务点 LS01 的办件所作的记录"
+    county, point = pair
+    uuid = collected(point, 35)
+    county.import_bundle(export(point, tmp_path / "one").path)
+    county.accept(user(county, "clerk1"), uuid)
+    back = point.import_bundle(export(county, tmp_path / "two", for_point=POINT).path).text()
+    assert "对方已确认收到本机自己办件的记录：至第" in back
+    collected(point, 35, n=1)
+    again = county.import_bundle(export(point, tmp_path / "three").path).text()
+    assert "对方已确认收到本机为服务点 LS01 的办件所作的记录：至第 1 条。" in again
+    assert "LS01:" not in again and "YZ03:LS01" not in again
+    from clerk.service.ledger_export import render_text
+
+    ledger = render_text(county.daily_ledger(county.today()))
+    assert "本机为服务点 LS01 的办件所作的记录：至第 1 条，哈希值：" in ledger
+    assert "YZ03:LS01" not in ledger
+
+
+def test_import_progress_is_a_percent_increasing_to_100(pair, tmp_path):
+    county, point = pair
+    for n in range(3):
+        collected(point, 35, n)
+    told: list[tuple[str, int, int]] = []
+    report = county.import_bundle(
+        export(point, tmp_path / "usb").path, progress=lambda *a: told.append(a)
+    )
+    assert report.status == "imported", report.message
+    percents = [done for _, done, _ in told]
+    assert {total for _, _, total in told} == {100}
+    assert percents[0] == 0 and percents[-1] == 100
+    assert percents == sorted(set(percents))  # strictly increasing
+    assert len(percents) > 4  # the check and the apply each report on the way
+    assert any(0 < p < 50 for p in percents) and any(50 < p < 100 for p in percents)

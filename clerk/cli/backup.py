@@ -1,4 +1,8 @@
-"""`clerk backup --db PATH --out FILE`: a consistent copy of a live database, then verified."""
+"""`clerk backup --db PATH --out FILE`: a consistent copy of a live database, then verified.
+
+With `--db postgresql://...` it is PostgreSQL's own backup: `pg_dump -Fc` into FILE (0600), then
+the copy restored into a scratch database and verified there (`clerk.storage.postgres.tools`);
+`--check FILE` checks an existing dump the same way."""
 
 from __future__ import annotations
 
@@ -19,8 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--db", dest="target_db", help="要备份的数据库文件（默认为本机数据库）")
     p.add_argument(
         "--out",
-        required=True,
         help="备份文件路径（不能是已存在的文件）；给一个文件夹则在其中按日期时间命名",
+    )
+    p.add_argument(
+        "--check",
+        metavar="FILE",
+        help="不备份，只检查一份已有的 PostgreSQL 备份（pg_dump 文件）：恢复到临时数据库并核验",
     )
     p.add_argument(
         "--with-documents",
@@ -44,6 +52,15 @@ def run(args: argparse.Namespace) -> int:
         documents_target,
     )
 
+    target = getattr(args, "target_db", None) or getattr(args, "db", None)
+    if isinstance(target, str) and target.startswith(SERVER_SCHEMES):
+        return _run_on_server(args, target)
+    if args.check or not args.out:
+        print(
+            "备份失败：请用 --out 指定备份文件（--check 只用于 PostgreSQL 的备份文件）。",
+            file=sys.stderr,
+        )
+        return 2
     source = db_path(args)
     args.out = str(backup_target(args.out, datetime.now(TZ)))
     if args.with_documents and documents_target(Path(args.out)).exists():
@@ -83,3 +100,64 @@ def run(args: argparse.Namespace) -> int:
             print(f"文书已备份到 {result['documents']}（{result['document_files']} 个文件）")
         print(report_text(str(args.out), result))
     return 0 if result["ok"] else 1
+
+
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
+
+def _run_on_server(args: argparse.Namespace, url: str) -> int:
+    """`pg_dump -Fc` into --out (or only the check of --check), each step reported in Chinese."""
+    from datetime import datetime
+    from pathlib import Path
+
+    from clerk.domain.clock import TZ
+    from clerk.service.backups import BackupTargetError, copy_documents, documents_target
+    from clerk.storage.postgres.store import safe_location
+    from clerk.storage.postgres.tools import DumpError, backup_database, check_dump
+
+    where = safe_location(url)
+    if not args.out and not args.check:
+        print("备份失败：请用 --out 指定备份文件，或用 --check 检查已有备份。", file=sys.stderr)
+        return 2
+    progress = StreamProgress(sys.stderr)
+    folder: Path | None = None
+    count = 0
+    try:
+        if args.check:
+            shown = args.check
+            report = check_dump(url, args.check, progress=progress)
+        else:
+            out = Path(args.out)
+            if out.is_dir():
+                out = out / f"clerk-backup-{datetime.now(TZ):%Y%m%d-%H%M%S}.dump"
+            shown = str(out)
+            if args.with_documents and documents_target(out).exists():
+                raise BackupTargetError(f"{documents_target(out)} 已存在，请换一个备份文件名。")
+            report = backup_database(url, out, progress=progress)
+            if args.with_documents:
+                from clerk.support.paths import documents_dir
+
+                root = Path(args.documents) if args.documents else documents_dir()
+                folder, count = copy_documents(root, out)
+    except (DumpError, BackupTargetError) as exc:
+        print(f"{'检查' if args.check else '备份'}失败：{exc}", file=sys.stderr)
+        return 1
+    except StorageError as exc:
+        print(f"备份失败：连接或读取数据库 {where} 时出错（{exc}）。", file=sys.stderr)
+        return 1
+    if args.json:
+        print(
+            json.dumps(
+                {"db": where, "out": shown, "restored_and_verified": True, **report.as_dict()},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        if not args.check:
+            print(f"已备份到 {shown}（pg_dump 自定义格式，仅本用户可读）")
+            if args.with_documents:
+                print(f"文书已备份到 {folder}（{count} 个文件）")
+        print(f"备份文件已恢复到临时数据库并核验（临时数据库已删除）：{shown}")
+        print(report_text(f"{shown}（恢复出的副本）", report))
+    return 0 if report.ok else 1

@@ -131,7 +131,8 @@ def deadline_text(item: Item, deadline: Deadline, *, online: bool, missing: list
     if deadline.provisional:
         years = "、".join(f"{y}年" for y in missing) or "部分年份"
         lines.append(
-            f"暂定：{years}的节假日安排尚未安装，期间按周一至周五上班、无节假日计算，实际期限可能不同。"
+            f"暂定：{years}的节假日安排尚未安装，期间按周一至周五上班、只跳过法定节假日计算"
+            "（不含调休上班日和连休），实际期限可能不同。"
             "国务院办公厅发布该年节假日安排后，请用 clerk holidays install 文件 安装，再重新计算。"
         )
     return "\n".join(lines)

@@ -72,8 +72,11 @@ def run_list(args: argparse.Namespace) -> int:
         lines.append(f"  {h.year}年：{note}：{h.source}（{h.path}）")
     lines.append(f"节假日文件目录：{directory}")
     lines.append(
-        "其他年份没有数据：涉及这些年份的期限按周一至周五上班、无节假日暂定计算，并标为“暂定”。"
-        "国务院办公厅发布新一年节假日安排后，请用 clerk holidays install 文件 安装。"
+        "其他年份没有国务院通知：涉及这些年份的期限"
+        "按周一至周五上班、跳过《全国年节及纪念日放假办法》规定的法定节假日（元旦、春节、清明、"
+        "劳动节、端午、中秋、国庆）暂定计算，不含调休上班日和连休，并标为“暂定”。"
+        "国务院办公厅发布新一年节假日安排后，请用 clerk holidays install 文件 安装"
+        "（县级经办机构和每个服务点的每台电脑都要安装）。"
     )
     print("\n".join(lines))
     return 0

@@ -29,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    target = getattr(args, "target_db", None)
+    if isinstance(target, str) and target.startswith(("postgresql://", "postgres://")):
+        return _run_on_server(args, target)
     path = db_path(args)
     upgraded = upgrade_file(path)
     if upgraded is not None and not args.json:
@@ -38,6 +41,23 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"db": str(path), **report.as_dict()}, ensure_ascii=False, indent=2))
     else:
         print(report_text(str(path), report))
+    return 0 if report.ok else 1
+
+
+def _run_on_server(args: argparse.Namespace, url: str) -> int:
+    """`clerk verify --db postgresql://...`: open (migrating as the owner), prove, report."""
+    from clerk.db import open_store
+
+    store = open_store(url)
+    try:
+        report = store.verify(full=args.full)
+        where = store.location
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps({"db": where, **report.as_dict()}, ensure_ascii=False, indent=2))
+    else:
+        print(report_text(where, report))
     return 0 if report.ok else 1
 
 

@@ -53,7 +53,9 @@ class BatchFacts:
 
     batch_no: str
     school_name: str  # the college point that hands in the roster
-    office_name: str  # the county office whose seal goes on the documents
+    office_name: (
+        str  # whose seal goes on the documents: the college's, or the agency's at a county hall
+    )
     supervision_phone: str
     query_channel: str
     item_no: int

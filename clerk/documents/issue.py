@@ -137,7 +137,7 @@ class DocumentIssuer:
         return DocumentData(
             kind=kind,
             doc_no=doc_number(case.case_no, kind, n),
-            office_name=office.name,
+            office_name=office.agency_name,
             office_address=office.address,
             supervision_phone=office.phone,
             point_name="" if at_office else ctx.point_name,

@@ -226,7 +226,10 @@ def _signatures(content: Content, part: int) -> list[Flowable]:
     if part == 0:
         left.append(_p(RECEIPT_SENTENCE, "plain"))
     left += [_p(f"申请人签字：{SIGN_BLANK}", "plain"), _p(f"日期：{DATE_BLANK}", "plain")]
-    right = [_p(f"{content.office_name}（盖章）", "seal"), _p(content.issued_on, "seal")]
+    right = [_p(f"{content.office_name}（盖章）", "seal")]
+    if content.on_behalf:
+        right.append(_p(content.on_behalf, "seal"))
+    right.append(_p(content.issued_on, "seal"))
     table = Table([[left, right]], colWidths=[CONTENT_WIDTH * 0.55, CONTENT_WIDTH * 0.45])
     table.setStyle(
         TableStyle(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from clerk.documents import journal
 from clerk.documents.model import DocKind, DocumentData, DocumentError, validate
 from clerk.documents.text import render_text
 
@@ -96,11 +97,14 @@ def save_files(
         if path.exists():
             raise _exists(path)
     folder.mkdir(parents=True, exist_ok=True)
+    # Journalled before the first byte is written: a killed attempt's files are found at the next
+    # start without walking the folder (clerk.documents.journal, clerk.documents.tidy).
+    prefix = journal.note(root, (path_txt, path_pdf))
     encoded = text.encode("utf-8")
-    pdf_tmp = _temp_file(folder, write_pdf)
+    pdf_tmp = _temp_file(folder, write_pdf, prefix)
     try:
         pdf_bytes = pdf_tmp.read_bytes()
-        txt_tmp = _temp_file(folder, lambda p: p.write_bytes(encoded))
+        txt_tmp = _temp_file(folder, lambda p: p.write_bytes(encoded), prefix)
         try:
             _publish(txt_tmp, path_txt)
         finally:
@@ -144,9 +148,9 @@ def set_aside(path: Path) -> list[Path]:
     return moved
 
 
-def _temp_file(folder: Path, write: Callable[[Path], object]) -> Path:
+def _temp_file(folder: Path, write: Callable[[Path], object], prefix: str = ".tmp-") -> Path:
     """A fully written, fsynced temporary file in `folder` (same file system as the target)."""
-    fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
+    fd, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".part")
     os.close(fd)
     path = Path(name)
     try:

@@ -48,8 +48,9 @@ class Content:
     blocks: tuple[Block, ...]
     footer: tuple[tuple[str, str], ...]  # query channel, supervision phone, place
     clerk_name: str
-    office_name: str
+    office_name: str  # whose seal: the agency's, or the point's on its own receipt
     issued_on: str
+    on_behalf: str = ""  # under the seal line: for whom a point collected (代…收件)
 
 
 def sentence(text: str) -> str:
@@ -218,9 +219,28 @@ def compose(data: DocumentData) -> Content:
             ("办理地点", place),
         ),
         clerk_name=data.clerk_name,
-        office_name=data.office_name,
+        office_name=issuer(data),
         issued_on=cn_date(data.issued_on),
+        on_behalf=on_behalf(data),
     )
+
+
+def _collected_at_point(data: DocumentData) -> bool:
+    return (
+        data.kind is DocKind.COLLECTION
+        and bool(data.point_name.strip())
+        and not data.point_at_office
+    )
+
+
+def issuer(data: DocumentData) -> str:
+    """Whose name the seal line bears: the agency's, or on a point's own 收件回执 the point's."""
+    return data.point_name.strip() if _collected_at_point(data) else data.office_name
+
+
+def on_behalf(data: DocumentData) -> str:
+    """On a point's 收件回执: the agency it collects for (代收), said under the seal line."""
+    return f"代{data.office_name}收件" if _collected_at_point(data) else ""
 
 
 def display_width(text: str) -> int:
@@ -283,6 +303,8 @@ def _part_lines(content: Content, part: int, width: int) -> list[str]:
     lines.append(f"日期：{DATE_BLANK}")
     lines.append("")
     lines.append(_right(f"{content.office_name}（盖章）", width))
+    if content.on_behalf:
+        lines.append(_right(content.on_behalf, width))
     lines.append(_right(content.issued_on, width))
     return lines
 

@@ -154,7 +154,7 @@ def item_guide_text(catalog: Catalog, item: Item) -> str:
     lines.append("办理环节：" + "—".join(item.steps))
     lines.append("办理材料：")
     for n, m in enumerate(item.materials, 1):
-        lines.append(f"  {n}. {material_line(m, catalog)}")
+        lines.append(f"  {n}、{material_line(m, catalog)}")
     general = [g for g in catalog.general_materials if g.applies_to == "all" or item.pays]
     if general:
         lines.append("通用材料（按说明）：")
@@ -162,10 +162,10 @@ def item_guide_text(catalog: Catalog, item: Item) -> str:
             lines.append(f"  - {material_line(g.material, catalog)}")
     if item.notes:
         lines.append("备注：")
-        lines.extend(f"  {n}. {note}" for n, note in enumerate(item.notes, 1))
+        lines.extend(f"  {n}、{note}" for n, note in enumerate(item.notes, 1))
     if item.basis:
         lines.append("设定依据：")
-        lines.extend(f"  {n}. {b.law}{b.articles or ''}" for n, b in enumerate(item.basis, 1))
+        lines.extend(f"  {n}、{b.law}{b.articles or ''}" for n, b in enumerate(item.basis, 1))
     if item.local is not None:
         lines.append("办理地点：" + "、".join(VENUE_LABELS[v] for v in item.local.venues))
         lines.append("受理单位：" + "、".join(item.local.accepting_units))

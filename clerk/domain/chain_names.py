@@ -19,6 +19,15 @@ def chain_for(own_code: str, case_point_code: str) -> str:
     return f"{own_code}{SEPARATOR}{case_point_code}"
 
 
+def cases_of(origin: str, own_code: str) -> str:
+    """Whose cases chain `origin` records, in words a clerk reads (no `YZ03:LS01` jargon)."""
+    installation, _, point = origin.partition(SEPARATOR)
+    writer = "本机" if installation == own_code else f"{installation} "
+    if point:
+        return f"{writer}为服务点 {point} 的办件所作的记录"
+    return f"{writer}自己办件的记录"
+
+
 def installation_of(origin: str) -> str:
     """The installation that writes chain `origin` (`YZ03:LS01` -> `YZ03`)."""
     return origin.split(SEPARATOR, 1)[0]

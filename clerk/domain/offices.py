@@ -1,6 +1,9 @@
 """The county-level offices of the Yongzhou guide and the service points declared under them.
 
-`offices.json` holds the 14 offices (stable code, name, hall address, supervision phone) and
+`offices.json` holds the 14 offices (stable code, name, hall address, supervision phone,
+optionally `agency`: the name of the medical-insurance agency that decides and issues in the
+office's name, e.g. "东安县医疗保障事务中心"; without it, `<area>医疗保障经办机构`, the guide's
+own words for the 受理单位 — no agency name is written in unless a source names it) and
 optionally service points: township halls, village centres, colleges, designated hospitals, each
 under one office. A point's code is the prefix of every case number it issues, so codes are
 upper-case letters and digits, unique across the whole file.
@@ -34,10 +37,26 @@ class Office:
     address: str
     phone: str
     kind: str = "county_hall"
+    agency: str = ""  # offices.json "agency"; empty: the default below
 
     @property
     def office_code(self) -> str:
         return self.code
+
+    @property
+    def agency_name(self) -> str:
+        """The medical-insurance agency whose name the office's documents are issued in.
+
+        The hall (`name`, e.g. 东安县政务服务分中心) is where the window sits; the deciding body is
+        the agency (the guide: 受理单位 全市各级医疗保障经办机构). Without a name in offices.json,
+        `<area>医疗保障经办机构`, the area written as its government is (市本级: 永州市)."""
+        if self.agency:
+            return self.agency
+        if self.area == "市本级":
+            return "永州市医疗保障经办机构"
+        if self.area == "江华县":
+            return "江华瑶族自治县医疗保障经办机构"
+        return f"{self.area}医疗保障经办机构"
 
     @property
     def reconsideration_body(self) -> str:
@@ -135,6 +154,7 @@ def _parse(raw: Any, path: Path) -> Offices:
                 area=_text(o, "area", entry, path),
                 address=_text(o, "address", entry, path),
                 phone=_text(o, "phone", entry, path),
+                agency=_text(o, "agency", entry, path) if "agency" in o else "",
             )
         )
     points = []

@@ -60,7 +60,7 @@ Concurrency contract (every adapter honours it; tests/storage_contract/ checks i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
@@ -68,6 +68,7 @@ from typing import Any, Protocol
 
 from clerk.domain.accounts import User
 from clerk.domain.clock import Clock
+from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import Event, Role
 from clerk.ports.ledger import LedgerDay
 from clerk.ports.records import (
@@ -342,6 +343,14 @@ class Store(Protocol):
     def unfinished(self, point_code: str | None = None) -> list[CaseRecord]: ...
     def bad_ratings_awaiting_follow_up(self, point_code: str | None = None) -> list[CaseRecord]: ...
     def ledger_day(self, day: date, point_code: str | None = None) -> LedgerDay: ...
+    def supervised_cases(
+        self, first: date, last: date, instant_items: Collection[int] = ()
+    ) -> Iterator[SupervisedCase]:
+        """The supervision facts (`clerk.domain.indicators`) of every case relevant to the days
+        `first`..`last`: received, accepted, finished, refused or rated in them, or open at their
+        end; streamed from one snapshot, the state as of the end. `instant_items`: the items the
+        catalogue says are instant (the store does not know the catalogue)."""
+        ...
 
     # roster batches (表6): bulk writes inside one transaction, and the batch records
     def insert_cases(self, cases: Sequence[NewCase]) -> list[str]: ...

@@ -8,17 +8,19 @@ so an office can remap keys with `App.set_keymap({"app.new_case": "f12"})`.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from clerk.domain.limits import ADMIN_ROLES, LEDGER_ROLES
 from clerk.domain.model import Role
 from clerk.screens.app_bindings import APP_BINDINGS
+from clerk.screens.choice import ChoiceScreen
 from clerk.screens.textual_patches import (
     ChinesePalette,
     CrashWithoutLocals,
@@ -59,6 +61,20 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         self.user = user
         self._logging_out = False
         window.on_actor_revoked = self._actor_revoked
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast is plain text: its messages carry material names in [brackets], file paths
+        (D:\\bundles\\...) and what a clerk typed, which Textual's markup ate ("[委托办理]",
+        "[i]" and backslashes vanished). `markup` is ignored (Widget.notify always passes it)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # ------------------------------------------------------------------ storage failures
 
@@ -160,10 +176,43 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
 
     def _log_out_revoked(self, message: str) -> None:
         self._logging_out = False
-        self.action_logout()
+        self._log_out()  # revoked: no question, the session is over
         self.notify(message, severity="error", timeout=15)
 
+    # ------------------------------------------------------------------ leaving typed input
+
+    def leave(self, then: Callable[[], Any], *, keep: int = 0, what: str = "") -> None:
+        """Run `then` (which closes every screen above the `keep` bottom ones), first asking when
+        one of those screens holds typed input not yet saved: Ctrl+Q, Ctrl+L and the keys that go
+        back to the dashboard (F2, F3, F5, Ctrl+R, ...) ask as Esc on the form does."""
+        from clerk.screens.discard import DISCARD, KEEP, has_unsaved_input
+
+        if isinstance(self.screen, LeaveChoice):
+            return  # already asking
+        if not any(has_unsaved_input(s) for s in self.screen_stack[keep:]):
+            then()
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == DISCARD:
+                then()
+
+        self.push_screen(
+            LeaveChoice(
+                "已填写的内容还没有保存，要放弃吗？",
+                [(KEEP, "继续填写"), (DISCARD, f"放弃已填写的内容{what}")],
+                hint=f"Enter 或 1 继续填写；2 放弃{what}；Esc 继续填写",
+            ),
+            answered,
+        )
+
+    async def action_quit(self) -> None:
+        self.leave(self.exit, what="并退出")
+
     def action_logout(self) -> None:
+        self.leave(self._log_out, what="并注销")
+
+    def _log_out(self) -> None:
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.user = None
@@ -212,8 +261,9 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
     def action_new_case(self) -> None:
         from clerk.screens.new_case import NewCaseScreen
 
-        self.go_home()
-        self.push_screen(NewCaseScreen(self.window, self.user), self._case_opened)
+        self.leave_for(
+            lambda: self.push_screen(NewCaseScreen(self.window, self.user), self._case_opened)
+        )
 
     def _case_opened(self, case_uuid: str | None) -> None:
         if case_uuid:
@@ -222,50 +272,45 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
     def action_search(self) -> None:
         from clerk.screens.search import SearchScreen
 
-        self.go_home()
-        self.push_screen(SearchScreen(self.window))
+        self.leave_for(lambda: self.push_screen(SearchScreen(self.window)))
 
     def action_ledger(self) -> None:
         from clerk.screens.ledger import LedgerScreen
 
-        self.go_home()
-        self.push_screen(LedgerScreen(self.window, self.user))
+        self.leave_for(lambda: self.push_screen(LedgerScreen(self.window, self.user)))
 
     def action_day_end(self) -> None:
         from clerk.screens.day_end import DayEndScreen
 
-        self.go_home()
-        self.push_screen(DayEndScreen(self.window, self.user))
+        self.leave_for(lambda: self.push_screen(DayEndScreen(self.window, self.user)))
 
     def action_sync_import(self) -> None:
         from clerk.screens.sync_import import SyncImportScreen
 
-        self.go_home()
-        self.push_screen(SyncImportScreen(self.window, self.user))
+        self.leave_for(lambda: self.push_screen(SyncImportScreen(self.window, self.user)))
 
     def action_users(self) -> None:
         from clerk.screens.users import UsersScreen
 
-        self.go_home()
-        self.push_screen(UsersScreen(self.window, self.user))
+        self.leave_for(lambda: self.push_screen(UsersScreen(self.window, self.user)))
 
     def action_points(self) -> None:
         from clerk.screens.points import PointsScreen
 
-        self.go_home()
-        self.push_screen(PointsScreen(self.window, self.user))
+        self.leave_for(lambda: self.push_screen(PointsScreen(self.window, self.user)))
 
     def action_roster(self) -> None:
         from clerk.screens.roster import RosterScreen
 
-        self.go_home()
-        self.push_screen(RosterScreen(self.window, self.user))
+        self.leave_for(lambda: self.push_screen(RosterScreen(self.window, self.user)))
 
     def action_dashboard(self) -> None:
-        self.go_home()
-        refresh = getattr(self.screen, "reload", None)
-        if refresh is not None:
-            refresh()
+        def refresh() -> None:
+            reload = getattr(self.screen, "reload", None)
+            if reload is not None:
+                reload()
+
+        self.leave_for(refresh)
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
@@ -278,11 +323,21 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
     # ------------------------------------------------------------------ navigation helpers
 
     def go_home(self) -> None:
-        """Pop back to the dashboard (the bottom screen after login)."""
+        """Pop back to the dashboard (the bottom screen after login). The callers reach it through
+        `leave_for`, which asks first when a screen to be closed holds typed input."""
         from clerk.screens.dashboard import DashboardScreen
 
         while len(self.screen_stack) > 2 and not isinstance(self.screen, DashboardScreen):
             self.pop_screen()
+
+    def leave_for(self, then: Callable[[], Any]) -> None:
+        """Back to the dashboard, then `then()`: asking first if that loses typed input."""
+
+        def go() -> None:
+            self.go_home()
+            then()
+
+        self.leave(go, keep=2)
 
     def open_case(self, case_uuid: str, *, materials: bool = False) -> None:
         from clerk.screens.case_detail import CaseDetailScreen
@@ -322,6 +377,10 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         yield SystemCommand("退出", "退出程序（Ctrl+Q）", self.action_quit)
 
 
+class LeaveChoice(ChoiceScreen):
+    """The question `ClerkApp.leave` asks (a class of its own, so a second Ctrl+Q does not stack it)."""
+
+
 def make_app(window: Window, *, user: Any = None) -> ClerkApp:
     return ClerkApp(window, user=user)
 
@@ -334,5 +393,6 @@ def make_app_from_args(args: argparse.Namespace) -> ClerkApp:
     path = Path(args.db) if getattr(args, "db", None) else default_db_path()
     root = documents_dir()
     window = open_window(path, documents_root=root)
-    tidy_documents(root, window.store.document_at)  # what a killed process left in documents/
+    # What a killed process left in documents/: only the files its journal names (bounded).
+    tidy_documents(root, window.store.document_at)
     return make_app(window)

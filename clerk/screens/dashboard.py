@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -64,6 +65,9 @@ class DashboardScreen(GuardedScreen, Screen[None]):
                     "数字键 1-8 切换队列\nEnter 打开办件\nF2 新建　F3 查询", classes="hint"
                 )
             with Vertical():
+                # At 80 columns the side list gives way to this bar, so the table keeps its
+                # 申请人 and 事项 columns (they were cut to "申" with the list beside it).
+                yield Static(id="queue-bar")
                 yield Static(id="queue-title")
                 yield CaseTable(id="queue-cases")
                 yield Static(EMPTY_QUEUE, id="queue-empty", classes="hint")
@@ -89,6 +93,15 @@ class DashboardScreen(GuardedScreen, Screen[None]):
         options.highlighted = highlighted
         self._show()
 
+    def _paint_bar(self) -> None:
+        counts = self.queues.counts
+        bar = Text()
+        for key, digit, label in QUEUES:
+            style = "reverse bold" if key == self.current else ""
+            bar.append(f"{digit} {label} {counts[key]}", style=style)
+            bar.append("  ")
+        self.query_one("#queue-bar", Static).update(bar)
+
     def _show(self) -> None:
         label = next(label for key, _, label in QUEUES if key == self.current)
         rows = getattr(self.queues, self.current)
@@ -100,6 +113,7 @@ class DashboardScreen(GuardedScreen, Screen[None]):
             )
         self.query_one("#queue-title", Static).update(f"{label}（{len(rows)}件）{note}")
         self.query_one(CaseTable).show(rows)
+        self._paint_bar()
         self.query_one("#queue-empty", Static).display = not rows
         self.refresh_bindings()
 

@@ -28,10 +28,19 @@ def default_bundle_dir() -> Path:
     return data_dir() / "bundles"
 
 
+def starting_dir() -> Path:
+    """The folder this machine last wrote to or read from (the stick), else the default."""
+    from clerk.support.stick import last_folder
+
+    return last_folder() or default_bundle_dir()
+
+
 class DayEndScreen(Screen[None]):
     BINDINGS = [
         Binding("f6", "next_point", "换服务点", id="day_end.point"),
         Binding("f10", "write", "写出上报包", id="day_end.write"),
+        Binding("f10", "write_return", "写出回执包", id="day_end.write_return"),
+        Binding("f11", "send", "发送到县级", id="day_end.send"),
         Binding("escape", "close", "返回", id="day_end.close"),
     ]
 
@@ -39,7 +48,7 @@ class DayEndScreen(Screen[None]):
         super().__init__()
         self.window = window
         self.user = user
-        self.out_dir = out_dir or default_bundle_dir()
+        self.out_dir = out_dir or starting_dir()
         point = window.point()
         self.at_office = point.kind == "county_hall"
         self.points = window.peers_to_return() if self.at_office else []
@@ -48,6 +57,9 @@ class DayEndScreen(Screen[None]):
         )
         self.busy = False
         self.written: Path | None = None
+        from clerk.net.client import county_url
+
+        self.url = None if self.at_office else county_url(window)
         self.sub_title = "日终上报" if not self.at_office else "写回执包"
 
     def compose(self) -> ComposeResult:
@@ -83,14 +95,19 @@ class DayEndScreen(Screen[None]):
             text = f"将写给服务点 {self.receiver} 的回执包（F6 换服务点）。按 F10 写出。"
         else:
             text = f"将写给 {self.receiver} 的上报包：含对方尚未确认收到的全部记录。按 F10 写出。"
+            if self.url:
+                text += f"\n有网络时按 F11 直接发送到县级服务（{self.url}）。"
         self.query_one("#day-end-status", Static).update(Text(extra or text))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_point":
             return self.at_office and len(self.points) > 1 and not self.busy
-        if action == "write":
-            return bool(self.receiver) and not self.busy
+        if action in ("write", "write_return"):  # one key, named for the bundle it writes
+            wanted = "write_return" if self.at_office else "write"
+            return action == wanted and bool(self.receiver) and not self.busy
+        if action == "send":
+            return bool(self.url) and not self.busy
         return True
 
     def action_next_point(self) -> None:
@@ -98,6 +115,9 @@ class DayEndScreen(Screen[None]):
             return
         self.receiver = self.points[(self.points.index(self.receiver) + 1) % len(self.points)]
         self._paint_status()
+
+    def action_write_return(self) -> None:
+        self.action_write()
 
     def action_write(self) -> None:
         if self.busy or not self.receiver:
@@ -138,14 +158,43 @@ class DayEndScreen(Screen[None]):
         )
         self.app.call_from_thread(self._done, result.path, message)
 
+    def action_send(self) -> None:
+        if self.busy or not self.url:
+            return
+        self.busy = True
+        self.query_one("#day-end-progress", ProgressBar).update(progress=0)
+        self._paint_status(f"正在写出并发送到 {self.url}……")
+        self._send(self.url, self.query_one("#day-end-pass", Input).value or None)
+
+    @work(thread=True, exclusive=True, group="day-end")
+    def _send(self, url: str, passphrase: str | None) -> None:
+        from clerk.net.client import NetProblem, send, send_text
+
+        bar = self.query_one("#day-end-progress", ProgressBar)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, progress=done, total=total or None)
+
+        try:
+            result = send(self.window, url, passphrase=passphrase, progress=progress)
+        except (NetProblem, ValueError) as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._done, result.written or self.out_dir, send_text(result))
+
     def _failed(self, message: str) -> None:
         self.busy = False
         self._paint_status(f"未写出：{message}")
         self.notify(message, severity="error", timeout=15)
 
     def _done(self, path: Path, message: str) -> None:
+        from clerk.support.stick import remember_folder
+
         self.busy = False
         self.written = path
+        folder = path if path.is_dir() else path.parent
+        if folder != default_bundle_dir():
+            remember_folder(folder)  # the stick, offered again next evening
         self._paint_status(message)
         self.notify(message, title="日终上报", timeout=15)
 

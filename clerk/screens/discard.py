@@ -16,6 +16,12 @@ from clerk.screens.choice import ChoiceScreen
 KEEP, DISCARD = "keep", "discard"
 
 
+def has_unsaved_input(screen: object) -> bool:
+    """Whether closing `screen` would lose what was typed or marked there and not yet saved."""
+    typed = getattr(screen, "typed_anything", None)
+    return bool(typed()) if callable(typed) else False
+
+
 class ConfirmDiscard:
     """Mixed into form screens: `discard_or_ask(close)` closes at once when nothing was typed."""
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 EXPORTERS = {"csv": "CSV", "xlsx": "Excel"}
 MAY_EXPORT = EXPORT_ROLES
+COUNTY_HALL = "county_hall"
 
 
 def default_reports_dir() -> Path:
@@ -92,10 +93,23 @@ class LedgerScreen(GuardedScreen, Screen[None]):
         if action == "next_day":
             return self.day < self.today
         if action == "export":
-            return self.ledger is not None and getattr(self.user, "role", None) in MAY_EXPORT
+            return self.ledger is not None  # who may is said when pressed (`export_refusal`)
         if action == "print":
             return self.ledger is not None
         return True
+
+    def export_refusal(self) -> str:
+        """Why this user may not export (F8), or "". Supervisors and administrators export; at a
+        service point (a township hall, a village centre, a college) the clerk is often alone
+        there, so its clerk exports its own point's ledger too."""
+        if getattr(self.user, "role", None) in MAY_EXPORT:
+            return ""
+        if self.window.point().kind != COUNTY_HALL:
+            return ""
+        return (
+            "导出日结单（CSV、Excel）须由主管或管理员操作：请主管登录后按 F8。"
+            "窗口人员可在此查看日结单，按 P 打印。"
+        )
 
     def action_previous_day(self) -> None:
         self.show_day(self.day - timedelta(days=1))
@@ -109,6 +123,10 @@ class LedgerScreen(GuardedScreen, Screen[None]):
         from clerk.service.ledger_export import write_csv, write_xlsx
 
         if self.ledger is None:
+            return
+        refusal = self.export_refusal()
+        if refusal:
+            self.notify(refusal, title="日结单", severity="warning", timeout=12)
             return
         folder = self.reports_dir or default_reports_dir()
         code = self.window.point().code

@@ -24,7 +24,6 @@ from clerk.domain.limits import DEEMED_ACCEPTED_WORKING_DAYS
 from clerk.domain.materials import MAX_DESCRIPTION, MaterialCheck, defect_choices, other_same_kind
 from clerk.domain.model import Action, CaseState
 from clerk.domain.notice import LATE_NOTICE_HINT
-from clerk.domain.refusal import is_lack_of_competence
 from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
 from clerk.screens.notice_preview import NoticePreviewScreen
 from clerk.screens.reason import ReasonScreen
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     from clerk.service.window import Window
 
 OTHER = "__other__"
+NOT_COMPETENT, OTHER_REASON = "not_competent", "other_reason"
 MARK_HINT = "逐项核对：空格 标记已收并移到下一项；Ctrl+A 全部已收（已标记的项不变）。"
 STATUS_LABELS = {None: "未核", "ok": "✓ 已收", "missing": "✗ 缺", "defective": "! 有误"}
 
@@ -77,6 +77,9 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             row.material.id: row.check for row in view.materials if row.check is not None
         }
         self.stored_checks = dict(self.checks)  # supplements are stored only on F9
+        # A picks which alternative the applicant showed; the row is marked received only by
+        # Space (A used to mark it received too, so the Space that followed flipped it to 缺).
+        self.pending: dict[str, str] = {}
         self.sub_title = f"材料核验　{view.case_no}"
         self.collects = window.must_collect(
             view.uuid
@@ -120,7 +123,10 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             check = self.checks.get(row.material.id)
             status = STATUS_LABELS[check.status if check else None]
             chosen = (check.alternative or "") if check else ""
-            if row.material.is_choice and not chosen:
+            pending = self.pending.get(row.material.id)
+            if pending and not (check and check.status == "ok"):
+                chosen = f"{pending}（空格确认已收）"
+            elif row.material.is_choice and not chosen:
                 chosen = "任选其一（a 切换）"
             note = "" if row.required else "本件不需要"
             if check and check.defect:
@@ -222,7 +228,11 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             return
         old = self.checks.get(row.material.id)
         status = "missing" if old is not None and old.status == "ok" else "ok"
-        alternative = (old.alternative if old else None) or row.material.alternatives[0]
+        alternative = (
+            self.pending.pop(row.material.id, None)
+            or (old.alternative if old else None)
+            or row.material.alternatives[0]
+        )
         if self._set(
             MaterialCheck(row.material.id, status, alternative if status == "ok" else None, "")
         ):
@@ -250,13 +260,20 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             return
         alternatives = row.material.alternatives
         old = self.checks.get(row.material.id)
-        current = old.alternative if old and old.alternative in alternatives else None
+        received = old is not None and old.status == "ok"
+        current = self.pending.get(row.material.id) or (
+            old.alternative if received and old is not None else None
+        )
         nxt = (
             alternatives[(alternatives.index(current) + 1) % len(alternatives)]
-            if current
+            if current in alternatives
             else alternatives[0]
         )
-        self._set(MaterialCheck(row.material.id, "ok", nxt, ""))
+        if received:  # already received: only which alternative changes, the mark stays
+            self._set(MaterialCheck(row.material.id, "ok", nxt, ""))
+            return
+        self.pending[row.material.id] = nxt  # shown; Space marks it received
+        self._paint()
 
     def action_other_same_kind(self) -> None:
         """An open list (“等”, “可包括”): record another document of the same kind, described."""
@@ -362,8 +379,31 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         self.dismiss(None)
 
     def action_supplement(self) -> None:
+        missing = self.window.still_missing(self.view.uuid, dict(self.checks))
+        if not missing:
+            self._supplement()
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "record":
+                self._supplement(incomplete=True)
+
+        self.app.push_screen(
+            ChoiceScreen(
+                f"仍缺 {len(missing)} 项：{'、'.join(missing)}。"
+                "补正材料未交齐，一般应请申请人交齐后再登记交回；"
+                "仍要登记的，办件回到收件环节，不能再告知告知书未列的材料。",
+                [("keep", "继续核验（不登记）"), ("record", "仍登记交回（材料未齐）")],
+                hint="Enter 或 1 继续核验；2 仍登记交回；Esc 继续核验",
+            ),
+            answered,
+        )
+
+    def _supplement(self, *, incomplete: bool = False) -> None:
         try:
-            view = self.window.supplement(self.user, self.view.uuid, dict(self.checks))
+            view = self.window.supplement(
+                self.user, self.view.uuid, dict(self.checks), incomplete=incomplete
+            )
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -421,29 +461,49 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             self.notify(f"已作出不予受理决定：{view.case_no}。不予受理告知书已生成。")
             self.dismiss(None)
 
-        def done(reason: str | None) -> None:
-            if not reason:
-                return
-            if not is_lack_of_competence(reason):
-                refuse(reason)
-                return
+        def reason_then(apply_instead: str) -> None:
             self.app.push_screen(
                 ReasonScreen(
-                    "告知向何处申请",
-                    "不属于本机关职权范围的，须告知申请人向哪个机关申请（行政许可法第三十二条），将写入告知书。",
-                    placeholder="写明应受理的机关名称，按 Enter 确认",
+                    "不予受理",
+                    "写明不予受理的理由和依据，将写入告知书。",
+                    common=common_reasons(Action.REFUSE),
                 ),
-                lambda where: refuse(reason, where) if where else None,
+                lambda reason: refuse(reason, apply_instead) if reason else None,
             )
 
+        def where(place: str | None) -> None:
+            if place:
+                reason_then(place)
+
+        def kind(choice: str | None) -> None:
+            if choice == NOT_COMPETENT:
+                self.app.push_screen(
+                    ReasonScreen(
+                        "告知向何处申请",
+                        "不属于本机关职权范围的，须告知申请人向哪个机关申请"
+                        "（行政许可法第三十二条第一款第（二）项），将写入告知书。",
+                        placeholder="写明应受理的机关名称（如 零陵区医疗保障事务中心），按 Enter 确认",
+                    ),
+                    where,
+                )
+            elif choice == OTHER_REASON:
+                reason_then("")
+
+        # Lack of competence is the clerk's explicit choice, never guessed from the reason's words.
         self.app.push_screen(
-            ReasonScreen(
-                "不予受理",
-                "写明不予受理的理由和依据（如：不属于本机关职权范围），将写入告知书。",
-                common=common_reasons(Action.REFUSE),
+            ChoiceScreen(
+                "不予受理：是哪一种情形？",
+                [
+                    (NOT_COMPETENT, "不属于本机关职权范围（告知申请人向哪个机关申请）"),
+                    (OTHER_REASON, "其他理由（如不符合申请条件）"),
+                ],
             ),
-            done,
+            kind,
         )
+
+    def typed_anything(self) -> bool:
+        """Supplements marked but not yet stored (F9) would be lost by leaving."""
+        return self.supplementing and self.checks != self.stored_checks
 
     def action_close(self) -> None:
         """Esc. A checklist stores each mark at once, except supplements handed in (stored on F9):

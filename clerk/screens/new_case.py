@@ -18,23 +18,27 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static
+from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from clerk.domain.catalog import Item
 from clerk.domain.catalog_view import material_line
 from clerk.domain.field_limits import AGENT_NAME_MAX, ID_NUMBER_MAX, NAME_MAX, PHONE_MAX
 from clerk.domain.identifiers import ID_TYPE_LABELS, validate_id, validate_phone
 from clerk.domain.model import APPLICANT_KIND_LABELS, CHANNEL_CHOICES, Applicant, Channel
+from clerk.screens.choice import ChoiceScreen
 from clerk.screens.discard import ConfirmDiscard
 from clerk.screens.item_picker import ItemPickerScreen
 from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.widgets.question_box import QuestionBox
 
 if TYPE_CHECKING:
+    from clerk.service.views import PriorCase
     from clerk.service.window import Window
 
 KIND_LABELS = APPLICANT_KIND_LABELS
 CHANNEL_LABELS = CHANNEL_CHOICES
 PROXY = "proxy"
+GO_ON = "go_on"
 
 
 # ID types whose number has one fixed length: once it is complete and valid, focus moves on.
@@ -58,6 +62,8 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
         self.user = user
         self.item: Item | None = window.catalog.item(item_no) if item_no else None
         self.sub_title = "新建办件"
+        # (item, ID type, number, name) whose earlier cases the clerk has seen and gone on past
+        self.prior_seen: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         id_types = [(label, code) for code, label in ID_TYPE_LABELS.items()]
@@ -103,7 +109,8 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
                     ),
                 )
                 yield Static("申请情形（空格勾选；勾选后右侧材料随之增减）", classes="hint")
-                yield SelectionList[str](id="circumstances")
+                # One box per question, each wrapped to its full text (QuestionBox says why).
+                yield Vertical(id="circumstances")
                 with Vertical(id="agent-fields"):
                     yield _row(
                         "代理人姓名",
@@ -145,10 +152,12 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
         kind = "person" if item.applicant_kind == "person" else item.applicant_kind
         self.query_one("#kind", Select).value = kind
         self._set_id_type_for(kind)
-        circumstances = self.query_one("#circumstances", SelectionList)
-        circumstances.clear_options()
-        for condition in self.window.conditions_for(item.no):
-            circumstances.add_option((condition.question, condition.code))
+        circumstances = self.query_one("#circumstances", Vertical)
+        circumstances.remove_children()
+        circumstances.mount_all(
+            QuestionBox(condition.question, condition.code, classes="circumstance")
+            for condition in self.window.conditions_for(item.no)
+        )
         channel = self.query_one("#channel", Select)
         if item.online_only:  # items 38-39: 两定机构医疗保障信息平台 only, never an on-site intake
             channel.value = str(Channel.ONLINE)
@@ -171,6 +180,26 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
         if widget is not None and widget.id == "id-type":
             widget = super().focus_next(selector)
         return widget
+
+    # ------------------------------------------------------------------ what the clerk sees
+
+    # An input and the line under it that checks what was typed (尾号…请与申请人核对, ✓ 号码有效):
+    # focusing the input scrolls the form just far enough to show both, at 80×24 too.
+    MESSAGES = {
+        "id-number": "id-number-message",
+        "phone": "phone-message",
+        "bank-account": "bank-account-message",
+        "agent-id": "agent-id-message",
+    }
+
+    def on_descendant_focus(self, event: Any) -> None:
+        self._reveal_message(getattr(event.widget, "id", None))
+
+    def _reveal_message(self, input_id: str | None) -> None:
+        message_id = self.MESSAGES.get(input_id or "")
+        if message_id is not None:
+            message = self.query_one(f"#{message_id}", Static)
+            self.call_after_refresh(message.scroll_visible, animate=False)
 
     # ------------------------------------------------------------------ live checks
 
@@ -205,6 +234,7 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
         message.set_class(not result.ok, "error")
         message.set_class(result.ok, "ok")
         message.update("✓ 号码有效" if result.ok else result.message)
+        self._reveal_message(input_id.lstrip("#"))
 
     @on(Input.Changed, "#phone")
     def _check_phone(self, event: Input.Changed) -> None:
@@ -216,6 +246,7 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
         message.set_class(not result.ok, "error")
         message.set_class(result.ok, "ok")
         message.update("✓" if result.ok else result.message)
+        self._reveal_message("phone")
 
     @on(Input.Changed, "#bank-account")
     def _check_bank_account(self, event: Input.Changed) -> None:
@@ -232,8 +263,9 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
             return
         message.set_class(False, "error")
         message.update(f"尾号 {digits[-4:]}，共 {len(digits)} 位，请与申请人核对" if digits else "")
+        self._reveal_message("bank-account")
 
-    @on(SelectionList.SelectedChanged, "#circumstances")
+    @on(QuestionBox.Changed, ".circumstance")
     def _circumstances_changed(self) -> None:
         self._update_agent_fields()
         self._show_materials()
@@ -243,7 +275,15 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
 
     @property
     def circumstances(self) -> frozenset[str]:
-        return frozenset(self.query_one("#circumstances", SelectionList).selected)
+        return frozenset(
+            box.code for box in self.query(".circumstance").results(QuestionBox) if box.value
+        )
+
+    def select_circumstance(self, code: str, selected: bool = True) -> None:
+        """Tick (or untick) the question of this condition code."""
+        for box in self.query(".circumstance").results(QuestionBox):
+            if box.code == code:
+                box.value = selected
 
     def _show_materials(self) -> None:
         if self.item is None:
@@ -298,6 +338,12 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
             self.query_one("#newcase-message", Static).update(message)
             self.query_one(f"#{focus}").focus()
             return
+        key = (self.item.no, applicant.id_type, applicant.id_number.upper(), applicant.name)
+        if key != self.prior_seen:
+            priors = self.window.prior_cases(self.item.no, applicant)
+            if priors:
+                self._show_priors(priors, key)
+                return
         channel = Channel(str(self.query_one("#channel", Select).value))
         try:
             view = self.window.open_case(
@@ -312,6 +358,31 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
             return
         self.notify(f"已收件，办件号 {view.case_no}。请逐项核验材料。")
         self.dismiss(view.uuid)
+
+    def _show_priors(self, priors: list[PriorCase], key: tuple[object, ...]) -> None:
+        """The same ID's recent cases of this item, and cases under another name: the clerk reads
+        them and goes on (2) or goes back to check (1, Enter, Esc)."""
+        lines = ["该证件号已有以下办件，请先与申请人核对："]
+        for prior in priors:
+            case = prior.summary
+            lines.append(
+                f"· {case.case_no}　【{case.item_no}】{case.item_name}　{case.applicant_name_masked}"
+                f"　{case.state_label}　{case.received_at:%Y-%m-%d}\n　　{prior.why}"
+            )
+
+        def answered(choice: str | None) -> None:
+            if choice == GO_ON:
+                self.prior_seen = key
+                self.action_submit()
+
+        self.app.push_screen(
+            ChoiceScreen(
+                "\n".join(lines),
+                [("back", "返回核对"), (GO_ON, "已核对，仍新建办件")],
+                hint="Enter 或 1 返回核对；2 已核对，仍新建办件；Esc 返回",
+            ),
+            answered,
+        )
 
     def action_cancel(self) -> None:
         self.discard_or_ask(lambda: self.dismiss(None))

@@ -120,9 +120,10 @@ class CaseReader:
         if user is not None:
             facts = self.facts(row, item, missing)
             role = Role(user.role)
-            allowed = allowed_actions(
-                facts, actor=user.login, role=role, settings=self.ctx.settings
-            )
+            if self.owners.moves_here(row):  # a case handed on is moved by its new owner
+                allowed = allowed_actions(
+                    facts, actor=user.login, role=role, settings=self.ctx.settings
+                )
             allowed += [
                 a
                 for a in allowed_records(facts, role=role)
@@ -268,7 +269,9 @@ class CaseReader:
             awaiting_supplement=s(mine(self.ctx.store.awaiting_supplement(point_code=point))),
             awaiting_payment=s(mine(self.ctx.store.awaiting_payment(point_code=point))),
             unfinished=s(mine(self.ctx.store.unfinished(point_code=point))),
-            bad_ratings=s(mine(self.ctx.store.bad_ratings_awaiting_follow_up(point_code=point))),
+            # Not only the cases this machine owns: a point's bad ratings are followed up by the
+            # county's supervisor (a township has none), and its ledger lists them too.
+            bad_ratings=s(self.ctx.store.bad_ratings_awaiting_follow_up(point_code=point)),
         )
 
     def search(self, text: str) -> list[CaseSummary]:

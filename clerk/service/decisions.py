@@ -58,7 +58,7 @@ class Decisions:
             case_no=row.case_no,
             missing=missing,
             issued_on=self.ctx.today(),
-            office_name=office.name,
+            office_name=office.agency_name,
             office_address=office.address,
             supervision_phone=office.phone,
             hand_in_where=self.sync.hand_in_place(row),

@@ -13,6 +13,7 @@ Decisions(context, reader, moves, sync)    notice, acceptance, refusal, review, 
 ReviewStages(context, reader, moves)       items 36-37's review stages
 Enrolment(context, moves)                  a college's roster as item-9 cases
 Holidays(context, reader, moves, ownership) holiday files and the deadlines they move
+Supervision(context)                       the supervision figures per office, point and item
 ```
 """
 
@@ -30,6 +31,7 @@ from clerk.service.holidays import Holidays
 from clerk.service.intake import Intake
 from clerk.service.moves import Moves
 from clerk.service.review_stages import ReviewStages
+from clerk.service.supervision import Supervision
 from clerk.service.sync_desk import Ownership, SyncDesk
 
 
@@ -47,6 +49,7 @@ class Desks:
     review: ReviewStages
     enrolment: Enrolment
     holidays: Holidays
+    supervision: Supervision
 
 
 def wire(context: DeskContext) -> Desks:
@@ -68,4 +71,5 @@ def wire(context: DeskContext) -> Desks:
         review=ReviewStages(context, reader, moves),
         enrolment=Enrolment(context, moves),
         holidays=Holidays(context, reader, moves, ownership),
+        supervision=Supervision(context),
     )

@@ -23,12 +23,12 @@ students) never enrol anyone twice.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from clerk.documents import journal
 from clerk.documents.batch import (
     BatchDocKind,
     BatchFacts,
@@ -58,7 +58,7 @@ from clerk.ports.records import (
 from clerk.roster import RosterCheck, Student, check_file, write_template
 from clerk.service.context import DeskContext
 from clerk.service.errors import ServiceError
-from clerk.service.moves import Moves, with_data
+from clerk.service.moves import Moves, set_aside_all, with_data
 from clerk.service.write_errors import file_problem, storage_problem
 
 if TYPE_CHECKING:
@@ -174,79 +174,88 @@ class Enrolment:
         today = self.ctx.today()  # the day in Beijing time, whatever the clock's zone
         deadline = compute_deadline(item, today, online=False, calendar=self.ctx.calendar)
         written: list[SavedBatchDocument] = []
-        try:
-            with self.ctx.store.transaction():
-                # The account as it is now: a deactivated or demoted clerk can no longer import.
-                user = self.moves.current_actor(user)
-                # Again under the write lock: another import may have enrolled some since the check.
-                check = check.with_enrolled(
-                    self.ctx.store.enrolled_ids(ROSTER_ITEM, [s.id_number for s in check.students])
-                )
-                students = check.students
-                if not students:
-                    raise ServiceError("名册中没有需要登记的学生：都已参保登记，或都需要更正。")
-                batch_uuid = new_uuid()
-                batch_no = f"{point.code}{today:%Y%m%d}P{self.ctx.store.next_batch_number(point.code, today):02d}"
-                links: list[BatchCaseLink] = []
-                case_nos: list[str] = []
-                total = len(students)
-                for start in range(0, total, CHUNK):
-                    cases: list[NewCase] = []
-                    events: list[Event] = []
-                    checks: list[NewMaterialCheck] = []
-                    for student in students[start : start + CHUNK]:
-                        case, case_events, case_checks = self._student_case(
-                            user, item, point, student, now, deadline
+        with journal.attempt() as pending:  # its files, noted before they are written
+            try:
+                with self.ctx.store.transaction():
+                    # The account as it is now: a deactivated or demoted clerk can no longer import.
+                    user = self.moves.current_actor(user)
+                    # Again under the write lock: another import may have enrolled some since the check.
+                    check = check.with_enrolled(
+                        self.ctx.store.enrolled_ids(
+                            ROSTER_ITEM, [s.id_number for s in check.students]
                         )
-                        cases.append(case)
-                        events += case_events
-                        checks += case_checks
-                        case_nos.append(case.case_no)
-                        links.append(_link(student, batch_uuid, point.code, case.uuid))
-                    self.ctx.store.insert_cases(cases)
-                    self.ctx.store.append_events(events, point.code)
-                    self.ctx.store.add_material_checks(checks)
-                    if progress is not None:
-                        progress(min(start + CHUNK, total), total)
-                facts = self._batch_facts(user, check, batch_no, case_nos, today)
-                receipt = self._save_batch_doc(
-                    BatchDocKind.RECEIPT, receipt_content(facts), today, written
-                )
-                notice = None
-                if check.row_problems:
-                    rows = group_problems(
-                        [(p.row, p.column, p.message) for p in check.row_problems],
-                        {r: (no, mask_name(name)) for r, (no, name) in check.labels.items()},
                     )
-                    notice = self._save_batch_doc(
-                        BatchDocKind.CORRECTIONS, corrections_content(facts, rows), today, written
+                    students = check.students
+                    if not students:
+                        raise ServiceError("名册中没有需要登记的学生：都已参保登记，或都需要更正。")
+                    batch_uuid = new_uuid()
+                    batch_no = f"{point.code}{today:%Y%m%d}P{self.ctx.store.next_batch_number(point.code, today):02d}"
+                    links: list[BatchCaseLink] = []
+                    case_nos: list[str] = []
+                    total = len(students)
+                    for start in range(0, total, CHUNK):
+                        cases: list[NewCase] = []
+                        events: list[Event] = []
+                        checks: list[NewMaterialCheck] = []
+                        for student in students[start : start + CHUNK]:
+                            case, case_events, case_checks = self._student_case(
+                                user, item, point, student, now, deadline
+                            )
+                            cases.append(case)
+                            events += case_events
+                            checks += case_checks
+                            case_nos.append(case.case_no)
+                            links.append(_link(student, batch_uuid, point.code, case.uuid))
+                        self.ctx.store.insert_cases(cases)
+                        self.ctx.store.append_events(events, point.code)
+                        self.ctx.store.add_material_checks(checks)
+                        if progress is not None:
+                            progress(min(start + CHUNK, total), total)
+                    facts = self._batch_facts(user, check, batch_no, case_nos, today)
+                    receipt = self._save_batch_doc(
+                        BatchDocKind.RECEIPT, receipt_content(facts), today, written
                     )
-                self.ctx.store.insert_batch(
-                    _batch_row(
-                        batch_uuid,
-                        batch_no,
-                        point,
-                        facts,
-                        check,
-                        now,
-                        user.login,
-                        receipt,
-                        notice,
-                    ),
-                    [BatchMaterial(material_id=BATCH_MATERIAL, status="ok", checked_by=user.login)],
-                )
-                self.ctx.store.link_batch_cases(links)
-                self.ctx.store.add_documents(_receipt_rows(links, receipt, now, user.login))
-        except BaseException as exc:
-            for saved in written:
-                with suppress(OSError):
-                    set_aside(saved.path_pdf)
-            if isinstance(exc, ServiceError):
-                raise
-            problem = storage_problem(exc)
-            if problem is None:
-                raise
-            raise ServiceError(problem) from None
+                    notice = None
+                    if check.row_problems:
+                        rows = group_problems(
+                            [(p.row, p.column, p.message) for p in check.row_problems],
+                            {r: (no, mask_name(name)) for r, (no, name) in check.labels.items()},
+                        )
+                        notice = self._save_batch_doc(
+                            BatchDocKind.CORRECTIONS,
+                            corrections_content(facts, rows),
+                            today,
+                            written,
+                        )
+                    self.ctx.store.insert_batch(
+                        _batch_row(
+                            batch_uuid,
+                            batch_no,
+                            point,
+                            facts,
+                            check,
+                            now,
+                            user.login,
+                            receipt,
+                            notice,
+                        ),
+                        [
+                            BatchMaterial(
+                                material_id=BATCH_MATERIAL, status="ok", checked_by=user.login
+                            )
+                        ],
+                    )
+                    self.ctx.store.link_batch_cases(links)
+                    self.ctx.store.add_documents(_receipt_rows(links, receipt, now, user.login))
+            except BaseException as exc:
+                pending.close(remove=set_aside_all(written))
+                if isinstance(exc, ServiceError):
+                    raise
+                problem = storage_problem(exc)
+                if problem is None:
+                    raise
+                raise ServiceError(problem) from None
+            pending.close()  # committed: every file it names is recorded
         return BatchResult(
             batch_uuid=batch_uuid,
             batch_no=batch_no,
@@ -333,7 +342,11 @@ class Enrolment:
         return BatchFacts(
             batch_no=batch_no,
             school_name=self.ctx.point().name,
-            office_name=office.name,
+            office_name=(
+                office.agency_name
+                if self.ctx.point().kind == "county_hall"
+                else self.ctx.point().name  # the college's own receipt, under its seal
+            ),
             supervision_phone=office.phone,
             query_channel=query,
             item_no=item.no,

@@ -4,14 +4,22 @@ desk)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 
 from clerk.domain import field_limits, replay
 from clerk.domain.accounts import User
 from clerk.domain.case_numbers import make_case_number, new_uuid
 from clerk.domain.catalog import Item
+from clerk.domain.clock import TZ
 from clerk.domain.identifiers import validate_id, validate_phone
 from clerk.domain.intake import intake_problem
-from clerk.domain.materials import MaterialCheck, MaterialCheckError, check_rows
+from clerk.domain.materials import (
+    MaterialCheck,
+    MaterialCheckError,
+    check_rows,
+    missing_materials,
+    required_materials,
+)
 from clerk.domain.model import Action, Applicant, CaseState, Channel, Role
 from clerk.domain.offices import POINT_KINDS
 from clerk.domain.workflow import receive
@@ -20,7 +28,10 @@ from clerk.service.case_reader import CaseReader
 from clerk.service.context import DeskContext, Owners
 from clerk.service.errors import ServiceError, limited
 from clerk.service.moves import Moves, material_inputs, with_data
-from clerk.service.views import CaseView, ItemChoice
+from clerk.service.views import CaseView, ItemChoice, PriorCase
+
+RECENT_DAYS = 90  # a same-item case this recent is shown before another is opened
+MAX_PRIOR_CASES = 6
 
 
 class Intake:
@@ -110,6 +121,34 @@ class Intake:
             store.append_event(with_data(event, materials=[]), point.code)
         return self.reader.case(uuid, user)
 
+    def prior_cases(self, item_no: int, applicant: Applicant) -> list[PriorCase]:
+        """Cases to show before a new one is opened: with the same ID number, those of the same
+        item received in the last `RECENT_DAYS` days (any state: enrolled twice, or a case still
+        open), and any recorded under another name (a mistyped number, or the wrong person)."""
+        result = validate_id(applicant.id_type, applicant.id_number)
+        if not result.ok:
+            return []
+        store = self.ctx.store
+        rows = (
+            store.find_by_credit_code(result.normalized)
+            if applicant.id_type == "credit_code"
+            else store.find_by_id_number(result.normalized)
+        )
+        since = self.ctx.today() - timedelta(days=RECENT_DAYS)
+        name = applicant.name.strip()
+        found: list[tuple[CaseRecord, str]] = []
+        for row in rows:
+            reasons = []
+            if row.item_no == item_no and row.received_at.astimezone(TZ).date() >= since:
+                reasons.append(f"近{RECENT_DAYS}天内办过本事项")
+            if name and row.applicant_name.strip() != name:
+                reasons.append("证件号相同但姓名（名称）不同")
+            if reasons:
+                found.append((row, "；".join(reasons)))
+        found = found[:MAX_PRIOR_CASES]
+        summaries = self.reader.summaries([row for row, _ in found])
+        return [PriorCase(s, why) for s, (_, why) in zip(summaries, found, strict=True)]
+
     # ------------------------------------------------------------------ materials
 
     def check_materials(
@@ -129,9 +168,29 @@ class Intake:
             self.ctx.store.update_case(row.uuid, CaseChanges(), expected_version=row.version)
         return self.reader.case(case_uuid, user)
 
+    def still_missing(self, case_uuid: str, checks: Mapping[str, MaterialCheck]) -> list[str]:
+        """The required materials `checks` leave missing or defective, by name, in list order."""
+        row = self.reader.row(case_uuid)
+        catalog = self.ctx.catalog
+        required = required_materials(catalog, catalog.item(row.item_no), row.circumstances)
+        return [m.name for m, _ in missing_materials(required, checks)]
+
     def supplement(
-        self, user: User, case_uuid: str, checks: Mapping[str, MaterialCheck]
+        self,
+        user: User,
+        case_uuid: str,
+        checks: Mapping[str, MaterialCheck],
+        *,
+        incomplete: bool = False,
     ) -> CaseView:
+        """补正交回. A material still missing refuses it, naming them, unless the clerk says
+        `incomplete` (the applicant brought only part, or a handed-in material is defective)."""
+        missing = self.still_missing(case_uuid, checks)
+        if missing and not incomplete:
+            raise ServiceError(
+                f"仍缺 {len(missing)} 项：{'、'.join(missing)}。补正材料未交齐，未登记交回；"
+                "请申请人交齐后再登记，或确认仍要登记未交齐的交回。"
+            )
         with self.moves.deciding(user, case_uuid) as (actor, row, _attempt):
             stored = self._store_checks(row, checks)
             events = self.moves.decide(actor, row, Action.SUPPLEMENT)

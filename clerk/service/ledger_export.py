@@ -16,6 +16,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from clerk.domain.chain_names import cases_of, installation_of
 from clerk.domain.clock import TZ
 from clerk.service.ledger import DueCase, Ledger
 from clerk.support.file_modes import make_private, use_private_umask
@@ -384,18 +385,20 @@ def render_text(ledger: Ledger) -> str:
     ]
     if chain.seq:
         lines += [
-            f"    日终最后一条记录：第 {chain.seq} 条（本机 {chain.origin} 的记录）",
-            f"    其哈希值：{chain.hash}",
+            f"    日终最后一条记录：第 {chain.seq} 条（{cases_of(chain.origin, chain.origin)}）",
+            "    其哈希值：",
+            grouped_hash(chain.hash),
             *("    " + line.format(seq=chain.seq) for line in VERIFY_NOTE),
         ]
     else:
         lines.append("    日终时本库还没有本机的事件记录。")
     for other in chain.others:
         # `YZ03:LS01` is this office's own chain of decisions on LS01's cases (see clerk.sync)
-        whose = (
-            "本机为服务点办件记的" if other.origin.split(":", 1)[0] == chain.origin else "收到的"
-        )
-        lines.append(f"    {whose} {other.origin} 记录：至第 {other.seq} 条，哈希值 {other.hash}")
+        whose = cases_of(other.origin, chain.origin)
+        if installation_of(other.origin) != chain.origin:
+            whose = "收到的" + whose
+        lines.append(f"    {whose}：至第 {other.seq} 条，哈希值：")
+        lines.append(grouped_hash(other.hash))
     if chain.verified:
         lines.append("    本库核验：通过（哈希链完整，办件与事件记录一致，文书齐全）")
     else:
@@ -410,6 +413,16 @@ def render_text(ledger: Ledger) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+HASH_GROUP = 16
+
+
+def grouped_hash(value: str, indent: str = "      ") -> str:
+    """A 64-digit chain head on a line of its own, in four groups of 16: whole at 80 columns
+    (it was cut at 60 digits) and easier to copy into the binder and read back by phone."""
+    groups = [value[i : i + HASH_GROUP] for i in range(0, len(value), HASH_GROUP)]
+    return indent + " ".join(groups)
 
 
 def _who(login: str, name: str) -> str:

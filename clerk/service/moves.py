@@ -10,12 +10,13 @@ records (`add_document`), all in one transaction.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from clerk.documents import journal
 from clerk.documents.issue import IssueContext
 from clerk.documents.store import DocumentExistsError, SavedDocument, set_aside
 from clerk.domain import field_limits, replay
@@ -44,6 +45,18 @@ class Attempt:
         self.written: list[SavedDocument] = []
 
 
+def set_aside_all(written: Iterable[SavedDocument | Any]) -> bool:
+    """Set aside the files of a failed attempt; whether every one could be (if not, its journal
+    stays for the next start-up's tidy)."""
+    done = True
+    for saved in written:
+        try:
+            set_aside(saved.path_pdf)
+        except OSError:
+            done = False
+    return done
+
+
 class Moves:
     """The shared steps of a move, on the context, the read side and the owner check."""
 
@@ -59,17 +72,17 @@ class Moves:
         `attempt` collects the document files this move wrote inside the transaction: when it
         fails they (and only they) are set aside, so the next attempt can issue the same number.
         """
-        try:
-            with self.ctx.store.transaction():
-                yield
-        except BaseException as exc:
-            for saved in attempt.written if attempt else ():
-                with suppress(OSError):
-                    set_aside(saved.path_pdf)
-            problem = storage_problem(exc)
-            if problem is None:
-                raise
-            raise ServiceError(problem) from None
+        with journal.attempt() as pending:  # the files it writes, noted before they are
+            try:
+                with self.ctx.store.transaction():
+                    yield
+            except BaseException as exc:
+                pending.close(remove=set_aside_all(attempt.written if attempt else ()))
+                problem = storage_problem(exc)
+                if problem is None:
+                    raise
+                raise ServiceError(problem) from None
+            pending.close()  # committed: every file it names is recorded
 
     @contextmanager
     def deciding(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import tempfile
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from clerk.service.write_errors import storage_problem
 from clerk.support.progress import Progress, silent
 from clerk.sync import bundle as fmt
 from clerk.sync import exchange, keys, peers
-from clerk.sync.bundle import BundleError
+from clerk.sync.bundle import BundleError, BundleFile
 from clerk.sync.exchange import ExportError, ImportReport
 from clerk.sync.keys import KeyProblem
 from clerk.sync.ownership import chain_for
@@ -97,6 +98,11 @@ class Ownership:
 
     def owns(self, row: CaseRecord) -> bool:
         return self.owner_of(row) == self.me().code
+
+    def moves_here(self, row: CaseRecord) -> bool:
+        """Whether this installation may move the case on (`check_owner` would not refuse)."""
+        code = self.store.get_setting(peers.SETTING_POINT)
+        return not code or self.owner_of(row) == code
 
     def check_owner(self, row: CaseRecord) -> None:
         """Refuse a move on a case another installation now owns (it was handed on)."""
@@ -347,13 +353,15 @@ class SyncDesk:
                 )
             pair = keys.load(self.key_dir(), passphrase)
             now = sync.now()
-            contents = exchange.build_export(sync, who, receiver, now, _read_file)
+            contents = exchange.build_export(
+                sync, who, receiver, now, _read_file, hash_file=_hash_file
+            )
             recipients = [peer.age_recipient, *(k.age_recipient for k in sync.escrow_keys())]
             path, digest = fmt.write_bundle(out_dir, contents, pair, recipients, progress)
         except (ExportError, KeyProblem) as exc:
             raise SyncProblem(str(exc)) from None
         except OSError as exc:
-            what = "磁盘空间已满" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+            what = os_problem(exc)
             raise SyncProblem(
                 f"上报包没有写成（{what}）：{out_dir}。请换一个 U 盘或清理空间后重试；本机记录未受影响。"
             ) from None
@@ -368,26 +376,68 @@ class SyncDesk:
     ) -> ImportReport:
         """Check everything, then apply in one transaction; a refusal changes nothing.
 
-        `progress` is told each stage as it starts (stage "检查上报包", then "导入记录")."""
+        The file is read in bounded memory: decrypted and unpacked into a temporary folder
+        (removed afterwards), checked in one streaming pass, applied in a second
+        (`clerk.sync.streaming`). A bundle larger than the free disk is refused first.
+        `progress` is told the stage and the percent done (0–100, the check then the apply:
+        "检查上报包", then "导入记录")."""
         tell = progress or silent
+        path = Path(path)
         try:
-            data = Path(path).read_bytes()
+            if not path.is_file():
+                raise FileNotFoundError(errno.ENOENT, "文件不存在")
+            with path.open("rb"):
+                pass
         except OSError as exc:
             return ImportReport(
-                status="refused",
-                refusal="unreadable",
-                message=f"读不出文件 {path}（{exc.strerror}），请检查 U 盘。",
+                status="refused", refusal="unreadable", message=unreadable(Path(path), exc)
             )
+        checking = "检查上报包（解密、签名、每条事件的哈希链）"
+        applying = "导入记录（一个事务）"
+        shown = -1
+
+        def percent(stage: str, done: int, total: int, low: int, high: int) -> None:
+            nonlocal shown
+            value = low + (high - low) * min(done, total) // max(1, total)
+            if value > shown:
+                shown = value
+                tell(stage, value, 100)
+
         sync = self.sync_store()
-        try:
-            who = self.me()
-            pair = keys.load(self.key_dir(), passphrase)
-            tell("检查上报包（解密、签名、每条事件的哈希链）", 0, 0)
-            checked = exchange.check_bundle(
-                data, sync, who, pair, schema_version=sync.schema_version()
+        with tempfile.TemporaryDirectory(prefix="clerk-import-") as folder:
+            try:
+                who = self.me()
+                pair = keys.load(self.key_dir(), passphrase)
+                percent(checking, 0, 1, 0, 50)
+                checked = exchange.check_bundle_file(
+                    path,
+                    sync,
+                    who,
+                    pair,
+                    Path(folder),
+                    schema_version=sync.schema_version(),
+                    step=lambda done, total: percent(checking, done, total, 0, 50),
+                    space_for=[self._received_root("")],
+                )
+            except (BundleError, KeyProblem) as exc:
+                return exchange.refused(exc)
+            except OSError as exc:
+                what = "磁盘空间已满" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+                return ImportReport(
+                    status="refused",
+                    refusal="not_stored",
+                    message=f"导入未完成，本机未作任何改动：上报包没有解开（{what}）。请清理磁盘空间后重试。",
+                )
+            report = self._apply(
+                checked, who, lambda done, total: percent(applying, done, total, 50, 100)
             )
-        except (BundleError, KeyProblem) as exc:
-            return exchange.refused(exc)
+        percent(applying, 1, 1, 50, 100)
+        return report
+
+    def _apply(
+        self, checked: exchange.Checked, who: peers.Me, step: Callable[[int, int], None]
+    ) -> ImportReport:
+        sync = self.sync_store()
         root = self._received_root(checked.header.sender)
         catalog = self.ctx.catalog
 
@@ -405,8 +455,7 @@ class SyncDesk:
             return f"{row['item_no']} {catalog.item(row['item_no']).name}"
 
         try:
-            tell("导入记录（一个事务）", 0, 0)
-            return exchange.apply_bundle(checked, sync, who, self.clock(), save, label)
+            return exchange.apply_bundle(checked, sync, who, self.clock(), save, label, step)
         except Exception as exc:  # the transaction rolled back: nothing of the bundle is stored
             for path in written:  # files no row names any more
                 with suppress(OSError):
@@ -429,6 +478,18 @@ class SyncDesk:
 
             root = documents_dir()
         return Path(root) / "received" / sender
+
+    def bundles_in(self, folder: Path) -> list[BundleFile]:
+        """The bundle files in `folder` (the stick), newest first, read from their header lines."""
+        folder = Path(folder)
+        if not folder.is_dir():
+            if folder.is_file():
+                raise SyncProblem(f"{folder} 是一个文件，不是文件夹。")
+            raise SyncProblem(f"找不到文件夹 {folder}，请插好 U 盘或选择一个已有的文件夹。")
+        try:
+            return fmt.bundles_in(folder)
+        except OSError as exc:
+            raise SyncProblem(unreadable(folder, exc)) from None
 
     def bundle_history(self, limit: int = 20) -> list[dict[str, Any]]:
         sync = self.sync_store()
@@ -508,6 +569,20 @@ def _read_file(path: str) -> bytes | None:
         return None
 
 
+def _hash_file(path: str) -> str | None:
+    """A document file's SHA-256, read in chunks (None: no such file, or unreadable)."""
+    if not path:
+        return None
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
 def _conflict_row(c: Conflict) -> ConflictRow:
     from clerk.domain.model import STATE_LABELS, action_label
 
@@ -523,3 +598,29 @@ def _conflict_row(c: Conflict) -> ConflictRow:
     else:
         what = str(c.detail.get("why", "时间异常"))
     return ConflictRow(c.id, c.case_no, c.kind, what, c.peer, c.found_at)
+
+
+OS_PROBLEMS = {
+    errno.ENOSPC: "磁盘空间已满",
+    errno.EROFS: "U 盘是只读的，可能打开了写保护开关",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.ENOENT: "目录不存在或 U 盘已被拔出",
+    errno.EIO: "读写出错，U 盘可能已损坏或被拔出",
+}
+
+
+def os_problem(exc: OSError) -> str:
+    """The operating system's error in Chinese (its own text is English)."""
+    return OS_PROBLEMS.get(exc.errno or 0, f"系统错误号 {exc.errno}")
+
+
+def unreadable(path: Path, exc: OSError) -> str:
+    """Why `path` could not be read, in Chinese (never the operating system's English text)."""
+    if exc.errno == errno.EISDIR or path.is_dir():
+        return f"{path} 是一个文件夹，不是上报包文件。请在文件夹里选择一个 .clerkbundle 文件。"
+    if exc.errno == errno.ENOENT:
+        return f"找不到文件 {path}，请检查 U 盘是否插好、文件名是否正确。"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"没有权限读取文件 {path}，请联系管理员。"
+    return f"读不出文件 {path}（错误号 {exc.errno}），U 盘可能已损坏或被拔出，请检查 U 盘。"

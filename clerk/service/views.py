@@ -78,6 +78,14 @@ class CaseSummary:
 
 
 @dataclass(frozen=True)
+class PriorCase:
+    """A case with the same ID number the clerk sees before opening a new one, and why (Chinese)."""
+
+    summary: CaseSummary
+    why: str
+
+
+@dataclass(frozen=True)
 class CaseView:
     uuid: str
     case_no: str

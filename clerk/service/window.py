@@ -22,6 +22,7 @@ from clerk.documents.store import SavedDocument
 from clerk.domain.accounts import AuthError, PasswordPolicyError, User, UserError
 from clerk.domain.catalog import Catalog, Condition, Material
 from clerk.domain.clock import Clock, system_clock
+from clerk.domain.indicators import Period
 from clerk.domain.item_search import ItemFinder
 from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Applicant, CaseState, Channel, Event, Rating, Role
@@ -40,14 +41,23 @@ from clerk.service.holidays import Recomputed
 from clerk.service.ledger import Ledger
 from clerk.service.moves import CHANGED_SINCE_SHOWN
 from clerk.service.review_stages import StageRow
+from clerk.service.supervision import SupervisionReport
 from clerk.service.sync_desk import (  # the sync records, as the sync desk names them
+    BundleFile,
     ConflictRow,
     ExportResult,
     ImportReport,
     PeerKey,
     SyncStore,
 )
-from clerk.service.views import CaseSummary, CaseView, ItemChoice, PointChoice, Queues
+from clerk.service.views import (
+    CaseSummary,
+    CaseView,
+    ItemChoice,
+    PointChoice,
+    PriorCase,
+    Queues,
+)
 from clerk.support.progress import Progress as StageProgress
 from clerk.sync import keys, peers
 
@@ -247,10 +257,21 @@ class Window:
     ) -> CaseView:
         return self._intake.check_materials(user, case_uuid, checks)
 
+    def prior_cases(self, item_no: int, applicant: Applicant) -> list[PriorCase]:
+        return self._intake.prior_cases(item_no, applicant)
+
+    def still_missing(self, case_uuid: str, checks: Mapping[str, MaterialCheck]) -> list[str]:
+        return self._intake.still_missing(case_uuid, checks)
+
     def supplement(
-        self, user: User, case_uuid: str, checks: Mapping[str, MaterialCheck]
+        self,
+        user: User,
+        case_uuid: str,
+        checks: Mapping[str, MaterialCheck],
+        *,
+        incomplete: bool = False,
     ) -> CaseView:
-        return self._intake.supplement(user, case_uuid, checks)
+        return self._intake.supplement(user, case_uuid, checks, incomplete=incomplete)
 
     # ------------------------------------------------------------------ decisions
 
@@ -395,6 +416,10 @@ class Window:
         point_name: str | None = None,
     ) -> Ledger:
         return self._reader.ledger(day, point_code, today=today, point_name=point_name)
+
+    def supervision(self, period: Period, follow_up_days: int | None = None) -> SupervisionReport:
+        """The supervision figures of `period` per office, point and item, and in total."""
+        return self.desks.supervision.supervision(period, follow_up_days)
 
     def deemed_from(self, row: CaseRecord) -> date | None:
         return self._reader.deemed_from(row)
@@ -553,6 +578,9 @@ class Window:
         self, path: Path, *, passphrase: str | None = None, progress: StageProgress | None = None
     ) -> ImportReport:
         return self._sync.import_bundle(path, passphrase=passphrase, progress=progress)
+
+    def bundles_in(self, folder: Path) -> list[BundleFile]:
+        return self._sync.bundles_in(folder)
 
     def bundle_history(self, limit: int = 20) -> list[dict[str, Any]]:
         return self._sync.bundle_history(limit)

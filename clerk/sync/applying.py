@@ -4,6 +4,7 @@ flags (see `clerk.sync.exchange`).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
@@ -14,15 +15,15 @@ from clerk.ports.sync import (
     BATCH_LOCAL_COLUMNS,
     BATCH_TABLES,
     LOCAL_COLUMNS,
-    RECORD_TABLES,
     SyncStore,
 )
-from clerk.sync.bundle import Contents
+from clerk.sync.bundle import RECORD_PARTS
 from clerk.sync.checking import Checked
 from clerk.sync.export import manifest_summary
 from clerk.sync.ownership import non_owner_events, owner_after
 from clerk.sync.peers import Me
 from clerk.sync.report import ImportReport, decision
+from clerk.sync.streaming import Parts, batches
 
 FUTURE_SLACK = timedelta(minutes=10)
 CASE_MUTABLE = frozenset(
@@ -50,8 +51,11 @@ def apply_bundle(
     now: datetime,
     save_file: Callable[[str, bytes, str], str],
     labels: Callable[[Mapping[str, Any]], str] | None = None,
+    step: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Apply a checked bundle in one transaction (or nothing, for a duplicate or a gap).
+
+    `step(done, total)`: records applied so far, of all the bundle's records (a progress bar).
 
     `save_file(sha256, data, suffix)` stores a document file and returns its local path.
     """
@@ -109,7 +113,12 @@ def apply_bundle(
         )
         return report
     with sync.transaction():
-        _apply(checked, sync, who, now, save_file, report, labels)
+        source = checked.records()
+        total = sum(source.count(p) for p in RECORD_PARTS if p != "events") + 2 * source.count(
+            "events"
+        )
+        tell = step or (lambda done, total: None)
+        _apply(checked, sync, who, now, save_file, report, labels, lambda n: tell(n, total))
         for origin, ack in (m.get("acks") or {}).items():
             sync.set_ack(header.sender, origin, int(ack["seq"]), str(ack["hash"]), now.isoformat())
             sync.add_checkpoint(
@@ -161,221 +170,364 @@ def _apply(
     save_file: Callable[[str, bytes, str], str],
     report: ImportReport,
     labels: Callable[[Mapping[str, Any]], str] | None,
+    step: Callable[[int], None],
 ) -> None:
-    contents = checked.contents
+    """The records, part by part and batch by batch (`streaming.BATCH`): what stays in memory
+    between batches is ids (case uuids, chain ranges), never records."""
+    parts = checked.records()
     sender = checked.header.sender
     bundle_seq = checked.header.seq
     stamp = now.isoformat()
     counts = {"events": 0, "cases": 0, "case_materials": 0, "documents": 0, "evaluations": 0}
-    # 1. Events: skip what we hold (identical), refuse a chain that forks from ours.
-    new_events: list[dict[str, Any]] = []
-    forked: set[str] = set()
-    incoming = sorted(
-        contents.records.get("events", []), key=lambda e: (str(e["origin"]), int(e["seq"]))
-    )
-    held = _held_hashes(sync, incoming)
-    for event in incoming:
-        origin = str(event["origin"])
-        if origin in forked:
-            continue
-        mine = held[origin].get(int(event["seq"]))
-        if mine is not None:
-            if mine == event["hash"]:
+    done = 0
+
+    def advanced(n: int) -> None:
+        nonlocal done
+        done += n
+        step(done)
+
+    step(0)
+
+    # 1. Events we hold under the same (origin, seq) with other content: that chain is refused
+    # whole (a pass over ids and hashes only).
+    fork_at = _forks(sync, parts, advanced)
+    for origin, seq in fork_at.items():
+        report.rejected.append(
+            {
+                "kind": "event",
+                "origin": origin,
+                "seq": seq,
+                "why": f"{origin} 第 {seq} 条事件与本机已有的同号事件内容不同，该链其后的事件均未导入。",
+            }
+        )
+    # 2. Cases first (events refer to them). Only the point's own cases travel between a point and
+    # its office (a point opens cases under its own code); anything else is refused and reported.
+    point = sender if checked.header.kind == "report" else checked.header.receiver
+    incoming: set[str] = set()
+    fresh: set[str] = set()
+    for batch in batches(parts.records("cases")):
+        rows = []
+        for r in batch:
+            if r.get("point_code") != point:
+                report.rejected.append(
+                    {
+                        "kind": "case",
+                        "case_no": r.get("case_no"),
+                        "why": f"不是 {point} 的办件，未导入。",
+                    }
+                )
+                continue
+            if r["uuid"] in incoming:
+                continue  # the same case twice in one bundle: the first is taken
+            incoming.add(r["uuid"])
+            rows.append(r)
+        held = sync.records_by_uuid("cases", [r["uuid"] for r in rows])
+        new = [r for r in rows if r["uuid"] not in held]
+        counts["cases"] += sync.insert_records("cases", new, stamp)
+        fresh.update(r["uuid"] for r in new)
+        advanced(len(batch))
+    # 3. Events: skip what we hold (identical), store the rest in chain order; an event whose case
+    # is nowhere refuses the rest of its chain.
+    new_keys = _Seqs()
+    event_cases: set[str] = set()
+    cut: set[str] = set()
+    clocks = _Clocks(now, report)
+    for batch in batches(parts.records("events")):
+        held_hashes = _held_hashes(sync, batch)
+        new_events = []
+        for event in batch:
+            origin, seq = str(event["origin"]), int(event["seq"])
+            if origin in fork_at and seq >= fork_at[origin]:
+                continue
+            mine = held_hashes[origin].get(seq)
+            if mine is not None:  # identical (a different one is a fork, found above)
                 report.duplicates += 1
                 continue
-            forked.add(origin)
-            report.rejected.append(
-                {
-                    "kind": "event",
-                    "origin": origin,
-                    "seq": int(event["seq"]),
-                    "why": f"{origin} 第 {event['seq']} 条事件与本机已有的同号事件内容不同，该链其后的事件均未导入。",
-                }
-            )
-            continue
-        new_events.append(event)
-    # 2. Records: cases first (events refer to them).
-    # Only the point's own cases travel between a point and its office (a point opens cases under
-    # its own code); anything else is refused and reported.
-    point = sender if checked.header.kind == "report" else checked.header.receiver
-    incoming_cases: dict[str, dict[str, Any]] = {}
-    for r in contents.records.get("cases", []):
-        if r.get("point_code") != point:
-            report.rejected.append(
-                {
-                    "kind": "case",
-                    "case_no": r.get("case_no"),
-                    "why": f"不是 {point} 的办件，未导入。",
-                }
-            )
-            continue
-        incoming_cases[r["uuid"]] = r
-    look = _Lookups(sync)
-    look.fetch_cases(incoming_cases)
-    before: dict[str, dict[str, Any] | None] = {u: look.case(u) for u in incoming_cases}
-    fresh = [row for uuid, row in incoming_cases.items() if before[uuid] is None]
-    counts["cases"] += sync.insert_records("cases", fresh, stamp)
-    look.cases.update((row["uuid"], row) for row in fresh)
-    look.fetch_cases(
-        {e["case_uuid"] for e in new_events}
-        | {
-            str(r["case_uuid"])
-            for t in (*RECORD_TABLES[1:], "batch_cases")
-            for r in contents.records.get(t, [])
-            if r.get("case_uuid") is not None
-        }
-    )
-    event_cases: set[str] = set()
-    storing: list[dict[str, Any]] = []
-    for event in new_events:
-        if look.case(event["case_uuid"]) is None:
-            forked.add(str(event["origin"]))
-            report.rejected.append(
-                {
-                    "kind": "event",
-                    "origin": event["origin"],
-                    "seq": int(event["seq"]),
-                    "why": "事件所属的办件不在包中。",
-                }
-            )
-            continue
-        if str(event["origin"]) in forked:
-            continue
-        storing.append(event)
-        event_cases.add(event["case_uuid"])
-    counts["events"] += sync.insert_events(storing)
-    _flag_clocks(new_events, now, report)
-    # 3. Ownership: events by an installation that did not own the case go to the conflict queue.
-    new_keys = {(str(e["origin"]), int(e["seq"])) for e in new_events}
-    conflicted: set[str] = set()
-    look.fetch_histories(event_cases | set(incoming_cases))
-    for case_uuid in sorted(event_cases | set(incoming_cases)):
-        case = look.case(case_uuid)
-        assert case is not None
-        history = look.history(case_uuid)
-        for stray in non_owner_events(case["point_code"], history):
-            event = dict(stray)
-            if (str(event["origin"]), int(event["seq"])) not in new_keys:
+            new_events.append(event)
+            new_keys.add(origin, seq)
+            clocks.see(event)
+        cases_known = set(sync.records_by_uuid("cases", {e["case_uuid"] for e in new_events}))
+        storing = []
+        for event in new_events:
+            origin = str(event["origin"])
+            if event["case_uuid"] not in cases_known:
+                cut.add(origin)
+                report.rejected.append(
+                    {
+                        "kind": "event",
+                        "origin": event["origin"],
+                        "seq": int(event["seq"]),
+                        "why": "事件所属的办件不在包中。",
+                    }
+                )
                 continue
-            conflicted.add(case_uuid)
-            detail = {
-                "action": event["action"],
-                "from_state": event["from_state"],
-                "to_state": event["to_state"],
-                "at": event["at"],
-                "actor": event["actor"],
-                "owner": owner_after(case["point_code"], _before(history, event)),
-            }
-            sync.add_conflict(
-                case_uuid=case_uuid,
-                case_no=case["case_no"],
-                kind="not_owner",
-                peer=sender,
-                origin=str(event["origin"]),
-                seq=int(event["seq"]),
-                detail=detail,
-                bundle_seq=bundle_seq,
-                at=stamp,
+            if origin in cut or origin in fork_at:
+                continue
+            storing.append(event)
+            event_cases.add(event["case_uuid"])
+        counts["events"] += sync.insert_events(storing)
+        advanced(len(batch))
+    # 4. Ownership: events by an installation that did not own the case go to the conflict queue.
+    conflicted: set[str] = set()
+    for uuids in batches(sorted(event_cases | incoming)):
+        look = _Lookups(sync)
+        look.fetch_cases(uuids)
+        look.fetch_histories(uuids)
+        for case_uuid in uuids:
+            _conflicts_of(
+                look, case_uuid, new_keys, sync, sender, bundle_seq, stamp, report, conflicted
             )
-            report.conflicts.append(
-                {
-                    "case_no": case["case_no"],
-                    "origin": event["origin"],
-                    "seq": int(event["seq"]),
-                    **detail,
-                }
-            )
-    # 4. Case rows: the fixed part must agree; the moving part follows the owner.
-    for uuid, row in incoming_cases.items():
-        old = before[uuid]
-        if old is None:
-            continue
-        fixed_theirs = {k: v for k, v in row.items() if k not in CASE_MUTABLE}
-        fixed_ours = {
-            k: v for k, v in old.items() if k not in CASE_MUTABLE and k not in LOCAL_COLUMNS
-        }
-        if fixed_theirs != fixed_ours:
-            differing = sorted(
-                k
-                for k in set(fixed_theirs) | set(fixed_ours)
-                if fixed_theirs.get(k) != fixed_ours.get(k)
-            )
-            report.rejected.append(
-                {
-                    "kind": "case",
-                    "case_no": old["case_no"],
-                    "fields": differing,
-                    "why": "同一办件的基本信息与本机不同，未覆盖。",
-                }
-            )
-            sync.add_conflict(
-                case_uuid=uuid,
-                case_no=old["case_no"],
-                kind="content",
-                peer=sender,
-                origin="",
-                seq=None,
-                detail={"fields": differing},
-                bundle_seq=bundle_seq,
-                at=stamp,
-            )
-            conflicted.add(uuid)
-            continue
-        if uuid in conflicted or _same(row, old):
-            report.duplicates += 0 if uuid in conflicted else 1
-            continue
-        if not _sender_owned(look, old, sender, new_keys) or int(row["version"]) <= int(
-            old["version"]
-        ):
-            continue  # not theirs to change, or older than ours: our copy stands
-        sync.replace_record("cases", row, stamp)
-        counts["cases"] += 1
-        if row["state"] != old["state"]:
-            report.decisions.append(decision(row, old, labels))
-    # 5. Material checks, documents, evaluations.
-    for table in ("case_materials", "documents", "evaluations"):
-        rows = contents.records.get(table, [])
-        held_rows = _Held(
-            rows,
-            "uuid",
-            partial(sync.records_by_uuid, table),
-            partial(sync.record, table),
-            partial(sync.insert_records, table, now=stamp),
-        )
+    del event_cases
+    # 5. Case rows: the fixed part must agree; the moving part follows the owner.
+    seen: set[str] = set()
+    for batch in batches(parts.records("cases")):
+        rows = [
+            r
+            for r in batch
+            if r.get("point_code") == point and r["uuid"] not in fresh and r["uuid"] not in seen
+        ]
+        seen.update(r["uuid"] for r in rows)
+        look = _Lookups(sync)
+        look.fetch_cases(r["uuid"] for r in rows)
         for row in rows:
-            _apply_record(
+            old = look.case(row["uuid"])
+            assert old is not None
+            _apply_case(
                 look,
-                new_keys,
-                table,
                 row,
+                old,
+                new_keys,
                 sync,
                 sender,
-                conflicted,
-                contents,
-                save_file,
+                bundle_seq,
                 stamp,
                 report,
                 counts,
-                held_rows,
+                conflicted,
+                labels,
             )
-        held_rows.flush()
-    # 6. Roster batches (written once): new rows are stored, identical ones skipped, others refused.
+    del seen, fresh, incoming
+    # 6. Material checks, documents, evaluations.
+    for table in ("case_materials", "documents", "evaluations"):
+        for rows in batches(parts.records(table)):
+            look = _Lookups(sync)
+            look.fetch_cases({str(r["case_uuid"]) for r in rows if r.get("case_uuid") is not None})
+            held_rows = _Held(
+                rows,
+                "uuid",
+                partial(sync.records_by_uuid, table),
+                partial(sync.record, table),
+                partial(sync.insert_records, table, now=stamp),
+            )
+            for row in rows:
+                _apply_record(
+                    look,
+                    new_keys,
+                    table,
+                    row,
+                    sync,
+                    sender,
+                    conflicted,
+                    parts,
+                    save_file,
+                    stamp,
+                    report,
+                    counts,
+                    held_rows,
+                )
+            held_rows.flush()
+            advanced(len(rows))
+    # 7. Roster batches (written once): new rows are stored, identical ones skipped, others refused.
     for table, key in BATCH_TABLES.items():
-        rows = contents.records.get(table, [])
-        held_rows = _Held(
-            rows,
-            key,
-            partial(sync.batch_records_by_key, table),
-            partial(sync.batch_record, table),
-            partial(sync.insert_batch_records, table, now=stamp),
-        )
-        for row in rows:
-            _apply_batch_record(table, key, row, look, report, counts, held_rows)
-        held_rows.flush()
+        for rows in batches(parts.records(table)):
+            look = _Lookups(sync)
+            if table == "batch_cases":
+                look.fetch_cases({str(r["case_uuid"]) for r in rows})
+            held_rows = _Held(
+                rows,
+                key,
+                partial(sync.batch_records_by_key, table),
+                partial(sync.batch_record, table),
+                partial(sync.insert_batch_records, table, now=stamp),
+            )
+            for row in rows:
+                _apply_batch_record(table, key, row, look, report, counts, held_rows)
+            held_rows.flush()
+            advanced(len(rows))
     report.imported = counts
 
 
-def _held_hashes(sync: SyncStore, events: list[dict[str, Any]]) -> dict[str, dict[int, str]]:
+def _forks(sync: SyncStore, parts: Parts, advanced: Callable[[int], None]) -> dict[str, int]:
+    """Per chain, the first seq we hold with another hash (the chain is refused from there)."""
+    fork_at: dict[str, int] = {}
+    for batch in batches(
+        {"origin": e["origin"], "seq": e["seq"], "hash": e["hash"]} for e in parts.records("events")
+    ):
+        held = _held_hashes(sync, batch)
+        for event in batch:
+            origin, seq = str(event["origin"]), int(event["seq"])
+            if origin in fork_at:
+                continue
+            mine = held[origin].get(seq)
+            if mine is not None and mine != event["hash"]:
+                fork_at[origin] = seq
+        advanced(len(batch))
+    return fork_at
+
+
+def _conflicts_of(
+    look: _Lookups,
+    case_uuid: str,
+    new_keys: _Seqs,
+    sync: SyncStore,
+    sender: str,
+    bundle_seq: int,
+    stamp: str,
+    report: ImportReport,
+    conflicted: set[str],
+) -> None:
+    case = look.case(case_uuid)
+    assert case is not None
+    history = look.history(case_uuid)
+    for stray in non_owner_events(case["point_code"], history):
+        event = dict(stray)
+        if (str(event["origin"]), int(event["seq"])) not in new_keys:
+            continue
+        conflicted.add(case_uuid)
+        detail = {
+            "action": event["action"],
+            "from_state": event["from_state"],
+            "to_state": event["to_state"],
+            "at": event["at"],
+            "actor": event["actor"],
+            "owner": owner_after(case["point_code"], _before(history, event)),
+        }
+        sync.add_conflict(
+            case_uuid=case_uuid,
+            case_no=case["case_no"],
+            kind="not_owner",
+            peer=sender,
+            origin=str(event["origin"]),
+            seq=int(event["seq"]),
+            detail=detail,
+            bundle_seq=bundle_seq,
+            at=stamp,
+        )
+        report.conflicts.append(
+            {
+                "case_no": case["case_no"],
+                "origin": event["origin"],
+                "seq": int(event["seq"]),
+                **detail,
+            }
+        )
+
+
+def _apply_case(
+    look: _Lookups,
+    row: dict[str, Any],
+    old: dict[str, Any],
+    new_keys: _Seqs,
+    sync: SyncStore,
+    sender: str,
+    bundle_seq: int,
+    stamp: str,
+    report: ImportReport,
+    counts: dict[str, int],
+    conflicted: set[str],
+    labels: Callable[[Mapping[str, Any]], str] | None,
+) -> None:
+    uuid = row["uuid"]
+    fixed_theirs = {k: v for k, v in row.items() if k not in CASE_MUTABLE}
+    fixed_ours = {k: v for k, v in old.items() if k not in CASE_MUTABLE and k not in LOCAL_COLUMNS}
+    if fixed_theirs != fixed_ours:
+        differing = sorted(
+            k
+            for k in set(fixed_theirs) | set(fixed_ours)
+            if fixed_theirs.get(k) != fixed_ours.get(k)
+        )
+        report.rejected.append(
+            {
+                "kind": "case",
+                "case_no": old["case_no"],
+                "fields": differing,
+                "why": "同一办件的基本信息与本机不同，未覆盖。",
+            }
+        )
+        sync.add_conflict(
+            case_uuid=uuid,
+            case_no=old["case_no"],
+            kind="content",
+            peer=sender,
+            origin="",
+            seq=None,
+            detail={"fields": differing},
+            bundle_seq=bundle_seq,
+            at=stamp,
+        )
+        conflicted.add(uuid)
+        return
+    if uuid in conflicted or _same(row, old):
+        report.duplicates += 0 if uuid in conflicted else 1
+        return
+    if not _sender_owned(look, old, sender, new_keys) or int(row["version"]) <= int(old["version"]):
+        return  # not theirs to change, or older than ours: our copy stands
+    sync.replace_record("cases", row, stamp)
+    counts["cases"] += 1
+    if row["state"] != old["state"]:
+        report.decisions.append(decision(row, old, labels))
+
+
+class _Seqs:
+    """The (origin, seq) of a bundle's new events, kept as runs of consecutive seqs per origin."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, list[list[int]]] = {}
+
+    def add(self, origin: str, seq: int) -> None:
+        runs = self.runs.setdefault(origin, [])
+        if runs and runs[-1][1] + 1 == seq:
+            runs[-1][1] = seq
+        else:
+            runs.append([seq, seq])
+
+    def __contains__(self, key: tuple[str, int]) -> bool:
+        origin, seq = key
+        return any(lo <= seq <= hi for lo, hi in self.runs.get(origin, ()))
+
+
+class _Clocks:
+    """Events dated in the future or running backwards within their chain, flagged as they pass."""
+
+    def __init__(self, now: datetime, report: ImportReport) -> None:
+        self.now, self.report = now, report
+        self.last: dict[str, datetime] = {}
+
+    def see(self, event: Mapping[str, Any]) -> None:
+        at = datetime.fromisoformat(event["at"])
+        origin = str(event["origin"])
+        if at > self.now + FUTURE_SLACK:
+            self.report.flagged.append(
+                {
+                    "origin": origin,
+                    "seq": int(event["seq"]),
+                    "at": event["at"],
+                    "why": "事件时间晚于本机当前时间，对方电脑时钟可能不准。",
+                }
+            )
+        elif origin in self.last and at < self.last[origin]:
+            self.report.flagged.append(
+                {
+                    "origin": origin,
+                    "seq": int(event["seq"]),
+                    "at": event["at"],
+                    "why": "事件时间早于同一来源的上一条事件，对方电脑时钟可能被调过。",
+                }
+            )
+        self.last[origin] = max(at, self.last.get(origin, at))
+
+
+def _held_hashes(sync: SyncStore, events: list[dict[str, Any]]) -> defaultdict[str, dict[int, str]]:
     """The hashes this file holds under the (origin, seq) of the incoming events: one range query
     per origin (a bundle carries each origin's events as one contiguous run)."""
     ranges: dict[str, tuple[int, int]] = {}
@@ -383,7 +535,9 @@ def _held_hashes(sync: SyncStore, events: list[dict[str, Any]]) -> dict[str, dic
         origin, seq = str(event["origin"]), int(event["seq"])
         lo, hi = ranges.get(origin, (seq, seq))
         ranges[origin] = (min(lo, seq), max(hi, seq))
-    return {origin: sync.event_hashes(origin, lo, hi) for origin, (lo, hi) in ranges.items()}
+    return defaultdict(
+        dict, {origin: sync.event_hashes(origin, lo, hi) for origin, (lo, hi) in ranges.items()}
+    )
 
 
 class _Held:
@@ -488,9 +642,7 @@ class _Lookups:
             self.histories[uuid] = found.get(uuid, [])
 
 
-def _sender_owned(
-    look: _Lookups, case: Mapping[str, Any], sender: str, new_keys: set[tuple[str, int]]
-) -> bool:
+def _sender_owned(look: _Lookups, case: Mapping[str, Any], sender: str, new_keys: _Seqs) -> bool:
     """Whether the sender owned the case before this bundle's events or owns it after them: its
     rows then carry moves it was entitled to make (e.g. an acceptance, then the hand-on)."""
     history = look.history(case["uuid"])
@@ -520,13 +672,13 @@ def _same(theirs: Mapping[str, Any], ours: Mapping[str, Any]) -> bool:
 
 def _apply_record(
     look: _Lookups,
-    new_keys: set[tuple[str, int]],
+    new_keys: _Seqs,
     table: str,
     row: dict[str, Any],
     sync: SyncStore,
     sender: str,
     conflicted: set[str],
-    contents: Contents,
+    parts: Parts,
     save_file: Callable[[str, bytes, str], str],
     stamp: str,
     report: ImportReport,
@@ -545,8 +697,8 @@ def _apply_record(
             for key in ("txt", "pdf"):
                 digest = row.get(f"file_{key}")
                 values[f"path_{key}"] = (
-                    save_file(digest, contents.files[digest], f".{key}")
-                    if digest in contents.files
+                    save_file(digest, parts.file_bytes(digest), f".{key}")
+                    if digest is not None and parts.has_file(digest)
                     else None
                 )
             # its text's SHA-256 (the bundle names its files by it, checked on import)
@@ -577,29 +729,3 @@ def _apply_record(
     sync.replace_record(table, values, stamp)
     held.changed(str(row["uuid"]))
     counts[table] += 1
-
-
-def _flag_clocks(events: list[dict[str, Any]], now: datetime, report: ImportReport) -> None:
-    last: dict[str, datetime] = {}
-    for event in sorted(events, key=lambda e: (str(e["origin"]), int(e["seq"]))):
-        at = datetime.fromisoformat(event["at"])
-        origin = str(event["origin"])
-        if at > now + FUTURE_SLACK:
-            report.flagged.append(
-                {
-                    "origin": origin,
-                    "seq": int(event["seq"]),
-                    "at": event["at"],
-                    "why": "事件时间晚于本机当前时间，对方电脑时钟可能不准。",
-                }
-            )
-        elif origin in last and at < last[origin]:
-            report.flagged.append(
-                {
-                    "origin": origin,
-                    "seq": int(event["seq"]),
-                    "at": event["at"],
-                    "why": "事件时间早于同一来源的上一条事件，对方电脑时钟可能被调过。",
-                }
-            )
-        last[origin] = max(at, last.get(origin, at))

@@ -25,11 +25,15 @@ never touches a database.
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import io
 import json
+import mmap
+import os
 import tarfile
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +43,7 @@ import orjson
 import pyrage
 from pyrage import x25519
 
-from clerk.sync.keys import KeyPair, PublicKeys, write_atomic
+from clerk.sync.keys import KeyPair, PublicKeys
 
 FORMAT = 2  # 2: records of the shapes of `clerk.sync.wire`; 1: raw table rows (still read)
 MAGIC = b"CLERK-BUNDLE/"
@@ -86,6 +90,7 @@ class Contents:
     manifest: dict[str, Any]
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)  # sha256 -> bytes
+    file_paths: dict[str, Path] = field(default_factory=dict)  # sha256 -> a file on disk
 
     @property
     def header(self) -> Header:
@@ -168,22 +173,199 @@ def write_bundle(
 ) -> tuple[Path, str]:
     """Pack, sign, encrypt and write atomically into `directory`; returns (path, payload hash).
 
+    Streamed through temporary files, never the whole bundle in memory: each record part is
+    written to a temporary file while hashed; the payload (`payload.tar.gz`) is a gzip file of
+    two members, the manifest and the records compressed (level 6), then the document files
+    *stored* (level 0: PDFs are compressed already) — still one gzip file of one tar for any
+    reader (gzip concatenates members), so the format is format 2 unchanged. It is signed mapped
+    from its file (Ed25519 takes the whole message at once), and the envelope is fed to age
+    chunk by chunk. Document files come from `contents.files` (bytes) or `contents.file_paths`
+    (read from disk as they are packed).
+
     `progress(done, total)` is called as the steps complete (for a progress bar).
     """
     step = progress or (lambda done, total: None)
     step(0, 4)
-    payload = pack_payload(contents)
-    step(1, 4)
-    envelope = sign_envelope(payload, keys)
-    step(2, 4)
-    data = encrypt(
-        envelope, contents.header, recipients, int(contents.manifest.get("format", FORMAT))
-    )
-    step(3, 4)
-    path = directory / file_name(contents.header)
-    write_atomic(path, data, mode=0o600)  # encrypted, but it carries personal data: owner only
+    with tempfile.TemporaryDirectory(prefix="clerk-export-") as work:
+        folder = Path(work)
+        payload_path = folder / "payload.tar.gz"
+        _write_payload(contents, folder, payload_path)
+        step(1, 4)
+        with open(payload_path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                view = memoryview(mapped)
+                try:
+                    signed = keys.sign(view)
+                    digest = hashlib.sha256(view).hexdigest()
+                finally:
+                    view.release()
+        signature = json.dumps(
+            {
+                "suite": SUITE,
+                "signer": keys.public.point_code,
+                "fingerprint": keys.public.fingerprint,
+                "signature": base64.b64encode(signed).decode("ascii"),
+            }
+        ).encode("utf-8")
+        step(2, 4)
+        path = directory / file_name(contents.header)
+        format = int(contents.manifest.get("format", FORMAT))
+        with open(payload_path, "rb") as payload:
+            envelope = _EnvelopeReader(payload, size, signature)
+            _write_encrypted(path, contents.header, recipients, format, envelope)
+        step(3, 4)
     step(4, 4)
-    return path, sha256(payload)
+    return path, digest
+
+
+def _write_payload(contents: Contents, folder: Path, target: Path) -> None:
+    """The payload tar.gz into `target`; fills in the manifest's `parts` and `counts`."""
+    hashes: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for name in RECORD_PARTS:
+        rows = contents.records.get(name, [])
+        digest = hashlib.sha256()
+        with open(folder / f"{name}.jsonl", "wb") as out:
+            for batch in range(0, len(rows), 1000):
+                chunk = jsonl(rows[batch : batch + 1000])
+                digest.update(chunk)
+                out.write(chunk)
+        hashes[f"{name}.jsonl"] = digest.hexdigest()
+        counts[name] = len(rows)
+    files = sorted(set(contents.files) | set(contents.file_paths))
+    for digest_name in files:
+        hashes[f"files/{digest_name}"] = digest_name
+    manifest = dict(contents.manifest)
+    manifest["parts"] = hashes
+    manifest["counts"] = counts | {"files": len(files)}
+    contents.manifest = manifest
+    text = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    with open(target, "wb") as raw:
+        members = _GzipMembers(raw)
+        stream: Any = members
+        with tarfile.open(fileobj=stream, mode="w", format=tarfile.PAX_FORMAT) as tar:
+            _add(tar, "manifest.json", len(text), io.BytesIO(text))
+            for name in RECORD_PARTS:
+                part = folder / f"{name}.jsonl"
+                with open(part, "rb") as handle:
+                    _add(tar, f"{name}.jsonl", part.stat().st_size, handle)
+            members.switch(0)  # the document files: stored, not compressed again
+            for digest_name in files:
+                if digest_name in contents.files:
+                    data = contents.files[digest_name]
+                    _add(tar, f"files/{digest_name}", len(data), io.BytesIO(data))
+                else:
+                    with open(contents.file_paths[digest_name], "rb") as handle:
+                        size = os.fstat(handle.fileno()).st_size
+                        _add(tar, f"files/{digest_name}", size, handle)
+        members.close()
+
+
+def _add(tar: tarfile.TarFile, name: str, size: int, handle: Any) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = size
+    info.mtime = 0
+    info.mode = 0o644
+    tar.addfile(info, handle)
+
+
+class _GzipMembers:
+    """A gzip file written as consecutive members, each at its own compression level."""
+
+    def __init__(self, raw: Any, level: int = 6) -> None:
+        self.raw = raw
+        self.written = 0  # uncompressed bytes (tarfile asks where it is)
+        self.member = gzip.GzipFile(
+            filename="", fileobj=raw, mode="wb", compresslevel=level, mtime=0
+        )
+
+    def write(self, data: Any) -> int:
+        self.written += len(data)
+        return self.member.write(data)
+
+    def tell(self) -> int:
+        return self.written
+
+    def switch(self, level: int) -> None:
+        self.member.close()  # ends this member; the raw file stays open
+        self.member = gzip.GzipFile(
+            filename="", fileobj=self.raw, mode="wb", compresslevel=level, mtime=0
+        )
+
+    def close(self) -> None:
+        self.member.close()
+
+
+class _EnvelopeReader:
+    """The envelope tar (`payload.tar.gz` from its file, then `signature.json`), read in chunks."""
+
+    def __init__(self, payload: Any, size: int, signature: bytes) -> None:
+        head = tarfile.TarInfo("payload.tar.gz")
+        head.size, head.mtime, head.mode = size, 0, 0o644
+        sig = tarfile.TarInfo("signature.json")
+        sig.size, sig.mtime, sig.mode = len(signature), 0, 0o644
+        tail = _pad(size) + sig.tobuf(tarfile.PAX_FORMAT) + signature + _pad(len(signature))
+        written = len(head.tobuf(tarfile.PAX_FORMAT)) + size + len(tail) + 2 * tarfile.BLOCKSIZE
+        end = b"\0" * (2 * tarfile.BLOCKSIZE + (-written % tarfile.RECORDSIZE))
+        self.pieces: list[Any] = [head.tobuf(tarfile.PAX_FORMAT), payload, tail + end]
+
+    def read(self, n: int = -1) -> bytes:
+        out = b""
+        while self.pieces and (n < 0 or len(out) < n):
+            piece = self.pieces[0]
+            want = -1 if n < 0 else n - len(out)
+            if isinstance(piece, bytes):
+                take = piece if want < 0 else piece[:want]
+                rest = piece[len(take) :]
+                if rest:
+                    self.pieces[0] = rest
+                else:
+                    self.pieces.pop(0)
+            else:
+                take = piece.read(want)
+                if not take:
+                    self.pieces.pop(0)
+                    continue
+            out += take
+        return out
+
+
+def _pad(size: int) -> bytes:
+    return b"\0" * (-size % tarfile.BLOCKSIZE)
+
+
+def _write_encrypted(
+    path: Path, header: Header, recipients: Sequence[str], format: int, envelope: Any
+) -> None:
+    """The header line and the age ciphertext of `envelope`, atomically at `path`, owner only
+    (encrypted, but it carries personal data)."""
+    line = json.dumps(
+        {"from": header.sender, "to": header.receiver, "seq": header.seq, "kind": header.kind},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    targets = [x25519.Recipient.from_str(r) for r in recipients]
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(MAGIC + f"{format} {line}\n".encode("ascii"))
+            pyrage.encrypt_io(envelope, out, targets)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
 def _tar(members: Mapping[str, bytes]) -> bytes:
@@ -221,6 +403,44 @@ def read_header(data: bytes) -> tuple[Header, bytes]:
             f"这个上报包是新版本 clerk 写的（格式 {version}），本机只认识格式 {FORMAT}，请先升级 clerk。",
         )
     return header, data[end + 1 :]
+
+
+@dataclass(frozen=True)
+class BundleFile:
+    """A bundle file found in a folder: its plain header (None if unreadable) and its file time."""
+
+    path: Path
+    header: Header | None
+    modified: float  # the file's modification time, seconds since the epoch
+
+
+def bundles_in(folder: Path) -> list[BundleFile]:
+    """The bundle files in `folder` (only each file's header line is read), newest first.
+
+    Every `*.clerkbundle` is listed, a damaged one with `header=None` so the clerk sees it is
+    there; any other file is listed only if it starts like a bundle. `OSError` if the folder
+    cannot be read."""
+    found: list[BundleFile] = []
+    for path in Path(folder).iterdir():
+        try:
+            if not path.is_file():
+                continue
+            with path.open("rb") as f:
+                head = f.read(MAX_HEADER)
+            modified = path.stat().st_mtime
+        except OSError:
+            continue
+        try:
+            header: Header | None = read_header(head)[0]
+        except BundleError:
+            if path.suffix != SUFFIX:
+                continue
+            header = None
+        found.append(BundleFile(path, header, modified))
+    found.sort(
+        key=lambda b: (b.modified, b.header.seq if b.header else 0, b.path.name), reverse=True
+    )
+    return found
 
 
 def decrypt(ciphertext: bytes, identity: x25519.Identity) -> bytes:

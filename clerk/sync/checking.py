@@ -5,14 +5,17 @@ signature, every part's hash and every chain link (see `clerk.sync.exchange`).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import orjson
 
 from clerk.domain.chain import STORED_COLUMNS, canonical_json, event_hash, spliced_hash
 from clerk.ports.sync import SyncStore
 from clerk.sync import bundle as fmt
-from clerk.sync import wire
+from clerk.sync import streaming, wire
 from clerk.sync.bundle import BundleError, Contents, Header
 from clerk.sync.keys import KeyPair, PublicKeys
 from clerk.sync.ownership import installation_of
@@ -25,20 +28,79 @@ class Checked:
 
     header: Header
     sender: PublicKeys
-    contents: Contents
+    contents: Contents  # the manifest (and, read in memory, the records and files)
     digest: str  # SHA-256 of the signed payload: the bundle's identity
+    parts: streaming.Parts | None = None  # the records unpacked on disk (None: in `contents`)
+
+    def records(self) -> streaming.Parts:
+        """Where the apply reads the records and files from."""
+        return self.parts if self.parts is not None else streaming.MemoryParts(self.contents)
 
 
 def check_bundle(
     data: bytes, sync: SyncStore, who: Me, keys: KeyPair, *, schema_version: int | None = None
 ) -> Checked:
-    """Header, sender, decryption, signature, parts and chain links; raises `BundleError`.
+    """Header, sender, decryption, signature, parts and chain links of a bundle held in memory;
+    raises `BundleError`. (`clerk import` reads the file in bounded memory: `check_bundle_file`.)
 
     `schema_version`: the newest storage version whose records this file can take (default:
     the database's own)."""
     if schema_version is None:
         schema_version = sync.schema_version()
     header, ciphertext = fmt.read_header(data)
+    sender = check_sender(header, sync, who)
+    envelope = fmt.decrypt(ciphertext, keys.identity)
+    payload = fmt.open_envelope(envelope, sender)
+    contents = fmt.open_payload(payload, schema_version=schema_version)
+    if contents.header != header:
+        raise BundleError("bad_part", "上报包的文件头与签名清单不一致，文件可能被改动，未导入。")
+    contents.records = wire.rows_from(int(contents.manifest.get("format") or 1), contents.records)
+    check_chains(contents)
+    return Checked(header=header, sender=sender, contents=contents, digest=fmt.sha256(payload))
+
+
+def check_bundle_file(
+    path: Path,
+    sync: SyncStore,
+    who: Me,
+    keys: KeyPair,
+    work: Path,
+    *,
+    schema_version: int | None = None,
+    step: Callable[[int, int], None] | None = None,
+    space_for: Iterable[Path] = (),
+) -> Checked:
+    """`check_bundle` of a bundle file in bounded memory: decrypted and unpacked into the work
+    folder `work` (which the caller removes), the signature checked over the mapped payload,
+    then one streaming pass over the records (`clerk.sync.streaming`). A bundle larger than the
+    free disk is refused before anything is written."""
+    if schema_version is None:
+        schema_version = sync.schema_version()
+    header, offset = streaming.read_file_header(path)
+    sender = check_sender(header, sync, who)
+    streaming.check_free_space(path, work, *space_for)  # the copy, and where its contents go
+    parts, digest = streaming.open_bundle_file(
+        path, offset, keys.identity, sender, work, schema_version=schema_version, step=step
+    )
+    contents = Contents(manifest=parts.manifest)
+    if contents.header != header:
+        raise BundleError("bad_part", "上报包的文件头与签名清单不一致，文件可能被改动，未导入。")
+    try:
+        events = check_chain_stream(
+            parts.manifest, streaming.checked_records(parts, "events"), in_order=False
+        )
+    except _Unordered:  # not written by clerk: sort that part once, then check it in order
+        _sort_events(parts)
+        events = check_chain_stream(
+            parts.manifest, streaming.checked_records(parts, "events"), in_order=True
+        )
+    if int((parts.manifest.get("counts") or {}).get("events", -1)) != events:
+        raise BundleError("bad_part", "上报包中的 events 条数与清单不符，请让对方重新导出。")
+    return Checked(header=header, sender=sender, contents=contents, digest=digest, parts=parts)
+
+
+def check_sender(header: Header, sync: SyncStore, who: Me) -> PublicKeys:
+    """The registered keys of the header's sender, once the bundle is known to be for us."""
     if header.receiver != who.code:
         raise BundleError(
             "wrong_receiver",
@@ -62,53 +124,87 @@ def check_bundle(
             "unknown_sender",
             f"本机没有登记 {header.sender} 的公钥，不能确认包是谁写的，未导入。请先用 clerk keys add 登记并电话核对指纹。",
         )
-    sender = PublicKeys(
+    return PublicKeys(
         registered.point_code, registered.name, registered.sign_key, registered.age_recipient
     )
-    envelope = fmt.decrypt(ciphertext, keys.identity)
-    payload = fmt.open_envelope(envelope, sender)
-    contents = fmt.open_payload(payload, schema_version=schema_version)
-    if contents.header != header:
-        raise BundleError("bad_part", "上报包的文件头与签名清单不一致，文件可能被改动，未导入。")
-    contents.records = wire.rows_from(int(contents.manifest.get("format") or 1), contents.records)
-    check_chains(contents)
-    return Checked(header=header, sender=sender, contents=contents, digest=fmt.sha256(payload))
+
+
+def _sort_events(parts: streaming.DiskParts) -> None:
+    """Rewrite the events part sorted by (origin, seq): only for a bundle whose events are not
+    in chain order (clerk writes them in order; this holds the part in memory once)."""
+    events = sorted(
+        streaming.checked_records(parts, "events"), key=lambda e: (str(e["origin"]), int(e["seq"]))
+    )
+    path = parts.path("events")
+    with open(path, "wb") as out:
+        for event in events:
+            out.write(orjson.dumps(event) + b"\n")
+
+
+class _Unordered(Exception):
+    """An origin's events are not in ascending seq order in the file."""
 
 
 def check_chains(contents: Contents) -> None:
     """Every event extends its chain as the manifest says: contiguous, linked, hashes right."""
-    canonical: dict[str, str] = {}  # an event's data text -> its canonical JSON (texts repeat)
-    sender = contents.manifest["from"]
-    origins: Mapping[str, Mapping[str, Any]] = contents.manifest.get("origins") or {}
-    by_origin: dict[str, list[dict[str, Any]]] = {}
-    for event in contents.records.get("events", []):
-        by_origin.setdefault(str(event.get("origin")), []).append(event)
-    if set(by_origin) - set(origins):
-        raise BundleError("broken_chain", "上报包中有清单未列出的事件链，文件可能被改动，未导入。")
-    for origin, info in origins.items():
+    events = sorted(
+        contents.records.get("events", []), key=lambda e: (str(e.get("origin")), int(e["seq"]))
+    )
+    check_chain_stream(contents.manifest, events, in_order=True)
+
+
+CANONICAL_CACHE = 4096  # data texts kept in canonical form at a time (many events share one)
+
+
+def check_chain_stream(
+    manifest: Mapping[str, Any], events: Iterable[Mapping[str, Any]], *, in_order: bool
+) -> int:
+    """Every event extends its chain as the manifest says, in one pass keeping per chain only the
+    next seq and the previous hash; returns how many events there were.
+
+    `in_order`: the events are sorted by seq within each origin (a seq out of place is then a
+    gap); otherwise a seq out of place raises `_Unordered` and the caller sorts."""
+    canonical: dict[str, str] = {}
+    sender = manifest["from"]
+    origins: Mapping[str, Mapping[str, Any]] = manifest.get("origins") or {}
+    for origin in origins:
         if installation_of(origin) != sender:
             raise BundleError(
                 "broken_chain", f"上报包中含有 {origin} 的事件链，不是发送方自己的记录，未导入。"
             )
-        events = sorted(by_origin.get(origin, []), key=lambda e: int(e["seq"]))
-        expected_seq, prev = int(info["from_seq"]), str(info["from_prev"])
-        for event in events:
-            if int(event["seq"]) != expected_seq:
-                raise BundleError(
-                    "broken_chain",
-                    f"{origin} 的事件序号不连续（缺第 {expected_seq} 条），文件可能被改动，未导入。",
-                )
-            if event["prev_hash"] != prev or event_link_hash(event, canonical) != event["hash"]:
-                raise BundleError(
-                    "broken_chain",
-                    f"{origin} 第 {expected_seq} 条事件的哈希链接不上，记录可能被改动，未导入。",
-                )
-            prev = event["hash"]
-            expected_seq += 1
-        if expected_seq - 1 != int(info["to_seq"]) or (events and prev != info["head"]):
+    state = {o: (int(i["from_seq"]), str(i["from_prev"])) for o, i in origins.items()}
+    count = 0
+    for event in events:
+        count += 1
+        origin = str(event.get("origin"))
+        if origin not in state:
+            raise BundleError(
+                "broken_chain", "上报包中有清单未列出的事件链，文件可能被改动，未导入。"
+            )
+        expected_seq, prev = state[origin]
+        if int(event["seq"]) != expected_seq:
+            if not in_order:
+                raise _Unordered
+            raise BundleError(
+                "broken_chain",
+                f"{origin} 的事件序号不连续（缺第 {expected_seq} 条），文件可能被改动，未导入。",
+            )
+        if len(canonical) > CANONICAL_CACHE:
+            canonical.clear()
+        if event["prev_hash"] != prev or event_link_hash(event, canonical) != event["hash"]:
+            raise BundleError(
+                "broken_chain",
+                f"{origin} 第 {expected_seq} 条事件的哈希链接不上，记录可能被改动，未导入。",
+            )
+        state[origin] = (expected_seq + 1, str(event["hash"]))
+    for origin, info in origins.items():
+        next_seq, prev = state[origin]
+        carried = next_seq != int(info["from_seq"])
+        if next_seq - 1 != int(info["to_seq"]) or (carried and prev != info["head"]):
             raise BundleError(
                 "broken_chain", f"{origin} 的事件与清单记录的链头不符，文件可能不完整，未导入。"
             )
+    return count
 
 
 def event_link_hash(event: Mapping[str, Any], canonical: dict[str, str] | None = None) -> str:

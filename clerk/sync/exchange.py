@@ -19,7 +19,13 @@ sequence, never by clock.
 from __future__ import annotations
 
 from clerk.sync.applying import CASE_MUTABLE, FUTURE_SLACK, apply_bundle
-from clerk.sync.checking import Checked, check_bundle, check_chains, event_link_hash
+from clerk.sync.checking import (
+    Checked,
+    check_bundle,
+    check_bundle_file,
+    check_chains,
+    event_link_hash,
+)
 from clerk.sync.export import (
     HISTORY,
     ExportError,
@@ -43,6 +49,7 @@ __all__ = [
     "build_export",
     "chains_for",
     "check_bundle",
+    "check_bundle_file",
     "check_chains",
     "event_link_hash",
     "manifest_summary",

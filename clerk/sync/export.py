@@ -57,8 +57,12 @@ def build_export(
     read_file: Callable[[str], bytes | None],
     *,
     format: int = wire.FORMAT,
+    hash_file: Callable[[str], str | None] | None = None,
 ) -> Contents:
     """The contents of the next bundle for `receiver` (not yet written or recorded).
+
+    `hash_file(path)`: the SHA-256 of a document file read as a stream (None: unreadable); when
+    given, the files are not read into memory but packed from disk by `write_bundle`.
 
     `format` 1 (raw rows, for an installation not yet upgraded, and the tests) or 2."""
     acks = sync.acks(receiver)
@@ -101,9 +105,17 @@ def build_export(
         for table in RECORD_TABLES
     }
     files: dict[str, bytes] = {}
+    file_paths: dict[str, Path] = {}
     for doc in records["documents"]:
         for key in ("txt", "pdf"):
-            data = read_file(doc.pop(f"_path_{key}", None) or "")
+            where = doc.pop(f"_path_{key}", None) or ""
+            if hash_file is not None:  # the file stays on disk; packed from there
+                digest = hash_file(where)
+                doc[f"file_{key}"] = digest
+                if digest is not None:
+                    file_paths[digest] = Path(where)
+                continue
+            data = read_file(where)
             doc[f"file_{key}"] = fmt.sha256(data) if data is not None else None
             if data is not None:
                 files[fmt.sha256(data)] = data
@@ -133,7 +145,7 @@ def build_export(
     }
     if format == 1:  # the writer's rows: the receiver refuses rows of a newer database
         manifest["schema"] = sync.schema_version()
-    return Contents(manifest=manifest, records=records, files=files)
+    return Contents(manifest=manifest, records=records, files=files, file_paths=file_paths)
 
 
 def _travelling(row: Mapping[str, Any]) -> dict[str, Any]:

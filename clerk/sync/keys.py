@@ -69,7 +69,7 @@ class PublicKeys:
             indent=2,
         )
 
-    def verify(self, signature: bytes, data: bytes) -> bool:
+    def verify(self, signature: bytes, data: bytes | memoryview) -> bool:
         if not self.sign_key:
             return False
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(self.sign_key))
@@ -88,7 +88,7 @@ class KeyPair:
     signing: Ed25519PrivateKey
     identity: x25519.Identity
 
-    def sign(self, data: bytes) -> bytes:
+    def sign(self, data: bytes | memoryview) -> bytes:
         return self.signing.sign(data)
 
 

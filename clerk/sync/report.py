@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from clerk.domain.chain_names import cases_of, installation_of
 from clerk.domain.masking import mask_name
 from clerk.domain.model import CaseState, action_label
 from clerk.sync.bundle import BundleError
@@ -84,7 +85,17 @@ def decision(
         "from": CaseState(old["state"]).label,
         "to": state.label,
         "tell": TELL.get(state, state.label),
+        "amount_fen": row.get("amount_fen") if state is CaseState.CLOSED else None,
     }
+
+
+def _paid(d: Mapping[str, Any]) -> str:
+    """The amount paid, for the clerk to tell the applicant (a closed payment case)."""
+    fen = d.get("amount_fen")
+    if not isinstance(fen, int):
+        return ""
+    yuan, rest = divmod(fen, 100)
+    return f"，已拨付 {yuan:,}.{rest:02d} 元"
 
 
 def report_text(report: ImportReport) -> str:
@@ -106,11 +117,13 @@ def report_text(report: ImportReport) -> str:
     for f in report.flagged:
         lines.append(f"时间异常：{f['origin']} 第 {f['seq']} 条（{f['at']}）：{f['why']}")
     for origin, ack in report.acknowledged.items():
-        lines.append(f"对方已确认收到本机 {origin} 的记录：至第 {ack['seq']} 条。")
+        mine = installation_of(origin)
+        lines.append(f"对方已确认收到{cases_of(origin, mine)}：至第 {ack['seq']} 条。")
     if report.decisions:
         lines.append("需告知申请人：")
     for d in report.decisions:
         lines.append(
-            f"  {d['case_no']} {d['applicant']}（{d['item']}）：{d['from']}→{d['to']}，{d['tell']}。"
+            f"  {d['case_no']} {d['applicant']}（{d['item']}）：{d['from']}→{d['to']}{_paid(d)}，"
+            f"{d['tell']}。"
         )
     return "\n".join(lines)

@@ -220,3 +220,26 @@ def rows_from(
             ]
         rows[part] = found
     return rows
+
+
+_FROZEN_SHAPES = {part: frozenset(shape) for part, shape in SHAPES.items()}
+
+
+def storage_row(format: int, part: str, record: Any) -> dict[str, Any]:
+    """One record of a checked bundle's part as a storage row (`rows_from`, one at a time)."""
+    if format == 1:
+        if not isinstance(record, dict):
+            raise BundleError("bad_part", f"上报包中的 {part} 记录无法读取，请让对方重新导出。")
+        return record
+    if format != FORMAT:
+        raise BundleError("newer_format", "这个上报包是新版本 clerk 写的，请先升级本机的 clerk。")
+    shape = _FROZEN_SHAPES.get(part)
+    if shape is None:
+        raise BundleError("bad_part", f"上报包中有不认识的记录 {part}，请让对方重新导出。")
+    if not isinstance(record, dict) or record.keys() != shape:
+        raise BundleError(
+            "bad_part", f"上报包中的 {part} 记录字段与格式 {format} 不符，请让对方重新导出。"
+        )
+    if _STORAGE_NAMES:
+        return {_STORAGE_NAMES.get((part, str(k)), str(k)): v for k, v in record.items()}
+    return record

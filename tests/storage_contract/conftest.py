@@ -15,6 +15,12 @@ from storage_contract.contract_helpers import ORIGIN, FixedClock
 
 @pytest.fixture(params=sorted(ADAPTERS))
 def adapter(request: pytest.FixtureRequest) -> Adapter:
+    if request.param == "postgres":
+        from support import postgres
+
+        reason = postgres.skip_reason()
+        if reason:
+            pytest.skip(reason)
     return ADAPTERS[request.param]
 
 

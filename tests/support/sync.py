@@ -91,14 +91,14 @@ def exchange_keys(county: Window, point: Window) -> None:
 
     publics = {}
     for w in (county, point):
-        publics[w] = peers.init_keys(w.store, w.offices, w.store.path, None)
+        publics[w] = peers.init_keys(w.store, w.offices, w.store.sync_store().database_path(), None)
     peers.add_peer(
         county.store.sync_store(), county.offices, county.me(), publics[point], county.store.now()
     )
     peers.add_peer(
         point.store.sync_store(), point.offices, point.me(), publics[county], point.store.now()
     )
-    assert keys.has_keys(keys.key_dir(county.store.path))
+    assert keys.has_keys(keys.key_dir(county.store.sync_store().database_path()))
 
 
 def user(window: Window, login: str):

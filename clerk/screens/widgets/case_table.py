@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
@@ -35,6 +36,21 @@ def flags_text(summary: CaseSummary) -> str:
     return "、".join(flags)
 
 
+NAME_CELLS = 12  # a unit's name beyond this is cut with "…" (the case itself shows it whole)
+
+
+def cut(text: str, cells: int) -> str:
+    """`text` within `cells` terminal cells (a CJK character takes two), "…" marking a cut."""
+    if cell_len(text) <= cells:
+        return text
+    out = ""
+    for char in text:
+        if cell_len(out + char) > cells - 1:
+            break
+        out += char
+    return out + "…"
+
+
 class CaseTable(DataTable[str]):
     """Rows keyed by case UUID; posts `CaseTable.Opened` when the clerk presses Enter on a row."""
 
@@ -48,19 +64,22 @@ class CaseTable(DataTable[str]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
 
-    def on_mount(self) -> None:
-        # 状态/到期/提示 right after the number: at 80 columns the item name is what gets cut.
-        self.add_columns("办件号", "状态", "到期", "提示", "申请人", "事项")
-
     def show(self, summaries: list[CaseSummary]) -> None:
-        self.clear()
-        for s in summaries:
+        # 状态/到期 right after the number; 提示 only when a row has one, and a long unit name
+        # cut, so that at 80 columns 事项 keeps its name (it was cut off whole).
+        self.clear(columns=True)
+        flags = [flags_text(s) for s in summaries]
+        with_flags = any(flags)
+        self.add_columns(
+            "办件号", "状态", "到期", *(["提示"] if with_flags else []), "申请人", "事项"
+        )
+        for s, flag in zip(summaries, flags, strict=True):
             self.add_row(
                 s.case_no,
                 s.state_label,
                 due_text(s),
-                flags_text(s),
-                s.applicant_name_masked,
+                *([flag] if with_flags else []),
+                cut(s.applicant_name_masked, NAME_CELLS),
                 f"{s.item_no} {s.item_name}",
                 key=s.uuid,
             )

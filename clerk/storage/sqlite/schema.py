@@ -413,6 +413,13 @@ def m011_tail_lookups(conn: sqlite3.Connection) -> None:
     conn.execute(f"CREATE INDEX idx_evaluations_bad_open ON evaluations (at) WHERE {BAD_OPEN}")
 
 
+def m013_document_paths(conn: sqlite3.Connection) -> None:
+    """A document by where its files lie (issue 25): the start-up tidy and `clerk verify` ask
+    whether a file on disk is a recorded document; without these each question scans the table."""
+    conn.execute("CREATE INDEX idx_documents_path_pdf ON documents (path_pdf)")
+    conn.execute("CREATE INDEX idx_documents_path_txt ON documents (path_txt)")
+
+
 # The indexed expressions of m011, written once: a query must use them exactly to be served.
 CASE_SEQ_TAIL = "substr(case_no, -5, 4)"
 ID_TAIL = "substr(id_number, -6)"
@@ -425,7 +432,7 @@ def m012_session_epochs(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0")
 
 
-def m013_proven_record(conn: sqlite3.Connection) -> None:
+def m014_proven_record(conn: sqlite3.Connection) -> None:
     """Accounts and kept chain heads join the proven record (issue 23, item 3): the
     administrative chain (`clerk.domain.admin_log`) with its append-only guards, started on an
     older file with the accounts and ledger/acknowledged heads as found ("before the proof");
@@ -453,7 +460,8 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m010_password_change,
     m011_tail_lookups,
     m012_session_epochs,
-    m013_proven_record,
+    m013_document_paths,
+    m014_proven_record,
 )
 LATEST = len(MIGRATIONS)
 

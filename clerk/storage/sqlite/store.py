@@ -28,7 +28,7 @@ import json
 import sqlite3
 import threading
 import uuid as uuidlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -48,6 +48,7 @@ from clerk.domain.admin_log import (
 )
 from clerk.domain.chain import PersonalDataError
 from clerk.domain.clock import Clock, system_clock
+from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import CaseState, Event, Role
 from clerk.ports.errors import (
     BusyError,
@@ -91,6 +92,7 @@ from clerk.storage.sqlite import (
     ledger_queries,
     queries,
     schema,
+    supervision_queries,
     users,
 )
 from clerk.storage.sqlite.connection import connect
@@ -1065,6 +1067,23 @@ class Store:
         """What the daily ledger of `day` counts (read-only; see `clerk.storage.sqlite.ledger_queries`)."""
         with self._lock, translated():
             return ledger_queries.ledger_day(self.conn, day, point_code)
+
+    def supervised_cases(
+        self, first: date, last: date, instant_items: Collection[int] = ()
+    ) -> Iterator[SupervisedCase]:
+        """The supervision facts of the cases relevant to `first`..`last`, streamed from one read
+        transaction (see `clerk.storage.sqlite.supervision_queries`)."""
+        with self._lock, translated():
+            own = not self.conn.in_transaction
+            if own:
+                self.conn.execute("BEGIN")
+            try:
+                yield from supervision_queries.supervised_cases(
+                    self.conn, first, last, instant_items
+                )
+            finally:
+                if own and self.conn.in_transaction:
+                    self.conn.execute("COMMIT")
 
 
 def _cases(rows: list[CaseRecord]) -> list[CaseRecord]:

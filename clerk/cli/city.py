@@ -1,0 +1,96 @@
+"""`clerk city report --db PATH_OR_URL --month YYYY-MM [--day YYYY-MM-DD] [--follow-up-days N]
+[--json] [--xlsx FILE]`: the supervision figures (`clerk.domain.indicators`) of a month, or of one day of it, per
+county office (keyed by office code), point and item, and for the whole city.
+
+Prints Chinese text, or JSON with --json (every figure, the counts behind each rate, the ages per
+item); --xlsx also writes a workbook with native charts. Exit status: 0 done; 1 a date or option is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import date
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    city = subparsers.add_parser("city", help="市级监督：各县区经办机构的监督统计")
+    commands = city.add_subparsers(dest="city_command", metavar="命令")
+    city.set_defaults(func=lambda _args: _usage(city))
+    p = commands.add_parser("report", help="某月（或某日）的监督统计：按县区、服务点、事项")
+    p.add_argument("--db", dest="target_db", help="数据库文件或 postgresql:// 地址")
+    p.add_argument("--month", required=True, help="月份，格式 YYYY-MM")
+    p.add_argument("--day", help="只统计该月的某一天，格式 YYYY-MM-DD")
+    p.add_argument(
+        "--follow-up-days",
+        type=int,
+        help="差评回访期限（工作日，默认取本机设置，未设置为 5）",
+    )
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+    p.add_argument("--xlsx", dest="xlsx_file", help="同时写出 Excel（.xlsx）文件，含各县区对比图")
+    p.set_defaults(func=run)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 1
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
+def run(args: argparse.Namespace) -> int:
+    from clerk.cli.verify import db_path
+    from clerk.domain.indicators import Period
+    from clerk.service.compose import open_window
+    from clerk.service.errors import ServiceError
+
+    matched = re.fullmatch(r"\s*(\d{4})-(\d{2})\s*", args.month or "")
+    if not matched or not 1 <= int(matched.group(2)) <= 12:
+        return _fail(f"月份“{args.month}”的格式不对，请按 YYYY-MM 填写，例如 2026-11。")
+    period = Period.month(int(matched.group(1)), int(matched.group(2)))
+    if args.day:
+        try:
+            day = date.fromisoformat(args.day.strip())
+        except ValueError:
+            return _fail(f"日期“{args.day}”的格式不对，请按 YYYY-MM-DD 填写。")
+        if day not in period:
+            return _fail(f"日期 {day.isoformat()} 不在 {args.month} 月内。")
+        period = Period.day(day)
+    if args.follow_up_days is not None and args.follow_up_days < 1:
+        return _fail("差评回访期限至少为 1 个工作日。")
+
+    target = getattr(args, "target_db", None) or getattr(args, "db", None)
+    if not (isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))):
+        target = db_path(args)
+    window = open_window(target, create=False)
+    try:
+        try:
+            report = window.supervision(period, args.follow_up_days)
+        except ServiceError as exc:
+            return _fail(str(exc))
+    finally:
+        window.close()
+
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        from clerk.service.supervision import render_text
+
+        print(render_text(report))
+    if args.xlsx_file:
+        from clerk.service.supervision_export import write_xlsx
+
+        try:
+            written = write_xlsx(report, args.xlsx_file)
+        except OSError as exc:
+            return _fail(
+                f"Excel 文件 {args.xlsx_file} 没有写成（{exc.strerror or exc}），"
+                "请检查目录是否存在、是否有写入权限。"
+            )
+        print(f"已写出 Excel 文件：{written}", file=sys.stderr if args.json else sys.stdout)
+    return 0

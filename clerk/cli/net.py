@@ -1,0 +1,160 @@
+"""`clerk send` and `clerk fetch`: a point's bundles to and from its county over the network.
+
+    clerk send --db PATH --to URL [--resend-only] [--json] [--passphrase-env VAR] [--cafile PEM]
+    clerk fetch --db PATH --from URL [--json] [--passphrase-env VAR] [--cafile PEM]
+
+`send` writes the next bundle as `clerk export` does (into `<db>.outbox/`) and sends every
+bundle there the county has not taken yet; `fetch` imports the county's new return bundles as
+`clerk import` does. Exit status 0 done; 1 refused or the network is down (everything is kept:
+send again later, or carry the files in `<db>.outbox/` on a USB stick).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from clerk.cli.keys import passphrase_from
+from clerk.support.progress import StreamProgress
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    s = subparsers.add_parser("send", help="服务点：写出上报包并通过网络发送给县级服务")
+    s.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
+    s.add_argument(
+        "--to", help="县级服务地址，如 https://yb.county.gov.cn:8443（记住，下次可省略）"
+    )
+    s.add_argument("--resend-only", action="store_true", help="不写新包，只重发尚未被县级收下的包")
+    _common(s)
+    s.set_defaults(func=run_send)
+    f = subparsers.add_parser("fetch", help="服务点：从县级服务取回回执包并导入")
+    f.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
+    f.add_argument("--from", dest="source", help="县级服务地址（默认为 send 记住的地址）")
+    _common(f)
+    f.set_defaults(func=run_fetch)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+    p.add_argument("--passphrase-env", metavar="VAR", help="私钥口令所在的环境变量（私钥有口令时）")
+    p.add_argument("--cafile", help="县级服务证书的 CA 文件（PEM；自签证书时用）")
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from clerk.cli.exchange import _window
+
+    return passphrase_from(args), _window(args)
+
+
+def _url(args: argparse.Namespace, window: Any, given: str | None) -> str | None:
+    from clerk.net.client import county_url
+
+    return given or county_url(window)
+
+
+def run_send(args: argparse.Namespace) -> int:
+    from clerk.net.client import NetProblem, remember_url, send, send_text
+    from clerk.service.sync_desk import SyncProblem
+    from clerk.sync.keys import KeyProblem
+
+    try:
+        passphrase, window = _open(args)
+    except KeyProblem as exc:
+        return _fail(args, "keys", str(exc))
+    except FileNotFoundError as exc:
+        return _fail(args, "no_db", f"找不到数据库文件 {exc}，请用 --db 指定。")
+    url = _url(args, window, args.to)
+    if not url:
+        window.store.close()
+        return _fail(args, "no_url", "请用 --to 指定县级服务地址（首次发送后会记住）。")
+    try:
+        result = send(
+            window,
+            url,
+            passphrase=passphrase,
+            write_new=not args.resend_only,
+            progress=StreamProgress(sys.stderr),
+            verify=args.cafile or True,
+        )
+        remember_url(window, url)
+    except (NetProblem, SyncProblem, KeyProblem) as exc:
+        return _fail(args, getattr(exc, "code", "send"), str(exc))
+    finally:
+        window.store.close()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "ok": True,
+                    "written": str(result.written) if result.written else None,
+                    "sent": [
+                        {
+                            "file": str(s.file),
+                            "seq": s.seq,
+                            "http": s.http_status,
+                            "answer": s.answer,
+                        }
+                        for s in result.sent
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    print(send_text(result))
+    return 0
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    from clerk.net.client import NetProblem, fetch
+    from clerk.sync.exchange import report_text
+    from clerk.sync.keys import KeyProblem
+
+    try:
+        passphrase, window = _open(args)
+    except KeyProblem as exc:
+        return _fail(args, "keys", str(exc))
+    except FileNotFoundError as exc:
+        return _fail(args, "no_db", f"找不到数据库文件 {exc}，请用 --db 指定。")
+    url = _url(args, window, args.source)
+    if not url:
+        window.store.close()
+        return _fail(args, "no_url", "请用 --from 指定县级服务地址。")
+    try:
+        reports = fetch(
+            window,
+            url,
+            passphrase=passphrase,
+            progress=StreamProgress(sys.stderr),
+            verify=args.cafile or True,
+        )
+    except (NetProblem, KeyProblem) as exc:
+        return _fail(args, getattr(exc, "code", "fetch"), str(exc))
+    finally:
+        window.store.close()
+    ok = all(r.ok for r in reports) and not any(r.rejected for r in reports)
+    if args.json:
+        print(
+            json.dumps(
+                {"ok": ok, "imported": [r.to_json() for r in reports]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        if not reports:
+            print("县级没有新的回执包。")
+        for r in reports:
+            print(report_text(r), file=sys.stdout if r.ok else sys.stderr)
+    return 0 if ok else 1
+
+
+def _fail(args: argparse.Namespace, code: str, message: str) -> int:
+    if getattr(args, "json", False):
+        print(json.dumps({"ok": False, "refusal": code, "message": message}, ensure_ascii=False))
+    else:
+        print(f"未完成：{message}", file=sys.stderr)
+    return 1

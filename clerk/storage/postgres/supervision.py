@@ -1,0 +1,65 @@
+"""The supervision read (`Store.supervised_cases`) on PostgreSQL: one row per case relevant to a
+period, streamed through a server-side cursor (a city keeps millions of cases), decoded by
+`clerk.ports.supervision` exactly as the SQLite adapter's rows are."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+from clerk.domain.indicators import SupervisedCase
+from clerk.domain.model import CaseState
+from clerk.ports.supervision import COLUMNS, supervised_case
+
+_OPEN = f"'{CaseState.ACCEPTED}', '{CaseState.AWAITING_PAYMENT}'"
+
+
+def _first_event(actions: str) -> str:
+    return (
+        f"(SELECT MIN(e.at) FROM events e WHERE e.case_uuid = c.uuid AND e.action IN ({actions}))"
+    )
+
+
+SUPERVISED_CASES = f"""
+SELECT COALESCE(c.office_code, p.office_code, c.point_code) AS office,
+       c.origin_point AS point, c.item_no, c.state,
+       (SELECT e.to_state FROM events e
+         WHERE e.case_uuid = c.uuid AND e.at < %(end)s ORDER BY e.n DESC LIMIT 1) AS closing_state,
+       c.received_at, c.accepted_at, c.due_date, c.closed_at,
+       {_first_event("'notice'")} AS noticed_at,
+       {_first_event("'refuse'")} AS refused_at,
+       (SELECT MIN(e.at) FROM events e WHERE e.case_uuid = c.uuid
+           AND e.to_state IN ('closed', 'rejected')) AS finished_at,
+       (SELECT e.data FROM events e WHERE e.case_uuid = c.uuid AND e.action = 'accept'
+         ORDER BY e.n DESC LIMIT 1) AS accept_data,
+       v.level, v.at AS rated_at, v.followed_up_at
+  FROM cases c
+  LEFT JOIN points p ON p.code = c.point_code
+  LEFT JOIN LATERAL (SELECT w.level, w.at, w.followed_up_at FROM evaluations w
+                      WHERE w.case_uuid = c.uuid ORDER BY w.at DESC LIMIT 1) v ON TRUE
+ WHERE c.received_at < %(end)s
+   AND c.uuid IN (SELECT uuid FROM cases WHERE received_at >= %(start)s AND received_at < %(end)s
+                  UNION SELECT uuid FROM cases WHERE state IN ({_OPEN})
+                  UNION SELECT case_uuid FROM events WHERE at >= %(start)s
+                  UNION SELECT case_uuid FROM evaluations WHERE at >= %(start)s)
+ ORDER BY c.received_at, c.case_no
+"""
+
+
+def supervised_cases(
+    conn: Any, first: date, last: date, instant_items: Collection[int]
+) -> Iterator[SupervisedCase]:
+    """The rows, a thousand at a time from a named cursor (the caller holds a snapshot)."""
+    bounds = {"start": first.isoformat(), "end": (last + timedelta(days=1)).isoformat()}
+    items = frozenset(instant_items)
+    with conn.cursor(name="clerk_supervised_cases") as cursor:
+        cursor.itersize = 1000
+        cursor.execute(SUPERVISED_CASES, bounds)
+        names: tuple[str, ...] | None = None
+        for row in cursor:
+            if names is None:
+                names = tuple(d.name for d in cursor.description)
+                assert names == COLUMNS, names
+            values = row if isinstance(row, dict) else dict(zip(names, row, strict=True))
+            yield supervised_case(values, items)
