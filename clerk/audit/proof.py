@@ -11,7 +11,7 @@ What the proof checks (every read through `clerk.ports.store.RecordReads`):
   follow-ups, and the documents its moves named (number, kind, SHA-256 of PDF and text);
 - the administrative chain (`clerk.domain.admin_log`), always whole: accounts, declared points
   and the kept ledger/acknowledged heads replayed against it;
-- every document row has its files, with the recorded SHA-256s (the text's since migration 13);
+- every document row has its files, with the recorded SHA-256s (the text's since SQLite migration 14);
   (full) every file under the documents folders (every month, and `received/`) is named by a row;
 - the engine's guards of the record (append-only log, change marks) are all in place;
 - (full) the engine's own checks (`RecordReads.begin_engine_checks`: SQLite's `integrity_check`
@@ -880,7 +880,7 @@ def _check_documents(
         digests = _hash_files([r[2] for r in chunk], threads=cases is None)
         texts = _hash_files(
             [r[1] if r[5] else None for r in chunk], threads=cases is None
-        )  # the texts whose SHA-256 was recorded (documents issued since migration 13)
+        )  # the texts whose SHA-256 was recorded (documents issued since SQLite migration 14)
         if total:
             proof.progress(
                 "核对文书文件",
