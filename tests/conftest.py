@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -97,6 +98,24 @@ def cheap_password_hashing(monkeypatch):
 def private_data_dir(tmp_path_factory, monkeypatch):
     """No test writes into the real user data directory."""
     monkeypatch.setenv("CLERK_DATA_DIR", str(tmp_path_factory.mktemp("clerk-data")))
+
+
+@pytest.fixture(autouse=True)
+def pause_after_decisions(monkeypatch):
+    """`Pilot.pause()` first lets a decision in flight finish (`support.app.settle_decisions`).
+    Only where the test module brought Textual in (the app's tests)."""
+    if "textual.app" not in sys.modules:
+        return
+    from support.app import settle_decisions
+    from textual.pilot import Pilot
+
+    real = Pilot.pause
+
+    async def pause(self, delay=None):
+        await settle_decisions(self.app)
+        await real(self, delay)
+
+    monkeypatch.setattr(Pilot, "pause", pause)
 
 
 @pytest.fixture

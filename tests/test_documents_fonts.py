@@ -105,3 +105,22 @@ def test_start_up_warning_is_empty_when_a_font_file_is_there(tmp_path: Path) -> 
 
 def test_start_up_warning_when_no_font_file_is_there(tmp_path: Path) -> None:
     assert "未找到可嵌入的中文字体" in font_warning({"WINDIR": str(tmp_path)}, "win32")
+
+
+def test_the_font_tables_are_read_once_per_process() -> None:
+    """Each PDF's font subset is built from the tables the face kept, not a new copy of them."""
+    from reportlab.pdfbase import pdfmetrics
+
+    font = pdf_font()
+    if not font.embedded:
+        pytest.skip("no CJK TrueType font on this machine")
+    face = pdfmetrics.getFont(font.name).face
+    assert face.get_table("glyf") is face.get_table("glyf")
+
+
+def test_a_document_rendered_again_in_the_same_process_has_the_same_bytes(tmp_path: Path) -> None:
+    """Widths remembered from the first rendering (`pdf._char_widths`) change nothing."""
+    data = sample(DocKind.ACCEPTANCE)
+    first = render_pdf(data, tmp_path / "a.pdf").read_bytes()
+    second = render_pdf(data, tmp_path / "b.pdf").read_bytes()
+    assert first == second

@@ -70,6 +70,7 @@ _CANNOT_START = "，：；？！、。）》」』】"
 def _font() -> str:
     name = pdf_font().name
     _teach_line_breaking()
+    _measure_characters_once()
     return name
 
 
@@ -79,6 +80,32 @@ def _teach_line_breaking() -> None:
         missing = "".join(ch for ch in _CANNOT_START if ch not in module.ALL_CANNOT_START)
         if missing:
             module.ALL_CANNOT_START += missing
+
+
+_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
+
+
+def _char_widths(word: str, font_name: str, font_size: float) -> list[float]:
+    """`reportlab.lib.textsplit.getCharWidths` with each character's width measured once per
+    process and size: CJK wrapping measures every character of every line again at every wrap
+    (a paragraph is wrapped two or three times: fitting both parts on one page, the frame, the
+    table cells), one `stringWidth` call per character. Same numbers, so the same bytes."""
+    widths = _WIDTHS.get((font_name, font_size))
+    if widths is None:
+        widths = _WIDTHS.setdefault((font_name, font_size), {})
+    out = []
+    for ch in word:
+        width = widths.get(ch)
+        if width is None:
+            width = widths[ch] = pdfmetrics.stringWidth(ch, font_name, font_size)
+        out.append(width)
+    return out
+
+
+def _measure_characters_once() -> None:
+    """CJK line breaking (`textsplit.wordSplit`) measures characters through the module's
+    `getCharWidths`; give it the remembering one."""
+    rl_textsplit.getCharWidths = _char_widths
 
 
 @cache

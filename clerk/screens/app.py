@@ -8,6 +8,7 @@ so an office can remap keys with `App.set_keymap({"app.new_case": "f12"})`.
 from __future__ import annotations
 
 import argparse
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,6 +61,7 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         self.window = window
         self.user = user
         self._logging_out = False
+        self._ui_thread = threading.get_ident()  # on_mount sets it again, on the app's own thread
         window.on_actor_revoked = self._actor_revoked
 
     def notify(
@@ -108,6 +110,8 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
 
     def on_mount(self) -> None:
         from clerk.documents.fonts import font_warning
+
+        self._ui_thread = threading.get_ident()
 
         warning = font_warning()
         if warning:
@@ -168,7 +172,13 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         self.title = f"{point.name}　{name}（{user.login}）"  # who and where, first (80 columns)
 
     def _actor_revoked(self, message: str) -> None:
-        """The signed-in account was deactivated or given another role: log it out, say why."""
+        """The signed-in account was deactivated or given another role: log it out, say why.
+
+        The service calls this from whichever thread made the call: a decision runs in a thread
+        worker (`clerk.screens.deciding`), so from there it is handed to the UI thread."""
+        if threading.get_ident() != self._ui_thread:
+            self.call_from_thread(self._actor_revoked, message)
+            return
         if self.user is None or self._logging_out:
             return  # one session ends once, however many reads found it revoked
         self._logging_out = True
@@ -228,8 +238,12 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
             return False  # an SVG of the screen would write personal data to disk
         if action in NEEDS_USER and self.user is None:
             return False
-        if getattr(self.screen, "busy", False) and action not in ("help", "quit"):
-            return False  # a roster import is writing: nothing else may touch the database
+        if action not in ("help", "quit") and any(
+            getattr(screen, "busy", False) for screen in self.screen_stack
+        ):
+            # a roster import or a decision is writing (under F1's help, perhaps): nothing else
+            # may touch the database, nor close the screen that shows the result
+            return False
         if action == "roster" and (
             self.user is None or self.window.roster_point_problem() is not None
         ):

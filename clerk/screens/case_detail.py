@@ -11,7 +11,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from clerk.domain.common_reasons import common_reasons
@@ -19,9 +18,9 @@ from clerk.domain.limits import DEEMED_ACCEPTED_WORKING_DAYS
 from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Action, CaseState, Channel, Rating
 from clerk.screens.choice import ChoiceScreen
+from clerk.screens.deciding import DecidingScreen
 from clerk.screens.payment import PaymentScreen
 from clerk.screens.reason import ReasonScreen
-from clerk.screens.textual_patches import GuardedScreen
 from clerk.service.views import CaseView
 
 if TYPE_CHECKING:
@@ -142,7 +141,7 @@ def decision_reasons(view: CaseView) -> list[tuple[str, str]]:
     ]
 
 
-class CaseDetailScreen(GuardedScreen, Screen[None]):
+class CaseDetailScreen(DecidingScreen):
     BINDINGS = [
         Binding("f9", "materials", "核验材料/受理", id="case.materials"),
         Binding("f9", "supplement", "补正交回", id="case.supplement"),
@@ -191,7 +190,8 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
         self._paint()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        if not self.busy:  # a decision in flight repaints the screen when it is stored
+            self.reload()
 
     def reload(self) -> None:
         self.view = self.window.case(self.view.uuid, self.user)
@@ -223,6 +223,8 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
         self.query_one("#detail-event-reason", Static).update(f"理由：{reason}" if reason else "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.busy:
+            return False  # a decision is being saved: no second one
         if action in ("stage", "review_material"):
             # items 36-37 under review (the service checks the role and the stage itself)
             item = self.view.item
@@ -246,13 +248,14 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
     # ------------------------------------------------------------------ actions
 
     def _run(self, call: Any, done: str) -> None:
-        try:
-            self.view = call()
-        except ValueError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify(done)
-        self._paint()
+        """The service call `call()` in the decision worker; its new view shown, `done` said."""
+
+        def decided(view: CaseView) -> None:
+            self.view = view
+            self.notify(done)
+            self._paint()
+
+        self.decide(call, decided)
 
     def _reason_then(
         self, title: str, prompt: str, then: Any, action: Action | None = None
@@ -399,16 +402,15 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
     def action_reprint(self) -> None:
         docs = [(d.uuid, f"{d.kind_label}　{d.doc_no}") for d in self.view.documents]
 
+        def reprinted(saved: Any) -> None:
+            self.notify(f"已重新生成：{getattr(saved, 'path_pdf', '')}", title="重打文书")
+            self.reload()
+
         def chosen(doc_uuid: str | None) -> None:
             if doc_uuid is None:
                 return
-            try:
-                saved = self.window.reprint(self.user, self.view.uuid, doc_uuid)
-            except ValueError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify(f"已重新生成：{getattr(saved, 'path_pdf', '')}", title="重打文书")
-            self.reload()
+            user, uuid = self.user, self.view.uuid
+            self.decide(lambda: self.window.reprint(user, uuid, doc_uuid), reprinted)
 
         self.app.push_screen(ChoiceScreen("重打哪份文书？", docs), chosen)
 
@@ -453,20 +455,23 @@ class CaseDetailScreen(GuardedScreen, Screen[None]):
             self.notify("本件还没有文书可打印。", severity="warning")
             return
         latest = self.view.documents[-1]
-        try:
-            saved = self.window.reprint(self.user, self.view.uuid, latest.uuid)
-        except ValueError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        from clerk.documents.printing import print_document
+        user, uuid = self.user, self.view.uuid
 
-        result = print_document(saved.path_pdf)
-        self.notify(
-            result.message,
-            title="打印",
-            severity="error" if result.how == "failed" else "information",
-        )
-        self.reload()
+        def reprint_and_print() -> Any:
+            from clerk.documents.printing import print_document
+
+            saved = self.window.reprint(user, uuid, latest.uuid)
+            return print_document(saved.path_pdf)
+
+        def printed(result: Any) -> None:
+            self.notify(
+                result.message,
+                title="打印",
+                severity="error" if result.how == "failed" else "information",
+            )
+            self.reload()
+
+        self.decide(reprint_and_print, printed)
 
     def action_close(self) -> None:
         self.dismiss(None)

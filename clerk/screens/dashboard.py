@@ -76,9 +76,16 @@ class DashboardScreen(GuardedScreen, Screen[None]):
     def on_mount(self) -> None:
         # the queues are loaded by on_screen_resume, which also runs when the screen first shows
         self.query_one(CaseTable).focus()
-        self.set_interval(RELOAD_SECONDS, self.reload)
+        self.set_interval(RELOAD_SECONDS, self._reload_on_time)
 
     def on_screen_resume(self) -> None:
+        self.reload()
+
+    def _reload_on_time(self) -> None:
+        """The minute's refresh, skipped while a screen above is writing (a decision or a roster
+        import in its thread worker): its transaction is open on the same database connection."""
+        if any(getattr(screen, "busy", False) for screen in self.app.screen_stack):
+            return
         self.reload()
 
     def reload(self) -> None:

@@ -16,7 +16,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from clerk.domain.common_reasons import common_reasons
@@ -25,9 +24,9 @@ from clerk.domain.materials import MAX_DESCRIPTION, MaterialCheck, defect_choice
 from clerk.domain.model import Action, CaseState
 from clerk.domain.notice import LATE_NOTICE_HINT
 from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
+from clerk.screens.deciding import DecidingScreen
 from clerk.screens.notice_preview import NoticePreviewScreen
 from clerk.screens.reason import ReasonScreen
-from clerk.screens.textual_patches import GuardedScreen
 from clerk.service.views import CaseView, MaterialRow
 
 if TYPE_CHECKING:
@@ -50,7 +49,7 @@ def deadline_text(view: CaseView) -> str:
     return text
 
 
-class MaterialsScreen(GuardedScreen, Screen[None]):
+class MaterialsScreen(DecidingScreen):
     BINDINGS = [
         Binding("space", "toggle_material", "已收/缺", id="materials.toggle"),
         # Not in the footer (it is full at 120 columns): the status line says "Ctrl+A 全部已收".
@@ -154,6 +153,13 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         self.query_one("#materials-status", Static).update(Text(text))
         self.refresh_bindings()
 
+    def show_saving(self, text: str | None) -> None:
+        super().show_saving(text)
+        if text is None:
+            self._paint_status()
+        else:
+            self.query_one("#materials-status", Static).update(Text(text, style="bold"))
+
     def _reload(self, view: CaseView | None = None) -> None:
         self.view = view or self.window.case(self.view.uuid, self.user)
         self.checks = {r.material.id: r.check for r in self.view.materials if r.check is not None}
@@ -162,6 +168,8 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
     # ------------------------------------------------------------------ bindings that apply now
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.busy:
+            return False  # a decision is being saved: no second one, no mark under it
         allowed = self.view.allowed
         if action == "accept":
             return Action.ACCEPT in allowed and not self.supplementing and not self.collects
@@ -351,32 +359,30 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         self._accept(deadline)
 
     def _accept(self, declaration_deadline: date | None = None) -> None:
-        try:
-            view = self.window.accept(
-                self.user,
-                self.view.uuid,
-                declaration_deadline=declaration_deadline,
-                expected_version=self.view.version,
-            )
-        except ValueError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        if view.state == CaseState.CLOSED:
-            self.notify(f"已受理并即时办结：{view.case_no}。受理通知书、办结通知书已生成。")
-        else:
-            self.notify(f"已受理：{view.case_no}，{deadline_text(view)}。受理通知书已生成。")
-        self.dismiss(None)
+        def accepted(view: CaseView) -> None:
+            if view.state == CaseState.CLOSED:
+                self.notify(f"已受理并即时办结：{view.case_no}。受理通知书、办结通知书已生成。")
+            else:
+                self.notify(f"已受理：{view.case_no}，{deadline_text(view)}。受理通知书已生成。")
+            self.dismiss(None)
+
+        user, uuid, version = self.user, self.view.uuid, self.view.version
+        self.decide(
+            lambda: self.window.accept(
+                user, uuid, declaration_deadline=declaration_deadline, expected_version=version
+            ),
+            accepted,
+        )
 
     def action_collect(self) -> None:
-        try:
-            view = self.window.collect(self.user, self.view.uuid)
-        except ValueError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify(
-            f"已收件转报：{view.case_no}。收件回执已生成，办件随日终上报包转县级经办机构受理。"
-        )
-        self.dismiss(None)
+        def collected(view: CaseView) -> None:
+            self.notify(
+                f"已收件转报：{view.case_no}。收件回执已生成，办件随日终上报包转县级经办机构受理。"
+            )
+            self.dismiss(None)
+
+        user, uuid = self.user, self.view.uuid
+        self.decide(lambda: self.window.collect(user, uuid), collected)
 
     def action_supplement(self) -> None:
         missing = self.window.still_missing(self.view.uuid, dict(self.checks))
@@ -400,15 +406,14 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         )
 
     def _supplement(self, *, incomplete: bool = False) -> None:
-        try:
-            view = self.window.supplement(
-                self.user, self.view.uuid, dict(self.checks), incomplete=incomplete
-            )
-        except ValueError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify(f"已记录补正材料交回，状态：{view.state_label}。")
-        self._reload(view)
+        def recorded(view: CaseView) -> None:
+            self.notify(f"已记录补正材料交回，状态：{view.state_label}。")
+            self._reload(view)
+
+        user, uuid, checks = self.user, self.view.uuid, dict(self.checks)
+        self.decide(
+            lambda: self.window.supplement(user, uuid, checks, incomplete=incomplete), recorded
+        )
 
     def action_notice(self) -> None:
         try:
@@ -417,19 +422,18 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
             self.notify(str(exc), severity="error")
             return
 
-        def issue(override_reason: str = "") -> None:
-            try:
-                view = self.window.issue_notice(
-                    self.user,
-                    self.view.uuid,
-                    override_reason=override_reason,
-                    expected_version=self.view.version,
-                )
-            except ValueError as exc:
-                self.notify(str(exc), severity="error")
-                return
+        def issued(view: CaseView) -> None:
             self.notify(f"一次性告知书已出具：{view.case_no}，状态：{view.state_label}。")
             self.dismiss(None)
+
+        def issue(override_reason: str = "") -> None:
+            user, uuid, version = self.user, self.view.uuid, self.view.version
+            self.decide(
+                lambda: self.window.issue_notice(
+                    user, uuid, override_reason=override_reason, expected_version=version
+                ),
+                issued,
+            )
 
         def confirmed(ok: bool | None) -> None:
             if not ok:
@@ -446,20 +450,18 @@ class MaterialsScreen(GuardedScreen, Screen[None]):
         self.app.push_screen(NoticePreviewScreen(text), confirmed)
 
     def action_refuse(self) -> None:
-        def refuse(reason: str, apply_instead: str = "") -> None:
-            try:
-                view = self.window.refuse(
-                    self.user,
-                    self.view.uuid,
-                    reason,
-                    apply_instead=apply_instead,
-                    expected_version=self.view.version,
-                )
-            except ValueError as exc:
-                self.notify(str(exc), severity="error")
-                return
+        def refused(view: CaseView) -> None:
             self.notify(f"已作出不予受理决定：{view.case_no}。不予受理告知书已生成。")
             self.dismiss(None)
+
+        def refuse(reason: str, apply_instead: str = "") -> None:
+            user, uuid, version = self.user, self.view.uuid, self.view.version
+            self.decide(
+                lambda: self.window.refuse(
+                    user, uuid, reason, apply_instead=apply_instead, expected_version=version
+                ),
+                refused,
+            )
 
         def reason_then(apply_instead: str) -> None:
             self.app.push_screen(

@@ -3,6 +3,8 @@ over it, and what a test reads off the screen."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -108,3 +110,55 @@ def option_texts(options: Any) -> list[str]:
         prompt = options.get_option_at_index(i).prompt
         texts.append(str(getattr(prompt, "renderable", prompt)))
     return texts
+
+
+class Held:
+    """`window.<name>` made to wait for `release` before doing the real call (a decision held in
+    flight, with no timing); counts the calls and the threads they ran on."""
+
+    holding = 0  # Held decisions entered and not yet released: `pause_after_decisions` skips them
+
+    def __init__(self, monkeypatch: Any, window: Any, name: str) -> None:
+        self.release = threading.Event()
+        self.entered = threading.Event()
+        self.calls = 0
+        self.threads: list[int] = []
+        real: Callable[..., Any] = getattr(window, name)
+
+        def held(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            self.threads.append(threading.get_ident())
+            Held.holding += 1
+            try:
+                self.entered.set()
+                assert self.release.wait(GUARD_SECONDS), "the test never released the decision"
+            finally:
+                Held.holding -= 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(window, name, held)
+
+
+def decisions_in_flight(app: Any) -> bool:
+    from textual.worker import WorkerState
+
+    from clerk.screens.deciding import DECISION_GROUP
+
+    return any(
+        w.group == DECISION_GROUP and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        for w in app.workers
+    )
+
+
+async def settle_decisions(app: Any) -> None:
+    """Wait until no decision is in flight (`clerk.screens.deciding`), except one a test holds.
+
+    A decision runs in a thread worker; `Pilot.pause()` alone waits only until the process looks
+    idle, which a worker waiting on fsync can look like. The conftest makes every `pause()` call
+    this, so a test that presses F9 and then pauses sees the decision's result, as when it ran
+    on the UI thread."""
+    deadline = time.monotonic() + GUARD_SECONDS
+    while decisions_in_flight(app) and not Held.holding:
+        if time.monotonic() > deadline:
+            raise AssertionError("a decision never finished")
+        await asyncio.sleep(0.005)
