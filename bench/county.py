@@ -58,8 +58,9 @@ from bench.county_rows import (
     load_template,
     window_rows,
 )
+from clerk.domain.admin_log import POINT_MOVED
 from clerk.domain.model import FINAL_STATES
-from clerk.storage.sqlite import fts, schema
+from clerk.storage.sqlite import admin_log, fts, schema
 
 FIXTURE_VERSION = 2
 COUNTY_CASES = 1_000_000
@@ -259,7 +260,7 @@ def build_county(
     put_back = _set_aside(dst, (*CASE_TABLES, "events"))
     # Installation tables as the template has them (settings, points, users).
     src = sqlite3.connect(str(template_db))
-    for table in ("settings", "points", "users"):
+    for table in ("settings", "points", "users", "admin_events"):  # with their proof
         cols = _table_columns(dst, table)
         dst.execute(f"DELETE FROM {table}")
         dst.executemany(
@@ -268,8 +269,18 @@ def build_county(
     src.close()
     dst.execute("DELETE FROM settings WHERE key LIKE 'verify.%'")  # the template's, not this file's
     if point:
+        was = dst.execute("SELECT value FROM settings WHERE key = 'point_code'").fetchone()[0]
         dst.execute("UPDATE settings SET value = ? WHERE key = 'point_code'", (point,))
         dst.execute("UPDATE users SET point_code = ?", (point,))
+        if was != point:  # as `Store.move_users_to_point` records it
+            admin_log.append(
+                dst,
+                "2026-01-01T00:00:00+08:00",
+                POINT_MOVED,
+                "bench",
+                "",
+                {"from": was, "to": point},
+            )
     dst.execute("COMMIT")
 
     columns = {t: _table_columns(dst, t) for t in (*CASE_TABLES, "events")}

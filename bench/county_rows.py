@@ -255,7 +255,12 @@ def copy_case(
     for i, e in enumerate(t.events):
         at = shift(e["at"], days)
         fields = {k: v for k, v in e.items() if k not in CHAIN_COLUMNS}
-        data = {k: (shift(v, days) if _is_date(v) else v) for k, v in json.loads(e["data"]).items()}
+        data: dict[str, Any] = {
+            k: (shift(v, days) if _is_date(v) else v) for k, v in json.loads(e["data"]).items()
+        }
+        named: list[dict[str, Any]] = data.get("documents") or []
+        if named:  # the documents a move names carry the copy's numbers
+            data["documents"] = [_renumbered(d, case_no, str(old["case_no"])) for d in named]
         fields.update(uuid=cp.uuid4(), case_uuid=case_uuid, at=at, data=data)
         if point:
             fields["point_code"] = point
@@ -318,3 +323,11 @@ def window_rows(job: WindowJob) -> WindowRows:
         events=events,
         payloads=payloads,
     )
+
+
+def _renumbered(document: dict[str, Any], case_no: str, old_case_no: str) -> dict[str, Any]:
+    """A document named in an event, under the copy's case number."""
+    number = document.get("no")
+    if not number:
+        return document
+    return {**document, "no": case_no + str(number)[len(old_case_no) :]}

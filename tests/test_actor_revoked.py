@@ -27,7 +27,7 @@ def test_a_deactivated_reviewer_cannot_approve_through_an_open_session(tmp_path:
         window.approve(shen, view.uuid)
     assert str(refused.value) == DEACTIVATED
     assert window.case(view.uuid).state == CaseState.ACCEPTED
-    assert [e.action for e in window.case(view.uuid).events] == ["receive", "accept"]
+    assert [e.action for e in window.case(view.uuid).events] == ["receive", "check", "accept"]
 
 
 def test_a_deactivated_clerk_cannot_open_a_case(tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ async def test_timeline_lists_the_events(tmp_path: Path) -> None:
         screen = await open_detail(app, view.uuid, pilot)
         table = screen.query_one("#detail-events", DataTable)
         labels = [table.get_row_at(i)[1] for i in range(table.row_count)]
-        assert labels == ["收件", "受理"]
+        assert labels == ["收件", "材料核验", "受理"]
 
 
 async def test_countdown_for_an_accepted_case(tmp_path: Path) -> None:

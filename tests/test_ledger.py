@@ -159,8 +159,9 @@ def build_day(tmp_path: Path) -> Day:
     cases["D"] = _open(window, clerk2, 9, "赵六顺", 4)
     window.accept(clerk2, cases["D"])
     clock.set(2026, 11, 20, 10, 45)
-    window.rate(clerk2, cases["D"], Rating.VERY_UNSATISFIED, "排队太久")
-    # A comment stored before comments were screened for phone numbers: the ledger still masks it.
+    window.rate(clerk2, cases["D"], Rating.VERY_UNSATISFIED)
+    # A comment stored before comments were screened for phone numbers (and before its SHA-256
+    # entered the rating's event, so the proof does not cover it): the ledger still masks it.
     tamper_sql(
         window.store,
         "UPDATE evaluations SET comment = ? WHERE case_uuid = ?",
@@ -317,6 +318,7 @@ def test_actions_of_the_day_with_automatic_steps(day):
         ActionCount(Action.APPROVE, "审核通过", 1, 1),
         ActionCount(Action.CLOSE, "办结", 1, 1),
         ActionCount(Action.RATE, "评价", 1, 0),
+        ActionCount(Action.CHECK, "材料核验", 4, 0),  # each check is proven by its event
     )
 
 
@@ -411,7 +413,7 @@ def test_chain_head_is_the_last_event_of_the_day_not_the_last_event(day):
 
 
 def test_chain_counts_the_events_of_the_day(day):
-    assert day.ledger().chain.events_on_day == 11
+    assert day.ledger().chain.events_on_day == 15  # 11 moves and 4 material checks
 
 
 def test_chain_head_hash_can_be_checked_later(day):

@@ -50,6 +50,9 @@ class MemoryReads:
     histories: list[CaseHistory]
     documents: list[tuple[str, DocumentFiles]]  # (case uuid, the row)
     kept: list[CheckpointInLog]
+    admin: list[tuple[object, ...]] = field(default_factory=list)
+    users: list[tuple[str, str, str, bool, str]] = field(default_factory=list)
+    points: list[tuple[str, str, str, str]] = field(default_factory=list)
     last_verified: int | None = None
     remembered: list[tuple[object, ...]] = field(default_factory=list)
 
@@ -75,6 +78,15 @@ class MemoryReads:
 
     def iter_chain(self, origin: str, after_seq: int = 0) -> Iterator[StoredEvent]:
         return (e for e in self.chains[origin] if e[SEQ] > after_seq)
+
+    def iter_admin_chain(self) -> Iterator[tuple[object, ...]]:
+        return iter(self.admin)
+
+    def accounts(self) -> list[tuple[str, str, str, bool, str]]:
+        return list(self.users)
+
+    def declared_points(self) -> list[tuple[str, str, str, str]]:
+        return list(self.points)
 
     def checkpoints_in_log(self) -> list[CheckpointInLog]:
         return [replace(k, stored_hash=self.event_hash_at(k.origin, k.seq)) for k in self.kept]
@@ -127,6 +139,9 @@ def _reads(store: Store) -> MemoryReads:
                 for d in source.documents_to_check([h.uuid])
             ],
             kept=source.checkpoints_in_log(),
+            admin=list(source.iter_admin_chain()),
+            users=source.accounts(),
+            points=source.declared_points(),
         )
 
 
@@ -217,9 +232,9 @@ def test_a_case_column_changed_without_an_event_is_named(window):
 
 
 def test_a_kept_head_whose_chain_was_cut_off_is_named(window):
+    seq, digest = window.store.chain_head()
+    window.store.add_checkpoint(POINT, seq, digest, "ledger", "2026-11-02 日结单")
     reads = _reads(window.store)
-    seq, digest = len(reads.chains[POINT]), reads.chains[POINT][-1][-1]
-    reads.kept.append(CheckpointInLog(POINT, seq, digest, "ledger", "2026-11-02 日结单", None))
     assert _messages(reads) == []
     del reads.chains[POINT][-3:]  # the walk of what is left finds nothing: only the head does
     assert _messages(reads) == [
@@ -230,7 +245,9 @@ def test_a_kept_head_whose_chain_was_cut_off_is_named(window):
 
 def test_an_edited_document_file_fails_its_hash(window):
     reads = _reads(window.store)
-    case_uuid, (doc_no, _txt, pdf, _sha, case_no) = next((u, d) for u, d in reads.documents if d[2])
+    case_uuid, (doc_no, _txt, pdf, _sha, case_no, _sha_txt) = next(
+        (u, d) for u, d in reads.documents if d[2]
+    )
     assert pdf is not None
     Path(pdf).write_bytes(Path(pdf).read_bytes() + b"\n% edited")
     assert _messages(reads) == [

@@ -136,6 +136,7 @@ def test_complete_residents_enrolment_closes_in_the_same_visit(window):
     assert view.state == CaseState.CLOSED
     assert events(window, view.uuid) == [
         ("receive", None, "draft"),
+        ("check", "draft", "draft"),
         ("accept", "draft", "accepted"),
         ("approve", "accepted", "accepted"),
         ("close", "accepted", "closed"),
@@ -151,7 +152,7 @@ def test_accept_with_materials_missing_is_refused(window):
     with pytest.raises(ServiceError):
         window.accept(clerk, view.uuid)
     assert window.case(view.uuid).state == CaseState.DRAFT
-    assert events(window, view.uuid) == [("receive", None, "draft")]
+    assert events(window, view.uuid) == [("receive", None, "draft"), ("check", "draft", "draft")]
 
 
 def test_notice_names_every_missing_material_at_once(window):
@@ -168,7 +169,9 @@ def test_notice_names_every_missing_material_at_once(window):
     view = window.issue_notice(clerk, view.uuid)
     assert view.state == CaseState.AWAITING_SUPPLEMENT
     notice = window.store.events_for(view.uuid)[-1]
-    assert json.loads(notice["data"]) == {"missing": ["discharge_record", "invoice"]}
+    data = json.loads(notice["data"])
+    assert data.pop("documents")[0]["kind"] == "notice"  # the notice it issued, proven
+    assert data == {"missing": ["discharge_record", "invoice"]}
     text = document_text(view.documents[0].path_txt)
     assert "医院收费票据" in text and "出院记录" in text
 

@@ -117,7 +117,7 @@ def test_no_space_for_the_document_refuses_in_chinese(window, monkeypatch):
         "请清理磁盘空间或检查数据目录的权限后重试；仍不行请联系信息管理员。"
     )
     assert window.case(view.uuid).state == CaseState.DRAFT
-    assert events(window, view.uuid) == [("receive", None, "draft")]
+    assert events(window, view.uuid) == [("receive", None, "draft"), ("check", "draft", "draft")]
 
 
 def test_busy_database_refuses_in_chinese(window):

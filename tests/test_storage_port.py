@@ -7,6 +7,7 @@ import io
 import sqlite3
 from datetime import date, datetime
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 from support.app import PASSWORD, complete_checks, open_case, ready
@@ -79,8 +80,12 @@ def test_records_come_back_typed(tmp_path: Path) -> None:
     )
     assert isinstance(case.accepted_at, datetime) and case.accepted_at.tzinfo is not None
     events = window.store.case_events(view.uuid)
-    assert [e.action for e in events] == [Action.RECEIVE, Action.ACCEPT]
-    assert events[-1].data == {
+    assert [e.action for e in events] == [Action.RECEIVE, Action.CHECK, Action.ACCEPT]
+    [document] = window.store.documents_for(view.uuid)
+    assert events[-1].data["documents"] == [  # the document the acceptance issued, proven
+        {"kind": "acceptance", "no": document.doc_no, "pdf": document.sha256, "txt": ANY}
+    ]
+    assert {k: v for k, v in events[-1].data.items() if k != "documents"} == {
         "due": view.deadline.due.isoformat(),
         "due_start": "2025-03-12",
         "provisional": False,

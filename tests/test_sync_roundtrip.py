@@ -245,8 +245,8 @@ def test_once_acknowledged_the_next_bundle_carries_only_what_is_new(pair, tmp_pa
     assert (nothing_new.counts["events"], nothing_new.counts["cases"]) == (0, 0)
     opened(point, 9, 2)
     one_new = export(point, tmp_path / "three")
-    assert (one_new.counts["events"], one_new.counts["cases"]) == (1, 1)
-    assert (first.counts["events"], first.counts["cases"]) == (3, 2)
+    assert (one_new.counts["events"], one_new.counts["cases"]) == (2, 1)  # received, checked
+    assert (first.counts["events"], first.counts["cases"]) == (5, 2)  # with two checks
 
 
 def test_a_notice_at_the_county_sends_the_case_back_to_the_point_for_the_supplement(

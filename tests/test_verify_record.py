@@ -143,7 +143,7 @@ def test_state_set_in_sql_then_paid_without_approval_fails(window, cases, capsys
     assert code == 1
     assert any(
         m.startswith(
-            f"办件 {case_no}：第 3 条事件（拨付）从“待拨付”开始，但此前的事件记录表明办件处于“已受理”"
+            f"办件 {case_no}：第 4 条事件（拨付）从“待拨付”开始，但此前的事件记录表明办件处于“已受理”"
         )
         for m in _messages(report)
     )

@@ -7,9 +7,12 @@ What the proof checks (every read through `clerk.ports.store.RecordReads`):
 - every checkpoint (a chain head printed on a daily ledger, acknowledged by a peer, or reached by
   an earlier verify) is still contained in its chain: a truncated or rewritten chain fails here;
 - every case row equals the replay of its events (`clerk.domain.replay`): a column changed without
-  an event is named by case number and column;
-- every document row has its file, and the PDF has the recorded SHA-256; (full) every issued file
-  under the document folders is named by a row;
+  an event is named by case number and column; so do its material checks, ratings and
+  follow-ups, and the documents its moves named (number, kind, SHA-256 of PDF and text);
+- the administrative chain (`clerk.domain.admin_log`), always whole: accounts, declared points
+  and the kept ledger/acknowledged heads replayed against it;
+- every document row has its files, with the recorded SHA-256s (the text's since SQLite migration 14);
+  (full) every file under the documents folders (every month, and `received/`) is named by a row;
 - the engine's guards of the record (append-only log, change marks) are all in place;
 - (full) the engine's own checks (`RecordReads.begin_engine_checks`: SQLite's `integrity_check`
   and `foreign_key_check`), run alongside.
@@ -30,13 +33,14 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from clerk.domain import admin_log
 from clerk.domain.chain import (
     _HASH,
     _PREV,
@@ -49,7 +53,7 @@ from clerk.domain.chain import (
     _link_problem,
     spliced_hash,
 )
-from clerk.domain.model import STATE_LABELS, CaseState
+from clerk.domain.model import ROLE_LABELS, STATE_LABELS, CaseState, DocKind, Rating, Role
 from clerk.domain.replay import (
     COLUMN_LABELS,
     INSTANT_COLUMNS,
@@ -58,6 +62,7 @@ from clerk.domain.replay import (
     ReplayedEvent,
     ReplayError,
     apply,
+    text_digest,
 )
 from clerk.ports.errors import StorageError
 from clerk.ports.store import RecordReads
@@ -65,7 +70,10 @@ from clerk.ports.verify_report import (
     CaseHistory,
     ChainSummary,
     CheckpointInLog,
+    DocumentRow,
     EngineFindings,
+    EvaluationRow,
+    MaterialRow,
     VerifyProblem,
     VerifyReport,
 )
@@ -300,6 +308,7 @@ def _check_record(reads: RecordReads, proof: Proof, since: int) -> None:
                 Problem("chain", c.problem or "", origin=c.origin, seq=c.broken_at)
             )
     _check_checkpoints(proof, kept)
+    _check_admin(reads, proof, kept)
     proof.last_n = extent.last_event
     proof.marks = reads.change_marks()
     if proof.full:
@@ -394,6 +403,163 @@ def _check_checkpoints(proof: Proof, kept: Iterable[CheckpointInLog]) -> None:
         proof.problems.append(Problem("checkpoint", message, origin=c.origin, seq=c.seq))
 
 
+# ---------------------------------------------------------------------- accounts, points, heads
+
+
+def _check_admin(reads: RecordReads, proof: Proof, kept: list[CheckpointInLog]) -> None:
+    """Walk the administrative chain (a few thousand events: always whole) and replay the
+    accounts, the declared points and the kept ledger and acknowledged heads against it."""
+    events: list[tuple[Any, ...]] = []
+    expected_seq, expected_prev = 1, ZERO_HASH
+    for values in reads.iter_admin_chain():
+        problem = admin_log.link_problem(tuple(values), expected_seq, expected_prev)
+        if problem is not None:
+            proof.problems.append(Problem("chain", problem, origin=ADMIN_ORIGIN, seq=values[0]))
+            return  # what follows a broken link proves nothing
+        seq, uuid, action, actor, at, subject, data, _prev, digest = values
+        events.append((seq, uuid, action, actor, at, subject, _decoded(data)))
+        expected_seq, expected_prev = seq + 1, digest
+    recorded = admin_log.replay(events)
+    _compare_accounts(proof, recorded, reads.accounts())
+    _compare_points(proof, recorded, reads.declared_points())
+    _compare_kept(proof, recorded, kept)
+
+
+ADMIN_ORIGIN = "accounts"
+_TAMPERED_ACCOUNT = "账号被改动而没有相应的管理记录。"
+
+
+def _role(value: str) -> str:
+    try:
+        return ROLE_LABELS[Role(value)]
+    except ValueError:
+        return value
+
+
+def _compare_accounts(
+    proof: Proof,
+    recorded: admin_log.AdminProjection,
+    stored: Iterable[tuple[str, str, str, bool, str]],
+) -> None:
+    seen: set[str] = set()
+    for login, role, point, active, password_hash in stored:
+        key = login.casefold()
+        seen.add(key)
+        account = recorded.accounts.get(key)
+        if account is None:
+            proof.problems.append(
+                Problem(
+                    "account",
+                    f"账号 {login} 没有新增记录：它不是经本程序新增的，是绕过程序写入的。",
+                )
+            )
+            continue
+        for label, now, expected in (
+            ("角色", _role(role), _role(account.role)),
+            ("所属经办机构或服务点", point, account.point),
+            ("状态", _active(active), _active(account.active)),
+        ):
+            if now != expected:
+                proof.problems.append(
+                    Problem(
+                        "account",
+                        f"账号 {login} 的{label}为“{now}”，但按管理记录应为“{expected}”："
+                        + _TAMPERED_ACCOUNT,
+                    )
+                )
+        if admin_log.password_digest(password_hash) != account.passwords:
+            proof.problems.append(
+                Problem(
+                    "account",
+                    f"账号 {login} 的密码哈希不是有记录的设置或重设所留下的：密码被绕过程序替换。",
+                )
+            )
+    for key, account in recorded.accounts.items():
+        if key not in seen:
+            proof.problems.append(
+                Problem(
+                    "account",
+                    f"管理记录表明有账号 {account.login}，但用户表中已没有它：账号被删除。",
+                )
+            )
+
+
+def _active(active: bool) -> str:
+    return "在用" if active else "已停用"
+
+
+def _compare_points(
+    proof: Proof,
+    recorded: admin_log.AdminProjection,
+    stored: Iterable[tuple[str, str, str, str]],
+) -> None:
+    seen: set[str] = set()
+    for code, *values in stored:
+        seen.add(code)
+        expected = recorded.points.get(code)
+        if expected is None:
+            proof.problems.append(
+                Problem("account", f"服务点 {code} 没有登记记录：它是绕过程序写入的。")
+            )
+            continue
+        for label, now, should in zip(
+            ("名称", "类型", "所属经办机构"), values, expected, strict=True
+        ):
+            if now != should:
+                proof.problems.append(
+                    Problem(
+                        "account",
+                        f"服务点 {code} 的{label}为“{now}”，但按管理记录应为“{should}”："
+                        "服务点被改动而没有相应的管理记录。",
+                    )
+                )
+    for code in sorted(set(recorded.points) - seen):
+        proof.problems.append(
+            Problem(
+                "account", f"管理记录表明登记过服务点 {code}，但服务点表中已没有它：记录被删除。"
+            )
+        )
+
+
+def _head_label(source: str, origin: str, seq: int, digest: str, note: str) -> str:
+    return (
+        SOURCE_LABELS.get(source, "")
+        + f"链头（来源 {origin} 第 {seq} 条，{digest[:12]}…{note and '，' + note}）"
+    )
+
+
+def _compare_kept(
+    proof: Proof, recorded: admin_log.AdminProjection, kept: Iterable[CheckpointInLog]
+) -> None:
+    present: set[str] = set()
+    for c in kept:
+        if c.source not in admin_log.RECORDED_SOURCES:
+            continue
+        subject = admin_log.checkpoint_subject(c.origin, c.seq, c.hash, c.source)
+        present.add(subject)
+        if subject not in recorded.checkpoints:
+            proof.problems.append(
+                Problem(
+                    "checkpoint",
+                    _head_label(c.source, c.origin, c.seq, c.hash, c.note)
+                    + "没有相应的管理记录：检查点是绕过程序写入的。",
+                    origin=c.origin,
+                    seq=c.seq,
+                )
+            )
+    for subject, (origin, seq, digest, source, note) in recorded.checkpoints.items():
+        if subject not in present:
+            proof.problems.append(
+                Problem(
+                    "checkpoint",
+                    _head_label(source, origin, seq, digest, note)
+                    + "的检查点记录已不存在：检查点被删除。",
+                    origin=origin,
+                    seq=seq,
+                )
+            )
+
+
 # ---------------------------------------------------------------------- cases
 
 
@@ -442,7 +608,7 @@ def _compare(proof: Proof, history: CaseHistory) -> None:
         return
     projection = Projection(owner=row["point_code"])
     loads = json.loads
-    for _, action, actor, at, to_state, data, fmt, from_state, origin in history.events:
+    for _, action, actor, at, to_state, data, fmt, from_state, origin, reason in history.events:
         if data.__class__ is str:  # stored JSON text (inline: a million cases, a call each saved)
             try:
                 decoded = loads(data)
@@ -453,7 +619,9 @@ def _compare(proof: Proof, history: CaseHistory) -> None:
         try:
             apply(
                 projection,
-                ReplayedEvent(action, actor, at, to_state, decoded, fmt == 1, from_state, origin),
+                ReplayedEvent(
+                    action, actor, at, to_state, decoded, fmt == 1, from_state, origin, reason
+                ),
             )
         except ReplayError as exc:
             proof.problems.append(Problem("case", f"办件 {case_no}：{exc}。", case_no=case_no))
@@ -481,6 +649,9 @@ def _compare(proof: Proof, history: CaseHistory) -> None:
                 column=column,
             )
         )
+    _compare_materials(proof, case_no, projection, history.materials)
+    _compare_ratings(proof, case_no, projection, history.evaluations)
+    _compare_issued(proof, case_no, projection, history.documents)
     kinds = list(history.document_kinds)
     for kind, expected_count in projection.documents.items():
         found = kinds.count(str(kind))
@@ -493,6 +664,173 @@ def _compare(proof: Proof, history: CaseHistory) -> None:
                     case_no=case_no,
                 )
             )
+
+
+_STATUS_LABELS = {"ok": "齐全", "missing": "缺少", "defective": "有缺陷", "na": "不适用"}
+
+
+def _outcome(values: Sequence[Any]) -> str:
+    status, alternative = values[0], values[1] if len(values) > 1 else None
+    shown = _STATUS_LABELS.get(str(status), str(status))
+    return f"{shown}（{alternative}）" if alternative else shown
+
+
+def _compare_materials(
+    proof: Proof, case_no: str, projection: Projection, stored: Sequence[MaterialRow]
+) -> None:
+    """The case's material checks against the outcomes its events recorded. A case received
+    before the checks entered the events has only the materials later events named proven."""
+    seen: set[str] = set()
+    for material_id, status, alternative, defect in stored:
+        seen.add(material_id)
+        expected = projection.materials.get(material_id)
+        if expected is None:
+            if projection.materials_whole:
+                proof.problems.append(
+                    Problem(
+                        "material",
+                        f"办件 {case_no} 的材料 {material_id} 有核验记录（{_outcome((status, alternative))}），"
+                        "但事件记录中没有这次核验：核验记录是绕过程序写入的。",
+                        case_no=case_no,
+                    )
+                )
+            continue
+        now = [status, alternative or None, text_digest(defect)]
+        if now != list(expected):
+            same_look = _outcome(now) == _outcome(expected)
+            proof.problems.append(
+                Problem(
+                    "material",
+                    f"办件 {case_no} 的材料 {material_id} 的核验结果为“{_outcome(now)}”，"
+                    f"但按事件记录应为“{_outcome(expected)}”"
+                    + ("（缺陷说明不同）" if same_look else "")
+                    + "：核验记录被改动而没有相应的事件记录。",
+                    case_no=case_no,
+                )
+            )
+    for material_id in sorted(set(projection.materials) - seen):
+        proof.problems.append(
+            Problem(
+                "material",
+                f"办件 {case_no} 的事件记录表明材料 {material_id} 已核验"
+                f"（{_outcome(projection.materials[material_id])}），但核验记录已不存在：被删除。",
+                case_no=case_no,
+            )
+        )
+
+
+def _level(level: Any) -> str:
+    try:
+        return Rating(str(level)).label
+    except ValueError:
+        return str(level)
+
+
+def _compare_ratings(
+    proof: Proof, case_no: str, projection: Projection, stored: Sequence[EvaluationRow]
+) -> None:
+    """Each rating against the event that recorded it (by its time), with its follow-up."""
+    recorded = {str(r[0]): r for r in projection.ratings}
+    rows = {
+        str(at): (level, comment, follow_up, followed_at)
+        for level, comment, at, follow_up, followed_at in stored
+    }
+    for at, (level, comment, follow_up, followed_at) in rows.items():
+        expected = recorded.get(at)
+        if expected is None:
+            proof.problems.append(
+                Problem(
+                    "rating",
+                    f"办件 {case_no} 有一条 {at} 的评价（{_level(level)}），但事件记录中没有这次评价："
+                    "评价记录是绕过程序写入的。",
+                    case_no=case_no,
+                )
+            )
+            continue
+        _, level_should, comment_digest, follow_should, followed_at_should = expected
+        if str(level) != str(level_should):
+            proof.problems.append(
+                Problem(
+                    "rating",
+                    f"办件 {case_no} 在 {at} 的评价为“{_level(level)}”，但按事件记录应为"
+                    f"“{_level(level_should)}”：评价被改动而没有相应的事件记录。",
+                    case_no=case_no,
+                )
+            )
+        if comment_digest is not None and text_digest(comment) != comment_digest:
+            proof.problems.append(
+                Problem(
+                    "rating",
+                    f"办件 {case_no} 在 {at} 的评价意见与事件记录的 SHA-256 不符：意见被改动。",
+                    case_no=case_no,
+                )
+            )
+        if (follow_up or None, followed_at or None) != (follow_should, followed_at_should):
+            what = "没有回访" if follow_up is None else f"回访于 {followed_at}"
+            should = "没有回访" if follow_should is None else f"已于 {followed_at_should} 回访"
+            proof.problems.append(
+                Problem(
+                    "rating",
+                    f"办件 {case_no} 在 {at} 的评价{what}，但按事件记录{should}，或回访内容不同："
+                    "回访记录被改动而没有相应的事件记录。",
+                    case_no=case_no,
+                )
+            )
+    for at in sorted(set(recorded) - set(rows)):
+        proof.problems.append(
+            Problem(
+                "rating",
+                f"办件 {case_no} 的事件记录表明 {at} 有一条评价（{_level(recorded[at][1])}），"
+                "但评价记录已不存在：评价被删除。",
+                case_no=case_no,
+            )
+        )
+
+
+def _compare_issued(
+    proof: Proof, case_no: str, projection: Projection, stored: Sequence[DocumentRow]
+) -> None:
+    """Each document a move named in its event has its record: the same number, kind and the
+    SHA-256s of its PDF and text (so a file replaced together with its recorded hash is seen)."""
+    by_no = {str(doc_no): (kind, pdf, txt) for kind, doc_no, pdf, txt in stored}
+    kinds = [str(d[0]) for d in stored]
+    for issued in projection.issued:
+        doc_no = str(issued.get("no"))
+        found = by_no.get(doc_no)
+        kind = str(issued.get("kind"))
+        label = _kind_label(kind)
+        if found is None:
+            if kinds.count(kind) >= sum(1 for i in projection.issued if i.get("kind") == kind):
+                # as many records of the kind as issued: a number changed (a deleted record is
+                # counted by the kinds' check)
+                proof.problems.append(
+                    Problem(
+                        "document",
+                        f"办件 {case_no} 的事件记录表明已出具{label} {doc_no}，"
+                        "但没有这个编号的文书登记：文书编号被改动。",
+                        case_no=case_no,
+                    )
+                )
+            continue
+        stored_kind, pdf, txt = found
+        if (str(stored_kind), pdf) != (kind, issued.get("pdf")) or (
+            issued.get("txt") is not None and txt != issued.get("txt")
+        ):
+            proof.problems.append(
+                Problem(
+                    "document",
+                    f"办件 {case_no} 的文书 {doc_no} 的登记（种类或文件的 SHA-256）与事件记录不符："
+                    "文书登记被改动，文件可能被替换。",
+                    case_no=case_no,
+                )
+            )
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return DocKind(kind).label
+    except ValueError:
+        return kind
 
 
 def _same(column: str, stored: Any, expected: Any, loose: bool) -> bool:
@@ -540,20 +878,31 @@ def _check_documents(
         # Hashing the PDFs is most of a full verify's time; hashlib and file reads release the
         # GIL, so a few threads hash a chunk while the engine's own check runs in another.
         digests = _hash_files([r[2] for r in chunk], threads=cases is None)
+        texts = _hash_files(
+            [r[1] if r[5] else None for r in chunk], threads=cases is None
+        )  # the texts whose SHA-256 was recorded (documents issued since SQLite migration 14)
         if total:
             proof.progress(
                 "核对文书文件",
                 proof.documents + len(chunk),
                 max(total, proof.documents + len(chunk)),
             )
-        for (doc_no, path_txt, path_pdf, sha256, case_no), digest in zip(
-            chunk, digests, strict=True
+        for (doc_no, path_txt, path_pdf, sha256, case_no, sha256_txt), digest, text in zip(
+            chunk, digests, texts, strict=True
         ):
             proof.documents += 1
             if named is not None:
                 named.update(p for p in (path_txt, path_pdf) if p)
-            if path_txt and not isfile(path_txt):
+            if path_txt and not (text is not None if sha256_txt else isfile(path_txt)):
                 proof.problems.append(_missing_file(case_no, doc_no, path_txt))
+            elif sha256_txt and text != sha256_txt:
+                proof.problems.append(
+                    Problem(
+                        "document",
+                        f"办件 {case_no} 的文书 {doc_no} 的文本文件与登记的 SHA-256 不符：文件被改动或替换。",
+                        case_no=case_no,
+                    )
+                )
             if not path_pdf:
                 continue
             if digest is None:
@@ -633,29 +982,55 @@ def _file_sha256(path: str) -> str | None:
         return None
 
 
+_YEAR = re.compile(r"^\d{4}$")
+_MONTH = re.compile(r"^\d{2}$")
+RECEIVED = "received"  # where an import writes the documents a bundle brought
+
+
+def documents_roots(paths: Iterable[str]) -> set[str]:
+    """The documents folders the recorded files live under: `ROOT/YYYY/MM/file` (issued here)
+    and `ROOT/received/SENDER/...` (brought by a bundle)."""
+    roots: set[str] = set()
+    for path in paths:
+        parts = Path(path).parts
+        if RECEIVED in parts[:-1]:
+            roots.add(str(Path(*parts[: len(parts) - 1 - parts[:-1][::-1].index(RECEIVED)])))
+        elif len(parts) >= 4 and _YEAR.match(parts[-3]) and _MONTH.match(parts[-2]):
+            roots.add(str(Path(*parts[:-3])))
+    return roots
+
+
 def _check_orphans(reads: RecordReads, proof: Proof, named: set[str]) -> None:
-    """Every document file in the folders the rows' files live in is named by a row (`named`:
-    the paths the document rows name, collected by `_check_documents`)."""
+    """Every document file under the documents folders is named by a row (`named`: the paths
+    the document rows name, collected by `_check_documents`): the whole tree is walked, every
+    month folder (a forged file in a month that holds no recorded document too) and the
+    imports' folder (a file an interrupted import left behind)."""
     # A roster batch's correction notice concerns rows that became no case: the batch names it.
     named.update(reads.batch_notice_paths())
     known = {os.path.normpath(p) for p in named}
-    folders = sorted({os.path.dirname(p) for p in known})
-    for folder in folders:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith(".") or not name.endswith((".pdf", ".txt")) or not entry.is_file():
-                continue
-            if _SET_ASIDE.search(os.path.splitext(name)[0]):
-                proof.set_aside += 1
-                continue
-            if entry.path not in known:
-                proof.problems.append(
-                    Problem(
-                        "orphan",
-                        f"文书文件 {name}（{folder}）没有任何登记记录：它可能是登记记录被删除后留下的。",
+    for root in sorted(documents_roots(known)):
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            relative = Path(folder).relative_to(root).parts
+            received = relative[:1] == (RECEIVED,)
+            if not received and relative and not _YEAR.match(relative[0]):
+                continue  # not a folder documents are issued into
+            for name in sorted(files):
+                if name.startswith(".") or not name.endswith((".pdf", ".txt")):
+                    continue
+                if _SET_ASIDE.search(os.path.splitext(name)[0]):
+                    proof.set_aside += 1
+                    continue
+                if os.path.join(folder, name) in known:
+                    continue
+                if received:
+                    message = (
+                        f"导入的文书文件 {name}（{folder}）没有任何登记记录：它是一次中断的导入"
+                        "留下的（或登记记录被删除），请核对后删除。"
                     )
-                )
+                else:
+                    message = (
+                        f"文书文件 {name}（{folder}）没有任何登记记录："
+                        "它可能是登记记录被删除后留下的。"
+                    )
+                proof.problems.append(Problem("orphan", message))

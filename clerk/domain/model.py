@@ -77,6 +77,7 @@ class Action(StrEnum):
     STAGE = "stage"  # 审核环节（定点协议：考察评估、结果公示 ...）
     HAND_ON = "hand_on"  # 转报: the case's owner hands it on (a point to its county office)
     RESOLVE = "resolve"  # 同步冲突处理: a supervisor's choice, recorded
+    CHECK = "check"  # 材料核验: the outcome of checking the materials (state unchanged)
 
     @property
     def label(self) -> str:
@@ -104,6 +105,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.STAGE: "登记审核环节",
     Action.HAND_ON: "转报",
     Action.RESOLVE: "冲突处理",
+    Action.CHECK: "材料核验",
 }
 
 

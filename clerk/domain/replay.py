@@ -12,6 +12,7 @@ event) are not covered here.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -74,6 +75,7 @@ class ReplayedEvent:
     )
     from_state: str | None = None
     origin: str = ""  # the chain it came from (`YZ03:LS01` is written by installation YZ03)
+    reason: str = ""
 
 
 @dataclass
@@ -92,10 +94,67 @@ class Projection:
     # written by another installation is not applied: it waits in the sync conflict queue.
     owner: str | None = None
     skipped: int = 0
+    # The material checks the events recorded ({material id: [status, alternative, the
+    # SHA-256 of the defect text or None]}), and whether the case's receipt already carried
+    # them: a case received before the checks entered the events ("before the proof") has only
+    # the ids later events named proven, a later case has its whole set of checks proven.
+    materials: dict[str, list[Any]] = field(default_factory=dict)
+    materials_whole: bool = False
+    # Ratings in order: [at, level, SHA-256 of the comment or None, follow-up text, its time].
+    ratings: list[list[Any]] = field(default_factory=list)
+    # The documents the moves recorded issuing: {"kind", "no", "pdf", "txt"} (SHA-256s).
+    issued: list[dict[str, Any]] = field(default_factory=list)
 
 
 # Events that record something about a case without moving it.
-RECORD_ACTIONS = frozenset({Action.RATE, Action.REVEAL, Action.PRINT, Action.FOLLOW_UP})
+RECORD_ACTIONS = frozenset(
+    {Action.RATE, Action.REVEAL, Action.PRINT, Action.FOLLOW_UP, Action.CHECK}
+)
+
+
+def text_digest(text: str | None) -> str | None:
+    """What an event keeps of a free text it proves (a rating's comment, a defect): its
+    SHA-256, None for no text. The text itself stays out of the permanent, synced log."""
+    if not text:
+        return None
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def material_outcome(checks: Iterable[Any]) -> list[list[Any]]:
+    """The event data of material checks (objects with material_id, status, alternative,
+    defect): [[material id, status, alternative, SHA-256 of the defect text or None], ...].
+    A list, not a mapping: a material id (`bank_account`) may be a name the personal-data
+    screen refuses as a key."""
+    return [
+        [c.material_id, str(c.status), c.alternative or None, text_digest(c.defect)] for c in checks
+    ]
+
+
+def document_facts(
+    kind: str, doc_no: str | None, pdf: str | None, txt: str | None
+) -> dict[str, Any]:
+    """What a move's event records of a document it issued (no path: paths differ by machine)."""
+    return {"kind": str(kind), "no": doc_no, "pdf": pdf, "txt": txt}
+
+
+def _fold_records(projection: Projection, action: Action, event: ReplayedEvent) -> None:
+    """What an event proves besides the case row: checks, ratings, issued documents."""
+    data = event.data
+    if "materials" in data and isinstance(data["materials"], list):
+        if action is Action.RECEIVE:
+            projection.materials_whole = True
+        for material_id, *outcome in data["materials"]:
+            projection.materials[str(material_id)] = outcome
+    if action is Action.RATE:
+        at = event.at.isoformat() if isinstance(event.at, datetime) else event.at
+        projection.ratings.append([at, data.get("level"), data.get("comment"), None, None])
+    elif action is Action.FOLLOW_UP and projection.ratings:
+        at = event.at.isoformat() if isinstance(event.at, datetime) else event.at
+        latest = max(projection.ratings, key=lambda r: str(r[0]))
+        latest[3], latest[4] = event.reason, at
+    documents = data.get("documents")
+    if isinstance(documents, list):
+        projection.issued.extend(dict(d) for d in documents if isinstance(d, Mapping))
 
 
 def _writer(origin: str) -> str:
@@ -117,6 +176,7 @@ def apply(projection: Projection, event: ReplayedEvent) -> None:
             return
         elif action is Action.HAND_ON and event.data.get("to"):
             projection.owner = str(event.data["to"])
+    _fold_records(projection, action, event)
     before = values.get("state")
     if before is not None and event.from_state is not None and str(event.from_state) != before:
         raise ReplayError(

@@ -125,6 +125,13 @@ RECORDS: dict[Action, Rule] = {
         "审核人员或主管",
         "只有已受理、待审核的办件登记审核环节。",
     ),
+    # The window's checks (收件, 待补正) and the review stage's (已受理); the desks say more.
+    Action.CHECK: Rule(
+        frozenset({_S.DRAFT, _S.AWAITING_SUPPLEMENT, _S.ACCEPTED}),
+        ALL_ROLES,
+        "",
+        "该件已作出受理决定，不能再修改材料核验结果。",
+    ),
     Action.RECOMPUTE: Rule(
         frozenset({_S.ACCEPTED, _S.AWAITING_PAYMENT}),
         SUPERVISOR_ROLES,
@@ -576,5 +583,8 @@ def _record_data(
         return payload
     if action is Action.RECOMPUTE:
         return dict(data or {})
+    if action is Action.CHECK:
+        _no_data(action, data, ("materials",))
+        return {"materials": list((data or {}).get("materials") or [])}
     _no_data(action, data)
     return {}

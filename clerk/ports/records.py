@@ -663,6 +663,7 @@ class NewDocument:
     path_txt: str | None = None
     path_pdf: str | None = None
     sha256: str | None = None
+    sha256_txt: str | None = None  # the text file's (documents issued since SQLite migration 14)
     reprint_of: str | None = None
 
 

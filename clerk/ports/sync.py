@@ -24,7 +24,9 @@ from clerk.domain.chain import HASHED_FIELDS
 # Tables whose rows travel in a bundle, and the fields that are this file's own business (where a
 # document's file lies here, when this file stored the row).
 RECORD_TABLES = ("cases", "case_materials", "documents", "evaluations")
-LOCAL_COLUMNS = frozenset({"created_at", "updated_at", "path_txt", "path_pdf"})
+# `sha256_txt` is local too: the wire names a document's text by its SHA-256 (`file_txt`), and
+# each side records it from there.
+LOCAL_COLUMNS = frozenset({"created_at", "updated_at", "path_txt", "path_pdf", "sha256_txt"})
 # A roster batch (表6) travels with its cases: written once, never changed. Each table with the
 # field that identifies a row; where its files lie is local (the receipt travels as the cases'
 # documents; the correction notice stays with the school's point).

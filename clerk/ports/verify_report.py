@@ -32,11 +32,19 @@ HISTORY_EVENT_COLUMNS = (
     "format",
     "from_state",
     "origin",
+    "reason",
 )
 HistoryEvent = tuple[Any, ...]
 
-# A document row to check against its files: (doc_no, path_txt, path_pdf, sha256, case_no).
-DocumentFiles = tuple[str, str | None, str | None, str | None, str | None]
+# A case's material check: (material_id, status, alternative, defect).
+MaterialRow = tuple[str, str, str | None, str | None]
+# A case's rating: (level, comment, at, follow_up, followed_up_at), in the order rated.
+EvaluationRow = tuple[str, str, str, str | None, str | None]
+# A case's document record: (kind, doc_no, sha256, sha256_txt).
+DocumentRow = tuple[str, str | None, str | None, str | None]
+# A document row to check against its files: (doc_no, path_txt, path_pdf, sha256, case_no,
+# sha256_txt).
+DocumentFiles = tuple[str, str | None, str | None, str | None, str | None, str | None]
 # A recent document's files: (case_uuid, doc_no, path_txt, path_pdf, case_no).
 RecentDocument = tuple[str, str, str | None, str | None, str | None]
 
@@ -81,6 +89,10 @@ class CaseHistory:
     row: Mapping[str, Any] | None
     events: Sequence[HistoryEvent]
     document_kinds: Sequence[str]
+    # What the events prove besides the row (each in the order named, by case):
+    materials: Sequence[MaterialRow] = ()
+    evaluations: Sequence[EvaluationRow] = ()
+    documents: Sequence[DocumentRow] = ()
 
 
 @dataclass(frozen=True)

@@ -32,5 +32,5 @@ class Accounts:
         except AuthError:
             raise ServiceError("原密码不对，请重新输入（连续输错5次账号将锁定15分钟）。") from None
         with store.transaction():
-            store.set_password(str(user.login), new)
+            store.set_password(str(user.login), new, actor=str(user.login), why="own")
             store.require_password_change(str(user.login), False)

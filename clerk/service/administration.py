@@ -35,7 +35,7 @@ DECLARABLE_KINDS: tuple[str, ...] = tuple(k for k in POINT_KINDS if k != "county
 
 
 def declare_point(
-    store: Store, base: Offices, code: str, name: str, kind: str, office: str
+    store: Store, base: Offices, code: str, name: str, kind: str, office: str, actor: str = ""
 ) -> ServicePoint:
     """Check a new point against every office and point already known, then store it.
 
@@ -60,8 +60,24 @@ def declare_point(
         base.with_points([*declared, point])
     except DataFileError as exc:
         raise ServiceError(f"{exc.problem}。") from None
-    store.add_point(point.code, point.name, point.kind, point.office)
+    store.add_point(point.code, point.name, point.kind, point.office, actor=actor)
     return point
+
+
+def os_actor() -> str:
+    """Who set up a new file, or ran an administrative command without signing in: the
+    operating-system account (nobody can sign in to a file that has no administrator yet)."""
+    import getpass
+
+    try:
+        return f"system:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in this environment
+        return "system:unknown"
+
+
+def _actor_login(actor: Any) -> str:
+    """The login recorded as having done an administrative action."""
+    return str(getattr(actor, "login", "") or "system:unknown")
 
 
 def _limited(text: str, label: str, limit: int) -> str:
@@ -107,7 +123,9 @@ class Administration:
             ) from None
         with self.moves.tx():
             store.set_setting(SETTING_POINT, point_code)
-            return store.create_user(admin_login, admin_name, Role.ADMIN, password, point_code)
+            return store.create_user(
+                admin_login, admin_name, Role.ADMIN, password, point_code, actor=os_actor()
+            )
 
     def needs_setup(self) -> bool:
         return not self.ctx.store.get_setting(SETTING_POINT) or not self.ctx.store.has_users()
@@ -155,7 +173,9 @@ class Administration:
                 f"没有编码为 {point} 的经办机构或服务点，请检查编码（clerk point list 可查看）。"
             )
         with self.ctx.store.transaction():
-            user = self.ctx.store.create_user(login, name, role, password, point)
+            user = self.ctx.store.create_user(
+                login, name, role, password, point, actor=_actor_login(actor)
+            )
             self.ctx.store.require_password_change(user.login, True)  # chosen by someone else
             if not configured:
                 self.ctx.store.set_setting(SETTING_POINT, point)
@@ -175,7 +195,7 @@ class Administration:
             problem = deactivation_problem(self.ctx.store.users(), str(actor.login), target)
             if problem:
                 raise ServiceError(problem)
-        self.ctx.store.set_active(login, active)
+        self.ctx.store.set_active(login, active, actor=_actor_login(actor))
         changed = self.ctx.store.user(login)
         assert changed is not None
         return changed
@@ -184,7 +204,7 @@ class Administration:
         """Set a new password and clear any lockout; raises `PasswordPolicyError` on a weak one."""
         self._require_admin(actor)
         with self.ctx.store.transaction():
-            self.ctx.store.set_password(login, password)
+            self.ctx.store.set_password(login, password, actor=_actor_login(actor), why="reset")
             self.ctx.store.require_password_change(login, True)  # changed at the next sign-in
 
     def point_correction_problem(self) -> str:
@@ -211,7 +231,7 @@ class Administration:
         with self.ctx.store.transaction():
             self.ctx.store.set_setting(SETTING_POINT, code)
             if old:
-                self.ctx.store.move_users_to_point(old, code)
+                self.ctx.store.move_users_to_point(old, code, actor=_actor_login(actor))
 
     def declare_point(
         self, actor: Any, code: str, name: str, kind: str, office: str
@@ -223,4 +243,12 @@ class Administration:
         """
         if not self.needs_setup():
             self._require_admin(actor)
-        return declare_point(self.ctx.store, self.ctx.base_offices, code, name, kind, office)
+        return declare_point(
+            self.ctx.store,
+            self.ctx.base_offices,
+            code,
+            name,
+            kind,
+            office,
+            _actor_login(actor) if actor is not None else os_actor(),
+        )

@@ -125,7 +125,9 @@ class CaseReader:
                     facts, actor=user.login, role=role, settings=self.ctx.settings
                 )
             allowed += [
-                a for a in allowed_records(facts, role=role) if a != Action.PRINT or documents
+                a
+                for a in allowed_records(facts, role=role)
+                if (a != Action.PRINT or documents) and a != Action.CHECK  # checked in its form
             ]
         return CaseView(
             uuid=row.uuid,

@@ -26,7 +26,7 @@ from clerk.ports.records import CaseRecord, NewEvaluation
 from clerk.service.case_reader import CaseReader
 from clerk.service.context import DeskContext
 from clerk.service.errors import ServiceError, limited
-from clerk.service.moves import Moves
+from clerk.service.moves import Moves, with_data
 from clerk.service.sync_desk import SyncDesk
 from clerk.service.views import CaseView
 
@@ -98,7 +98,7 @@ class Decisions:
             saved = self.moves.issue(
                 attempt, self.ctx.documents.notice, self.moves.issue_context(row, actor), content
             )
-            self.moves.commit(row, events)
+            self.moves.commit(row, events, [saved])
             self.moves.add_document(row, saved, actor)
         return self.reader.case(case_uuid, user)
 
@@ -157,7 +157,7 @@ class Decisions:
             if final == CaseState.CLOSED:
                 ctx = replace(ctx, issued_kinds=(*ctx.issued_kinds, str(DocKind.ACCEPTANCE)))
                 docs.append(self.moves.issue(attempt, self.ctx.documents.completion, ctx))
-            self.moves.commit(row, events)
+            self.moves.commit(row, events, docs)
             for saved in docs:
                 self.moves.add_document(row, saved, actor)
         return self.reader.case(case_uuid, user)
@@ -206,7 +206,7 @@ class Decisions:
                         attempt, self.ctx.documents.completion, self.moves.issue_context(row, actor)
                     )
                 )
-            self.moves.commit(row, events)
+            self.moves.commit(row, events, docs)
             for saved in docs:
                 self.moves.add_document(row, saved, actor)
         return self.reader.case(case_uuid, user)
@@ -245,7 +245,7 @@ class Decisions:
             saved = self.moves.issue(
                 attempt, self.ctx.documents.completion, self.moves.issue_context(after, actor)
             )
-            self.moves.commit(row, events)
+            self.moves.commit(row, events, [saved])
             self.moves.add_document(row, saved, actor)
         return self.reader.case(case_uuid, user)
 
@@ -267,6 +267,8 @@ class Decisions:
         comment = limited(field_limits.checked_comment, comment)
         with self.moves.deciding(user, case_uuid) as (actor, row, _attempt):
             event = self.moves.record(actor, row, Action.RATE, data={"level": str(level)})
+            if comment.strip():  # its SHA-256, never the text: see `clerk.domain.replay`
+                event = with_data(event, comment=replay.text_digest(comment.strip()))
             self.ctx.store.append_event(event, row.point_code)
             self.ctx.store.add_evaluation(
                 NewEvaluation(
@@ -343,6 +345,6 @@ class Decisions:
                 reason.strip(),
                 apply_instead,
             )
-            self.moves.commit(row, events)
+            self.moves.commit(row, events, [saved])
             self.moves.add_document(row, saved, actor)
         return self.reader.case(case_uuid, user)

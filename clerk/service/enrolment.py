@@ -58,7 +58,7 @@ from clerk.ports.records import (
 from clerk.roster import RosterCheck, Student, check_file, write_template
 from clerk.service.context import DeskContext
 from clerk.service.errors import ServiceError
-from clerk.service.moves import Moves, set_aside_all
+from clerk.service.moves import Moves, set_aside_all, with_data
 from clerk.service.write_errors import file_problem, storage_problem
 
 if TYPE_CHECKING:
@@ -328,6 +328,9 @@ class Enrolment:
             for m in item.materials
             if m.condition is None
         ]
+        # The checks are proven with the case: its receipt carries them (`clerk verify` replays
+        # them against case_materials).
+        events[0] = with_data(events[0], materials=replay.material_outcome(checks))
         return case, events, checks
 
     def _batch_facts(

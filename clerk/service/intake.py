@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from clerk.domain import field_limits
+from clerk.domain import field_limits, replay
 from clerk.domain.accounts import User
 from clerk.domain.case_numbers import make_case_number, new_uuid
 from clerk.domain.catalog import Item
@@ -23,11 +23,11 @@ from clerk.domain.materials import (
 from clerk.domain.model import Action, Applicant, CaseState, Channel, Role
 from clerk.domain.offices import POINT_KINDS
 from clerk.domain.workflow import receive
-from clerk.ports.records import CaseChanges, CaseRecord, NewCase
+from clerk.ports.records import CaseChanges, CaseRecord, MaterialCheckInput, NewCase
 from clerk.service.case_reader import CaseReader
 from clerk.service.context import DeskContext, Owners
 from clerk.service.errors import ServiceError, limited
-from clerk.service.moves import Moves, material_inputs
+from clerk.service.moves import Moves, material_inputs, with_data
 from clerk.service.views import CaseView, ItemChoice, PriorCase
 
 RECENT_DAYS = 90  # a same-item case this recent is shown before another is opened
@@ -117,7 +117,8 @@ class Intake:
                 )
             )
             event = receive(uuid, item, channel, actor=actor.login, role=Role(actor.role), at=now)
-            store.append_event(event, point.code)
+            # No checks yet: the receipt says so, and every later check is an event
+            store.append_event(with_data(event, materials=[]), point.code)
         return self.reader.case(uuid, user)
 
     def prior_cases(self, item_no: int, applicant: Applicant) -> list[PriorCase]:
@@ -153,11 +154,15 @@ class Intake:
     def check_materials(
         self, user: User, case_uuid: str, checks: Mapping[str, MaterialCheck]
     ) -> CaseView:
-        with self.moves.deciding(user, case_uuid) as (_, row, _attempt):
+        with self.moves.deciding(user, case_uuid) as (actor, row, _attempt):
             if row.state not in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
                 raise ServiceError("该件已作出受理决定，不能再修改材料核验结果。")
             self.owners.check_owner(row)
-            self._store_checks(row, checks)
+            stored = self._store_checks(row, checks)
+            event = self.moves.record(
+                actor, row, Action.CHECK, data={"materials": replay.material_outcome(stored)}
+            )
+            self.ctx.store.append_event(event, row.point_code)
             # The case's version moves on with its checks: a decision taken on what an earlier
             # screen showed (`expected_version`) is refused rather than made on other materials.
             self.ctx.store.update_case(row.uuid, CaseChanges(), expected_version=row.version)
@@ -187,12 +192,15 @@ class Intake:
                 "请申请人交齐后再登记，或确认仍要登记未交齐的交回。"
             )
         with self.moves.deciding(user, case_uuid) as (actor, row, _attempt):
-            self._store_checks(row, checks)
+            stored = self._store_checks(row, checks)
             events = self.moves.decide(actor, row, Action.SUPPLEMENT)
+            events[0] = with_data(events[0], materials=replay.material_outcome(stored))
             self.moves.commit(row, events)
         return self.reader.case(case_uuid, user)
 
-    def _store_checks(self, row: CaseRecord, checks: Mapping[str, MaterialCheck]) -> None:
+    def _store_checks(
+        self, row: CaseRecord, checks: Mapping[str, MaterialCheck]
+    ) -> list[MaterialCheckInput]:
         catalog = self.ctx.catalog
         item = catalog.item(row.item_no)
         known = {m.id: m for m in item.materials} | {
@@ -202,9 +210,9 @@ class Intake:
             rows = check_rows(known, checks, f"事项{item.no}没有编号为 {{material_id}} 的材料。")
         except MaterialCheckError as exc:
             raise ServiceError(str(exc)) from None
-        self.ctx.store.set_material_checks(
-            row.uuid, material_inputs(rows), point_code=row.point_code
-        )
+        inputs = material_inputs(rows)
+        self.ctx.store.set_material_checks(row.uuid, inputs, point_code=row.point_code)
+        return inputs
 
 
 def _choice(item: Item, kind: str) -> ItemChoice:

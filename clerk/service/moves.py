@@ -9,8 +9,11 @@ records (`add_document`), all in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from clerk.documents import journal
@@ -209,9 +212,28 @@ class Moves:
         except WorkflowError as exc:
             raise ServiceError(str(exc)) from None
 
-    def commit(self, row: CaseRecord, events: list[Event]) -> None:
+    def commit(
+        self, row: CaseRecord, events: list[Event], documents: Sequence[SavedDocument] = ()
+    ) -> None:
         """Store the events and the columns they set (`clerk.domain.replay.changes`) together, so
-        the case row is the replay of its events (the caller holds the transaction)."""
+        the case row is the replay of its events (the caller holds the transaction).
+
+        Each document this move issued is named (kind, number, the SHA-256 of the PDF and of
+        the text) in the event that issues its kind (`replay.DOCUMENT_OF`; the first event when
+        none does): the chain proves the document records and both files."""
+        events = list(events)
+        for document in documents:
+            at = next(
+                (
+                    i
+                    for i, e in enumerate(events)
+                    if replay.DOCUMENT_OF.get(e.action) == document.kind
+                ),
+                0,
+            )
+            if events:
+                named = [*events[at].data.get("documents", []), *issued([document])]
+                events[at] = with_data(events[at], documents=named)
         for event in events:
             self.ctx.store.append_event(event, row.point_code)
         self.ctx.store.update_case(
@@ -231,10 +253,31 @@ class Moves:
                 path_txt=str(saved.path_txt),
                 path_pdf=str(saved.path_pdf),
                 sha256=saved.sha256,
+                sha256_txt=text_sha256(saved),
                 issued_at=self.ctx.clock(),
                 issued_by=actor.login,
             )
         )
+
+
+def with_data(event: Event, **extra: Any) -> Event:
+    """`event` with more data (what the workflow decided, plus what the record proves)."""
+    return replace(event, data={**event.data, **extra})
+
+
+def text_sha256(saved: SavedDocument) -> str | None:
+    """The SHA-256 of a saved document's text file (None when it has none)."""
+    try:
+        return hashlib.sha256(Path(saved.path_txt).read_bytes()).hexdigest()
+    except (OSError, TypeError):
+        return None
+
+
+def issued(documents: Sequence[SavedDocument]) -> list[dict[str, Any]]:
+    """What a move's event records of the documents it issued."""
+    return [
+        replay.document_facts(str(d.kind), d.doc_no, d.sha256, text_sha256(d)) for d in documents
+    ]
 
 
 def material_inputs(checks: list[MaterialCheck]) -> list[MaterialCheckInput]:

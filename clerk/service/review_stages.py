@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from clerk.domain import replay
 from clerk.domain.catalog import Item
 from clerk.domain.clock import TZ
 from clerk.domain.materials import MaterialCheck, MaterialCheckError, check_rows
@@ -60,7 +61,7 @@ class ReviewStages:
         self, user: User, case_uuid: str, checks: Mapping[str, MaterialCheck]
     ) -> CaseView:
         """Record the check of materials the application stage could leave out (item 36)."""
-        with self.moves.deciding(user, case_uuid) as (_actor, row, _attempt):
+        with self.moves.deciding(user, case_uuid) as (actor, row, _attempt):
             if row.state != CaseState.ACCEPTED:
                 raise ServiceError("只有已受理、待审核的办件在审核评估环节核验材料。")
             item = self.ctx.catalog.item(row.item_no)
@@ -69,9 +70,13 @@ class ReviewStages:
                 rows = check_rows(later, checks, "“{material_id}”不是审核评估环节核验的材料。")
             except MaterialCheckError as exc:
                 raise ServiceError(str(exc)) from None
-            self.ctx.store.set_material_checks(
-                case_uuid, material_inputs(rows), point_code=row.point_code
+            inputs = material_inputs(rows)
+            self.ctx.store.set_material_checks(case_uuid, inputs, point_code=row.point_code)
+            # The review stage's checks are proven like the window's: an event carries them
+            event = self.moves.record(
+                actor, row, Action.CHECK, data={"materials": replay.material_outcome(inputs)}
             )
+            self.ctx.store.append_event(event, row.point_code)
         return self.reader.case(case_uuid, user)
 
     def record_stage(self, user: User, case_uuid: str, stage: str) -> CaseView:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from clerk.domain.model import Action, CaseState, Event, Role
 from clerk.ports.records import CaseChanges
 from clerk.ports.sync import Conflict, PeerKey, SyncStore
+from clerk.service.moves import issued, with_data
 from clerk.service.write_errors import storage_problem
 from clerk.support.progress import Progress, silent
 from clerk.sync import bundle as fmt
@@ -267,7 +268,7 @@ class SyncDesk:
             saved = self.moves.issue(
                 attempt, self.ctx.documents.collection, context, required, checks
             )
-            self.store.append_event(event, row.point_code)
+            self.store.append_event(with_data(event, documents=issued([saved])), row.point_code)
             self.moves.add_document(row, saved, actor)
         return self.reader.case(case_uuid, user)
 

@@ -701,6 +701,8 @@ def _apply_record(
                     if digest is not None and parts.has_file(digest)
                     else None
                 )
+            # its text's SHA-256 (the bundle names its files by it, checked on import)
+            values["sha256_txt"] = row.get("file_txt") if values.get("path_txt") else None
         held.insert(str(row["uuid"]), values)
         counts[table] += 1
         return

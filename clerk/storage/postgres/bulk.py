@@ -36,6 +36,7 @@ LOAD_ORDER = (
     "evaluations",
     "events",
     "checkpoints",
+    "admin_events",  # its own trigger checks each link, as the events' does
     "batches",
     "batch_materials",
     "batch_cases",

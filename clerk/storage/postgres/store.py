@@ -40,6 +40,14 @@ from psycopg_pool import ConnectionPool
 
 from clerk.audit import proof
 from clerk.domain import chain
+from clerk.domain.admin_log import (
+    ACCOUNT_ACTIVE,
+    ACCOUNT_CREATED,
+    PASSWORD_SET,
+    POINT_DECLARED,
+    POINT_MOVED,
+    RECORDED_SOURCES,
+)
 from clerk.domain.chain_names import chain_for
 from clerk.domain.clock import Clock, system_clock
 from clerk.domain.indicators import SupervisedCase
@@ -69,7 +77,7 @@ from clerk.ports.records import (
 from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.verify_report import VerifyReport
-from clerk.storage.postgres import queries, schema, supervision, users
+from clerk.storage.postgres import admin_log, queries, schema, supervision, users
 from clerk.storage.postgres.errors import translate, translated
 from clerk.storage.postgres.users import AuthError, User
 from clerk.storage.postgres.verify import PostgresRecordReads
@@ -192,6 +200,8 @@ class PostgresStore:
                 conn = store.conn
                 if migrate:
                     schema.migrate(conn)
+                    with store.transaction():  # accounts from before the proof, as found
+                        admin_log.begin(conn, store.now())
                 elif schema.current_version(conn) < schema.latest():
                     raise StorageError("数据库尚未升级到本程序的版本，请由数据库管理员升级。")
         except BaseException:
@@ -340,7 +350,9 @@ class PostgresStore:
         rows = self._x("SELECT code, name, kind, office_code FROM points ORDER BY code")
         return [PointRecord(c, n, k, o) for c, n, k, o in rows]
 
-    def add_point(self, code: str, name: str, kind: str, office_code: str) -> None:
+    def add_point(
+        self, code: str, name: str, kind: str, office_code: str, *, actor: str = ""
+    ) -> None:
         now = self.now()
         with self.transaction():
             self._x(
@@ -350,16 +362,40 @@ class PostgresStore:
                 " updated_at = excluded.updated_at",
                 (code, name, kind, office_code, now, now),
             )
+            admin_log.append(
+                self.conn,
+                now,
+                POINT_DECLARED,
+                actor,
+                code,
+                {"name": name, "kind": kind, "office": office_code},
+            )
 
     # ------------------------------------------------------------------ users
 
     def create_user(
-        self, login: str, name: str, role: Role | str, password: str, point_code: str
+        self,
+        login: str,
+        name: str,
+        role: Role | str,
+        password: str,
+        point_code: str,
+        *,
+        actor: str = "",
     ) -> User:
         with self.transaction():
-            return users.create_user(
+            user = users.create_user(
                 self.conn, self.hasher, self.clock(), login, name, role, password, point_code
             )
+            admin_log.append(
+                self.conn,
+                self.now(),
+                ACCOUNT_CREATED,
+                actor,
+                user.login,
+                admin_log.account_state(self.conn, user.login),
+            )
+            return user
 
     def authenticate(self, login: str, password: str) -> User:
         with self.transaction():
@@ -377,13 +413,32 @@ class PostgresStore:
     def user(self, login: str) -> User | None:
         return users.get_user(self.conn, login)
 
-    def set_password(self, login: str, password: str) -> None:
+    def set_password(
+        self, login: str, password: str, *, actor: str = "", why: str = "reset"
+    ) -> None:
         with self.transaction():
+            before = users.get_user(self.conn, login)
             users.set_password(self.conn, self.hasher, self.clock(), login, password)
+            assert before is not None  # set_password refused an unknown login
+            admin_log.append(
+                self.conn,
+                self.now(),
+                PASSWORD_SET,
+                actor or before.login,
+                before.login,
+                {
+                    "password": admin_log.password_of(self.conn, before.login),
+                    "why": why,
+                    "lockout_lifted": before.locked_until is not None or before.failed_attempts > 0,
+                },
+            )
 
-    def move_users_to_point(self, old: str, new: str) -> None:
+    def move_users_to_point(self, old: str, new: str, *, actor: str = "") -> None:
         with self.transaction():
             users.move_point(self.conn, self.clock(), old, new)
+            admin_log.append(
+                self.conn, self.now(), POINT_MOVED, actor, "", {"from": old, "to": new}
+            )
 
     def must_change_password(self, login: str) -> bool:
         return users.must_change_password(self.conn, login)
@@ -392,9 +447,14 @@ class PostgresStore:
         with self.transaction():
             users.require_password_change(self.conn, self.clock(), login, required)
 
-    def set_active(self, login: str, active: bool) -> None:
+    def set_active(self, login: str, active: bool, *, actor: str = "") -> None:
         with self.transaction():
             users.set_active(self.conn, self.clock(), login, active)
+            user = users.get_user(self.conn, login)
+            assert user is not None
+            admin_log.append(
+                self.conn, self.now(), ACCOUNT_ACTIVE, actor, user.login, {"active": bool(active)}
+            )
 
     # ------------------------------------------------------------------ cases
 
@@ -837,11 +897,15 @@ class PostgresStore:
         self, origin: str, seq: int, digest: str, source: str, note: str = ""
     ) -> None:
         with self.transaction():
-            self._x(
+            added = self._x(
                 "INSERT INTO checkpoints (origin, seq, hash, source, note, recorded_at)"
                 " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (origin, seq, hash, source) DO NOTHING",
                 (origin, seq, digest, source, note, self.now()),
-            )
+            ).rowcount
+            if added and source in RECORDED_SOURCES:  # a verify's own head is not recorded
+                admin_log.checkpoint(
+                    self.conn, self.now(), f"system:{source}", origin, seq, digest, source, note
+                )
 
     def keep_checkpoints(
         self, heads: Mapping[str, tuple[int, str]], source: str, note: str = ""

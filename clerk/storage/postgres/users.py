@@ -22,6 +22,7 @@ from clerk.domain.accounts import (
     default_hasher,
     password_matches,
 )
+from clerk.domain.admin_log import PASSWORD_SET, password_digest
 from clerk.domain.clock import TZ
 from clerk.domain.limits import LOCKOUT, MAX_FAILED_ATTEMPTS
 from clerk.domain.model import Role
@@ -212,4 +213,15 @@ def authenticate(
         "UPDATE users SET failed_attempts = 0, locked_until = NULL, password_hash = %s WHERE lower(login) = lower(%s)",
         (new_hash, user.login),
     )
+    if new_hash != stored:  # the same password under today's parameters: recorded like any hash
+        from clerk.storage.postgres import admin_log
+
+        admin_log.append(
+            conn,
+            now.astimezone(TZ).isoformat(),
+            PASSWORD_SET,
+            user.login,
+            user.login,
+            {"password": password_digest(new_hash), "why": "rehash", "lockout_lifted": False},
+        )
     return get_user(conn, user.login), None

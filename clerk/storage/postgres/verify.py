@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
+from clerk.domain.admin_log import ADMIN_COLUMNS
 from clerk.domain.chain import STORED_COLUMNS
 from clerk.domain.replay import COLUMN_LABELS
 from clerk.ports.verify_report import (
@@ -38,6 +39,7 @@ from clerk.ports.verify_report import (
     StoredEvent,
     VerifyState,
 )
+from clerk.storage.postgres import admin_log
 from clerk.storage.postgres.errors import translated
 
 SETTING_LAST_N = "verify.last_n"
@@ -55,11 +57,12 @@ EXPECTED_TRIGGERS = frozenset(
         "verify_dirty_case_materials",
         "verify_dirty_evaluations",
     }
+    | admin_log.TRIGGERS
 )
 _CASE_COLUMNS = ("uuid", "case_no", "point_code", *COLUMN_LABELS)
 _EVENT_COLUMNS = ", ".join(HISTORY_EVENT_COLUMNS)
 _DOCUMENTS = (
-    "SELECT d.doc_no, d.path_txt, d.path_pdf, d.sha256, c.case_no"
+    "SELECT d.doc_no, d.path_txt, d.path_pdf, d.sha256, c.case_no, d.sha256_txt"
     " FROM documents d LEFT JOIN cases c ON c.uuid = d.case_uuid"
 )
 _TRIGGERS = (
@@ -67,7 +70,26 @@ _TRIGGERS = (
     " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace s ON s.oid = c.relnamespace"
     " WHERE s.nspname = current_schema() AND NOT t.tgisinternal ORDER BY t.tgname"
 )
+_CASE_DOCUMENTS = "SELECT case_uuid, kind, doc_no, sha256, sha256_txt FROM documents"
+_CASE_MATERIALS = "SELECT case_uuid, material_id, status, alternative, defect FROM case_materials"
+_CASE_EVALUATIONS = (
+    "SELECT case_uuid, level, comment, at, follow_up, followed_up_at FROM evaluations"
+)
 BATCH = 2000
+
+
+def _grouped_by_case(
+    conn: Any, select: str, chunk: list[str], order: str
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of `select` for the cases of `chunk`, by case (without the case column)."""
+    grouped: dict[str, list[tuple[Any, ...]]] = {}
+    for r in conn.execute(
+        f"{select} WHERE case_uuid = ANY(%s) ORDER BY case_uuid, {order}", (chunk,)
+    ):
+        grouped.setdefault(r[0], []).append(tuple(r[1:]))
+    return grouped
+
+
 _names = itertools.count(1)
 
 
@@ -169,6 +191,30 @@ class PostgresRecordReads:
             (origin, after_seq),
         )
 
+    def iter_admin_chain(self) -> Iterator[tuple[Any, ...]]:
+        yield from self._stream(
+            f"SELECT {', '.join(ADMIN_COLUMNS)} FROM admin_events ORDER BY seq", ()
+        )
+
+    def accounts(self) -> list[tuple[str, str, str, bool, str]]:
+        with translated():
+            return [
+                (str(login), str(role), str(point), bool(active), str(stored))
+                for login, role, point, active, stored in self.conn.execute(
+                    "SELECT login, role, point_code, active, password_hash FROM users"
+                    " ORDER BY login"
+                )
+            ]
+
+    def declared_points(self) -> list[tuple[str, str, str, str]]:
+        with translated():
+            return [
+                (str(c), str(n), str(k), str(o))
+                for c, n, k, o in self.conn.execute(
+                    "SELECT code, name, kind, office_code FROM points ORDER BY code"
+                )
+            ]
+
     def checkpoints_in_log(self) -> list[CheckpointInLog]:
         with translated():
             rows = self.conn.execute(
@@ -204,15 +250,23 @@ class PostgresRecordReads:
                     (chunk,),
                 ):
                     events.setdefault(r[0], []).append(r)
-                kinds: dict[str, list[str]] = {}
-                for u, kind in self.conn.execute(
-                    "SELECT case_uuid, kind FROM documents WHERE case_uuid = ANY(%s)", (chunk,)
-                ):
-                    kinds.setdefault(u, []).append(str(kind))
+                documents = _grouped_by_case(self.conn, _CASE_DOCUMENTS, chunk, "n")
+                materials = _grouped_by_case(self.conn, _CASE_MATERIALS, chunk, "material_id")
+                evaluations = _grouped_by_case(self.conn, _CASE_EVALUATIONS, chunk, "at, n")
             for uuid in chunk:
                 row = rows.get(uuid)
+                if row is None:
+                    yield CaseHistory(uuid, None, events.get(uuid, []), [])
+                    continue
+                docs = documents.get(uuid, [])
                 yield CaseHistory(
-                    uuid, row, events.get(uuid, []), kinds.get(uuid, []) if row else []
+                    uuid,
+                    row,
+                    events.get(uuid, []),
+                    [str(d[0]) for d in docs],
+                    materials.get(uuid, []),
+                    evaluations.get(uuid, []),
+                    docs,
                 )
 
     def _all_histories(self) -> Iterator[CaseHistory]:
@@ -224,19 +278,28 @@ class PostgresRecordReads:
         events = _Stream(
             self._stream(f'SELECT {_EVENT_COLUMNS} FROM events ORDER BY case_uuid COLLATE "C", n')
         )
-        documents = _Stream(
-            self._stream('SELECT case_uuid, kind FROM documents ORDER BY case_uuid COLLATE "C"')
+        documents = _Stream(self._stream(_CASE_DOCUMENTS + ' ORDER BY case_uuid COLLATE "C", n'))
+        materials = _Stream(
+            self._stream(_CASE_MATERIALS + ' ORDER BY case_uuid COLLATE "C", material_id')
+        )
+        evaluations = _Stream(
+            self._stream(_CASE_EVALUATIONS + ' ORDER BY case_uuid COLLATE "C", at, n')
         )
         for values in cases:
             uuid = values[0]
             for orphan, group in events.skip_to(uuid):
                 yield CaseHistory(orphan, None, group, [])
-            documents.skip_to(uuid)
+            for stream in (documents, materials, evaluations):
+                stream.skip_to(uuid)
+            docs = [tuple(r[1:]) for r in documents.take(uuid)]
             yield CaseHistory(
                 uuid,
                 dict(zip(_CASE_COLUMNS, values, strict=True)),
                 events.take(uuid),
-                [str(r[1]) for r in documents.take(uuid)],
+                [str(d[0]) for d in docs],
+                [tuple(r[1:]) for r in materials.take(uuid)],
+                [tuple(r[1:]) for r in evaluations.take(uuid)],
+                docs,
             )
         for orphan, group in events.skip_to(None):
             yield CaseHistory(orphan, None, group, [])

@@ -432,6 +432,21 @@ def m012_session_epochs(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0")
 
 
+def m014_proven_record(conn: sqlite3.Connection) -> None:
+    """Accounts and kept chain heads join the proven record (issue 23, item 3): the
+    administrative chain (`clerk.domain.admin_log`) with its append-only guards, started on an
+    older file with the accounts and ledger/acknowledged heads as found ("before the proof");
+    and the SHA-256 of a document's text beside its PDF's (documents issued before have none)."""
+    from datetime import datetime
+
+    from clerk.domain.clock import TZ
+    from clerk.storage.sqlite import admin_log
+
+    _run_script(conn, admin_log.TABLE)
+    conn.execute("ALTER TABLE documents ADD COLUMN sha256_txt TEXT")
+    admin_log.begin(conn, datetime.now(TZ).isoformat())
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_base,
     m002_indexes_and_search,
@@ -446,6 +461,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m011_tail_lookups,
     m012_session_epochs,
     m013_document_paths,
+    m014_proven_record,
 )
 LATEST = len(MIGRATIONS)
 

@@ -38,6 +38,14 @@ from argon2 import PasswordHasher
 
 from clerk.audit import proof
 from clerk.domain import chain
+from clerk.domain.admin_log import (
+    ACCOUNT_ACTIVE,
+    ACCOUNT_CREATED,
+    PASSWORD_SET,
+    POINT_DECLARED,
+    POINT_MOVED,
+    RECORDED_SOURCES,
+)
 from clerk.domain.chain import PersonalDataError
 from clerk.domain.clock import Clock, system_clock
 from clerk.domain.indicators import SupervisedCase
@@ -76,6 +84,7 @@ from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite import (
+    admin_log,
     batches,
     chain_walk,
     files,
@@ -312,8 +321,11 @@ class Store:
             PointRecord(code, name, kind, office_code) for code, name, kind, office_code in rows
         ]
 
-    def add_point(self, code: str, name: str, kind: str, office_code: str) -> None:
-        """Declare (or redeclare) a service point."""
+    def add_point(
+        self, code: str, name: str, kind: str, office_code: str, *, actor: str = ""
+    ) -> None:
+        """Declare (or redeclare) a service point; recorded with `actor` in the administrative
+        chain."""
         now = self.now()
         with self.transaction():
             self.conn.execute(
@@ -322,17 +334,42 @@ class Store:
                 " kind = excluded.kind, office_code = excluded.office_code, updated_at = excluded.updated_at",
                 (code, name, kind, office_code, now, now),
             )
+            admin_log.append(
+                self.conn,
+                now,
+                POINT_DECLARED,
+                actor,
+                code,
+                {"name": name, "kind": kind, "office": office_code},
+            )
 
     # ------------------------------------------------------------------ users
 
     def create_user(
-        self, login: str, name: str, role: Role | str, password: str, point_code: str
+        self,
+        login: str,
+        name: str,
+        role: Role | str,
+        password: str,
+        point_code: str,
+        *,
+        actor: str = "",
     ) -> User:
-        """Create an account; raises `UserError` / `PasswordPolicyError` (Chinese messages)."""
+        """Create an account; raises `UserError` / `PasswordPolicyError` (Chinese messages).
+        Recorded in the administrative chain with `actor` (who created it) in one transaction."""
         with self.transaction():
-            return users.create_user(
+            user = users.create_user(
                 self.conn, self.hasher, self.clock(), login, name, role, password, point_code
             )
+            admin_log.append(
+                self.conn,
+                self.now(),
+                ACCOUNT_CREATED,
+                actor,
+                user.login,
+                admin_log.account_state(self.conn, user.login),
+            )
+            return user
 
     def authenticate(self, login: str, password: str) -> User:
         """The signed-in user, or `AuthError`. Five failures lock the account for 15 minutes.
@@ -354,14 +391,34 @@ class Store:
     def user(self, login: str) -> User | None:
         return users.get_user(self.conn, login)
 
-    def set_password(self, login: str, password: str) -> None:
-        """Set a new password (policy-checked) and clear any lockout."""
+    def set_password(
+        self, login: str, password: str, *, actor: str = "", why: str = "reset"
+    ) -> None:
+        """Set a new password (policy-checked) and clear any lockout; recorded with `actor` and
+        `why` ("reset": an administrator's, "own": the user's) in the administrative chain."""
         with self.transaction():
+            before = users.get_user(self.conn, login)
             users.set_password(self.conn, self.hasher, self.clock(), login, password)
+            assert before is not None  # set_password refused an unknown login
+            admin_log.append(
+                self.conn,
+                self.now(),
+                PASSWORD_SET,
+                actor or before.login,
+                before.login,
+                {
+                    "password": admin_log.password_of(self.conn, before.login),
+                    "why": why,
+                    "lockout_lifted": before.locked_until is not None or before.failed_attempts > 0,
+                },
+            )
 
-    def move_users_to_point(self, old: str, new: str) -> None:
+    def move_users_to_point(self, old: str, new: str, *, actor: str = "") -> None:
         with self.transaction():
             users.move_point(self.conn, self.clock(), old, new)
+            admin_log.append(
+                self.conn, self.now(), POINT_MOVED, actor, "", {"from": old, "to": new}
+            )
 
     def must_change_password(self, login: str) -> bool:
         """Whether `login` signs in with a password someone else chose (initial or reset)."""
@@ -371,9 +428,14 @@ class Store:
         with self.transaction():
             users.require_password_change(self.conn, self.clock(), login, required)
 
-    def set_active(self, login: str, active: bool) -> None:
+    def set_active(self, login: str, active: bool, *, actor: str = "") -> None:
         with self.transaction():
             users.set_active(self.conn, self.clock(), login, active)
+            user = users.get_user(self.conn, login)
+            assert user is not None
+            admin_log.append(
+                self.conn, self.now(), ACCOUNT_ACTIVE, actor, user.login, {"active": bool(active)}
+            )
 
     # ------------------------------------------------------------------ cases
 
@@ -834,11 +896,15 @@ class Store:
     ) -> None:
         """Keep a chain head known to be good (`source`: ledger, ack or verified); a repeat is ignored."""
         with self.transaction():
-            self.conn.execute(
+            added = self.conn.execute(
                 "INSERT INTO checkpoints (origin, seq, hash, source, note, recorded_at) VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (origin, seq, hash, source) DO NOTHING",
                 (origin, seq, digest, source, note, self.now()),
-            )
+            ).rowcount
+            if added and source in RECORDED_SOURCES:  # a verify's own head is not recorded
+                admin_log.checkpoint(
+                    self.conn, self.now(), f"system:{source}", origin, seq, digest, source, note
+                )
 
     def keep_checkpoints(
         self, heads: Mapping[str, tuple[int, str]], source: str, note: str = ""

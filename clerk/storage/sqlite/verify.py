@@ -28,6 +28,7 @@ from typing import Any
 
 from clerk.audit import proof
 from clerk.audit.proof import Proof, _file_sha256, _hash_files
+from clerk.domain.admin_log import ADMIN_COLUMNS
 from clerk.domain.chain import STORED_COLUMNS
 from clerk.domain.replay import COLUMN_LABELS
 from clerk.ports.verify_report import (
@@ -41,7 +42,7 @@ from clerk.ports.verify_report import (
     StoredEvent,
     VerifyState,
 )
-from clerk.storage.sqlite import chain_walk
+from clerk.storage.sqlite import admin_log, chain_walk
 from clerk.storage.sqlite.errors import translate, translated
 from clerk.support.progress import Progress
 
@@ -64,13 +65,19 @@ EXPECTED_TRIGGERS = frozenset(
         for table in ("cases", "documents", "case_materials", "evaluations")
         for op in ("insert", "update", "delete")
     }
+    | admin_log.TRIGGERS
 )
 
 _CASE_COLUMNS = ("uuid", "case_no", "point_code", *COLUMN_LABELS)
 _EVENT_COLUMNS = ", ".join(HISTORY_EVENT_COLUMNS)
 _DOCUMENTS = (
-    "SELECT d.doc_no, d.path_txt, d.path_pdf, d.sha256, c.case_no"
+    "SELECT d.doc_no, d.path_txt, d.path_pdf, d.sha256, c.case_no, d.sha256_txt"
     " FROM documents d LEFT JOIN cases c ON c.uuid = d.case_uuid"
+)
+_CASE_DOCUMENTS = "SELECT case_uuid, kind, doc_no, sha256, sha256_txt FROM documents"
+_CASE_MATERIALS = "SELECT case_uuid, material_id, status, alternative, defect FROM case_materials"
+_CASE_EVALUATIONS = (
+    "SELECT case_uuid, level, comment, at, follow_up, followed_up_at FROM evaluations"
 )
 BATCH = 500  # rows fetched from a cursor at a time
 
@@ -166,6 +173,30 @@ class SQLiteRecordReads:
             (origin, after_seq),
         )
 
+    def iter_admin_chain(self) -> Iterator[tuple[Any, ...]]:
+        yield from _rows(
+            self.conn, f"SELECT {', '.join(ADMIN_COLUMNS)} FROM admin_events ORDER BY seq"
+        )
+
+    def accounts(self) -> list[tuple[str, str, str, bool, str]]:
+        with translated():
+            return [
+                (str(login), str(role), str(point), bool(active), str(stored))
+                for login, role, point, active, stored in self.conn.execute(
+                    "SELECT login, role, point_code, active, password_hash FROM users"
+                    " ORDER BY login"
+                )
+            ]
+
+    def declared_points(self) -> list[tuple[str, str, str, str]]:
+        with translated():
+            return [
+                (str(c), str(n), str(k), str(o))
+                for c, n, k, o in self.conn.execute(
+                    "SELECT code, name, kind, office_code FROM points ORDER BY code"
+                )
+            ]
+
     def checkpoints_in_log(self) -> list[CheckpointInLog]:
         with translated():
             rows = self.conn.execute(
@@ -191,18 +222,27 @@ class SQLiteRecordReads:
                 events = self.conn.execute(
                     f"SELECT {_EVENT_COLUMNS} FROM events WHERE case_uuid = ? ORDER BY n", (uuid,)
                 ).fetchall()
-                kinds = (
-                    []
-                    if values is None
-                    else [
-                        str(r[0])
-                        for r in self.conn.execute(
-                            "SELECT kind FROM documents WHERE case_uuid = ?", (uuid,)
-                        )
-                    ]
-                )
-            row = None if values is None else dict(zip(_CASE_COLUMNS, values, strict=True))
-            yield CaseHistory(uuid, row, events, kinds)
+                if values is None:
+                    yield CaseHistory(uuid, None, events, [])
+                    continue
+                documents = [
+                    r[1:]
+                    for r in self.conn.execute(_CASE_DOCUMENTS + " WHERE case_uuid = ?", (uuid,))
+                ]
+                materials = [
+                    r[1:]
+                    for r in self.conn.execute(_CASE_MATERIALS + " WHERE case_uuid = ?", (uuid,))
+                ]
+                evaluations = [
+                    r[1:]
+                    for r in self.conn.execute(
+                        _CASE_EVALUATIONS + " WHERE case_uuid = ? ORDER BY at, rowid", (uuid,)
+                    )
+                ]
+            row = dict(zip(_CASE_COLUMNS, values, strict=True))
+            yield CaseHistory(
+                uuid, row, events, [d[0] for d in documents], materials, evaluations, documents
+            )
 
     def _all_histories(self) -> Iterator[CaseHistory]:
         """Merge-join cases, events and documents, all in case-uuid order: one pass, little memory."""
@@ -210,19 +250,26 @@ class SQLiteRecordReads:
         events = _Stream(
             _rows(self.conn, f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY case_uuid, n")
         )
-        documents = _Stream(
-            _rows(self.conn, "SELECT case_uuid, kind FROM documents ORDER BY case_uuid")
+        documents = _Stream(_rows(self.conn, _CASE_DOCUMENTS + " ORDER BY case_uuid"))
+        materials = _Stream(_rows(self.conn, _CASE_MATERIALS + " ORDER BY case_uuid"))
+        evaluations = _Stream(
+            _rows(self.conn, _CASE_EVALUATIONS + " ORDER BY case_uuid, at, rowid")
         )
         for values in cases:
             uuid = values[0]
             for orphan, group in events.skip_to(uuid):
                 yield CaseHistory(orphan, None, group, [])
-            documents.skip_to(uuid)
+            for stream in (documents, materials, evaluations):
+                stream.skip_to(uuid)
+            docs = [r[1:] for r in documents.take(uuid)]
             yield CaseHistory(
                 uuid,
                 dict(zip(_CASE_COLUMNS, values, strict=True)),
                 events.take(uuid),
-                [str(r[1]) for r in documents.take(uuid)],
+                [str(d[0]) for d in docs],
+                [r[1:] for r in materials.take(uuid)],
+                [r[1:] for r in evaluations.take(uuid)],
+                docs,
             )
         for orphan, group in events.skip_to(None):
             yield CaseHistory(orphan, None, group, [])
