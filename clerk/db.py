@@ -40,6 +40,7 @@ from clerk.ports.records import (
     MaterialCheckRecord,
     PointRecord,
 )
+from clerk.ports.store import Store as StorePort
 from clerk.storage.sqlite.files import BackupError
 from clerk.storage.sqlite.store import Store
 from clerk.storage.sqlite.users import AuthError, PasswordPolicyError, User, UserError
@@ -92,7 +93,9 @@ def sqlite_path(target: str | Path) -> Path:
     return Path(target)
 
 
-def open_store(target: str | Path, *, clock: Clock = system_clock, create: bool = True) -> Store:
+def open_store(
+    target: str | Path, *, clock: Clock = system_clock, create: bool = True
+) -> StorePort:
     """Open (creating and migrating if needed) the store `target` names: a path or a URL.
 
     `create=False` (a command that only reads, or acts on an office already set up) refuses a
@@ -100,7 +103,7 @@ def open_store(target: str | Path, *, clock: Clock = system_clock, create: bool 
     if isinstance(target, str) and target.startswith(SERVER_SCHEMES):
         from clerk.storage.postgres.store import PostgresStore
 
-        return PostgresStore.open(target, clock=clock)  # type: ignore[return-value]
+        return PostgresStore.open(target, clock=clock)
     if is_url(target) and not str(target).startswith("sqlite:///"):
         raise UnsupportedTargetError(
             f"不认识的数据库地址：{str(target).split('://')[0]}://…；请用数据库文件路径。"
