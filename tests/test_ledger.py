@@ -53,6 +53,8 @@ from clerk.service.ledger_export import (
 )
 from clerk.service.window import Window
 
+pytestmark = pytest.mark.usefixtures("engine")  # on SQLite and on PostgreSQL (support.engines)
+
 DAY = date(2026, 11, 20)  # a Friday
 POINT = "YZ03"  # 冷水滩区
 PASSWORD = "counterpass1"
@@ -553,6 +555,9 @@ def test_text_lines_fit_a_printed_page(day):
     assert max(display_width(line) for line in render_text(day.ledger()).splitlines()) <= 80
 
 
+@pytest.mark.sqlite_only(
+    "drops the file's SQLite triggers; the PostgreSQL tampering is in test_verify_postgres"
+)
 def test_text_says_when_the_log_fails_verification(day, tmp_path):
     store = day.window.store
     tamper_sql(store, "DROP TRIGGER events_no_update")

@@ -19,6 +19,8 @@ from clerk.domain.offices import default_offices
 from clerk.ports.records import CaseChanges
 from clerk.service.window import ServiceError, Window
 
+pytestmark = pytest.mark.usefixtures("engine")  # on SQLite and on PostgreSQL (support.engines)
+
 PASSWORD = "counterpass1"
 POINT = "YZ03"  # 冷水滩区
 ID_BODY = "43999919800203123"

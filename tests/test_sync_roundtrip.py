@@ -11,6 +11,8 @@ from clerk.domain.model import CaseState
 from clerk.ports.records import CaseChanges
 from clerk.storage.sqlite.files import verify_file
 
+pytestmark = pytest.mark.usefixtures("engine")  # on SQLite and on PostgreSQL (support.engines)
+
 
 def test_a_collected_case_travels_is_accepted_at_the_county_and_the_outcome_comes_back(
     pair, tmp_path, clock

@@ -25,6 +25,8 @@ from clerk.domain.model import Applicant, Role
 from clerk.domain.offices import default_offices
 from clerk.service.window import Window
 
+pytestmark = pytest.mark.usefixtures("engine")  # on SQLite and on PostgreSQL (support.engines)
+
 PASSWORD = "counterpass1"
 POINT = "YZ03"
 ID_BODY = "43999919800203123"
