@@ -21,8 +21,6 @@ from clerk.domain.notice import (
     unnamed_materials,
 )
 
-pytestmark = pytest.mark.usefixtures("engine")  # on SQLite and on PostgreSQL (support.engines)
-
 MAIN = MainItem("一", "00203600100Y", "测试主项")
 SUB = SubItem(1, "002036001001", "测试子项", MAIN.code)
 

@@ -19,8 +19,6 @@ from clerk.domain.model import CaseState
 from clerk.ports.records import CaseRecord, case_decoder
 from clerk.service.case_search import exact_shape, search_rows
 
-pytestmark = pytest.mark.usefixtures("engine")  # on SQLite and on PostgreSQL (support.engines)
-
 CREDIT_BODY = "91430100MA4L0000X"
 CREDIT_CODE = CREDIT_BODY + credit_code_check_char(CREDIT_BODY)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from support.clock import MONDAY, Clock
 from support.db import fresh_db
+from support.tamper import tamper_sql
 
 from clerk.cli import main
 from clerk.db import Store
@@ -83,16 +84,14 @@ def _db(window: Window) -> Path:
 
 
 def _sql(window: Window, *statements: str, params: tuple = ()) -> None:
-    conn = sqlite3.connect(_db(window), isolation_level=None)
-    try:
-        for statement in statements:
-            conn.execute(statement, params if "?" in statement else ())
-    finally:
-        conn.close()
+    """Statements run behind the port's back (the file, or the server database as its
+    superuser: `support.tamper`)."""
+    for statement in statements:
+        tamper_sql(window, statement, params if "?" in statement else ())
 
 
 def _verify(window: Window, capsys, *extra: str) -> tuple[int, dict]:
-    code = main(["verify", "--db", str(_db(window)), "--json", *extra])
+    code = main(["verify", "--db", window.store.location, "--json", *extra])
     return code, json.loads(capsys.readouterr().out)
 
 
@@ -265,6 +264,7 @@ def _drop_guards(window: Window) -> list[str]:
     return [f"DROP TRIGGER {name}" for name in ("events_no_update", "events_no_delete")]
 
 
+@pytest.mark.sqlite_only("drops SQLite triggers; on PostgreSQL: test_verify_postgres")
 def test_the_last_three_events_deleted_fail_the_verify(window, cases, capsys):
     _verify(window, capsys)
     _sql(
@@ -284,6 +284,7 @@ def test_the_last_three_events_deleted_fail_the_verify(window, cases, capsys):
     )
 
 
+@pytest.mark.sqlite_only("drops SQLite triggers; on PostgreSQL: test_verify_postgres")
 def test_events_deleted_and_the_triggers_put_back_still_fail(window, cases, capsys):
     _verify(window, capsys)
     conn = sqlite3.connect(_db(window), isolation_level=None)
@@ -324,6 +325,9 @@ def _rechain(window: Window) -> None:
     conn.close()
 
 
+@pytest.mark.sqlite_only(
+    "drops SQLite triggers to rewrite the log; on PostgreSQL: test_verify_postgres"
+)
 def test_a_recomputed_chain_is_caught_against_the_last_verified_head(window, cases, capsys):
     _verify(window, capsys)
     _sql(
@@ -339,6 +343,9 @@ def test_a_recomputed_chain_is_caught_against_the_last_verified_head(window, cas
     )
 
 
+@pytest.mark.sqlite_only(
+    "drops SQLite triggers to rewrite the log; on PostgreSQL: test_verify_postgres"
+)
 def test_a_recomputed_chain_is_caught_against_a_ledger_head(window, cases, capsys):
     seq, digest = window.store.chain_head()
     window.store.add_checkpoint("YZ03", seq, digest, "ledger", "2026-11-02 日结单")
@@ -358,7 +365,7 @@ def test_a_recomputed_chain_is_caught_against_a_ledger_head(window, cases, capsy
 def test_the_verify_report_is_chinese_text_without_json(window, cases, capsys):
     uuid, case_no = _item31(window, cases)
     _sql(window, "UPDATE cases SET state = 'closed' WHERE uuid = ?", params=(uuid,))
-    assert main(["verify", "--db", str(_db(window))]) == 1
+    assert main(["verify", "--db", window.store.location]) == 1
     out = capsys.readouterr().out
     assert "结论：检查未通过，发现 1 处问题：" in out
     assert f"  - 办件 {case_no} 的状态为“已办结”，但按事件记录应为“已受理”" in out
