@@ -52,6 +52,7 @@ from clerk.domain.chain_names import chain_for
 from clerk.domain.clock import Clock, system_clock
 from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import CaseState, Event, Role
+from clerk.ports.action_cases import ActionCase
 from clerk.ports.errors import ConflictError, NotFoundError, StorageError
 from clerk.ports.ledger import LedgerDay
 from clerk.ports.records import (
@@ -77,7 +78,7 @@ from clerk.ports.records import (
 from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.verify_report import VerifyReport
-from clerk.storage.postgres import admin_log, queries, schema, supervision, users
+from clerk.storage.postgres import action_lists, admin_log, queries, schema, supervision, users
 from clerk.storage.postgres.errors import translate, translated
 from clerk.storage.postgres.users import AuthError, User
 from clerk.storage.postgres.verify import PostgresRecordReads
@@ -1105,6 +1106,12 @@ class PostgresStore:
         REPEATABLE READ snapshot (see `clerk.storage.postgres.supervision`)."""
         with self.snapshot() as conn:
             yield from supervision.supervised_cases(conn, first, last, instant_items)
+
+    def action_cases(self) -> Iterator[ActionCase]:
+        """The cases that may need action, streamed from one REPEATABLE READ snapshot (see
+        `clerk.storage.postgres.action_lists`)."""
+        with self.snapshot() as conn:
+            yield from action_lists.action_cases(conn)
 
 
 def _guard(cls: type) -> type:
