@@ -40,7 +40,7 @@ def world(request, tmp_path: Path, clock) -> Iterator[World]:  # type: ignore[no
 def test_bundles_flow_point_county_city_and_the_figures_add_up(world, tmp_path):  # type: ignore[no-untyped-def]
     for i, (code, county) in enumerate(world.counties.items()):
         work_a_day(county, world.points[POINT_OF[code]], 2 * i)
-    for code, path in flow_up(world, tmp_path).items():
+    for path in flow_up(world, tmp_path).values():
         report = world.city.import_bundle(path)
         assert (report.status, report.rejected) == ("imported", []), report.message
     day = world.city.today()
