@@ -70,8 +70,8 @@ def chains_for(sync: SyncStore, who: Me, receiver: str) -> list[str]:
     the point; to the city, every chain the office holds; the city writes none."""
     if who.is_city:
         return []
-    if kind_for(who, receiver) == KIND_CITY:
-        return sorted(sync.heads())
+    if kind_for(who, receiver) == KIND_CITY:  # and those the city confirmed, held or not
+        return sorted(set(sync.heads()) | set(sync.acks(receiver)))
     if who.is_office:
         return [chain_for(who.code, receiver)]
     return [who.code]
@@ -107,6 +107,8 @@ def build_export(
     previous = sync.last_bundle("out", receiver)
     seq = int(previous["seq"]) + 1 if previous else 1
     kind = kind_for(who, receiver)
+    if kind == KIND_CITY:  # a county restored from a backup numbers on from what the city holds
+        seq = max(seq, int(sync.acked_bundle(receiver) or 0) + 1)
     origins: dict[str, dict[str, Any]] = {}
     lost: dict[str, dict[str, Any]] = {}
     events: list[dict[str, Any]] = []
