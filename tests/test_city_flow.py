@@ -113,3 +113,19 @@ def test_the_city_decides_nothing(world, tmp_path):  # type: ignore[no-untyped-d
         world.city.refuse(admin, uuid, "材料不实")
     with pytest.raises(ServiceError, match="市级医保监督"):
         world.city.open_case(admin, 3, person(1))
+
+
+def test_the_city_on_postgresql_loads_with_copy_not_row_by_row(world, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    if type(world.city.store).__name__ != "PostgresStore":
+        pytest.skip("the bulk path of the PostgreSQL adapter")
+    import psycopg
+
+    work_a_day(world.counties[OFFICE], world.points[POINT_OF[OFFICE]], 0)
+    path = flow_up(world, tmp_path, (OFFICE,))[OFFICE]
+
+    def row_by_row(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("executemany during an import")
+
+    monkeypatch.setattr(psycopg.Cursor, "executemany", row_by_row)
+    report = world.city.import_bundle(path)
+    assert (report.status, report.imported["events"]) == ("imported", 15), report.message

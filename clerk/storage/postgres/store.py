@@ -459,6 +459,23 @@ class PostgresStore:
 
     # ------------------------------------------------------------------ cases
 
+    def index_new_names(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """`index_names` for cases just inserted (none indexed yet): one COPY, the bulk path."""
+        if not rows:
+            return
+        with (
+            self.conn.cursor() as cur,
+            cur.copy("COPY case_search (case_uuid, applicant_key, unit_key) FROM STDIN") as copy,
+        ):
+            for r in rows:
+                copy.write_row(
+                    (
+                        r["uuid"],
+                        queries.search_key(r.get("applicant_name")),
+                        queries.search_key(r.get("unit_name")),
+                    )
+                )
+
     def index_names(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Put cases' names into the search table (inside the caller's transaction)."""
         if not rows:

@@ -415,7 +415,7 @@ class PostgresSyncStore:
         with self.transaction():
             self._insert_rows(table, stamped)
             if table == "cases":
-                self.store.index_names(stamped)
+                self.store.index_new_names(stamped)
         return len(stamped)
 
     def replace_record(self, table: str, row: Mapping[str, Any], now: str) -> None:
