@@ -11,8 +11,9 @@ transactions. Everything the store guarantees, and how (see `clerk.ports.store`)
 3. the case version: `UPDATE cases ... WHERE uuid = %s AND version = %s`, one statement;
 4. the chains: `clerk_lock_chain_head(origin)` (`SELECT ... FROM chain_heads WHERE origin = ...
    FOR UPDATE`, the row made on the origin's first event), then the inserts; the
-   `events_append_at_head` trigger takes the same lock and refuses a row that does not extend
-   the head, `UNIQUE (origin, seq)` and `UNIQUE (hash)` back it up;
+   `events_extend_heads` trigger (once per statement, migration 5) takes the same lock and
+   refuses rows that do not extend the head, `UNIQUE (origin, seq)` and `UNIQUE (hash)` back
+   it up;
 5. append-only: triggers refuse UPDATE, DELETE and TRUNCATE of `events` even for the owner, and
    the application role `clerk_app` is granted only SELECT and INSERT on it (migration 2);
 6. reads: READ COMMITTED; `verify()` and the ledger run in one REPEATABLE READ snapshot.
