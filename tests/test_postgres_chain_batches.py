@@ -1,4 +1,4 @@
-"""PostgreSQL migration 5: the chain-head check runs once per statement (a COPY of a bundle's
+"""PostgreSQL migration 6: the chain-head check runs once per statement (a COPY of a bundle's
 events), and still refuses any batch that does not extend the head: a gap, a broken link, a
 start past the head. Skipped without PostgreSQL binaries."""
 

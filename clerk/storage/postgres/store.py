@@ -11,7 +11,7 @@ transactions. Everything the store guarantees, and how (see `clerk.ports.store`)
 3. the case version: `UPDATE cases ... WHERE uuid = %s AND version = %s`, one statement;
 4. the chains: `clerk_lock_chain_head(origin)` (`SELECT ... FROM chain_heads WHERE origin = ...
    FOR UPDATE`, the row made on the origin's first event), then the inserts; the
-   `events_extend_heads` trigger (once per statement, migration 5) takes the same lock and
+   `events_extend_heads` trigger (once per statement, migration 6) takes the same lock and
    refuses rows that do not extend the head, `UNIQUE (origin, seq)` and `UNIQUE (hash)` back
    it up;
 5. append-only: triggers refuse UPDATE, DELETE and TRUNCATE of `events` even for the owner, and
