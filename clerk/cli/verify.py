@@ -86,10 +86,8 @@ def _run_on_server(args: argparse.Namespace, url: str) -> int:
 
 
 def report_text(path: str, result: VerifyReport | Mapping[str, Any]) -> str:
-    """The Chinese summary `clerk verify` prints (also used by `clerk backup`, which may pass the
-    report's mapping with its own keys added)."""
+    """The Chinese summary `clerk verify` prints (also used by `clerk backup`)."""
     report = VerifyReport.from_dict(result)
-    documents = result.get("documents", 0) if not isinstance(result, VerifyReport) else None
     lines = [f"数据库：{path}"]
     mode = report.mode
     if mode:
@@ -118,9 +116,8 @@ def report_text(path: str, result: VerifyReport | Mapping[str, Any]) -> str:
     if not report.chains and report.mode:
         lines.append("事件记录：尚无")
     if report.mode:
-        shown = report.documents if documents is None else documents
         lines.append(
-            f"办件核对：{report.cases} 件；文书核对：{shown} 份；"
+            f"办件核对：{report.cases} 件；文书核对：{report.documents} 份；"
             f"链头检查点：{report.checkpoints} 个"
         )
     problems = report.problems

@@ -163,6 +163,23 @@ def _under(file: Path, root: Path) -> bool:
         return False
 
 
+def recorded_document_files(path: str | Path) -> Iterator[str]:
+    """Every document file the clerk file at `path` names (each document's text and PDF, each
+    roster batch's correction notice), streamed from a read-only connection: what a backup's
+    documents copy must hold (`clerk backup --with-documents`)."""
+    with translated():
+        conn = connect_read_only(path)
+    try:
+        reads = SQLiteRecordReads(conn)
+        with translated():
+            rows = conn.execute("SELECT path_txt, path_pdf FROM documents ORDER BY rowid")
+            for pair in rows:
+                yield from (p for p in pair if p)
+            yield from reads.batch_notice_paths()
+    finally:
+        conn.close()
+
+
 def upgrade_file(path: str | Path) -> tuple[int, int] | None:
     """Migrate an older clerk file to the current schema (each step in its own transaction);
     returns (from, to), or None when there was nothing to do or the file cannot be opened here."""
