@@ -179,7 +179,10 @@ def test_backup_missing_recorded_documents_does_not_pass(tmp_path, capsys):
     assert main(["backup", "--db", str(db), "--out", str(out), "--with-documents"]) == 1
     text = capsys.readouterr().out
     assert "检查通过" not in text
-    assert f"备份的文书不全：数据库登记的 1 个文书文件不在 {documents} 中，未能复制（如 {lost}）" in text
+    assert (
+        f"备份的文书不全：数据库登记的 1 个文书文件不在 {documents} 中，未能复制（如 {lost}）"
+        in text
+    )
 
 
 def test_backup_json_keeps_the_verified_document_count_apart_from_the_folder(tmp_path, capsys):
