@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clerk.domain.model import Action, CaseState, Event, Role
+from clerk.ports import errors as storage_errors
 from clerk.ports.records import CaseChanges
 from clerk.ports.sync import Conflict, PeerKey, SyncStore
 from clerk.service.moves import issued, with_data
@@ -342,9 +343,9 @@ class SyncDesk:
         out_dir = Path(out_dir)
         if not out_dir.is_dir():
             raise SyncProblem(f"目录 {out_dir} 不存在，请插好 U 盘或选择一个已有的目录。")
-        who = self.me()
         sync = self.sync_store()
         try:
+            who = self.me()
             receiver = exchange.receiver_for(who, for_point)
             peer = sync.active_key(receiver)
             if peer is None or peer.role != "peer":
@@ -422,11 +423,10 @@ class SyncDesk:
             except (BundleError, KeyProblem) as exc:
                 return exchange.refused(exc)
             except OSError as exc:
-                what = "磁盘空间已满" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
                 return ImportReport(
                     status="refused",
                     refusal="not_stored",
-                    message=f"导入未完成，本机未作任何改动：上报包没有解开（{what}）。请清理磁盘空间后重试。",
+                    message=f"上报包没有解开（{os_problem(exc)}）。{_what_to_do(exc)}",
                 )
             report = self._apply(
                 checked, who, lambda done, total: percent(applying, done, total, 50, 100)
@@ -457,19 +457,16 @@ class SyncDesk:
         try:
             return exchange.apply_bundle(checked, sync, who, self.clock(), save, label, step)
         except Exception as exc:  # the transaction rolled back: nothing of the bundle is stored
+            meanwhile = _imported_meanwhile(sync, checked)
+            if meanwhile is not None:  # an import of the same bundle committed first
+                return meanwhile  # its rows name the same files: none is removed
             for path in written:  # files no row names any more
                 with suppress(OSError):
                     path.unlink()
-            problem = storage_problem(exc)
-            if problem is None and isinstance(exc, OSError):
-                problem = f"文书文件没有写成（{exc.strerror or exc}）"
+            problem = import_problem(exc)
             if problem is None:
                 raise
-            return ImportReport(
-                status="refused",
-                refusal="not_stored",
-                message=f"导入未完成，本机未作任何改动：{problem}",
-            )
+            return ImportReport(status="refused", refusal="not_stored", message=problem)
 
     def _received_root(self, sender: str) -> Path:
         root = self.ctx.documents.root
@@ -608,6 +605,41 @@ OS_PROBLEMS = {
     errno.ENOENT: "目录不存在或 U 盘已被拔出",
     errno.EIO: "读写出错，U 盘可能已损坏或被拔出",
 }
+
+
+def _what_to_do(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "请清理磁盘空间后重新导入同一个包。"
+    return "请检查磁盘和数据目录的权限后重新导入同一个包。"
+
+
+def import_problem(exc: BaseException) -> str | None:
+    """Why an import's transaction was refused, in Chinese, without the "nothing changed"
+    prefix the report adds (`clerk.sync.report.report_text`); None for an error not the disk's
+    or the store's."""
+    if isinstance(exc, OSError):
+        return f"收到的文书文件没有写成（{os_problem(exc)}）。{_what_to_do(exc)}"
+    if isinstance(exc, storage_errors.DiskFullError):
+        return "磁盘空间已满，记录没有写入。请清理磁盘空间后重新导入同一个包。"
+    return storage_problem(exc)
+
+
+def _imported_meanwhile(sync: SyncStore, checked: exchange.Checked) -> ImportReport | None:
+    """The duplicate's report when the bundle is now imported (a second import of it lost the
+    race for the write; PostgreSQL reports it as the unique row it could not add)."""
+    header = checked.header
+    try:
+        known = sync.bundle("in", header.sender, header.seq)
+    except Exception:  # the store is unusable: the original error is the one to tell
+        return None
+    if known is None or known["hash"] != checked.digest:
+        return None
+    return ImportReport(
+        bundle={"from": header.sender, "to": header.receiver, "seq": header.seq},
+        status="duplicate",
+        duplicates=1,
+        message=f"{header.sender} 的第 {header.seq} 号包已经导入过，本次未作任何改动。",
+    )
 
 
 def os_problem(exc: OSError) -> str:

@@ -55,6 +55,60 @@ def apply_bundle(
 ) -> ImportReport:
     """Apply a checked bundle in one transaction (or nothing, for a duplicate or a gap).
 
+    Two imports of one bundle at once (two windows, the server and a stick) are serialised by
+    the write lock: the duplicate check is repeated inside the transaction, and the second
+    gets the duplicate's report with nothing written (never the engine's UNIQUE failure)."""
+    try:
+        return _apply_bundle(checked, sync, who, now, save_file, labels, step)
+    except _ImportedMeanwhile as meanwhile:
+        return meanwhile.report
+
+
+class _ImportedMeanwhile(Exception):
+    """Another import of the same bundle committed while this one was checking it."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("imported meanwhile")
+        self.report = report
+
+
+def _imported_before(sync: SyncStore, header: Any, digest: str, report: ImportReport) -> bool:
+    """Whether the bundle (or a later one of its sender) is already imported; fills `report`
+    with the duplicate's message (or the refusal of other content under the same number)."""
+    known = sync.bundle("in", header.sender, header.seq)
+    if known is not None:
+        if known["hash"] != digest:
+            report.status, report.refusal = "refused", "conflicting_bundle"
+            report.message = (
+                f"本机已导入过 {header.sender} 的第 {header.seq} 号包，但内容不同：对方可能从旧备份恢复后重新编号。"
+                "未导入，请联系信息管理员核对。"
+            )
+            return True
+        report.status, report.duplicates = "duplicate", 1
+        report.message = f"{header.sender} 的第 {header.seq} 号包已经导入过，本次未作任何改动。"
+        return True
+    latest = sync.last_bundle("in", header.sender)
+    if latest is not None and int(latest["seq"]) > header.seq:
+        report.status, report.duplicates = "duplicate", 1
+        report.message = (
+            f"这是 {header.sender} 较早的第 {header.seq} 号包，本机已导入更新的第 {latest['seq']} 号包，其内容已包含在内，"
+            "本次未作任何改动。"
+        )
+        return True
+    return False
+
+
+def _apply_bundle(
+    checked: Checked,
+    sync: SyncStore,
+    who: Me,
+    now: datetime,
+    save_file: Callable[[str, bytes, str], str],
+    labels: Callable[[Mapping[str, Any]], str] | None = None,
+    step: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """See `apply_bundle`.
+
     `step(done, total)`: records applied so far, of all the bundle's records (a progress bar).
 
     `save_file(sha256, data, suffix)` stores a document file and returns its local path.
@@ -69,25 +123,7 @@ def apply_bundle(
             "kind": header.kind,
         }
     )
-    known = sync.bundle("in", header.sender, header.seq)
-    if known is not None:
-        if known["hash"] != checked.digest:
-            report.status, report.refusal = "refused", "conflicting_bundle"
-            report.message = (
-                f"本机已导入过 {header.sender} 的第 {header.seq} 号包，但内容不同：对方可能从旧备份恢复后重新编号。"
-                "未导入，请联系信息管理员核对。"
-            )
-            return report
-        report.status, report.duplicates = "duplicate", 1
-        report.message = f"{header.sender} 的第 {header.seq} 号包已经导入过，本次未作任何改动。"
-        return report
-    latest = sync.last_bundle("in", header.sender)
-    if latest is not None and int(latest["seq"]) > header.seq:
-        report.status, report.duplicates = "duplicate", 1
-        report.message = (
-            f"这是 {header.sender} 较早的第 {header.seq} 号包，本机已导入更新的第 {latest['seq']} 号包，其内容已包含在内，"
-            "本次未作任何改动。"
-        )
+    if _imported_before(sync, header, checked.digest, report):
         return report
     origins: Mapping[str, Mapping[str, Any]] = m.get("origins") or {}
     heads = sync.heads()
@@ -113,6 +149,8 @@ def apply_bundle(
         )
         return report
     with sync.transaction():
+        if _imported_before(sync, header, checked.digest, report):
+            raise _ImportedMeanwhile(report)  # again under the write lock (see apply_bundle)
         source = checked.records()
         total = sum(source.count(p) for p in RECORD_PARTS if p != "events") + 2 * source.count(
             "events"
