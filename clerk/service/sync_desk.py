@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clerk.domain.model import Action, CaseState, Event, Role
+from clerk.domain.replay import CLOSING_STATES
 from clerk.ports import errors as storage_errors
 from clerk.ports.records import CaseChanges
 from clerk.ports.sync import Conflict, PeerKey, SyncStore
@@ -522,6 +523,11 @@ class SyncDesk:
         conflict = sync.conflict(conflict_id)
         if conflict is None or conflict.resolved_at is not None:
             raise ServiceError("该冲突已处理或不存在，请刷新。")
+        owner = conflict.detail.get("owner") if conflict.kind == "not_owner" else None
+        if owner and owner != self.me().code:  # our own stray move: the owner decides
+            raise ServiceError(
+                f"该件归 {owner}，此冲突由 {owner} 的主管处理，处理结果会随其回执包传回本机。"
+            )
         with self.moves.deciding(user, conflict.case_uuid) as (actor, row, _attempt):
             state = CaseState(row.state)
             data: dict[str, Any] = {
@@ -533,15 +539,18 @@ class SyncDesk:
             changes: dict[str, Any] = {}
             if conflict.seq is not None:
                 data["event"] = f"{conflict.origin}#{conflict.seq}"
+            at = self.clock()
             if choice == "take" and conflict.kind == "not_owner":
                 to_state = CaseState(conflict.detail["to_state"])
                 changes["state"] = str(to_state)
                 data["owner"] = conflict.origin.split(":", 1)[0]
+                if to_state in CLOSING_STATES and row.closed_at is None:
+                    changes["closed_at"] = at.isoformat()  # as the replay stamps it
             event = Event(
                 case_uuid=row.uuid,
                 action=Action.RESOLVE,
                 actor=actor.login,
-                at=self.clock(),
+                at=at,
                 from_state=state,
                 to_state=to_state,
                 reason="采用对方记录" if choice == "take" else "保留本机记录",

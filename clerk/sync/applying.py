@@ -17,6 +17,7 @@ from clerk.ports.sync import (
     LOCAL_COLUMNS,
     SyncStore,
 )
+from clerk.sync import own_strays
 from clerk.sync.bundle import RECORD_PARTS
 from clerk.sync.checking import Checked
 from clerk.sync.export import manifest_summary
@@ -305,7 +306,8 @@ def _apply(
             event_cases.add(event["case_uuid"])
         counts["events"] += sync.insert_events(storing)
         advanced(len(batch))
-    # 4. Ownership: events by an installation that did not own the case go to the conflict queue.
+    # 4. Ownership: events by an installation that did not own the case go to the conflict queue;
+    # so do our own such events (an old program's), once the owner's bundle touches the case.
     conflicted: set[str] = set()
     for uuids in batches(sorted(event_cases | incoming)):
         look = _Lookups(sync)
@@ -314,6 +316,17 @@ def _apply(
         for case_uuid in uuids:
             _conflicts_of(
                 look, case_uuid, new_keys, sync, sender, bundle_seq, stamp, report, conflicted
+            )
+            own_strays.close_resolved(sync, look.history(case_uuid), who.code, stamp)
+            own_strays.settle(
+                sync,
+                who.code,
+                look.case(case_uuid) or {},
+                look.history(case_uuid),
+                sender=sender,
+                bundle_seq=bundle_seq,
+                stamp=stamp,
+                report=report,
             )
     del event_cases
     # 5. Case rows: the fixed part must agree; the moving part follows the owner.
