@@ -31,7 +31,7 @@ from clerk.service.moves import issued, with_data
 from clerk.service.write_errors import storage_problem
 from clerk.support.progress import Progress, silent
 from clerk.sync import bundle as fmt
-from clerk.sync import exchange, keys, peers
+from clerk.sync import clocks, exchange, keys, peers
 from clerk.sync.bundle import BundleError, BundleFile
 from clerk.sync.exchange import ExportError, ImportReport
 from clerk.sync.keys import KeyProblem
@@ -503,6 +503,10 @@ class SyncDesk:
         ]
 
     # ------------------------------------------------------------------ conflicts
+
+    def time_anomalies(self, limit: int = 200) -> list[str]:
+        """The time anomalies imports found (newest first), one Chinese line each."""
+        return [clocks.text(a) for a in self.sync_store().time_anomalies(limit=limit)]
 
     def conflicts(self) -> list[ConflictRow]:
         return [_conflict_row(c) for c in self.sync_store().conflicts()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -20,13 +20,13 @@ from clerk.ports.sync import (
 from clerk.sync import own_strays
 from clerk.sync.bundle import RECORD_PARTS
 from clerk.sync.checking import Checked
+from clerk.sync.clocks import Clocks
 from clerk.sync.export import manifest_summary
 from clerk.sync.ownership import non_owner_events, owner_after
 from clerk.sync.peers import Me
 from clerk.sync.report import ImportReport, decision
 from clerk.sync.streaming import Parts, batches
 
-FUTURE_SLACK = timedelta(minutes=10)
 CASE_MUTABLE = frozenset(
     {
         "state",
@@ -270,7 +270,7 @@ def _apply(
     new_keys = _Seqs()
     event_cases: set[str] = set()
     cut: set[str] = set()
-    clocks = _Clocks(now, report)
+    clocks = Clocks(sync, now, report, peer=sender, bundle_seq=bundle_seq, stamp=stamp)
     for batch in batches(parts.records("events")):
         held_hashes = _held_hashes(sync, batch)
         new_events = []
@@ -284,7 +284,6 @@ def _apply(
                 continue
             new_events.append(event)
             new_keys.add(origin, seq)
-            clocks.see(event)
         cases_known = set(sync.records_by_uuid("cases", {e["case_uuid"] for e in new_events}))
         storing = []
         for event in new_events:
@@ -303,6 +302,7 @@ def _apply(
             if origin in cut or origin in fork_at:
                 continue
             storing.append(event)
+            clocks.see(event)
             event_cases.add(event["case_uuid"])
         counts["events"] += sync.insert_events(storing)
         advanced(len(batch))
@@ -545,37 +545,6 @@ class _Seqs:
     def __contains__(self, key: tuple[str, int]) -> bool:
         origin, seq = key
         return any(lo <= seq <= hi for lo, hi in self.runs.get(origin, ()))
-
-
-class _Clocks:
-    """Events dated in the future or running backwards within their chain, flagged as they pass."""
-
-    def __init__(self, now: datetime, report: ImportReport) -> None:
-        self.now, self.report = now, report
-        self.last: dict[str, datetime] = {}
-
-    def see(self, event: Mapping[str, Any]) -> None:
-        at = datetime.fromisoformat(event["at"])
-        origin = str(event["origin"])
-        if at > self.now + FUTURE_SLACK:
-            self.report.flagged.append(
-                {
-                    "origin": origin,
-                    "seq": int(event["seq"]),
-                    "at": event["at"],
-                    "why": "事件时间晚于本机当前时间，对方电脑时钟可能不准。",
-                }
-            )
-        elif origin in self.last and at < self.last[origin]:
-            self.report.flagged.append(
-                {
-                    "origin": origin,
-                    "seq": int(event["seq"]),
-                    "at": event["at"],
-                    "why": "事件时间早于同一来源的上一条事件，对方电脑时钟可能被调过。",
-                }
-            )
-        self.last[origin] = max(at, self.last.get(origin, at))
 
 
 def _held_hashes(sync: SyncStore, events: list[dict[str, Any]]) -> defaultdict[str, dict[int, str]]:
