@@ -103,3 +103,24 @@ def test_the_owners_resolution_closes_the_points_copy(split, tmp_path, choice, s
     assert (closed.resolution, closed.resolved_by) == (choice, "boss")
     assert point.store.get_case(uuid).state == county.store.get_case(uuid).state == state
     assert problems(point) == [] and problems(county) == []
+
+
+def test_a_resolution_written_by_the_side_that_made_the_move_closes_nothing(split, tmp_path, clock):
+    """An older program at the point resolves its own stray move: the county's queue stays."""
+    county, point, uuid, _ = split
+    (mine,) = point.conflicts()
+    row = point.store.get_case(uuid)
+    resolve = Event(
+        uuid,
+        Action.RESOLVE,
+        "boss",
+        clock(),
+        CaseState(row.state),
+        CaseState(row.state),
+        reason="保留本机记录",
+        data={"conflict": mine.id, "choice": "keep", "kind": "not_owner", "event": f"{POINT}#4"},
+    )
+    with point.store.transaction():
+        point.store.append_event(resolve, POINT)
+    county.import_bundle(export(point, tmp_path / "three").path)
+    assert [c.what for c in county.conflicts()] == [WHAT]

@@ -99,22 +99,25 @@ def close_resolved(
     sync: SyncStore, history: Iterable[Mapping[str, Any]], me: str, stamp: str
 ) -> None:
     """Close the queued copies the owner resolved: its `resolve` event names the move
-    (`data.event` = "ORIGIN#SEQ") and the choice."""
-    named: dict[str, tuple[str, str]] = {}
+    (`data.event` = "ORIGIN#SEQ") and the choice. Only a resolution written by the owner the
+    queued conflict names closes it."""
+    named: dict[str, tuple[str, str, str]] = {}
     for event in history:
-        if str(event["action"]) != RESOLVE or installation_of(str(event["origin"])) == me:
+        writer = installation_of(str(event["origin"]))
+        if str(event["action"]) != RESOLVE or writer == me:
             continue
         data = _data(event)
         if data.get("event"):
-            named[str(data["event"])] = (str(data.get("choice") or "keep"), str(event["actor"]))
+            choice = str(data.get("choice") or "keep")
+            named[str(data["event"])] = (choice, str(event["actor"]), writer)
     if not named:
         return
     for conflict in sync.conflicts():
-        if conflict.seq is None:
+        if conflict.seq is None or conflict.kind != "not_owner":
             continue
-        choice = named.get(f"{conflict.origin}#{conflict.seq}")
-        if choice is not None:
-            sync.resolve_conflict(conflict.id, choice[0], choice[1], stamp)
+        found = named.get(f"{conflict.origin}#{conflict.seq}")
+        if found is not None and found[2] == conflict.detail.get("owner"):
+            sync.resolve_conflict(conflict.id, found[0], found[1], stamp)
 
 
 def _queued(sync: SyncStore, case_uuid: str) -> set[tuple[str, int]]:
