@@ -104,3 +104,45 @@ def test_export_on_a_file_never_set_up_says_what_to_do(tmp_path, capsys):
     assert capsys.readouterr().err == (
         "未完成：本机尚未设置所属经办机构或服务点，请先启动 clerk 完成初始设置。\n"
     )
+
+
+def _import_in_child(db: str, documents: str, path: str, start, results) -> None:
+    from support.clock import MONDAY, Clock
+
+    clock = Clock(MONDAY)
+    window = Window(
+        Store.open(db, clock=clock),
+        default_catalog(),
+        default_offices(),
+        clock=clock,
+        documents_root=Path(documents),
+    )
+    start.wait(30)
+    report = window.import_bundle(Path(path))
+    results.put((report.status, report.message))
+    window.store.close()
+
+
+def test_two_processes_importing_one_bundle_at_once_store_it_once(pair, tmp_path):
+    import multiprocessing
+
+    county, point = pair
+    uuid = collected(point, 35)
+    path = export(point, tmp_path / "usb").path
+    db = county.store.sync_store().database_path()
+    before = len(county.store.events_for(uuid)) if county.store.get_case(uuid) else 0
+    county.store.close()
+    ctx = multiprocessing.get_context("fork")
+    start, results = ctx.Barrier(2), ctx.Queue()
+    args = (str(db), str(db.parent / "documents"), str(path), start, results)
+    children = [ctx.Process(target=_import_in_child, args=args) for _ in range(2)]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(60)
+    outcomes = sorted(results.get(timeout=10) for _ in children)
+    assert [status for status, _ in outcomes] == ["duplicate", "imported"]
+    assert outcomes[0][1] == "LS01 的第 1 号包已经导入过，本次未作任何改动。"
+    again = Store.open(db)
+    assert before == 0 and len(again.events_for(uuid)) == len(point.store.events_for(uuid))
+    again.close()
