@@ -127,7 +127,8 @@ def _with_documents(
         return report, extra
     message = (
         f"备份的文书不全：数据库登记的 {missing} 个文书文件不在 {root} 中，未能复制"
-        f"（如 {'、'.join(shown)}）。请用 --documents 指定文书所在的文件夹后重新备份。"
+        f"（如 {'、'.join(shown)}）。文书放在别处时，请用 --documents 指定该文件夹后重新备份；"
+        "文件确已不见时，请用 clerk verify --full 检查本机数据库。"
     )
     problem = VerifyProblem("document", message)
     return (
