@@ -5,7 +5,7 @@ the working days behind it; and `clerk city lists` / `clerk city report --json` 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from support.sync import OFFICE, complete, person, user
 
@@ -91,3 +91,26 @@ def test_a_bad_day_is_refused_in_chinese(pair, capsys):  # type: ignore[no-untyp
     county, _point = pair
     assert main(["city", "lists", "--db", str(county.store.path), "--day", "11/10"]) == 1
     assert "日期“11/10”的格式不对" in capsys.readouterr().err
+
+
+def test_time_anomalies_stored_by_imports_are_listed(tmp_path):  # type: ignore[no-untyped-def]
+    from support.clock import Clock
+    from support.sync import POINT, collected, exchange_keys, export, installation
+
+    from clerk.domain.clock import TZ
+
+    monday = datetime(2026, 11, 2, 9, 30, tzinfo=TZ)
+    point_clock = Clock(monday)
+    county = installation(tmp_path / "county", OFFICE, Clock(monday))
+    point = installation(tmp_path / "point", POINT, point_clock)
+    exchange_keys(county, point)
+    collected(point, 35, 0)
+    county.import_bundle(export(point, tmp_path / "one").path)
+    point_clock.at = monday - timedelta(days=400)
+    collected(point, 34, 1)
+    county.import_bundle(export(point, tmp_path / "two").path)
+    found = county.action_lists(date(2026, 11, 2))
+    assert {(i.office, i.origin) for i in found.time_anomalies} == {(OFFICE, POINT)}
+    assert all("对方电脑时钟可能被调过" in i.what for i in found.time_anomalies)
+    county.store.close()
+    point.store.close()

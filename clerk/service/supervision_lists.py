@@ -5,7 +5,8 @@
   notice within 5 working days, or the case counts as accepted);
 - 差评未回访: bad ratings (1–2) with no follow-up more than N working days after the rating (N the
   follow-up setting the figures use);
-- 冲突 and 时间异常 reported by imports (the conflict queue; a `clock` entry is a time anomaly);
+- 冲突 and 时间异常 reported by imports (the conflict queue's open entries; the stored time
+  anomalies, `SyncStore.time_anomalies`, the newest 1,000);
 - 确认点缺失: chains a county no longer holds up to what the city acknowledged (the county's
   bundle names them instead of sending them, `clerk.sync.export`).
 
@@ -27,9 +28,11 @@ from clerk.domain.model import CaseState
 from clerk.ports.action_cases import ActionCase
 from clerk.service.context import DeskContext
 from clerk.service.supervision import Supervision
+from clerk.sync import clocks
 
 DUE_SOON_DAYS = 3  # working days ahead counted as 临期
 INTAKE_DAYS = 5  # 行政许可法 Art. 32: a one-time notice within 5 working days
+TIME_ANOMALIES_SHOWN = 1000  # the newest; the full record stays in the store
 OPEN_STATES = frozenset({CaseState.ACCEPTED, CaseState.AWAITING_PAYMENT})
 
 LIST_LABELS: dict[str, str] = {
@@ -158,9 +161,16 @@ class SupervisionLists:
                 case_no=conflict.case_no,
                 seq=conflict.seq,
             )
-            # Time anomalies: the import's clock flags (kind `clock`). A stored time-anomaly read
-            # from the audit work plugs in here when it lands on main.
-            (found.time_anomalies if conflict.kind == "clock" else found.conflicts).append(issue)
+            found.conflicts.append(issue)
+        for anomaly in sync.time_anomalies(limit=TIME_ANOMALIES_SHOWN):
+            found.time_anomalies.append(
+                ListedIssue(
+                    office=_office_of(anomaly.peer, self.ctx),
+                    origin=anomaly.origin,
+                    what=clocks.text(anomaly),
+                    seq=anomaly.seq,
+                )
+            )
         found.lost_checkpoints.extend(_lost_checkpoints(sync, self.ctx))
         return found
 
@@ -214,8 +224,6 @@ def _conflict_text(kind: str, detail: dict[str, Any]) -> str:
         return f"非办理方的操作（{detail.get('action', '')}，办理方 {detail.get('owner', '')}）"
     if kind == "content":
         return f"同一办件内容不一致（{'、'.join(detail.get('fields') or [])}）"
-    if kind == "clock":
-        return str(detail.get("why") or detail.get("what") or "事件时间异常")
     return kind
 
 
