@@ -9,6 +9,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+from support import postgres
 from support.city import (
     CITY,
     OFFICE2,
@@ -165,3 +167,18 @@ def test_the_city_registers_only_county_offices(tmp_path, monkeypatch, capsys, c
     other.store.close()
     assert main(["keys", "add", str(tmp_path / "p.pub"), "--db", str(city_db)]) == 1
     assert "不是县区经办机构" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(postgres.skip_reason() is not None, reason=postgres.skip_reason() or "")
+def test_city_init_on_postgresql(tmp_path, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+    url = postgres.fresh_database()
+    try:
+        out = city_init(url, monkeypatch, capsys)  # type: ignore[arg-type]
+        assert "已设置市级监督安装 YZ" in out
+        assert main(["keys", "export", "--db", url, "--out", str(tmp_path / "yz.pub")]) == 0
+        assert json.loads((tmp_path / "yz.pub").read_text())["point"] == CITY
+        capsys.readouterr()
+        assert main(["city", "lists", "--db", url, "--day", "2026-11-30", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["counts"]["overdue"] == 0
+    finally:
+        postgres.drop_database(url)
