@@ -3,8 +3,9 @@
     clerk send --db PATH --to URL [--resend-only] [--json] [--passphrase-env VAR] [--cafile PEM]
     clerk fetch --db PATH --from URL [--json] [--passphrase-env VAR] [--cafile PEM]
 
-`send` writes the next bundle as `clerk export` does (into `<db>.outbox/`) and sends every
-bundle there the county has not taken yet; `fetch` imports the county's new return bundles as
+`send` writes the next bundle as `clerk export` does (into `<db>.outbox/`) when there is something
+new to carry (new records, changed cases, a return bundle to confirm; it says which), and sends
+every bundle there the county has not taken yet (`--resend-only`: writes nothing); `fetch` imports the county's new return bundles as
 `clerk import` does. Exit status 0 done; 1 refused or the network is down (everything is kept:
 send again later, or carry the files in `<db>.outbox/` on a USB stick).
 """
@@ -89,6 +90,8 @@ def run_send(args: argparse.Namespace) -> int:
                 {
                     "ok": True,
                     "written": str(result.written) if result.written else None,
+                    "why": result.why,
+                    "nothing_new": result.nothing_new,
                     "sent": [
                         {
                             "file": str(s.file),
