@@ -66,10 +66,15 @@ def run_send(args: argparse.Namespace) -> int:
         return _fail(args, "keys", str(exc))
     except FileNotFoundError as exc:
         return _fail(args, "no_db", f"找不到数据库文件 {exc}，请用 --db 指定。")
+    from clerk.net.client import url_problem
+
     url = _url(args, window, args.to)
     if not url:
         window.store.close()
         return _fail(args, "no_url", "请用 --to 指定县级服务地址（首次发送后会记住）。")
+    if (problem := url_problem(url)) is not None:
+        window.store.close()
+        return _fail(args, "bad_url", f"--to {url}：{problem}")
     try:
         result = send(
             window,
@@ -122,10 +127,15 @@ def run_fetch(args: argparse.Namespace) -> int:
         return _fail(args, "keys", str(exc))
     except FileNotFoundError as exc:
         return _fail(args, "no_db", f"找不到数据库文件 {exc}，请用 --db 指定。")
+    from clerk.net.client import url_problem
+
     url = _url(args, window, args.source)
     if not url:
         window.store.close()
         return _fail(args, "no_url", "请用 --from 指定县级服务地址。")
+    if (problem := url_problem(url)) is not None:
+        window.store.close()
+        return _fail(args, "bad_url", f"--from {url}：{problem}")
     try:
         reports = fetch(
             window,

@@ -410,9 +410,43 @@ def county_url(window: Window) -> str | None:
     return window.store.get_setting(SETTING_URL) or None
 
 
+def url_problem(text: str) -> str | None:
+    """A Chinese message when `text` is not a county service address (http or https, a host,
+    an optional port and path; no user, query or fragment); None when it is one."""
+    value = text.strip()
+    example = "如 https://yb.county.gov.cn:8443"
+    if not value:
+        return f"请填写县级服务地址，{example}。"
+    try:
+        url = httpx.URL(value)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return f"地址写法不对，{example}。"
+    if url.scheme not in ("http", "https"):
+        return f"地址应以 https:// 或 http:// 开头，{example}。"
+    if not url.host or " " in value:
+        return f"地址缺少主机名或含有空格，{example}。"
+    if url.port is not None and not 1 <= url.port <= 65535:
+        return f"端口应在 1 到 65535 之间，{example}。"
+    if url.userinfo or url.query or url.fragment:
+        return f"地址中不要带用户名、口令、“?”或“#”之后的部分，{example}。"
+    return None
+
+
 def remember_url(window: Window, url: str) -> None:
-    if county_url(window) != url.rstrip("/"):
-        window.store.set_setting(SETTING_URL, url.rstrip("/"))
+    """Keep the county service's address (`clerk send --to`, the settings screen); checked
+    with `url_problem` first (ValueError with its message)."""
+    problem = url_problem(url)
+    if problem is not None:
+        raise ValueError(problem)
+    value = url.strip().rstrip("/")
+    if county_url(window) != value:
+        window.store.set_setting(SETTING_URL, value)
+
+
+def forget_url(window: Window) -> None:
+    """No county service any more: the screens offer only the USB stick."""
+    if county_url(window) is not None:
+        window.store.set_setting(SETTING_URL, "")
 
 
 def send_text(result: SendResult) -> str:

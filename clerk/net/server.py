@@ -89,6 +89,12 @@ class _Service:
                 return "revoked", None
         return "unknown", None
 
+    def remember_spool(self) -> None:
+        from clerk.net.status import remember_spool
+
+        with self.mailbox.window() as w:
+            remember_spool(w, self.config.spool)
+
     async def authenticate(self, request: Request, who: str, *, has_body: bool) -> None:
         message = SimpleNamespace(
             method=request.method, url=str(request.url), headers=request.headers
@@ -234,6 +240,7 @@ def make_app(open_window: Callable[[], Window], config: ServeConfig) -> Starlett
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(service.remember_spool)  # for the supervisor's view
         await anyio.to_thread.run_sync(service.mailbox.drain_all)  # left by a stop mid-import
         try:
             yield
