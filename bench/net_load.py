@@ -242,7 +242,13 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=100)
     parser.add_argument("--cases", type=int, default=5, help="collected cases in each point's day")
     parser.add_argument("--max-uploads", type=int, default=8)
-    parser.add_argument("--wait-max", type=float, default=1.0, help="the clients' longest backoff")
+    parser.add_argument(
+        "--wait-max",
+        type=float,
+        default=1.0,
+        help="the clients' longest pause between tries (clerk send's own: 60; a Retry-After "
+        "from the server is honoured up to this)",
+    )
     parser.add_argument("--workdir", type=Path, default=None)
     sub = parser.add_subparsers(dest="mode")
     floor = sub.add_parser("import-files")
@@ -252,8 +258,12 @@ def main() -> None:
     if args.mode == "import-files":
         import_files(args.db, args.files)
         return
+    import logging
+
     from bench.proc import run_measured
     from clerk.net import client as net
+
+    logging.getLogger("stamina").setLevel(logging.ERROR)  # one line per retry otherwise
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="clerk-net-load-"))
     env = {**os.environ, "CLERK_DATA_DIR": str(workdir / "data")}

@@ -95,3 +95,40 @@ def test_the_command_says_why_it_wrote(pair, tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("已写出上报包（本机有 3 条记录尚未上报）：")
     assert "第 1 号包：县级已收下并导入。" in out
+
+
+def test_network_down_then_the_stick_then_the_network_again_changes_nothing_twice(
+    pair, tmp_path, clock
+):
+    """README "When the network is down": the evening goes by stick, the bundle left in the
+    outbox is sent once the network is back and changes nothing."""
+    county, point = pair
+    uuid = collected(point, 35)
+    dead = net.Retries(attempts=1)
+    try:
+        net.send(point, "http://127.0.0.1:9", retries=dead)
+    except net.NetProblem as exc:
+        assert "连不上县级服务" in str(exc) and "网络恢复后再发送，或用 U 盘带去" in str(exc)
+    else:
+        raise AssertionError("the send should have failed")
+    stick = point.export_bundle(_usb(tmp_path))  # 日终上报 F10: bundle 2 on the stick
+    assert stick.seq == 2
+    assert county.import_bundle(stick.path).status == "imported"
+    head = county.sync_store().head(POINT)
+    clock.set(2026, 11, 3, 9, 0)  # the next morning, the network is back
+    with live(county, tmp_path / "serve") as server:
+        result = net.send(point, server.url, retries=FAST)
+    assert (result.written, [(s.seq, s.http_status, s.state) for s in result.sent]) == (
+        None,
+        [(1, 200, "duplicate")],
+    )
+    assert "第 1 号包：县级已有（未作改动）。" in net.send_text(result)
+    assert county.sync_store().head(POINT) == head
+    assert county.store.get_case(uuid) is not None
+    assert net.pending_bundles(net.outbox_dir(point.store.path), POINT, OFFICE) == []
+
+
+def _usb(tmp_path):  # type: ignore[no-untyped-def]
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    return usb

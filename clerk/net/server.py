@@ -55,7 +55,7 @@ log = logging.getLogger("clerk.net")
 MB = 1024 * 1024
 DEFAULT_MAX_BUNDLE = 512 * MB
 DEFAULT_MAX_UPLOADS = 8
-RETRY_AFTER = 10  # seconds a client is asked to wait when the service is busy
+RETRY_AFTER = 1  # seconds a client is asked to wait when the service is busy (bench.net_load)
 
 
 @dataclass
