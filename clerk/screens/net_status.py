@@ -29,6 +29,9 @@ def _short(name: str) -> str:
 
 
 class NetStatusScreen(GuardedScreen, Screen[None]):
+    DEFAULT_CSS = (
+        "#net-status-table { height: 1fr; }"  # a county's 100 points scroll, the hint stays
+    )
     BINDINGS = [
         Binding("f6", "days", "提醒天数", id="net_status.days"),
         Binding("f9", "reload", "刷新", id="net_status.reload"),
@@ -109,6 +112,7 @@ class SilentDaysScreen(GuardedScreen, ModalScreen[int | None]):
     """How many working days without a report mark a point (the setting `silent_working_days`)."""
 
     BINDINGS = [
+        Binding("f10", "submit", "确定（或 Enter）", id="silent_days.submit"),
         Binding("escape", "cancel", "取消", id="silent_days.cancel"),
     ]
 
@@ -135,12 +139,16 @@ class SilentDaysScreen(GuardedScreen, ModalScreen[int | None]):
         self.query_one(Input).focus()
 
     @on(Input.Submitted, "#silent-days-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        problem = net_status.silent_days_problem(event.value)
+    def _submitted(self) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        value = self.query_one("#silent-days-input", Input).value
+        problem = net_status.silent_days_problem(value)
         if problem is not None:
             self.query_one("#silent-days-message", Static).update(problem)
             return
-        self.dismiss(net_status.set_silent_days(self.window, event.value))
+        self.dismiss(net_status.set_silent_days(self.window, value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
