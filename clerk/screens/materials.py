@@ -18,11 +18,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
+from clerk.domain.clock import TZ
 from clerk.domain.common_reasons import common_reasons
-from clerk.domain.limits import DEEMED_ACCEPTED_WORKING_DAYS
 from clerk.domain.materials import MAX_DESCRIPTION, MaterialCheck, defect_choices, other_same_kind
 from clerk.domain.model import Action, CaseState
-from clerk.domain.notice import LATE_NOTICE_HINT
+from clerk.domain.notice import LATE_NOTICE_HINT, deemed_accepted_text
 from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
 from clerk.screens.deciding import DecidingScreen
 from clerk.screens.notice_preview import NoticePreviewScreen
@@ -149,7 +149,7 @@ class MaterialsScreen(DecidingScreen):
             if self._unchecked_required():
                 text = f"{MARK_HINT}\n{text}"
         if view.deemed_accepted:
-            text += f"\n注意：收件已超过{DEEMED_ACCEPTED_WORKING_DAYS}个工作日未作决定，依法自收到材料之日起即为受理。"
+            text += "\n注意：" + deemed_accepted_text(view.received_at.astimezone(TZ).date())
         self.query_one("#materials-status", Static).update(Text(text))
         self.refresh_bindings()
 
