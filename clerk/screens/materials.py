@@ -27,6 +27,7 @@ from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
 from clerk.screens.deciding import DecidingScreen
 from clerk.screens.notice_preview import NoticePreviewScreen
 from clerk.screens.reason import ReasonScreen
+from clerk.screens.refusal_preview import RefusalPreviewScreen
 from clerk.service.views import CaseView, MaterialRow
 
 if TYPE_CHECKING:
@@ -463,14 +464,34 @@ class MaterialsScreen(DecidingScreen):
                 refused,
             )
 
-        def reason_then(apply_instead: str) -> None:
+        def preview(reason: str, apply_instead: str) -> None:
+            """The refusal read before it is issued; Esc goes back to the reason, kept."""
+            try:
+                text = self.window.preview_refusal_text(
+                    self.user, self.view.uuid, reason, apply_instead=apply_instead
+                )
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                reason_then(apply_instead, reason)
+                return
+
+            def confirmed(ok: bool | None) -> None:
+                if ok:
+                    refuse(reason, apply_instead)
+                else:
+                    reason_then(apply_instead, reason)
+
+            self.app.push_screen(RefusalPreviewScreen(text), confirmed)
+
+        def reason_then(apply_instead: str, before: str = "") -> None:
             self.app.push_screen(
                 ReasonScreen(
                     "不予受理",
-                    "写明不予受理的理由和依据，将写入告知书。",
+                    "写明不予受理的理由和依据，将写入告知书；Enter 后先预览告知书。",
                     common=common_reasons(Action.REFUSE),
+                    value=before,
                 ),
-                lambda reason: refuse(reason, apply_instead) if reason else None,
+                lambda reason: preview(reason, apply_instead) if reason else None,
             )
 
         def where(place: str | None) -> None:

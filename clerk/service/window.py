@@ -308,6 +308,13 @@ class Window:
             expected_version=expected_version,
         )
 
+    def preview_refusal_text(
+        self, user: User, case_uuid: str, reason: str, *, apply_instead: str = ""
+    ) -> str:
+        return self._decisions.preview_refusal_text(
+            user, case_uuid, reason, apply_instead=apply_instead
+        )
+
     def refuse(
         self,
         user: User,
