@@ -231,6 +231,16 @@ class Store(Protocol):
         """Declare a point; recorded, with `actor`, in the administrative chain."""
         ...
 
+    def point_records(self, code: str) -> dict[str, int]:
+        """What this file holds of point `code`: counts of "cases" (its own or collected by it),
+        "events", "bundles" (sent to or received from it), "accounts" and "keys" (registered)."""
+        ...
+
+    def remove_point(self, code: str, *, actor: str = "") -> None:
+        """Remove a declared point; recorded, with `actor`, in the administrative chain. The
+        caller checks `point_records` first."""
+        ...
+
     # users
     def create_user(
         self,

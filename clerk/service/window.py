@@ -473,6 +473,12 @@ class Window:
     ) -> ServicePoint:
         return self._administration.declare_point(actor, code, name, kind, office)
 
+    def point_removal_problem(self, code: str) -> str:
+        return self._administration.point_removal_problem(code)
+
+    def remove_point(self, actor: Any, code: str) -> ServicePoint:
+        return self._administration.remove_point(actor, code)
+
     # ------------------------------------------------------------------ roster enrolment
 
     def roster_point_problem(self) -> str | None:

@@ -46,6 +46,7 @@ from clerk.domain.admin_log import (
     PASSWORD_SET,
     POINT_DECLARED,
     POINT_MOVED,
+    POINT_REMOVED,
     RECORDED_SOURCES,
 )
 from clerk.domain.chain_names import chain_for
@@ -370,6 +371,26 @@ class PostgresStore:
                 code,
                 {"name": name, "kind": kind, "office": office_code},
             )
+
+    def point_records(self, code: str) -> dict[str, int]:
+        queries = {
+            "cases": "SELECT count(*) FROM cases WHERE point_code = %s OR origin_point = %s",
+            "events": "SELECT count(*) FROM events WHERE point_code = %s",
+            "bundles": "SELECT count(*) FROM sync_bundles WHERE peer = %s",
+            "accounts": "SELECT count(*) FROM users WHERE point_code = %s",
+            "keys": "SELECT count(*) FROM sync_keys WHERE point_code = %s",
+        }
+        counts = {}
+        for what, sql in queries.items():
+            params = (code, code) if what == "cases" else (code,)
+            counts[what] = int(self._x(sql, params).fetchone()[0])
+        return counts
+
+    def remove_point(self, code: str, *, actor: str = "") -> None:
+        now = self.now()
+        with self.transaction():
+            self._x("DELETE FROM points WHERE code = %s", (code,))
+            admin_log.append(self.conn, now, POINT_REMOVED, actor, code, {})
 
     # ------------------------------------------------------------------ users
 

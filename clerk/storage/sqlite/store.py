@@ -44,6 +44,7 @@ from clerk.domain.admin_log import (
     PASSWORD_SET,
     POINT_DECLARED,
     POINT_MOVED,
+    POINT_REMOVED,
     RECORDED_SOURCES,
 )
 from clerk.domain.chain import PersonalDataError
@@ -342,6 +343,26 @@ class Store:
                 code,
                 {"name": name, "kind": kind, "office": office_code},
             )
+
+    def point_records(self, code: str) -> dict[str, int]:
+        queries = {
+            "cases": "SELECT count(*) FROM cases WHERE point_code = ? OR origin_point = ?",
+            "events": "SELECT count(*) FROM events WHERE point_code = ?",
+            "bundles": "SELECT count(*) FROM sync_bundles WHERE peer = ?",
+            "accounts": "SELECT count(*) FROM users WHERE point_code = ?",
+            "keys": "SELECT count(*) FROM sync_keys WHERE point_code = ?",
+        }
+        counts = {}
+        for what, sql in queries.items():
+            params = (code, code) if what == "cases" else (code,)
+            counts[what] = int(self.conn.execute(sql, params).fetchone()[0])
+        return counts
+
+    def remove_point(self, code: str, *, actor: str = "") -> None:
+        now = self.now()
+        with self.transaction():
+            self.conn.execute("DELETE FROM points WHERE code = ?", (code,))
+            admin_log.append(self.conn, now, POINT_REMOVED, actor, code, {})
 
     # ------------------------------------------------------------------ users
 
