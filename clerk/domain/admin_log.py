@@ -39,6 +39,7 @@ PASSWORD_SET = "password_set"  # data: password, why (reset | own | rehash), loc
 POINT_DECLARED = "point_declared"  # data: name, kind, office (a service point's, no person's)
 POINT_REMOVED = "point_removed"  # a point declared by mistake, before it had any record
 POINT_MOVED = "accounts_point_moved"  # data: from, to (every account of `from`)
+HOLIDAYS_INSTALLED = "holidays_installed"  # data: year, sha256, source, issued_at, origin
 CHECKPOINT_KEPT = "checkpoint_kept"  # data: origin, seq, hash, source, note
 PROOF_BEGINS = "proof_begins"  # the migration that started this chain on an older file
 
@@ -51,6 +52,7 @@ ACTION_LABELS = {
     POINT_DECLARED: "登记服务点",
     POINT_REMOVED: "撤销服务点",
     POINT_MOVED: "更正账号所属",
+    HOLIDAYS_INSTALLED: "安装节假日文件",
     CHECKPOINT_KEPT: "保存链头检查点",
     PROOF_BEGINS: "开始记录",
 }
@@ -177,6 +179,7 @@ __all__ = [
     "ACCOUNT_ROLE",
     "ADMIN_COLUMNS",
     "CHECKPOINT_KEPT",
+    "HOLIDAYS_INSTALLED",
     "PASSWORD_SET",
     "POINT_DECLARED",
     "POINT_MOVED",

@@ -373,6 +373,13 @@ class Window:
 
     # ------------------------------------------------------------------ holidays
 
+    def record_holiday_install(self, user: Any, year: int) -> None:
+        """Record a holiday file installed outside the window (`clerk holidays install`)."""
+        self._holidays.record_install(user, year)
+
+    def holiday_proof(self) -> dict[int, str]:
+        return self._holidays.proof()
+
     def install_holidays(
         self, user: User | SystemActor, path: Path
     ) -> tuple[int, list[Recomputed]]:

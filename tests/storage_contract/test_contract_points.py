@@ -25,3 +25,16 @@ def test_an_account_at_a_point_is_counted(store):
     store.create_user("cun1", "刘经办", "clerk", "counterpass1", "DA01")
     assert store.point_records("DA01")["accounts"] == 1
     assert PointRecord("DA01", "水岭乡政务服务中心", "township_hall", "YZ05") in store.points()
+
+
+def test_a_holiday_install_is_recorded_and_read_back(store):
+    store.record_holidays(2027, "a" * 64, "通知", "2026-12-01T09:00:00+08:00", "YZ03", actor="x")
+    [(year, sha, source, issued_at, origin, _at)] = store.holiday_records()
+    assert (year, sha, source, issued_at, origin) == (
+        2027,
+        "a" * 64,
+        "通知",
+        "2026-12-01T09:00:00+08:00",
+        "YZ03",
+    )
+    assert store.verify(full=True, remember=False).ok
