@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.app import app_for, person, ready
+from support.app import PASSWORD, app_for, person, ready
 from support.tamper import raw_rows
 from textual.widgets import DataTable
 
@@ -132,3 +132,16 @@ def _footer(app) -> set[str]:
     from support.app import footer_ids
 
     return footer_ids(app)
+
+
+async def test_this_machines_own_point_offers_no_delete(tmp_path: Path) -> None:
+    window, admin = ready(tmp_path)
+    window.declare_point(admin, "DA01", TOWNSHIP, "township_hall", "YZ05")
+    window.correct_point(admin, "DA01")
+    app = app_for(window, window.login("admin", PASSWORD))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        table = app.screen.query_one("#points-table", DataTable)
+        assert table.get_row_at(table.cursor_row)[0] == "DA01"  # the cursor starts here
+        assert "points.remove" not in _footer(app)

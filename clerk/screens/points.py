@@ -134,8 +134,9 @@ class PointsScreen(GuardedScreen, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "remove":
-            code = self._highlighted()
-            return code is not None and code in {p.code for p in self.window.declared_points()}
+            code = self._highlighted()  # a point this file declared, not this machine's own
+            declared = {p.code for p in self.window.declared_points()}
+            return code in declared and code != self.window.point().code
         return True
 
     def on_data_table_row_highlighted(self) -> None:

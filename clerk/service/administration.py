@@ -245,7 +245,12 @@ class Administration:
                 return f"{code} 是随程序发布的经办机构或服务点，不能撤销。"
             return f"没有自行登记的服务点 {code}，请用 clerk point list 查看编码。"
         if code == self.ctx.store.get_setting(SETTING_POINT):
-            return f"{code} 是本机所属的服务点，不能撤销；如装错了服务点，请在服务点界面按 F8 更正本机所属。"
+            fix = (
+                ""
+                if self.point_correction_problem()
+                else "如装错了服务点，请在服务点界面（Ctrl+O）按 F8 更正本机所属。"
+            )
+            return f"{code} 是本机所属的服务点，不能撤销。{fix}"
         counts = self.ctx.store.point_records(code)
         labels = {
             "cases": "件办件",
