@@ -61,6 +61,9 @@ def wire(context: DeskContext) -> Desks:
     reader = CaseReader(context, ownership)
     moves = Moves(context, reader, ownership)
     sync = SyncDesk(context, ownership, reader, moves)
+    holidays = Holidays(context, reader, moves, ownership)
+    # return bundles carry the county's holiday files (clerk.sync.holidays)
+    sync.holidays = holidays
     return Desks(
         context=context,
         ownership=ownership,
@@ -73,7 +76,7 @@ def wire(context: DeskContext) -> Desks:
         decisions=Decisions(context, reader, moves, sync),
         review=ReviewStages(context, reader, moves),
         enrolment=Enrolment(context, moves),
-        holidays=Holidays(context, reader, moves, ownership),
+        holidays=holidays,
         supervision=Supervision(context),
         lists=SupervisionLists(context),
     )
