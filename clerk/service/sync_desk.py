@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clerk.domain.model import Action, CaseState, Event, Role
+from clerk.ports.document_names import RECEIVED
 from clerk.ports.records import CaseChanges
 from clerk.ports.sync import Conflict, PeerKey, SyncStore
 from clerk.service.moves import issued, with_data
@@ -353,9 +354,14 @@ class SyncDesk:
                 )
             pair = keys.load(self.key_dir(), passphrase)
             now = sync.now()
-            contents = exchange.build_export(
-                sync, who, receiver, now, _read_file, hash_file=_hash_file
-            )
+            if self.store.keeps_document_bytes:  # the documents' bytes are read from the server
+                contents = exchange.build_export(
+                    sync, who, receiver, now, self._kept_content, hash_file=None
+                )
+            else:
+                contents = exchange.build_export(
+                    sync, who, receiver, now, _read_file, hash_file=_hash_file
+                )
             recipients = [peer.age_recipient, *(k.age_recipient for k in sync.escrow_keys())]
             path, digest = fmt.write_bundle(out_dir, contents, pair, recipients, progress)
         except (ExportError, KeyProblem) as exc:
@@ -444,6 +450,10 @@ class SyncDesk:
         written: list[Path] = []
 
         def save(digest: str, content: bytes, suffix: str) -> str:
+            if self.store.keeps_document_bytes:  # kept on the server, in the import's transaction
+                name = f"{RECEIVED}/{checked.header.sender}/{digest}{suffix}"
+                self.store.add_document_content(name, content)
+                return name
             target = root / f"{digest}{suffix}"
             if not target.exists() or hashlib.sha256(target.read_bytes()).hexdigest() != digest:
                 root.mkdir(parents=True, exist_ok=True)
@@ -470,6 +480,10 @@ class SyncDesk:
                 refusal="not_stored",
                 message=f"导入未完成，本机未作任何改动：{problem}",
             )
+
+    def _kept_content(self, name: str) -> bytes | None:
+        """A document's bytes as the server keeps them under `name` (None: none kept)."""
+        return self.store.document_content(name) if name else None
 
     def _received_root(self, sender: str) -> Path:
         root = self.ctx.documents.root
