@@ -436,3 +436,46 @@ def test_migrate_store_fails_its_check_when_a_document_file_is_missing(tmp_path,
     printed = capsys.readouterr().out
     assert f"（{missing.relative_to(tmp_path / 'documents').as_posix()}）不在数据库中" in printed
     assert "结论：迁移后的核验未通过" in printed
+
+
+# ---------------------------------------------------------------------- roster batches
+
+
+def test_a_roster_batch_keeps_its_receipt_and_notice_on_the_server(url, tmp_path):
+    from roster_support import COLLEGE, COLLEGE_NAME, NOW, roster
+
+    from clerk.domain.clock import fixed_clock
+
+    store = PostgresStore.open(url, clock=fixed_clock(NOW), hasher=FAST)
+    window = Window(
+        store,  # type: ignore[arg-type]
+        default_catalog(),
+        default_offices(),
+        clock=fixed_clock(NOW),
+        documents_root=tmp_path / "documents",
+    )
+    try:
+        store.add_point(COLLEGE, COLLEGE_NAME, "college", "YZ01")
+        window.setup(COLLEGE, "admin", "王管理", PASSWORD)
+        store.create_user("li", "李经办", Role.CLERK, PASSWORD, COLLEGE)
+        clerk = window.login("li", PASSWORD)
+        check = window.check_roster(roster(tmp_path, 3, bad={1: "check_digit"}))
+        result = window.enrol_roster(clerk, check, seal_checked=True, accept_valid=True)
+        assert result.notice is not None
+        receipt_pdf = store.document_content(f"2026/09/{result.receipt.path_pdf.name}")
+        notice_pdf = store.document_content(f"2026/09/{result.notice.path_pdf.name}")
+        case = store.get_case_by_no(result.first_case_no)
+        names = sorted({d.path_pdf for d in store.documents_for(case.uuid)})
+        assert (
+            _sha(receipt_pdf or b""),
+            notice_pdf == result.notice.path_pdf.read_bytes(),
+            names,
+            store.verify(full=True).ok,
+        ) == (
+            result.receipt.sha256,
+            True,
+            [f"2026/09/{result.receipt.path_pdf.name}"],
+            True,
+        )
+    finally:
+        store.close()

@@ -52,9 +52,7 @@ def test_a_store_that_keeps_files_refuses_bytes_and_has_none(store):
     assert store.document_content(NAME) is None
 
 
-def test_a_document_and_its_bytes_commit_together_and_every_store_reads_them(
-    store, adapter, clock
-):
+def test_a_document_and_its_bytes_commit_together_and_every_store_reads_them(store, adapter, clock):
     _keeps(store)
     uuid = new_case(store)
     with store.transaction():
