@@ -479,3 +479,41 @@ def test_a_roster_batch_keeps_its_receipt_and_notice_on_the_server(url, tmp_path
         )
     finally:
         store.close()
+
+
+def test_verify_catches_a_document_row_changed_with_its_bytes(hall):
+    """Someone replaces a document's bytes on the server and its recorded SHA-256 with them: the
+    issuing event still names the original."""
+    three, _ = hall
+    uuid = _accepted(three)
+    acceptance = three.store.documents_for(uuid)[0]
+    forged = b"%PDF-1.4 forged"
+    _owner_sql(
+        three.store.url,
+        "UPDATE document_contents SET content = %s WHERE name = %s",
+        (forged, acceptance.path_pdf),
+    )
+    _owner_sql(
+        three.store.url,
+        "UPDATE documents SET sha256 = %s WHERE uuid = %s",
+        (_sha(forged), acceptance.uuid),
+    )
+    report = three.store.verify(full=True)
+    assert (report.ok, [p.kind for p in report.problems]) == (False, ["document"])
+    assert report.problems[0].message == (
+        f"办件 {three.store.get_case(uuid).case_no} 的文书 {acceptance.doc_no} 的登记"
+        "（种类或文件的 SHA-256）与事件记录不符：文书登记被改动，文件可能被替换。"
+    )
+
+
+def test_a_window_copy_of_a_kept_document_counts_as_recorded(hall, tmp_path):
+    """The start-up tidy asks whether a file left by an attempt is recorded: a window's copy of a
+    document the server keeps is (it is kept); a file under another number is not."""
+    three, seven = hall
+    uuid = _accepted(three)
+    acceptance = three.store.documents_for(uuid)[0]
+    copy = seven.context.documents.root / acceptance.path_pdf
+    assert (
+        seven.store.document_at(copy),
+        seven.store.document_at(copy.with_name("YZ03-other.pdf")),
+    ) == (True, False)
