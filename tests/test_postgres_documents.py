@@ -517,3 +517,32 @@ def test_a_window_copy_of_a_kept_document_counts_as_recorded(hall, tmp_path):
         seven.store.document_at(copy),
         seven.store.document_at(copy.with_name("YZ03-other.pdf")),
     ) == (True, False)
+
+
+# ---------------------------------------------------------------------- at the window (Pilot)
+
+
+async def test_window_seven_reprints_from_the_case_detail_what_window_three_issued(hall):
+    from support.app import app_for, wait_until
+
+    from clerk.screens.case_detail import CaseDetailScreen
+
+    three, seven = hall
+    uuid = _accepted(three)
+    acceptance = three.store.documents_for(uuid)[0]
+    copy = seven.context.documents.root / acceptance.path_pdf
+    app = app_for(seven, user(seven, "clerk7"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.open_case(uuid)
+        await pilot.pause()
+        assert isinstance(app.screen, CaseDetailScreen)
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("1")
+        await wait_until(pilot, lambda: bool(app._notifications), "the reprint's notice")
+        shown = [n.message for n in app._notifications][-1]
+    assert (shown, _sha(copy.read_bytes()), seven.case(uuid).events[-1].action) == (
+        f"已重新生成：{copy}",
+        acceptance.sha256,
+        "print",
+    )
