@@ -683,7 +683,7 @@ class PostgresStore:
         ).fetchone()
         return found is not None
 
-    # The documents' bytes live here, in `document_contents` (migration 5): every window reaches
+    # The documents' bytes live here, in `document_contents` (migration 6): every window reaches
     # them, they commit with the row that names them, and pg_dump carries them.
     keeps_document_bytes = True
 
