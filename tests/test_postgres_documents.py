@@ -329,7 +329,9 @@ def test_the_triggers_refuse_changing_document_bytes_even_for_the_owner(url):
 # ---------------------------------------------------------------------- bundles
 
 
-def test_a_county_on_postgresql_sends_its_documents_in_the_return_bundle(tmp_path, url, clock):
+def test_a_county_on_postgresql_sends_its_documents_in_the_return_bundle(
+    tmp_path, url, clock, monkeypatch
+):
     """A point (SQLite) hands on a case; the county (PostgreSQL) keeps the point's receipt on the
     server, accepts the case and returns its acceptance with the bytes read from the server; the
     point's copy hashes to the record and both verify."""
@@ -355,7 +357,16 @@ def test_a_county_on_postgresql_sends_its_documents_in_the_return_bundle(tmp_pat
         for path in (tmp_path / "county" / "documents").rglob("*"):  # only the server's bytes
             if path.is_file():
                 path.unlink()
+        from clerk.sync import exchange
+
+        built = []
+        real = exchange.build_export
+        monkeypatch.setattr(
+            exchange, "build_export", lambda *a, **k: built.append(real(*a, **k)) or built[-1]
+        )
         returned = point.import_bundle(export(county, tmp_path / "usb", for_point=POINT).path)
+        # packed from a spool, one document in memory at a time, not held in the bundle's contents
+        assert (built[0].files, len(built[0].file_paths) >= 2) == ({}, True)
         acceptance = next(d for d in point.store.documents_for(uuid) if d.kind == "acceptance")
         assert (
             returned.status,

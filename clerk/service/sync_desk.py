@@ -357,15 +357,17 @@ class SyncDesk:
             pair = keys.load(self.key_dir(), passphrase)
             now = sync.now()
             if self.store.keeps_document_bytes:  # the documents' bytes are read from the server
-                contents = exchange.build_export(
-                    sync, who, receiver, now, self._kept_content, hash_file=None
-                )
+                with tempfile.TemporaryDirectory(prefix="clerk-export-") as folder:
+                    spool = _Spool(self.store, Path(folder))
+                    contents = exchange.build_export(
+                        sync, who, receiver, now, spool.read, hash_file=spool.hash, file_at=spool.at
+                    )
+                    path, digest = self._write(out_dir, contents, pair, sync, peer, progress)
             else:
                 contents = exchange.build_export(
                     sync, who, receiver, now, _read_file, hash_file=_hash_file
                 )
-            recipients = [peer.age_recipient, *(k.age_recipient for k in sync.escrow_keys())]
-            path, digest = fmt.write_bundle(out_dir, contents, pair, recipients, progress)
+                path, digest = self._write(out_dir, contents, pair, sync, peer, progress)
         except (ExportError, KeyProblem) as exc:
             raise SyncProblem(str(exc)) from None
         except OSError as exc:
@@ -479,9 +481,17 @@ class SyncDesk:
                 raise
             return ImportReport(status="refused", refusal="not_stored", message=problem)
 
-    def _kept_content(self, name: str) -> bytes | None:
-        """A document's bytes as the server keeps them under `name` (None: none kept)."""
-        return self.store.document_content(name) if name else None
+    @staticmethod
+    def _write(
+        out_dir: Path,
+        contents: Any,
+        pair: Any,
+        sync: SyncStore,
+        peer: PeerKey,
+        progress: Callable[[int, int], None] | None,
+    ) -> tuple[Path, str]:
+        recipients = [peer.age_recipient, *(k.age_recipient for k in sync.escrow_keys())]
+        return fmt.write_bundle(out_dir, contents, pair, recipients, progress)
 
     def _received_root(self, sender: str) -> Path:
         root = self.ctx.documents.root
@@ -582,6 +592,34 @@ class SyncDesk:
     def chain_name(self, row: CaseRecord) -> str:
         """The chain this installation writes the case's events to."""
         return chain_for(self.me().code, row.point_code)
+
+
+class _Spool:
+    """The documents a bundle carries, from a store that keeps their bytes (a server): each
+    fetched once, spooled to a private temporary folder and packed from there, so an export holds
+    one document in memory at a time, not all of them."""
+
+    def __init__(self, store: Any, folder: Path) -> None:
+        self.store = store
+        self.folder = folder
+        self.paths: dict[str, Path] = {}
+
+    def hash(self, name: str) -> str | None:
+        content = self.store.document_content(name) if name else None
+        if content is None:
+            return None
+        digest = hashlib.sha256(content).hexdigest()
+        target = self.folder / digest
+        if not target.exists():
+            target.write_bytes(content)
+        self.paths[name] = target
+        return digest
+
+    def at(self, name: str) -> Path:
+        return self.paths[name]
+
+    def read(self, name: str) -> bytes | None:
+        return self.store.document_content(name) if name else None
 
 
 def _read_file(path: str) -> bytes | None:
