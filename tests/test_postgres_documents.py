@@ -557,3 +557,24 @@ async def test_window_seven_reprints_from_the_case_detail_what_window_three_issu
         acceptance.sha256,
         "print",
     )
+
+
+def test_a_full_verify_names_document_bytes_no_record_names(hall):
+    """Bytes written into the server beside the record (the windows' role may insert) are not a
+    document of the record: a full verify names them, as it names a stray file on SQLite."""
+    three, _ = hall
+    _accepted(three)
+    window_url = postgres.cluster().url(three.store.url.rsplit("/", 1)[1], postgres.APP)
+    with psycopg.connect(window_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO document_contents (name, content, kept_at) VALUES (%s, %s, 't')",
+            ("2026/11/YZ03-forged.pdf", b"%PDF-1.4 forged"),
+        )
+    report = three.store.verify(full=True)
+    assert [(p.kind, p.message) for p in report.problems] == [
+        (
+            "orphan",
+            "数据库中的文书内容 2026/11/YZ03-forged.pdf 没有任何登记记录：它可能是登记记录被删除后"
+            "留下的，或被另行写入。",
+        )
+    ]

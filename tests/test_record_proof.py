@@ -117,6 +117,9 @@ class MemoryReads:
     def kept_documents(self, case_uuids: Iterable[str] | None = None) -> Iterator[KeptDocument]:
         return iter(())
 
+    def unrecorded_contents(self) -> Iterator[str]:
+        return iter(())
+
     def batch_notice_paths(self) -> Iterator[str]:
         return iter(())
 

@@ -316,6 +316,14 @@ def _check_record(reads: RecordReads, proof: Proof, since: int) -> None:
         _check_cases(proof, reads.iter_case_histories(None), extent.cases)
         if in_store:
             _check_kept_documents(reads, proof, None, extent.documents)
+            for name in reads.unrecorded_contents():
+                proof.problems.append(
+                    Problem(
+                        "orphan",
+                        f"数据库中的文书内容 {name} 没有任何登记记录：它可能是登记记录被删除后"
+                        "留下的，或被另行写入。",
+                    )
+                )
             return
         named: set[str] = set()
         _check_documents(reads, proof, None, named, extent.documents)

@@ -182,6 +182,11 @@ class RecordReads(Protocol):
         when the store keeps no bytes."""
         ...
 
+    def unrecorded_contents(self) -> Iterator[str]:
+        """The names of the document bytes the store keeps that no document row (nor roster
+        batch) names, in order; nothing when the store keeps no bytes."""
+        ...
+
     def batch_notice_paths(self) -> Iterator[str]:
         """The files the roster batches' correction notices were written to."""
         ...

@@ -76,6 +76,14 @@ _KEPT_DOCUMENTS = (
     " LEFT JOIN document_contents t ON t.name = d.path_txt"
     " LEFT JOIN document_contents p ON p.name = d.path_pdf"
 )
+_UNRECORDED_CONTENTS = (
+    "SELECT c.name FROM document_contents c"
+    " WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.path_pdf = c.name)"
+    " AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.path_txt = c.name)"
+    " AND NOT EXISTS (SELECT 1 FROM batches b WHERE c.name IN"
+    " (b.receipt_path_txt, b.receipt_path_pdf, b.notice_path_txt, b.notice_path_pdf))"
+    " ORDER BY c.name"
+)
 _TRIGGERS = (
     "SELECT t.tgname, t.tgenabled, pg_get_triggerdef(t.oid) FROM pg_trigger t"
     " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace s ON s.oid = c.relnamespace"
@@ -350,6 +358,10 @@ class PostgresRecordReads:
             _KEPT_DOCUMENTS + " WHERE d.case_uuid = ANY(%s) ORDER BY d.n",
             (sorted(set(case_uuids)),),
         )
+
+    def unrecorded_contents(self) -> Iterator[str]:
+        for (name,) in self._stream(_UNRECORDED_CONTENTS):
+            yield name
 
     def batch_notice_paths(self) -> Iterator[str]:
         for paths in self._stream("SELECT notice_path_txt, notice_path_pdf FROM batches"):

@@ -305,6 +305,9 @@ class SQLiteRecordReads:
     def kept_documents(self, case_uuids: Iterable[str] | None = None) -> Iterator[KeptDocument]:
         return iter(())
 
+    def unrecorded_contents(self) -> Iterator[str]:
+        return iter(())  # orphan files are found by the proof's walk of the documents folder
+
     def batch_notice_paths(self) -> Iterator[str]:
         for paths in _rows(self.conn, "SELECT notice_path_txt, notice_path_pdf FROM batches"):
             yield from (p for p in paths if p)
