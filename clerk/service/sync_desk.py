@@ -33,6 +33,7 @@ from clerk.service.write_errors import storage_problem
 from clerk.support.progress import Progress, silent
 from clerk.sync import bundle as fmt
 from clerk.sync import clocks, exchange, keys, peers
+from clerk.sync import holidays as bundle_holidays
 from clerk.sync.bundle import BundleError, BundleFile
 from clerk.sync.exchange import ExportError, ImportReport
 from clerk.sync.keys import KeyProblem
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from clerk.ports.store import Store
     from clerk.service.case_reader import CaseReader
     from clerk.service.context import DeskContext
+    from clerk.service.holidays import Holidays
     from clerk.service.moves import Moves
 
 COLLECT_ITEMS = frozenset({34, 35})  # 医疗救助申报: the Yongzhou guide has townships collect them
@@ -157,6 +159,7 @@ class SyncDesk:
         self.ownership = ownership
         self.reader = reader
         self.moves = moves
+        self.holidays: Holidays | None = None  # set by `clerk.service.desks.wire`
 
     @property
     def store(self) -> Store:
@@ -362,12 +365,12 @@ class SyncDesk:
                     contents = exchange.build_export(
                         sync, who, receiver, now, spool.read, hash_file=spool.hash, file_at=spool.at
                     )
-                    path, digest = self._write(out_dir, contents, pair, sync, peer, progress)
+                    path, digest = self._write(who, out_dir, contents, pair, sync, peer, progress)
             else:
                 contents = exchange.build_export(
                     sync, who, receiver, now, _read_file, hash_file=_hash_file
                 )
-                path, digest = self._write(out_dir, contents, pair, sync, peer, progress)
+                path, digest = self._write(who, out_dir, contents, pair, sync, peer, progress)
         except (ExportError, KeyProblem) as exc:
             raise SyncProblem(str(exc)) from None
         except OSError as exc:
@@ -440,6 +443,14 @@ class SyncDesk:
             report = self._apply(
                 checked, who, lambda done, total: percent(applying, done, total, 50, 100)
             )
+            if (
+                report.status == "imported"
+                and checked.header.kind == "return"
+                and self.holidays is not None
+            ):
+                report.holidays, _recomputed = self.holidays.install_notices(
+                    checked.contents.manifest, checked.header.sender
+                )
         percent(applying, 1, 1, 50, 100)
         return report
 
@@ -481,8 +492,9 @@ class SyncDesk:
                 raise
             return ImportReport(status="refused", refusal="not_stored", message=problem)
 
-    @staticmethod
     def _write(
+        self,
+        who: peers.Me,
         out_dir: Path,
         contents: Any,
         pair: Any,
@@ -490,6 +502,14 @@ class SyncDesk:
         peer: PeerKey,
         progress: Callable[[int, int], None] | None,
     ) -> tuple[Path, str]:
+        """Sign, encrypt and write the bundle `build_export` made (with the holiday notices a
+        county office sends its points)."""
+        if who.is_office and self.holidays is not None:
+            notices = self.holidays.notices_for_bundle()
+            if notices:  # absent otherwise: a bundle without holidays is as before
+                contents.manifest[bundle_holidays.MANIFEST_FIELD] = bundle_holidays.to_manifest(
+                    notices
+                )
         recipients = [peer.age_recipient, *(k.age_recipient for k in sync.escrow_keys())]
         return fmt.write_bundle(out_dir, contents, pair, recipients, progress)
 

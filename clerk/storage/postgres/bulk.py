@@ -49,9 +49,9 @@ LOAD_ORDER = (
     "sync_keys",
     "sync_bundles",
     "sync_conflicts",
+    "sync_time_anomalies",
     "sync_acks",
     "sync_peer_state",
-    "sync_time_anomalies",  # this installation's own findings at import (PostgreSQL migration 5)
 )
 # What this engine keeps for itself and builds from the rows above (never loaded).
 DERIVED = ("chain_heads", "case_search", "verify_dirty", "clerk_migrations")
