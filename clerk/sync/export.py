@@ -96,11 +96,13 @@ def build_export(
     *,
     format: int = wire.FORMAT,
     hash_file: Callable[[str], str | None] | None = None,
+    file_at: Callable[[str], Path] = Path,
 ) -> Contents:
     """The contents of the next bundle for `receiver` (not yet written or recorded).
 
     `hash_file(path)`: the SHA-256 of a document file read as a stream (None: unreadable); when
-    given, the files are not read into memory but packed from disk by `write_bundle`.
+    given, the files are not read into memory but packed from disk by `write_bundle`, from
+    `file_at(path)` (the path itself; a store that keeps the bytes gives a copy it spooled).
 
     `format` 1 (raw rows, for an installation not yet upgraded, and the tests) or 2."""
     acks = sync.acks(receiver)
@@ -162,7 +164,7 @@ def build_export(
                 digest = hash_file(where)
                 doc[f"file_{key}"] = digest
                 if digest is not None:
-                    file_paths[digest] = Path(where)
+                    file_paths[digest] = file_at(where)
                 continue
             data = read_file(where)
             doc[f"file_{key}"] = fmt.sha256(data) if data is not None else None

@@ -639,6 +639,15 @@ class Store:
         ).fetchone()
         return found is not None
 
+    # The documents' bytes are files in this machine's documents folder (clerk.documents.store).
+    keeps_document_bytes = False
+
+    def add_document_content(self, name: str, content: bytes) -> None:
+        raise ValueError("this store keeps documents as files, not their bytes")
+
+    def document_content(self, name: str) -> bytes | None:
+        return None
+
     def add_evaluation(self, evaluation: NewEvaluation) -> str:
         """Record a rating (好差评); returns its uuid."""
         return self._add("evaluations", columns_of(evaluation))
