@@ -70,6 +70,7 @@ from clerk.domain.accounts import User
 from clerk.domain.clock import Clock
 from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import Event, Role
+from clerk.ports.action_cases import ActionCase
 from clerk.ports.ledger import LedgerDay
 from clerk.ports.records import (
     BatchCaseLink,
@@ -95,6 +96,7 @@ from clerk.ports.verify_report import (
     CheckpointInLog,
     DocumentFiles,
     EngineFindings,
+    KeptDocument,
     RecentDocument,
     RecordExtent,
     StoredEvent,
@@ -170,6 +172,22 @@ class RecordReads(Protocol):
         """The documents issued in the `days` before the newest one."""
         ...
 
+    def keeps_documents(self) -> bool:
+        """Whether the store keeps the documents' bytes itself (`Store.keeps_document_bytes`):
+        the proof then checks them in the store (`kept_documents`), not as files on this machine."""
+        ...
+
+    def kept_documents(self, case_uuids: Iterable[str] | None = None) -> Iterator[KeptDocument]:
+        """The document rows of these cases (None: every row, in the order recorded), each with
+        the SHA-256 of the bytes the store keeps under its names (computed by the engine); nothing
+        when the store keeps no bytes."""
+        ...
+
+    def unrecorded_contents(self) -> Iterator[str]:
+        """The names of the document bytes the store keeps that no document row (nor roster
+        batch) names, in order; nothing when the store keeps no bytes."""
+        ...
+
     def batch_notice_paths(self) -> Iterator[str]:
         """The files the roster batches' correction notices were written to."""
         ...
@@ -231,6 +249,29 @@ class Store(Protocol):
         """Declare a point; recorded, with `actor`, in the administrative chain."""
         ...
 
+    def record_holidays(
+        self, year: int, sha256: str, source: str, issued_at: str, origin: str, *, actor: str = ""
+    ) -> None:
+        """Record a holiday file installed here in the administrative chain: its year, the
+        SHA-256 of its bytes, its `source`, when it was first installed (`issued_at`, at
+        `origin`: this installation, or the county office whose return bundle carried it)."""
+        ...
+
+    def holiday_records(self) -> list[tuple[int, str, str, str, str, str]]:
+        """Every recorded holiday install, oldest first: (year, sha256, source, issued_at,
+        origin, recorded_at)."""
+        ...
+
+    def point_records(self, code: str) -> dict[str, int]:
+        """What this file holds of point `code`: counts of "cases" (its own or collected by it),
+        "events", "bundles" (sent to or received from it), "accounts" and "keys" (registered)."""
+        ...
+
+    def remove_point(self, code: str, *, actor: str = "") -> None:
+        """Remove a declared point; recorded, with `actor`, in the administrative chain. The
+        caller checks `point_records` first."""
+        ...
+
     # users
     def create_user(
         self,
@@ -275,6 +316,29 @@ class Store(Protocol):
     def add_document(self, document: NewDocument) -> str: ...
     def documents_for(self, case_uuid: str) -> list[DocumentRecord]: ...
     def document_at(self, path: Path) -> bool: ...
+
+    # where the documents' bytes live (see "Documents" below)
+    @property
+    def keeps_document_bytes(self) -> bool:
+        """Whether this store keeps the documents' bytes itself. False (SQLite): the text and
+        PDF are files in this machine's documents folder and the rows record their paths. True (a
+        server engine): the rows record names (`YYYY/MM/<number>.pdf`,
+        `received/<sender>/<sha256>.pdf`) under which the store keeps the bytes, written with
+        `add_document_content` in the transaction that records the document, read back by any
+        window with `document_content`; files on a window are only a copy made for printing."""
+        ...
+
+    def add_document_content(self, name: str, content: bytes) -> None:
+        """Keep `content` under `name`, inside the caller's transaction (stored with the row
+        that names it, or not at all). Keeping the same bytes under the same name again does
+        nothing; other bytes under a kept name raise `ConstraintError` (a kept document is never
+        replaced). A store that keeps no bytes raises `ValueError`."""
+        ...
+
+    def document_content(self, name: str) -> bytes | None:
+        """The bytes kept under `name` (None: none; always None where the store keeps none)."""
+        ...
+
     def add_evaluation(self, evaluation: NewEvaluation) -> str: ...
     def evaluation_for(self, case_uuid: str) -> EvaluationRecord | None: ...
     def follow_up_evaluation(self, case_uuid: str, text: str, at: datetime | str) -> None: ...
@@ -350,6 +414,12 @@ class Store(Protocol):
         `first`..`last`: received, accepted, finished, refused or rated in them, or open at their
         end; streamed from one snapshot, the state as of the end. `instant_items`: the items the
         catalogue says are instant (the store does not know the catalogue)."""
+        ...
+
+    def action_cases(self) -> Iterator[ActionCase]:
+        """The cases that may need action (`clerk.ports.action_cases`): every case waiting in
+        收件, 已受理 or 待拨付, and every case whose latest bad rating has no follow-up yet;
+        streamed from one snapshot, oldest received first."""
         ...
 
     # roster batches (表6): bulk writes inside one transaction, and the batch records

@@ -42,6 +42,7 @@ from clerk.service.ledger import Ledger
 from clerk.service.moves import CHANGED_SINCE_SHOWN
 from clerk.service.review_stages import StageRow
 from clerk.service.supervision import SupervisionReport
+from clerk.service.supervision_lists import ActionLists
 from clerk.service.sync_desk import (  # the sync records, as the sync desk names them
     BundleFile,
     ConflictRow,
@@ -308,6 +309,13 @@ class Window:
             expected_version=expected_version,
         )
 
+    def preview_refusal_text(
+        self, user: User, case_uuid: str, reason: str, *, apply_instead: str = ""
+    ) -> str:
+        return self._decisions.preview_refusal_text(
+            user, case_uuid, reason, apply_instead=apply_instead
+        )
+
     def refuse(
         self,
         user: User,
@@ -366,6 +374,13 @@ class Window:
 
     # ------------------------------------------------------------------ holidays
 
+    def record_holiday_install(self, user: Any, year: int) -> None:
+        """Record a holiday file installed outside the window (`clerk holidays install`)."""
+        self._holidays.record_install(user, year)
+
+    def holiday_proof(self) -> dict[int, str]:
+        return self._holidays.proof()
+
     def install_holidays(
         self, user: User | SystemActor, path: Path
     ) -> tuple[int, list[Recomputed]]:
@@ -421,6 +436,12 @@ class Window:
         """The supervision figures of `period` per office, point and item, and in total."""
         return self.desks.supervision.supervision(period, follow_up_days)
 
+    def action_lists(
+        self, day: date | None = None, follow_up_days: int | None = None
+    ) -> ActionLists:
+        """The cases and import findings that need action, as of `day` (default today)."""
+        return self.desks.lists.action_lists(day, follow_up_days)
+
     def deemed_from(self, row: CaseRecord) -> date | None:
         return self._reader.deemed_from(row)
 
@@ -465,6 +486,12 @@ class Window:
         self, actor: Any, code: str, name: str, kind: str, office: str
     ) -> ServicePoint:
         return self._administration.declare_point(actor, code, name, kind, office)
+
+    def point_removal_problem(self, code: str) -> str:
+        return self._administration.point_removal_problem(code)
+
+    def remove_point(self, actor: Any, code: str) -> ServicePoint:
+        return self._administration.remove_point(actor, code)
 
     # ------------------------------------------------------------------ roster enrolment
 
@@ -590,6 +617,9 @@ class Window:
 
     def conflicts(self) -> list[ConflictRow]:
         return self._sync.conflicts()
+
+    def time_anomalies(self, limit: int = 200) -> list[str]:
+        return self._sync.time_anomalies(limit)
 
     def resolve_conflict(self, user: Any, conflict_id: int, choice: str) -> None:
         self._sync.resolve_conflict(user, conflict_id, choice)

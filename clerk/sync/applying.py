@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -17,15 +17,17 @@ from clerk.ports.sync import (
     LOCAL_COLUMNS,
     SyncStore,
 )
+from clerk.sync import own_strays
 from clerk.sync.bundle import RECORD_PARTS
 from clerk.sync.checking import Checked
+from clerk.sync.checking import relayed as relayed_points
+from clerk.sync.clocks import Clocks
 from clerk.sync.export import manifest_summary
 from clerk.sync.ownership import non_owner_events, owner_after
 from clerk.sync.peers import Me
 from clerk.sync.report import ImportReport, decision
 from clerk.sync.streaming import Parts, batches
 
-FUTURE_SLACK = timedelta(minutes=10)
 CASE_MUTABLE = frozenset(
     {
         "state",
@@ -55,6 +57,60 @@ def apply_bundle(
 ) -> ImportReport:
     """Apply a checked bundle in one transaction (or nothing, for a duplicate or a gap).
 
+    Two imports of one bundle at once (two windows, the server and a stick) are serialised by
+    the write lock: the duplicate check is repeated inside the transaction, and the second
+    gets the duplicate's report with nothing written (never the engine's UNIQUE failure)."""
+    try:
+        return _apply_bundle(checked, sync, who, now, save_file, labels, step)
+    except _ImportedMeanwhile as meanwhile:
+        return meanwhile.report
+
+
+class _ImportedMeanwhile(Exception):
+    """Another import of the same bundle committed while this one was checking it."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("imported meanwhile")
+        self.report = report
+
+
+def _imported_before(sync: SyncStore, header: Any, digest: str, report: ImportReport) -> bool:
+    """Whether the bundle (or a later one of its sender) is already imported; fills `report`
+    with the duplicate's message (or the refusal of other content under the same number)."""
+    known = sync.bundle("in", header.sender, header.seq)
+    if known is not None:
+        if known["hash"] != digest:
+            report.status, report.refusal = "refused", "conflicting_bundle"
+            report.message = (
+                f"本机已导入过 {header.sender} 的第 {header.seq} 号包，但内容不同：对方可能从旧备份恢复后重新编号。"
+                "未导入，请联系信息管理员核对。"
+            )
+            return True
+        report.status, report.duplicates = "duplicate", 1
+        report.message = f"{header.sender} 的第 {header.seq} 号包已经导入过，本次未作任何改动。"
+        return True
+    latest = sync.last_bundle("in", header.sender)
+    if latest is not None and int(latest["seq"]) > header.seq:
+        report.status, report.duplicates = "duplicate", 1
+        report.message = (
+            f"这是 {header.sender} 较早的第 {header.seq} 号包，本机已导入更新的第 {latest['seq']} 号包，其内容已包含在内，"
+            "本次未作任何改动。"
+        )
+        return True
+    return False
+
+
+def _apply_bundle(
+    checked: Checked,
+    sync: SyncStore,
+    who: Me,
+    now: datetime,
+    save_file: Callable[[str, bytes, str], str],
+    labels: Callable[[Mapping[str, Any]], str] | None = None,
+    step: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """See `apply_bundle`.
+
     `step(done, total)`: records applied so far, of all the bundle's records (a progress bar).
 
     `save_file(sha256, data, suffix)` stores a document file and returns its local path.
@@ -69,25 +125,7 @@ def apply_bundle(
             "kind": header.kind,
         }
     )
-    known = sync.bundle("in", header.sender, header.seq)
-    if known is not None:
-        if known["hash"] != checked.digest:
-            report.status, report.refusal = "refused", "conflicting_bundle"
-            report.message = (
-                f"本机已导入过 {header.sender} 的第 {header.seq} 号包，但内容不同：对方可能从旧备份恢复后重新编号。"
-                "未导入，请联系信息管理员核对。"
-            )
-            return report
-        report.status, report.duplicates = "duplicate", 1
-        report.message = f"{header.sender} 的第 {header.seq} 号包已经导入过，本次未作任何改动。"
-        return report
-    latest = sync.last_bundle("in", header.sender)
-    if latest is not None and int(latest["seq"]) > header.seq:
-        report.status, report.duplicates = "duplicate", 1
-        report.message = (
-            f"这是 {header.sender} 较早的第 {header.seq} 号包，本机已导入更新的第 {latest['seq']} 号包，其内容已包含在内，"
-            "本次未作任何改动。"
-        )
+    if _imported_before(sync, header, checked.digest, report):
         return report
     origins: Mapping[str, Mapping[str, Any]] = m.get("origins") or {}
     heads = sync.heads()
@@ -112,7 +150,21 @@ def apply_bundle(
             f"这个包未导入。请带来{which}上报包（或请对方重新导出一份完整的包）。"
         )
         return report
+    if header.kind == "city":
+        # The city keeps every county's record as it stands: a chain that forks from what it
+        # holds refuses the whole bundle (a county restored from an old backup and worked on).
+        forked = _forks(sync, checked.records(), lambda n: None)
+        if forked:
+            origin, seq = sorted(forked.items())[0]
+            report.status, report.refusal = "refused", "forked_chain"
+            report.message = (
+                f"{header.sender} 的包中 {origin} 第 {seq} 条事件与本机已有的同号事件内容不同"
+                "（对方可能从旧备份恢复后继续办件），整个包未导入。请联系该县区信息管理员核对。"
+            )
+            return report
     with sync.transaction():
+        if _imported_before(sync, header, checked.digest, report):
+            raise _ImportedMeanwhile(report)  # again under the write lock (see apply_bundle)
         source = checked.records()
         total = sum(source.count(p) for p in RECORD_PARTS if p != "events") + 2 * source.count(
             "events"
@@ -147,8 +199,12 @@ def apply_bundle(
         parts.append(f"办件 {report.imported['cases']} 件")
     summary = "，".join(parts) or "没有新记录"
     report.message = f"已导入 {header.sender} 的第 {header.seq} 号包：{summary}。"
-    if report.conflicts:
-        report.message += f"有 {len(report.conflicts)} 件冲突待主管处理。"
+    ours = [c for c in report.conflicts if not c.get("decided_by_owner")]
+    if ours:
+        report.message += f"有 {len(ours)} 件冲突待主管处理。"
+    if theirs := [c for c in report.conflicts if c.get("decided_by_owner")]:
+        owners = "、".join(sorted({str(c.get("owner") or "") for c in theirs} - {""}))
+        report.message += f"有 {len(theirs)} 件冲突由办件所属机构{owners}的主管处理，处理结果会随其回执包传回本机。"
     if report.rejected:
         report.message += f"有 {len(report.rejected)} 条记录与本机内容不同，未覆盖，请核对。"
     return report
@@ -203,12 +259,17 @@ def _apply(
     # 2. Cases first (events refer to them). Only the point's own cases travel between a point and
     # its office (a point opens cases under its own code); anything else is refused and reported.
     point = sender if checked.header.kind == "report" else checked.header.receiver
+    # A county's bundle for the city speaks for the county and its points: their cases, and
+    # their rows as the county holds them (the county is the authority the city reads).
+    relayed = relayed_points(checked.contents.manifest)
+    speaks_for = frozenset({sender, *relayed}) if checked.header.kind == "city" else frozenset()
+    points = speaks_for or frozenset({point})
     incoming: set[str] = set()
     fresh: set[str] = set()
     for batch in batches(parts.records("cases")):
         rows = []
         for r in batch:
-            if r.get("point_code") != point:
+            if r.get("point_code") not in points:
                 report.rejected.append(
                     {
                         "kind": "case",
@@ -231,7 +292,7 @@ def _apply(
     new_keys = _Seqs()
     event_cases: set[str] = set()
     cut: set[str] = set()
-    clocks = _Clocks(now, report)
+    clocks = Clocks(sync, now, report, peer=sender, bundle_seq=bundle_seq, stamp=stamp)
     for batch in batches(parts.records("events")):
         held_hashes = _held_hashes(sync, batch)
         new_events = []
@@ -245,7 +306,6 @@ def _apply(
                 continue
             new_events.append(event)
             new_keys.add(origin, seq)
-            clocks.see(event)
         cases_known = set(sync.records_by_uuid("cases", {e["case_uuid"] for e in new_events}))
         storing = []
         for event in new_events:
@@ -264,10 +324,12 @@ def _apply(
             if origin in cut or origin in fork_at:
                 continue
             storing.append(event)
+            clocks.see(event)
             event_cases.add(event["case_uuid"])
         counts["events"] += sync.insert_events(storing)
         advanced(len(batch))
-    # 4. Ownership: events by an installation that did not own the case go to the conflict queue.
+    # 4. Ownership: events by an installation that did not own the case go to the conflict queue;
+    # so do our own such events (an old program's), once the owner's bundle touches the case.
     conflicted: set[str] = set()
     for uuids in batches(sorted(event_cases | incoming)):
         look = _Lookups(sync)
@@ -277,6 +339,17 @@ def _apply(
             _conflicts_of(
                 look, case_uuid, new_keys, sync, sender, bundle_seq, stamp, report, conflicted
             )
+            own_strays.close_resolved(sync, look.history(case_uuid), who.code, stamp)
+            own_strays.settle(
+                sync,
+                who.code,
+                look.case(case_uuid) or {},
+                look.history(case_uuid),
+                sender=sender,
+                bundle_seq=bundle_seq,
+                stamp=stamp,
+                report=report,
+            )
     del event_cases
     # 5. Case rows: the fixed part must agree; the moving part follows the owner.
     seen: set[str] = set()
@@ -284,7 +357,7 @@ def _apply(
         rows = [
             r
             for r in batch
-            if r.get("point_code") == point and r["uuid"] not in fresh and r["uuid"] not in seen
+            if r.get("point_code") in points and r["uuid"] not in fresh and r["uuid"] not in seen
         ]
         seen.update(r["uuid"] for r in rows)
         look = _Lookups(sync)
@@ -305,6 +378,7 @@ def _apply(
                 counts,
                 conflicted,
                 labels,
+                speaks_for,
             )
     del seen, fresh, incoming
     # 6. Material checks, documents, evaluations.
@@ -334,6 +408,7 @@ def _apply(
                     report,
                     counts,
                     held_rows,
+                    speaks_for,
                 )
             held_rows.flush()
             advanced(len(rows))
@@ -436,6 +511,7 @@ def _apply_case(
     counts: dict[str, int],
     conflicted: set[str],
     labels: Callable[[Mapping[str, Any]], str] | None,
+    speaks_for: frozenset[str] = frozenset(),
 ) -> None:
     uuid = row["uuid"]
     fixed_theirs = {k: v for k, v in row.items() if k not in CASE_MUTABLE}
@@ -470,7 +546,9 @@ def _apply_case(
     if uuid in conflicted or _same(row, old):
         report.duplicates += 0 if uuid in conflicted else 1
         return
-    if not _sender_owned(look, old, sender, new_keys) or int(row["version"]) <= int(old["version"]):
+    if not _sender_owned(look, old, sender, new_keys, speaks_for) or int(row["version"]) <= int(
+        old["version"]
+    ):
         return  # not theirs to change, or older than ours: our copy stands
     sync.replace_record("cases", row, stamp)
     counts["cases"] += 1
@@ -494,37 +572,6 @@ class _Seqs:
     def __contains__(self, key: tuple[str, int]) -> bool:
         origin, seq = key
         return any(lo <= seq <= hi for lo, hi in self.runs.get(origin, ()))
-
-
-class _Clocks:
-    """Events dated in the future or running backwards within their chain, flagged as they pass."""
-
-    def __init__(self, now: datetime, report: ImportReport) -> None:
-        self.now, self.report = now, report
-        self.last: dict[str, datetime] = {}
-
-    def see(self, event: Mapping[str, Any]) -> None:
-        at = datetime.fromisoformat(event["at"])
-        origin = str(event["origin"])
-        if at > self.now + FUTURE_SLACK:
-            self.report.flagged.append(
-                {
-                    "origin": origin,
-                    "seq": int(event["seq"]),
-                    "at": event["at"],
-                    "why": "事件时间晚于本机当前时间，对方电脑时钟可能不准。",
-                }
-            )
-        elif origin in self.last and at < self.last[origin]:
-            self.report.flagged.append(
-                {
-                    "origin": origin,
-                    "seq": int(event["seq"]),
-                    "at": event["at"],
-                    "why": "事件时间早于同一来源的上一条事件，对方电脑时钟可能被调过。",
-                }
-            )
-        self.last[origin] = max(at, self.last.get(origin, at))
 
 
 def _held_hashes(sync: SyncStore, events: list[dict[str, Any]]) -> defaultdict[str, dict[int, str]]:
@@ -642,9 +689,18 @@ class _Lookups:
             self.histories[uuid] = found.get(uuid, [])
 
 
-def _sender_owned(look: _Lookups, case: Mapping[str, Any], sender: str, new_keys: _Seqs) -> bool:
+def _sender_owned(
+    look: _Lookups,
+    case: Mapping[str, Any],
+    sender: str,
+    new_keys: _Seqs,
+    speaks_for: frozenset[str] = frozenset(),
+) -> bool:
     """Whether the sender owned the case before this bundle's events or owns it after them: its
-    rows then carry moves it was entitled to make (e.g. an acceptance, then the hand-on)."""
+    rows then carry moves it was entitled to make (e.g. an acceptance, then the hand-on). A
+    county's bundle for the city speaks for its points too (`speaks_for`)."""
+    if speaks_for:
+        return True
     history = look.history(case["uuid"])
     earlier = [e for e in history if (str(e["origin"]), int(e["seq"])) not in new_keys]
     return sender in (
@@ -684,6 +740,7 @@ def _apply_record(
     report: ImportReport,
     counts: dict[str, int],
     held: _Held,
+    speaks_for: frozenset[str] = frozenset(),
 ) -> None:
     values = {k: v for k, v in row.items() if not k.startswith("file_")}
     old = held.get(str(row["uuid"]))
@@ -722,7 +779,7 @@ def _apply_record(
     assert case is not None
     if (
         row["case_uuid"] in conflicted
-        or not _sender_owned(look, case, sender, new_keys)
+        or not _sender_owned(look, case, sender, new_keys, speaks_for)
         or int(row["version"]) < int(old["version"])
     ):
         return

@@ -11,8 +11,9 @@ transactions. Everything the store guarantees, and how (see `clerk.ports.store`)
 3. the case version: `UPDATE cases ... WHERE uuid = %s AND version = %s`, one statement;
 4. the chains: `clerk_lock_chain_head(origin)` (`SELECT ... FROM chain_heads WHERE origin = ...
    FOR UPDATE`, the row made on the origin's first event), then the inserts; the
-   `events_append_at_head` trigger takes the same lock and refuses a row that does not extend
-   the head, `UNIQUE (origin, seq)` and `UNIQUE (hash)` back it up;
+   `events_extend_heads` trigger (once per statement, migration 6) takes the same lock and
+   refuses rows that do not extend the head, `UNIQUE (origin, seq)` and `UNIQUE (hash)` back
+   it up;
 5. append-only: triggers refuse UPDATE, DELETE and TRUNCATE of `events` even for the owner, and
    the application role `clerk_app` is granted only SELECT and INSERT on it (migration 2);
 6. reads: READ COMMITTED; `verify()` and the ledger run in one REPEATABLE READ snapshot.
@@ -43,16 +44,20 @@ from clerk.domain import chain
 from clerk.domain.admin_log import (
     ACCOUNT_ACTIVE,
     ACCOUNT_CREATED,
+    HOLIDAYS_INSTALLED,
     PASSWORD_SET,
     POINT_DECLARED,
     POINT_MOVED,
+    POINT_REMOVED,
     RECORDED_SOURCES,
 )
 from clerk.domain.chain_names import chain_for
 from clerk.domain.clock import Clock, system_clock
 from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import CaseState, Event, Role
-from clerk.ports.errors import ConflictError, NotFoundError, StorageError
+from clerk.ports.action_cases import ActionCase
+from clerk.ports.document_names import document_name
+from clerk.ports.errors import ConflictError, ConstraintError, NotFoundError, StorageError
 from clerk.ports.ledger import LedgerDay
 from clerk.ports.records import (
     BatchCaseLink,
@@ -77,7 +82,7 @@ from clerk.ports.records import (
 from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.verify_report import VerifyReport
-from clerk.storage.postgres import admin_log, queries, schema, supervision, users
+from clerk.storage.postgres import action_lists, admin_log, queries, schema, supervision, users
 from clerk.storage.postgres.errors import translate, translated
 from clerk.storage.postgres.users import AuthError, User
 from clerk.storage.postgres.verify import PostgresRecordReads
@@ -374,6 +379,60 @@ class PostgresStore:
                 {"name": name, "kind": kind, "office": office_code},
             )
 
+    def record_holidays(
+        self, year: int, sha256: str, source: str, issued_at: str, origin: str, *, actor: str = ""
+    ) -> None:
+        now = self.now()
+        data = {
+            "year": year,
+            "sha256": sha256,
+            "source": source,
+            "issued_at": issued_at,
+            "origin": origin,
+        }
+        with self.transaction():
+            admin_log.append(self.conn, now, HOLIDAYS_INSTALLED, actor, str(year), data)
+
+    def holiday_records(self) -> list[tuple[int, str, str, str, str, str]]:
+        rows = self._x(
+            "SELECT data, at FROM admin_events WHERE action = %s ORDER BY seq",
+            (HOLIDAYS_INSTALLED,),
+        ).fetchall()
+        out = []
+        for data, at in rows:
+            d = data if isinstance(data, dict) else json.loads(data)
+            out.append(
+                (
+                    int(d["year"]),
+                    str(d["sha256"]),
+                    str(d["source"]),
+                    str(d["issued_at"]),
+                    str(d["origin"]),
+                    str(at),
+                )
+            )
+        return out
+
+    def point_records(self, code: str) -> dict[str, int]:
+        queries = {
+            "cases": "SELECT count(*) FROM cases WHERE point_code = %s OR origin_point = %s",
+            "events": "SELECT count(*) FROM events WHERE point_code = %s",
+            "bundles": "SELECT count(*) FROM sync_bundles WHERE peer = %s",
+            "accounts": "SELECT count(*) FROM users WHERE point_code = %s",
+            "keys": "SELECT count(*) FROM sync_keys WHERE point_code = %s",
+        }
+        counts = {}
+        for what, sql in queries.items():
+            params = (code, code) if what == "cases" else (code,)
+            counts[what] = int(self._x(sql, params).fetchone()[0])
+        return counts
+
+    def remove_point(self, code: str, *, actor: str = "") -> None:
+        now = self.now()
+        with self.transaction():
+            self._x("DELETE FROM points WHERE code = %s", (code,))
+            admin_log.append(self.conn, now, POINT_REMOVED, actor, code, {})
+
     # ------------------------------------------------------------------ users
 
     def create_user(
@@ -460,6 +519,23 @@ class PostgresStore:
             )
 
     # ------------------------------------------------------------------ cases
+
+    def index_new_names(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """`index_names` for cases just inserted (none indexed yet): one COPY, the bulk path."""
+        if not rows:
+            return
+        with (
+            self.conn.cursor() as cur,
+            cur.copy("COPY case_search (case_uuid, applicant_key, unit_key) FROM STDIN") as copy,
+        ):
+            for r in rows:
+                copy.write_row(
+                    (
+                        r["uuid"],
+                        queries.search_key(r.get("applicant_name")),
+                        queries.search_key(r.get("unit_name")),
+                    )
+                )
 
     def index_names(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Put cases' names into the search table (inside the caller's transaction)."""
@@ -679,12 +755,41 @@ class PostgresStore:
         ]
 
     def document_at(self, path: Path) -> bool:
+        """Whether a recorded document is the file at `path`: by its path, or by the name a
+        window's copy of it at `path` has (`clerk.ports.document_names`)."""
         same = [str(path.with_suffix(".txt")), str(path.with_suffix(".pdf"))]
+        same += [document_name(p) for p in list(same)]
         found = self._x(
             "SELECT 1 FROM documents WHERE path_txt = ANY(%s) OR path_pdf = ANY(%s) LIMIT 1",
             (same, same),
         ).fetchone()
         return found is not None
+
+    # The documents' bytes live here, in `document_contents` (migration 7): every window reaches
+    # them, they commit with the row that names them, and pg_dump carries them.
+    keeps_document_bytes = True
+
+    def add_document_content(self, name: str, content: bytes) -> None:
+        if not name:
+            raise ValueError("a document's content needs a name")
+        with self.transaction():
+            added = self._x(
+                "INSERT INTO document_contents (name, content, kept_at) VALUES (%s, %s, %s)"
+                " ON CONFLICT (name) DO NOTHING RETURNING 1",
+                (name, bytes(content), self.now()),
+            ).fetchone()
+            if added is not None:
+                return
+            same = self._x(
+                "SELECT content = %s FROM document_contents WHERE name = %s",
+                (bytes(content), name),
+            ).fetchone()
+            if not (same and same[0]):
+                raise ConstraintError(f"文书 {name} 已保存过不同的内容，不能覆盖。")
+
+    def document_content(self, name: str) -> bytes | None:
+        row = self._x("SELECT content FROM document_contents WHERE name = %s", (name,)).fetchone()
+        return bytes(row[0]) if row else None
 
     def add_evaluation(self, evaluation: NewEvaluation) -> str:
         return self._add("evaluations", columns_of(evaluation))
@@ -1004,8 +1109,9 @@ class PostgresStore:
         """Load whole tables of raw stored rows into this empty database, in one transaction:
         `rows_of(table)` gives the columns and the rows (in the source's arrival order) of each
         table, asked in an order the constraints accept; each table goes in with one `COPY`.
-        The event log's triggers stay on (each event must extend its chain). Refuses a database
-        that already holds a record. Returns the rows loaded per table (see `bulk`)."""
+        The event log's triggers stay on (each event must extend its chain). The documents' files
+        named by the rows are read and their bytes kept here (`bulk.load_contents`). Refuses a database that already holds
+        a record. Returns the rows loaded per table (see `bulk`), and `document_contents`."""
         from clerk.storage.postgres import bulk
 
         with self.transaction():
@@ -1017,9 +1123,14 @@ class PostgresStore:
                     + "），为免混淆两处记录，不导入。请换一个新建的空数据库。"
                 )
             loaded = {}
+            files: dict[str, str] = {}  # document name -> the file on this machine
             for table in bulk.LOAD_ORDER:
                 columns, rows = rows_of(table)
-                loaded[table] = bulk.load(self, table, columns, rows)
+                loaded[table] = bulk.load(
+                    self, table, columns, bulk.named(table, columns, rows, files)
+                )
+            # a file that cannot be read: the full verify after the move names its document
+            loaded[bulk.CONTENTS], _unread = bulk.load_contents(self, files, self.now())
         return loaded
 
     def loadable_tables(self) -> tuple[str, ...]:
@@ -1112,6 +1223,12 @@ class PostgresStore:
         REPEATABLE READ snapshot (see `clerk.storage.postgres.supervision`)."""
         with self.snapshot() as conn:
             yield from supervision.supervised_cases(conn, first, last, instant_items)
+
+    def action_cases(self) -> Iterator[ActionCase]:
+        """The cases that may need action, streamed from one REPEATABLE READ snapshot (see
+        `clerk.storage.postgres.action_lists`)."""
+        with self.snapshot() as conn:
+            yield from action_lists.action_cases(conn)
 
 
 def _guard(cls: type) -> type:

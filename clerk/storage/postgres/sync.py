@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import psycopg
+from psycopg import sql
 
 from clerk.ports.sync import (
     BATCH_TABLES,
@@ -26,6 +27,7 @@ from clerk.ports.sync import (
     RECORD_TABLES,
     Conflict,
     PeerKey,
+    TimeAnomaly,
 )
 from clerk.storage.postgres.errors import translate
 
@@ -330,6 +332,34 @@ class PostgresSyncStore:
         rows = self._rows("SELECT * FROM sync_conflicts WHERE id = %s", (conflict_id,))
         return _conflict(rows[0]) if rows else None
 
+    def add_time_anomaly(
+        self,
+        *,
+        origin: str,
+        seq: int,
+        case_uuid: str,
+        at: str,
+        kind: str,
+        reference: str,
+        peer: str,
+        bundle_seq: int,
+        found_at: str,
+    ) -> None:
+        with self.transaction():
+            self._x(
+                "INSERT INTO sync_time_anomalies (origin, seq, case_uuid, at, kind, reference, peer,"
+                " bundle_seq, found_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (origin, seq) DO NOTHING",
+                (origin, seq, case_uuid, at, kind, reference, peer, bundle_seq, found_at),
+            )
+
+    def time_anomalies(self, *, origin: str | None = None, limit: int = 1000) -> list[TimeAnomaly]:
+        where, args = ("WHERE origin = %s", (origin,)) if origin is not None else ("", ())
+        rows = self._rows(
+            f"SELECT * FROM sync_time_anomalies {where} ORDER BY id DESC LIMIT %s", (*args, limit)
+        )
+        return [_time_anomaly(r) for r in rows]
+
     def resolve_conflict(self, conflict_id: int, resolution: str, by: str, at: str) -> bool:
         with self.transaction():
             cursor = self._x(
@@ -387,7 +417,9 @@ class PostgresSyncStore:
             raise ValueError(f"{table} has no column {', '.join(sorted(unknown))}")
 
     def _insert_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Insert rows in order; rows with the same columns go in one `executemany`."""
+        """Insert rows in order; rows with the same columns go in one `COPY ... FROM STDIN`
+        (psycopg's `cursor.copy`: the engine's bulk path, one round trip per run of rows). The
+        tables' row triggers fire as for an INSERT: each event must still extend its chain."""
         start = 0
         while start < len(rows):
             names = tuple(rows[start])
@@ -395,12 +427,12 @@ class PostgresSyncStore:
             while end < len(rows) and tuple(rows[end]) == names:
                 end += 1
             self._check_columns(table, dict.fromkeys(names))
-            sql = (
-                f"INSERT INTO {table} ({', '.join(names)})"
-                f" VALUES ({', '.join('%s' for _ in names)})"
+            statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(n) for n in names)
             )
-            with self.store.conn.cursor() as cur:
-                cur.executemany(sql, [[r[n] for n in names] for r in rows[start:end]])
+            with self.store.conn.cursor() as cur, cur.copy(statement) as copy:
+                for row in rows[start:end]:
+                    copy.write_row([row[n] for n in names])
             start = end
 
     def insert_record(self, table: str, row: Mapping[str, Any], now: str) -> None:
@@ -412,7 +444,7 @@ class PostgresSyncStore:
         with self.transaction():
             self._insert_rows(table, stamped)
             if table == "cases":
-                self.store.index_names(stamped)
+                self.store.index_new_names(stamped)
         return len(stamped)
 
     def replace_record(self, table: str, row: Mapping[str, Any], now: str) -> None:
@@ -585,6 +617,10 @@ def _peer(row: Mapping[str, Any]) -> PeerKey:
         revoked_at=row["revoked_at"],
         replaced_by=row["replaced_by"],
     )
+
+
+def _time_anomaly(row: Mapping[str, Any]) -> TimeAnomaly:
+    return TimeAnomaly(**{f: row[f] for f in TimeAnomaly.__dataclass_fields__})
 
 
 def _conflict(row: Mapping[str, Any]) -> Conflict:

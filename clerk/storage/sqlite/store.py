@@ -41,15 +41,18 @@ from clerk.domain import chain
 from clerk.domain.admin_log import (
     ACCOUNT_ACTIVE,
     ACCOUNT_CREATED,
+    HOLIDAYS_INSTALLED,
     PASSWORD_SET,
     POINT_DECLARED,
     POINT_MOVED,
+    POINT_REMOVED,
     RECORDED_SOURCES,
 )
 from clerk.domain.chain import PersonalDataError
 from clerk.domain.clock import Clock, system_clock
 from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import CaseState, Event, Role
+from clerk.ports.action_cases import ActionCase
 from clerk.ports.errors import (
     BusyError,
     ConflictError,
@@ -84,6 +87,7 @@ from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite import (
+    action_queries,
     admin_log,
     batches,
     chain_walk,
@@ -343,6 +347,60 @@ class Store:
                 {"name": name, "kind": kind, "office": office_code},
             )
 
+    def record_holidays(
+        self, year: int, sha256: str, source: str, issued_at: str, origin: str, *, actor: str = ""
+    ) -> None:
+        now = self.now()
+        data = {
+            "year": year,
+            "sha256": sha256,
+            "source": source,
+            "issued_at": issued_at,
+            "origin": origin,
+        }
+        with self.transaction():
+            admin_log.append(self.conn, now, HOLIDAYS_INSTALLED, actor, str(year), data)
+
+    def holiday_records(self) -> list[tuple[int, str, str, str, str, str]]:
+        rows = self.conn.execute(
+            "SELECT data, at FROM admin_events WHERE action = ? ORDER BY seq",
+            (HOLIDAYS_INSTALLED,),
+        ).fetchall()
+        out = []
+        for data, at in rows:
+            d = data if isinstance(data, dict) else json.loads(data)
+            out.append(
+                (
+                    int(d["year"]),
+                    str(d["sha256"]),
+                    str(d["source"]),
+                    str(d["issued_at"]),
+                    str(d["origin"]),
+                    str(at),
+                )
+            )
+        return out
+
+    def point_records(self, code: str) -> dict[str, int]:
+        queries = {
+            "cases": "SELECT count(*) FROM cases WHERE point_code = ? OR origin_point = ?",
+            "events": "SELECT count(*) FROM events WHERE point_code = ?",
+            "bundles": "SELECT count(*) FROM sync_bundles WHERE peer = ?",
+            "accounts": "SELECT count(*) FROM users WHERE point_code = ?",
+            "keys": "SELECT count(*) FROM sync_keys WHERE point_code = ?",
+        }
+        counts = {}
+        for what, sql in queries.items():
+            params = (code, code) if what == "cases" else (code,)
+            counts[what] = int(self.conn.execute(sql, params).fetchone()[0])
+        return counts
+
+    def remove_point(self, code: str, *, actor: str = "") -> None:
+        now = self.now()
+        with self.transaction():
+            self.conn.execute("DELETE FROM points WHERE code = ?", (code,))
+            admin_log.append(self.conn, now, POINT_REMOVED, actor, code, {})
+
     # ------------------------------------------------------------------ users
 
     def create_user(
@@ -580,6 +638,15 @@ class Store:
             [*same, *same],
         ).fetchone()
         return found is not None
+
+    # The documents' bytes are files in this machine's documents folder (clerk.documents.store).
+    keeps_document_bytes = False
+
+    def add_document_content(self, name: str, content: bytes) -> None:
+        raise ValueError("this store keeps documents as files, not their bytes")
+
+    def document_content(self, name: str) -> bytes | None:
+        return None
 
     def add_evaluation(self, evaluation: NewEvaluation) -> str:
         """Record a rating (好差评); returns its uuid."""
@@ -1081,6 +1148,19 @@ class Store:
                 yield from supervision_queries.supervised_cases(
                     self.conn, first, last, instant_items
                 )
+            finally:
+                if own and self.conn.in_transaction:
+                    self.conn.execute("COMMIT")
+
+    def action_cases(self) -> Iterator[ActionCase]:
+        """The cases that may need action, streamed from one read transaction (see
+        `clerk.storage.sqlite.action_queries`)."""
+        with self._lock, translated():
+            own = not self.conn.in_transaction
+            if own:
+                self.conn.execute("BEGIN")
+            try:
+                yield from action_queries.action_cases(self.conn)
             finally:
                 if own and self.conn.in_transaction:
                     self.conn.execute("COMMIT")
