@@ -17,8 +17,6 @@ from clerk.domain.offices import default_offices
 from clerk.domain.refusal import RefusalError, is_lack_of_competence, refusal_terms
 from clerk.service.window import ServiceError, Window
 
-pytestmark = pytest.mark.usefixtures("engine")  # on SQLite and on PostgreSQL (support.engines)
-
 ELSEWHERE = "永州市医疗保障事务中心"
 
 

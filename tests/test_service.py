@@ -21,6 +21,9 @@ from clerk.ports.records import CaseChanges
 from clerk.service.window import ServiceError, Window
 
 pytestmark = pytest.mark.usefixtures("engine")  # on SQLite and on PostgreSQL (support.engines)
+# On PostgreSQL a document's bytes live in the database (the rows record relative names), so a
+# test that reads or replaces the document files in the documents folder runs on SQLite only.
+DOCUMENT_FILES = "reads or replaces the document files; on PostgreSQL the bytes are in the database"
 
 PASSWORD = "counterpass1"
 POINT = "YZ03"  # 冷水滩区
@@ -157,6 +160,7 @@ def test_accept_with_materials_missing_is_refused(window):
     assert events(window, view.uuid) == [("receive", None, "draft"), ("check", "draft", "draft")]
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_notice_names_every_missing_material_at_once(window):
     clerk = user(window, "clerk1")
     view = window.open_case(clerk, 31, person())
@@ -178,6 +182,7 @@ def test_notice_names_every_missing_material_at_once(window):
     assert "医院收费票据" in text and "出院记录" in text
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_notice_tells_an_applicant_with_an_unsealed_bill_list_to_have_it_sealed(window):
     clerk = user(window, "clerk1")
     view = window.open_case(clerk, 31, person())
@@ -187,6 +192,7 @@ def test_notice_tells_an_applicant_with_an_unsealed_bill_list_to_have_it_sealed(
     assert "住院费用清单：未提供（要求：须加盖医院印章）" in text
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_notice_preview_is_the_applicant_part_of_the_printed_notice(window):
     clerk = user(window, "clerk1")
     view = window.open_case(clerk, 31, person())
@@ -248,6 +254,7 @@ def test_refusal_needs_a_reason(window):
     assert window.case(view.uuid).state == CaseState.DRAFT
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_refusal_is_stored_with_its_document(window):
     clerk = user(window, "clerk1")
     view = window.open_case(clerk, 31, person())
@@ -272,6 +279,7 @@ def accepted(window: Window, item_no: int = 31):
     return window.accept(clerk, view.uuid)
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_review_pay_close(window):
     view = accepted(window)
     view = window.approve(user(window, "rev1"), view.uuid)
@@ -485,6 +493,7 @@ def test_a_case_awaiting_payment_still_runs_against_its_deadline(window, clock):
     assert [c.uuid for c in window.queues(user(window, "admin")).overdue] == [view.uuid]
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_the_supervision_phone_is_printed_once_per_part(window):
     view = accepted(window)
     text = Path(view.documents[0].path_txt).read_text(encoding="utf-8")

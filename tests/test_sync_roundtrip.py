@@ -11,6 +11,9 @@ from clerk.domain.model import CaseState
 from clerk.ports.records import CaseChanges
 
 pytestmark = pytest.mark.usefixtures("engine")  # on SQLite and on PostgreSQL (support.engines)
+# On PostgreSQL a document's bytes live in the database (the rows record relative names), so a
+# test that reads or replaces the document files in the documents folder runs on SQLite only.
+DOCUMENT_FILES = "reads or replaces the document files; on PostgreSQL the bytes are in the database"
 
 
 def test_a_collected_case_travels_is_accepted_at_the_county_and_the_outcome_comes_back(
@@ -219,6 +222,7 @@ def test_an_acceptance_and_hand_on_after_an_earlier_draft_bundle_reach_the_count
     assert result["ok"], result["problem"]
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_a_collected_case_refused_at_the_county_comes_back_with_its_document(pair, tmp_path):
     county, point = pair
     uuid = collected(point, 34)

@@ -14,8 +14,6 @@ from clerk.domain.model import Rating
 from clerk.ports.records import NewEvaluation
 from clerk.storage.sqlite import queries
 
-pytestmark = pytest.mark.usefixtures("engine")  # on SQLite and on PostgreSQL (support.engines)
-
 IDS = ["430102199001011234", "430102199202025678", "11010519491231002X"]
 
 

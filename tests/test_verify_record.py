@@ -27,6 +27,9 @@ from clerk.domain.offices import default_offices
 from clerk.service.window import Window
 
 pytestmark = pytest.mark.usefixtures("engine")  # on SQLite and on PostgreSQL (support.engines)
+# On PostgreSQL a document's bytes live in the database (the rows record relative names), so a
+# test that reads or replaces the document files in the documents folder runs on SQLite only.
+DOCUMENT_FILES = "reads or replaces the document files; on PostgreSQL the bytes are in the database"
 
 PASSWORD = "counterpass1"
 POINT = "YZ03"
@@ -213,6 +216,7 @@ def test_a_deleted_document_row_is_named(window, cases, capsys):
     ]
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_a_deleted_document_row_leaves_an_unnamed_file_for_the_full_verify(window, cases, capsys):
     uuid, _ = _item31(window, cases)
     pdf = Path(window.store.documents_for(uuid)[0].path_pdf)
@@ -226,6 +230,7 @@ def test_a_deleted_document_row_leaves_an_unnamed_file_for_the_full_verify(windo
     )
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_a_deleted_document_file_is_named(window, cases, capsys):
     _verify(window, capsys)
     uuid, case_no = _item31(window, cases)
@@ -238,6 +243,7 @@ def test_a_deleted_document_file_is_named(window, cases, capsys):
     ]
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_a_replaced_pdf_fails_the_full_verify(window, cases, capsys):
     uuid, case_no = _item31(window, cases)
     document = window.store.documents_for(uuid)[0]
@@ -249,6 +255,7 @@ def test_a_replaced_pdf_fails_the_full_verify(window, cases, capsys):
     ]
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_set_aside_files_are_counted_not_failed(window, cases, capsys):
     uuid, _ = _item31(window, cases)
     pdf = Path(window.store.documents_for(uuid)[0].path_pdf)
@@ -371,6 +378,7 @@ def test_the_verify_report_is_chinese_text_without_json(window, cases, capsys):
     assert f"  - 办件 {case_no} 的状态为“已办结”，但按事件记录应为“已受理”" in out
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_the_ledgers_verify_leaves_older_files_to_the_next_verify(window, cases, capsys):
     uuid, case_no = _item31(window, cases)
     _verify(window, capsys)  # the case is replayed and its files hashed: no longer marked
