@@ -36,6 +36,11 @@ SCREENSHOT_ACTIONS = frozenset({"screenshot", "app.screenshot"})
 NEEDS_USER = frozenset(
     {"new_case", "search", "dashboard", "logout", "day_end", "sync_import", "change_password"}
 )
+# A city installation (kind "city") reads the counties' figures only: these keys, no other.
+CITY_KIND = "city"
+CITY_ACTIONS = frozenset(
+    {"help", "quit", "logout", "change_password", "command_palette", "users", "help_quit"}
+)
 # Screens only some roles may open; the key is hidden and refused for everyone else.
 ROLE_ACTIONS: dict[str, frozenset[Role]] = {
     "users": ADMIN_ROLES,
@@ -157,8 +162,18 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
 
         self.user = user
         self.refresh_title()
-        self.push_screen(DashboardScreen(self.window, user))
+        if self.is_city():
+            from clerk.screens.supervision import SupervisionScreen
+
+            self.push_screen(SupervisionScreen(self.window, user, home=True))
+        else:
+            self.push_screen(DashboardScreen(self.window, user))
         self.refresh_bindings()
+
+    def is_city(self) -> bool:
+        """A city installation supervises and decides nothing: it starts into the supervision
+        screen and offers only the keys in `CITY_ACTIONS`."""
+        return self.window.point().kind == CITY_KIND
 
     def refresh_title(self) -> None:
         """Screens set their own sub-title; the title keeps who is signed in and where."""
@@ -237,6 +252,8 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         if action in SCREENSHOT_ACTIONS:
             return False  # an SVG of the screen would write personal data to disk
         if action in NEEDS_USER and self.user is None:
+            return False
+        if self.user is not None and action not in CITY_ACTIONS and self.is_city():
             return False
         if action not in ("help", "quit") and any(
             getattr(screen, "busy", False) for screen in self.screen_stack

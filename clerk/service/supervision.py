@@ -63,6 +63,7 @@ class Group:
     code: str
     name: str
     figures: Figures
+    items: tuple[Group, ...] = ()  # a point's figures per item (for the drill-down)
 
 
 @dataclass(frozen=True)
@@ -203,10 +204,12 @@ class Supervision:
         points: dict[tuple[str, str], Tally] = {}
         office_items: dict[tuple[str, int], Tally] = {}
         items: dict[int, Tally] = {}
+        point_items: dict[tuple[str, str, int], Tally] = {}
         for n, case in enumerate(self._cases(period.first, period.last), 1):
             total.add(case)
             _get(offices, case.office, tally).add(case)
             _get(points, (case.office, case.point), tally).add(case)
+            _get(point_items, (case.office, case.point, case.item_no), tally).add(case)
             _get(office_items, (case.office, case.item_no), tally).add(case)
             _get(items, case.item_no, tally).add(case)
             if progress is not None and n % PROGRESS_EVERY == 0:
@@ -221,7 +224,16 @@ class Supervision:
                     name=self._office_name(code),
                     figures=offices[code].figures(),
                     points=tuple(
-                        Group(point, self._point_name(point), points[office, point].figures())
+                        Group(
+                            point,
+                            self._point_name(point),
+                            points[office, point].figures(),
+                            tuple(
+                                Group(str(no), self._item_name(no), t.figures())
+                                for (o, p, no), t in sorted(point_items.items())
+                                if (o, p) == (office, point)
+                            ),
+                        )
                         for office, point in sorted(points)
                         if office == code
                     ),
