@@ -48,7 +48,7 @@ async def test_a_supervisor_walks_from_the_dashboard_to_a_case_and_back(tmp_path
     app = app_for(window, admin)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        assert "dashboard.supervision" in footer_ids(app)
+        assert app.screen.check_action("supervision", ()) is True
         await pilot.press("9")
         await pilot.pause()
         screen = app.screen
@@ -136,7 +136,7 @@ async def test_a_window_clerk_has_no_supervision_key(tmp_path) -> None:  # type:
     app = app_for(window, clerk)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
-        assert "dashboard.supervision" not in footer_ids(app)
+        assert app.screen.check_action("supervision", ()) is False
         await pilot.press("9")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
@@ -164,3 +164,15 @@ async def test_a_city_starts_into_supervision_with_no_decision_key(
         await pilot.press("enter", "enter")  # the county → its points → its items
         await pilot.pause()
         assert screen.place.level == "items"
+
+
+async def test_the_command_palette_offers_supervision_to_a_supervisor(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    window, admin = a_month_of_work(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "监督统计" in titles
+        await pilot.press("9")
+        await pilot.pause()
+        assert "监督统计" not in [c.title for c in app.get_system_commands(app.screen)]

@@ -66,6 +66,7 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         self.window = window
         self.user = user
         self._logging_out = False
+        self._city: bool | None = None  # a city installation (`is_city`), read at sign-in
         self._ui_thread = threading.get_ident()  # on_mount sets it again, on the app's own thread
         window.on_actor_revoked = self._actor_revoked
 
@@ -172,8 +173,10 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
 
     def is_city(self) -> bool:
         """A city installation supervises and decides nothing: it starts into the supervision
-        screen and offers only the keys in `CITY_ACTIONS`."""
-        return self.window.point().kind == CITY_KIND
+        screen and offers only the keys in `CITY_ACTIONS`. Read once (the kind never changes)."""
+        if self._city is None:
+            self._city = self.window.point().kind == CITY_KIND
+        return self._city
 
     def refresh_title(self) -> None:
         """Screens set their own sub-title; the title keeps who is signed in and where."""
@@ -253,7 +256,7 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
             return False  # an SVG of the screen would write personal data to disk
         if action in NEEDS_USER and self.user is None:
             return False
-        if self.user is not None and action not in CITY_ACTIONS and self.is_city():
+        if self._city and action not in CITY_ACTIONS:
             return False
         if action not in ("help", "quit") and any(
             getattr(screen, "busy", False) for screen in self.screen_stack
@@ -403,6 +406,14 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         yield SystemCommand(
             "事项指南", "39项经办事项的材料、时限和依据（F4）", self.action_catalogue
         )
+        from clerk.screens.dashboard import DashboardScreen
+
+        if isinstance(screen, DashboardScreen) and screen.check_action("supervision", ()):
+            yield SystemCommand(
+                "监督统计",
+                "各服务点的监督指标与近 12 个月趋势（工作台按 9）",
+                screen.action_supervision,
+            )
         yield SystemCommand("帮助", "按键说明（F1）", self.action_help)
         yield SystemCommand("切换主题", "更换界面配色", self.action_change_theme)
         yield SystemCommand("退出", "退出程序（Ctrl+Q）", self.action_quit)

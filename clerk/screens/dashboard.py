@@ -46,7 +46,7 @@ class DashboardScreen(GuardedScreen, Screen[None]):
             for key, digit, label in QUEUES
         ],
         Binding("enter", "open", "打开办件", id="dashboard.open"),
-        Binding("9", "supervision", "监督统计", id="dashboard.supervision"),
+        Binding("9", "supervision", "监督统计", id="dashboard.supervision", show=False),
     ]
 
     def __init__(self, window: Window, user: Any) -> None:

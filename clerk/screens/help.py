@@ -57,6 +57,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from clerk.screens.roster import RosterScreen
     from clerk.screens.search import SearchScreen
     from clerk.screens.setup import SetupScreen
+    from clerk.screens.supervision import SupervisionScreen
     from clerk.screens.sync_import import SyncImportScreen
     from clerk.screens.user_form import UserFormScreen
     from clerk.screens.users import UsersScreen
@@ -86,6 +87,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("学生名册导入（大中专院校）", RosterScreen),
         ("日终上报（县级：写回执包）", DayEndScreen),
         ("导入上报包、回执包与冲突队列", SyncImportScreen),
+        ("监督统计（主管、管理员：工作台按 9；市级：启动即进入）", SupervisionScreen),
     ]
     return [
         (title, [b for b in bindings if isinstance(b, Binding)])
