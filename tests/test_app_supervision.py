@@ -97,6 +97,8 @@ async def test_a_supervisor_walks_from_the_dashboard_to_a_case_and_back(tmp_path
         await pilot.pause()
         assert isinstance(app.screen, SupervisedCaseScreen)
         assert not {i for i in footer_ids(app) if i.startswith("case.")} - {"case.close"}
+        summary = str(app.screen.query_one("#detail-summary").render())
+        assert "监督查看为只读" in summary and "按 v" not in summary
         await pilot.press("f9", "f7", "f8", "v")
         await pilot.pause()
         assert isinstance(app.screen, SupervisedCaseScreen)
