@@ -32,6 +32,7 @@ Free of Textual and of storage.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -54,6 +55,27 @@ class WorkingDays(Protocol):
     def add_working_days(self, start: date, n: int) -> tuple[date, bool]: ...
 
     def working_days_between(self, a: date, b: date) -> int: ...
+
+
+class RememberingCalendar:
+    """A `WorkingDays` that remembers its answers: a period's cases share a few hundred start
+    days, so the calendar is asked once per (start, n) or (a, b) however many cases and groups
+    (and months of a trend) count them."""
+
+    __slots__ = ("_add", "_between")
+
+    def __init__(self, calendar: WorkingDays) -> None:
+        if isinstance(calendar, RememberingCalendar):
+            self._add, self._between = calendar._add, calendar._between
+            return
+        self._add = functools.lru_cache(maxsize=1 << 16)(calendar.add_working_days)
+        self._between = functools.lru_cache(maxsize=1 << 18)(calendar.working_days_between)
+
+    def add_working_days(self, start: date, n: int) -> tuple[date, bool]:
+        return self._add(start, n)
+
+    def working_days_between(self, a: date, b: date) -> int:
+        return self._between(a, b)
 
 
 @dataclass(frozen=True)
@@ -187,7 +209,12 @@ def figures(
     notice_days: int = 5,
 ) -> Figures:
     """Every figure of `cases` over `period` (see the module's definitions)."""
-    tally = Tally(period, calendar, follow_up_days=follow_up_days, notice_days=notice_days)
+    tally = Tally(
+        period,
+        RememberingCalendar(calendar),
+        follow_up_days=follow_up_days,
+        notice_days=notice_days,
+    )
     for case in cases:
         tally.add(case)
     return tally.figures()

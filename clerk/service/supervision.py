@@ -19,6 +19,7 @@ from clerk.domain.indicators import (
     Figures,
     Period,
     Rate,
+    RememberingCalendar,
     SupervisedCase,
     Tally,
 )
@@ -194,7 +195,7 @@ class Supervision:
         store's rows stream past (`progress`, if given, hears the number of cases read so far
         every `PROGRESS_EVERY` cases)."""
         days = self._days(follow_up_days)
-        calendar = self.ctx.calendar
+        calendar = RememberingCalendar(self.ctx.calendar)  # one memory for every group
 
         def tally() -> Tally:
             return Tally(period, calendar, follow_up_days=days)
@@ -268,7 +269,7 @@ class Supervision:
         if months < 1:
             raise ServiceError("趋势至少包含 1 个月。")
         days = self._days(follow_up_days)
-        calendar = self.ctx.calendar
+        calendar = RememberingCalendar(self.ctx.calendar)  # one memory for every group
         periods = _months_ending(year, month, months)
         span = Period(periods[0].first, periods[-1].last)
 
