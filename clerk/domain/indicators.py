@@ -63,6 +63,8 @@ class RememberingCalendar:
     (and months of a trend) count them."""
 
     __slots__ = ("_add", "_between")
+    _add: Callable[[date, int], tuple[date, bool]]
+    _between: Callable[[date, date], int]
 
     def __init__(self, calendar: WorkingDays) -> None:
         if isinstance(calendar, RememberingCalendar):
