@@ -46,6 +46,8 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from clerk.screens.ledger import LedgerScreen
     from clerk.screens.login import LoginScreen
     from clerk.screens.materials import MaterialsScreen
+    from clerk.screens.net_settings import NetSettingsScreen
+    from clerk.screens.net_status import NetStatusScreen, SilentDaysScreen
     from clerk.screens.new_case import NewCaseScreen
     from clerk.screens.notice_preview import NoticePreviewScreen
     from clerk.screens.password_change import PasswordChangeScreen
@@ -54,6 +56,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from clerk.screens.point_form import PointFormScreen
     from clerk.screens.points import PointsScreen
     from clerk.screens.reason import ReasonScreen
+    from clerk.screens.refusal_preview import RefusalPreviewScreen
     from clerk.screens.roster import RosterScreen
     from clerk.screens.search import SearchScreen
     from clerk.screens.setup import SetupScreen
@@ -70,6 +73,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("选择事项", ItemPickerScreen),
         ("材料核验与受理决定", MaterialsScreen),
         ("一次性告知书预览", NoticePreviewScreen),
+        ("不予受理告知书预览", RefusalPreviewScreen),
         ("办件详情", CaseDetailScreen),
         ("查询办件", SearchScreen),
         ("事项指南", CatalogueScreen),
@@ -87,6 +91,9 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("学生名册导入（大中专院校）", RosterScreen),
         ("日终上报（县级：写回执包）", DayEndScreen),
         ("导入上报包、回执包与冲突队列", SyncImportScreen),
+        ("网络上报情况（县级主管、管理员）", NetStatusScreen),
+        ("未上报提醒天数", SilentDaysScreen),
+        ("县级服务地址（服务点主管、管理员）", NetSettingsScreen),
         ("监督统计（主管、管理员：工作台按 9；市级：启动即进入）", SupervisionScreen),
     ]
     return [
