@@ -296,3 +296,38 @@ def test_a_mobile_number_is_not_a_supervision_phone(phone):
     with pytest.raises(DataFileError) as info:
         _parse(data, Path("offices.json"))
     assert info.value.entry == "offices[1].phone"
+
+
+# --- the city level (issue 21) --------------------------------------------------------------------
+
+
+def test_repo_file_declares_the_city_by_area_and_role():
+    city = load_offices(REPO_FILE).city
+    assert city is not None
+    assert (city.code, city.area, city.name, city.kind) == (
+        "YZ",
+        "永州市",
+        "永州市市级医保监督",
+        "city",
+    )
+
+
+def test_the_city_is_found_by_its_code_and_is_no_office():
+    offices = load_offices(REPO_FILE)
+    assert offices.point("YZ").kind == "city"
+    with pytest.raises(KeyError):
+        offices.office("YZ")
+
+
+def test_a_city_code_taken_by_an_office_is_refused(tmp_path):
+    def change(data):  # type: ignore[no-untyped-def]
+        data["city"] = {"code": "YZ01", "area": "永州市", "name": "某"}
+
+    assert "编码 YZ01 重复" in str(error_with(tmp_path, change))
+
+
+def test_a_city_without_a_name_is_refused(tmp_path):
+    def change(data):  # type: ignore[no-untyped-def]
+        data["city"] = {"code": "YZ", "area": "永州市"}
+
+    assert error_with(tmp_path, change).entry == "city.name"

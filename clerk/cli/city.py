@@ -1,4 +1,12 @@
-"""`clerk city report --db PATH_OR_URL --month YYYY-MM [--day YYYY-MM-DD] [--follow-up-days N]
+"""`clerk city init --db PATH_OR_URL --login LOGIN --name NAME [--password-stdin]
+[--passphrase-env VAR]`: set up the city-level installation (the city in offices.json, code YZ):
+its administrator account and its sync keys. Each county then registers the city's public key,
+writes its bundle with `clerk export --for YZ`, and the city imports them (`clerk import`).
+
+`clerk city lists --db PATH_OR_URL [--day YYYY-MM-DD] [--follow-up-days N] [--json]`: the cases
+that need action across the counties (`clerk.service.supervision_lists`).
+
+`clerk city report --db PATH_OR_URL --month YYYY-MM [--day YYYY-MM-DD] [--follow-up-days N]
 [--json] [--xlsx FILE] [--pdf FILE]`: the supervision figures (`clerk.domain.indicators`) of a month, or of one day of it, per
 county office (keyed by office code), point and item, and for the whole city.
 
@@ -35,6 +43,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--pdf", dest="pdf_file", help="同时写出 PDF 月报：各县区对比图、近 12 个月趋势、指标表"
     )
     p.set_defaults(func=run)
+
+    init = commands.add_parser("init", help="设置市级监督安装：管理员账号和同步密钥")
+    init.add_argument("--db", dest="target_db", help="数据库文件或 postgresql:// 地址")
+    init.add_argument("--login", required=True, help="管理员登录名（英文字母、数字、下划线）")
+    init.add_argument("--name", required=True, help="管理员姓名")
+    init.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（第一行）")
+    init.add_argument(
+        "--passphrase-env", metavar="VAR", help="私钥口令所在的环境变量（给私钥加口令时）"
+    )
+    init.set_defaults(func=run_init)
+
+    lists = commands.add_parser("lists", help="各县区需要处理的办件清单（超期、临期、滞留收件等）")
+    lists.add_argument("--db", dest="target_db", help="数据库文件或 postgresql:// 地址")
+    lists.add_argument("--day", help="以哪一天为准，格式 YYYY-MM-DD（默认今天）")
+    lists.add_argument(
+        "--follow-up-days", type=int, help="差评回访期限（工作日，默认取本机设置，未设置为 5）"
+    )
+    lists.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+    lists.set_defaults(func=run_lists)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -83,6 +110,11 @@ def run(args: argparse.Namespace) -> int:
                 args.follow_up_days,
                 lambda n: progress("统计本期办件（件）", n, 0),
             )
+            lists = (
+                window.action_lists(min(period.last, window.today()), args.follow_up_days)
+                if args.json
+                else None
+            )
             if args.xlsx_file or args.pdf_file:
                 trend = window.supervision_trend(
                     period.first.year,
@@ -96,7 +128,10 @@ def run(args: argparse.Namespace) -> int:
         window.close()
 
     if args.json:
-        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        out = report.as_json()
+        if lists is not None:
+            out["lists"] = lists.as_json()
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         from clerk.service.supervision import render_text
 
@@ -124,4 +159,88 @@ def run(args: argparse.Namespace) -> int:
                 "请检查目录是否存在、是否有写入权限。"
             )
         print(f"已写出 PDF 文件：{written}", file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def run_init(args: argparse.Namespace) -> int:
+    import getpass
+
+    from clerk.cli.keys import passphrase_from
+    from clerk.cli.verify import db_target
+    from clerk.service.compose import open_window
+    from clerk.service.errors import ServiceError
+    from clerk.service.sync_desk import SyncProblem
+    from clerk.service.window import SystemActor, UserError
+    from clerk.sync.keys import KeyProblem
+
+    try:
+        passphrase = passphrase_from(args)
+    except KeyProblem as exc:
+        return _fail(str(exc))
+    window = open_window(db_target(args), create=True)
+    try:
+        city = window.offices.city
+        if city is None:
+            return _fail("offices.json 中没有市级（city）条目，无法设置市级监督安装。")
+        configured = window.configured_point()
+        if configured and configured != city.code:
+            return _fail(
+                f"这个数据库已设置为 {configured}，不是市级（{city.code}）；请为市级另建一个数据库。"
+            )
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = getpass.getpass("管理员密码：")
+            if getpass.getpass("再次输入密码：") != password:
+                return _fail("两次输入的密码不一致，请重新执行命令。")
+        actor = SystemActor(login=f"system:{getpass.getuser()}", name="命令行维护")
+        try:
+            user = window.add_user(
+                actor, args.login, args.name, "admin", password, point_code=city.code
+            )
+        except (UserError, ServiceError) as exc:
+            return _fail(f"未能新增管理员：{exc}")
+        try:
+            public = window.init_keys(passphrase)
+        except (KeyProblem, SyncProblem) as exc:
+            return _fail(f"管理员已建好，但同步密钥没有生成：{exc}")
+        print(
+            f"已设置市级监督安装 {city.code}（{city.name}），管理员 {user.login}（{user.name}）。"
+        )
+        print(f"同步密钥指纹：{public.fingerprint}，私钥保存在 {window.key_dir()}。")
+        print(
+            "下一步：clerk keys export --out 文件，把市级公钥交给各县区登记（clerk keys add）；"
+            "再登记各县区的公钥，电话核对指纹。"
+        )
+        return 0
+    finally:
+        window.close()
+
+
+def run_lists(args: argparse.Namespace) -> int:
+    from clerk.cli.verify import db_target
+    from clerk.service.compose import open_window
+    from clerk.service.errors import ServiceError
+    from clerk.service.supervision_lists import render_lists
+
+    day = None
+    if args.day:
+        try:
+            day = date.fromisoformat(args.day.strip())
+        except ValueError:
+            return _fail(f"日期“{args.day}”的格式不对，请按 YYYY-MM-DD 填写。")
+    if args.follow_up_days is not None and args.follow_up_days < 1:
+        return _fail("差评回访期限至少为 1 个工作日。")
+    window = open_window(db_target(args), create=False)
+    try:
+        try:
+            found = window.action_lists(day, args.follow_up_days)
+        except ServiceError as exc:
+            return _fail(str(exc))
+    finally:
+        window.close()
+    if args.json:
+        print(json.dumps(found.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_lists(found))
     return 0

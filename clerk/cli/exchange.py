@@ -21,12 +21,17 @@ from clerk.support.progress import StreamProgress
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     ex = subparsers.add_parser(
-        "export", help="写出上报包（服务点→县级）或回执包（县级→服务点，用 --for）"
+        "export",
+        help="写出上报包（服务点→县级；县级→市级用 --for 市级编码）或回执包（用 --for）",
     )
-    ex.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
+    ex.add_argument(
+        "--db", dest="target_db", help="数据库文件或 postgresql:// 地址（默认为本机数据库）"
+    )
     ex.add_argument("--out", required=True, help="写到哪个目录，如 U 盘 /media/usb")
     ex.add_argument(
-        "--for", dest="for_point", help="县级经办机构：写给哪个服务点的回执包（服务点编码）"
+        "--for",
+        dest="for_point",
+        help="县级经办机构：写给哪个服务点（或市级，如 YZ）；市级：写给哪个县区的回执包",
     )
     ex.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
     ex.add_argument(
@@ -37,8 +42,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     im = subparsers.add_parser(
         "import", help="导入对方的上报包或回执包（先全部核验，再一次性写入）"
     )
-    im.add_argument("file", help="上报包文件（.clerkbundle）")
-    im.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
+    im.add_argument("file", nargs="+", help="上报包文件（.clerkbundle）；市级可一次给多个县区的包")
+    im.add_argument(
+        "--db", dest="target_db", help="数据库文件或 postgresql:// 地址（默认为本机数据库）"
+    )
     im.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
     im.add_argument(
         "--passphrase-env", metavar="VAR", help="私钥口令所在的环境变量（私钥有口令时）"
@@ -47,14 +54,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _window(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from clerk.cli.verify import db_path
+    from clerk.cli.verify import db_target
     from clerk.service.compose import open_window
     from clerk.support.paths import documents_dir
 
-    path = db_path(args)
-    if not path.is_file():
+    path = db_target(args)
+    if isinstance(path, Path) and not path.is_file():
         raise FileNotFoundError(path)
-    return open_window(path, documents_root=documents_dir())
+    return open_window(path, documents_root=documents_dir(), create=False)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -108,28 +115,39 @@ def run_export(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     from clerk.sync.keys import KeyProblem
 
+    files = [Path(f) for f in args.file]
     try:
         passphrase = passphrase_from(args)
-        window = _window(args)
+        _window(args).store.close()  # the database is there before any thread starts
     except KeyProblem as exc:
         return _fail(args, "keys", str(exc))
     except FileNotFoundError as exc:
         return _fail(args, "no_db", f"找不到数据库文件 {exc}，请用 --db 指定。")
-    try:
-        report = window.import_bundle(
-            Path(args.file), passphrase=passphrase, progress=StreamProgress(sys.stderr)
-        )
-    finally:
-        window.store.close()
+    if len(files) == 1:
+        reports = [(files[0], _import_one(args, files[0], passphrase, StreamProgress(sys.stderr)))]
+    else:
+        from clerk.sync.fan_in import import_all
+
+        reports = import_all(files, lambda path: _import_one(args, path, passphrase, None))
     from clerk.sync.exchange import report_text
 
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        shown = [r.to_json() for _, r in reports]
+        print(json.dumps(shown[0] if len(shown) == 1 else shown, ensure_ascii=False, indent=2))
     else:
-        print(report_text(report), file=sys.stdout if report.ok else sys.stderr)
-    if not report.ok:
-        return 1
-    return 1 if report.rejected else 0
+        for path, report in reports:
+            prefix = f"{path.name}：" if len(reports) > 1 else ""
+            print(prefix + report_text(report), file=sys.stdout if report.ok else sys.stderr)
+    return 1 if any(not r.ok or r.rejected for _, r in reports) else 0
+
+
+def _import_one(args: argparse.Namespace, path: Path, passphrase: str | None, progress):  # type: ignore[no-untyped-def]
+    """One bundle through its own window (its own connection and transaction)."""
+    window = _window(args)
+    try:
+        return window.import_bundle(path, passphrase=passphrase, progress=progress)
+    finally:
+        window.store.close()
 
 
 def _fail(args: argparse.Namespace, code: str, message: str) -> int:

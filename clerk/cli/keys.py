@@ -70,10 +70,10 @@ def passphrase_from(args: argparse.Namespace) -> str | None:
 
 
 def _window(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from clerk.cli.verify import db_path
+    from clerk.cli.verify import db_target
     from clerk.service.compose import open_window
 
-    return open_window(db_path(args), create=False)  # keys belong to a file already set up
+    return open_window(db_target(args), create=False)  # keys belong to a file already set up
 
 
 def _run(body) -> int:  # type: ignore[no-untyped-def]
@@ -107,11 +107,19 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from clerk.cli.verify import db_path
+    from clerk.cli.verify import db_target
     from clerk.sync import keys, peers
 
     def body() -> int:
-        public = peers.own_public(db_path(args))
+        target = db_target(args)
+        if isinstance(target, Path):
+            public = peers.own_public(target)
+        else:  # a server database: its keys are anchored where its window says
+            window = _window(args)
+            try:
+                public = window.own_public_keys()
+            finally:
+                window.store.close()
         out = Path(args.out)
         keys.write_atomic(out, public.to_json().encode("utf-8"))
         print(f"已导出 {public.point_code} 的公钥到 {out}。")

@@ -131,6 +131,14 @@ def report_text(path: str, result: VerifyReport | Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def db_target(args: argparse.Namespace) -> str | Path:
+    """Like `db_path`, but a server database's URL (postgresql://…) is kept as given."""
+    chosen = getattr(args, "target_db", None) or getattr(args, "db", None)
+    if isinstance(chosen, str) and chosen.startswith(("postgresql://", "postgres://")):
+        return chosen
+    return db_path(args)
+
+
 def db_path(args: argparse.Namespace) -> Path:
     """The file a maintenance command works on: its own --db, the global --db, or the default."""
     chosen = getattr(args, "target_db", None) or getattr(args, "db", None)

@@ -1,4 +1,5 @@
-"""The county-level offices of the Yongzhou guide and the service points declared under them.
+"""The county-level offices of the Yongzhou guide, the service points declared under them, and
+the city level that supervises them.
 
 `offices.json` holds the 14 offices (stable code, name, hall address, supervision phone,
 optionally `agency`: the name of the medical-insurance agency that decides and issues in the
@@ -7,6 +8,10 @@ own words for the 受理单位 — no agency name is written in unless a source 
 optionally service points: township halls, village centres, colleges, designated hospitals, each
 under one office. A point's code is the prefix of every case number it issues, so codes are
 upper-case letters and digits, unique across the whole file.
+
+`city` (optional) is the city-level supervising installation (`kind` "city", code `YZ`): it
+receives every county's record and decides nothing. The seeds name no city agency, so the file
+names it by its area and role only (永州市 市级医保监督), not by an invented body.
 """
 
 from __future__ import annotations
@@ -78,6 +83,20 @@ class Office:
 
 
 @dataclass(frozen=True)
+class City:
+    """The city-level supervising installation: it receives the counties' bundles, decides nothing."""
+
+    code: str
+    name: str
+    area: str
+    kind: str = "city"
+
+    @property
+    def office_code(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
 class ServicePoint:
     code: str
     name: str
@@ -93,6 +112,7 @@ class ServicePoint:
 class Offices:
     offices: tuple[Office, ...]
     points: tuple[ServicePoint, ...]
+    city: City | None = None
 
     def office(self, code: str) -> Office:
         for o in self.offices:
@@ -100,11 +120,13 @@ class Offices:
                 return o
         raise KeyError(code)
 
-    def point(self, code: str) -> Office | ServicePoint:
-        """An office or a service point by code (an office is its own county-hall point)."""
+    def point(self, code: str) -> Office | ServicePoint | City:
+        """An office, a service point or the city by code (an office is its own county-hall point)."""
         for p in self.points:
             if p.code == code:
                 return p
+        if self.city is not None and self.city.code == code:
+            return self.city
         return self.office(code)
 
     def office_of(self, code: str) -> Office:
@@ -115,7 +137,9 @@ class Offices:
 
     def with_points(self, extra: list[ServicePoint]) -> Offices:
         """A copy with more points (declared locally, e.g. in the database)."""
-        return _validated(Offices(self.offices, self.points + tuple(extra)), Path("<local points>"))
+        return _validated(
+            Offices(self.offices, self.points + tuple(extra), self.city), Path("<local points>")
+        )
 
 
 def load_offices(path: str | Path | None = None) -> Offices:
@@ -173,7 +197,17 @@ def _parse(raw: Any, path: Path) -> Offices:
                 office=_text(p, "office", entry, path),
             )
         )
-    return _validated(Offices(tuple(offices), tuple(points)), path)
+    city = None
+    raw_city = raw.get("city")
+    if raw_city is not None:
+        if not isinstance(raw_city, dict):
+            raise DataFileError(path, "city", "应为对象（{...}）")
+        city = City(
+            code=_text(raw_city, "code", "city", path),
+            name=_text(raw_city, "name", "city", path),
+            area=_text(raw_city, "area", "city", path),
+        )
+    return _validated(Offices(tuple(offices), tuple(points), city), path)
 
 
 def _validated(result: Offices, path: Path) -> Offices:
@@ -191,6 +225,14 @@ def _validated(result: Offices, path: Path) -> Offices:
             raise DataFileError(
                 path, f"{entry}.phone", f"监督电话 “{o.phone}” 格式不对（应为区号-号码）"
             )
+    if result.city is not None:
+        if not CODE_RE.match(result.city.code):
+            raise DataFileError(
+                path, "city.code", f"编码 “{result.city.code}” 应为 2–10 位大写字母或数字"
+            )
+        if result.city.code in seen:
+            raise DataFileError(path, "city.code", f"编码 {result.city.code} 重复")
+        seen.add(result.city.code)
     office_codes = {o.code for o in result.offices}
     for i, p in enumerate(result.points):
         entry = f"points[{i}]"

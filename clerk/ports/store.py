@@ -70,6 +70,7 @@ from clerk.domain.accounts import User
 from clerk.domain.clock import Clock
 from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import Event, Role
+from clerk.ports.action_cases import ActionCase
 from clerk.ports.ledger import LedgerDay
 from clerk.ports.records import (
     BatchCaseLink,
@@ -373,6 +374,12 @@ class Store(Protocol):
         `first`..`last`: received, accepted, finished, refused or rated in them, or open at their
         end; streamed from one snapshot, the state as of the end. `instant_items`: the items the
         catalogue says are instant (the store does not know the catalogue)."""
+        ...
+
+    def action_cases(self) -> Iterator[ActionCase]:
+        """The cases that may need action (`clerk.ports.action_cases`): every case waiting in
+        收件, 已受理 or 待拨付, and every case whose latest bad rating has no follow-up yet;
+        streamed from one snapshot, oldest received first."""
         ...
 
     # roster batches (表6): bulk writes inside one transaction, and the batch records

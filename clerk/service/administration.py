@@ -184,7 +184,8 @@ class Administration:
     def _known_codes(self) -> set[str]:
         declared = declared_points(self.ctx.store)
         known = self.ctx.base_offices.with_points(declared) if declared else self.ctx.base_offices
-        return {o.code for o in known.offices} | {p.code for p in known.points}
+        city = {known.city.code} if known.city is not None else set()
+        return {o.code for o in known.offices} | {p.code for p in known.points} | city
 
     def set_user_active(self, actor: Any, login: str, active: bool) -> User:
         self._require_admin(actor)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from clerk.domain.accounts import User
 from clerk.domain.clock import TZ, Clock
 from clerk.domain.model import Role
-from clerk.domain.offices import POINT_KINDS, Office, Offices, ServicePoint
+from clerk.domain.offices import POINT_KINDS, City, Office, Offices, ServicePoint
 from clerk.service.errors import ActorRevokedError, ServiceError
 from clerk.service.views import PointChoice
 
@@ -36,11 +36,19 @@ def declared_points(store: Store) -> list[ServicePoint]:
     return [ServicePoint(p.code, p.name, p.kind, p.office_code) for p in store.points()]
 
 
-def point_choice(p: Office | ServicePoint) -> PointChoice:
+CITY_LABEL = "市级医保监督"
+CITY_READ_ONLY = (
+    "本机为市级医保监督，只能查看各县区的办件和统计，不能办理或作出决定；"
+    "办件由所属县区经办机构办理。"
+)
+
+
+def point_choice(p: Office | ServicePoint | City) -> PointChoice:
     kind = p.kind
     name = p.name if isinstance(p, ServicePoint) else f"{p.area}　{p.name}"
+    label = CITY_LABEL if isinstance(p, City) else POINT_KINDS[kind]
     return PointChoice(
-        code=p.code, name=name, kind=kind, kind_label=POINT_KINDS[kind], office_code=p.office_code
+        code=p.code, name=name, kind=kind, kind_label=label, office_code=p.office_code
     )
 
 
@@ -95,6 +103,12 @@ class DeskContext:
         if not code:
             raise ServiceError("本机尚未设置所属经办机构或服务点，请先完成初始设置。")
         return point_choice(self.offices.point(code))
+
+    def check_not_city(self) -> None:
+        """The city reads the counties' record and decides nothing: refuse any act on a case."""
+        code = self.store.get_setting(SETTING_POINT)
+        if code and code == getattr(self.base_offices.city, "code", None):
+            raise ServiceError(CITY_READ_ONLY)
 
     def office(self) -> Office:
         return self.offices.office_of(self.point().code)

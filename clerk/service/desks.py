@@ -14,6 +14,7 @@ ReviewStages(context, reader, moves)       items 36-37's review stages
 Enrolment(context, moves)                  a college's roster as item-9 cases
 Holidays(context, reader, moves, ownership) holiday files and the deadlines they move
 Supervision(context)                       the supervision figures per office, point and item
+SupervisionLists(context)                  the lists that need action across the counties
 ```
 """
 
@@ -32,6 +33,7 @@ from clerk.service.intake import Intake
 from clerk.service.moves import Moves
 from clerk.service.review_stages import ReviewStages
 from clerk.service.supervision import Supervision
+from clerk.service.supervision_lists import SupervisionLists
 from clerk.service.sync_desk import Ownership, SyncDesk
 
 
@@ -50,6 +52,7 @@ class Desks:
     enrolment: Enrolment
     holidays: Holidays
     supervision: Supervision
+    lists: SupervisionLists
 
 
 def wire(context: DeskContext) -> Desks:
@@ -75,4 +78,5 @@ def wire(context: DeskContext) -> Desks:
         enrolment=Enrolment(context, moves),
         holidays=holidays,
         supervision=Supervision(context),
+        lists=SupervisionLists(context),
     )

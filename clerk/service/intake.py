@@ -64,6 +64,7 @@ class Intake:
         channel: Channel = Channel.ON_SITE,
         circumstances: frozenset[str] = frozenset(),
     ) -> CaseView:
+        self.ctx.check_not_city()
         catalog = self.ctx.catalog
         store = self.ctx.store
         item = self.reader.known_item(item_no)

@@ -95,6 +95,7 @@ class Moves:
         case one after the other each see what the other stored; documents are written inside
         the transaction and recorded in it.
         """
+        self.ctx.check_not_city()
         attempt = Attempt()
         with self.tx(attempt):
             actor = self.current_actor(user)

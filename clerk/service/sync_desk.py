@@ -109,7 +109,9 @@ class Ownership:
         return not code or self.owner_of(row) == code
 
     def check_owner(self, row: CaseRecord) -> None:
-        """Refuse a move on a case another installation now owns (it was handed on)."""
+        """Refuse a move on a case another installation now owns (it was handed on); the city
+        moves none."""
+        self.ctx.check_not_city()
         owner = self.owner_of(row)
         code = self.store.get_setting(peers.SETTING_POINT)
         if code and owner != code:

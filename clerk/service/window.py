@@ -42,6 +42,7 @@ from clerk.service.ledger import Ledger
 from clerk.service.moves import CHANGED_SINCE_SHOWN
 from clerk.service.review_stages import StageRow
 from clerk.service.supervision import TREND_MONTHS, SupervisionReport, SupervisionTrend
+from clerk.service.supervision_lists import ActionLists
 from clerk.service.sync_desk import (  # the sync records, as the sync desk names them
     BundleFile,
     ConflictRow,
@@ -458,6 +459,12 @@ class Window:
     ) -> list[CaseRecord]:
         """The cases of one item at one office (or one of its points) that count in `period`."""
         return self.desks.supervision.item_cases(period, office, point, item_no)
+
+    def action_lists(
+        self, day: date | None = None, follow_up_days: int | None = None
+    ) -> ActionLists:
+        """The cases and import findings that need action, as of `day` (default today)."""
+        return self.desks.lists.action_lists(day, follow_up_days)
 
     def deemed_from(self, row: CaseRecord) -> date | None:
         return self._reader.deemed_from(row)

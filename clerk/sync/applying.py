@@ -20,6 +20,7 @@ from clerk.ports.sync import (
 from clerk.sync import own_strays
 from clerk.sync.bundle import RECORD_PARTS
 from clerk.sync.checking import Checked
+from clerk.sync.checking import relayed as relayed_points
 from clerk.sync.clocks import Clocks
 from clerk.sync.export import manifest_summary
 from clerk.sync.ownership import non_owner_events, owner_after
@@ -149,6 +150,18 @@ def _apply_bundle(
             f"这个包未导入。请带来{which}上报包（或请对方重新导出一份完整的包）。"
         )
         return report
+    if header.kind == "city":
+        # The city keeps every county's record as it stands: a chain that forks from what it
+        # holds refuses the whole bundle (a county restored from an old backup and worked on).
+        forked = _forks(sync, checked.records(), lambda n: None)
+        if forked:
+            origin, seq = sorted(forked.items())[0]
+            report.status, report.refusal = "refused", "forked_chain"
+            report.message = (
+                f"{header.sender} 的包中 {origin} 第 {seq} 条事件与本机已有的同号事件内容不同"
+                "（对方可能从旧备份恢复后继续办件），整个包未导入。请联系该县区信息管理员核对。"
+            )
+            return report
     with sync.transaction():
         if _imported_before(sync, header, checked.digest, report):
             raise _ImportedMeanwhile(report)  # again under the write lock (see apply_bundle)
@@ -246,12 +259,17 @@ def _apply(
     # 2. Cases first (events refer to them). Only the point's own cases travel between a point and
     # its office (a point opens cases under its own code); anything else is refused and reported.
     point = sender if checked.header.kind == "report" else checked.header.receiver
+    # A county's bundle for the city speaks for the county and its points: their cases, and
+    # their rows as the county holds them (the county is the authority the city reads).
+    relayed = relayed_points(checked.contents.manifest)
+    speaks_for = frozenset({sender, *relayed}) if checked.header.kind == "city" else frozenset()
+    points = speaks_for or frozenset({point})
     incoming: set[str] = set()
     fresh: set[str] = set()
     for batch in batches(parts.records("cases")):
         rows = []
         for r in batch:
-            if r.get("point_code") != point:
+            if r.get("point_code") not in points:
                 report.rejected.append(
                     {
                         "kind": "case",
@@ -339,7 +357,7 @@ def _apply(
         rows = [
             r
             for r in batch
-            if r.get("point_code") == point and r["uuid"] not in fresh and r["uuid"] not in seen
+            if r.get("point_code") in points and r["uuid"] not in fresh and r["uuid"] not in seen
         ]
         seen.update(r["uuid"] for r in rows)
         look = _Lookups(sync)
@@ -360,6 +378,7 @@ def _apply(
                 counts,
                 conflicted,
                 labels,
+                speaks_for,
             )
     del seen, fresh, incoming
     # 6. Material checks, documents, evaluations.
@@ -389,6 +408,7 @@ def _apply(
                     report,
                     counts,
                     held_rows,
+                    speaks_for,
                 )
             held_rows.flush()
             advanced(len(rows))
@@ -491,6 +511,7 @@ def _apply_case(
     counts: dict[str, int],
     conflicted: set[str],
     labels: Callable[[Mapping[str, Any]], str] | None,
+    speaks_for: frozenset[str] = frozenset(),
 ) -> None:
     uuid = row["uuid"]
     fixed_theirs = {k: v for k, v in row.items() if k not in CASE_MUTABLE}
@@ -525,7 +546,9 @@ def _apply_case(
     if uuid in conflicted or _same(row, old):
         report.duplicates += 0 if uuid in conflicted else 1
         return
-    if not _sender_owned(look, old, sender, new_keys) or int(row["version"]) <= int(old["version"]):
+    if not _sender_owned(look, old, sender, new_keys, speaks_for) or int(row["version"]) <= int(
+        old["version"]
+    ):
         return  # not theirs to change, or older than ours: our copy stands
     sync.replace_record("cases", row, stamp)
     counts["cases"] += 1
@@ -666,9 +689,18 @@ class _Lookups:
             self.histories[uuid] = found.get(uuid, [])
 
 
-def _sender_owned(look: _Lookups, case: Mapping[str, Any], sender: str, new_keys: _Seqs) -> bool:
+def _sender_owned(
+    look: _Lookups,
+    case: Mapping[str, Any],
+    sender: str,
+    new_keys: _Seqs,
+    speaks_for: frozenset[str] = frozenset(),
+) -> bool:
     """Whether the sender owned the case before this bundle's events or owns it after them: its
-    rows then carry moves it was entitled to make (e.g. an acceptance, then the hand-on)."""
+    rows then carry moves it was entitled to make (e.g. an acceptance, then the hand-on). A
+    county's bundle for the city speaks for its points too (`speaks_for`)."""
+    if speaks_for:
+        return True
     history = look.history(case["uuid"])
     earlier = [e for e in history if (str(e["origin"]), int(e["seq"])) not in new_keys]
     return sender in (
@@ -708,6 +740,7 @@ def _apply_record(
     report: ImportReport,
     counts: dict[str, int],
     held: _Held,
+    speaks_for: frozenset[str] = frozenset(),
 ) -> None:
     values = {k: v for k, v in row.items() if not k.startswith("file_")}
     old = held.get(str(row["uuid"]))
@@ -746,7 +779,7 @@ def _apply_record(
     assert case is not None
     if (
         row["case_uuid"] in conflicted
-        or not _sender_owned(look, case, sender, new_keys)
+        or not _sender_owned(look, case, sender, new_keys, speaks_for)
         or int(row["version"]) < int(old["version"])
     ):
         return

@@ -55,6 +55,8 @@ def check_bundle(
     if contents.header != header:
         raise BundleError("bad_part", "上报包的文件头与签名清单不一致，文件可能被改动，未导入。")
     contents.records = wire.rows_from(int(contents.manifest.get("format") or 1), contents.records)
+    if who.is_city:
+        check_relayed(contents.manifest, who)
     check_chains(contents)
     return Checked(header=header, sender=sender, contents=contents, digest=fmt.sha256(payload))
 
@@ -85,6 +87,8 @@ def check_bundle_file(
     contents = Contents(manifest=parts.manifest)
     if contents.header != header:
         raise BundleError("bad_part", "上报包的文件头与签名清单不一致，文件可能被改动，未导入。")
+    if who.is_city:
+        check_relayed(parts.manifest, who)
     try:
         events = check_chain_stream(
             parts.manifest, streaming.checked_records(parts, "events"), in_order=False
@@ -106,9 +110,15 @@ def check_sender(header: Header, sync: SyncStore, who: Me) -> PublicKeys:
             "wrong_receiver",
             f"这个包是 {header.sender} 写给 {header.receiver} 的，不是给本机（{who.code}）的，未导入。请确认拿对了 U 盘上的文件。",
         )
-    expected_kind = "report" if who.is_office else "return"
+    if who.is_city:
+        expected_kind, what = "city", "县区经办机构写给市级的包"
+    elif who.is_office and who.city_code and header.sender == who.city_code:
+        expected_kind, what = "return", "市级的回执包"
+    elif who.is_office:
+        expected_kind, what = "report", "服务点的上报包"
+    else:
+        expected_kind, what = "return", "县级经办机构的回执包"
     if header.kind != expected_kind:
-        what = "服务点的上报包" if who.is_office else "县级经办机构的回执包"
         raise BundleError(
             "wrong_receiver",
             f"这个包不是{what}，本机不能导入（{header.sender} → {header.receiver}）。",
@@ -145,6 +155,27 @@ class _Unordered(Exception):
     """An origin's events are not in ascending seq order in the file."""
 
 
+def relayed(manifest: Mapping[str, Any]) -> frozenset[str]:
+    """The points a county's bundle for the city speaks for (none in any other bundle)."""
+    if manifest.get("kind") != "city":
+        return frozenset()
+    points = manifest.get("points") or []
+    if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
+        raise BundleError("bad_part", "上报包清单中的服务点列表格式不对，文件可能被改动，未导入。")
+    return frozenset(points)
+
+
+def check_relayed(manifest: Mapping[str, Any], who: Me) -> None:
+    """At the city: a county speaks only for its own points, never for another county or the city."""
+    others = (who.offices | {who.code}) - {str(manifest["from"])}
+    claimed = sorted(relayed(manifest) & others)
+    if claimed:
+        raise BundleError(
+            "broken_chain",
+            f"{manifest['from']} 的包中含有 {'、'.join(claimed)} 的记录，不是该县区及其服务点的记录，未导入。",
+        )
+
+
 def check_chains(contents: Contents) -> None:
     """Every event extends its chain as the manifest says: contiguous, linked, hashes right."""
     events = sorted(
@@ -167,8 +198,9 @@ def check_chain_stream(
     canonical: dict[str, str] = {}
     sender = manifest["from"]
     origins: Mapping[str, Mapping[str, Any]] = manifest.get("origins") or {}
+    writers = {sender, *relayed(manifest)}
     for origin in origins:
-        if installation_of(origin) != sender:
+        if installation_of(origin) not in writers:
             raise BundleError(
                 "broken_chain", f"上报包中含有 {origin} 的事件链，不是发送方自己的记录，未导入。"
             )

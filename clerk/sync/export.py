@@ -1,4 +1,10 @@
-"""What a bundle for a peer carries: everything it has not acknowledged (see `clerk.sync.exchange`)."""
+"""What a bundle for a peer carries: everything it has not acknowledged (see `clerk.sync.exchange`).
+
+Three directions: a point's report to its county ("report"), a county's return to a point or the
+city's return to a county ("return": acknowledgements, and the county's decisions), and a county's
+bundle for the city ("city"): every chain the county holds — its own, the ones it keeps per point
+and the chains its points brought in — each unchanged, so the city checks each against its origin.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from clerk.ports.sync import (
 from clerk.sync import bundle as fmt
 from clerk.sync import wire
 from clerk.sync.bundle import Contents
-from clerk.sync.ownership import chain_for, installation_of
+from clerk.sync.ownership import SEPARATOR, chain_for, installation_of
 from clerk.sync.peers import Me
 
 HISTORY = 60  # earlier bundles listed in a manifest, so a receiver can name the one it lacks
@@ -30,7 +36,17 @@ class ExportError(ValueError):
 # ---------------------------------------------------------------------- export
 
 
+KIND_REPORT, KIND_RETURN, KIND_CITY = "report", "return", "city"
+
+
 def receiver_for(who: Me, for_point: str | None) -> str:
+    if who.is_city:
+        code = (for_point or "").strip().upper()
+        if not code:
+            raise ExportError("市级导出时请用 --for 指定县区经办机构编码（写给该县区的回执包）。")
+        if code not in who.offices:
+            raise ExportError(f"{code} 不是县区经办机构，市级只给县区经办机构写回执包。")
+        return code
     if who.is_office:
         if not for_point:
             raise ExportError(
@@ -42,11 +58,33 @@ def receiver_for(who: Me, for_point: str | None) -> str:
     return who.office_code
 
 
+def kind_for(who: Me, receiver: str) -> str:
+    """The bundle's kind: a point reports, a county sends the city its record, the rest return."""
+    if who.is_office and who.city_code and receiver == who.city_code:
+        return KIND_CITY
+    return KIND_RETURN if who.is_office or who.is_city else KIND_REPORT
+
+
 def chains_for(sync: SyncStore, who: Me, receiver: str) -> list[str]:
-    """The chains of ours a receiver gets: a point sends its own; an office the one it keeps for the point."""
+    """The chains of ours a receiver gets: a point sends its own; an office the one it keeps for
+    the point; to the city, every chain the office holds; the city writes none."""
+    if who.is_city:
+        return []
+    if kind_for(who, receiver) == KIND_CITY:  # and those the city confirmed, held or not
+        return sorted(set(sync.heads()) | set(sync.acks(receiver)))
     if who.is_office:
         return [chain_for(who.code, receiver)]
     return [who.code]
+
+
+def relayed_points(who: Me, chains: list[str]) -> list[str]:
+    """The installations besides the office itself whose cases its bundle for the city carries."""
+    found: set[str] = set()
+    for origin in chains:
+        installation, _, point = origin.partition(SEPARATOR)
+        found.update(code for code in (installation, point) if code)
+    found.discard(who.code)
+    return sorted(found)
 
 
 def build_export(
@@ -68,15 +106,23 @@ def build_export(
     acks = sync.acks(receiver)
     previous = sync.last_bundle("out", receiver)
     seq = int(previous["seq"]) + 1 if previous else 1
+    kind = kind_for(who, receiver)
+    if kind == KIND_CITY:  # a county restored from a backup numbers on from what the city holds
+        seq = max(seq, int(sync.acked_bundle(receiver) or 0) + 1)
     origins: dict[str, dict[str, Any]] = {}
+    lost: dict[str, dict[str, Any]] = {}
     events: list[dict[str, Any]] = []
     touched: set[str] = set()
-    for origin in chains_for(sync, who, receiver):
+    chains = chains_for(sync, who, receiver)
+    for origin in chains:
         acked_seq, acked_hash = acks.get(origin, (0, ZERO_HASH))
         head = sync.head(origin) or (0, ZERO_HASH)
         if acked_seq > head[0] or (
             acked_seq and (sync.event_at(origin, acked_seq) or {}).get("hash") != acked_hash
         ):
+            if kind == KIND_CITY:  # the city must learn of it: the chain is named, not sent
+                lost[origin] = {"acked_seq": acked_seq, "acked_hash": acked_hash, "held": head[0]}
+                continue
             raise ExportError(
                 f"{receiver} 确认收到的 {origin} 事件（第 {acked_seq} 条）本机没有：本机数据库可能从旧备份恢复过。"
                 "请勿继续办件，联系信息管理员核对。"
@@ -91,15 +137,18 @@ def build_export(
             "head": head[1],
         }
     since = _acked_bundle_time(sync, receiver, acks)
-    point_filter = receiver if who.is_office else who.code
-    # Rows changed since the receiver confirmed our last bundle, of the cases we own (only the
-    # owner's rows are taken at the other end; the rest travel with the events that touch them).
-    owners = sync.owners()
-    touched.update(
-        uuid
-        for uuid in sync.cases_changed_since(point_filter, since)
-        if owners.get(uuid, point_filter) == who.code
-    )
+    if kind == KIND_CITY:  # the county speaks for its points: every case changed since
+        touched.update(sync.cases_changed_since(None, since))
+    elif not who.is_city:
+        point_filter = receiver if who.is_office else who.code
+        # Rows changed since the receiver confirmed our last bundle, of the cases we own (only
+        # the owner's rows are taken at the other end; the rest travel with the events).
+        owners = sync.owners()
+        touched.update(
+            uuid
+            for uuid in sync.cases_changed_since(point_filter, since)
+            if owners.get(uuid, point_filter) == who.code
+        )
     records = {
         table: [_travelling(r) for r in sync.records_of_cases(table, touched)]
         for table in RECORD_TABLES
@@ -132,7 +181,7 @@ def build_export(
     manifest: dict[str, Any] = {
         "format": format,
         "suite": fmt.SUITE,
-        "kind": "return" if who.is_office else "report",
+        "kind": kind,
         "from": who.code,
         "to": receiver,
         "seq": seq,
@@ -143,6 +192,9 @@ def build_export(
         "acked_bundle": int(last_in["seq"]) if last_in else 0,
         "history": _history(sync, receiver) + [{"seq": seq, "origins": _ranges(origins)}],
     }
+    if kind == KIND_CITY:
+        manifest["points"] = relayed_points(who, chains)
+        manifest["lost"] = lost
     if format == 1:  # the writer's rows: the receiver refuses rows of a newer database
         manifest["schema"] = sync.schema_version()
     return Contents(manifest=manifest, records=records, files=files, file_paths=file_paths)
@@ -166,12 +218,18 @@ def _acked_bundle_time(sync: SyncStore, receiver: str, acks: Mapping[str, Any]) 
 
 
 def _our_acks(sync: SyncStore, who: Me, peer: str) -> dict[str, dict[str, Any]]:
-    """What we hold of the peer's chains (the peer may stop resending them)."""
+    """What we hold of the peer's chains (the peer may stop resending them); at the city, also
+    of the chains of the points the county relayed."""
     heads = sync.heads()
+    theirs = {peer}
+    if who.is_city:
+        latest = sync.last_bundle("in", peer)
+        if latest is not None:
+            theirs.update(json.loads(latest["manifest"]).get("points") or [])
     return {
         origin: {"seq": seq, "hash": digest}
         for origin, (seq, digest) in sorted(heads.items())
-        if installation_of(origin) == peer
+        if installation_of(origin) in theirs
     }
 
 
@@ -207,5 +265,7 @@ def manifest_summary(manifest: Mapping[str, Any]) -> dict[str, Any]:
         "origins",
         "acks",
         "counts",
+        "points",
+        "lost",
     )
     return {k: manifest[k] for k in keep if k in manifest}

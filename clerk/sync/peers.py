@@ -1,7 +1,7 @@
 """Who this installation exchanges bundles with: its own identity and its peers' registered keys.
 
-A county office registers each of its service points; a point registers its county office; either
-may register one offline escrow recipient, to which every bundle is also encrypted, so that a lost
+A county office registers each of its service points and the city; a point registers its county
+office; the city registers every county office; any may register one offline escrow recipient, to which every bundle is also encrypted, so that a lost
 office key loses no data. Keys are never deleted: revoking one records when, and a key registered
 afterwards for the same point records that it replaced the old one.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from clerk.domain.offices import Office, Offices, ServicePoint
+from clerk.domain.offices import City, Office, Offices, ServicePoint
 from clerk.ports.sync import PeerKey, SyncStore
 from clerk.sync import keys
 from clerk.sync.keys import KeyProblem, PublicKeys
@@ -21,24 +21,33 @@ SETTING_POINT = "point_code"
 
 @dataclass(frozen=True)
 class Me:
-    """This installation: its code, whether it is a county office, and its office."""
+    """This installation: its code, whether it is a county office (or the city), and its office.
+
+    `city_code`: the city-level installation every county reports to ("" when none is declared);
+    `offices`: the county office codes (the city takes bundles from these only)."""
 
     code: str
     name: str
     is_office: bool
     office_code: str
+    is_city: bool = False
+    city_code: str = ""
+    offices: frozenset[str] = frozenset()
 
 
 def me(store: object, offices: Offices) -> Me:
     code = store.get_setting(SETTING_POINT)  # type: ignore[attr-defined]
     if not code:
         raise KeyProblem("本机尚未设置所属经办机构或服务点，请先启动 clerk 完成初始设置。")
-    place: Office | ServicePoint = offices.point(code)
+    place: Office | ServicePoint | City = offices.point(code)
     return Me(
         code=code,
         name=place.name,
         is_office=place.kind == "county_hall",
         office_code=place.office_code,
+        is_city=place.kind == "city",
+        city_code=offices.city.code if offices.city is not None else "",
+        offices=frozenset(o.code for o in offices.offices),
     )
 
 
@@ -109,6 +118,8 @@ def revoke_peer(sync: SyncStore, point_code: str, at: str) -> PeerKey:
 
 
 def _check_related(offices: Offices, who: Me, public: PublicKeys) -> None:
+    if who.is_city and public.point_code not in who.offices:
+        raise KeyProblem(f"{public.point_code} 不是县区经办机构；市级只登记各县区经办机构的公钥。")
     try:
         place = offices.point(public.point_code)
     except KeyError:
@@ -117,6 +128,10 @@ def _check_related(offices: Offices, who: Me, public: PublicKeys) -> None:
         ) from None
     if public.point_code == who.code:
         raise KeyProblem("这是本机自己的公钥，请登记对方导出的公钥文件。")
+    if who.is_city:
+        return  # a county office (checked above)
+    if who.is_office and public.point_code == who.city_code:
+        return  # the city the county reports to
     if who.is_office:
         if place.kind == "county_hall" or place.office_code != who.code:
             raise KeyProblem(f"{public.point_code} 不是本经办机构下属的服务点，不能登记。")

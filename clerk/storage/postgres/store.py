@@ -11,8 +11,9 @@ transactions. Everything the store guarantees, and how (see `clerk.ports.store`)
 3. the case version: `UPDATE cases ... WHERE uuid = %s AND version = %s`, one statement;
 4. the chains: `clerk_lock_chain_head(origin)` (`SELECT ... FROM chain_heads WHERE origin = ...
    FOR UPDATE`, the row made on the origin's first event), then the inserts; the
-   `events_append_at_head` trigger takes the same lock and refuses a row that does not extend
-   the head, `UNIQUE (origin, seq)` and `UNIQUE (hash)` back it up;
+   `events_extend_heads` trigger (once per statement, migration 6) takes the same lock and
+   refuses rows that do not extend the head, `UNIQUE (origin, seq)` and `UNIQUE (hash)` back
+   it up;
 5. append-only: triggers refuse UPDATE, DELETE and TRUNCATE of `events` even for the owner, and
    the application role `clerk_app` is granted only SELECT and INSERT on it (migration 2);
 6. reads: READ COMMITTED; `verify()` and the ledger run in one REPEATABLE READ snapshot.
@@ -54,6 +55,7 @@ from clerk.domain.chain_names import chain_for
 from clerk.domain.clock import Clock, system_clock
 from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import CaseState, Event, Role
+from clerk.ports.action_cases import ActionCase
 from clerk.ports.errors import ConflictError, NotFoundError, StorageError
 from clerk.ports.ledger import LedgerDay
 from clerk.ports.records import (
@@ -79,7 +81,7 @@ from clerk.ports.records import (
 from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.verify_report import VerifyReport
-from clerk.storage.postgres import admin_log, queries, schema, supervision, users
+from clerk.storage.postgres import action_lists, admin_log, queries, schema, supervision, users
 from clerk.storage.postgres.errors import translate, translated
 from clerk.storage.postgres.users import AuthError, User
 from clerk.storage.postgres.verify import PostgresRecordReads
@@ -513,6 +515,23 @@ class PostgresStore:
             )
 
     # ------------------------------------------------------------------ cases
+
+    def index_new_names(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """`index_names` for cases just inserted (none indexed yet): one COPY, the bulk path."""
+        if not rows:
+            return
+        with (
+            self.conn.cursor() as cur,
+            cur.copy("COPY case_search (case_uuid, applicant_key, unit_key) FROM STDIN") as copy,
+        ):
+            for r in rows:
+                copy.write_row(
+                    (
+                        r["uuid"],
+                        queries.search_key(r.get("applicant_name")),
+                        queries.search_key(r.get("unit_name")),
+                    )
+                )
 
     def index_names(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Put cases' names into the search table (inside the caller's transaction)."""
@@ -1161,6 +1180,12 @@ class PostgresStore:
         REPEATABLE READ snapshot (see `clerk.storage.postgres.supervision`)."""
         with self.snapshot() as conn:
             yield from supervision.supervised_cases(conn, first, last, instant_items)
+
+    def action_cases(self) -> Iterator[ActionCase]:
+        """The cases that may need action, streamed from one REPEATABLE READ snapshot (see
+        `clerk.storage.postgres.action_lists`)."""
+        with self.snapshot() as conn:
+            yield from action_lists.action_cases(conn)
 
 
 def _guard(cls: type) -> type:

@@ -15,27 +15,24 @@ from clerk.ports.supervision import COLUMNS, supervised_case
 _OPEN = f"'{CaseState.ACCEPTED}', '{CaseState.AWAITING_PAYMENT}'"
 
 
-def _first_event(actions: str) -> str:
-    return (
-        f"(SELECT MIN(e.at) FROM events e WHERE e.case_uuid = c.uuid AND e.action IN ({actions}))"
-    )
-
-
 SUPERVISED_CASES = f"""
 SELECT COALESCE(c.office_code, p.office_code, c.point_code) AS office,
        c.origin_point AS point, c.item_no, c.state,
-       (SELECT e.to_state FROM events e
-         WHERE e.case_uuid = c.uuid AND e.at < %(end)s ORDER BY e.n DESC LIMIT 1) AS closing_state,
+       ev.closing_state,
        c.received_at, c.accepted_at, c.due_date, c.closed_at,
-       {_first_event("'notice'")} AS noticed_at,
-       {_first_event("'refuse'")} AS refused_at,
-       (SELECT MIN(e.at) FROM events e WHERE e.case_uuid = c.uuid
-           AND e.to_state IN ('closed', 'rejected')) AS finished_at,
-       (SELECT e.data FROM events e WHERE e.case_uuid = c.uuid AND e.action = 'accept'
-         ORDER BY e.n DESC LIMIT 1) AS accept_data,
+       ev.noticed_at, ev.refused_at, ev.finished_at, ev.accept_data,
        v.level, v.at AS rated_at, v.followed_up_at
   FROM cases c
   LEFT JOIN points p ON p.code = c.point_code
+  LEFT JOIN LATERAL (
+      SELECT (array_agg(e.to_state ORDER BY e.n DESC) FILTER (WHERE e.at < %(end)s))[1]
+                 AS closing_state,
+             MIN(e.at) FILTER (WHERE e.action = 'notice') AS noticed_at,
+             MIN(e.at) FILTER (WHERE e.action = 'refuse') AS refused_at,
+             MIN(e.at) FILTER (WHERE e.to_state IN ('closed', 'rejected')) AS finished_at,
+             (array_agg(e.data ORDER BY e.n DESC) FILTER (WHERE e.action = 'accept'))[1]
+                 AS accept_data
+        FROM events e WHERE e.case_uuid = c.uuid) ev ON TRUE
   LEFT JOIN LATERAL (SELECT w.level, w.at, w.followed_up_at FROM evaluations w
                       WHERE w.case_uuid = c.uuid ORDER BY w.at DESC LIMIT 1) v ON TRUE
  WHERE c.received_at < %(end)s
@@ -45,6 +42,8 @@ SELECT COALESCE(c.office_code, p.office_code, c.point_code) AS office,
                   UNION SELECT case_uuid FROM evaluations WHERE at >= %(start)s)
  ORDER BY c.received_at, c.case_no
 """
+# A case's events are read once (one scan of `idx_events_case` per case, aggregated with
+# FILTER), not once per fact: five correlated subqueries made the month's read ~75x its floor.
 
 
 def supervised_cases(

@@ -47,7 +47,7 @@ SETTING_SCHEMA = "verify.schema_cookie"
 SETTING_AT = "verify.at"
 EXPECTED_TRIGGERS = frozenset(
     {
-        "events_append_at_head",
+        "events_extend_heads",
         "events_no_update",
         "events_no_delete",
         "events_no_truncate",

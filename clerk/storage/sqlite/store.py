@@ -52,6 +52,7 @@ from clerk.domain.chain import PersonalDataError
 from clerk.domain.clock import Clock, system_clock
 from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import CaseState, Event, Role
+from clerk.ports.action_cases import ActionCase
 from clerk.ports.errors import (
     BusyError,
     ConflictError,
@@ -86,6 +87,7 @@ from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite import (
+    action_queries,
     admin_log,
     batches,
     chain_walk,
@@ -1137,6 +1139,19 @@ class Store:
                 yield from supervision_queries.supervised_cases(
                     self.conn, first, last, instant_items
                 )
+            finally:
+                if own and self.conn.in_transaction:
+                    self.conn.execute("COMMIT")
+
+    def action_cases(self) -> Iterator[ActionCase]:
+        """The cases that may need action, streamed from one read transaction (see
+        `clerk.storage.sqlite.action_queries`)."""
+        with self._lock, translated():
+            own = not self.conn.in_transaction
+            if own:
+                self.conn.execute("BEGIN")
+            try:
+                yield from action_queries.action_cases(self.conn)
             finally:
                 if own and self.conn.in_transaction:
                     self.conn.execute("COMMIT")
