@@ -178,3 +178,43 @@ async def test_the_command_palette_offers_supervision_to_a_supervisor(tmp_path) 
         await pilot.press("9")
         await pilot.pause()
         assert "监督统计" not in [c.title for c in app.get_system_commands(app.screen)]
+
+
+@pytest.mark.parametrize("size", [WIDE, NARROW])
+async def test_a_real_city_sees_its_counties_and_walks_to_a_case(tmp_path, clock, size) -> None:  # type: ignore[no-untyped-def]
+    from support.city import POINT_OF, city_world, flow_up, work_a_day
+    from support.sync import PASSWORD
+
+    world = city_world(tmp_path, clock)
+    try:
+        for i, (code, county) in enumerate(world.counties.items()):
+            work_a_day(county, world.points[POINT_OF[code]], 2 * i)
+        for path in flow_up(world, tmp_path).values():
+            assert world.city.import_bundle(path).status == "imported"
+        city = world.city
+        app = app_for(city, city.login("admin", PASSWORD))
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, SupervisionScreen) and screen.home
+            rows = table_rows(app)
+            assert len(rows) == 2  # the two counties side by side
+            if size == WIDE:
+                assert [r[0] for r in rows] == ["YZ03", "YZ05"]
+            assert [r[-9] for r in rows] == ["2", "2"]  # 受理量 of each county's day
+            await pilot.press("down")
+            await pilot.pause()
+            assert (
+                screen.query_one("#trend-title").render().plain.startswith("近 12 个月趋势：东安县")
+            )
+            await pilot.press("enter", "enter", "enter")  # 东安县 → DA01 → its first item
+            await pilot.pause()
+            assert screen.place.level == "cases"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, SupervisedCaseScreen)
+            await pilot.press("escape", "escape", "escape", "escape", "escape")
+            await pilot.pause()
+            assert app.screen is screen and screen.place.level == "offices"
+    finally:
+        world.close()
