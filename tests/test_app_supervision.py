@@ -124,6 +124,8 @@ async def test_the_months_change_with_f6_and_f7(tmp_path) -> None:  # type: igno
         screen = app.screen
         assert screen.sub_title == "监督统计　2025-02"
         assert table_rows(app) == []  # nothing was received in February
+        where = screen.query_one("#supervision-where").render().plain
+        assert where == "2025 年 2 月 › 东安县政务服务分中心 › 服务点　（本月尚无办件）"
         await pilot.press("f7", "f7")
         await pilot.pause()
         assert screen.sub_title == "监督统计　2025-04"

@@ -130,10 +130,11 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
         self.report = self.window.supervision(period)
         self.trend = self.window.supervision_trend(self.month.year, self.month.month)
         offices = self.report.offices
-        if len(offices) == 1 and not self.window.point().kind == "city":
-            # a county sees its own points first; the city its counties
+        here = self.window.point()
+        if here.kind != "city" and len(offices) <= 1:
+            # a county sees its own points first (even in a month with none); the city its counties
             self.trail = []
-            self.place = Place("points", office=offices[0].code)
+            self.place = Place("points", office=offices[0].code if offices else here.office_code)
         elif self.place.level != "offices" and not any(
             o.code == self.place.office for o in offices
         ):
@@ -181,6 +182,10 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
             try:
                 return self.report.office(code).name
             except KeyError:
+                pass
+            try:  # an office with no case this month
+                return self.window.offices.office(code).name
+            except KeyError:
                 return code
         for o in self.report.offices:
             for p in o.points:
@@ -192,7 +197,10 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
         place = self.place
         table = self.query_one("#supervision-table", DataTable)
         cases = self.query_one("#supervision-cases", CaseTable)
-        self.query_one("#supervision-where", Static).update(Text(self.where()))
+        where = self.where()
+        if place.level != "cases" and not self.rows():
+            where += "　（本月尚无办件）"
+        self.query_one("#supervision-where", Static).update(Text(where))
         showing_cases = place.level == "cases"
         table.display = not showing_cases
         cases.display = showing_cases
