@@ -193,3 +193,57 @@ async def test_an_approval_is_saved_off_the_ui_thread_once(
     events = [e.action for e in window.case(accepted.uuid).events]
     assert events.count(Action.APPROVE) == 1
     assert Action.REJECT not in events
+
+
+async def test_ctrl_q_during_a_decision_waits_for_its_result_to_be_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clerk.screens.deciding import NOT_YET
+
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin, complete=True)
+    held = Held(monkeypatch, window, "accept")
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await checklist(app, pilot, view.uuid)
+        await pilot.press("f9")
+        await pilot.pause()
+        assert held.entered.is_set()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running
+        assert NOT_YET in toasts(app)
+        held.release.set()
+        await wait_until(pilot, lambda: app.screen is not screen, "the checklist closes")
+        assert any(t.startswith("已受理") for t in toasts(app))
+        await pilot.press("ctrl+q")  # the result seen: now it quits
+        await pilot.pause()
+        assert app.return_code is not None or not app.is_running
+    assert window.case(view.uuid).state == CaseState.ACCEPTED
+
+
+async def test_ctrl_q_under_help_keeps_a_result_that_waits_to_be_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clerk.screens.deciding import NOT_YET
+
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin, complete=True)
+    held = Held(monkeypatch, window, "accept")
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await checklist(app, pilot, view.uuid)
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        held.release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running
+        assert NOT_YET in toasts(app)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is not screen, "the checklist closes")
+        assert any(t.startswith("已受理") for t in toasts(app))
