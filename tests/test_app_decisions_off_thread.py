@@ -215,7 +215,9 @@ async def test_ctrl_q_during_a_decision_waits_for_its_result_to_be_shown(
         assert NOT_YET in toasts(app)
         held.release.set()
         await wait_until(pilot, lambda: app.screen is not screen, "the checklist closes")
-        assert any(t.startswith("已受理") for t in toasts(app))
+        await wait_until(
+            pilot, lambda: any(t.startswith("已受理") for t in toasts(app)), "the result is shown"
+        )
         await pilot.press("ctrl+q")  # the result seen: now it quits
         await pilot.pause()
         assert app.return_code is not None or not app.is_running
@@ -246,4 +248,6 @@ async def test_ctrl_q_under_help_keeps_a_result_that_waits_to_be_shown(
         assert NOT_YET in toasts(app)
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is not screen, "the checklist closes")
-        assert any(t.startswith("已受理") for t in toasts(app))
+        await wait_until(
+            pilot, lambda: any(t.startswith("已受理") for t in toasts(app)), "the result is shown"
+        )
