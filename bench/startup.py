@@ -213,6 +213,19 @@ def county_main(argv: list[str]) -> int:
         f"{row.case}: product {row.product_s * 1000:.0f} ms, bare Textual {row.floor_s * 1000:.0f}"
         f" ms, {row.product_s / row.floor_s:.2f}x (median of {row.repeats})"
     )
+    # the same start with an empty documents folder: what the folder itself adds
+    empty = ctx.scratch("startup-county-empty")
+    full = {**os.environ, "CLERK_DATA_DIR": str(ctx.scratch(f"startup-county-{args.files}"))}
+    bare = {**os.environ, "CLERK_DATA_DIR": str(empty)}
+    with_files, without = compare(
+        _child("app-login", ctx.demo().path, full),
+        _child("app-login", ctx.demo().path, bare),
+        repeats=ctx.repeats,
+    )
+    print(
+        f"  the same start, {args.files:,} files vs an empty documents folder:"
+        f" {with_files * 1000:.0f} ms vs {without * 1000:.0f} ms, {with_files / without:.2f}x"
+    )
     return 0
 
 
