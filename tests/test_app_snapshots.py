@@ -61,7 +61,7 @@ def test_dashboard_snapshot(snap_compare: Any, tmp_path: Any, monkeypatch: Any) 
 
 
 def test_new_case_snapshot(snap_compare: Any, tmp_path: Any, monkeypatch: Any) -> None:
-    from support.app import PERSON_ID, app_for, ready
+    from support.app import PERSON_ID, app_for, ready, wait_until
 
     quiet_fonts(monkeypatch)
 
@@ -71,7 +71,8 @@ def test_new_case_snapshot(snap_compare: Any, tmp_path: Any, monkeypatch: Any) -
         await pilot.press("f2")
         await pilot.pause()
         await pilot.press(*"zyfy", "enter")
-        await pilot.pause()
+        # Under load the item picker's answer and the form's mount may take more than one pause.
+        await wait_until(pilot, lambda: bool(pilot.app.screen.query("#name")), "the new-case form")
         screen = pilot.app.screen
         screen.query_one("#name").value = "张三丰"
         screen.query_one("#id-number").value = PERSON_ID[:-1] + (

@@ -145,3 +145,53 @@ def test_backup_tells_its_progress_on_stderr(db, tmp_path, capsys):
     assert copied and copied[-1].endswith("（100%）"), err
     assert err[-1] == "核验副本……"
     assert out.is_file()
+
+
+def _issued(tmp_path):
+    """A file whose two decisions' documents live in tmp_path/documents, not the default folder."""
+    from support.app import open_case, ready
+
+    window, admin = ready(tmp_path / "live")
+    for _ in range(2):
+        window.refuse(admin, open_case(window, admin).uuid, "申请人不具备该事项的申请资格")
+    window.store.close()
+    return tmp_path / "live" / "clerk.db", tmp_path / "live" / "documents"
+
+
+def test_backup_with_documents_copies_the_folder_the_record_names(tmp_path, capsys):
+    db, documents = _issued(tmp_path)
+    out = tmp_path / "backup.db"
+    assert main(["backup", "--db", str(db), "--out", str(out), "--with-documents"]) == 0
+    text = capsys.readouterr().out
+    copied = tmp_path / "backup-documents"
+    assert sorted(p.relative_to(copied) for p in copied.rglob("*.pdf")) == sorted(
+        p.relative_to(documents) for p in documents.rglob("*.pdf")
+    )
+    assert f"文书已备份到 {copied}（4 个文件，取自 {documents}）" in text
+    assert "文书核对：2 份" in text and text.endswith("结论：检查通过。\n")
+
+
+def test_backup_missing_recorded_documents_does_not_pass(tmp_path, capsys):
+    db, documents = _issued(tmp_path)
+    lost = sorted(documents.rglob("*.pdf"))[0]
+    lost.unlink()
+    out = tmp_path / "backup.db"
+    assert main(["backup", "--db", str(db), "--out", str(out), "--with-documents"]) == 1
+    text = capsys.readouterr().out
+    assert "检查通过" not in text
+    assert (
+        f"备份的文书不全：数据库登记的 1 个文书文件不在 {documents} 中，未能复制（如 {lost}）"
+        in text
+    )
+
+
+def test_backup_json_keeps_the_verified_document_count_apart_from_the_folder(tmp_path, capsys):
+    import json
+
+    db, documents = _issued(tmp_path)
+    out = tmp_path / "backup.db"
+    args = ["backup", "--db", str(db), "--out", str(out), "--with-documents", "--json"]
+    assert main(args) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["documents"], shown["document_files"], shown["documents_missing"]) == (2, 4, 0)
+    assert shown["documents_folder"] == str(tmp_path / "backup-documents")

@@ -29,7 +29,7 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 
 def test_new_file_is_at_the_latest_version(tmp_path):
     store = open_store(tmp_path / "new.db", template=False)
-    assert store.schema_version() == schema.LATEST == 14
+    assert store.schema_version() == schema.LATEST == 15
 
 
 def test_there_are_older_versions_to_migrate_from():

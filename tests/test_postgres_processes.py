@@ -163,7 +163,7 @@ def test_open_store_takes_a_url_and_never_shows_the_password(url, monkeypatch, t
             "@" in store.location,
             "user=clerk_owner" in store.location,
             store.schema_version(),
-        ) == (True, False, False, True, 14)
+        ) == (True, False, False, True, 15)
     finally:
         store.close()
 

@@ -39,6 +39,7 @@ READS = {
     "acked_bundle": ("LS01",),
     "conflicts": (),
     "conflict": (1,),
+    "time_anomalies": (),
     "record": ("cases", UUID),
     "records_by_uuid": ("cases", [UUID]),
     "records_of_cases": ("documents", [UUID]),

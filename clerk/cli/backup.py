@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from clerk.cli.verify import db_path, report_text
 from clerk.ports.errors import StorageError
+from clerk.ports.verify_report import VerifyProblem, VerifyReport
 from clerk.storage.sqlite.files import BackupError, backup_file
 from clerk.support.progress import StreamProgress
 
@@ -42,15 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from datetime import datetime
-    from pathlib import Path
 
     from clerk.domain.clock import TZ
-    from clerk.service.backups import (
-        BackupTargetError,
-        backup_target,
-        copy_documents,
-        documents_target,
-    )
+    from clerk.service.backups import BackupTargetError, backup_target, documents_target
 
     target = getattr(args, "target_db", None) or getattr(args, "db", None)
     if isinstance(target, str) and target.startswith(SERVER_SCHEMES):
@@ -69,16 +65,11 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    extra: dict[str, Any] = {}
     try:
-        result: Mapping[str, Any] = backup_file(
-            source, args.out, progress=StreamProgress(sys.stderr)
-        )
+        result = backup_file(source, args.out, progress=StreamProgress(sys.stderr))
         if args.with_documents:
-            from clerk.support.paths import documents_dir
-
-            root = Path(args.documents) if args.documents else documents_dir()
-            folder, count = copy_documents(root, Path(args.out))
-            result = {**result, "documents": str(folder), "document_files": count}
+            result, extra = _with_documents(args, Path(args.out), result)
     except (BackupError, BackupTargetError) as exc:
         print(f"备份失败：{exc}", file=sys.stderr)
         return 1
@@ -91,13 +82,18 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(
             json.dumps(
-                {"db": str(source), "out": str(args.out), **result}, ensure_ascii=False, indent=2
+                {"db": str(source), "out": str(args.out), **result.as_dict(), **extra},
+                ensure_ascii=False,
+                indent=2,
             )
         )
     else:
         print(f"已备份到 {args.out}")
         if args.with_documents:
-            print(f"文书已备份到 {result['documents']}（{result['document_files']} 个文件）")
+            print(
+                f"文书已备份到 {extra['documents_folder']}（{extra['document_files']} 个文件，"
+                f"取自 {extra['documents_root']}）"
+            )
         print(report_text(str(args.out), result))
     return 0 if result["ok"] else 1
 
@@ -105,10 +101,50 @@ def run(args: argparse.Namespace) -> int:
 SERVER_SCHEMES = ("postgresql://", "postgres://")
 
 
+def _with_documents(
+    args: argparse.Namespace, copy: Path, report: VerifyReport
+) -> tuple[VerifyReport, dict[str, Any]]:
+    """Copy the documents folder the backed-up record names (or `--documents`) beside the copy,
+    then check the copy holds every document file the record names: a backup missing one does
+    not pass."""
+    from clerk.service.backups import copy_documents, missing_from_copy, recorded_root
+    from clerk.storage.sqlite.files import recorded_document_files
+    from clerk.support.paths import documents_dir
+
+    if args.documents:
+        root = Path(args.documents)
+    else:
+        root = recorded_root(recorded_document_files(copy), documents_dir())
+    folder, count = copy_documents(root, copy)
+    missing, shown = missing_from_copy(recorded_document_files(copy), root, folder)
+    extra = {
+        "documents_root": str(root),
+        "documents_folder": str(folder),
+        "document_files": count,
+        "documents_missing": missing,
+    }
+    if not missing:
+        return report, extra
+    message = (
+        f"备份的文书不全：数据库登记的 {missing} 个文书文件不在 {root} 中，未能复制"
+        f"（如 {'、'.join(shown)}）。文书放在别处时，请用 --documents 指定该文件夹后重新备份；"
+        "文件确已不见时，请用 clerk verify --full 检查本机数据库。"
+    )
+    problem = VerifyProblem("document", message)
+    return (
+        replace(
+            report,
+            ok=False,
+            problems=(*report.problems, problem),
+            problem=report.problem or message,
+        ),
+        extra,
+    )
+
+
 def _run_on_server(args: argparse.Namespace, url: str) -> int:
     """`pg_dump -Fc` into --out (or only the check of --check), each step reported in Chinese."""
     from datetime import datetime
-    from pathlib import Path
 
     from clerk.domain.clock import TZ
     from clerk.service.backups import BackupTargetError, copy_documents, documents_target

@@ -3,8 +3,9 @@
     clerk send --db PATH --to URL [--resend-only] [--json] [--passphrase-env VAR] [--cafile PEM]
     clerk fetch --db PATH --from URL [--json] [--passphrase-env VAR] [--cafile PEM]
 
-`send` writes the next bundle as `clerk export` does (into `<db>.outbox/`) and sends every
-bundle there the county has not taken yet; `fetch` imports the county's new return bundles as
+`send` writes the next bundle as `clerk export` does (into `<db>.outbox/`) when there is something
+new to carry (new records, changed cases, a return bundle to confirm; it says which), and sends
+every bundle there the county has not taken yet (`--resend-only`: writes nothing); `fetch` imports the county's new return bundles as
 `clerk import` does. Exit status 0 done; 1 refused or the network is down (everything is kept:
 send again later, or carry the files in `<db>.outbox/` on a USB stick).
 """
@@ -65,10 +66,15 @@ def run_send(args: argparse.Namespace) -> int:
         return _fail(args, "keys", str(exc))
     except FileNotFoundError as exc:
         return _fail(args, "no_db", f"找不到数据库文件 {exc}，请用 --db 指定。")
+    from clerk.net.client import url_problem
+
     url = _url(args, window, args.to)
     if not url:
         window.store.close()
         return _fail(args, "no_url", "请用 --to 指定县级服务地址（首次发送后会记住）。")
+    if (problem := url_problem(url)) is not None:
+        window.store.close()
+        return _fail(args, "bad_url", f"--to {url}：{problem}")
     try:
         result = send(
             window,
@@ -89,6 +95,8 @@ def run_send(args: argparse.Namespace) -> int:
                 {
                     "ok": True,
                     "written": str(result.written) if result.written else None,
+                    "why": result.why,
+                    "nothing_new": result.nothing_new,
                     "sent": [
                         {
                             "file": str(s.file),
@@ -119,10 +127,15 @@ def run_fetch(args: argparse.Namespace) -> int:
         return _fail(args, "keys", str(exc))
     except FileNotFoundError as exc:
         return _fail(args, "no_db", f"找不到数据库文件 {exc}，请用 --db 指定。")
+    from clerk.net.client import url_problem
+
     url = _url(args, window, args.source)
     if not url:
         window.store.close()
         return _fail(args, "no_url", "请用 --from 指定县级服务地址。")
+    if (problem := url_problem(url)) is not None:
+        window.store.close()
+        return _fail(args, "bad_url", f"--from {url}：{problem}")
     try:
         reports = fetch(
             window,

@@ -36,12 +36,36 @@ def run(args: argparse.Namespace) -> int:
     upgraded = upgrade_file(path)
     if upgraded is not None and not args.json:
         print(f"已将数据库从版本 {upgraded[0]} 升级到 {upgraded[1]}（原有记录不变）。")
+    tidy_crash_leftovers(path)
     report = verify_file(path, full=args.full, progress=StreamProgress(sys.stderr))
     if args.json:
         print(json.dumps({"db": str(path), **report.as_dict()}, ensure_ascii=False, indent=2))
     else:
         print(report_text(str(path), report))
     return 0 if report.ok else 1
+
+
+def tidy_crash_leftovers(path: Path) -> int:
+    """Settle what a killed decision left in this machine's documents folder, as the app does at
+    start-up (`clerk.documents.tidy`: only the files a dead attempt's journal names, so bounded by
+    the crashes, not by the folder), before verify judges orphan files: a crash is not a deleted
+    record. Only against the file whose documents live there. Returns the files set aside."""
+    from clerk.documents.journal import JOURNAL_DIR
+    from clerk.documents.tidy import tidy_documents
+    from clerk.storage.sqlite.files import document_index
+    from clerk.support.paths import documents_dir
+
+    root = documents_dir()
+    pending = root / JOURNAL_DIR
+    if not pending.is_dir() or not any(pending.iterdir()):
+        return 0
+    with document_index(path, root) as document_at:
+        if document_at is None:
+            return 0
+        try:
+            return len(tidy_documents(root, document_at).set_aside)
+        except OSError:
+            return 0  # a folder it may not touch: verify reports what it finds
 
 
 def _run_on_server(args: argparse.Namespace, url: str) -> int:
@@ -62,10 +86,8 @@ def _run_on_server(args: argparse.Namespace, url: str) -> int:
 
 
 def report_text(path: str, result: VerifyReport | Mapping[str, Any]) -> str:
-    """The Chinese summary `clerk verify` prints (also used by `clerk backup`, which may pass the
-    report's mapping with its own keys added)."""
+    """The Chinese summary `clerk verify` prints (also used by `clerk backup`)."""
     report = VerifyReport.from_dict(result)
-    documents = result.get("documents", 0) if not isinstance(result, VerifyReport) else None
     lines = [f"数据库：{path}"]
     mode = report.mode
     if mode:
@@ -94,9 +116,8 @@ def report_text(path: str, result: VerifyReport | Mapping[str, Any]) -> str:
     if not report.chains and report.mode:
         lines.append("事件记录：尚无")
     if report.mode:
-        shown = report.documents if documents is None else documents
         lines.append(
-            f"办件核对：{report.cases} 件；文书核对：{shown} 份；"
+            f"办件核对：{report.cases} 件；文书核对：{report.documents} 份；"
             f"链头检查点：{report.checkpoints} 个"
         )
     problems = report.problems

@@ -255,6 +255,42 @@ class SentBundle:
 class SendResult:
     written: Path | None
     sent: list[SentBundle] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)  # why a new bundle was written
+    nothing_new: bool = False  # a new bundle was asked for, but there was nothing to carry
+
+
+def news(window: Window) -> list[str]:
+    """Why a new bundle to the county is worth writing, in Chinese; empty when the last bundle
+    written already carries everything (a send then only resends what the county has not taken).
+
+    New: events on our chain after the last bundle's range, a case of ours whose rows changed
+    since that bundle was written (compared to the second, so a change in the same second
+    counts: when in doubt, write), or a return bundle imported since (the county learns what we
+    hold, and stops carrying it)."""
+    who = window.me()
+    sync = window.sync_store()
+    receiver = who.office_code
+    previous = sync.last_bundle("out", receiver)
+    head = (sync.head(who.code) or (0, ""))[0]
+    if previous is None:
+        return [f"本机有 {head} 条记录尚未上报"] if head else []
+    manifest = json.loads(previous["manifest"]) if previous.get("manifest") else {}
+    carried = int(((manifest.get("origins") or {}).get(who.code) or {}).get("to_seq") or 0)
+    reasons = []
+    if head > carried:
+        reasons.append(f"第 {previous['seq']} 号包之后新增 {head - carried} 条记录")
+    owners = sync.owners()
+    changed = [
+        uuid
+        for uuid in sync.cases_changed_since(who.code, str(previous["at"]))
+        if owners.get(uuid, who.code) == who.code
+    ]
+    if changed and not reasons:
+        reasons.append(f"{len(changed)} 件办件的资料有变动")
+    last_in = sync.last_bundle("in", receiver)
+    if last_in is not None and str(last_in["at"]) >= str(previous["at"]):
+        reasons.append(f"已导入县级第 {last_in['seq']} 号回执包，需确认收到")
+    return reasons
 
 
 def pending_bundles(outbox: Path, sender: str, receiver: str) -> list[tuple[Path, Header]]:
@@ -286,8 +322,9 @@ def send(
     verify: bool | str = True,
     transport: httpx.BaseTransport | None = None,
 ) -> SendResult:
-    """Write the next bundle into the outbox (as `clerk export` would) and PUT every bundle the
-    county has not taken yet, oldest first. Raises `NetProblem` (nothing is lost: the files stay)."""
+    """Write the next bundle into the outbox (as `clerk export` would) when there is something
+    new to carry (`news`; never with `write_new=False`), and PUT every bundle the county has not
+    taken yet, oldest first. Raises `NetProblem` (nothing is lost: the files stay)."""
     who = window.me()
     if who.is_office:
         raise NetProblem(
@@ -300,6 +337,9 @@ def send(
     outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
     result = SendResult(written=None)
     if write_new:
+        result.why = news(window)
+        result.nothing_new = not result.why
+    if result.why:
         written = window.export_bundle(
             outbox,
             passphrase=passphrase,
@@ -370,14 +410,52 @@ def county_url(window: Window) -> str | None:
     return window.store.get_setting(SETTING_URL) or None
 
 
+def url_problem(text: str) -> str | None:
+    """A Chinese message when `text` is not a county service address (http or https, a host,
+    an optional port and path; no user, query or fragment); None when it is one."""
+    value = text.strip()
+    example = "如 https://yb.county.gov.cn:8443"
+    if not value:
+        return f"请填写县级服务地址，{example}。"
+    try:
+        url = httpx.URL(value)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return f"地址写法不对，{example}。"
+    if url.scheme not in ("http", "https"):
+        return f"地址应以 https:// 或 http:// 开头，{example}。"
+    if not url.host or " " in value:
+        return f"地址缺少主机名或含有空格，{example}。"
+    if url.port is not None and not 1 <= url.port <= 65535:
+        return f"端口应在 1 到 65535 之间，{example}。"
+    if url.userinfo or url.query or url.fragment:
+        return f"地址中不要带用户名、口令、“?”或“#”之后的部分，{example}。"
+    return None
+
+
 def remember_url(window: Window, url: str) -> None:
-    if county_url(window) != url.rstrip("/"):
-        window.store.set_setting(SETTING_URL, url.rstrip("/"))
+    """Keep the county service's address (`clerk send --to`, the settings screen); checked
+    with `url_problem` first (ValueError with its message)."""
+    problem = url_problem(url)
+    if problem is not None:
+        raise ValueError(problem)
+    value = url.strip().rstrip("/")
+    if county_url(window) != value:
+        window.store.set_setting(SETTING_URL, value)
+
+
+def forget_url(window: Window) -> None:
+    """No county service any more: the screens offer only the USB stick."""
+    if county_url(window) is not None:
+        window.store.set_setting(SETTING_URL, "")
 
 
 def send_text(result: SendResult) -> str:
     """What a send did, in the words the command line and the window show."""
-    lines = [f"已写出上报包：{result.written}"] if result.written else []
+    lines = []
+    if result.written:
+        lines.append(f"已写出上报包（{'；'.join(result.why)}）：{result.written}")
+    elif result.nothing_new:
+        lines.append("本机没有新的记录，未写新的上报包。")
     if not result.sent:
         lines.append("没有需要发送的上报包。")
     for s in result.sent:

@@ -147,25 +147,6 @@ class Mailbox:
                     out.append(int(meta["seq"]))
         return sorted(out)
 
-    def status(self) -> list[dict[str, Any]]:
-        """Per sender: the last bundle received and its state (for the county's supervisor)."""
-        rows = []
-        for sender in self.senders():
-            metas = [json.loads(p.read_text("utf-8")) for p in self._dir(sender).glob("*.json")]
-            if not metas:
-                continue
-            last = max(metas, key=lambda m: int(m["seq"]))
-            rows.append(
-                {
-                    "sender": sender,
-                    "seq": last["seq"],
-                    "state": last["state"],
-                    "received_at": last.get("received_at"),
-                    "waiting": [m["seq"] for m in metas if m["state"] in PENDING],
-                }
-            )
-        return rows
-
     # ------------------------------------------------------------------ receiving
 
     def receive(self, sender: str, seq: int, upload: Path, sha256: str, at: str) -> Outcome:

@@ -55,7 +55,7 @@ log = logging.getLogger("clerk.net")
 MB = 1024 * 1024
 DEFAULT_MAX_BUNDLE = 512 * MB
 DEFAULT_MAX_UPLOADS = 8
-RETRY_AFTER = 10  # seconds a client is asked to wait when the service is busy
+RETRY_AFTER = 1  # seconds a client is asked to wait when the service is busy (bench.net_load)
 
 
 @dataclass
@@ -88,6 +88,12 @@ class _Service:
             if any(k.point_code == key_id for k in sync.peer_keys()):
                 return "revoked", None
         return "unknown", None
+
+    def remember_spool(self) -> None:
+        from clerk.net.status import remember_spool
+
+        with self.mailbox.window() as w:
+            remember_spool(w, self.config.spool)
 
     async def authenticate(self, request: Request, who: str, *, has_body: bool) -> None:
         message = SimpleNamespace(
@@ -234,6 +240,7 @@ def make_app(open_window: Callable[[], Window], config: ServeConfig) -> Starlett
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(service.remember_spool)  # for the supervisor's view
         await anyio.to_thread.run_sync(service.mailbox.drain_all)  # left by a stop mid-import
         try:
             yield

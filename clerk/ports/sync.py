@@ -106,6 +106,25 @@ class Conflict:
     resolution: str | None
 
 
+@dataclass(frozen=True)
+class TimeAnomaly:
+    """An imported event whose time does not fit (kept, never reordered; `clerk.sync.clocks`
+    says it in Chinese): `future`, dated after the receiver's clock (`reference`: the
+    receiver's time then), or `backwards`, dated before an event its origin wrote earlier
+    (`reference`: that event's time, from this bundle or already held here)."""
+
+    id: int
+    origin: str
+    seq: int
+    case_uuid: str
+    at: str  # the event's own time
+    kind: str  # "future" | "backwards"
+    reference: str
+    peer: str  # the bundle's sender
+    bundle_seq: int
+    found_at: str
+
+
 class SyncStore(Protocol):
     """The sync's side of one database. Writes join the main store's transaction."""
 
@@ -176,6 +195,24 @@ class SyncStore(Protocol):
     def conflicts(self, *, open_only: bool = True) -> list[Conflict]: ...
     def conflict(self, conflict_id: int) -> Conflict | None: ...
     def resolve_conflict(self, conflict_id: int, resolution: str, by: str, at: str) -> bool: ...
+
+    # ---------------------------------------------------------------- time anomalies found at import
+    def add_time_anomaly(
+        self,
+        *,
+        origin: str,
+        seq: int,
+        case_uuid: str,
+        at: str,
+        kind: str,
+        reference: str,
+        peer: str,
+        bundle_seq: int,
+        found_at: str,
+    ) -> None: ...  # once per event: a second report of (origin, seq) is ignored
+    def time_anomalies(
+        self, *, origin: str | None = None, limit: int = 1000
+    ) -> list[TimeAnomaly]: ...  # newest first
 
     # ---------------------------------------------------------------- records (RECORD_TABLES)
     def record(self, table: str, uuid: str) -> Row | None: ...

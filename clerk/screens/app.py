@@ -18,7 +18,7 @@ from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from clerk.domain.limits import ADMIN_ROLES, LEDGER_ROLES
+from clerk.domain.limits import ADMIN_ROLES, LEDGER_ROLES, SUPERVISOR_ROLES
 from clerk.domain.model import Role
 from clerk.screens.app_bindings import APP_BINDINGS
 from clerk.screens.choice import ChoiceScreen
@@ -42,6 +42,7 @@ ROLE_ACTIONS: dict[str, frozenset[Role]] = {
     "points": ADMIN_ROLES,
     "ledger": LEDGER_ROLES,
     "roster": LEDGER_ROLES,
+    "network": SUPERVISOR_ROLES,
 }
 
 
@@ -316,6 +317,16 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         from clerk.screens.points import PointsScreen
 
         self.leave_for(lambda: self.push_screen(PointsScreen(self.window, self.user)))
+
+    def action_network(self) -> None:
+        """The county's view of its points' reports, or a point's county service address."""
+        from clerk.screens.net_settings import NetSettingsScreen
+        from clerk.screens.net_status import NetStatusScreen
+
+        if isinstance(self.screen, NetStatusScreen | NetSettingsScreen):
+            return
+        kind = NetStatusScreen if self.window.me().is_office else NetSettingsScreen
+        self.leave_for(lambda: self.push_screen(kind(self.window, self.user)))
 
     def action_roster(self) -> None:
         from clerk.screens.roster import RosterScreen

@@ -67,6 +67,14 @@ APP_BINDINGS: list[BindingType] = [
         tooltip="导入对方的上报包或回执包，处理冲突",
         show=False,
     ),
+    Binding(
+        "ctrl+s",
+        "network",
+        "网络上报",
+        id="app.network",
+        tooltip="县级：各服务点上报情况；服务点：县级服务地址（主管、管理员）",
+        show=False,
+    ),
     Binding("ctrl+p", "command_palette", "命令", id="app.palette", priority=True, show=False),
     Binding("ctrl+l", "logout", "注销", id="app.logout", tooltip="换人登录", show=False),
     Binding(

@@ -46,6 +46,8 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from clerk.screens.ledger import LedgerScreen
     from clerk.screens.login import LoginScreen
     from clerk.screens.materials import MaterialsScreen
+    from clerk.screens.net_settings import NetSettingsScreen
+    from clerk.screens.net_status import NetStatusScreen, SilentDaysScreen
     from clerk.screens.new_case import NewCaseScreen
     from clerk.screens.notice_preview import NoticePreviewScreen
     from clerk.screens.password_change import PasswordChangeScreen
@@ -86,6 +88,9 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("学生名册导入（大中专院校）", RosterScreen),
         ("日终上报（县级：写回执包）", DayEndScreen),
         ("导入上报包、回执包与冲突队列", SyncImportScreen),
+        ("网络上报情况（县级主管、管理员）", NetStatusScreen),
+        ("未上报提醒天数", SilentDaysScreen),
+        ("县级服务地址（服务点主管、管理员）", NetSettingsScreen),
     ]
     return [
         (title, [b for b in bindings if isinstance(b, Binding)])

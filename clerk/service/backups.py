@@ -2,15 +2,21 @@
 
 `--out DIR` (an existing folder) puts `clerk-backup-YYYYMMDD-HHMMSS.db` into that folder;
 `--with-documents` copies the documents folder (the issued notices, PDF and text) next to the
-database copy as `NAME-documents/`, owner-only like the original.
+database copy as `NAME-documents/`, owner-only like the original. The folder is the one the
+record names (`recorded_root`: a file kept beside a non-default documents folder copies that
+folder, not an empty default), and the copy is then checked against the record
+(`missing_from_copy`): a backup that lacks a recorded document file does not pass.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from clerk.audit.proof import documents_roots
 from clerk.support.file_modes import make_private_tree, use_private_umask
 
 
@@ -45,3 +51,32 @@ def copy_documents(root: Path, db_copy: Path) -> tuple[Path, int]:
     partial.rename(target)
     make_private_tree(target)
     return target, sum(1 for p in target.rglob("*") if p.is_file())
+
+
+def recorded_root(named: Iterable[str], default: Path) -> Path:
+    """The documents folder the record keeps its files under (the one naming most files), or
+    `default` when it names none."""
+    counts: dict[str, int] = {}
+    for path in named:
+        for root in documents_roots([path]):
+            counts[root] = counts.get(root, 0) + 1
+    if not counts:
+        return default
+    return Path(max(sorted(counts), key=lambda root: counts[root]))
+
+
+def missing_from_copy(named: Iterable[str], root: Path, copy: Path) -> tuple[int, list[str]]:
+    """How many recorded document files are not in the copy of `root` (each under the copy at
+    its place relative to `root`; a file outside `root` was not copied), with the first few."""
+    count = 0
+    shown: list[str] = []
+    base = os.path.normpath(root)
+    for path in named:
+        normal = os.path.normpath(path)
+        relative = os.path.relpath(normal, base) if normal.startswith(base + os.sep) else None
+        if relative is not None and (copy / relative).is_file():
+            continue
+        count += 1
+        if len(shown) < 5:
+            shown.append(path)
+    return count, shown

@@ -23,13 +23,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clerk.domain.model import Action, CaseState, Event, Role
+from clerk.domain.replay import CLOSING_STATES
+from clerk.ports import errors as storage_errors
 from clerk.ports.records import CaseChanges
 from clerk.ports.sync import Conflict, PeerKey, SyncStore
 from clerk.service.moves import issued, with_data
 from clerk.service.write_errors import storage_problem
 from clerk.support.progress import Progress, silent
 from clerk.sync import bundle as fmt
-from clerk.sync import exchange, keys, peers
+from clerk.sync import clocks, exchange, keys, peers
 from clerk.sync.bundle import BundleError, BundleFile
 from clerk.sync.exchange import ExportError, ImportReport
 from clerk.sync.keys import KeyProblem
@@ -342,9 +344,9 @@ class SyncDesk:
         out_dir = Path(out_dir)
         if not out_dir.is_dir():
             raise SyncProblem(f"目录 {out_dir} 不存在，请插好 U 盘或选择一个已有的目录。")
-        who = self.me()
         sync = self.sync_store()
         try:
+            who = self.me()
             receiver = exchange.receiver_for(who, for_point)
             peer = sync.active_key(receiver)
             if peer is None or peer.role != "peer":
@@ -422,11 +424,10 @@ class SyncDesk:
             except (BundleError, KeyProblem) as exc:
                 return exchange.refused(exc)
             except OSError as exc:
-                what = "磁盘空间已满" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
                 return ImportReport(
                     status="refused",
                     refusal="not_stored",
-                    message=f"导入未完成，本机未作任何改动：上报包没有解开（{what}）。请清理磁盘空间后重试。",
+                    message=f"上报包没有解开（{os_problem(exc)}）。{_what_to_do(exc)}",
                 )
             report = self._apply(
                 checked, who, lambda done, total: percent(applying, done, total, 50, 100)
@@ -457,19 +458,16 @@ class SyncDesk:
         try:
             return exchange.apply_bundle(checked, sync, who, self.clock(), save, label, step)
         except Exception as exc:  # the transaction rolled back: nothing of the bundle is stored
+            meanwhile = _imported_meanwhile(sync, checked)
+            if meanwhile is not None:  # an import of the same bundle committed first
+                return meanwhile  # its rows name the same files: none is removed
             for path in written:  # files no row names any more
                 with suppress(OSError):
                     path.unlink()
-            problem = storage_problem(exc)
-            if problem is None and isinstance(exc, OSError):
-                problem = f"文书文件没有写成（{exc.strerror or exc}）"
+            problem = import_problem(exc)
             if problem is None:
                 raise
-            return ImportReport(
-                status="refused",
-                refusal="not_stored",
-                message=f"导入未完成，本机未作任何改动：{problem}",
-            )
+            return ImportReport(status="refused", refusal="not_stored", message=problem)
 
     def _received_root(self, sender: str) -> Path:
         root = self.ctx.documents.root
@@ -506,6 +504,10 @@ class SyncDesk:
 
     # ------------------------------------------------------------------ conflicts
 
+    def time_anomalies(self, limit: int = 200) -> list[str]:
+        """The time anomalies imports found (newest first), one Chinese line each."""
+        return [clocks.text(a) for a in self.sync_store().time_anomalies(limit=limit)]
+
     def conflicts(self) -> list[ConflictRow]:
         return [_conflict_row(c) for c in self.sync_store().conflicts()]
 
@@ -525,6 +527,11 @@ class SyncDesk:
         conflict = sync.conflict(conflict_id)
         if conflict is None or conflict.resolved_at is not None:
             raise ServiceError("该冲突已处理或不存在，请刷新。")
+        owner = conflict.detail.get("owner") if conflict.kind == "not_owner" else None
+        if owner and owner != self.me().code:  # our own stray move: the owner decides
+            raise ServiceError(
+                f"该件归 {owner}，此冲突由 {owner} 的主管处理，处理结果会随其回执包传回本机。"
+            )
         with self.moves.deciding(user, conflict.case_uuid) as (actor, row, _attempt):
             state = CaseState(row.state)
             data: dict[str, Any] = {
@@ -536,15 +543,18 @@ class SyncDesk:
             changes: dict[str, Any] = {}
             if conflict.seq is not None:
                 data["event"] = f"{conflict.origin}#{conflict.seq}"
+            at = self.clock()
             if choice == "take" and conflict.kind == "not_owner":
                 to_state = CaseState(conflict.detail["to_state"])
                 changes["state"] = str(to_state)
                 data["owner"] = conflict.origin.split(":", 1)[0]
+                if to_state in CLOSING_STATES and row.closed_at is None:
+                    changes["closed_at"] = at.isoformat()  # as the replay stamps it
             event = Event(
                 case_uuid=row.uuid,
                 action=Action.RESOLVE,
                 actor=actor.login,
-                at=self.clock(),
+                at=at,
                 from_state=state,
                 to_state=to_state,
                 reason="采用对方记录" if choice == "take" else "保留本机记录",
@@ -608,6 +618,41 @@ OS_PROBLEMS = {
     errno.ENOENT: "目录不存在或 U 盘已被拔出",
     errno.EIO: "读写出错，U 盘可能已损坏或被拔出",
 }
+
+
+def _what_to_do(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "请清理磁盘空间后重新导入同一个包。"
+    return "请检查磁盘和数据目录的权限后重新导入同一个包。"
+
+
+def import_problem(exc: BaseException) -> str | None:
+    """Why an import's transaction was refused, in Chinese, without the "nothing changed"
+    prefix the report adds (`clerk.sync.report.report_text`); None for an error not the disk's
+    or the store's."""
+    if isinstance(exc, OSError):
+        return f"收到的文书文件没有写成（{os_problem(exc)}）。{_what_to_do(exc)}"
+    if isinstance(exc, storage_errors.DiskFullError):
+        return "磁盘空间已满，记录没有写入。请清理磁盘空间后重新导入同一个包。"
+    return storage_problem(exc)
+
+
+def _imported_meanwhile(sync: SyncStore, checked: exchange.Checked) -> ImportReport | None:
+    """The duplicate's report when the bundle is now imported (a second import of it lost the
+    race for the write; PostgreSQL reports it as the unique row it could not add)."""
+    header = checked.header
+    try:
+        known = sync.bundle("in", header.sender, header.seq)
+    except Exception:  # the store is unusable: the original error is the one to tell
+        return None
+    if known is None or known["hash"] != checked.digest:
+        return None
+    return ImportReport(
+        bundle={"from": header.sender, "to": header.receiver, "seq": header.seq},
+        status="duplicate",
+        duplicates=1,
+        message=f"{header.sender} 的第 {header.seq} 号包已经导入过，本次未作任何改动。",
+    )
 
 
 def os_problem(exc: OSError) -> str:

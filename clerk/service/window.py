@@ -591,6 +591,9 @@ class Window:
     def conflicts(self) -> list[ConflictRow]:
         return self._sync.conflicts()
 
+    def time_anomalies(self, limit: int = 200) -> list[str]:
+        return self._sync.time_anomalies(limit)
+
     def resolve_conflict(self, user: Any, conflict_id: int, choice: str) -> None:
         self._sync.resolve_conflict(user, conflict_id, choice)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -17,15 +17,16 @@ from clerk.ports.sync import (
     LOCAL_COLUMNS,
     SyncStore,
 )
+from clerk.sync import own_strays
 from clerk.sync.bundle import RECORD_PARTS
 from clerk.sync.checking import Checked
+from clerk.sync.clocks import Clocks
 from clerk.sync.export import manifest_summary
 from clerk.sync.ownership import non_owner_events, owner_after
 from clerk.sync.peers import Me
 from clerk.sync.report import ImportReport, decision
 from clerk.sync.streaming import Parts, batches
 
-FUTURE_SLACK = timedelta(minutes=10)
 FILES_REMEMBERED = 4096  # document files stored by this import, remembered at a time
 CASE_MUTABLE = frozenset(
     {
@@ -56,6 +57,60 @@ def apply_bundle(
 ) -> ImportReport:
     """Apply a checked bundle in one transaction (or nothing, for a duplicate or a gap).
 
+    Two imports of one bundle at once (two windows, the server and a stick) are serialised by
+    the write lock: the duplicate check is repeated inside the transaction, and the second
+    gets the duplicate's report with nothing written (never the engine's UNIQUE failure)."""
+    try:
+        return _apply_bundle(checked, sync, who, now, save_file, labels, step)
+    except _ImportedMeanwhile as meanwhile:
+        return meanwhile.report
+
+
+class _ImportedMeanwhile(Exception):
+    """Another import of the same bundle committed while this one was checking it."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("imported meanwhile")
+        self.report = report
+
+
+def _imported_before(sync: SyncStore, header: Any, digest: str, report: ImportReport) -> bool:
+    """Whether the bundle (or a later one of its sender) is already imported; fills `report`
+    with the duplicate's message (or the refusal of other content under the same number)."""
+    known = sync.bundle("in", header.sender, header.seq)
+    if known is not None:
+        if known["hash"] != digest:
+            report.status, report.refusal = "refused", "conflicting_bundle"
+            report.message = (
+                f"本机已导入过 {header.sender} 的第 {header.seq} 号包，但内容不同：对方可能从旧备份恢复后重新编号。"
+                "未导入，请联系信息管理员核对。"
+            )
+            return True
+        report.status, report.duplicates = "duplicate", 1
+        report.message = f"{header.sender} 的第 {header.seq} 号包已经导入过，本次未作任何改动。"
+        return True
+    latest = sync.last_bundle("in", header.sender)
+    if latest is not None and int(latest["seq"]) > header.seq:
+        report.status, report.duplicates = "duplicate", 1
+        report.message = (
+            f"这是 {header.sender} 较早的第 {header.seq} 号包，本机已导入更新的第 {latest['seq']} 号包，其内容已包含在内，"
+            "本次未作任何改动。"
+        )
+        return True
+    return False
+
+
+def _apply_bundle(
+    checked: Checked,
+    sync: SyncStore,
+    who: Me,
+    now: datetime,
+    save_file: Callable[[str, bytes, str], str],
+    labels: Callable[[Mapping[str, Any]], str] | None = None,
+    step: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """See `apply_bundle`.
+
     `step(done, total)`: records applied so far, of all the bundle's records (a progress bar).
 
     `save_file(sha256, data, suffix)` stores a document file and returns its local path.
@@ -70,25 +125,7 @@ def apply_bundle(
             "kind": header.kind,
         }
     )
-    known = sync.bundle("in", header.sender, header.seq)
-    if known is not None:
-        if known["hash"] != checked.digest:
-            report.status, report.refusal = "refused", "conflicting_bundle"
-            report.message = (
-                f"本机已导入过 {header.sender} 的第 {header.seq} 号包，但内容不同：对方可能从旧备份恢复后重新编号。"
-                "未导入，请联系信息管理员核对。"
-            )
-            return report
-        report.status, report.duplicates = "duplicate", 1
-        report.message = f"{header.sender} 的第 {header.seq} 号包已经导入过，本次未作任何改动。"
-        return report
-    latest = sync.last_bundle("in", header.sender)
-    if latest is not None and int(latest["seq"]) > header.seq:
-        report.status, report.duplicates = "duplicate", 1
-        report.message = (
-            f"这是 {header.sender} 较早的第 {header.seq} 号包，本机已导入更新的第 {latest['seq']} 号包，其内容已包含在内，"
-            "本次未作任何改动。"
-        )
+    if _imported_before(sync, header, checked.digest, report):
         return report
     origins: Mapping[str, Mapping[str, Any]] = m.get("origins") or {}
     heads = sync.heads()
@@ -114,6 +151,8 @@ def apply_bundle(
         )
         return report
     with sync.transaction():
+        if _imported_before(sync, header, checked.digest, report):
+            raise _ImportedMeanwhile(report)  # again under the write lock (see apply_bundle)
         source = checked.records()
         total = sum(source.count(p) for p in RECORD_PARTS if p != "events") + 2 * source.count(
             "events"
@@ -232,7 +271,7 @@ def _apply(
     new_keys = _Seqs()
     event_cases: set[str] = set()
     cut: set[str] = set()
-    clocks = _Clocks(now, report)
+    clocks = Clocks(sync, now, report, peer=sender, bundle_seq=bundle_seq, stamp=stamp)
     for batch in batches(parts.records("events")):
         held_hashes = _held_hashes(sync, batch)
         new_events = []
@@ -246,7 +285,6 @@ def _apply(
                 continue
             new_events.append(event)
             new_keys.add(origin, seq)
-            clocks.see(event)
         cases_known = set(sync.records_by_uuid("cases", {e["case_uuid"] for e in new_events}))
         storing = []
         for event in new_events:
@@ -265,10 +303,12 @@ def _apply(
             if origin in cut or origin in fork_at:
                 continue
             storing.append(event)
+            clocks.see(event)
             event_cases.add(event["case_uuid"])
         counts["events"] += sync.insert_events(storing)
         advanced(len(batch))
-    # 4. Ownership: events by an installation that did not own the case go to the conflict queue.
+    # 4. Ownership: events by an installation that did not own the case go to the conflict queue;
+    # so do our own such events (an old program's), once the owner's bundle touches the case.
     conflicted: set[str] = set()
     for uuids in batches(sorted(event_cases | incoming)):
         look = _Lookups(sync)
@@ -277,6 +317,17 @@ def _apply(
         for case_uuid in uuids:
             _conflicts_of(
                 look, case_uuid, new_keys, sync, sender, bundle_seq, stamp, report, conflicted
+            )
+            own_strays.close_resolved(sync, look.history(case_uuid), who.code, stamp)
+            own_strays.settle(
+                sync,
+                who.code,
+                look.case(case_uuid) or {},
+                look.history(case_uuid),
+                sender=sender,
+                bundle_seq=bundle_seq,
+                stamp=stamp,
+                report=report,
             )
     del event_cases
     # 5. Case rows: the fixed part must agree; the moving part follows the owner.
@@ -517,37 +568,6 @@ class _Seqs:
     def __contains__(self, key: tuple[str, int]) -> bool:
         origin, seq = key
         return any(lo <= seq <= hi for lo, hi in self.runs.get(origin, ()))
-
-
-class _Clocks:
-    """Events dated in the future or running backwards within their chain, flagged as they pass."""
-
-    def __init__(self, now: datetime, report: ImportReport) -> None:
-        self.now, self.report = now, report
-        self.last: dict[str, datetime] = {}
-
-    def see(self, event: Mapping[str, Any]) -> None:
-        at = datetime.fromisoformat(event["at"])
-        origin = str(event["origin"])
-        if at > self.now + FUTURE_SLACK:
-            self.report.flagged.append(
-                {
-                    "origin": origin,
-                    "seq": int(event["seq"]),
-                    "at": event["at"],
-                    "why": "事件时间晚于本机当前时间，对方电脑时钟可能不准。",
-                }
-            )
-        elif origin in self.last and at < self.last[origin]:
-            self.report.flagged.append(
-                {
-                    "origin": origin,
-                    "seq": int(event["seq"]),
-                    "at": event["at"],
-                    "why": "事件时间早于同一来源的上一条事件，对方电脑时钟可能被调过。",
-                }
-            )
-        self.last[origin] = max(at, self.last.get(origin, at))
 
 
 def _held_hashes(sync: SyncStore, events: list[dict[str, Any]]) -> defaultdict[str, dict[int, str]]:

@@ -18,7 +18,7 @@ sequence, never by clock.
 
 from __future__ import annotations
 
-from clerk.sync.applying import CASE_MUTABLE, FUTURE_SLACK, apply_bundle
+from clerk.sync.applying import CASE_MUTABLE, apply_bundle
 from clerk.sync.checking import (
     Checked,
     check_bundle,
@@ -26,6 +26,7 @@ from clerk.sync.checking import (
     check_chains,
     event_link_hash,
 )
+from clerk.sync.clocks import FUTURE_SLACK
 from clerk.sync.export import (
     HISTORY,
     ExportError,

@@ -43,6 +43,7 @@ LOAD_ORDER = (
     "sync_keys",
     "sync_bundles",
     "sync_conflicts",
+    "sync_time_anomalies",
     "sync_acks",
     "sync_peer_state",
 )

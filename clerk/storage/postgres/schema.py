@@ -14,8 +14,9 @@ from typing import Any
 
 # The SQLite adapter's storage version whose records these tables hold (the shapes a sync bundle
 # carries and names in its manifest): migration 1 here is that version's schema. (SQLite's 13 only
-# indexes documents by path, which migration 1 here already does; its 14 is migration 4 here.)
-RECORD_VERSION = 14
+# indexes documents by path, which migration 1 here already does; its 14 is migration 4 here, its
+# 15 migration 5.)
+RECORD_VERSION = 15
 MIGRATIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS clerk_migrations (
     version INTEGER PRIMARY KEY,

@@ -27,6 +27,7 @@ from clerk.ports.sync import (
     RECORD_TABLES,
     Conflict,
     PeerKey,
+    TimeAnomaly,
 )
 from clerk.storage.postgres.errors import translate
 
@@ -331,6 +332,34 @@ class PostgresSyncStore:
         rows = self._rows("SELECT * FROM sync_conflicts WHERE id = %s", (conflict_id,))
         return _conflict(rows[0]) if rows else None
 
+    def add_time_anomaly(
+        self,
+        *,
+        origin: str,
+        seq: int,
+        case_uuid: str,
+        at: str,
+        kind: str,
+        reference: str,
+        peer: str,
+        bundle_seq: int,
+        found_at: str,
+    ) -> None:
+        with self.transaction():
+            self._x(
+                "INSERT INTO sync_time_anomalies (origin, seq, case_uuid, at, kind, reference, peer,"
+                " bundle_seq, found_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (origin, seq) DO NOTHING",
+                (origin, seq, case_uuid, at, kind, reference, peer, bundle_seq, found_at),
+            )
+
+    def time_anomalies(self, *, origin: str | None = None, limit: int = 1000) -> list[TimeAnomaly]:
+        where, args = ("WHERE origin = %s", (origin,)) if origin is not None else ("", ())
+        rows = self._rows(
+            f"SELECT * FROM sync_time_anomalies {where} ORDER BY id DESC LIMIT %s", (*args, limit)
+        )
+        return [_time_anomaly(r) for r in rows]
+
     def resolve_conflict(self, conflict_id: int, resolution: str, by: str, at: str) -> bool:
         with self.transaction():
             cursor = self._x(
@@ -616,6 +645,10 @@ def _peer(row: Mapping[str, Any]) -> PeerKey:
         revoked_at=row["revoked_at"],
         replaced_by=row["replaced_by"],
     )
+
+
+def _time_anomaly(row: Mapping[str, Any]) -> TimeAnomaly:
+    return TimeAnomaly(**{f: row[f] for f in TimeAnomaly.__dataclass_fields__})
 
 
 def _conflict(row: Mapping[str, Any]) -> Conflict:

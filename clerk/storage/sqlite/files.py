@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from clerk.audit import proof
@@ -112,6 +114,70 @@ def verify_file(
         except (sqlite3.Error, StorageError):
             pass  # read-only file or busy: the verify stands, the next one starts further back
     return report.typed()
+
+
+@contextmanager
+def document_index(path: str | Path, root: Path) -> Iterator[Callable[[Path], bool] | None]:
+    """A read-only `document_at` on the clerk file at `path` (whether a recorded document's text
+    or PDF is a given file), for the crash tidy `clerk verify` runs before it judges orphan files;
+    None when the file is not a clerk file at the current schema, or when its record does not
+    keep its documents under `root` (its newest document lives elsewhere: a copy of another
+    machine's file, whose record would wrongly disown this folder's files)."""
+    path = Path(path)
+    conn: sqlite3.Connection | None = None
+    try:
+        conn = connect_read_only(path)
+        usable = not foreign_tables(conn) and schema.user_version(conn) == schema.LATEST
+        newest = (
+            conn.execute("SELECT path_pdf FROM documents ORDER BY rowid DESC LIMIT 1").fetchone()
+            if usable
+            else None
+        )
+    except sqlite3.Error:
+        usable, newest = False, None
+    if conn is None or not usable or newest is None or not _under(Path(newest[0]), root):
+        if conn is not None:
+            conn.close()
+        yield None
+        return
+    reader = conn
+
+    def document_at(file: Path) -> bool:
+        same = [str(file.with_suffix(".txt")), str(file.with_suffix(".pdf"))]
+        found = reader.execute(
+            "SELECT 1 FROM documents WHERE path_txt IN (?, ?) OR path_pdf IN (?, ?) LIMIT 1",
+            [*same, *same],
+        ).fetchone()
+        return found is not None
+
+    try:
+        yield document_at
+    finally:
+        conn.close()
+
+
+def _under(file: Path, root: Path) -> bool:
+    try:
+        return file.resolve().is_relative_to(root.resolve())
+    except OSError:
+        return False
+
+
+def recorded_document_files(path: str | Path) -> Iterator[str]:
+    """Every document file the clerk file at `path` names (each document's text and PDF, each
+    roster batch's correction notice), streamed from a read-only connection: what a backup's
+    documents copy must hold (`clerk backup --with-documents`)."""
+    with translated():
+        conn = connect_read_only(path)
+    try:
+        reads = SQLiteRecordReads(conn)
+        with translated():
+            rows = conn.execute("SELECT path_txt, path_pdf FROM documents ORDER BY rowid")
+            for pair in rows:
+                yield from (p for p in pair if p)
+            yield from reads.batch_notice_paths()
+    finally:
+        conn.close()
 
 
 def upgrade_file(path: str | Path) -> tuple[int, int] | None:

@@ -447,6 +447,31 @@ def m014_proven_record(conn: sqlite3.Connection) -> None:
     admin_log.begin(conn, datetime.now(TZ).isoformat())
 
 
+def m015_time_anomalies(conn: sqlite3.Connection) -> None:
+    """Time anomalies found at import, kept (issue 23, item 7): an event dated after the
+    receiver's clock, or before an event its origin wrote earlier (this file's own record of
+    what it was sent; never synced)."""
+    _run_script(conn, TIME_ANOMALIES)
+
+
+TIME_ANOMALIES = """
+CREATE TABLE sync_time_anomalies (
+    id INTEGER PRIMARY KEY,
+    origin TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    case_uuid TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('future', 'backwards')),
+    reference TEXT NOT NULL,
+    peer TEXT NOT NULL,
+    bundle_seq INTEGER NOT NULL,
+    found_at TEXT NOT NULL,
+    UNIQUE (origin, seq)
+);
+CREATE INDEX idx_sync_time_anomalies_origin ON sync_time_anomalies (origin, id);
+"""
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_base,
     m002_indexes_and_search,
@@ -462,6 +487,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m012_session_epochs,
     m013_document_paths,
     m014_proven_record,
+    m015_time_anomalies,
 )
 LATEST = len(MIGRATIONS)
 
