@@ -28,6 +28,12 @@ def toasts(app: Any) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
+def accepted_toast(app: Any) -> bool:
+    """The acceptance's toast is up (a toast is a message the app handles after the screen that
+    raised it may have closed: wait for it, do not assert it at once)."""
+    return any(t.startswith("已受理") for t in toasts(app))
+
+
 def accepts(window: Any, uuid: str) -> int:
     return sum(1 for e in window.case(uuid).events if e.action == Action.ACCEPT)
 
@@ -56,7 +62,7 @@ async def test_f9_twice_quickly_accepts_once(
         await pilot.press("f9")  # and once more, for good measure
         held.release.set()
         await wait_until(pilot, lambda: app.screen is not screen, "the checklist closes")
-        assert any(t.startswith("已受理") for t in toasts(app))
+        await wait_until(pilot, lambda: accepted_toast(app), "the result is shown")
     assert held.calls == 1
     assert held.threads != [threading.get_ident()]  # not on the UI thread
     assert accepts(window, view.uuid) == 1
@@ -89,7 +95,7 @@ async def test_the_window_takes_keys_while_a_decision_is_saved(
         assert window.case(view.uuid).state == CaseState.DRAFT  # not stored yet
         held.release.set()
         await wait_until(pilot, lambda: app.screen is not screen, "the checklist closes")
-        assert any(t.startswith("已受理") for t in toasts(app))
+        await wait_until(pilot, lambda: accepted_toast(app), "the result is shown")
     assert window.case(view.uuid).state == CaseState.ACCEPTED
 
 
@@ -119,7 +125,7 @@ async def test_a_result_stored_under_the_help_screen_is_shown_when_help_closes(
         assert app.screen is help_screen  # the result did not close the help in its place
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is not screen, "the checklist closes")
-        assert any(t.startswith("已受理") for t in toasts(app))
+        await wait_until(pilot, lambda: accepted_toast(app), "the result is shown")
         assert screen not in app.screen_stack
 
 
@@ -215,9 +221,7 @@ async def test_ctrl_q_during_a_decision_waits_for_its_result_to_be_shown(
         assert NOT_YET in toasts(app)
         held.release.set()
         await wait_until(pilot, lambda: app.screen is not screen, "the checklist closes")
-        await wait_until(
-            pilot, lambda: any(t.startswith("已受理") for t in toasts(app)), "the result is shown"
-        )
+        await wait_until(pilot, lambda: accepted_toast(app), "the result is shown")
         await pilot.press("ctrl+q")  # the result seen: now it quits
         await pilot.pause()
         assert app.return_code is not None or not app.is_running
@@ -248,6 +252,4 @@ async def test_ctrl_q_under_help_keeps_a_result_that_waits_to_be_shown(
         assert NOT_YET in toasts(app)
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is not screen, "the checklist closes")
-        await wait_until(
-            pilot, lambda: any(t.startswith("已受理") for t in toasts(app)), "the result is shown"
-        )
+        await wait_until(pilot, lambda: accepted_toast(app), "the result is shown")
