@@ -14,6 +14,7 @@ from clerk.screens.item_picker import ItemPickerScreen
 from clerk.screens.materials import MaterialsScreen
 from clerk.screens.new_case import NewCaseScreen
 from clerk.screens.notice_preview import NoticePreviewScreen
+from clerk.screens.refusal_preview import RefusalPreviewScreen
 
 
 async def start(pilot, query: str = "zyfy") -> None:  # type: ignore[no-untyped-def]
@@ -292,6 +293,9 @@ async def test_lack_of_competence_is_chosen_and_asks_where_to_apply(tmp_path: Pa
         assert window.case(uuid).state == CaseState.DRAFT
         await pilot.press(*"申请人参保地在零陵区应向零陵区医保经办机构申请", "enter")
         await pilot.pause()
+        assert isinstance(app.screen, RefusalPreviewScreen)
+        await pilot.press("f10")
+        await pilot.pause()
         view = window.case(uuid)
         assert view.state == CaseState.REFUSED
         assert view.events[-1].reason == "申请人参保地在零陵区应向零陵区医保经办机构申请"
@@ -307,6 +311,8 @@ async def test_refusal_for_another_reason_asks_no_place(tmp_path: Path) -> None:
         uuid = await open_refusal_dialog(app, pilot)
         await pilot.press(*"申请人不是本统筹区参保人员", "enter")
         await pilot.pause()
+        await pilot.press("f10")  # the preview
+        await pilot.pause()
         assert window.case(uuid).state == CaseState.REFUSED
 
 
@@ -321,4 +327,43 @@ async def test_f10_confirms_the_reason_like_enter(tmp_path: Path) -> None:
         assert window.case(uuid).state == CaseState.DRAFT  # still empty: not dismissed
         await pilot.press(*"申请人不是本统筹区参保人员", "f10")
         await pilot.pause()
+        assert isinstance(app.screen, RefusalPreviewScreen)
+        await pilot.press("f10")
+        await pilot.pause()
         assert window.case(uuid).state == CaseState.REFUSED
+
+
+async def test_a_refusal_is_previewed_at_80x24_and_esc_goes_back_with_the_reason_kept(
+    tmp_path: Path,
+) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        uuid = await open_refusal_dialog(app, pilot, "1")
+        await pilot.press(*"零陵区医疗保障事务中心", "enter")
+        await pilot.pause()
+        await pilot.press(*"申请人参保地在零陵区", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RefusalPreviewScreen)
+        shown = str(app.screen.query_one("#notice-text", Static).content)
+        assert "不予受理" in shown
+        assert "申请人参保地在零陵区" in shown
+        assert "零陵区医疗保障事务中心" in shown
+        assert {"refusal.issue", "refusal.back"} <= footer_ids(app)
+        assert window.case(uuid).documents == []  # nothing issued by looking
+        await pilot.press("escape")
+        await pilot.pause()
+        field = app.screen.query_one("#reason-input", Input)
+        assert field.value == "申请人参保地在零陵区"  # back to the reason, kept for correcting
+        await pilot.press(*"应向零陵区医保经办机构申请", "enter")
+        await pilot.pause()
+        assert "应向零陵区医保经办机构申请" in str(
+            app.screen.query_one("#notice-text", Static).content
+        )
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.pause()
+    view = window.case(uuid)
+    assert view.state == CaseState.REFUSED
+    assert view.events[-1].reason == "申请人参保地在零陵区应向零陵区医保经办机构申请"
+    assert [d.kind for d in view.documents] == ["refusal"]

@@ -250,4 +250,4 @@ def test_holidays_list_says_provisional_years_skip_the_statutory_days(
     assert code == 0
     assert "无节假日" not in out
     assert "跳过《全国年节及纪念日放假办法》规定的法定节假日" in out
-    assert "每个服务点的每台电脑都要安装" in out
+    assert "县级经办机构的每台电脑都要安装；服务点导入县级经办机构的回执包时自动安装" in out

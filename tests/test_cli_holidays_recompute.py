@@ -62,3 +62,41 @@ def test_install_recomputes_open_cases(tmp_path, capsys):
     assert (row.due_date, row.due_provisional) == (date(2027, 1, 20), False)
     assert store.events_for(view.uuid)[-1]["action"] == "recompute"
     assert store.verify()["ok"] is True
+
+
+def test_install_is_recorded_and_list_shows_the_file_matches_the_record(
+    tmp_path, capsys, monkeypatch
+):
+    import getpass
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "zhang_it")
+    db = tmp_path / "clerk.db"
+    window = Window(
+        Store.open(db),
+        default_catalog(),
+        default_offices(),
+        clock=fixed_clock(datetime(2026, 12, 14, 10, 0, tzinfo=TZ)),
+        documents_root=tmp_path / "docs",
+    )
+    window.setup("YZ01", "admin", "王管理", "counterpass1")
+    window.store.close()
+    holidays = tmp_path / "2027.json"
+    text = json.dumps({"year": 2027, "source": "测试", "holidays": ["2027-01-01"], "workdays": []})
+    holidays.write_text(text, encoding="utf-8")
+    assert main(["holidays", "install", str(holidays), "--db", str(db)]) == 0
+    store = Store.open(db)
+    [(year, sha, source, issued_at, origin, _at)] = store.holiday_records()
+    store.close()
+    import hashlib
+
+    assert (year, sha, source, origin) == (
+        2027,
+        hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "测试",
+        "YZ01",
+    )
+    assert datetime.fromisoformat(issued_at).tzinfo is not None  # when the CLI installed it
+    capsys.readouterr()
+    assert main(["--db", str(db), "holidays", "list"]) == 0
+    assert "2027年：已安装：测试" in (out := capsys.readouterr().out)
+    assert "与本机管理记录一致" in out

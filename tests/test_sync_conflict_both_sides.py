@@ -60,6 +60,14 @@ def test_the_point_queues_the_conflict_the_county_queued(split):
     )
 
 
+def test_the_points_report_says_the_owner_decides(split):
+    _county, _point, _uuid, back = split
+    assert back.message.endswith(
+        f"有 1 件冲突由办件所属机构{OFFICE}的主管处理，处理结果会随其回执包传回本机。"
+    )
+    assert "待主管处理" not in back.message
+
+
 def test_the_point_shows_the_owners_state_while_the_conflict_waits(split):
     county, point, uuid, _ = split
     mine, theirs = point.store.get_case(uuid), county.store.get_case(uuid)

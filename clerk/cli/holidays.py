@@ -38,18 +38,50 @@ def _years_text(years: tuple[int, ...]) -> str:
     return f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
 
 
+PROOF_NOTES = {
+    "recorded": "　与本机管理记录一致",
+    "differs": "　与本机管理记录不符，请重新安装",
+    "unrecorded": "　本机管理记录中没有这份文件的安装记录",
+}
+
+
+def _proof(args: argparse.Namespace, calendar: WorkCalendar) -> dict[int, str]:
+    """Each installed year's file against the database's record of its install ({} without a
+    database here)."""
+    from clerk.cli.verify import db_path
+    from clerk.service.compose import open_window
+
+    path = db_path(args)
+    if not path.exists():
+        return {}
+    try:
+        window = open_window(path, calendar=calendar)
+    except Exception:  # an unusable database: the list still shows the files
+        return {}
+    try:
+        return window.holiday_proof()
+    finally:
+        window.close()
+
+
 def run_list(args: argparse.Namespace) -> int:
     directory = holidays_dir()
     calendar = WorkCalendar(directory)
     builtin = package_years()
     installed = [calendar.holiday_file(y) for y in calendar.installed_years()]
+    proof = _proof(args, calendar)
     if args.json:
         print(
             json.dumps(
                 {
                     "package": {"version": package_version(), "years": list(builtin)},
                     "installed": [
-                        {"year": h.year, "source": h.source, "path": str(h.path)}
+                        {
+                            "year": h.year,
+                            "source": h.source,
+                            "path": str(h.path),
+                            "record": proof.get(h.year),
+                        }
                         for h in installed
                         if h
                     ],
@@ -69,14 +101,16 @@ def run_list(args: argparse.Namespace) -> int:
         if h is None:
             continue
         note = "已安装，替代内置数据" if h.year in builtin else "已安装"
-        lines.append(f"  {h.year}年：{note}：{h.source}（{h.path}）")
+        mark = PROOF_NOTES.get(proof.get(h.year, ""), "")
+        lines.append(f"  {h.year}年：{note}：{h.source}（{h.path}）{mark}")
     lines.append(f"节假日文件目录：{directory}")
     lines.append(
         "其他年份没有国务院通知：涉及这些年份的期限"
         "按周一至周五上班、跳过《全国年节及纪念日放假办法》规定的法定节假日（元旦、春节、清明、"
         "劳动节、端午、中秋、国庆）暂定计算，不含调休上班日和连休，并标为“暂定”。"
         "国务院办公厅发布新一年节假日安排后，请用 clerk holidays install 文件 安装"
-        "（县级经办机构和每个服务点的每台电脑都要安装）。"
+        "（县级经办机构的每台电脑都要安装；服务点导入县级经办机构的回执包时自动安装，"
+        "不导入回执包的服务点电脑也要安装）。"
     )
     print("\n".join(lines))
     return 0
@@ -104,11 +138,14 @@ def run_install(args: argparse.Namespace) -> int:
     except DataFileError as exc:
         print(f"注意：目录中另有节假日文件有误，请改正后重新安装：{exc}", file=sys.stderr)
         return 1
-    return recompute_open_cases(args, calendar)
+    return recompute_open_cases(args, calendar, installed=data.year)
 
 
-def recompute_open_cases(args: argparse.Namespace, calendar: WorkCalendar) -> int:
-    """Recompute the deadlines of the open cases in the local database, if there is one."""
+def recompute_open_cases(
+    args: argparse.Namespace, calendar: WorkCalendar, *, installed: int | None = None
+) -> int:
+    """Recompute the deadlines of the open cases in the local database, if there is one; the
+    file just `installed` (a year) is recorded in its administrative chain first."""
     import getpass
 
     from clerk.cli.verify import db_path
@@ -121,7 +158,10 @@ def recompute_open_cases(args: argparse.Namespace, calendar: WorkCalendar) -> in
         return 0
     window = open_window(path, calendar=calendar)
     try:
-        changed = window.recompute_deadlines(SystemActor(login=f"system:{getpass.getuser()}"))
+        actor = SystemActor(login=f"system:{getpass.getuser()}")
+        if installed is not None:
+            window.record_holiday_install(actor, installed)
+        changed = window.recompute_deadlines(actor)
     finally:
         window.close()
     if not changed:

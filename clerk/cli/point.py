@@ -1,4 +1,4 @@
-"""`clerk point add|list`: declare the township halls, village centres and colleges under an office."""
+"""`clerk point add|remove|list`: declare the township halls, village centres and colleges under an office."""
 
 from __future__ import annotations
 
@@ -29,6 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--office", required=True, help="所属县级经办机构编码，如 YZ03（见 clerk point list）"
     )
     add.set_defaults(func=run_add)
+    rm = actions.add_parser(
+        "remove", help="撤销一个登记错了的服务点（仅限尚无办件、账号、同步记录的自行登记服务点）"
+    )
+    rm.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
+    rm.add_argument("--code", required=True, help="要撤销的服务点编码，如 LS09")
+    rm.set_defaults(func=run_remove)
     lst = actions.add_parser("list", help="列出经办机构和已登记的服务点（默认操作）")
     lst.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
     lst.set_defaults(func=run_list)
@@ -49,6 +55,23 @@ def run_add(args: argparse.Namespace) -> int:
         window.close()
     print(f"已登记服务点 {new.code}　{new.name}（{POINT_KINDS[new.kind]}，所属 {new.office}）。")
     print("该服务点的电脑首次启动 clerk 时，在初始设置中选择它。")
+    return 0
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    from clerk.cli.user import _actor, _window
+    from clerk.service.window import ServiceError
+
+    window = _window(args)
+    try:
+        gone = window.remove_point(_actor(), args.code)
+    except ServiceError as exc:
+        print(f"未撤销：{exc}", file=sys.stderr)
+        return 1
+    finally:
+        window.close()
+    print(f"已撤销服务点 {gone.code}　{gone.name}（记入管理记录）。")
+    print("如需重新登记（如名称或所属有误），用 clerk point add。")
     return 0
 
 

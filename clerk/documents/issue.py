@@ -106,17 +106,22 @@ class DocumentIssuer:
     def decision(
         self, ctx: IssueContext, kind: str, reason: str, apply_instead: str = ""
     ) -> SavedDocument:
+        return self._save(self.decision_data(ctx, kind, reason, apply_instead))
+
+    def decision_data(
+        self, ctx: IssueContext, kind: str, reason: str, apply_instead: str = ""
+    ) -> DocumentData:
+        """A decision's document as it will be printed (a refusal's preview shows exactly this)."""
         doc_kind = DocKind(kind)
         basis = basis_lines(ctx.item)
         if doc_kind is DocKind.REFUSAL:
             basis = [REFUSAL_LAW, *basis]
-        data = replace(
+        return replace(
             self._base(ctx, doc_kind),
             reason=reason,
             basis=tuple(basis),
             apply_instead=apply_instead,
         )
-        return self._save(data)
 
     def completion(self, ctx: IssueContext) -> SavedDocument:
         data = self._base(ctx, DocKind.COMPLETION)

@@ -37,7 +37,9 @@ ACCOUNT_ROLE = "account_role"  # data: role
 ACCOUNT_ACTIVE = "account_active"  # data: active
 PASSWORD_SET = "password_set"  # data: password, why (reset | own | rehash), lockout_lifted
 POINT_DECLARED = "point_declared"  # data: name, kind, office (a service point's, no person's)
+POINT_REMOVED = "point_removed"  # a point declared by mistake, before it had any record
 POINT_MOVED = "accounts_point_moved"  # data: from, to (every account of `from`)
+HOLIDAYS_INSTALLED = "holidays_installed"  # data: year, sha256, source, issued_at, origin
 CHECKPOINT_KEPT = "checkpoint_kept"  # data: origin, seq, hash, source, note
 PROOF_BEGINS = "proof_begins"  # the migration that started this chain on an older file
 
@@ -48,7 +50,9 @@ ACTION_LABELS = {
     ACCOUNT_ACTIVE: "停用或启用账号",
     PASSWORD_SET: "设置密码",
     POINT_DECLARED: "登记服务点",
+    POINT_REMOVED: "撤销服务点",
     POINT_MOVED: "更正账号所属",
+    HOLIDAYS_INSTALLED: "安装节假日文件",
     CHECKPOINT_KEPT: "保存链头检查点",
     PROOF_BEGINS: "开始记录",
 }
@@ -161,6 +165,8 @@ def replay(events: Iterable[tuple[Any, ...]]) -> AdminProjection:
                 str(data.get("kind")),
                 str(data.get("office")),
             )
+        elif action == POINT_REMOVED:
+            projection.points.pop(str(subject), None)
         elif action == PROOF_BEGINS:
             projection.begins = data
     return projection
@@ -173,9 +179,11 @@ __all__ = [
     "ACCOUNT_ROLE",
     "ADMIN_COLUMNS",
     "CHECKPOINT_KEPT",
+    "HOLIDAYS_INSTALLED",
     "PASSWORD_SET",
     "POINT_DECLARED",
     "POINT_MOVED",
+    "POINT_REMOVED",
     "PROOF_BEGINS",
     "ZERO_HASH",
     "admin_event_hash",

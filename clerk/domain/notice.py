@@ -170,6 +170,15 @@ def deemed_acceptance_day(
     return received_on if first_answer_on > notice_window_end(received_on, calendar) else None
 
 
+def deemed_accepted_text(received_on: date) -> str:
+    """The one statement a screen makes about a case past the notice window (Art. 32): it is
+    accepted by law from the day of receipt, and its time limit runs from that day."""
+    return (
+        f"收件已超过{DEEMED_ACCEPTED_WORKING_DAYS}个工作日未作一次性告知："
+        f"依法自收件之日（{received_on:%Y年%m月%d日}）起即为受理，办理时限自该日起算，请尽快办理。"
+    )
+
+
 LATE_NOTICE_HINT = (
     "收件已超过5个工作日未作一次性告知，依法（行政许可法第三十二条）自收件之日起视为受理。"
     "此时再出具告知书属逾期告知，须由主管填写理由后批准，并记录在案。"

@@ -231,6 +231,29 @@ class Store(Protocol):
         """Declare a point; recorded, with `actor`, in the administrative chain."""
         ...
 
+    def record_holidays(
+        self, year: int, sha256: str, source: str, issued_at: str, origin: str, *, actor: str = ""
+    ) -> None:
+        """Record a holiday file installed here in the administrative chain: its year, the
+        SHA-256 of its bytes, its `source`, when it was first installed (`issued_at`, at
+        `origin`: this installation, or the county office whose return bundle carried it)."""
+        ...
+
+    def holiday_records(self) -> list[tuple[int, str, str, str, str, str]]:
+        """Every recorded holiday install, oldest first: (year, sha256, source, issued_at,
+        origin, recorded_at)."""
+        ...
+
+    def point_records(self, code: str) -> dict[str, int]:
+        """What this file holds of point `code`: counts of "cases" (its own or collected by it),
+        "events", "bundles" (sent to or received from it), "accounts" and "keys" (registered)."""
+        ...
+
+    def remove_point(self, code: str, *, actor: str = "") -> None:
+        """Remove a declared point; recorded, with `actor`, in the administrative chain. The
+        caller checks `point_records` first."""
+        ...
+
     # users
     def create_user(
         self,

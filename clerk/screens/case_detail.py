@@ -13,10 +13,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
+from clerk.domain.clock import TZ
 from clerk.domain.common_reasons import common_reasons
-from clerk.domain.limits import DEEMED_ACCEPTED_WORKING_DAYS
 from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Action, CaseState, Channel, Rating
+from clerk.domain.notice import deemed_accepted_text
 from clerk.screens.choice import ChoiceScreen
 from clerk.screens.deciding import DecidingScreen
 from clerk.screens.payment import PaymentScreen
@@ -35,7 +36,7 @@ REVEAL_FIELDS = (
 )
 # action name -> (Action the service must allow, required state or None)
 GATES: dict[str, tuple[Action | None, CaseState | None]] = {
-    "materials": (None, CaseState.DRAFT),
+    "materials": (None, CaseState.DRAFT),  # and a decision at the window left (MATERIAL_DECISIONS)
     "supplement": (Action.SUPPLEMENT, CaseState.AWAITING_SUPPLEMENT),
     "approve": (Action.APPROVE, None),
     "pay": (Action.PAY, None),
@@ -43,6 +44,9 @@ GATES: dict[str, tuple[Action | None, CaseState | None]] = {
     "withdraw": (Action.WITHDRAW, None),
     "abandon": (Action.ABANDON, None),
 }
+# What the materials screen decides: a draft with none of them left (a case a township handed on
+# to the county, 收件转报) has nothing for F9 to open.
+MATERIAL_DECISIONS = frozenset({Action.ACCEPT, Action.NOTICE, Action.REFUSE})
 # Records (no state change) are not in CaseView.allowed yet; who may record them (clerk.domain.workflow.RECORDS).
 
 
@@ -61,6 +65,8 @@ def countdown_text(view: CaseView, today: Any) -> str:
     """The deadline line: due date and what is left, or why there is none yet."""
     d = view.deadline
     if d is None:
+        if view.deemed_accepted:
+            return deemed_accepted_text(view.received_at.astimezone(TZ).date())
         if view.state in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
             return "尚未受理，受理后开始计算办理时限。"
         return "无办理时限。"
@@ -110,11 +116,6 @@ def summary_text(view: CaseView) -> Text:
                 )
     for label, reason in decision_reasons(view):
         text.append(f"{label}：{reason}\n")
-    if view.deemed_accepted:
-        text.append(
-            f"收件超过{DEEMED_ACCEPTED_WORKING_DAYS}个工作日未作决定：依法自收到材料之日起即为受理。\n",
-            style="bold red",
-        )
     if view.missing and view.state in (CaseState.DRAFT, CaseState.AWAITING_SUPPLEMENT):
         text.append(
             "缺少/有误材料：" + "、".join(f"{m.name}（{why}）" for m, why in view.missing) + "\n"
@@ -202,7 +203,7 @@ class CaseDetailScreen(DecidingScreen):
         self.query_one("#detail-summary", Static).update(summary_text(view))
         deadline = self.query_one("#detail-deadline", Static)
         deadline.update(countdown_text(view, self.window.today()))
-        deadline.set_class(view.overdue, "overdue")
+        deadline.set_class(view.overdue or view.deemed_accepted, "overdue")
         events = self.query_one("#detail-events", DataTable)
         events.clear()
         for e in view.events:
@@ -243,6 +244,8 @@ class CaseDetailScreen(DecidingScreen):
         needed, state = gate
         if state is not None and self.view.state != state:
             return False
+        if action == "materials":
+            return bool(MATERIAL_DECISIONS & set(self.view.allowed))
         return needed is None or needed in self.view.allowed
 
     # ------------------------------------------------------------------ actions

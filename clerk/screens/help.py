@@ -56,6 +56,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from clerk.screens.point_form import PointFormScreen
     from clerk.screens.points import PointsScreen
     from clerk.screens.reason import ReasonScreen
+    from clerk.screens.refusal_preview import RefusalPreviewScreen
     from clerk.screens.roster import RosterScreen
     from clerk.screens.search import SearchScreen
     from clerk.screens.setup import SetupScreen
@@ -71,6 +72,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("选择事项", ItemPickerScreen),
         ("材料核验与受理决定", MaterialsScreen),
         ("一次性告知书预览", NoticePreviewScreen),
+        ("不予受理告知书预览", RefusalPreviewScreen),
         ("办件详情", CaseDetailScreen),
         ("查询办件", SearchScreen),
         ("事项指南", CatalogueScreen),

@@ -18,15 +18,16 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
+from clerk.domain.clock import TZ
 from clerk.domain.common_reasons import common_reasons
-from clerk.domain.limits import DEEMED_ACCEPTED_WORKING_DAYS
 from clerk.domain.materials import MAX_DESCRIPTION, MaterialCheck, defect_choices, other_same_kind
 from clerk.domain.model import Action, CaseState
-from clerk.domain.notice import LATE_NOTICE_HINT
+from clerk.domain.notice import LATE_NOTICE_HINT, deemed_accepted_text
 from clerk.screens.choice import MAX_DIGIT_CHOICES, ChoiceScreen
 from clerk.screens.deciding import DecidingScreen
 from clerk.screens.notice_preview import NoticePreviewScreen
 from clerk.screens.reason import ReasonScreen
+from clerk.screens.refusal_preview import RefusalPreviewScreen
 from clerk.service.views import CaseView, MaterialRow
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ class MaterialsScreen(DecidingScreen):
             if self._unchecked_required():
                 text = f"{MARK_HINT}\n{text}"
         if view.deemed_accepted:
-            text += f"\n注意：收件已超过{DEEMED_ACCEPTED_WORKING_DAYS}个工作日未作决定，依法自收到材料之日起即为受理。"
+            text += "\n注意：" + deemed_accepted_text(view.received_at.astimezone(TZ).date())
         self.query_one("#materials-status", Static).update(Text(text))
         self.refresh_bindings()
 
@@ -463,14 +464,34 @@ class MaterialsScreen(DecidingScreen):
                 refused,
             )
 
-        def reason_then(apply_instead: str) -> None:
+        def preview(reason: str, apply_instead: str) -> None:
+            """The refusal read before it is issued; Esc goes back to the reason, kept."""
+            try:
+                text = self.window.preview_refusal_text(
+                    self.user, self.view.uuid, reason, apply_instead=apply_instead
+                )
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                reason_then(apply_instead, reason)
+                return
+
+            def confirmed(ok: bool | None) -> None:
+                if ok:
+                    refuse(reason, apply_instead)
+                else:
+                    reason_then(apply_instead, reason)
+
+            self.app.push_screen(RefusalPreviewScreen(text), confirmed)
+
+        def reason_then(apply_instead: str, before: str = "") -> None:
             self.app.push_screen(
                 ReasonScreen(
                     "不予受理",
-                    "写明不予受理的理由和依据，将写入告知书。",
+                    "写明不予受理的理由和依据，将写入告知书；Enter 后先预览告知书。",
                     common=common_reasons(Action.REFUSE),
+                    value=before,
                 ),
-                lambda reason: refuse(reason, apply_instead) if reason else None,
+                lambda reason: preview(reason, apply_instead) if reason else None,
             )
 
         def where(place: str | None) -> None:

@@ -1,4 +1,5 @@
-"""服务点 (administrator): the county offices with the service points under each, and F6 to declare one."""
+"""服务点 (administrator): the county offices with the service points under each, F6 to declare one,
+Delete to remove one declared by mistake (only while it has no record: `Window.point_removal_problem`)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class PointsScreen(GuardedScreen, Screen[None]):
     BINDINGS = [
         Binding("f6", "add", "登记服务点", id="points.add"),
         Binding("f8", "correct", "设为本机所属", id="points.correct"),
+        Binding("delete", "remove", "撤销登记", id="points.remove"),
         Binding("escape", "close", "返回", id="points.close"),
     ]
 
@@ -119,6 +121,55 @@ class PointsScreen(GuardedScreen, Screen[None]):
             ChoiceScreen(
                 f"把本机所属更正为 {code}　{name}？",
                 [("no", "不更正"), ("yes", "更正（本机尚无办件）")],
+            ),
+            answered,
+        )
+
+    def _highlighted(self) -> str | None:
+        table = self.query_one("#points-table", DataTable)
+        if not table.row_count:
+            return None
+        code = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return None if code is None else str(code)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "remove":
+            code = self._highlighted()  # a point this file declared, not this machine's own
+            declared = {p.code for p in self.window.declared_points()}
+            return code in declared and code != self.window.point().code
+        return True
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def action_remove(self) -> None:
+        """Delete: remove the highlighted point declared by mistake, after asking."""
+        code = self._highlighted()
+        if code is None:
+            return
+        problem = self.window.point_removal_problem(code)
+        if problem:
+            self.notify(problem, title="不能撤销", severity="warning", timeout=20)
+            return
+        from clerk.screens.choice import ChoiceScreen
+
+        name = self.window.offices.point(code).name
+
+        def answered(choice: str | None) -> None:
+            if choice != "yes":
+                return
+            try:
+                gone = self.window.remove_point(self.user, code)
+            except ValueError as exc:
+                self.notify(str(exc), title="不能撤销", severity="error", timeout=20)
+                return
+            self.notify(f"已撤销服务点 {gone.code}　{gone.name}（记入管理记录）。")
+            self.reload(select=gone.office)
+
+        self.app.push_screen(
+            ChoiceScreen(
+                f"撤销服务点 {code}　{name} 的登记？（尚无任何记录，撤销后可重新登记）",
+                [("no", "不撤销"), ("yes", "撤销登记")],
             ),
             answered,
         )

@@ -37,8 +37,10 @@ class ReasonScreen(ConfirmDiscard, GuardedScreen, ModalScreen[str | None]):
         placeholder: str = "",
         common: tuple[str, ...] = (),
         optional: bool = False,
+        value: str = "",
     ) -> None:
         super().__init__()
+        self.value = value  # a reason given before, back to be corrected
         self.title_text = title
         self.prompt = prompt
         self.placeholder = placeholder
@@ -50,6 +52,7 @@ class ReasonScreen(ConfirmDiscard, GuardedScreen, ModalScreen[str | None]):
             yield Static(self.title_text, classes="dialog-title")
             yield Static(self.prompt, classes="hint")
             yield Input(
+                self.value,
                 placeholder=self.placeholder or "请填写理由，按 Enter 确认",
                 max_length=REASON_MAX_INPUT,
                 select_on_focus=False,  # a picked common reason is completed, not typed over

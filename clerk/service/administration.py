@@ -233,6 +233,53 @@ class Administration:
             if old:
                 self.ctx.store.move_users_to_point(old, code, actor=_actor_login(actor))
 
+    def point_removal_problem(self, code: str) -> str:
+        """Why the point `code` cannot be removed (Chinese), or "" when it can: only a point this
+        file declared, not this machine's own, and with nothing recorded for it yet."""
+        code = code.strip().upper()
+        declared = {p.code: p for p in self.declared_points()}
+        if code not in declared:
+            if code in {p.code for p in self.ctx.base_offices.points} or any(
+                o.code == code for o in self.ctx.base_offices.offices
+            ):
+                return f"{code} 是随程序发布的经办机构或服务点，不能撤销。"
+            return f"没有自行登记的服务点 {code}，请用 clerk point list 查看编码。"
+        if code == self.ctx.store.get_setting(SETTING_POINT):
+            fix = (
+                ""
+                if self.point_correction_problem()
+                else "如装错了服务点，请在服务点界面（Ctrl+O）按 F8 更正本机所属。"
+            )
+            return f"{code} 是本机所属的服务点，不能撤销。{fix}"
+        counts = self.ctx.store.point_records(code)
+        labels = {
+            "cases": "件办件",
+            "events": "条办理记录",
+            "bundles": "个同步包",
+            "accounts": "个账号",
+            "keys": "把登记的同步密钥",
+        }
+        held = [f"{n} {labels[what]}" for what, n in counts.items() if n]
+        if held:
+            return (
+                f"服务点 {code}“{declared[code].name}”已有记录（{'、'.join(held)}），不能撤销："
+                "办件号、文书编号和同步记录都带有这个编码，撤销后就对不上了。"
+                "该服务点继续保留；不再使用的，停用其账号即可。"
+            )
+        return ""
+
+    def remove_point(self, actor: Any, code: str) -> ServicePoint:
+        """Remove a point declared by mistake (no record yet); recorded in the administrative
+        chain with who did it. Raises `ServiceError` (Chinese) when it cannot be removed."""
+        self._require_admin(actor)
+        code = code.strip().upper()
+        problem = self.point_removal_problem(code)
+        if problem:
+            raise ServiceError(problem)
+        point = next(p for p in self.declared_points() if p.code == code)
+        self.ctx.store.remove_point(code, actor=_actor_login(actor))
+        return point
+
     def declare_point(
         self, actor: Any, code: str, name: str, kind: str, office: str
     ) -> ServicePoint:

@@ -162,6 +162,23 @@ class Decisions:
                 self.moves.add_document(row, saved, actor)
         return self.reader.case(case_uuid, user)
 
+    def preview_refusal_text(
+        self, user: User, case_uuid: str, reason: str, *, apply_instead: str = ""
+    ) -> str:
+        """The applicant's part of the refusal exactly as `refuse` would print it; the same
+        Chinese refusal as `refuse` for a reason it would not take."""
+        from clerk.documents.text import render_part_text
+
+        try:
+            terms = refusal_terms(reason, apply_instead)
+        except RefusalError as exc:
+            raise ServiceError(str(exc)) from None
+        row = self.reader.row(case_uuid)
+        data = self.ctx.documents.decision_data(
+            self.moves.issue_context(row, user), "refusal", reason.strip(), terms.apply_instead
+        )
+        return render_part_text(data)
+
     def refuse(
         self,
         user: User,

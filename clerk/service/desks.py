@@ -58,6 +58,9 @@ def wire(context: DeskContext) -> Desks:
     reader = CaseReader(context, ownership)
     moves = Moves(context, reader, ownership)
     sync = SyncDesk(context, ownership, reader, moves)
+    holidays = Holidays(context, reader, moves, ownership)
+    # return bundles carry the county's holiday files (clerk.sync.holidays)
+    sync.holidays = holidays
     return Desks(
         context=context,
         ownership=ownership,
@@ -70,6 +73,6 @@ def wire(context: DeskContext) -> Desks:
         decisions=Decisions(context, reader, moves, sync),
         review=ReviewStages(context, reader, moves),
         enrolment=Enrolment(context, moves),
-        holidays=Holidays(context, reader, moves, ownership),
+        holidays=holidays,
         supervision=Supervision(context),
     )

@@ -32,6 +32,7 @@ from clerk.service.write_errors import storage_problem
 from clerk.support.progress import Progress, silent
 from clerk.sync import bundle as fmt
 from clerk.sync import clocks, exchange, keys, peers
+from clerk.sync import holidays as bundle_holidays
 from clerk.sync.bundle import BundleError, BundleFile
 from clerk.sync.exchange import ExportError, ImportReport
 from clerk.sync.keys import KeyProblem
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from clerk.ports.store import Store
     from clerk.service.case_reader import CaseReader
     from clerk.service.context import DeskContext
+    from clerk.service.holidays import Holidays
     from clerk.service.moves import Moves
 
 COLLECT_ITEMS = frozenset({34, 35})  # 医疗救助申报: the Yongzhou guide has townships collect them
@@ -156,6 +158,7 @@ class SyncDesk:
         self.ownership = ownership
         self.reader = reader
         self.moves = moves
+        self.holidays: Holidays | None = None  # set by `clerk.service.desks.wire`
 
     @property
     def store(self) -> Store:
@@ -358,6 +361,12 @@ class SyncDesk:
             contents = exchange.build_export(
                 sync, who, receiver, now, _read_file, hash_file=_hash_file
             )
+            if who.is_office and self.holidays is not None:
+                notices = self.holidays.notices_for_bundle()
+                if notices:  # absent otherwise: a bundle without holidays is as before
+                    contents.manifest[bundle_holidays.MANIFEST_FIELD] = bundle_holidays.to_manifest(
+                        notices
+                    )
             recipients = [peer.age_recipient, *(k.age_recipient for k in sync.escrow_keys())]
             path, digest = fmt.write_bundle(out_dir, contents, pair, recipients, progress)
         except (ExportError, KeyProblem) as exc:
@@ -432,6 +441,14 @@ class SyncDesk:
             report = self._apply(
                 checked, who, lambda done, total: percent(applying, done, total, 50, 100)
             )
+            if (
+                report.status == "imported"
+                and checked.header.kind == "return"
+                and self.holidays is not None
+            ):
+                report.holidays, _recomputed = self.holidays.install_notices(
+                    checked.contents.manifest, checked.header.sender
+                )
         percent(applying, 1, 1, 50, 100)
         return report
 

@@ -308,6 +308,13 @@ class Window:
             expected_version=expected_version,
         )
 
+    def preview_refusal_text(
+        self, user: User, case_uuid: str, reason: str, *, apply_instead: str = ""
+    ) -> str:
+        return self._decisions.preview_refusal_text(
+            user, case_uuid, reason, apply_instead=apply_instead
+        )
+
     def refuse(
         self,
         user: User,
@@ -365,6 +372,13 @@ class Window:
         return self._decisions.reprint(user, case_uuid, document_uuid)
 
     # ------------------------------------------------------------------ holidays
+
+    def record_holiday_install(self, user: Any, year: int) -> None:
+        """Record a holiday file installed outside the window (`clerk holidays install`)."""
+        self._holidays.record_install(user, year)
+
+    def holiday_proof(self) -> dict[int, str]:
+        return self._holidays.proof()
 
     def install_holidays(
         self, user: User | SystemActor, path: Path
@@ -465,6 +479,12 @@ class Window:
         self, actor: Any, code: str, name: str, kind: str, office: str
     ) -> ServicePoint:
         return self._administration.declare_point(actor, code, name, kind, office)
+
+    def point_removal_problem(self, code: str) -> str:
+        return self._administration.point_removal_problem(code)
+
+    def remove_point(self, actor: Any, code: str) -> ServicePoint:
+        return self._administration.remove_point(actor, code)
 
     # ------------------------------------------------------------------ roster enrolment
 

@@ -187,8 +187,12 @@ def _apply_bundle(
         parts.append(f"办件 {report.imported['cases']} 件")
     summary = "，".join(parts) or "没有新记录"
     report.message = f"已导入 {header.sender} 的第 {header.seq} 号包：{summary}。"
-    if report.conflicts:
-        report.message += f"有 {len(report.conflicts)} 件冲突待主管处理。"
+    ours = [c for c in report.conflicts if not c.get("decided_by_owner")]
+    if ours:
+        report.message += f"有 {len(ours)} 件冲突待主管处理。"
+    if theirs := [c for c in report.conflicts if c.get("decided_by_owner")]:
+        owners = "、".join(sorted({str(c.get("owner") or "") for c in theirs} - {""}))
+        report.message += f"有 {len(theirs)} 件冲突由办件所属机构{owners}的主管处理，处理结果会随其回执包传回本机。"
     if report.rejected:
         report.message += f"有 {len(report.rejected)} 条记录与本机内容不同，未覆盖，请核对。"
     return report

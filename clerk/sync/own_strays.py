@@ -89,7 +89,13 @@ def settle(
             at=stamp,
         )
         report.conflicts.append(
-            {"case_no": case["case_no"], "origin": key[0], "seq": key[1], **detail}
+            {
+                "case_no": case["case_no"],
+                "origin": key[0],
+                "seq": key[1],
+                "decided_by_owner": True,
+                **detail,
+            }
         )
     _follow_the_owner(sync, case, stamp)
     return True

@@ -39,6 +39,7 @@ class ImportReport:
     flagged: list[dict[str, Any]] = field(default_factory=list)
     decisions: list[dict[str, Any]] = field(default_factory=list)
     refusal: str | None = None
+    holidays: list[str] = field(default_factory=list)  # holiday notices a return bundle carried
 
     @property
     def ok(self) -> bool:
@@ -119,6 +120,8 @@ def report_text(report: ImportReport) -> str:
     for origin, ack in report.acknowledged.items():
         mine = installation_of(origin)
         lines.append(f"对方已确认收到{cases_of(origin, mine)}：至第 {ack['seq']} 条。")
+    if report.holidays:
+        lines.append("县级经办机构的节假日安排：" + "；".join(report.holidays) + "。")
     if report.decisions:
         lines.append("需告知申请人：")
     for d in report.decisions:

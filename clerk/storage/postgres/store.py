@@ -43,9 +43,11 @@ from clerk.domain import chain
 from clerk.domain.admin_log import (
     ACCOUNT_ACTIVE,
     ACCOUNT_CREATED,
+    HOLIDAYS_INSTALLED,
     PASSWORD_SET,
     POINT_DECLARED,
     POINT_MOVED,
+    POINT_REMOVED,
     RECORDED_SOURCES,
 )
 from clerk.domain.chain_names import chain_for
@@ -370,6 +372,60 @@ class PostgresStore:
                 code,
                 {"name": name, "kind": kind, "office": office_code},
             )
+
+    def record_holidays(
+        self, year: int, sha256: str, source: str, issued_at: str, origin: str, *, actor: str = ""
+    ) -> None:
+        now = self.now()
+        data = {
+            "year": year,
+            "sha256": sha256,
+            "source": source,
+            "issued_at": issued_at,
+            "origin": origin,
+        }
+        with self.transaction():
+            admin_log.append(self.conn, now, HOLIDAYS_INSTALLED, actor, str(year), data)
+
+    def holiday_records(self) -> list[tuple[int, str, str, str, str, str]]:
+        rows = self._x(
+            "SELECT data, at FROM admin_events WHERE action = %s ORDER BY seq",
+            (HOLIDAYS_INSTALLED,),
+        ).fetchall()
+        out = []
+        for data, at in rows:
+            d = data if isinstance(data, dict) else json.loads(data)
+            out.append(
+                (
+                    int(d["year"]),
+                    str(d["sha256"]),
+                    str(d["source"]),
+                    str(d["issued_at"]),
+                    str(d["origin"]),
+                    str(at),
+                )
+            )
+        return out
+
+    def point_records(self, code: str) -> dict[str, int]:
+        queries = {
+            "cases": "SELECT count(*) FROM cases WHERE point_code = %s OR origin_point = %s",
+            "events": "SELECT count(*) FROM events WHERE point_code = %s",
+            "bundles": "SELECT count(*) FROM sync_bundles WHERE peer = %s",
+            "accounts": "SELECT count(*) FROM users WHERE point_code = %s",
+            "keys": "SELECT count(*) FROM sync_keys WHERE point_code = %s",
+        }
+        counts = {}
+        for what, sql in queries.items():
+            params = (code, code) if what == "cases" else (code,)
+            counts[what] = int(self._x(sql, params).fetchone()[0])
+        return counts
+
+    def remove_point(self, code: str, *, actor: str = "") -> None:
+        now = self.now()
+        with self.transaction():
+            self._x("DELETE FROM points WHERE code = %s", (code,))
+            admin_log.append(self.conn, now, POINT_REMOVED, actor, code, {})
 
     # ------------------------------------------------------------------ users
 
