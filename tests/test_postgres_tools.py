@@ -203,7 +203,7 @@ def test_migrate_store_moves_a_demo_office_with_the_same_chains(demo_file, url, 
     assert main(["migrate-store", str(demo_file), url]) == 0
     printed = capsys.readouterr().out
     assert "结论：迁移完成" in printed
-    assert "文书文件没有移动" in printed
+    assert "文书：40 个文件的内容已复制到服务器数据库" in printed  # 20 documents, text and PDF
     with raw_tables(demo_file) as src:
         heads, counts = src.heads(), src.counts()
     assert heads and counts["events"] > 12

@@ -27,6 +27,7 @@ from clerk.ports.verify_report import (
     CheckpointInLog,
     DocumentFiles,
     EngineFindings,
+    KeptDocument,
     RecentDocument,
     RecordExtent,
     StoredEvent,
@@ -108,6 +109,15 @@ class MemoryReads:
         return (d for u, d in self.documents if wanted is None or u in wanted)
 
     def recent_documents(self, days: int) -> Iterator[RecentDocument]:
+        return iter(())
+
+    def keeps_documents(self) -> bool:
+        return False
+
+    def kept_documents(self, case_uuids: Iterable[str] | None = None) -> Iterator[KeptDocument]:
+        return iter(())
+
+    def unrecorded_contents(self) -> Iterator[str]:
         return iter(())
 
     def batch_notice_paths(self) -> Iterator[str]:

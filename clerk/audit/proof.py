@@ -311,8 +311,20 @@ def _check_record(reads: RecordReads, proof: Proof, since: int) -> None:
     _check_admin(reads, proof, kept)
     proof.last_n = extent.last_event
     proof.marks = reads.change_marks()
+    in_store = reads.keeps_documents()  # the bytes are in the store (a server), not files here
     if proof.full:
         _check_cases(proof, reads.iter_case_histories(None), extent.cases)
+        if in_store:
+            _check_kept_documents(reads, proof, None, extent.documents)
+            for name in reads.unrecorded_contents():
+                proof.problems.append(
+                    Problem(
+                        "orphan",
+                        f"数据库中的文书内容 {name} 没有任何登记记录：它可能是登记记录被删除后"
+                        "留下的，或被另行写入。",
+                    )
+                )
+            return
         named: set[str] = set()
         _check_documents(reads, proof, None, named, extent.documents)
         _check_orphans(reads, proof, named)
@@ -320,6 +332,9 @@ def _check_record(reads: RecordReads, proof: Proof, since: int) -> None:
         touched = reads.cases_with_events_after(since)
         touched |= {u for u, _ in proof.marks}
         _check_cases(proof, reads.iter_case_histories(sorted(touched)), 0)
+        if in_store:
+            _check_kept_documents(reads, proof, touched)
+            return
         _check_documents(reads, proof, touched)
         if proof.recent_files:
             _check_recent_files(reads, proof, touched)
@@ -915,6 +930,42 @@ def _check_documents(
                         case_no=case_no,
                     )
                 )
+
+
+def _check_kept_documents(
+    reads: RecordReads, proof: Proof, cases: set[str] | None, total: int = 0
+) -> None:
+    """Each document row's bytes are kept by the store under the names it records, and hash to
+    the SHA-256 it records (its text's too, where recorded): `cases` only theirs; None: all."""
+    rows = reads.kept_documents(None if cases is None else sorted(cases))
+    for doc_no, name_txt, name_pdf, sha256, case_no, sha256_txt, got_txt, got_pdf in rows:
+        proof.documents += 1
+        if total and proof.documents % 512 == 0:
+            proof.progress("核对文书", proof.documents, max(total, proof.documents))
+        if name_txt and got_txt is None:
+            proof.problems.append(_missing_kept(case_no, doc_no, name_txt))
+        elif name_txt and sha256_txt and got_txt != sha256_txt:
+            proof.problems.append(_changed_kept(case_no, doc_no, "文本"))
+        if name_pdf and got_pdf is None:
+            proof.problems.append(_missing_kept(case_no, doc_no, name_pdf))
+        elif name_pdf and sha256 and got_pdf != sha256:
+            proof.problems.append(_changed_kept(case_no, doc_no, "PDF"))
+
+
+def _missing_kept(case_no: str | None, doc_no: str, name: str) -> Problem:
+    return Problem(
+        "document",
+        f"办件 {case_no} 的文书 {doc_no} 的内容（{name}）不在数据库中：请从备份恢复数据库。",
+        case_no=case_no,
+    )
+
+
+def _changed_kept(case_no: str | None, doc_no: str, part: str) -> Problem:
+    return Problem(
+        "document",
+        f"办件 {case_no} 的文书 {doc_no} 的{part}与登记的 SHA-256 不符：数据库中的文书内容被改动。",
+        case_no=case_no,
+    )
 
 
 HASH_THREADS = max(1, min(4, os.cpu_count() or 1))

@@ -5,7 +5,9 @@ open; a database that already holds a record is refused). Every table's stored r
 they are, in one transaction, with the engine's bulk load (`PostgresStore.bulk_load`: `COPY`);
 the events keep their origin, seq, prev_hash and hash, so every chain is the same chain. Then a
 full `clerk verify` of the target, and its chain heads and row counts compared with the file's.
-The documents' files are not moved: their recorded paths stay as they are.
+The documents' files come along: their bytes go into the server's `document_contents` (`COPY`,
+in the same transaction), each row records the file's name instead of its path here, and the
+full verify proves every document's bytes on the server against its recorded SHA-256.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
                 print(f"正在迁移 {source} → {where} ……", file=sys.stderr)
                 loaded = store.bulk_load(rows_of)
+                contents = loaded.pop("document_contents", 0)
                 target_counts = store.row_counts()  # before the verify adds its checkpoint
                 print("正在完整核验目标数据库 ……", file=sys.stderr)
                 report = store.verify(full=True)
@@ -106,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
                     "to": where,
                     "ok": ok,
                     "rows": loaded,
+                    "document_contents": contents,
                     "heads": {o: list(h) for o, h in target_heads.items()},
                     "differences": differences,
                     "keys": keys_note,
@@ -134,8 +138,8 @@ def run(args: argparse.Namespace) -> int:
     if keys_note:
         print(keys_note)
     print(
-        "文书文件没有移动：数据库里记录的仍是它们现在的路径；"
-        "请让各窗口能在同一路径读到这些文件（如共享文件夹），原文件请保留作备份。"
+        f"文书：{contents} 个文件的内容已复制到服务器数据库（各窗口均可重打），"
+        "本机的文书目录与原数据库文件请保留作备份。"
     )
     if ok:
         print("结论：迁移完成，目标数据库核验通过，链头与行数与原文件一致。")

@@ -148,6 +148,26 @@ def set_aside(path: Path) -> list[Path]:
     return moved
 
 
+def write_copy(path: Path, content: bytes) -> Path:
+    """Put a copy of a document kept elsewhere (a server's bytes) at `path`, for printing: owner
+    only (0600), written whole or not at all. A file already there with the same bytes is used as
+    it is; one with other bytes is set aside (`set_aside`), never overwritten."""
+    try:
+        if path.read_bytes() == content:
+            return path
+        set_aside(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_file(path.parent, lambda p: p.write_bytes(content))
+    try:
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
 def _temp_file(folder: Path, write: Callable[[Path], object], prefix: str = ".tmp-") -> Path:
     """A fully written, fsynced temporary file in `folder` (same file system as the target)."""
     fd, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".part")

@@ -96,6 +96,7 @@ from clerk.ports.verify_report import (
     CheckpointInLog,
     DocumentFiles,
     EngineFindings,
+    KeptDocument,
     RecentDocument,
     RecordExtent,
     StoredEvent,
@@ -169,6 +170,22 @@ class RecordReads(Protocol):
 
     def recent_documents(self, days: int) -> Iterator[RecentDocument]:
         """The documents issued in the `days` before the newest one."""
+        ...
+
+    def keeps_documents(self) -> bool:
+        """Whether the store keeps the documents' bytes itself (`Store.keeps_document_bytes`):
+        the proof then checks them in the store (`kept_documents`), not as files on this machine."""
+        ...
+
+    def kept_documents(self, case_uuids: Iterable[str] | None = None) -> Iterator[KeptDocument]:
+        """The document rows of these cases (None: every row, in the order recorded), each with
+        the SHA-256 of the bytes the store keeps under its names (computed by the engine); nothing
+        when the store keeps no bytes."""
+        ...
+
+    def unrecorded_contents(self) -> Iterator[str]:
+        """The names of the document bytes the store keeps that no document row (nor roster
+        batch) names, in order; nothing when the store keeps no bytes."""
         ...
 
     def batch_notice_paths(self) -> Iterator[str]:
@@ -299,6 +316,29 @@ class Store(Protocol):
     def add_document(self, document: NewDocument) -> str: ...
     def documents_for(self, case_uuid: str) -> list[DocumentRecord]: ...
     def document_at(self, path: Path) -> bool: ...
+
+    # where the documents' bytes live (see "Documents" below)
+    @property
+    def keeps_document_bytes(self) -> bool:
+        """Whether this store keeps the documents' bytes itself. False (SQLite): the text and
+        PDF are files in this machine's documents folder and the rows record their paths. True (a
+        server engine): the rows record names (`YYYY/MM/<number>.pdf`,
+        `received/<sender>/<sha256>.pdf`) under which the store keeps the bytes, written with
+        `add_document_content` in the transaction that records the document, read back by any
+        window with `document_content`; files on a window are only a copy made for printing."""
+        ...
+
+    def add_document_content(self, name: str, content: bytes) -> None:
+        """Keep `content` under `name`, inside the caller's transaction (stored with the row
+        that names it, or not at all). Keeping the same bytes under the same name again does
+        nothing; other bytes under a kept name raise `ConstraintError` (a kept document is never
+        replaced). A store that keeps no bytes raises `ValueError`."""
+        ...
+
+    def document_content(self, name: str) -> bytes | None:
+        """The bytes kept under `name` (None: none; always None where the store keeps none)."""
+        ...
+
     def add_evaluation(self, evaluation: NewEvaluation) -> str: ...
     def evaluation_for(self, case_uuid: str) -> EvaluationRecord | None: ...
     def follow_up_evaluation(self, case_uuid: str, text: str, at: datetime | str) -> None: ...

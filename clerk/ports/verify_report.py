@@ -47,6 +47,11 @@ DocumentRow = tuple[str, str | None, str | None, str | None]
 DocumentFiles = tuple[str, str | None, str | None, str | None, str | None, str | None]
 # A recent document's files: (case_uuid, doc_no, path_txt, path_pdf, case_no).
 RecentDocument = tuple[str, str, str | None, str | None, str | None]
+# A document row with the SHA-256 of the bytes a store keeps under its names (None: none kept):
+# (doc_no, name_txt, name_pdf, sha256, case_no, sha256_txt, kept_txt_sha256, kept_pdf_sha256).
+KeptDocument = tuple[
+    str, str | None, str | None, str | None, str | None, str | None, str | None, str | None
+]
 
 
 @dataclass(frozen=True)

@@ -236,6 +236,10 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         )
 
     async def action_quit(self) -> None:
+        from clerk.screens.deciding import quit_refused
+
+        if quit_refused(self):
+            return  # a decision's result not shown yet: the clerk must see it first
         self.leave(self.exit, what="并退出")
 
     def action_logout(self) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from clerk.documents.model import DocKind
@@ -25,6 +24,7 @@ from clerk.domain.refusal import RefusalError, refusal_terms
 from clerk.ports.records import CaseRecord, NewEvaluation
 from clerk.service.case_reader import CaseReader
 from clerk.service.context import DeskContext
+from clerk.service.document_copies import printable
 from clerk.service.errors import ServiceError, limited
 from clerk.service.moves import Moves, with_data
 from clerk.service.sync_desk import SyncDesk
@@ -317,7 +317,8 @@ class Decisions:
         return str(getattr(row, field) or "")
 
     def reprint(self, user: User, case_uuid: str, document_uuid: str) -> SavedDocument:
-        """Print an issued document again: the same file, the print recorded as an event."""
+        """Print an issued document again: the same file (on a server, the bytes it keeps, copied
+        to this window), the print recorded as an event."""
         with self.moves.deciding(user, case_uuid) as (actor, row, _attempt):
             original = next(
                 (d for d in self.ctx.store.documents_for(case_uuid) if d.uuid == document_uuid),
@@ -325,17 +326,8 @@ class Decisions:
             )
             if original is None:
                 raise ServiceError("找不到该文书，请刷新后重试。")
-            saved = SavedDocument(
-                kind=DocKind(original.kind),
-                doc_no=original.doc_no,
-                path_txt=Path(original.path_txt),
-                path_pdf=Path(original.path_pdf),
-                sha256=original.sha256,
-            )
-            if not saved.path_pdf.is_file():
-                raise ServiceError(
-                    f"文书文件 {saved.path_pdf.name} 不在了，请联系管理员从备份恢复。"
-                )
+            # the same file, or (the bytes on the server) this window's copy of them
+            saved = printable(self.ctx.store, original, self.ctx.documents.root)
             event = self.moves.record(actor, row, Action.PRINT, data={"document": document_uuid})
             self.ctx.store.append_event(event, row.point_code)
         return saved

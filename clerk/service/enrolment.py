@@ -58,7 +58,7 @@ from clerk.ports.records import (
 from clerk.roster import RosterCheck, Student, check_file, write_template
 from clerk.service.context import DeskContext
 from clerk.service.errors import ServiceError
-from clerk.service.moves import Moves, set_aside_all, with_data
+from clerk.service.moves import Moves, keep_document, set_aside_all, with_data
 from clerk.service.write_errors import file_problem, storage_problem
 
 if TYPE_CHECKING:
@@ -227,6 +227,9 @@ class Enrolment:
                             today,
                             written,
                         )
+                    # on a server, the files' bytes are kept with the batch (their names recorded)
+                    kept = keep_document(self.ctx.store, receipt)
+                    kept_notice = keep_document(self.ctx.store, notice) if notice else None
                     self.ctx.store.insert_batch(
                         _batch_row(
                             batch_uuid,
@@ -238,6 +241,8 @@ class Enrolment:
                             user.login,
                             receipt,
                             notice,
+                            kept,
+                            kept_notice,
                         ),
                         [
                             BatchMaterial(
@@ -246,7 +251,9 @@ class Enrolment:
                         ],
                     )
                     self.ctx.store.link_batch_cases(links)
-                    self.ctx.store.add_documents(_receipt_rows(links, receipt, now, user.login))
+                    self.ctx.store.add_documents(
+                        _receipt_rows(links, receipt, now, user.login, kept)
+                    )
             except BaseException as exc:
                 pending.close(remove=set_aside_all(written))
                 if isinstance(exc, ServiceError):
@@ -402,7 +409,11 @@ RECEIPT_KINDS = (DocKind.ACCEPTANCE, DocKind.COMPLETION)
 
 
 def _receipt_rows(
-    links: list[BatchCaseLink], receipt: SavedBatchDocument, at: datetime, login: str
+    links: list[BatchCaseLink],
+    receipt: SavedBatchDocument,
+    at: datetime,
+    login: str,
+    kept: tuple[str, str],
 ) -> list[NewDocument]:
     return [
         NewDocument(
@@ -410,8 +421,8 @@ def _receipt_rows(
             point_code=link.point_code,
             kind=str(kind),
             doc_no=receipt.doc_no,
-            path_txt=str(receipt.path_txt),
-            path_pdf=str(receipt.path_pdf),
+            path_txt=kept[0],
+            path_pdf=kept[1],
             sha256=receipt.sha256,
             issued_at=at,
             issued_by=login,
@@ -431,6 +442,8 @@ def _batch_row(
     login: str,
     receipt: SavedBatchDocument,
     notice: SavedBatchDocument | None,
+    kept: tuple[str, str],
+    kept_notice: tuple[str, str] | None,
 ) -> NewBatch:
     return NewBatch(
         uuid=uuid,
@@ -449,12 +462,12 @@ def _batch_row(
         first_case_no=facts.first_case_no,
         last_case_no=facts.last_case_no,
         receipt_doc_no=receipt.doc_no,
-        receipt_path_txt=str(receipt.path_txt),
-        receipt_path_pdf=str(receipt.path_pdf),
+        receipt_path_txt=kept[0],
+        receipt_path_pdf=kept[1],
         receipt_sha256=receipt.sha256,
         notice_doc_no=notice.doc_no if notice else None,
-        notice_path_txt=str(notice.path_txt) if notice else None,
-        notice_path_pdf=str(notice.path_pdf) if notice else None,
+        notice_path_txt=kept_notice[0] if kept_notice else None,
+        notice_path_pdf=kept_notice[1] if kept_notice else None,
         notice_sha256=notice.sha256 if notice else None,
         received_at=at,
         created_by=login,

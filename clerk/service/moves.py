@@ -26,7 +26,9 @@ from clerk.domain.catalog import Material
 from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Action, Event, Role
 from clerk.domain.workflow import WorkflowError, decide, record
+from clerk.ports.document_names import document_name
 from clerk.ports.records import CaseChanges, CaseRecord, MaterialCheckInput, NewDocument
+from clerk.ports.store import Store
 from clerk.service.case_reader import CaseReader
 from clerk.service.context import DeskContext, Owners, SystemActor
 from clerk.service.errors import ServiceError, limited
@@ -244,6 +246,11 @@ class Moves:
     def add_document(
         self, row: CaseRecord, saved: SavedDocument, actor: User | SystemActor
     ) -> None:
+        """Record a document this move issued. Where the store keeps the bytes (a server), the
+        row records the files' names and the bytes go to the store in the same transaction: the
+        record and its document are stored together or not at all, and every window reaches them
+        (the files written here stay as this window's copy for printing)."""
+        path_txt, path_pdf = keep_document(self.ctx.store, saved)
         self.ctx.store.add_document(
             NewDocument(
                 uuid=new_uuid(),
@@ -251,14 +258,32 @@ class Moves:
                 point_code=row.point_code,
                 kind=str(saved.kind),
                 doc_no=saved.doc_no,
-                path_txt=str(saved.path_txt),
-                path_pdf=str(saved.path_pdf),
+                path_txt=path_txt,
+                path_pdf=path_pdf,
                 sha256=saved.sha256,
                 sha256_txt=text_sha256(saved),
                 issued_at=self.ctx.clock(),
                 issued_by=actor.login,
             )
         )
+
+
+def keep_document(store: Store, saved: SavedDocument | Any) -> tuple[str, str]:
+    """What a document row records of its files: their paths here, or, where the store keeps
+    the bytes, their names (`clerk.ports.document_names`), the bytes kept under them now (inside
+    the caller's transaction)."""
+    if not store.keeps_document_bytes:
+        return str(saved.path_txt), str(saved.path_pdf)
+    names = []
+    for path in (saved.path_txt, saved.path_pdf):
+        name = document_name(path)
+        try:
+            content = Path(path).read_bytes()
+        except OSError as err:
+            raise ServiceError(file_problem(err)) from None
+        store.add_document_content(name, content)
+        names.append(name)
+    return names[0], names[1]
 
 
 def with_data(event: Event, **extra: Any) -> Event:

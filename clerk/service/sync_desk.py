@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from clerk.domain.model import Action, CaseState, Event, Role
 from clerk.domain.replay import CLOSING_STATES
 from clerk.ports import errors as storage_errors
+from clerk.ports.document_names import RECEIVED
 from clerk.ports.records import CaseChanges
 from clerk.ports.sync import Conflict, PeerKey, SyncStore
 from clerk.service.moves import issued, with_data
@@ -360,17 +361,18 @@ class SyncDesk:
                 )
             pair = keys.load(self.key_dir(), passphrase)
             now = sync.now()
-            contents = exchange.build_export(
-                sync, who, receiver, now, _read_file, hash_file=_hash_file
-            )
-            if who.is_office and self.holidays is not None:
-                notices = self.holidays.notices_for_bundle()
-                if notices:  # absent otherwise: a bundle without holidays is as before
-                    contents.manifest[bundle_holidays.MANIFEST_FIELD] = bundle_holidays.to_manifest(
-                        notices
+            if self.store.keeps_document_bytes:  # the documents' bytes are read from the server
+                with tempfile.TemporaryDirectory(prefix="clerk-export-") as folder:
+                    spool = _Spool(self.store, Path(folder))
+                    contents = exchange.build_export(
+                        sync, who, receiver, now, spool.read, hash_file=spool.hash, file_at=spool.at
                     )
-            recipients = [peer.age_recipient, *(k.age_recipient for k in sync.escrow_keys())]
-            path, digest = fmt.write_bundle(out_dir, contents, pair, recipients, progress)
+                    path, digest = self._write(who, out_dir, contents, pair, sync, peer, progress)
+            else:
+                contents = exchange.build_export(
+                    sync, who, receiver, now, _read_file, hash_file=_hash_file
+                )
+                path, digest = self._write(who, out_dir, contents, pair, sync, peer, progress)
         except (ExportError, KeyProblem) as exc:
             raise SyncProblem(str(exc)) from None
         except OSError as exc:
@@ -464,6 +466,10 @@ class SyncDesk:
         written: list[Path] = []
 
         def save(digest: str, content: bytes, suffix: str) -> str:
+            if self.store.keeps_document_bytes:  # kept on the server, in the import's transaction
+                name = f"{RECEIVED}/{checked.header.sender}/{digest}{suffix}"
+                self.store.add_document_content(name, content)
+                return name
             target = root / f"{digest}{suffix}"
             if not target.exists() or hashlib.sha256(target.read_bytes()).hexdigest() != digest:
                 root.mkdir(parents=True, exist_ok=True)
@@ -487,6 +493,27 @@ class SyncDesk:
             if problem is None:
                 raise
             return ImportReport(status="refused", refusal="not_stored", message=problem)
+
+    def _write(
+        self,
+        who: peers.Me,
+        out_dir: Path,
+        contents: Any,
+        pair: Any,
+        sync: SyncStore,
+        peer: PeerKey,
+        progress: Callable[[int, int], None] | None,
+    ) -> tuple[Path, str]:
+        """Sign, encrypt and write the bundle `build_export` made (with the holiday notices a
+        county office sends its points)."""
+        if who.is_office and self.holidays is not None:
+            notices = self.holidays.notices_for_bundle()
+            if notices:  # absent otherwise: a bundle without holidays is as before
+                contents.manifest[bundle_holidays.MANIFEST_FIELD] = bundle_holidays.to_manifest(
+                    notices
+                )
+        recipients = [peer.age_recipient, *(k.age_recipient for k in sync.escrow_keys())]
+        return fmt.write_bundle(out_dir, contents, pair, recipients, progress)
 
     def _received_root(self, sender: str) -> Path:
         root = self.ctx.documents.root
@@ -587,6 +614,34 @@ class SyncDesk:
     def chain_name(self, row: CaseRecord) -> str:
         """The chain this installation writes the case's events to."""
         return chain_for(self.me().code, row.point_code)
+
+
+class _Spool:
+    """The documents a bundle carries, from a store that keeps their bytes (a server): each
+    fetched once, spooled to a private temporary folder and packed from there, so an export holds
+    one document in memory at a time, not all of them."""
+
+    def __init__(self, store: Any, folder: Path) -> None:
+        self.store = store
+        self.folder = folder
+        self.paths: dict[str, Path] = {}
+
+    def hash(self, name: str) -> str | None:
+        content = self.store.document_content(name) if name else None
+        if content is None:
+            return None
+        digest = hashlib.sha256(content).hexdigest()
+        target = self.folder / digest
+        if not target.exists():
+            target.write_bytes(content)
+        self.paths[name] = target
+        return digest
+
+    def at(self, name: str) -> Path:
+        return self.paths[name]
+
+    def read(self, name: str) -> bytes | None:
+        return self.store.document_content(name) if name else None
 
 
 def _read_file(path: str) -> bytes | None:

@@ -33,6 +33,8 @@ class Adapter:
     # The engine's own UPDATE / DELETE of an event row, as a neutral error if refused.
     tamper_update_event: Callable[[Store, str, int], None]
     tamper_delete_event: Callable[[Store, str, int], None]
+    # Where the engine keeps documents' bytes: itself (a server), or files on the machine.
+    keeps_document_bytes: bool = False
 
 
 # ---------------------------------------------------------------------- SQLite
@@ -120,6 +122,7 @@ POSTGRES = Adapter(
         "UPDATE events SET reason = 'rewritten' WHERE origin = %s AND seq = %s"
     ),
     tamper_delete_event=_postgres_tamper("DELETE FROM events WHERE origin = %s AND seq = %s"),
+    keeps_document_bytes=True,
 )
 
 ADAPTERS: dict[str, Adapter] = {"sqlite": SQLITE, "postgres": POSTGRES}

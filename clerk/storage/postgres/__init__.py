@@ -20,7 +20,9 @@ tested on 15):
   extension can be created (migration 3), a scan of a narrow table otherwise;
 - expression indexes for case-number and ID tails (`left(right(case_no, 5), 4)`,
   `right(id_number, 6)`); REPEATABLE READ snapshots for verify and the daily ledger;
-- `amcheck`'s `bt_index_check` in `engine_checks()` when the administrator installed it.
+- `amcheck`'s `bt_index_check` in `engine_checks()` when the administrator installed it;
+- `bytea` for the documents' bytes (`document_contents`, migration 7; TOAST keeps them out of
+  line) and the built-in `sha256(bytea)` (PostgreSQL 11+) so verify hashes them on the server.
 
 Modules: `store.py` (`PostgresStore`), `schema.py` + `migrations/*.sql`, `queries.py` (queues,
 search, the ledger), `users.py`, `sync.py` (`PostgresSyncStore`), `verify.py`, `errors.py`

@@ -9,15 +9,21 @@ verify's marks are built as the events arrive. Arrival numbers (`n`) are this da
 are not loaded: rows given in their source's arrival order get theirs in the same order. Row ids
 that other rows or a person may name (`checkpoints`, `sync_*`) are kept, and their identity
 sequences moved past them.
+
+The documents' files come along: a row's recorded path becomes the file's name on the server
+(`clerk.ports.document_names`), and the file's bytes go into `document_contents` with one more
+`COPY`, in the same transaction (`load_contents`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from psycopg import sql
 
+from clerk.ports.document_names import document_name
 from clerk.storage.postgres import queries
 
 # The store (`clerk.storage.postgres.store.PostgresStore`) is passed in, never imported: it
@@ -52,6 +58,59 @@ DERIVED = ("chain_heads", "case_search", "verify_dirty", "clerk_migrations")
 # Settings that describe one engine's bookkeeping, not the record (the incremental verify's
 # place: a SQLite rowid, a schema cookie); the target's own full verify writes its own.
 ENGINE_SETTINGS_PREFIX = "verify."
+
+
+# The columns that hold a document file's path in a SQLite file's rows: on this engine they hold
+# the name the file's bytes are kept under in `document_contents` (`clerk.ports.document_names`).
+PATH_COLUMNS = {
+    "documents": ("path_txt", "path_pdf"),
+    "batches": ("receipt_path_txt", "receipt_path_pdf", "notice_path_txt", "notice_path_pdf"),
+}
+CONTENTS = "document_contents"
+
+
+def named(
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    files: dict[str, str],
+) -> Iterator[Sequence[Any]]:
+    """`rows` with each document path replaced by its name; `files` collects name -> path (the
+    first path seen under a name) for `load_contents`."""
+    at = [i for i, c in enumerate(columns) if c in PATH_COLUMNS.get(table, ())]
+    for row in rows:
+        if not at:
+            yield row
+            continue
+        out = list(row)
+        for i in at:
+            if out[i]:
+                name = document_name(out[i])
+                files.setdefault(name, str(out[i]))
+                out[i] = name
+        yield out
+
+
+def load_contents(
+    store: PostgresStore, files: Mapping[str, str], now: str
+) -> tuple[int, list[str]]:
+    """COPY the bytes of each file (`files`: name -> path on this machine) into
+    `document_contents`, inside the caller's transaction, one file in memory at a time. Returns
+    how many went in, and the paths that could not be read (the full verify after the move names
+    their documents)."""
+    unreadable: list[str] = []
+    count = 0
+    with store.conn.cursor() as cur:
+        with cur.copy(f"COPY {CONTENTS} (name, content, kept_at) FROM STDIN") as copy:
+            for name, path in sorted(files.items()):
+                try:
+                    content = Path(path).read_bytes()
+                except OSError:
+                    unreadable.append(path)
+                    continue
+                copy.write_row((name, content, now))
+                count += 1
+    return count, unreadable
 
 
 def loadable_columns(store: PostgresStore, table: str) -> tuple[str, ...]:

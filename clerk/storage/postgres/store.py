@@ -56,7 +56,8 @@ from clerk.domain.clock import Clock, system_clock
 from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import CaseState, Event, Role
 from clerk.ports.action_cases import ActionCase
-from clerk.ports.errors import ConflictError, NotFoundError, StorageError
+from clerk.ports.document_names import document_name
+from clerk.ports.errors import ConflictError, ConstraintError, NotFoundError, StorageError
 from clerk.ports.ledger import LedgerDay
 from clerk.ports.records import (
     BatchCaseLink,
@@ -747,12 +748,41 @@ class PostgresStore:
         ]
 
     def document_at(self, path: Path) -> bool:
+        """Whether a recorded document is the file at `path`: by its path, or by the name a
+        window's copy of it at `path` has (`clerk.ports.document_names`)."""
         same = [str(path.with_suffix(".txt")), str(path.with_suffix(".pdf"))]
+        same += [document_name(p) for p in list(same)]
         found = self._x(
             "SELECT 1 FROM documents WHERE path_txt = ANY(%s) OR path_pdf = ANY(%s) LIMIT 1",
             (same, same),
         ).fetchone()
         return found is not None
+
+    # The documents' bytes live here, in `document_contents` (migration 7): every window reaches
+    # them, they commit with the row that names them, and pg_dump carries them.
+    keeps_document_bytes = True
+
+    def add_document_content(self, name: str, content: bytes) -> None:
+        if not name:
+            raise ValueError("a document's content needs a name")
+        with self.transaction():
+            added = self._x(
+                "INSERT INTO document_contents (name, content, kept_at) VALUES (%s, %s, %s)"
+                " ON CONFLICT (name) DO NOTHING RETURNING 1",
+                (name, bytes(content), self.now()),
+            ).fetchone()
+            if added is not None:
+                return
+            same = self._x(
+                "SELECT content = %s FROM document_contents WHERE name = %s",
+                (bytes(content), name),
+            ).fetchone()
+            if not (same and same[0]):
+                raise ConstraintError(f"文书 {name} 已保存过不同的内容，不能覆盖。")
+
+    def document_content(self, name: str) -> bytes | None:
+        row = self._x("SELECT content FROM document_contents WHERE name = %s", (name,)).fetchone()
+        return bytes(row[0]) if row else None
 
     def add_evaluation(self, evaluation: NewEvaluation) -> str:
         return self._add("evaluations", columns_of(evaluation))
@@ -1072,8 +1102,9 @@ class PostgresStore:
         """Load whole tables of raw stored rows into this empty database, in one transaction:
         `rows_of(table)` gives the columns and the rows (in the source's arrival order) of each
         table, asked in an order the constraints accept; each table goes in with one `COPY`.
-        The event log's triggers stay on (each event must extend its chain). Refuses a database
-        that already holds a record. Returns the rows loaded per table (see `bulk`)."""
+        The event log's triggers stay on (each event must extend its chain). The documents' files
+        named by the rows are read and their bytes kept here (`bulk.load_contents`). Refuses a database that already holds
+        a record. Returns the rows loaded per table (see `bulk`), and `document_contents`."""
         from clerk.storage.postgres import bulk
 
         with self.transaction():
@@ -1085,9 +1116,14 @@ class PostgresStore:
                     + "），为免混淆两处记录，不导入。请换一个新建的空数据库。"
                 )
             loaded = {}
+            files: dict[str, str] = {}  # document name -> the file on this machine
             for table in bulk.LOAD_ORDER:
                 columns, rows = rows_of(table)
-                loaded[table] = bulk.load(self, table, columns, rows)
+                loaded[table] = bulk.load(
+                    self, table, columns, bulk.named(table, columns, rows, files)
+                )
+            # a file that cannot be read: the full verify after the move names its document
+            loaded[bulk.CONTENTS], _unread = bulk.load_contents(self, files, self.now())
         return loaded
 
     def loadable_tables(self) -> tuple[str, ...]:

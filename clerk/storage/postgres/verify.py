@@ -34,6 +34,7 @@ from clerk.ports.verify_report import (
     CheckpointInLog,
     DocumentFiles,
     EngineFindings,
+    KeptDocument,
     RecentDocument,
     RecordExtent,
     StoredEvent,
@@ -56,6 +57,9 @@ EXPECTED_TRIGGERS = frozenset(
         "verify_dirty_documents",
         "verify_dirty_case_materials",
         "verify_dirty_evaluations",
+        "document_contents_no_update",
+        "document_contents_no_delete",
+        "document_contents_no_truncate",
     }
     | admin_log.TRIGGERS
 )
@@ -64,6 +68,21 @@ _EVENT_COLUMNS = ", ".join(HISTORY_EVENT_COLUMNS)
 _DOCUMENTS = (
     "SELECT d.doc_no, d.path_txt, d.path_pdf, d.sha256, c.case_no, d.sha256_txt"
     " FROM documents d LEFT JOIN cases c ON c.uuid = d.case_uuid"
+)
+_KEPT_DOCUMENTS = (
+    "SELECT d.doc_no, d.path_txt, d.path_pdf, d.sha256, c.case_no, d.sha256_txt,"
+    " encode(sha256(t.content), 'hex'), encode(sha256(p.content), 'hex')"
+    " FROM documents d LEFT JOIN cases c ON c.uuid = d.case_uuid"
+    " LEFT JOIN document_contents t ON t.name = d.path_txt"
+    " LEFT JOIN document_contents p ON p.name = d.path_pdf"
+)
+_UNRECORDED_CONTENTS = (
+    "SELECT c.name FROM document_contents c"
+    " WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.path_pdf = c.name)"
+    " AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.path_txt = c.name)"
+    " AND NOT EXISTS (SELECT 1 FROM batches b WHERE c.name IN"
+    " (b.receipt_path_txt, b.receipt_path_pdf, b.notice_path_txt, b.notice_path_pdf))"
+    " ORDER BY c.name"
 )
 _TRIGGERS = (
     "SELECT t.tgname, t.tgenabled, pg_get_triggerdef(t.oid) FROM pg_trigger t"
@@ -327,6 +346,22 @@ class PostgresRecordReads:
             " LEFT JOIN cases c ON c.uuid = d.case_uuid WHERE d.issued_at >= %s",
             (since,),
         )
+
+    def keeps_documents(self) -> bool:
+        return True  # in `document_contents`, hashed by the engine (sha256(), PostgreSQL 11+)
+
+    def kept_documents(self, case_uuids: Iterable[str] | None = None) -> Iterator[KeptDocument]:
+        if case_uuids is None:
+            yield from self._stream(_KEPT_DOCUMENTS + " ORDER BY d.n")
+            return
+        yield from self._stream(
+            _KEPT_DOCUMENTS + " WHERE d.case_uuid = ANY(%s) ORDER BY d.n",
+            (sorted(set(case_uuids)),),
+        )
+
+    def unrecorded_contents(self) -> Iterator[str]:
+        for (name,) in self._stream(_UNRECORDED_CONTENTS):
+            yield name
 
     def batch_notice_paths(self) -> Iterator[str]:
         for paths in self._stream("SELECT notice_path_txt, notice_path_pdf FROM batches"):

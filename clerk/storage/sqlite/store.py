@@ -182,7 +182,8 @@ class Store:
         self.hasher = hasher or users.default_hasher()
         self.path = path
         self._depth = 0
-        self._lock = threading.RLock()
+        # a connection from `connect` brings the lock its other threads' statements respect
+        self._lock: Any = getattr(conn, "lock", None) or threading.RLock()
         self._columns: dict[str, frozenset[str]] = {}
 
     @property
@@ -638,6 +639,15 @@ class Store:
             [*same, *same],
         ).fetchone()
         return found is not None
+
+    # The documents' bytes are files in this machine's documents folder (clerk.documents.store).
+    keeps_document_bytes = False
+
+    def add_document_content(self, name: str, content: bytes) -> None:
+        raise ValueError("this store keeps documents as files, not their bytes")
+
+    def document_content(self, name: str) -> bytes | None:
+        return None
 
     def add_evaluation(self, evaluation: NewEvaluation) -> str:
         """Record a rating (好差评); returns its uuid."""

@@ -37,6 +37,7 @@ from clerk.ports.verify_report import (
     CheckpointInLog,
     DocumentFiles,
     EngineFindings,
+    KeptDocument,
     RecentDocument,
     RecordExtent,
     StoredEvent,
@@ -297,6 +298,15 @@ class SQLiteRecordReads:
             " LEFT JOIN cases c ON c.uuid = d.case_uuid WHERE d.issued_at >= ?",
             (since,),
         )
+
+    def keeps_documents(self) -> bool:
+        return False  # files in the documents folder, checked by the proof itself
+
+    def kept_documents(self, case_uuids: Iterable[str] | None = None) -> Iterator[KeptDocument]:
+        return iter(())
+
+    def unrecorded_contents(self) -> Iterator[str]:
+        return iter(())  # orphan files are found by the proof's walk of the documents folder
 
     def batch_notice_paths(self) -> Iterator[str]:
         for paths in _rows(self.conn, "SELECT notice_path_txt, notice_path_pdf FROM batches"):
