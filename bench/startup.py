@@ -11,6 +11,11 @@ New-process row: `python -m bench.startup product|floor DB` from interpreter sta
 what a clerk waits for after typing `clerk` (imports, opening the database, first screen), vs a
 process that imports Textual and shows the bare app.
 
+County-sized documents folder (issue 25): `python -m bench.startup county [--files N]` times
+`python -m bench.startup app-login DB` — the app's own start path (`make_app_from_args`: open the
+file, tidy `documents/`, the login screen) with a data folder whose `documents/` holds N files
+(default 200,000, empty, an hour old, made once and kept) — beside the bare app's new process.
+
 The UI is still moving; a row whose app fails to start is reported as skipped, not raised.
 """
 
@@ -150,12 +155,98 @@ def run(ctx: Context) -> list[Row]:
     return rows + [_new_process(ctx)]
 
 
+COUNTY_FILES = 200_000
+
+
+def county_documents(root: Path, files: int) -> Path:
+    """A data folder whose `documents/` holds `files` empty files an hour old (built once)."""
+    documents = root / "documents"
+    done = root / f"built-{files}"
+    if done.exists():
+        return root
+    old = time.time() - 3600
+    for n in range(files):
+        folder = documents / f"{2024 + n // 100_000}" / f"{n // 1000 % 100:02d}"
+        if n % 1000 == 0:
+            folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"YZ01-{n:08d}.{'pdf' if n % 2 else 'txt'}"
+        path.touch()
+        os.utime(path, (old, old))
+    done.touch()
+    return root
+
+
+def county_row(ctx: Context, files: int = COUNTY_FILES) -> Row:
+    label = f"login screen, new process, {files:,}-file documents folder"
+    demo = ctx.demo()
+    data = county_documents(ctx.scratch(f"startup-county-{files}"), files)
+    env = {**os.environ, "CLERK_DATA_DIR": str(data)}
+    try:
+        product_s, floor_s = compare(
+            _child("app-login", demo.path, env),
+            _child("floor", demo.path, env),
+            repeats=ctx.repeats,
+        )
+    except Exception as exc:  # noqa: BLE001
+        return skipped("startup", label, exc)
+    return Row("startup", label, product_s, floor_s, ctx.repeats, "interpreter start to exit")
+
+
+def county_main(argv: list[str]) -> int:
+    import argparse
+    import tempfile
+
+    from bench.core import Config
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, default=COUNTY_FILES)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="clerk-startup-"))
+    ctx = Context(Config(quick=False, repeats=args.repeats, workdir=workdir, cases=200))
+    row = county_row(ctx, args.files)
+    if row.skipped:
+        print(f"{row.case}: skipped ({row.skipped})")
+        return 1
+    print(
+        f"{row.case}: product {row.product_s * 1000:.0f} ms, bare Textual {row.floor_s * 1000:.0f}"
+        f" ms, {row.product_s / row.floor_s:.2f}x (median of {row.repeats})"
+    )
+    # the same start with an empty documents folder: what the folder itself adds
+    empty = ctx.scratch("startup-county-empty")
+    full = {**os.environ, "CLERK_DATA_DIR": str(ctx.scratch(f"startup-county-{args.files}"))}
+    bare = {**os.environ, "CLERK_DATA_DIR": str(empty)}
+    with_files, without = compare(
+        _child("app-login", ctx.demo().path, full),
+        _child("app-login", ctx.demo().path, bare),
+        repeats=ctx.repeats,
+    )
+    print(
+        f"  the same start, {args.files:,} files vs an empty documents folder:"
+        f" {with_files * 1000:.0f} ms vs {without * 1000:.0f} ms, {with_files / without:.2f}x"
+    )
+    return 0
+
+
 def child_main(argv: list[str]) -> int:
     """The process the new-process rows time: `product` (dashboard), `login` or `floor`; show the
     first screen, then exit."""
-    mode, db = argv[0], Path(argv[1])
+    mode = argv[0]
+    if mode == "county":
+        return county_main(argv[1:])
+    db = Path(argv[1])
     if mode == "floor":
         time_app(bare_app, bare_ready)
+        return 0
+    if mode == "app-login":  # the app's own start path, the documents folder tidied
+        import argparse
+
+        from clerk.screens.app import make_app_from_args
+
+        time_app(
+            lambda: make_app_from_args(argparse.Namespace(db=str(db))), screen_named("LoginScreen")
+        )
         return 0
     from bench.fixture import NOW, REVIEWER
     from clerk.db import Store

@@ -1,6 +1,7 @@
 """Peak memory and time of `clerk import` / `clerk export` against the bundle's size (issue 25, item 2).
 
     python -m bench.sync_sizes --cases 10000 50000 [--demo 200] [--workdir DIR] [--clerk-root DIR]
+        [--only import|export]
 
 For each size: the township point's file of that many cases and its whole-file bundle
 (`bench.sync_scale.prepared`, built from a small demo file), then, each as a new process with its
@@ -46,6 +47,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--clerk-root", type=Path, default=sync_scale.ROOT)
+    parser.add_argument("--only", choices=("import", "export"), default=None)
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="clerk-sync-sizes-"))
     os.environ["CLERK_DATA_DIR"] = str(workdir / "data")
@@ -58,7 +60,7 @@ def main() -> None:
         size_mb = ready.bundle.stat().st_size / 1e6
         work = workdir / f"run-{cases}"
         times, peaks, floors = [], [], []
-        for _ in range(args.repeats):
+        for _ in range(args.repeats if args.only != "export" else 0):
             shutil.rmtree(work / "office", ignore_errors=True)
             office = sync_scale._office_copy(ctx.demo(), ready, work / "office" / "clerk.db")
             got, wall, peak = clerk(
@@ -72,12 +74,15 @@ def main() -> None:
                 Path(f"{floor_db}{suffix}").unlink(missing_ok=True)
             _floor_import(ready.point_db, floor_db, _schema(office))
             floors.append(_floor_import.last)  # type: ignore[attr-defined]
-        t, f = statistics.median(times), statistics.median(floors)
-        print(
-            f"import  {cases:>7,} cases  bundle {size_mb:6.1f} MB  product {t:7.2f} s  floor {f:6.2f} s"
-            f"  {t / f:4.1f}x  peak {max(peaks):6.0f} MB",
-            flush=True,
-        )
+        if times:
+            t, f = statistics.median(times), statistics.median(floors)
+            print(
+                f"import  {cases:>7,} cases  bundle {size_mb:6.1f} MB  product {t:7.2f} s"
+                f"  floor {f:6.2f} s  {t / f:4.1f}x  peak {max(peaks):6.0f} MB",
+                flush=True,
+            )
+        if args.only == "import":
+            continue
         times, peaks, floors = [], [], []
         for _ in range(args.repeats):
             shutil.rmtree(work / "point", ignore_errors=True)

@@ -28,6 +28,12 @@ def toasts(app: Any) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
+def accepted_toast(app: Any) -> bool:
+    """The acceptance's toast is up (a toast is a message the app handles after the screen that
+    raised it may have closed: wait for it, do not assert it at once)."""
+    return any(t.startswith("已受理") for t in toasts(app))
+
+
 def accepts(window: Any, uuid: str) -> int:
     return sum(1 for e in window.case(uuid).events if e.action == Action.ACCEPT)
 
@@ -56,7 +62,7 @@ async def test_f9_twice_quickly_accepts_once(
         await pilot.press("f9")  # and once more, for good measure
         held.release.set()
         await wait_until(pilot, lambda: app.screen is not screen, "the checklist closes")
-        assert any(t.startswith("已受理") for t in toasts(app))
+        await wait_until(pilot, lambda: accepted_toast(app), "the result is shown")
     assert held.calls == 1
     assert held.threads != [threading.get_ident()]  # not on the UI thread
     assert accepts(window, view.uuid) == 1
@@ -89,7 +95,7 @@ async def test_the_window_takes_keys_while_a_decision_is_saved(
         assert window.case(view.uuid).state == CaseState.DRAFT  # not stored yet
         held.release.set()
         await wait_until(pilot, lambda: app.screen is not screen, "the checklist closes")
-        assert any(t.startswith("已受理") for t in toasts(app))
+        await wait_until(pilot, lambda: accepted_toast(app), "the result is shown")
     assert window.case(view.uuid).state == CaseState.ACCEPTED
 
 
@@ -119,7 +125,7 @@ async def test_a_result_stored_under_the_help_screen_is_shown_when_help_closes(
         assert app.screen is help_screen  # the result did not close the help in its place
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is not screen, "the checklist closes")
-        assert any(t.startswith("已受理") for t in toasts(app))
+        await wait_until(pilot, lambda: accepted_toast(app), "the result is shown")
         assert screen not in app.screen_stack
 
 
@@ -193,3 +199,57 @@ async def test_an_approval_is_saved_off_the_ui_thread_once(
     events = [e.action for e in window.case(accepted.uuid).events]
     assert events.count(Action.APPROVE) == 1
     assert Action.REJECT not in events
+
+
+async def test_ctrl_q_during_a_decision_waits_for_its_result_to_be_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clerk.screens.deciding import NOT_YET
+
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin, complete=True)
+    held = Held(monkeypatch, window, "accept")
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await checklist(app, pilot, view.uuid)
+        await pilot.press("f9")
+        await pilot.pause()
+        assert held.entered.is_set()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running
+        assert NOT_YET in toasts(app)
+        held.release.set()
+        await wait_until(pilot, lambda: app.screen is not screen, "the checklist closes")
+        await wait_until(pilot, lambda: accepted_toast(app), "the result is shown")
+        await pilot.press("ctrl+q")  # the result seen: now it quits
+        await pilot.pause()
+        assert app.return_code is not None or not app.is_running
+    assert window.case(view.uuid).state == CaseState.ACCEPTED
+
+
+async def test_ctrl_q_under_help_keeps_a_result_that_waits_to_be_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clerk.screens.deciding import NOT_YET
+
+    window, admin = ready(tmp_path)
+    view = open_case(window, admin, complete=True)
+    held = Held(monkeypatch, window, "accept")
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await checklist(app, pilot, view.uuid)
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        held.release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running
+        assert NOT_YET in toasts(app)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is not screen, "the checklist closes")
+        await wait_until(pilot, lambda: accepted_toast(app), "the result is shown")

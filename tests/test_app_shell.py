@@ -62,6 +62,7 @@ async def test_palette_commands_are_chinese_and_have_no_screenshot(tmp_path: Pat
             "工作台",
             "修改密码",
             "事项指南",
+            "监督统计",  # an administrator on the dashboard (tests/test_app_supervision.py)
             "帮助",
             "切换主题",
             "退出",

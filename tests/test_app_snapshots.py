@@ -111,3 +111,15 @@ def test_new_case_item_35_at_80x24_snapshot(
         await pilot.pause()
 
     assert snap_compare(app_for(window, admin), terminal_size=(80, 24), run_before=fill)
+
+
+def test_supervision_at_80x24_snapshot(snap_compare: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    from support.app import app_for, open_case, ready
+
+    quiet_fonts(monkeypatch)
+    window, admin = ready(tmp_path)
+    accepted = open_case(window, admin, 31, complete=True)
+    window.accept(admin, accepted.uuid)
+    refused = open_case(window, admin, 17)
+    window.refuse(admin, refused.uuid, "材料不实")
+    assert snap_compare(app_for(window, admin), press=["9"], terminal_size=(80, 24))

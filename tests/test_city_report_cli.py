@@ -75,9 +75,9 @@ def test_xlsx_holds_the_counties_with_native_charts(pair, tmp_path, clock, capsy
     assert main(argv) == 0
     assert "已写出 Excel 文件" in capsys.readouterr().out
     charts = [n for n in zipfile.ZipFile(out).namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 3
+    assert len(charts) == 4  # three bar charts per county, the trend's line chart
     book = load_workbook(out)
-    assert book.sheetnames == ["县区", "服务点", "事项用时"]
+    assert book.sheetnames == ["县区", "服务点", "事项用时", "趋势"]
     rows = list(book["县区"].iter_rows(values_only=True))
     header = rows[0]
     office = dict(zip(header, rows[1], strict=True))

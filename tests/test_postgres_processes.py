@@ -80,7 +80,7 @@ def test_twenty_processes_appending_at_once_keep_one_gap_free_chain(tmp_path, ur
         )
         total = PROCESSES * EACH
         sync = store.sync_store()
-        events = sync.events_after("YZ01", 0)
+        events = list(sync.events_after("YZ01", 0))
         report = store.verify(full=True, remember=False)
         assert (
             sum(r["appended"] for r in results),

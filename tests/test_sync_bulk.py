@@ -222,7 +222,7 @@ def test_insert_events_still_runs_the_chain_triggers_for_every_row(pair, monkeyp
     collected(point, 35, 0)
     monkeypatch.setattr(storage_sync, "CHUNK", 2)
     source = point.store.sync_store()
-    events = source.events_after(POINT, 0)
+    events = list(source.events_after(POINT, 0))
     target = county.store.sync_store()
     target.insert_records(
         "cases", [_travelling(point, events[0]["case_uuid"])], "2026-11-02T09:30:00+08:00"

@@ -149,3 +149,26 @@ def test_the_payload_stores_the_document_files_as_they_are_and_stays_format_2(pa
     for data in pdfs:  # stored (deflate level 0: its bytes as they are, in blocks of up to 64 KB)
         slices = [data[i : i + 512] for i in range(0, len(data) - 512, 512)]
         assert sum(piece in payload for piece in slices) >= 0.9 * len(slices)
+
+
+def test_the_apply_reads_the_events_and_cases_once_when_nothing_is_held(
+    pair, tmp_path, monkeypatch
+):
+    from clerk.sync import streaming
+
+    county, point = pair
+    collected(point, 35)
+    collected(point, 35, n=1)
+    path = export(point, tmp_path / "usb").path
+    reads: list[str] = []
+    real = streaming.read_lines
+
+    def counting(where: Path):  # type: ignore[no-untyped-def]
+        reads.append(Path(where).name)
+        return real(where)
+
+    monkeypatch.setattr(streaming, "read_lines", counting)
+    report = county.import_bundle(path)
+    assert report.status == "imported", report.message
+    assert reads.count("events.jsonl") == 2  # the check, the apply
+    assert reads.count("cases.jsonl") == 2

@@ -7,11 +7,12 @@ writes its bundle with `clerk export --for YZ`, and the city imports them (`cler
 that need action across the counties (`clerk.service.supervision_lists`).
 
 `clerk city report --db PATH_OR_URL --month YYYY-MM [--day YYYY-MM-DD] [--follow-up-days N]
-[--json] [--xlsx FILE]`: the supervision figures (`clerk.domain.indicators`) of a month, or of one day of it, per
+[--json] [--xlsx FILE] [--pdf FILE]`: the supervision figures (`clerk.domain.indicators`) of a month, or of one day of it, per
 county office (keyed by office code), point and item, and for the whole city.
 
 Prints Chinese text, or JSON with --json (every figure, the counts behind each rate, the ages per
-item); --xlsx also writes a workbook with native charts. Exit status: 0 done; 1 a date or option is wrong.
+item); --xlsx also writes a workbook with native charts, --pdf the monthly report (charts, tables,
+the 12 months ending with the month), both with the month-by-month trend; progress on stderr. Exit status: 0 done; 1 a date or option is wrong.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
     p.add_argument("--xlsx", dest="xlsx_file", help="同时写出 Excel（.xlsx）文件，含各县区对比图")
+    p.add_argument(
+        "--pdf", dest="pdf_file", help="同时写出 PDF 月报：各县区对比图、近 12 个月趋势、指标表"
+    )
     p.set_defaults(func=run)
 
     init = commands.add_parser("init", help="设置市级监督安装：管理员账号和同步密钥")
@@ -94,15 +98,30 @@ def run(args: argparse.Namespace) -> int:
     target = getattr(args, "target_db", None) or getattr(args, "db", None)
     if not (isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))):
         target = db_path(args)
+    from clerk.support.progress import StreamProgress
+
+    progress = StreamProgress(sys.stderr)
     window = open_window(target, create=False)
+    trend = None
     try:
         try:
-            report = window.supervision(period, args.follow_up_days)
+            report = window.supervision(
+                period,
+                args.follow_up_days,
+                lambda n: progress("统计本期办件（件）", n, 0),
+            )
             lists = (
                 window.action_lists(min(period.last, window.today()), args.follow_up_days)
                 if args.json
                 else None
             )
+            if args.xlsx_file or args.pdf_file:
+                trend = window.supervision_trend(
+                    period.first.year,
+                    period.first.month,
+                    follow_up_days=args.follow_up_days,
+                    progress=lambda n: progress("统计近 12 个月趋势（件）", n, 0),
+                )
         except ServiceError as exc:
             return _fail(str(exc))
     finally:
@@ -121,13 +140,25 @@ def run(args: argparse.Namespace) -> int:
         from clerk.service.supervision_export import write_xlsx
 
         try:
-            written = write_xlsx(report, args.xlsx_file)
+            written = write_xlsx(report, args.xlsx_file, trend)
         except OSError as exc:
             return _fail(
                 f"Excel 文件 {args.xlsx_file} 没有写成（{exc.strerror or exc}），"
                 "请检查目录是否存在、是否有写入权限。"
             )
         print(f"已写出 Excel 文件：{written}", file=sys.stderr if args.json else sys.stdout)
+    if args.pdf_file:
+        from clerk.service.supervision_pdf import write_pdf
+
+        assert trend is not None
+        try:
+            written = write_pdf(report, trend, args.pdf_file, progress)
+        except OSError as exc:
+            return _fail(
+                f"PDF 文件 {args.pdf_file} 没有写成（{exc.strerror or exc}），"
+                "请检查目录是否存在、是否有写入权限。"
+            )
+        print(f"已写出 PDF 文件：{written}", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 

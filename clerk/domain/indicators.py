@@ -32,7 +32,9 @@ Free of Textual and of storage.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -53,6 +55,29 @@ class WorkingDays(Protocol):
     def add_working_days(self, start: date, n: int) -> tuple[date, bool]: ...
 
     def working_days_between(self, a: date, b: date) -> int: ...
+
+
+class RememberingCalendar:
+    """A `WorkingDays` that remembers its answers: a period's cases share a few hundred start
+    days, so the calendar is asked once per (start, n) or (a, b) however many cases and groups
+    (and months of a trend) count them."""
+
+    __slots__ = ("_add", "_between")
+    _add: Callable[[date, int], tuple[date, bool]]
+    _between: Callable[[date, date], int]
+
+    def __init__(self, calendar: WorkingDays) -> None:
+        if isinstance(calendar, RememberingCalendar):
+            self._add, self._between = calendar._add, calendar._between
+            return
+        self._add = functools.lru_cache(maxsize=1 << 16)(calendar.add_working_days)
+        self._between = functools.lru_cache(maxsize=1 << 18)(calendar.working_days_between)
+
+    def add_working_days(self, start: date, n: int) -> tuple[date, bool]:
+        return self._add(start, n)
+
+    def working_days_between(self, a: date, b: date) -> int:
+        return self._between(a, b)
 
 
 @dataclass(frozen=True)
@@ -186,92 +211,187 @@ def figures(
     notice_days: int = 5,
 ) -> Figures:
     """Every figure of `cases` over `period` (see the module's definitions)."""
-    if follow_up_days < 1:
-        raise ValueError("差评回访期限至少为 1 个工作日")
-    end = period.last
-    received = accepted = closed = deemed = refused = bad = 0
-    cohort_finished = on_time = late_finished = open_late = open_due = 0
-    instant = 0
-    items: set[int] = set()
-    instant_items: set[int] = set()
-    incomplete = noticed_in_time = 0
-    rated = good = ratings = followed = 0
-    ages: dict[int, list[int]] = {}
+    tally = Tally(
+        period,
+        RememberingCalendar(calendar),
+        follow_up_days=follow_up_days,
+        notice_days=notice_days,
+    )
     for case in cases:
+        tally.add(case)
+    return tally.figures()
+
+
+class Tally:
+    """The figures of one group over one period, counted as the cases stream past: counters, the
+    items seen and the working-day ages per item as a count per age (never the cases)."""
+
+    __slots__ = (
+        "period",
+        "calendar",
+        "follow_up_days",
+        "notice_days",
+        "received",
+        "accepted",
+        "closed",
+        "deemed",
+        "refused",
+        "bad",
+        "cohort_finished",
+        "on_time",
+        "late_finished",
+        "open_late",
+        "open_due",
+        "instant",
+        "items",
+        "instant_items",
+        "incomplete",
+        "noticed_in_time",
+        "rated",
+        "good",
+        "ratings",
+        "followed",
+        "ages",
+    )
+
+    def __init__(
+        self,
+        period: Period,
+        calendar: WorkingDays,
+        *,
+        follow_up_days: int = DEFAULT_FOLLOW_UP_DAYS,
+        notice_days: int = 5,
+    ) -> None:
+        if follow_up_days < 1:
+            raise ValueError("差评回访期限至少为 1 个工作日")
+        self.period = period
+        self.calendar = calendar
+        self.follow_up_days = follow_up_days
+        self.notice_days = notice_days
+        self.received = self.accepted = self.closed = self.deemed = 0
+        self.refused = self.bad = 0
+        self.cohort_finished = self.on_time = self.late_finished = 0
+        self.open_late = self.open_due = self.instant = 0
+        self.items: set[int] = set()
+        self.instant_items: set[int] = set()
+        self.incomplete = self.noticed_in_time = 0
+        self.rated = self.good = self.ratings = self.followed = 0
+        self.ages: dict[int, Counter[int]] = {}
+
+    def add(self, case: SupervisedCase, *, open_at_end: bool | None = None) -> None:
+        """Count one case. `open_at_end` says whether it was still being worked at the period's
+        end when its `state` is a later one (a trend's earlier months); None: judge by `state`."""
+        period = self.period
+        end = period.last
+        calendar = self.calendar
         if case.received_on in period:
-            received += 1
+            self.received += 1
             if case.noticed_on is not None or case.deemed:
-                incomplete += 1
+                self.incomplete += 1
                 if case.noticed_on is not None and _within(
-                    case.received_on, case.noticed_on, notice_days, calendar
+                    case.received_on, case.noticed_on, self.notice_days, calendar
                 ):
-                    noticed_in_time += 1
+                    self.noticed_in_time += 1
         if case.refused_on is not None and case.refused_on in period:
-            refused += 1
+            self.refused += 1
         if case.accepted_on is not None and case.accepted_on in period:
-            accepted += 1
-            deemed += case.deemed
-            instant += case.instant
-            items.add(case.item_no)
+            self.accepted += 1
+            self.deemed += case.deemed
+            self.instant += case.instant
+            self.items.add(case.item_no)
             if case.instant:
-                instant_items.add(case.item_no)
+                self.instant_items.add(case.item_no)
             if case.finished_on is not None and case.finished_on <= end:
-                cohort_finished += 1
+                self.cohort_finished += 1
         if case.finished_on is not None and case.finished_on in period:
-            closed += 1
+            self.closed += 1
             if case.due_date is None or case.finished_on <= case.due_date:
-                on_time += 1
+                self.on_time += 1
             else:
-                late_finished += 1
+                self.late_finished += 1
             if case.rating is not None:
-                rated += 1
+                self.rated += 1
             start = case.received_on if case.deemed else case.accepted_on
             if start is not None:
-                ages.setdefault(case.item_no, []).append(
-                    calendar.working_days_between(start, case.finished_on)
-                )
+                age = calendar.working_days_between(start, case.finished_on)
+                counts = self.ages.get(case.item_no)
+                if counts is None:
+                    counts = self.ages[case.item_no] = Counter()
+                counts[age] += 1
         elif (
             case.accepted_on is not None
             and case.accepted_on <= end
-            and case.state in OPEN_STATES
+            and (case.state in OPEN_STATES if open_at_end is None else open_at_end)
             and (case.finished_on is None or case.finished_on > end)
             and case.due_date is not None
             and case.due_date <= end
         ):
-            open_due += 1
+            self.open_due += 1
             if case.due_date < end:
-                open_late += 1
+                self.open_late += 1
         if case.rating is not None and case.rated_on is not None and case.rated_on in period:
-            ratings += 1
-            good += case.rating in GOOD_RATINGS
+            self.ratings += 1
+            self.good += case.rating in GOOD_RATINGS
             if case.rating in BAD_RATINGS:
-                bad += 1
+                self.bad += 1
                 if case.followed_up_on is not None and _within(
-                    case.rated_on, case.followed_up_on, follow_up_days, calendar
+                    case.rated_on, case.followed_up_on, self.follow_up_days, calendar
                 ):
-                    followed += 1
-    return Figures(
-        received=received,
-        accepted=accepted,
-        closed=closed,
-        closure=Rate(cohort_finished, accepted),
-        on_time=Rate(on_time, closed),
-        overdue=Rate(late_finished + open_late, closed + open_due),
-        instant_cases=Rate(instant, accepted),
-        instant_items=Rate(len(instant_items), len(items)),
-        one_time_notice=Rate(noticed_in_time, incomplete),
-        refusal=Rate(refused, received),
-        deemed=deemed,
-        rated=Rate(rated, closed),
-        good=Rate(good, ratings),
-        bad=bad,
-        follow_up=Rate(followed, bad),
-        follow_up_days=follow_up_days,
-        ages={
-            item: Ages(len(days), median(days), percentile(days, 90))
-            for item, days in sorted(ages.items())
-        },
-    )
+                    self.followed += 1
+
+    def figures(self) -> Figures:
+        return Figures(
+            received=self.received,
+            accepted=self.accepted,
+            closed=self.closed,
+            closure=Rate(self.cohort_finished, self.accepted),
+            on_time=Rate(self.on_time, self.closed),
+            overdue=Rate(self.late_finished + self.open_late, self.closed + self.open_due),
+            instant_cases=Rate(self.instant, self.accepted),
+            instant_items=Rate(len(self.instant_items), len(self.items)),
+            one_time_notice=Rate(self.noticed_in_time, self.incomplete),
+            refusal=Rate(self.refused, self.received),
+            deemed=self.deemed,
+            rated=Rate(self.rated, self.closed),
+            good=Rate(self.good, self.ratings),
+            bad=self.bad,
+            follow_up=Rate(self.followed, self.bad),
+            follow_up_days=self.follow_up_days,
+            ages={
+                item: Ages(
+                    sum(counts.values()), counted_median(counts), counted_percentile(counts, 90)
+                )
+                for item, counts in sorted(self.ages.items())
+            },
+        )
+
+
+def counted_median(counts: Counter[int]) -> float | None:
+    """`median` of the values `counts` holds (value → how many times)."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    if n % 2:
+        return float(_nth(counts, n // 2))
+    return (_nth(counts, n // 2 - 1) + _nth(counts, n // 2)) / 2
+
+
+def counted_percentile(counts: Counter[int], p: float) -> int | None:
+    """`percentile` of the values `counts` holds (value → how many times)."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    return _nth(counts, max(1, math.ceil(p / 100 * n)) - 1)
+
+
+def _nth(counts: Counter[int], index: int) -> int:
+    """The `index`-th (0-based) value in ascending order."""
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if index < seen:
+            return value
+    raise IndexError(index)
 
 
 def _within(start: date, day: date, days: int, calendar: WorkingDays) -> bool:

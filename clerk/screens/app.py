@@ -36,6 +36,11 @@ SCREENSHOT_ACTIONS = frozenset({"screenshot", "app.screenshot"})
 NEEDS_USER = frozenset(
     {"new_case", "search", "dashboard", "logout", "day_end", "sync_import", "change_password"}
 )
+# A city installation (kind "city") reads the counties' figures only: these keys, no other.
+CITY_KIND = "city"
+CITY_ACTIONS = frozenset(
+    {"help", "quit", "logout", "change_password", "command_palette", "users", "help_quit"}
+)
 # Screens only some roles may open; the key is hidden and refused for everyone else.
 ROLE_ACTIONS: dict[str, frozenset[Role]] = {
     "users": ADMIN_ROLES,
@@ -62,6 +67,7 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         self.window = window
         self.user = user
         self._logging_out = False
+        self._city: bool | None = None  # a city installation (`is_city`), read at sign-in
         self._ui_thread = threading.get_ident()  # on_mount sets it again, on the app's own thread
         window.on_actor_revoked = self._actor_revoked
 
@@ -158,8 +164,20 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
 
         self.user = user
         self.refresh_title()
-        self.push_screen(DashboardScreen(self.window, user))
+        if self.is_city():
+            from clerk.screens.supervision import SupervisionScreen
+
+            self.push_screen(SupervisionScreen(self.window, user, home=True))
+        else:
+            self.push_screen(DashboardScreen(self.window, user))
         self.refresh_bindings()
+
+    def is_city(self) -> bool:
+        """A city installation supervises and decides nothing: it starts into the supervision
+        screen and offers only the keys in `CITY_ACTIONS`. Read once (the kind never changes)."""
+        if self._city is None:
+            self._city = self.window.point().kind == CITY_KIND
+        return self._city
 
     def refresh_title(self) -> None:
         """Screens set their own sub-title; the title keeps who is signed in and where."""
@@ -218,6 +236,10 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         )
 
     async def action_quit(self) -> None:
+        from clerk.screens.deciding import quit_refused
+
+        if quit_refused(self):
+            return  # a decision's result not shown yet: the clerk must see it first
         self.leave(self.exit, what="并退出")
 
     def action_logout(self) -> None:
@@ -238,6 +260,8 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         if action in SCREENSHOT_ACTIONS:
             return False  # an SVG of the screen would write personal data to disk
         if action in NEEDS_USER and self.user is None:
+            return False
+        if self._city and action not in CITY_ACTIONS:
             return False
         if action not in ("help", "quit") and any(
             getattr(screen, "busy", False) for screen in self.screen_stack
@@ -397,6 +421,14 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         yield SystemCommand(
             "事项指南", "39项经办事项的材料、时限和依据（F4）", self.action_catalogue
         )
+        from clerk.screens.dashboard import DashboardScreen
+
+        if isinstance(screen, DashboardScreen) and screen.check_action("supervision", ()):
+            yield SystemCommand(
+                "监督统计",
+                "各服务点的监督指标与近 12 个月趋势（工作台按 9）",
+                screen.action_supervision,
+            )
         yield SystemCommand("帮助", "按键说明（F1）", self.action_help)
         yield SystemCommand("切换主题", "更换界面配色", self.action_change_theme)
         yield SystemCommand("退出", "退出程序（Ctrl+Q）", self.action_quit)

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from clerk.domain.limits import DEEMED_ACCEPTED_WORKING_DAYS
+from clerk.domain.limits import DEEMED_ACCEPTED_WORKING_DAYS, SUPERVISOR_ROLES
 from clerk.screens.textual_patches import GuardedScreen
 from clerk.screens.widgets.case_table import CaseTable
 from clerk.service.views import Queues
@@ -46,6 +46,7 @@ class DashboardScreen(GuardedScreen, Screen[None]):
             for key, digit, label in QUEUES
         ],
         Binding("enter", "open", "打开办件", id="dashboard.open"),
+        Binding("9", "supervision", "监督统计", id="dashboard.supervision", show=False),
     ]
 
     def __init__(self, window: Window, user: Any) -> None:
@@ -143,7 +144,14 @@ class DashboardScreen(GuardedScreen, Screen[None]):
         if action == "open":
             tables = self.query(CaseTable)
             return bool(tables) and tables.first().current_uuid is not None
+        if action == "supervision":
+            return getattr(self.user, "role", None) in SUPERVISOR_ROLES
         return True
+
+    def action_supervision(self) -> None:
+        from clerk.screens.supervision import SupervisionScreen
+
+        self.app.push_screen(SupervisionScreen(self.window, self.user))
 
     def action_open(self) -> None:
         uuid = self.query_one(CaseTable).current_uuid

@@ -14,6 +14,10 @@ error is raised from the message handler, where `GuardedScreen` offers it to the
 `report_failure` (a busy, read-only or full database is a toast, anything else a crash, as
 before). A result that arrives while another screen is on top (F1's help) waits until this
 screen is shown again, so `done` may dismiss it.
+
+Quitting (Ctrl+Q) while a decision is in flight, or while its result waits to be shown, would
+lose the result the clerk must hand over (the decision itself commits): `quit_refused` says so
+and the app stays; the result appears as usual, and Ctrl+Q then quits.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual.app import App
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -28,6 +33,7 @@ from clerk.screens.textual_patches import GuardedScreen
 
 DECISION_GROUP = "decision"
 SAVING = "正在保存……"
+NOT_YET = "正在保存办理结果，请看到结果后再按 Ctrl+Q 退出。"
 
 Done = Callable[[Any], None]
 
@@ -41,6 +47,11 @@ class DecidingScreen(GuardedScreen, Screen[None]):
         self._done: Done | None = None
         self._finished: Worker[Any] | None = None  # a result waiting for the screen to show
         self._idle_sub_title = ""
+
+    @property
+    def deciding(self) -> bool:
+        """A decision is in flight, or its result has not been shown yet."""
+        return self._done is not None
 
     # ------------------------------------------------------------------ starting
 
@@ -108,3 +119,12 @@ class DecidingScreen(GuardedScreen, Screen[None]):
             self.notify(str(error), severity="error")
         elif error is not None:
             raise error  # GuardedScreen: a storage failure is a toast
+
+
+def quit_refused(app: App[Any]) -> bool:
+    """True (and the clerk told why) when a screen of `app` holds a decision whose result has not
+    been shown: quitting now would lose it."""
+    if not any(isinstance(s, DecidingScreen) and s.deciding for s in app.screen_stack):
+        return False
+    app.notify(NOT_YET, severity="warning")
+    return True

@@ -60,6 +60,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from clerk.screens.roster import RosterScreen
     from clerk.screens.search import SearchScreen
     from clerk.screens.setup import SetupScreen
+    from clerk.screens.supervision import SupervisionScreen
     from clerk.screens.sync_import import SyncImportScreen
     from clerk.screens.user_form import UserFormScreen
     from clerk.screens.users import UsersScreen
@@ -93,6 +94,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("网络上报情况（县级主管、管理员）", NetStatusScreen),
         ("未上报提醒天数", SilentDaysScreen),
         ("县级服务地址（服务点主管、管理员）", NetSettingsScreen),
+        ("监督统计（主管、管理员：工作台按 9；市级：启动即进入）", SupervisionScreen),
     ]
     return [
         (title, [b for b in bindings if isinstance(b, Binding)])

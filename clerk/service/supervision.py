@@ -8,23 +8,33 @@ report's JSON keys the counties by office code and gives the counts behind every
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, TypeVar
 
 from clerk.domain.indicators import (
     DEFAULT_FOLLOW_UP_DAYS,
+    OPEN_STATES,
     Figures,
     Period,
     Rate,
+    RememberingCalendar,
     SupervisedCase,
-    figures,
+    Tally,
 )
+from clerk.ports.records import CaseRecord
 from clerk.service.context import DeskContext
 from clerk.service.errors import ServiceError
 
 # The office setting that overrides the default follow-up deadline of bad ratings (working days).
 SETTING_FOLLOW_UP_DAYS = "supervision_follow_up_days"
+# How many months a trend shows, and how often a long count reports its progress (cases).
+TREND_MONTHS = 12
+PROGRESS_EVERY = 10_000
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 RATES: tuple[tuple[str, str], ...] = (
     ("closure", "办结率"),
@@ -54,6 +64,7 @@ class Group:
     code: str
     name: str
     figures: Figures
+    items: tuple[Group, ...] = ()  # a point's figures per item (for the drill-down)
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,45 @@ class SupervisionReport:
         }
 
 
+@dataclass(frozen=True)
+class TrendRow:
+    """One office's figures, month by month."""
+
+    code: str
+    name: str
+    months: tuple[Figures, ...]
+
+
+@dataclass(frozen=True)
+class SupervisionTrend:
+    """Every figure per office and in total for each of a run of months (oldest first)."""
+
+    months: tuple[Period, ...]
+    follow_up_days: int
+    total: tuple[Figures, ...]
+    offices: tuple[TrendRow, ...]
+
+    def labels(self) -> list[str]:
+        return [f"{p.first.year}-{p.first.month:02d}" for p in self.months]
+
+    def office(self, code: str) -> TrendRow:
+        for o in self.offices:
+            if o.code == code:
+                return o
+        raise KeyError(code)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "months": self.labels(),
+            "follow_up_days": self.follow_up_days,
+            "city": [figures_json(f) for f in self.total],
+            "offices": {
+                o.code: {"name": o.name, "months": [figures_json(f) for f in o.months]}
+                for o in self.offices
+            },
+        }
+
+
 def figures_json(f: Figures) -> dict[str, Any]:
     """Every figure: the counts, each rate with the counts behind it, the ages per item."""
     out: dict[str, Any] = {key: getattr(f, key) for key, _label in COUNTS}
@@ -135,46 +185,149 @@ class Supervision:
             days = DEFAULT_FOLLOW_UP_DAYS
         return days if days >= 1 else DEFAULT_FOLLOW_UP_DAYS
 
-    def supervision(self, period: Period, follow_up_days: int | None = None) -> SupervisionReport:
-        """The figures of `period` per office, point and item, and in total."""
-        days = self.follow_up_days() if follow_up_days is None else follow_up_days
-        if days < 1:
-            raise ServiceError("差评回访期限至少为 1 个工作日。")
-        instant = frozenset(i.no for i in self.ctx.catalog.items if i.time_limit.is_instant)
-        cases = list(self.ctx.store.supervised_cases(period.first, period.last, instant))
+    def supervision(
+        self,
+        period: Period,
+        follow_up_days: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> SupervisionReport:
+        """The figures of `period` per office, point and item, and in total, counted as the
+        store's rows stream past (`progress`, if given, hears the number of cases read so far
+        every `PROGRESS_EVERY` cases)."""
+        days = self._days(follow_up_days)
+        calendar = RememberingCalendar(self.ctx.calendar)  # one memory for every group
 
-        def compute(group: Iterable[SupervisedCase]) -> Figures:
-            return figures(group, period, self.ctx.calendar, follow_up_days=days)
+        def tally() -> Tally:
+            return Tally(period, calendar, follow_up_days=days)
 
-        by_office: dict[str, list[SupervisedCase]] = {}
-        for case in cases:
-            by_office.setdefault(case.office, []).append(case)
-        offices = tuple(
-            OfficeFigures(
-                code=code,
-                name=self._office_name(code),
-                figures=compute(group),
-                points=tuple(
-                    Group(point, self._point_name(point), compute(members))
-                    for point, members in sorted(_by(group, lambda c: c.point).items())
-                ),
-                items=self._items(group, compute),
-            )
-            for code, group in sorted(by_office.items())
-        )
+        total = tally()
+        offices: dict[str, Tally] = {}
+        points: dict[tuple[str, str], Tally] = {}
+        office_items: dict[tuple[str, int], Tally] = {}
+        items: dict[int, Tally] = {}
+        point_items: dict[tuple[str, str, int], Tally] = {}
+        for n, case in enumerate(self._cases(period.first, period.last), 1):
+            total.add(case)
+            _get(offices, case.office, tally).add(case)
+            _get(points, (case.office, case.point), tally).add(case)
+            _get(point_items, (case.office, case.point, case.item_no), tally).add(case)
+            _get(office_items, (case.office, case.item_no), tally).add(case)
+            _get(items, case.item_no, tally).add(case)
+            if progress is not None and n % PROGRESS_EVERY == 0:
+                progress(n)
         return SupervisionReport(
             period=period,
             follow_up_days=days,
-            total=compute(cases),
-            offices=offices,
-            items=self._items(cases, compute),
+            total=total.figures(),
+            offices=tuple(
+                OfficeFigures(
+                    code=code,
+                    name=self._office_name(code),
+                    figures=offices[code].figures(),
+                    points=tuple(
+                        Group(
+                            point,
+                            self._point_name(point),
+                            points[office, point].figures(),
+                            tuple(
+                                Group(str(no), self._item_name(no), t.figures())
+                                for (o, p, no), t in sorted(point_items.items())
+                                if (o, p) == (office, point)
+                            ),
+                        )
+                        for office, point in sorted(points)
+                        if office == code
+                    ),
+                    items=tuple(
+                        Group(str(no), self._item_name(no), office_items[office, no].figures())
+                        for office, no in sorted(office_items)
+                        if office == code
+                    ),
+                )
+                for code in sorted(offices)
+            ),
+            items=tuple(
+                Group(str(no), self._item_name(no), items[no].figures()) for no in sorted(items)
+            ),
         )
 
-    def _items(self, cases: list[SupervisedCase], compute: Any) -> tuple[Group, ...]:
-        groups = _by(cases, lambda c: c.item_no)
-        return tuple(
-            Group(str(no), self._item_name(no), compute(groups[no])) for no in sorted(groups)
+    def supervision_trend(
+        self,
+        year: int,
+        month: int,
+        months: int = TREND_MONTHS,
+        follow_up_days: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> SupervisionTrend:
+        """Every figure per office and for the whole, month by month, for the `months` months
+        ending with `year`-`month`, in one streaming pass over the span's cases.
+
+        A month before the last counts a case as still being worked at its end when the case was
+        accepted by then and finished only later (the read gives each case's state at the span's
+        end; a case that left the work otherwise, e.g. withdrawn, counts as open only while its
+        state says so)."""
+        if months < 1:
+            raise ServiceError("趋势至少包含 1 个月。")
+        days = self._days(follow_up_days)
+        calendar = RememberingCalendar(self.ctx.calendar)  # one memory for every group
+        periods = _months_ending(year, month, months)
+        span = Period(periods[0].first, periods[-1].last)
+
+        def row() -> list[Tally]:
+            return [Tally(p, calendar, follow_up_days=days) for p in periods]
+
+        total = row()
+        offices: dict[str, list[Tally]] = {}
+        last = len(periods) - 1
+        for n, case in enumerate(self._cases(span.first, span.last), 1):
+            own = _get(offices, case.office, row)
+            for i, period in enumerate(periods):
+                if case.received_on > period.last:
+                    continue  # not yet received at this month's end: counts in no figure
+                open_at_end = None if i == last else _open_at(case, period.last)
+                total[i].add(case, open_at_end=open_at_end)
+                own[i].add(case, open_at_end=open_at_end)
+            if progress is not None and n % PROGRESS_EVERY == 0:
+                progress(n)
+        return SupervisionTrend(
+            months=tuple(periods),
+            follow_up_days=days,
+            total=tuple(t.figures() for t in total),
+            offices=tuple(
+                TrendRow(code, self._office_name(code), tuple(t.figures() for t in offices[code]))
+                for code in sorted(offices)
+            ),
         )
+
+    def item_cases(
+        self, period: Period, office: str, point: str | None, item_no: int
+    ) -> list[CaseRecord]:
+        """The cases of `item_no` at `office` (or only those received at `point`) that touch
+        `period`: received, accepted or finished in it, or still being worked. Drawn from the
+        item's newest cases (the store's search limit), newest first."""
+        own_points = {p.code for p in self.ctx.store.points() if p.office_code == office}
+        out = []
+        for case in self.ctx.store.cases_of_items([item_no]):
+            case_office = case.office_code or (
+                office if case.point_code in own_points else case.point_code
+            )
+            if case_office != office or (point is not None and case.origin_point != point):
+                continue
+            days = [case.received_at.date()]
+            days += [d.date() for d in (case.accepted_at, case.closed_at) if d is not None]
+            if any(d in period for d in days) or case.state in OPEN_STATES:
+                out.append(case)
+        return out
+
+    def _days(self, follow_up_days: int | None) -> int:
+        days = self.follow_up_days() if follow_up_days is None else follow_up_days
+        if days < 1:
+            raise ServiceError("差评回访期限至少为 1 个工作日。")
+        return days
+
+    def _cases(self, first: date, last: date) -> Iterator[SupervisedCase]:
+        instant = frozenset(i.no for i in self.ctx.catalog.items if i.time_limit.is_instant)
+        return iter(self.ctx.store.supervised_cases(first, last, instant))
 
     def _office_name(self, code: str) -> str:
         try:
@@ -196,11 +349,26 @@ class Supervision:
             return f"事项 {no}"
 
 
-def _by(cases: Iterable[SupervisedCase], key: Any) -> dict[Any, list[SupervisedCase]]:
-    groups: dict[Any, list[SupervisedCase]] = {}
-    for case in cases:
-        groups.setdefault(key(case), []).append(case)
-    return groups
+def _get(groups: dict[K, V], key: K, make: Callable[[], V]) -> V:
+    found = groups.get(key)
+    if found is None:
+        found = groups[key] = make()
+    return found
+
+
+def _open_at(case: SupervisedCase, end: date) -> bool:
+    """Whether `case` was still being worked at `end` (see `Supervision.supervision_trend`)."""
+    if case.finished_on is not None:
+        return case.finished_on > end
+    return case.state in OPEN_STATES
+
+
+def _months_ending(year: int, month: int, months: int) -> list[Period]:
+    out = []
+    for back in range(months - 1, -1, -1):
+        index = year * 12 + (month - 1) - back
+        out.append(Period.month(index // 12, index % 12 + 1))
+    return out
 
 
 def render_text(report: SupervisionReport) -> str:

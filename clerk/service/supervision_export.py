@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from clerk.domain.indicators import Figures
-from clerk.service.supervision import COUNTS, RATES, SupervisionReport
+from clerk.service.supervision import COUNTS, RATES, SupervisionReport, SupervisionTrend
 from clerk.support.file_modes import make_private, use_private_umask
 
 TITLE = "医保经办监督统计"
 CHARTED = ("on_time", "overdue", "good")
+# The whole's rates drawn as lines month by month on the trend sheet.
+TREND_LINES = ("on_time", "overdue", "good", "follow_up")
 
 
 def header() -> list[str]:
@@ -32,9 +34,11 @@ def figure_row(code: str, name: str, f: Figures) -> list[Any]:
     return row
 
 
-def write_xlsx(report: SupervisionReport, path: str | Path) -> Path:
+def write_xlsx(
+    report: SupervisionReport, path: str | Path, trend: SupervisionTrend | None = None
+) -> Path:
     from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart import BarChart, LineChart, Reference
     from openpyxl.styles import Font
 
     out = Path(path)
@@ -94,9 +98,59 @@ def write_xlsx(report: SupervisionReport, path: str | Path) -> Path:
         for item_no, ages in group.figures.ages.items():
             items.append([item_no, group.name, ages.cases, ages.median, ages.p90])
     items.column_dimensions["B"].width = 32
+    if trend is not None:
+        _trend_sheet(book, trend, bold, LineChart, Reference)
     period = report.period
     book.properties.title = f"{TITLE} {period.first.isoformat()}–{period.last.isoformat()}"
     use_private_umask()
     book.save(out)
     make_private(out)
     return out
+
+
+def _trend_sheet(book: Any, trend: SupervisionTrend, bold: Any, line_chart: Any, ref: Any) -> None:
+    """The whole's figures month by month with a native line chart of its main rates, then each
+    county's 受理量 and 按时办结率 month by month."""
+    labels = dict(RATES)
+    sheet = book.create_sheet("趋势")
+    sheet.append(["月份"] + [label for _k, label in COUNTS] + [labels[k] for k in TREND_LINES])
+    for cell in sheet[1]:
+        cell.font = bold
+    for month, f in zip(trend.labels(), trend.total, strict=True):
+        sheet.append(
+            [month]
+            + [getattr(f, key) for key, _label in COUNTS]
+            + [getattr(f, key).value for key in TREND_LINES]
+        )
+    first_rate = 2 + len(COUNTS)
+    for row in sheet.iter_rows(min_row=2, min_col=first_rate, max_col=first_rate + 3):
+        for cell in row:
+            cell.number_format = "0.0%"
+    chart = line_chart()
+    chart.title = "全部：逐月比率"
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    months = len(trend.months)
+    chart.add_data(
+        ref(
+            sheet,
+            min_col=first_rate,
+            max_col=first_rate + len(TREND_LINES) - 1,
+            min_row=1,
+            max_row=months + 1,
+        ),
+        titles_from_data=True,
+    )
+    chart.set_categories(ref(sheet, min_col=1, min_row=2, max_row=months + 1))
+    chart.width, chart.height = 20, 9
+    sheet.add_chart(chart, f"A{months + 4}")
+    top = months + 24
+    sheet.cell(row=top, column=1, value="各县区逐月受理量、按时办结率").font = bold
+    sheet.append(["代码", "名称"] + trend.labels())
+    for o in trend.offices:
+        sheet.append([o.code, f"{o.name} 受理量"] + [f.accepted for f in o.months])
+        sheet.append([o.code, f"{o.name} 按时办结率"] + [f.on_time.value for f in o.months])
+        for cell in sheet[sheet.max_row][2:]:
+            cell.number_format = "0.0%"
+    sheet.column_dimensions["B"].width = 30

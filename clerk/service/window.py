@@ -41,7 +41,7 @@ from clerk.service.holidays import Recomputed
 from clerk.service.ledger import Ledger
 from clerk.service.moves import CHANGED_SINCE_SHOWN
 from clerk.service.review_stages import StageRow
-from clerk.service.supervision import SupervisionReport
+from clerk.service.supervision import TREND_MONTHS, SupervisionReport, SupervisionTrend
 from clerk.service.supervision_lists import ActionLists
 from clerk.service.sync_desk import (  # the sync records, as the sync desk names them
     BundleFile,
@@ -432,9 +432,33 @@ class Window:
     ) -> Ledger:
         return self._reader.ledger(day, point_code, today=today, point_name=point_name)
 
-    def supervision(self, period: Period, follow_up_days: int | None = None) -> SupervisionReport:
+    def supervision(
+        self,
+        period: Period,
+        follow_up_days: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> SupervisionReport:
         """The supervision figures of `period` per office, point and item, and in total."""
-        return self.desks.supervision.supervision(period, follow_up_days)
+        return self.desks.supervision.supervision(period, follow_up_days, progress)
+
+    def supervision_trend(
+        self,
+        year: int,
+        month: int,
+        months: int = TREND_MONTHS,
+        follow_up_days: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> SupervisionTrend:
+        """Every supervision figure per office and in total, month by month, up to `year`-`month`."""
+        return self.desks.supervision.supervision_trend(
+            year, month, months, follow_up_days, progress
+        )
+
+    def supervised_item_cases(
+        self, period: Period, office: str, point: str | None, item_no: int
+    ) -> list[CaseRecord]:
+        """The cases of one item at one office (or one of its points) that count in `period`."""
+        return self.desks.supervision.item_cases(period, office, point, item_no)
 
     def action_lists(
         self, day: date | None = None, follow_up_days: int | None = None

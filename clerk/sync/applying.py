@@ -28,6 +28,7 @@ from clerk.sync.peers import Me
 from clerk.sync.report import ImportReport, decision
 from clerk.sync.streaming import Parts, batches
 
+FILES_REMEMBERED = 4096  # document files stored by this import, remembered at a time
 CASE_MUTABLE = frozenset(
     {
         "state",
@@ -353,7 +354,8 @@ def _apply(
     del event_cases
     # 5. Case rows: the fixed part must agree; the moving part follows the owner.
     seen: set[str] = set()
-    for batch in batches(parts.records("cases")):
+    held_before = incoming - fresh  # cases this file already had: read the part again for them
+    for batch in batches(parts.records("cases") if held_before else ()):
         rows = [
             r
             for r in batch
@@ -380,8 +382,21 @@ def _apply(
                 labels,
                 speaks_for,
             )
-    del seen, fresh, incoming
-    # 6. Material checks, documents, evaluations.
+    del seen, fresh, incoming, held_before
+    # 6. Material checks, documents, evaluations. A document file several documents share is
+    # read and stored once.
+    stored_files: dict[tuple[str, str], str] = {}
+
+    def save_once(digest: str, suffix: str) -> str:
+        path = stored_files.get((digest, suffix))
+        if path is None:
+            if len(stored_files) >= FILES_REMEMBERED:
+                stored_files.clear()
+            path = stored_files[(digest, suffix)] = save_file(
+                digest, parts.file_bytes(digest), suffix
+            )
+        return path
+
     for table in ("case_materials", "documents", "evaluations"):
         for rows in batches(parts.records(table)):
             look = _Lookups(sync)
@@ -403,7 +418,7 @@ def _apply(
                     sender,
                     conflicted,
                     parts,
-                    save_file,
+                    save_once,
                     stamp,
                     report,
                     counts,
@@ -433,8 +448,16 @@ def _apply(
 
 
 def _forks(sync: SyncStore, parts: Parts, advanced: Callable[[int], None]) -> dict[str, int]:
-    """Per chain, the first seq we hold with another hash (the chain is refused from there)."""
+    """Per chain, the first seq we hold with another hash (the chain is refused from there).
+
+    A bundle whose every chain starts after what we hold (the usual case) holds no fork: its
+    events are not read for this."""
     fork_at: dict[str, int] = {}
+    heads = sync.heads()
+    origins: Mapping[str, Mapping[str, Any]] = parts.manifest.get("origins") or {}
+    if all(int(i["from_seq"]) > heads.get(o, (0, ZERO_HASH))[0] for o, i in origins.items()):
+        advanced(parts.count("events"))
+        return fork_at
     for batch in batches(
         {"origin": e["origin"], "seq": e["seq"], "hash": e["hash"]} for e in parts.records("events")
     ):
@@ -735,7 +758,7 @@ def _apply_record(
     sender: str,
     conflicted: set[str],
     parts: Parts,
-    save_file: Callable[[str, bytes, str], str],
+    save_file: Callable[[str, str], str],
     stamp: str,
     report: ImportReport,
     counts: dict[str, int],
@@ -754,7 +777,7 @@ def _apply_record(
             for key in ("txt", "pdf"):
                 digest = row.get(f"file_{key}")
                 values[f"path_{key}"] = (
-                    save_file(digest, parts.file_bytes(digest), f".{key}")
+                    save_file(digest, f".{key}")
                     if digest is not None and parts.has_file(digest)
                     else None
                 )

@@ -34,8 +34,9 @@ import mmap
 import os
 import tarfile
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,8 @@ class Contents:
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)  # sha256 -> bytes
     file_paths: dict[str, Path] = field(default_factory=dict)  # sha256 -> a file on disk
+    # parts read as they are written (an export's: `write_bundle` only), in place of `records`
+    streams: dict[str, Iterable[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def header(self) -> Header:
@@ -224,15 +227,16 @@ def _write_payload(contents: Contents, folder: Path, target: Path) -> None:
     hashes: dict[str, str] = {}
     counts: dict[str, int] = {}
     for name in RECORD_PARTS:
-        rows = contents.records.get(name, [])
+        rows = iter(contents.streams.get(name, contents.records.get(name, [])))
         digest = hashlib.sha256()
+        counts[name] = 0
         with open(folder / f"{name}.jsonl", "wb") as out:
-            for batch in range(0, len(rows), 1000):
-                chunk = jsonl(rows[batch : batch + 1000])
+            while batch := list(islice(rows, 1000)):
+                chunk = jsonl(batch)
                 digest.update(chunk)
                 out.write(chunk)
+                counts[name] += len(batch)
         hashes[f"{name}.jsonl"] = digest.hexdigest()
-        counts[name] = len(rows)
     files = sorted(set(contents.files) | set(contents.file_paths))
     for digest_name in files:
         hashes[f"files/{digest_name}"] = digest_name

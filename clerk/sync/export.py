@@ -9,7 +9,7 @@ and the chains its points brought in — each unchanged, so the city checks each
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +113,6 @@ def build_export(
         seq = max(seq, int(sync.acked_bundle(receiver) or 0) + 1)
     origins: dict[str, dict[str, Any]] = {}
     lost: dict[str, dict[str, Any]] = {}
-    events: list[dict[str, Any]] = []
     touched: set[str] = set()
     chains = chains_for(sync, who, receiver)
     for origin in chains:
@@ -129,15 +128,13 @@ def build_export(
                 f"{receiver} 确认收到的 {origin} 事件（第 {acked_seq} 条）本机没有：本机数据库可能从旧备份恢复过。"
                 "请勿继续办件，联系信息管理员核对。"
             )
-        new = sync.events_after(origin, acked_seq)
-        events.extend(new)
-        touched.update(e["case_uuid"] for e in new)
         origins[origin] = {
             "from_seq": acked_seq + 1,
             "to_seq": head[0],
             "from_prev": acked_hash,
             "head": head[1],
         }
+        touched.update(e["case_uuid"] for e in _events(sync, origin, origins[origin]))
     since = _acked_bundle_time(sync, receiver, acks)
     if kind == KIND_CITY:  # the county speaks for its points: every case changed since
         touched.update(sync.cases_changed_since(None, since))
@@ -151,35 +148,46 @@ def build_export(
             for uuid in sync.cases_changed_since(point_filter, since)
             if owners.get(uuid, point_filter) == who.code
         )
-    records = {
-        table: [_travelling(r) for r in sync.records_of_cases(table, touched)]
-        for table in RECORD_TABLES
-    }
+        del owners
     files: dict[str, bytes] = {}
     file_paths: dict[str, Path] = {}
-    for doc in records["documents"]:
-        for key in ("txt", "pdf"):
-            where = doc.pop(f"_path_{key}", None) or ""
-            if hash_file is not None:  # the file stays on disk; packed from there
-                digest = hash_file(where)
-                doc[f"file_{key}"] = digest
-                if digest is not None:
-                    file_paths[digest] = file_at(where)
-                continue
-            data = read_file(where)
-            doc[f"file_{key}"] = fmt.sha256(data) if data is not None else None
-            if data is not None:
-                files[fmt.sha256(data)] = data
-    records["events"] = events
+
+    def documents() -> Iterator[dict[str, Any]]:
+        for doc in _rows_of(sync, "documents", touched):
+            for key in ("txt", "pdf"):
+                where = doc.pop(f"_path_{key}", None) or ""
+                if hash_file is not None:  # the file stays on disk; packed from there
+                    digest = hash_file(where)
+                    doc[f"file_{key}"] = digest
+                    if digest is not None:
+                        file_paths[digest] = file_at(where)
+                    continue
+                data = read_file(where)
+                doc[f"file_{key}"] = fmt.sha256(data) if data is not None else None
+                if data is not None:
+                    files[fmt.sha256(data)] = data
+            yield doc
+
+    # Each part read as it is written (`hash_file`: into the payload, a page at a time), or
+    # read now (in memory, for `pack_payload`).
+    parts: dict[str, Iterable[dict[str, Any]]] = {
+        table: _rows_of(sync, table, touched) for table in RECORD_TABLES if table != "documents"
+    }
+    parts["documents"] = documents()
+    parts["events"] = (e for o, r in origins.items() for e in _events(sync, o, r))
     for table, rows in sync.batch_records_of_cases(touched).items():
-        records[table] = [
-            {k: v for k, v in r.items() if k not in BATCH_LOCAL_COLUMNS} for r in rows
-        ]
-    last_in = sync.last_bundle("in", receiver)
+        parts[table] = [{k: v for k, v in r.items() if k not in BATCH_LOCAL_COLUMNS} for r in rows]
     if format == wire.FORMAT:
-        records = wire.records_to_wire(records)
+        parts = {part: _to_wire(part, rows) for part, rows in parts.items()}
     elif format != 1:
         raise ValueError(f"cannot write bundle format {format}")
+    records: dict[str, list[dict[str, Any]]] = {}
+    streams: dict[str, Iterable[dict[str, Any]]] = {}
+    if hash_file is None:
+        records = {part: list(rows) for part, rows in parts.items()}
+    else:
+        streams = parts
+    last_in = sync.last_bundle("in", receiver)
     manifest: dict[str, Any] = {
         "format": format,
         "suite": fmt.SUITE,
@@ -199,7 +207,26 @@ def build_export(
         manifest["lost"] = lost
     if format == 1:  # the writer's rows: the receiver refuses rows of a newer database
         manifest["schema"] = sync.schema_version()
-    return Contents(manifest=manifest, records=records, files=files, file_paths=file_paths)
+    return Contents(
+        manifest=manifest, records=records, files=files, file_paths=file_paths, streams=streams
+    )
+
+
+def _events(sync: SyncStore, origin: str, span: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """The events of one chain a bundle carries (`span`: its entry in the manifest's `origins`)."""
+    last = int(span["to_seq"])
+    for event in sync.events_after(origin, int(span["from_seq"]) - 1):
+        if int(event["seq"]) > last:
+            return
+        yield event
+
+
+def _rows_of(sync: SyncStore, table: str, cases: set[str]) -> Iterator[dict[str, Any]]:
+    return (_travelling(r) for r in sync.records_of_cases(table, cases))
+
+
+def _to_wire(part: str, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    return (wire.to_wire(part, row) for row in rows)
 
 
 def _travelling(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from clerk.ports.sync import (
     EVENT_COLUMNS,
     HISTORY_COLUMNS,
     LOCAL_COLUMNS,
+    PAGE_ROWS,
     RECORD_TABLES,
     Conflict,
     PeerKey,
@@ -383,13 +384,33 @@ class PostgresSyncStore:
         )
         return {str(r["uuid"]): r for r in rows}
 
-    def records_of_cases(self, table: str, case_uuids: Iterable[str]) -> list[dict[str, Any]]:
+    def records_of_cases(self, table: str, case_uuids: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """In `ORDER[table]`: the order read first (uuids only), then the rows a page at a time."""
         _check_table(table)
         key = "uuid" if table == "cases" else "case_uuid"
-        return self._rows(
-            f"SELECT {self._cols(table)} FROM {table} WHERE {key} = ANY(%s) ORDER BY {ORDER[table]}",
-            (sorted(set(case_uuids)),),
-        )
+        uuids = [
+            str(r["uuid"])
+            for r in self._rows(
+                f"SELECT uuid FROM {table} WHERE {key} = ANY(%s) ORDER BY {ORDER[table]}",
+                (sorted(set(case_uuids)),),
+            )
+        ]
+        return self._rows_in_order(table, uuids)
+
+    def _rows_in_order(self, table: str, uuids: list[str]) -> Iterator[dict[str, Any]]:
+        for start in range(0, len(uuids), PAGE_ROWS):
+            page = uuids[start : start + PAGE_ROWS]
+            sql = f"SELECT {self._cols(table)} FROM {table} WHERE uuid = ANY(%s)"
+            rows = {str(r["uuid"]): r for r in self._page(sql, (page,))}
+            yield from (rows[uuid] for uuid in page if uuid in rows)
+
+    def _page(self, sql: str, params: Any) -> list[dict[str, Any]]:
+        """One page of an iterating read, under the store's lock, its errors neutral."""
+        with self.store._lock:
+            try:
+                return self._rows(sql, params)
+            except psycopg.Error as exc:
+                raise translate(exc) from exc
 
     def cases_changed_since(self, point_code: str | None, since: str | None) -> list[str]:
         where_point = "" if point_code is None else " AND c.point_code = %(point)s"
@@ -476,12 +497,22 @@ class PostgresSyncStore:
         ).fetchone()
         return (int(row[0]), str(row[1])) if row else None
 
-    def events_after(self, origin: str, after_seq: int) -> list[dict[str, Any]]:
-        return self._rows(
+    def events_after(self, origin: str, after_seq: int) -> Iterator[dict[str, Any]]:
+        sql = (
             f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE origin = %s AND seq > %s"
-            " ORDER BY seq",
-            (origin, after_seq),
+            " ORDER BY seq LIMIT %s"
         )
+        first = self._rows(sql, (origin, after_seq, PAGE_ROWS))  # read now: an error raised here
+        return self._events_paged(sql, origin, first)
+
+    def _events_paged(
+        self, sql: str, origin: str, page: list[dict[str, Any]]
+    ) -> Iterator[dict[str, Any]]:
+        while True:
+            yield from page
+            if len(page) < PAGE_ROWS:
+                return
+            page = self._page(sql, (origin, int(page[-1]["seq"]), PAGE_ROWS))
 
     def event_at(self, origin: str, seq: int) -> dict[str, Any] | None:
         rows = self._rows(

@@ -182,7 +182,8 @@ class Store:
         self.hasher = hasher or users.default_hasher()
         self.path = path
         self._depth = 0
-        self._lock = threading.RLock()
+        # a connection from `connect` brings the lock its other threads' statements respect
+        self._lock: Any = getattr(conn, "lock", None) or threading.RLock()
         self._columns: dict[str, frozenset[str]] = {}
 
     @property

@@ -28,6 +28,7 @@ from clerk.ports.sync import (
     EVENT_COLUMNS,
     HISTORY_COLUMNS,
     LOCAL_COLUMNS,
+    PAGE_ROWS,
     RECORD_TABLES,
     Conflict,
     PeerKey,
@@ -450,12 +451,28 @@ class SQLiteSyncStore:
         rows = self._rows(f"SELECT * FROM {table} WHERE uuid = ?", (uuid,))
         return rows[0] if rows else None
 
-    def records_of_cases(self, table: str, case_uuids: Iterable[str]) -> list[dict[str, Any]]:
-        """Every row of `table` belonging to the given cases (`cases` itself: the cases)."""
+    def records_of_cases(self, table: str, case_uuids: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """Every row of `table` belonging to the given cases (`cases` itself: the cases), in
+        `ORDER[table]`: the order is read first (uuids and the ordering fields only), then the
+        rows a page at a time."""
         _check_table(table)
         key = "uuid" if table == "cases" else "case_uuid"
-        found = self._in(f"SELECT * FROM {table} WHERE {key} IN ({{}})", case_uuids)
-        return _ordered(found, ORDER[table])
+        order = ORDER[table]
+        with translated():
+            found = self._in(f"SELECT uuid, {order} FROM {table} WHERE {key} IN ({{}})", case_uuids)
+            uuids = [str(r["uuid"]) for r in _ordered(found, order)]
+        del found
+        return self._rows_in_order(table, uuids)
+
+    def _rows_in_order(self, table: str, uuids: list[str]) -> Iterator[dict[str, Any]]:
+        for start in range(0, len(uuids), PAGE_ROWS):
+            page = uuids[start : start + PAGE_ROWS]
+            with translated():
+                rows = {
+                    str(r["uuid"]): r
+                    for r in self._in(f"SELECT * FROM {table} WHERE uuid IN ({{}})", page)
+                }
+            yield from (rows[uuid] for uuid in page if uuid in rows)
 
     def cases_changed_since(self, point_code: str | None, since: str | None) -> list[str]:
         """Uuids of cases (of one point, or all) whose row or dependent rows changed after `since`."""
@@ -567,12 +584,20 @@ class SQLiteSyncStore:
         ).fetchone()
         return (int(row[0]), str(row[1])) if row else None
 
-    def events_after(self, origin: str, after_seq: int) -> list[dict[str, Any]]:
+    def events_after(self, origin: str, after_seq: int) -> Iterator[dict[str, Any]]:
         columns = ", ".join(self.EVENT_COLUMNS)
-        return self._rows(
-            f"SELECT {columns} FROM events WHERE origin = ? AND seq > ? ORDER BY seq",
-            (origin, after_seq),
-        )
+        sql = f"SELECT {columns} FROM events WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?"
+        first = self._rows(sql, (origin, after_seq, PAGE_ROWS))  # read now: an error raised here
+        return self._paged(sql, origin, first)
+
+    def _paged(self, sql: str, origin: str, page: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """`page`, then the next rows of `sql` (origin, seq after, limit) a page at a time."""
+        while True:
+            yield from page
+            if len(page) < PAGE_ROWS:
+                return
+            with translated():
+                page = self._rows(sql, (origin, int(page[-1]["seq"]), PAGE_ROWS))
 
     def event_at(self, origin: str, seq: int) -> dict[str, Any] | None:
         columns = ", ".join(self.EVENT_COLUMNS)
