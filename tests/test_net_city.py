@@ -6,11 +6,17 @@ counties' ledgers; the city's acknowledgement fetched back becomes a checkpoint 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from support import postgres
 from support.city import (
@@ -261,3 +267,56 @@ def test_clerk_send_and_fetch_at_a_county_from_the_command_line(world, tmp_path,
         assert main(["send", "--db", db, "--for", "LS01"]) == 1
         assert "只发给市级（YZ）" in capsys.readouterr().err
     assert county.store.sync_store().acks(CITY) == county.store.sync_store().heads()
+
+
+def test_clerk_serve_on_a_postgresql_url_needs_its_two_folders(capsys):  # type: ignore[no-untyped-def]
+    assert main(["serve", "--db", "postgresql://clerk@db.city/clerk"]) == 1
+    assert "请用 --spool 和 --returns 指定" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(postgres.skip_reason() is not None, reason=postgres.skip_reason() or "")
+def test_clerk_serve_at_a_city_on_postgresql_takes_a_countys_send(tmp_path, clock, capsys):  # type: ignore[no-untyped-def]
+    url = postgres.fresh_database()
+    world = city_world(tmp_path / "world", clock, url)
+    server = None
+    try:
+        county = world.counties[OFFICE]
+        work_a_day(county, world.points[POINT_OF[OFFICE]], 0)
+        assert county.import_bundle(export(world.points["LS01"], tmp_path / "up").path).ok
+        port = free_port()
+        root = Path(__file__).resolve().parents[1]
+        server = subprocess.Popen(
+            [sys.executable, "-m", "clerk", "serve", "--db", url, "--listen", f"127.0.0.1:{port}",
+             "--spool", str(tmp_path / "received"), "--returns", str(tmp_path / "returns")],
+            env={**os.environ, "PYTHONPATH": str(root)},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/v1/health", timeout=2).json().get("office") == CITY:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
+            time.sleep(0.1)
+        assert main(["send", "--db", str(county.store.path), "--to", base, "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert [(s["seq"], s["http"], s["answer"]["state"]) for s in out["sent"]] == [
+            (1, 201, "imported")
+        ]
+        assert world.city.store.sync_store().heads() == county.store.sync_store().heads()
+        assert world.city.store.verify(full=True).ok
+    finally:
+        if server is not None:
+            server.terminate()
+            server.communicate(timeout=30)
+        world.close()
+        postgres.drop_database(url)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
