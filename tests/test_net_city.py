@@ -41,6 +41,7 @@ from clerk.service.compose import open_window
 from clerk.service.window import Window
 from clerk.storage.sqlite.files import verify_file
 from clerk.sync import bundle as fmt
+from clerk.sync import peers
 
 ENGINES = [
     "sqlite",
@@ -198,6 +199,19 @@ def test_a_county_the_city_does_not_know_gets_401_and_changes_nothing(world, tmp
         assert not list(net.outbox_dir(stranger.store.path).glob("*.sent.json"))
     finally:
         stranger.store.close()
+
+
+def test_a_county_whose_key_the_city_revoked_gets_401_and_changes_nothing(world, tmp_path):  # type: ignore[no-untyped-def]
+    county = world.counties[OFFICE2]
+    work_a_day(county, world.points[POINT_OF[OFFICE2]], 0)
+    peers.revoke_peer(world.city.store.sync_store(), OFFICE2, world.city.store.now())
+    with live(world.city, tmp_path / "city") as city_server:
+        before = snapshot(world.city)
+        with pytest.raises(net.NetProblem) as refused:
+            net.send(county, city_server.url, retries=FAST)
+    assert refused.value.code == "unauthorized"
+    assert snapshot(world.city) == before
+    assert len(net.pending_bundles(net.outbox_dir(county.store.path), OFFICE2, CITY)) == 1
 
 
 def own_keys_of_city(world: World):  # type: ignore[no-untyped-def]
