@@ -10,16 +10,19 @@ the screen has no decision key, so a city installation can start straight into i
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.worker import get_current_worker
 
 from clerk.domain.indicators import Figures, Period
 from clerk.screens.textual_patches import GuardedScreen
@@ -49,9 +52,14 @@ TRENDS: tuple[tuple[str, str], ...] = (
     ("超期率", "overdue"),
     ("好评率", "good"),
 )
+COUNTING = "正在统计……"
 NAME_CELLS = 16
 NARROW_NAME_CELLS = 10
 LEVELS = {"offices": "各县区", "points": "服务点", "items": "事项", "cases": "办件"}
+
+
+class _Superseded(Exception):
+    """A count left behind: the supervisor moved to another month while it ran."""
 
 
 def cell(f: Figures, key: str) -> str:
@@ -102,6 +110,7 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
         self.trend: SupervisionTrend | None = None
         self.trail: list[Place] = []
         self.place = Place("offices")
+        self._reading = threading.Lock()
         self.sub_title = "监督统计"
 
     def compose(self) -> ComposeResult:
@@ -125,11 +134,48 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
     # ------------------------------------------------------------------ loading
 
     def load(self) -> None:
-        """The month's figures and the 12 months up to it (two streaming reads)."""
-        period = Period.month(self.month.year, self.month.month)
-        self.report = self.window.supervision(period)
-        self.trend = self.window.supervision_trend(self.month.year, self.month.month)
-        offices = self.report.offices
+        """Count the month and the 12 months up to it off the UI thread (two streaming reads over
+        every case of the span: minutes at a city of millions of cases), the screen saying
+        "正在统计……" meanwhile and still answering keys; a newer month supersedes a count still
+        running (exclusive worker; the old read stops at its next progress call)."""
+        self.report = None
+        self.trend = None
+        self.show()
+        self._count(self.month)
+
+    @work(thread=True, exclusive=True, group="supervision-count")
+    def _count(self, month: date) -> None:
+        worker = get_current_worker()
+
+        def still_wanted(_cases: int) -> None:
+            if worker.is_cancelled:
+                raise _Superseded
+
+        with self._reading:  # one read at a time on the store: a superseded one ends first
+            if worker.is_cancelled:
+                return
+            period = Period.month(month.year, month.month)
+            try:
+                report = self.window.supervision(period, progress=still_wanted)
+                trend = self.window.supervision_trend(
+                    month.year, month.month, progress=still_wanted
+                )
+            except _Superseded:
+                return
+            except Exception as exc:  # noqa: BLE001 - raised again on the UI thread
+                self.app.call_from_thread(self._failed, exc)
+                return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._counted, month, report, trend)
+
+    def _failed(self, failure: Exception) -> None:
+        raise failure
+
+    def _counted(self, month: date, report: SupervisionReport, trend: SupervisionTrend) -> None:
+        if month != self.month:
+            return  # a count of a month left meanwhile
+        self.report, self.trend = report, trend
+        offices = report.offices
         here = self.window.point()
         if here.kind != "city" and len(offices) <= 1:
             # a county sees its own points first (even in a month with none); the city its counties
@@ -197,6 +243,15 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
         place = self.place
         table = self.query_one("#supervision-table", DataTable)
         cases = self.query_one("#supervision-cases", CaseTable)
+        if self.report is None:  # counting
+            where = f"{self.month.year} 年 {self.month.month} 月　{COUNTING}"
+            self.query_one("#supervision-where", Static).update(Text(where))
+            table.clear(columns=True)
+            table.display, cases.display = True, False
+            table.focus()
+            self.sub_title = f"监督统计　{self.month.year}-{self.month.month:02d}"
+            self.refresh_bindings()
+            return
         where = self.where()
         if place.level != "cases" and not self.rows():
             where += "　（本月尚无办件）"
