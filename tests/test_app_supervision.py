@@ -94,11 +94,11 @@ async def test_a_supervisor_walks_from_the_dashboard_to_a_case_and_back(tmp_path
         names = [r[0] for r in table_rows(app)]
         assert names == (["22", "31"] if wide else ["22 异地长…", "31 住院费…"])
 
-        await pilot.press("down", "enter")  # item 31's cases
+        await pilot.press("down", "enter")  # item 31's cases: those behind 受理量
         await settle(pilot)
         assert screen.place.level == "cases"
         cases = screen.query_one("#supervision-cases", CaseTable)
-        assert cases.row_count == 2
+        assert cases.row_count == 1
         assert "张*丰" in str(cases.get_row_at(0)) or "张**" in str(cases.get_row_at(0))
 
         await pilot.press("enter")  # the case, read-only
@@ -300,3 +300,83 @@ async def test_a_second_month_change_supersedes_the_running_count(tmp_path, monk
         assert where == "2025 年 2 月 › 东安县政务服务分中心 › 服务点　（本月尚无办件）"
         sparkline = screen.query_one("#trend-accepted", Sparkline)
         assert list(sparkline.data or []) == [0.0] * 12
+
+
+def where_text(app: Any) -> str:
+    return str(app.screen.query_one("#supervision-where").render().plain)
+
+
+async def at_item_31(pilot: Any) -> SupervisionScreen:
+    await pilot.press("9")
+    await settle(pilot)
+    await pilot.press("enter")  # the point's items
+    await settle(pilot)
+    await pilot.press("down", "enter")  # item 31's cases
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, SupervisionScreen) and screen.place.level == "cases"
+    return screen
+
+
+async def test_f8_lists_the_cases_behind_each_figure(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Item 31 in March: one case accepted, one refused; F8 walks the figures."""
+    window, admin = a_month_of_work(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        screen = await at_item_31(pilot)
+        cases = screen.query_one("#supervision-cases", CaseTable)
+        assert where_text(app).endswith("事项 31 › 办件　受理 1 件（F8 换指标）")
+        accepted = cases.current_uuid
+        seen = []
+        for _ in range(6):  # 办结, 不予受理, 一次性告知, 差评, 超期, 收件
+            await pilot.press("f8")
+            await settle(pilot)
+            seen.append((where_text(app).rsplit("　", 1)[-1], cases.row_count))
+        assert seen == [
+            ("办结 0 件（F8 换指标）", 0),
+            ("不予受理 1 件（F8 换指标）", 1),
+            ("一次性告知 0 件（F8 换指标）", 0),
+            ("差评 0 件（F8 换指标）", 0),
+            ("超期 0 件（F8 换指标）", 0),
+            ("收件 2 件（F8 换指标）", 2),
+        ]
+        await pilot.press("f8")
+        await settle(pilot)
+        assert (cases.row_count, cases.current_uuid) == (1, accepted)
+
+
+async def test_pagedown_and_end_load_the_next_pages(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Pages of 2 (instead of 100): the list grows as the cursor reaches its end."""
+    monkeypatch.setattr("clerk.service.supervision.FIGURE_PAGE", 2)
+    window, admin = ready(tmp_path)
+    for _n in range(5):
+        case = open_case(window, admin, 31, complete=True)
+        window.accept(admin, case.uuid)
+    refused = open_case(window, admin, 22)
+    window.refuse(admin, refused.uuid, "材料不实")
+    app = app_for(window, admin)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("9")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        screen = app.screen
+        cases = screen.query_one("#supervision-cases", CaseTable)
+        assert cases.row_count == 2
+        assert where_text(app).endswith("受理 2 件，PageDown/End 看更多（F8 换指标）")
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert cases.row_count == 4
+        await pilot.press("end")
+        await settle(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+        assert cases.row_count == 5
+        assert where_text(app).endswith("受理 5 件（F8 换指标）")
+        numbers = [str(cases.get_row_at(i)[0]) for i in range(5)]
+        assert numbers == sorted(numbers) and len(set(numbers)) == 5  # each case once, in order
+        assert all("张*丰" in str(cases.get_row_at(i)) for i in range(5))  # masked
