@@ -3,15 +3,17 @@ a supervisor; a city installation starts straight into it, with no decision key)
 
 from __future__ import annotations
 
+import threading
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from support.app import app_for, footer_ids, open_case, ready
+from support.app import GUARD_SECONDS, Held, app_for, footer_ids, open_case, ready, wait_until
 from textual.widgets import DataTable, Sparkline, Static
 
 from clerk.domain.model import Role
 from clerk.screens.dashboard import DashboardScreen
+from clerk.screens.help import HelpScreen
 from clerk.screens.supervised_case import SupervisedCaseScreen
 from clerk.screens.supervision import SupervisionScreen
 from clerk.screens.widgets.case_table import CaseTable
@@ -32,6 +34,12 @@ def a_month_of_work(tmp_path: Any) -> tuple[Any, Any]:
     return window, admin
 
 
+async def settle(pilot: Any) -> None:
+    """The screen's counts run in a worker: let them finish, then let the screen draw."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def table_rows(app: Any) -> list[list[str]]:
     table = app.screen.query_one("#supervision-table", DataTable)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
@@ -47,10 +55,10 @@ async def test_a_supervisor_walks_from_the_dashboard_to_a_case_and_back(tmp_path
     window, admin = a_month_of_work(tmp_path)
     app = app_for(window, admin)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.check_action("supervision", ()) is True
         await pilot.press("9")
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SupervisionScreen)
         assert screen.sub_title == "监督统计　2025-03"
@@ -80,37 +88,37 @@ async def test_a_supervisor_walks_from_the_dashboard_to_a_case_and_back(tmp_path
         assert list(sparkline.data or []) == [0.0] * 11 + [1.0]
 
         await pilot.press("enter")  # the point's items
-        await pilot.pause()
+        await settle(pilot)
         assert screen.place.level == "items"
         assert [r[-9] for r in table_rows(app)] == ["0", "1"]  # items 22 and 31: 受理量
         names = [r[0] for r in table_rows(app)]
         assert names == (["22", "31"] if wide else ["22 异地长…", "31 住院费…"])
 
-        await pilot.press("down", "enter")  # item 31's cases
-        await pilot.pause()
+        await pilot.press("down", "enter")  # item 31's cases: those behind 受理量
+        await settle(pilot)
         assert screen.place.level == "cases"
         cases = screen.query_one("#supervision-cases", CaseTable)
-        assert cases.row_count == 2
+        assert cases.row_count == 1
         assert "张*丰" in str(cases.get_row_at(0)) or "张**" in str(cases.get_row_at(0))
 
         await pilot.press("enter")  # the case, read-only
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, SupervisedCaseScreen)
         assert not {i for i in footer_ids(app) if i.startswith("case.")} - {"case.close"}
         summary = str(app.screen.query_one("#detail-summary").render())
         assert "监督查看为只读" in summary and "按 v" not in summary
         await pilot.press("f9", "f7", "f8", "v")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, SupervisedCaseScreen)
 
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is screen and screen.place.level == "cases"
         await pilot.press("escape", "escape")
-        await pilot.pause()
+        await settle(pilot)
         assert screen.place.level == "points"
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
 
 
@@ -118,16 +126,16 @@ async def test_the_months_change_with_f6_and_f7(tmp_path) -> None:  # type: igno
     window, admin = a_month_of_work(tmp_path)
     app = app_for(window, admin)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("9", "f6")
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert screen.sub_title == "监督统计　2025-02"
         assert table_rows(app) == []  # nothing was received in February
         where = screen.query_one("#supervision-where").render().plain
         assert where == "2025 年 2 月 › 东安县政务服务分中心 › 服务点　（本月尚无办件）"
         await pilot.press("f7", "f7")
-        await pilot.pause()
+        await settle(pilot)
         assert screen.sub_title == "监督统计　2025-04"
         trend = screen.query_one("#trend-accepted", Sparkline)
         assert list(trend.data or []) == [0.0] * 10 + [1.0, 0.0]
@@ -139,10 +147,10 @@ async def test_a_window_clerk_has_no_supervision_key(tmp_path) -> None:  # type:
     clerk = window.login("li", "counterpass1")
     app = app_for(window, clerk)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.check_action("supervision", ()) is False
         await pilot.press("9")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
 
 
@@ -155,7 +163,7 @@ async def test_a_city_starts_into_supervision_with_no_decision_key(
     monkeypatch.setattr(window, "point", lambda: city)
     app = app_for(window, admin)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SupervisionScreen)
         assert screen.place.level == "offices"  # the counties side by side
@@ -163,10 +171,10 @@ async def test_a_city_starts_into_supervision_with_no_decision_key(
         shown = footer_ids(app)
         assert not {"app.new_case", "app.search", "app.dashboard", "app.ledger"} & shown
         await pilot.press("f2", "f3", "f5", "ctrl+r", "escape")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is screen  # no other screen, and Esc at the top stays
         await pilot.press("enter", "enter")  # the county → its points → its items
-        await pilot.pause()
+        await settle(pilot)
         assert screen.place.level == "items"
 
 
@@ -174,11 +182,11 @@ async def test_the_command_palette_offers_supervision_to_a_supervisor(tmp_path) 
     window, admin = a_month_of_work(tmp_path)
     app = app_for(window, admin)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "监督统计" in titles
         await pilot.press("9")
-        await pilot.pause()
+        await settle(pilot)
         assert "监督统计" not in [c.title for c in app.get_system_commands(app.screen)]
 
 
@@ -196,7 +204,7 @@ async def test_a_real_city_sees_its_counties_and_walks_to_a_case(tmp_path, clock
         city = world.city
         app = app_for(city, city.login("admin", PASSWORD))
         async with app.run_test(size=size) as pilot:
-            await pilot.pause()
+            await settle(pilot)
             screen = app.screen
             assert isinstance(screen, SupervisionScreen) and screen.home
             rows = table_rows(app)
@@ -205,18 +213,18 @@ async def test_a_real_city_sees_its_counties_and_walks_to_a_case(tmp_path, clock
                 assert [r[0] for r in rows] == ["YZ03", "YZ05"]
             assert [r[-9] for r in rows] == ["2", "2"]  # 受理量 of each county's day
             await pilot.press("down")
-            await pilot.pause()
+            await settle(pilot)
             assert (
                 screen.query_one("#trend-title").render().plain.startswith("近 12 个月趋势：东安县")
             )
             await pilot.press("enter", "enter", "enter")  # 东安县 → DA01 → its first item
-            await pilot.pause()
+            await settle(pilot)
             assert screen.place.level == "cases"
             await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
             assert isinstance(app.screen, SupervisedCaseScreen)
             await pilot.press("escape", "escape", "escape", "escape", "escape")
-            await pilot.pause()
+            await settle(pilot)
             assert app.screen is screen and screen.place.level == "offices"
     finally:
         world.close()
@@ -249,3 +257,155 @@ async def test_at_the_city_ctrl_s_shows_each_countys_last_bundle(tmp_path, clock
             assert isinstance(app.screen, SupervisionScreen)
     finally:
         world.close()
+
+
+async def test_the_count_runs_off_the_ui_thread_saying_so(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """While the month is counted the screen says 正在统计…… and still answers keys (F1 help opens
+    and closes); the figures come when the count ends, counted on another thread."""
+    window, admin = a_month_of_work(tmp_path)
+    held = Held(monkeypatch, window, "supervision")
+    app = app_for(window, admin)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("9")
+        await wait_until(pilot, held.entered.is_set, "the count starts")
+        screen = app.screen
+        assert isinstance(screen, SupervisionScreen)
+        where = screen.query_one("#supervision-where").render().plain
+        assert where == "2025 年 3 月　正在统计……"
+        assert table_rows(app) == []
+        assert screen.check_action("down", ()) is False
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        held.release.set()
+        await settle(pilot)
+        assert held.threads and threading.get_ident() not in held.threads
+        assert table_rows(app)[0][-9:] == ["1", "0.0%", "—", "—", "100.0%", "33.3%", "—", "0", "—"]
+        where = screen.query_one("#supervision-where").render().plain
+        assert where == "2025 年 3 月 › 东安县政务服务分中心 › 服务点"
+
+
+async def test_a_second_month_change_supersedes_the_running_count(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """F6 while March is still counted: March's count stops at its next progress call (its trend
+    is never read), February's figures are the ones shown."""
+    window, admin = a_month_of_work(tmp_path)
+    real_month, real_trend = window.supervision, window.supervision_trend
+    entered, release = threading.Event(), threading.Event()
+    counted: list[tuple[str, int]] = []
+
+    def month(period: Any, follow_up_days: Any = None, progress: Any = None) -> Any:
+        counted.append(("month", period.first.month))
+        if period.first.month == 3:
+            entered.set()
+            assert release.wait(GUARD_SECONDS), "the test never released the count"
+            progress(10_000)  # a long read reports its progress: a superseded one stops here
+        return real_month(period, follow_up_days, progress)
+
+    def trend(year: int, month: int, *args: Any, **kwargs: Any) -> Any:
+        counted.append(("trend", month))
+        return real_trend(year, month, *args, **kwargs)
+
+    monkeypatch.setattr(window, "supervision", month)
+    monkeypatch.setattr(window, "supervision_trend", trend)
+    app = app_for(window, admin)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("9")
+        await wait_until(pilot, entered.is_set, "March's count starts")
+        screen = app.screen
+        await pilot.press("f6")
+        await pilot.pause()
+        where = screen.query_one("#supervision-where").render().plain
+        assert where == "2025 年 2 月　正在统计……"
+        release.set()
+        await settle(pilot)
+        assert counted == [("month", 3), ("month", 2), ("trend", 2)]
+        assert screen.sub_title == "监督统计　2025-02"
+        where = screen.query_one("#supervision-where").render().plain
+        assert where == "2025 年 2 月 › 东安县政务服务分中心 › 服务点　（本月尚无办件）"
+        sparkline = screen.query_one("#trend-accepted", Sparkline)
+        assert list(sparkline.data or []) == [0.0] * 12
+
+
+def where_text(app: Any) -> str:
+    return str(app.screen.query_one("#supervision-where").render().plain)
+
+
+async def at_item_31(pilot: Any) -> SupervisionScreen:
+    await pilot.press("9")
+    await settle(pilot)
+    await pilot.press("enter")  # the point's items
+    await settle(pilot)
+    await pilot.press("down", "enter")  # item 31's cases
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, SupervisionScreen) and screen.place.level == "cases"
+    return screen
+
+
+async def test_f8_lists_the_cases_behind_each_figure(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Item 31 in March: one case accepted, one refused; F8 walks the figures."""
+    window, admin = a_month_of_work(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        screen = await at_item_31(pilot)
+        cases = screen.query_one("#supervision-cases", CaseTable)
+        assert where_text(app).endswith("事项 31 › 办件　受理 1 件（F8 换指标）")
+        accepted = cases.current_uuid
+        seen = []
+        for _ in range(6):  # 办结, 不予受理, 一次性告知, 差评, 超期, 收件
+            await pilot.press("f8")
+            await settle(pilot)
+            seen.append((where_text(app).rsplit("　", 1)[-1], cases.row_count))
+        assert seen == [
+            ("办结 0 件（F8 换指标）", 0),
+            ("不予受理 1 件（F8 换指标）", 1),
+            ("一次性告知 0 件（F8 换指标）", 0),
+            ("差评 0 件（F8 换指标）", 0),
+            ("超期 0 件（F8 换指标）", 0),
+            ("收件 2 件（F8 换指标）", 2),
+        ]
+        await pilot.press("f8")
+        await settle(pilot)
+        assert (cases.row_count, cases.current_uuid) == (1, accepted)
+
+
+async def test_pagedown_and_end_load_the_next_pages(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Pages of 2 (instead of 100): the list grows as the cursor reaches its end."""
+    monkeypatch.setattr("clerk.service.supervision.FIGURE_PAGE", 2)
+    window, admin = ready(tmp_path)
+    for _n in range(5):
+        case = open_case(window, admin, 31, complete=True)
+        window.accept(admin, case.uuid)
+    refused = open_case(window, admin, 22)
+    window.refuse(admin, refused.uuid, "材料不实")
+    app = app_for(window, admin)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("9")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        screen = app.screen
+        cases = screen.query_one("#supervision-cases", CaseTable)
+        assert cases.row_count == 2
+        assert where_text(app).endswith("受理 2 件，PageDown/End 看更多（F8 换指标）")
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert cases.row_count == 4
+        await pilot.press("end")
+        await settle(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+        assert cases.row_count == 5
+        assert where_text(app).endswith("受理 5 件（F8 换指标）")
+        numbers = [str(cases.get_row_at(i)[0]) for i in range(5)]
+        assert numbers == sorted(numbers) and len(set(numbers)) == 5  # each case once, in order
+        assert all("张*丰" in str(cases.get_row_at(i)) for i in range(5))  # masked

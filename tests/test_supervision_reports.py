@@ -36,7 +36,7 @@ def pdf_text(path: Path) -> str:
 
 
 @needs_poppler
-def test_the_pdf_embeds_only_subset_fonts_and_has_four_pages(pair, tmp_path, clock, capsys):  # type: ignore[no-untyped-def]
+def test_the_pdf_embeds_only_subset_fonts_and_has_five_pages(pair, tmp_path, clock, capsys):  # type: ignore[no-untyped-def]
     assert pdf_font().embedded
     out = tmp_path / "month.pdf"
     assert report(pair, tmp_path, clock, "--pdf", str(out))[0] == 0
@@ -48,7 +48,7 @@ def test_the_pdf_embeds_only_subset_fonts_and_has_four_pages(pair, tmp_path, clo
         assert (row[-5], row[-4]) == ("yes", "yes"), row
         assert row[0][6] == "+", row
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
-    assert "Pages:           4" in info
+    assert "Pages:           5" in info  # the lists that need action on the last
     assert oct(out.stat().st_mode & 0o777) == "0o600"
 
 
@@ -68,8 +68,8 @@ def test_the_pdf_text_holds_the_codes_and_the_counts_behind_the_rates(pair, tmp_
 def test_the_pdf_tells_its_progress_on_stderr(pair, tmp_path, clock, capsys):  # type: ignore[no-untyped-def]
     report(pair, tmp_path, clock, "--pdf", str(tmp_path / "month.pdf"))
     err = capsys.readouterr().err
-    assert "写出 PDF：各县区对比图：2 / 6（33%）" in err
-    assert "写出 PDF：写出：6 / 6（100%）" in err
+    assert "写出 PDF：各县区对比图：2 / 7（28%）" in err
+    assert "写出 PDF：写出：7 / 7（100%）" in err
 
 
 def test_a_pdf_into_a_missing_folder_is_said_in_chinese(pair, tmp_path, clock, capsys):  # type: ignore[no-untyped-def]

@@ -12,7 +12,8 @@ county office (keyed by office code), point and item, and for the whole city.
 
 Prints Chinese text, or JSON with --json (every figure, the counts behind each rate, the ages per
 item); --xlsx also writes a workbook with native charts, --pdf the monthly report (charts, tables,
-the 12 months ending with the month), both with the month-by-month trend; progress on stderr. Exit status: 0 done; 1 a date or option is wrong.
+the 12 months ending with the month), both with the month-by-month trend and the lists that
+need action as of the month's end (or today); progress on stderr. Exit status: 0 done; 1 a date or option is wrong.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
             )
             lists = (
                 window.action_lists(min(period.last, window.today()), args.follow_up_days)
-                if args.json
+                if args.json or args.xlsx_file or args.pdf_file
                 else None
             )
             if args.xlsx_file or args.pdf_file:
@@ -140,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
         from clerk.service.supervision_export import write_xlsx
 
         try:
-            written = write_xlsx(report, args.xlsx_file, trend)
+            written = write_xlsx(report, args.xlsx_file, trend, lists)
         except OSError as exc:
             return _fail(
                 f"Excel 文件 {args.xlsx_file} 没有写成（{exc.strerror or exc}），"
@@ -152,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
 
         assert trend is not None
         try:
-            written = write_pdf(report, trend, args.pdf_file, progress)
+            written = write_pdf(report, trend, args.pdf_file, progress, lists)
         except OSError as exc:
             return _fail(
                 f"PDF 文件 {args.pdf_file} 没有写成（{exc.strerror or exc}），"

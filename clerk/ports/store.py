@@ -90,6 +90,7 @@ from clerk.ports.records import (
     NewMaterialCheck,
     PointRecord,
 )
+from clerk.ports.supervision import FIGURE_PAGE, FigureCases
 from clerk.ports.sync import SyncStore
 from clerk.ports.verify_report import (
     CaseHistory,
@@ -414,6 +415,20 @@ class Store(Protocol):
         `first`..`last`: received, accepted, finished, refused or rated in them, or open at their
         end; streamed from one snapshot, the state as of the end. `instant_items`: the items the
         catalogue says are instant (the store does not know the catalogue)."""
+        ...
+
+    def figure_cases(
+        self,
+        figure: str,
+        period: tuple[date, date],
+        place: tuple[int, str, str | None],
+        after: tuple[str, str] | None = None,
+        limit: int = FIGURE_PAGE,
+    ) -> FigureCases:
+        """One page of the cases behind a supervision figure (`clerk.ports.supervision`:
+        `FIGURE_LABELS` names the figures and what orders them) of `period` = (first, last day)
+        at `place` = (item, office, point or None for the whole office), after the key `after`
+        a previous page returned; keyset-paged, each page served by an index over its instant."""
         ...
 
     def action_cases(self) -> Iterator[ActionCase]:

@@ -1,4 +1,5 @@
-"""The supervision read's rows as `SupervisedCase` facts: what `Store.supervised_cases` yields.
+"""The supervision read's rows as `SupervisedCase` facts: what `Store.supervised_cases` yields;
+and the pages of `Store.figure_cases` (the cases behind one figure, keyset-paged).
 
 Each adapter runs its own SQL (one row per case, columns named as below, instants as stored ISO
 text) and hands the row here, so both engines decode the facts the same way.
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import CaseState, Rating
+from clerk.ports.records import CaseRecord
 
 # The columns every adapter's supervision query returns, in this order.
 COLUMNS = (
@@ -83,3 +86,44 @@ def supervised_case(row: Mapping[str, Any], instant_items: Collection[int]) -> S
         rated_on=_day(row["rated_at"]),
         followed_up_on=_day(row["followed_up_at"]),
     )
+
+
+# ---------------------------------------------------------------- the cases behind a figure
+
+# The figures whose cases `Store.figure_cases` pages through, with the instant that orders them:
+# received (收件量: received_at), accepted (受理量: the first accept event), closed (办结量: the
+# first event leaving it 办结 or 审核不通过), refused (不予受理: the first refuse event), noticed
+# (一次性告知: the first notice event), bad (差评数: its latest rating, bad, given in the period),
+# overdue (超期: finished in the period after its due date — ordered by that instant — or open
+# now, accepted by the period's end, with a due date before its last day — ordered by the due
+# date; the figure judges "open at the period's end", so for a past month a case finished since
+# is not listed).
+FIGURE_LABELS: dict[str, str] = {
+    "received": "收件",
+    "accepted": "受理",
+    "closed": "办结",
+    "refused": "不予受理",
+    "noticed": "一次性告知",
+    "bad": "差评",
+    "overdue": "超期",
+}
+FIGURE_PAGE = 100  # cases per page unless asked otherwise
+
+
+@dataclass(frozen=True)
+class FigureCases:
+    """One page of the cases behind a figure, in key order; `after` is the key to pass for the
+    next page (None: this was the last)."""
+
+    cases: list[CaseRecord]
+    after: tuple[str, str] | None
+
+
+def figure_page(
+    hits: list[tuple[str, str, str]], limit: int, records: Mapping[str, CaseRecord]
+) -> FigureCases:
+    """A page from the adapter's `(key, case_no, uuid)` rows (one more than `limit` asked for,
+    to know whether another page follows) and the records of their uuids."""
+    page = hits[:limit]
+    after = (page[-1][0], page[-1][1]) if len(hits) > limit else None
+    return FigureCases([records[uuid] for _key, _no, uuid in page], after)

@@ -10,23 +10,28 @@ the screen has no decision key, so a city installation can start straight into i
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.worker import get_current_worker
 
 from clerk.domain.indicators import Figures, Period
+from clerk.ports.supervision import FIGURE_LABELS
 from clerk.screens.textual_patches import GuardedScreen
 from clerk.screens.widgets.case_table import CaseTable, cut
 
 if TYPE_CHECKING:
     from clerk.service.supervision import Group, SupervisionReport, SupervisionTrend
+    from clerk.service.views import CaseSummary
     from clerk.service.window import Window
 
 # The columns: (label, short label for 80 columns, figure). Rates as percent; "—" over no cases.
@@ -49,9 +54,15 @@ TRENDS: tuple[tuple[str, str], ...] = (
     ("超期率", "overdue"),
     ("好评率", "good"),
 )
+COUNTING = "正在统计……"
+FIRST_FIGURE = "accepted"  # the cases under an item: those behind 受理量 first (F8 the next)
 NAME_CELLS = 16
 NARROW_NAME_CELLS = 10
 LEVELS = {"offices": "各县区", "points": "服务点", "items": "事项", "cases": "办件"}
+
+
+class _Superseded(Exception):
+    """A count left behind: the supervisor moved to another month while it ran."""
 
 
 def cell(f: Figures, key: str) -> str:
@@ -85,6 +96,9 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
         Binding("enter", "down", "下钻", id="supervision.down", priority=True),
         Binding("f6", "previous_month", "上月", id="supervision.previous"),
         Binding("f7", "next_month", "下月", id="supervision.next"),
+        Binding("f8", "next_figure", "换指标", id="supervision.figure"),
+        # End at the cases: to the last case read, which brings the next page (as PageDown does)
+        Binding("end", "last_case", "末尾", id="supervision.end", show=False, priority=True),
         Binding("escape", "up", "返回", id="supervision.up"),
     ]
 
@@ -102,6 +116,13 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
         self.trend: SupervisionTrend | None = None
         self.trail: list[Place] = []
         self.place = Place("offices")
+        self._reading = threading.Lock()
+        # at the cases level: the figure whose cases are listed, the pages read so far, the key
+        # of the next page (None: no more), and for which month, place and figure they were read
+        self.figure = FIRST_FIGURE
+        self._figure_rows: list[CaseSummary] = []
+        self._figure_after: tuple[str, str] | None = None
+        self._figure_for: tuple[date, Place, str] | None = None
         self.sub_title = "监督统计"
 
     def compose(self) -> ComposeResult:
@@ -125,11 +146,48 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
     # ------------------------------------------------------------------ loading
 
     def load(self) -> None:
-        """The month's figures and the 12 months up to it (two streaming reads)."""
-        period = Period.month(self.month.year, self.month.month)
-        self.report = self.window.supervision(period)
-        self.trend = self.window.supervision_trend(self.month.year, self.month.month)
-        offices = self.report.offices
+        """Count the month and the 12 months up to it off the UI thread (two streaming reads over
+        every case of the span: minutes at a city of millions of cases), the screen saying
+        "正在统计……" meanwhile and still answering keys; a newer month supersedes a count still
+        running (exclusive worker; the old read stops at its next progress call)."""
+        self.report = None
+        self.trend = None
+        self.show()
+        self._count(self.month)
+
+    @work(thread=True, exclusive=True, group="supervision-count")
+    def _count(self, month: date) -> None:
+        worker = get_current_worker()
+
+        def still_wanted(_cases: int) -> None:
+            if worker.is_cancelled:
+                raise _Superseded
+
+        with self._reading:  # one read at a time on the store: a superseded one ends first
+            if worker.is_cancelled:
+                return
+            period = Period.month(month.year, month.month)
+            try:
+                report = self.window.supervision(period, progress=still_wanted)
+                trend = self.window.supervision_trend(
+                    month.year, month.month, progress=still_wanted
+                )
+            except _Superseded:
+                return
+            except Exception as exc:  # noqa: BLE001 - raised again on the UI thread
+                self.app.call_from_thread(self._failed, exc)
+                return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._counted, month, report, trend)
+
+    def _failed(self, failure: Exception) -> None:
+        raise failure
+
+    def _counted(self, month: date, report: SupervisionReport, trend: SupervisionTrend) -> None:
+        if month != self.month:
+            return  # a count of a month left meanwhile
+        self.report, self.trend = report, trend
+        offices = report.offices
         here = self.window.point()
         if here.kind != "city" and len(offices) <= 1:
             # a county sees its own points first (even in a month with none); the city its counties
@@ -197,6 +255,15 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
         place = self.place
         table = self.query_one("#supervision-table", DataTable)
         cases = self.query_one("#supervision-cases", CaseTable)
+        if self.report is None:  # counting
+            where = f"{self.month.year} 年 {self.month.month} 月　{COUNTING}"
+            self.query_one("#supervision-where", Static).update(Text(where))
+            table.clear(columns=True)
+            table.display, cases.display = True, False
+            table.focus()
+            self.sub_title = f"监督统计　{self.month.year}-{self.month.month:02d}"
+            self.refresh_bindings()
+            return
         where = self.where()
         if place.level != "cases" and not self.rows():
             where += "　（本月尚无办件）"
@@ -205,15 +272,17 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
         table.display = not showing_cases
         cases.display = showing_cases
         if showing_cases:
-            assert place.office is not None and place.item is not None
-            rows = self.window.supervised_item_cases(
-                Period.month(self.month.year, self.month.month),
-                place.office,
-                place.point,
-                int(place.item),
-            )
-            cases.show(self.window.summaries(rows))
+            if self._figure_for != (self.month, place, self.figure):
+                self._figure_rows, self._figure_after = [], None
+                self._figure_for = (self.month, place, self.figure)
+                self._next_page()
+            cases.show(self._figure_rows)
             cases.focus()
+            more = "，PageDown/End 看更多" if self._figure_after is not None else ""
+            where += (
+                f"　{FIGURE_LABELS[self.figure]} {len(self._figure_rows)} 件{more}（F8 换指标）"
+            )
+            self.query_one("#supervision-where", Static).update(Text(where))
         else:
             wide = self.app.size.width >= WIDE
             table.clear(columns=True)
@@ -237,6 +306,19 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
         self.show_trend()
         self.sub_title = f"监督统计　{self.month.year}-{self.month.month:02d}"
         self.refresh_bindings()
+
+    def _next_page(self) -> None:
+        """The next page of the cases behind the chosen figure (one index-served read)."""
+        place = self.place
+        assert place.office is not None and place.item is not None
+        page = self.window.supervised_figure_cases(
+            self.figure,
+            Period.month(self.month.year, self.month.month),
+            (int(place.item), place.office, place.point),
+            self._figure_after,
+        )
+        self._figure_rows += self.window.summaries(page.cases)
+        self._figure_after = page.after
 
     def highlighted(self) -> str | None:
         table = self.query_one("#supervision-table", DataTable)
@@ -273,6 +355,15 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
             )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "supervision-cases":
+            # the last row reached (↓, PageDown, End): the next page follows it
+            table = event.data_table
+            if self._figure_after is not None and event.cursor_row >= table.row_count - 1:
+                row = event.cursor_row
+                self._next_page()
+                self.show()
+                table.move_cursor(row=row)
+            return
         if self.place.level == "offices":
             self.show_trend()
 
@@ -285,6 +376,10 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
             return self.report is not None and self.highlighted() is not None
         if action == "up":
             return bool(self.trail) or not self.home
+        if action == "last_case":
+            return self.place.level == "cases"
+        if action == "next_figure":
+            return self.place.level == "cases" and self.report is not None
         return True
 
     def action_down(self) -> None:
@@ -308,6 +403,17 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
             self.show()
         elif not self.home:
             self.dismiss(None)
+
+    def action_last_case(self) -> None:
+        cases = self.query_one("#supervision-cases", CaseTable)
+        if cases.row_count:
+            cases.move_cursor(row=cases.row_count - 1)
+
+    def action_next_figure(self) -> None:
+        """F8 at the cases: the cases behind the next figure (受理 → 办结 → … → 收件)."""
+        figures = list(FIGURE_LABELS)
+        self.figure = figures[(figures.index(self.figure) + 1) % len(figures)]
+        self.show()
 
     def action_previous_month(self) -> None:
         index = self.month.year * 12 + self.month.month - 2

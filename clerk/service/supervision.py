@@ -23,7 +23,7 @@ from clerk.domain.indicators import (
     SupervisedCase,
     Tally,
 )
-from clerk.ports.records import CaseRecord
+from clerk.ports.supervision import FIGURE_LABELS, FIGURE_PAGE, FigureCases
 from clerk.service.context import DeskContext
 from clerk.service.errors import ServiceError
 
@@ -299,25 +299,21 @@ class Supervision:
             ),
         )
 
-    def item_cases(
-        self, period: Period, office: str, point: str | None, item_no: int
-    ) -> list[CaseRecord]:
-        """The cases of `item_no` at `office` (or only those received at `point`) that touch
-        `period`: received, accepted or finished in it, or still being worked. Drawn from the
-        item's newest cases (the store's search limit), newest first."""
-        own_points = {p.code for p in self.ctx.store.points() if p.office_code == office}
-        out = []
-        for case in self.ctx.store.cases_of_items([item_no]):
-            case_office = case.office_code or (
-                office if case.point_code in own_points else case.point_code
-            )
-            if case_office != office or (point is not None and case.origin_point != point):
-                continue
-            days = [case.received_at.date()]
-            days += [d.date() for d in (case.accepted_at, case.closed_at) if d is not None]
-            if any(d in period for d in days) or case.state in OPEN_STATES:
-                out.append(case)
-        return out
+    def figure_cases(
+        self,
+        figure: str,
+        period: Period,
+        place: tuple[int, str, str | None],
+        after: tuple[str, str] | None = None,
+        limit: int | None = None,
+    ) -> FigureCases:
+        """One page of the cases behind `figure` (`clerk.ports.supervision.FIGURE_LABELS`) in
+        `period` at `place` = (item, office, point or None), after the key of the page before."""
+        if figure not in FIGURE_LABELS:
+            raise ServiceError(f"没有“{figure}”这项指标。")
+        return self.ctx.store.figure_cases(
+            figure, (period.first, period.last), place, after, limit or FIGURE_PAGE
+        )
 
     def _days(self, follow_up_days: int | None) -> int:
         days = self.follow_up_days() if follow_up_days is None else follow_up_days

@@ -1,6 +1,7 @@
 """The supervision report as an Excel workbook (`clerk city report --xlsx FILE`): a sheet of the
 counties' figures with native bar charts (按时办结率, 超期率, 好评率 per county), a sheet of the
-points, and a sheet of the items with their working-day ages. Rates are stored as fractions with
+points, a sheet of the items with their working-day ages, and with the lists that need action a
+sheet 清单汇总 (per county) and a sheet per list holding all of it. Rates are stored as fractions with
 a percent format (a rate over no cases is an empty cell), the counts behind them beside them."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from clerk.domain.indicators import Figures
 from clerk.service.supervision import COUNTS, RATES, SupervisionReport, SupervisionTrend
+from clerk.service.supervision_lists import LIST_LABELS, ActionLists, counts_table, list_table
 from clerk.support.file_modes import make_private, use_private_umask
 
 TITLE = "医保经办监督统计"
@@ -35,7 +37,10 @@ def figure_row(code: str, name: str, f: Figures) -> list[Any]:
 
 
 def write_xlsx(
-    report: SupervisionReport, path: str | Path, trend: SupervisionTrend | None = None
+    report: SupervisionReport,
+    path: str | Path,
+    trend: SupervisionTrend | None = None,
+    lists: ActionLists | None = None,
 ) -> Path:
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, LineChart, Reference
@@ -100,12 +105,27 @@ def write_xlsx(
     items.column_dimensions["B"].width = 32
     if trend is not None:
         _trend_sheet(book, trend, bold, LineChart, Reference)
+    if lists is not None:
+        _list_sheets(book, lists, bold)
     period = report.period
     book.properties.title = f"{TITLE} {period.first.isoformat()}–{period.last.isoformat()}"
     use_private_umask()
     book.save(out)
     make_private(out)
     return out
+
+
+def _list_sheets(book: Any, lists: ActionLists, bold: Any) -> None:
+    """Sheet 清单汇总 (each list's count per county), then a sheet per list holding all of it."""
+    sheets = [("清单汇总", counts_table(lists))]
+    sheets += [(label, list_table(lists, key)) for key, label in LIST_LABELS.items()]
+    for title, rows in sheets:
+        sheet = book.create_sheet(title[:31])  # Excel's limit on a sheet name
+        for row in rows:
+            sheet.append(row)
+        for cell in sheet[1]:
+            cell.font = bold
+        sheet.freeze_panes = "A2"
 
 
 def _trend_sheet(book: Any, trend: SupervisionTrend, bold: Any, line_chart: Any, ref: Any) -> None:

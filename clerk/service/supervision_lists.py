@@ -33,6 +33,7 @@ from clerk.sync import clocks
 DUE_SOON_DAYS = 3  # working days ahead counted as 临期
 INTAKE_DAYS = 5  # 行政许可法 Art. 32: a one-time notice within 5 working days
 TIME_ANOMALIES_SHOWN = 1000  # the newest; the full record stays in the store
+LIST_ROWS_SHOWN = 50  # entries of each list printed (terminal, PDF); --json and the XLSX hold all
 OPEN_STATES = frozenset({CaseState.ACCEPTED, CaseState.AWAITING_PAYMENT})
 
 LIST_LABELS: dict[str, str] = {
@@ -256,7 +257,7 @@ def render_lists(found: ActionLists) -> str:
     for key, label in LIST_LABELS.items():
         entries = getattr(found, key)
         lines.append(f"{label}：{len(entries)}")
-        for e in entries[:50]:
+        for e in entries[:LIST_ROWS_SHOWN]:
             if isinstance(e, ListedCase):
                 due = f"，期限 {e.due_date.isoformat()}" if e.due_date else ""
                 lines.append(
@@ -267,6 +268,57 @@ def render_lists(found: ActionLists) -> str:
                 seq = f" 第 {e.seq} 条" if e.seq is not None else ""
                 case = f" {e.case_no}" if e.case_no else ""
                 lines.append(f"  {e.office} {e.origin}{seq}{case}：{e.what}")
-        if len(entries) > 50:
-            lines.append(f"  ……另有 {len(entries) - 50} 件（完整清单用 --json）")
+        if len(entries) > LIST_ROWS_SHOWN:
+            lines.append(f"  ……另有 {len(entries) - LIST_ROWS_SHOWN} 件（完整清单用 --json）")
     return "\n".join(lines)
+
+
+# The columns of a list's table (PDF, XLSX): cases, and import findings. A listed case carries
+# no personal data (number, item, state, dates), so nothing in these tables needs masking.
+CASE_COLUMNS = (
+    "县区",
+    "服务点",
+    "办件号",
+    "事项",
+    "状态",
+    "收件日期",
+    "期限",
+    "评价日期",
+    "工作日",
+)
+ISSUE_COLUMNS = ("县区", "记录链", "序号", "办件号", "情况")
+
+
+def list_table(found: ActionLists, key: str, limit: int | None = None) -> list[list[Any]]:
+    """List `key` as table rows (its header first), the first `limit` entries (None: all)."""
+    entries = getattr(found, key)[:limit]
+    if key in CASE_LISTS:
+        return [list(CASE_COLUMNS)] + [
+            [
+                e.office,
+                e.point,
+                e.case_no,
+                e.item_no,
+                str(e.state),
+                e.received_on.isoformat(),
+                e.due_date.isoformat() if e.due_date else "",
+                e.rated_on.isoformat() if e.rated_on else "",
+                e.days,
+            ]
+            for e in entries
+        ]
+    return [list(ISSUE_COLUMNS)] + [
+        [e.office, e.origin, "" if e.seq is None else e.seq, e.case_no, e.what] for e in entries
+    ]
+
+
+def counts_table(found: ActionLists) -> list[list[Any]]:
+    """How many entries of each list per office, and in total (header first)."""
+    rows: list[list[Any]] = [["县区", *LIST_LABELS.values()]]
+    for office, counts in found.by_office().items():
+        rows.append([office, *(counts[k] for k in LIST_LABELS)])
+    rows.append(["合计", *found.counts().values()])
+    return rows
+
+
+CASE_LISTS = frozenset({"overdue", "due_soon", "stuck_in_intake", "bad_ratings"})

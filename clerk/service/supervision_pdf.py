@@ -15,6 +15,13 @@ from typing import Any
 
 from clerk.domain.indicators import Figures, Rate
 from clerk.service.supervision import SupervisionReport, SupervisionTrend
+from clerk.service.supervision_lists import (
+    LIST_LABELS,
+    LIST_ROWS_SHOWN,
+    ActionLists,
+    counts_table,
+    list_table,
+)
 from clerk.support.file_modes import make_private, use_private_umask
 from clerk.support.progress import Progress, silent
 
@@ -71,8 +78,11 @@ def write_pdf(
     trend: SupervisionTrend,
     path: str | Path,
     progress: Progress = silent,
+    lists: ActionLists | None = None,
 ) -> Path:
-    """Write the report to `path` (private file mode); returns the path."""
+    """Write the report to `path` (private file mode); returns the path. `lists`: the lists that
+    need action, added as a last section (counts per county, then each list's first
+    `LIST_ROWS_SHOWN` entries)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
@@ -91,11 +101,12 @@ def write_pdf(
 
     font = pdf_font().name
     done = 0
+    steps = STEPS + (1 if lists is not None else 0)
 
     def step(what: str) -> None:
         nonlocal done
         done += 1
-        progress(f"写出 PDF：{what}", done, STEPS)
+        progress(f"写出 PDF：{what}", done, steps)
 
     title_style = ParagraphStyle("t", fontName=font, fontSize=18, leading=24, spaceAfter=4)
     heading = ParagraphStyle("h", fontName=font, fontSize=13, leading=18, spaceBefore=6)
@@ -215,6 +226,10 @@ def write_pdf(
     ]
     step("用时与逐月表")
 
+    if lists is not None:
+        story += _lists_section(lists, table, heading, body)
+        step("需要处理的清单")
+
     out = Path(path)
     use_private_umask()
     doc = SimpleDocTemplate(
@@ -238,6 +253,33 @@ def write_pdf(
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     make_private(out)
     step("写出")
+    return out
+
+
+def _lists_section(lists: ActionLists, table: Any, heading: Any, body: Any) -> list[Any]:
+    """The lists that need action: how many per county, then each list's first entries."""
+    from reportlab.platypus import PageBreak, Paragraph
+
+    out: list[Any] = [
+        PageBreak(),
+        Paragraph(
+            f"需要处理的清单（截至 {lists.day.isoformat()}，"
+            f"差评回访期限 {lists.follow_up_days} 个工作日）",
+            heading,
+        ),
+        table([[str(c) for c in row] for row in counts_table(lists)]),
+    ]
+    for key, label in LIST_LABELS.items():
+        entries = getattr(lists, key)
+        out.append(Paragraph(f"{label}：{len(entries)} 件", heading))
+        if not entries:
+            continue
+        out.append(
+            table([[str(c) for c in row] for row in list_table(lists, key, LIST_ROWS_SHOWN)])
+        )
+        if len(entries) > LIST_ROWS_SHOWN:
+            more = len(entries) - LIST_ROWS_SHOWN
+            out.append(Paragraph(f"……另有 {more} 件，完整清单见 Excel 文件或 --json。", body))
     return out
 
 

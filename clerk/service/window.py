@@ -32,6 +32,7 @@ from clerk.domain.workdays import WorkCalendar
 from clerk.domain.workflow import OfficeSettings
 from clerk.ports.records import CaseRecord
 from clerk.ports.store import Store
+from clerk.ports.supervision import FigureCases
 from clerk.roster import RosterCheck
 from clerk.service.context import DeskContext, SystemActor
 from clerk.service.desks import Desks, wire
@@ -454,11 +455,15 @@ class Window:
             year, month, months, follow_up_days, progress
         )
 
-    def supervised_item_cases(
-        self, period: Period, office: str, point: str | None, item_no: int
-    ) -> list[CaseRecord]:
-        """The cases of one item at one office (or one of its points) that count in `period`."""
-        return self.desks.supervision.item_cases(period, office, point, item_no)
+    def supervised_figure_cases(
+        self,
+        figure: str,
+        period: Period,
+        place: tuple[int, str, str | None],
+        after: tuple[str, str] | None = None,
+    ) -> FigureCases:
+        """One page of the cases behind a figure of `period` at (item, office, point or None)."""
+        return self.desks.supervision.figure_cases(figure, period, place, after)
 
     def action_lists(
         self, day: date | None = None, follow_up_days: int | None = None

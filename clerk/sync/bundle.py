@@ -68,7 +68,7 @@ class BundleError(ValueError):
 
     `code` names the refusal for scripts and the JSON report: not_a_bundle, wrong_receiver,
     unknown_sender, revoked_sender, damaged, bad_signature, bad_part, newer_format, newer_schema,
-    broken_chain.
+    broken_chain, claimed_point (at the city: a point's chain from a county it does not belong to).
     """
 
     def __init__(self, code: str, message: str) -> None:

@@ -57,6 +57,7 @@ def check_bundle(
     contents.records = wire.rows_from(int(contents.manifest.get("format") or 1), contents.records)
     if who.is_city:
         check_relayed(contents.manifest, who)
+        check_claimed_points(contents.manifest, who, sync)
     check_chains(contents)
     return Checked(header=header, sender=sender, contents=contents, digest=fmt.sha256(payload))
 
@@ -89,6 +90,7 @@ def check_bundle_file(
         raise BundleError("bad_part", "上报包的文件头与签名清单不一致，文件可能被改动，未导入。")
     if who.is_city:
         check_relayed(parts.manifest, who)
+        check_claimed_points(parts.manifest, who, sync)
     try:
         events = check_chain_stream(
             parts.manifest, streaming.checked_records(parts, "events"), in_order=False
@@ -174,6 +176,35 @@ def check_relayed(manifest: Mapping[str, Any], who: Me) -> None:
             "broken_chain",
             f"{manifest['from']} 的包中含有 {'、'.join(claimed)} 的记录，不是该县区及其服务点的记录，未导入。",
         )
+
+
+def check_claimed_points(manifest: Mapping[str, Any], who: Me, sync: SyncStore) -> None:
+    """At the city: a point belongs to one county. A county's bundle carrying a point's own chain
+    is refused when the point is declared under another county (`who.point_offices`, from
+    offices.json), or, for a point the city does not know, when another county already relayed it
+    (the `points` of that county's last bundle the city took)."""
+    sender = str(manifest["from"])
+    origins: Mapping[str, Any] = manifest.get("origins") or {}
+    carried = sorted({installation_of(o) for o in origins} - {sender})
+    if not carried:
+        return
+    declared = dict(who.point_offices)
+    relayed_by: dict[str, str] = {}
+    for county in sorted(who.offices - {sender}):
+        latest = sync.last_bundle("in", county)
+        if latest is not None:
+            for point in json.loads(latest["manifest"]).get("points") or []:
+                relayed_by.setdefault(str(point), county)
+    for point in carried:
+        owner = declared.get(point) or relayed_by.get(point)
+        if owner and owner != sender:
+            why = "按机构清单" if point in declared else f"{owner} 已上报过它的记录"
+            raise BundleError(
+                "claimed_point",
+                f"{sender} 的包中含有服务点 {point} 的事件链，但 {point} 属于 {owner}"
+                f"（{why}），一个服务点只能属于一个县区，整个包未导入。"
+                f"请联系 {sender} 和 {owner} 的信息管理员核对 {point} 的所属经办机构。",
+            )
 
 
 def check_chains(contents: Contents) -> None:

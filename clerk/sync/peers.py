@@ -33,6 +33,7 @@ class Me:
     is_city: bool = False
     city_code: str = ""
     offices: frozenset[str] = frozenset()
+    point_offices: tuple[tuple[str, str], ...] = ()  # (point, its county) as offices.json declares
 
 
 def me(store: object, offices: Offices) -> Me:
@@ -48,6 +49,7 @@ def me(store: object, offices: Offices) -> Me:
         is_city=place.kind == "city",
         city_code=offices.city.code if offices.city is not None else "",
         offices=frozenset(o.code for o in offices.offices),
+        point_offices=tuple((p.code, p.office) for p in offices.points),
     )
 
 

@@ -81,6 +81,7 @@ from clerk.ports.records import (
 )
 from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
+from clerk.ports.supervision import FIGURE_PAGE, FigureCases
 from clerk.ports.verify_report import VerifyReport
 from clerk.storage.postgres import action_lists, admin_log, queries, schema, supervision, users
 from clerk.storage.postgres.errors import translate, translated
@@ -1223,6 +1224,18 @@ class PostgresStore:
         REPEATABLE READ snapshot (see `clerk.storage.postgres.supervision`)."""
         with self.snapshot() as conn:
             yield from supervision.supervised_cases(conn, first, last, instant_items)
+
+    def figure_cases(
+        self,
+        figure: str,
+        period: tuple[date, date],
+        place: tuple[int, str, str | None],
+        after: tuple[str, str] | None = None,
+        limit: int = FIGURE_PAGE,
+    ) -> FigureCases:
+        """One page of the cases behind a supervision figure (see `clerk.ports.store`)."""
+        with self.snapshot() as conn:
+            return supervision.figure_cases(conn, figure, period, place, after, limit)
 
     def action_cases(self) -> Iterator[ActionCase]:
         """The cases that may need action, streamed from one REPEATABLE READ snapshot (see

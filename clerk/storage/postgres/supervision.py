@@ -10,7 +10,9 @@ from typing import Any
 
 from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import CaseState
-from clerk.ports.supervision import COLUMNS, supervised_case
+from clerk.ports.supervision import COLUMNS, FigureCases, figure_page, supervised_case
+from clerk.storage.figure_cases_sql import FIGURE_SQL, postgres_style
+from clerk.storage.postgres import queries
 
 _OPEN = f"'{CaseState.ACCEPTED}', '{CaseState.AWAITING_PAYMENT}'"
 
@@ -62,3 +64,44 @@ def supervised_cases(
                 assert names == COLUMNS, names
             values = row if isinstance(row, dict) else dict(zip(names, row, strict=True))
             yield supervised_case(values, items)
+
+
+def figure_cases(
+    conn: Any,
+    figure: str,
+    period: tuple[date, date],
+    place: tuple[int, str, str | None],
+    after: tuple[str, str] | None,
+    limit: int,
+) -> FigureCases:
+    """One page of the cases behind `figure` (`clerk.storage.figure_cases_sql`), as the SQLite
+    adapter's `figure_cases`."""
+    first, last = period
+    item_no, office, point = place
+    params = {
+        "start": first.isoformat(),
+        "end": (last + timedelta(days=1)).isoformat(),
+        "last": last.isoformat(),
+        "item": item_no,
+        "office": office,
+        "point": point or "",
+        "after_k": after[0] if after else "",
+        "after_no": after[1] if after else "",
+        "limit": limit + 1,
+    }
+    with conn.cursor() as cursor:
+        cursor.execute(_FIGURE_SQL[figure], params)
+        hits = [_hit(row) for row in cursor.fetchall()]
+    uuids = [u for _k, _no, u in hits[:limit]]
+    records = (
+        queries.rows(conn, "SELECT * FROM cases WHERE uuid = ANY(%s)", (uuids,)) if uuids else []
+    )
+    return figure_page(hits, limit, {r.uuid: r for r in records})
+
+
+def _hit(row: Any) -> tuple[str, str, str]:
+    values = list(row.values()) if isinstance(row, dict) else list(row)
+    return str(values[0]), str(values[1]), str(values[2])
+
+
+_FIGURE_SQL = {figure: postgres_style(sql) for figure, sql in FIGURE_SQL.items()}

@@ -85,6 +85,7 @@ from clerk.ports.records import (
 )
 from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
+from clerk.ports.supervision import FIGURE_PAGE, FigureCases
 from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite import (
     action_queries,
@@ -1152,6 +1153,18 @@ class Store:
             finally:
                 if own and self.conn.in_transaction:
                     self.conn.execute("COMMIT")
+
+    def figure_cases(
+        self,
+        figure: str,
+        period: tuple[date, date],
+        place: tuple[int, str, str | None],
+        after: tuple[str, str] | None = None,
+        limit: int = FIGURE_PAGE,
+    ) -> FigureCases:
+        """One page of the cases behind a supervision figure (see `clerk.ports.store`)."""
+        with self._lock, translated():
+            return supervision_queries.figure_cases(self.conn, figure, period, place, after, limit)
 
     def action_cases(self) -> Iterator[ActionCase]:
         """The cases that may need action, streamed from one read transaction (see

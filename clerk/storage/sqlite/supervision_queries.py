@@ -10,7 +10,9 @@ from datetime import date, timedelta
 
 from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import CaseState
-from clerk.ports.supervision import COLUMNS, supervised_case
+from clerk.ports.supervision import COLUMNS, FigureCases, figure_page, supervised_case
+from clerk.storage.figure_cases_sql import FIGURE_SQL
+from clerk.storage.sqlite import queries
 
 _OPEN = f"'{CaseState.ACCEPTED}', '{CaseState.AWAITING_PAYMENT}'"
 
@@ -59,3 +61,36 @@ def supervised_cases(
     while batch := cursor.fetchmany(1000):
         for row in batch:
             yield supervised_case(dict(zip(names, row, strict=True)), items)
+
+
+def figure_cases(
+    conn: sqlite3.Connection,
+    figure: str,
+    period: tuple[date, date],
+    place: tuple[int, str, str | None],
+    after: tuple[str, str] | None,
+    limit: int,
+) -> FigureCases:
+    """One page of the cases behind `figure` (`clerk.storage.figure_cases_sql`) for
+    `place` = (item, office, point or None) in `period` = (first, last), after the key `after`."""
+    first, last = period
+    item_no, office, point = place
+    params = {
+        "start": first.isoformat(),
+        "end": (last + timedelta(days=1)).isoformat(),
+        "last": last.isoformat(),
+        "item": item_no,
+        "office": office,
+        "point": point or "",
+        "after_k": after[0] if after else "",
+        "after_no": after[1] if after else "",
+        "limit": limit + 1,
+    }
+    hits = [(str(k), str(no), str(u)) for k, no, u in conn.execute(FIGURE_SQL[figure], params)]
+    uuids = {f"u{n}": u for n, (_k, _no, u) in enumerate(hits[:limit])}
+    records = (
+        queries._rows(conn, f"SELECT * FROM cases WHERE uuid IN (:{', :'.join(uuids)})", uuids)
+        if uuids
+        else []
+    )
+    return figure_page(hits, limit, {r.uuid: r for r in records})
