@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.app import SIZE, app_for, open_case, ready, reviewer
+from support.app import SIZE, app_for, open_case, ready, reviewer, wait_until
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -106,7 +106,14 @@ async def narrow_screen(tmp_path: Path, prepare, *keys: str) -> str:  # type: ig
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
+        # under load the footer's keys may not be laid out after one pause (width 0 reads as cut)
+        await wait_until(pilot, lambda: footer_laid_out(app), "the footer laid out")
         return f"{type(app.screen).__name__} {screen_keys_cut(app)}"
+
+
+def footer_laid_out(app) -> bool:  # type: ignore[no-untyped-def]
+    footer = app.screen.query_one(Footer)
+    return footer.region.width > 0 and any(k.region.width > 0 for k in footer.query(FooterKey))
 
 
 def draft(window, admin):  # type: ignore[no-untyped-def]
