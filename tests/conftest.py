@@ -9,7 +9,8 @@ with the controller's environment, so the real home is passed on in CLERK_TESTS_
 the controller, which sees the whole run, checks that nothing appeared in the real home.
 
 The shared fixtures live in tests/support/ and are registered here for every module: `clock`
-(support.sync), `pair` (support.sync) and `fresh_db_path` (support.db).
+(support.sync), `pair` (support.sync), `fresh_db_path` (support.db) and `engine` (support.engines: a module
+that uses it runs on SQLite and on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ _enter_sandbox()  # now, before the imports below (clerk, tests/support) can rea
 
 def pytest_configure(config: pytest.Config) -> None:
     _enter_sandbox()
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): a test of a module run on both engines (support.engines) that"
+        " cannot run on PostgreSQL, and why",
+    )
 
 
 def _is_xdist_worker(config: pytest.Config) -> bool:
@@ -81,6 +87,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 from support.db import fresh_db  # noqa: E402  (after the sandbox variables are set)
+from support.engines import engine  # noqa: E402, F401  (modules opt in: usefixtures("engine"))
 from support.sync import clock, pair  # noqa: E402, F401  (fixtures for every module)
 
 from clerk.storage.sqlite import users  # noqa: E402

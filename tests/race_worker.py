@@ -2,6 +2,8 @@
 "go" file appears, and print what happened as JSON. Run as a separate OS process:
 
     python tests/race_worker.py DB DOCUMENTS LOGIN PASSWORD ACTION GO CASE_UUID...
+
+DB is a file path or a `postgresql://` URL (`clerk.db.open_store`, as `clerk --db` takes it).
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     db, documents, login, password, action, go, *cases = argv
-    from clerk.db import Store
+    from clerk.db import open_store
     from clerk.domain.catalog import default_catalog
     from clerk.domain.offices import default_offices
     from clerk.service.window import ServiceError, Window
 
     window = Window(
-        Store.open(db), default_catalog(), default_offices(), documents_root=Path(documents)
+        open_store(db), default_catalog(), default_offices(), documents_root=Path(documents)
     )
     user = window.login(login, password)
     print("ready", file=sys.stderr, flush=True)

@@ -145,3 +145,17 @@ async def test_a_toast_keeps_brackets_and_backslashes(tmp_path: Path) -> None:
         (notification,) = list(app._notifications)  # noqa: SLF001
         text = Toast(notification).render().plain
         assert "[委托办理]" in text and "D:\\bundles\\[i]" in text
+
+
+async def test_the_points_list_shows_which_row_is_this_machine_at_80_columns(
+    tmp_path: Path,
+) -> None:
+    window, admin = ready(tmp_path)
+    app = app_for(window, admin)
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: bool(app.screen.query("#points-table")), "the points list")
+        await pilot.pause()
+        here = window.point().code
+        row = next(line for line in screen_lines(app) if f" {here} " in f" {line} ")
+        assert "本机" in row

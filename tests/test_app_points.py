@@ -152,8 +152,8 @@ async def test_ctrl_o_lists_offices_and_declared_points(tmp_path: Path) -> None:
         table = app.screen.query_one("#points-table", DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert rows[4:6] == [
-            ["YZ05", "东安县　东安县政务服务分中心", "县级医保服务大厅", "", "本机"],
-            ["DA01", f"  {TOWNSHIP}", "乡镇（街道）政务服务大厅", "YZ05", "自行登记"],
+            ["YZ05", "本机", "东安县　东安县政务服务分中心", "县级医保服务大厅", ""],
+            ["DA01", "自行登记", f"  {TOWNSHIP}", "乡镇（街道）政务服务大厅", "YZ05"],
         ]
         assert len(rows) == 15
 

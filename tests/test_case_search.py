@@ -4,7 +4,10 @@ ID numbers by their last 6, item names and pinyin initials."""
 # ruff: noqa: F811  (the window and clock fixtures are imported from test_service)
 from __future__ import annotations
 
+import pytest
 from test_service import PERSON_ID, person, user, window  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.usefixtures("engine")  # on SQLite and on PostgreSQL (support.engines)
 
 
 def test_a_case_number_in_lower_case_is_found(window) -> None:

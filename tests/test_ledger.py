@@ -173,6 +173,11 @@ def build_day(tmp_path: Path) -> Day:
     return Day(window, clock, cases)
 
 
+# The ledger's figures on SQLite and on PostgreSQL (support.engines); the rest of the module
+# (rendering, exports, the demo day) does not depend on the engine and runs on SQLite only.
+ON_BOTH_ENGINES = pytest.mark.usefixtures("engine")
+
+
 @pytest.fixture
 def day(tmp_path) -> Day:
     return build_day(tmp_path)
@@ -281,6 +286,7 @@ def test_demo_day_chain_head_is_the_last_event(demo):
 # ---------------------------------------------------------------------- the hand-built day, exactly
 
 
+@ON_BOTH_ENGINES
 def test_received_by_item(day):
     assert day.ledger().by_item == (
         ItemCount(9, "城乡居民参保登记", 1),
@@ -288,6 +294,7 @@ def test_received_by_item(day):
     )
 
 
+@ON_BOTH_ENGINES
 def test_received_by_outcome_at_the_close_of_the_day(day):
     # A was approved on 11-23, but at the close of 11-20 it was still 已受理.
     assert day.ledger().by_outcome == (
@@ -302,6 +309,7 @@ def test_received_total(day):
     assert day.ledger().received == 4
 
 
+@ON_BOTH_ENGINES
 def test_by_clerk_counts_cases_opened_and_decisions_made(day):
     assert day.ledger().by_clerk == (
         ClerkRow("clerk1", "李经办", received=2, accepted=1, noticed=1, refused=0),
@@ -309,6 +317,7 @@ def test_by_clerk_counts_cases_opened_and_decisions_made(day):
     )
 
 
+@ON_BOTH_ENGINES
 def test_actions_of_the_day_with_automatic_steps(day):
     assert day.ledger().actions == (
         ActionCount(Action.RECEIVE, "收件", 4, 0),
@@ -322,12 +331,14 @@ def test_actions_of_the_day_with_automatic_steps(day):
     )
 
 
+@ON_BOTH_ENGINES
 def test_overdue_lists_the_case_due_before_the_day_with_working_days_overdue(day):
     assert day.ledger().overdue == (
         DueCase(day.no("E"), 15, "法定断档补缴", "钱*星", "已受理", date(2026, 11, 9), False, 9),
     )
 
 
+@ON_BOTH_ENGINES
 def test_due_soon_lists_the_case_due_the_next_working_day(day):
     ledger = day.ledger()
     assert ledger.due_soon_until == date(2026, 11, 23)
@@ -336,6 +347,7 @@ def test_due_soon_lists_the_case_due_the_next_working_day(day):
     )
 
 
+@ON_BOTH_ENGINES
 def test_a_case_closed_later_is_still_overdue_in_the_ledger_of_an_earlier_day(day):
     boss = day.window.login("boss", PASSWORD)
     day.clock.set(2026, 11, 24, 9, 0)
@@ -346,6 +358,7 @@ def test_a_case_closed_later_is_still_overdue_in_the_ledger_of_an_earlier_day(da
     assert [c.case_no for c in later] == [day.no("F")]
 
 
+@ON_BOTH_ENGINES
 def test_a_later_recomputation_does_not_change_the_due_date_in_an_earlier_ledger(day):
     row = day.window.store.get_case(day.cases["F"])
     boss = day.window.login("boss", PASSWORD)
@@ -374,6 +387,7 @@ def test_ratings_count_every_level(day):
     )
 
 
+@ON_BOTH_ENGINES
 def test_bad_rating_is_listed_with_the_phone_in_its_comment_masked(day):
     assert day.ledger().bad_ratings == (
         BadRating(
@@ -401,6 +415,7 @@ def test_bad_rating_shows_its_follow_up(day):
     assert ledger.bad_not_followed_up == 0
 
 
+@ON_BOTH_ENGINES
 def test_chain_head_is_the_last_event_of_the_day_not_the_last_event(day):
     store = day.window.store
     last_of_day = raw_row(
@@ -427,6 +442,7 @@ def test_chain_head_before_any_event_is_zero(day):
     assert (chain.seq, chain.hash, chain.events_on_day) == (0, "0" * 64, 0)
 
 
+@ON_BOTH_ENGINES
 def test_chain_verified_flag(day):
     assert day.ledger().chain.verified is True
     assert day.ledger().chain.problem is None
@@ -475,6 +491,7 @@ def test_today_defaults_to_the_store_clock(day):
 # ---------------------------------------------------------------------- the point filter
 
 
+@ON_BOTH_ENGINES
 def test_point_filter_keeps_the_points_cases(day):
     assert day.ledger(point_code=POINT).received == 4
 
@@ -553,6 +570,9 @@ def test_text_lines_fit_a_printed_page(day):
     assert max(display_width(line) for line in render_text(day.ledger()).splitlines()) <= 80
 
 
+@pytest.mark.sqlite_only(
+    "drops the file's SQLite triggers; the PostgreSQL tampering is in test_verify_postgres"
+)
 def test_text_says_when_the_log_fails_verification(day, tmp_path):
     store = day.window.store
     tamper_sql(store, "DROP TRIGGER events_no_update")

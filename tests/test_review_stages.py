@@ -11,6 +11,8 @@ from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Applicant, CaseState
 from clerk.service.window import ServiceError
 
+pytestmark = pytest.mark.usefixtures("engine")  # on SQLite and on PostgreSQL (support.engines)
+
 HOSPITAL = Applicant(
     "institution", "永州市某某医院", "credit_code", "12431100MB1234567E", phone="0746-8326331"
 )

@@ -13,6 +13,8 @@ from clerk.domain.model import CaseState
 from clerk.screens.case_detail import CaseDetailScreen
 from clerk.service.window import CHANGED_SINCE_SHOWN, ServiceError
 
+pytestmark = pytest.mark.usefixtures("engine")  # on SQLite and on PostgreSQL (support.engines)
+
 
 def test_rechecking_materials_moves_the_case_version_on(tmp_path: Path) -> None:
     window, admin = ready(tmp_path)

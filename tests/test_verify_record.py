@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from support.clock import MONDAY, Clock
 from support.db import fresh_db
+from support.tamper import tamper_sql
 
 from clerk.cli import main
 from clerk.db import Store
@@ -24,6 +25,11 @@ from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Applicant, Role
 from clerk.domain.offices import default_offices
 from clerk.service.window import Window
+
+pytestmark = pytest.mark.usefixtures("engine")  # on SQLite and on PostgreSQL (support.engines)
+# On PostgreSQL a document's bytes live in the database (the rows record relative names), so a
+# test that reads or replaces the document files in the documents folder runs on SQLite only.
+DOCUMENT_FILES = "reads or replaces the document files; on PostgreSQL the bytes are in the database"
 
 PASSWORD = "counterpass1"
 POINT = "YZ03"
@@ -81,16 +87,14 @@ def _db(window: Window) -> Path:
 
 
 def _sql(window: Window, *statements: str, params: tuple = ()) -> None:
-    conn = sqlite3.connect(_db(window), isolation_level=None)
-    try:
-        for statement in statements:
-            conn.execute(statement, params if "?" in statement else ())
-    finally:
-        conn.close()
+    """Statements run behind the port's back (the file, or the server database as its
+    superuser: `support.tamper`)."""
+    for statement in statements:
+        tamper_sql(window, statement, params if "?" in statement else ())
 
 
 def _verify(window: Window, capsys, *extra: str) -> tuple[int, dict]:
-    code = main(["verify", "--db", str(_db(window)), "--json", *extra])
+    code = main(["verify", "--db", window.store.location, "--json", *extra])
     return code, json.loads(capsys.readouterr().out)
 
 
@@ -212,6 +216,7 @@ def test_a_deleted_document_row_is_named(window, cases, capsys):
     ]
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_a_deleted_document_row_leaves_an_unnamed_file_for_the_full_verify(window, cases, capsys):
     uuid, _ = _item31(window, cases)
     pdf = Path(window.store.documents_for(uuid)[0].path_pdf)
@@ -225,6 +230,7 @@ def test_a_deleted_document_row_leaves_an_unnamed_file_for_the_full_verify(windo
     )
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_a_deleted_document_file_is_named(window, cases, capsys):
     _verify(window, capsys)
     uuid, case_no = _item31(window, cases)
@@ -237,6 +243,7 @@ def test_a_deleted_document_file_is_named(window, cases, capsys):
     ]
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_a_replaced_pdf_fails_the_full_verify(window, cases, capsys):
     uuid, case_no = _item31(window, cases)
     document = window.store.documents_for(uuid)[0]
@@ -248,6 +255,7 @@ def test_a_replaced_pdf_fails_the_full_verify(window, cases, capsys):
     ]
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_set_aside_files_are_counted_not_failed(window, cases, capsys):
     uuid, _ = _item31(window, cases)
     pdf = Path(window.store.documents_for(uuid)[0].path_pdf)
@@ -263,6 +271,7 @@ def _drop_guards(window: Window) -> list[str]:
     return [f"DROP TRIGGER {name}" for name in ("events_no_update", "events_no_delete")]
 
 
+@pytest.mark.sqlite_only("drops SQLite triggers; on PostgreSQL: test_verify_postgres")
 def test_the_last_three_events_deleted_fail_the_verify(window, cases, capsys):
     _verify(window, capsys)
     _sql(
@@ -282,6 +291,7 @@ def test_the_last_three_events_deleted_fail_the_verify(window, cases, capsys):
     )
 
 
+@pytest.mark.sqlite_only("drops SQLite triggers; on PostgreSQL: test_verify_postgres")
 def test_events_deleted_and_the_triggers_put_back_still_fail(window, cases, capsys):
     _verify(window, capsys)
     conn = sqlite3.connect(_db(window), isolation_level=None)
@@ -322,6 +332,9 @@ def _rechain(window: Window) -> None:
     conn.close()
 
 
+@pytest.mark.sqlite_only(
+    "drops SQLite triggers to rewrite the log; on PostgreSQL: test_verify_postgres"
+)
 def test_a_recomputed_chain_is_caught_against_the_last_verified_head(window, cases, capsys):
     _verify(window, capsys)
     _sql(
@@ -337,6 +350,9 @@ def test_a_recomputed_chain_is_caught_against_the_last_verified_head(window, cas
     )
 
 
+@pytest.mark.sqlite_only(
+    "drops SQLite triggers to rewrite the log; on PostgreSQL: test_verify_postgres"
+)
 def test_a_recomputed_chain_is_caught_against_a_ledger_head(window, cases, capsys):
     seq, digest = window.store.chain_head()
     window.store.add_checkpoint("YZ03", seq, digest, "ledger", "2026-11-02 日结单")
@@ -356,12 +372,13 @@ def test_a_recomputed_chain_is_caught_against_a_ledger_head(window, cases, capsy
 def test_the_verify_report_is_chinese_text_without_json(window, cases, capsys):
     uuid, case_no = _item31(window, cases)
     _sql(window, "UPDATE cases SET state = 'closed' WHERE uuid = ?", params=(uuid,))
-    assert main(["verify", "--db", str(_db(window))]) == 1
+    assert main(["verify", "--db", window.store.location]) == 1
     out = capsys.readouterr().out
     assert "结论：检查未通过，发现 1 处问题：" in out
     assert f"  - 办件 {case_no} 的状态为“已办结”，但按事件记录应为“已受理”" in out
 
 
+@pytest.mark.sqlite_only(DOCUMENT_FILES)
 def test_the_ledgers_verify_leaves_older_files_to_the_next_verify(window, cases, capsys):
     uuid, case_no = _item31(window, cases)
     _verify(window, capsys)  # the case is replayed and its files hashed: no longer marked

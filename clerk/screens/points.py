@@ -46,7 +46,8 @@ class PointsScreen(GuardedScreen, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#points-table", DataTable)
-        table.add_columns("编码", "名称", "类型", "所属经办机构", "")
+        # The notes beside the code: at 80 columns the long names push the last columns out of view.
+        table.add_columns("编码", "备注", "名称", "类型", "所属经办机构")
         self.reload()
         table.focus()
 
@@ -71,7 +72,7 @@ class PointsScreen(GuardedScreen, Screen[None]):
                     notes.append("本机")
                 if code in declared:
                     notes.append("自行登记")
-                table.add_row(code, name, kind, parent, "、".join(notes), key=code)
+                table.add_row(code, "、".join(notes), name, kind, parent, key=code)
                 codes.append(code)
         target = select or here
         if target in codes:

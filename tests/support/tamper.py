@@ -8,6 +8,11 @@ that counts rows of a table no port method lists. Each function opens its own co
 FILE (`store.location`, or a path), as another process would, and closes it; none goes through
 the store's connection.
 
+A store on PostgreSQL (a module run on both engines, `support.engines`) is reached the same way:
+`tamper_sql`, `tamper_script` and the `raw_*` reads run their SQL on the store's server database
+as the cluster's superuser (`?` placeholders become `%s`), as an insider with a SQL shell on the
+server would. `file_connection` and the SQLite-only helpers (query plans) need the file.
+
 The few tests about the adapter's connection itself (its pragmas, a per-connection limit that
 stands in for a full or read-only disk, the connection vanishing) use the last three functions,
 which are the only ones that reach the store's own connection.
@@ -52,20 +57,60 @@ def file_connection(target: Target, *, foreign_keys: bool = True) -> Iterator[sq
         yield conn
 
 
+def _server_database(target: Target) -> str | None:
+    """The database name when `target` is a store (or window) on PostgreSQL, else None."""
+    where = _path(target)
+    if not where.startswith(("postgresql://", "postgres://")):
+        return None
+    from urllib.parse import urlsplit
+
+    return urlsplit(where).path.lstrip("/")
+
+
+def _on_server(database: str, sql: str, params: Params = ()) -> tuple[int, list[tuple[Any, ...]]]:
+    import psycopg
+
+    from support import postgres
+
+    if isinstance(params, dict):
+        import re
+
+        sql = re.sub(r"(?<![:\w]):([A-Za-z_]\w*)", r"%(\1)s", sql)
+    else:
+        sql = sql.replace("?", "%s")
+    url = postgres.cluster().admin_url(database)
+    with psycopg.connect(url, autocommit=True) as conn:
+        cur = conn.execute(sql, params or None)  # type: ignore[arg-type]
+        found = cur.fetchall() if cur.description else []
+        return cur.rowcount, [tuple(r) for r in found]
+
+
 def tamper_sql(target: Target, sql: str, params: Params = (), *, foreign_keys: bool = True) -> int:
     """Run one writing statement on the file behind the port's back; returns its row count."""
+    database = _server_database(target)
+    if database is not None:
+        return _on_server(database, sql, params)[0]
     with file_connection(target, foreign_keys=foreign_keys) as conn:
         return conn.execute(sql, params).rowcount
 
 
 def tamper_script(target: Target, script: str, *, foreign_keys: bool = True) -> None:
     """Run several statements (`;`-separated, no parameters) on the file behind the port's back."""
+    database = _server_database(target)
+    if database is not None:
+        for statement in (s.strip() for s in script.split(";")):
+            if statement:
+                _on_server(database, statement)
+        return
     with file_connection(target, foreign_keys=foreign_keys) as conn:
         conn.executescript(script)
 
 
 def raw_rows(target: Target, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
     """The rows a query reads from the file as stored."""
+    database = _server_database(target)
+    if database is not None:
+        return _on_server(database, sql, params)[1]
     with file_connection(target) as conn:
         return conn.execute(sql, params).fetchall()
 

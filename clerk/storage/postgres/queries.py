@@ -74,8 +74,9 @@ def by_case_no(conn: Any, case_no: str) -> CaseRecord | None:
     return found[0] if found else None
 
 
-def by_uuid(conn: Any, uuid: str) -> CaseRecord | None:
-    found = rows(conn, "SELECT * FROM cases WHERE uuid = %s", (uuid,))
+def by_uuid(conn: Any, uuid: str, *, lock: bool = False) -> CaseRecord | None:
+    sql = "SELECT * FROM cases WHERE uuid = %s" + (" FOR UPDATE" if lock else "")
+    found = rows(conn, sql, (uuid,))
     return found[0] if found else None
 
 

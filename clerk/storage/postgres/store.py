@@ -154,6 +154,7 @@ class PostgresStore:
         self._lock = threading.RLock()
         self._conn: psycopg.Connection[Any] | None = None
         self._depth = 0
+        self._writing = 0  # depth of `transaction()` blocks (a read-only snapshot is not one)
         self._columns: dict[str, tuple[str, ...]] = {}
         self._sync: Any = None
         self._record_reads: PostgresRecordReads | None = None
@@ -274,10 +275,12 @@ class PostgresStore:
             conn = self.conn
             with conn.transaction():
                 self._depth += 1
+                self._writing += 1
                 try:
                     yield self
                 finally:
                     self._depth -= 1
+                    self._writing -= 1
 
     @contextmanager
     def snapshot(self) -> Iterator[psycopg.Connection[Any]]:
@@ -610,7 +613,11 @@ class PostgresStore:
         return expected_version + 1
 
     def get_case(self, uuid: str) -> CaseRecord | None:
-        return queries.by_uuid(self.conn, uuid)
+        """The case; inside a write transaction its row is locked (`FOR UPDATE`) until the
+        commit, as SQLite's `BEGIN IMMEDIATE` holds the file: a second desk deciding the same
+        case waits, then reads what the first stored and gets the workflow's refusal, not a
+        lost compare-and-set after rendering its own documents."""
+        return queries.by_uuid(self.conn, uuid, lock=self._writing > 0)
 
     def get_case_by_no(self, case_no: str) -> CaseRecord | None:
         return queries.by_case_no(self.conn, case_no)
