@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from support.app import app_for, footer_ids, open_case, ready
-from textual.widgets import DataTable, Sparkline
+from textual.widgets import DataTable, Sparkline, Static
 
 from clerk.domain.model import Role
 from clerk.screens.dashboard import DashboardScreen
@@ -218,5 +218,34 @@ async def test_a_real_city_sees_its_counties_and_walks_to_a_case(tmp_path, clock
             await pilot.press("escape", "escape", "escape", "escape", "escape")
             await pilot.pause()
             assert app.screen is screen and screen.place.level == "offices"
+    finally:
+        world.close()
+
+
+async def test_at_the_city_ctrl_s_shows_each_countys_last_bundle(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    from support.city import POINT_OF, city_world, flow_up, work_a_day
+    from support.sync import PASSWORD
+
+    from clerk.screens.net_status import NetStatusScreen
+
+    world = city_world(tmp_path, clock)
+    try:
+        for i, (code, county) in enumerate(world.counties.items()):
+            work_a_day(county, world.points[POINT_OF[code]], 2 * i)
+        for path in flow_up(world, tmp_path).values():
+            assert world.city.import_bundle(path).status == "imported"
+        city = world.city
+        app = app_for(city, city.login("admin", PASSWORD))
+        async with app.run_test(size=WIDE) as pilot:
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert isinstance(app.screen, NetStatusScreen)
+            codes = [str(k.value) for k in app.screen.query_one(DataTable).rows]
+            assert codes == ["YZ03", "YZ05"]
+            assert "各县区上报情况" in str(app.screen.query_one(".dialog-title", Static).content)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, SupervisionScreen)
     finally:
         world.close()

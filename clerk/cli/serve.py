@@ -1,4 +1,6 @@
-"""`clerk serve`: the county office's receiving service for bundles sent over the network.
+"""`clerk serve`: the receiving service for bundles sent over the network, at a county office
+(its points send) or at the city (the county offices send; `--db` may be the city's
+postgresql:// URL, then with `--spool` and `--returns`).
 
     clerk serve --db PATH [--listen 127.0.0.1:8443] [--certfile CERT --keyfile KEY]
                 [--spool DIR] [--returns DIR] [--max-bundle-mb 512] [--max-uploads 8]
@@ -6,7 +8,8 @@
 
 Bundles received are kept in the spool (default `<db>.received/`) and imported by the same code
 as `clerk import`; return bundles written with `clerk export --for POINT --out <returns>` (default
-`<db>.outbox/`) are served to the point that fetches them. See `clerk.net.server`.
+`<db>.outbox/`) are served to the point (or, at the city, the county office) that fetches them.
+See `clerk.net.server`.
 """
 
 from __future__ import annotations
@@ -21,9 +24,14 @@ from clerk.cli.keys import passphrase_from
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "serve", help="县级经办机构：启动上报包接收服务（HTTP，服务点 send/fetch）"
+        "serve",
+        help="县级经办机构或市级：启动上报包接收服务（HTTP，下级 send/fetch）",
     )
-    p.add_argument("--db", dest="target_db", help="数据库文件（默认为本机数据库）")
+    p.add_argument(
+        "--db",
+        dest="target_db",
+        help="数据库文件或 postgresql:// 地址（默认为本机数据库）",
+    )
     p.add_argument(
         "--listen", default="127.0.0.1:8443", help="监听地址:端口（默认 127.0.0.1:8443）"
     )
@@ -47,16 +55,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from clerk.cli.verify import db_path
+    from clerk.cli.verify import db_target
     from clerk.net.server import MB, ServeConfig, make_app, run
     from clerk.service.compose import open_window
     from clerk.support.paths import documents_dir
     from clerk.sync.keys import KeyProblem
 
-    path = db_path(args)
-    if not path.is_file():
-        print(f"未完成：找不到数据库文件 {path}，请用 --db 指定。", file=sys.stderr)
-        return 1
+    target = db_target(args)
+    if isinstance(target, str):  # a server database: no file to put the folders beside
+        if not (args.spool and args.returns):
+            print(
+                "未完成：数据库为 postgresql:// 地址时，请用 --spool 和 --returns 指定收件目录和回执包目录。",
+                file=sys.stderr,
+            )
+            return 1
+        path = Path("clerk")  # unused: both folders are given
+    else:
+        path = target
+        if not path.is_file():
+            print(f"未完成：找不到数据库文件 {path}，请用 --db 指定。", file=sys.stderr)
+            return 1
     host, _, port_text = args.listen.rpartition(":")
     if not host or not port_text.isdigit():
         print("未完成：--listen 应写成 地址:端口，如 127.0.0.1:8443。", file=sys.stderr)
@@ -77,7 +95,9 @@ def run_serve(args: argparse.Namespace) -> int:
         passphrase=passphrase,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = make_app(lambda: open_window(path, documents_root=documents_dir()), config)
+    app = make_app(
+        lambda: open_window(target, documents_root=documents_dir(), create=False), config
+    )
     print(
         f"clerk serve：{'https' if args.certfile else 'http'}://{args.listen}，"
         f"收件目录 {config.spool}，回执包目录 {config.returns}",

@@ -1,4 +1,5 @@
-"""`clerk send` and `clerk fetch`: a point's bundles to and from its county's service over HTTP.
+"""`clerk send` and `clerk fetch`: bundles to and from the next level's service over HTTP: a
+point's to its county, a county office's to the city (`upstream`).
 
 - Send: the next bundle is written exactly as `clerk export` writes it, into the point's outbox
   (`<db>.outbox/`, beside the database), and every bundle there not yet taken by the county is
@@ -37,11 +38,13 @@ from clerk.support.progress import Progress, silent
 from clerk.sync import bundle as fmt
 from clerk.sync import keys
 from clerk.sync.bundle import BundleError, Header
+from clerk.sync.peers import Me
 from clerk.sync.report import ImportReport
 
 SETTING_URL = (
     "county_url"  # the county service this installation sends to (clerk send --to remembers it)
 )
+SETTING_CITY_URL = "city_url"  # at a county office: the city's service (clerk send --to)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 CHUNK = 256 * 1024
 SENT = ".sent.json"
@@ -94,8 +97,10 @@ class CountyClient:
         transport: httpx.BaseTransport | None = None,
         verify: bool | str = True,
         timeout: float = 60.0,
+        peer: str = "县级",
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.peer = peer  # who answers, in the messages: 县级 (a point's county) or 市级
         self.key_id = key_id
         self.key = key
         self.retries = retries or Retries()
@@ -181,13 +186,13 @@ class CountyClient:
         except _Busy as exc:
             raise NetProblem(
                 "busy",
-                f"县级服务暂时不能接收（HTTP {exc.response.status_code}），多次重试仍未成功。"
+                f"{self.peer}服务暂时不能接收（HTTP {exc.response.status_code}），多次重试仍未成功。"
                 "包已保存在本机，请稍后再发，或用 U 盘带去。",
             ) from None
         except httpx.TransportError as exc:
             raise NetProblem(
                 "network",
-                f"连不上县级服务（{type(exc).__name__}），多次重试仍未成功。"
+                f"连不上{self.peer}服务（{type(exc).__name__}），多次重试仍未成功。"
                 "包已保存在本机，网络恢复后再发送，或用 U 盘带去；本机记录未受影响。",
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
@@ -205,7 +210,7 @@ class CountyClient:
     def list_returns(self, point: str, after: int) -> list[dict[str, Any]]:
         response = self.request("GET", f"/v1/bundles/for/{point}", params={"after": str(after)})
         if response.status_code != 200:
-            raise _refusal(response)
+            raise _refusal(response, self.peer)
         return list(_body(response).get("bundles") or [])
 
     def download(self, point: str, item: dict[str, Any], directory: Path) -> Path:
@@ -218,12 +223,13 @@ class CountyClient:
                 "GET", f"/v1/bundles/for/{point}/{int(item['seq'])}", stream_to=tmp
             )
             if response.status_code != 200:
-                raise _refusal(response)
+                raise _refusal(response, self.peer)
             data_sha = _file_sha256(tmp)
             claimed = signing.parse_content_digest(response.headers.get("content-digest"))
             if claimed != data_sha or data_sha.hex() != item.get("sha256", data_sha.hex()):
                 raise NetProblem(
-                    "digest_mismatch", "下载的回执包与县级服务给出的摘要不符（传输损坏），请重试。"
+                    "digest_mismatch",
+                    f"下载的回执包与{self.peer}服务给出的摘要不符（传输损坏），请重试。",
                 )
             with tmp.open("rb") as f:
                 header, _ = fmt.read_header(f.read(fmt.MAX_HEADER + 1))
@@ -257,44 +263,92 @@ class SendResult:
     sent: list[SentBundle] = field(default_factory=list)
     why: list[str] = field(default_factory=list)  # why a new bundle was written
     nothing_new: bool = False  # a new bundle was asked for, but there was nothing to carry
+    to: str = ""  # the receiver's code
+    peer: str = "县级"  # the receiver, in the messages: 县级 or 市级
+
+
+def upstream(who: Me, for_code: str | None = None) -> str:
+    """Whom this installation sends to and fetches from over the network: a point its county
+    office, a county office the city (`--for`, when given, must name that one). NetProblem
+    otherwise (the city sends nothing upward; a county's return bundles for its points are
+    fetched by the points)."""
+    code = (for_code or "").strip().upper()
+    if who.is_city:
+        raise NetProblem(
+            "city",
+            "市级不发送上报包：给县区的回执包用 clerk export --for 县区编码 写出，"
+            "由 clerk serve 提供给各县区取回。",
+        )
+    if who.is_office:
+        if not who.city_code:
+            raise NetProblem("no_city", "本机的机构表中没有市级，县级经办机构无处上报。")
+        if code and code != who.city_code:
+            raise NetProblem(
+                "not_city",
+                f"县级经办机构通过网络只发给市级（{who.city_code}）；给服务点的回执包写出后"
+                "由服务点 clerk fetch 取回。",
+            )
+        return who.city_code
+    if code and code != who.office_code:
+        raise NetProblem(
+            "not_county", f"服务点的上报包只能发给所属经办机构 {who.office_code}，{code} 不是。"
+        )
+    return who.office_code
+
+
+def peer_name(who: Me) -> str:
+    """The level this installation talks to, as the messages name it."""
+    return "市级" if who.is_office else "县级"
 
 
 def news(window: Window) -> list[str]:
-    """Why a new bundle to the county is worth writing, in Chinese; empty when the last bundle
-    written already carries everything (a send then only resends what the county has not taken).
+    """Why a new bundle upstream (`upstream`) is worth writing, in Chinese; empty when the last
+    bundle written already carries everything (a send then only resends what was not taken).
 
-    New: events on our chain after the last bundle's range, a case of ours whose rows changed
-    since that bundle was written (compared to the second, so a change in the same second
-    counts: when in doubt, write), or a return bundle imported since (the county learns what we
-    hold, and stops carrying it)."""
+    New: events after the last bundle's range (a point: its own chain; a county office writing
+    for the city: any chain it holds), a case whose rows changed since that bundle was written
+    (a point: a case of its own; a county: any case, it speaks for its points; compared to the
+    second, so a change in the same second counts: when in doubt, write), or a return bundle
+    imported since (the receiver learns what we hold, and stops carrying it)."""
     who = window.me()
     sync = window.sync_store()
-    receiver = who.office_code
+    receiver = upstream(who)
     previous = sync.last_bundle("out", receiver)
-    head = (sync.head(who.code) or (0, ""))[0]
+    if who.is_office:
+        heads = {origin: head[0] for origin, head in sync.heads().items()}
+    else:
+        heads = {who.code: (sync.head(who.code) or (0, ""))[0]}
     if previous is None:
-        return [f"本机有 {head} 条记录尚未上报"] if head else []
+        total = sum(heads.values())
+        return [f"本机有 {total} 条记录尚未上报"] if total else []
     manifest = json.loads(previous["manifest"]) if previous.get("manifest") else {}
-    carried = int(((manifest.get("origins") or {}).get(who.code) or {}).get("to_seq") or 0)
+    carried = manifest.get("origins") or {}
+    added = sum(
+        max(0, head - int((carried.get(origin) or {}).get("to_seq") or 0))
+        for origin, head in heads.items()
+    )
     reasons = []
-    if head > carried:
-        reasons.append(f"第 {previous['seq']} 号包之后新增 {head - carried} 条记录")
-    owners = sync.owners()
-    changed = [
-        uuid
-        for uuid in sync.cases_changed_since(who.code, str(previous["at"]))
-        if owners.get(uuid, who.code) == who.code
-    ]
+    if added:
+        reasons.append(f"第 {previous['seq']} 号包之后新增 {added} 条记录")
+    if who.is_office:
+        changed = sync.cases_changed_since(None, str(previous["at"]))
+    else:
+        owners = sync.owners()
+        changed = [
+            uuid
+            for uuid in sync.cases_changed_since(who.code, str(previous["at"]))
+            if owners.get(uuid, who.code) == who.code
+        ]
     if changed and not reasons:
         reasons.append(f"{len(changed)} 件办件的资料有变动")
     last_in = sync.last_bundle("in", receiver)
     if last_in is not None and str(last_in["at"]) >= str(previous["at"]):
-        reasons.append(f"已导入县级第 {last_in['seq']} 号回执包，需确认收到")
+        reasons.append(f"已导入{peer_name(who)}第 {last_in['seq']} 号回执包，需确认收到")
     return reasons
 
 
 def pending_bundles(outbox: Path, sender: str, receiver: str) -> list[tuple[Path, Header]]:
-    """The bundle files in `outbox` from `sender` to `receiver` the county has not taken yet."""
+    """The bundle files in `outbox` from `sender` to `receiver` not taken yet."""
     found = []
     if not outbox.is_dir():
         return []
@@ -315,6 +369,7 @@ def send(
     window: Window,
     url: str,
     *,
+    for_code: str | None = None,
     passphrase: str | None = None,
     write_new: bool = True,
     progress: Progress = silent,
@@ -322,34 +377,38 @@ def send(
     verify: bool | str = True,
     transport: httpx.BaseTransport | None = None,
 ) -> SendResult:
-    """Write the next bundle into the outbox (as `clerk export` would) when there is something
-    new to carry (`news`; never with `write_new=False`), and PUT every bundle the county has not
-    taken yet, oldest first. Raises `NetProblem` (nothing is lost: the files stay)."""
+    """Write the next bundle upstream into the outbox (as `clerk export` would: a point's for its
+    county, a county office's for the city) when there is something new to carry (`news`; never
+    with `write_new=False`), and PUT every bundle the receiver has not taken yet, oldest first.
+    Raises `NetProblem` (nothing is lost: the files stay)."""
     who = window.me()
-    if who.is_office:
-        raise NetProblem(
-            "office", "县级经办机构不发送回执包：回执包写出后由服务点 clerk fetch 取回。"
-        )
+    receiver = upstream(who, for_code)
     db_path = window.sync_store().database_path()
     if db_path is None:
         raise NetProblem("no_db", "内存数据库不能发送上报包。")
     outbox = outbox_dir(db_path)
     outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
-    result = SendResult(written=None)
+    result = SendResult(written=None, to=receiver, peer=peer_name(who))
     if write_new:
         result.why = news(window)
         result.nothing_new = not result.why
     if result.why:
         written = window.export_bundle(
             outbox,
+            for_point=receiver if who.is_office else None,
             passphrase=passphrase,
             progress=lambda done, total: progress("写出上报包", done, total),
         )
         result.written = written.path
-    receiver = who.office_code
     pair = keys.load(window.key_dir(), passphrase)
     with CountyClient(
-        url, who.code, pair.signing, retries=retries, verify=verify, transport=transport
+        url,
+        who.code,
+        pair.signing,
+        retries=retries,
+        verify=verify,
+        transport=transport,
+        peer=result.peer,
     ) as client:
         for path, header in pending_bundles(outbox, who.code, receiver):
             status, answer = client.put_bundle(
@@ -365,7 +424,7 @@ def send(
                     mode=0o600,
                 )
                 continue
-            raise _refusal_of(status, answer, header)
+            raise _refusal_of(status, answer, header, result.peer)
     return result
 
 
@@ -373,25 +432,33 @@ def fetch(
     window: Window,
     url: str,
     *,
+    for_code: str | None = None,
     passphrase: str | None = None,
     progress: Progress = silent,
     retries: Retries | None = None,
     verify: bool | str = True,
     transport: httpx.BaseTransport | None = None,
 ) -> list[ImportReport]:
-    """Download the county's return bundles after the last imported and import each (as
-    `clerk import`); stops at the first one that is not imported (a gap, a refusal)."""
+    """Download the return bundles after the last imported (a point's from its county, a county
+    office's from the city) and import each (as `clerk import`); stops at the first one that is
+    not imported (a gap, a refusal)."""
     who = window.me()
+    office = upstream(who, for_code)
     db_path = window.sync_store().database_path()
     if db_path is None:
         raise NetProblem("no_db", "内存数据库不能取回回执包。")
-    office = who.office_code
     last = window.sync_store().last_bundle("in", office)
     after = int(last["seq"]) if last else 0
     pair = keys.load(window.key_dir(), passphrase)
     reports: list[ImportReport] = []
     with CountyClient(
-        url, who.code, pair.signing, retries=retries, verify=verify, transport=transport
+        url,
+        who.code,
+        pair.signing,
+        retries=retries,
+        verify=verify,
+        transport=transport,
+        peer=peer_name(who),
     ) as client:
         listing = sorted(client.list_returns(who.code, after), key=lambda b: int(b["seq"]))
         for n, item in enumerate(listing, 1):
@@ -403,6 +470,16 @@ def fetch(
                 break
         progress("取回回执包", len(listing), len(listing))
     return reports
+
+
+def url_setting(who: Me) -> str:
+    """The setting holding the upstream service's address: a point's county, a county's city."""
+    return SETTING_CITY_URL if who.is_office else SETTING_URL
+
+
+def upstream_url(window: Window) -> str | None:
+    """The upstream service's address `clerk send --to` remembered (None when none)."""
+    return window.store.get_setting(url_setting(window.me())) or None
 
 
 def county_url(window: Window) -> str | None:
@@ -432,15 +509,16 @@ def url_problem(text: str) -> str | None:
     return None
 
 
-def remember_url(window: Window, url: str) -> None:
-    """Keep the county service's address (`clerk send --to`, the settings screen); checked
-    with `url_problem` first (ValueError with its message)."""
+def remember_url(window: Window, url: str, setting: str = SETTING_URL) -> None:
+    """Keep the upstream service's address (`clerk send --to`, the settings screen; at a county
+    office `setting` is the city's, `url_setting`); checked with `url_problem` first
+    (ValueError with its message)."""
     problem = url_problem(url)
     if problem is not None:
         raise ValueError(problem)
     value = url.strip().rstrip("/")
-    if county_url(window) != value:
-        window.store.set_setting(SETTING_URL, value)
+    if (window.store.get_setting(setting) or None) != value:
+        window.store.set_setting(setting, value)
 
 
 def forget_url(window: Window) -> None:
@@ -451,6 +529,7 @@ def forget_url(window: Window) -> None:
 
 def send_text(result: SendResult) -> str:
     """What a send did, in the words the command line and the window show."""
+    peer = result.peer
     lines = []
     if result.written:
         lines.append(f"已写出上报包（{'；'.join(result.why)}）：{result.written}")
@@ -461,24 +540,26 @@ def send_text(result: SendResult) -> str:
     for s in result.sent:
         message = (s.answer.get("report") or {}).get("message") or s.answer.get("message") or ""
         what = {
-            "imported": "县级已收下并导入",
-            "duplicate": "县级已有（未作改动）",
-            "waiting": f"县级已收下，等待第 {s.answer.get('waiting_for') or '更早的'} 号包后导入",
+            "imported": f"{peer}已收下并导入",
+            "duplicate": f"{peer}已有（未作改动）",
+            "waiting": f"{peer}已收下，等待第 {s.answer.get('waiting_for') or '更早的'} 号包后导入",
         }.get(s.state, s.state)
         lines.append(f"第 {s.seq} 号包：{what}。{message}")
-    lines.append("确认收到以县级回执包为准；本机记录与上报包文件均不删除。")
+    lines.append(f"确认收到以{peer}回执包为准；本机记录与上报包文件均不删除。")
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------- helpers
 
 
-def _refusal_of(status: int, answer: dict[str, Any], header: Header) -> NetProblem:
+def _refusal_of(
+    status: int, answer: dict[str, Any], header: Header, peer: str = "县级"
+) -> NetProblem:
     message = str(answer.get("message") or "")
     if status == 401:
         return NetProblem(
             "unauthorized",
-            f"县级服务不认本机的签名：{message}（请核对县级是否登记了本机公钥、本机时钟是否准确）",
+            f"{peer}服务不认本机的签名：{message}（请核对{peer}是否登记了本机公钥、本机时钟是否准确）",
         )
     if status == 409:
         return NetProblem("conflicting_bundle", message)
@@ -486,15 +567,15 @@ def _refusal_of(status: int, answer: dict[str, Any], header: Header) -> NetProbl
         return NetProblem("too_large", message)
     return NetProblem(
         str(answer.get("refusal") or "refused"),
-        f"县级服务未收第 {header.seq} 号包：{message or f'HTTP {status}'}",
+        f"{peer}服务未收第 {header.seq} 号包：{message or f'HTTP {status}'}",
     )
 
 
-def _refusal(response: httpx.Response) -> NetProblem:
+def _refusal(response: httpx.Response, peer: str = "县级") -> NetProblem:
     body = _body(response)
     return NetProblem(
         str(body.get("refusal") or "refused"),
-        str(body.get("message") or f"县级服务答复 HTTP {response.status_code}。"),
+        str(body.get("message") or f"{peer}服务答复 HTTP {response.status_code}。"),
     )
 
 

@@ -1,4 +1,5 @@
-"""`clerk serve`: the county's receiving service, a Starlette application run by uvicorn.
+"""`clerk serve`: the receiving service of a county office (its points send) or of the city (the
+county offices send), a Starlette application run by uvicorn.
 
 Why Starlette + uvicorn: the service is three routes that stream a body to disk and answer JSON;
 Starlette gives routing, streaming request bodies and file responses with nothing else to carry
@@ -6,7 +7,8 @@ Starlette gives routing, streaming request bodies and file responses with nothin
 `ssl_keyfile`) and a connection limit; both are small, typed and maintained by the same
 people as httpx, the client side.
 
-Routes (every request signed, see `clerk.net.signing`; `keyid` must be the path's point):
+Routes (every request signed, see `clerk.net.signing`; `keyid` must be the path's sender: a
+point at a county, a county office at the city):
 
 - `PUT /v1/bundles/{sender}/{seq}`: the bundle bytes, `Content-Digest: sha-256=:…:`.
   201 stored and imported · 200 an identical resend (the stored outcome again), or a bundle the
@@ -15,7 +17,8 @@ Routes (every request signed, see `clerk.net.signing`; `keyid` must be the path'
   malformed Content-Digest · 422 the body does not match its digest, or the import refused it ·
   413 too large · 401 not signed by the sender's registered, unrevoked key, stale or replayed ·
   503 (+ Retry-After) too many uploads at once, or the database cannot take it now.
-- `GET /v1/bundles/for/{point}?after=N`: the return bundles for `point` numbered after N (JSON).
+- `GET /v1/bundles/for/{point}?after=N`: the return bundles for `point` (at the city: for a
+  county office) numbered after N (JSON).
 - `GET /v1/bundles/for/{point}/{seq}`: one return bundle's bytes, with its `Content-Digest`.
 - `GET /v1/health`: unsigned, `{"ok": true, "office": …}` for the hall's monitoring.
 

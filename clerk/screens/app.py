@@ -39,7 +39,16 @@ NEEDS_USER = frozenset(
 # A city installation (kind "city") reads the counties' figures only: these keys, no other.
 CITY_KIND = "city"
 CITY_ACTIONS = frozenset(
-    {"help", "quit", "logout", "change_password", "command_palette", "users", "help_quit"}
+    {
+        "help",
+        "quit",
+        "logout",
+        "change_password",
+        "command_palette",
+        "users",
+        "help_quit",
+        "network",  # the counties' reports (network and stick), as a county sees its points'
+    }
 )
 # Screens only some roles may open; the key is hidden and refused for everyone else.
 ROLE_ACTIONS: dict[str, frozenset[Role]] = {
@@ -345,7 +354,8 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
 
         if isinstance(self.screen, NetStatusScreen | NetSettingsScreen):
             return
-        kind = NetStatusScreen if self.window.me().is_office else NetSettingsScreen
+        me = self.window.me()
+        kind = NetStatusScreen if me.is_office or me.is_city else NetSettingsScreen
         self.leave_for(lambda: self.push_screen(kind(self.window, self.user)))
 
     def action_roster(self) -> None:

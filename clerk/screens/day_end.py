@@ -41,6 +41,7 @@ class DayEndScreen(Screen[None]):
         Binding("f10", "write", "写出上报包", id="day_end.write"),
         Binding("f10", "write_return", "写出回执包", id="day_end.write_return"),
         Binding("f11", "send", "发送到县级", id="day_end.send"),
+        Binding("f11", "send_city", "发送到市级", id="day_end.send_city"),
         Binding("escape", "close", "返回", id="day_end.close"),
     ]
 
@@ -57,9 +58,11 @@ class DayEndScreen(Screen[None]):
         )
         self.busy = False
         self.written: Path | None = None
-        from clerk.net.client import county_url
+        from clerk.net.client import upstream_url
 
-        self.url = None if self.at_office else county_url(window)
+        # the service upstream: a point's county, a county's city (`clerk send --to` or Ctrl+S)
+        self.url = upstream_url(window)
+        self.upstream = "市级" if self.at_office else "县级"
         self.sub_title = "日终上报" if not self.at_office else "写回执包"
 
     def compose(self) -> ComposeResult:
@@ -95,8 +98,8 @@ class DayEndScreen(Screen[None]):
             text = f"将写给服务点 {self.receiver} 的回执包（F6 换服务点）。按 F10 写出。"
         else:
             text = f"将写给 {self.receiver} 的上报包：含对方尚未确认收到的全部记录。按 F10 写出。"
-            if self.url:
-                text += f"\n有网络时按 F11 直接发送到县级服务（{self.url}）。"
+        if self.url:
+            text += f"\n有网络时按 F11 直接发送到{self.upstream}服务（{self.url}）。"
         self.query_one("#day-end-status", Static).update(Text(extra or text))
         self.refresh_bindings()
 
@@ -106,8 +109,9 @@ class DayEndScreen(Screen[None]):
         if action in ("write", "write_return"):  # one key, named for the bundle it writes
             wanted = "write_return" if self.at_office else "write"
             return action == wanted and bool(self.receiver) and not self.busy
-        if action == "send":
-            return bool(self.url) and not self.busy
+        if action in ("send", "send_city"):  # one key, named for where it sends
+            wanted = "send_city" if self.at_office else "send"
+            return action == wanted and bool(self.url) and not self.busy
         return True
 
     def action_next_point(self) -> None:
@@ -158,12 +162,15 @@ class DayEndScreen(Screen[None]):
         )
         self.app.call_from_thread(self._done, result.path, message)
 
+    def action_send_city(self) -> None:
+        self.action_send()
+
     def action_send(self) -> None:
         if self.busy or not self.url:
             return
         self.busy = True
         self.query_one("#day-end-progress", ProgressBar).update(progress=0)
-        self._paint_status(f"正在写出并发送到 {self.url}……")
+        self._paint_status(f"正在写出并发送到{self.upstream}服务 {self.url}……")
         self._send(self.url, self.query_one("#day-end-pass", Input).value or None)
 
     @work(thread=True, exclusive=True, group="day-end")

@@ -44,11 +44,13 @@ class NetStatusScreen(GuardedScreen, Screen[None]):
         self.user = user
         self.sub_title = "网络上报情况"
         self.status: net_status.Status | None = None
+        # who reports here: a county's points, or the city's counties
+        self.senders = "县区" if window.me().is_city else "服务点"
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(classes="panel"):
-            yield Static("各服务点上报情况（网络与 U 盘）", classes="dialog-title")
+            yield Static(f"各{self.senders}上报情况（网络与 U 盘）", classes="dialog-title")
             yield Static(id="net-status-silent")
             yield DataTable(id="net-status-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="net-status-hint", classes="hint")
@@ -56,7 +58,7 @@ class NetStatusScreen(GuardedScreen, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#net-status-table", DataTable)
-        table.add_columns("服务点", "名称", "最后一包", "时间", "来路", "结果", "未报")
+        table.add_columns(self.senders, "名称", "最后一包", "时间", "来路", "结果", "未报")
         self.reload()
         table.focus()
 
@@ -80,14 +82,14 @@ class NetStatusScreen(GuardedScreen, Screen[None]):
         n = self.status.silent_days
         silent = self.status.silent
         if not self.status.rows:
-            line = "还没有服务点登记公钥或上报过（登记服务点公钥：clerk keys add）。"
+            line = f"还没有{self.senders}登记公钥或上报过（登记公钥：clerk keys add）。"
         elif silent:
             codes = "、".join(r.code for r in silent)
             line = (
                 f"连续 {n} 个工作日以上未上报：{codes}（共 {len(silent)} 个，标红）。请电话询问。"
             )
         else:
-            line = f"各服务点均在 {n} 个工作日内上报过。"
+            line = f"各{self.senders}均在 {n} 个工作日内上报过。"
         self.query_one("#net-status-silent", Static).update(line)
         self.query_one("#net-status-hint", Static).update(
             f"“未报”为最后一次导入至今的工作日数。F6 修改提醒天数（现为 {n} 个工作日），F9 刷新。"
@@ -100,7 +102,7 @@ class NetStatusScreen(GuardedScreen, Screen[None]):
         def chosen(days: int | None) -> None:
             if days is not None:
                 self.reload()
-                self.notify(f"连续 {days} 个工作日未上报的服务点将标红。")
+                self.notify(f"连续 {days} 个工作日未上报的{self.senders}将标红。")
 
         self.app.push_screen(SilentDaysScreen(self.window), chosen)
 

@@ -38,6 +38,7 @@ class SyncImportScreen(Screen[None]):
     BINDINGS = [
         Binding("f10", "import_bundle", "导入", id="sync_import.run"),
         Binding("f11", "fetch", "从县级取回", id="sync_import.fetch"),
+        Binding("f11", "fetch_city", "从市级取回", id="sync_import.fetch_city"),
         Binding("f7", "keep", "保留本机记录", id="sync_import.keep"),
         Binding("f8", "take", "采用对方记录", id="sync_import.take"),
         Binding("f6", "handed", "转报待受理", id="sync_import.handed"),
@@ -53,9 +54,11 @@ class SyncImportScreen(Screen[None]):
         self.listed: Path | None = None  # the folder whose bundles the list shows
         self.busy = False
         self.at_office = window.point().kind == "county_hall"
-        from clerk.net.client import county_url
+        from clerk.net.client import upstream_url
 
-        self.url = None if self.at_office else county_url(window)
+        # the service upstream: a point's county, a county's city (its acknowledgements)
+        self.url = upstream_url(window)
+        self.upstream = "市级" if self.at_office else "县级"
         self.sub_title = "导入上报包" if self.at_office else "导入回执包"
 
     def compose(self) -> ComposeResult:
@@ -161,8 +164,9 @@ class SyncImportScreen(Screen[None]):
             return self.at_office and self.query_one("#sync-handed", DataTable).row_count > 0
         if action == "import_bundle":
             return not self.busy
-        if action == "fetch":
-            return bool(self.url) and not self.busy
+        if action in ("fetch", "fetch_city"):  # one key, named for where it fetches from
+            wanted = "fetch_city" if self.at_office else "fetch"
+            return action == wanted and bool(self.url) and not self.busy
         return True
 
     def on_descendant_focus(self) -> None:
@@ -223,13 +227,16 @@ class SyncImportScreen(Screen[None]):
         report = self.window.import_bundle(path, passphrase=passphrase)
         self.app.call_from_thread(self._shown, report.ok, report.text())
 
+    def action_fetch_city(self) -> None:
+        self.action_fetch()
+
     def action_fetch(self) -> None:
         if self.busy or not self.url:
             return
         self.busy = True
         self.refresh_bindings()
         self.query_one("#sync-import-report", Static).update(
-            Text(f"正在从县级服务（{self.url}）取回回执包并核验导入……")
+            Text(f"正在从{self.upstream}服务（{self.url}）取回回执包并核验导入……")
         )
         self._fetch(self.url, self.query_one("#sync-import-pass", Input).value or None)
 
@@ -243,7 +250,7 @@ class SyncImportScreen(Screen[None]):
             self.app.call_from_thread(self._shown, False, str(exc))
             return
         if not reports:
-            self.app.call_from_thread(self._shown, True, "县级没有新的回执包。")
+            self.app.call_from_thread(self._shown, True, f"{self.upstream}没有新的回执包。")
             return
         text = "\n\n".join(r.text() for r in reports)
         self.app.call_from_thread(self._shown, all(r.ok for r in reports), text)
