@@ -9,6 +9,7 @@ import stat
 import tarfile
 
 import pytest
+from pyrage import x25519
 
 from clerk.sync import bundle as fmt
 from clerk.sync import keys
@@ -105,7 +106,7 @@ def test_the_header_is_readable_without_keys(tmp_path, sender, receiver):
 
 
 def test_escrow_recipient_can_decrypt_too(tmp_path, sender, receiver):
-    escrow = keys.x25519.Identity.generate()
+    escrow = x25519.Identity.generate()
     path, _ = fmt.write_bundle(
         tmp_path, contents(), sender, [receiver.public.age_recipient, str(escrow.to_public())]
     )

@@ -115,16 +115,16 @@ def test_a_point_never_downgrades_a_newer_file_of_its_own(own_calendars, clock, 
 
 
 def manifests_written(monkeypatch) -> list[dict]:
-    from clerk.service import sync_desk
+    from clerk.sync import bundle as fmt  # what the sync desk writes bundles with
 
     seen: list[dict] = []
-    real = sync_desk.fmt.write_bundle
+    real = fmt.write_bundle
 
     def capture(out_dir, contents, *args, **kwargs):
         seen.append(dict(contents.manifest))
         return real(out_dir, contents, *args, **kwargs)
 
-    monkeypatch.setattr(sync_desk.fmt, "write_bundle", capture)
+    monkeypatch.setattr(fmt, "write_bundle", capture)
     return seen
 
 

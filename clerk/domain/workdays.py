@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import chinese_calendar
-from lunar_python import Lunar, Solar
 
 from clerk.domain.catalog import DataFileError
 from clerk.domain.json_files import read_small_json
@@ -104,6 +103,7 @@ def package_version() -> str:
 def statutory_holidays(year: int) -> frozenset[date]:
     """The days 《全国年节及纪念日放假办法》 (2024 revision, Art. 2) gives everyone off in `year`,
     without the yearly notice's bridging, make-up or compensatory days."""
+    from lunar_python import Lunar, Solar  # loaded for a year no holiday file covers, not at start
 
     def solar(lunar_month: int, lunar_day: int) -> date:
         s = Lunar.fromYmd(year, lunar_month, lunar_day).getSolar()

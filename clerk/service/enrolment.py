@@ -55,14 +55,14 @@ from clerk.ports.records import (
     NewDocument,
     NewMaterialCheck,
 )
-from clerk.roster import RosterCheck, Student, check_file, write_template
 from clerk.service.context import DeskContext
 from clerk.service.errors import ServiceError
 from clerk.service.moves import Moves, keep_document, set_aside_all, with_data
 from clerk.service.write_errors import file_problem, storage_problem
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the roster's reader loads when a roster is read, not at start-up
     from clerk.domain.accounts import User
+    from clerk.roster import RosterCheck, Student
     from clerk.service.views import PointChoice
 
 ROSTER_ITEM = 9  # 城乡居民参保登记
@@ -114,6 +114,8 @@ class Enrolment:
         return None
 
     def write_roster_template(self, path: str | Path) -> Path:
+        from clerk.roster import write_template
+
         try:
             return write_template(path)
         except OSError as err:
@@ -121,6 +123,8 @@ class Enrolment:
 
     def check_roster(self, path: str | Path) -> RosterCheck:
         """Read and check the roster at `path`; students already enrolled here become skipped rows."""
+        from clerk.roster import check_file
+
         try:
             check = check_file(path, today=self.ctx.today())
         except OSError as err:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clerk.domain.accounts import User
 from clerk.domain.deadlines import recompute_deadline
@@ -18,7 +18,9 @@ from clerk.service.case_reader import CaseReader
 from clerk.service.context import DeskContext, Owners, SystemActor
 from clerk.service.errors import ServiceError
 from clerk.service.moves import Moves
-from clerk.sync import holidays as bundle_holidays
+
+if TYPE_CHECKING:  # the sync's holiday notices load when a bundle carries them
+    from clerk.sync import holidays as bundle_holidays
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class Holidays:
     def record_install(self, user: User | SystemActor, year: int) -> None:
         """Record the file now installed for `year` here (its SHA-256 in the administrative
         chain), as first installed at this installation now."""
+        from clerk.sync import holidays as bundle_holidays
+
         data = self.ctx.calendar.holiday_file(year)
         if data is None or data.path is None:
             return
@@ -71,6 +75,8 @@ class Holidays:
 
     def notices_for_bundle(self) -> list[bundle_holidays.HolidayNotice]:
         """Every holiday file installed here, for a return bundle."""
+        from clerk.sync import holidays as bundle_holidays
+
         return bundle_holidays.installed_notices(
             self.ctx.calendar, self.ctx.store.holiday_records()
         )
@@ -81,6 +87,8 @@ class Holidays:
         """Install the holiday notices a return bundle from `sender` carries (those this machine
         lacks, never downgrading), record each, then recompute the open cases' deadlines.
         Returns the report's lines (Chinese) and the recomputed deadlines."""
+        from clerk.sync import holidays as bundle_holidays
+
         notices, lines = bundle_holidays.from_manifest(manifest)
         if not notices:
             return lines, []
@@ -117,6 +125,8 @@ class Holidays:
     def proof(self) -> dict[int, str]:
         """Each installed year's file against its last record: "recorded" (the same SHA-256),
         "unrecorded" (installed before installs were recorded, or by hand) or "differs"."""
+        from clerk.sync import holidays as bundle_holidays
+
         last = bundle_holidays.latest_records(self.ctx.store.holiday_records())
         out: dict[int, str] = {}
         for year in self.ctx.calendar.installed_years():

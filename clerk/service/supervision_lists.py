@@ -28,7 +28,6 @@ from clerk.domain.model import CaseState
 from clerk.ports.action_cases import ActionCase
 from clerk.service.context import DeskContext
 from clerk.service.supervision import Supervision
-from clerk.sync import clocks
 
 DUE_SOON_DAYS = 3  # working days ahead counted as 临期
 INTAKE_DAYS = 5  # 行政许可法 Art. 32: a one-time notice within 5 working days
@@ -137,6 +136,8 @@ class SupervisionLists:
     def action_lists(
         self, day: date | None = None, follow_up_days: int | None = None
     ) -> ActionLists:
+        from clerk.sync import clocks  # not at start-up: it loads the sync's report
+
         day = day or self.ctx.today()
         days = Supervision(self.ctx).follow_up_days() if follow_up_days is None else follow_up_days
         found = ActionLists(day=day, follow_up_days=days)

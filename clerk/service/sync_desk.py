@@ -31,14 +31,9 @@ from clerk.ports.sync import Conflict, PeerKey, SyncStore
 from clerk.service.moves import issued, with_data
 from clerk.service.write_errors import storage_problem
 from clerk.support.progress import Progress, silent
-from clerk.sync import bundle as fmt
-from clerk.sync import clocks, exchange, keys, peers
-from clerk.sync import holidays as bundle_holidays
-from clerk.sync.bundle import BundleError, BundleFile
-from clerk.sync.exchange import ExportError, ImportReport
-from clerk.sync.keys import KeyProblem
-from clerk.sync.ownership import chain_for
 
+# The sync itself (clerk.sync: its keys, cryptography and pyrage) is imported where a method uses
+# it, so that signing in and the dashboard load none of it (tests/test_startup_imports.py).
 if TYPE_CHECKING:
     from clerk.domain.clock import Clock
     from clerk.ports.records import CaseRecord
@@ -47,6 +42,9 @@ if TYPE_CHECKING:
     from clerk.service.context import DeskContext
     from clerk.service.holidays import Holidays
     from clerk.service.moves import Moves
+    from clerk.sync import exchange, keys, peers
+    from clerk.sync.bundle import BundleFile
+    from clerk.sync.exchange import ImportReport
 
 COLLECT_ITEMS = frozenset({34, 35})  # 医疗救助申报: the Yongzhou guide has townships collect them
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -96,6 +94,8 @@ class Ownership:
         return self.store.sync_store()
 
     def me(self) -> peers.Me:
+        from clerk.sync import peers
+
         return peers.me(self.store, self.ctx.offices)
 
     def owner_of(self, row: CaseRecord) -> str:
@@ -106,12 +106,16 @@ class Ownership:
 
     def moves_here(self, row: CaseRecord) -> bool:
         """Whether this installation may move the case on (`check_owner` would not refuse)."""
+        from clerk.sync import peers
+
         code = self.store.get_setting(peers.SETTING_POINT)
         return not code or self.owner_of(row) == code
 
     def check_owner(self, row: CaseRecord) -> None:
         """Refuse a move on a case another installation now owns (it was handed on); the city
         moves none."""
+        from clerk.sync import peers
+
         self.ctx.check_not_city()
         owner = self.owner_of(row)
         code = self.store.get_setting(peers.SETTING_POINT)
@@ -126,6 +130,8 @@ class Ownership:
 
     def mine(self, rows: list[CaseRecord]) -> list[CaseRecord]:
         """The rows of cases this installation owns (a county office: its own and those handed to it)."""
+        from clerk.sync import peers
+
         if not rows:
             return rows
         code = self.store.get_setting(peers.SETTING_POINT)
@@ -139,6 +145,8 @@ class Ownership:
 
     def handed_to_me(self) -> list[CaseRecord]:
         """Cases handed on to this office still waiting for its acceptance decision (转报待受理)."""
+        from clerk.sync import peers
+
         code = self.store.get_setting(peers.SETTING_POINT)
         owners = self.sync_store().owners()
         found = []
@@ -179,18 +187,26 @@ class SyncDesk:
         return self.ownership.me()
 
     def key_dir(self) -> Path:
+        from clerk.sync import keys
+
         return keys.key_dir(self._db_path())
 
     # ------------------------------------------------------------------ keys
 
     def init_keys(self, passphrase: str | None = None) -> keys.PublicKeys:
         """Make this installation's signing and encryption keys (once); returns the public part."""
+        from clerk.sync import peers
+        from clerk.sync.keys import KeyProblem
+
         try:
             return peers.init_keys(self.store, self.ctx.offices, self._db_path(), passphrase)
         except KeyProblem as exc:
             raise SyncProblem(str(exc)) from None
 
     def own_public_keys(self) -> keys.PublicKeys:
+        from clerk.sync import peers
+        from clerk.sync.keys import KeyProblem
+
         try:
             return peers.own_public(self._db_path())
         except KeyProblem as exc:
@@ -198,6 +214,9 @@ class SyncDesk:
 
     def add_peer_key(self, data: bytes, *, escrow: bool = False, replace: bool = False) -> PeerKey:
         """Register the other side's exported public keys (or an escrow recipient)."""
+        from clerk.sync import keys, peers
+        from clerk.sync.keys import KeyProblem
+
         try:
             public = keys.read_public(data)
             return peers.add_peer(
@@ -216,6 +235,9 @@ class SyncDesk:
         return self.sync_store().peer_keys()
 
     def revoke_peer_key(self, point_code: str) -> PeerKey:
+        from clerk.sync import peers
+        from clerk.sync.keys import KeyProblem
+
         try:
             return peers.revoke_peer(
                 self.sync_store(), point_code.strip().upper(), self.sync_store().now()
@@ -347,6 +369,10 @@ class SyncDesk:
         progress: Callable[[int, int], None] | None = None,
     ) -> ExportResult:
         """Write the next bundle for our county office (or, at an office, for `for_point`)."""
+        from clerk.sync import exchange, keys
+        from clerk.sync.exchange import ExportError
+        from clerk.sync.keys import KeyProblem
+
         out_dir = Path(out_dir)
         if not out_dir.is_dir():
             raise SyncProblem(f"目录 {out_dir} 不存在，请插好 U 盘或选择一个已有的目录。")
@@ -396,6 +422,11 @@ class SyncDesk:
         (`clerk.sync.streaming`). A bundle larger than the free disk is refused first.
         `progress` is told the stage and the percent done (0–100, the check then the apply:
         "检查上报包", then "导入记录")."""
+        from clerk.sync import exchange, keys
+        from clerk.sync.bundle import BundleError
+        from clerk.sync.exchange import ImportReport
+        from clerk.sync.keys import KeyProblem
+
         tell = progress or silent
         path = Path(path)
         try:
@@ -459,6 +490,9 @@ class SyncDesk:
     def _apply(
         self, checked: exchange.Checked, who: peers.Me, step: Callable[[int, int], None]
     ) -> ImportReport:
+        from clerk.sync import exchange, keys
+        from clerk.sync.exchange import ImportReport
+
         sync = self.sync_store()
         root = self._received_root(checked.header.sender)
         catalog = self.ctx.catalog
@@ -506,6 +540,9 @@ class SyncDesk:
     ) -> tuple[Path, str]:
         """Sign, encrypt and write the bundle `build_export` made (with the holiday notices a
         county office sends its points)."""
+        from clerk.sync import bundle as fmt
+        from clerk.sync import holidays as bundle_holidays
+
         if who.is_office and self.holidays is not None:
             notices = self.holidays.notices_for_bundle()
             if notices:  # absent otherwise: a bundle without holidays is as before
@@ -525,6 +562,8 @@ class SyncDesk:
 
     def bundles_in(self, folder: Path) -> list[BundleFile]:
         """The bundle files in `folder` (the stick), newest first, read from their header lines."""
+        from clerk.sync import bundle as fmt
+
         folder = Path(folder)
         if not folder.is_dir():
             if folder.is_file():
@@ -552,6 +591,8 @@ class SyncDesk:
 
     def time_anomalies(self, limit: int = 200) -> list[str]:
         """The time anomalies imports found (newest first), one Chinese line each."""
+        from clerk.sync import clocks
+
         return [clocks.text(a) for a in self.sync_store().time_anomalies(limit=limit)]
 
     def conflicts(self) -> list[ConflictRow]:
@@ -613,6 +654,8 @@ class SyncDesk:
 
     def chain_name(self, row: CaseRecord) -> str:
         """The chain this installation writes the case's events to."""
+        from clerk.sync.ownership import chain_for
+
         return chain_for(self.me().code, row.point_code)
 
 
@@ -714,6 +757,8 @@ def import_problem(exc: BaseException) -> str | None:
 def _imported_meanwhile(sync: SyncStore, checked: exchange.Checked) -> ImportReport | None:
     """The duplicate's report when the bundle is now imported (a second import of it lost the
     race for the write; PostgreSQL reports it as the unique row it could not add)."""
+    from clerk.sync.exchange import ImportReport
+
     header = checked.header
     try:
         known = sync.bundle("in", header.sender, header.seq)

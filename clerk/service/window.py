@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clerk.documents.issue import DocumentIssuer
 from clerk.documents.store import SavedDocument
@@ -33,7 +33,6 @@ from clerk.domain.workflow import OfficeSettings
 from clerk.ports.records import CaseRecord
 from clerk.ports.store import Store
 from clerk.ports.supervision import FigureCases
-from clerk.roster import RosterCheck
 from clerk.service.context import DeskContext, SystemActor
 from clerk.service.desks import Desks, wire
 from clerk.service.enrolment import BatchResult, EarlierBatch, Progress
@@ -44,14 +43,6 @@ from clerk.service.moves import CHANGED_SINCE_SHOWN
 from clerk.service.review_stages import StageRow
 from clerk.service.supervision import TREND_MONTHS, SupervisionReport, SupervisionTrend
 from clerk.service.supervision_lists import ActionLists
-from clerk.service.sync_desk import (  # the sync records, as the sync desk names them
-    BundleFile,
-    ConflictRow,
-    ExportResult,
-    ImportReport,
-    PeerKey,
-    SyncStore,
-)
 from clerk.service.views import (
     CaseSummary,
     CaseView,
@@ -61,7 +52,18 @@ from clerk.service.views import (
     Queues,
 )
 from clerk.support.progress import Progress as StageProgress
-from clerk.sync import keys, peers
+
+if TYPE_CHECKING:  # the sync (cryptography, pyrage) loads when a sync method is called
+    from clerk.roster import RosterCheck
+    from clerk.service.sync_desk import (  # the sync records, as the sync desk names them
+        BundleFile,
+        ConflictRow,
+        ExportResult,
+        ImportReport,
+        PeerKey,
+        SyncStore,
+    )
+    from clerk.sync import keys, peers
 
 __all__ = [
     "CHANGED_SINCE_SHOWN",

@@ -22,14 +22,13 @@ import tempfile
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyrage
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pyrage import passphrase as age_passphrase
-from pyrage import x25519
+# cryptography and pyrage load where a key is made, read or used: the app's dashboard names this
+# installation (`KeyProblem`, `PublicKeys`) without them (tests/test_startup_imports.py).
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from pyrage import x25519
 
 PUBLIC_FORMAT = 1
 ESCROW = "ESCROW"  # the point code under which the offline escrow recipient is registered
@@ -70,6 +69,9 @@ class PublicKeys:
         )
 
     def verify(self, signature: bytes, data: bytes | memoryview) -> bool:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
         if not self.sign_key:
             return False
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(self.sign_key))
@@ -114,6 +116,11 @@ def generate(
     directory: Path, point_code: str, name: str, passphrase: str | None = None
 ) -> PublicKeys:
     """Make both key pairs and write them under `directory` (which must not hold keys yet)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from pyrage import passphrase as age_passphrase
+    from pyrage import x25519
+
     if has_keys(directory):
         raise KeyProblem(f"目录 {directory} 中已有本机密钥，不能覆盖。如需更换，请联系信息管理员。")
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -149,6 +156,12 @@ def generate(
 
 def load(directory: Path, passphrase: str | None = None) -> KeyPair:
     """Read and (with the passphrase, if they were made with one) decrypt this installation's keys."""
+    import pyrage
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from pyrage import passphrase as age_passphrase
+    from pyrage import x25519
+
     if not has_keys(directory):
         raise KeyProblem(f"本机还没有同步密钥（{directory}），请先运行 clerk keys init。")
     public = read_public((directory / PUBLIC_FILE).read_bytes())
@@ -176,6 +189,8 @@ def load(directory: Path, passphrase: str | None = None) -> KeyPair:
 
 def read_public(data: bytes) -> PublicKeys:
     """Parse an exported public-key file (or a bare age recipient line, for an escrow key)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     text = data.decode("utf-8", errors="replace").strip()
     if text.startswith("age1") and "\n" not in text:
         _check_recipient(text)
@@ -210,6 +225,9 @@ def read_public(data: bytes) -> PublicKeys:
 
 
 def _check_recipient(text: str) -> None:
+    import pyrage
+    from pyrage import x25519
+
     try:
         x25519.Recipient.from_str(text)
     except (ValueError, pyrage.RecipientError):

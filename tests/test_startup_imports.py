@@ -1,0 +1,108 @@
+"""The app's start loads what its first screens use (issue 25): signing in and the dashboard pay
+for no sync (cryptography, pyrage), roster, lunar calendar, PDF, spreadsheet, PostgreSQL or
+network code. Each is loaded where it is used (a bundle, a roster, a document, a year with no
+holiday file), so a new import at module level that drags one of them in fails here."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from support.app import PASSWORD, ready
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Started as `clerk` starts the app (`clerk.cli`, `make_app_from_args`), headless; the modules
+# loaded are printed once the login screen is up, then again once the dashboard is.
+CHILD = """
+import argparse, asyncio, sys
+from clerk.cli import build_parser
+from clerk.screens.app import make_app_from_args
+
+async def until(app, pilot, name):
+    for _ in range(400):
+        await pilot.pause()
+        if type(app.screen).__name__ == name:
+            return
+    raise SystemExit(f"{name} never appeared: {type(app.screen).__name__}")
+
+async def main(db, login, password):
+    app = make_app_from_args(build_parser(None).parse_args(["--db", db]))
+    async with app.run_test(headless=True, size=(120, 36)) as pilot:
+        await until(app, pilot, "LoginScreen")
+        print("LOGIN", *sorted(sys.modules))
+        await pilot.press(*login, "enter", *password, "enter")
+        await until(app, pilot, "DashboardScreen")
+        print("DASHBOARD", *sorted(sys.modules))
+        app.exit()
+
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+# Loaded by neither screen.
+NOT_AT_START = (
+    "cryptography",
+    "pyrage",
+    "lunar_python",
+    "reportlab",
+    "openpyxl",
+    "psycopg",
+    "httpx",
+    "clerk.roster",
+    "clerk.net",
+    "clerk.sync.bundle",
+    "clerk.sync.exchange",
+    "clerk.sync.streaming",
+    "clerk.documents.pdf",
+    "clerk.service.ledger_export",
+    "clerk.service.supervision_pdf",
+    "clerk.storage.postgres",
+)
+# Loaded by the login screen only when it is used after signing in.
+NOT_AT_LOGIN = ("clerk.sync", "clerk.screens.dashboard")
+
+
+def _loaded(tmp_path: Path) -> dict[str, set[str]]:
+    window, admin = ready(tmp_path)
+    db = str(tmp_path / "clerk.db")  # where `ready` made it
+    window.store.close()
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")]),
+        "CLERK_DATA_DIR": str(tmp_path / "data"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, db, admin.login, PASSWORD],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    screens: dict[str, set[str]] = {}
+    for line in out.stdout.splitlines():
+        name, *modules = line.split()
+        if name in ("LOGIN", "DASHBOARD"):
+            screens[name] = set(modules)
+    return screens
+
+
+def _under(loaded: set[str], package: str) -> list[str]:
+    return sorted(m for m in loaded if m == package or m.startswith(package + "."))
+
+
+def test_the_login_screen_and_the_dashboard_load_no_sync_roster_lunar_pdf_or_network(
+    tmp_path: Path,
+) -> None:
+    screens = _loaded(tmp_path)
+    assert set(screens) == {"LOGIN", "DASHBOARD"}
+    assert "clerk.screens.login" in screens["LOGIN"]
+    assert "clerk.screens.dashboard" in screens["DASHBOARD"]
+    for screen, loaded in screens.items():
+        for package in NOT_AT_START:
+            assert _under(loaded, package) == [], (screen, package)
+    for package in NOT_AT_LOGIN:
+        assert _under(screens["LOGIN"], package) == [], ("LOGIN", package)
