@@ -69,9 +69,10 @@ def test_a_batch_extending_the_head_goes_in_and_moves_it_once(store):  # type: i
     [
         lambda b: b.pop(3),  # a gap
         lambda b: b[5].update(prev_hash="f" * 64),  # a broken link
+        lambda b: b[0].update(prev_hash="f" * 64),  # not linked to the head
         lambda b: [e.update(seq=e["seq"] + 1) for e in b],  # past the head
     ],
-    ids=["gap", "broken link", "past the head"],
+    ids=["gap", "broken link", "first link", "past the head"],
 )
 def test_a_batch_that_does_not_extend_the_head_is_refused_whole(store, spoil):  # type: ignore[no-untyped-def]
     batch = events(10)
