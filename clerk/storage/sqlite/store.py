@@ -87,6 +87,7 @@ from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.supervision import FIGURE_PAGE, FigureCases
 from clerk.ports.verify_report import VerifyReport
+from clerk.storage import admin_records
 from clerk.storage.sqlite import (
     action_queries,
     admin_log,
@@ -353,49 +354,21 @@ class Store:
         self, year: int, sha256: str, source: str, issued_at: str, origin: str, *, actor: str = ""
     ) -> None:
         now = self.now()
-        data = {
-            "year": year,
-            "sha256": sha256,
-            "source": source,
-            "issued_at": issued_at,
-            "origin": origin,
-        }
+        data = admin_records.holiday_data(year, sha256, source, issued_at, origin)
         with self.transaction():
             admin_log.append(self.conn, now, HOLIDAYS_INSTALLED, actor, str(year), data)
 
-    def holiday_records(self) -> list[tuple[int, str, str, str, str, str]]:
+    def holiday_records(self) -> list[admin_records.HolidayRecord]:
         rows = self.conn.execute(
-            "SELECT data, at FROM admin_events WHERE action = ? ORDER BY seq",
-            (HOLIDAYS_INSTALLED,),
+            admin_records.HOLIDAY_RECORDS_SQL, admin_records.HOLIDAY_RECORDS_PARAMS
         ).fetchall()
-        out = []
-        for data, at in rows:
-            d = data if isinstance(data, dict) else json.loads(data)
-            out.append(
-                (
-                    int(d["year"]),
-                    str(d["sha256"]),
-                    str(d["source"]),
-                    str(d["issued_at"]),
-                    str(d["origin"]),
-                    str(at),
-                )
-            )
-        return out
+        return [admin_records.holiday_record(data, at) for data, at in rows]
 
     def point_records(self, code: str) -> dict[str, int]:
-        queries = {
-            "cases": "SELECT count(*) FROM cases WHERE point_code = ? OR origin_point = ?",
-            "events": "SELECT count(*) FROM events WHERE point_code = ?",
-            "bundles": "SELECT count(*) FROM sync_bundles WHERE peer = ?",
-            "accounts": "SELECT count(*) FROM users WHERE point_code = ?",
-            "keys": "SELECT count(*) FROM sync_keys WHERE point_code = ?",
+        return {
+            what: int(self.conn.execute(query, {"code": code}).fetchone()[0])
+            for what, query in admin_records.POINT_RECORDS_SQL.items()
         }
-        counts = {}
-        for what, sql in queries.items():
-            params = (code, code) if what == "cases" else (code,)
-            counts[what] = int(self.conn.execute(sql, params).fetchone()[0])
-        return counts
 
     def remove_point(self, code: str, *, actor: str = "") -> None:
         now = self.now()
