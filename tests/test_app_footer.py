@@ -34,6 +34,7 @@ async def test_materials_checklist_footer_fits(tmp_path: Path) -> None:
         await pilot.press("f9")
         await pilot.pause()
         assert type(app.screen).__name__ == "MaterialsScreen"
+        await wait_until(pilot, lambda: footer_laid_out(app), "the footer laid out")
         assert overflow(app) == []
 
 
@@ -48,6 +49,7 @@ async def test_case_detail_footer_fits_for_a_supervisor(tmp_path: Path) -> None:
         app.open_case(view.uuid)
         await pilot.pause()
         assert type(app.screen).__name__ == "CaseDetailScreen"
+        await wait_until(pilot, lambda: footer_laid_out(app), "the footer laid out")
         assert overflow(app) == []
 
 
@@ -57,6 +59,7 @@ async def test_users_screen_footer_fits(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+y")
         await pilot.pause()
+        await wait_until(pilot, lambda: footer_laid_out(app), "the footer laid out")
         assert overflow(app) == []
 
 
@@ -72,6 +75,7 @@ async def noticed_case_screen(tmp_path: Path, *keys: str) -> str:
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
+        await wait_until(pilot, lambda: footer_laid_out(app), "the footer laid out")
         return f"{type(app.screen).__name__} {overflow(app)}"
 
 
