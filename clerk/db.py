@@ -17,6 +17,7 @@ importable as it always was (`from clerk.db import Store`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clerk.domain.chain import PersonalDataError
 from clerk.domain.clock import Clock, system_clock
@@ -40,10 +41,12 @@ from clerk.ports.records import (
     MaterialCheckRecord,
     PointRecord,
 )
-from clerk.ports.store import Store as StorePort
 from clerk.storage.sqlite.files import BackupError
 from clerk.storage.sqlite.store import Store
 from clerk.storage.sqlite.users import AuthError, PasswordPolicyError, User, UserError
+
+if TYPE_CHECKING:
+    from clerk.ports.store import Store as StorePort
 
 __all__ = [
     "AuthError",

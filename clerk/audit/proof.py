@@ -38,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from clerk.domain import admin_log
 from clerk.domain.chain import (
@@ -65,7 +65,6 @@ from clerk.domain.replay import (
     text_digest,
 )
 from clerk.ports.errors import StorageError
-from clerk.ports.store import RecordReads
 from clerk.ports.verify_report import (
     CaseHistory,
     ChainSummary,
@@ -78,6 +77,9 @@ from clerk.ports.verify_report import (
     VerifyReport,
 )
 from clerk.support.progress import Progress, silent
+
+if TYPE_CHECKING:
+    from clerk.ports.store import RecordReads
 
 T = TypeVar("T")
 _SET_ASIDE = re.compile(r"\.unrecorded-\d+$")

@@ -16,10 +16,6 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from clerk.domain.catalog import DataFileError
-from clerk.ports.errors import StorageError
-from clerk.storage.sqlite.schema import SchemaTooNewError
-
 # Every sub-command and the module that registers it.
 COMMANDS: dict[str, str] = {
     "backup": "backup",
@@ -106,26 +102,43 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_app(args)
         return int(func(args) or 0)
-    except DataFileError as exc:
-        print(f"数据文件有误，已停止：{exc}", file=sys.stderr)
-        return 2
-    except SchemaTooNewError as exc:
-        print(f"已停止：{exc}", file=sys.stderr)
-        return 2
-    except StorageError as exc:
-        from clerk.service.open_errors import open_problem
-
-        print(open_problem(exc, _db_name(args)), file=sys.stderr)
-        return 2
-    except OSError as exc:
-        where = f" {exc.filename}" if exc.filename else ""
-        print(
-            f"无法读写文件{where}（{exc.strerror or exc}），已停止。请检查磁盘空间和文件夹权限后重试。",
-            file=sys.stderr,
-        )
+    except Exception as exc:
+        told = _known_problem(exc, args)
+        if told is None:
+            raise
+        print(told, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _loaded(module: str, name: str) -> type[BaseException] | None:
+    """The error class `name` of `module` if the command loaded that module (an error of a class
+    never loaded cannot have been raised, so nothing is imported just to name it)."""
+    loaded = sys.modules.get(module)
+    return getattr(loaded, name, None) if loaded is not None else None
+
+
+def _is(exc: BaseException, module: str, name: str) -> bool:
+    cls = _loaded(module, name)
+    return cls is not None and isinstance(exc, cls)
+
+
+def _known_problem(exc: Exception, args: argparse.Namespace) -> str | None:
+    """The Chinese message for a failure every command may meet (a bad data file, a database too
+    new or unusable, a file it cannot read or write), or None for any other error."""
+    if _is(exc, "clerk.domain.catalog", "DataFileError"):
+        return f"数据文件有误，已停止：{exc}"
+    if _is(exc, "clerk.storage.sqlite.schema", "SchemaTooNewError"):
+        return f"已停止：{exc}"
+    if _is(exc, "clerk.ports.errors", "StorageError"):
+        from clerk.service.open_errors import open_problem
+
+        return open_problem(exc, _db_name(args))  # type: ignore[arg-type]
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"无法读写文件{where}（{exc.strerror or exc}），已停止。请检查磁盘空间和文件夹权限后重试。"
+    return None
 
 
 def _db_name(args: argparse.Namespace) -> str:

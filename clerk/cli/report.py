@@ -33,7 +33,7 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from clerk.cli.verify import db_path
+    from clerk.cli._paths import db_path
     from clerk.domain.clock import system_clock
     from clerk.service.compose import open_window
     from clerk.service.ledger import LedgerError

@@ -9,9 +9,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from clerk.cli._paths import db_path, db_target
 from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite.files import upgrade_file, verify_file
 from clerk.support.progress import StreamProgress
+
+__all__ = ["db_path", "db_target", "register", "report_text", "run"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -129,21 +132,3 @@ def report_text(path: str, result: VerifyReport | Mapping[str, Any]) -> str:
         if len(problems) > 50:
             lines.append(f"  ……另有 {len(problems) - 50} 处，请用 --json 查看全部。")
     return "\n".join(lines)
-
-
-def db_target(args: argparse.Namespace) -> str | Path:
-    """Like `db_path`, but a server database's URL (postgresql://…) is kept as given."""
-    chosen = getattr(args, "target_db", None) or getattr(args, "db", None)
-    if isinstance(chosen, str) and chosen.startswith(("postgresql://", "postgres://")):
-        return chosen
-    return db_path(args)
-
-
-def db_path(args: argparse.Namespace) -> Path:
-    """The file a maintenance command works on: its own --db, the global --db, or the default."""
-    chosen = getattr(args, "target_db", None) or getattr(args, "db", None)
-    if chosen:
-        return Path(chosen)
-    from clerk.support.paths import default_db_path
-
-    return default_db_path()

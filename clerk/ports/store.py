@@ -60,50 +60,54 @@ Concurrency contract (every adapter honours it; tests/storage_contract/ checks i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
-from datetime import date, datetime
-from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from clerk.domain.accounts import User
-from clerk.domain.clock import Clock
-from clerk.domain.indicators import SupervisedCase
-from clerk.domain.model import Event, Role
-from clerk.ports.action_cases import ActionCase
-from clerk.ports.ledger import LedgerDay
-from clerk.ports.records import (
-    BatchCaseLink,
-    BatchMaterial,
-    BatchRecord,
-    CaseChanges,
-    CaseRecord,
-    DocumentRecord,
-    EvaluationRecord,
-    EventRecord,
-    MaterialCheckInput,
-    MaterialCheckRecord,
-    NewBatch,
-    NewCase,
-    NewDocument,
-    NewEvaluation,
-    NewMaterialCheck,
-    PointRecord,
-)
-from clerk.ports.supervision import FIGURE_PAGE, FigureCases
-from clerk.ports.sync import SyncStore
-from clerk.ports.verify_report import (
-    CaseHistory,
-    CheckpointInLog,
-    DocumentFiles,
-    EngineFindings,
-    KeptDocument,
-    RecentDocument,
-    RecordExtent,
-    StoredEvent,
-    VerifyReport,
-    VerifyState,
-)
+from clerk.ports.supervision import FIGURE_PAGE
+
+if TYPE_CHECKING:  # annotations only: the port's records load with the adapter that makes them
+    from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+    from contextlib import AbstractContextManager
+    from datetime import date, datetime
+    from pathlib import Path
+
+    from clerk.domain.accounts import User
+    from clerk.domain.clock import Clock
+    from clerk.domain.indicators import SupervisedCase
+    from clerk.domain.model import Event, Role
+    from clerk.ports.action_cases import ActionCase
+    from clerk.ports.ledger import LedgerDay
+    from clerk.ports.records import (
+        BatchCaseLink,
+        BatchMaterial,
+        BatchRecord,
+        CaseChanges,
+        CaseRecord,
+        DocumentRecord,
+        EvaluationRecord,
+        EventRecord,
+        MaterialCheckInput,
+        MaterialCheckRecord,
+        NewBatch,
+        NewCase,
+        NewDocument,
+        NewEvaluation,
+        NewMaterialCheck,
+        PointRecord,
+    )
+    from clerk.ports.supervision import FigureCases
+    from clerk.ports.sync import SyncStore
+    from clerk.ports.verify_report import (
+        CaseHistory,
+        CheckpointInLog,
+        DocumentFiles,
+        EngineFindings,
+        KeptDocument,
+        RecentDocument,
+        RecordExtent,
+        StoredEvent,
+        VerifyReport,
+        VerifyState,
+    )
 
 
 class RecordReads(Protocol):

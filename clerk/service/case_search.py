@@ -18,12 +18,15 @@ happens to pass a check but is meant as something else is still found.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from clerk.domain.case_numbers import check_char
 from clerk.domain.identifiers import credit_code_check_char, resident_id_check_char
 from clerk.domain.item_search import ItemFinder
 from clerk.ports.records import CaseRecord
-from clerk.ports.store import Store
+
+if TYPE_CHECKING:
+    from clerk.ports.store import Store
 
 TAIL = re.compile(r"[0-9A-Za-z]{3,}")
 ITEM_QUERY = re.compile(r"[A-Za-z\u4e00-\u9fff\s]{2,}")

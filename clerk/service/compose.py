@@ -12,6 +12,7 @@ The catalogue and the offices default to the packaged ones; the desks themselves
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clerk.db import open_store
 from clerk.domain.catalog import Catalog, default_catalog
@@ -19,8 +20,10 @@ from clerk.domain.clock import Clock, system_clock
 from clerk.domain.offices import Offices, default_offices
 from clerk.domain.workdays import WorkCalendar
 from clerk.domain.workflow import OfficeSettings
-from clerk.ports.store import Store
 from clerk.service.window import Window
+
+if TYPE_CHECKING:
+    from clerk.ports.store import Store
 
 __all__ = ["build_window", "open_window"]
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clerk.domain.accounts import User
 from clerk.domain.catalog import Catalog, Item
@@ -20,9 +21,11 @@ from clerk.domain.identifiers import resident_id_check_char
 from clerk.domain.materials import MaterialCheck, required_materials
 from clerk.domain.model import Applicant, CaseState, Channel, Rating, Role
 from clerk.domain.offices import Offices
-from clerk.ports.store import Store
 from clerk.service.compose import build_window
 from clerk.service.window import ServiceError, SystemActor, Window
+
+if TYPE_CHECKING:
+    from clerk.ports.store import Store
 
 DEMO_AREA = "439999"
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"

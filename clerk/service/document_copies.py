@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clerk.documents.model import DocKind
 from clerk.documents.store import SavedDocument, write_copy
 from clerk.ports.document_names import local_path
 from clerk.ports.records import DocumentRecord
-from clerk.ports.store import Store
 from clerk.service.errors import ServiceError
 from clerk.service.write_errors import file_problem
+
+if TYPE_CHECKING:
+    from clerk.ports.store import Store
 
 
 def documents_root(root: Path | None) -> Path:

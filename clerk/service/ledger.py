@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clerk.domain.catalog import Catalog
 from clerk.domain.chain import ZERO_HASH
@@ -46,7 +46,9 @@ from clerk.ports.ledger import (
     LedgerDay,
     ReceivedCase,
 )
-from clerk.ports.store import Store
+
+if TYPE_CHECKING:
+    from clerk.ports.store import Store
 
 # Actions counted per clerk (the decisions at the window), in the ledger's column order.
 CLERK_DECISIONS: tuple[Action, ...] = (Action.ACCEPT, Action.NOTICE, Action.REFUSE)

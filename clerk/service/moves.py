@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clerk.documents import journal
 from clerk.documents.issue import IssueContext
@@ -28,11 +28,13 @@ from clerk.domain.model import Action, Event, Role
 from clerk.domain.workflow import WorkflowError, decide, record
 from clerk.ports.document_names import document_name
 from clerk.ports.records import CaseChanges, CaseRecord, MaterialCheckInput, NewDocument
-from clerk.ports.store import Store
 from clerk.service.case_reader import CaseReader
 from clerk.service.context import DeskContext, Owners, SystemActor
 from clerk.service.errors import ServiceError, limited
 from clerk.service.write_errors import file_problem, storage_problem
+
+if TYPE_CHECKING:
+    from clerk.ports.store import Store
 
 CHANGED_SINCE_SHOWN = (
     "该办件在您查看之后已被修改（材料核验结果或办理决定有变），本次操作没有保存。"

@@ -17,52 +17,60 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clerk.documents.issue import DocumentIssuer
-from clerk.documents.store import SavedDocument
 from clerk.domain.accounts import AuthError, PasswordPolicyError, User, UserError
-from clerk.domain.catalog import Catalog, Condition, Material
 from clerk.domain.clock import Clock, system_clock
-from clerk.domain.indicators import Period
-from clerk.domain.item_search import ItemFinder
-from clerk.domain.materials import MaterialCheck
-from clerk.domain.model import Applicant, CaseState, Channel, Event, Rating, Role
-from clerk.domain.notice import NoticeContent
-from clerk.domain.offices import Office, Offices, ServicePoint
-from clerk.domain.workdays import WorkCalendar
-from clerk.domain.workflow import OfficeSettings
-from clerk.ports.records import CaseRecord
-from clerk.ports.store import Store
-from clerk.ports.supervision import FigureCases
+from clerk.domain.model import Channel
 from clerk.service.context import DeskContext, SystemActor
 from clerk.service.desks import Desks, wire
-from clerk.service.enrolment import BatchResult, EarlierBatch, Progress
 from clerk.service.errors import ActorRevokedError, ServiceError
-from clerk.service.holidays import Recomputed
-from clerk.service.ledger import Ledger
-from clerk.service.moves import CHANGED_SINCE_SHOWN
-from clerk.service.review_stages import StageRow
-from clerk.service.supervision import TREND_MONTHS, SupervisionReport, SupervisionTrend
-from clerk.service.supervision_lists import ActionLists
-from clerk.service.views import (
-    CaseSummary,
-    CaseView,
-    ItemChoice,
-    PointChoice,
-    PriorCase,
-    Queues,
-)
-from clerk.support.progress import Progress as StageProgress
 
-if TYPE_CHECKING:  # the sync (cryptography, pyrage) loads when a sync method is called
+if TYPE_CHECKING:  # annotations only: each desk's module loads when the desk is first used
+    from clerk.documents.issue import DocumentIssuer
+    from clerk.documents.store import SavedDocument
+    from clerk.domain.catalog import Catalog, Condition, Material
+    from clerk.domain.indicators import Period
+    from clerk.domain.item_search import ItemFinder
+    from clerk.domain.materials import MaterialCheck
+    from clerk.domain.model import Applicant, CaseState, Event, Rating, Role
+    from clerk.domain.notice import NoticeContent
+    from clerk.domain.offices import Office, Offices, ServicePoint
+    from clerk.domain.workdays import WorkCalendar
+    from clerk.domain.workflow import OfficeSettings
+    from clerk.ports.records import CaseRecord
+    from clerk.ports.store import Store
+    from clerk.ports.supervision import FigureCases
     from clerk.roster import RosterCheck
+    from clerk.service.accounts import Accounts
+    from clerk.service.administration import Administration
+    from clerk.service.case_reader import CaseReader
+    from clerk.service.decisions import Decisions
+    from clerk.service.enrolment import BatchResult, EarlierBatch, Enrolment, Progress
+    from clerk.service.holidays import Holidays, Recomputed
+    from clerk.service.intake import Intake
+    from clerk.service.ledger import Ledger
+    from clerk.service.moves import CHANGED_SINCE_SHOWN
+    from clerk.service.review_stages import ReviewStages, StageRow
+    from clerk.service.supervision import SupervisionReport, SupervisionTrend
+    from clerk.service.supervision_lists import ActionLists
     from clerk.service.sync_desk import (  # the sync records, as the sync desk names them
         BundleFile,
         ConflictRow,
         ExportResult,
         ImportReport,
+        Ownership,
         PeerKey,
+        SyncDesk,
         SyncStore,
     )
+    from clerk.service.views import (
+        CaseSummary,
+        CaseView,
+        ItemChoice,
+        PointChoice,
+        PriorCase,
+        Queues,
+    )
+    from clerk.support.progress import Progress as StageProgress
     from clerk.sync import keys, peers
 
 __all__ = [
@@ -77,6 +85,21 @@ __all__ = [
     "UserError",
     "Window",
 ]
+
+# Named here for the screens and the CLI, loaded with the desk that defines them.
+_LATER = {
+    "CHANGED_SINCE_SHOWN": "clerk.service.moves",
+    "Recomputed": "clerk.service.holidays",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
 
 
 class Window:
@@ -93,6 +116,10 @@ class Window:
         documents_root: Path | None = None,
         settings: OfficeSettings | None = None,
     ) -> None:
+        from clerk.documents.issue import DocumentIssuer
+        from clerk.domain.workdays import WorkCalendar
+        from clerk.domain.workflow import OfficeSettings
+
         context = DeskContext(
             store=store,
             catalog=catalog,
@@ -104,16 +131,48 @@ class Window:
         )
         self.desks: Desks = wire(context)
         self.context = context
-        self._reader = self.desks.reader
-        self._ownership = self.desks.ownership
-        self._sync = self.desks.sync
-        self._accounts = self.desks.accounts
-        self._administration = self.desks.administration
-        self._intake = self.desks.intake
-        self._decisions = self.desks.decisions
-        self._review = self.desks.review
-        self._enrolment = self.desks.enrolment
-        self._holidays = self.desks.holidays
+
+    # ------------------------------------------------------------------ the desks, built on first use
+
+    @property
+    def _reader(self) -> CaseReader:
+        return self.desks.reader
+
+    @property
+    def _ownership(self) -> Ownership:
+        return self.desks.ownership
+
+    @property
+    def _sync(self) -> SyncDesk:
+        return self.desks.sync
+
+    @property
+    def _accounts(self) -> Accounts:
+        return self.desks.accounts
+
+    @property
+    def _administration(self) -> Administration:
+        return self.desks.administration
+
+    @property
+    def _intake(self) -> Intake:
+        return self.desks.intake
+
+    @property
+    def _decisions(self) -> Decisions:
+        return self.desks.decisions
+
+    @property
+    def _review(self) -> ReviewStages:
+        return self.desks.review
+
+    @property
+    def _enrolment(self) -> Enrolment:
+        return self.desks.enrolment
+
+    @property
+    def _holidays(self) -> Holidays:
+        return self.desks.holidays
 
     # ------------------------------------------------------------------ the shared context
 
@@ -448,14 +507,18 @@ class Window:
         self,
         year: int,
         month: int,
-        months: int = TREND_MONTHS,
+        months: int | None = None,
         follow_up_days: int | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> SupervisionTrend:
-        """Every supervision figure per office and in total, month by month, up to `year`-`month`."""
-        return self.desks.supervision.supervision_trend(
-            year, month, months, follow_up_days, progress
-        )
+        """Every supervision figure per office and in total, month by month, up to `year`-`month`
+        (`months` None: the supervision desk's `TREND_MONTHS`)."""
+        desk = self.desks.supervision
+        if months is None:
+            from clerk.service.supervision import TREND_MONTHS
+
+            months = TREND_MONTHS
+        return desk.supervision_trend(year, month, months, follow_up_days, progress)
 
     def supervised_figure_cases(
         self,

@@ -1,0 +1,25 @@
+"""The database a command works on, from its options (a small module: reading `--db` loads no
+storage, proof or catalogue code)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def db_target(args: argparse.Namespace) -> str | Path:
+    """Like `db_path`, but a server database's URL (postgresql://…) is kept as given."""
+    chosen = getattr(args, "target_db", None) or getattr(args, "db", None)
+    if isinstance(chosen, str) and chosen.startswith(("postgresql://", "postgres://")):
+        return chosen
+    return db_path(args)
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    """The file a maintenance command works on: its own --db, the global --db, or the default."""
+    chosen = getattr(args, "target_db", None) or getattr(args, "db", None)
+    if chosen:
+        return Path(chosen)
+    from clerk.support.paths import default_db_path
+
+    return default_db_path()
