@@ -27,12 +27,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clerk.documents.journal import STALE_SECONDS, left_behind
-from clerk.documents.store import set_aside
 from clerk.support.file_modes import make_private, make_private_tree
 
 __all__ = ["DOCUMENT_SUFFIXES", "STALE_SECONDS", "Tidied", "sweep_documents", "tidy_documents"]
 
 DOCUMENT_SUFFIXES = (".pdf", ".txt")
+
+
+def set_aside(path: Path) -> list[Path]:
+    """`clerk.documents.store.set_aside`, loaded only when a dead attempt left a file behind: the
+    app's start reads no document-writing code otherwise (issue 25, item 4)."""
+    from clerk.documents.store import set_aside as rename_unrecorded
+
+    return rename_unrecorded(path)
 
 
 @dataclass

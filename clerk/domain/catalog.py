@@ -10,13 +10,16 @@ and the problem, and the app refuses to start rather than run on wrong rules.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+
+# Re-exported: where the data-file helpers and their error have always been imported from.
+from clerk.domain.catalog_files import DataFileError as DataFileError
+from clerk.domain.catalog_files import packaged_file as packaged_file
+from clerk.domain.catalog_files import read_json as read_json
 
 TimeLimitKind = Literal["instant", "working_days", "natural_days"]
 TIME_LIMIT_KINDS: tuple[str, ...] = ("instant", "working_days", "natural_days")
@@ -36,16 +39,6 @@ VENUES: tuple[str, ...] = (
 STEP_NAMES: tuple[str, ...] = ("申请", "受理", "审核", "拨付", "办结")
 PAYMENT_STEP = "拨付"
 REVIEW_STEP = "审核"
-
-
-class DataFileError(ValueError):
-    """A data file (catalog.json, offices.json, a holiday file) is wrong. Message in Chinese."""
-
-    def __init__(self, file: str | Path, entry: str, problem: str) -> None:
-        self.file = str(file)
-        self.entry = entry
-        self.problem = problem
-        super().__init__(f"{self.file}：{entry}：{problem}")
 
 
 @dataclass(frozen=True)
@@ -253,17 +246,6 @@ class Catalog:
 # Loading
 
 
-def packaged_file(name: str) -> Path:
-    """A data file shipped with the package, or at the repository root in a source checkout."""
-    try:
-        candidate = resources.files("clerk") / "data" / name
-        if candidate.is_file():
-            return Path(str(candidate))
-    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - defensive
-        pass
-    return Path(__file__).resolve().parents[2] / name
-
-
 def load_catalog(path: str | Path | None = None) -> Catalog:
     path = Path(path) if path is not None else packaged_file("catalog.json")
     raw = read_json(path)
@@ -273,23 +255,6 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 @cache
 def default_catalog() -> Catalog:
     return load_catalog()
-
-
-def read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataFileError(path, "文件", "找不到文件，请重新安装或恢复该文件") from None
-    except OSError as exc:
-        raise DataFileError(path, "文件", f"无法读取（{exc.strerror}）") from None
-    except UnicodeDecodeError:
-        raise DataFileError(path, "文件", "不是 UTF-8 编码的文本") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataFileError(
-            path, f"第{exc.lineno}行第{exc.colno}列", f"JSON 格式错误（{exc.msg}）"
-        ) from None
 
 
 class _Parser:

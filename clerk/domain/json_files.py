@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from clerk.domain.catalog import DataFileError
+from clerk.domain.catalog_files import DataFileError
 
 MAX_BYTES = 1_000_000  # a holiday file is a few hundred bytes
 MAX_DEPTH = 8

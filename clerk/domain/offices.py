@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from clerk.domain.catalog import DataFileError, packaged_file, read_json
+from clerk.domain.catalog_files import DataFileError, packaged_file, read_json
 
 POINT_KINDS: dict[str, str] = {
     "county_hall": "县级医保服务大厅",

@@ -128,7 +128,7 @@ class Administration:
             )
 
     def needs_setup(self) -> bool:
-        return not self.ctx.store.get_setting(SETTING_POINT) or not self.ctx.store.has_users()
+        return self.ctx.needs_setup()
 
     def _require_admin(self, actor: Any) -> None:
         """The actor as stored now: an account deactivated since it logged in is refused too."""

@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clerk.db import open_store
-from clerk.domain.catalog import Catalog, default_catalog
 from clerk.domain.clock import Clock, system_clock
 from clerk.domain.offices import Offices, default_offices
-from clerk.domain.workdays import WorkCalendar
-from clerk.domain.workflow import OfficeSettings
 from clerk.service.window import Window
 
 if TYPE_CHECKING:
+    from clerk.domain.catalog import Catalog
+    from clerk.domain.workdays import WorkCalendar
+    from clerk.domain.workflow import OfficeSettings
     from clerk.ports.store import Store
 
 __all__ = ["build_window", "open_window"]
@@ -41,7 +41,7 @@ def build_window(
     """The window service on `store` (already open)."""
     return Window(
         store,
-        catalog if catalog is not None else default_catalog(),
+        catalog,  # None: the packaged one, read when first needed
         offices if offices is not None else default_offices(),
         clock=clock,
         calendar=calendar,

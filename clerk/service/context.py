@@ -9,8 +9,9 @@ deciding steps are given (the sync desk's `Ownership` provides it).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from clerk.domain.accounts import User
@@ -76,15 +77,73 @@ class DeskContext:
     """The shared state of one window service; the `Window`'s attributes read and set it."""
 
     store: Store
-    catalog: Catalog
     base_offices: Offices
     clock: Clock
-    calendar: WorkCalendar
-    settings: OfficeSettings
-    documents: DocumentIssuer
+    # The catalogue, the work calendar and the office settings given, or (None) the packaged
+    # catalogue, the default calendar and settings, made on first use: the login screen needs
+    # none of them. The documents folder (None: the data folder's): its issuer is made on first
+    # use, so a command that issues nothing (`clerk report`) loads no document code.
+    _catalog: Catalog | None = field(default=None, repr=False)
+    _calendar: WorkCalendar | None = field(default=None, repr=False)
+    _settings: OfficeSettings | None = field(default=None, repr=False)
+    documents_root: Path | None = None
     # Called with the Chinese message when a session's account may no longer act (the app
     # logs that session out); the `ActorRevokedError` is raised all the same.
     on_actor_revoked: Callable[[str], None] | None = None
+    _documents: DocumentIssuer | None = field(default=None, repr=False)
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            from clerk.domain.catalog import default_catalog
+
+            self._catalog = default_catalog()
+        return self._catalog
+
+    @catalog.setter
+    def catalog(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            from clerk.domain.workdays import WorkCalendar
+
+            self._calendar = WorkCalendar.default()
+        return self._calendar
+
+    @calendar.setter
+    def calendar(self, calendar: WorkCalendar) -> None:
+        self._calendar = calendar
+
+    @property
+    def settings(self) -> OfficeSettings:
+        if self._settings is None:
+            from clerk.domain.workflow import OfficeSettings
+
+            self._settings = OfficeSettings()
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: OfficeSettings) -> None:
+        self._settings = settings
+
+    def needs_setup(self) -> bool:
+        """Whether this installation still needs its initial setup (no point, or no account)."""
+        return not self.store.get_setting(SETTING_POINT) or not self.store.has_users()
+
+    @property
+    def documents(self) -> DocumentIssuer:
+        """The document issuer (built on first use)."""
+        if self._documents is None:
+            from clerk.documents.issue import DocumentIssuer
+
+            self._documents = DocumentIssuer(self.documents_root)
+        return self._documents
+
+    @documents.setter
+    def documents(self, documents: DocumentIssuer) -> None:
+        self._documents = documents
 
     @property
     def offices(self) -> Offices:

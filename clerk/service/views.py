@@ -6,11 +6,14 @@ Personal data arrives here already masked; revealing a full value is a separate,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from clerk.domain.catalog import Item, Material
-from clerk.domain.materials import MaterialCheck
-from clerk.domain.model import Action, CaseState, Channel, Deadline, Rating
+if TYPE_CHECKING:  # annotations only (the point choices are read before any catalogue)
+    from datetime import date, datetime
+
+    from clerk.domain.catalog import Item, Material
+    from clerk.domain.materials import MaterialCheck
+    from clerk.domain.model import Action, CaseState, Channel, Deadline, Rating
 
 
 @dataclass(frozen=True)

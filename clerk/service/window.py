@@ -108,7 +108,7 @@ class Window:
     def __init__(
         self,
         store: Store,
-        catalog: Catalog,
+        catalog: Catalog | None,
         offices: Offices,
         *,
         clock: Clock = system_clock,
@@ -116,18 +116,14 @@ class Window:
         documents_root: Path | None = None,
         settings: OfficeSettings | None = None,
     ) -> None:
-        from clerk.documents.issue import DocumentIssuer
-        from clerk.domain.workdays import WorkCalendar
-        from clerk.domain.workflow import OfficeSettings
-
         context = DeskContext(
             store=store,
-            catalog=catalog,
             base_offices=offices,
             clock=clock,
-            calendar=calendar or WorkCalendar.default(),
-            settings=settings or OfficeSettings(),
-            documents=DocumentIssuer(documents_root),
+            _catalog=catalog,
+            _calendar=calendar or None,
+            _settings=settings or None,
+            documents_root=documents_root,
         )
         self.desks: Desks = wire(context)
         self.context = context
@@ -277,7 +273,7 @@ class Window:
         return self._administration.setup(point_code, admin_login, admin_name, password)
 
     def needs_setup(self) -> bool:
-        return self._administration.needs_setup()
+        return self.context.needs_setup()
 
     def login(self, login: str, password: str) -> User:
         return self._accounts.login(login, password)

@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from clerk.audit import proof
 from clerk.domain.clock import system_clock
 from clerk.ports.errors import (
     BusyError,
@@ -29,7 +28,6 @@ from clerk.storage.sqlite.connection import (
     foreign_tables,
 )
 from clerk.storage.sqlite.errors import translate, translated
-from clerk.storage.sqlite.verify import SETTING_SCHEMA, SQLiteRecordReads
 from clerk.support.file_modes import make_private, use_private_umask
 from clerk.support.progress import Progress
 
@@ -75,6 +73,9 @@ def verify_file(
     and `remember` is true, where it got to is recorded (a short write), so the next incremental
     verify starts there; a file that cannot be written is still verified, just not remembered.
     """
+    from clerk.audit import proof  # loaded by a verify, not by opening a file
+    from clerk.storage.sqlite.verify import SQLiteRecordReads
+
     path = Path(path)
     if not path.is_file():
         return _failure(f"找不到数据库文件 {path}，请检查路径。")
@@ -167,6 +168,8 @@ def recorded_document_files(path: str | Path) -> Iterator[str]:
     """Every document file the clerk file at `path` names (each document's text and PDF, each
     roster batch's correction notice), streamed from a read-only connection: what a backup's
     documents copy must hold (`clerk backup --with-documents`)."""
+    from clerk.storage.sqlite.verify import SQLiteRecordReads
+
     with translated():
         conn = connect_read_only(path)
     try:
@@ -322,6 +325,8 @@ def _carry_verified_schema(src: sqlite3.Connection, dest: sqlite3.Connection, co
     """The backup API bumps the copy's schema cookie (so other connections reload its schema),
     which would make the copy's incremental verify escalate to a full one. When the source's last
     verify was at the schema it still has, the copy has that same schema: say so in the copy."""
+    from clerk.storage.sqlite.verify import SETTING_SCHEMA
+
     if _schema_cookie(src) != cookie:
         return  # the source's schema changed during the copy: let the copy's verify escalate
     try:

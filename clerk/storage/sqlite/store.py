@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 
-from clerk.audit import proof
 from clerk.domain import chain
 from clerk.domain.admin_log import (
     ACCOUNT_ACTIVE,
@@ -106,11 +105,12 @@ from clerk.storage.sqlite.errors import translate, translated
 from clerk.storage.sqlite.files import BackupError
 from clerk.storage.sqlite.sync import SQLiteSyncStore, chain_for
 from clerk.storage.sqlite.users import AuthError, PasswordPolicyError, User, UserError
-from clerk.storage.sqlite.verify import SQLiteRecordReads
 from clerk.support import file_modes
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+    from clerk.storage.sqlite.verify import SQLiteRecordReads
 
 __all__ = [
     "AuthError",
@@ -982,6 +982,8 @@ class Store:
         events (walked), first_broken, head, chains, checkpoints, cases, documents, problems,
         problem (Chinese text or None); it still reads as the mapping this returned before.
         """
+        from clerk.audit import proof  # the proof loads when a verify runs, not with the store
+
         return proof.verify(
             self.record_reads(),
             full=full,
@@ -992,6 +994,8 @@ class Store:
 
     def record_reads(self) -> SQLiteRecordReads:
         """What the proof of the record reads (`clerk.ports.store.RecordReads`), made once."""
+        from clerk.storage.sqlite.verify import SQLiteRecordReads  # with the proof, when used
+
         found: SQLiteRecordReads | None = self.__dict__.get("_record_reads")
         if found is None:
             found = self.__dict__["_record_reads"] = SQLiteRecordReads(self.conn, self._lock)
