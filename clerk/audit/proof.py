@@ -34,7 +34,6 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -79,6 +78,8 @@ from clerk.ports.verify_report import (
 from clerk.support.progress import Progress, silent
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     from clerk.ports.store import RecordReads
 
 T = TypeVar("T")
@@ -980,6 +981,8 @@ def _hash_files(paths: list[str | None], *, threads: bool) -> list[str | None]:
     if not threads or HASH_THREADS == 1 or len(paths) < 16:
         return [_file_sha256(p) if p else None for p in paths]
     if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor  # a full verify's, not every proof's
+
         _pool = ThreadPoolExecutor(HASH_THREADS, thread_name_prefix="verify-hash")
     n = HASH_THREADS
     parts = list(_pool.map(_hash_all, [paths[i::n] for i in range(n)]))  # a slice a thread

@@ -24,15 +24,21 @@ class DataFileError(ValueError):
 
 def packaged_file(name: str) -> Path:
     """A data file shipped with the package, or at the repository root in a source checkout."""
-    from importlib import resources
-
-    try:
-        candidate = resources.files("clerk") / "data" / name
+    package = Path(__file__).resolve().parents[1]
+    if package.is_dir():  # installed as files: the folder `importlib.resources` would name
+        candidate = package / "data" / name
         if candidate.is_file():
-            return Path(str(candidate))
-    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - defensive
-        pass
-    return Path(__file__).resolve().parents[2] / name
+            return candidate
+    else:  # pragma: no cover - a package read from elsewhere (a zip)
+        from importlib import resources
+
+        try:
+            found = resources.files("clerk") / "data" / name
+            if found.is_file():
+                return Path(str(found))
+        except (ModuleNotFoundError, FileNotFoundError):
+            pass
+    return package.parent / name
 
 
 def read_json(path: Path) -> Any:

@@ -292,28 +292,10 @@ class CaseReader:
         today: date | None = None,
         point_name: str | None = None,
     ) -> Ledger:
-        """The 日结单 of `day` for one office or point (its points included), or with `point_code`
-        None for every case in the file. Raises `ServiceError` for an unknown point and
-        `LedgerError` for a day still to come (Chinese messages)."""
-        from clerk.service.ledger import build_ledger
+        """The 日结单 of `day` for one office or point (`clerk.service.ledger.point_ledger`)."""
+        from clerk.service.ledger import point_ledger
 
-        name = point_name or ""
-        if point_code is not None and point_name is None:
-            try:
-                name = self.ctx.offices.point(point_code).name
-            except KeyError:
-                raise ServiceError(
-                    f"没有编码为 {point_code} 的经办机构或服务点，请用 clerk point list 查看编码。"
-                ) from None
-        return build_ledger(
-            self.ctx.store,
-            self.ctx.catalog,
-            self.ctx.calendar,
-            day=day,
-            point_code=point_code,
-            point_name=name,
-            today=today or self.ctx.today(),
-        )
+        return point_ledger(self.ctx, day, point_code, today=today, point_name=point_name)
 
     def row(self, case_uuid: str) -> CaseRecord:
         row = self.ctx.store.get_case(case_uuid)

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from clerk.ports.store import Store
 
 SETTING_POINT = "point_code"
+# The kind of point that imports a college's roster (表6).
+ROSTER_POINT_KIND = "college"
 
 
 def declared_points(store: Store) -> list[ServicePoint]:
@@ -64,7 +66,7 @@ class SystemActor:
 
 
 class Owners(Protocol):
-    """Which cases this installation owns (`clerk.service.sync_desk.Ownership`)."""
+    """Which cases this installation owns (`clerk.service.ownership.Ownership`)."""
 
     def check_owner(self, row: CaseRecord) -> None: ...
     def moves_here(self, row: CaseRecord) -> bool: ...
@@ -162,6 +164,17 @@ class DeskContext:
         if not code:
             raise ServiceError("本机尚未设置所属经办机构或服务点，请先完成初始设置。")
         return point_choice(self.offices.point(code))
+
+    def roster_point_problem(self) -> str | None:
+        """Why this machine cannot import rosters (Chinese), or None at a college point (asked
+        by the app for its key on every screen: no enrolment code is loaded for it)."""
+        point = self.point()
+        if point.kind != ROSTER_POINT_KIND:
+            return (
+                f"本机是{point.kind_label}，学生名册（表6）由大中专院校服务点导入。"
+                "请在学校的服务点导入，或逐人新建“城乡居民参保登记”办件。"
+            )
+        return None
 
     def check_not_city(self) -> None:
         """The city reads the counties' record and decides nothing: refuse any act on a case."""

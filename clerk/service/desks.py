@@ -39,10 +39,11 @@ if TYPE_CHECKING:
     from clerk.service.holidays import Holidays
     from clerk.service.intake import Intake
     from clerk.service.moves import Moves
+    from clerk.service.ownership import Ownership
     from clerk.service.review_stages import ReviewStages
     from clerk.service.supervision import Supervision
     from clerk.service.supervision_lists import SupervisionLists
-    from clerk.service.sync_desk import Ownership, SyncDesk
+    from clerk.service.sync_desk import SyncDesk
 
 T = TypeVar("T")
 
@@ -68,7 +69,7 @@ class Desks:
     @property
     def ownership(self) -> Ownership:
         def build() -> Ownership:
-            from clerk.service.sync_desk import Ownership
+            from clerk.service.ownership import Ownership
 
             return Ownership(self.context)
 

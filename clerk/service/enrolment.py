@@ -55,6 +55,7 @@ from clerk.ports.records import (
     NewDocument,
     NewMaterialCheck,
 )
+from clerk.service.context import ROSTER_POINT_KIND as ROSTER_POINT_KIND
 from clerk.service.context import DeskContext
 from clerk.service.errors import ServiceError
 from clerk.service.moves import Moves, keep_document, set_aside_all, with_data
@@ -66,7 +67,6 @@ if TYPE_CHECKING:  # the roster's reader loads when a roster is read, not at sta
     from clerk.service.views import PointChoice
 
 ROSTER_ITEM = 9  # 城乡居民参保登记
-ROSTER_POINT_KIND = "college"
 BATCH_MATERIAL = "sealed_roster"
 BATCH_MATERIAL_NAME = "《湖南省城乡居民基本医疗保险参保登记汇总表》（表6，加盖学校公章）"
 CHUNK = 250  # students stored per round of bulk inserts (and per progress report)
@@ -105,13 +105,7 @@ class Enrolment:
 
     def roster_point_problem(self) -> str | None:
         """Why this machine cannot import rosters (Chinese), or None at a college point."""
-        point = self.ctx.point()
-        if point.kind != ROSTER_POINT_KIND:
-            return (
-                f"本机是{point.kind_label}，学生名册（表6）由大中专院校服务点导入。"
-                "请在学校的服务点导入，或逐人新建“城乡居民参保登记”办件。"
-            )
-        return None
+        return self.ctx.roster_point_problem()
 
     def write_roster_template(self, path: str | Path) -> Path:
         from clerk.roster import write_template

@@ -49,6 +49,7 @@ from clerk.ports.ledger import (
 
 if TYPE_CHECKING:
     from clerk.ports.store import Store
+    from clerk.service.context import DeskContext
 
 # Actions counted per clerk (the decisions at the window), in the ledger's column order.
 CLERK_DECISIONS: tuple[Action, ...] = (Action.ACCEPT, Action.NOTICE, Action.REFUSE)
@@ -203,6 +204,39 @@ class Ledger:
 
 
 # ---------------------------------------------------------------------- building
+
+
+def point_ledger(
+    ctx: DeskContext,
+    day: date,
+    point_code: str | None = None,
+    *,
+    today: date | None = None,
+    point_name: str | None = None,
+) -> Ledger:
+    """The 日结单 of `day` for one office or point (its points included), or with `point_code`
+    None for every case in the file, on the window's shared context (what `clerk report` reads:
+    no desk is built for it). Raises `ServiceError` for an unknown point and `LedgerError` for
+    a day still to come (Chinese messages)."""
+    from clerk.service.errors import ServiceError
+
+    name = point_name or ""
+    if point_code is not None and point_name is None:
+        try:
+            name = ctx.offices.point(point_code).name
+        except KeyError:
+            raise ServiceError(
+                f"没有编码为 {point_code} 的经办机构或服务点，请用 clerk point list 查看编码。"
+            ) from None
+    return build_ledger(
+        ctx.store,
+        ctx.catalog,
+        ctx.calendar,
+        day=day,
+        point_code=point_code,
+        point_name=name,
+        today=today or ctx.today(),
+    )
 
 
 def build_ledger(

@@ -29,6 +29,7 @@ from clerk.ports.document_names import RECEIVED
 from clerk.ports.records import CaseChanges
 from clerk.ports.sync import Conflict, PeerKey, SyncStore
 from clerk.service.moves import issued, with_data
+from clerk.service.ownership import Ownership as Ownership
 from clerk.service.write_errors import storage_problem
 from clerk.support.progress import Progress, silent
 
@@ -74,89 +75,6 @@ class ConflictRow:
     what: str
     peer: str
     found_at: str
-
-
-class Ownership:
-    """Who this installation is and which cases it owns: the owner check the deciding steps are
-    given and the filter the queues read through (`clerk.service.context.Owners`)."""
-
-    def __init__(self, context: DeskContext) -> None:
-        self.ctx = context
-
-    @property
-    def store(self) -> Store:
-        """The window's store (the port); its sync side is `sync_store()`."""
-        return self.ctx.store
-
-    # ------------------------------------------------------------------ who and what
-
-    def sync_store(self) -> SyncStore:
-        return self.store.sync_store()
-
-    def me(self) -> peers.Me:
-        from clerk.sync import peers
-
-        return peers.me(self.store, self.ctx.offices)
-
-    def owner_of(self, row: CaseRecord) -> str:
-        return self.sync_store().owner(row.uuid) or str(row.point_code)
-
-    def owns(self, row: CaseRecord) -> bool:
-        return self.owner_of(row) == self.me().code
-
-    def moves_here(self, row: CaseRecord) -> bool:
-        """Whether this installation may move the case on (`check_owner` would not refuse)."""
-        from clerk.sync import peers
-
-        code = self.store.get_setting(peers.SETTING_POINT)
-        return not code or self.owner_of(row) == code
-
-    def check_owner(self, row: CaseRecord) -> None:
-        """Refuse a move on a case another installation now owns (it was handed on); the city
-        moves none."""
-        from clerk.sync import peers
-
-        self.ctx.check_not_city()
-        owner = self.owner_of(row)
-        code = self.store.get_setting(peers.SETTING_POINT)
-        if code and owner != code:
-            from clerk.service.case_reader import ServiceError
-
-            if owner == row.point_code:
-                raise ServiceError(f"该件由服务点 {owner} 办理，尚未转报本机；本机只能查看和打印。")
-            raise ServiceError(
-                f"该件已转报 {owner}，由其办理；本机只能查看和打印，结果会随回执包传回。"
-            )
-
-    def mine(self, rows: list[CaseRecord]) -> list[CaseRecord]:
-        """The rows of cases this installation owns (a county office: its own and those handed to it)."""
-        from clerk.sync import peers
-
-        if not rows:
-            return rows
-        code = self.store.get_setting(peers.SETTING_POINT)
-        owners = self.sync_store().owners_of(r.uuid for r in rows)
-        return [r for r in rows if owners.get(r.uuid, r.point_code) == code]
-
-    def queue_point(self) -> str | None:
-        """The point filter for queues: none at a county office (it also holds its points' cases)."""
-        point = self.ctx.point()
-        return None if point.kind == "county_hall" else point.code
-
-    def handed_to_me(self) -> list[CaseRecord]:
-        """Cases handed on to this office still waiting for its acceptance decision (转报待受理)."""
-        from clerk.sync import peers
-
-        code = self.store.get_setting(peers.SETTING_POINT)
-        owners = self.sync_store().owners()
-        found = []
-        for uuid, owner in owners.items():
-            if owner != code:
-                continue
-            row = self.store.get_case(uuid)
-            if row is not None and row.point_code != code and row.state == CaseState.DRAFT:
-                found.append(row)
-        return sorted(found, key=lambda r: r.received_at)
 
 
 class SyncDesk:

@@ -488,7 +488,9 @@ class Window:
         today: date | None = None,
         point_name: str | None = None,
     ) -> Ledger:
-        return self._reader.ledger(day, point_code, today=today, point_name=point_name)
+        from clerk.service.ledger import point_ledger
+
+        return point_ledger(self.context, day, point_code, today=today, point_name=point_name)
 
     def supervision(
         self,
@@ -586,7 +588,7 @@ class Window:
     # ------------------------------------------------------------------ roster enrolment
 
     def roster_point_problem(self) -> str | None:
-        return self._enrolment.roster_point_problem()
+        return self.context.roster_point_problem()
 
     def write_roster_template(self, path: str | Path) -> Path:
         return self._enrolment.write_roster_template(path)
