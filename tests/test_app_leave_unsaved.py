@@ -10,7 +10,7 @@ from support.app import SIZE, app_for, ready
 from test_app_burst_input import burst
 from textual.widgets import Input
 
-from clerk.screens.app import LeaveChoice
+from clerk.screens.discard import LeaveChoice
 from clerk.screens.login import LoginScreen
 from clerk.screens.new_case import NewCaseScreen
 from clerk.screens.search import SearchScreen

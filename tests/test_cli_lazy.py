@@ -77,3 +77,52 @@ def test_the_db_option_before_a_command_is_skipped_to_find_it(tmp_path: Path) ->
     assert _command_in([]) is None
     assert _command_in(["report", "--help"]) == "report"
     assert _command_in(["--help"]) == ""
+
+
+def _demo_file(tmp_path: Path) -> Path:
+    from clerk.service.compose import open_window
+
+    path = tmp_path / "clerk.db"
+    open_window(path).close()
+    return path
+
+
+# Read by neither `clerk report` nor `clerk verify` (issue 25, item 4): the window's desks other
+# than the ledger's, the sync, the app, document writing, the port protocol (annotations only).
+NOT_IN_REPORT_OR_VERIFY = (
+    "clerk.sync",
+    "clerk.roster",
+    "clerk.screens",
+    "textual",
+    "clerk.service.case_reader",
+    "clerk.service.sync_desk",
+    "clerk.service.moves",
+    "clerk.service.decisions",
+    "clerk.service.administration",
+    "clerk.service.enrolment",
+    "clerk.service.holidays",
+    "clerk.service.supervision",
+    "clerk.documents.store",
+    "clerk.documents.issue",
+    "clerk.ports.store",
+    "importlib.resources",
+)
+
+
+def test_clerk_report_builds_no_desk_but_reads_the_ledger(tmp_path: Path) -> None:
+    loaded = _modules_after(
+        "report", "--date", "2026-12-07", "--db", str(_demo_file(tmp_path)), "--json"
+    )
+    assert {"clerk.cli.report", "clerk.service.ledger", "clerk.audit.proof"} <= loaded
+    assert "clerk.cli.verify" not in loaded  # --db is read without the verify command
+    for name in NOT_IN_REPORT_OR_VERIFY:
+        assert not {m for m in loaded if m == name or m.startswith(name + ".")}, name
+
+
+def test_clerk_verify_loads_no_catalogue_window_or_schema_for_its_messages(
+    tmp_path: Path,
+) -> None:
+    loaded = _modules_after("verify", "--db", str(_demo_file(tmp_path)), "--json")
+    assert "clerk.audit.proof" in loaded
+    for name in (*NOT_IN_REPORT_OR_VERIFY, "clerk.domain.catalog", "clerk.service"):
+        assert not {m for m in loaded if m == name or m.startswith(name + ".")}, name

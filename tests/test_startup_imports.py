@@ -59,9 +59,36 @@ NOT_AT_START = (
     "clerk.service.ledger_export",
     "clerk.service.supervision_pdf",
     "clerk.storage.postgres",
+    # Desks the first screens do not use (issue 25, item 4: each built on first use), the proof of
+    # the record (a verify's), the port protocol (annotations only), searching.
+    "clerk.service.moves",
+    "clerk.service.sync_desk",
+    "clerk.service.administration",
+    "clerk.service.intake",
+    "clerk.service.decisions",
+    "clerk.service.review_stages",
+    "clerk.service.enrolment",
+    "clerk.service.holidays",
+    "clerk.service.supervision",
+    "clerk.service.supervision_lists",
+    "clerk.service.case_search",
+    "clerk.domain.item_search",
+    "clerk.audit",
+    "clerk.ports.store",
+    "clerk.screens.choice",
+    "clerk.documents.store",
 )
 # Loaded by the login screen only when it is used after signing in.
-NOT_AT_LOGIN = ("clerk.sync", "clerk.screens.dashboard")
+NOT_AT_LOGIN = (
+    "clerk.sync",
+    "clerk.screens.dashboard",
+    # the catalogue, the calendar, the workflow and the reading desk: the dashboard's
+    "clerk.domain.catalog",
+    "clerk.domain.workdays",
+    "clerk.domain.workflow",
+    "clerk.service.case_reader",
+    "clerk.service.accounts",
+)
 
 
 def _loaded(tmp_path: Path) -> dict[str, set[str]]:

@@ -21,7 +21,6 @@ from textual.screen import Screen
 from clerk.domain.limits import ADMIN_ROLES, LEDGER_ROLES, SUPERVISOR_ROLES
 from clerk.domain.model import Role
 from clerk.screens.app_bindings import APP_BINDINGS
-from clerk.screens.choice import ChoiceScreen
 from clerk.screens.textual_patches import (
     ChinesePalette,
     CrashWithoutLocals,
@@ -223,7 +222,7 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         """Run `then` (which closes every screen above the `keep` bottom ones), first asking when
         one of those screens holds typed input not yet saved: Ctrl+Q, Ctrl+L and the keys that go
         back to the dashboard (F2, F3, F5, Ctrl+R, ...) ask as Esc on the form does."""
-        from clerk.screens.discard import DISCARD, KEEP, has_unsaved_input
+        from clerk.screens.discard import DISCARD, KEEP, LeaveChoice, has_unsaved_input
 
         if isinstance(self.screen, LeaveChoice):
             return  # already asking
@@ -442,10 +441,6 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         yield SystemCommand("帮助", "按键说明（F1）", self.action_help)
         yield SystemCommand("切换主题", "更换界面配色", self.action_change_theme)
         yield SystemCommand("退出", "退出程序（Ctrl+Q）", self.action_quit)
-
-
-class LeaveChoice(ChoiceScreen):
-    """The question `ClerkApp.leave` asks (a class of its own, so a second Ctrl+Q does not stack it)."""
 
 
 def make_app(window: Window, *, user: Any = None) -> ClerkApp:

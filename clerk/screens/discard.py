@@ -16,6 +16,11 @@ from clerk.screens.choice import ChoiceScreen
 KEEP, DISCARD = "keep", "discard"
 
 
+class LeaveChoice(ChoiceScreen):
+    """The question `ClerkApp.leave` asks (a class of its own, so a second Ctrl+Q does not stack it).
+    Here, not in `clerk.screens.app`, so the app's start loads no choice screen."""
+
+
 def has_unsaved_input(screen: object) -> bool:
     """Whether closing `screen` would lose what was typed or marked there and not yet saved."""
     typed = getattr(screen, "typed_anything", None)

@@ -16,7 +16,6 @@ from clerk.domain.accounts import User
 from clerk.domain.catalog import Condition, Item, Material
 from clerk.domain.clock import TZ
 from clerk.domain.deadlines import remaining_working_days
-from clerk.domain.item_search import ItemFinder
 from clerk.domain.limits import REVIEWER_ROLES
 from clerk.domain.masking import mask_account, mask_id, mask_name, mask_phone
 from clerk.domain.materials import (
@@ -38,7 +37,6 @@ from clerk.domain.model import (
 from clerk.domain.notice import deemed_acceptance_day, deemed_accepted, notice_window_end
 from clerk.domain.workflow import CaseFacts, allowed_actions, allowed_records
 from clerk.ports.records import CaseRecord, DocumentRecord, EventRecord, MaterialCheckRecord
-from clerk.service.case_search import search_rows
 from clerk.service.context import SETTING_POINT as SETTING_POINT
 from clerk.service.context import DeskContext, Owners
 from clerk.service.context import declared_points as declared_points
@@ -55,6 +53,7 @@ from clerk.service.views import (
 )
 
 if TYPE_CHECKING:
+    from clerk.domain.item_search import ItemFinder
     from clerk.service.ledger import Ledger
 
 _new = object.__new__
@@ -70,6 +69,8 @@ class CaseReader:
     @cached_property
     def finder(self) -> ItemFinder:
         """Built on first search: spelling every item in pinyin takes a noticeable moment."""
+        from clerk.domain.item_search import ItemFinder  # loaded by the first search
+
         return ItemFinder(self.ctx.catalog)
 
     def known_item(self, item_no: int) -> Item:
@@ -277,6 +278,8 @@ class CaseReader:
     def search(self, text: str) -> list[CaseSummary]:
         """Case number (any case, or its last characters), ID number (whole or last 6), names,
         then the newest cases of the items the text names (item name or pinyin initials)."""
+        from clerk.service.case_search import search_rows
+
         return self.summaries(search_rows(self.ctx.store, self.finder, text))
 
     def daily_ledger(self, day: date) -> Ledger:
