@@ -12,6 +12,12 @@ i.e. what a clerk waits for after typing `clerk` (imports, opening the database,
 the login screen, and the dashboard of a signed-in reviewer; vs a process that imports Textual and
 shows the bare app.
 
+CPU time (issue 25, item 4): `python -m bench.startup cpu [--db DEMO.db] [--repeats N]` runs the
+new-process starts (the login screen on the app's own start path, the dashboard, the bare app)
+and `clerk report --date D` / `clerk verify` (incremental) beside their floors (`bench.floors`
+ledger / incremental), interleaved, and prints the medians of wall time and of the child's CPU
+time (user + sys, from `os.wait4`): on a loaded machine the CPU time is the steadier figure.
+
 County-sized documents folder (issue 25): `python -m bench.startup county [--files N]` times
 `python -m bench.startup app-login DB` — the app's own start path (`make_app_from_args`: open the
 file, tidy `documents/`, the login screen) with a data folder whose `documents/` holds N files
@@ -241,12 +247,102 @@ def county_main(argv: list[str]) -> int:
     return 0
 
 
+# (row, product command, floor command): `python` arguments, DB and DAY filled in.
+CPU_ROWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        "login screen (app start path)",
+        ("-m", "bench.startup", "app-login", "DB"),
+        ("-m", "bench.startup", "floor", "DB"),
+    ),
+    (
+        "dashboard",
+        ("-m", "bench.startup", "product", "DB"),
+        ("-m", "bench.startup", "floor", "DB"),
+    ),
+    (
+        "clerk report --date D",
+        ("-m", "clerk", "report", "--date", "DAY", "--db", "DB", "--point", "POINT", "--json"),
+        ("-m", "bench.floors", "ledger", "DB", "DAY"),
+    ),
+    (
+        "clerk verify (incremental)",
+        ("-m", "clerk", "verify", "--db", "DB", "--json"),
+        ("-m", "bench.floors", "incremental", "DB"),
+    ),
+)
+
+
+def _timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and the child's CPU seconds (user + sys) of one `python ARGS` run."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise RuntimeError(f"{' '.join(args)} failed: {err.strip()[-300:]}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def cpu_main(argv: list[str]) -> int:
+    import argparse
+    import statistics
+    import tempfile
+
+    from bench.fixture import END, POINT, build_demo
+
+    parser = argparse.ArgumentParser(prog="python -m bench.startup cpu")
+    parser.add_argument("--db", type=Path, help="a demo database (default: build one)")
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=9)
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="clerk-startup-cpu-"))
+    db = args.db or build_demo(work / "demo", args.cases).path
+    env = {**os.environ, "CLERK_DATA_DIR": str(work / "data")}
+    fill = {"DB": str(db), "DAY": END.isoformat(), "POINT": POINT}
+    runs = [
+        [fill.get(a, a) for a in command]
+        for _, product, floor in CPU_ROWS
+        for command in (product, floor)
+    ]
+    times: list[list[tuple[float, float]]] = [[] for _ in runs]
+    load = os.getloadavg()
+    for command in runs:  # warm the file cache and the bytecode
+        _timed(command, env)
+    for _ in range(max(1, args.repeats)):
+        for i, command in enumerate(runs):  # product and floor interleaved, row after row
+            times[i].append(_timed(command, env))
+    after = os.getloadavg()
+    print(f"{db} ({args.repeats} repeats; load average {load[0]:.1f} before, {after[0]:.1f} after)")
+    print("| row | product wall / CPU | floor wall / CPU | ratio wall | ratio CPU |")
+    print("|---|---|---|---|---|")
+    for n, (label, _, _) in enumerate(CPU_ROWS):
+        p, f = times[2 * n], times[2 * n + 1]
+        pw, pc = (statistics.median(x[k] for x in p) * 1000 for k in (0, 1))
+        fw, fc = (statistics.median(x[k] for x in f) * 1000 for k in (0, 1))
+        print(
+            f"| {label} | {pw:,.0f} / {pc:,.0f} ms | {fw:,.0f} / {fc:,.0f} ms"
+            f" | {pw / fw:.2f}x | {pc / fc:.2f}x |"
+        )
+    return 0
+
+
 def child_main(argv: list[str]) -> int:
     """The process the new-process rows time: `product` (dashboard), `login` or `floor`; show the
     first screen, then exit."""
     mode = argv[0]
     if mode == "county":
         return county_main(argv[1:])
+    if mode == "cpu":
+        return cpu_main(argv[1:])
     db = Path(argv[1])
     if mode == "floor":
         time_app(bare_app, bare_ready)
