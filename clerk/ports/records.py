@@ -12,8 +12,8 @@ from functools import lru_cache
 from typing import Any
 
 from clerk.domain import chain
-from clerk.domain.clock import TZ
 from clerk.domain.model import Action, CaseState, Channel, Rating
+from clerk.ports.instants import instant as instant
 
 # Columns holding instants (normalized to Beijing time with offset) and calendar dates.
 _INSTANTS = frozenset(
@@ -30,13 +30,6 @@ _INSTANTS = frozenset(
 )
 _DATES = frozenset({"due_date", "due_start", "birth_date"})
 MANAGED = frozenset({"version", "created_at", "updated_at"})
-
-
-def instant(value: datetime | str) -> str:
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    if moment.tzinfo is None:
-        raise ValueError("timestamps must carry a UTC offset (use the injected clock)")
-    return moment.astimezone(TZ).isoformat()
 
 
 def normalize(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,6 @@ from clerk.ports.errors import (
     ReadOnlyError,
     StorageError,
 )
-from clerk.ports.records import instant
 from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite import schema
 from clerk.storage.sqlite.connection import (
@@ -74,6 +73,7 @@ def verify_file(
     verify starts there; a file that cannot be written is still verified, just not remembered.
     """
     from clerk.audit import proof  # loaded by a verify, not by opening a file
+    from clerk.ports.instants import instant
     from clerk.storage.sqlite.verify import SQLiteRecordReads
 
     path = Path(path)
