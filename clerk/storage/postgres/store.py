@@ -1084,9 +1084,11 @@ class PostgresStore:
         """Load whole tables of raw stored rows into this empty database, in one transaction:
         `rows_of(table)` gives the columns and the rows (in the source's arrival order) of each
         table, asked in an order the constraints accept; each table goes in with one `COPY`.
-        The event log's triggers stay on (each event must extend its chain). The documents' files
-        named by the rows are read and their bytes kept here (`bulk.load_contents`). Refuses a database that already holds
-        a record. Returns the rows loaded per table (see `bulk`), and `document_contents`."""
+        The chain-head and verify-mark triggers are off during the load and their work done once
+        after it (`bulk.finish_derived`): a chain that arrives broken, reordered or forked is
+        refused. The documents' files named by the rows are read and their bytes kept here
+        (`bulk.load_contents`). Refuses a database that already holds a record. Returns the rows
+        loaded per table (see `bulk`), and `document_contents`."""
         from clerk.storage.postgres import bulk
 
         with self.transaction():
@@ -1099,11 +1101,24 @@ class PostgresStore:
                 )
             loaded = {}
             files: dict[str, str] = {}  # document name -> the file on this machine
+            bulk.set_load_triggers(self, enabled=False)
             for table in bulk.LOAD_ORDER:
                 columns, rows = rows_of(table)
                 loaded[table] = bulk.load(
                     self, table, columns, bulk.named(table, columns, rows, files)
                 )
+            try:
+                bulk.finish_derived(self)
+            except bulk.BrokenChainError as broken:
+                raise StorageError(
+                    f"数据库文件中来源 {broken.origin} 的事件链在第 {broken.seq} 条接不上前一条"
+                    "（缺失、重复或被改动），未迁移，目标数据库保持为空。"
+                    "请先在原机器上运行 clerk verify --full 查明原因。"
+                ) from None
+            # the deferred foreign-key checks run now: a table with pending trigger events
+            # cannot be altered
+            self.conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            bulk.set_load_triggers(self, enabled=True)
             # a file that cannot be read: the full verify after the move names its document
             loaded[bulk.CONTENTS], _unread = bulk.load_contents(self, files, self.now())
         return loaded
