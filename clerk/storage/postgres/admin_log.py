@@ -7,6 +7,7 @@ table and refuses anything but an append at the head, so two writers queue inste
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid as uuidlib
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ from typing import Any
 
 from clerk.domain import admin_log
 from clerk.domain.chain import ZERO_HASH, canonical_json
+from clerk.storage.figure_cases_sql import postgres_style
 
 ADVISORY_KEY = 0x61646D696E  # "admin": the lock of "appending to the administrative chain"
 TRIGGERS = frozenset(
@@ -133,3 +135,23 @@ def begin(conn: Any, at: str) -> None:
         )
     for origin, seq, digest, source, note in kept:
         checkpoint(conn, at, actor, origin, seq, digest, source, note)
+
+
+class Accounts:
+    """`clerk.storage.accounts.AccountsSql` on a psycopg connection."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def run(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.conn.execute(_styled(sql), params or {})
+
+    def record(
+        self, at: str, action: str, actor: str, subject: str, data: Mapping[str, Any]
+    ) -> str:
+        return append(self.conn, at, action, actor, subject, data)
+
+
+@functools.lru_cache(maxsize=64)
+def _styled(sql: str) -> str:
+    return postgres_style(sql)

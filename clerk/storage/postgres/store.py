@@ -41,6 +41,7 @@ from psycopg_pool import ConnectionPool
 
 from clerk.audit import proof
 from clerk.domain import chain
+from clerk.domain.accounts import AuthError, User
 from clerk.domain.admin_log import (
     ACCOUNT_ACTIVE,
     ACCOUNT_CREATED,
@@ -83,11 +84,10 @@ from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.supervision import FIGURE_PAGE, FigureCases
 from clerk.ports.verify_report import VerifyReport
-from clerk.storage import admin_records
+from clerk.storage import accounts, admin_records
 from clerk.storage.figure_cases_sql import postgres_style
-from clerk.storage.postgres import action_lists, admin_log, queries, schema, supervision, users
+from clerk.storage.postgres import action_lists, admin_log, queries, schema, supervision
 from clerk.storage.postgres.errors import translate, translated
-from clerk.storage.postgres.users import AuthError, User
 from clerk.storage.postgres.verify import PostgresRecordReads
 
 ZERO_HASH = chain.ZERO_HASH
@@ -153,7 +153,7 @@ class PostgresStore:
         self.pool = pool
         self.url = url
         self.clock = clock
-        self.hasher = hasher or users.default_hasher()
+        self.hasher = hasher or accounts.default_hasher()
         self._lock = threading.RLock()
         self._conn: psycopg.Connection[Any] | None = None
         self._depth = 0
@@ -270,6 +270,11 @@ class PostgresStore:
         return self._sync
 
     # ------------------------------------------------------------------ transactions
+
+    @property
+    def _accounts(self) -> admin_log.Accounts:
+        """The accounts' statements on this store's connection (`clerk.storage.accounts`)."""
+        return admin_log.Accounts(self.conn)
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresStore]:
@@ -421,8 +426,8 @@ class PostgresStore:
         actor: str = "",
     ) -> User:
         with self.transaction():
-            user = users.create_user(
-                self.conn, self.hasher, self.clock(), login, name, role, password, point_code
+            user = accounts.create_user(
+                self._accounts, self.hasher, self.clock(), login, name, role, password, point_code
             )
             admin_log.append(
                 self.conn,
@@ -436,26 +441,28 @@ class PostgresStore:
 
     def authenticate(self, login: str, password: str) -> User:
         with self.transaction():
-            user, reason = users.authenticate(self.conn, self.hasher, self.clock(), login, password)
+            user, reason = accounts.authenticate(
+                self._accounts, self.hasher, self.clock(), login, password
+            )
         if user is None:
             raise AuthError(reason)
         return user
 
     def has_users(self) -> bool:
-        return users.has_users(self.conn)
+        return accounts.has_users(self._accounts)
 
     def users(self) -> list[User]:
-        return users.list_users(self.conn)
+        return accounts.list_users(self._accounts)
 
     def user(self, login: str) -> User | None:
-        return users.get_user(self.conn, login)
+        return accounts.get_user(self._accounts, login)
 
     def set_password(
         self, login: str, password: str, *, actor: str = "", why: str = "reset"
     ) -> None:
         with self.transaction():
-            before = users.get_user(self.conn, login)
-            users.set_password(self.conn, self.hasher, self.clock(), login, password)
+            before = accounts.get_user(self._accounts, login)
+            accounts.set_password(self._accounts, self.hasher, self.clock(), login, password)
             assert before is not None  # set_password refused an unknown login
             admin_log.append(
                 self.conn,
@@ -472,22 +479,22 @@ class PostgresStore:
 
     def move_users_to_point(self, old: str, new: str, *, actor: str = "") -> None:
         with self.transaction():
-            users.move_point(self.conn, self.clock(), old, new)
+            accounts.move_point(self._accounts, self.clock(), old, new)
             admin_log.append(
                 self.conn, self.now(), POINT_MOVED, actor, "", {"from": old, "to": new}
             )
 
     def must_change_password(self, login: str) -> bool:
-        return users.must_change_password(self.conn, login)
+        return accounts.must_change_password(self._accounts, login)
 
     def require_password_change(self, login: str, required: bool) -> None:
         with self.transaction():
-            users.require_password_change(self.conn, self.clock(), login, required)
+            accounts.require_password_change(self._accounts, self.clock(), login, required)
 
     def set_active(self, login: str, active: bool, *, actor: str = "") -> None:
         with self.transaction():
-            users.set_active(self.conn, self.clock(), login, active)
-            user = users.get_user(self.conn, login)
+            accounts.set_active(self._accounts, self.clock(), login, active)
+            user = accounts.get_user(self._accounts, login)
             assert user is not None
             admin_log.append(
                 self.conn, self.now(), ACCOUNT_ACTIVE, actor, user.login, {"active": bool(active)}

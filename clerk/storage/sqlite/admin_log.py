@@ -181,3 +181,18 @@ def checkpoint(
         admin_log.checkpoint_subject(origin, seq, digest, source),
         {"origin": origin, "seq": seq, "hash": digest, "source": source, "note": note},
     )
+
+
+class Accounts:
+    """`clerk.storage.accounts.AccountsSql` on a SQLite connection (`:name` as it is)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def run(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.conn.execute(sql, params or {})
+
+    def record(
+        self, at: str, action: str, actor: str, subject: str, data: Mapping[str, Any]
+    ) -> str:
+        return append(self.conn, at, action, actor, subject, data)

@@ -38,6 +38,7 @@ from argon2 import PasswordHasher
 
 from clerk.audit import proof
 from clerk.domain import chain
+from clerk.domain.accounts import AuthError, PasswordPolicyError, User, UserError
 from clerk.domain.admin_log import (
     ACCOUNT_ACTIVE,
     ACCOUNT_CREATED,
@@ -87,7 +88,7 @@ from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.supervision import FIGURE_PAGE, FigureCases
 from clerk.ports.verify_report import VerifyReport
-from clerk.storage import admin_records
+from clerk.storage import accounts, admin_records
 from clerk.storage.sqlite import (
     action_queries,
     admin_log,
@@ -99,13 +100,11 @@ from clerk.storage.sqlite import (
     queries,
     schema,
     supervision_queries,
-    users,
 )
 from clerk.storage.sqlite.connection import connect
 from clerk.storage.sqlite.errors import translate, translated
 from clerk.storage.sqlite.files import BackupError
 from clerk.storage.sqlite.sync import SQLiteSyncStore, chain_for
-from clerk.storage.sqlite.users import AuthError, PasswordPolicyError, User, UserError
 from clerk.storage.sqlite.verify import SQLiteRecordReads
 from clerk.support import file_modes
 
@@ -181,7 +180,7 @@ class Store:
         self.conn = conn
         self._db: Database | None = None
         self.clock = clock
-        self.hasher = hasher or users.default_hasher()
+        self.hasher = hasher or accounts.default_hasher()
         self.path = path
         self._depth = 0
         # a connection from `connect` brings the lock its other threads' statements respect
@@ -378,6 +377,11 @@ class Store:
 
     # ------------------------------------------------------------------ users
 
+    @property
+    def _accounts(self) -> admin_log.Accounts:
+        """The accounts' statements on this store's connection (`clerk.storage.accounts`)."""
+        return admin_log.Accounts(self.conn)
+
     def create_user(
         self,
         login: str,
@@ -391,8 +395,8 @@ class Store:
         """Create an account; raises `UserError` / `PasswordPolicyError` (Chinese messages).
         Recorded in the administrative chain with `actor` (who created it) in one transaction."""
         with self.transaction():
-            user = users.create_user(
-                self.conn, self.hasher, self.clock(), login, name, role, password, point_code
+            user = accounts.create_user(
+                self._accounts, self.hasher, self.clock(), login, name, role, password, point_code
             )
             admin_log.append(
                 self.conn,
@@ -410,19 +414,21 @@ class Store:
         The failure count is committed before raising, so call this outside other transactions.
         """
         with self.transaction():
-            user, reason = users.authenticate(self.conn, self.hasher, self.clock(), login, password)
+            user, reason = accounts.authenticate(
+                self._accounts, self.hasher, self.clock(), login, password
+            )
         if user is None:
             raise AuthError(reason)
         return user
 
     def has_users(self) -> bool:
-        return users.has_users(self.conn)
+        return accounts.has_users(self._accounts)
 
     def users(self) -> list[User]:
-        return users.list_users(self.conn)
+        return accounts.list_users(self._accounts)
 
     def user(self, login: str) -> User | None:
-        return users.get_user(self.conn, login)
+        return accounts.get_user(self._accounts, login)
 
     def set_password(
         self, login: str, password: str, *, actor: str = "", why: str = "reset"
@@ -430,8 +436,8 @@ class Store:
         """Set a new password (policy-checked) and clear any lockout; recorded with `actor` and
         `why` ("reset": an administrator's, "own": the user's) in the administrative chain."""
         with self.transaction():
-            before = users.get_user(self.conn, login)
-            users.set_password(self.conn, self.hasher, self.clock(), login, password)
+            before = accounts.get_user(self._accounts, login)
+            accounts.set_password(self._accounts, self.hasher, self.clock(), login, password)
             assert before is not None  # set_password refused an unknown login
             admin_log.append(
                 self.conn,
@@ -448,23 +454,23 @@ class Store:
 
     def move_users_to_point(self, old: str, new: str, *, actor: str = "") -> None:
         with self.transaction():
-            users.move_point(self.conn, self.clock(), old, new)
+            accounts.move_point(self._accounts, self.clock(), old, new)
             admin_log.append(
                 self.conn, self.now(), POINT_MOVED, actor, "", {"from": old, "to": new}
             )
 
     def must_change_password(self, login: str) -> bool:
         """Whether `login` signs in with a password someone else chose (initial or reset)."""
-        return users.must_change_password(self.conn, login)
+        return accounts.must_change_password(self._accounts, login)
 
     def require_password_change(self, login: str, required: bool) -> None:
         with self.transaction():
-            users.require_password_change(self.conn, self.clock(), login, required)
+            accounts.require_password_change(self._accounts, self.clock(), login, required)
 
     def set_active(self, login: str, active: bool, *, actor: str = "") -> None:
         with self.transaction():
-            users.set_active(self.conn, self.clock(), login, active)
-            user = users.get_user(self.conn, login)
+            accounts.set_active(self._accounts, self.clock(), login, active)
+            user = accounts.get_user(self._accounts, login)
             assert user is not None
             admin_log.append(
                 self.conn, self.now(), ACCOUNT_ACTIVE, actor, user.login, {"active": bool(active)}
