@@ -484,7 +484,7 @@ def test_a_file_from_before_the_proof_verifies_and_is_proven_from_then_on(tmp_pa
     now = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
     conn.execute("BEGIN IMMEDIATE")
     conn.execute("INSERT INTO settings (key, value, updated_at) VALUES ('point_code', 'YZ03', 'x')")
-    users = admin_log.Accounts(conn)
+    users = admin_log.Sql(conn)
     accounts.create_user(users, FAST_HASHER, now, "admin", "王管理", "admin", PASSWORD, "YZ03")
     accounts.create_user(users, FAST_HASHER, now, "clerk1", "李经办", "clerk", PASSWORD, "YZ03")
     conn.execute(

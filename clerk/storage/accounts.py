@@ -1,17 +1,18 @@
 """User accounts, one text for both engines: argon2id password hashes, the password policy
 (`clerk.domain.accounts`) and lockout after failures.
 
-Each function takes the adapter's `AccountsSql` and runs inside the caller's transaction; the
-stores wrap them. Queries use SQLite's `:name` parameters (the PostgreSQL adapter turns them into
+Each function takes the adapter's `AdminSql` (`clerk.storage.admin_chain`) and runs inside the
+caller's transaction; the stores wrap them. What an administrator does to an account is
+recorded in the administrative chain in the same transaction (`open_account`, `reset_password`,
+`move_accounts`, `activate`); the plain functions under them record nothing. Queries use SQLite's `:name` parameters (the PostgreSQL adapter turns them into
 `%(name)s`); a login matches whatever its case (`lower(login)`: SQLite's COLLATE NOCASE, and
 PostgreSQL's unique index on `lower(login)`). Messages are Chinese and never echo a password.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from argon2 import PasswordHasher
 
@@ -25,27 +26,20 @@ from clerk.domain.accounts import (
     default_hasher,
     password_matches,
 )
-from clerk.domain.admin_log import PASSWORD_SET, password_digest
+from clerk.domain.admin_log import (
+    ACCOUNT_ACTIVE,
+    ACCOUNT_CREATED,
+    PASSWORD_SET,
+    POINT_MOVED,
+    password_digest,
+)
 from clerk.domain.clock import TZ
 from clerk.domain.limits import LOCKOUT, MAX_FAILED_ATTEMPTS
 from clerk.domain.model import Role
+from clerk.storage import admin_chain
+from clerk.storage.admin_chain import AdminSql
 
-__all__ = ["AccountsSql", "default_hasher"]
-
-
-class AccountsSql(Protocol):
-    """What an adapter gives this module: its connection's statements, and its administrative
-    chain's append (`admin_log.append` of that engine, inside the same transaction)."""
-
-    def run(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
-        """Execute `sql` (`:name` parameters) and return the cursor."""
-        ...
-
-    def record(
-        self, at: str, action: str, actor: str, subject: str, data: Mapping[str, Any]
-    ) -> str:
-        """Append one administrative event."""
-        ...
+__all__ = ["default_hasher"]
 
 
 _COLUMNS = "login, name, role, point_code, active, failed_attempts, locked_until, session_epoch"
@@ -70,21 +64,21 @@ def _stamp(now: datetime) -> str:
     return now.astimezone(TZ).isoformat()
 
 
-def get_user(db: AccountsSql, login: str) -> User | None:
+def get_user(db: AdminSql, login: str) -> User | None:
     row = db.run(f"SELECT {_COLUMNS} FROM users WHERE {_BY_LOGIN}", {"login": login}).fetchone()
     return _user(row) if row else None
 
 
-def list_users(db: AccountsSql) -> list[User]:
+def list_users(db: AdminSql) -> list[User]:
     return [_user(r) for r in db.run(f"SELECT {_COLUMNS} FROM users ORDER BY lower(login), login")]
 
 
-def has_users(db: AccountsSql) -> bool:
+def has_users(db: AdminSql) -> bool:
     return bool(db.run("SELECT EXISTS (SELECT 1 FROM users)").fetchone()[0])
 
 
 def create_user(
-    db: AccountsSql,
+    db: AdminSql,
     hasher: PasswordHasher,
     now: datetime,
     login: str,
@@ -126,7 +120,7 @@ def create_user(
     return user
 
 
-def _require(db: AccountsSql, login: str) -> User:
+def _require(db: AdminSql, login: str) -> User:
     user = get_user(db, login)
     if user is None:
         raise UserError(f"没有登录名为 {login} 的用户。")
@@ -134,7 +128,7 @@ def _require(db: AccountsSql, login: str) -> User:
 
 
 def set_password(
-    db: AccountsSql, hasher: PasswordHasher, now: datetime, login: str, password: str
+    db: AdminSql, hasher: PasswordHasher, now: datetime, login: str, password: str
 ) -> None:
     """Set a new password; also clears failed attempts and any lock."""
     user = _require(db, login)
@@ -146,14 +140,14 @@ def set_password(
     )
 
 
-def must_change_password(db: AccountsSql, login: str) -> bool:
+def must_change_password(db: AdminSql, login: str) -> bool:
     row = db.run(
         f"SELECT must_change_password FROM users WHERE {_BY_LOGIN}", {"login": login}
     ).fetchone()
     return bool(row and row[0])
 
 
-def require_password_change(db: AccountsSql, now: datetime, login: str, required: bool) -> None:
+def require_password_change(db: AdminSql, now: datetime, login: str, required: bool) -> None:
     """Mark (or clear) that `login` must choose a new password at the next sign-in."""
     user = _require(db, login)
     # A password someone else chose (an administrator's reset) ends the sessions signed in
@@ -165,7 +159,7 @@ def require_password_change(db: AccountsSql, now: datetime, login: str, required
     )
 
 
-def move_point(db: AccountsSql, now: datetime, old: str, new: str) -> None:
+def move_point(db: AdminSql, now: datetime, old: str, new: str) -> None:
     """Every account of point `old` now belongs to `new` (this machine's office was corrected)."""
     db.run(
         "UPDATE users SET point_code = :new, updated_at = :at WHERE point_code = :old",
@@ -173,7 +167,7 @@ def move_point(db: AccountsSql, now: datetime, old: str, new: str) -> None:
     )
 
 
-def set_active(db: AccountsSql, now: datetime, login: str, active: bool) -> None:
+def set_active(db: AdminSql, now: datetime, login: str, active: bool) -> None:
     """Deactivate or reactivate `login`; either ends the sessions signed in before."""
     user = _require(db, login)
     db.run(
@@ -184,7 +178,7 @@ def set_active(db: AccountsSql, now: datetime, login: str, active: bool) -> None
 
 
 def authenticate(
-    db: AccountsSql, hasher: PasswordHasher, now: datetime, login: str, password: str
+    db: AdminSql, hasher: PasswordHasher, now: datetime, login: str, password: str
 ) -> tuple[User | None, str | None]:
     """Check a sign-in and record its outcome. Returns (user, None) or (None, Chinese reason).
 
@@ -233,7 +227,8 @@ def authenticate(
         {"hash": new_hash, "login": user.login},
     )
     if new_hash != stored:  # the same password under today's parameters: recorded like any hash
-        db.record(
+        admin_chain.append(
+            db,
             stamp,
             PASSWORD_SET,
             user.login,
@@ -241,3 +236,67 @@ def authenticate(
             {"password": password_digest(new_hash), "why": "rehash", "lockout_lifted": False},
         )
     return get_user(db, user.login), None
+
+
+# ---------------------------------------------------------------- recorded in the chain
+
+
+def open_account(
+    db: AdminSql,
+    hasher: PasswordHasher,
+    now: datetime,
+    at: str,
+    login: str,
+    name: str,
+    role: Role | str,
+    password: str,
+    point_code: str,
+    actor: str,
+) -> User:
+    """Create an account, recorded with `actor` (who created it)."""
+    user = create_user(db, hasher, now, login, name, role, password, point_code)
+    admin_chain.append(
+        db, at, ACCOUNT_CREATED, actor, user.login, admin_chain.account_state(db, user.login)
+    )
+    return user
+
+
+def reset_password(
+    db: AdminSql,
+    hasher: PasswordHasher,
+    now: datetime,
+    at: str,
+    login: str,
+    password: str,
+    actor: str,
+    why: str,
+) -> None:
+    """Set a new password (policy-checked), clearing any lockout; recorded with `actor` and
+    `why` ("reset": an administrator's, "own": the user's)."""
+    before = _require(db, login)
+    set_password(db, hasher, now, login, password)
+    admin_chain.append(
+        db,
+        at,
+        PASSWORD_SET,
+        actor or before.login,
+        before.login,
+        {
+            "password": admin_chain.password_of(db, before.login),
+            "why": why,
+            "lockout_lifted": before.locked_until is not None or before.failed_attempts > 0,
+        },
+    )
+
+
+def move_accounts(db: AdminSql, now: datetime, at: str, old: str, new: str, actor: str) -> None:
+    """Every account of point `old` now belongs to `new`, recorded."""
+    move_point(db, now, old, new)
+    admin_chain.append(db, at, POINT_MOVED, actor, "", {"from": old, "to": new})
+
+
+def activate(db: AdminSql, now: datetime, at: str, login: str, active: bool, actor: str) -> None:
+    """Deactivate or reactivate `login`, recorded."""
+    set_active(db, now, login, active)
+    user = _require(db, login)
+    admin_chain.append(db, at, ACCOUNT_ACTIVE, actor, user.login, {"active": bool(active)})

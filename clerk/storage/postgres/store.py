@@ -41,21 +41,13 @@ from psycopg_pool import ConnectionPool
 
 from clerk.audit import proof
 from clerk.domain import chain
-from clerk.domain.accounts import AuthError, User
 from clerk.domain.admin_log import (
-    ACCOUNT_ACTIVE,
-    ACCOUNT_CREATED,
-    HOLIDAYS_INSTALLED,
-    PASSWORD_SET,
-    POINT_DECLARED,
-    POINT_MOVED,
-    POINT_REMOVED,
     RECORDED_SOURCES,
 )
 from clerk.domain.chain_names import chain_for
 from clerk.domain.clock import Clock, system_clock
 from clerk.domain.indicators import SupervisedCase
-from clerk.domain.model import CaseState, Event, Role
+from clerk.domain.model import CaseState, Event
 from clerk.ports.action_cases import ActionCase
 from clerk.ports.document_names import document_name
 from clerk.ports.errors import ConflictError, ConstraintError, NotFoundError, StorageError
@@ -84,8 +76,8 @@ from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.supervision import FIGURE_PAGE, FigureCases
 from clerk.ports.verify_report import VerifyReport
-from clerk.storage import accounts, admin_records
-from clerk.storage.figure_cases_sql import postgres_style
+from clerk.storage import accounts, admin_chain
+from clerk.storage.administration import Administration
 from clerk.storage.postgres import action_lists, admin_log, queries, schema, supervision
 from clerk.storage.postgres.errors import translate, translated
 from clerk.storage.postgres.verify import PostgresRecordReads
@@ -139,7 +131,7 @@ def _insert_sql(table: str, names: Sequence[str]) -> str:
     return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('%s' for _ in names)})"
 
 
-class PostgresStore:
+class PostgresStore(Administration):
     """A clerk database on a PostgreSQL server. `PostgresStore.open(url)`; `close()` after."""
 
     def __init__(
@@ -210,7 +202,7 @@ class PostgresStore:
                 if migrate:
                     schema.migrate(conn)
                     with store.transaction():  # accounts from before the proof, as found
-                        admin_log.begin(conn, store.now())
+                        admin_chain.begin(admin_log.Sql(conn), store.now())
                 elif schema.current_version(conn) < schema.latest():
                     raise StorageError("数据库尚未升级到本程序的版本，请由数据库管理员升级。")
         except BaseException:
@@ -270,11 +262,6 @@ class PostgresStore:
         return self._sync
 
     # ------------------------------------------------------------------ transactions
-
-    @property
-    def _accounts(self) -> admin_log.Accounts:
-        """The accounts' statements on this store's connection (`clerk.storage.accounts`)."""
-        return admin_log.Accounts(self.conn)
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresStore]:
@@ -366,139 +353,11 @@ class PostgresStore:
         rows = self._x("SELECT code, name, kind, office_code FROM points ORDER BY code")
         return [PointRecord(c, n, k, o) for c, n, k, o in rows]
 
-    def add_point(
-        self, code: str, name: str, kind: str, office_code: str, *, actor: str = ""
-    ) -> None:
-        now = self.now()
-        with self.transaction():
-            self._x(
-                "INSERT INTO points (code, name, kind, office_code, created_at, updated_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (code) DO UPDATE SET"
-                " name = excluded.name, kind = excluded.kind, office_code = excluded.office_code,"
-                " updated_at = excluded.updated_at",
-                (code, name, kind, office_code, now, now),
-            )
-            admin_log.append(
-                self.conn,
-                now,
-                POINT_DECLARED,
-                actor,
-                code,
-                {"name": name, "kind": kind, "office": office_code},
-            )
-
-    def record_holidays(
-        self, year: int, sha256: str, source: str, issued_at: str, origin: str, *, actor: str = ""
-    ) -> None:
-        now = self.now()
-        data = admin_records.holiday_data(year, sha256, source, issued_at, origin)
-        with self.transaction():
-            admin_log.append(self.conn, now, HOLIDAYS_INSTALLED, actor, str(year), data)
-
-    def holiday_records(self) -> list[admin_records.HolidayRecord]:
-        rows = self._x(
-            postgres_style(admin_records.HOLIDAY_RECORDS_SQL), admin_records.HOLIDAY_RECORDS_PARAMS
-        ).fetchall()
-        return [admin_records.holiday_record(data, at) for data, at in rows]
-
-    def point_records(self, code: str) -> dict[str, int]:
-        return {
-            what: int(self._x(postgres_style(query), {"code": code}).fetchone()[0])
-            for what, query in admin_records.POINT_RECORDS_SQL.items()
-        }
-
-    def remove_point(self, code: str, *, actor: str = "") -> None:
-        now = self.now()
-        with self.transaction():
-            self._x("DELETE FROM points WHERE code = %s", (code,))
-            admin_log.append(self.conn, now, POINT_REMOVED, actor, code, {})
-
-    # ------------------------------------------------------------------ users
-
-    def create_user(
-        self,
-        login: str,
-        name: str,
-        role: Role | str,
-        password: str,
-        point_code: str,
-        *,
-        actor: str = "",
-    ) -> User:
-        with self.transaction():
-            user = accounts.create_user(
-                self._accounts, self.hasher, self.clock(), login, name, role, password, point_code
-            )
-            admin_log.append(
-                self.conn,
-                self.now(),
-                ACCOUNT_CREATED,
-                actor,
-                user.login,
-                admin_log.account_state(self.conn, user.login),
-            )
-            return user
-
-    def authenticate(self, login: str, password: str) -> User:
-        with self.transaction():
-            user, reason = accounts.authenticate(
-                self._accounts, self.hasher, self.clock(), login, password
-            )
-        if user is None:
-            raise AuthError(reason)
-        return user
-
-    def has_users(self) -> bool:
-        return accounts.has_users(self._accounts)
-
-    def users(self) -> list[User]:
-        return accounts.list_users(self._accounts)
-
-    def user(self, login: str) -> User | None:
-        return accounts.get_user(self._accounts, login)
-
-    def set_password(
-        self, login: str, password: str, *, actor: str = "", why: str = "reset"
-    ) -> None:
-        with self.transaction():
-            before = accounts.get_user(self._accounts, login)
-            accounts.set_password(self._accounts, self.hasher, self.clock(), login, password)
-            assert before is not None  # set_password refused an unknown login
-            admin_log.append(
-                self.conn,
-                self.now(),
-                PASSWORD_SET,
-                actor or before.login,
-                before.login,
-                {
-                    "password": admin_log.password_of(self.conn, before.login),
-                    "why": why,
-                    "lockout_lifted": before.locked_until is not None or before.failed_attempts > 0,
-                },
-            )
-
-    def move_users_to_point(self, old: str, new: str, *, actor: str = "") -> None:
-        with self.transaction():
-            accounts.move_point(self._accounts, self.clock(), old, new)
-            admin_log.append(
-                self.conn, self.now(), POINT_MOVED, actor, "", {"from": old, "to": new}
-            )
-
-    def must_change_password(self, login: str) -> bool:
-        return accounts.must_change_password(self._accounts, login)
-
-    def require_password_change(self, login: str, required: bool) -> None:
-        with self.transaction():
-            accounts.require_password_change(self._accounts, self.clock(), login, required)
-
-    def set_active(self, login: str, active: bool, *, actor: str = "") -> None:
-        with self.transaction():
-            accounts.set_active(self._accounts, self.clock(), login, active)
-            user = accounts.get_user(self._accounts, login)
-            assert user is not None
-            admin_log.append(
-                self.conn, self.now(), ACCOUNT_ACTIVE, actor, user.login, {"active": bool(active)}
-            )
+    @property
+    def _admin(self) -> admin_log.Sql:
+        """This store's connection as the administrative statements use it
+        (`clerk.storage.administration`, `clerk.storage.admin_chain`)."""
+        return admin_log.Sql(self.conn)
 
     # ------------------------------------------------------------------ cases
 
@@ -997,8 +856,8 @@ class PostgresStore:
                 (origin, seq, digest, source, note, self.now()),
             ).rowcount
             if added and source in RECORDED_SOURCES:  # a verify's own head is not recorded
-                admin_log.checkpoint(
-                    self.conn, self.now(), f"system:{source}", origin, seq, digest, source, note
+                admin_chain.checkpoint(
+                    self._admin, self.now(), f"system:{source}", origin, seq, digest, source, note
                 )
 
     def keep_checkpoints(
@@ -1245,7 +1104,9 @@ def _guard(cls: type) -> type:
     no psycopg error out (`transaction`/`snapshot` translate themselves; `open` is a constructor)."""
     import functools
 
-    for name, member in list(vars(cls).items()):
+    # the inherited methods (`Administration`) first, so the class's own win where both define one
+    members = {n: m for klass in reversed(cls.__mro__[:-1]) for n, m in vars(klass).items()}
+    for name, member in members.items():
         if name.startswith("_") or name in {"transaction", "snapshot", "open", "record_reads"}:
             continue
         if not callable(member):

@@ -40,19 +40,12 @@ from clerk.audit import proof
 from clerk.domain import chain
 from clerk.domain.accounts import AuthError, PasswordPolicyError, User, UserError
 from clerk.domain.admin_log import (
-    ACCOUNT_ACTIVE,
-    ACCOUNT_CREATED,
-    HOLIDAYS_INSTALLED,
-    PASSWORD_SET,
-    POINT_DECLARED,
-    POINT_MOVED,
-    POINT_REMOVED,
     RECORDED_SOURCES,
 )
 from clerk.domain.chain import PersonalDataError
 from clerk.domain.clock import Clock, system_clock
 from clerk.domain.indicators import SupervisedCase
-from clerk.domain.model import CaseState, Event, Role
+from clerk.domain.model import CaseState, Event
 from clerk.ports.action_cases import ActionCase
 from clerk.ports.errors import (
     BusyError,
@@ -88,7 +81,8 @@ from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.supervision import FIGURE_PAGE, FigureCases
 from clerk.ports.verify_report import VerifyReport
-from clerk.storage import accounts, admin_records
+from clerk.storage import accounts, admin_chain
+from clerk.storage.administration import Administration
 from clerk.storage.sqlite import (
     action_queries,
     admin_log,
@@ -165,7 +159,7 @@ def _event_fields(event: Event, point_code: str, uuid: str | None = None) -> dic
     }
 
 
-class Store:
+class Store(Administration):
     """A clerk database. Open with `Store.open(path)`; close with `close()` (or use `with`)."""
 
     def __init__(
@@ -327,154 +321,11 @@ class Store:
             PointRecord(code, name, kind, office_code) for code, name, kind, office_code in rows
         ]
 
-    def add_point(
-        self, code: str, name: str, kind: str, office_code: str, *, actor: str = ""
-    ) -> None:
-        """Declare (or redeclare) a service point; recorded with `actor` in the administrative
-        chain."""
-        now = self.now()
-        with self.transaction():
-            self.conn.execute(
-                "INSERT INTO points (code, name, kind, office_code, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
-                " kind = excluded.kind, office_code = excluded.office_code, updated_at = excluded.updated_at",
-                (code, name, kind, office_code, now, now),
-            )
-            admin_log.append(
-                self.conn,
-                now,
-                POINT_DECLARED,
-                actor,
-                code,
-                {"name": name, "kind": kind, "office": office_code},
-            )
-
-    def record_holidays(
-        self, year: int, sha256: str, source: str, issued_at: str, origin: str, *, actor: str = ""
-    ) -> None:
-        now = self.now()
-        data = admin_records.holiday_data(year, sha256, source, issued_at, origin)
-        with self.transaction():
-            admin_log.append(self.conn, now, HOLIDAYS_INSTALLED, actor, str(year), data)
-
-    def holiday_records(self) -> list[admin_records.HolidayRecord]:
-        rows = self.conn.execute(
-            admin_records.HOLIDAY_RECORDS_SQL, admin_records.HOLIDAY_RECORDS_PARAMS
-        ).fetchall()
-        return [admin_records.holiday_record(data, at) for data, at in rows]
-
-    def point_records(self, code: str) -> dict[str, int]:
-        return {
-            what: int(self.conn.execute(query, {"code": code}).fetchone()[0])
-            for what, query in admin_records.POINT_RECORDS_SQL.items()
-        }
-
-    def remove_point(self, code: str, *, actor: str = "") -> None:
-        now = self.now()
-        with self.transaction():
-            self.conn.execute("DELETE FROM points WHERE code = ?", (code,))
-            admin_log.append(self.conn, now, POINT_REMOVED, actor, code, {})
-
-    # ------------------------------------------------------------------ users
-
     @property
-    def _accounts(self) -> admin_log.Accounts:
-        """The accounts' statements on this store's connection (`clerk.storage.accounts`)."""
-        return admin_log.Accounts(self.conn)
-
-    def create_user(
-        self,
-        login: str,
-        name: str,
-        role: Role | str,
-        password: str,
-        point_code: str,
-        *,
-        actor: str = "",
-    ) -> User:
-        """Create an account; raises `UserError` / `PasswordPolicyError` (Chinese messages).
-        Recorded in the administrative chain with `actor` (who created it) in one transaction."""
-        with self.transaction():
-            user = accounts.create_user(
-                self._accounts, self.hasher, self.clock(), login, name, role, password, point_code
-            )
-            admin_log.append(
-                self.conn,
-                self.now(),
-                ACCOUNT_CREATED,
-                actor,
-                user.login,
-                admin_log.account_state(self.conn, user.login),
-            )
-            return user
-
-    def authenticate(self, login: str, password: str) -> User:
-        """The signed-in user, or `AuthError`. Five failures lock the account for 15 minutes.
-
-        The failure count is committed before raising, so call this outside other transactions.
-        """
-        with self.transaction():
-            user, reason = accounts.authenticate(
-                self._accounts, self.hasher, self.clock(), login, password
-            )
-        if user is None:
-            raise AuthError(reason)
-        return user
-
-    def has_users(self) -> bool:
-        return accounts.has_users(self._accounts)
-
-    def users(self) -> list[User]:
-        return accounts.list_users(self._accounts)
-
-    def user(self, login: str) -> User | None:
-        return accounts.get_user(self._accounts, login)
-
-    def set_password(
-        self, login: str, password: str, *, actor: str = "", why: str = "reset"
-    ) -> None:
-        """Set a new password (policy-checked) and clear any lockout; recorded with `actor` and
-        `why` ("reset": an administrator's, "own": the user's) in the administrative chain."""
-        with self.transaction():
-            before = accounts.get_user(self._accounts, login)
-            accounts.set_password(self._accounts, self.hasher, self.clock(), login, password)
-            assert before is not None  # set_password refused an unknown login
-            admin_log.append(
-                self.conn,
-                self.now(),
-                PASSWORD_SET,
-                actor or before.login,
-                before.login,
-                {
-                    "password": admin_log.password_of(self.conn, before.login),
-                    "why": why,
-                    "lockout_lifted": before.locked_until is not None or before.failed_attempts > 0,
-                },
-            )
-
-    def move_users_to_point(self, old: str, new: str, *, actor: str = "") -> None:
-        with self.transaction():
-            accounts.move_point(self._accounts, self.clock(), old, new)
-            admin_log.append(
-                self.conn, self.now(), POINT_MOVED, actor, "", {"from": old, "to": new}
-            )
-
-    def must_change_password(self, login: str) -> bool:
-        """Whether `login` signs in with a password someone else chose (initial or reset)."""
-        return accounts.must_change_password(self._accounts, login)
-
-    def require_password_change(self, login: str, required: bool) -> None:
-        with self.transaction():
-            accounts.require_password_change(self._accounts, self.clock(), login, required)
-
-    def set_active(self, login: str, active: bool, *, actor: str = "") -> None:
-        with self.transaction():
-            accounts.set_active(self._accounts, self.clock(), login, active)
-            user = accounts.get_user(self._accounts, login)
-            assert user is not None
-            admin_log.append(
-                self.conn, self.now(), ACCOUNT_ACTIVE, actor, user.login, {"active": bool(active)}
-            )
+    def _admin(self) -> admin_log.Sql:
+        """This store's connection as the administrative statements use it
+        (`clerk.storage.administration`, `clerk.storage.admin_chain`)."""
+        return admin_log.Sql(self.conn)
 
     # ------------------------------------------------------------------ cases
 
@@ -950,8 +801,8 @@ class Store:
                 (origin, seq, digest, source, note, self.now()),
             ).rowcount
             if added and source in RECORDED_SOURCES:  # a verify's own head is not recorded
-                admin_log.checkpoint(
-                    self.conn, self.now(), f"system:{source}", origin, seq, digest, source, note
+                admin_chain.checkpoint(
+                    self._admin, self.now(), f"system:{source}", origin, seq, digest, source, note
                 )
 
     def keep_checkpoints(
