@@ -15,7 +15,7 @@
    - lookups through `Window.search`: a case number, the last 6 of an ID number, a two-character
      name; floor: the one SELECT that answers it on that engine (SQLite: `case_no = ?`, the
      `substr(id_number, -6)` index, the FTS5 name index; PostgreSQL: `case_no = %s`, the
-     `right(id_number, 6)` index, `case_search` LIKE with pg_trgm);
+     `right(id_number, 6)` index, `case_search`'s pairs index (migration 8) and LIKE);
    - the daily ledger (`build_ledger` of the last day); floor: its queries (`bench/floors.py`)
      through the bare driver;
    - one decision (open + check + accept, item 31); floor: one durable transaction on the same
@@ -93,13 +93,19 @@ class Raw:
 
 def name_floor_sql(pg: bool) -> tuple[str, Callable[[str], Any]]:
     if pg:
-        from clerk.storage.postgres.queries import search_key
+        from clerk.storage.postgres.queries import pairs, search_key
+
+        def params(text: str) -> tuple[Any, ...]:
+            key = search_key(text)
+            return (pairs(key), pairs(key), "%" + key + "%", "%" + key + "%")
 
         return (
             "SELECT c.* FROM case_search s JOIN cases c ON c.uuid = s.case_uuid"
-            " WHERE s.applicant_key LIKE %s OR s.unit_key LIKE %s"
+            " WHERE (clerk_bigrams(s.applicant_key) @> %s::text[]"
+            " OR clerk_bigrams(s.unit_key) @> %s::text[])"
+            " AND (s.applicant_key LIKE %s OR s.unit_key LIKE %s)"
             " ORDER BY c.received_at DESC, c.uuid DESC LIMIT 200",
-            lambda text: ("%" + search_key(text) + "%",) * 2,
+            params,
         )
     from bench.scale import NAME_PAGE, _phrase
 
