@@ -105,6 +105,7 @@ NOT_IN_REPORT_OR_VERIFY = (
     "clerk.documents.store",
     "clerk.documents.issue",
     "clerk.ports.store",
+    "clerk.ports.record_inputs",
     "importlib.resources",
 )
 

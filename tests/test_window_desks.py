@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from support.app import PASSWORD, make_window, ready
 
 from clerk.domain.catalog import default_catalog
@@ -62,3 +63,13 @@ def test_the_catalogue_and_settings_are_the_packaged_ones_until_set(tmp_path: Pa
     mine = OfficeSettings(supplement_days=10)
     window.settings = mine
     assert window.settings is mine
+
+
+def test_the_write_inputs_are_named_by_the_records_module_too() -> None:
+    from clerk.ports import record_inputs, records
+    from clerk.ports.records import NewCase
+
+    assert NewCase is record_inputs.NewCase
+    assert records.random_uuid is record_inputs.random_uuid
+    with pytest.raises(AttributeError, match="NotARecord"):
+        records.NotARecord  # noqa: B018

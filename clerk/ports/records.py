@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-import uuid as uuidlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from enum import Enum
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clerk.domain import chain
 from clerk.domain.model import Action, CaseState, Channel, Rating
 from clerk.ports.instants import instant as instant
+
+if TYPE_CHECKING:  # loaded from here when first named (`__getattr__` below)
+    pass
 
 # Columns holding instants (normalized to Beijing time with offset) and calendar dates.
 _INSTANTS = frozenset(
@@ -515,49 +517,10 @@ class BatchRecord:
 # `bool`, the domain's enums), turned into stored form by the adapter. The store manages
 # `version`, `created_at` and `updated_at`, so no input record has them; a `uuid` left out is a
 # new random one (version 4, as the store has always made them).
-
-
-def random_uuid() -> str:
-    return str(uuidlib.uuid4())
-
-
-@dataclass(frozen=True, kw_only=True)
-class NewCase:
-    """A new `cases` row (`Store.insert_case`, `Store.insert_cases`). `origin_point` None means
-    the case's own point."""
-
-    case_no: str
-    point_code: str
-    item_no: int
-    channel: Channel
-    state: CaseState
-    applicant_kind: str
-    applicant_name: str
-    received_at: datetime
-    uuid: str = field(default_factory=random_uuid)
-    office_code: str | None = None
-    origin_point: str | None = None
-    id_type: str | None = None
-    id_number: str | None = None
-    phone: str | None = None
-    unit_name: str | None = None
-    credit_code: str | None = None
-    agent_name: str | None = None
-    agent_id_type: str | None = None
-    agent_id_number: str | None = None
-    bank_account: str | None = None
-    circumstances: frozenset[str] = frozenset()
-    accepted_at: datetime | None = None
-    accepted_by: str | None = None
-    due_date: date | None = None
-    due_start: date | None = None
-    due_provisional: bool = False
-    decided_at: datetime | None = None
-    closed_at: datetime | None = None
-    paid_at: datetime | None = None
-    amount_fen: int | None = None
-    created_by: str | None = None
-    reviewed_by: str | None = None
+#
+# The input records themselves (`NewCase`, `NewDocument`, ...) are in `clerk.ports.record_inputs`
+# and named here too, loaded when first asked for: a command or screen that writes nothing
+# (`clerk report`, the login screen, the dashboard) does not build their classes.
 
 
 # The case columns `update_case` may set: all but the case's identity and the managed ones.
@@ -620,121 +583,31 @@ class CaseChanges(Mapping[str, Any]):
         return _decode_case_columns(self._columns)
 
 
-@dataclass(frozen=True, kw_only=True)
-class MaterialCheckInput:
-    """How one material of a case was checked (`Store.set_material_checks`)."""
-
-    material_id: str
-    status: str
-    alternative: str | None = None
-    defect: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class NewMaterialCheck:
-    """The first check of one material of a new case (`Store.add_material_checks`)."""
-
-    case_uuid: str
-    point_code: str
-    material_id: str
-    status: str
-    alternative: str | None = None
-    defect: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class NewDocument:
-    """An issued document to record (`Store.add_document`, `Store.add_documents`)."""
-
-    case_uuid: str
-    point_code: str
-    kind: str
-    issued_at: datetime
-    issued_by: str
-    uuid: str = field(default_factory=random_uuid)
-    doc_no: str | None = None
-    path_txt: str | None = None
-    path_pdf: str | None = None
-    sha256: str | None = None
-    sha256_txt: str | None = None  # the text file's (documents issued since SQLite migration 14)
-    reprint_of: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class NewEvaluation:
-    """A rating (好差评) to record (`Store.add_evaluation`)."""
-
-    case_uuid: str
-    point_code: str
-    level: Rating
-    at: datetime
-    uuid: str = field(default_factory=random_uuid)
-    comment: str = ""
-    recorded_by: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class NewBatch:
-    """A new `batches` row (`Store.insert_batch`)."""
-
-    batch_no: str
-    point_code: str
-    item_no: int
-    school_name: str
-    source_name: str
-    source_kind: str
-    source_sha256: str
-    rows_total: int
-    enrolled: int
-    first_case_no: str
-    last_case_no: str
-    received_at: datetime
-    created_by: str
-    uuid: str = field(default_factory=random_uuid)
-    office_code: str | None = None
-    to_correct: int = 0
-    skipped: int = 0
-    receipt_doc_no: str | None = None
-    receipt_path_txt: str | None = None
-    receipt_path_pdf: str | None = None
-    receipt_sha256: str | None = None
-    notice_doc_no: str | None = None
-    notice_path_txt: str | None = None
-    notice_path_pdf: str | None = None
-    notice_sha256: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class BatchMaterial:
-    """A material checked for a batch as a whole (`Store.insert_batch`)."""
-
-    material_id: str
-    status: str
-    checked_by: str
-    alternative: str | None = None
-    defect: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class BatchCaseLink:
-    """A case's place in its batch and what the roster says beyond the case row
-    (`Store.link_batch_cases`)."""
-
-    case_uuid: str
-    batch_uuid: str
-    point_code: str
-    row_no: int
-    student_no: str
-    class_name: str | None = None
-    sex: str | None = None
-    birth_date: date | None = None
-    domicile: str | None = None
-    identity: str | None = None
-    subsidy: str | None = None
-    note: str | None = None
-
-
 def columns_of(record: Any) -> dict[str, Any]:
     """An input record's fields as {column: value}, typed values unchanged (`normalize` then
     gives their stored form)."""
     return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
+# The write inputs, in `clerk.ports.record_inputs`: loaded when first named.
+INPUT_NAMES = frozenset(
+    {
+        "BatchCaseLink",
+        "BatchMaterial",
+        "MaterialCheckInput",
+        "NewBatch",
+        "NewCase",
+        "NewDocument",
+        "NewEvaluation",
+        "NewMaterialCheck",
+        "random_uuid",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in INPUT_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from clerk.ports import record_inputs
+
+    return getattr(record_inputs, name)

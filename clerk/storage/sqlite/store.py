@@ -57,8 +57,6 @@ from clerk.ports.errors import (
     StorageError,
 )
 from clerk.ports.records import (
-    BatchCaseLink,
-    BatchMaterial,
     BatchRecord,
     CaseChanges,
     CaseRecord,
@@ -66,13 +64,7 @@ from clerk.ports.records import (
     DocumentRecord,
     EvaluationRecord,
     EventRecord,
-    MaterialCheckInput,
     MaterialCheckRecord,
-    NewBatch,
-    NewCase,
-    NewDocument,
-    NewEvaluation,
-    NewMaterialCheck,
     PointRecord,
     columns_of,
 )
@@ -103,6 +95,16 @@ from clerk.support import file_modes
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    from clerk.ports.record_inputs import (  # the write inputs: annotations only here
+        BatchCaseLink,
+        BatchMaterial,
+        MaterialCheckInput,
+        NewBatch,
+        NewCase,
+        NewDocument,
+        NewEvaluation,
+        NewMaterialCheck,
+    )
     from clerk.storage.sqlite.verify import SQLiteRecordReads
 
 __all__ = [
