@@ -82,13 +82,13 @@ _LISTS: dict[str, tuple[str, str, str]] = {
 assert set(_LISTS) == set(LIST_KINDS)
 
 
-def cases_sql(kind: str, paged: bool) -> str:
-    """The rows of list `kind` (columns `clerk.ports.action_cases.COLUMNS`) in key order; `paged`:
-    after the key (:after_k, :after_no), at most :limit rows."""
+def cases_sql(kind: str, after: bool, limit: bool) -> str:
+    """The rows of list `kind` (columns `clerk.ports.action_cases.COLUMNS`) in key order; `after`:
+    only after the key (:after_k, :after_no); `limit`: at most :limit rows."""
     rows, condition, finished = _LISTS[kind]
     page = (
         "\n   AND c.received_at >= :after_k AND (c.received_at > :after_k OR c.case_no > :after_no)"
-        if paged
+        if after
         else ""
     )
     return f"""
@@ -97,7 +97,7 @@ SELECT c.uuid, c.case_no, {_OFFICE} AS office, c.origin_point AS point, c.item_n
        {finished} AS finished_at
   FROM {rows}
  WHERE ({condition}){page}
- ORDER BY c.received_at, c.case_no{" LIMIT :limit" if paged else ""}"""
+ ORDER BY c.received_at, c.case_no{" LIMIT :limit" if limit else ""}"""
 
 
 def counts_sql(kind: str) -> str:

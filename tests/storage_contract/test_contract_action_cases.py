@@ -132,6 +132,8 @@ def test_pages_follow_each_other_by_key(store):
         [no(5)],
     ]
     assert list(store.action_cases(query, third[-1].key, 2)) == []
+    streamed = store.action_cases(query, first[-1].key)  # no limit: the rest, streamed
+    assert [c.case_no for c in streamed] == [no(3), no(4), no(5)]
 
 
 def test_no_cases_no_action(store):
@@ -205,3 +207,12 @@ def test_a_period_page_follows_by_key(store):
     first = list(store.action_cases(march, None, 3))
     rest = list(store.action_cases(march, first[-1].key, 3))
     assert [c.case_no for c in first + rest] == [no(1), no(2), no(3), no(6)]
+
+
+def test_the_overdue_figures_cases_of_a_past_month_include_those_closed_since(store):
+    """The drill-down behind a past month's 超期 (`Store.figure_cases`) agrees with the list and
+    the figure: case 3, open at March's end and closed on 3 April, is among them."""
+    overdue_world(store)
+    page = store.figure_cases("overdue", (date(2026, 3, 1), date(2026, 3, 31)), (1, ORIGIN, None))
+    assert [c.case_no for c in page.cases] == [no(2), no(3), no(1), no(6)]
+    assert page.after is None

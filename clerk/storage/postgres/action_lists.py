@@ -18,7 +18,7 @@ def action_cases(
 ) -> Iterator[ActionCase]:
     """The list's rows in key order (the caller holds a snapshot): `limit` rows after `after`,
     or all of them a thousand at a time from a named cursor (`limit` None)."""
-    sql = postgres_style(cases_sql(query.kind, limit is not None))
+    sql = postgres_style(cases_sql(query.kind, after is not None, limit is not None))
     params = parameters(query, after, limit)
     if limit is not None:
         with conn.cursor() as cursor:

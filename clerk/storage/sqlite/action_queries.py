@@ -19,7 +19,9 @@ def action_cases(
 ) -> Iterator[ActionCase]:
     """The list's rows in key order, a thousand fetched at a time; `limit` rows after `after`
     (None: all of them)."""
-    cursor = conn.execute(cases_sql(query.kind, limit is not None), parameters(query, after, limit))
+    cursor = conn.execute(
+        cases_sql(query.kind, after is not None, limit is not None), parameters(query, after, limit)
+    )
     names = tuple(d[0] for d in cursor.description)
     assert names == COLUMNS, names
     while batch := cursor.fetchmany(1000):
