@@ -21,32 +21,50 @@ _OPEN = f"'{CaseState.ACCEPTED}', '{CaseState.AWAITING_PAYMENT}'"
 _FINISHED = f"'{CaseState.CLOSED}', '{CaseState.REJECTED}'"
 _BAD = "'1', '2'"
 _OFFICE = "COALESCE(c.office_code, p.office_code, c.point_code)"
-_LATEST_RATING = """LEFT JOIN evaluations v ON v.uuid = (
-      SELECT w.uuid FROM evaluations w WHERE w.case_uuid = c.uuid ORDER BY w.at DESC LIMIT 1)"""
-_FINISHED_AT = f"COALESCE(c.fin_at, CASE WHEN c.state IN ({_FINISHED}) THEN c.closed_at END)"
+# The case's latest rating, one column at a time: each an index probe (`evaluations (case_uuid)`)
+# on both engines, where a join on a correlated subquery left PostgreSQL scanning the ratings.
+_LATEST = """(SELECT w.{0} FROM evaluations w WHERE w.case_uuid = c.uuid
+          ORDER BY w.at DESC, w.uuid DESC LIMIT 1)"""
+_LEVEL, _RATED_AT, _FOLLOWED_UP_AT = (_LATEST.format(c) for c in ("level", "at", "followed_up_at"))
 
-# Per list: the rows it ranges over (as `c`, with the case's point `p` and its latest rating
-# `v`), the condition, and what `finished_at` is.
-_OVER_CASES = f"""cases c
-  LEFT JOIN points p ON p.code = c.point_code
-  {_LATEST_RATING}"""
+# Per list: the rows it ranges over (as `c`, with the case's point `p`), the condition, and what
+# `finished_at` is.
+_OVER_CASES = """cases c
+  LEFT JOIN points p ON p.code = c.point_code"""
 
-# overdue_in: the candidates with the two facts the figure needs (`clerk.ports.supervision`
-# decodes the same ones): the first finishing event, and the state the last event before the
-# period's end left it in (a case with no event by then keeps its own state, as there).
-_OVER_PERIOD = f"""(SELECT c.*,
-        (SELECT MIN(e.at) FROM events e
-          WHERE e.case_uuid = c.uuid AND e.to_state IN ({_FINISHED})) AS fin_at,
-        (SELECT e.to_state FROM events e
-          WHERE e.case_uuid = c.uuid AND e.at < :end ORDER BY e.n DESC LIMIT 1) AS end_state
-   FROM cases c
-  WHERE c.due_date IS NOT NULL AND c.received_at < :end
-    AND c.uuid IN (SELECT e.case_uuid FROM events e
-                    WHERE e.to_state IN ({_FINISHED}) AND e.at >= :start AND e.at < :end
-                   UNION SELECT uuid FROM cases WHERE state IN ({_OPEN})
-                   UNION SELECT case_uuid FROM events WHERE at >= :end)) c
-  LEFT JOIN points p ON p.code = c.point_code
-  {_LATEST_RATING}"""
+# overdue_in, in two disjoint parts as the period's 超期 figure counts them: the cases whose first
+# finishing event falls in the period after their due date (found from the period's finishing
+# events), and the cases accepted by its end, due before its last day, not finished by then and
+# still being worked then — the state the last event before the end left them in — found among
+# the cases open now and those with an event since the end (a case that moved since). The facts
+# are worked out for these candidates only, once the cheap conditions on the case held (the
+# subqueries name both the candidate and the case, so the engine cannot work them out before the
+# join, for every candidate or every case), never for every case kept.
+_FIRST_FINISH = f"""NOT EXISTS (SELECT 1 FROM events f WHERE f.case_uuid = {{0}}
+                  AND f.to_state IN ({_FINISHED}) AND f.{{1}})"""
+_OVER_PERIOD = f"""(SELECT c.*, hit.fin_at FROM (
+    SELECT e.case_uuid AS uuid, e.at AS fin_at
+      FROM events e
+      JOIN cases k ON k.uuid = e.case_uuid
+     WHERE e.to_state IN ({_FINISHED}) AND e.at >= :start AND e.at < :end
+       AND substr(e.at, 1, 10) > k.due_date
+       AND {_FIRST_FINISH.format("e.case_uuid", "n < e.n")}
+    UNION ALL
+    SELECT uuid, fin_at FROM (
+      SELECT k.uuid, k.state,
+             (SELECT MIN(e.at) FROM events e
+               WHERE e.case_uuid = k.uuid AND k.uuid = cand.uuid
+                 AND e.to_state IN ({_FINISHED})) AS fin_at,
+             (SELECT e.to_state FROM events e
+               WHERE e.case_uuid = k.uuid AND k.uuid = cand.uuid AND e.at < :end
+               ORDER BY e.n DESC LIMIT 1) AS end_state
+        FROM (SELECT uuid FROM cases WHERE state IN ({_OPEN})
+              UNION SELECT case_uuid FROM events WHERE at >= :end) cand
+        JOIN cases k ON k.uuid = cand.uuid
+       WHERE k.accepted_at < :end AND k.due_date < :last) open_then
+     WHERE (fin_at IS NULL OR fin_at >= :end) AND COALESCE(end_state, state) IN ({_OPEN})
+  ) hit JOIN cases c ON c.uuid = hit.uuid) c
+  LEFT JOIN points p ON p.code = c.point_code"""
 
 _LISTS: dict[str, tuple[str, str, str]] = {
     "overdue": (_OVER_CASES, f"c.state IN ({_OPEN}) AND c.due_date < :last", "NULL"),
@@ -64,20 +82,10 @@ _LISTS: dict[str, tuple[str, str, str]] = {
         _OVER_CASES,
         f"""c.uuid IN (SELECT case_uuid FROM evaluations
                         WHERE level IN ({_BAD}) AND followed_up_at IS NULL AND at < :last)
-   AND v.level IN ({_BAD}) AND v.followed_up_at IS NULL AND v.at < :last""",
+   AND {_LEVEL} IN ({_BAD}) AND {_FOLLOWED_UP_AT} IS NULL AND {_RATED_AT} < :last""",
         "NULL",
     ),
-    # Finished in the period after the due date; or accepted by its end, still being worked then
-    # (not finished by then) with a due date before its last day.
-    "overdue_in": (
-        _OVER_PERIOD,
-        f"""(({_FINISHED_AT}) >= :start AND ({_FINISHED_AT}) < :end
-         AND substr({_FINISHED_AT}, 1, 10) > c.due_date)
-     OR (c.accepted_at < :end AND c.due_date < :last
-         AND COALESCE(c.end_state, c.state) IN ({_OPEN})
-         AND (({_FINISHED_AT}) IS NULL OR ({_FINISHED_AT}) >= :end))""",
-        _FINISHED_AT,
-    ),
+    "overdue_in": (_OVER_PERIOD, "1 = 1", "c.fin_at"),
 }
 assert set(_LISTS) == set(LIST_KINDS)
 
@@ -93,7 +101,8 @@ def cases_sql(kind: str, after: bool, limit: bool) -> str:
     )
     return f"""
 SELECT c.uuid, c.case_no, {_OFFICE} AS office, c.origin_point AS point, c.item_no, c.state,
-       c.received_at, c.due_date, v.level, v.at AS rated_at, v.followed_up_at,
+       c.received_at, c.due_date, {_LEVEL} AS level, {_RATED_AT} AS rated_at,
+       {_FOLLOWED_UP_AT} AS followed_up_at,
        {finished} AS finished_at
   FROM {rows}
  WHERE ({condition}){page}

@@ -20,6 +20,7 @@ def action_cases(
     or all of them a thousand at a time from a named cursor (`limit` None)."""
     sql = postgres_style(cases_sql(query.kind, after is not None, limit is not None))
     params = parameters(query, after, limit)
+    without_jit(conn)
     if limit is not None:
         with conn.cursor() as cursor:
             cursor.execute(sql, params)
@@ -41,7 +42,15 @@ def _decoded(cursor: Any, rows: Any) -> Iterator[ActionCase]:
         yield action_case(values)
 
 
+def without_jit(conn: Any) -> None:
+    """No JIT compilation for the rest of the transaction: these reads cost a few index probes
+    per row, yet their plans' estimates pass `jit_above_cost`, and compiling took 2.0 s of a
+    2.5 s count (measured on a 100,000-case city)."""
+    conn.execute("SET LOCAL jit = off")
+
+
 def action_counts(conn: Any, query: ActionQuery) -> dict[str, int]:
+    without_jit(conn)
     with conn.cursor() as cursor:
         cursor.execute(postgres_style(counts_sql(query.kind)), parameters(query))
         rows = cursor.fetchall()
