@@ -48,7 +48,7 @@ from clerk.domain.chain_names import chain_for
 from clerk.domain.clock import Clock, system_clock
 from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import CaseState, Event
-from clerk.ports.action_cases import ActionCase
+from clerk.ports.action_cases import ActionCase, ActionQuery
 from clerk.ports.document_names import document_name
 from clerk.ports.errors import ConflictError, ConstraintError, NotFoundError, StorageError
 from clerk.ports.ledger import LedgerDay
@@ -1092,11 +1092,21 @@ class PostgresStore(Administration):
         with self.snapshot() as conn:
             return supervision.figure_cases(conn, figure, period, place, after, limit)
 
-    def action_cases(self) -> Iterator[ActionCase]:
-        """The cases that may need action, streamed from one REPEATABLE READ snapshot (see
-        `clerk.storage.postgres.action_lists`)."""
+    def action_cases(
+        self,
+        query: ActionQuery,
+        after: tuple[str, str] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[ActionCase]:
+        """The cases on one list that needs action, streamed from one REPEATABLE READ snapshot
+        (see `clerk.storage.postgres.action_lists`)."""
         with self.snapshot() as conn:
-            yield from action_lists.action_cases(conn)
+            yield from action_lists.action_cases(conn, query, after, limit)
+
+    def action_counts(self, query: ActionQuery) -> dict[str, int]:
+        """How many cases one list that needs action holds, per office."""
+        with self.snapshot() as conn:
+            return action_lists.action_counts(conn, query)
 
 
 def _guard(cls: type) -> type:

@@ -45,7 +45,7 @@ from clerk.domain.chain import PersonalDataError
 from clerk.domain.clock import Clock, system_clock
 from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import CaseState, Event
-from clerk.ports.action_cases import ActionCase
+from clerk.ports.action_cases import ActionCase, ActionQuery
 from clerk.ports.errors import (
     BusyError,
     ConflictError,
@@ -1002,18 +1002,28 @@ class Store(Administration):
         with self._lock, translated():
             return supervision_queries.figure_cases(self.conn, figure, period, place, after, limit)
 
-    def action_cases(self) -> Iterator[ActionCase]:
-        """The cases that may need action, streamed from one read transaction (see
+    def action_cases(
+        self,
+        query: ActionQuery,
+        after: tuple[str, str] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[ActionCase]:
+        """The cases on one list that needs action, streamed from one read transaction (see
         `clerk.storage.sqlite.action_queries`)."""
         with self._lock, translated():
             own = not self.conn.in_transaction
             if own:
                 self.conn.execute("BEGIN")
             try:
-                yield from action_queries.action_cases(self.conn)
+                yield from action_queries.action_cases(self.conn, query, after, limit)
             finally:
                 if own and self.conn.in_transaction:
                     self.conn.execute("COMMIT")
+
+    def action_counts(self, query: ActionQuery) -> dict[str, int]:
+        """How many cases one list that needs action holds, per office."""
+        with self._lock, translated():
+            return action_queries.action_counts(self.conn, query)
 
 
 def _cases(rows: list[CaseRecord]) -> list[CaseRecord]:

@@ -182,6 +182,10 @@ class SQLiteSyncStore:
         with translated(), self.store.transaction():
             yield
 
+    def lock_chains(self, installations: Iterable[str]) -> None:
+        """Nothing to take: the transaction began with `BEGIN IMMEDIATE`, so no other writer
+        runs until it ends."""
+
     # ------------------------------------------------------------------ the installation
 
     def now(self) -> str:
