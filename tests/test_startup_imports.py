@@ -83,9 +83,8 @@ NOT_AT_START = (
 NOT_AT_LOGIN = (
     "clerk.sync",
     "clerk.screens.dashboard",
-    # the catalogue, the calendar, the workflow and the reading desk: the dashboard's
-    "clerk.domain.catalog",
-    "clerk.domain.workdays",
+    # the workflow and the reading desk: the dashboard's (the catalogue and the work calendar are
+    # read before the first screen, so that a wrong data file stops the start)
     "clerk.domain.workflow",
     "clerk.service.case_reader",
     "clerk.service.accounts",

@@ -455,6 +455,8 @@ def make_app_from_args(args: argparse.Namespace) -> ClerkApp:
     path = Path(args.db) if getattr(args, "db", None) else default_db_path()
     root = documents_dir()
     window = open_window(path, documents_root=root)
+    # A wrong catalog.json or holiday file stops the start (told by `clerk.cli`), not the dashboard.
+    window.read_rules()
     # What a killed process left in documents/: only the files its journal names (bounded).
     tidy_documents(root, window.store.document_at)
     return make_app(window)

@@ -213,6 +213,12 @@ class Window:
     def calendar(self, calendar: WorkCalendar) -> None:
         self.context.calendar = calendar
 
+    def read_rules(self) -> None:
+        """Read the catalogue and the work calendar now (each is otherwise read when first used):
+        raises `DataFileError` for a wrong catalog.json or holiday file."""
+        self.context.catalog  # noqa: B018
+        self.context.calendar  # noqa: B018
+
     @property
     def settings(self) -> OfficeSettings:
         return self.context.settings
