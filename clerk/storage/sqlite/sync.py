@@ -572,9 +572,18 @@ class SQLiteSyncStore:
     EVENT_COLUMNS = EVENT_COLUMNS
 
     def heads(self) -> dict[str, tuple[int, str]]:
-        """Every chain this file holds: origin -> (last seq, its hash)."""
+        """Every chain this file holds: origin -> (last seq, its hash).
+
+        The origins are found by skipping along the (origin, seq) index, one seek per origin,
+        not by reading every event (1.5 s at 565,000 events; a million-case county has more)."""
         rows = self._conn.execute(
-            "SELECT origin, seq, hash FROM events e WHERE seq = (SELECT MAX(seq) FROM events WHERE origin = e.origin)"
+            "WITH RECURSIVE o(origin) AS ("
+            " SELECT (SELECT MIN(origin) FROM events)"
+            " UNION ALL"
+            " SELECT (SELECT MIN(origin) FROM events WHERE origin > o.origin) FROM o"
+            " WHERE o.origin IS NOT NULL)"
+            " SELECT e.origin, e.seq, e.hash FROM o JOIN events e ON e.origin = o.origin"
+            " AND e.seq = (SELECT MAX(seq) FROM events WHERE origin = o.origin)"
         )
         return {str(r[0]): (int(r[1]), str(r[2])) for r in rows}
 
