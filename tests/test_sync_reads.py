@@ -138,3 +138,26 @@ def test_json_lines_keep_line_separators_and_control_characters_as_before():
         json.dumps(rows[0], ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
         + b"\n"
     )
+
+
+def test_an_import_s_transaction_has_a_larger_page_cache_and_gives_it_back(
+    pair, tmp_path, monkeypatch
+):
+    from clerk.storage.sqlite import sync as storage_sync
+
+    county, point = pair
+    opened(point, 35)
+    path = export(point, tmp_path / "usb").path
+    conn = county.store.conn
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    seen: list[int] = []
+    real = SQLiteSyncStore.insert_events
+
+    def watching(self, rows):  # type: ignore[no-untyped-def]
+        seen.append(conn.execute("PRAGMA cache_size").fetchone()[0])
+        return real(self, rows)
+
+    monkeypatch.setattr(SQLiteSyncStore, "insert_events", watching)
+    assert county.import_bundle(path).status == "imported"
+    assert seen == [-storage_sync.TRANSACTION_CACHE_KIB]
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == before
