@@ -7,9 +7,10 @@ the city `YZ` with keys and county YZ03's key registered; 14 counties' cases gen
 300 cases per county and day, loaded with COPY; then, each in its own process for its peak memory:
 
 - `clerk city report --month 2026-11 --json` (the month's figures per county, point and item, and
-  the lists), and `--day 2026-11-16`; `clerk city lists --json`;
-- the port reads alone (`supervised_cases` for the month, `action_cases`) beside a raw-SQL floor
-  that finds the same cases without working out their facts;
+  the lists), and `--day 2026-11-16`; `clerk city lists --json` (every entry, streamed) and
+  `--limit 50` (a page and the counts);
+- the port reads alone (`supervised_cases` for the month, `action_cases` streaming the 超期 list)
+  beside a raw-SQL floor that finds (counts) the same cases without working out their facts;
 - `clerk import` of one county's day (10,000 cases: 6,000 of YZ03's hall continuing its chain,
   4,000 of its point LS01, relayed) beside the floor: the same rows COPYed into bare copies of the
   tables (same columns and indexes, no triggers) in one transaction.
@@ -251,10 +252,8 @@ SELECT count(*) FROM cases c
                   UNION SELECT case_uuid FROM events WHERE at >= %(start)s
                   UNION SELECT case_uuid FROM evaluations WHERE at >= %(start)s)
 """
-WAITING = """
-SELECT count(*) FROM (SELECT uuid FROM cases WHERE state IN ('draft', 'accepted', 'awaiting_payment')
-                      UNION SELECT case_uuid FROM evaluations
-                             WHERE level IN ('1', '2') AND followed_up_at IS NULL) x
+OVERDUE = """
+SELECT count(*) FROM cases WHERE state IN ('accepted', 'awaiting_payment') AND due_date < '2026-11-30'
 """
 
 
@@ -262,6 +261,7 @@ def port_reads(url: str) -> dict[str, Any]:
     """The two port reads alone, each beside its raw-SQL floor (best of 3)."""
     import psycopg
 
+    from clerk.ports.action_cases import ActionQuery
     from clerk.storage.postgres.store import PostgresStore
 
     store = PostgresStore.open(url)
@@ -290,8 +290,9 @@ def port_reads(url: str) -> dict[str, Any]:
             took, n = best(facts)
             floor, m = best(lambda q=params: conn.execute(CANDIDATES, q).fetchone()[0])  # type: ignore[index]
             out[name] = {"s": took, "rows": n, "floor_s": floor, "floor_rows": m}
-        took, n = best(lambda: sum(1 for _ in store.action_cases()))
-        floor, m = best(lambda: conn.execute(WAITING).fetchone()[0])  # type: ignore[index]
+        overdue = ActionQuery("overdue", last=date(2026, 11, 30))
+        took, n = best(lambda: sum(1 for _ in store.action_cases(overdue)))
+        floor, m = best(lambda: conn.execute(OVERDUE).fetchone()[0])  # type: ignore[index]
         out["action_cases"] = {"s": took, "rows": n, "floor_s": floor, "floor_rows": m}
     store.close()
     return out
@@ -320,6 +321,7 @@ def measure(size: int, postgres: Any) -> dict[str, Any]:
         env, "city", "report", "--db", url, "--month", MONTH, "--day", "2026-11-16", "--json"
     )
     result["lists"] = clerk(env, "city", "lists", "--db", url, "--day", "2026-11-30", "--json")
+    result["lists_page"] = clerk(env, "city", "lists", "--db", url, "--limit", "50", "--json")
     result["reads"] = port_reads(url)
     _say(f"{size:,}: reads {result['reads']}")
     bundle, rows = day_bundle(url, chains, county_keys, work)
@@ -356,10 +358,18 @@ def markdown(results: dict[str, Any]) -> str:
         "`clerk city lists --json`",
         lambda r: f"{r['lists']['s']:.2f} s, {r['lists']['peak_mb']:.0f} MB",
     )
+    row(
+        "`clerk city lists --limit 50 --json`",
+        lambda r: (
+            f"{r['lists_page']['s']:.2f} s, {r['lists_page']['peak_mb']:.0f} MB"
+            if "lists_page" in r
+            else "—"
+        ),
+    )
     for key, label in (
         ("supervised_month", "`supervised_cases` month / raw-SQL floor"),
         ("supervised_day", "`supervised_cases` day / raw-SQL floor"),
-        ("action_cases", "`action_cases` / raw-SQL floor"),
+        ("action_cases", "`action_cases` (超期, streamed) / raw-SQL count floor"),
     ):
         row(
             label,

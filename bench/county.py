@@ -60,6 +60,7 @@ from bench.county_rows import (
 )
 from clerk.domain.admin_log import POINT_MOVED
 from clerk.domain.model import FINAL_STATES
+from clerk.storage import admin_chain
 from clerk.storage.sqlite import admin_log, fts, schema
 
 FIXTURE_VERSION = 2
@@ -273,8 +274,8 @@ def build_county(
         dst.execute("UPDATE settings SET value = ? WHERE key = 'point_code'", (point,))
         dst.execute("UPDATE users SET point_code = ?", (point,))
         if was != point:  # as `Store.move_users_to_point` records it
-            admin_log.append(
-                dst,
+            admin_chain.append(
+                admin_log.Sql(dst),
                 "2026-01-01T00:00:00+08:00",
                 POINT_MOVED,
                 "bench",

@@ -22,11 +22,11 @@ from pathlib import Path
 
 from bench.core import Context, Row, compare, format_seconds, skipped
 from bench.fixture import CLERK, DemoDb
+from clerk.domain.accounts import User
 from clerk.domain.materials import MaterialCheck
 from clerk.domain.model import Applicant
 from clerk.service.demo import synthetic_resident_id
 from clerk.service.window import Window
-from clerk.storage.sqlite.users import User
 
 ITEMS: tuple[tuple[int, str], ...] = ((9, "item 9, instant"), (31, "item 31, 25 working days"))
 

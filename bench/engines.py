@@ -15,7 +15,7 @@
    - lookups through `Window.search`: a case number, the last 6 of an ID number, a two-character
      name; floor: the one SELECT that answers it on that engine (SQLite: `case_no = ?`, the
      `substr(id_number, -6)` index, the FTS5 name index; PostgreSQL: `case_no = %s`, the
-     `right(id_number, 6)` index, `case_search` LIKE with pg_trgm);
+     `right(id_number, 6)` index, `case_search`'s pairs index (migration 8) and LIKE);
    - the daily ledger (`build_ledger` of the last day); floor: its queries (`bench/floors.py`)
      through the bare driver;
    - one decision (open + check + accept, item 31); floor: one durable transaction on the same
@@ -93,13 +93,19 @@ class Raw:
 
 def name_floor_sql(pg: bool) -> tuple[str, Callable[[str], Any]]:
     if pg:
-        from clerk.storage.postgres.queries import search_key
+        from clerk.storage.postgres.queries import pairs, search_key
+
+        def params(text: str) -> tuple[Any, ...]:
+            key = search_key(text)
+            return (pairs(key), pairs(key), "%" + key + "%", "%" + key + "%")
 
         return (
             "SELECT c.* FROM case_search s JOIN cases c ON c.uuid = s.case_uuid"
-            " WHERE s.applicant_key LIKE %s OR s.unit_key LIKE %s"
+            " WHERE (clerk_bigrams(s.applicant_key) @> %s::text[]"
+            " OR clerk_bigrams(s.unit_key) @> %s::text[])"
+            " AND (s.applicant_key LIKE %s OR s.unit_key LIKE %s)"
             " ORDER BY c.received_at DESC, c.uuid DESC LIMIT 200",
-            lambda text: ("%" + search_key(text) + "%",) * 2,
+            params,
         )
     from bench.scale import NAME_PAGE, _phrase
 
@@ -439,16 +445,10 @@ def hall(engine: str, target: str, windows: int, seconds: float, scratch: Path) 
 
 
 def fast_load(sqlite_file: Path, url: str) -> dict[str, Any]:
-    """Load the file's tables into the empty database at `url` as `clerk migrate-store` does
-    (the same `bulk_load`, COPY in one transaction), but with the events' append trigger switched
-    off for the COPY and the chain heads set from the loaded events in one statement afterwards;
-    then the full verify proves every chain, case and document as migrate-store's does.
-
-    Why: `clerk migrate-store` keeps that trigger on, and each event's trigger UPDATEs its
-    origin's one `chain_heads` row; within one transaction every update leaves a row version
-    nothing can prune yet, so each lookup walks a longer chain of versions (quadratic). On this
-    machine it loaded 67,094 of the 200,000-case file's 1,113,939 events in about 8 minutes and
-    was slowing (about 30 events a second at the end): see docs/BENCHMARKS.md."""
+    """Load the file's tables into the empty database at `url` exactly as `clerk migrate-store`
+    does (`PostgresStore.bulk_load`: one COPY per table in one transaction, the chain-head and
+    verify-mark triggers off during the COPY and their work done once after it), then the full
+    verify that proves every chain, case and document, and the chain heads against the file's."""
     from clerk.storage.postgres.store import PostgresStore
     from clerk.storage.sqlite.raw_tables import raw_tables
 
@@ -465,25 +465,7 @@ def fast_load(sqlite_file: Path, url: str) -> dict[str, Any]:
                 kept = [c for c in src.columns(table) if c in wanted]
                 return kept, src.rows(table, kept)
 
-            # (a new database nobody else uses: the trigger is off only while it is loaded).
-            # Since PostgreSQL migration 006 the chain check runs once per statement and this
-            # per-row trigger is gone: then this is exactly what migrate-store loads.
-            per_row = store.conn.execute(
-                "SELECT 1 FROM pg_trigger WHERE tgname = 'events_append_at_head'"
-            ).fetchone()
-            if not per_row:
-                return _load_as_migrate_store(store, rows_of, started)
-            store.conn.execute("ALTER TABLE events DISABLE TRIGGER events_append_at_head")
-            try:
-                loaded = store.bulk_load(rows_of)
-                store.conn.execute(
-                    "INSERT INTO chain_heads (origin, seq, hash)"
-                    " SELECT DISTINCT ON (origin) origin, seq, hash FROM events"
-                    " ORDER BY origin, seq DESC"
-                    " ON CONFLICT (origin) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash"
-                )
-            finally:
-                store.conn.execute("ALTER TABLE events ENABLE TRIGGER events_append_at_head")
+            loaded = store.bulk_load(rows_of)
             load_s = time.perf_counter() - started
             log(f"PostgreSQL fixture: loaded in {load_s:.0f} s; clerk verify --full …")
             store.conn.execute("ANALYZE")
@@ -497,21 +479,6 @@ def fast_load(sqlite_file: Path, url: str) -> dict[str, Any]:
         "load_s": load_s,
         "verify_s": verify_s,
         "ok": bool(report.ok) and heads_match,
-        "loaded": {k: v for k, v in loaded.items()} if isinstance(loaded, dict) else loaded,
-        "problems": [p.message for p in report.problems][:5],
-    }
-
-
-def _load_as_migrate_store(store: Any, rows_of: Any, started: float) -> dict[str, Any]:
-    loaded = store.bulk_load(rows_of)
-    load_s = time.perf_counter() - started
-    store.conn.execute("ANALYZE")
-    verify_started = time.perf_counter()
-    report = store.verify(full=True)
-    return {
-        "load_s": load_s,
-        "verify_s": time.perf_counter() - verify_started,
-        "ok": bool(report.ok),
         "loaded": loaded,
         "problems": [p.message for p in report.problems][:5],
     }

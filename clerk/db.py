@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from clerk.domain.accounts import AuthError, PasswordPolicyError, User, UserError
 from clerk.domain.chain import PersonalDataError
 from clerk.domain.clock import Clock, system_clock
 from clerk.ports.errors import (
@@ -43,7 +44,6 @@ from clerk.ports.records import (
 from clerk.ports.store import Store as StorePort
 from clerk.storage.sqlite.files import BackupError
 from clerk.storage.sqlite.store import Store
-from clerk.storage.sqlite.users import AuthError, PasswordPolicyError, User, UserError
 
 __all__ = [
     "AuthError",

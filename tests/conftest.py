@@ -90,14 +90,16 @@ from support.db import fresh_db  # noqa: E402  (after the sandbox variables are 
 from support.engines import engine  # noqa: E402, F401  (modules opt in: usefixtures("engine"))
 from support.sync import clock, pair  # noqa: E402, F401  (fixtures for every module)
 
-from clerk.storage.sqlite import users  # noqa: E402
+from clerk.storage import accounts  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch):
     """Argon2id at production cost takes ~0.3 s a hash; tests use the same algorithm, cheaply."""
     monkeypatch.setattr(
-        users, "default_hasher", lambda: PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+        accounts,
+        "default_hasher",
+        lambda: PasswordHasher(time_cost=1, memory_cost=64, parallelism=1),
     )
 
 

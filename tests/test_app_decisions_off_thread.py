@@ -144,7 +144,7 @@ async def test_a_refusal_raised_in_the_worker_is_a_toast_and_keeps_the_screen(
         screen = await checklist(app, pilot, view.uuid)
         await pilot.press("f9")
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(toasts(app)), "the refusal is shown")
         assert app.screen is screen
         assert toasts(app)[-1] == "测试：不能受理。"
         assert not screen.busy
@@ -191,7 +191,8 @@ async def test_an_approval_is_saved_off_the_ui_thread_once(
         await pilot.pause()
         assert app.screen is screen
         held.release.set()
-        await wait_until(pilot, lambda: not screen.busy, "the approval is shown")
+        await wait_until(pilot, lambda: not screen.busy, "the approval is saved")
+        await wait_until(pilot, lambda: bool(toasts(app)), "the approval is shown")
         assert toasts(app)[-1] == "审核通过。"
         assert screen.view.state == CaseState.AWAITING_PAYMENT
         assert SAVING not in str(screen.sub_title)

@@ -111,3 +111,66 @@ def test_a_county_carrying_only_its_own_chains_passes(world):  # type: ignore[no
     manifest = {"from": OFFICE, "kind": "city", "origins": {OFFICE: {}, f"{OFFICE}:{POINT}": {}}}
     check_claimed_points(manifest, world.city.me(), world.city.store.sync_store())
     assert POINT_OF[OFFICE] == POINT
+
+
+@pytest.mark.skipif(postgres.skip_reason() is not None, reason=str(postgres.skip_reason()))
+def test_two_counties_relaying_one_point_at_the_same_instant(tmp_path, clock, monkeypatch):  # type: ignore[no-untyped-def]
+    """Both bundles pass the check before either is applied (a barrier holds them there); the
+    advisory lock on the point's chains makes the second wait inside its transaction, meet the
+    first's bundle and refuse itself: one import wins, the other changes nothing."""
+    import threading
+
+    from clerk.storage.postgres.store import PostgresStore
+    from clerk.sync import exchange
+
+    url = postgres.fresh_database()
+    world = city_world(tmp_path, clock, url)
+    try:
+        paths = {
+            OFFICE: _relay_stray(world, OFFICE, tmp_path, clock, 0),
+            OFFICE2: _relay_stray(world, OFFICE2, tmp_path, clock, 1),
+        }
+        other = _window(PostgresStore.open(url, clock=clock), tmp_path / "city", clock)
+        cities = {OFFICE: world.city, OFFICE2: other}
+        both_checked = threading.Barrier(2, timeout=60)
+        real_check = exchange.check_bundle_file
+
+        def check_then_wait(*args, **kwargs):  # type: ignore[no-untyped-def]
+            checked = real_check(*args, **kwargs)
+            both_checked.wait()
+            return checked
+
+        with monkeypatch.context() as patched:
+            patched.setattr(exchange, "check_bundle_file", check_then_wait)
+            reports = {}
+
+            def run(code: str) -> None:
+                reports[code] = cities[code].import_bundle(paths[code])
+
+            threads = [threading.Thread(target=run, args=(code,)) for code in paths]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(120)
+        assert sorted(r.status for r in reports.values()) == ["imported", "refused"]
+        winner = next(code for code, r in reports.items() if r.status == "imported")
+        loser = OFFICE2 if winner == OFFICE else OFFICE
+        lost = reports[loser]
+        assert lost.refusal == "claimed_point", lost.message
+        assert lost.message == (
+            f"{loser} 的包中含有服务点 {STRAY} 的事件链，但 {STRAY} 属于 {winner}"
+            f"（{winner} 已上报过它的记录），一个服务点只能属于一个县区，整个包未导入。"
+            f"请联系 {loser} 和 {winner} 的信息管理员核对 {STRAY} 的所属经办机构。"
+        )
+        sync = world.city.store.sync_store()
+        assert sync.last_bundle("in", winner) is not None
+        assert sync.last_bundle("in", loser) is None  # nothing of the loser's bundle is kept
+        assert {o.split(":")[0] for o in sync.heads()} == {STRAY}  # the winner's relay only
+        before = city_snapshot(world.city)  # and sent again, alone, it is refused the same way
+        again = world.city.import_bundle(paths[loser])
+        assert (again.status, again.refusal) == ("refused", "claimed_point"), again.message
+        assert city_snapshot(world.city) == before
+        other.store.close()
+    finally:
+        world.close()
+        postgres.drop_database(url)

@@ -242,6 +242,85 @@ def test_migrate_store_refuses_a_target_that_holds_a_record(demo_file, filled_ur
         store.close()
 
 
+def test_migrate_store_leaves_every_protection_on_and_marks_every_case(demo_file, url):
+    """The load switches the chain-head and verify-mark triggers off while it COPYs and does their
+    work once after: the triggers are back on, the heads are the file's, and every case is
+    marked for the next incremental verify."""
+    from clerk.storage.postgres import bulk
+    from clerk.storage.postgres.store import PostgresStore
+    from clerk.storage.sqlite.raw_tables import raw_tables
+
+    with raw_tables(demo_file) as src:
+        tables = src.tables()
+        heads = src.heads()
+        store = PostgresStore.open(url)
+        try:
+
+            def rows_of(table):
+                if table not in tables:
+                    return (), ()
+                kept = [c for c in src.columns(table) if c in set(store.loadable_columns(table))]
+                return kept, src.rows(table, kept)
+
+            store.bulk_load(rows_of)
+            reads = store.record_reads()
+            assert reads.missing_protections() == []
+            assert store.chain_heads() == heads
+            marked = {u for u, _ in reads.change_marks()}
+            cases = {r[0] for r in store.conn.execute("SELECT uuid FROM cases")}
+            assert len(cases) == 12 and marked == cases
+            off = store.conn.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgenabled = 'D' AND tgname = ANY(%s)",
+                ([t for _, t in bulk.LOAD_TRIGGERS_OFF],),
+            ).fetchone()
+            assert off == (0,)
+            assert store.verify(full=True).ok
+            assert reads.change_marks() == []  # a passed full verify clears them all
+        finally:
+            store.close()
+
+
+def _break_chain(path: Path, origin_seq: int) -> str:
+    """Change one event's link in a SQLite office file (its triggers dropped for the edit)."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
+        ).fetchall():
+            conn.execute(f'DROP TRIGGER "{name}"')
+        origin = conn.execute("SELECT origin FROM events ORDER BY n LIMIT 1").fetchone()[0]
+        conn.execute(
+            "UPDATE events SET prev_hash = ? WHERE origin = ? AND seq = ?",
+            ("f" * 64, origin, origin_seq),
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    return str(origin)
+
+
+@pytest.mark.parametrize("seq", [1, 5])
+def test_migrate_store_refuses_a_broken_chain_and_leaves_the_target_empty(
+    demo_file, url, capsys, seq
+):
+    from clerk.storage.postgres.store import PostgresStore
+
+    origin = _break_chain(demo_file, seq)
+    assert main(["migrate-store", str(demo_file), url]) == 1
+    err = capsys.readouterr().err
+    assert f"来源 {origin} 的事件链在第 {seq} 条接不上前一条" in err
+    assert "目标数据库保持为空" in err
+    store = PostgresStore.open(url)
+    try:
+        assert not any(store.row_counts().values())
+        assert store.chain_heads() == {}
+        assert store.record_reads().missing_protections() == []  # the load's switch rolled back
+    finally:
+        store.close()
+
+
 def test_migrate_store_refuses_a_target_that_is_not_postgresql(demo_file, tmp_path, capsys):
     assert main(["migrate-store", str(demo_file), str(tmp_path / "other.db")]) == 2
     assert "postgresql://" in capsys.readouterr().err

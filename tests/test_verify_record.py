@@ -393,7 +393,7 @@ def test_the_ledgers_verify_leaves_older_files_to_the_next_verify(window, cases,
 
 
 def test_pdfs_hashed_in_threads_come_back_in_order(tmp_path):
-    from clerk.storage.sqlite.verify import _file_sha256, _hash_files
+    from clerk.audit.document_check import file_sha256, hash_files
 
     paths: list[str | None] = []
     for i in range(40):
@@ -402,7 +402,7 @@ def test_pdfs_hashed_in_threads_come_back_in_order(tmp_path):
         paths.append(str(p))
     paths[7] = str(tmp_path / "missing.pdf")
     paths[11] = None
-    threaded = _hash_files(paths, threads=True)
-    assert threaded == [_file_sha256(p) if p else None for p in paths]
+    threaded = hash_files(paths, threads=True)
+    assert threaded == [file_sha256(p) if p else None for p in paths]
     assert threaded[7] is None and threaded[11] is None
     assert len({d for d in threaded if d}) == 38

@@ -474,7 +474,8 @@ def test_a_file_from_before_the_proof_verifies_and_is_proven_from_then_on(tmp_pa
     from test_storage_support import FAST_HASHER
 
     from clerk.domain.clock import TZ
-    from clerk.storage.sqlite import schema, users
+    from clerk.storage import accounts
+    from clerk.storage.sqlite import admin_log, schema
     from clerk.storage.sqlite.connection import connect
 
     path = tmp_path / "v12.db"
@@ -483,8 +484,9 @@ def test_a_file_from_before_the_proof_verifies_and_is_proven_from_then_on(tmp_pa
     now = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
     conn.execute("BEGIN IMMEDIATE")
     conn.execute("INSERT INTO settings (key, value, updated_at) VALUES ('point_code', 'YZ03', 'x')")
-    users.create_user(conn, FAST_HASHER, now, "admin", "王管理", "admin", PASSWORD, "YZ03")
-    users.create_user(conn, FAST_HASHER, now, "clerk1", "李经办", "clerk", PASSWORD, "YZ03")
+    users = admin_log.Sql(conn)
+    accounts.create_user(users, FAST_HASHER, now, "admin", "王管理", "admin", PASSWORD, "YZ03")
+    accounts.create_user(users, FAST_HASHER, now, "clerk1", "李经办", "clerk", PASSWORD, "YZ03")
     conn.execute(
         "INSERT INTO checkpoints (origin, seq, hash, source, note, recorded_at)"
         " VALUES ('LS01', 4, ?, 'ack', '', 'x')",

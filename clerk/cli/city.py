@@ -3,8 +3,12 @@
 its administrator account and its sync keys. Each county then registers the city's public key,
 writes its bundle with `clerk export --for YZ`, and the city imports them (`clerk import`).
 
-`clerk city lists --db PATH_OR_URL [--day YYYY-MM-DD] [--follow-up-days N] [--json]`: the cases
-that need action across the counties (`clerk.service.supervision_lists`).
+`clerk city lists --db PATH_OR_URL [--day YYYY-MM-DD] [--follow-up-days N] [--json]
+[--limit N] [--offset M]`: the cases that need action across the counties
+(`clerk.service.supervision_lists`): each list's count per county, and its entries — every one
+with --json (written as they stream), else the first 50; --limit/--offset choose a page. For a
+past day the 超期 list is that day's overdue cases (finished late on it, or still being worked
+at its end past the due date).
 
 `clerk city report --db PATH_OR_URL --month YYYY-MM [--day YYYY-MM-DD] [--follow-up-days N]
 [--json] [--xlsx FILE] [--pdf FILE]`: the supervision figures (`clerk.domain.indicators`) of a month, or of one day of it, per
@@ -13,7 +17,8 @@ county office (keyed by office code), point and item, and for the whole city.
 Prints Chinese text, or JSON with --json (every figure, the counts behind each rate, the ages per
 item); --xlsx also writes a workbook with native charts, --pdf the monthly report (charts, tables,
 the 12 months ending with the month), both with the month-by-month trend and the lists that
-need action as of the month's end (or today); progress on stderr. Exit status: 0 done; 1 a date or option is wrong.
+need action as of the month's end (or today; for a past month the 超期 list is the month's 超期
+figure's cases); progress on stderr. Exit status: 0 done; 1 a date or option is wrong.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Iterator
 from datetime import date
+from typing import Any, TextIO
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,6 +69,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--follow-up-days", type=int, help="差评回访期限（工作日，默认取本机设置，未设置为 5）"
     )
     lists.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+    lists.add_argument(
+        "--limit", type=int, help="每个清单只列出这么多件（默认：--json 全部列出，否则 50 件）"
+    )
+    lists.add_argument("--offset", type=int, default=0, help="每个清单跳过前面这么多件（翻页）")
     lists.set_defaults(func=run_lists)
 
 
@@ -103,36 +114,51 @@ def run(args: argparse.Namespace) -> int:
 
     progress = StreamProgress(sys.stderr)
     window = open_window(target, create=False)
-    trend = None
     try:
-        try:
-            report = window.supervision(
-                period,
-                args.follow_up_days,
-                lambda n: progress("统计本期办件（件）", n, 0),
-            )
-            lists = (
-                window.action_lists(min(period.last, window.today()), args.follow_up_days)
-                if args.json or args.xlsx_file or args.pdf_file
-                else None
-            )
-            if args.xlsx_file or args.pdf_file:
-                trend = window.supervision_trend(
-                    period.first.year,
-                    period.first.month,
-                    follow_up_days=args.follow_up_days,
-                    progress=lambda n: progress("统计近 12 个月趋势（件）", n, 0),
-                )
-        except ServiceError as exc:
-            return _fail(str(exc))
+        return _report(window, args, period, progress)
+    except ServiceError as exc:
+        return _fail(str(exc))
     finally:
         window.close()
+
+
+def _report(window: Any, args: argparse.Namespace, period: Any, progress: Any) -> int:
+    """The report's figures, lists and trend, written while the store is open (the lists' entries
+    stream from it into the JSON and the workbook)."""
+    from clerk.domain.indicators import Period
+    from clerk.service.supervision_lists import LIST_ROWS_SHOWN
+
+    report = window.supervision(
+        period, args.follow_up_days, lambda n: progress("统计本期办件（件）", n, 0)
+    )
+    lists = None
+    if args.json or args.xlsx_file or args.pdf_file:
+        today = window.today()
+        past = period.last < today  # a past month (or day): 超期 as its figure counts it
+        lists = window.action_lists(
+            min(period.last, today),
+            args.follow_up_days,
+            limit=LIST_ROWS_SHOWN,
+            overdue_period=Period(period.first, period.last) if past else None,
+        )
+    trend = None
+    if args.xlsx_file or args.pdf_file:
+        trend = window.supervision_trend(
+            period.first.year,
+            period.first.month,
+            follow_up_days=args.follow_up_days,
+            progress=lambda n: progress("统计近 12 个月趋势（件）", n, 0),
+        )
+
+    def listed(key: str) -> Any:
+        assert lists is not None
+        return window.listed_cases(lists, key)
 
     if args.json:
         out = report.as_json()
         if lists is not None:
-            out["lists"] = lists.as_json()
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+            out["lists"] = lists.as_json(listed)
+        write_json(out, sys.stdout)
     else:
         from clerk.service.supervision import render_text
 
@@ -141,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
         from clerk.service.supervision_export import write_xlsx
 
         try:
-            written = write_xlsx(report, args.xlsx_file, trend, lists)
+            written = write_xlsx(report, args.xlsx_file, trend, lists, listed)
         except OSError as exc:
             return _fail(
                 f"Excel 文件 {args.xlsx_file} 没有写成（{exc.strerror or exc}），"
@@ -161,6 +187,32 @@ def run(args: argparse.Namespace) -> int:
             )
         print(f"已写出 PDF 文件：{written}", file=sys.stderr if args.json else sys.stdout)
     return 0
+
+
+def write_json(value: Any, out: TextIO, indent: int = 0) -> None:
+    """`value` as indented JSON, writing a generator's items as they come (a list of a million
+    entries is never held); other values as `json.dumps` writes them."""
+    pad, inner = "  " * indent, "  " * (indent + 1)
+    if isinstance(value, dict):
+        if not value:
+            out.write("{}")
+            return
+        out.write("{")
+        for n, (key, item) in enumerate(value.items()):
+            out.write(("," if n else "") + f"\n{inner}{json.dumps(key, ensure_ascii=False)}: ")
+            write_json(item, out, indent + 1)
+        out.write(f"\n{pad}}}")
+    elif isinstance(value, list | Iterator):
+        out.write("[")
+        n = 0
+        for n, item in enumerate(value, 1):
+            out.write(("," if n > 1 else "") + f"\n{inner}")
+            write_json(item, out, indent + 1)
+        out.write(f"\n{pad}]" if n else "]")
+    else:
+        out.write(json.dumps(value, ensure_ascii=False))
+    if indent == 0:
+        out.write("\n")
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -220,9 +272,10 @@ def run_init(args: argparse.Namespace) -> int:
 
 def run_lists(args: argparse.Namespace) -> int:
     from clerk.cli.verify import db_target
+    from clerk.domain.indicators import Period
     from clerk.service.compose import open_window
     from clerk.service.errors import ServiceError
-    from clerk.service.supervision_lists import render_lists
+    from clerk.service.supervision_lists import LIST_ROWS_SHOWN, render_lists
 
     day = None
     if args.day:
@@ -232,16 +285,33 @@ def run_lists(args: argparse.Namespace) -> int:
             return _fail(f"日期“{args.day}”的格式不对，请按 YYYY-MM-DD 填写。")
     if args.follow_up_days is not None and args.follow_up_days < 1:
         return _fail("差评回访期限至少为 1 个工作日。")
+    if (args.limit is not None and args.limit < 0) or args.offset < 0:
+        return _fail("--limit 和 --offset 不能为负数。")
     window = open_window(db_target(args), create=False)
     try:
+        past = day is not None and day < window.today()
+        streamed = args.json and args.limit is None
         try:
-            found = window.action_lists(day, args.follow_up_days)
+            found = window.action_lists(
+                day,
+                args.follow_up_days,
+                limit=0 if streamed else (LIST_ROWS_SHOWN if args.limit is None else args.limit),
+                offset=args.offset,
+                overdue_period=Period.day(day) if past and day is not None else None,
+            )
         except ServiceError as exc:
             return _fail(str(exc))
+        if args.json:
+            write_json(
+                found.as_json(
+                    (lambda key: window.listed_cases(found, key, offset=args.offset))
+                    if streamed
+                    else None
+                ),
+                sys.stdout,
+            )
+        else:
+            print(render_lists(found))
+        return 0
     finally:
         window.close()
-    if args.json:
-        print(json.dumps(found.as_json(), ensure_ascii=False, indent=2))
-    else:
-        print(render_lists(found))
-    return 0

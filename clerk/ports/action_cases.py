@@ -1,7 +1,19 @@
-"""The read behind the lists that need action (`Store.action_cases`): one plain record per case
-that may need a supervisor's eye — still open (收件, 已受理, 待拨付), or rated badly and not yet
-followed up. Each adapter runs its own SQL with the columns below and hands the row here, so both
-engines decode it the same way. No personal data: the case number is masked where it is shown.
+"""The reads behind the lists that need action (`Store.action_cases`, `Store.action_counts`):
+one plain record per case on one list (`ActionQuery`: which list, and the days the service worked
+out from the work calendar), in (received_at, case_no) order and keyset-paged, and how many cases
+each office has on it. Each adapter runs the SQL of `clerk.storage.action_lists_sql` and hands the
+row here, so both engines decode it the same way. No personal data: the case number is masked
+where it is shown.
+
+The lists (`kind`):
+
+- `overdue`: open now (已受理, 待拨付) with a due date before `last`;
+- `overdue_in`: overdue during the days `first`..`last` as the period's 超期 figure counts them
+  (`clerk.domain.indicators`): finished in the period after the due date, or still being worked
+  at the period's end (its state as of then) with a due date before its last day;
+- `due_soon`: open now with a due date from `first` to `last`;
+- `stuck_in_intake`: in 收件 now, received before `last`;
+- `bad_ratings`: the latest rating bad (1–2), not followed up, given before `last`.
 """
 
 from __future__ import annotations
@@ -26,10 +38,28 @@ COLUMNS = (
     "level",  # the latest evaluation's rating
     "rated_at",
     "followed_up_at",
+    "finished_at",  # overdue_in only (else NULL): the first event leaving it 办结 or 审核不通过
 )
+LIST_KINDS = ("overdue", "overdue_in", "due_soon", "stuck_in_intake", "bad_ratings")
+ACTION_PAGE = 1000  # rows per page when a whole list is streamed
 # The states a case waits in for someone's act (收件, 已受理, 待拨付).
 WAITING_STATES = (CaseState.DRAFT, CaseState.ACCEPTED, CaseState.AWAITING_PAYMENT)
 BAD_LEVELS = ("1", "2")
+
+
+@dataclass(frozen=True)
+class ActionQuery:
+    """Which cases one list holds: `kind` (`LIST_KINDS`) and its days (see the module)."""
+
+    kind: str
+    last: date
+    first: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in LIST_KINDS:
+            raise ValueError(f"unknown list {self.kind!r}")
+        if self.kind in ("overdue_in", "due_soon") and self.first is None:
+            raise ValueError(f"list {self.kind!r} needs its first day")
 
 
 @dataclass(frozen=True)
@@ -45,6 +75,12 @@ class ActionCase:
     rating: Rating | None = None
     rated_on: date | None = None
     followed_up_on: date | None = None
+    finished_on: date | None = None  # overdue_in only
+    received_at: str = ""  # the stored instant: with case_no, the key of the page that follows
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.received_at, self.case_no)
 
 
 def _day(value: Any) -> date | None:
@@ -71,4 +107,6 @@ def action_case(row: Mapping[str, Any]) -> ActionCase:
         rating=Rating(str(level)) if level is not None else None,
         rated_on=_day(row["rated_at"]),
         followed_up_on=_day(row["followed_up_at"]),
+        finished_on=_day(row["finished_at"]),
+        received_at=str(row["received_at"]),
     )

@@ -70,7 +70,7 @@ from clerk.domain.accounts import User
 from clerk.domain.clock import Clock
 from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import Event, Role
-from clerk.ports.action_cases import ActionCase
+from clerk.ports.action_cases import ActionCase, ActionQuery
 from clerk.ports.ledger import LedgerDay
 from clerk.ports.records import (
     BatchCaseLink,
@@ -431,10 +431,20 @@ class Store(Protocol):
         a previous page returned; keyset-paged, each page served by an index over its instant."""
         ...
 
-    def action_cases(self) -> Iterator[ActionCase]:
-        """The cases that may need action (`clerk.ports.action_cases`): every case waiting in
-        收件, 已受理 or 待拨付, and every case whose latest bad rating has no follow-up yet;
-        streamed from one snapshot, oldest received first."""
+    def action_cases(
+        self,
+        query: ActionQuery,
+        after: tuple[str, str] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[ActionCase]:
+        """The cases on one list that needs action (`clerk.ports.action_cases`: `ActionQuery`
+        says which list and its days), oldest received first: `limit` of them after the key
+        `after` (`ActionCase.key` of the last one of the page before), or all of them (`limit`
+        None) streamed from one snapshot — never held at once."""
+        ...
+
+    def action_counts(self, query: ActionQuery) -> dict[str, int]:
+        """How many cases the list holds, per office (as the supervision read counts it)."""
         ...
 
     # roster batches (表6): bulk writes inside one transaction, and the batch records

@@ -94,10 +94,10 @@ def supervised_case(row: Mapping[str, Any], instant_items: Collection[int]) -> S
 # received (收件量: received_at), accepted (受理量: the first accept event), closed (办结量: the
 # first event leaving it 办结 or 审核不通过), refused (不予受理: the first refuse event), noticed
 # (一次性告知: the first notice event), bad (差评数: its latest rating, bad, given in the period),
-# overdue (超期: finished in the period after its due date — ordered by that instant — or open
-# now, accepted by the period's end, with a due date before its last day — ordered by the due
-# date; the figure judges "open at the period's end", so for a past month a case finished since
-# is not listed).
+# overdue (超期: finished in the period after its due date — ordered by that instant — or still
+# being worked at the period's end, accepted by then, with a due date before its last day —
+# ordered by the due date; for a past month that is its state as of the month's end, as the
+# figure counts it, so a case finished since is listed too).
 FIGURE_LABELS: dict[str, str] = {
     "received": "收件",
     "accepted": "受理",

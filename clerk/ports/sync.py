@@ -130,6 +130,9 @@ class SyncStore(Protocol):
 
     # ---------------------------------------------------------------- the installation
     def transaction(self) -> AbstractContextManager[Any]: ...
+    # Inside a transaction: wait until no other transaction writes these installations' chains,
+    # and keep them until this one ends (two counties relaying one point's first bundle at once).
+    def lock_chains(self, installations: Iterable[str]) -> None: ...
     def now(self) -> str: ...  # the store clock's instant, ISO 8601 with offset
     def schema_version(self) -> int: ...  # the database's storage version
     def database_path(self) -> Path | None: ...  # None: in memory (no key folder then)

@@ -61,6 +61,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from clerk.screens.search import SearchScreen
     from clerk.screens.setup import SetupScreen
     from clerk.screens.supervision import SupervisionScreen
+    from clerk.screens.supervision_lists import ActionListsScreen
     from clerk.screens.sync_import import SyncImportScreen
     from clerk.screens.user_form import UserFormScreen
     from clerk.screens.users import UsersScreen
@@ -95,6 +96,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("未上报提醒天数", SilentDaysScreen),
         ("县级服务地址（服务点主管、管理员）", NetSettingsScreen),
         ("监督统计（主管、管理员：工作台按 9；市级：启动即进入）", SupervisionScreen),
+        ("需要处理的清单（监督统计中按 F9）", ActionListsScreen),
     ]
     return [
         (title, [b for b in bindings if isinstance(b, Binding)])

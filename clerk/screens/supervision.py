@@ -4,7 +4,8 @@ At a city the 14 county offices, at a county its own points, each row one office
 with its figures (`clerk.service.supervision`); below the table the highlighted office's trend
 (Textual `Sparkline`s of 受理量, 按时办结率, 超期率, 好评率 over the last 12 months). Keys alone:
 Enter goes down (office → its points → the point's items → the cases behind the item, masked →
-the case, read-only), Esc back up, F6/F7 the month before/after. Nothing here decides a case:
+the case, read-only), Esc back up, F6/F7 the month before/after, F9 the lists that need action
+(`clerk.screens.supervision_lists`). Nothing here decides a case:
 the screen has no decision key, so a city installation can start straight into it.
 """
 
@@ -97,6 +98,7 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
         Binding("f6", "previous_month", "上月", id="supervision.previous"),
         Binding("f7", "next_month", "下月", id="supervision.next"),
         Binding("f8", "next_figure", "换指标", id="supervision.figure"),
+        Binding("f9", "lists", "清单", id="supervision.lists"),
         # End at the cases: to the last case read, which brings the next page (as PageDown does)
         Binding("end", "last_case", "末尾", id="supervision.end", show=False, priority=True),
         Binding("escape", "up", "返回", id="supervision.up"),
@@ -414,6 +416,12 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
         figures = list(FIGURE_LABELS)
         self.figure = figures[(figures.index(self.figure) + 1) % len(figures)]
         self.show()
+
+    def action_lists(self) -> None:
+        """F9: the lists that need action (counts per county, a page of each list)."""
+        from clerk.screens.supervision_lists import ActionListsScreen
+
+        self.app.push_screen(ActionListsScreen(self.window, self.user))
 
     def action_previous_month(self) -> None:
         index = self.month.year * 12 + self.month.month - 2

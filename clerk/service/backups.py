@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from clerk.audit.proof import documents_roots
+from clerk.audit.document_check import documents_roots
 from clerk.support.file_modes import make_private_tree, use_private_umask
 
 

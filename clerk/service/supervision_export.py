@@ -6,13 +6,21 @@ a percent format (a rate over no cases is an empty cell), the counts behind them
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from clerk.domain.indicators import Figures
 from clerk.service.supervision import COUNTS, RATES, SupervisionReport, SupervisionTrend
-from clerk.service.supervision_lists import LIST_LABELS, ActionLists, counts_table, list_table
+from clerk.service.supervision_lists import (
+    CASE_LISTS,
+    LIST_LABELS,
+    XLSX_LIST_ROWS,
+    ActionLists,
+    ListedCase,
+    counts_table,
+    list_table,
+)
 from clerk.support.file_modes import make_private, use_private_umask
 
 TITLE = "医保经办监督统计"
@@ -41,7 +49,9 @@ def write_xlsx(
     path: str | Path,
     trend: SupervisionTrend | None = None,
     lists: ActionLists | None = None,
+    listed: Callable[[str], Iterable[ListedCase]] | None = None,
 ) -> Path:
+    """`listed(key)`: every entry of case list `key` (streamed); default the page `lists` holds."""
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, LineChart, Reference
     from openpyxl.styles import Font
@@ -106,7 +116,7 @@ def write_xlsx(
     if trend is not None:
         _trend_sheet(book, trend, bold, LineChart, Reference)
     if lists is not None:
-        _list_sheets(book, lists, bold)
+        _list_sheets(book, lists, bold, listed)
     period = report.period
     book.properties.title = f"{TITLE} {period.first.isoformat()}–{period.last.isoformat()}"
     use_private_umask()
@@ -115,14 +125,24 @@ def write_xlsx(
     return out
 
 
-def _list_sheets(book: Any, lists: ActionLists, bold: Any) -> None:
-    """Sheet 清单汇总 (each list's count per county), then a sheet per list holding all of it."""
-    sheets = [("清单汇总", counts_table(lists))]
-    sheets += [(label, list_table(lists, key)) for key, label in LIST_LABELS.items()]
-    for title, rows in sheets:
+def _list_sheets(
+    book: Any,
+    lists: ActionLists,
+    bold: Any,
+    listed: Callable[[str], Iterable[ListedCase]] | None = None,
+) -> None:
+    """Sheet 清单汇总 (each list's count per county), then a sheet per list: its entries up to
+    `XLSX_LIST_ROWS`, and a last line saying how many more there are."""
+    sheets = [("清单汇总", "", counts_table(lists))]
+    for key, label in LIST_LABELS.items():
+        entries = listed(key) if listed is not None and key in CASE_LISTS else None
+        sheets.append((label, key, list_table(lists, key, XLSX_LIST_ROWS, entries)))
+    for title, key, rows in sheets:
         sheet = book.create_sheet(title[:31])  # Excel's limit on a sheet name
         for row in rows:
             sheet.append(row)
+        if key and (more := lists.count(key) - (len(rows) - 1)) > 0:
+            sheet.append([f"……另有 {more} 件，完整清单用 clerk city lists --json"])
         for cell in sheet[1]:
             cell.font = bold
         sheet.freeze_panes = "A2"

@@ -269,16 +269,24 @@ def _lists_section(lists: ActionLists, table: Any, heading: Any, body: Any) -> l
         ),
         table([[str(c) for c in row] for row in counts_table(lists)]),
     ]
-    for key, label in LIST_LABELS.items():
-        entries = getattr(lists, key)
-        out.append(Paragraph(f"{label}：{len(entries)} 件", heading))
-        if not entries:
-            continue
+    if lists.overdue_period is not None:
+        p = lists.overdue_period
         out.append(
-            table([[str(c) for c in row] for row in list_table(lists, key, LIST_ROWS_SHOWN)])
+            Paragraph(
+                f"超期清单为 {p.first.isoformat()} 至 {p.last.isoformat()} 期间超期的办件"
+                "（期内超期办结，或期末仍在办且已过期限），与本期超期率的分子一致。",
+                body,
+            )
         )
-        if len(entries) > LIST_ROWS_SHOWN:
-            more = len(entries) - LIST_ROWS_SHOWN
+    for key, label in LIST_LABELS.items():
+        entries = getattr(lists, key)[:LIST_ROWS_SHOWN]
+        total = lists.count(key)
+        out.append(Paragraph(f"{label}：{total} 件", heading))
+        if entries:
+            rows = list_table(lists, key, len(entries))
+            out.append(table([[str(c) for c in row] for row in rows]))
+        if total > len(entries):
+            more = total - len(entries)
             out.append(Paragraph(f"……另有 {more} 件，完整清单见 Excel 文件或 --json。", body))
     return out
 

@@ -12,7 +12,7 @@ context. Build one with `clerk.service.compose.open_window` (a database path or 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,7 +42,7 @@ from clerk.service.ledger import Ledger
 from clerk.service.moves import CHANGED_SINCE_SHOWN
 from clerk.service.review_stages import StageRow
 from clerk.service.supervision import TREND_MONTHS, SupervisionReport, SupervisionTrend
-from clerk.service.supervision_lists import ActionLists
+from clerk.service.supervision_lists import LIST_ROWS_SHOWN, ActionLists, ListedCase
 from clerk.service.views import (
     CaseSummary,
     CaseView,
@@ -468,10 +468,31 @@ class Window:
         return self.desks.supervision.figure_cases(figure, period, place, after)
 
     def action_lists(
-        self, day: date | None = None, follow_up_days: int | None = None
+        self,
+        day: date | None = None,
+        follow_up_days: int | None = None,
+        *,
+        limit: int | None = LIST_ROWS_SHOWN,
+        offset: int = 0,
+        overdue_period: Period | None = None,
     ) -> ActionLists:
-        """The cases and import findings that need action, as of `day` (default today)."""
-        return self.desks.lists.action_lists(day, follow_up_days)
+        """The cases and import findings that need action, as of `day` (default today): each
+        list's count per office and one page of its entries (`clerk.service.supervision_lists`)."""
+        return self.desks.lists.action_lists(
+            day, follow_up_days, limit=limit, offset=offset, overdue_period=overdue_period
+        )
+
+    def listed_cases(
+        self,
+        found: ActionLists,
+        key: str,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        after: tuple[str, str] | None = None,
+    ) -> Iterator[ListedCase]:
+        """The entries of one case list of `found`, streamed (all of them when `limit` is None)."""
+        return self.desks.lists.listed(found, key, offset=offset, limit=limit, after=after)
 
     def deemed_from(self, row: CaseRecord) -> date | None:
         return self._reader.deemed_from(row)

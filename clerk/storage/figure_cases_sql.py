@@ -4,7 +4,8 @@ them into `%(name)s` (`postgres_style`). Instants and dates are ISO text on both
 page key `(instant, case_no)` compares the same way on each.
 
 Every figure starts from an index over its instant (cases.received_at, events (action, at),
-events (at), evaluations (at), cases (state, due_date)) and walks it in key order from the
+events (at), evaluations (at), cases (state, due_date); a past period's overdue cases from
+the cases open now and the events since its end) and walks it in key order from the
 page's key, so a page costs about its own rows whatever the size of the store."""
 
 from __future__ import annotations
@@ -64,8 +65,10 @@ SELECT v.at AS k, c.case_no, c.uuid
    AND {_PLACE}
  ORDER BY v.at, c.case_no
  LIMIT :limit""",
-    # Finished late in the period (keyed by that instant), then open now past a due date before
-    # the period's last day (keyed by the due date, a date sorting before its instants).
+    # Finished late in the period (keyed by that instant), then still being worked at the
+    # period's end (its state as the last event before then left it; open now, or moved since)
+    # past a due date before the period's last day (keyed by the due date, a date sorting before
+    # its instants): for a past month, the cases its 超期 figure counts, whatever became of them.
     "overdue": f"""
 SELECT k, case_no, uuid FROM (
   SELECT e.at AS k, c.case_no, c.uuid
@@ -81,7 +84,13 @@ SELECT k, case_no, uuid FROM (
   SELECT c.due_date AS k, c.case_no, c.uuid
     FROM cases c
     LEFT JOIN points p ON p.code = c.point_code
-   WHERE c.state IN ({_OPEN}) AND c.due_date < :last AND c.accepted_at < :end
+   WHERE c.uuid IN (SELECT uuid FROM cases WHERE state IN ({_OPEN})
+                    UNION SELECT case_uuid FROM events WHERE at >= :end)
+     AND c.due_date < :last AND c.accepted_at < :end
+     AND COALESCE((SELECT e.to_state FROM events e WHERE e.case_uuid = c.uuid AND e.at < :end
+                    ORDER BY e.n DESC LIMIT 1), c.state) IN ({_OPEN})
+     AND NOT EXISTS (SELECT 1 FROM events f WHERE f.case_uuid = c.uuid
+                     AND f.to_state IN ({_FINISHED}) AND f.at < :end)
      AND {_PLACE}
 ) hits
  WHERE k >= :after_k AND (k > :after_k OR case_no > :after_no)

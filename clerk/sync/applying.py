@@ -18,8 +18,8 @@ from clerk.ports.sync import (
     SyncStore,
 )
 from clerk.sync import own_strays
-from clerk.sync.bundle import RECORD_PARTS
-from clerk.sync.checking import Checked
+from clerk.sync.bundle import RECORD_PARTS, BundleError
+from clerk.sync.checking import Checked, check_claimed_points
 from clerk.sync.checking import relayed as relayed_points
 from clerk.sync.clocks import Clocks
 from clerk.sync.export import manifest_summary
@@ -169,6 +169,13 @@ def _apply_bundle(
             )
             return report
     with sync.transaction():
+        if header.kind == "city":  # two counties relaying one point's first bundle at once:
+            sync.lock_chains(installation_of(o) for o in origins)  # the second waits here,
+            try:  # then meets the first's bundle as the check before the transaction would
+                check_claimed_points(m, who, sync)
+            except BundleError as exc:
+                report.status, report.refusal, report.message = "refused", exc.code, str(exc)
+                raise _ImportedMeanwhile(report) from None  # rolls back: nothing written
         if _imported_before(sync, header, checked.digest, report):
             raise _ImportedMeanwhile(report)  # again under the write lock (see apply_bundle)
         source = checked.records()

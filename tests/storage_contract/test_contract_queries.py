@@ -18,6 +18,42 @@ def test_search_finds_a_case_by_a_name(store):
     assert _nos(store.search("张三丰")) == ["YZ01-20260302-0001"]
 
 
+def test_search_finds_two_characters_anywhere_in_a_name(store):
+    new_case(store, 1, applicant_name="欧阳小明")
+    new_case(store, 2, applicant_name="李小红", id_number="430104199003077777")
+    new_case(store, 3, applicant_name="王五", id_number="430104199003071111")
+    assert sorted(_nos(store.search("小明"))) == ["YZ01-20260302-0001"]
+    assert sorted(_nos(store.search("阳小"))) == ["YZ01-20260302-0001"]
+    assert sorted(_nos(store.search("小红"))) == ["YZ01-20260302-0002"]
+
+
+def test_search_of_one_character_finds_every_name_holding_it(store):
+    new_case(store, 1, applicant_name="欧阳小明")
+    new_case(store, 2, applicant_name="李小红", id_number="430104199003077777")
+    new_case(store, 3, applicant_name="王五", id_number="430104199003071111")
+    assert sorted(_nos(store.search("小"))) == ["YZ01-20260302-0001", "YZ01-20260302-0002"]
+
+
+def test_search_does_not_find_a_name_that_holds_the_pairs_but_not_the_words(store):
+    """王小明小王 holds every pair of 小王小 (小王, 王小) but not 小王小 itself."""
+    new_case(store, 1, applicant_name="王小明小王")
+    assert _nos(store.search("小王小")) == []
+    assert _nos(store.search("明小王")) == ["YZ01-20260302-0001"]
+
+
+def test_search_finds_a_unit_by_part_of_its_name(store):
+    new_case(
+        store,
+        1,
+        applicant_kind="unit",
+        applicant_name="赵六",
+        unit_name="永州市零陵区阳光食品有限公司",
+        id_number=None,
+    )
+    assert _nos(store.search("阳光食品")) == ["YZ01-20260302-0001"]
+    assert _nos(store.search("光食")) == ["YZ01-20260302-0001"]
+
+
 def test_find_by_id_number_is_exact(store):
     new_case(store, 1)
     assert (

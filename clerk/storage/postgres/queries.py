@@ -3,8 +3,8 @@ adapter's `queries` and `ledger_queries`, decoded into the same typed records.
 
 `point_code`, where accepted, matches cases whose owning point *or* county office is that code.
 Name search: each case's names reduced to letters and digits (lower case) in `case_search`,
-matched with `LIKE '%...%'` -- served by pg_trgm GIN indexes when migration 3 could create the
-extension, otherwise a scan of that narrow table. Case-number and ID tails use the expression
+matched with `LIKE '%...%'`; a pattern of two or more characters first asks the GIN index of
+each key's pairs of adjacent characters (migration 8) for the keys that hold all its pairs. Case-number and ID tails use the expression
 indexes `left(right(case_no, 5), 4)` and `right(id_number, 6)`.
 """
 
@@ -167,17 +167,33 @@ def by_prefix(conn: Any, column: str, prefix: str, limit: int = SEARCH_LIMIT) ->
     )
 
 
+def pairs(key: str) -> list[str]:
+    """The distinct pairs of adjacent characters of a search key, as the database's
+    `clerk_bigrams` (migration 8) indexes them."""
+    return sorted({key[i : i + 2] for i in range(len(key) - 1)})
+
+
 def by_full_text(conn: Any, text: str, limit: int = SEARCH_LIMIT) -> list[CaseRecord]:
     key = search_key(text)
     if not key:
         return []
-    pattern = "%" + _like_escape(key) + "%"
-    return rows(
-        conn,
+    return rows(conn, *full_text_query(key, limit))
+
+
+def full_text_query(key: str, limit: int) -> tuple[str, dict[str, Any]]:
+    """The name search's SELECT for a non-empty `search_key`, and its parameters."""
+    params: dict[str, Any] = {"p": "%" + _like_escape(key) + "%", "limit": limit}
+    where = "(s.applicant_key LIKE %(p)s ESCAPE '\\' OR s.unit_key LIKE %(p)s ESCAPE '\\')"
+    if len(key) >= 2:  # the keys holding every pair of the pattern, from the pairs' index
+        params["pairs"] = pairs(key)
+        where = (
+            "(clerk_bigrams(s.applicant_key) @> %(pairs)s::text[]"
+            " OR clerk_bigrams(s.unit_key) @> %(pairs)s::text[]) AND " + where
+        )
+    return (
         "SELECT c.* FROM case_search s JOIN cases c ON c.uuid = s.case_uuid"
-        " WHERE s.applicant_key LIKE %(p)s ESCAPE '\\' OR s.unit_key LIKE %(p)s ESCAPE '\\'"
-        " ORDER BY c.received_at DESC, c.uuid DESC LIMIT %(limit)s",
-        {"p": pattern, "limit": limit},
+        f" WHERE {where} ORDER BY c.received_at DESC, c.uuid DESC LIMIT %(limit)s",
+        params,
     )
 
 

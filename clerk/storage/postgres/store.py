@@ -42,20 +42,13 @@ from psycopg_pool import ConnectionPool
 from clerk.audit import proof
 from clerk.domain import chain
 from clerk.domain.admin_log import (
-    ACCOUNT_ACTIVE,
-    ACCOUNT_CREATED,
-    HOLIDAYS_INSTALLED,
-    PASSWORD_SET,
-    POINT_DECLARED,
-    POINT_MOVED,
-    POINT_REMOVED,
     RECORDED_SOURCES,
 )
 from clerk.domain.chain_names import chain_for
 from clerk.domain.clock import Clock, system_clock
 from clerk.domain.indicators import SupervisedCase
-from clerk.domain.model import CaseState, Event, Role
-from clerk.ports.action_cases import ActionCase
+from clerk.domain.model import CaseState, Event
+from clerk.ports.action_cases import ActionCase, ActionQuery
 from clerk.ports.document_names import document_name
 from clerk.ports.errors import ConflictError, ConstraintError, NotFoundError, StorageError
 from clerk.ports.ledger import LedgerDay
@@ -83,11 +76,10 @@ from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.supervision import FIGURE_PAGE, FigureCases
 from clerk.ports.verify_report import VerifyReport
-from clerk.storage import admin_records
-from clerk.storage.figure_cases_sql import postgres_style
-from clerk.storage.postgres import action_lists, admin_log, queries, schema, supervision, users
+from clerk.storage import accounts, admin_chain
+from clerk.storage.administration import Administration
+from clerk.storage.postgres import action_lists, admin_log, queries, schema, supervision
 from clerk.storage.postgres.errors import translate, translated
-from clerk.storage.postgres.users import AuthError, User
 from clerk.storage.postgres.verify import PostgresRecordReads
 
 ZERO_HASH = chain.ZERO_HASH
@@ -139,7 +131,7 @@ def _insert_sql(table: str, names: Sequence[str]) -> str:
     return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('%s' for _ in names)})"
 
 
-class PostgresStore:
+class PostgresStore(Administration):
     """A clerk database on a PostgreSQL server. `PostgresStore.open(url)`; `close()` after."""
 
     def __init__(
@@ -153,7 +145,7 @@ class PostgresStore:
         self.pool = pool
         self.url = url
         self.clock = clock
-        self.hasher = hasher or users.default_hasher()
+        self.hasher = hasher or accounts.default_hasher()
         self._lock = threading.RLock()
         self._conn: psycopg.Connection[Any] | None = None
         self._depth = 0
@@ -210,7 +202,7 @@ class PostgresStore:
                 if migrate:
                     schema.migrate(conn)
                     with store.transaction():  # accounts from before the proof, as found
-                        admin_log.begin(conn, store.now())
+                        admin_chain.begin(admin_log.Sql(conn), store.now())
                 elif schema.current_version(conn) < schema.latest():
                     raise StorageError("数据库尚未升级到本程序的版本，请由数据库管理员升级。")
         except BaseException:
@@ -361,137 +353,11 @@ class PostgresStore:
         rows = self._x("SELECT code, name, kind, office_code FROM points ORDER BY code")
         return [PointRecord(c, n, k, o) for c, n, k, o in rows]
 
-    def add_point(
-        self, code: str, name: str, kind: str, office_code: str, *, actor: str = ""
-    ) -> None:
-        now = self.now()
-        with self.transaction():
-            self._x(
-                "INSERT INTO points (code, name, kind, office_code, created_at, updated_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (code) DO UPDATE SET"
-                " name = excluded.name, kind = excluded.kind, office_code = excluded.office_code,"
-                " updated_at = excluded.updated_at",
-                (code, name, kind, office_code, now, now),
-            )
-            admin_log.append(
-                self.conn,
-                now,
-                POINT_DECLARED,
-                actor,
-                code,
-                {"name": name, "kind": kind, "office": office_code},
-            )
-
-    def record_holidays(
-        self, year: int, sha256: str, source: str, issued_at: str, origin: str, *, actor: str = ""
-    ) -> None:
-        now = self.now()
-        data = admin_records.holiday_data(year, sha256, source, issued_at, origin)
-        with self.transaction():
-            admin_log.append(self.conn, now, HOLIDAYS_INSTALLED, actor, str(year), data)
-
-    def holiday_records(self) -> list[admin_records.HolidayRecord]:
-        rows = self._x(
-            postgres_style(admin_records.HOLIDAY_RECORDS_SQL), admin_records.HOLIDAY_RECORDS_PARAMS
-        ).fetchall()
-        return [admin_records.holiday_record(data, at) for data, at in rows]
-
-    def point_records(self, code: str) -> dict[str, int]:
-        return {
-            what: int(self._x(postgres_style(query), {"code": code}).fetchone()[0])
-            for what, query in admin_records.POINT_RECORDS_SQL.items()
-        }
-
-    def remove_point(self, code: str, *, actor: str = "") -> None:
-        now = self.now()
-        with self.transaction():
-            self._x("DELETE FROM points WHERE code = %s", (code,))
-            admin_log.append(self.conn, now, POINT_REMOVED, actor, code, {})
-
-    # ------------------------------------------------------------------ users
-
-    def create_user(
-        self,
-        login: str,
-        name: str,
-        role: Role | str,
-        password: str,
-        point_code: str,
-        *,
-        actor: str = "",
-    ) -> User:
-        with self.transaction():
-            user = users.create_user(
-                self.conn, self.hasher, self.clock(), login, name, role, password, point_code
-            )
-            admin_log.append(
-                self.conn,
-                self.now(),
-                ACCOUNT_CREATED,
-                actor,
-                user.login,
-                admin_log.account_state(self.conn, user.login),
-            )
-            return user
-
-    def authenticate(self, login: str, password: str) -> User:
-        with self.transaction():
-            user, reason = users.authenticate(self.conn, self.hasher, self.clock(), login, password)
-        if user is None:
-            raise AuthError(reason)
-        return user
-
-    def has_users(self) -> bool:
-        return users.has_users(self.conn)
-
-    def users(self) -> list[User]:
-        return users.list_users(self.conn)
-
-    def user(self, login: str) -> User | None:
-        return users.get_user(self.conn, login)
-
-    def set_password(
-        self, login: str, password: str, *, actor: str = "", why: str = "reset"
-    ) -> None:
-        with self.transaction():
-            before = users.get_user(self.conn, login)
-            users.set_password(self.conn, self.hasher, self.clock(), login, password)
-            assert before is not None  # set_password refused an unknown login
-            admin_log.append(
-                self.conn,
-                self.now(),
-                PASSWORD_SET,
-                actor or before.login,
-                before.login,
-                {
-                    "password": admin_log.password_of(self.conn, before.login),
-                    "why": why,
-                    "lockout_lifted": before.locked_until is not None or before.failed_attempts > 0,
-                },
-            )
-
-    def move_users_to_point(self, old: str, new: str, *, actor: str = "") -> None:
-        with self.transaction():
-            users.move_point(self.conn, self.clock(), old, new)
-            admin_log.append(
-                self.conn, self.now(), POINT_MOVED, actor, "", {"from": old, "to": new}
-            )
-
-    def must_change_password(self, login: str) -> bool:
-        return users.must_change_password(self.conn, login)
-
-    def require_password_change(self, login: str, required: bool) -> None:
-        with self.transaction():
-            users.require_password_change(self.conn, self.clock(), login, required)
-
-    def set_active(self, login: str, active: bool, *, actor: str = "") -> None:
-        with self.transaction():
-            users.set_active(self.conn, self.clock(), login, active)
-            user = users.get_user(self.conn, login)
-            assert user is not None
-            admin_log.append(
-                self.conn, self.now(), ACCOUNT_ACTIVE, actor, user.login, {"active": bool(active)}
-            )
+    @property
+    def _admin(self) -> admin_log.Sql:
+        """This store's connection as the administrative statements use it
+        (`clerk.storage.administration`, `clerk.storage.admin_chain`)."""
+        return admin_log.Sql(self.conn)
 
     # ------------------------------------------------------------------ cases
 
@@ -990,8 +856,8 @@ class PostgresStore:
                 (origin, seq, digest, source, note, self.now()),
             ).rowcount
             if added and source in RECORDED_SOURCES:  # a verify's own head is not recorded
-                admin_log.checkpoint(
-                    self.conn, self.now(), f"system:{source}", origin, seq, digest, source, note
+                admin_chain.checkpoint(
+                    self._admin, self.now(), f"system:{source}", origin, seq, digest, source, note
                 )
 
     def keep_checkpoints(
@@ -1084,9 +950,11 @@ class PostgresStore:
         """Load whole tables of raw stored rows into this empty database, in one transaction:
         `rows_of(table)` gives the columns and the rows (in the source's arrival order) of each
         table, asked in an order the constraints accept; each table goes in with one `COPY`.
-        The event log's triggers stay on (each event must extend its chain). The documents' files
-        named by the rows are read and their bytes kept here (`bulk.load_contents`). Refuses a database that already holds
-        a record. Returns the rows loaded per table (see `bulk`), and `document_contents`."""
+        The chain-head and verify-mark triggers are off during the load and their work done once
+        after it (`bulk.finish_derived`): a chain that arrives broken, reordered or forked is
+        refused. The documents' files named by the rows are read and their bytes kept here
+        (`bulk.load_contents`). Refuses a database that already holds a record. Returns the rows
+        loaded per table (see `bulk`), and `document_contents`."""
         from clerk.storage.postgres import bulk
 
         with self.transaction():
@@ -1099,11 +967,24 @@ class PostgresStore:
                 )
             loaded = {}
             files: dict[str, str] = {}  # document name -> the file on this machine
+            bulk.set_load_triggers(self, enabled=False)
             for table in bulk.LOAD_ORDER:
                 columns, rows = rows_of(table)
                 loaded[table] = bulk.load(
                     self, table, columns, bulk.named(table, columns, rows, files)
                 )
+            try:
+                bulk.finish_derived(self)
+            except bulk.BrokenChainError as broken:
+                raise StorageError(
+                    f"数据库文件中来源 {broken.origin} 的事件链在第 {broken.seq} 条接不上前一条"
+                    "（缺失、重复或被改动），未迁移，目标数据库保持为空。"
+                    "请先在原机器上运行 clerk verify --full 查明原因。"
+                ) from None
+            # the deferred foreign-key checks run now: a table with pending trigger events
+            # cannot be altered
+            self.conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            bulk.set_load_triggers(self, enabled=True)
             # a file that cannot be read: the full verify after the move names its document
             loaded[bulk.CONTENTS], _unread = bulk.load_contents(self, files, self.now())
         return loaded
@@ -1211,11 +1092,21 @@ class PostgresStore:
         with self.snapshot() as conn:
             return supervision.figure_cases(conn, figure, period, place, after, limit)
 
-    def action_cases(self) -> Iterator[ActionCase]:
-        """The cases that may need action, streamed from one REPEATABLE READ snapshot (see
-        `clerk.storage.postgres.action_lists`)."""
+    def action_cases(
+        self,
+        query: ActionQuery,
+        after: tuple[str, str] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[ActionCase]:
+        """The cases on one list that needs action, streamed from one REPEATABLE READ snapshot
+        (see `clerk.storage.postgres.action_lists`)."""
         with self.snapshot() as conn:
-            yield from action_lists.action_cases(conn)
+            yield from action_lists.action_cases(conn, query, after, limit)
+
+    def action_counts(self, query: ActionQuery) -> dict[str, int]:
+        """How many cases one list that needs action holds, per office."""
+        with self.snapshot() as conn:
+            return action_lists.action_counts(conn, query)
 
 
 def _guard(cls: type) -> type:
@@ -1223,7 +1114,9 @@ def _guard(cls: type) -> type:
     no psycopg error out (`transaction`/`snapshot` translate themselves; `open` is a constructor)."""
     import functools
 
-    for name, member in list(vars(cls).items()):
+    # the inherited methods (`Administration`) first, so the class's own win where both define one
+    members = {n: m for klass in reversed(cls.__mro__[:-1]) for n, m in vars(klass).items()}
+    for name, member in members.items():
         if name.startswith("_") or name in {"transaction", "snapshot", "open", "record_reads"}:
             continue
         if not callable(member):

@@ -87,6 +87,9 @@ def _check_table(table: str) -> None:
         raise ValueError(f"not a synced table: {table}")
 
 
+CHAIN_LOCKS = 21  # the advisory locks' first key: an installation's chains (issue 21)
+
+
 @_neutral_methods
 class PostgresSyncStore:
     def __init__(self, store: Any) -> None:
@@ -96,6 +99,18 @@ class PostgresSyncStore:
     def transaction(self) -> Iterator[None]:
         with self.store.transaction():
             yield
+
+    def lock_chains(self, installations: Iterable[str]) -> None:
+        """Transaction-scoped advisory locks keyed on each installation's code, taken in one
+        order (no deadlock between two imports naming the same ones): a second import carrying
+        the same point's chains waits here until the first commits or rolls back."""
+        codes = sorted(set(installations))
+        if codes:
+            self._x(
+                "SELECT pg_advisory_xact_lock(%s, k) FROM"
+                " (SELECT DISTINCT hashtext(c) AS k FROM unnest(%s::text[]) c ORDER BY 1) x",
+                (CHAIN_LOCKS, codes),
+            )
 
     def _rows(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
         return self.store._dicts(sql, params)

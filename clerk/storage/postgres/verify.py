@@ -46,6 +46,7 @@ from clerk.storage.postgres.errors import translated
 SETTING_LAST_N = "verify.last_n"
 SETTING_SCHEMA = "verify.schema_cookie"
 SETTING_AT = "verify.at"
+MARKS_AT_ONCE = 10_000  # change marks cleared per statement after a passed verify
 EXPECTED_TRIGGERS = frozenset(
     {
         "events_extend_heads",
@@ -395,11 +396,14 @@ class PostgresRecordReads:
                     " VALUES (%s, %s, %s, 'verified', %s)",
                     (origin, seq, digest, at),
                 )
-            if marks:
-                with conn.cursor() as cur:
-                    cur.executemany(
-                        "DELETE FROM verify_dirty WHERE case_uuid = %s AND mark = %s", list(marks)
-                    )
+            cleared = list(marks)
+            for start in range(0, len(cleared), MARKS_AT_ONCE):  # a statement per batch
+                uuids, values = zip(*cleared[start : start + MARKS_AT_ONCE], strict=True)
+                conn.execute(
+                    "DELETE FROM verify_dirty d USING unnest(%s::text[], %s::integer[]) AS m(u, k)"
+                    " WHERE d.case_uuid = m.u AND d.mark = m.k",
+                    (list(uuids), list(values)),
+                )
             store.set_setting(SETTING_LAST_N, str(last_event))
             store.set_setting(SETTING_AT, at)
             store.set_setting(SETTING_SCHEMA, self._schema_cookie())

@@ -440,11 +440,12 @@ def m014_proven_record(conn: sqlite3.Connection) -> None:
     from datetime import datetime
 
     from clerk.domain.clock import TZ
+    from clerk.storage import admin_chain
     from clerk.storage.sqlite import admin_log
 
     _run_script(conn, admin_log.TABLE)
     conn.execute("ALTER TABLE documents ADD COLUMN sha256_txt TEXT")
-    admin_log.begin(conn, datetime.now(TZ).isoformat())
+    admin_chain.begin(admin_log.Sql(conn), datetime.now(TZ).isoformat())
 
 
 def m015_time_anomalies(conn: sqlite3.Connection) -> None:

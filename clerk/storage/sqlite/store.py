@@ -38,21 +38,15 @@ from argon2 import PasswordHasher
 
 from clerk.audit import proof
 from clerk.domain import chain
+from clerk.domain.accounts import AuthError, PasswordPolicyError, User, UserError
 from clerk.domain.admin_log import (
-    ACCOUNT_ACTIVE,
-    ACCOUNT_CREATED,
-    HOLIDAYS_INSTALLED,
-    PASSWORD_SET,
-    POINT_DECLARED,
-    POINT_MOVED,
-    POINT_REMOVED,
     RECORDED_SOURCES,
 )
 from clerk.domain.chain import PersonalDataError
 from clerk.domain.clock import Clock, system_clock
 from clerk.domain.indicators import SupervisedCase
-from clerk.domain.model import CaseState, Event, Role
-from clerk.ports.action_cases import ActionCase
+from clerk.domain.model import CaseState, Event
+from clerk.ports.action_cases import ActionCase, ActionQuery
 from clerk.ports.errors import (
     BusyError,
     ConflictError,
@@ -87,7 +81,8 @@ from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.supervision import FIGURE_PAGE, FigureCases
 from clerk.ports.verify_report import VerifyReport
-from clerk.storage import admin_records
+from clerk.storage import accounts, admin_chain
+from clerk.storage.administration import Administration
 from clerk.storage.sqlite import (
     action_queries,
     admin_log,
@@ -99,13 +94,11 @@ from clerk.storage.sqlite import (
     queries,
     schema,
     supervision_queries,
-    users,
 )
 from clerk.storage.sqlite.connection import connect
 from clerk.storage.sqlite.errors import translate, translated
 from clerk.storage.sqlite.files import BackupError
 from clerk.storage.sqlite.sync import SQLiteSyncStore, chain_for
-from clerk.storage.sqlite.users import AuthError, PasswordPolicyError, User, UserError
 from clerk.storage.sqlite.verify import SQLiteRecordReads
 from clerk.support import file_modes
 
@@ -166,7 +159,7 @@ def _event_fields(event: Event, point_code: str, uuid: str | None = None) -> dic
     }
 
 
-class Store:
+class Store(Administration):
     """A clerk database. Open with `Store.open(path)`; close with `close()` (or use `with`)."""
 
     def __init__(
@@ -181,7 +174,7 @@ class Store:
         self.conn = conn
         self._db: Database | None = None
         self.clock = clock
-        self.hasher = hasher or users.default_hasher()
+        self.hasher = hasher or accounts.default_hasher()
         self.path = path
         self._depth = 0
         # a connection from `connect` brings the lock its other threads' statements respect
@@ -328,147 +321,11 @@ class Store:
             PointRecord(code, name, kind, office_code) for code, name, kind, office_code in rows
         ]
 
-    def add_point(
-        self, code: str, name: str, kind: str, office_code: str, *, actor: str = ""
-    ) -> None:
-        """Declare (or redeclare) a service point; recorded with `actor` in the administrative
-        chain."""
-        now = self.now()
-        with self.transaction():
-            self.conn.execute(
-                "INSERT INTO points (code, name, kind, office_code, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
-                " kind = excluded.kind, office_code = excluded.office_code, updated_at = excluded.updated_at",
-                (code, name, kind, office_code, now, now),
-            )
-            admin_log.append(
-                self.conn,
-                now,
-                POINT_DECLARED,
-                actor,
-                code,
-                {"name": name, "kind": kind, "office": office_code},
-            )
-
-    def record_holidays(
-        self, year: int, sha256: str, source: str, issued_at: str, origin: str, *, actor: str = ""
-    ) -> None:
-        now = self.now()
-        data = admin_records.holiday_data(year, sha256, source, issued_at, origin)
-        with self.transaction():
-            admin_log.append(self.conn, now, HOLIDAYS_INSTALLED, actor, str(year), data)
-
-    def holiday_records(self) -> list[admin_records.HolidayRecord]:
-        rows = self.conn.execute(
-            admin_records.HOLIDAY_RECORDS_SQL, admin_records.HOLIDAY_RECORDS_PARAMS
-        ).fetchall()
-        return [admin_records.holiday_record(data, at) for data, at in rows]
-
-    def point_records(self, code: str) -> dict[str, int]:
-        return {
-            what: int(self.conn.execute(query, {"code": code}).fetchone()[0])
-            for what, query in admin_records.POINT_RECORDS_SQL.items()
-        }
-
-    def remove_point(self, code: str, *, actor: str = "") -> None:
-        now = self.now()
-        with self.transaction():
-            self.conn.execute("DELETE FROM points WHERE code = ?", (code,))
-            admin_log.append(self.conn, now, POINT_REMOVED, actor, code, {})
-
-    # ------------------------------------------------------------------ users
-
-    def create_user(
-        self,
-        login: str,
-        name: str,
-        role: Role | str,
-        password: str,
-        point_code: str,
-        *,
-        actor: str = "",
-    ) -> User:
-        """Create an account; raises `UserError` / `PasswordPolicyError` (Chinese messages).
-        Recorded in the administrative chain with `actor` (who created it) in one transaction."""
-        with self.transaction():
-            user = users.create_user(
-                self.conn, self.hasher, self.clock(), login, name, role, password, point_code
-            )
-            admin_log.append(
-                self.conn,
-                self.now(),
-                ACCOUNT_CREATED,
-                actor,
-                user.login,
-                admin_log.account_state(self.conn, user.login),
-            )
-            return user
-
-    def authenticate(self, login: str, password: str) -> User:
-        """The signed-in user, or `AuthError`. Five failures lock the account for 15 minutes.
-
-        The failure count is committed before raising, so call this outside other transactions.
-        """
-        with self.transaction():
-            user, reason = users.authenticate(self.conn, self.hasher, self.clock(), login, password)
-        if user is None:
-            raise AuthError(reason)
-        return user
-
-    def has_users(self) -> bool:
-        return users.has_users(self.conn)
-
-    def users(self) -> list[User]:
-        return users.list_users(self.conn)
-
-    def user(self, login: str) -> User | None:
-        return users.get_user(self.conn, login)
-
-    def set_password(
-        self, login: str, password: str, *, actor: str = "", why: str = "reset"
-    ) -> None:
-        """Set a new password (policy-checked) and clear any lockout; recorded with `actor` and
-        `why` ("reset": an administrator's, "own": the user's) in the administrative chain."""
-        with self.transaction():
-            before = users.get_user(self.conn, login)
-            users.set_password(self.conn, self.hasher, self.clock(), login, password)
-            assert before is not None  # set_password refused an unknown login
-            admin_log.append(
-                self.conn,
-                self.now(),
-                PASSWORD_SET,
-                actor or before.login,
-                before.login,
-                {
-                    "password": admin_log.password_of(self.conn, before.login),
-                    "why": why,
-                    "lockout_lifted": before.locked_until is not None or before.failed_attempts > 0,
-                },
-            )
-
-    def move_users_to_point(self, old: str, new: str, *, actor: str = "") -> None:
-        with self.transaction():
-            users.move_point(self.conn, self.clock(), old, new)
-            admin_log.append(
-                self.conn, self.now(), POINT_MOVED, actor, "", {"from": old, "to": new}
-            )
-
-    def must_change_password(self, login: str) -> bool:
-        """Whether `login` signs in with a password someone else chose (initial or reset)."""
-        return users.must_change_password(self.conn, login)
-
-    def require_password_change(self, login: str, required: bool) -> None:
-        with self.transaction():
-            users.require_password_change(self.conn, self.clock(), login, required)
-
-    def set_active(self, login: str, active: bool, *, actor: str = "") -> None:
-        with self.transaction():
-            users.set_active(self.conn, self.clock(), login, active)
-            user = users.get_user(self.conn, login)
-            assert user is not None
-            admin_log.append(
-                self.conn, self.now(), ACCOUNT_ACTIVE, actor, user.login, {"active": bool(active)}
-            )
+    @property
+    def _admin(self) -> admin_log.Sql:
+        """This store's connection as the administrative statements use it
+        (`clerk.storage.administration`, `clerk.storage.admin_chain`)."""
+        return admin_log.Sql(self.conn)
 
     # ------------------------------------------------------------------ cases
 
@@ -944,8 +801,8 @@ class Store:
                 (origin, seq, digest, source, note, self.now()),
             ).rowcount
             if added and source in RECORDED_SOURCES:  # a verify's own head is not recorded
-                admin_log.checkpoint(
-                    self.conn, self.now(), f"system:{source}", origin, seq, digest, source, note
+                admin_chain.checkpoint(
+                    self._admin, self.now(), f"system:{source}", origin, seq, digest, source, note
                 )
 
     def keep_checkpoints(
@@ -1139,18 +996,28 @@ class Store:
         with self._lock, translated():
             return supervision_queries.figure_cases(self.conn, figure, period, place, after, limit)
 
-    def action_cases(self) -> Iterator[ActionCase]:
-        """The cases that may need action, streamed from one read transaction (see
+    def action_cases(
+        self,
+        query: ActionQuery,
+        after: tuple[str, str] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[ActionCase]:
+        """The cases on one list that needs action, streamed from one read transaction (see
         `clerk.storage.sqlite.action_queries`)."""
         with self._lock, translated():
             own = not self.conn.in_transaction
             if own:
                 self.conn.execute("BEGIN")
             try:
-                yield from action_queries.action_cases(self.conn)
+                yield from action_queries.action_cases(self.conn, query, after, limit)
             finally:
                 if own and self.conn.in_transaction:
                     self.conn.execute("COMMIT")
+
+    def action_counts(self, query: ActionQuery) -> dict[str, int]:
+        """How many cases one list that needs action holds, per office."""
+        with self._lock, translated():
+            return action_queries.action_counts(self.conn, query)
 
 
 def _cases(rows: list[CaseRecord]) -> list[CaseRecord]:

@@ -199,6 +199,10 @@ class SQLiteSyncStore:
                 with suppress(sqlite3.Error):  # a closed connection has no cache to give back
                     self._conn.execute(f"PRAGMA cache_size = {before}")
 
+    def lock_chains(self, installations: Iterable[str]) -> None:
+        """Nothing to take: the transaction began with `BEGIN IMMEDIATE`, so no other writer
+        runs until it ends."""
+
     # ------------------------------------------------------------------ the installation
 
     def now(self) -> str:

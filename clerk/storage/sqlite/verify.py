@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from clerk.audit import proof
-from clerk.audit.proof import Proof, _file_sha256, _hash_files
+from clerk.audit.document_check import file_sha256, hash_files
+from clerk.audit.findings import Proof
 from clerk.domain.admin_log import ADMIN_COLUMNS
 from clerk.domain.chain import STORED_COLUMNS
 from clerk.domain.replay import COLUMN_LABELS
@@ -47,7 +48,7 @@ from clerk.storage.sqlite import admin_log, chain_walk
 from clerk.storage.sqlite.errors import translate, translated
 from clerk.support.progress import Progress
 
-__all__ = ["SETTING_SCHEMA", "SQLiteRecordReads", "_file_sha256", "_hash_files", "record", "verify"]
+__all__ = ["SETTING_SCHEMA", "SQLiteRecordReads", "file_sha256", "hash_files", "record", "verify"]
 
 SETTING_LAST_N = "verify.last_n"
 SETTING_SCHEMA = "verify.schema_cookie"
