@@ -1,7 +1,8 @@
 """Running a command as a new process and measuring its wall time and peak memory.
 
 Peak memory is the child's own maximum resident set size, from `os.wait4` (the rusage of that one
-child, not the running maximum over every child that `RUSAGE_CHILDREN` would give).
+child, not the running maximum over every child that `RUSAGE_CHILDREN` would give); so is its CPU
+time (user + system).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Done:
     stderr: str
     wall_s: float
     peak_mb: float
+    cpu_s: float = 0.0  # the child's own user + system time (steadier than wall when loaded)
 
 
 def run_measured(
@@ -50,4 +52,5 @@ def run_measured(
                     peak_mb = int(handle.read()) / 1024
             except (OSError, ValueError):
                 pass
-            return Done(proc.returncode, out.read(), err.read(), wall, peak_mb)
+            cpu = usage.ru_utime + usage.ru_stime
+            return Done(proc.returncode, out.read(), err.read(), wall, peak_mb, cpu)

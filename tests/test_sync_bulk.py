@@ -17,6 +17,7 @@ from clerk.ports.errors import StorageError
 from clerk.ports.sync import LOCAL_COLUMNS, RECORD_TABLES
 from clerk.storage.sqlite import sync as storage_sync
 from clerk.sync import exchange, keys
+from clerk.sync.received import CarriedFile
 
 
 def checked_at(county, path) -> exchange.Checked:
@@ -34,10 +35,10 @@ def checked_at(county, path) -> exchange.Checked:
 def apply(county, checked: exchange.Checked) -> exchange.ImportReport:
     root = county.documents.root / "received"
 
-    def save(digest: str, data: bytes, suffix: str) -> str:
+    def save(file: CarriedFile, suffix: str) -> str:
         root.mkdir(parents=True, exist_ok=True)
-        (root / f"{digest}{suffix}").write_bytes(data)
-        return str(root / f"{digest}{suffix}")
+        (root / f"{file.digest}{suffix}").write_bytes(file.read())
+        return str(root / f"{file.digest}{suffix}")
 
     return exchange.apply_bundle(checked, county.sync_store(), county.me(), county.clock(), save)
 

@@ -80,7 +80,7 @@ def test_a_full_disk_during_the_import_is_said_once_in_chinese(pair, tmp_path, m
 
 
 def test_a_document_not_written_on_a_full_disk_is_said_in_chinese(pair, tmp_path, monkeypatch):
-    from clerk.sync import keys
+    from clerk.sync import received
 
     county, point = pair
     collected(point, 35)
@@ -89,7 +89,7 @@ def test_a_document_not_written_on_a_full_disk_is_said_in_chinese(pair, tmp_path
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(keys, "write_atomic", full)
+    monkeypatch.setattr(received, "_put", full)  # where a document file is stored
     text = report_text(county.import_bundle(path))
     assert text == (
         PREFIX + "收到的文书文件没有写成（磁盘空间已满）。请清理磁盘空间后重新导入同一个包。"

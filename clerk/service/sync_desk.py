@@ -408,43 +408,40 @@ class SyncDesk:
     def _apply(
         self, checked: exchange.Checked, who: peers.Me, step: Callable[[int, int], None]
     ) -> ImportReport:
-        from clerk.sync import exchange, keys
+        from clerk.sync import exchange
         from clerk.sync.exchange import ImportReport
+        from clerk.sync.received import CarriedFile, ReceivedFiles
 
         sync = self.sync_store()
         root = self._received_root(checked.header.sender)
         catalog = self.ctx.catalog
 
-        written: list[Path] = []
-
-        def save(digest: str, content: bytes, suffix: str) -> str:
+        def save(file: CarriedFile, suffix: str) -> str:
             if self.store.keeps_document_bytes:  # kept on the server, in the import's transaction
-                name = f"{RECEIVED}/{checked.header.sender}/{digest}{suffix}"
-                self.store.add_document_content(name, content)
+                name = f"{RECEIVED}/{checked.header.sender}/{file.digest}{suffix}"
+                self.store.add_document_content(name, file.read())
                 return name
-            target = root / f"{digest}{suffix}"
-            if not target.exists() or hashlib.sha256(target.read_bytes()).hexdigest() != digest:
-                root.mkdir(parents=True, exist_ok=True)
-                keys.write_atomic(target, content, mode=0o600)  # a document: owner only
-                written.append(target)
-            return str(target)
+            return str(received.place(file, root / f"{file.digest}{suffix}"))
 
         def label(row: Mapping[str, Any]) -> str:
             return f"{row['item_no']} {catalog.item(row['item_no']).name}"
 
-        try:
-            return exchange.apply_bundle(checked, sync, who, self.clock(), save, label, step)
-        except Exception as exc:  # the transaction rolled back: nothing of the bundle is stored
-            meanwhile = _imported_meanwhile(sync, checked)
-            if meanwhile is not None:  # an import of the same bundle committed first
-                return meanwhile  # its rows name the same files: none is removed
-            for path in written:  # files no row names any more
-                with suppress(OSError):
-                    path.unlink()
-            problem = import_problem(exc)
-            if problem is None:
-                raise
-            return ImportReport(status="refused", refusal="not_stored", message=problem)
+        with ReceivedFiles() as received:
+            try:
+                return exchange.apply_bundle(
+                    checked, sync, who, self.clock(), save, label, step, received.make_durable
+                )
+            except Exception as exc:  # the transaction rolled back: nothing of it is stored
+                meanwhile = _imported_meanwhile(sync, checked)
+                if meanwhile is not None:  # an import of the same bundle committed first
+                    return meanwhile  # its rows name the same files: none is removed
+                for path in received.placed:  # files no row names any more
+                    with suppress(OSError):
+                        path.unlink()
+                problem = import_problem(exc)
+                if problem is None:
+                    raise
+                return ImportReport(status="refused", refusal="not_stored", message=problem)
 
     def _write(
         self,

@@ -23,12 +23,14 @@ from clerk.sync.checking import Checked, check_claimed_points
 from clerk.sync.checking import relayed as relayed_points
 from clerk.sync.clocks import Clocks
 from clerk.sync.export import manifest_summary
-from clerk.sync.ownership import installation_of, non_owner_events, owner_after
+from clerk.sync.ownership import HAND_ON, RESOLVE, installation_of, non_owner_events, owner_after
 from clerk.sync.peers import Me
+from clerk.sync.received import CarriedFile
 from clerk.sync.report import ImportReport, decision
 from clerk.sync.streaming import Parts, batches
 
-FILES_REMEMBERED = 4096  # document files stored by this import, remembered at a time
+OWNER_MOVES = frozenset({HAND_ON, RESOLVE})  # moves that change or choose a case's owner
+FILES_REMEMBERED = 1 << 15  # document files stored by this import, remembered at a time
 CASE_MUTABLE = frozenset(
     {
         "state",
@@ -52,9 +54,10 @@ def apply_bundle(
     sync: SyncStore,
     who: Me,
     now: datetime,
-    save_file: Callable[[str, bytes, str], str],
+    save_file: Callable[[CarriedFile, str], str],
     labels: Callable[[Mapping[str, Any]], str] | None = None,
     step: Callable[[int, int], None] | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Apply a checked bundle in one transaction (or nothing, for a duplicate or a gap).
 
@@ -62,7 +65,7 @@ def apply_bundle(
     the write lock: the duplicate check is repeated inside the transaction, and the second
     gets the duplicate's report with nothing written (never the engine's UNIQUE failure)."""
     try:
-        return _apply_bundle(checked, sync, who, now, save_file, labels, step)
+        return _apply_bundle(checked, sync, who, now, save_file, labels, step, before_commit)
     except _ImportedMeanwhile as meanwhile:
         return meanwhile.report
 
@@ -106,15 +109,17 @@ def _apply_bundle(
     sync: SyncStore,
     who: Me,
     now: datetime,
-    save_file: Callable[[str, bytes, str], str],
+    save_file: Callable[[CarriedFile, str], str],
     labels: Callable[[Mapping[str, Any]], str] | None = None,
     step: Callable[[int, int], None] | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> ImportReport:
     """See `apply_bundle`.
 
     `step(done, total)`: records applied so far, of all the bundle's records (a progress bar).
 
-    `save_file(sha256, data, suffix)` stores a document file and returns its local path.
+    `save_file(file, suffix)` stores a document file the bundle carries and returns its local
+    path; `before_commit()` runs last inside the transaction (the stored files made durable).
     """
     m = checked.contents.manifest
     header = checked.header
@@ -200,6 +205,8 @@ def _apply_bundle(
             "",
             now.isoformat(),
         )
+        if before_commit is not None:
+            before_commit()
     parts = []
     if report.imported.get("events"):
         parts.append(f"事件 {report.imported['events']} 条")
@@ -231,7 +238,7 @@ def _apply(
     sync: SyncStore,
     who: Me,
     now: datetime,
-    save_file: Callable[[str, bytes, str], str],
+    save_file: Callable[[CarriedFile, str], str],
     report: ImportReport,
     labels: Callable[[Mapping[str, Any]], str] | None,
     step: Callable[[int], None],
@@ -298,7 +305,12 @@ def _apply(
     # 3. Events: skip what we hold (identical), store the rest in chain order; an event whose case
     # is nowhere refuses the rest of its chain.
     new_keys = _Seqs()
+    # Cases step 4 must fold: every case this file held before, and a new one only when one of
+    # its events is not a plain move by the one point whose cases this bundle carries (a move by
+    # another installation, a hand-on, a resolution). A new case's history is then its owner's
+    # moves alone: no conflict to queue, nothing of ours to settle.
     event_cases: set[str] = set()
+    owner = next(iter(points)) if len(points) == 1 else None
     cut: set[str] = set()
     clocks = Clocks(sync, now, report, peer=sender, bundle_seq=bundle_seq, stamp=stamp)
     for batch in batches(parts.records("events")):
@@ -314,11 +326,13 @@ def _apply(
                 continue
             new_events.append(event)
             new_keys.add(origin, seq)
-        cases_known = set(sync.records_by_uuid("cases", {e["case_uuid"] for e in new_events}))
+        unknown = {e["case_uuid"] for e in new_events} - fresh
+        cases_known = set(sync.records_by_uuid("cases", unknown)) if unknown else set()
         storing = []
         for event in new_events:
             origin = str(event["origin"])
-            if event["case_uuid"] not in cases_known:
+            case_uuid = event["case_uuid"]
+            if case_uuid not in fresh and case_uuid not in cases_known:
                 cut.add(origin)
                 report.rejected.append(
                     {
@@ -333,13 +347,19 @@ def _apply(
                 continue
             storing.append(event)
             clocks.see(event)
-            event_cases.add(event["case_uuid"])
+            if (
+                case_uuid not in fresh
+                or owner is None
+                or str(event["action"]) in OWNER_MOVES
+                or installation_of(origin) != owner
+            ):
+                event_cases.add(case_uuid)
         counts["events"] += sync.insert_events(storing)
         advanced(len(batch))
     # 4. Ownership: events by an installation that did not own the case go to the conflict queue;
     # so do our own such events (an old program's), once the owner's bundle touches the case.
     conflicted: set[str] = set()
-    for uuids in batches(sorted(event_cases | incoming)):
+    for uuids in batches(sorted(event_cases | (incoming - fresh))):
         look = _Lookups(sync)
         look.fetch_cases(uuids)
         look.fetch_histories(uuids)
@@ -389,7 +409,7 @@ def _apply(
                 labels,
                 speaks_for,
             )
-    del seen, fresh, incoming, held_before
+    del seen, incoming, held_before
     # 6. Material checks, documents, evaluations. A document file several documents share is
     # read and stored once.
     stored_files: dict[tuple[str, str], str] = {}
@@ -399,14 +419,12 @@ def _apply(
         if path is None:
             if len(stored_files) >= FILES_REMEMBERED:
                 stored_files.clear()
-            path = stored_files[(digest, suffix)] = save_file(
-                digest, parts.file_bytes(digest), suffix
-            )
+            path = stored_files[(digest, suffix)] = save_file(parts.carried(digest), suffix)
         return path
 
     for table in ("case_materials", "documents", "evaluations"):
         for rows in batches(parts.records(table)):
-            look = _Lookups(sync)
+            look = _Lookups(sync, fresh)
             look.fetch_cases({str(r["case_uuid"]) for r in rows if r.get("case_uuid") is not None})
             held_rows = _Held(
                 rows,
@@ -437,7 +455,7 @@ def _apply(
     # 7. Roster batches (written once): new rows are stored, identical ones skipped, others refused.
     for table, key in BATCH_TABLES.items():
         for rows in batches(parts.records(table)):
-            look = _Lookups(sync)
+            look = _Lookups(sync, fresh)
             if table == "batch_cases":
                 look.fetch_cases({str(r["case_uuid"]) for r in rows})
             held_rows = _Held(
@@ -670,7 +688,7 @@ def _apply_batch_record(
     values = {k: v for k, v in row.items() if k not in BATCH_LOCAL_COLUMNS}
     old = held.get(str(row[key]))
     if old is None:
-        if table == "batch_cases" and look.case(row["case_uuid"]) is None:
+        if table == "batch_cases" and not look.exists(row["case_uuid"]):
             report.rejected.append(
                 {"kind": table, "uuid": row["case_uuid"], "why": "记录所属的办件不在本机。"}
             )
@@ -687,12 +705,18 @@ def _apply_batch_record(
 
 
 class _Lookups:
-    """Case rows and case histories read once per import (events are all stored before use)."""
+    """Case rows and case histories read once per import (events are all stored before use).
 
-    def __init__(self, sync: SyncStore) -> None:
+    `stored`: uuids of cases this import stored (known to exist: not read for that)."""
+
+    def __init__(self, sync: SyncStore, stored: set[str] | frozenset[str] = frozenset()) -> None:
         self.sync = sync
+        self.stored = stored
         self.cases: dict[str, dict[str, Any] | None] = {}
         self.histories: dict[str, list[dict[str, Any]]] = {}
+
+    def exists(self, uuid: str) -> bool:
+        return uuid in self.stored or self.case(uuid) is not None
 
     def case(self, uuid: str) -> dict[str, Any] | None:
         if uuid not in self.cases:
@@ -700,8 +724,9 @@ class _Lookups:
         return self.cases[uuid]
 
     def fetch_cases(self, uuids: Iterable[str]) -> None:
-        """Read the case rows of many uuids at once (None for those this file lacks)."""
-        missing = [u for u in uuids if u not in self.cases]
+        """Read the case rows of many uuids at once (None for those this file lacks); the cases
+        this import stored are read only when asked for (`case`)."""
+        missing = [u for u in uuids if u not in self.cases and u not in self.stored]
         found = self.sync.records_by_uuid("cases", missing)
         for uuid in missing:
             self.cases[uuid] = found.get(uuid)
@@ -775,7 +800,7 @@ def _apply_record(
     values = {k: v for k, v in row.items() if not k.startswith("file_")}
     old = held.get(str(row["uuid"]))
     if old is None:
-        if look.case(row["case_uuid"]) is None:
+        if not look.exists(row["case_uuid"]):
             report.rejected.append(
                 {"kind": table, "uuid": row["uuid"], "why": "记录所属的办件不在本机。"}
             )

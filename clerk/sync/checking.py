@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -289,6 +290,8 @@ def event_link_hash(event: Mapping[str, Any], canonical: dict[str, str] | None =
 # spliced as `clerk.domain.chain` splices a stored row. A field missing or of another type, or an
 # unknown format, gets None: the exact way then.
 _ABSENT = object()
+_STORED = itemgetter(*STORED_COLUMNS)
+_FORMAT_AT, _DATA_AT = STORED_COLUMNS.index("format"), STORED_COLUMNS.index("data")
 
 
 def _spliced_link_hash(event: Mapping[str, Any], canonical: dict[str, str]) -> str | None:
@@ -307,5 +310,9 @@ def _spliced_link_hash(event: Mapping[str, Any], canonical: dict[str, str]) -> s
         except ValueError:
             return None
         canonical[data] = text
-    row = {**event, "format": fmt, "data": text}
-    return spliced_hash(tuple(row.get(name, _ABSENT) for name in STORED_COLUMNS))
+    try:
+        values = list(_STORED(event))
+    except KeyError:  # a field missing: spliced as absent, which sends the event the exact way
+        values = [event.get(name, _ABSENT) for name in STORED_COLUMNS]
+    values[_FORMAT_AT], values[_DATA_AT] = fmt, text
+    return spliced_hash(tuple(values))

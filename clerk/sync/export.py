@@ -16,6 +16,7 @@ from typing import Any
 from clerk.domain.chain import ZERO_HASH
 from clerk.ports.sync import (
     BATCH_LOCAL_COLUMNS,
+    BATCH_TABLES,
     LOCAL_COLUMNS,
     RECORD_TABLES,
     SyncStore,
@@ -27,6 +28,7 @@ from clerk.sync.ownership import SEPARATOR, chain_for, installation_of
 from clerk.sync.peers import Me
 
 HISTORY = 60  # earlier bundles listed in a manifest, so a receiver can name the one it lacks
+FILES_REMEMBERED = 1 << 15  # document files hashed by this export, remembered at a time
 
 
 class ExportError(ValueError):
@@ -134,7 +136,6 @@ def build_export(
             "from_prev": acked_hash,
             "head": head[1],
         }
-        touched.update(e["case_uuid"] for e in _events(sync, origin, origins[origin]))
     since = _acked_bundle_time(sync, receiver, acks)
     if kind == KIND_CITY:  # the county speaks for its points: every case changed since
         touched.update(sync.cases_changed_since(None, since))
@@ -151,15 +152,31 @@ def build_export(
         del owners
     files: dict[str, bytes] = {}
     file_paths: dict[str, Path] = {}
+    hashed: dict[str, str | None] = {}  # a file several documents name is hashed once
+
+    def digest_of(where: str) -> str | None:
+        assert hash_file is not None
+        if where not in hashed:
+            if len(hashed) >= FILES_REMEMBERED:
+                hashed.clear()
+            hashed[where] = hash_file(where)
+        return hashed[where]
+
+    def events() -> Iterator[dict[str, Any]]:
+        # Read first (see below): the cases its events touch are collected as they pass.
+        for origin, span in origins.items():
+            for event in _events(sync, origin, span):
+                touched.add(event["case_uuid"])
+                yield event
 
     def documents() -> Iterator[dict[str, Any]]:
-        for doc in _rows_of(sync, "documents", touched):
+        for doc in _rows_of(sync, "documents", touched, format):
             for key in ("txt", "pdf"):
                 where = doc.pop(f"_path_{key}", None) or ""
                 if hash_file is not None:  # the file stays on disk; packed from there
-                    digest = hash_file(where)
+                    digest = digest_of(where)
                     doc[f"file_{key}"] = digest
-                    if digest is not None:
+                    if digest is not None and digest not in file_paths:
                         file_paths[digest] = file_at(where)
                     continue
                 data = read_file(where)
@@ -168,15 +185,25 @@ def build_export(
                     files[fmt.sha256(data)] = data
             yield doc
 
-    # Each part read as it is written (`hash_file`: into the payload, a page at a time), or
-    # read now (in memory, for `pack_payload`).
-    parts: dict[str, Iterable[dict[str, Any]]] = {
-        table: _rows_of(sync, table, touched) for table in RECORD_TABLES if table != "documents"
-    }
-    parts["documents"] = documents()
-    parts["events"] = (e for o, r in origins.items() for e in _events(sync, o, r))
-    for table, rows in sync.batch_records_of_cases(touched).items():
-        parts[table] = [{k: v for k, v in r.items() if k not in BATCH_LOCAL_COLUMNS} for r in rows]
+    batch_rows: dict[str, list[dict[str, Any]]] = {}
+
+    def batch_part(table: str) -> Iterator[dict[str, Any]]:
+        if not batch_rows:
+            batch_rows.update(sync.batch_records_of_cases(touched))
+        for r in batch_rows.pop(table):
+            yield {k: v for k, v in r.items() if k not in BATCH_LOCAL_COLUMNS}
+
+    # The parts are read in this order, each as it is written (`hash_file`: into the payload, a
+    # page at a time) or now (in memory, for `pack_payload`): the events first, since the
+    # other parts carry the cases they touch. Every part but the events is a generator that
+    # reads nothing before it is started.
+    parts: dict[str, Iterable[dict[str, Any]]] = {"events": events()}
+    for table in RECORD_TABLES:
+        parts[table] = (
+            documents() if table == "documents" else _rows_of(sync, table, touched, format)
+        )
+    for table in BATCH_TABLES:
+        parts[table] = batch_part(table)
     if format == wire.FORMAT:
         parts = {part: _to_wire(part, rows) for part, rows in parts.items()}
     elif format != 1:
@@ -221,16 +248,22 @@ def _events(sync: SyncStore, origin: str, span: Mapping[str, Any]) -> Iterator[d
         yield event
 
 
-def _rows_of(sync: SyncStore, table: str, cases: set[str]) -> Iterator[dict[str, Any]]:
-    return (_travelling(r) for r in sync.records_of_cases(table, cases))
+def _rows_of(sync: SyncStore, table: str, cases: set[str], format: int) -> Iterator[dict[str, Any]]:
+    """The rows of `table` of `cases`, read once started (`cases` may still grow before)."""
+    for row in sync.records_of_cases(table, cases):
+        yield _travelling(row, format)
 
 
 def _to_wire(part: str, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    return (wire.to_wire(part, row) for row in rows)
+    to_wire = wire.to_wire
+    for row in rows:
+        yield to_wire(part, row)
 
 
-def _travelling(row: Mapping[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in row.items() if k not in LOCAL_COLUMNS}
+def _travelling(row: dict[str, Any], format: int) -> dict[str, Any]:
+    """A stored row as it leaves: without the local columns (format 2 picks its fields from the
+    row itself, `wire.to_wire`), a document with where its files lie (`_path_txt`, `_path_pdf`)."""
+    out = row if format != 1 else {k: v for k, v in row.items() if k not in LOCAL_COLUMNS}
     if "path_pdf" in row:
         out["_path_txt"] = row.get("path_txt")
         out["_path_pdf"] = row.get("path_pdf")

@@ -50,6 +50,7 @@ from clerk.sync.bundle import (
     read_header,
 )
 from clerk.sync.keys import PublicKeys
+from clerk.sync.received import CarriedFile
 
 CHUNK = 1 << 20
 BATCH = 1000  # records per batch of the apply's reads and writes
@@ -69,6 +70,7 @@ class Parts(Protocol):
     def records(self, part: str) -> Iterator[dict[str, Any]]: ...
     def has_file(self, digest: str) -> bool: ...
     def file_bytes(self, digest: str) -> bytes: ...
+    def carried(self, digest: str) -> CarriedFile: ...
     def count(self, part: str) -> int: ...
 
 
@@ -93,6 +95,9 @@ class MemoryParts:
 
     def file_bytes(self, digest: str) -> bytes:
         return self.contents.files[digest]
+
+    def carried(self, digest: str) -> CarriedFile:
+        return CarriedFile(digest, None, lambda: self.contents.files[digest])
 
     def count(self, part: str) -> int:
         return len(self.contents.records.get(part, []))
@@ -123,6 +128,10 @@ class DiskParts:
 
     def file_bytes(self, digest: str) -> bytes:
         return (self.folder / "files" / digest).read_bytes()
+
+    def carried(self, digest: str) -> CarriedFile:
+        path = self.folder / "files" / digest
+        return CarriedFile(digest, path, path.read_bytes)
 
     def count(self, part: str) -> int:
         return int((self._manifest.get("counts") or {}).get(part, 0))

@@ -184,6 +184,8 @@ _STORAGE_NAMES: dict[tuple[str, str], str] = {}
 
 def to_wire(part: str, row: Mapping[str, Any]) -> dict[str, Any]:
     """A storage row (with a document's `file_txt`/`file_pdf` filled in) as a format-2 record."""
+    if not _STORAGE_NAMES:  # every wire name is its storage name
+        return {name: row[name] for name in SHAPES[part]}
     return {name: row[_STORAGE_NAMES.get((part, name), name)] for name in SHAPES[part]}
 
 

@@ -15,7 +15,7 @@ import inspect
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -114,6 +114,8 @@ CREATE TABLE sync_peer_state (
 
 # Keys per `IN (...)` list and rows per multi-row `INSERT` in the bulk reads and writes of an import.
 CHUNK = 500
+# SQLite's page cache during an outermost sync transaction (an import), KiB (see `transaction`).
+TRANSACTION_CACHE_KIB = 32 * 1024
 
 # The explicit order of each travelling table's rows (never the row id: a server engine has none).
 ORDER = {
@@ -179,8 +181,23 @@ class SQLiteSyncStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with translated(), self.store.transaction():
-            yield
+        """The store's transaction; an outermost one (an import's) with a page cache of
+        `TRANSACTION_CACHE_KIB` while it lasts: SQLite's default 2 MB, against the several indexes
+        an import of many cases grows at random places (case and event uuids, hashes), would
+        write dirty pages out to the log and read them back again many times over."""
+        outer = not self._conn.in_transaction
+        before = None
+        try:
+            if outer:
+                with translated():
+                    before = int(self._conn.execute("PRAGMA cache_size").fetchone()[0])
+                    self._conn.execute(f"PRAGMA cache_size = -{TRANSACTION_CACHE_KIB}")
+            with translated(), self.store.transaction():
+                yield
+        finally:
+            if before is not None:
+                with suppress(sqlite3.Error):  # a closed connection has no cache to give back
+                    self._conn.execute(f"PRAGMA cache_size = {before}")
 
     def lock_chains(self, installations: Iterable[str]) -> None:
         """Nothing to take: the transaction began with `BEGIN IMMEDIATE`, so no other writer
@@ -576,9 +593,18 @@ class SQLiteSyncStore:
     EVENT_COLUMNS = EVENT_COLUMNS
 
     def heads(self) -> dict[str, tuple[int, str]]:
-        """Every chain this file holds: origin -> (last seq, its hash)."""
+        """Every chain this file holds: origin -> (last seq, its hash).
+
+        The origins are found by skipping along the (origin, seq) index, one seek per origin,
+        not by reading every event (1.5 s at 565,000 events; a million-case county has more)."""
         rows = self._conn.execute(
-            "SELECT origin, seq, hash FROM events e WHERE seq = (SELECT MAX(seq) FROM events WHERE origin = e.origin)"
+            "WITH RECURSIVE o(origin) AS ("
+            " SELECT (SELECT MIN(origin) FROM events)"
+            " UNION ALL"
+            " SELECT (SELECT MIN(origin) FROM events WHERE origin > o.origin) FROM o"
+            " WHERE o.origin IS NOT NULL)"
+            " SELECT e.origin, e.seq, e.hash FROM o JOIN events e ON e.origin = o.origin"
+            " AND e.seq = (SELECT MAX(seq) FROM events WHERE origin = o.origin)"
         )
         return {str(r[0]): (int(r[1]), str(r[2])) for r in rows}
 
