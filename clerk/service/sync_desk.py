@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import tempfile
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -290,6 +289,7 @@ class SyncDesk:
         from clerk.sync import exchange, keys
         from clerk.sync.exchange import ExportError
         from clerk.sync.keys import KeyProblem
+        from clerk.sync.work_folders import EXPORT_PREFIX, work_folder
 
         out_dir = Path(out_dir)
         if not out_dir.is_dir():
@@ -306,8 +306,8 @@ class SyncDesk:
             pair = keys.load(self.key_dir(), passphrase)
             now = sync.now()
             if self.store.keeps_document_bytes:  # the documents' bytes are read from the server
-                with tempfile.TemporaryDirectory(prefix="clerk-export-") as folder:
-                    spool = _Spool(self.store, Path(folder))
+                with work_folder(EXPORT_PREFIX) as folder:
+                    spool = _Spool(self.store, folder)
                     contents = exchange.build_export(
                         sync, who, receiver, now, spool.read, hash_file=spool.hash, file_at=spool.at
                     )
@@ -344,6 +344,7 @@ class SyncDesk:
         from clerk.sync.bundle import BundleError
         from clerk.sync.exchange import ImportReport
         from clerk.sync.keys import KeyProblem
+        from clerk.sync.work_folders import IMPORT_PREFIX, work_folder
 
         tell = progress or silent
         path = Path(path)
@@ -368,7 +369,7 @@ class SyncDesk:
                 tell(stage, value, 100)
 
         sync = self.sync_store()
-        with tempfile.TemporaryDirectory(prefix="clerk-import-") as folder:
+        with work_folder(IMPORT_PREFIX) as folder:
             try:
                 who = self.me()
                 pair = keys.load(self.key_dir(), passphrase)
@@ -378,7 +379,7 @@ class SyncDesk:
                     sync,
                     who,
                     pair,
-                    Path(folder),
+                    folder,
                     schema_version=sync.schema_version(),
                     step=lambda done, total: percent(checking, done, total, 0, 50),
                     space_for=[self._received_root("")],

@@ -45,6 +45,7 @@ import pyrage
 from pyrage import x25519
 
 from clerk.sync.keys import KeyPair, PublicKeys
+from clerk.sync.work_folders import EXPORT_PREFIX, work_folder
 
 FORMAT = 2  # 2: records of the shapes of `clerk.sync.wire`; 1: raw table rows (still read)
 MAGIC = b"CLERK-BUNDLE/"
@@ -188,8 +189,7 @@ def write_bundle(
     """
     step = progress or (lambda done, total: None)
     step(0, 4)
-    with tempfile.TemporaryDirectory(prefix="clerk-export-") as work:
-        folder = Path(work)
+    with work_folder(EXPORT_PREFIX) as folder:
         payload_path = folder / "payload.tar.gz"
         _write_payload(contents, folder, payload_path)
         step(1, 4)
