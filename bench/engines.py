@@ -157,7 +157,7 @@ def skip(engine: str, bench: str, case: str, exc: BaseException) -> dict[str, An
 def measure_engine(engine: str, target: str, repeats: int, scratch: Path) -> list[dict[str, Any]]:
     from bench.decision import Decider
     from bench.floors import LEDGER_FLOOR_SQL
-    from bench.queues import FLOOR_SQL
+    from bench.queues import FLOOR_SQL, floor_params, queue_calls
     from clerk.db import open_store
     from clerk.domain.catalog import default_catalog
     from clerk.domain.clock import fixed_clock
@@ -182,34 +182,11 @@ def measure_engine(engine: str, target: str, repeats: int, scratch: Path) -> lis
         reviewer = store.user(REVIEWER)
         assert reviewer is not None
         # ---- queues
-        today = END
-        next_day, _ = window.calendar.add_working_days(today, 1)
-        params = {
-            "today": today.isoformat(),
-            "tomorrow": (today + timedelta(days=1)).isoformat(),
-            "next_day": next_day.isoformat(),
-            "point": POINT,
-        }
-        s = window.summary
-        product: dict[str, Callable[[], object]] = {
-            "today's cases": lambda: [s(r) for r in store.received_on(today, point_code=POINT)],
-            "awaiting review": lambda: [
-                s(r) for r in store.awaiting_review(POINT) if r.accepted_by != reviewer.login
-            ],
-            "due within a working day": lambda: [
-                s(r)
-                for r in store.due_on_or_before(next_day, point_code=POINT)
-                if r.due_date is not None and r.due_date >= today
-            ],
-            "overdue": lambda: [s(r) for r in store.overdue(today, point_code=POINT)],
-            "awaiting supplement": lambda: [
-                s(r) for r in store.awaiting_supplement(point_code=POINT)
-            ],
-            "awaiting payment": lambda: [s(r) for r in store.awaiting_payment(point_code=POINT)],
-        }
+        params = floor_params(window)
+        product = queue_calls(window, store, reviewer.login)
         for (case, fn), sql in zip(product.items(), FLOOR_SQL, strict=True):
             try:
-                shown = len(fn())  # type: ignore[arg-type]
+                shown = len(fn())
                 fetched = raw.rows(sql, params)
                 p, f = compare(
                     fn, functools.partial(raw.rows, sql, params), repeats=repeats, number=3
@@ -227,7 +204,7 @@ def measure_engine(engine: str, target: str, repeats: int, scratch: Path) -> lis
         except Exception as exc:  # noqa: BLE001
             out.append(skip(engine, "queue", "all six (Window.queues)", exc))
         # ---- lookups
-        newest = store.received_on(today, point_code=POINT) or []
+        newest = store.received_on(END, point_code=POINT) or []
         person = next(r for r in reversed(newest) if r.applicant_kind == "person")
         case_no, id_number, name = person.case_no, person.id_number or "", person.applicant_name
         short = name.removeprefix("演示")[:2]

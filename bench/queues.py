@@ -9,7 +9,9 @@ fetches every row as a tuple. What the product adds on top is sqlite-utils' dict
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from bench.core import Context, Row, compare
 from bench.fixture import END, POINT, REVIEWER
@@ -31,6 +33,39 @@ FLOOR_SQL: tuple[str, ...] = (
 )
 
 
+def floor_params(window: Any) -> dict[str, str]:
+    """The floor queries' parameters for the fixture's last day at its point."""
+    next_day, _ = window.calendar.add_working_days(END, 1)
+    return {
+        "today": END.isoformat(),
+        "tomorrow": (END + timedelta(days=1)).isoformat(),
+        "next_day": next_day.isoformat(),
+        "point": POINT,
+    }
+
+
+def queue_calls(window: Any, store: Any, reviewer_login: str) -> dict[str, Callable[[], list[Any]]]:
+    """Each dashboard queue as the window builds it (the store's read, one summary per row), in
+    `FLOOR_SQL`'s order."""
+    today = END
+    next_day, _ = window.calendar.add_working_days(today, 1)
+    s = window.summary
+    return {
+        "today's cases": lambda: [s(r) for r in store.received_on(today, point_code=POINT)],
+        "awaiting review": lambda: [
+            s(r) for r in store.awaiting_review(POINT) if r.accepted_by != reviewer_login
+        ],
+        "due within a working day": lambda: [
+            s(r)
+            for r in store.due_on_or_before(next_day, point_code=POINT)
+            if r.due_date is not None and r.due_date >= today
+        ],
+        "overdue": lambda: [s(r) for r in store.overdue(today, point_code=POINT)],
+        "awaiting supplement": lambda: [s(r) for r in store.awaiting_supplement(point_code=POINT)],
+        "awaiting payment": lambda: [s(r) for r in store.awaiting_payment(point_code=POINT)],
+    }
+
+
 def floor_queues(conn: sqlite3.Connection, params: dict[str, str]) -> int:
     """Rows of the six queues, fetched as tuples; returns how many."""
     total = 0
@@ -46,13 +81,7 @@ def run(ctx: Context) -> list[Row]:
     try:
         window = demo.window(store)
         user = demo.user(store, REVIEWER)
-        next_day, _ = window.calendar.add_working_days(END, 1)
-        params = {
-            "today": END.isoformat(),
-            "tomorrow": (END + timedelta(days=1)).isoformat(),
-            "next_day": next_day.isoformat(),
-            "point": POINT,
-        }
+        params = floor_params(window)
         queues = window.queues(user)
         shown = sum(queues.counts.values())
         fetched = floor_queues(conn, params)

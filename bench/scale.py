@@ -31,7 +31,6 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -155,36 +154,15 @@ def lookup_rows(ctx: Context, db: DemoDb, window: Any, conn: sqlite3.Connection)
 def queue_rows(
     ctx: Context, db: DemoDb, window: Any, store: Any, conn: sqlite3.Connection
 ) -> list[Row]:
-    from bench.queues import FLOOR_SQL
+    from bench.queues import FLOOR_SQL, floor_params, queue_calls
 
     user = db.user(store, REVIEWER)
-    today = END
-    next_day, _ = window.calendar.add_working_days(today, 1)
-    params = {
-        "today": today.isoformat(),
-        "tomorrow": (today + timedelta(days=1)).isoformat(),
-        "next_day": next_day.isoformat(),
-        "point": POINT,
-    }
-    s = window.summary
-    product: dict[str, Callable[[], object]] = {
-        "today's cases": lambda: [s(r) for r in store.received_on(today, point_code=POINT)],
-        "awaiting review": lambda: [
-            s(r) for r in store.awaiting_review(POINT) if r.accepted_by != user.login
-        ],
-        "due within a working day": lambda: [
-            s(r)
-            for r in store.due_on_or_before(next_day, point_code=POINT)
-            if r.due_date is not None and r.due_date >= today
-        ],
-        "overdue": lambda: [s(r) for r in store.overdue(today, point_code=POINT)],
-        "awaiting supplement": lambda: [s(r) for r in store.awaiting_supplement(point_code=POINT)],
-        "awaiting payment": lambda: [s(r) for r in store.awaiting_payment(point_code=POINT)],
-    }
+    params = floor_params(window)
+    product = queue_calls(window, store, user.login)
     rows: list[Row] = []
     for (case, fn), sql in zip(product.items(), FLOOR_SQL, strict=True):
         try:
-            shown = len(fn())  # type: ignore[arg-type]
+            shown = len(fn())
             floor = _rows_of(conn, sql, params)
             fetched = floor()
             product_s, floor_s = compare(fn, floor, repeats=ctx.repeats, number=3)
