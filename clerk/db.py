@@ -44,6 +44,7 @@ from clerk.ports.records import (
 )
 from clerk.storage.sqlite.files import BackupError
 from clerk.storage.sqlite.store import Store
+from clerk.support.targets import is_server
 
 if TYPE_CHECKING:
     from clerk.ports.store import Store as StorePort
@@ -77,8 +78,6 @@ __all__ = [
     "open_store",
 ]
 
-SERVER_SCHEMES = ("postgresql://", "postgres://")
-
 
 class UnsupportedTargetError(ValueError):
     """`--db` names an engine this build does not have (the message is Chinese)."""
@@ -103,7 +102,7 @@ def open_store(
 
     `create=False` (a command that only reads, or acts on an office already set up) refuses a
     file that does not exist with `MissingDatabaseError` instead of creating an empty one."""
-    if isinstance(target, str) and target.startswith(SERVER_SCHEMES):
+    if is_server(target):
         from clerk.storage.postgres.store import PostgresStore
 
         return PostgresStore.open(target, clock=clock)

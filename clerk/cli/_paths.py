@@ -6,13 +6,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from clerk.support.targets import database_target
+
 
 def db_target(args: argparse.Namespace) -> str | Path:
     """Like `db_path`, but a server database's URL (postgresql://…) is kept as given."""
-    chosen = getattr(args, "target_db", None) or getattr(args, "db", None)
-    if isinstance(chosen, str) and chosen.startswith(("postgresql://", "postgres://")):
-        return chosen
-    return db_path(args)
+    return database_target(getattr(args, "target_db", None) or getattr(args, "db", None))
 
 
 def db_path(args: argparse.Namespace) -> Path:

@@ -18,6 +18,7 @@ from clerk.ports.errors import StorageError
 from clerk.ports.verify_report import VerifyProblem, VerifyReport
 from clerk.storage.sqlite.files import BackupError, backup_file
 from clerk.support.progress import StreamProgress
+from clerk.support.targets import is_server
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from clerk.service.backups import BackupTargetError, backup_target, documents_target
 
     target = getattr(args, "target_db", None) or getattr(args, "db", None)
-    if isinstance(target, str) and target.startswith(SERVER_SCHEMES):
+    if is_server(target):
         return _run_on_server(args, target)
     if args.check or not args.out:
         print(
@@ -96,9 +97,6 @@ def run(args: argparse.Namespace) -> int:
             )
         print(report_text(str(args.out), result))
     return 0 if result["ok"] else 1
-
-
-SERVER_SCHEMES = ("postgresql://", "postgres://")
 
 
 def _with_documents(

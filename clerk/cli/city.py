@@ -31,6 +31,8 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, TextIO
 
+from clerk.support.targets import is_server
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     city = subparsers.add_parser("city", help="市级监督：各县区经办机构的监督统计")
@@ -108,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail("差评回访期限至少为 1 个工作日。")
 
     target = getattr(args, "target_db", None) or getattr(args, "db", None)
-    if not (isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))):
+    if not is_server(target):
         target = db_path(args)
     from clerk.support.progress import StreamProgress
 

@@ -21,8 +21,7 @@ from typing import Any
 
 from clerk.cli.verify import report_text
 from clerk.ports.errors import StorageError
-
-SERVER_SCHEMES = ("postgresql://", "postgres://")
+from clerk.support.targets import is_server
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from clerk.storage.sqlite.raw_tables import raw_tables
 
     source, target = Path(args.source), str(args.target)
-    if not target.startswith(SERVER_SCHEMES):
+    if not is_server(target):
         print(
             "迁移失败：TO 必须是 postgresql://… 地址（目标是 PostgreSQL 数据库）。", file=sys.stderr
         )

@@ -13,6 +13,7 @@ from clerk.cli._paths import db_path, db_target
 from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite.files import upgrade_file, verify_file
 from clerk.support.progress import StreamProgress
+from clerk.support.targets import is_server
 
 __all__ = ["db_path", "db_target", "register", "report_text", "run"]
 
@@ -33,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     target = getattr(args, "target_db", None)
-    if isinstance(target, str) and target.startswith(("postgresql://", "postgres://")):
+    if is_server(target):
         return _run_on_server(args, target)
     path = db_path(args)
     upgraded = upgrade_file(path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import threading
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
@@ -450,11 +449,11 @@ def make_app(window: Window, *, user: Any = None) -> ClerkApp:
 def make_app_from_args(args: argparse.Namespace) -> ClerkApp:
     from clerk.documents.tidy import tidy_documents
     from clerk.service.compose import open_window
-    from clerk.support.paths import default_db_path, documents_dir
+    from clerk.support.paths import documents_dir
+    from clerk.support.targets import database_target
 
-    path = Path(args.db) if getattr(args, "db", None) else default_db_path()
     root = documents_dir()
-    window = open_window(path, documents_root=root)
+    window = open_window(database_target(getattr(args, "db", None)), documents_root=root)
     # A wrong catalog.json or holiday file stops the start (told by `clerk.cli`), not the dashboard.
     window.read_rules()
     # What a killed process left in documents/: only the files its journal names (bounded).
