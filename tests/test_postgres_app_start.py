@@ -41,3 +41,40 @@ def test_the_app_starts_on_the_server_database_its_url_names():
             app.window.store.close()
     finally:
         postgres.drop_database(url)
+
+
+@pytest.mark.skipif(postgres.skip_reason() is not None, reason=postgres.skip_reason() or "")
+def test_the_commands_take_the_server_url_too(tmp_path, capsys):
+    """`clerk report` and `clerk user` on the server, as the README's county IT section has them."""
+    from datetime import date
+
+    from argon2 import PasswordHasher
+
+    from clerk.cli import main
+    from clerk.domain.catalog import default_catalog
+    from clerk.domain.offices import default_offices
+    from clerk.service.demo import fill
+    from clerk.storage.postgres.store import PostgresStore
+
+    url = postgres.fresh_database()
+    try:
+        store = PostgresStore.open(url, hasher=PasswordHasher(time_cost=1, memory_cost=64))
+        try:
+            fill(
+                store,
+                default_catalog(),
+                default_offices(),
+                cases=4,
+                point_code="YZ01",
+                end=date(2026, 3, 13),
+                days=1,
+                documents_root=tmp_path / "documents",
+            )
+        finally:
+            store.close()
+        assert main(["user", "list", "--db", url]) == 0
+        assert "clerk1" in capsys.readouterr().out
+        assert main(["report", "--db", url, "--date", "2026-03-13"]) == 0
+        assert "日结单" in capsys.readouterr().out
+    finally:
+        postgres.drop_database(url)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from clerk.support.targets import database_target
+from clerk.support.targets import database_target, is_server
 
 
 def db_target(args: argparse.Namespace) -> str | Path:
@@ -22,3 +22,9 @@ def db_path(args: argparse.Namespace) -> Path:
     from clerk.support.paths import default_db_path
 
     return default_db_path()
+
+
+def db_missing(target: str | Path) -> bool:
+    """Whether `target` is a database file that is not there (a server database is not judged
+    here: opening it says what is wrong)."""
+    return not is_server(target) and not Path(target).is_file()

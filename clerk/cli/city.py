@@ -31,8 +31,6 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, TextIO
 
-from clerk.support.targets import is_server
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     city = subparsers.add_parser("city", help="市级监督：各县区经办机构的监督统计")
@@ -89,7 +87,7 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from clerk.cli.verify import db_path
+    from clerk.cli.verify import db_target
     from clerk.domain.indicators import Period
     from clerk.service.compose import open_window
     from clerk.service.errors import ServiceError
@@ -109,9 +107,7 @@ def run(args: argparse.Namespace) -> int:
     if args.follow_up_days is not None and args.follow_up_days < 1:
         return _fail("差评回访期限至少为 1 个工作日。")
 
-    target = getattr(args, "target_db", None) or getattr(args, "db", None)
-    if not is_server(target):
-        target = db_path(args)
+    target = db_target(args)
     from clerk.support.progress import StreamProgress
 
     progress = StreamProgress(sys.stderr)

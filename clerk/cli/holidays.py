@@ -48,11 +48,11 @@ PROOF_NOTES = {
 def _proof(args: argparse.Namespace, calendar: WorkCalendar) -> dict[int, str]:
     """Each installed year's file against the database's record of its install ({} without a
     database here)."""
-    from clerk.cli.verify import db_path
+    from clerk.cli._paths import db_missing, db_target
     from clerk.service.compose import open_window
 
-    path = db_path(args)
-    if not path.exists():
+    path = db_target(args)
+    if db_missing(path):
         return {}
     try:
         window = open_window(path, calendar=calendar)
@@ -148,12 +148,12 @@ def recompute_open_cases(
     file just `installed` (a year) is recorded in its administrative chain first."""
     import getpass
 
-    from clerk.cli.verify import db_path
+    from clerk.cli._paths import db_missing, db_target
     from clerk.service.compose import open_window
     from clerk.service.window import SystemActor
 
-    path = db_path(args)
-    if not path.exists():
+    path = db_target(args)
+    if db_missing(path):
         print(f"未找到数据库 {path}，没有需要重算的办件。")
         return 0
     window = open_window(path, calendar=calendar)

@@ -76,13 +76,13 @@ def run_remove(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from clerk.cli._paths import db_missing, db_target
     from clerk.cli.user import _window
-    from clerk.cli.verify import db_path
     from clerk.domain.offices import ServicePoint, default_offices
 
     offices = default_offices()
     points: list[ServicePoint] = []
-    if db_path(args).exists():
+    if not db_missing(db_target(args)):
         window = _window(args)
         try:
             points = window.declared_points()

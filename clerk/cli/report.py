@@ -33,7 +33,7 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from clerk.cli._paths import db_path
+    from clerk.cli._paths import db_missing, db_target
     from clerk.domain.clock import system_clock
     from clerk.service.compose import open_window
     from clerk.service.ledger import LedgerError
@@ -49,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
             return _fail(
                 f"日期“{args.report_date}”的格式不对，请按 YYYY-MM-DD 填写，例如 {today.isoformat()}。"
             )
-    path = db_path(args)
-    if not path.is_file():
+    path = db_target(args)
+    if db_missing(path):
         return _fail(f"找不到数据库文件 {path}，请用 --db 指定本机数据库的位置。")
 
     window = open_window(path)

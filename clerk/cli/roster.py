@@ -23,8 +23,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from clerk.cli.verify import db_path
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -96,14 +94,15 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from clerk.cli._paths import db_missing, db_target
     from clerk.db import AuthError
     from clerk.roster.report import report_lines
     from clerk.service.compose import open_window
     from clerk.service.window import ServiceError
     from clerk.support.paths import documents_dir
 
-    path = db_path(args)
-    if not path.is_file():
+    path = db_target(args)
+    if db_missing(path):
         print(f"找不到数据库文件 {path}，请用 --db 指定本机数据库的位置。", file=sys.stderr)
         return 1
     source = Path(args.file)

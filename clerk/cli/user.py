@@ -15,7 +15,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from clerk.cli.verify import db_path
+from clerk.cli.verify import db_target
 from clerk.domain.limits import MIN_PASSWORD_LENGTH
 from clerk.domain.model import ROLE_LABELS, Role
 
@@ -63,7 +63,7 @@ def _window(args: argparse.Namespace, *, create: bool = False) -> Window:
     """The window on --db; only `user add` (an administrator for a new file) may create one."""
     from clerk.service.compose import open_window
 
-    return open_window(db_path(args), create=create)
+    return open_window(db_target(args), create=create)
 
 
 def _actor() -> SystemActor:
