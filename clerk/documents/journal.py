@@ -33,12 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from clerk.support.paths import JOURNAL_DIR
+
 try:  # POSIX
     import fcntl
 except ImportError:  # pragma: no cover - Windows: journals are judged by age instead
     fcntl = None  # type: ignore[assignment]
 
-JOURNAL_DIR = ".pending"
 SUFFIX = ".journal"
 STALE_SECONDS = 300  # a journal (or a .part file) this old is no longer being written
 

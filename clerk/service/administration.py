@@ -25,7 +25,7 @@ from clerk.service.context import (
 from clerk.service.context import SystemActor as SystemActor
 from clerk.service.errors import ServiceError, limited
 from clerk.service.moves import Moves
-from clerk.service.views import PointChoice
+from clerk.service.point_choice import PointChoice
 
 if TYPE_CHECKING:
     from clerk.domain.accounts import User

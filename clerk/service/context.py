@@ -19,7 +19,7 @@ from clerk.domain.clock import TZ, Clock
 from clerk.domain.model import Role
 from clerk.domain.offices import POINT_KINDS, City, Office, Offices, ServicePoint
 from clerk.service.errors import ActorRevokedError, ServiceError
-from clerk.service.views import PointChoice
+from clerk.service.point_choice import PointChoice
 
 if TYPE_CHECKING:
     from clerk.documents.issue import DocumentIssuer

@@ -64,7 +64,7 @@ from clerk.service.write_errors import file_problem, storage_problem
 if TYPE_CHECKING:  # the roster's reader loads when a roster is read, not at start-up
     from clerk.domain.accounts import User
     from clerk.roster import RosterCheck, Student
-    from clerk.service.views import PointChoice
+    from clerk.service.point_choice import PointChoice
 
 ROSTER_ITEM = 9  # 城乡居民参保登记
 BATCH_MATERIAL = "sealed_roster"

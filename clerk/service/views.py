@@ -17,15 +17,6 @@ if TYPE_CHECKING:  # annotations only (the point choices are read before any cat
 
 
 @dataclass(frozen=True)
-class PointChoice:
-    code: str
-    name: str
-    kind: str
-    kind_label: str
-    office_code: str
-
-
-@dataclass(frozen=True)
 class ItemChoice:
     item: Item
     allowed: bool

@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # annotations only: each desk's module loads when the desk is
     from clerk.service.intake import Intake
     from clerk.service.ledger import Ledger
     from clerk.service.moves import CHANGED_SINCE_SHOWN
+    from clerk.service.point_choice import PointChoice
     from clerk.service.review_stages import ReviewStages, StageRow
     from clerk.service.supervision import SupervisionReport, SupervisionTrend
     from clerk.service.supervision_lists import ActionLists, ListedCase
@@ -67,7 +68,6 @@ if TYPE_CHECKING:  # annotations only: each desk's module loads when the desk is
         CaseSummary,
         CaseView,
         ItemChoice,
-        PointChoice,
         PriorCase,
         Queues,
     )

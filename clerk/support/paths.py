@@ -5,18 +5,24 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_path
-
 from clerk.support import file_modes
 
 APP_NAME = "clerk"
 ENV_DATA_DIR = "CLERK_DATA_DIR"
+# The documents folder's subfolder where a decision in flight keeps its journal
+# (`clerk.documents.journal`); named here so a check for leftovers loads nothing else.
+JOURNAL_DIR = ".pending"
 
 
 def data_dir() -> Path:
     """The data directory (created on first use). `CLERK_DATA_DIR` overrides it."""
     override = os.environ.get(ENV_DATA_DIR)
-    path = Path(override) if override else user_data_path(APP_NAME, appauthor=False)
+    if override:
+        path = Path(override)
+    else:  # platformdirs only when it is asked (3 ms of every command's start otherwise)
+        from platformdirs import user_data_path
+
+        path = user_data_path(APP_NAME, appauthor=False)
     file_modes.use_private_umask()  # names and ID numbers live here: the owner's only
     path.mkdir(parents=True, exist_ok=True)
     file_modes.make_private(path)

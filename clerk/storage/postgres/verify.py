@@ -343,8 +343,8 @@ class PostgresRecordReads:
             return
         since = (datetime.fromisoformat(newest) - timedelta(days=days)).isoformat()
         yield from self._stream(
-            "SELECT d.case_uuid, d.doc_no, d.path_txt, d.path_pdf, c.case_no FROM documents d"
-            " LEFT JOIN cases c ON c.uuid = d.case_uuid WHERE d.issued_at >= %s",
+            "SELECT d.case_uuid, d.doc_no, d.path_txt, d.path_pdf FROM documents d"
+            " WHERE d.issued_at >= %s",
             (since,),
         )
 

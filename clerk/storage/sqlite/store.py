@@ -42,10 +42,9 @@ from clerk.domain.admin_log import (
     RECORDED_SOURCES,
 )
 from clerk.domain.chain import PersonalDataError
+from clerk.domain.chain_names import chain_for
 from clerk.domain.clock import Clock, system_clock
-from clerk.domain.indicators import SupervisedCase
 from clerk.domain.model import CaseState, Event
-from clerk.ports.action_cases import ActionCase, ActionQuery
 from clerk.ports.errors import (
     BusyError,
     ConflictError,
@@ -70,31 +69,29 @@ from clerk.ports.records import (
 )
 from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
-from clerk.ports.supervision import FIGURE_PAGE, FigureCases
-from clerk.ports.verify_report import VerifyReport
 from clerk.storage import accounts, admin_chain
 from clerk.storage.administration import Administration
 from clerk.storage.sqlite import (
-    action_queries,
     admin_log,
     batches,
     chain_walk,
     files,
     fts,
-    ledger_queries,
     queries,
     schema,
-    supervision_queries,
 )
 from clerk.storage.sqlite.connection import connect
 from clerk.storage.sqlite.errors import translate, translated
 from clerk.storage.sqlite.files import BackupError
-from clerk.storage.sqlite.sync import SQLiteSyncStore, chain_for
 from clerk.support import file_modes
 
 if TYPE_CHECKING:
+    # The supervision, action-list, ledger, sync and verify reads load when first used: a
+    # window that only signs in, or a command that only reads a day, does not pay for them.
     from sqlite_utils import Database
 
+    from clerk.domain.indicators import SupervisedCase
+    from clerk.ports.action_cases import ActionCase, ActionQuery
     from clerk.ports.record_inputs import (  # the write inputs: annotations only here
         BatchCaseLink,
         BatchMaterial,
@@ -105,6 +102,10 @@ if TYPE_CHECKING:
         NewEvaluation,
         NewMaterialCheck,
     )
+    from clerk.ports.supervision import FigureCases
+    from clerk.ports.verify_report import VerifyReport
+    from clerk.storage.sqlite import ledger_queries
+    from clerk.storage.sqlite.sync import SQLiteSyncStore
     from clerk.storage.sqlite.verify import SQLiteRecordReads
 
 __all__ = [
@@ -241,6 +242,8 @@ class Store(Administration):
         """The sync's side of this database (`clerk.ports.sync.SyncStore`), made once."""
         found: SQLiteSyncStore | None = self.__dict__.get("_sync_store")
         if found is None:
+            from clerk.storage.sqlite.sync import SQLiteSyncStore
+
             found = self.__dict__["_sync_store"] = SQLiteSyncStore(self)
         return found
 
@@ -970,6 +973,8 @@ class Store(Administration):
 
     def ledger_day(self, day: date, point_code: str | None = None) -> ledger_queries.LedgerDay:
         """What the daily ledger of `day` counts (read-only; see `clerk.storage.sqlite.ledger_queries`)."""
+        from clerk.storage.sqlite import ledger_queries
+
         with self._lock, translated():
             return ledger_queries.ledger_day(self.conn, day, point_code)
 
@@ -978,6 +983,8 @@ class Store(Administration):
     ) -> Iterator[SupervisedCase]:
         """The supervision facts of the cases relevant to `first`..`last`, streamed from one read
         transaction (see `clerk.storage.sqlite.supervision_queries`)."""
+        from clerk.storage.sqlite import supervision_queries
+
         with self._lock, translated():
             own = not self.conn.in_transaction
             if own:
@@ -996,11 +1003,17 @@ class Store(Administration):
         period: tuple[date, date],
         place: tuple[int, str, str | None],
         after: tuple[str, str] | None = None,
-        limit: int = FIGURE_PAGE,
+        limit: int | None = None,
     ) -> FigureCases:
-        """One page of the cases behind a supervision figure (see `clerk.ports.store`)."""
+        """One page of the cases behind a supervision figure (see `clerk.ports.store`; `limit`
+        None: `FIGURE_PAGE`)."""
+        from clerk.ports.supervision import FIGURE_PAGE
+        from clerk.storage.sqlite import supervision_queries
+
         with self._lock, translated():
-            return supervision_queries.figure_cases(self.conn, figure, period, place, after, limit)
+            return supervision_queries.figure_cases(
+                self.conn, figure, period, place, after, FIGURE_PAGE if limit is None else limit
+            )
 
     def action_cases(
         self,
@@ -1010,6 +1023,8 @@ class Store(Administration):
     ) -> Iterator[ActionCase]:
         """The cases on one list that needs action, streamed from one read transaction (see
         `clerk.storage.sqlite.action_queries`)."""
+        from clerk.storage.sqlite import action_queries
+
         with self._lock, translated():
             own = not self.conn.in_transaction
             if own:
@@ -1022,6 +1037,8 @@ class Store(Administration):
 
     def action_counts(self, query: ActionQuery) -> dict[str, int]:
         """How many cases one list that needs action holds, per office."""
+        from clerk.storage.sqlite import action_queries
+
         with self._lock, translated():
             return action_queries.action_counts(self.conn, query)
 

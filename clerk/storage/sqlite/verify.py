@@ -295,8 +295,8 @@ class SQLiteRecordReads:
         since = (datetime.fromisoformat(newest) - timedelta(days=days)).isoformat()
         yield from _rows(
             self.conn,
-            "SELECT d.case_uuid, d.doc_no, d.path_txt, d.path_pdf, c.case_no FROM documents d"
-            " LEFT JOIN cases c ON c.uuid = d.case_uuid WHERE d.issued_at >= ?",
+            "SELECT d.case_uuid, d.doc_no, d.path_txt, d.path_pdf FROM documents d"
+            " WHERE d.issued_at >= ?",
             (since,),
         )
 
