@@ -447,13 +447,14 @@ def test_empty_holidays(tmp_path: Path) -> None:
 
 def test_each_day_is_asked_of_the_package_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[date] = []
-    real = chinese_calendar.is_workday
 
-    def counting(d: date) -> bool:
-        calls.append(d)
-        return real(d)
+    class Counting(dict):  # type: ignore[type-arg]
+        def __contains__(self, d: object) -> bool:
+            calls.append(d)  # type: ignore[arg-type]
+            return super().__contains__(d)
 
-    monkeypatch.setattr(chinese_calendar, "is_workday", counting)
+    # every day of a year is first looked up among the package's make-up working days
+    monkeypatch.setattr(chinese_calendar, "workdays", Counting(chinese_calendar.workdays))
     cal = WorkCalendar()
     for start in (date(2026, 2, 10), date(2026, 9, 18), date(2026, 11, 2)):
         cal.add_working_days(start, 20)
@@ -472,3 +473,13 @@ def test_two_files_for_one_year_are_refused(tmp_path: Path) -> None:
         str(folder / "copy.json"),
         f"2027 年已有节假日文件 {folder / '2027.json'}，一年只保留一个文件",
     )
+
+
+def test_every_day_of_the_package_years_agrees_with_chinese_calendar() -> None:
+    # the year tables read chinese_calendar's data directly; its own function is the reference
+    cal = WorkCalendar()
+    for year in cal.covered_years():
+        day = date(year, 1, 1)
+        while day.year == year:
+            assert cal.is_working_day(day) is chinese_calendar.is_workday(day), day
+            day += timedelta(days=1)

@@ -316,7 +316,10 @@ class WorkCalendar:
             flags = [installed.is_working_day(d) for d in days]
             known = True
         elif year in package_years():
-            flags = [chinese_calendar.is_workday(d) for d in days]
+            # chinese_calendar's own rule (`is_workday`) over its tables, without its per-call
+            # checks: a year's table costs 0.1 ms instead of 5 (every start that counts a deadline)
+            extra, off = chinese_calendar.workdays, chinese_calendar.holidays
+            flags = [d in extra or (d.weekday() < 5 and d not in off) for d in days]
             known = True
         else:
             statutory = statutory_holidays(year)
