@@ -107,6 +107,9 @@ NOT_IN_REPORT_OR_VERIFY = (
     "clerk.ports.store",
     "clerk.ports.record_inputs",
     "importlib.resources",
+    "argon2",  # nobody signs in
+    "pkgutil",  # only help and a mistyped command list the command modules
+    "locale",  # argparse's texts are not looked up in gettext catalogues
 )
 
 

@@ -88,6 +88,19 @@ NOT_AT_LOGIN = (
     "clerk.domain.workflow",
     "clerk.service.case_reader",
     "clerk.service.accounts",
+    # the store's reads that signing in does not use: each loads when first called; argon2 when
+    # the first password is checked
+    "argon2",
+    "clerk.storage.sqlite.ledger_queries",
+    "clerk.storage.sqlite.supervision_queries",
+    "clerk.storage.sqlite.action_queries",
+    "clerk.storage.sqlite.sync",
+    "clerk.ports.ledger",
+    "clerk.ports.sync",
+    "clerk.ports.verify_report",
+    "clerk.ports.supervision",
+    "clerk.domain.indicators",
+    "clerk.service.views",
 )
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from typing import TYPE_CHECKING
 
 from clerk.domain.limits import LOCKOUT, MAX_FAILED_ATTEMPTS, MIN_PASSWORD_LENGTH
 from clerk.domain.model import Role
+
+if TYPE_CHECKING:  # argon2 loads when a password is hashed or checked
+    from argon2 import PasswordHasher
 
 LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
@@ -49,6 +50,8 @@ class User:
 
 def default_hasher() -> PasswordHasher:
     """argon2id with the library's recommended parameters."""
+    from argon2 import PasswordHasher
+
     return PasswordHasher()
 
 
@@ -71,6 +74,8 @@ WRONG_CREDENTIALS = (
 
 def password_matches(hasher: PasswordHasher, stored: str, password: str) -> bool:
     """Whether `password` matches the stored argon2 hash (a malformed hash never matches)."""
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
     try:
         return hasher.verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):

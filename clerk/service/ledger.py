@@ -320,7 +320,7 @@ def _actions(events: Sequence[DayEvent]) -> tuple[ActionCount, ...]:
     auto: Counter[Action] = Counter()
     for e in events:
         counts[e.action] += 1
-        if e.data.get("auto"):
+        if e.auto:
             auto[e.action] += 1
     return tuple(ActionCount(a, ACTION_LABELS[a], counts[a], auto[a]) for a in Action if counts[a])
 

@@ -12,9 +12,7 @@ PostgreSQL's unique index on `lower(login)`). Messages are Chinese and never ech
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from argon2 import PasswordHasher
+from typing import TYPE_CHECKING, Any
 
 from clerk.domain.accounts import (
     LOGIN_RE,
@@ -38,6 +36,9 @@ from clerk.domain.limits import LOCKOUT, MAX_FAILED_ATTEMPTS
 from clerk.domain.model import Role
 from clerk.storage import admin_chain
 from clerk.storage.admin_chain import AdminSql
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 __all__ = ["default_hasher"]
 

@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 class Administration:
     """Accounts, points and holiday records for a store (mixed into both adapters' stores)."""
 
+    _hasher: PasswordHasher | None = None  # the one the store was given, if any
+
     if TYPE_CHECKING:  # what the store gives
-        hasher: PasswordHasher
         clock: Callable[[], datetime]
 
         @property
@@ -37,6 +38,14 @@ class Administration:
         def transaction(self) -> AbstractContextManager[Any]: ...
 
         def now(self) -> str: ...
+
+    @property
+    def hasher(self) -> PasswordHasher:
+        """The password hasher: the store's own, else argon2id with the library's parameters,
+        made when first needed (a command that signs nobody in does not load argon2)."""
+        if self._hasher is None:
+            self._hasher = accounts.default_hasher()
+        return self._hasher
 
     # ------------------------------------------------------------------ points
 

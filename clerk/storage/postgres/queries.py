@@ -24,6 +24,7 @@ from clerk.ports.ledger import (
     LedgerDay,
     ReceivedCase,
     Recomputation,
+    made_automatically,
 )
 from clerk.ports.records import CaseRecord, case_decoder
 
@@ -325,7 +326,7 @@ def ledger_day(conn: Any, day: date, point_code: str | None) -> LedgerDay:
         )
     )
     events = tuple(
-        DayEvent(Action(r["action"]), r["actor"], _data(r["data"]))
+        DayEvent(Action(r["action"]), r["actor"], made_automatically(r["data"]))
         for r in query(
             "SELECT e.action, e.actor, e.data FROM events e JOIN cases c ON c.uuid = e.case_uuid"
             " WHERE e.at >= %(start)s AND e.at < %(end)s{point} ORDER BY e.n"

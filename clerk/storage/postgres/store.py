@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import psycopg
-from argon2 import PasswordHasher
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -76,11 +75,14 @@ from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
 from clerk.ports.supervision import FIGURE_PAGE, FigureCases
 from clerk.ports.verify_report import VerifyReport
-from clerk.storage import accounts, admin_chain
+from clerk.storage import admin_chain
 from clerk.storage.administration import Administration
 from clerk.storage.postgres import action_lists, admin_log, queries, schema, supervision
 from clerk.storage.postgres.errors import translate, translated
 from clerk.storage.postgres.verify import PostgresRecordReads
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 ZERO_HASH = chain.ZERO_HASH
 LOCK_TIMEOUT = "15s"
@@ -145,7 +147,7 @@ class PostgresStore(Administration):
         self.pool = pool
         self.url = url
         self.clock = clock
-        self.hasher = hasher or accounts.default_hasher()
+        self._hasher = hasher
         self._lock = threading.RLock()
         self._conn: psycopg.Connection[Any] | None = None
         self._depth = 0

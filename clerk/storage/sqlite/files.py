@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clerk.domain.clock import system_clock
 from clerk.ports.errors import (
@@ -18,7 +19,6 @@ from clerk.ports.errors import (
     ReadOnlyError,
     StorageError,
 )
-from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite import schema
 from clerk.storage.sqlite.connection import (
     BUSY_TIMEOUT_MS,
@@ -30,12 +30,17 @@ from clerk.storage.sqlite.errors import translate, translated
 from clerk.support.file_modes import make_private, use_private_umask
 from clerk.support.progress import Progress
 
+if TYPE_CHECKING:  # the report loads with a verify, not with every open
+    from clerk.ports.verify_report import VerifyReport
+
 
 class BackupError(ValueError):
     """The backup could not be made (Chinese message)."""
 
 
 def _failure(problem: str) -> VerifyReport:
+    from clerk.ports.verify_report import VerifyReport
+
     return VerifyReport.refused(problem)
 
 

@@ -34,8 +34,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from argon2 import PasswordHasher
-
 from clerk.domain import chain
 from clerk.domain.accounts import AuthError, PasswordPolicyError, User, UserError
 from clerk.domain.admin_log import (
@@ -69,7 +67,7 @@ from clerk.ports.records import (
 )
 from clerk.ports.records import instant as _instant
 from clerk.ports.records import normalize as _normalize
-from clerk.storage import accounts, admin_chain
+from clerk.storage import admin_chain
 from clerk.storage.administration import Administration
 from clerk.storage.sqlite import (
     admin_log,
@@ -86,6 +84,8 @@ from clerk.storage.sqlite.files import BackupError
 from clerk.support import file_modes
 
 if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
     # The supervision, action-list, ledger, sync and verify reads load when first used: a
     # window that only signs in, or a command that only reads a day, does not pay for them.
     from sqlite_utils import Database
@@ -177,7 +177,7 @@ class Store(Administration):
         self.conn = conn
         self._db: Database | None = None
         self.clock = clock
-        self.hasher = hasher or accounts.default_hasher()
+        self._hasher = hasher
         self.path = path
         self._depth = 0
         # a connection from `connect` brings the lock its other threads' statements respect
