@@ -41,8 +41,8 @@ from clerk.domain.model import ACTION_LABELS, Action, CaseState, Rating
 from clerk.domain.workdays import WorkCalendar, weekday_label
 from clerk.ports.ledger import (
     AcceptedCase,
+    DayActions,
     DayEvaluation,
-    DayEvent,
     LedgerDay,
     ReceivedCase,
 )
@@ -271,8 +271,8 @@ def build_ledger(
         received=len(read.received),
         by_item=_by_item(catalog, read.received),
         by_outcome=_by_outcome(read.received),
-        by_clerk=_by_clerk(read.received, read.events, read.user_names),
-        actions=_actions(read.events),
+        by_clerk=_by_clerk(read.received, read.actions, read.user_names),
+        actions=_actions(read.actions),
         overdue=overdue,
         due_soon=due_soon,
         due_soon_until=due_soon_until,
@@ -292,13 +292,13 @@ def _by_outcome(received: Sequence[ReceivedCase]) -> tuple[OutcomeCount, ...]:
 
 
 def _by_clerk(
-    received: Sequence[ReceivedCase], events: Sequence[DayEvent], names: Mapping[str, str]
+    received: Sequence[ReceivedCase], actions: Sequence[DayActions], names: Mapping[str, str]
 ) -> tuple[ClerkRow, ...]:
     opened = Counter(r.created_by for r in received)
     decided: Counter[tuple[str, Action]] = Counter()
-    for e in events:
-        if e.action in CLERK_DECISIONS:
-            decided[(e.actor, e.action)] += 1
+    for a in actions:
+        if a.action in CLERK_DECISIONS:
+            decided[(a.actor, a.action)] += a.count
     logins = sorted(
         set(opened) | {login for login, _ in decided}, key=lambda s: (s == "", s.casefold())
     )
@@ -315,13 +315,12 @@ def _by_clerk(
     )
 
 
-def _actions(events: Sequence[DayEvent]) -> tuple[ActionCount, ...]:
+def _actions(actions: Sequence[DayActions]) -> tuple[ActionCount, ...]:
     counts: Counter[Action] = Counter()
     auto: Counter[Action] = Counter()
-    for e in events:
-        counts[e.action] += 1
-        if e.auto:
-            auto[e.action] += 1
+    for a in actions:
+        counts[a.action] += a.count
+        auto[a.action] += a.auto
     return tuple(ActionCount(a, ACTION_LABELS[a], counts[a], auto[a]) for a in Action if counts[a])
 
 

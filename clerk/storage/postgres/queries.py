@@ -18,13 +18,13 @@ from typing import Any
 
 from clerk.domain.model import Action, CaseState, Rating
 from clerk.ports.ledger import (
+    AUTO_DATA,
     AcceptedCase,
     DayEvaluation,
-    DayEvent,
     LedgerDay,
     ReceivedCase,
     Recomputation,
-    made_automatically,
+    day_actions,
 )
 from clerk.ports.records import CaseRecord, case_decoder
 
@@ -325,11 +325,16 @@ def ledger_day(conn: Any, day: date, point_code: str | None) -> LedgerDay:
             " ORDER BY c.received_at, c.case_no"
         )
     )
-    events = tuple(
-        DayEvent(Action(r["action"]), r["actor"], made_automatically(r["data"]))
-        for r in query(
-            "SELECT e.action, e.actor, e.data FROM events e JOIN cases c ON c.uuid = e.case_uuid"
-            " WHERE e.at >= %(start)s AND e.at < %(end)s{point} ORDER BY e.n"
+    params: dict[str, Any] = dict(bounds)  # counted per action and actor (`day_actions`)
+    actions = day_actions(
+        conn.execute(
+            "SELECT e.action, e.actor, COUNT(*), COUNT(*) FILTER (WHERE strpos(e.data,"
+            f" '{AUTO_DATA}') > 0 AND e.data::jsonb -> 'auto' = 'true'::jsonb)"
+            " FROM events e JOIN cases c ON c.uuid = e.case_uuid"
+            " WHERE e.at >= %(start)s AND e.at < %(end)s"
+            + _point_clause(point_code, params, "c.")
+            + " GROUP BY 1, 2",
+            params,
         )
     )
     accepted = tuple(
@@ -390,7 +395,7 @@ def ledger_day(conn: Any, day: date, point_code: str | None) -> LedgerDay:
     ).fetchone()[0]
     return LedgerDay(
         received=received,
-        events=events,
+        actions=actions,
         accepted=accepted,
         recomputed_after=recomputed,
         evaluations=evaluations,

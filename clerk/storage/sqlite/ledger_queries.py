@@ -14,13 +14,13 @@ from typing import Any
 
 from clerk.domain.model import Action, CaseState, Rating
 from clerk.ports.ledger import (
+    AUTO_DATA,
     AcceptedCase,
     DayEvaluation,
-    DayEvent,
     LedgerDay,
     ReceivedCase,
     Recomputation,
-    made_automatically,
+    day_actions,
 )
 
 # Cases received in [start, end) with the state their last event before `end` left them in.
@@ -33,11 +33,14 @@ SELECT c.uuid, c.case_no, c.item_no, c.created_by, c.state,
  ORDER BY c.received_at, c.case_no
 """
 
-EVENTS_ON_DAY = """
-SELECT e.action, e.actor, e.data
+# The day's events counted per action and actor (`clerk.ports.ledger.day_actions`).
+ACTIONS_ON_DAY = f"""
+SELECT e.action, e.actor, COUNT(*),
+       SUM(CASE WHEN instr(e.data, '{AUTO_DATA}') > 0 AND json_valid(e.data)
+                THEN json_type(e.data, '$.auto') = 'true' ELSE 0 END)
   FROM events e JOIN cases c ON c.uuid = e.case_uuid
- WHERE e.at >= :start AND e.at < :end{point}
- ORDER BY e.n
+ WHERE e.at >= :start AND e.at < :end{{point}}
+ GROUP BY 1, 2
 """
 
 # Cases accepted before the close, with their state at the close, among those whose time limit
@@ -70,7 +73,6 @@ SELECT v.level, v.comment, v.at, v.recorded_by, v.followed_up_at,
 
 EVENT_COUNT_ON_DAY = "SELECT COUNT(*) FROM events WHERE at >= :start AND at < :end"
 USER_NAMES = "SELECT login, name FROM users"
-_ACTIONS = {str(a): a for a in Action}
 
 
 def _sql(template: str, point_code: str | None, params: dict[str, Any]) -> str:
@@ -120,11 +122,8 @@ def ledger_day(conn: sqlite3.Connection, day: date, point_code: str | None) -> L
             )
             for r in _query(conn, RECEIVED_WITH_CLOSING_STATE, point_code, bounds)
         )
-        params = dict(bounds)  # a county's day is ten thousand events: read as plain rows
-        events = tuple(
-            DayEvent(_ACTIONS.get(action) or Action(action), actor, made_automatically(data))
-            for action, actor, data in conn.execute(_sql(EVENTS_ON_DAY, point_code, params), params)
-        )
+        params = dict(bounds)
+        actions = day_actions(conn.execute(_sql(ACTIONS_ON_DAY, point_code, params), params))
         accepted = tuple(
             AcceptedCase(
                 uuid=r["uuid"],
@@ -167,7 +166,7 @@ def ledger_day(conn: sqlite3.Connection, day: date, point_code: str | None) -> L
             conn.execute("COMMIT")
     return LedgerDay(
         received=received,
-        events=events,
+        actions=actions,
         accepted=accepted,
         recomputed_after=recomputed,
         evaluations=evaluations,
