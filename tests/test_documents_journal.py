@@ -77,6 +77,28 @@ def test_a_decision_killed_before_its_commit_is_set_aside_at_the_next_start(tmp_
     assert pending(root) == []
 
 
+def test_the_apps_start_sets_a_killed_decisions_files_aside(tmp_path, monkeypatch):
+    window, admin = ready(tmp_path)
+    case = open_case(window, admin)
+    window.store.close()
+    child = multiprocessing.get_context("fork").Process(
+        target=_refuse_and_die, args=(tmp_path, case.uuid)
+    )
+    child.start()
+    child.join(60)
+    assert child.exitcode == 9
+    root = tmp_path / "documents"
+    [written] = sorted(root.rglob("*.pdf"))
+    monkeypatch.setattr("clerk.support.paths.documents_dir", lambda: root)
+    from clerk.screens.app import make_app_from_args
+
+    app = make_app_from_args(argparse.Namespace(db=str(tmp_path / "clerk.db")))
+    app.window.close()
+    assert not written.exists()
+    assert written.with_suffix(".unrecorded-1.pdf").exists()
+    assert pending(root) == []
+
+
 def test_a_normal_decision_leaves_no_journal(tmp_path):
     window, admin = ready(tmp_path)
     view = window.refuse(admin, open_case(window, admin).uuid, REASON)

@@ -101,6 +101,9 @@ NOT_AT_LOGIN = (
     "clerk.ports.supervision",
     "clerk.domain.indicators",
     "clerk.service.views",
+    # the tidy of a killed decision's files: loaded only when its journal is there
+    "clerk.documents.tidy",
+    "clerk.documents.journal",
 )
 
 

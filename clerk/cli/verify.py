@@ -54,11 +54,10 @@ def tidy_crash_leftovers(path: Path) -> int:
     start-up (`clerk.documents.tidy`: only the files a dead attempt's journal names, so bounded by
     the crashes, not by the folder), before verify judges orphan files: a crash is not a deleted
     record. Only against the file whose documents live there. Returns the files set aside."""
-    from clerk.support.paths import JOURNAL_DIR, documents_dir
+    from clerk.support.paths import crash_journals, documents_dir
 
     root = documents_dir()
-    pending = root / JOURNAL_DIR
-    if not pending.is_dir() or not any(pending.iterdir()):
+    if not crash_journals(root):
         return 0  # no decision died in flight: nothing of the tidy is loaded
     from clerk.documents.tidy import tidy_documents
     from clerk.storage.sqlite.files import document_index

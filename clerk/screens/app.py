@@ -447,15 +447,18 @@ def make_app(window: Window, *, user: Any = None) -> ClerkApp:
 
 
 def make_app_from_args(args: argparse.Namespace) -> ClerkApp:
-    from clerk.documents.tidy import tidy_documents
     from clerk.service.compose import open_window
-    from clerk.support.paths import documents_dir
+    from clerk.support.paths import crash_journals, documents_dir
     from clerk.support.targets import database_target
 
     root = documents_dir()
     window = open_window(database_target(getattr(args, "db", None)), documents_root=root)
     # A wrong catalog.json or holiday file stops the start (told by `clerk.cli`), not the dashboard.
     window.read_rules()
-    # What a killed process left in documents/: only the files its journal names (bounded).
-    tidy_documents(root, window.store.document_at)
+    # What a killed process left in documents/: only the files its journal names (bounded), and
+    # the tidy is loaded only when a journal is there.
+    if crash_journals(root):
+        from clerk.documents.tidy import tidy_documents
+
+        tidy_documents(root, window.store.document_at)
     return make_app(window)

@@ -36,7 +36,20 @@ def default_db_path() -> Path:
 def documents_dir() -> Path:
     path = data_dir() / "documents"
     path.mkdir(parents=True, exist_ok=True)
+    file_modes.make_private(path)
     return path
+
+
+def crash_journals(documents: Path) -> bool:
+    """Whether a decision killed mid-write left its journal in `documents` (under `JOURNAL_DIR`):
+    only then is the tidy (`clerk.documents.tidy`) loaded and run, at start-up and by a verify."""
+    try:
+        with os.scandir(documents / JOURNAL_DIR) as entries:
+            return any(True for _ in entries)
+    except (FileNotFoundError, NotADirectoryError):
+        return False  # no decision ever died here
+    except OSError:
+        return True  # unreadable: the tidy says what it can
 
 
 def holidays_dir() -> Path:
