@@ -17,6 +17,9 @@ new-process starts (the login screen on the app's own start path, the dashboard,
 and `clerk report --date D` / `clerk verify` (incremental) beside their floors (`bench.floors`
 ledger / incremental), interleaved, and prints the medians of wall time and of the child's CPU
 time (user + sys, from `os.wait4`): on a loaded machine the CPU time is the steadier figure.
+`--before TREE` runs the product commands in another source tree too (a `git worktree` of an
+earlier commit, bytecode compiled), interleaved, for a before/after table; `--rows report,verify`
+keeps the rows whose label holds one of the words (the commands alone at 1,000,000 cases).
 
 County-sized documents folder (issue 25): `python -m bench.startup county [--files N]` times
 `python -m bench.startup app-login DB` — the app's own start path (`make_app_from_args`: open the
@@ -272,12 +275,13 @@ CPU_ROWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 
-def _timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and the child's CPU seconds (user + sys) of one `python ARGS` run."""
+def _timed(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float]:
+    """Wall seconds and the child's CPU seconds (user + sys) of one `python ARGS` run in `cwd`
+    (a source tree: `python -m clerk` runs the `clerk` package found there)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, *args],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -303,34 +307,64 @@ def cpu_main(argv: list[str]) -> int:
     parser.add_argument("--db", type=Path, help="a demo database (default: build one)")
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="another source tree (e.g. `git worktree add /tmp/before REV`, its bytecode compiled):"
+        " its product commands run interleaved with this tree's, for a before/after table",
+    )
+    parser.add_argument(
+        "--rows",
+        default="",
+        help="only the rows whose label holds one of these comma-separated words"
+        " (e.g. report,verify at 1,000,000 cases, where the screens need no county file)",
+    )
     args = parser.parse_args(argv)
+    words = [w for w in args.rows.split(",") if w]
+    rows = [r for r in CPU_ROWS if not words or any(w in r[0] for w in words)]
     work = Path(tempfile.mkdtemp(prefix="clerk-startup-cpu-"))
     db = args.db or build_demo(work / "demo", args.cases).path
     env = {**os.environ, "CLERK_DATA_DIR": str(work / "data")}
     fill = {"DB": str(db), "DAY": END.isoformat(), "POINT": POINT}
+    trees = [ROOT] if args.before is None else [args.before.resolve(), ROOT]
+    # per row: the product in each tree, then the floor (run here)
     runs = [
-        [fill.get(a, a) for a in command]
-        for _, product, floor in CPU_ROWS
-        for command in (product, floor)
+        ([fill.get(a, a) for a in command], tree)
+        for _, product, floor in rows
+        for command, tree in [*((product, t) for t in trees), (floor, ROOT)]
     ]
     times: list[list[tuple[float, float]]] = [[] for _ in runs]
     load = os.getloadavg()
-    for command in runs:  # warm the file cache and the bytecode
-        _timed(command, env)
+    for command, tree in runs:  # warm the file cache and the bytecode
+        _timed(command, env, tree)
     for _ in range(max(1, args.repeats)):
-        for i, command in enumerate(runs):  # product and floor interleaved, row after row
-            times[i].append(_timed(command, env))
+        for i, (command, tree) in enumerate(runs):  # products and floor interleaved, row by row
+            times[i].append(_timed(command, env, tree))
     after = os.getloadavg()
     print(f"{db} ({args.repeats} repeats; load average {load[0]:.1f} before, {after[0]:.1f} after)")
-    print("| row | product wall / CPU | floor wall / CPU | ratio wall | ratio CPU |")
-    print("|---|---|---|---|---|")
-    for n, (label, _, _) in enumerate(CPU_ROWS):
-        p, f = times[2 * n], times[2 * n + 1]
-        pw, pc = (statistics.median(x[k] for x in p) * 1000 for k in (0, 1))
-        fw, fc = (statistics.median(x[k] for x in f) * 1000 for k in (0, 1))
+    heads = ["before", "after"] if args.before is not None else ["product"]
+    print(
+        "| row | "
+        + " | ".join(f"{h} wall / CPU" for h in heads)
+        + " | floor wall / CPU | ratio wall | ratio CPU |"
+    )
+    print("|---" * (len(heads) + 4) + "|")
+    width = len(trees) + 1
+    for n, (label, _, _) in enumerate(rows):
+        cells = [
+            tuple(statistics.median(x[k] for x in times[width * n + j]) * 1000 for k in (0, 1))
+            for j in range(width)
+        ]
+        *products, (fw, fc) = cells
         print(
-            f"| {label} | {pw:,.0f} / {pc:,.0f} ms | {fw:,.0f} / {fc:,.0f} ms"
-            f" | {pw / fw:.2f}x | {pc / fc:.2f}x |"
+            f"| {label} | "
+            + " | ".join(f"{w:,.0f} / {c:,.0f} ms" for w, c in products)
+            + f" | {fw:,.0f} / {fc:,.0f} ms"
+            + " | "
+            + " → ".join(f"{w / fw:.2f}x" for w, _ in products)
+            + " | "
+            + " → ".join(f"{c / fc:.2f}x" for _, c in products)
+            + " |"
         )
     return 0
 
