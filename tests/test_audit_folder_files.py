@@ -68,3 +68,15 @@ def test_a_folder_that_cannot_be_listed_is_judged_a_stat_per_file(
     monkeypatch.setattr(os, "scandir", refused)
     asked = [str(tmp_path / "a.pdf"), str(tmp_path / "b.pdf")]
     assert present_files(asked) == {str(tmp_path / "a.pdf")}
+
+
+def test_a_path_written_with_the_other_separator_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Windows: "\\" is the separator and "/" its alternative; a recorded path may use either
+    (tmp_path / "a.pdf").write_bytes(b"x")
+    monkeypatch.setattr(os, "altsep", "|")  # stands in for "/" beside POSIX's "/"
+    written = f"{tmp_path}|a.pdf"
+    real = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda folder: real(str(folder)))
+    assert present_files([written]) == {written}
