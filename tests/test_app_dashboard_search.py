@@ -141,3 +141,27 @@ async def test_footer_says_enter_opens_a_case_only_when_there_is_one(tmp_path: P
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CaseDetailScreen)
+
+
+async def test_the_case_table_is_drawn_focused_from_the_first_frame(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # Focused from on_mount (a deferred call), the table was drawn once without the focus and
+    # then again with it: every row twice at each start of the dashboard.
+    window, admin = ready(tmp_path)
+    for _ in range(3):
+        open_case(window, admin)
+    drawn: list[bool] = []
+    real = CaseTable._render_line_in_row
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        drawn.append(self.has_focus)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(CaseTable, "_render_line_in_row", counting)
+    app = app_for(window, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.focused is app.screen.query_one(CaseTable)
+    assert drawn and all(drawn)

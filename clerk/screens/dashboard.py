@@ -40,6 +40,9 @@ EMPTY_QUEUE = "暂无办件"
 
 
 class DashboardScreen(GuardedScreen, Screen[None]):
+    # The case table has the focus from the first frame: focusing it from on_mount (a deferred
+    # call) drew the whole table once unfocused, then again focused (its background differs).
+    AUTO_FOCUS = "#queue-cases"
     BINDINGS = [
         *[
             Binding(digit, f"queue('{key}')", label, id=f"dashboard.{key}", show=False)
@@ -76,7 +79,6 @@ class DashboardScreen(GuardedScreen, Screen[None]):
 
     def on_mount(self) -> None:
         # the queues are loaded by on_screen_resume, which also runs when the screen first shows
-        self.query_one(CaseTable).focus()
         self.set_interval(RELOAD_SECONDS, self._reload_on_time)
 
     def on_screen_resume(self) -> None:
