@@ -48,7 +48,8 @@ def _refuse_and_die(tmp_path: Path, case_uuid: str) -> None:
     window.refuse(admin, case_uuid, REASON)
 
 
-def test_a_decision_killed_before_its_commit_is_set_aside_at_the_next_start(tmp_path):
+def _killed_refusal(tmp_path: Path) -> str:
+    """A case whose refusal was killed after its documents were written; its UUID."""
     window, admin = ready(tmp_path)
     case = open_case(window, admin)
     window.store.close()
@@ -58,6 +59,11 @@ def test_a_decision_killed_before_its_commit_is_set_aside_at_the_next_start(tmp_
     child.start()
     child.join(60)
     assert child.exitcode == 9
+    return case.uuid
+
+
+def test_a_decision_killed_before_its_commit_is_set_aside_at_the_next_start(tmp_path):
+    case_uuid = _killed_refusal(tmp_path)
     root = tmp_path / "documents"
     [left] = pending(root)  # the killed attempt's journal names its files
     written = sorted(p for p in root.rglob("*.pdf"))
@@ -72,21 +78,13 @@ def test_a_decision_killed_before_its_commit_is_set_aside_at_the_next_start(tmp_
     assert pending(root) == [] and not left.exists()
     assert not list(root.rglob("*.part"))
     # the case is as it was, and the same decision now goes through under the same number
-    refused = again.refuse(again.login("admin", PASSWORD), case.uuid, REASON)
+    refused = again.refuse(again.login("admin", PASSWORD), case_uuid, REASON)
     assert Path(refused.documents[-1].path_pdf) == written[0]
     assert pending(root) == []
 
 
 def test_the_apps_start_sets_a_killed_decisions_files_aside(tmp_path, monkeypatch):
-    window, admin = ready(tmp_path)
-    case = open_case(window, admin)
-    window.store.close()
-    child = multiprocessing.get_context("fork").Process(
-        target=_refuse_and_die, args=(tmp_path, case.uuid)
-    )
-    child.start()
-    child.join(60)
-    assert child.exitcode == 9
+    _killed_refusal(tmp_path)
     root = tmp_path / "documents"
     [written] = sorted(root.rglob("*.pdf"))
     monkeypatch.setattr("clerk.support.paths.documents_dir", lambda: root)
