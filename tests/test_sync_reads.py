@@ -48,13 +48,13 @@ def test_a_document_file_several_documents_name_is_hashed_once_per_export(
     collected(point, 35)
     collected(point, 35, n=1)
     hashed: list[str] = []
-    real = sync_desk._hash_file  # noqa: SLF001
+    real = sync_desk.file_sha256
 
     def counting(path: str) -> str | None:
         hashed.append(path)
         return real(path)
 
-    monkeypatch.setattr(sync_desk, "_hash_file", counting)
+    monkeypatch.setattr(sync_desk, "file_sha256", counting)
     store = point.store
     paths = [r[0] for r in store.conn.execute("SELECT path_pdf FROM documents")]
     assert len(paths) >= 2

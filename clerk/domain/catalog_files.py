@@ -50,6 +50,11 @@ def read_json(path: Path) -> Any:
         raise DataFileError(path, "文件", f"无法读取（{exc.strerror}）") from None
     except UnicodeDecodeError:
         raise DataFileError(path, "文件", "不是 UTF-8 编码的文本") from None
+    return parse_json(path, text)
+
+
+def parse_json(path: Path, text: str) -> Any:
+    """The JSON in `text`, read from `path`; `DataFileError` naming the line and column."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -5,11 +5,10 @@ Free of Textual."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from clerk.domain.catalog_files import DataFileError
+from clerk.domain.catalog_files import DataFileError, parse_json
 
 MAX_BYTES = 1_000_000  # a holiday file is a few hundred bytes
 MAX_DEPTH = 8
@@ -38,12 +37,7 @@ def read_small_json(path: Path, *, max_bytes: int = MAX_BYTES, max_depth: int = 
         raise DataFileError(
             path, "文件", f"嵌套层数太多（超过 {max_depth} 层），不像节假日文件，请核对"
         )
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataFileError(
-            path, f"第{exc.lineno}行第{exc.colno}列", f"JSON 格式错误（{exc.msg}）"
-        ) from None
+    return parse_json(path, text)
 
 
 def _depth(text: str) -> int:

@@ -30,6 +30,7 @@ from clerk.ports.sync import Conflict, PeerKey, SyncStore
 from clerk.service.moves import issued, with_data
 from clerk.service.ownership import Ownership as Ownership
 from clerk.service.write_errors import storage_problem
+from clerk.support.file_digest import file_sha256
 from clerk.support.progress import Progress, silent
 
 # The sync itself (clerk.sync: its keys, cryptography and pyrage) is imported where a method uses
@@ -314,7 +315,7 @@ class SyncDesk:
                     path, digest = self._write(who, out_dir, contents, pair, sync, peer, progress)
             else:
                 contents = exchange.build_export(
-                    sync, who, receiver, now, _read_file, hash_file=_hash_file
+                    sync, who, receiver, now, _read_file, hash_file=file_sha256
                 )
                 path, digest = self._write(who, out_dir, contents, pair, sync, peer, progress)
         except (ExportError, KeyProblem) as exc:
@@ -610,20 +611,6 @@ def _read_file(path: str) -> bytes | None:
         return Path(path).read_bytes()
     except OSError:
         return None
-
-
-def _hash_file(path: str) -> str | None:
-    """A document file's SHA-256, read in chunks (None: no such file, or unreadable)."""
-    if not path:
-        return None
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-    except OSError:
-        return None
-    return digest.hexdigest()
 
 
 def _conflict_row(c: Conflict) -> ConflictRow:

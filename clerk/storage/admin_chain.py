@@ -106,13 +106,19 @@ def declare_point(
         " updated_at = excluded.updated_at",
         {"code": code, "name": name, "kind": kind, "office": office_code, "at": at},
     )
+    _point_declared(db, at, actor, code, name, kind, office_code)
+
+
+def _point_declared(
+    db: AdminSql, at: str, actor: str, code: str, name: str, kind: str, office: str
+) -> None:
     append(
         db,
         at,
         admin_log.POINT_DECLARED,
         actor,
         code,
-        {"name": name, "kind": kind, "office": office_code},
+        {"name": name, "kind": kind, "office": office},
     )
 
 
@@ -150,13 +156,6 @@ def begin(db: AdminSql, at: str) -> None:
     for login in logins:
         append(db, at, admin_log.ACCOUNT_ADOPTED, actor, login, account_state(db, login))
     for code, name, kind, office in points:
-        append(
-            db,
-            at,
-            admin_log.POINT_DECLARED,
-            actor,
-            code,
-            {"name": name, "kind": kind, "office": office},
-        )
+        _point_declared(db, at, actor, code, name, kind, office)
     for origin, seq, digest, source, note in kept:
         checkpoint(db, at, actor, origin, seq, digest, source, note)

@@ -17,7 +17,6 @@ import's own work), and `make_durable` waits for them and `fsync`s their folders
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import secrets
 import shutil
@@ -26,6 +25,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from clerk.support.file_digest import file_sha256
 
 MODE = 0o600  # a document: owner only
 SYNC_WORKERS = 4  # threads that fsync placed files
@@ -63,7 +64,7 @@ class ReceivedFiles:
 
     def place(self, file: CarriedFile, target: Path) -> Path:
         """`file` stored as `target` (kept when already there with the right SHA-256)."""
-        if not (target.exists() and _sha256(target) == file.digest):
+        if not (target.exists() and file_sha256(target) == file.digest):
             target.parent.mkdir(parents=True, exist_ok=True)
             _put(file, target)
             self.placed.append(target)
@@ -104,17 +105,6 @@ def _put(file: CarriedFile, target: Path) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-def _sha256(path: Path) -> str | None:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-    except OSError:
-        return None
-    return digest.hexdigest()
 
 
 def _fsync(path: Path) -> None:
