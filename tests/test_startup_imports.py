@@ -83,9 +83,13 @@ NOT_AT_START = (
 NOT_AT_LOGIN = (
     "clerk.sync",
     "clerk.screens.dashboard",
-    # the workflow and the reading desk: the dashboard's (the catalogue and the work calendar are
-    # read before the first screen, so that a wrong data file stops the start)
+    # the workflow and the reading desk: the dashboard's; the catalogue, the work calendar and
+    # the documents' font check, read at sign-in (a wrong data file ends the app there)
     "clerk.domain.workflow",
+    "clerk.domain.catalog",
+    "clerk.domain.workdays",
+    "chinese_calendar",
+    "clerk.documents.fonts",
     "clerk.service.case_reader",
     "clerk.service.accounts",
     # the store's reads that signing in does not use: each loads when first called; argon2 when

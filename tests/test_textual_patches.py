@@ -19,7 +19,8 @@ from textual.command import CommandList, CommandPalette
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
+from textual.widgets._footer import FooterKey
 from textual.widgets.option_list import OptionDoesNotExist
 
 from clerk.screens.textual_patches import (
@@ -30,6 +31,7 @@ from clerk.screens.textual_patches import (
     FailuresAsToasts,
     GuardedScreen,
     KeysOneByOne,
+    SteadyFooter,
 )
 
 SIZE = (80, 24)
@@ -272,3 +274,83 @@ async def test_a_refused_write_in_a_screen_handler_is_a_toast_and_the_screen_liv
         assert toasts(app) == ["未能完成：数据库忙"]
         assert screen.handled == 1
         assert app.screen is screen
+
+
+# ---------------------------------------------------------------------- SteadyFooter
+
+
+class KeysScreen(Screen[None]):
+    """Two inputs under the same keys, and a key (F6) shown only while `armed`."""
+
+    BINDINGS = [Binding("f6", "fire", "办结"), Binding("f7", "arm", "准备")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.armed = False
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="first")
+        yield Input(id="second")
+        yield SteadyFooter()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.armed if action == "fire" else True
+
+    def action_arm(self) -> None:
+        self.armed = True
+        self.refresh_bindings()
+
+    def action_fire(self) -> None:
+        pass
+
+
+class CountingFooter(SteadyFooter):
+    composed = 0
+
+    def compose(self) -> ComposeResult:
+        CountingFooter.composed += 1
+        yield from super().compose()
+
+
+class CountingFields(KeysScreen):
+    def compose(self) -> ComposeResult:
+        yield Input(id="first")
+        yield Input(id="second")
+        yield CountingFooter()
+
+
+def footer_labels(screen: Screen[Any]) -> list[str]:
+    return [key.description for key in screen.query_one(Footer).query(FooterKey)]
+
+
+def test_footer_private_api_is_there() -> None:
+    assert parameters(Footer.bindings_changed) == ["self", "screen"]
+    assert "_bindings_ready" in Footer._reactives
+    assert "self.recompose" in inspect.getsource(Footer.bindings_changed)
+
+
+async def test_the_footer_is_not_rebuilt_when_the_focus_moves_under_the_same_keys() -> None:
+    app: App[None] = App()
+    async with app.run_test(size=SIZE) as pilot:
+        CountingFooter.composed = 0
+        app.push_screen(CountingFields())
+        await pilot.pause()
+        settled = CountingFooter.composed
+        for _ in range(4):
+            await pilot.press("tab")
+            await pilot.pause()
+        assert settled > 0
+        assert CountingFooter.composed == settled
+
+
+async def test_the_footer_shows_a_key_that_becomes_available() -> None:
+    app: App[None] = App()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = KeysScreen()
+        app.push_screen(screen)
+        await pilot.pause()
+        assert "办结" not in footer_labels(screen)
+        await pilot.press("f7")
+        await pilot.pause()
+        await pilot.pause()
+        assert footer_labels(screen)[:2] == ["办结", "准备"]

@@ -73,37 +73,3 @@ def test_the_write_inputs_are_named_by_the_records_module_too() -> None:
     assert records.random_uuid is record_inputs.random_uuid
     with pytest.raises(AttributeError, match="NotARecord"):
         records.NotARecord  # noqa: B018
-
-
-def test_the_app_start_refuses_a_wrong_holiday_file_before_the_first_screen(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import argparse
-
-    from clerk.domain.catalog import DataFileError
-    from clerk.screens.app import make_app_from_args
-
-    monkeypatch.setenv("CLERK_DATA_DIR", str(tmp_path / "data"))
-    holidays = tmp_path / "data" / "holidays"
-    holidays.mkdir(parents=True)
-    (holidays / "2027.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(DataFileError):
-        make_app_from_args(argparse.Namespace(db=str(tmp_path / "clerk.db")))
-
-
-def test_the_app_start_refuses_a_wrong_catalogue_before_the_first_screen(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import argparse
-
-    from clerk.domain import catalog
-    from clerk.domain.catalog import DataFileError
-    from clerk.screens.app import make_app_from_args
-
-    def wrong() -> catalog.Catalog:
-        raise DataFileError("catalog.json", "items[0]", "缺少 name")
-
-    monkeypatch.setenv("CLERK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(catalog, "default_catalog", wrong)
-    with pytest.raises(DataFileError):
-        make_app_from_args(argparse.Namespace(db=str(tmp_path / "clerk.db")))

@@ -129,7 +129,7 @@ def _known_problem(exc: Exception, args: argparse.Namespace) -> str | None:
     """The Chinese message for a failure every command may meet (a bad data file, a database too
     new or unusable, a file it cannot read or write), or None for any other error."""
     if _is(exc, "clerk.domain.catalog_files", "DataFileError"):
-        return f"数据文件有误，已停止：{exc}"
+        return exc.stop_message()  # type: ignore[attr-defined]
     if _is(exc, "clerk.storage.sqlite.schema", "SchemaTooNewError"):
         return f"已停止：{exc}"
     if _is(exc, "clerk.ports.errors", "StorageError"):

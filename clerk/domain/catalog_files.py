@@ -21,6 +21,10 @@ class DataFileError(ValueError):
         self.problem = problem
         super().__init__(f"{self.file}：{entry}：{problem}")
 
+    def stop_message(self) -> str:
+        """What the command line and the app say when this file stops them."""
+        return f"数据文件有误，已停止：{self}"
+
 
 def packaged_file(name: str) -> Path:
     """A data file shipped with the package, or at the repository root in a source checkout."""

@@ -75,6 +75,7 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         self.user = user
         self._logging_out = False
         self._city: bool | None = None  # a city installation (`is_city`), read at sign-in
+        self._font_checked = False  # `_warn_of_font`, once a run
         self._ui_thread = threading.get_ident()  # on_mount sets it again, on the app's own thread
         window.on_actor_revoked = self._actor_revoked
 
@@ -123,13 +124,7 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
     # ------------------------------------------------------------------ start-up
 
     def on_mount(self) -> None:
-        from clerk.documents.fonts import font_warning
-
         self._ui_thread = threading.get_ident()
-
-        warning = font_warning()
-        if warning:
-            self.notify(warning, title="文书字体", severity="warning", timeout=20)
         if self.user is not None:
             self._signed_in(self.user)
         else:
@@ -169,6 +164,9 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
     def _start_day(self, user: Any) -> None:
         from clerk.screens.dashboard import DashboardScreen
 
+        if not self._rules_read():
+            return
+        self._warn_of_font()
         self.user = user
         self.refresh_title()
         if self.is_city():
@@ -178,6 +176,34 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
         else:
             self.push_screen(DashboardScreen(self.window, user))
         self.refresh_bindings()
+
+    def _rules_read(self) -> bool:
+        """The catalogue and the work calendar, read before the first case or item is shown: a
+        wrong catalog.json or holiday file ends the app with the command line's message (exit
+        code 2). Read at sign-in (or at F4 before it) rather than before the login screen, which
+        needs neither; once read, they are kept."""
+        from clerk.domain.catalog_files import DataFileError
+
+        try:
+            self.window.read_rules()
+        except DataFileError as exc:
+            from rich.text import Text
+
+            self.exit(return_code=2, message=Text(exc.stop_message()))
+            return False
+        return True
+
+    def _warn_of_font(self) -> None:
+        """Once a run, at the first sign-in: no CJK font for the documents (they would print as
+        boxes)."""
+        if self._font_checked:
+            return
+        self._font_checked = True
+        from clerk.documents.fonts import font_warning
+
+        warning = font_warning()
+        if warning:
+            self.notify(warning, title="文书字体", severity="warning", timeout=20)
 
     def is_city(self) -> bool:
         """A city installation supervises and decides nothing: it starts into the supervision
@@ -301,7 +327,7 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
     def action_catalogue(self) -> None:
         from clerk.screens.catalogue import CatalogueScreen
 
-        if not isinstance(self.screen, CatalogueScreen):
+        if not isinstance(self.screen, CatalogueScreen) and self._rules_read():
             self.push_screen(CatalogueScreen(self.window.catalog, self.window.finder))
 
     def action_new_case(self) -> None:
@@ -453,8 +479,6 @@ def make_app_from_args(args: argparse.Namespace) -> ClerkApp:
 
     root = documents_dir()
     window = open_window(database_target(getattr(args, "db", None)), documents_root=root)
-    # A wrong catalog.json or holiday file stops the start (told by `clerk.cli`), not the dashboard.
-    window.read_rules()
     # What a killed process left in documents/: only the files its journal names (bounded), and
     # the tidy is loaded only when a journal is there.
     if crash_journals(root):

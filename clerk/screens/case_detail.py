@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from clerk.domain.clock import TZ
 from clerk.domain.common_reasons import common_reasons
@@ -22,6 +22,7 @@ from clerk.screens.choice import ChoiceScreen
 from clerk.screens.deciding import DecidingScreen
 from clerk.screens.payment import PaymentScreen
 from clerk.screens.reason import ReasonScreen
+from clerk.screens.textual_patches import SteadyFooter
 from clerk.service.views import CaseView
 
 if TYPE_CHECKING:
@@ -183,7 +184,7 @@ class CaseDetailScreen(DecidingScreen):
                 with Vertical(id="detail-right"):
                     yield Static("文书", classes="hint")
                     yield DataTable[str](id="detail-documents", cursor_type="row")
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail-events", DataTable).add_columns("时间", "环节", "经办人", "理由")

@@ -8,12 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 
 from clerk.domain.catalog import Catalog
 from clerk.domain.catalog_view import item_guide_text
 from clerk.domain.item_search import ItemFinder
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 from clerk.screens.widgets.item_list import ItemList
 from clerk.service.views import ItemChoice
 
@@ -48,7 +48,7 @@ class CatalogueScreen(GuardedScreen, Screen[None]):
                 )
             with VerticalScroll(id="catalogue-guide-scroll", classes="panel"):
                 yield Static(id="catalogue-guide")
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#catalogue-filter", Input).focus()

@@ -7,10 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 
 MAX_DIGIT_CHOICES = 9
 
@@ -44,7 +44,7 @@ class ChoiceScreen(GuardedScreen, ModalScreen[str | None]):
                 id="choice-list",
             )
             yield Static(self.hint, classes="hint")
-            yield Footer(compact=True)
+            yield SteadyFooter()
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

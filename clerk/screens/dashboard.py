@@ -13,11 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerk.domain.limits import DEEMED_ACCEPTED_WORKING_DAYS, SUPERVISOR_ROLES
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 from clerk.screens.widgets.case_table import CaseTable
 from clerk.service.views import Queues
 
@@ -75,7 +75,7 @@ class DashboardScreen(GuardedScreen, Screen[None]):
                 yield Static(id="queue-title")
                 yield CaseTable(id="queue-cases")
                 yield Static(EMPTY_QUEUE, id="queue-empty", classes="hint")
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         # the queues are loaded by on_screen_resume, which also runs when the screen first shows

@@ -16,7 +16,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Header, Input, Label, ProgressBar, Static
+
+from clerk.screens.textual_patches import SteadyFooter
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -77,7 +79,7 @@ class DayEndScreen(Screen[None]):
             yield Input("", id="day-end-pass", password=True, placeholder="私钥没有设口令时留空")
         yield ProgressBar(total=4, id="day-end-progress", show_eta=False)
         yield Static(id="day-end-status", classes="hint")
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         from clerk.service.ledger import LedgerError

@@ -12,9 +12,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 
 
 class DocumentPreviewScreen(GuardedScreen, ModalScreen[bool]):
@@ -31,7 +31,7 @@ class DocumentPreviewScreen(GuardedScreen, ModalScreen[bool]):
             yield Static(self.TITLE_TEXT, classes="dialog-title")
             with VerticalScroll(id="notice-scroll"):
                 yield Static(Text(self.text), id="notice-text")
-            yield Footer(compact=True)
+            yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#notice-scroll").focus()

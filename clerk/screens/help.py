@@ -12,10 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from clerk.screens.app_bindings import APP_BINDINGS
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 
 KEY_NAMES = {
     "escape": "Esc",
@@ -155,7 +155,7 @@ class HelpScreen(GuardedScreen, ModalScreen[None]):
             yield Static("帮助：按键说明", classes="dialog-title")
             with VerticalScroll(id="help-scroll"):
                 yield Static(help_text(), id="help-text")
-            yield Footer(compact=True)
+            yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#help-scroll").focus()

@@ -12,13 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from clerk.domain.catalog import Catalog, Item
 from clerk.domain.catalog_view import material_line
 from clerk.domain.item_search import ItemFinder
 from clerk.domain.model import APPLICANT_KIND_LABELS
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 from clerk.screens.widgets.item_list import ItemList
 from clerk.service.views import ItemChoice
 
@@ -77,7 +77,7 @@ class ItemPickerScreen(GuardedScreen, ModalScreen[int | None]):
                     yield ItemList(self.choices, self.finder, id="picker-items")
                 with VerticalScroll(id="picker-panel-scroll", classes="panel"):
                     yield Static(id="picker-panel")
-            yield Footer(compact=True)
+            yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#picker-query", Input).focus()

@@ -15,10 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from clerk.domain.limits import EXPORT_ROLES
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 
 if TYPE_CHECKING:
     from clerk.service.ledger import Ledger
@@ -65,7 +65,7 @@ class LedgerScreen(GuardedScreen, Screen[None]):
         yield Header()
         with VerticalScroll(id="ledger-scroll", classes="panel"):
             yield Static(id="ledger-text")
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.show_day(self.day)

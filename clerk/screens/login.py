@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -37,7 +37,7 @@ class LoginScreen(GuardedScreen, Screen[Any]):
             yield Input(placeholder="登录名", id="login-name")
             yield Input(placeholder="密码", password=True, id="login-password")
             yield Static("", id="login-message", classes="error")
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#login-name", Input).focus()

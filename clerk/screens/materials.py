@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from clerk.domain.clock import TZ
 from clerk.domain.common_reasons import common_reasons
@@ -28,6 +28,7 @@ from clerk.screens.deciding import DecidingScreen
 from clerk.screens.notice_preview import NoticePreviewScreen
 from clerk.screens.reason import ReasonScreen
 from clerk.screens.refusal_preview import RefusalPreviewScreen
+from clerk.screens.textual_patches import SteadyFooter
 from clerk.service.views import CaseView, MaterialRow
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class MaterialsScreen(DecidingScreen):
             yield Static(id="materials-title", classes="dialog-title")
             yield DataTable[str](id="materials-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="materials-status")
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -11,10 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from clerk.net import client as net
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -53,7 +53,7 @@ class NetSettingsScreen(GuardedScreen, Screen[None]):
             )
             yield Static("", id="county-url-message", classes="error")
             yield Static(id="county-url-now", classes="hint")
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._show_current()

@@ -13,10 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from clerk.net import status as net_status
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -54,7 +54,7 @@ class NetStatusScreen(GuardedScreen, Screen[None]):
             yield Static(id="net-status-silent")
             yield DataTable(id="net-status-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="net-status-hint", classes="hint")
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#net-status-table", DataTable)
@@ -135,7 +135,7 @@ class SilentDaysScreen(GuardedScreen, ModalScreen[int | None]):
                 id="silent-days-input",
             )
             yield Static("", id="silent-days-message", classes="error")
-            yield Footer(compact=True)
+            yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.widgets import Header, Input, Label, Select, Static
 
 from clerk.domain.catalog import Item
 from clerk.domain.catalog_view import material_line
@@ -28,7 +28,7 @@ from clerk.domain.model import APPLICANT_KIND_LABELS, CHANNEL_CHOICES, Applicant
 from clerk.screens.choice import ChoiceScreen
 from clerk.screens.discard import ConfirmDiscard
 from clerk.screens.item_picker import ItemPickerScreen
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 from clerk.screens.widgets.question_box import QuestionBox
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
                 yield Static("", id="newcase-message", classes="error")
             with VerticalScroll(id="newcase-materials", classes="panel"):
                 yield Static(id="newcase-materials-text")
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         if self.item is None:

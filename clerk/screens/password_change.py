@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from clerk.screens.discard import ConfirmDiscard
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -48,7 +48,7 @@ class PasswordChangeScreen(ConfirmDiscard, GuardedScreen, ModalScreen[bool]):
             )
             yield Input(placeholder="再次输入新密码", password=True, id="password-confirm")
             yield Static("", id="password-change-message", classes="error")
-            yield Footer(compact=True)
+            yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#password-current", Input).focus()

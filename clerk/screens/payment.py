@@ -9,11 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from clerk.domain.field_limits import REFERENCE_MAX, checked_amount
 from clerk.screens.discard import ConfirmDiscard
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 
 
 def parse_yuan(text: str) -> int | None:
@@ -43,7 +43,7 @@ class PaymentScreen(ConfirmDiscard, GuardedScreen, ModalScreen[tuple[int, str] |
                 id="payment-reference",
             )
             yield Static("", id="payment-message", classes="error")
-            yield Footer(compact=True)
+            yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#payment-amount", Input).focus()

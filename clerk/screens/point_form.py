@@ -13,13 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Select, Static
+from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from clerk.domain.field_limits import POINT_NAME_MAX
 from clerk.domain.offices import POINT_KINDS, ServicePoint
 from clerk.screens.discard import ConfirmDiscard
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 from clerk.service.administration import DECLARABLE_KINDS
 from clerk.service.case_reader import ServiceError
 
@@ -62,7 +62,7 @@ class PointFormScreen(ConfirmDiscard, GuardedScreen, ModalScreen[ServicePoint | 
             yield Static("类型（↑↓ 选择，Enter 确定）", classes="hint")
             yield OptionList(*[Option(POINT_KINDS[k], id=k) for k in KINDS], id="point-kind")
             yield Static("", id="point-message", classes="error")
-            yield Footer(compact=True)
+            yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#point-kind", OptionList).highlighted = 0

@@ -9,11 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from clerk.domain.offices import POINT_KINDS, ServicePoint
 from clerk.screens.point_form import PointFormScreen
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -42,7 +42,7 @@ class PointsScreen(GuardedScreen, Screen[None]):
                 "服务点编码是其办件号的前缀，全市唯一。乡镇、村（社区）等服务点的电脑，也可在首次使用设置中按 F6 登记本点。",
                 classes="hint",
             )
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#points-table", DataTable)

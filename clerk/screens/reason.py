@@ -12,11 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerk.screens.discard import ConfirmDiscard
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 
 REASON_MAX_INPUT = (
     300  # the domain limit (clerk.domain.field_limits.REASON_MAX); the field stops there too
@@ -65,7 +65,7 @@ class ReasonScreen(ConfirmDiscard, GuardedScreen, ModalScreen[str | None]):
                     id="reason-common",
                 )
             yield Static("", id="reason-message", classes="error")
-            yield Footer(compact=True)
+            yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -18,8 +18,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, ProgressBar, Static
+from textual.widgets import Header, Input, ProgressBar, Static
 
+from clerk.screens.textual_patches import SteadyFooter
 from clerk.service.case_reader import ServiceError
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class RosterScreen(Screen[None]):
             yield ProgressBar(id="roster-progress", show_eta=False)
             yield Static("", id="roster-status")
             yield Static("", id="roster-report")
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#roster-progress", ProgressBar).display = False

@@ -9,11 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerk.domain.limits import MIN_PASSWORD_LENGTH
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -62,7 +62,7 @@ class SetupScreen(GuardedScreen, Screen[Any]):
             )
             yield Input(placeholder="再次输入密码", password=True, id="setup-confirm")
             yield Static("", id="setup-message", classes="error")
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def _options(self) -> list[Option]:
         return [Option(choice_label(c), id=c.code) for c in self.choices]

@@ -22,12 +22,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.widgets import DataTable, Header, Sparkline, Static
 from textual.worker import get_current_worker
 
 from clerk.domain.indicators import Figures, Period
 from clerk.ports.supervision import FIGURE_LABELS
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 from clerk.screens.widgets.case_table import CaseTable, cut
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
                         yield Static(label, classes="trend-label")
                         yield Sparkline([], summary_function=max, id=f"trend-{key}")
                         yield Static(id=f"trend-{key}-last", classes="trend-last")
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -16,9 +16,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 from clerk.service.supervision_lists import LIST_LABELS, ActionLists, ListedCase
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class ActionListsScreen(GuardedScreen, Screen[None]):
             yield DataTable(id="lists-counts", cursor_type="none", zebra_stripes=True)
             yield Static(id="lists-where")
             yield DataTable(id="lists-entries", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._read()

@@ -22,10 +22,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from clerk.domain.clock import TZ
 from clerk.domain.model import Role
+from clerk.screens.textual_patches import SteadyFooter
 from clerk.support.stick import last_folder, remember_folder
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ class SyncImportScreen(Screen[None]):
         if self.at_office:
             yield Static("转报待受理（Enter 打开）", classes="dialog-title")
             yield DataTable[str](id="sync-handed", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#sync-bundles", DataTable).add_columns(

@@ -9,14 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerk.domain.field_limits import USER_NAME_MAX
 from clerk.domain.limits import MIN_PASSWORD_LENGTH, ROLE_ORDER
 from clerk.domain.model import ROLE_LABELS, Role
 from clerk.screens.discard import ConfirmDiscard
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -54,7 +54,7 @@ class UserFormScreen(ConfirmDiscard, GuardedScreen, ModalScreen[Any]):
             )
             yield Input(placeholder="再次输入密码", password=True, id="user-confirm")
             yield Static("", id="user-message", classes="error")
-            yield Footer(compact=True)
+            yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#user-role", OptionList).highlighted = 0

@@ -12,12 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from clerk.domain.clock import TZ
 from clerk.domain.model import ROLE_LABELS
 from clerk.screens.password_reset import PasswordResetScreen
-from clerk.screens.textual_patches import GuardedScreen
+from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 from clerk.screens.user_form import UserFormScreen
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class UsersScreen(GuardedScreen, Screen[None]):
             yield Static("用户管理", classes="dialog-title")
             yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
             yield Static(HINT, classes="hint")
-        yield Footer(compact=True)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#users-table", DataTable)
