@@ -55,6 +55,8 @@ NOT_AT_START = (
     "clerk.sync.bundle",
     "clerk.sync.exchange",
     "clerk.sync.streaming",
+    "clerk.sync.peers",  # the queues need only the setting key of this installation's code
+    "clerk.sync.keys",
     "clerk.documents.pdf",
     "clerk.service.ledger_export",
     "clerk.service.supervision_pdf",

@@ -18,6 +18,7 @@ from clerk.domain.accounts import User
 from clerk.domain.clock import TZ, Clock
 from clerk.domain.model import Role
 from clerk.domain.offices import POINT_KINDS, City, Office, Offices, ServicePoint
+from clerk.ports.setting_keys import SETTING_POINT as SETTING_POINT
 from clerk.service.errors import ActorRevokedError, ServiceError
 from clerk.service.point_choice import PointChoice
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from clerk.ports.records import CaseRecord
     from clerk.ports.store import Store
 
-SETTING_POINT = "point_code"
 # The kind of point that imports a college's roster (表6).
 ROSTER_POINT_KIND = "college"
 

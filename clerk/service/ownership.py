@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from clerk.domain.model import CaseState
+from clerk.ports.setting_keys import SETTING_POINT
 from clerk.service.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -49,19 +50,15 @@ class Ownership:
 
     def moves_here(self, row: CaseRecord) -> bool:
         """Whether this installation may move the case on (`check_owner` would not refuse)."""
-        from clerk.sync import peers
-
-        code = self.store.get_setting(peers.SETTING_POINT)
+        code = self.store.get_setting(SETTING_POINT)
         return not code or self.owner_of(row) == code
 
     def check_owner(self, row: CaseRecord) -> None:
         """Refuse a move on a case another installation now owns (it was handed on); the city
         moves none."""
-        from clerk.sync import peers
-
         self.ctx.check_not_city()
         owner = self.owner_of(row)
-        code = self.store.get_setting(peers.SETTING_POINT)
+        code = self.store.get_setting(SETTING_POINT)
         if code and owner != code:
             if owner == row.point_code:
                 raise ServiceError(f"该件由服务点 {owner} 办理，尚未转报本机；本机只能查看和打印。")
@@ -71,11 +68,9 @@ class Ownership:
 
     def mine(self, rows: list[CaseRecord]) -> list[CaseRecord]:
         """The rows of cases this installation owns (a county office: its own and those handed to it)."""
-        from clerk.sync import peers
-
         if not rows:
             return rows
-        code = self.store.get_setting(peers.SETTING_POINT)
+        code = self.store.get_setting(SETTING_POINT)
         owners = self.sync_store().owners_of(r.uuid for r in rows)
         return [r for r in rows if owners.get(r.uuid, r.point_code) == code]
 
@@ -86,9 +81,7 @@ class Ownership:
 
     def handed_to_me(self) -> list[CaseRecord]:
         """Cases handed on to this office still waiting for its acceptance decision (转报待受理)."""
-        from clerk.sync import peers
-
-        code = self.store.get_setting(peers.SETTING_POINT)
+        code = self.store.get_setting(SETTING_POINT)
         owners = self.sync_store().owners()
         found = []
         for uuid, owner in owners.items():

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clerk.domain.offices import City, Office, Offices, ServicePoint
+from clerk.ports.setting_keys import SETTING_POINT as SETTING_POINT
 from clerk.ports.sync import PeerKey, SyncStore
 from clerk.sync import keys
 from clerk.sync.keys import KeyProblem, PublicKeys
-
-SETTING_POINT = "point_code"
 
 
 @dataclass(frozen=True)

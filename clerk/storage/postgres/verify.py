@@ -28,6 +28,7 @@ from typing import Any
 from clerk.domain.admin_log import ADMIN_COLUMNS
 from clerk.domain.chain import STORED_COLUMNS
 from clerk.domain.replay import COLUMN_LABELS
+from clerk.ports.setting_keys import SETTING_AT, SETTING_LAST_N, SETTING_SCHEMA
 from clerk.ports.verify_report import (
     HISTORY_EVENT_COLUMNS,
     CaseHistory,
@@ -43,9 +44,6 @@ from clerk.ports.verify_report import (
 from clerk.storage.postgres import admin_log
 from clerk.storage.postgres.errors import translated
 
-SETTING_LAST_N = "verify.last_n"
-SETTING_SCHEMA = "verify.schema_cookie"
-SETTING_AT = "verify.at"
 MARKS_AT_ONCE = 10_000  # change marks cleared per statement after a passed verify
 EXPECTED_TRIGGERS = frozenset(
     {

@@ -32,6 +32,7 @@ from clerk.audit.findings import Proof
 from clerk.domain.admin_log import ADMIN_COLUMNS
 from clerk.domain.chain import STORED_COLUMNS
 from clerk.domain.replay import COLUMN_LABELS
+from clerk.ports.setting_keys import SETTING_AT, SETTING_LAST_N, SETTING_SCHEMA
 from clerk.ports.verify_report import (
     HISTORY_EVENT_COLUMNS,
     CaseHistory,
@@ -50,9 +51,6 @@ from clerk.support.progress import Progress
 
 __all__ = ["SETTING_SCHEMA", "SQLiteRecordReads", "file_sha256", "hash_files", "record", "verify"]
 
-SETTING_LAST_N = "verify.last_n"
-SETTING_SCHEMA = "verify.schema_cookie"
-SETTING_AT = "verify.at"
 
 EXPECTED_TRIGGERS = frozenset(
     {
