@@ -80,6 +80,7 @@ NOT_AT_START = (
     "clerk.ports.record_inputs",  # the store's write inputs: nothing is written to show them
     "clerk.screens.choice",
     "clerk.documents.store",
+    "clerk.documents.model",  # a decision's or a case's documents
 )
 # Loaded by the login screen only when it is used after signing in.
 NOT_AT_LOGIN = (

@@ -1,5 +1,4 @@
-"""Written documents the window hands over: what they say, as text and PDF, and where they are kept."""
+"""Written documents the window hands over: what they say, as text and PDF, and where they are kept.
 
-from clerk.documents.model import DocKind, DocumentData, DocumentError, doc_number, validate
-
-__all__ = ["DocKind", "DocumentData", "DocumentError", "doc_number", "validate"]
+The package loads nothing itself: the font check at sign-in (`clerk.documents.fonts`) does not
+pay for the documents' model, which the first decision loads."""

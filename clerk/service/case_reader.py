@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from clerk.documents.model import DocKind
 from clerk.domain.accounts import User
 from clerk.domain.catalog import Condition, Item, Material
 from clerk.domain.clock import TZ
@@ -440,6 +439,8 @@ def _event_row(e: EventRecord) -> EventRow:
 
 
 def _document_row(d: DocumentRecord) -> DocumentRow:
+    from clerk.documents.model import DocKind  # a case's documents: not the queues' reads
+
     kind = DocKind(d.kind)
     return DocumentRow(
         uuid=d.uuid,

@@ -8,6 +8,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
+from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
@@ -102,9 +103,8 @@ class CaseTable(DataTable[Cell]):
         self.clear(columns=True)
         flags = [flags_text(s) for s in summaries]
         with_flags = any(flags)
-        self.add_columns(
-            "办件号", "状态", "到期", *(["提示"] if with_flags else []), "申请人", "事项"
-        )
+        labels = ["办件号", "状态", "到期", *(["提示"] if with_flags else []), "申请人", "事项"]
+        self.add_columns(*(Text(label) for label in labels))  # plain text: no markup to parse
         for s, flag in zip(summaries, flags, strict=True):
             self.add_row(
                 Cell(s.case_no),
