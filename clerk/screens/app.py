@@ -26,6 +26,7 @@ from clerk.screens.textual_patches import (
     FailuresAsToasts,
     KeysOneByOne,
 )
+from clerk.support.gc_freeze import freeze_start_up
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -469,6 +470,7 @@ class ClerkApp(KeysOneByOne, CrashWithoutLocals, FailuresAsToasts, App[None]):
 
 
 def make_app(window: Window, *, user: Any = None) -> ClerkApp:
+    freeze_start_up()  # what is loaded by now lives as long as the process; the app is built after
     return ClerkApp(window, user=user)
 
 
