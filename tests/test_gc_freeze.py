@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -46,3 +47,31 @@ def test_a_second_call_freezes_nothing_more() -> None:
 
     gc_freeze.freeze_start_up()  # the first app of this test process may already have
     assert gc_freeze.freeze_start_up() is False
+
+
+COMMAND = """
+import gc, sys
+from clerk import cli
+from clerk.cli import _run
+
+_run.run_app = lambda args: print("app", gc.get_freeze_count() > 0) or 0
+cli.main(["--db", sys.argv[1]])
+cli.main(["holidays", "list"])
+print("command", gc.get_freeze_count() > 0)
+"""
+
+
+def test_a_command_freezes_its_start_up_and_the_app_start_leaves_it_to_the_app(
+    tmp_path: Path,
+) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", COMMAND, str(tmp_path / "clerk.db")],
+        cwd=ROOT,
+        env={**os.environ, "CLERK_DATA_DIR": str(tmp_path / "data")},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # `clerk` alone: nothing frozen before the app's modules are loaded (make_app freezes)
+    assert "app False" in out
+    assert "command True" in out

@@ -101,7 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if func is None:
             from clerk.cli._run import run_app
 
-            return run_app(args)
+            return run_app(args)  # which freezes once the app's modules are loaded
+        from clerk.support.gc_freeze import freeze_start_up
+
+        freeze_start_up()  # the command's modules are loaded (`build_parser`)
         return int(func(args) or 0)
     except Exception as exc:
         told = _known_problem(exc, args)
