@@ -110,6 +110,7 @@ NOT_IN_REPORT_OR_VERIFY = (
     "argon2",  # nobody signs in
     "pkgutil",  # only help and a mistyped command list the command modules
     "locale",  # argparse's texts are not looked up in gettext catalogues
+    "uuid",  # nothing new is identified (`uuid` loads `platform`); `clerk.support.random_ids`
 )
 
 

@@ -9,15 +9,11 @@ always imported them.
 
 from __future__ import annotations
 
-import uuid as uuidlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from clerk.domain.model import CaseState, Channel, Rating
-
-
-def random_uuid() -> str:
-    return str(uuidlib.uuid4())
+from clerk.support.random_ids import random_uuid as random_uuid
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,12 +12,12 @@ extended (`AdminSql.lock_chain`).
 from __future__ import annotations
 
 import json
-import uuid as uuidlib
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 from clerk.domain import admin_log
 from clerk.domain.chain import ZERO_HASH, canonical_json
+from clerk.support.random_ids import random_uuid
 
 
 class AdminSql(Protocol):
@@ -42,7 +42,7 @@ def append(
     seq, prev = (int(row[0]), str(row[1])) if row else (0, ZERO_HASH)
     fields = {
         "seq": seq + 1,
-        "uuid": str(uuidlib.uuid4()),
+        "uuid": random_uuid(),
         "action": action,
         "actor": actor or "system",
         "at": at,

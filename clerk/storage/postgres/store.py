@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid as uuidlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -80,6 +79,7 @@ from clerk.storage.administration import Administration
 from clerk.storage.postgres import action_lists, admin_log, queries, schema, supervision
 from clerk.storage.postgres.errors import translate, translated
 from clerk.storage.postgres.verify import PostgresRecordReads
+from clerk.support.random_ids import random_uuid
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -87,10 +87,6 @@ if TYPE_CHECKING:
 ZERO_HASH = chain.ZERO_HASH
 LOCK_TIMEOUT = "15s"
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _new_uuid() -> str:
-    return str(uuidlib.uuid4())
 
 
 def safe_location(url: str) -> str:
@@ -116,7 +112,7 @@ def _case_values(case: NewCase) -> dict[str, Any]:
 def _event_fields(event: Event, point_code: str, uuid: str | None = None) -> dict[str, Any]:
     chain.check_no_personal_data(event.reason, event.data)
     return {
-        "uuid": uuid or _new_uuid(),
+        "uuid": uuid or random_uuid(),
         "case_uuid": event.case_uuid,
         "action": str(event.action),
         "actor": event.actor,
@@ -499,7 +495,7 @@ class PostgresStore(Administration):
                     self._insert(
                         "case_materials",
                         {
-                            "uuid": _new_uuid(),
+                            "uuid": random_uuid(),
                             "case_uuid": case_uuid,
                             "point_code": owner,
                             "material_id": check.material_id,
@@ -544,7 +540,7 @@ class PostgresStore(Administration):
                 _insert_sql("case_materials", names),
                 [
                     (
-                        _new_uuid(),
+                        random_uuid(),
                         c.case_uuid,
                         c.point_code,
                         c.material_id,
@@ -761,7 +757,7 @@ class PostgresStore(Administration):
                 self._insert(
                     "batch_materials",
                     {
-                        "uuid": _new_uuid(),
+                        "uuid": random_uuid(),
                         "batch_uuid": values["uuid"],
                         "point_code": values["point_code"],
                         **columns_of(m),

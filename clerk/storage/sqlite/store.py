@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import uuid as uuidlib
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -82,6 +81,7 @@ from clerk.storage.sqlite.connection import connect
 from clerk.storage.sqlite.errors import translate, translated
 from clerk.storage.sqlite.files import BackupError
 from clerk.support import file_modes
+from clerk.support.random_ids import random_uuid
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -133,10 +133,6 @@ __all__ = [
 ]
 
 
-def _new_uuid() -> str:
-    return str(uuidlib.uuid4())
-
-
 def _case_values(case: NewCase) -> dict[str, Any]:
     """A new case's columns in stored form (its own point as origin when none is given)."""
     values = _normalize(columns_of(case))
@@ -149,7 +145,7 @@ def _event_fields(event: Event, point_code: str, uuid: str | None = None) -> dic
     JSON decodes to); refuses personal data in its reason or data."""
     chain.check_no_personal_data(event.reason, event.data)
     return {
-        "uuid": uuid or _new_uuid(),
+        "uuid": uuid or random_uuid(),
         "case_uuid": event.case_uuid,
         "action": str(event.action),
         "actor": event.actor,
@@ -426,7 +422,7 @@ class Store(Administration):
                 if old is None:
                     self.db.table("case_materials").insert(
                         {
-                            "uuid": _new_uuid(),
+                            "uuid": random_uuid(),
                             "case_uuid": case_uuid,
                             "point_code": owner,
                             "material_id": check.material_id,
@@ -603,7 +599,7 @@ class Store(Administration):
         for m in materials:
             checks.append(
                 {
-                    "uuid": _new_uuid(),
+                    "uuid": random_uuid(),
                     "batch_uuid": values["uuid"],
                     "point_code": values["point_code"],
                     **columns_of(m),
@@ -665,7 +661,7 @@ class Store(Administration):
                 f" VALUES ({', '.join('?' for _ in names)}, 1, ?, ?)",
                 (
                     (
-                        _new_uuid(),
+                        random_uuid(),
                         c.case_uuid,
                         c.point_code,
                         c.material_id,
