@@ -5,7 +5,7 @@ and names each tampering with the message `clerk verify` prints."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from clerk.ports.verify_report import (
     EngineFindings,
     KeptDocument,
     RecentDocument,
+    RecentFiles,
     RecordExtent,
     StoredEvent,
     VerifyState,
@@ -108,7 +109,10 @@ class MemoryReads:
         wanted = None if case_uuids is None else set(case_uuids)
         return (d for u, d in self.documents if wanted is None or u in wanted)
 
-    def recent_documents(self, days: int) -> Iterator[RecentDocument]:
+    def recent_files(self, days: int) -> Iterator[RecentFiles]:
+        return iter(())
+
+    def documents_with_files(self, paths: Collection[str]) -> Iterator[RecentDocument]:
         return iter(())
 
     def keeps_documents(self) -> bool:

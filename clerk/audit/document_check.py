@@ -150,17 +150,17 @@ def _chunks(rows: Iterable[T], size: int) -> Iterator[list[T]]:
 
 def _check_recent_files(reads: RecordReads, proof: Proof, checked: set[str]) -> None:
     """Incremental: the files of every document issued in the last days are still there (their
-    hashes are checked by `--full`, and for the cases this verify replayed). Judged as sets: each
-    folder listed once (`present_files`), not a stat per file; a county's week is tens of
-    thousands of files."""
-    rows = list(reads.recent_documents(RECENT_DAYS))
-    named = {path for row in rows for path in row[2:] if path}
+    hashes are checked by `--full`, and for the cases this verify replayed). Judged as sets of
+    paths: each folder listed once (`present_files`), not a stat per file; a county's week is
+    tens of thousands of files, so only their paths are read, and the documents of the files
+    found missing are looked up after (`documents_with_files`)."""
+    named = {path for pair in reads.recent_files(RECENT_DAYS) for path in pair if path}
     gone = named - present_files(named)
     if not gone:
         return
     missing = [
         (case_uuid, doc_no, path)
-        for case_uuid, doc_no, *paths in rows
+        for case_uuid, doc_no, *paths in reads.documents_with_files(sorted(gone))
         if case_uuid not in checked  # a replayed case's documents were checked with it
         for path in paths
         if path in gone

@@ -103,6 +103,7 @@ if TYPE_CHECKING:  # annotations only: the port's records load with the adapter 
         EngineFindings,
         KeptDocument,
         RecentDocument,
+        RecentFiles,
         RecordExtent,
         StoredEvent,
         VerifyReport,
@@ -173,8 +174,13 @@ class RecordReads(Protocol):
         """The document rows of these cases (None: every row, in the order recorded)."""
         ...
 
-    def recent_documents(self, days: int) -> Iterator[RecentDocument]:
-        """The documents issued in the `days` before the newest one."""
+    def recent_files(self, days: int) -> Iterator[RecentFiles]:
+        """The file paths of the documents issued in the `days` before the newest one."""
+        ...
+
+    def documents_with_files(self, paths: Collection[str]) -> Iterator[RecentDocument]:
+        """The documents one of whose files is among `paths` (the few found missing), in the
+        order issued."""
         ...
 
     def keeps_documents(self) -> bool:

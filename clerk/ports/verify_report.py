@@ -45,8 +45,10 @@ DocumentRow = tuple[str, str | None, str | None, str | None]
 # A document row to check against its files: (doc_no, path_txt, path_pdf, sha256, case_no,
 # sha256_txt).
 DocumentFiles = tuple[str, str | None, str | None, str | None, str | None, str | None]
-# A recent document's files: (case_uuid, doc_no, path_txt, path_pdf); no case number, which
-# would cost a lookup per row of a county's week (a missing file's case is looked up after).
+# A recent document's files: (path_txt, path_pdf), nothing else (a county's week is tens of
+# thousands of rows); the documents of the files found missing are looked up after.
+RecentFiles = tuple[str | None, str | None]
+# A document named by one of its files: (case_uuid, doc_no, path_txt, path_pdf).
 RecentDocument = tuple[str, str, str | None, str | None]
 # A document row with the SHA-256 of the bytes a store keeps under its names (None: none kept):
 # (doc_no, name_txt, name_pdf, sha256, case_no, sha256_txt, kept_txt_sha256, kept_pdf_sha256).

@@ -20,7 +20,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +37,7 @@ from clerk.ports.verify_report import (
     EngineFindings,
     KeptDocument,
     RecentDocument,
+    RecentFiles,
     RecordExtent,
     StoredEvent,
     VerifyState,
@@ -334,16 +335,22 @@ class PostgresRecordReads:
             _DOCUMENTS + " WHERE d.case_uuid = ANY(%s) ORDER BY d.n", (sorted(set(case_uuids)),)
         )
 
-    def recent_documents(self, days: int) -> Iterator[RecentDocument]:
+    def recent_files(self, days: int) -> Iterator[RecentFiles]:
         with translated():
             newest = self.conn.execute("SELECT MAX(issued_at) FROM documents").fetchone()[0]
         if newest is None:
             return
         since = (datetime.fromisoformat(newest) - timedelta(days=days)).isoformat()
         yield from self._stream(
-            "SELECT d.case_uuid, d.doc_no, d.path_txt, d.path_pdf FROM documents d"
-            " WHERE d.issued_at >= %s",
-            (since,),
+            "SELECT path_txt, path_pdf FROM documents WHERE issued_at >= %s", (since,)
+        )
+
+    def documents_with_files(self, paths: Collection[str]) -> Iterator[RecentDocument]:
+        named = list(paths)
+        yield from self._stream(
+            "SELECT case_uuid, doc_no, path_txt, path_pdf FROM documents"
+            " WHERE path_txt = ANY(%s) OR path_pdf = ANY(%s) ORDER BY issued_at, doc_no",
+            (named, named),
         )
 
     def keeps_documents(self) -> bool:

@@ -18,9 +18,10 @@ written once against the port, in `clerk.audit.proof`; `SQLiteRecordReads` is th
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -41,6 +42,7 @@ from clerk.ports.verify_report import (
     EngineFindings,
     KeptDocument,
     RecentDocument,
+    RecentFiles,
     RecordExtent,
     StoredEvent,
     VerifyState,
@@ -285,17 +287,28 @@ class SQLiteRecordReads:
         for uuid in case_uuids:
             yield from _rows(self.conn, _DOCUMENTS + " WHERE d.case_uuid = ?", (uuid,))
 
-    def recent_documents(self, days: int) -> Iterator[RecentDocument]:
+    def recent_files(self, days: int) -> Iterator[RecentFiles]:
         with translated():
             newest = self.conn.execute("SELECT MAX(issued_at) FROM documents").fetchone()[0]
-        if newest is None:
-            return
-        since = (datetime.fromisoformat(newest) - timedelta(days=days)).isoformat()
+            if newest is None:
+                return iter(())
+            since = (datetime.fromisoformat(newest) - timedelta(days=days)).isoformat()
+            # two short columns, fetched at once: a week's paths are a few MB at a county
+            return iter(
+                self.conn.execute(
+                    "SELECT path_txt, path_pdf FROM documents WHERE issued_at >= ?", (since,)
+                ).fetchall()
+            )
+
+    def documents_with_files(self, paths: Collection[str]) -> Iterator[RecentDocument]:
+        named = json.dumps(list(paths))
         yield from _rows(
             self.conn,
-            "SELECT d.case_uuid, d.doc_no, d.path_txt, d.path_pdf FROM documents d"
-            " WHERE d.issued_at >= ?",
-            (since,),
+            "SELECT case_uuid, doc_no, path_txt, path_pdf FROM documents"
+            " WHERE path_txt IN (SELECT value FROM json_each(?1))"
+            " OR path_pdf IN (SELECT value FROM json_each(?1))"
+            " ORDER BY issued_at, doc_no",
+            (named,),
         )
 
     def keeps_documents(self) -> bool:
