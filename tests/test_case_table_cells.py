@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.style import Style
 
-from clerk.screens.widgets.case_table import Cell
+from clerk.screens.widgets.plain import Cell
 
 CONSOLE = Console(width=80, color_system=None)
 

@@ -23,6 +23,7 @@ from clerk.screens.deciding import DecidingScreen
 from clerk.screens.payment import PaymentScreen
 from clerk.screens.reason import ReasonScreen
 from clerk.screens.textual_patches import SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic, PlainTable
 from clerk.service.views import CaseView
 
 if TYPE_CHECKING:
@@ -174,16 +175,16 @@ class CaseDetailScreen(DecidingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="detail-body"):
-            yield Static(id="detail-summary", classes="panel")
-            yield Static(id="detail-deadline")
+            yield PlainStatic(id="detail-summary", classes="panel")
+            yield PlainStatic(id="detail-deadline")
             with Horizontal():
                 with Vertical(id="detail-left"):
-                    yield Static("办理过程", classes="hint")
-                    yield DataTable[str](id="detail-events", cursor_type="row")
-                    yield Static("", id="detail-event-reason", classes="hint")
+                    yield PlainStatic("办理过程", classes="hint")
+                    yield PlainTable(id="detail-events", cursor_type="row")
+                    yield PlainStatic("", id="detail-event-reason", classes="hint")
                 with Vertical(id="detail-right"):
-                    yield Static("文书", classes="hint")
-                    yield DataTable[str](id="detail-documents", cursor_type="row")
+                    yield PlainStatic("文书", classes="hint")
+                    yield PlainTable(id="detail-documents", cursor_type="row")
         yield SteadyFooter()
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from clerk.domain.catalog_view import item_guide_text
 from clerk.domain.item_search import ItemFinder
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 from clerk.screens.widgets.item_list import ItemList
+from clerk.screens.widgets.plain import PlainStatic
 from clerk.service.views import ItemChoice
 
 
@@ -47,7 +48,7 @@ class CatalogueScreen(GuardedScreen, Screen[None]):
                     id="catalogue-items",
                 )
             with VerticalScroll(id="catalogue-guide-scroll", classes="panel"):
-                yield Static(id="catalogue-guide")
+                yield PlainStatic(id="catalogue-guide")
         yield SteadyFooter()
 
     def on_mount(self) -> None:

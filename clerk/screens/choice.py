@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainOptionList, PlainStatic
 
 MAX_DIGIT_CHOICES = 9
 
@@ -35,15 +36,15 @@ class ChoiceScreen(GuardedScreen, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield OptionList(
+            yield PlainStatic(self.title_text, classes="dialog-title")
+            yield PlainOptionList(
                 *[
                     Option(f"{n}. {label}", id=value)
                     for n, (value, label) in enumerate(self.options, 1)
                 ],
                 id="choice-list",
             )
-            yield Static(self.hint, classes="hint")
+            yield PlainStatic(self.hint, classes="hint")
             yield SteadyFooter()
 
     def on_mount(self) -> None:

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from clerk.domain.limits import DEEMED_ACCEPTED_WORKING_DAYS, SUPERVISOR_ROLES
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 from clerk.screens.widgets.case_table import CaseTable
+from clerk.screens.widgets.plain import PlainOptionList, PlainStatic
 from clerk.service.views import Queues
 
 if TYPE_CHECKING:
@@ -64,17 +65,17 @@ class DashboardScreen(GuardedScreen, Screen[None]):
         yield Header()
         with Horizontal():
             with Vertical(id="queues"):
-                yield OptionList(id="queue-list")
-                yield Static(
+                yield PlainOptionList(id="queue-list")
+                yield PlainStatic(
                     "数字键 1-8 切换队列\nEnter 打开办件\nF2 新建　F3 查询", classes="hint"
                 )
             with Vertical():
                 # At 80 columns the side list gives way to this bar, so the table keeps its
                 # 申请人 and 事项 columns (they were cut to "申" with the list beside it).
-                yield Static(id="queue-bar")
-                yield Static(id="queue-title")
+                yield PlainStatic(id="queue-bar")
+                yield PlainStatic(id="queue-title")
                 yield CaseTable(id="queue-cases")
-                yield Static(EMPTY_QUEUE, id="queue-empty", classes="hint")
+                yield PlainStatic(EMPTY_QUEUE, id="queue-empty", classes="hint")
         yield SteadyFooter()
 
     def on_mount(self) -> None:

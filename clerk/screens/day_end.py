@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Label, ProgressBar, Static
 
 from clerk.screens.textual_patches import SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -70,7 +71,7 @@ class DayEndScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="day-end-scroll", classes="panel"):
-            yield Static(id="day-end-ledger")
+            yield PlainStatic(id="day-end-ledger")
         with Horizontal(classes="field-row"):
             yield Label("写到目录", classes="field-label")
             yield Input(str(self.out_dir), id="day-end-dir")
@@ -78,7 +79,7 @@ class DayEndScreen(Screen[None]):
             yield Label("密钥口令", classes="field-label")
             yield Input("", id="day-end-pass", password=True, placeholder="私钥没有设口令时留空")
         yield ProgressBar(total=4, id="day-end-progress", show_eta=False)
-        yield Static(id="day-end-status", classes="hint")
+        yield PlainStatic(id="day-end-status", classes="hint")
         yield SteadyFooter()
 
     def on_mount(self) -> None:

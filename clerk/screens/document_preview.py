@@ -12,9 +12,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic
 
 
 class DocumentPreviewScreen(GuardedScreen, ModalScreen[bool]):
@@ -28,9 +28,9 @@ class DocumentPreviewScreen(GuardedScreen, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.TITLE_TEXT, classes="dialog-title")
+            yield PlainStatic(self.TITLE_TEXT, classes="dialog-title")
             with VerticalScroll(id="notice-scroll"):
-                yield Static(Text(self.text), id="notice-text")
+                yield PlainStatic(Text(self.text), id="notice-text")
             yield SteadyFooter()
 
     def on_mount(self) -> None:

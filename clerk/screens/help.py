@@ -12,10 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from clerk.screens.app_bindings import APP_BINDINGS
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic
 
 KEY_NAMES = {
     "escape": "Esc",
@@ -152,9 +152,9 @@ class HelpScreen(GuardedScreen, ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static("帮助：按键说明", classes="dialog-title")
+            yield PlainStatic("帮助：按键说明", classes="dialog-title")
             with VerticalScroll(id="help-scroll"):
-                yield Static(help_text(), id="help-text")
+                yield PlainStatic(help_text(), id="help-text")
             yield SteadyFooter()
 
     def on_mount(self) -> None:

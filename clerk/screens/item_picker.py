@@ -20,6 +20,7 @@ from clerk.domain.item_search import ItemFinder
 from clerk.domain.model import APPLICANT_KIND_LABELS
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 from clerk.screens.widgets.item_list import ItemList
+from clerk.screens.widgets.plain import PlainStatic
 from clerk.service.views import ItemChoice
 
 
@@ -63,7 +64,7 @@ class ItemPickerScreen(GuardedScreen, ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-dialog", classes="dialog wide"):
-            yield Static(
+            yield PlainStatic(
                 "选择事项　输入序号、编码、汉字或拼音首字母（如 ydjy 异地就医、zyfy 住院费用）",
                 classes="dialog-title",
             )
@@ -76,7 +77,7 @@ class ItemPickerScreen(GuardedScreen, ModalScreen[int | None]):
                     )
                     yield ItemList(self.choices, self.finder, id="picker-items")
                 with VerticalScroll(id="picker-panel-scroll", classes="panel"):
-                    yield Static(id="picker-panel")
+                    yield PlainStatic(id="picker-panel")
             yield SteadyFooter()
 
     def on_mount(self) -> None:

@@ -19,6 +19,7 @@ from textual.widgets import Header, Static
 
 from clerk.domain.limits import EXPORT_ROLES
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic
 
 if TYPE_CHECKING:
     from clerk.service.ledger import Ledger
@@ -64,7 +65,7 @@ class LedgerScreen(GuardedScreen, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="ledger-scroll", classes="panel"):
-            yield Static(id="ledger-text")
+            yield PlainStatic(id="ledger-text")
         yield SteadyFooter()
 
     def on_mount(self) -> None:

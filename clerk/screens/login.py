@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -33,10 +34,10 @@ class LoginScreen(GuardedScreen, Screen[Any]):
         point = self.window.point()
         yield Header()
         with Vertical(id="login-dialog", classes="dialog"):
-            yield Static(f"{point.name}（{point.kind_label}）　请登录", classes="dialog-title")
+            yield PlainStatic(f"{point.name}（{point.kind_label}）　请登录", classes="dialog-title")
             yield Input(placeholder="登录名", id="login-name")
             yield Input(placeholder="密码", password=True, id="login-password")
-            yield Static("", id="login-message", classes="error")
+            yield PlainStatic("", id="login-message", classes="error")
         yield SteadyFooter()
 
     def on_mount(self) -> None:

@@ -29,6 +29,7 @@ from clerk.screens.notice_preview import NoticePreviewScreen
 from clerk.screens.reason import ReasonScreen
 from clerk.screens.refusal_preview import RefusalPreviewScreen
 from clerk.screens.textual_patches import SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic, PlainTable
 from clerk.service.views import CaseView, MaterialRow
 
 if TYPE_CHECKING:
@@ -93,9 +94,9 @@ class MaterialsScreen(DecidingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="materials-body"):
-            yield Static(id="materials-title", classes="dialog-title")
-            yield DataTable[str](id="materials-table", cursor_type="row", zebra_stripes=True)
-            yield Static(id="materials-status")
+            yield PlainStatic(id="materials-title", classes="dialog-title")
+            yield PlainTable(id="materials-table", cursor_type="row", zebra_stripes=True)
+            yield PlainStatic(id="materials-status")
         yield SteadyFooter()
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import Header, Input, Static
 
 from clerk.net import client as net
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -39,8 +40,8 @@ class NetSettingsScreen(GuardedScreen, Screen[None]):
         office = self.window.me().office_code
         yield Header()
         with Vertical(classes="panel"):
-            yield Static(f"县级服务地址（{office} 的 clerk serve）", classes="dialog-title")
-            yield Static(
+            yield PlainStatic(f"县级服务地址（{office} 的 clerk serve）", classes="dialog-title")
+            yield PlainStatic(
                 "填好后，日终上报（Ctrl+B）和导入（Ctrl+G）中按 F11 通过网络发送、取回；"
                 "没有网络或发送失败时，照旧用 U 盘，记录不受影响。地址请向县级信息管理员索取。",
                 classes="hint",
@@ -51,8 +52,8 @@ class NetSettingsScreen(GuardedScreen, Screen[None]):
                 max_length=URL_MAX,
                 id="county-url",
             )
-            yield Static("", id="county-url-message", classes="error")
-            yield Static(id="county-url-now", classes="hint")
+            yield PlainStatic("", id="county-url-message", classes="error")
+            yield PlainStatic(id="county-url-now", classes="hint")
         yield SteadyFooter()
 
     def on_mount(self) -> None:

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from clerk.net import status as net_status
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic, PlainTable
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -50,10 +51,10 @@ class NetStatusScreen(GuardedScreen, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(classes="panel"):
-            yield Static(f"各{self.senders}上报情况（网络与 U 盘）", classes="dialog-title")
-            yield Static(id="net-status-silent")
-            yield DataTable(id="net-status-table", cursor_type="row", zebra_stripes=True)
-            yield Static(id="net-status-hint", classes="hint")
+            yield PlainStatic(f"各{self.senders}上报情况（网络与 U 盘）", classes="dialog-title")
+            yield PlainStatic(id="net-status-silent")
+            yield PlainTable(id="net-status-table", cursor_type="row", zebra_stripes=True)
+            yield PlainStatic(id="net-status-hint", classes="hint")
         yield SteadyFooter()
 
     def on_mount(self) -> None:
@@ -124,8 +125,8 @@ class SilentDaysScreen(GuardedScreen, ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("未上报提醒天数", classes="dialog-title")
-            yield Static(
+            yield PlainStatic("未上报提醒天数", classes="dialog-title")
+            yield PlainStatic(
                 f"连续多少个工作日没有导入某服务点的上报包时标红（1–{net_status.MAX_SILENT_DAYS}）。",
                 classes="hint",
             )
@@ -134,7 +135,7 @@ class SilentDaysScreen(GuardedScreen, ModalScreen[int | None]):
                 max_length=2,
                 id="silent-days-input",
             )
-            yield Static("", id="silent-days-message", classes="error")
+            yield PlainStatic("", id="silent-days-message", classes="error")
             yield SteadyFooter()
 
     def on_mount(self) -> None:

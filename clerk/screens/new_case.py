@@ -29,6 +29,7 @@ from clerk.screens.choice import ChoiceScreen
 from clerk.screens.discard import ConfirmDiscard
 from clerk.screens.item_picker import ItemPickerScreen
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic
 from clerk.screens.widgets.question_box import QuestionBox
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
         yield Header()
         with Horizontal(id="newcase-body"):
             with VerticalScroll(id="newcase-form"):
-                yield Static("", id="newcase-item", classes="dialog-title")
+                yield PlainStatic("", id="newcase-item", classes="dialog-title")
                 yield _row(
                     "申请人类型",
                     Select([(v, k) for k, v in KIND_LABELS.items()], allow_blank=False, id="kind"),
@@ -84,12 +85,12 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
                     "证件号码",
                     Input(placeholder="边输边校验", max_length=ID_NUMBER_MAX, id="id-number"),
                 )
-                yield Static("", id="id-number-message", classes="field-message")
+                yield PlainStatic("", id="id-number-message", classes="field-message")
                 yield _row(
                     "联系电话",
                     Input(placeholder="手机或固定电话", max_length=PHONE_MAX, id="phone"),
                 )
-                yield Static("", id="phone-message", classes="field-message")
+                yield PlainStatic("", id="phone-message", classes="field-message")
                 with Vertical(id="bank-fields"):
                     yield _row(
                         "收款账户",
@@ -99,7 +100,7 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
                             id="bank-account",
                         ),
                     )
-                    yield Static("", id="bank-account-message", classes="field-message")
+                    yield PlainStatic("", id="bank-account-message", classes="field-message")
                 yield _row(
                     "办理渠道",
                     Select(
@@ -108,7 +109,7 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
                         id="channel",
                     ),
                 )
-                yield Static("申请情形（空格勾选；勾选后右侧材料随之增减）", classes="hint")
+                yield PlainStatic("申请情形（空格勾选；勾选后右侧材料随之增减）", classes="hint")
                 # One box per question, each wrapped to its full text (QuestionBox says why).
                 yield Vertical(id="circumstances")
                 with Vertical(id="agent-fields"):
@@ -119,10 +120,10 @@ class NewCaseScreen(ConfirmDiscard, GuardedScreen, Screen[str | None]):
                         ),
                     )
                     yield _row("代理人证件号", Input(placeholder="居民身份证号码", id="agent-id"))
-                    yield Static("", id="agent-id-message", classes="field-message")
-                yield Static("", id="newcase-message", classes="error")
+                    yield PlainStatic("", id="agent-id-message", classes="field-message")
+                yield PlainStatic("", id="newcase-message", classes="error")
             with VerticalScroll(id="newcase-materials", classes="panel"):
-                yield Static(id="newcase-materials-text")
+                yield PlainStatic(id="newcase-materials-text")
         yield SteadyFooter()
 
     def on_mount(self) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from clerk.screens.discard import ConfirmDiscard
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -35,9 +36,11 @@ class PasswordChangeScreen(ConfirmDiscard, GuardedScreen, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="password-change"):
-            yield Static(f"修改密码：{self.user.login}　{self.user.name}", classes="dialog-title")
+            yield PlainStatic(
+                f"修改密码：{self.user.login}　{self.user.name}", classes="dialog-title"
+            )
             if self.forced:
-                yield Static(
+                yield PlainStatic(
                     "您的密码是管理员设置的初始密码或重置密码，请先改成只有您自己知道的密码再开始办理。"
                     "按 Esc 退出登录。",
                     classes="hint",
@@ -47,7 +50,7 @@ class PasswordChangeScreen(ConfirmDiscard, GuardedScreen, ModalScreen[bool]):
                 placeholder="新密码（至少8位，不能与登录名相同）", password=True, id="password-new"
             )
             yield Input(placeholder="再次输入新密码", password=True, id="password-confirm")
-            yield Static("", id="password-change-message", classes="error")
+            yield PlainStatic("", id="password-change-message", classes="error")
             yield SteadyFooter()
 
     def on_mount(self) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 from clerk.domain.limits import MIN_PASSWORD_LENGTH
 from clerk.screens.discard import ConfirmDiscard
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic
 
 if TYPE_CHECKING:
     from clerk.service.window import User, Window
@@ -35,8 +36,10 @@ class PasswordResetScreen(ConfirmDiscard, GuardedScreen, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"重置密码：{self.user.login}　{self.user.name}", classes="dialog-title")
-            yield Static(
+            yield PlainStatic(
+                f"重置密码：{self.user.login}　{self.user.name}", classes="dialog-title"
+            )
+            yield PlainStatic(
                 "设置后请把新密码当面告诉本人，并提醒其妥善保管。账号如被锁定，将一并解锁。",
                 classes="hint",
             )
@@ -46,7 +49,7 @@ class PasswordResetScreen(ConfirmDiscard, GuardedScreen, ModalScreen[bool]):
                 id="password-new",
             )
             yield Input(placeholder="再次输入新密码", password=True, id="password-confirm")
-            yield Static("", id="password-message", classes="error")
+            yield PlainStatic("", id="password-message", classes="error")
             yield SteadyFooter()
 
     def on_mount(self) -> None:

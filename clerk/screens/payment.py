@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 from clerk.domain.field_limits import REFERENCE_MAX, checked_amount
 from clerk.screens.discard import ConfirmDiscard
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic
 
 
 def parse_yuan(text: str) -> int | None:
@@ -35,14 +36,14 @@ class PaymentScreen(ConfirmDiscard, GuardedScreen, ModalScreen[tuple[int, str] |
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("登记拨付", classes="dialog-title")
+            yield PlainStatic("登记拨付", classes="dialog-title")
             yield Input(placeholder="金额（元），如 1234.50", id="payment-amount")
             yield Input(
                 placeholder="拨付凭证号 / 银行流水号",
                 max_length=REFERENCE_MAX,
                 id="payment-reference",
             )
-            yield Static("", id="payment-message", classes="error")
+            yield PlainStatic("", id="payment-message", classes="error")
             yield SteadyFooter()
 
     def on_mount(self) -> None:

@@ -20,6 +20,7 @@ from clerk.domain.field_limits import POINT_NAME_MAX
 from clerk.domain.offices import POINT_KINDS, ServicePoint
 from clerk.screens.discard import ConfirmDiscard
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainOptionList, PlainStatic
 from clerk.service.administration import DECLARABLE_KINDS
 from clerk.service.case_reader import ServiceError
 
@@ -47,8 +48,10 @@ class PointFormScreen(ConfirmDiscard, GuardedScreen, ModalScreen[ServicePoint | 
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="point-form"):
-            yield Static("登记服务点（乡镇、村（社区）、院校、定点医院）", classes="dialog-title")
-            yield Static("所属县级经办机构", classes="hint")
+            yield PlainStatic(
+                "登记服务点（乡镇、村（社区）、院校、定点医院）", classes="dialog-title"
+            )
+            yield PlainStatic("所属县级经办机构", classes="hint")
             yield Select(
                 [(f"{o.code}　{o.area}　{o.name}", o.code) for o in self.offices],
                 value=self.office,
@@ -59,9 +62,9 @@ class PointFormScreen(ConfirmDiscard, GuardedScreen, ModalScreen[ServicePoint | 
                 placeholder="服务点编码：2–10位大写字母或数字，全市唯一，如 DA01", id="point-code"
             )
             yield Input(placeholder="服务点名称", max_length=POINT_NAME_MAX, id="point-name")
-            yield Static("类型（↑↓ 选择，Enter 确定）", classes="hint")
-            yield OptionList(*[Option(POINT_KINDS[k], id=k) for k in KINDS], id="point-kind")
-            yield Static("", id="point-message", classes="error")
+            yield PlainStatic("类型（↑↓ 选择，Enter 确定）", classes="hint")
+            yield PlainOptionList(*[Option(POINT_KINDS[k], id=k) for k in KINDS], id="point-kind")
+            yield PlainStatic("", id="point-message", classes="error")
             yield SteadyFooter()
 
     def on_mount(self) -> None:

@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Header
 
 from clerk.domain.offices import POINT_KINDS, ServicePoint
 from clerk.screens.point_form import PointFormScreen
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic, PlainTable
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -36,9 +37,9 @@ class PointsScreen(GuardedScreen, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(classes="panel"):
-            yield Static("经办机构和服务点", classes="dialog-title")
-            yield DataTable(id="points-table", cursor_type="row", zebra_stripes=True)
-            yield Static(
+            yield PlainStatic("经办机构和服务点", classes="dialog-title")
+            yield PlainTable(id="points-table", cursor_type="row", zebra_stripes=True)
+            yield PlainStatic(
                 "服务点编码是其办件号的前缀，全市唯一。乡镇、村（社区）等服务点的电脑，也可在首次使用设置中按 F6 登记本点。",
                 classes="hint",
             )

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from clerk.screens.discard import ConfirmDiscard
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainOptionList, PlainStatic
 
 REASON_MAX_INPUT = (
     300  # the domain limit (clerk.domain.field_limits.REASON_MAX); the field stops there too
@@ -49,8 +50,8 @@ class ReasonScreen(ConfirmDiscard, GuardedScreen, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Static(self.prompt, classes="hint")
+            yield PlainStatic(self.title_text, classes="dialog-title")
+            yield PlainStatic(self.prompt, classes="hint")
             yield Input(
                 self.value,
                 placeholder=self.placeholder or "请填写理由，按 Enter 确认",
@@ -59,12 +60,12 @@ class ReasonScreen(ConfirmDiscard, GuardedScreen, ModalScreen[str | None]):
                 id="reason-input",
             )
             if self.common:
-                yield Static("常用理由（↓ 选择，Enter 填入后可补充）", classes="hint")
-                yield OptionList(
+                yield PlainStatic("常用理由（↓ 选择，Enter 填入后可补充）", classes="hint")
+                yield PlainOptionList(
                     *[Option(text, id=str(n)) for n, text in enumerate(self.common)],
                     id="reason-common",
                 )
-            yield Static("", id="reason-message", classes="error")
+            yield PlainStatic("", id="reason-message", classes="error")
             yield SteadyFooter()
 
     def on_mount(self) -> None:

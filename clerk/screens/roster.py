@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, ProgressBar, Static
 
 from clerk.screens.textual_patches import SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic
 from clerk.service.case_reader import ServiceError
 
 if TYPE_CHECKING:
@@ -67,18 +68,18 @@ class RosterScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="roster-panel", classes="panel"):
-            yield Static(
+            yield PlainStatic(
                 "学校报送的《湖南省城乡居民基本医疗保险参保登记汇总表》（表6）电子名册：输入文件路径（.xlsx 或 .csv），"
                 "Enter 检查。每一行都先检查，问题按行号一次列出。F6 生成空白模板交给学校。",
                 classes="hint",
             )
             with Horizontal(classes="field-row"):
-                yield Static("名册文件", classes="field-label")
+                yield PlainStatic("名册文件", classes="field-label")
                 yield Input(placeholder="如 D:/名册/2026级新生.xlsx", id="roster-path")
-            yield Static(self._seal_text(), id="roster-seal")
+            yield PlainStatic(self._seal_text(), id="roster-seal")
             yield ProgressBar(id="roster-progress", show_eta=False)
-            yield Static("", id="roster-status")
-            yield Static("", id="roster-report")
+            yield PlainStatic("", id="roster-status")
+            yield PlainStatic("", id="roster-report")
         yield SteadyFooter()
 
     def on_mount(self) -> None:

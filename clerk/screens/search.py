@@ -14,6 +14,7 @@ from textual.worker import get_current_worker
 
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 from clerk.screens.widgets.case_table import CaseTable
+from clerk.screens.widgets.plain import PlainStatic
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -37,7 +38,7 @@ class SearchScreen(GuardedScreen, Screen[None]):
                 placeholder="办件号（或末几位）、证件号码（或末6位）、姓名、单位、事项名称或拼音首字母，Enter 查询",
                 id="search-query",
             )
-            yield Static("", id="search-summary", classes="hint")
+            yield PlainStatic("", id="search-summary", classes="hint")
             yield CaseTable(id="search-results")
         yield SteadyFooter()
 

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from clerk.domain.limits import MIN_PASSWORD_LENGTH
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainOptionList, PlainStatic
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -45,23 +46,23 @@ class SetupScreen(GuardedScreen, Screen[Any]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="setup-dialog", classes="dialog"):
-            yield Static(
+            yield PlainStatic(
                 "首次使用：请选择本机所在的经办机构或服务点，并创建管理员账号。",
                 classes="dialog-title",
             )
-            yield Static(
+            yield PlainStatic(
                 "① 经办机构 / 服务点（↑↓ 选择；列表中没有本机所在的服务点，按 F6 登记）",
                 classes="hint",
             )
-            yield OptionList(*self._options(), id="setup-points")
-            yield Static("② 管理员", classes="hint")
+            yield PlainOptionList(*self._options(), id="setup-points")
+            yield PlainStatic("② 管理员", classes="hint")
             yield Input(placeholder="登录名（字母或数字）", id="setup-login")
             yield Input(placeholder="姓名", id="setup-name")
             yield Input(
                 placeholder=f"密码（至少{MIN_PASSWORD}位）", password=True, id="setup-password"
             )
             yield Input(placeholder="再次输入密码", password=True, id="setup-confirm")
-            yield Static("", id="setup-message", classes="error")
+            yield PlainStatic("", id="setup-message", classes="error")
         yield SteadyFooter()
 
     def _options(self) -> list[Option]:

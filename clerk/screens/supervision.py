@@ -29,6 +29,7 @@ from clerk.domain.indicators import Figures, Period
 from clerk.ports.supervision import FIGURE_LABELS
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 from clerk.screens.widgets.case_table import CaseTable, cut
+from clerk.screens.widgets.plain import PlainStatic, PlainTable
 
 if TYPE_CHECKING:
     from clerk.service.supervision import Group, SupervisionReport, SupervisionTrend
@@ -130,16 +131,16 @@ class SupervisionScreen(GuardedScreen, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="supervision-body"):
-            yield Static(id="supervision-where")
-            yield DataTable(id="supervision-table", cursor_type="row", zebra_stripes=True)
+            yield PlainStatic(id="supervision-where")
+            yield PlainTable(id="supervision-table", cursor_type="row", zebra_stripes=True)
             yield CaseTable(id="supervision-cases")
             with Vertical(id="supervision-trend", classes="panel"):
-                yield Static(id="trend-title")
+                yield PlainStatic(id="trend-title")
                 for label, key in TRENDS:
                     with Horizontal(classes="trend-row"):
-                        yield Static(label, classes="trend-label")
+                        yield PlainStatic(label, classes="trend-label")
                         yield Sparkline([], summary_function=max, id=f"trend-{key}")
-                        yield Static(id=f"trend-{key}-last", classes="trend-last")
+                        yield PlainStatic(id=f"trend-{key}-last", classes="trend-last")
         yield SteadyFooter()
 
     def on_mount(self) -> None:

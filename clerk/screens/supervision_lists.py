@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic, PlainTable
 from clerk.service.supervision_lists import LIST_LABELS, ActionLists, ListedCase
 
 if TYPE_CHECKING:
@@ -59,10 +60,10 @@ class ActionListsScreen(GuardedScreen, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="lists-body"):
-            yield Static(READING, id="lists-title")
-            yield DataTable(id="lists-counts", cursor_type="none", zebra_stripes=True)
-            yield Static(id="lists-where")
-            yield DataTable(id="lists-entries", cursor_type="row", zebra_stripes=True)
+            yield PlainStatic(READING, id="lists-title")
+            yield PlainTable(id="lists-counts", cursor_type="none", zebra_stripes=True)
+            yield PlainStatic(id="lists-where")
+            yield PlainTable(id="lists-entries", cursor_type="row", zebra_stripes=True)
         yield SteadyFooter()
 
     def on_mount(self) -> None:

@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from clerk.domain.clock import TZ
 from clerk.domain.model import Role
 from clerk.screens.textual_patches import SteadyFooter
+from clerk.screens.widgets.plain import PlainStatic, PlainTable
 from clerk.support.stick import last_folder, remember_folder
 
 if TYPE_CHECKING:
@@ -76,19 +77,19 @@ class SyncImportScreen(Screen[None]):
             yield Input(
                 "", id="sync-import-pass", password=True, placeholder="私钥没有设口令时留空"
             )
-        yield Static("U 盘上的包（新的在前，Enter 导入所选）", classes="dialog-title")
-        yield DataTable[str](id="sync-bundles", cursor_type="row", zebra_stripes=True)
+        yield PlainStatic("U 盘上的包（新的在前，Enter 导入所选）", classes="dialog-title")
+        yield PlainTable(id="sync-bundles", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="sync-import-scroll", classes="panel"):
-            yield Static(
+            yield PlainStatic(
                 "输入 U 盘的文件夹，按 Enter 列出其中的包，再选一个按 Enter 导入。"
                 "导入前先全部核验，有问题则本机不作任何改动。",
                 id="sync-import-report",
             )
-        yield Static("冲突队列（主管处理）", classes="dialog-title")
-        yield DataTable[str](id="sync-conflicts", cursor_type="row", zebra_stripes=True)
+        yield PlainStatic("冲突队列（主管处理）", classes="dialog-title")
+        yield PlainTable(id="sync-conflicts", cursor_type="row", zebra_stripes=True)
         if self.at_office:
-            yield Static("转报待受理（Enter 打开）", classes="dialog-title")
-            yield DataTable[str](id="sync-handed", cursor_type="row", zebra_stripes=True)
+            yield PlainStatic("转报待受理（Enter 打开）", classes="dialog-title")
+            yield PlainTable(id="sync-handed", cursor_type="row", zebra_stripes=True)
         yield SteadyFooter()
 
     def on_mount(self) -> None:

@@ -17,6 +17,7 @@ from clerk.domain.limits import MIN_PASSWORD_LENGTH, ROLE_ORDER
 from clerk.domain.model import ROLE_LABELS, Role
 from clerk.screens.discard import ConfirmDiscard
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
+from clerk.screens.widgets.plain import PlainOptionList, PlainStatic
 
 if TYPE_CHECKING:
     from clerk.service.window import Window
@@ -39,11 +40,13 @@ class UserFormScreen(ConfirmDiscard, GuardedScreen, ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="user-form"):
-            yield Static(f"新增用户（所属：{self.window.point().name}）", classes="dialog-title")
+            yield PlainStatic(
+                f"新增用户（所属：{self.window.point().name}）", classes="dialog-title"
+            )
             yield Input(placeholder="登录名（英文字母或数字开头）", id="user-login")
             yield Input(placeholder="姓名", max_length=USER_NAME_MAX, id="user-name")
-            yield Static("角色（↑↓ 选择，Enter 确定）", classes="hint")
-            yield OptionList(
+            yield PlainStatic("角色（↑↓ 选择，Enter 确定）", classes="hint")
+            yield PlainOptionList(
                 *[Option(ROLE_LABELS[role], id=str(role)) for role in ROLE_ORDER],
                 id="user-role",
             )
@@ -53,7 +56,7 @@ class UserFormScreen(ConfirmDiscard, GuardedScreen, ModalScreen[Any]):
                 id="user-password",
             )
             yield Input(placeholder="再次输入密码", password=True, id="user-confirm")
-            yield Static("", id="user-message", classes="error")
+            yield PlainStatic("", id="user-message", classes="error")
             yield SteadyFooter()
 
     def on_mount(self) -> None:

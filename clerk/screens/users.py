@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Header
 
 from clerk.domain.clock import TZ
 from clerk.domain.model import ROLE_LABELS
 from clerk.screens.password_reset import PasswordResetScreen
 from clerk.screens.textual_patches import GuardedScreen, SteadyFooter
 from clerk.screens.user_form import UserFormScreen
+from clerk.screens.widgets.plain import PlainStatic, PlainTable
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -55,9 +56,9 @@ class UsersScreen(GuardedScreen, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(classes="panel"):
-            yield Static("用户管理", classes="dialog-title")
-            yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
-            yield Static(HINT, classes="hint")
+            yield PlainStatic("用户管理", classes="dialog-title")
+            yield PlainTable(id="users-table", cursor_type="row", zebra_stripes=True)
+            yield PlainStatic(HINT, classes="hint")
         yield SteadyFooter()
 
     def on_mount(self) -> None:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.cells import cell_len, set_cell_size
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.measure import Measurement
-from rich.segment import Segment
-from rich.text import Text
+from rich.cells import cell_len
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
 from clerk.domain.limits import DEEMED_ACCEPTED_WORKING_DAYS
 from clerk.domain.model import CaseState
+from clerk.screens.widgets.plain import PlainTable
 from clerk.service.views import CaseSummary
 
 
@@ -55,36 +52,7 @@ def cut(text: str, cells: int) -> str:
     return out + "…"
 
 
-class Cell:
-    """One line of plain text in a table cell, drawn as one segment cut or padded to the column.
-
-    DataTable reads a `str` cell as markup and draws it as a Rich `Text` (wrapping, justifying):
-    six of them per row, ~75 µs a cell, the case tables' largest cost when a queue is shown. A
-    case table's cells are one line of plain text each (numbers, labels, masked names), so they
-    are drawn as that; the row's style (cursor, zebra stripe) is applied by DataTable as before.
-    """
-
-    __slots__ = ("text", "width")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.width = cell_len(text)
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        return repr(self.text)
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = options.max_width
-        yield Segment(self.text if self.width == width else set_cell_size(self.text, width))
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement(self.width, self.width)
-
-
-class CaseTable(DataTable[Cell]):
+class CaseTable(PlainTable):
     """Rows keyed by case UUID; posts `CaseTable.Opened` when the clerk presses Enter on a row."""
 
     # DataTable's own Enter is hidden from the footer; this one says what Enter does here.
@@ -104,15 +72,15 @@ class CaseTable(DataTable[Cell]):
         flags = [flags_text(s) for s in summaries]
         with_flags = any(flags)
         labels = ["办件号", "状态", "到期", *(["提示"] if with_flags else []), "申请人", "事项"]
-        self.add_columns(*(Text(label) for label in labels))  # plain text: no markup to parse
+        self.add_columns(*labels)  # plain (PlainTable): no markup read, cells drawn as one line
         for s, flag in zip(summaries, flags, strict=True):
             self.add_row(
-                Cell(s.case_no),
-                Cell(s.state_label),
-                Cell(due_text(s)),
-                *([Cell(flag)] if with_flags else []),
-                Cell(cut(s.applicant_name_masked, NAME_CELLS)),
-                Cell(f"{s.item_no} {s.item_name}"),
+                s.case_no,
+                s.state_label,
+                due_text(s),
+                *([flag] if with_flags else []),
+                cut(s.applicant_name_masked, NAME_CELLS),
+                f"{s.item_no} {s.item_name}",
                 key=s.uuid,
             )
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from clerk.domain.catalog import Item
 from clerk.domain.item_search import ItemFinder
+from clerk.screens.widgets.plain import PlainOptionList
 from clerk.service.views import ItemChoice
 
 
@@ -22,7 +22,7 @@ def item_prompt(choice: ItemChoice) -> Text:
     return text
 
 
-class ItemList(OptionList):
+class ItemList(PlainOptionList):
     """Options keyed by the item number (as text). `filter(query)` keeps the matches only."""
 
     def __init__(
