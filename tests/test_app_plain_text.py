@@ -78,3 +78,22 @@ async def test_the_plain_widgets_show_markup_as_text() -> None:
         assert rows(table) == [[REASON, "李[/y]"]]
         screen = app.export_screenshot()
     assert "见附件[/1]，材料[b]不全" in screen.replace("&#160;", " ")
+
+
+def test_no_screen_builds_a_markup_reading_widget() -> None:
+    """A new screen that builds Textual's own Static, OptionList or DataTable would read what
+    it shows as markup again: every one is built from clerk/screens/widgets/plain.py."""
+    import re
+
+    screens = Path(__file__).resolve().parent.parent / "clerk" / "screens"
+    raw = re.compile(
+        r"(?<![\w.])(Static|OptionList|DataTable)(\[[^\]]*\])?\(|class \w+\((Static|OptionList)\)"
+    )
+    found = [
+        f"{path.relative_to(screens)}:{n}"
+        for path in sorted(screens.rglob("*.py"))
+        if path.name != "plain.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if raw.search(line)
+    ]
+    assert found == []
