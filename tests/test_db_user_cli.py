@@ -180,3 +180,24 @@ def test_an_account_added_or_reset_on_the_command_line_must_change_its_password(
     assert main(["user", "passwd", "--db", db, "--login", "li4", "--password-stdin"]) == 0
     with Store.open(db) as store:
         assert store.must_change_password("li4") is True
+
+
+def test_a_password_prompt_at_the_end_of_the_input_is_told_not_a_traceback(tmp_path):
+    """Run from a script without --password-stdin: the prompt meets the end of the input."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "clerk", "user", "add", "--db", str(tmp_path / "clerk.db")]
+        + ["--login", "li", "--name", "李经办", "--role", "clerk", "--point", "YZ01"],
+        input="only-one-line-12345\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CLERK_DATA_DIR": str(tmp_path / "data")},
+        start_new_session=True,  # no terminal: getpass reads the input it is given
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "用 --password-stdin 从标准输入的第一行传入密码" in done.stderr
+    assert "only-one-line" not in done.stderr + done.stdout

@@ -139,6 +139,11 @@ def _known_problem(exc: Exception, args: argparse.Namespace) -> str | None:
         from clerk.service.open_errors import open_problem
 
         return open_problem(exc, _db_name(args))  # type: ignore[arg-type]
+    if isinstance(exc, EOFError):  # a prompt (a password, twice) met the end of the input
+        return (
+            "没有读到要输入的内容（输入已结束），已停止：请在终端中运行；"
+            "在脚本中运行时，用 --password-stdin 从标准输入的第一行传入密码。"
+        )
     if isinstance(exc, OSError):
         where = f" {exc.filename}" if exc.filename else ""
         return f"无法读写文件{where}（{exc.strerror or exc}），已停止。请检查磁盘空间和文件夹权限后重试。"
