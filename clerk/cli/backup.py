@@ -13,7 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from clerk.cli.verify import db_path, report_text
+from clerk.cli._paths import db_path
+from clerk.cli.verify import report_text
 from clerk.ports.errors import StorageError
 from clerk.ports.verify_report import VerifyProblem, VerifyReport
 from clerk.storage.sqlite.files import BackupError, backup_file

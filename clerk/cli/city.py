@@ -87,7 +87,7 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from clerk.cli.verify import db_target
+    from clerk.cli._paths import db_target
     from clerk.domain.indicators import Period
     from clerk.service.compose import open_window
     from clerk.service.errors import ServiceError
@@ -216,8 +216,8 @@ def write_json(value: Any, out: TextIO, indent: int = 0) -> None:
 def run_init(args: argparse.Namespace) -> int:
     import getpass
 
+    from clerk.cli._paths import db_target
     from clerk.cli.keys import passphrase_from
-    from clerk.cli.verify import db_target
     from clerk.service.compose import open_window
     from clerk.service.errors import ServiceError
     from clerk.service.sync_desk import SyncProblem
@@ -269,7 +269,7 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_lists(args: argparse.Namespace) -> int:
-    from clerk.cli.verify import db_target
+    from clerk.cli._paths import db_target
     from clerk.domain.indicators import Period
     from clerk.service.compose import open_window
     from clerk.service.errors import ServiceError

@@ -54,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _window(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from clerk.cli.verify import db_target
+    from clerk.cli._paths import db_target
     from clerk.service.compose import open_window
     from clerk.support.paths import documents_dir
 

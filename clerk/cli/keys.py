@@ -70,7 +70,7 @@ def passphrase_from(args: argparse.Namespace) -> str | None:
 
 
 def _window(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from clerk.cli.verify import db_target
+    from clerk.cli._paths import db_target
     from clerk.service.compose import open_window
 
     return open_window(db_target(args), create=False)  # keys belong to a file already set up
@@ -107,7 +107,7 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from clerk.cli.verify import db_target
+    from clerk.cli._paths import db_target
     from clerk.sync import keys, peers
 
     def body() -> int:
@@ -153,7 +153,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from clerk.cli.verify import db_path
+    from clerk.cli._paths import db_path
     from clerk.sync import keys
 
     def body() -> int:

@@ -55,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from clerk.cli.verify import db_target
+    from clerk.cli._paths import db_target
     from clerk.net.server import MB, ServeConfig, make_app, run
     from clerk.service.compose import open_window
     from clerk.support.paths import documents_dir

@@ -15,7 +15,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from clerk.cli.verify import db_target
+from clerk.cli._paths import db_target
 from clerk.domain.limits import MIN_PASSWORD_LENGTH
 from clerk.domain.model import ROLE_LABELS, Role
 

@@ -9,13 +9,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from clerk.cli._paths import db_path, db_target
+from clerk.cli._paths import db_path
 from clerk.ports.verify_report import VerifyReport
 from clerk.storage.sqlite.files import upgrade_file, verify_file
 from clerk.support.progress import StreamProgress
 from clerk.support.targets import is_server
 
-__all__ = ["db_path", "db_target", "register", "report_text", "run"]
+__all__ = ["register", "report_text", "run"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
