@@ -27,6 +27,7 @@ from clerk.ports.verify_report import (
     CheckpointInLog,
     DocumentFiles,
     EngineFindings,
+    FilesLook,
     KeptDocument,
     RecentDocument,
     RecentFiles,
@@ -136,6 +137,7 @@ class MemoryReads:
         marks: Sequence[tuple[str, int]],
         last_event: int,
         at: str,
+        files_look: FilesLook | None = None,
     ) -> None:
         self.remembered.append((dict(heads), list(marks), last_event, at))
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from clerk.audit.findings import RECENT_DAYS, Problem, Proof
+from clerk.ports.verify_report import FilesLook, FolderStamp
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -148,14 +150,26 @@ def _chunks(rows: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def _check_recent_files(reads: RecordReads, proof: Proof, checked: set[str]) -> None:
+def _check_recent_files(
+    reads: RecordReads, proof: Proof, checked: set[str], documents: int
+) -> None:
     """Incremental: the files of every document issued in the last days are still there (their
     hashes are checked by `--full`, and for the cases this verify replayed). Judged as sets of
-    paths: each folder listed once (`present_files`), not a stat per file; a county's week is
+    paths: each folder listed once (`look_at_files`), not a stat per file; a county's week is
     tens of thousands of files, so only their paths are read, and the documents of the files
-    found missing are looked up after (`documents_with_files`)."""
+    found missing are looked up after (`documents_with_files`).
+
+    Made only when something changed since the last passed look (`proof.last_look`): a document
+    recorded since (the record's document extent `documents` moved), or a file added to, removed
+    from or renamed in a folder that holds the week's files (the folder's stamp moved). While
+    neither moved, this look would list the same files and find them all."""
+    last = proof.last_look
+    if last is not None and last.documents == documents and folders_unchanged(last.folders):
+        return  # nothing to see that the last look did not; the look remembered stays
     named = {path for pair in reads.recent_files(RECENT_DAYS) for path in pair if path}
-    gone = named - present_files(named)
+    present, stamps = look_at_files(named)
+    proof.files_look = FilesLook(documents, stamps) if stamps is not None else FilesLook(-1)
+    gone = named - present
     if not gone:
         return
     missing = [
@@ -177,10 +191,23 @@ def _check_recent_files(reads: RecordReads, proof: Proof, checked: set[str]) -> 
         proof.problems.append(_missing_file(case_nos.get(doc_no), doc_no, path))
 
 
+# A folder whose stamp is this recent (nanoseconds before it was taken) is not trusted to show
+# the next change: a file system that keeps times to the second or two (FAT keeps 2 s) may take
+# a change made just after the look without its stamp moving. The next look lists it again.
+RACY_NS = 2_000_000_000
+
+
 def present_files(paths: Iterable[str]) -> set[str]:
-    """Which of `paths` name a file, from one listing of each of their folders. A folder that is
-    gone holds none of them; one that cannot be listed (permissions) is judged a stat per file,
-    as `os.path.isfile` would."""
+    """Which of `paths` name a file, from one listing of each of their folders."""
+    return look_at_files(paths)[0]
+
+
+def look_at_files(paths: Iterable[str]) -> tuple[set[str], tuple[FolderStamp, ...] | None]:
+    """Which of `paths` name a file, from one listing of each of their folders; and the folders'
+    stamps, each taken before its listing (None when one of them cannot be trusted to show a
+    later change: gone, not listable, or changed within `RACY_NS`). A folder that is gone holds
+    none of the files; one that cannot be listed (permissions) is judged a stat per file, as
+    `os.path.isfile` would."""
     by_folder: dict[str, list[tuple[str, str]]] = {}
     for path in set(paths):
         # split on the separator (Windows also takes "/"); `rpartition` costs a tenth of
@@ -190,17 +217,41 @@ def present_files(paths: Iterable[str]) -> set[str]:
         )
         by_folder.setdefault(folder, []).append((path, name))
     present: set[str] = set()
+    stamps: list[FolderStamp] | None = []
+    now = time.time_ns()
     for folder, named in by_folder.items():
+        where = folder or os.curdir
         try:
-            with os.scandir(folder or os.curdir) as entries:
+            stamp = _stamp(where)
+            with os.scandir(where) as entries:
                 names = {entry.name for entry in entries if entry.is_file()}
         except FileNotFoundError:
+            stamps = None
             continue  # the folder is gone: so is every file in it
         except OSError:
+            stamps = None
             present.update(path for path, _ in named if os.path.isfile(path))
             continue
+        if stamps is not None:
+            if now - max(stamp[1], stamp[2]) < RACY_NS:
+                stamps = None
+            else:
+                stamps.append(stamp)
         present.update(path for path, name in named if name in names)
-    return present
+    return present, None if stamps is None else tuple(sorted(stamps))
+
+
+def _stamp(folder: str) -> FolderStamp:
+    st = os.stat(folder)
+    return (folder, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def folders_unchanged(stamps: Iterable[FolderStamp]) -> bool:
+    """Whether every folder still has the stamp it had (gone or unreadable: changed)."""
+    try:
+        return all(_stamp(stamp[0]) == stamp for stamp in stamps)
+    except OSError:
+        return False
 
 
 def _missing_file(case_no: str | None, doc_no: str, path: str) -> Problem:

@@ -11,6 +11,7 @@ from clerk.domain.chain import (
 )
 from clerk.ports.verify_report import (
     ChainSummary,
+    FilesLook,
     VerifyProblem,
     VerifyReport,
 )
@@ -51,7 +52,9 @@ class Proof:
     last_n: int = 0  # the local event number the check reached
     marks: list[tuple[str, int]] = field(default_factory=list)  # (case uuid, mark) seen
     quick_check: bool = False  # an incremental verify that also ran the engine's quick check
-    recent_files: bool = True  # an incremental verify also stats the last days' document files
+    recent_files: bool = True  # an incremental verify also looks at the last days' document files
+    last_look: FilesLook | None = None  # what the last passed look at them saw (the store's)
+    files_look: FilesLook | None = None  # what this one's saw, to remember (None: it made none)
     progress: Progress = field(default=silent, repr=False, compare=False)
 
     @property

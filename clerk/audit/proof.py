@@ -109,6 +109,7 @@ def prove(
     proof.progress = progress or silent
     with reads.read_snapshot():
         state = reads.verify_state()
+        proof.last_look = state.files_look
         if not full:
             if state.last_event is None:
                 proof.full, proof.escalated = True, "首次核验，已做完整核验"
@@ -125,7 +126,7 @@ def record(reads: RecordReads, proof: Proof, at: str) -> None:
 
     Clears only the change marks this proof saw; changes made since stay marked."""
     if proof.ok:
-        reads.remember_verify(proof.heads(), proof.marks, proof.last_n, at)
+        reads.remember_verify(proof.heads(), proof.marks, proof.last_n, at, proof.files_look)
 
 
 # ---------------------------------------------------------------------- the checks
@@ -230,7 +231,7 @@ def _check_record(reads: RecordReads, proof: Proof, since: int) -> None:
             return
         _check_documents(reads, proof, touched)
         if proof.recent_files:
-            _check_recent_files(reads, proof, touched)
+            _check_recent_files(reads, proof, touched, extent.documents)
 
 
 # ---------------------------------------------------------------------- the chains

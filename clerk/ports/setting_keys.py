@@ -9,3 +9,4 @@ SETTING_POINT = "point_code"
 SETTING_LAST_N = "verify.last_n"
 SETTING_SCHEMA = "verify.schema_cookie"
 SETTING_AT = "verify.at"
+SETTING_FILES = "verify.files"  # `FilesLook.to_text()` of the last passed look at document files

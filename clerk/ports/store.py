@@ -101,6 +101,7 @@ if TYPE_CHECKING:  # annotations only: the port's records load with the adapter 
         CheckpointInLog,
         DocumentFiles,
         EngineFindings,
+        FilesLook,
         KeptDocument,
         RecentDocument,
         RecentFiles,
@@ -214,9 +215,11 @@ class RecordReads(Protocol):
         marks: Sequence[tuple[str, int]],
         last_event: int,
         at: str,
+        files_look: FilesLook | None = None,
     ) -> None:
         """Remember a passed verify: `heads` as verified checkpoints, the change `marks` it saw
-        cleared, the event number it reached, and the schema it ran on."""
+        cleared, the event number it reached, the schema it ran on, and `files_look` (what its
+        look at the week's document files saw; None: it made none, the one remembered stays)."""
         ...
 
 

@@ -57,13 +57,51 @@ KeptDocument = tuple[
 ]
 
 
+# A folder holding document files as a verify's look at them found it, stamped before it was
+# listed: (path, st_mtime_ns, st_ctime_ns, st_ino). Adding, removing or renaming a file in it
+# moves its stamp.
+FolderStamp = tuple[str, int, int, int]
+
+
+@dataclass(frozen=True)
+class FilesLook:
+    """What the last passed look at the week's document files saw (`clerk.audit.document_check`):
+    the record's document extent then (`RecordExtent.documents`) and the stamps of every folder
+    holding the week's files. While neither moved, the same look would find the same files.
+    `documents` -1: no look to trust (the next one looks again)."""
+
+    documents: int
+    folders: tuple[FolderStamp, ...] = ()
+
+    def to_text(self) -> str:
+        import json
+
+        return json.dumps({"documents": self.documents, "folders": self.folders})
+
+    @classmethod
+    def from_text(cls, text: str | None) -> FilesLook | None:
+        """The look `to_text` wrote; None for no text, or text it did not write."""
+        if not text:
+            return None
+        import json
+
+        try:
+            raw = json.loads(text)
+            folders = tuple((str(p), int(m), int(c), int(i)) for p, m, c, i in raw["folders"])
+            return cls(int(raw["documents"]), folders)
+        except (ValueError, TypeError, KeyError):
+            return None  # not what a verify wrote: the next look looks again
+
+
 @dataclass(frozen=True)
 class VerifyState:
     """Where the last passed verify got to: the local event number it reached (None when the
-    store was never verified) and whether the storage's schema changed since then."""
+    store was never verified), whether the storage's schema changed since then, and what the
+    last look at the week's document files saw (None: none remembered)."""
 
     last_event: int | None
     schema_changed: bool
+    files_look: FilesLook | None = None
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from clerk.ports.verify_report import (
     CheckpointInLog,
     DocumentFiles,
     EngineFindings,
+    FilesLook,
     KeptDocument,
     RecentDocument,
     RecentFiles,
@@ -388,7 +389,10 @@ class PostgresRecordReads:
         marks: Sequence[tuple[str, int]],
         last_event: int,
         at: str,
+        files_look: FilesLook | None = None,
     ) -> None:
+        # `files_look`: never made here (the store keeps the documents' bytes, checked by the
+        # engine on every verify), so nothing of it to keep
         store = self.store
         with store.transaction():
             conn = store.conn

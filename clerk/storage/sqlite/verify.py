@@ -33,13 +33,14 @@ from clerk.audit.findings import Proof
 from clerk.domain.admin_log import ADMIN_COLUMNS
 from clerk.domain.chain import STORED_COLUMNS
 from clerk.domain.replay import COLUMN_LABELS
-from clerk.ports.setting_keys import SETTING_AT, SETTING_LAST_N, SETTING_SCHEMA
+from clerk.ports.setting_keys import SETTING_AT, SETTING_FILES, SETTING_LAST_N, SETTING_SCHEMA
 from clerk.ports.verify_report import (
     HISTORY_EVENT_COLUMNS,
     CaseHistory,
     CheckpointInLog,
     DocumentFiles,
     EngineFindings,
+    FilesLook,
     KeptDocument,
     RecentDocument,
     RecentFiles,
@@ -117,7 +118,9 @@ class SQLiteRecordReads:
         if SETTING_LAST_N not in settings:
             return VerifyState(None, False)
         return VerifyState(
-            int(settings[SETTING_LAST_N]), settings.get(SETTING_SCHEMA) != str(cookie)
+            int(settings[SETTING_LAST_N]),
+            settings.get(SETTING_SCHEMA) != str(cookie),
+            FilesLook.from_text(settings.get(SETTING_FILES)),
         )
 
     def record_extent(self) -> RecordExtent:
@@ -344,9 +347,10 @@ class SQLiteRecordReads:
         marks: Sequence[tuple[str, int]],
         last_event: int,
         at: str,
+        files_look: FilesLook | None = None,
     ) -> None:
         with self._lock, translated():
-            _remember(self.conn, heads, marks, last_event, at)
+            _remember(self.conn, heads, marks, last_event, at, files_look)
 
 
 def _remember(
@@ -355,6 +359,7 @@ def _remember(
     marks: Sequence[tuple[str, int]],
     last_event: int,
     now: str,
+    files_look: FilesLook | None = None,
 ) -> None:
     """Clears only the change marks the verify saw; changes made since stay marked."""
     conn.execute("BEGIN IMMEDIATE")
@@ -374,6 +379,8 @@ def _remember(
         for key, value in ((SETTING_LAST_N, str(last_event)), (SETTING_AT, now)):
             _set(conn, key, value, now)
         _set(conn, SETTING_SCHEMA, str(_schema_cookie(conn)), now)
+        if files_look is not None:
+            _set(conn, SETTING_FILES, files_look.to_text(), now)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
