@@ -18,6 +18,7 @@ import pytest
 from support.app import open_case, ready
 
 from clerk.audit import document_check
+from clerk.cli import main
 from clerk.ports.setting_keys import SETTING_FILES
 from clerk.ports.verify_report import FilesLook
 from clerk.service.window import Window
@@ -193,3 +194,49 @@ def test_the_look_as_text_reads_back() -> None:
 )
 def test_text_a_verify_did_not_write_is_no_look(text: str | None) -> None:
     assert FilesLook.from_text(text) is None
+
+
+@pytest.mark.usefixtures("trusted")
+def test_the_report_counts_the_files_a_look_looked_for(tmp_path: Path) -> None:
+    window, admin, uuid = verified(tmp_path)
+    second = accepted(window, admin)
+    report = window.store.verify()
+    files = {
+        str(p)
+        for u in (uuid, second)
+        for d in window.store.documents_for(u)
+        for p in (d.path_txt, d.path_pdf)
+        if p
+    }
+    assert (report["recent_files"], report["recent_files_unchanged"]) == (len(files), False)
+
+
+@pytest.mark.usefixtures("trusted")
+def test_the_report_says_no_look_was_needed(tmp_path: Path) -> None:
+    window, _, _ = verified(tmp_path)
+    report = window.store.verify()
+    assert (report["recent_files"], report["recent_files_unchanged"]) == (None, True)
+
+
+def test_the_daily_ledgers_verify_reports_no_look(tmp_path: Path) -> None:
+    window, _, _ = verified(tmp_path)
+    report = window.store.verify(recent_files=False)
+    assert (report["recent_files"], report["recent_files_unchanged"]) == (None, False)
+
+
+@pytest.mark.usefixtures("trusted")
+def test_clerk_verify_says_in_chinese_whether_it_looked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    window, admin, _ = verified(tmp_path)
+    db = window.store.location
+    accepted(window, admin)
+    window.store.close()
+    assert main(["verify", "--db", db]) == 0
+    looked = capsys.readouterr().out.splitlines()
+    assert main(["verify", "--db", db]) == 0
+    skipped = capsys.readouterr().out.splitlines()
+    assert "近 8 天文书的文件：查看 4 个" in looked
+    assert (
+        "近 8 天文书的文件：上次查看以来没有新文书，所在文件夹也没有改动，本次不必重看" in skipped
+    )

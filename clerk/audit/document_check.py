@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from clerk.audit.findings import RECENT_DAYS, Problem, Proof
-from clerk.ports.verify_report import FilesLook, FolderStamp
+from clerk.audit.findings import Problem, Proof
+from clerk.ports.verify_report import RECENT_DAYS, FilesLook, FolderStamp
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -165,8 +165,10 @@ def _check_recent_files(
     neither moved, this look would list the same files and find them all."""
     last = proof.last_look
     if last is not None and last.documents == documents and folders_unchanged(last.folders):
-        return  # nothing to see that the last look did not; the look remembered stays
+        proof.recent_unchanged = True  # nothing to see the last look did not; it stays remembered
+        return
     named = {path for pair in reads.recent_files(RECENT_DAYS) for path in pair if path}
+    proof.recent_looked = len(named)
     present, stamps = look_at_files(named)
     proof.files_look = FilesLook(documents, stamps) if stamps is not None else FilesLook(-1)
     gone = named - present

@@ -17,8 +17,6 @@ from clerk.ports.verify_report import (
 )
 from clerk.support.progress import Progress, silent
 
-RECENT_DAYS = 8
-
 SOURCE_LABELS = {
     "ledger": "日结单上打印的",
     "ack": "上级经办机构确认收到的",
@@ -55,6 +53,8 @@ class Proof:
     recent_files: bool = True  # an incremental verify also looks at the last days' document files
     last_look: FilesLook | None = None  # what the last passed look at them saw (the store's)
     files_look: FilesLook | None = None  # what this one's saw, to remember (None: it made none)
+    recent_looked: int | None = None  # the files that look looked for (None: no look made)
+    recent_unchanged: bool = False  # no look needed: nothing changed since the last passed one
     progress: Progress = field(default=silent, repr=False, compare=False)
 
     @property
@@ -102,6 +102,8 @@ class Proof:
             cases=self.cases,
             documents=self.documents,
             set_aside_files=self.set_aside,
+            recent_files=self.recent_looked,
+            recent_files_unchanged=self.recent_unchanged,
             problems=tuple(
                 VerifyProblem(p.kind, p.message, p.case_no, p.column, p.origin, p.seq)
                 for p in self.problems

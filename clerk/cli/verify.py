@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from clerk.cli._paths import db_path
-from clerk.ports.verify_report import VerifyReport
+from clerk.ports.verify_report import RECENT_DAYS, VerifyReport
 from clerk.storage.sqlite.files import upgrade_file, verify_file
 from clerk.support.progress import StreamProgress
 from clerk.support.targets import is_server
@@ -123,6 +123,12 @@ def report_text(path: str, result: VerifyReport | Mapping[str, Any]) -> str:
             f"办件核对：{report.cases} 件；文书核对：{report.documents} 份；"
             f"链头检查点：{report.checkpoints} 个"
         )
+    if report.recent_files_unchanged:
+        lines.append(
+            f"近 {RECENT_DAYS} 天文书的文件：上次查看以来没有新文书，所在文件夹也没有改动，本次不必重看"
+        )
+    elif report.recent_files is not None:
+        lines.append(f"近 {RECENT_DAYS} 天文书的文件：查看 {report.recent_files} 个")
     problems = report.problems
     if report.ok:
         lines.append("结论：检查通过。")

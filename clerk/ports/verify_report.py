@@ -57,6 +57,9 @@ KeptDocument = tuple[
 ]
 
 
+# An incremental verify looks at the files of the documents issued in these last days.
+RECENT_DAYS = 8
+
 # A folder holding document files as a verify's look at them found it, stamped before it was
 # listed: (path, st_mtime_ns, st_ctime_ns, st_ino). Adding, removing or renaming a file in it
 # moves its stamp.
@@ -228,6 +231,10 @@ class VerifyReport(Mapping[str, Any]):
     set_aside_files: int = 0
     problems: tuple[VerifyProblem, ...] = field(default=())
     unverifiable: bool = False  # the file could not be opened or is not a current clerk file
+    # the incremental verify's look at the week's document files: the files it looked for (None:
+    # no look made), or that none was needed (nothing changed since the last passed look)
+    recent_files: int | None = None
+    recent_files_unchanged: bool = False
 
     @classmethod
     def refused(cls, problem: str) -> VerifyReport:
@@ -277,6 +284,8 @@ class VerifyReport(Mapping[str, Any]):
             "cases": self.cases,
             "documents": self.documents,
             "set_aside_files": self.set_aside_files,
+            "recent_files": self.recent_files,
+            "recent_files_unchanged": self.recent_files_unchanged,
             "problems": problems,
             "problem": self.problem,
         }
@@ -316,6 +325,8 @@ class VerifyReport(Mapping[str, Any]):
             if isinstance(data.get("documents", 0), int)
             else 0,
             set_aside_files=int(data.get("set_aside_files") or 0),
+            recent_files=data.get("recent_files"),
+            recent_files_unchanged=bool(data.get("recent_files_unchanged")),
             problems=problems,
             unverifiable="mode" not in data,
         )
