@@ -81,3 +81,22 @@ def test_demo_at_a_township_point_hands_on_what_the_county_decides(tmp_path: Pat
         items = {r[0] for r in raw_rows(store, "SELECT item_no FROM cases")}
         assert {19, 34} <= items  # 19 accepted and handed on for review; 34 collected (收件转报)
         assert store.verify(full=True)["ok"] is True
+
+
+def test_demo_makes_its_database_in_a_folder_not_there_yet(tmp_path: Path) -> None:
+    db = tmp_path / "training" / "demo.db"
+    assert main(["demo", "--db", str(db), "--cases", "2", "--point", "YZ05"]) == 0
+    with Store.open(db) as store:
+        assert store.authenticate("clerk1", DEMO_PASSWORD).login == "clerk1"
+
+
+def test_a_demo_database_that_cannot_be_opened_is_named_in_the_message(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CLERK_DATA_DIR", str(tmp_path / "data"))
+    db = tmp_path / "demo.db"
+    db.mkdir()  # a folder where the file should be
+    assert main(["demo", "--db", str(db), "--cases", "2"]) == 2
+    err = capsys.readouterr().err
+    assert str(db) in err
+    assert "clerk.db" not in err  # not the default database, which the demo never opened

@@ -9,7 +9,9 @@ from pathlib import Path
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("demo", help="生成演示（培训）用的合成办件数据")
-    p.add_argument("--db", dest="demo_db", required=True, help="目标数据库文件（不存在则新建）")
+    p.add_argument(
+        "--db", dest="target_db", required=True, help="目标数据库文件（不存在则连同文件夹新建）"
+    )
     p.add_argument("--cases", type=int, default=200, help="办件数量（默认 200）")
     p.add_argument("--point", default="YZ01", help="服务点编码（默认 YZ01）")
     p.add_argument("--days", type=int, default=20, help="分布在最近多少个工作日（默认 20）")
@@ -29,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
         print("办件数量应为正整数。", file=sys.stderr)
         return 1
     offices = default_offices()
-    path = Path(args.demo_db)
+    path = Path(args.target_db)
+    path.parent.mkdir(parents=True, exist_ok=True)  # "created if missing", its folder too
     store = Store.open(path)
 
     def progress(done: int) -> None:
