@@ -251,6 +251,9 @@ def county_main(argv: list[str]) -> int:
     return 0
 
 
+# The verify's row as after a day's work (its remembered look at the week's files forgotten first).
+LOOK_AGAIN = "clerk verify (incremental), the week's files looked at again"
+
 # (row, product command, floor command): `python` arguments, DB and DAY filled in.
 CPU_ROWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (
@@ -274,7 +277,7 @@ CPU_ROWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         ("-m", "bench.floors", "incremental", "DB"),
     ),
     (
-        "clerk verify (incremental), the week's files looked at again",
+        LOOK_AGAIN,
         ("-m", "clerk", "verify", "--db", "DB", "--json"),
         ("-m", "bench.floors", "incremental", "DB"),
     ),
@@ -297,7 +300,7 @@ def forget_files_look(db: str) -> None:
 
 # Run in this process before each run of a row's product (not timed): row label -> step(DB).
 BEFORE_PRODUCT: dict[str, Callable[[str], None]] = {
-    "clerk verify (incremental), the week's files looked at again": forget_files_look,
+    LOOK_AGAIN: forget_files_look,
 }
 
 

@@ -27,6 +27,15 @@ def started(tmp_path: Path) -> ClerkApp:
     return make_app_from_args(argparse.Namespace(db=str(tmp_path / "clerk.db")))
 
 
+def catalogue_wrong(monkeypatch: pytest.MonkeyPatch, where: str, problem: str) -> None:
+    """catalog.json read as wrong at `where` from now on."""
+
+    def wrong() -> catalog.Catalog:
+        raise DataFileError("catalog.json", where, problem)
+
+    monkeypatch.setattr(catalog, "default_catalog", wrong)
+
+
 def exit_text(app: ClerkApp) -> str:
     return "".join(str(r) for r in app._exit_renderables)
 
@@ -63,11 +72,8 @@ async def test_a_wrong_holiday_file_ends_the_app_at_sign_in(
 async def test_a_wrong_catalogue_ends_the_app_at_sign_in_with_its_entry_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def wrong() -> catalog.Catalog:
-        raise DataFileError("catalog.json", "items[0]", "缺少 name")
-
     set_up(tmp_path, monkeypatch)
-    monkeypatch.setattr(catalog, "default_catalog", wrong)
+    catalogue_wrong(monkeypatch, "items[0]", "缺少 name")
     app = started(tmp_path)
     screen, code, message = await sign_in(app)
     assert (code, message) == (2, "数据文件有误，已停止：catalog.json：items[0]：缺少 name")
@@ -97,11 +103,8 @@ async def test_the_login_screen_comes_up_without_reading_the_catalogue(
 async def test_the_item_guide_at_the_login_screen_ends_the_app_on_a_wrong_catalogue(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def wrong() -> catalog.Catalog:
-        raise DataFileError("catalog.json", "items[3]", "缺少 deadline")
-
     set_up(tmp_path, monkeypatch)
-    monkeypatch.setattr(catalog, "default_catalog", wrong)
+    catalogue_wrong(monkeypatch, "items[3]", "缺少 deadline")
     app = started(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: type(app.screen).__name__ == "LoginScreen", "login")

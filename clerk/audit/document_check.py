@@ -199,11 +199,6 @@ def _check_recent_files(
 RACY_NS = 2_000_000_000
 
 
-def present_files(paths: Iterable[str]) -> set[str]:
-    """Which of `paths` name a file, from one listing of each of their folders."""
-    return look_at_files(paths)[0]
-
-
 def look_at_files(paths: Iterable[str]) -> tuple[set[str], tuple[FolderStamp, ...] | None]:
     """Which of `paths` name a file, from one listing of each of their folders; and the folders'
     stamps, each taken before its listing (None when one of them cannot be trusted to show a
